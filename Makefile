@@ -1,0 +1,49 @@
+# twenty-gql developer targets. Every target creates .venv when missing and installs the
+# project (editable, with test and dev extras) into it, so a fresh clone needs no other step.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench regen check-generated soak format clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python examples/demo.py
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy codegen twenty_gql
+	@if ls generated/*/__init__.py >/dev/null 2>&1; then \
+	  echo 'mypy --strict generated/'; cd generated && ../$(BIN)/mypy --strict --config-file ../pyproject.toml $$(ls -d */ | tr -d /); \
+	fi
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak
+
+regen: $(STAMP)
+	$(BIN)/python -m codegen.regen
+
+check-generated: $(STAMP)
+	$(BIN)/python -m codegen.regen --check
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""Placeholder for `make bench` until benchmarks land."""
+
+print("bench: no benchmarks yet")
