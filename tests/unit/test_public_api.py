@@ -23,7 +23,9 @@ def test_no_undeclared_public_names() -> None:
     public = {
         n
         for n, v in vars(twenty_gql).items()
-        if n.isidentifier() and not n.startswith("_") and not getattr(v, "__name__", "").startswith("twenty_gql.")
+        if n.isidentifier()
+        and not n.startswith("_")
+        and not getattr(v, "__name__", "").startswith("twenty_gql.")
     }
     # Sub-modules are reachable as attributes once imported; they are not part of __all__.
     undeclared = public - set(twenty_gql.__all__)
