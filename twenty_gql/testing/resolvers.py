@@ -1,0 +1,997 @@
+"""Resolvers of the emulated core API against the store (twenty-api.md §1.6-§1.9, §3.1, §3.5).
+
+Every root resolver runs synchronously and either completes all its writes or none: inputs are
+normalised and validated into new record dicts first, then written in one go.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import math
+import uuid
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from twenty_gql.testing.errors import TwentyApiError
+from twenty_gql.testing.filters import (
+    OrderKey,
+    compare_keys,
+    compile_filter,
+    decode_cursor,
+    encode_cursor,
+    mentions_deleted_at,
+    order_keys,
+)
+from twenty_gql.testing.model import (
+    COMPOSITE_TYPES,
+    FieldMeta,
+    capitalize,
+)
+from twenty_gql.testing.scalars import now_iso
+from twenty_gql.testing.schema_builder import AggregateSpec, ObjectView, ResolverProvider
+
+if TYPE_CHECKING:
+    from twenty_gql.testing.workspace import Workspace
+
+__all__ = ["Connection", "CoreResolvers", "default_value"]
+
+Record = dict[str, Any]
+Resolver = Callable[..., Any]
+
+NOT_FOUND_FRIENDLY = "This record does not exist or has been deleted."
+
+
+class NestedRecord(dict[str, Any]):
+    """A record reached through a one-to-many relation (nesting another one is too complex)."""
+
+
+def bad_input(
+    message: str, sub_code: str = "INVALID_QUERY_INPUT", friendly: str | None = None
+) -> TwentyApiError:
+    return TwentyApiError(message, "BAD_USER_INPUT", sub_code, friendly)
+
+
+def not_found() -> TwentyApiError:
+    return TwentyApiError("Record not found", "NOT_FOUND", "RECORD_NOT_FOUND", NOT_FOUND_FRIENDLY)
+
+
+def _unquote(value: Any) -> Any:
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1]
+    return value
+
+
+def default_value(fld: FieldMeta) -> Any:
+    """The value Twenty stores when a create omits ``fld`` (defaultValue with SQL quotes removed)."""
+    dv = fld.defaultValue
+    if fld.type in COMPOSITE_TYPES:
+        base: dict[str, Any] = {
+            s.name: ("" if s.type == "TEXT" else None) for s in COMPOSITE_TYPES[fld.type]
+        }
+        if isinstance(dv, dict):
+            for k, v in dv.items():
+                if k in base:
+                    base[k] = _unquote(v)
+        return base
+    if dv is None:
+        if fld.type in ("MULTI_SELECT", "ARRAY") and not fld.isNullable:
+            return []
+        return None
+    if dv == "uuid":
+        return str(uuid.uuid4())
+    if dv == "now":
+        return now_iso()
+    if isinstance(dv, list):
+        return [_unquote(v) for v in dv]
+    return _unquote(dv)
+
+
+def _empty(value: Any) -> bool:
+    if value is None or value == "" or value == [] or value == {}:
+        return True
+    if isinstance(value, dict):
+        return all(_empty(v) for v in value.values())
+    return False
+
+
+class Connection:
+    """A findMany / one-to-many result: the page plus the filtered set for aggregates."""
+
+    __slots__ = ("_agg_cache", "dimension_values", "edges", "pageInfo", "rows")
+
+    def __init__(
+        self,
+        rows: list[Record],
+        edges: list[dict[str, Any]],
+        page_info: dict[str, Any],
+        dimension_values: list[str] | None = None,
+    ) -> None:
+        self.rows = rows
+        self.edges = edges
+        self.pageInfo = page_info
+        self.dimension_values = dimension_values
+        self._agg_cache: dict[AggregateSpec, Any] = {}
+
+    def aggregate(self, spec: AggregateSpec) -> Any:
+        if spec not in self._agg_cache:
+            self._agg_cache[spec] = compute_aggregate(self.rows, spec)
+        return self._agg_cache[spec]
+
+    @property
+    def groupByDimensionValues(self) -> list[str]:
+        return self.dimension_values or []
+
+
+def compute_aggregate(rows: list[Record], spec: AggregateSpec) -> Any:
+    if spec.op == "totalCount":
+        return len(rows)
+    name = spec.field or ""
+    values = [r.get(name) for r in rows]
+    if spec.sub is not None:
+        values = [v.get(spec.sub) if isinstance(v, dict) else None for v in values]
+    total = len(values)
+    op = spec.op
+    if op == "countEmpty":
+        return sum(1 for v in values if _empty(v))
+    if op == "countNotEmpty":
+        return sum(1 for v in values if not _empty(v))
+    if op == "percentageEmpty":
+        return (sum(1 for v in values if _empty(v)) / total) if total else None
+    if op == "percentageNotEmpty":
+        return (sum(1 for v in values if not _empty(v)) / total) if total else None
+    if op == "countUniqueValues":
+        return len({json.dumps(v, sort_keys=True) for v in values if not _empty(v)})
+    if op == "countTrue":
+        return sum(1 for v in values if v is True)
+    if op == "countFalse":
+        return sum(1 for v in values if v is False)
+    present = [v for v in values if v is not None and not isinstance(v, (dict, list))]
+    if not present:
+        return None
+    if op == "min":
+        return min(present)
+    if op == "max":
+        return max(present)
+    numbers = [float(v) for v in present if isinstance(v, (int, float))]
+    if not numbers:
+        return None
+    if op == "sum":
+        return math.fsum(numbers)
+    if op == "avg":
+        return math.fsum(numbers) / len(numbers)
+    raise AssertionError(op)
+
+
+class CoreResolvers(ResolverProvider):
+    def __init__(self, workspace: Workspace) -> None:
+        self.ws = workspace
+
+    # ---- helpers ----------------------------------------------------------------------
+
+    @property
+    def settings(self) -> Any:
+        return self.ws.settings
+
+    def table(self, view: ObjectView) -> dict[str, Record]:
+        return self.ws.store.table(view.obj.id)
+
+    def lookup(self, object_name: str, record_id: Any) -> Record | None:
+        if record_id is None:
+            return None
+        view = self.ws.view(object_name)
+        if view is None:
+            return None
+        return self.ws.store.table(view.obj.id).get(str(record_id))
+
+    def visible_rows(
+        self, view: ObjectView, filt: dict[str, Any] | None, with_deleted: bool = False
+    ) -> list[Record]:
+        pred = compile_filter(view, filt)
+        include_deleted = with_deleted or mentions_deleted_at(filt)
+        table = self.table(view)
+        if include_deleted:
+            return [r for r in table.values() if pred(r)]
+        return [r for r in table.values() if r.get("deletedAt") is None and pred(r)]
+
+    def sort(self, rows: list[Record], keys: list[OrderKey]) -> list[tuple[list[Any], Record]]:
+        keyed: list[tuple[list[Any], Record]] = [
+            ([k.value(r, self.lookup) for k in keys], r) for r in rows
+        ]
+
+        def cmp(a: tuple[list[Any], Record], b: tuple[list[Any], Record]) -> int:
+            return compare_keys(a[0], b[0], keys)
+
+        keyed.sort(key=functools.cmp_to_key(cmp))
+        return keyed
+
+    def paginate(
+        self,
+        view: ObjectView,
+        rows: list[Record],
+        args: dict[str, Any],
+        cap: int | None = None,
+        nested: bool = False,
+    ) -> Connection:
+        first = args.get("first")
+        last = args.get("last")
+        before = args.get("before")
+        after = args.get("after")
+        offset = args.get("offset")
+        if first is not None and last is not None:
+            raise bad_input("Cannot provide both first and last", "ARGS_CONFLICT")
+        if before is not None and after is not None:
+            raise bad_input("Cannot provide both before and after", "ARGS_CONFLICT")
+        if before is not None and first is not None:
+            raise bad_input("Cannot provide both before and first", "ARGS_CONFLICT")
+        if after is not None and last is not None:
+            raise bad_input("Cannot provide both after and last", "ARGS_CONFLICT")
+        if first is not None and first < 0:
+            raise bad_input("First argument must be non-negative", "INVALID_ARGS_FIRST")
+        if last is not None and last < 0:
+            raise bad_input("Last argument must be non-negative", "INVALID_ARGS_LAST")
+        if offset is not None and offset < 0:
+            raise bad_input("Offset argument must be non-negative", "INVALID_ARGS_FIRST")
+        keys = order_keys(view, args.get("orderBy"))
+        keyed = self.sort(rows, keys)
+        if after is not None:
+            cur = decode_cursor(after, keys)
+            keyed = [kr for kr in keyed if compare_keys(kr[0], cur, keys) > 0]
+        if before is not None:
+            cur = decode_cursor(before, keys)
+            keyed = [kr for kr in keyed if compare_keys(kr[0], cur, keys) < 0]
+        if offset:
+            keyed = keyed[offset:]
+        limit_cap = cap if cap is not None else self.settings.page_max
+        backward = last is not None or before is not None
+        size = first if first is not None else last
+        if size is None:
+            size = self.settings.page_default if cap is None else cap
+        size = min(size, limit_cap)
+        if backward:
+            page = keyed[-size:] if size else []
+            has_prev = len(keyed) > size
+            has_next = False
+        else:
+            page = keyed[:size]
+            has_next = len(keyed) > size
+            has_prev = False
+        wrap = NestedRecord if nested else (lambda r: r)
+        edges = [{"node": wrap(r), "cursor": encode_cursor(r, keys, self.lookup)} for _k, r in page]
+        page_info = {
+            "startCursor": edges[0]["cursor"] if edges else None,
+            "endCursor": edges[-1]["cursor"] if edges else None,
+            "hasNextPage": has_next,
+            "hasPreviousPage": has_prev,
+        }
+        return Connection(rows, edges, page_info)
+
+    # ---- resolver factories ----------------------------------------------------------
+
+    def root(self, method: str, view: ObjectView) -> Resolver:
+        fn: Callable[..., Any] = getattr(self, f"_{method}")
+        name = view.obj.nameSingular
+
+        def resolve(_root: Any, _info: Any, **args: Any) -> Any:
+            current = self.ws.view(name)
+            if current is None:  # pragma: no cover - schema is rebuilt on every change
+                raise bad_input(f"Object {name} no longer exists")
+            with self.ws.store.lock:
+                return fn(current, **args)
+
+        return resolve
+
+    def many_to_one(self, view: ObjectView, fld: FieldMeta) -> Resolver:
+        join = fld.joinColumnName or f"{fld.name}Id"
+        target = view.targets[fld.name].nameSingular
+
+        def resolve(parent: Record, _info: Any) -> Any:
+            rec = self.lookup(target, parent.get(join))
+            if rec is None or rec.get("deletedAt") is not None:
+                return None
+            return NestedRecord(rec) if isinstance(parent, NestedRecord) else rec
+
+        return resolve
+
+    def one_to_many(self, view: ObjectView, fld: FieldMeta) -> Resolver:
+        target_name = view.targets[fld.name].nameSingular
+        inverse_id = fld.relationTargetFieldMetadataId
+
+        def resolve(parent: Record, _info: Any, **args: Any) -> Any:
+            if isinstance(parent, NestedRecord):
+                raise bad_input(
+                    "Query complexity is too high. One-to-Many relation cannot be nested in "
+                    "another One-to-Many relation.",
+                    "TOO_COMPLEX_QUERY",
+                )
+            target = self.ws.view(target_name)
+            inverse = self.ws.field_or_none(inverse_id) if inverse_id else None
+            if target is None or inverse is None:
+                return Connection([], [], _empty_page_info())
+            join = inverse.joinColumnName or f"{inverse.name}Id"
+            pid = parent.get("id")
+            filt = args.get("filter")
+            pred = compile_filter(target, filt)
+            with_deleted = mentions_deleted_at(filt)
+            rows = [
+                r
+                for r in self.ws.store.table(target.obj.id).values()
+                if r.get(join) == pid and (with_deleted or r.get("deletedAt") is None) and pred(r)
+            ]
+            return self.paginate(
+                target, rows, args, cap=self.settings.relation_page_max, nested=True
+            )
+
+        return resolve
+
+    def aggregate(self, spec: AggregateSpec) -> Resolver:
+        def resolve(conn: Connection, _info: Any) -> Any:
+            return conn.aggregate(spec)
+
+        return resolve
+
+    def empty(self) -> Resolver:
+        return lambda _root, _info: None
+
+    # ---- queries ---------------------------------------------------------------------
+
+    def _findMany(self, view: ObjectView, **args: Any) -> Connection:
+        rows = self.visible_rows(view, args.get("filter"))
+        return self.paginate(view, rows, args)
+
+    def _findOne(self, view: ObjectView, filter: dict[str, Any] | None = None) -> Record:
+        if not filter:
+            raise bad_input("Missing filter argument", "INVALID_ARGS_FILTER")
+        rows = self.visible_rows(view, filter)
+        if not rows:
+            raise not_found()
+        if len(rows) > 1:
+            keys = order_keys(view, None)
+            rows = [r for _k, r in self.sort(rows, keys)]
+        return rows[0]
+
+    def _findDuplicates(
+        self, view: ObjectView, ids: list[str] | None = None, data: list[Record] | None = None
+    ) -> list[Connection]:
+        if not ids and not data:
+            raise bad_input(
+                'You have to provide either "data" or "ids" argument', "INVALID_ARGS_DATA"
+            )
+        if ids and data:
+            raise bad_input(
+                'You cannot provide both "data" and "ids" arguments', "INVALID_ARGS_DATA"
+            )
+        table = self.table(view)
+        probes: list[tuple[str | None, Record]] = []
+        for rid in ids or []:
+            rec = table.get(rid)
+            if rec is None:
+                raise not_found()
+            probes.append((rid, rec))
+        for item in data or []:
+            probes.append((None, self.normalize(view, item, None)))
+        criteria = [self.criterion_paths(view, group) for group in view.obj.duplicateCriteria or []]
+        out = []
+        for probe_id, probe in probes:
+            matches = []
+            for rec in table.values():
+                if rec["id"] == probe_id or rec.get("deletedAt") is not None:
+                    continue
+                for paths in criteria:
+                    values = [_get_path(probe, p) for p in paths]
+                    if any(_empty(v) for v in values):
+                        continue
+                    if all(_get_path(rec, p) == v for p, v in zip(paths, values, strict=False)):
+                        matches.append(rec)
+                        break
+            out.append(self.paginate(view, matches, {}))
+        return out
+
+    def criterion_paths(self, view: ObjectView, group: list[str]) -> list[tuple[str, ...]]:
+        """duplicateCriteria names (``domainNamePrimaryLinkUrl``) -> record paths."""
+        flat: dict[str, tuple[str, ...]] = {}
+        for fld in view.fields:
+            if fld.type in COMPOSITE_TYPES:
+                for s in COMPOSITE_TYPES[fld.type]:
+                    flat[fld.name + capitalize(s.name)] = (fld.name, s.name)
+            flat[fld.name] = (fld.name,)
+        return [flat[n] for n in group if n in flat]
+
+    def _groupBy(
+        self, view: ObjectView, groupBy: list[dict[str, Any]], **args: Any
+    ) -> list[Connection]:
+        dims: list[tuple[Callable[[Record], Any], str]] = []
+        for item in groupBy:
+            for name, spec in item.items():
+                if spec is None or spec is False:
+                    continue
+                dims.append(self._dimension(view, name, spec))
+        if not dims:
+            raise bad_input("groupBy must name at least one field", "INVALID_ARGS_DATA")
+        rows = self.visible_rows(view, args.get("filter"))
+        groups: dict[tuple[Any, ...], list[Record]] = {}
+        for r in rows:
+            key = tuple(getter(r) for getter, _label in dims)
+            groups.setdefault(key, []).append(r)
+        record_args = {
+            "orderBy": args.get("orderByForRecords"),
+            "offset": args.get("offsetForRecords"),
+        }
+        conns = []
+        for key, members in groups.items():
+            conn = self.paginate(view, members, record_args)
+            conn.dimension_values = ["" if v is None else _dim_text(v) for v in key]
+            conns.append(conn)
+        conns = self._order_groups(view, conns, args.get("orderBy"))
+        limit = args.get("limit")
+        if limit is not None:
+            if limit < 0:
+                raise bad_input("limit must be non-negative", "INVALID_ARGS_FIRST")
+            conns = conns[:limit]
+        return conns
+
+    def _dimension(
+        self, view: ObjectView, name: str, spec: Any
+    ) -> tuple[Callable[[Record], Any], str]:
+        if name in view.join_columns:
+            return (lambda r, n=name: r.get(n)), name
+        fld = view.by_name.get(name)
+        if fld is None:
+            raise bad_input(f"Unknown groupBy field {name!r} on {view.obj.nameSingular}")
+        if fld.relationType == "MANY_TO_ONE":
+            join = fld.joinColumnName or f"{name}Id"
+            if isinstance(spec, dict) and set(k for k, v in spec.items() if v) <= {"id"}:
+                return (lambda r, j=join: r.get(j)), name
+            raise bad_input(f"groupBy on {name} is only emulated for the related record id")
+        if fld.relationType is not None:
+            raise bad_input(f"Cannot group by one-to-many relation {name}")
+        if fld.type in COMPOSITE_TYPES:
+            if not isinstance(spec, dict):
+                raise bad_input(f"groupBy {name} expects sub-fields")
+            subs = [s for s, v in spec.items() if v]
+            return (
+                lambda r, n=name, ss=tuple(subs): tuple((r.get(n) or {}).get(s) for s in ss)
+            ), name
+        if fld.type in ("DATE", "DATE_TIME"):
+            granularity = spec.get("granularity") if isinstance(spec, dict) else None
+            return (lambda r, n=name, g=granularity: _bucket_date(r.get(n), g)), name
+        return (lambda r, n=name: _hashable(r.get(n))), name
+
+    def _order_groups(
+        self, view: ObjectView, conns: list[Connection], order_by: Any
+    ) -> list[Connection]:
+        specs = self.ws.aggregate_specs(view)
+        keys: list[tuple[Callable[[Connection], Any], str]] = []
+        for item in order_by or []:
+            for name, direction in (item or {}).items():
+                if direction is None:
+                    continue
+                if name == "aggregate":
+                    for agg, d in direction.items():
+                        if d is not None and agg in specs:
+                            keys.append((functools.partial(_conn_aggregate, spec=specs[agg]), d))
+
+        def cmp(a: Connection, b: Connection) -> int:
+            for getter, d in keys:
+                okey = OrderKey(("v",), d)
+                c = compare_keys([getter(a)], [getter(b)], [okey])
+                if c:
+                    return c
+            da, db = a.dimension_values or [], b.dimension_values or []
+            return (da > db) - (da < db)
+
+        return sorted(conns, key=functools.cmp_to_key(cmp))
+
+    # ---- input normalisation ------------------------------------------------------------
+
+    def normalize(self, view: ObjectView, data: dict[str, Any], existing: Record | None) -> Record:
+        """Create/update input -> stored values (partial: only the keys given)."""
+        out: Record = {}
+        for key, value in data.items():
+            if key in view.join_columns:
+                fld = view.join_columns[key]
+                out[key] = self._fk(view, fld, value)
+                continue
+            fld_or_none = view.by_name.get(key)
+            if fld_or_none is None:
+                raise bad_input(f"Unknown field {key!r} on {view.obj.nameSingular}")
+            fld = fld_or_none
+            if fld.relationType == "MANY_TO_ONE":
+                join = fld.joinColumnName or f"{fld.name}Id"
+                out[join] = self._relation_input(view, fld, value)
+                continue
+            if fld.relationType is not None:
+                raise bad_input(f"One-to-many relation {key} cannot be written directly")
+            if value is None:
+                if not fld.isNullable and fld.name not in ("deletedAt",):
+                    raise bad_input(f"Field {key} cannot be null", "INVALID_ARGS_DATA")
+                out[key] = default_value(fld) if fld.type in COMPOSITE_TYPES else None
+                continue
+            if key == "id":
+                out[key] = _uuid(value, "id")
+            elif fld.type in COMPOSITE_TYPES:
+                base = dict(existing.get(key) or {}) if existing else default_value(fld)
+                if not isinstance(base, dict):
+                    base = default_value(fld)
+                base.update(value)
+                out[key] = base
+            elif fld.type == "POSITION":
+                out[key] = self._position(view, value)
+            elif fld.type == "UUID":
+                out[key] = _uuid(value, key)
+            elif fld.type == "FILES":
+                out[key] = [dict(f, fileCategory=f.get("fileCategory", "OTHER")) for f in value]
+            else:
+                out[key] = value
+        return out
+
+    def _fk(self, view: ObjectView, fld: FieldMeta, value: Any) -> Any:
+        if value is None:
+            return None
+        rid = _uuid(value, fld.joinColumnName or fld.name)
+        target = view.targets[fld.name].nameSingular
+        if self.lookup(target, rid) is None:
+            raise bad_input(
+                f"Cannot set {fld.joinColumnName}: no {target} record with id {rid}",
+                "INVALID_ARGS_DATA",
+            )
+        return rid
+
+    def _relation_input(self, view: ObjectView, fld: FieldMeta, value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise bad_input(f"{fld.name} expects {{connect}} or {{disconnect}}")
+        connect = value.get("connect")
+        disconnect = value.get("disconnect")
+        if connect and disconnect:
+            raise bad_input(f"Cannot connect and disconnect {fld.name} at the same time")
+        if disconnect:
+            return None
+        if not connect:
+            raise bad_input(f"{fld.name} expects {{connect}} or {{disconnect}}")
+        where = connect.get("where") or {}
+        target = self.ws.view(view.targets[fld.name].nameSingular)
+        assert target is not None
+        matches = self._where_unique(target, where)
+        if len(matches) != 1:
+            raise bad_input(
+                f"Connect: no {target.obj.nameSingular} record matches {json.dumps(where, sort_keys=True)}"
+                if not matches
+                else f"Connect: several {target.obj.nameSingular} records match",
+                "INVALID_ARGS_DATA",
+            )
+        return matches[0]["id"]
+
+    def _where_unique(self, view: ObjectView, where: dict[str, Any]) -> list[Record]:
+        conds = {k: v for k, v in where.items() if v is not None}
+        if not conds:
+            raise bad_input("A where clause needs at least one unique field", "INVALID_ARGS_DATA")
+        out = []
+        for rec in self.table(view).values():
+            if rec.get("deletedAt") is not None:
+                continue
+            ok = True
+            for k, v in conds.items():
+                if isinstance(v, dict):
+                    sub = rec.get(k) or {}
+                    if any(sub.get(sk) != sv for sk, sv in v.items() if sv is not None):
+                        ok = False
+                elif rec.get(k) != v:
+                    ok = False
+            if ok:
+                out.append(rec)
+        return out
+
+    def _position(self, view: ObjectView, value: Any) -> float:
+        if value in ("first", "last"):
+            positions = [
+                float(r["position"])
+                for r in self.table(view).values()
+                if r.get("position") is not None
+            ]
+            if not positions:
+                return 0.0
+            return min(positions) - 1 if value == "first" else max(positions) + 1
+        return float(value)
+
+    def actor(self) -> dict[str, Any]:
+        return {
+            "source": "API",
+            "name": self.settings.actor_name,
+            "workspaceMemberId": None,
+            "context": {},
+        }
+
+    def new_record(self, view: ObjectView, values: Record, next_position: float) -> Record:
+        now = now_iso()
+        rec: Record = {}
+        for fld in view.fields:
+            if fld.relationType == "ONE_TO_MANY":
+                continue
+            if fld.relationType == "MANY_TO_ONE":
+                join = fld.joinColumnName or f"{fld.name}Id"
+                rec[join] = values.get(join)
+                continue
+            if fld.name in values:
+                rec[fld.name] = values[fld.name]
+                continue
+            if fld.type == "TS_VECTOR":
+                rec[fld.name] = None
+                continue
+            rec[fld.name] = default_value(fld)
+        rec["id"] = values.get("id") or str(uuid.uuid4())
+        rec.setdefault("createdAt", now)
+        if rec.get("createdAt") is None:
+            rec["createdAt"] = now
+        if "updatedAt" in rec and "updatedAt" not in values:
+            rec["updatedAt"] = now
+        for actor_field in ("createdBy", "updatedBy"):
+            if actor_field in view.by_name:
+                given = values.get(actor_field)
+                actor = self.actor()
+                if isinstance(given, dict):
+                    if given.get("source"):
+                        actor["source"] = given["source"]
+                    if given.get("context") is not None:
+                        actor["context"] = given["context"]
+                rec[actor_field] = actor
+        if "position" in view.by_name and "position" not in values:
+            rec["position"] = next_position
+        for fld in view.fields:
+            if (
+                fld.relationType is None
+                and not fld.isNullable
+                and rec.get(fld.name) is None
+                and fld.type != "TS_VECTOR"
+            ):
+                raise bad_input(f"Field {fld.name} is required", "INVALID_ARGS_DATA")
+        return rec
+
+    # ---- uniqueness / upsert ------------------------------------------------------------
+
+    def unique_groups(self, view: ObjectView) -> list[tuple[FieldMeta, list[tuple[str, ...]]]]:
+        groups: list[tuple[FieldMeta, list[tuple[str, ...]]]] = []
+        parts: list[tuple[str, ...]]
+        for fld in view.fields:
+            if not fld.isUnique or fld.name == "id" or fld.relationType is not None:
+                continue
+            if fld.type in COMPOSITE_TYPES:
+                parts = [(fld.name, s.name) for s in COMPOSITE_TYPES[fld.type] if s.unique_part]
+                if parts:
+                    groups.append((fld, parts))
+            else:
+                groups.append((fld, [(fld.name,)]))
+        return groups
+
+    def check_unique(self, view: ObjectView, records: list[Record], replacing: set[str]) -> None:
+        """Raise the duplicate-key error if ``records`` clash with each other or stored records."""
+        groups = self.unique_groups(view)
+        if not groups:
+            return
+        table = self.table(view)
+        batch_ids = {r["id"] for r in records}
+        for fld, paths in groups:
+            seen: dict[tuple[Any, ...], str] = {}
+            for rec in table.values():
+                if (
+                    rec["id"] in replacing
+                    or rec["id"] in batch_ids
+                    or rec.get("deletedAt") is not None
+                ):
+                    continue
+                key = _group_key(rec, paths)
+                if key is not None:
+                    seen[key] = rec["id"]
+            for rec in records:
+                if rec.get("deletedAt") is not None:
+                    continue
+                key = _group_key(rec, paths)
+                if key is None:
+                    continue
+                if key in seen and seen[key] != rec["id"]:
+                    raise bad_input(
+                        f"Duplicate {fld.label}. Please set a unique one.",
+                        "DUPLICATE_ENTRY",
+                        f"Duplicate {fld.label}. Please set a unique one.",
+                    )
+                seen[key] = rec["id"]
+
+    def match_existing(self, view: ObjectView, values: Record) -> Record | None:
+        table = self.table(view)
+        matched: dict[str, Record] = {}
+        rid = values.get("id")
+        if rid is not None and rid in table:
+            matched[rid] = table[rid]
+        for _fld, paths in self.unique_groups(view):
+            key = _group_key(values, paths)
+            if key is None:
+                continue
+            for rec in table.values():
+                if rec.get("deletedAt") is None and _group_key(rec, paths) == key:
+                    matched[rec["id"]] = rec
+        if len(matched) > 1:
+            raise bad_input(
+                f"Multiple records found with the same unique field values for "
+                f"{view.obj.nameSingular}. Cannot determine which record to update.",
+                "UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT",
+            )
+        return next(iter(matched.values()), None)
+
+    # ---- mutations -----------------------------------------------------------------------
+
+    def _createOne(self, view: ObjectView, data: Record, upsert: bool | None = None) -> Record:
+        return self._createMany(view, [data], upsert)[0]
+
+    def _createMany(
+        self, view: ObjectView, data: list[Record], upsert: bool | None = None
+    ) -> list[Record]:
+        limit = self.settings.batch_limit
+        if len(data) > limit:
+            raise bad_input(
+                f"Maximum number of records to upsert is {limit}.",
+                "TOO_MANY_RECORDS_TO_UPDATE",
+            )
+        table = self.table(view)
+        positions = [float(r["position"]) for r in table.values() if r.get("position") is not None]
+        next_pos = (max(positions) + 1) if positions else 0.0
+        results: list[Record] = []
+        updates: dict[str, Record] = {}
+        inserts: list[Record] = []
+        now = now_iso()
+        for item in data:
+            existing = None
+            if upsert:
+                probe = self.normalize(view, item, None)
+                existing = self.match_existing(view, probe)
+                if existing is not None and existing["id"] in updates:
+                    existing = updates[existing["id"]]
+            if existing is not None:
+                values = self.normalize(
+                    view, {k: v for k, v in item.items() if k != "id"}, existing
+                )
+                merged = dict(existing)
+                merged.update(values)
+                merged["updatedAt"] = values.get("updatedAt", now)
+                if "updatedBy" in view.by_name:
+                    merged["updatedBy"] = self.actor()
+                updates[merged["id"]] = merged
+                results.append(merged)
+            else:
+                values = self.normalize(view, item, None)
+                if values.get("id") in table or any(values.get("id") == r["id"] for r in inserts):
+                    raise bad_input(
+                        "Duplicate Id. Please set a unique one.",
+                        "DUPLICATE_ENTRY",
+                        "Duplicate Id. Please set a unique one.",
+                    )
+                rec = self.new_record(view, values, next_pos)
+                if "position" not in values:
+                    next_pos += 1
+                inserts.append(rec)
+                results.append(rec)
+        # updates may appear several times in results; point them at the final version
+        results = [updates.get(r["id"], r) for r in results]
+        self.check_unique(view, list(updates.values()) + inserts, set(updates))
+        for rec in updates.values():
+            self.ws.store.put(view.obj.id, rec)
+        for rec in inserts:
+            self.ws.store.put(view.obj.id, rec)
+        return results
+
+    def _get(self, view: ObjectView, rid: str, with_deleted: bool = False) -> Record:
+        rec = self.table(view).get(rid)
+        if rec is None or (not with_deleted and rec.get("deletedAt") is not None):
+            raise not_found()
+        return rec
+
+    def _apply_update(self, view: ObjectView, rec: Record, data: Record) -> Record:
+        values = self.normalize(view, data, rec)
+        if "id" in values and values["id"] != rec["id"]:
+            raise bad_input("The id of a record cannot be changed", "INVALID_ARGS_DATA")
+        merged = dict(rec)
+        merged.update(values)
+        if "updatedAt" not in values:
+            merged["updatedAt"] = now_iso()
+        if "updatedBy" in view.by_name:
+            merged["updatedBy"] = self.actor()
+        return merged
+
+    def _updateOne(self, view: ObjectView, id: str, data: Record) -> Record:
+        rec = self._get(view, id)
+        merged = self._apply_update(view, rec, data)
+        self.check_unique(view, [merged], {rec["id"]})
+        self.ws.store.put(view.obj.id, merged)
+        return merged
+
+    def _updateMany(self, view: ObjectView, data: Record, filter: Record) -> list[Record]:
+        rows = self.visible_rows(view, filter)
+        limit = self.settings.batch_limit
+        if len(rows) > limit:
+            raise bad_input(
+                f"Cannot update more than {limit} records at once",
+                "TOO_MANY_RECORDS_TO_UPDATE",
+                f"You can only update up to {limit} records at once.",
+            )
+        merged = [self._apply_update(view, r, data) for r in rows]
+        self.check_unique(view, merged, {r["id"] for r in rows})
+        for rec in merged:
+            self.ws.store.put(view.obj.id, rec)
+        return self._ordered(view, merged)
+
+    def _ordered(self, view: ObjectView, rows: list[Record]) -> list[Record]:
+        return [r for _k, r in self.sort(rows, order_keys(view, None))]
+
+    def _soft_delete(self, view: ObjectView, rows: Iterable[Record]) -> list[Record]:
+        now = now_iso()
+        out = []
+        for rec in rows:
+            new = dict(rec, deletedAt=now)
+            self.ws.store.put(view.obj.id, new)
+            out.append(new)
+        return out
+
+    def _deleteOne(self, view: ObjectView, id: str) -> Record:
+        return self._soft_delete(view, [self._get(view, id)])[0]
+
+    def _deleteMany(self, view: ObjectView, filter: Record) -> list[Record]:
+        return self._ordered(view, self._soft_delete(view, self.visible_rows(view, filter)))
+
+    def _restore(self, view: ObjectView, rows: Iterable[Record]) -> list[Record]:
+        out = []
+        restored = []
+        for rec in rows:
+            new = dict(rec, deletedAt=None)
+            restored.append(new)
+        self.check_unique(view, restored, {r["id"] for r in restored})
+        for new in restored:
+            self.ws.store.put(view.obj.id, new)
+            out.append(new)
+        return out
+
+    def _restoreOne(self, view: ObjectView, id: str) -> Record:
+        return self._restore(view, [self._get(view, id, with_deleted=True)])[0]
+
+    def _restoreMany(self, view: ObjectView, filter: Record) -> list[Record]:
+        rows = [r for r in self.visible_rows(view, filter, with_deleted=True) if r.get("deletedAt")]
+        return self._ordered(view, self._restore(view, rows))
+
+    def _destroy(self, view: ObjectView, rows: list[Record]) -> list[Record]:
+        ids = {r["id"] for r in rows}
+        for rec in rows:
+            self.ws.store.remove(view.obj.id, rec["id"])
+        self.ws.on_records_destroyed(view, ids)
+        return rows
+
+    def _destroyOne(self, view: ObjectView, id: str) -> Record:
+        return self._destroy(view, [self._get(view, id, with_deleted=True)])[0]
+
+    def _destroyMany(self, view: ObjectView, filter: Record) -> list[Record]:
+        rows = self.visible_rows(view, filter, with_deleted=True)
+        return self._ordered(view, self._destroy(view, rows))
+
+    def _mergeMany(
+        self,
+        view: ObjectView,
+        ids: list[str],
+        conflictPriorityIndex: int,
+        dryRun: bool | None = None,
+    ) -> Record:
+        if len(ids) < 2:
+            raise bad_input("At least 2 records are required to merge", "INVALID_ARGS_DATA")
+        if len(set(ids)) != len(ids):
+            raise bad_input("Cannot merge a record with itself", "INVALID_ARGS_DATA")
+        if not 0 <= conflictPriorityIndex < len(ids):
+            raise bad_input(
+                f"conflictPriorityIndex {conflictPriorityIndex} is out of range",
+                "INVALID_ARGS_DATA",
+            )
+        records = [self._get(view, rid) for rid in ids]
+        priority = records[conflictPriorityIndex]
+        others = [r for r in records if r is not priority]
+        merged = dict(priority)
+        for fld in view.fields:
+            if fld.relationType == "ONE_TO_MANY" or fld.name in (
+                "id",
+                "createdAt",
+                "updatedAt",
+                "deletedAt",
+                "createdBy",
+                "updatedBy",
+                "position",
+            ):
+                continue
+            key = fld.joinColumnName if fld.relationType == "MANY_TO_ONE" else fld.name
+            assert key is not None
+            if fld.type in ("MULTI_SELECT", "ARRAY"):
+                union: list[Any] = []
+                for r in [priority, *others]:
+                    for v in r.get(key) or []:
+                        if v not in union:
+                            union.append(v)
+                merged[key] = union if union else merged.get(key)
+                continue
+            if _empty(merged.get(key)):
+                for r in others:
+                    if not _empty(r.get(key)):
+                        merged[key] = r.get(key)
+                        break
+        if dryRun:
+            return merged
+        merged["updatedAt"] = now_iso()
+        self.ws.reassign_relations(view, [r["id"] for r in others], priority["id"])
+        self._soft_delete(view, others)
+        self.check_unique(view, [merged], {r["id"] for r in records})
+        self.ws.store.put(view.obj.id, merged)
+        return merged
+
+
+def _conn_aggregate(conn: Connection, spec: AggregateSpec) -> Any:
+    return conn.aggregate(spec)
+
+
+def _empty_page_info() -> dict[str, Any]:
+    return {"startCursor": None, "endCursor": None, "hasNextPage": False, "hasPreviousPage": False}
+
+
+def _uuid(value: Any, name: str) -> str:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise bad_input(f"Invalid UUID for {name}: {value!r}", "INVALID_ARGS_DATA") from None
+
+
+def _get_path(rec: Record, path: tuple[str, ...]) -> Any:
+    cur: Any = rec
+    for p in path:
+        if not isinstance(cur, dict):
+            return None
+        cur = cur.get(p)
+    return cur
+
+
+def _group_key(rec: Record, paths: list[tuple[str, ...]]) -> tuple[Any, ...] | None:
+    values = tuple(_get_path(rec, p) for p in paths)
+    if any(v is None or v == "" for v in values):
+        return None
+    return values
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    return value
+
+
+def _dim_text(value: Any) -> str:
+    if isinstance(value, tuple):
+        return " ".join("" if v is None else str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _bucket_date(value: Any, granularity: str | None) -> Any:
+    if value is None or granularity in (None, "NONE"):
+        return value
+    text = str(value)
+    try:
+        day = dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return value
+    quarter = (day.month - 1) // 3 + 1
+    return {
+        "DAY": day.isoformat(),
+        "MONTH": day.strftime("%Y-%m"),
+        "QUARTER": f"{day.year}-Q{quarter}",
+        "YEAR": str(day.year),
+        "DAY_OF_THE_WEEK": _WEEKDAYS[day.weekday()],
+        "MONTH_OF_THE_YEAR": day.strftime("%B"),
+        "QUARTER_OF_THE_YEAR": f"Q{quarter}",
+    }.get(granularity, value)

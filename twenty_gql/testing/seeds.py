@@ -1,0 +1,432 @@
+"""Seeds for the emulated workspace: ``standard``, ``demo`` and ``empty``.
+
+``standard`` is built from the package's copy of the standard-objects fixture
+(``data/standard-objects.json``): every object, field, option, relation pair and duplicate
+criterion. Relations whose target object is not part of the fixture (workflow, dashboard, ...) are
+left out, since the emulator cannot serve a type for them. Legacy ``RICH_TEXT_V2`` fields become
+``RICH_TEXT`` (the composite of the newest servers, the only spelling the 2.43 metadata schema
+knows).
+
+``demo`` adds a few hundred deterministic records (``random.Random(20)``).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from twenty_gql.testing.model import (
+    FIELD_TYPE_ALIASES,
+    FieldMeta,
+    ObjectMeta,
+    deterministic_id,
+)
+
+__all__ = ["SEEDS", "demo_records", "standard_fixture", "standard_model"]
+
+SEEDS = ("standard", "demo", "empty")
+
+
+@lru_cache(maxsize=1)
+def _fixture_text() -> str:
+    return (resources.files("twenty_gql.testing") / "data" / "standard-objects.json").read_text(
+        encoding="utf-8"
+    )
+
+
+def standard_fixture() -> dict[str, Any]:
+    """A fresh copy of the standard-objects fixture (package data)."""
+    data: dict[str, Any] = json.loads(_fixture_text())
+    return data
+
+
+def field_from_fixture(object_id: str, object_name: str, raw: dict[str, Any]) -> FieldMeta:
+    ftype = FIELD_TYPE_ALIASES.get(raw["type"], raw["type"])
+    settings = raw.get("settings")
+    if ftype in ("RELATION", "MORPH_RELATION"):
+        settings = dict(settings or {})
+        settings.setdefault("relationType", raw.get("relationType"))
+        if raw.get("relationType") == "MANY_TO_ONE":
+            settings.setdefault("joinColumnName", raw.get("joinColumnName") or f"{raw['name']}Id")
+            if raw.get("onDelete"):
+                settings.setdefault("onDelete", raw["onDelete"])
+    fid = deterministic_id("field", object_name, raw["name"])
+    return FieldMeta(
+        id=fid,
+        universalIdentifier=fid,
+        objectMetadataId=object_id,
+        type=ftype,
+        name=raw["name"],
+        label=raw.get("label") or raw["name"],
+        description=raw.get("description"),
+        icon=raw.get("icon"),
+        isSystem=bool(raw.get("isSystem", False)),
+        isUIEditable=bool(raw.get("isUIEditable", True)),
+        isNullable=bool(raw.get("isNullable", True)),
+        isUnique=bool(raw.get("isUnique", False)),
+        isSearchable=raw["name"] in ("name", "title"),
+        defaultValue=raw.get("defaultValue"),
+        options=raw.get("options"),
+        settings=settings,
+        morphId=raw.get("morphId") if ftype == "MORPH_RELATION" else None,
+    )
+
+
+def standard_model() -> tuple[list[ObjectMeta], list[FieldMeta]]:
+    """Objects and fields of the standard seed, relations linked both ways."""
+    data = standard_fixture()
+    objects: list[ObjectMeta] = []
+    fields: list[FieldMeta] = []
+    raw_by_object: dict[str, list[dict[str, Any]]] = {}
+    names = {o["nameSingular"] for o in data["objects"]}
+    for raw_obj in data["objects"]:
+        name = raw_obj["nameSingular"]
+        oid = deterministic_id("object", name)
+        obj = ObjectMeta(
+            id=oid,
+            universalIdentifier=raw_obj.get("universalIdentifier") or oid,
+            nameSingular=name,
+            namePlural=raw_obj["namePlural"],
+            labelSingular=raw_obj["labelSingular"],
+            labelPlural=raw_obj["labelPlural"],
+            description=raw_obj.get("description"),
+            icon=raw_obj.get("icon"),
+            shortcut=raw_obj.get("shortcut"),
+            isSystem=bool(raw_obj.get("isSystem", False)),
+            isSearchable=bool(raw_obj.get("isSearchable", False)),
+            duplicateCriteria=raw_obj.get("duplicateCriteria"),
+        )
+        objects.append(obj)
+        raw_by_object[name] = raw_obj["fields"]
+    by_name = {o.nameSingular: o for o in objects}
+    field_index: dict[tuple[str, str], FieldMeta] = {}
+    for obj in objects:
+        for raw in raw_by_object[obj.nameSingular]:
+            if (
+                raw["type"] in ("RELATION", "MORPH_RELATION")
+                and raw.get("targetObject") not in names
+            ):
+                continue
+            fld = field_from_fixture(obj.id, obj.nameSingular, raw)
+            if fld.type in ("RELATION", "MORPH_RELATION"):
+                fld.relationTargetObjectMetadataId = by_name[raw["targetObject"]].id
+                fld.relationTargetFieldMetadataId = deterministic_id(
+                    "field", raw["targetObject"], raw["inverseFieldName"]
+                )
+            fields.append(fld)
+            obj.fieldIds.append(fld.id)
+            field_index[(obj.nameSingular, fld.name)] = fld
+    for raw_obj in data["objects"]:
+        obj = by_name[raw_obj["nameSingular"]]
+        label_field = field_index.get(
+            (obj.nameSingular, raw_obj.get("labelIdentifierFieldName") or "")
+        )
+        obj.labelIdentifierFieldMetadataId = label_field.id if label_field else None
+        image_field = field_index.get(
+            (obj.nameSingular, raw_obj.get("imageIdentifierFieldName") or "")
+        )
+        obj.imageIdentifierFieldMetadataId = image_field.id if image_field else None
+    return objects, fields
+
+
+# ---- demo records -----------------------------------------------------------------------
+
+_COMPANY_WORDS = [
+    "Acme",
+    "Anvil",
+    "Apex",
+    "Atlas",
+    "Aurora",
+    "Beacon",
+    "Birch",
+    "Blue",
+    "Bolt",
+    "Bright",
+    "Cedar",
+    "Cobalt",
+    "Comet",
+    "Copper",
+    "Crest",
+    "Delta",
+    "Echo",
+    "Ember",
+    "Falcon",
+    "Fern",
+    "Forge",
+    "Granite",
+    "Harbor",
+    "Helix",
+    "Horizon",
+    "Indigo",
+    "Iron",
+    "Juniper",
+    "Kestrel",
+    "Lumen",
+    "Maple",
+    "Meridian",
+    "Nimbus",
+    "Nova",
+    "Oak",
+    "Onyx",
+    "Orbit",
+    "Pine",
+    "Pioneer",
+    "Quartz",
+    "Raven",
+    "Ridge",
+    "Sage",
+    "Sierra",
+    "Solar",
+    "Spruce",
+    "Summit",
+    "Tidal",
+    "Vertex",
+    "Willow",
+    "Zenith",
+]
+_COMPANY_SUFFIX = (
+    "Labs",
+    "Systems",
+    "Partners",
+    "Works",
+    "Analytics",
+    "Logistics",
+    "Health",
+    "Foods",
+)
+_FIRST = [
+    "Ada",
+    "Alan",
+    "Amara",
+    "Ana",
+    "Bruno",
+    "Carla",
+    "Chen",
+    "Clara",
+    "Daniel",
+    "Diego",
+    "Elena",
+    "Emil",
+    "Fatima",
+    "Felix",
+    "Grace",
+    "Hana",
+    "Hugo",
+    "Ines",
+    "Ivan",
+    "Jonas",
+    "Julia",
+    "Kai",
+    "Karin",
+    "Leo",
+    "Lina",
+    "Luca",
+    "Maya",
+    "Mateo",
+    "Mia",
+    "Nadia",
+    "Noah",
+    "Omar",
+    "Paula",
+    "Priya",
+    "Rafael",
+    "Rosa",
+    "Sam",
+    "Sara",
+    "Theo",
+    "Uma",
+    "Victor",
+    "Yara",
+    "Zoe",
+]
+_LAST = [
+    "Adams",
+    "Bauer",
+    "Costa",
+    "Dubois",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hansen",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Lopez",
+    "Martin",
+    "Nakamura",
+    "Novak",
+    "Okafor",
+    "Petrov",
+    "Quinn",
+    "Rossi",
+    "Schmidt",
+    "Silva",
+    "Tanaka",
+    "Umar",
+    "Varga",
+    "Weber",
+    "Xu",
+    "Young",
+    "Zhang",
+]
+_CITIES = (
+    ("Paris", "France"),
+    ("Berlin", "Germany"),
+    ("Lisbon", "Portugal"),
+    ("New York", "United States"),
+    ("San Francisco", "United States"),
+    ("Tokyo", "Japan"),
+    ("Toronto", "Canada"),
+    ("Madrid", "Spain"),
+    ("London", "United Kingdom"),
+    ("Amsterdam", "Netherlands"),
+)
+_STAGES = ("NEW", "SCREENING", "MEETING", "PROPOSAL", "CUSTOMER")
+_TASK_STATUS = ("TODO", "IN_PROGRESS", "DONE")
+
+DEMO_COUNTS = {
+    "workspaceMember": 5,
+    "company": 60,
+    "person": 150,
+    "opportunity": 60,
+    "note": 30,
+    "task": 30,
+}
+
+
+def _ts(rng: random.Random) -> str:
+    day = rng.randint(1, 28)
+    month = rng.randint(1, 12)
+    hour = rng.randint(0, 23)
+    minute = rng.randint(0, 59)
+    return f"2025-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:00.000Z"
+
+
+def demo_records() -> dict[str, list[dict[str, Any]]]:
+    """Partial records (create-input shaped) for the demo seed, keyed by object name.
+
+    Deterministic: the same output on every call. Ids are fixed uuid5 values so relations can be
+    expressed by join column.
+    """
+    rng = random.Random(20)
+    out: dict[str, list[dict[str, Any]]] = {k: [] for k in DEMO_COUNTS}
+    members = []
+    for i in range(DEMO_COUNTS["workspaceMember"]):
+        first, last = _FIRST[i * 7 % len(_FIRST)], _LAST[i * 5 % len(_LAST)]
+        rid = deterministic_id("demo", "workspaceMember", str(i))
+        members.append(rid)
+        out["workspaceMember"].append(
+            {
+                "id": rid,
+                "name": {"firstName": first, "lastName": last},
+                "userEmail": f"{first.lower()}.{last.lower()}@example.com",
+                "userId": deterministic_id("demo", "user", str(i)),
+                "locale": "en",
+                "colorScheme": "System",
+                "timeZone": "system",
+            }
+        )
+    used_names: set[str] = set()
+    companies = []
+    for i in range(DEMO_COUNTS["company"]):
+        while True:
+            name = f"{rng.choice(_COMPANY_WORDS)} {rng.choice(_COMPANY_SUFFIX)}"
+            if name not in used_names:
+                used_names.add(name)
+                break
+        domain = name.lower().replace(" ", "") + ".com"
+        city, country = rng.choice(_CITIES)
+        rid = deterministic_id("demo", "company", str(i))
+        companies.append((rid, domain))
+        out["company"].append(
+            {
+                "id": rid,
+                "name": name,
+                "domainName": {"primaryLinkUrl": f"https://{domain}", "primaryLinkLabel": ""},
+                "employees": rng.choice((5, 12, 40, 85, 150, 400, 1200, 5000)),
+                "address": {"addressCity": city, "addressCountry": country},
+                "annualRecurringRevenue": {
+                    "amountMicros": rng.randint(1, 500) * 10_000 * 1_000_000,
+                    "currencyCode": "USD",
+                },
+                "idealCustomerProfile": rng.random() < 0.3,
+                "accountOwnerId": rng.choice(members),
+                "createdAt": _ts(rng),
+                "position": float(i),
+            }
+        )
+    people = []
+    used_emails: set[str] = set()
+    for i in range(DEMO_COUNTS["person"]):
+        first, last = rng.choice(_FIRST), rng.choice(_LAST)
+        company_id, domain = rng.choice(companies)
+        email = f"{first.lower()}.{last.lower()}@{domain}"
+        n = 2
+        while email in used_emails:
+            email = f"{first.lower()}.{last.lower()}{n}@{domain}"
+            n += 1
+        used_emails.add(email)
+        rid = deterministic_id("demo", "person", str(i))
+        people.append((rid, company_id))
+        city, _country = rng.choice(_CITIES)
+        out["person"].append(
+            {
+                "id": rid,
+                "name": {"firstName": first, "lastName": last},
+                "emails": {"primaryEmail": email, "additionalEmails": None},
+                "jobTitle": rng.choice(("CEO", "CTO", "Engineer", "Sales", "Designer", "COO", "")),
+                "city": city,
+                "companyId": company_id,
+                "createdAt": _ts(rng),
+                "position": float(i),
+            }
+        )
+    opportunities = []
+    for i in range(DEMO_COUNTS["opportunity"]):
+        company_id, _domain = rng.choice(companies)
+        contacts = [p for p, c in people if c == company_id] or [people[0][0]]
+        rid = deterministic_id("demo", "opportunity", str(i))
+        opportunities.append(rid)
+        out["opportunity"].append(
+            {
+                "id": rid,
+                "name": f"Deal {i + 1:03d}",
+                "amount": {
+                    "amountMicros": rng.randint(1, 200) * 1_000 * 1_000_000,
+                    "currencyCode": rng.choice(("USD", "EUR")),
+                },
+                "stage": rng.choice(_STAGES),
+                "closeDate": _ts(rng),
+                "companyId": company_id,
+                "pointOfContactId": rng.choice(contacts),
+                "ownerId": rng.choice(members),
+                "createdAt": _ts(rng),
+                "position": float(i),
+            }
+        )
+    for i in range(DEMO_COUNTS["note"]):
+        out["note"].append(
+            {
+                "id": deterministic_id("demo", "note", str(i)),
+                "title": f"Call notes #{i + 1}",
+                "bodyV2": {"markdown": f"Discussed next steps ({i + 1}).", "blocknote": None},
+                "createdAt": _ts(rng),
+                "position": float(i),
+            }
+        )
+    for i in range(DEMO_COUNTS["task"]):
+        out["task"].append(
+            {
+                "id": deterministic_id("demo", "task", str(i)),
+                "title": f"Follow up #{i + 1}",
+                "status": rng.choice(_TASK_STATUS),
+                "dueAt": _ts(rng),
+                "assigneeId": rng.choice(members),
+                "createdAt": _ts(rng),
+                "position": float(i),
+            }
+        )
+    return out

@@ -1,0 +1,1079 @@
+"""The emulated Twenty workspace: data model + records + the core GraphQL schema built from them.
+
+This is the boundary between the emulator's HTTP side and its core (docs/CONTRACTS.md §3)::
+
+    ws = Workspace(seed="standard")              # or "demo" / "empty"; data_path=... persists
+    ws.objects(); ws.create_object({...}); ws.create_field({...})   # metadata (twenty-api.md §4)
+    ws.core_schema                               # graphql-core schema, rebuilt on every change
+    result = ws.execute_core(document, variables, operation_name)   # ExecutionResult
+
+Metadata methods take the metadata API's input shapes (``CreateObjectInput``,
+``UpdateObjectPayload``, ``CreateFieldInput``, ``UpdateFieldInput``) as plain dicts and return
+``ObjectMeta`` / ``FieldMeta`` dataclasses; bad input raises ``TwentyApiError`` with
+``extensions.code`` ``BAD_USER_INPUT`` (validation) or ``NOT_FOUND``.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    execute,
+    parse,
+    specified_rules,
+    validate,
+)
+
+from twenty_gql.testing.errors import TwentyApiError
+from twenty_gql.testing.model import (
+    COMPOSITE_TYPES,
+    CUSTOM_APPLICATION_ID,
+    ENUM_FIELD_TYPES,
+    FIELD_TYPE_ALIASES,
+    FIELD_TYPES,
+    RELATION_TYPES,
+    FieldMeta,
+    ObjectMeta,
+    RelationMeta,
+    capitalize,
+    is_camel_case,
+)
+from twenty_gql.testing.resolvers import CoreResolvers, default_value
+from twenty_gql.testing.scalars import now_iso
+from twenty_gql.testing.schema_builder import AggregateSpec, CoreSchemaBuilder, ObjectView
+from twenty_gql.testing.seeds import SEEDS, demo_records, standard_fixture, standard_model
+from twenty_gql.testing.store import Store
+
+__all__ = ["Settings", "Workspace"]
+
+#: Names Twenty refuses for objects and fields (reserved words of the core schema and SQL).
+RESERVED_NAMES = frozenset(
+    {
+        "and",
+        "or",
+        "not",
+        "filter",
+        "orderBy",
+        "first",
+        "last",
+        "before",
+        "after",
+        "offset",
+        "edges",
+        "node",
+        "pageInfo",
+        "totalCount",
+        "cursor",
+        "query",
+        "mutation",
+        "subscription",
+        "type",
+        "input",
+        "enum",
+        "union",
+        "scalar",
+        "interface",
+        "object",
+        "objects",
+        "field",
+        "fields",
+        "relation",
+        "relations",
+        "index",
+        "user",
+        "users",
+        "workspace",
+        "workspaces",
+        "event",
+        "events",
+        "search",
+        "data",
+        "ids",
+        "upsert",
+    }
+)
+_UNIQUE_CAPABLE = frozenset(COMPOSITE_TYPES) | {
+    "TEXT",
+    "NUMBER",
+    "UUID",
+    "DATE",
+    "DATE_TIME",
+    "NUMERIC",
+    "SELECT",
+}
+_ENUM_VALUE = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
+
+
+@dataclass
+class Settings:
+    """Limits of the emulated server (twenty-api.md §3.1; all configurable).
+
+    * ``batch_limit``: max records per createMany/upsert and per updateMany (QUERY_MAX_RECORDS).
+    * ``page_default``: findMany page size when neither ``first`` nor ``last`` is given.
+    * ``page_max``: ``first``/``last`` above it are clamped to it (a page of ``page_max``
+      records with ``hasNextPage`` telling the client to continue); no error is raised.
+    * ``relation_page_max``: cap of nested one-to-many connections
+      (QUERY_MAX_RECORDS_FROM_RELATION = 60).
+    * ``actor_name``: ``createdBy.name`` / ``updatedBy.name`` of records written through the API.
+    """
+
+    batch_limit: int = 60
+    page_default: int = 60
+    page_max: int = 200
+    relation_page_max: int = 60
+    actor_name: str = "API Key"
+
+
+def _err(message: str, code: str = "BAD_USER_INPUT", sub_code: str | None = None) -> TwentyApiError:
+    return TwentyApiError(message, code, sub_code, message if code == "BAD_USER_INPUT" else None)
+
+
+class Workspace:
+    def __init__(
+        self,
+        seed: str = "standard",
+        *,
+        data_path: str | Path | None = None,
+        batch_limit: int = 60,
+        page_max: int = 200,
+        page_default: int = 60,
+        relation_page_max: int = 60,
+    ) -> None:
+        if seed not in SEEDS:
+            raise ValueError(f"unknown seed {seed!r}: expected one of {', '.join(SEEDS)}")
+        for name, value in (
+            ("batch_limit", batch_limit),
+            ("page_max", page_max),
+            ("page_default", page_default),
+            ("relation_page_max", relation_page_max),
+        ):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        self.settings = Settings(
+            batch_limit=batch_limit,
+            page_default=page_default,
+            page_max=page_max,
+            relation_page_max=relation_page_max,
+        )
+        self.seed = seed
+        self.store = Store(data_path)
+        self.lock: threading.RLock = self.store.lock
+        self._objects: dict[str, ObjectMeta] = {}
+        self._fields: dict[str, FieldMeta] = {}
+        self._views: dict[str, ObjectView] = {}
+        self._schema: GraphQLSchema | None = None
+        self._builder: CoreSchemaBuilder | None = None
+        self._documents: OrderedDict[str, tuple[DocumentNode | None, list[GraphQLError]]] = (
+            OrderedDict()
+        )
+        self.schema_version = 0
+        self._resolvers = CoreResolvers(self)
+        saved = self.store.saved_model()
+        if saved is not None:
+            self._load_model(saved)
+            self._rebuild(save=False)
+        else:
+            if seed in ("standard", "demo"):
+                objects, fields = standard_model()
+                self._objects = {o.id: o for o in objects}
+                self._fields = {f.id: f for f in fields}
+            self._rebuild()
+            if seed == "demo":
+                self._load_demo()
+            self.store.commit()
+
+    # ---- model persistence ---------------------------------------------------------------
+
+    def _dump_model(self) -> dict[str, Any]:
+        return {
+            "objects": [dataclasses.asdict(o) for o in self._objects.values()],
+            "fields": [dataclasses.asdict(f) for f in self._fields.values()],
+        }
+
+    def _load_model(self, saved: dict[str, Any]) -> None:
+        self._objects = {o["id"]: ObjectMeta(**o) for o in saved["objects"]}
+        self._fields = {f["id"]: FieldMeta(**f) for f in saved["fields"]}
+
+    def _load_demo(self) -> None:
+        records = demo_records()
+        for name in ("workspaceMember", "company", "person", "opportunity", "note", "task"):
+            view = self._views[name]
+            items = records[name]
+            step = self.settings.batch_limit
+            for start in range(0, len(items), step):
+                self._resolvers._createMany(view, items[start : start + step])
+
+    # ---- views and schema -----------------------------------------------------------------
+
+    def _rebuild(self, save: bool = True) -> None:
+        views: dict[str, ObjectView] = {}
+        by_id = self._objects
+        for obj in self._objects.values():
+            if not obj.isActive:
+                continue
+            flds: list[FieldMeta] = []
+            targets: dict[str, ObjectMeta] = {}
+            for fid in obj.fieldIds:
+                fld = self._fields.get(fid)
+                if fld is None or not fld.isActive:
+                    continue
+                if fld.type in RELATION_TYPES:
+                    target = by_id.get(fld.relationTargetObjectMetadataId or "")
+                    inverse = self._fields.get(fld.relationTargetFieldMetadataId or "")
+                    if target is None or not target.isActive or fld.relationType is None:
+                        continue
+                    if fld.relationType == "ONE_TO_MANY" and (
+                        inverse is None or not inverse.isActive
+                    ):
+                        continue
+                    targets[fld.name] = target
+                flds.append(fld)
+            views[obj.nameSingular] = ObjectView(
+                obj=obj,
+                fields=flds,
+                by_name={f.name: f for f in flds},
+                join_columns={
+                    f.joinColumnName or f"{f.name}Id": f
+                    for f in flds
+                    if f.relationType == "MANY_TO_ONE"
+                },
+                targets=targets,
+            )
+        self._views = views
+        builder = CoreSchemaBuilder(list(views.values()), self._resolvers)
+        schema = builder.build()
+        errors = _schema_errors(schema)
+        if errors:
+            raise _err(f"The data model does not give a valid schema: {errors[0]}")
+        self._schema = schema
+        self._builder = builder
+        self._documents.clear()
+        self.schema_version += 1
+        if save:
+            self.store.save_model(self._dump_model())
+
+    @property
+    def core_schema(self) -> GraphQLSchema:
+        assert self._schema is not None
+        return self._schema
+
+    def view(self, object_name: str) -> ObjectView | None:
+        return self._views.get(object_name)
+
+    def aggregate_specs(self, view: ObjectView) -> dict[str, AggregateSpec]:
+        assert self._builder is not None
+        return self._builder.aggregates(view)
+
+    # ---- metadata reads ----------------------------------------------------------------------
+
+    def objects(self) -> list[ObjectMeta]:
+        return list(self._objects.values())
+
+    def object(self, id: str) -> ObjectMeta:
+        obj = self._objects.get(str(id))
+        if obj is None:
+            raise TwentyApiError(
+                f"Unable to find ObjectMetadataEntity with id: {id}",
+                "NOT_FOUND",
+                "OBJECT_METADATA_NOT_FOUND",
+            )
+        return obj
+
+    def object_by_name(self, name_singular: str) -> ObjectMeta | None:
+        for obj in self._objects.values():
+            if obj.nameSingular == name_singular:
+                return obj
+        return None
+
+    def fields(self, object_id: str | None = None) -> list[FieldMeta]:
+        if object_id is None:
+            return list(self._fields.values())
+        obj = self.object(object_id)
+        return [self._fields[f] for f in obj.fieldIds if f in self._fields]
+
+    def field(self, id: str) -> FieldMeta:
+        fld = self._fields.get(str(id))
+        if fld is None:
+            raise TwentyApiError(
+                f"Unable to find FieldMetadataEntity with id: {id}",
+                "NOT_FOUND",
+                "FIELD_METADATA_NOT_FOUND",
+            )
+        return fld
+
+    def field_or_none(self, id: str) -> FieldMeta | None:
+        return self._fields.get(id)
+
+    def relation(self, field_id: str) -> RelationMeta | None:
+        """The metadata API's ``Field.relation`` for a RELATION/MORPH_RELATION field."""
+        fld = self.field(field_id)
+        if fld.type not in RELATION_TYPES or fld.relationType is None:
+            return None
+        target_obj = self._objects.get(fld.relationTargetObjectMetadataId or "")
+        target_fld = self._fields.get(fld.relationTargetFieldMetadataId or "")
+        if target_obj is None or target_fld is None:
+            return None
+        return RelationMeta(
+            type=fld.relationType,
+            sourceObjectMetadata=self._objects[fld.objectMetadataId],
+            targetObjectMetadata=target_obj,
+            sourceFieldMetadata=fld,
+            targetFieldMetadata=target_fld,
+        )
+
+    def morph_relations(self, field_id: str) -> list[RelationMeta]:
+        """``Field.morphRelations``: one relation per field sharing this field's morphId."""
+        fld = self.field(field_id)
+        if fld.type != "MORPH_RELATION" or not fld.morphId:
+            return []
+        out = []
+        for other_id in self._objects[fld.objectMetadataId].fieldIds:
+            other = self._fields.get(other_id)
+            if other is not None and other.morphId == fld.morphId:
+                rel = self.relation(other.id)
+                if rel is not None:
+                    out.append(rel)
+        return out
+
+    def records(self, object_name: str, *, with_deleted: bool = True) -> list[dict[str, Any]]:
+        """Stored records of an object (copies; for test inspection)."""
+        obj = self.object_by_name(object_name)
+        if obj is None:
+            raise KeyError(object_name)
+        rows = self.store.table(obj.id).values()
+        return [copy.deepcopy(r) for r in rows if with_deleted or r.get("deletedAt") is None]
+
+    # ---- metadata writes ---------------------------------------------------------------------
+
+    def _check_name(self, name: Any, what: str) -> str:
+        if not isinstance(name, str) or not name:
+            raise _err(f"{what} is required and must be a string")
+        if not is_camel_case(name):
+            raise _err(f"{what} '{name}' should be in camelCase", sub_code="INVALID_NAME")
+        if len(name) > 63:
+            raise _err(f"{what} '{name}' exceeds 63 characters", sub_code="INVALID_NAME")
+        if name in RESERVED_NAMES:
+            raise _err(f"{what} '{name}' is reserved", sub_code="RESERVED_KEYWORD")
+        return name
+
+    def _check_object_names(self, singular: str, plural: str, ignore: str | None = None) -> None:
+        self._check_name(singular, "nameSingular")
+        self._check_name(plural, "namePlural")
+        if singular == plural:
+            raise _err("The singular and plural name cannot be the same for an object")
+        for obj in self._objects.values():
+            if obj.id == ignore:
+                continue
+            taken = {obj.nameSingular, obj.namePlural}
+            if singular in taken or plural in taken:
+                raise _err(
+                    f"Object already exists with name {singular if singular in taken else plural}",
+                    sub_code="OBJECT_ALREADY_EXISTS",
+                )
+
+    def _commit_model(self) -> None:
+        self._rebuild()
+        self.store.commit()
+
+    def create_object(self, input: dict[str, Any]) -> ObjectMeta:
+        """``createOneObject``: a custom object with Twenty's default fields and relations."""
+        with self.lock:
+            data = dict(input.get("object", input)) if "object" in input else dict(input)
+            singular, plural = data.get("nameSingular"), data.get("namePlural")
+            self._check_object_names(singular, plural)  # type: ignore[arg-type]
+            for key in ("labelSingular", "labelPlural"):
+                if not isinstance(data.get(key), str) or not data[key]:
+                    raise _err(f"{key} is required")
+            now = now_iso()
+            import uuid as _uuid
+
+            oid = str(_uuid.uuid4())
+            obj = ObjectMeta(
+                id=oid,
+                universalIdentifier=oid,
+                nameSingular=str(singular),
+                namePlural=str(plural),
+                labelSingular=data["labelSingular"],
+                labelPlural=data["labelPlural"],
+                description=data.get("description"),
+                icon=data.get("icon") or "IconListNumbers",
+                shortcut=data.get("shortcut"),
+                color=data.get("color"),
+                isCustom=True,
+                isRemote=bool(data.get("isRemote") or False),
+                isLabelSyncedWithName=bool(data.get("isLabelSyncedWithName") or False),
+                applicationId=CUSTOM_APPLICATION_ID,
+                createdAt=now,
+                updatedAt=now,
+            )
+            saved_objects = dict(self._objects)
+            saved_fields = dict(self._fields)
+            try:
+                self._objects[oid] = obj
+                fixture = standard_fixture()
+                for raw in fixture["customObjectDefaultFields"]:
+                    if raw["name"] == "name" and data.get("skipNameField"):
+                        continue
+                    fld = self._new_field(obj, raw, now)
+                    if fld.name == "name":
+                        obj.labelIdentifierFieldMetadataId = fld.id
+                    if fld.type == "TS_VECTOR":
+                        fld.settings = dict(fld.settings or {})
+                    self._attach(obj, fld)
+                for pair in fixture["customObjectDefaultRelations"]["pairs"]:
+                    target = self.object_by_name(pair["targetObject"])
+                    if target is None:
+                        continue
+                    pattern = pair["targetFieldPattern"]
+                    target_name = (
+                        "target" + capitalize(obj.nameSingular)
+                        if pattern.startswith("target")
+                        else obj.nameSingular
+                    )
+                    if any(self._fields[f].name == target_name for f in target.fieldIds):
+                        continue
+                    self._create_relation_pair(
+                        obj,
+                        name=pair["customObjectField"],
+                        label=capitalize(target.labelPlural),
+                        icon=target.icon or "IconBuildingSkyscraper",
+                        rel_type="ONE_TO_MANY",
+                        target=target,
+                        target_name=target_name,
+                        target_label=capitalize(obj.labelSingular),
+                        target_icon=obj.icon,
+                        morph_id=pair.get("morphId"),
+                        now=now,
+                        system=True,
+                    )
+                self._commit_model()
+            except Exception:
+                self._objects = saved_objects
+                self._fields = saved_fields
+                raise
+            return obj
+
+    def _new_field(self, obj: ObjectMeta, raw: dict[str, Any], now: str) -> FieldMeta:
+        import uuid as _uuid
+
+        fid = str(_uuid.uuid4())
+        return FieldMeta(
+            id=fid,
+            universalIdentifier=fid,
+            objectMetadataId=obj.id,
+            type=FIELD_TYPE_ALIASES.get(raw["type"], raw["type"]),
+            name=raw["name"],
+            label=raw.get("label") or raw["name"],
+            description=raw.get("description"),
+            icon=raw.get("icon"),
+            isSystem=bool(raw.get("isSystem", False)),
+            isUIEditable=bool(raw.get("isUIEditable", True)),
+            isNullable=bool(raw.get("isNullable", True)),
+            isUnique=bool(raw.get("isUnique", False)),
+            isCustom=obj.isCustom and not raw.get("isSystem", False),
+            defaultValue=copy.deepcopy(raw.get("defaultValue")),
+            options=copy.deepcopy(raw.get("options")),
+            settings=copy.deepcopy(raw.get("settings")),
+            applicationId=obj.applicationId,
+            createdAt=now,
+            updatedAt=now,
+        )
+
+    def _attach(self, obj: ObjectMeta, fld: FieldMeta) -> None:
+        self._fields[fld.id] = fld
+        obj.fieldIds.append(fld.id)
+
+    def _create_relation_pair(
+        self,
+        obj: ObjectMeta,
+        *,
+        name: str,
+        label: str,
+        icon: str | None,
+        rel_type: str,
+        target: ObjectMeta,
+        target_name: str,
+        target_label: str,
+        target_icon: str | None,
+        morph_id: str | None,
+        now: str,
+        system: bool = False,
+        description: str | None = None,
+        nullable: bool = True,
+    ) -> FieldMeta:
+        inverse_type = "MANY_TO_ONE" if rel_type == "ONE_TO_MANY" else "ONE_TO_MANY"
+
+        def settings(kind: str, fname: str) -> dict[str, Any]:
+            if kind == "MANY_TO_ONE":
+                return {
+                    "relationType": kind,
+                    "onDelete": "SET_NULL",
+                    "joinColumnName": f"{fname}Id",
+                }
+            return {"relationType": kind}
+
+        src = self._new_field(
+            obj,
+            {
+                "name": name,
+                "type": "RELATION",
+                "label": label,
+                "icon": icon,
+                "isSystem": system,
+                "isNullable": nullable,
+                "description": description,
+                "settings": settings(rel_type, name),
+            },
+            now,
+        )
+        dst = self._new_field(
+            target,
+            {
+                "name": target_name,
+                "type": "MORPH_RELATION" if morph_id else "RELATION",
+                "label": target_label,
+                "icon": target_icon,
+                "isSystem": system,
+                "settings": settings(inverse_type, target_name),
+            },
+            now,
+        )
+        dst.morphId = morph_id
+        src.relationTargetObjectMetadataId = target.id
+        src.relationTargetFieldMetadataId = dst.id
+        dst.relationTargetObjectMetadataId = obj.id
+        dst.relationTargetFieldMetadataId = src.id
+        self._attach(obj, src)
+        self._attach(target, dst)
+        return src
+
+    def update_object(self, id: str, update: dict[str, Any]) -> ObjectMeta:
+        with self.lock:
+            obj = self.object(id)
+            allowed = {
+                "labelSingular",
+                "labelPlural",
+                "nameSingular",
+                "namePlural",
+                "description",
+                "icon",
+                "shortcut",
+                "color",
+                "isActive",
+                "labelIdentifierFieldMetadataId",
+                "imageIdentifierFieldMetadataId",
+                "isLabelSyncedWithName",
+            }
+            unknown = set(update) - allowed
+            if unknown:
+                raise _err(f"Cannot update object attribute(s): {', '.join(sorted(unknown))}")
+            singular = update.get("nameSingular") or obj.nameSingular
+            plural = update.get("namePlural") or obj.namePlural
+            if (singular, plural) != (obj.nameSingular, obj.namePlural):
+                if not obj.isCustom:
+                    raise _err("Cannot rename a standard object", sub_code="INVALID_OBJECT_INPUT")
+                self._check_object_names(singular, plural, ignore=obj.id)
+            for key in ("labelIdentifierFieldMetadataId", "imageIdentifierFieldMetadataId"):
+                value = update.get(key)
+                if value is not None and value not in obj.fieldIds:
+                    raise _err(f"{key} {value} is not a field of {obj.nameSingular}")
+            before = dataclasses.replace(obj, fieldIds=list(obj.fieldIds))
+            for key, value in update.items():
+                if (
+                    key in ("labelSingular", "labelPlural", "nameSingular", "namePlural")
+                    and not value
+                ):
+                    raise _err(f"{key} cannot be empty")
+                setattr(obj, key, value)
+            obj.updatedAt = now_iso()
+            try:
+                self._commit_model()
+            except Exception:
+                self._objects[obj.id] = before
+                raise
+            return obj
+
+    def delete_object(self, id: str) -> ObjectMeta:
+        with self.lock:
+            obj = self.object(id)
+            if not obj.isCustom:
+                raise _err("Standard objects cannot be deleted", sub_code="INVALID_OBJECT_INPUT")
+            for fid in list(obj.fieldIds):
+                fld = self._fields.get(fid)
+                if fld is not None and fld.type in RELATION_TYPES:
+                    self._drop_inverse(fld)
+                self._fields.pop(fid, None)
+            del self._objects[obj.id]
+            self.store.drop_table(obj.id)
+            self._commit_model()
+            return obj
+
+    def _drop_inverse(self, fld: FieldMeta) -> None:
+        inverse = self._fields.pop(fld.relationTargetFieldMetadataId or "", None)
+        if inverse is None:
+            return
+        owner = self._objects.get(inverse.objectMetadataId)
+        if owner is not None and inverse.id in owner.fieldIds:
+            owner.fieldIds.remove(inverse.id)
+            if inverse.relationType == "MANY_TO_ONE":
+                join = inverse.joinColumnName or f"{inverse.name}Id"
+                for rec in self.store.table(owner.id).values():
+                    if join in rec:
+                        del rec[join]
+                        self.store.touch(owner.id, rec["id"])
+
+    def _validate_options(self, ftype: str, options: Any) -> list[dict[str, Any]] | None:
+        if ftype not in ENUM_FIELD_TYPES:
+            return options if options is not None else None
+        if options is None and ftype == "RATING":
+            return [
+                {"value": f"RATING_{i}", "label": str(i), "position": i - 1} for i in range(1, 6)
+            ]
+        if not isinstance(options, list) or not options:
+            raise _err(f"Options are required for {ftype} fields")
+        seen = set()
+        out = []
+        for i, opt in enumerate(options):
+            if not isinstance(opt, dict) or not isinstance(opt.get("value"), str):
+                raise _err(f"Option {i} must be an object with a string value")
+            value = opt["value"]
+            if not _ENUM_VALUE.match(value):
+                raise _err(f"Option value '{value}' must match /^[_A-Za-z][_0-9A-Za-z]*$/")
+            if value in seen:
+                raise _err(f"Duplicate option value '{value}'")
+            seen.add(value)
+            out.append(
+                {
+                    "id": opt.get("id") or f"{value}-{i}",
+                    "value": value,
+                    "label": opt.get("label") or value,
+                    "position": opt.get("position", i),
+                    "color": opt.get("color") or "gray",
+                }
+            )
+        return out
+
+    def _validate_default(self, fld: FieldMeta) -> None:
+        dv = fld.defaultValue
+        if dv is None:
+            return
+        if fld.type in ("SELECT", "RATING"):
+            values = {o["value"] for o in fld.options or []}
+            if str(dv).strip("'") not in values:
+                raise _err(f"Default value {dv!r} of {fld.name} is not one of its options")
+        elif fld.type == "MULTI_SELECT":
+            values = {o["value"] for o in fld.options or []}
+            if not isinstance(dv, list) or any(str(v).strip("'") not in values for v in dv):
+                raise _err(f"Default value {dv!r} of {fld.name} is not a list of its options")
+        elif fld.type == "BOOLEAN" and not isinstance(dv, bool):
+            raise _err(f"Default value of BOOLEAN field {fld.name} must be a boolean")
+        elif fld.type in ("NUMBER", "NUMERIC") and (
+            isinstance(dv, bool) or not isinstance(dv, (int, float))
+        ):
+            raise _err(f"Default value of {fld.type} field {fld.name} must be a number")
+
+    def create_field(self, input: dict[str, Any]) -> FieldMeta:
+        """``createOneField``; RELATION fields need ``relationCreationPayload`` (both sides made)."""
+        with self.lock:
+            data = dict(input.get("field", input)) if "field" in input else dict(input)
+            obj = self.object(str(data.get("objectMetadataId")))
+            name = self._check_name(data.get("name"), "Field name")
+            ftype = FIELD_TYPE_ALIASES.get(str(data.get("type")), str(data.get("type")))
+            if ftype not in FIELD_TYPES:
+                raise _err(
+                    f"Unknown field type {data.get('type')!r}", sub_code="INVALID_FIELD_INPUT"
+                )
+            if not isinstance(data.get("label"), str) or not data["label"]:
+                raise _err("label is required")
+            self._check_field_name_free(obj, name)
+            now = now_iso()
+            if ftype in RELATION_TYPES:
+                return self._create_relation_field(obj, data, name, ftype, now)
+            options = self._validate_options(ftype, data.get("options"))
+            raw = {
+                "name": name,
+                "type": ftype,
+                "label": data["label"],
+                "description": data.get("description"),
+                "icon": data.get("icon"),
+                "isNullable": True if data.get("isNullable") is None else bool(data["isNullable"]),
+                "isUnique": bool(data.get("isUnique") or False),
+                "isSystem": False,
+                "defaultValue": data.get("defaultValue"),
+                "options": options,
+                "settings": data.get("settings"),
+            }
+            if ftype == "TS_VECTOR":
+                raise _err("TS_VECTOR fields cannot be created through the API")
+            if raw["isUnique"] and ftype not in _UNIQUE_CAPABLE:
+                raise _err(f"{ftype} fields cannot be unique")
+            fld = self._new_field(obj, raw, now)
+            fld.isCustom = True
+            fld.isActive = True if data.get("isActive") is None else bool(data["isActive"])
+            self._validate_default(fld)
+            if not fld.isNullable and fld.defaultValue is None and self.store.table(obj.id):
+                raise _err(
+                    f"Cannot add non-nullable field {name} without a default value to an object "
+                    "that has records"
+                )
+            if fld.isUnique:
+                self._check_unique_backfill(obj, fld)
+            self._attach(obj, fld)
+            try:
+                self._commit_model()
+            except Exception:
+                obj.fieldIds.remove(fld.id)
+                del self._fields[fld.id]
+                raise
+            self._backfill(obj, fld)
+            return fld
+
+    def _check_unique_backfill(self, obj: ObjectMeta, fld: FieldMeta) -> None:
+        if fld.defaultValue is not None and len(self.store.table(obj.id)) > 1:
+            raise _err(
+                f"Cannot add unique field {fld.name} with a default value: records would clash"
+            )
+
+    def _backfill(self, obj: ObjectMeta, fld: FieldMeta) -> None:
+        for rec in self.store.table(obj.id).values():
+            if fld.name not in rec:
+                rec[fld.name] = default_value(fld)
+                self.store.touch(obj.id, rec["id"])
+        self.store.commit()
+
+    def _check_field_name_free(self, obj: ObjectMeta, name: str, ignore: str | None = None) -> None:
+        for fid in obj.fieldIds:
+            other = self._fields.get(fid)
+            if other is None or other.id == ignore:
+                continue
+            taken = {other.name}
+            if other.relationType == "MANY_TO_ONE":
+                taken.add(other.joinColumnName or f"{other.name}Id")
+            if name in taken:
+                raise _err(
+                    f"Name '{name}' is not available: {obj.nameSingular} already has a field with it",
+                    sub_code="NOT_AVAILABLE",
+                )
+
+    def _create_relation_field(
+        self, obj: ObjectMeta, data: dict[str, Any], name: str, ftype: str, now: str
+    ) -> FieldMeta:
+        payload = data.get("relationCreationPayload")
+        if ftype == "MORPH_RELATION":
+            raise _err("MORPH_RELATION fields cannot be created through the emulator yet")
+        if not isinstance(payload, dict):
+            raise _err("relationCreationPayload is required for RELATION fields")
+        rel_type = payload.get("type")
+        if rel_type not in ("MANY_TO_ONE", "ONE_TO_MANY"):
+            raise _err(
+                f"relationCreationPayload.type must be MANY_TO_ONE or ONE_TO_MANY, got {rel_type!r}"
+            )
+        target = self._objects.get(str(payload.get("targetObjectMetadataId")))
+        if target is None:
+            raise _err(
+                f"relationCreationPayload.targetObjectMetadataId {payload.get('targetObjectMetadataId')!r} "
+                "is not an object"
+            )
+        target_label = payload.get("targetFieldLabel")
+        if not isinstance(target_label, str) or not target_label:
+            raise _err("relationCreationPayload.targetFieldLabel is required")
+        target_name = payload.get("targetFieldName") or _camel_from_label(target_label)
+        self._check_name(target_name, "relationCreationPayload.targetFieldName")
+        if target.id == obj.id and target_name == name:
+            raise _err("A relation cannot use the same name on both sides")
+        self._check_field_name_free(target, target_name)
+        if rel_type == "MANY_TO_ONE":
+            self._check_field_name_free(obj, f"{name}Id")
+        else:
+            self._check_field_name_free(target, f"{target_name}Id")
+        fld = self._create_relation_pair(
+            obj,
+            name=name,
+            label=data["label"],
+            icon=data.get("icon"),
+            rel_type=rel_type,
+            target=target,
+            target_name=target_name,
+            target_label=target_label,
+            target_icon=payload.get("targetFieldIcon"),
+            morph_id=None,
+            now=now,
+            description=data.get("description"),
+        )
+        fld.isCustom = True
+        inverse = self._fields[fld.relationTargetFieldMetadataId or ""]
+        inverse.isCustom = True
+        try:
+            self._commit_model()
+        except Exception:
+            obj.fieldIds.remove(fld.id)
+            target.fieldIds.remove(inverse.id)
+            del self._fields[fld.id]
+            del self._fields[inverse.id]
+            raise
+        return fld
+
+    def update_field(self, id: str, update: dict[str, Any]) -> FieldMeta:
+        with self.lock:
+            fld = self.field(id)
+            obj = self._objects[fld.objectMetadataId]
+            if "type" in update and update["type"] != fld.type:
+                raise _err("A field's type cannot be changed", sub_code="INVALID_FIELD_INPUT")
+            allowed = {
+                "name",
+                "label",
+                "description",
+                "icon",
+                "isActive",
+                "isNullable",
+                "isUnique",
+                "defaultValue",
+                "options",
+                "settings",
+                "isLabelSyncedWithName",
+                "isUIEditable",
+                "isSearchable",
+                "isAuditLogged",
+                "universalIdentifier",
+                "objectMetadataId",
+                "type",
+            }
+            unknown = set(update) - allowed
+            if unknown:
+                raise _err(f"Cannot update field attribute(s): {', '.join(sorted(unknown))}")
+            if update.get("objectMetadataId") not in (None, fld.objectMetadataId):
+                raise _err("A field cannot move to another object")
+            before = dataclasses.replace(fld)
+            if "name" in update and update["name"] != fld.name:
+                if not fld.isCustom:
+                    raise _err("Standard fields cannot be renamed", sub_code="INVALID_FIELD_INPUT")
+                self._check_name(update["name"], "Field name")
+                self._check_field_name_free(obj, update["name"], ignore=fld.id)
+            if "options" in update:
+                update = dict(update, options=self._validate_options(fld.type, update["options"]))
+            old_name = fld.name
+            for key, value in update.items():
+                if key in ("type", "objectMetadataId"):
+                    continue
+                setattr(fld, key, value)
+            try:
+                self._validate_default(fld)
+                if fld.type in ("SELECT", "MULTI_SELECT", "RATING") and "options" in update:
+                    self._check_options_in_use(obj, fld)
+                rows = self.store.table(obj.id).values()
+                if (
+                    not fld.isNullable
+                    and before.isNullable
+                    and any(r.get(fld.name) is None for r in rows)
+                ):
+                    raise _err(f"Field {fld.name} has null values and cannot become non-nullable")
+                fld.updatedAt = now_iso()
+                self._commit_model()
+            except Exception:
+                self._fields[fld.id] = before
+                raise
+            if old_name != fld.name:
+                self._rename_column(obj, fld, old_name)
+            return fld
+
+    def _check_options_in_use(self, obj: ObjectMeta, fld: FieldMeta) -> None:
+        values = {o["value"] for o in fld.options or []}
+        for rec in self.store.table(obj.id).values():
+            v = rec.get(fld.name)
+            used = v if isinstance(v, list) else [v]
+            if any(x is not None and x not in values for x in used):
+                raise _err(f"Option(s) of {fld.name} removed while records still use them")
+
+    def _rename_column(self, obj: ObjectMeta, fld: FieldMeta, old: str) -> None:
+        old_key, new_key = old, fld.name
+        if fld.relationType == "MANY_TO_ONE":
+            old_key = str((fld.settings or {}).get("joinColumnName") or f"{old}Id")
+            fld.settings = dict(fld.settings or {}, joinColumnName=f"{fld.name}Id")
+            new_key = f"{fld.name}Id"
+            self._commit_model()
+        for rec in self.store.table(obj.id).values():
+            if old_key in rec:
+                rec[new_key] = rec.pop(old_key)
+                self.store.touch(obj.id, rec["id"])
+        self.store.commit()
+
+    def delete_field(self, id: str) -> FieldMeta:
+        with self.lock:
+            fld = self.field(id)
+            obj = self._objects[fld.objectMetadataId]
+            if not fld.isCustom:
+                raise _err("Standard fields cannot be deleted", sub_code="INVALID_FIELD_INPUT")
+            if fld.isActive and fld.type not in RELATION_TYPES:
+                raise _err("Active fields cannot be deleted: deactivate it first (isActive: false)")
+            if obj.labelIdentifierFieldMetadataId == fld.id:
+                raise _err("The label identifier field cannot be deleted")
+            obj.fieldIds.remove(fld.id)
+            del self._fields[fld.id]
+            if fld.type in RELATION_TYPES:
+                self._drop_inverse(fld)
+            key = fld.joinColumnName if fld.relationType == "MANY_TO_ONE" else fld.name
+            for rec in self.store.table(obj.id).values():
+                if key in rec:
+                    del rec[key]
+                    self.store.touch(obj.id, rec["id"])
+            self._commit_model()
+            return fld
+
+    # ---- record side effects (used by resolvers) ----------------------------------------------
+
+    def on_records_destroyed(self, view: ObjectView, ids: set[str]) -> None:
+        """Apply ``onDelete`` of relations pointing at destroyed records (SET_NULL / CASCADE)."""
+        for other in self._views.values():
+            for join, fld in other.join_columns.items():
+                if other.targets.get(fld.name) is not view.obj:
+                    continue
+                on_delete = (fld.settings or {}).get("onDelete", "SET_NULL")
+                table = self.store.table(other.obj.id)
+                for rec in list(table.values()):
+                    if rec.get(join) in ids:
+                        if on_delete == "CASCADE":
+                            self.store.remove(other.obj.id, rec["id"])
+                        else:
+                            table[rec["id"]] = dict(rec, **{join: None})
+                            self.store.touch(other.obj.id, rec["id"])
+
+    def reassign_relations(self, view: ObjectView, from_ids: list[str], to_id: str) -> None:
+        """Point many-to-one references at ``to_id`` (used by mergeMany)."""
+        sources = set(from_ids)
+        for other in self._views.values():
+            for join, fld in other.join_columns.items():
+                if other.targets.get(fld.name) is not view.obj:
+                    continue
+                table = self.store.table(other.obj.id)
+                for rec in list(table.values()):
+                    if rec.get(join) in sources:
+                        table[rec["id"]] = dict(rec, **{join: to_id})
+                        self.store.touch(other.obj.id, rec["id"])
+
+    # ---- execution --------------------------------------------------------------------------
+
+    def _prepare(self, document: str) -> tuple[DocumentNode | None, list[GraphQLError]]:
+        cached = self._documents.get(document)
+        if cached is not None:
+            self._documents.move_to_end(document)
+            return cached
+        try:
+            ast = parse(document)
+        except GraphQLError as exc:
+            result: tuple[DocumentNode | None, list[GraphQLError]] = (
+                None,
+                [_with_code(exc, "GRAPHQL_PARSE_FAILED")],
+            )
+        else:
+            errors = validate(self.core_schema, ast, specified_rules)
+            result = (ast, [_with_code(e, "GRAPHQL_VALIDATION_FAILED") for e in errors])
+        self._documents[document] = result
+        if len(self._documents) > 512:
+            self._documents.popitem(last=False)
+        return result
+
+    def execute_core(
+        self,
+        document: str,
+        variables: dict[str, Any] | None = None,
+        operation_name: str | None = None,
+    ) -> ExecutionResult:
+        """Run one core-API request. Errors carry Twenty's ``extensions`` (code, subCode, ...)."""
+        raw_document: object = document
+        raw_variables: object = variables
+        if not isinstance(raw_document, str):
+            return ExecutionResult(
+                None, [_with_code(GraphQLError("Must provide query string."), "BAD_USER_INPUT")]
+            )
+        if raw_variables is not None and not isinstance(raw_variables, dict):
+            return ExecutionResult(
+                None,
+                [
+                    _with_code(
+                        GraphQLError("Variables must be provided as an Object"), "BAD_USER_INPUT"
+                    )
+                ],
+            )
+        with self.lock:
+            ast, errors = self._prepare(document)
+            if ast is None or errors:
+                return ExecutionResult(None, list(errors))
+            try:
+                result = execute(
+                    self.core_schema,
+                    ast,
+                    variable_values=variables,
+                    operation_name=operation_name,
+                )
+            finally:
+                self.store.commit()
+            assert isinstance(result, ExecutionResult)
+            if result.errors:
+                result = ExecutionResult(result.data, [_twenty_error(e) for e in result.errors])
+            return result
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _camel_from_label(label: str) -> str:
+    words = re.findall(r"[A-Za-z0-9]+", label)
+    if not words:
+        return ""
+    first = str(words[0])
+    return first[:1].lower() + first[1:] + "".join(w[:1].upper() + w[1:] for w in words[1:])
+
+
+def _with_code(error: GraphQLError, code: str) -> GraphQLError:
+    ext = dict(error.extensions or {})
+    ext.setdefault("code", code)
+    ext.setdefault("userFriendlyMessage", "An error occurred.")
+    return GraphQLError(
+        error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=ext,
+    )
+
+
+def _twenty_error(error: GraphQLError) -> GraphQLError:
+    if error.extensions and "code" in error.extensions:
+        return error
+    original = error.original_error
+    if isinstance(original, TwentyApiError):
+        return _with_code(
+            GraphQLError(
+                error.message,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                original_error=original,
+                extensions=dict(original.extensions or {}),
+            ),
+            original.code,
+        )
+    if original is not None and not isinstance(original, GraphQLError):
+        return _with_code(error, "INTERNAL_SERVER_ERROR")
+    # variable coercion / operation selection errors
+    return _with_code(error, "BAD_USER_INPUT")
+
+
+def _schema_errors(schema: GraphQLSchema) -> list[str]:
+    from graphql import validate_schema
+
+    return [e.message for e in validate_schema(schema)]
