@@ -43,10 +43,6 @@ Resolver = Callable[..., Any]
 NOT_FOUND_FRIENDLY = "This record does not exist or has been deleted."
 
 
-class NestedRecord(dict[str, Any]):
-    """A record reached through a one-to-many relation (nesting another one is too complex)."""
-
-
 def bad_input(
     message: str, sub_code: str = "INVALID_QUERY_INPUT", friendly: str | None = None
 ) -> TwentyApiError:
@@ -196,14 +192,25 @@ class CoreResolvers(ResolverProvider):
         return [r for r in table.values() if r.get("deletedAt") is None and pred(r)]
 
     def sort(self, rows: list[Record], keys: list[OrderKey]) -> list[tuple[list[Any], Record]]:
+        """Rows with their ordering values, sorted by ``keys`` (nulls placed per direction)."""
         keyed: list[tuple[list[Any], Record]] = [
             ([k.value(r, self.lookup) for k in keys], r) for r in rows
         ]
+        try:
+            # stable multi-pass sort, last key first: fast path for homogeneous columns
+            for index in range(len(keys) - 1, -1, -1):
+                key = keys[index]
+                null_flag = 0 if key.nulls_first != key.desc else 1
+                keyed.sort(
+                    key=functools.partial(_sort_key, index=index, null_flag=null_flag),
+                    reverse=key.desc,
+                )
+        except TypeError:
 
-        def cmp(a: tuple[list[Any], Record], b: tuple[list[Any], Record]) -> int:
-            return compare_keys(a[0], b[0], keys)
+            def cmp(a: tuple[list[Any], Record], b: tuple[list[Any], Record]) -> int:
+                return compare_keys(a[0], b[0], keys)
 
-        keyed.sort(key=functools.cmp_to_key(cmp))
+            keyed.sort(key=functools.cmp_to_key(cmp))
         return keyed
 
     def paginate(
@@ -212,7 +219,6 @@ class CoreResolvers(ResolverProvider):
         rows: list[Record],
         args: dict[str, Any],
         cap: int | None = None,
-        nested: bool = False,
     ) -> Connection:
         first = args.get("first")
         last = args.get("last")
@@ -257,8 +263,7 @@ class CoreResolvers(ResolverProvider):
             page = keyed[:size]
             has_next = len(keyed) > size
             has_prev = False
-        wrap = NestedRecord if nested else (lambda r: r)
-        edges = [{"node": wrap(r), "cursor": encode_cursor(r, keys, self.lookup)} for _k, r in page]
+        edges = [{"node": r, "cursor": encode_cursor(r, keys, self.lookup)} for _k, r in page]
         page_info = {
             "startCursor": edges[0]["cursor"] if edges else None,
             "endCursor": edges[-1]["cursor"] if edges else None,
@@ -290,7 +295,7 @@ class CoreResolvers(ResolverProvider):
             rec = self.lookup(target, parent.get(join))
             if rec is None or rec.get("deletedAt") is not None:
                 return None
-            return NestedRecord(rec) if isinstance(parent, NestedRecord) else rec
+            return rec
 
         return resolve
 
@@ -299,12 +304,6 @@ class CoreResolvers(ResolverProvider):
         inverse_id = fld.relationTargetFieldMetadataId
 
         def resolve(parent: Record, _info: Any, **args: Any) -> Any:
-            if isinstance(parent, NestedRecord):
-                raise bad_input(
-                    "Query complexity is too high. One-to-Many relation cannot be nested in "
-                    "another One-to-Many relation.",
-                    "TOO_COMPLEX_QUERY",
-                )
             target = self.ws.view(target_name)
             inverse = self.ws.field_or_none(inverse_id) if inverse_id else None
             if target is None or inverse is None:
@@ -319,9 +318,7 @@ class CoreResolvers(ResolverProvider):
                 for r in self.ws.store.table(target.obj.id).values()
                 if r.get(join) == pid and (with_deleted or r.get("deletedAt") is None) and pred(r)
             ]
-            return self.paginate(
-                target, rows, args, cap=self.settings.relation_page_max, nested=True
-            )
+            return self.paginate(target, rows, args, cap=self.settings.relation_page_max)
 
         return resolve
 
@@ -923,6 +920,13 @@ class CoreResolvers(ResolverProvider):
         self.check_unique(view, [merged], {r["id"] for r in records})
         self.ws.store.put(view.obj.id, merged)
         return merged
+
+
+def _sort_key(item: tuple[list[Any], Record], index: int, null_flag: int) -> tuple[int, Any]:
+    value = item[0][index]
+    if value is None:
+        return (null_flag, 0)
+    return (1 - null_flag, value)
 
 
 def _conn_aggregate(conn: Connection, spec: AggregateSpec) -> Any:

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLArgument,
     GraphQLBoolean,
     GraphQLEnumType,
@@ -31,6 +35,10 @@ from graphql import (
     GraphQLOutputType,
     GraphQLSchema,
     GraphQLString,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    get_named_type,
 )
 
 from twenty_gql.testing.model import (
@@ -144,6 +152,8 @@ class CoreSchemaBuilder:
         self.resolvers = resolvers
         self.types: dict[str, GraphQLNamedType] = {}
         self.aggregate_specs: dict[str, dict[str, AggregateSpec]] = {}
+        #: (object type name, field name) of every one-to-many connection field
+        self.one_to_many: set[tuple[str, str]] = set()
 
     # ---- shared types ------------------------------------------------------------------
 
@@ -590,6 +600,7 @@ class CoreSchemaBuilder:
                     )
                 elif fld.relationType == "ONE_TO_MANY":
                     target_view = self.view_by_name[view.targets[fld.name].nameSingular]
+                    self.one_to_many.add((name, fld.name))
                     out[fld.name] = GraphQLField(
                         self.connection(target_view),
                         args=self.find_many_args(target_view),
@@ -992,6 +1003,63 @@ class CoreSchemaBuilder:
             types=[self.order_by_direction(), self.filter_is()] if self.views else None,
         )
         return schema
+
+
+def nested_one_to_many(
+    schema: GraphQLSchema, document: DocumentNode, one_to_many: set[tuple[str, str]]
+) -> str | None:
+    """Name of a one-to-many field selected below another one-to-many field, if any.
+
+    Twenty rejects such documents (TOO_COMPLEX_QUERY). Fragments are inlined; each
+    (fragment, nesting) pair is visited once.
+    """
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    seen: set[tuple[str, bool]] = set()
+
+    def walk(selection_set: SelectionSetNode | None, parent: Any, inside: bool) -> str | None:
+        if selection_set is None:
+            return None
+        for sel in selection_set.selections:
+            if isinstance(sel, FieldNode):
+                named = get_named_type(parent)
+                if not isinstance(named, GraphQLObjectType):
+                    continue
+                fdef = named.fields.get(sel.name.value)
+                if fdef is None:
+                    continue
+                is_o2m = (named.name, sel.name.value) in one_to_many
+                if is_o2m and inside:
+                    return sel.name.value
+                found = walk(sel.selection_set, fdef.type, inside or is_o2m)
+                if found:
+                    return found
+            elif isinstance(sel, InlineFragmentNode):
+                cond = (
+                    schema.get_type(sel.type_condition.name.value) if sel.type_condition else parent
+                )
+                found = walk(sel.selection_set, cond or parent, inside)
+                if found:
+                    return found
+            elif isinstance(sel, FragmentSpreadNode):
+                frag = fragments.get(sel.name.value)
+                if frag is None or (sel.name.value, inside) in seen:
+                    continue
+                seen.add((sel.name.value, inside))
+                cond = schema.get_type(frag.type_condition.name.value)
+                found = walk(frag.selection_set, cond or parent, inside)
+                if found:
+                    return found
+        return None
+
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            root = schema.get_root_type(definition.operation)
+            found = walk(definition.selection_set, root, False)
+            if found:
+                return found
+    return None
 
 
 def is_required_on_create(fld: FieldMeta) -> bool:

@@ -51,7 +51,12 @@ from twenty_gql.testing.model import (
 )
 from twenty_gql.testing.resolvers import CoreResolvers, default_value
 from twenty_gql.testing.scalars import now_iso
-from twenty_gql.testing.schema_builder import AggregateSpec, CoreSchemaBuilder, ObjectView
+from twenty_gql.testing.schema_builder import (
+    AggregateSpec,
+    CoreSchemaBuilder,
+    ObjectView,
+    nested_one_to_many,
+)
 from twenty_gql.testing.seeds import SEEDS, demo_records, standard_fixture, standard_model
 from twenty_gql.testing.store import Store
 
@@ -976,8 +981,22 @@ class Workspace:
                 [_with_code(exc, "GRAPHQL_PARSE_FAILED")],
             )
         else:
-            errors = validate(self.core_schema, ast, specified_rules)
-            result = (ast, [_with_code(e, "GRAPHQL_VALIDATION_FAILED") for e in errors])
+            errors = [
+                _with_code(e, "GRAPHQL_VALIDATION_FAILED")
+                for e in validate(self.core_schema, ast, specified_rules)
+            ]
+            if not errors and self._builder is not None:
+                nested = nested_one_to_many(self.core_schema, ast, self._builder.one_to_many)
+                if nested is not None:
+                    errors.append(
+                        TwentyApiError(
+                            "Query complexity is too high. One-to-Many relation cannot be nested "
+                            f"in another One-to-Many relation ({nested}).",
+                            "BAD_USER_INPUT",
+                            "TOO_COMPLEX_QUERY",
+                        )
+                    )
+            result = (ast, errors)
         self._documents[document] = result
         if len(self._documents) > 512:
             self._documents.popitem(last=False)
