@@ -1,0 +1,192 @@
+"""The IR: what the templates see, and nothing else.
+
+Every decision (Python names, annotations, defaults, optionality, imports, documents) is made
+in :mod:`codegen.build` and stored here as plain text fields. Templates only lay these out.
+Code-ish strings (``annotation``, ``rhs``, ``literal``) are produced by the builder from safe
+identifiers and :func:`codegen.render.py_str` literals; free text (``doc``/``comment``) is raw
+schema text and is escaped by the template filters at render time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "EnumDef",
+    "EnumMember",
+    "FacadeDef",
+    "FacadeMethod",
+    "InputDef",
+    "InputField",
+    "LazyExport",
+    "ModuleDef",
+    "OperationDef",
+    "Package",
+    "PackageFile",
+    "Param",
+    "StructDef",
+    "StructField",
+]
+
+
+@dataclass(frozen=True)
+class EnumMember:
+    name: str
+    literal: str  # the value as a Python string literal
+    doc: str
+
+
+@dataclass(frozen=True)
+class EnumDef:
+    name: str
+    literal_alias: str  # name of the ``Literal[...]`` alias of the values
+    doc: str
+    members: tuple[EnumMember, ...]
+
+
+@dataclass(frozen=True)
+class InputField:
+    key_literal: str  # GraphQL field name as a Python string literal
+    annotation_literal: str  # e.g. '"Required[str]"' (string forward reference)
+    comment: str
+
+
+@dataclass(frozen=True)
+class InputDef:
+    name: str
+    name_literal: str
+    doc: str
+    fields: tuple[InputField, ...]
+
+
+@dataclass(frozen=True)
+class StructField:
+    name: str
+    annotation: str
+    rhs: str  # "" when the attribute has no default and keeps its name
+    doc: str
+
+
+@dataclass(frozen=True)
+class StructDef:
+    name: str
+    bases: str  # e.g. "_msgspec.Struct, frozen=True, kw_only=True"
+    doc: str
+    fields: tuple[StructField, ...]
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str  # Python parameter name
+    key_literal: str  # GraphQL variable name as a string literal
+    annotation: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class OperationDef:
+    func_name: str
+    const_name: str
+    data_struct: StructDef
+    op_name_literal: str
+    document_literal: str
+    endpoint_literal: str
+    kind_literal: str
+    root_field_literal: str
+    idempotent: bool
+    upsert_param: str  # name of an ``upsert`` parameter that makes the call idempotent, or ""
+    params: tuple[Param, ...]
+    result_attr: str
+    return_annotation: str
+    doc: str
+
+
+@dataclass(frozen=True)
+class FacadeMethod:
+    name: str
+    kind: str  # "call" | "iterate" | "bulk" | "include"
+    op: OperationDef
+    doc: str
+    # "iterate": the connection attribute; "bulk": unique fields tuple literal;
+    # "include": names of the include-variant helpers.
+    extra: str = ""
+    params: tuple[Param, ...] = ()
+    return_annotation: str = ""
+
+
+@dataclass(frozen=True)
+class FacadeDef:
+    name: str
+    doc: str
+    methods: tuple[FacadeMethod, ...]
+
+
+@dataclass(frozen=True)
+class LazyExport:
+    name: str
+    module: str  # relative module path, e.g. ".company"
+
+
+@dataclass(frozen=True)
+class ModuleDef:
+    """One ``.py`` file with types and/or operations."""
+
+    path: str
+    doc: str
+    imports: tuple[str, ...]  # runtime import lines, already sorted and grouped ("" = blank)
+    type_checking_imports: tuple[str, ...]
+    lazy_modules: tuple[tuple[str, str], ...]  # (alias, relative module) resolved on first use
+    enums: tuple[EnumDef, ...] = ()
+    inputs: tuple[InputDef, ...] = ()
+    structs: tuple[StructDef, ...] = ()
+    operations: tuple[OperationDef, ...] = ()
+    facades: tuple[FacadeDef, ...] = ()
+    include_variants: tuple[IncludeVariant, ...] = ()
+    all_names: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()  # comments about skipped root fields (subscriptions)
+    api_class: str = ""  # a top facade class (CoreApi / MetadataApi) defined in this module
+    api_doc: str = ""
+    api_props: tuple[tuple[str, str], ...] = ()  # (attribute, facade class expression)
+
+
+@dataclass(frozen=True)
+class IncludeVariant:
+    """A prepared family of documents selecting extra relations (``include=``)."""
+
+    func_name: str  # private builder function name
+    cache_name: str
+    op_name_literal: str
+    prefix_literal: str
+    suffix_literal: str
+    selections: tuple[tuple[str, str], ...]  # (relation name literal, selection literal)
+    relation_alias: str  # Literal alias of relation names
+    data_struct: StructDef
+    result_attr: str
+    endpoint_literal: str
+    root_field_literal: str
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    path: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    header: str  # stable header comment lines (no timestamps, no secrets)
+    modules: tuple[ModuleDef, ...]
+    inits: tuple[InitDef, ...]
+    files: tuple[PackageFile, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class InitDef:
+    """A package ``__init__.py`` exposing names lazily (PEP 562)."""
+
+    path: str
+    doc: str
+    constants: tuple[tuple[str, str], ...]  # (name, Python literal)
+    exports: tuple[LazyExport, ...]
+    submodules: tuple[str, ...]  # subpackages/modules reachable as attributes

@@ -1,0 +1,57 @@
+"""Stage 3: IR -> source text, through one Jinja2 environment.
+
+Templates see only :mod:`codegen.model` objects. ``StrictUndefined`` turns any template typo
+into an error; autoescaping is off (this is Python, not HTML); free text reaches the output
+only through the ``docstring``/``comment``/``pystr`` filters (see :mod:`codegen.text`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import jinja2
+
+from codegen import model as m
+from codegen.text import comment_text, docstring_body, py_str
+
+__all__ = ["environment", "render_init", "render_module", "render_runtime"]
+
+_BLANKS = re.compile(r"\n{4,}")
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("codegen", "templates"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["docstring"] = docstring_body
+    env.filters["comment"] = comment_text
+    env.filters["pystr"] = py_str
+    return env
+
+
+def _tidy(text: str) -> str:
+    text = _BLANKS.sub("\n\n\n", text)
+    return text.rstrip("\n") + "\n"
+
+
+def render_module(module: m.ModuleDef, header: str) -> str:
+    return _tidy(environment().get_template("module.py.j2").render(module=module, header=header))
+
+
+def render_init(init: m.InitDef, header: str, tc_lines: list[str], all_names: list[str]) -> str:
+    return _tidy(
+        environment()
+        .get_template("init.py.j2")
+        .render(init=init, header=header, tc_lines=tc_lines, all_names=all_names)
+    )
+
+
+def render_runtime(header: str) -> str:
+    return _tidy(environment().get_template("runtime.py.j2").render(header=header))
