@@ -1,0 +1,67 @@
+"""Settings for ``twenty-gql generate``/``check``: flags over ``[tool.twenty-gql]`` over defaults.
+
+The API key comes only from ``--api-key`` or the ``TWENTY_API_KEY`` environment variable; a key
+found in pyproject.toml is refused (it would end up in version control).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ConfigError", "api_key_from", "read_pyproject"]
+
+_KEYS = {"url", "out", "package", "core-schema", "metadata-schema", "operations"}
+
+
+class ConfigError(Exception):
+    """Bad settings; the message is one line."""
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        try:
+            import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
+        except ImportError:
+            return {}
+    try:
+        with path.open("rb") as fh:
+            data: dict[str, Any] = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+    return data
+
+
+def read_pyproject(path: str | Path | None) -> dict[str, str]:
+    """``[tool.twenty-gql]`` of ``path`` (default ``./pyproject.toml``) with kebab-case keys."""
+    p = Path(path) if path is not None else Path("pyproject.toml")
+    if not p.is_file():
+        if path is not None:
+            raise ConfigError(f"config file {p} not found")
+        return {}
+    section = _load_toml(p).get("tool", {}).get("twenty-gql", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{p}: [tool.twenty-gql] must be a table")
+    out: dict[str, str] = {}
+    for raw_key, value in section.items():
+        key = str(raw_key).replace("_", "-")
+        if key == "api-key":
+            raise ConfigError(
+                f"{p}: do not put the API key in [tool.twenty-gql]; set TWENTY_API_KEY instead"
+            )
+        if key not in _KEYS:
+            raise ConfigError(
+                f"{p}: unknown key {raw_key!r} in [tool.twenty-gql] (known: {', '.join(sorted(_KEYS))})"
+            )
+        if not isinstance(value, str):
+            raise ConfigError(f"{p}: [tool.twenty-gql] {raw_key} must be a string")
+        out[key] = value
+    return out
+
+
+def api_key_from(flag: str | None) -> str | None:
+    return flag or os.environ.get("TWENTY_API_KEY") or None
