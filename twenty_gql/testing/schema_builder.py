@@ -44,6 +44,7 @@ from graphql import (
 from twenty_gql.testing.model import (
     COMPOSITE_TYPES,
     ENUM_FIELD_TYPES,
+    RELATION_TYPES,
     CompositeSubField,
     FieldMeta,
     ObjectMeta,
@@ -120,6 +121,43 @@ class ObjectView:
     #: FK column name -> the MANY_TO_ONE field
     join_columns: dict[str, FieldMeta]
     targets: dict[str, ObjectMeta]  # relation field name -> target object
+
+
+def make_views(
+    objects: dict[str, ObjectMeta], fields: dict[str, FieldMeta]
+) -> dict[str, ObjectView]:
+    """Active objects with their active fields; relations to missing/inactive ends are skipped."""
+    views: dict[str, ObjectView] = {}
+    for obj in objects.values():
+        if not obj.isActive:
+            continue
+        flds: list[FieldMeta] = []
+        targets: dict[str, ObjectMeta] = {}
+        for fid in obj.fieldIds:
+            fld = fields.get(fid)
+            if fld is None or not fld.isActive:
+                continue
+            if fld.type in RELATION_TYPES:
+                target = objects.get(fld.relationTargetObjectMetadataId or "")
+                inverse = fields.get(fld.relationTargetFieldMetadataId or "")
+                if target is None or not target.isActive or fld.relationType is None:
+                    continue
+                if fld.relationType == "ONE_TO_MANY" and (inverse is None or not inverse.isActive):
+                    continue
+                targets[fld.name] = target
+            flds.append(fld)
+        views[obj.nameSingular] = ObjectView(
+            obj=obj,
+            fields=flds,
+            by_name={f.name: f for f in flds},
+            join_columns={
+                f.joinColumnName or f"{f.name}Id": f
+                for f in flds
+                if f.relationType == "MANY_TO_ONE"
+            },
+            targets=targets,
+        )
+    return views
 
 
 class ResolverProvider:

@@ -55,6 +55,7 @@ from twenty_gql.testing.schema_builder import (
     AggregateSpec,
     CoreSchemaBuilder,
     ObjectView,
+    make_views,
     nested_one_to_many,
 )
 from twenty_gql.testing.seeds import SEEDS, demo_records, standard_fixture, standard_model
@@ -222,39 +223,7 @@ class Workspace:
     # ---- views and schema -----------------------------------------------------------------
 
     def _rebuild(self, save: bool = True) -> None:
-        views: dict[str, ObjectView] = {}
-        by_id = self._objects
-        for obj in self._objects.values():
-            if not obj.isActive:
-                continue
-            flds: list[FieldMeta] = []
-            targets: dict[str, ObjectMeta] = {}
-            for fid in obj.fieldIds:
-                fld = self._fields.get(fid)
-                if fld is None or not fld.isActive:
-                    continue
-                if fld.type in RELATION_TYPES:
-                    target = by_id.get(fld.relationTargetObjectMetadataId or "")
-                    inverse = self._fields.get(fld.relationTargetFieldMetadataId or "")
-                    if target is None or not target.isActive or fld.relationType is None:
-                        continue
-                    if fld.relationType == "ONE_TO_MANY" and (
-                        inverse is None or not inverse.isActive
-                    ):
-                        continue
-                    targets[fld.name] = target
-                flds.append(fld)
-            views[obj.nameSingular] = ObjectView(
-                obj=obj,
-                fields=flds,
-                by_name={f.name: f for f in flds},
-                join_columns={
-                    f.joinColumnName or f"{f.name}Id": f
-                    for f in flds
-                    if f.relationType == "MANY_TO_ONE"
-                },
-                targets=targets,
-            )
+        views = make_views(self._objects, self._fields)
         self._views = views
         builder = CoreSchemaBuilder(list(views.values()), self._resolvers)
         schema = builder.build()
