@@ -25,7 +25,7 @@ from twenty_gql.testing.model import (
     deterministic_id,
 )
 
-__all__ = ["SEEDS", "demo_records", "standard_fixture", "standard_model"]
+__all__ = ["DEMO_ORDER", "SEEDS", "demo_records", "standard_fixture", "standard_model"]
 
 SEEDS = ("standard", "demo", "empty")
 
@@ -294,7 +294,11 @@ DEMO_COUNTS = {
     "opportunity": 60,
     "note": 30,
     "task": 30,
+    "noteTarget": 30,
+    "taskTarget": 30,
 }
+#: creation order of the demo objects (relations point backwards only)
+DEMO_ORDER = tuple(DEMO_COUNTS)
 
 
 def _ts(rng: random.Random) -> str:
@@ -408,9 +412,18 @@ def demo_records() -> dict[str, list[dict[str, Any]]]:
             }
         )
     for i in range(DEMO_COUNTS["note"]):
+        note_id = deterministic_id("demo", "note", str(i))
+        target: dict[str, Any] = (
+            {"targetCompanyId": rng.choice(companies)[0]}
+            if i % 2
+            else {"targetPersonId": rng.choice(people)[0]}
+        )
+        out["noteTarget"].append(
+            {"id": deterministic_id("demo", "noteTarget", str(i)), "noteId": note_id, **target}
+        )
         out["note"].append(
             {
-                "id": deterministic_id("demo", "note", str(i)),
+                "id": note_id,
                 "title": f"Call notes #{i + 1}",
                 "bodyV2": {"markdown": f"Discussed next steps ({i + 1}).", "blocknote": None},
                 "createdAt": _ts(rng),
@@ -418,9 +431,18 @@ def demo_records() -> dict[str, list[dict[str, Any]]]:
             }
         )
     for i in range(DEMO_COUNTS["task"]):
+        task_id = deterministic_id("demo", "task", str(i))
+        target = (
+            {"targetOpportunityId": rng.choice(opportunities)}
+            if i % 3 == 0
+            else {"targetCompanyId": rng.choice(companies)[0]}
+        )
+        out["taskTarget"].append(
+            {"id": deterministic_id("demo", "taskTarget", str(i)), "taskId": task_id, **target}
+        )
         out["task"].append(
             {
-                "id": deterministic_id("demo", "task", str(i)),
+                "id": task_id,
                 "title": f"Follow up #{i + 1}",
                 "status": rng.choice(_TASK_STATUS),
                 "dueAt": _ts(rng),
@@ -429,4 +451,8 @@ def demo_records() -> dict[str, list[dict[str, Any]]]:
                 "position": float(i),
             }
         )
+    for records in out.values():
+        for rec in records:
+            rec.setdefault("createdAt", "2025-01-01T00:00:00.000Z")
+            rec.setdefault("updatedAt", rec["createdAt"])
     return out

@@ -58,7 +58,13 @@ from twenty_gql.testing.schema_builder import (
     make_views,
     nested_one_to_many,
 )
-from twenty_gql.testing.seeds import SEEDS, demo_records, standard_fixture, standard_model
+from twenty_gql.testing.seeds import (
+    DEMO_ORDER,
+    SEEDS,
+    demo_records,
+    standard_fixture,
+    standard_model,
+)
 from twenty_gql.testing.store import Store
 
 __all__ = ["Settings", "Workspace"]
@@ -213,7 +219,7 @@ class Workspace:
 
     def _load_demo(self) -> None:
         records = demo_records()
-        for name in ("workspaceMember", "company", "person", "opportunity", "note", "task"):
+        for name in DEMO_ORDER:
             view = self._views[name]
             items = records[name]
             step = self.settings.batch_limit
@@ -944,16 +950,18 @@ class Workspace:
             return cached
         try:
             ast = parse(document)
-        except GraphQLError as exc:
+        except (GraphQLError, RecursionError) as exc:
+            error = exc if isinstance(exc, GraphQLError) else GraphQLError("Document is too deep")
             result: tuple[DocumentNode | None, list[GraphQLError]] = (
                 None,
-                [_with_code(exc, "GRAPHQL_PARSE_FAILED")],
+                [_with_code(error, "GRAPHQL_PARSE_FAILED")],
             )
         else:
-            errors = [
-                _with_code(e, "GRAPHQL_VALIDATION_FAILED")
-                for e in validate(self.core_schema, ast, specified_rules)
-            ]
+            try:
+                found = validate(self.core_schema, ast, specified_rules)
+            except RecursionError:
+                found = [GraphQLError("Document is too deep to validate")]
+            errors = [_with_code(e, "GRAPHQL_VALIDATION_FAILED") for e in found]
             if not errors and self._builder is not None:
                 nested = nested_one_to_many(self.core_schema, ast, self._builder.one_to_many)
                 if nested is not None:
@@ -1003,6 +1011,11 @@ class Workspace:
                     ast,
                     variable_values=variables,
                     operation_name=operation_name,
+                )
+            except Exception as exc:  # graphql-core itself failed: never crash the server
+                result = ExecutionResult(
+                    None,
+                    [_with_code(GraphQLError(f"Internal error: {exc}"), "INTERNAL_SERVER_ERROR")],
                 )
             finally:
                 self.store.commit()

@@ -400,3 +400,27 @@ def test_bad_workspace_arguments() -> None:
         Workspace("nope")
     with pytest.raises(ValueError, match="batch_limit"):
         Workspace("empty", batch_limit=0)
+
+
+def test_demo_seed_is_deterministic_and_linked() -> None:
+    a, b = Workspace("demo"), Workspace("demo")
+    for obj in a.objects():
+        assert a.records(obj.nameSingular) == b.records(obj.nameSingular)
+    companies = {c["id"]: c for c in a.records("company")}
+    people = a.records("person")
+    assert len(companies) == 60 and len(people) == 150
+    for person in people:
+        domain = companies[person["companyId"]]["domainName"]["primaryLinkUrl"].removeprefix(
+            "https://"
+        )
+        assert person["emails"]["primaryEmail"].endswith("@" + domain)
+    opportunities = a.records("opportunity")
+    assert {o["stage"] for o in opportunities} <= {
+        "NEW",
+        "SCREENING",
+        "MEETING",
+        "PROPOSAL",
+        "CUSTOMER",
+    }
+    assert all(o["pointOfContactId"] and o["amount"]["amountMicros"] > 0 for o in opportunities)
+    assert len(a.records("noteTarget")) == 30 and len(a.records("workspaceMember")) == 5
