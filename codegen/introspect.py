@@ -22,6 +22,7 @@ from graphql import (
     build_client_schema,
     build_schema,
     get_introspection_query,
+    introspection_from_schema,
     lexicographic_sort_schema,
     print_schema,
 )
@@ -29,8 +30,10 @@ from graphql import (
 __all__ = [
     "LoadedSchema",
     "SchemaSourceError",
+    "canonical_schema",
     "fetch_schema",
     "fetch_schemas",
+    "from_schema",
     "load_schema_file",
     "schema_from_introspection",
     "schema_hash",
@@ -53,9 +56,21 @@ class LoadedSchema:
     hash: str
 
 
+def canonical_schema(schema: GraphQLSchema) -> GraphQLSchema:
+    """``schema`` as introspection sees it, sorted: SDL files and live servers compare equal."""
+    data = introspection_from_schema(schema, schema_description=False)
+    return lexicographic_sort_schema(build_client_schema(data))
+
+
 def _canonical(schema: GraphQLSchema, source: str) -> LoadedSchema:
-    sdl = print_schema(lexicographic_sort_schema(schema))
-    return LoadedSchema(schema=schema, source=source, sdl=sdl, hash=schema_hash(sdl))
+    canon = canonical_schema(schema)
+    sdl = print_schema(canon)
+    return LoadedSchema(schema=canon, source=source, sdl=sdl, hash=schema_hash(sdl))
+
+
+def from_schema(schema: GraphQLSchema, source: str) -> LoadedSchema:
+    """A :class:`LoadedSchema` for an in-process schema (e.g. the emulator's)."""
+    return _canonical(schema, source)
 
 
 def schema_hash(sdl: str) -> str:

@@ -23,20 +23,15 @@ METADATA_SDL = Path(__file__).resolve().parent / "data" / "twenty-metadata-2.43.
 
 def render_standard() -> dict[str, str]:
     """The files of ``generated/twenty_standard`` as the generator renders them now."""
-    from graphql import lexicographic_sort_schema, print_schema
 
     from codegen.generate import GenerateConfig, generate
-    from codegen.introspect import LoadedSchema, load_schema_file, schema_hash
+    from codegen.introspect import from_schema, load_schema_file
     from twenty_gql.testing.workspace import Workspace
 
-    core = Workspace(seed="standard").core_schema
-    sdl = print_schema(lexicographic_sort_schema(core))
-    loaded = LoadedSchema(
-        schema=core, source="twenty-gql emulator, seed=standard", sdl=sdl, hash=schema_hash(sdl)
-    )
+    core = from_schema(Workspace(seed="standard").core_schema, "twenty-gql emulator, seed=standard")
     return generate(
         GenerateConfig(
-            package=PACKAGE, core_schema=loaded, metadata_schema=load_schema_file(METADATA_SDL)
+            package=PACKAGE, core_schema=core, metadata_schema=load_schema_file(METADATA_SDL)
         )
     )
 

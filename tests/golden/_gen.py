@@ -1,0 +1,49 @@
+"""Helpers shared by the codegen golden tests."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+from graphql import GraphQLSchema, build_schema, get_introspection_query, graphql_sync
+
+from codegen.build import EndpointInput, build_endpoint
+from codegen.generate import GenerateConfig, generate
+
+HERE = Path(__file__).resolve().parent
+SCHEMAS = HERE / "schemas"
+EXPECTED = HERE / "expected"
+SMALL_CORE = SCHEMAS / "small_core.graphql"
+SMALL_META = SCHEMAS / "small_metadata.graphql"
+METADATA_243 = HERE.parent.parent / "codegen" / "data" / "twenty-metadata-2.43.graphql"
+
+
+def small_files(package: str = "small") -> dict[str, str]:
+    return generate(GenerateConfig(package=package, core_schema=SMALL_CORE, metadata_schema=SMALL_META))
+
+
+def introspection_json(schema: GraphQLSchema, wrapped: bool) -> str:
+    result = graphql_sync(schema, get_introspection_query(descriptions=True))
+    assert result.errors is None
+    payload = {"data": result.data} if wrapped else result.data
+    return json.dumps(payload)
+
+
+def documents(endpoint: str, schema: GraphQLSchema) -> list[str]:
+    """Every document the generated package would send (include= variants with all relations)."""
+    modules, _, _ = build_endpoint(EndpointInput(endpoint, schema))
+    docs = []
+    for module in modules:
+        for op in module.operations:
+            docs.append(ast.literal_eval(op.document_literal))
+        for inc in module.include_variants:
+            sels = [ast.literal_eval(s) for _, s in inc.selections]
+            prefix = ast.literal_eval(inc.prefix_literal)
+            suffix = ast.literal_eval(inc.suffix_literal)
+            docs.append(prefix + "".join(s + " " for s in sels) + suffix)
+    return docs
+
+
+def load_sdl(path: Path) -> GraphQLSchema:
+    return build_schema(path.read_text(encoding="utf-8"))
