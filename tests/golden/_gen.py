@@ -20,7 +20,9 @@ METADATA_243 = HERE.parent.parent / "codegen" / "data" / "twenty-metadata-2.43.g
 
 
 def small_files(package: str = "small") -> dict[str, str]:
-    return generate(GenerateConfig(package=package, core_schema=SMALL_CORE, metadata_schema=SMALL_META))
+    return generate(
+        GenerateConfig(package=package, core_schema=SMALL_CORE, metadata_schema=SMALL_META)
+    )
 
 
 def introspection_json(schema: GraphQLSchema, wrapped: bool) -> str:

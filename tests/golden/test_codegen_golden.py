@@ -46,7 +46,9 @@ def test_generated_tree_matches_golden() -> None:
         for p in (root / "small").rglob("*")
         if p.is_file()
     }
-    assert sorted(on_disk) == sorted(files), "file list differs (TWENTY_GQL_UPDATE_GOLDEN=1 to update)"
+    assert sorted(on_disk) == sorted(files), (
+        "file list differs (TWENTY_GQL_UPDATE_GOLDEN=1 to update)"
+    )
     for rel, text in files.items():
         assert on_disk[rel] == text, f"{rel} differs from golden (TWENTY_GQL_UPDATE_GOLDEN=1)"
 

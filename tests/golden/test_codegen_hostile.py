@@ -1,0 +1,137 @@
+"""A hostile schema: keyword/builtin names, case twins, descriptions that try to inject code.
+
+Descriptions arrive through an introspection JSON (the only way NUL bytes can reach us); the
+generated package must parse, import, type-check (see test_codegen_mypy.py) and run nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codegen.generate import GenerateConfig, GenerateError, generate, write_package
+
+from ._gen import SCHEMAS, introspection_json, load_sdl
+
+MARKER = "PWNED_BY_SCHEMA"
+PAYLOADS = [
+    f'"""\nimport pathlib; pathlib.Path("{MARKER}").write_text("x")\n"""',
+    f'\\"""; import os; os.system(\'touch {MARKER}\') #',
+    "{{ 7*7 }} {% for x in range(3) %}{{ x }}{% endfor %} {# c #}",
+    "NUL\x00 bell\x07 escape\x1b",
+    "back\\slash at end \\",
+    "non-ASCII: café — 日本語 🙂 \u2028 line-sep \r carriage",
+    f"\n\nx = 1\nopen('{MARKER}', 'w')\n",
+]
+
+
+def hostile_introspection() -> dict[str, object]:
+    data = json.loads(introspection_json(load_sdl(SCHEMAS / "hostile_core.graphql"), wrapped=True))
+    n = 0
+
+    def poison(obj: object) -> None:
+        nonlocal n
+        if isinstance(obj, dict):
+            if "description" in obj:
+                obj["description"] = PAYLOADS[n % len(PAYLOADS)]
+                n += 1
+            if obj.get("kind") in ("OBJECT", "ENUM", "INPUT_OBJECT", "SCALAR") and not str(
+                obj.get("name", "")
+            ).startswith("__"):
+                obj["description"] = PAYLOADS[n % len(PAYLOADS)]
+                n += 1
+            for v in obj.values():
+                poison(v)
+        elif isinstance(obj, list):
+            for v in obj:
+                poison(v)
+
+    poison(data)
+    for t in data["data"]["__schema"]["types"]:  # type: ignore[index]
+        if t["name"] == "Kind":
+            for v in t["enumValues"]:
+                v["deprecationReason"] = None
+    return data
+
+
+def write_hostile(root: Path) -> Path:
+    src = root / "hostile.json"
+    src.write_text(json.dumps(hostile_introspection()), encoding="utf-8")
+    files = generate(GenerateConfig(package="hostile_pkg", core_schema=src))
+    write_package(files, root / "out")
+    return root / "out"
+
+
+@pytest.fixture(scope="module")
+def hostile_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_hostile(tmp_path_factory.mktemp("hostile"))
+
+
+def test_every_file_parses_and_keeps_payloads_inert(hostile_out: Path) -> None:
+    sources = sorted((hostile_out / "hostile_pkg").rglob("*.py"))
+    assert sources
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        assert "\x00" not in text
+        tree = ast.parse(text)
+        # no payload became a statement: the only calls at module level are ours
+        for node in tree.body:
+            if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Constant):
+                pytest.fail(f"{path}: unexpected module-level expression {ast.dump(node)[:80]}")
+
+
+def test_package_imports_and_runs_nothing(hostile_out: Path, tmp_path: Path) -> None:
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "import hostile_pkg, hostile_pkg.core as core\n"
+        "names = sorted(core.__all__)\n"
+        "for n in names: getattr(core, n)\n"
+        "from hostile_pkg.core.objects import import_ as m\n"
+        "print(sorted(m.Import.__struct_fields__))\n"
+        "print(sorted(m.Kind.__members__))\n"
+        "print(m.IMPORTS_OP.document)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(hostile_out), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert not list(tmp_path.glob(f"*{MARKER}*"))
+    assert not list(hostile_out.glob(f"**/*{MARKER}*"))
+    fields_line, members_line, document = proc.stdout.splitlines()[:3]
+    # keywords, builtins and case twins all got distinct, safe attribute names
+    for attr in ["from_", "class_", "none", "self", "client", "foo_bar", "list", "dict", "kind"]:
+        assert f"'{attr}'" in fields_line, (attr, fields_line)
+    assert fields_line.count("'foo_bar") == 3
+    for member in ["name_", "value_", "None_", "class_", "index_", "count_", "lower_", "UPPER"]:
+        assert f"'{member}'" in members_line, (member, members_line)
+    assert "from" in document and "client: $client" in document
+
+
+def test_case_twins_and_builtin_functions(hostile_out: Path) -> None:
+    root = hostile_out / "hostile_pkg" / "core"
+    root_py = (root / "_root.py").read_text(encoding="utf-8")
+    assert "class Object(" in (root / "_common.py").read_text(encoding="utf-8")
+    assert "class Object_2(" in (root / "_common.py").read_text(encoding="utf-8")
+    for func in ["object_", "object__2", "print_", "list_", "type_"]:
+        assert f"async def {func}(" in root_py, func
+    assert "async def class_(" in root_py
+
+
+def test_injected_name_is_a_clear_error(tmp_path: Path) -> None:
+    data = hostile_introspection()
+    for t in data["data"]["__schema"]["types"]:  # type: ignore[index]
+        if t["name"] == "Import":
+            t["fields"][0]["name"] = 'x"); import os #'
+    src = tmp_path / "bad.json"
+    src.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(GenerateError, match=r"bad\.json: invalid introspection result: Names must"):
+        generate(GenerateConfig(package="p", core_schema=src))
