@@ -384,7 +384,7 @@ DIRECTIONS = ("AscNullsFirst", "AscNullsLast", "DescNullsFirst", "DescNullsLast"
 class OrderKey:
     """One ordering key: a path into the record, its direction, and how to rank values."""
 
-    __slots__ = ("desc", "nulls_first", "path", "rank", "relation")
+    __slots__ = ("desc", "fast", "nulls_first", "path", "rank", "relation")
 
     def __init__(
         self,
@@ -401,6 +401,8 @@ class OrderKey:
         self.rank = rank
         #: (join column, target object name) when ordering by a related record's field
         self.relation = relation
+        #: the record key when the value is simply ``record.get(key)``
+        self.fast = path[0] if len(path) == 1 and rank is None and relation is None else None
 
     def value(self, row: Record, lookup: Lookup | None, from_cursor: bool = False) -> Any:
         cur: Any = row

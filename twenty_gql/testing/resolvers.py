@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
 import json
 import math
 import uuid
@@ -39,6 +40,8 @@ __all__ = ["Connection", "CoreResolvers", "default_value"]
 
 Record = dict[str, Any]
 Resolver = Callable[..., Any]
+#: (unique field, record paths of its key parts, key -> record id)
+UniqueIndex = tuple[FieldMeta, list[tuple[str, ...]], dict[tuple[Any, ...], str]]
 
 NOT_FOUND_FRIENDLY = "This record does not exist or has been deleted."
 
@@ -163,6 +166,8 @@ def compute_aggregate(rows: list[Record], spec: AggregateSpec) -> Any:
 class CoreResolvers(ResolverProvider):
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
+        self._indexes: dict[str, tuple[tuple[int, int], list[UniqueIndex]]] = {}
+        self._max_positions: dict[str, tuple[tuple[int, int], float]] = {}
 
     # ---- helpers ----------------------------------------------------------------------
 
@@ -191,26 +196,22 @@ class CoreResolvers(ResolverProvider):
             return [r for r in table.values() if pred(r)]
         return [r for r in table.values() if r.get("deletedAt") is None and pred(r)]
 
-    def sort(self, rows: list[Record], keys: list[OrderKey]) -> list[tuple[list[Any], Record]]:
-        """Rows with their ordering values, sorted by ``keys`` (nulls placed per direction)."""
-        keyed: list[tuple[list[Any], Record]] = [
-            ([k.value(r, self.lookup) for k in keys], r) for r in rows
-        ]
+    def values(self, row: Record, keys: list[OrderKey]) -> list[Any]:
+        return [k.value(row, self.lookup) for k in keys]
+
+    def sort(self, rows: list[Record], keys: list[OrderKey]) -> list[tuple[Any, Record]]:
+        """Rows paired with a sort key, sorted by ``keys`` (nulls placed per direction)."""
+        keyed = [(_sort_tuple(self.values(r, keys), keys), r) for r in rows]
         try:
-            # stable multi-pass sort, last key first: fast path for homogeneous columns
-            for index in range(len(keys) - 1, -1, -1):
-                key = keys[index]
-                null_flag = 0 if key.nulls_first != key.desc else 1
-                keyed.sort(
-                    key=functools.partial(_sort_key, index=index, null_flag=null_flag),
-                    reverse=key.desc,
-                )
-        except TypeError:
+            keyed.sort(key=_first)
+        except TypeError:  # a column mixing types: compare pairwise like Postgres would not
+            slow = [(self.values(r, keys), r) for r in rows]
 
             def cmp(a: tuple[list[Any], Record], b: tuple[list[Any], Record]) -> int:
                 return compare_keys(a[0], b[0], keys)
 
-            keyed.sort(key=functools.cmp_to_key(cmp))
+            slow.sort(key=functools.cmp_to_key(cmp))
+            return [(v, r) for v, r in slow]
         return keyed
 
     def paginate(
@@ -224,7 +225,7 @@ class CoreResolvers(ResolverProvider):
         last = args.get("last")
         before = args.get("before")
         after = args.get("after")
-        offset = args.get("offset")
+        offset = args.get("offset") or 0
         if first is not None and last is not None:
             raise bad_input("Cannot provide both first and last", "ARGS_CONFLICT")
         if before is not None and after is not None:
@@ -237,40 +238,86 @@ class CoreResolvers(ResolverProvider):
             raise bad_input("First argument must be non-negative", "INVALID_ARGS_FIRST")
         if last is not None and last < 0:
             raise bad_input("Last argument must be non-negative", "INVALID_ARGS_LAST")
-        if offset is not None and offset < 0:
+        if offset < 0:
             raise bad_input("Offset argument must be non-negative", "INVALID_ARGS_FIRST")
         keys = order_keys(view, args.get("orderBy"))
-        keyed = self.sort(rows, keys)
-        if after is not None:
-            cur = decode_cursor(after, keys)
-            keyed = [kr for kr in keyed if compare_keys(kr[0], cur, keys) > 0]
-        if before is not None:
-            cur = decode_cursor(before, keys)
-            keyed = [kr for kr in keyed if compare_keys(kr[0], cur, keys) < 0]
-        if offset:
-            keyed = keyed[offset:]
+        cursor = after if after is not None else before
+        cursor_values = decode_cursor(cursor, keys) if cursor is not None else None
         limit_cap = cap if cap is not None else self.settings.page_max
         backward = last is not None or before is not None
         size = first if first is not None else last
         if size is None:
             size = self.settings.page_default if cap is None else cap
         size = min(size, limit_cap)
-        if backward:
-            page = keyed[-size:] if size else []
-            has_prev = len(keyed) > size
-            has_next = False
-        else:
-            page = keyed[:size]
-            has_next = len(keyed) > size
-            has_prev = False
-        edges = [{"node": r, "cursor": encode_cursor(r, keys, self.lookup)} for _k, r in page]
+        try:
+            page, has_more = self._window(
+                rows, keys, cursor_values, after is not None, offset, size, backward
+            )
+        except TypeError:
+            page, has_more = self._window_slow(
+                rows, keys, cursor_values, after is not None, offset, size, backward
+            )
+        edges = [{"node": r, "cursor": encode_cursor(r, keys, self.lookup)} for r in page]
         page_info = {
             "startCursor": edges[0]["cursor"] if edges else None,
             "endCursor": edges[-1]["cursor"] if edges else None,
-            "hasNextPage": has_next,
-            "hasPreviousPage": has_prev,
+            "hasNextPage": has_more and not backward,
+            "hasPreviousPage": has_more and backward,
         }
         return Connection(rows, edges, page_info)
+
+    def _window(
+        self,
+        rows: list[Record],
+        keys: list[OrderKey],
+        cursor: list[Any] | None,
+        is_after: bool,
+        offset: int,
+        size: int,
+        backward: bool,
+    ) -> tuple[list[Record], bool]:
+        """The page (in order) and whether more rows exist beyond it, via tuple sort keys."""
+        lookup = self.lookup
+        keyed = [(_row_sort_tuple(r, keys, lookup), r) for r in rows]
+        if cursor is not None:
+            ck = _sort_tuple(cursor, keys)
+            keyed = [kr for kr in keyed if (kr[0] > ck if is_after else kr[0] < ck)]
+        if not backward:
+            need = offset + size + 1
+            if need * 4 < len(keyed):
+                keyed = heapq.nsmallest(need, keyed, key=_first)
+            else:
+                keyed.sort(key=_first)
+            rest = keyed[offset:]
+            return [r for _k, r in rest[:size]], len(rest) > size
+        keyed.sort(key=_first)
+        rest = keyed[offset:]
+        page = rest[-size:] if size else []
+        return [r for _k, r in page], len(rest) > size
+
+    def _window_slow(
+        self,
+        rows: list[Record],
+        keys: list[OrderKey],
+        cursor: list[Any] | None,
+        is_after: bool,
+        offset: int,
+        size: int,
+        backward: bool,
+    ) -> tuple[list[Record], bool]:
+        """Same as ``_window`` with pairwise comparisons (columns mixing value types)."""
+        keyed = [(self.values(r, keys), r) for r in rows]
+
+        def cmp(a: tuple[list[Any], Record], b: tuple[list[Any], Record]) -> int:
+            return compare_keys(a[0], b[0], keys)
+
+        keyed.sort(key=functools.cmp_to_key(cmp))
+        if cursor is not None:
+            sign = 1 if is_after else -1
+            keyed = [kr for kr in keyed if compare_keys(kr[0], cursor, keys) * sign > 0]
+        rest = keyed[offset:]
+        page = (rest[-size:] if size else []) if backward else rest[:size]
+        return [r for _k, r in page], len(rest) > size
 
     # ---- resolver factories ----------------------------------------------------------
 
@@ -660,32 +707,94 @@ class CoreResolvers(ResolverProvider):
                 groups.append((fld, [(fld.name,)]))
         return groups
 
-    def check_unique(self, view: ObjectView, records: list[Record], replacing: set[str]) -> None:
-        """Raise the duplicate-key error if ``records`` clash with each other or stored records."""
-        groups = self.unique_groups(view)
-        if not groups:
-            return
-        table = self.table(view)
-        batch_ids = {r["id"] for r in records}
-        for fld, paths in groups:
-            seen: dict[tuple[Any, ...], str] = {}
-            for rec in table.values():
-                if (
-                    rec["id"] in replacing
-                    or rec["id"] in batch_ids
-                    or rec.get("deletedAt") is not None
-                ):
-                    continue
+    def unique_index(self, view: ObjectView) -> list[UniqueIndex]:
+        """Unique groups with ``key -> record id`` over live rows; cached per table version."""
+        oid = view.obj.id
+        stamp = (self.ws.store.versions.get(oid, 0), self.ws.schema_version)
+        cached = self._indexes.get(oid)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        indexes: list[UniqueIndex] = []
+        rows = [r for r in self.table(view).values() if r.get("deletedAt") is None]
+        for fld, paths in self.unique_groups(view):
+            mapping: dict[tuple[Any, ...], str] = {}
+            for rec in rows:
                 key = _group_key(rec, paths)
                 if key is not None:
-                    seen[key] = rec["id"]
+                    mapping[key] = rec["id"]
+            indexes.append((fld, paths, mapping))
+        self._indexes[oid] = (stamp, indexes)
+        return indexes
+
+    def max_position(self, view: ObjectView) -> float:
+        """Highest ``position`` of the table (-1 when empty); cached per table version."""
+        oid = view.obj.id
+        stamp = (self.ws.store.versions.get(oid, 0), self.ws.schema_version)
+        cached = self._max_positions.get(oid)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        positions = [
+            float(r["position"])
+            for r in self.table(view).values()
+            if isinstance(r.get("position"), (int, float))
+        ]
+        value = max(positions) if positions else -1.0
+        self._max_positions[oid] = (stamp, value)
+        return value
+
+    def write(self, view: ObjectView, records: list[Record]) -> None:
+        """Store records, keeping the cached unique index and max position current."""
+        oid = view.obj.id
+        store = self.ws.store
+        before = (store.versions.get(oid, 0), self.ws.schema_version)
+        table = self.table(view)
+        index = self._indexes.get(oid)
+        index_ok = index is not None and index[0] == before
+        positions = self._max_positions.get(oid)
+        top = positions[1] if positions is not None and positions[0] == before else None
+        for rec in records:
+            old = table.get(rec["id"])
+            if index_ok and index is not None:
+                for _fld, paths, mapping in index[1]:
+                    if old is not None and old.get("deletedAt") is None:
+                        key = _group_key(old, paths)
+                        if key is not None and mapping.get(key) == old["id"]:
+                            del mapping[key]
+                    key = _group_key(rec, paths)
+                    if key is not None and rec.get("deletedAt") is None:
+                        mapping[key] = rec["id"]
+            if top is not None:
+                pos = rec.get("position")
+                if isinstance(pos, (int, float)):
+                    top = max(top, float(pos))
+                elif old is not None and old.get("position") == top:
+                    top = None
+            store.put(oid, rec)
+        after = (store.versions.get(oid, 0), self.ws.schema_version)
+        if index_ok and index is not None:
+            self._indexes[oid] = (after, index[1])
+        if top is not None:
+            self._max_positions[oid] = (after, top)
+
+    def check_unique(self, view: ObjectView, records: list[Record], replacing: set[str]) -> None:
+        """Raise the duplicate-key error if ``records`` clash with each other or stored records."""
+        indexes = self.unique_index(view)
+        if not indexes:
+            return
+        skip = replacing | {r["id"] for r in records}
+        for fld, paths, existing in indexes:
+            seen: dict[tuple[Any, ...], str] = {}
             for rec in records:
                 if rec.get("deletedAt") is not None:
                     continue
                 key = _group_key(rec, paths)
                 if key is None:
                     continue
-                if key in seen and seen[key] != rec["id"]:
+                owner = existing.get(key)
+                clash = (owner is not None and owner not in skip) or (
+                    key in seen and seen[key] != rec["id"]
+                )
+                if clash:
                     raise bad_input(
                         f"Duplicate {fld.label}. Please set a unique one.",
                         "DUPLICATE_ENTRY",
@@ -699,13 +808,11 @@ class CoreResolvers(ResolverProvider):
         rid = values.get("id")
         if rid is not None and rid in table:
             matched[rid] = table[rid]
-        for _fld, paths in self.unique_groups(view):
+        for _fld, paths, mapping in self.unique_index(view):
             key = _group_key(values, paths)
-            if key is None:
-                continue
-            for rec in table.values():
-                if rec.get("deletedAt") is None and _group_key(rec, paths) == key:
-                    matched[rec["id"]] = rec
+            owner = mapping.get(key) if key is not None else None
+            if owner is not None and owner in table:
+                matched[owner] = table[owner]
         if len(matched) > 1:
             raise bad_input(
                 f"Multiple records found with the same unique field values for "
@@ -729,8 +836,7 @@ class CoreResolvers(ResolverProvider):
                 "TOO_MANY_RECORDS_TO_UPDATE",
             )
         table = self.table(view)
-        positions = [float(r["position"]) for r in table.values() if r.get("position") is not None]
-        next_pos = (max(positions) + 1) if positions else 0.0
+        next_pos = self.max_position(view) + 1
         results: list[Record] = []
         updates: dict[str, Record] = {}
         inserts: list[Record] = []
@@ -769,10 +875,7 @@ class CoreResolvers(ResolverProvider):
         # updates may appear several times in results; point them at the final version
         results = [updates.get(r["id"], r) for r in results]
         self.check_unique(view, list(updates.values()) + inserts, set(updates))
-        for rec in updates.values():
-            self.ws.store.put(view.obj.id, rec)
-        for rec in inserts:
-            self.ws.store.put(view.obj.id, rec)
+        self.write(view, list(updates.values()) + inserts)
         return results
 
     def _get(self, view: ObjectView, rid: str, with_deleted: bool = False) -> Record:
@@ -797,7 +900,7 @@ class CoreResolvers(ResolverProvider):
         rec = self._get(view, id)
         merged = self._apply_update(view, rec, data)
         self.check_unique(view, [merged], {rec["id"]})
-        self.ws.store.put(view.obj.id, merged)
+        self.write(view, [merged])
         return merged
 
     def _updateMany(self, view: ObjectView, data: Record, filter: Record) -> list[Record]:
@@ -811,8 +914,7 @@ class CoreResolvers(ResolverProvider):
             )
         merged = [self._apply_update(view, r, data) for r in rows]
         self.check_unique(view, merged, {r["id"] for r in rows})
-        for rec in merged:
-            self.ws.store.put(view.obj.id, rec)
+        self.write(view, merged)
         return self._ordered(view, merged)
 
     def _ordered(self, view: ObjectView, rows: list[Record]) -> list[Record]:
@@ -820,11 +922,8 @@ class CoreResolvers(ResolverProvider):
 
     def _soft_delete(self, view: ObjectView, rows: Iterable[Record]) -> list[Record]:
         now = now_iso()
-        out = []
-        for rec in rows:
-            new = dict(rec, deletedAt=now)
-            self.ws.store.put(view.obj.id, new)
-            out.append(new)
+        out = [dict(rec, deletedAt=now) for rec in rows]
+        self.write(view, out)
         return out
 
     def _deleteOne(self, view: ObjectView, id: str) -> Record:
@@ -834,16 +933,10 @@ class CoreResolvers(ResolverProvider):
         return self._ordered(view, self._soft_delete(view, self.visible_rows(view, filter)))
 
     def _restore(self, view: ObjectView, rows: Iterable[Record]) -> list[Record]:
-        out = []
-        restored = []
-        for rec in rows:
-            new = dict(rec, deletedAt=None)
-            restored.append(new)
+        restored = [dict(rec, deletedAt=None) for rec in rows]
         self.check_unique(view, restored, {r["id"] for r in restored})
-        for new in restored:
-            self.ws.store.put(view.obj.id, new)
-            out.append(new)
-        return out
+        self.write(view, restored)
+        return restored
 
     def _restoreOne(self, view: ObjectView, id: str) -> Record:
         return self._restore(view, [self._get(view, id, with_deleted=True)])[0]
@@ -918,15 +1011,72 @@ class CoreResolvers(ResolverProvider):
         self.ws.reassign_relations(view, [r["id"] for r in others], priority["id"])
         self._soft_delete(view, others)
         self.check_unique(view, [merged], {r["id"] for r in records})
-        self.ws.store.put(view.obj.id, merged)
+        self.write(view, [merged])
         return merged
 
 
-def _sort_key(item: tuple[list[Any], Record], index: int, null_flag: int) -> tuple[int, Any]:
-    value = item[0][index]
-    if value is None:
-        return (null_flag, 0)
-    return (1 - null_flag, value)
+class _Desc:
+    """Wraps a non-numeric value so that ascending tuple order sorts it descending."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v: Any) -> None:
+        self.v = v
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Desc) and bool(self.v == other.v)
+
+    def __hash__(self) -> int:
+        return hash(self.v)
+
+    def __lt__(self, other: _Desc) -> bool:
+        return bool(other.v < self.v)
+
+    def __gt__(self, other: _Desc) -> bool:
+        return bool(other.v > self.v)
+
+    def __le__(self, other: _Desc) -> bool:
+        return bool(other.v <= self.v)
+
+    def __ge__(self, other: _Desc) -> bool:
+        return bool(other.v >= self.v)
+
+
+def _sort_tuple(values: list[Any], keys: list[OrderKey]) -> tuple[Any, ...]:
+    """A tuple whose natural order is the ``keys`` order (directions and nulls placement)."""
+    parts: list[tuple[Any, ...]] = []
+    for value, key in zip(values, keys, strict=True):
+        if value is None:
+            parts.append((0 if key.nulls_first else 2,))
+        elif key.desc:
+            if isinstance(value, (int, float)):
+                parts.append((1, -value))
+            else:
+                parts.append((1, _Desc(value)))
+        else:
+            parts.append((1, value))
+    return tuple(parts)
+
+
+def _row_sort_tuple(row: Record, keys: list[OrderKey], lookup: Any) -> tuple[Any, ...]:
+    """``_sort_tuple(values(row))`` in one pass (the hot loop of findMany)."""
+    parts: list[tuple[Any, ...]] = []
+    for key in keys:
+        value = row.get(key.fast) if key.fast is not None else key.value(row, lookup)
+        if value is None:
+            parts.append((0 if key.nulls_first else 2,))
+        elif key.desc:
+            if isinstance(value, (int, float)):
+                parts.append((1, -value))
+            else:
+                parts.append((1, _Desc(value)))
+        else:
+            parts.append((1, value))
+    return tuple(parts)
+
+
+def _first(item: tuple[Any, Record]) -> Any:
+    return item[0]
 
 
 def _conn_aggregate(conn: Connection, spec: AggregateSpec) -> Any:

@@ -38,6 +38,8 @@ class Store:
         self.tables: dict[str, dict[str, Record]] = {}
         self.lock = threading.RLock()
         self._dirty: set[tuple[str, str]] = set()
+        #: per-table change counter (lets callers cache indexes over a table)
+        self.versions: dict[str, int] = {}
         self._dropped: set[str] = set()
         self._model_dirty = False
         self._model: Any = None
@@ -79,18 +81,26 @@ class Store:
     def table(self, object_id: str) -> dict[str, Record]:
         return self.tables.setdefault(object_id, {})
 
+    def _bump(self, object_id: str) -> None:
+        self.versions[object_id] = self.versions.get(object_id, 0) + 1
+
     def put(self, object_id: str, record: Record) -> None:
         self.table(object_id)[record["id"]] = record
         self._dirty.add((object_id, record["id"]))
+        self._bump(object_id)
 
     def touch(self, object_id: str, record_id: str) -> None:
+        """Mark a record changed in place (callers mutate ``table(...)`` dicts directly)."""
         self._dirty.add((object_id, record_id))
+        self._bump(object_id)
 
     def remove(self, object_id: str, record_id: str) -> None:
         self.table(object_id).pop(record_id, None)
         self._dirty.add((object_id, record_id))
+        self._bump(object_id)
 
     def drop_table(self, object_id: str) -> None:
+        self._bump(object_id)
         self.tables.pop(object_id, None)
         self._dropped.add(object_id)
         self._dirty = {d for d in self._dirty if d[0] != object_id}
@@ -101,6 +111,7 @@ class Store:
 
     def rollback(self, object_id: str, saved: dict[str, Record]) -> None:
         current = self.table(object_id)
+        self._bump(object_id)
         for record_id in set(current) | set(saved):
             self._dirty.add((object_id, record_id))
         self.tables[object_id] = saved
