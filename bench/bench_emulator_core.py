@@ -75,7 +75,11 @@ def main() -> None:
         sample = create()
         emu = _time(create, 15)
         base = _baseline(
-            ws.core_schema, CREATE, "createCompanies", sample["createCompanies"], {"d": _records(0, 60)}
+            ws.core_schema,
+            CREATE,
+            "createCompanies",
+            sample["createCompanies"],
+            {"d": _records(0, 60)},
         )
         rows.append((f"createMany(60) @ {size:>5} rows", emu, base))
         upsert_data = {"d": _records(1, 60), "u": True}
