@@ -503,7 +503,7 @@ class _Endpoint:
         fields: list[m.StructField] = []
         attrs = naming.Namespace()
         names = self.struct_field_names(t)
-        attr_names = {n: naming.attribute_name(n) for n in names}
+        attr_names = {n: naming.struct_attribute_name(n) for n in names}
         for n in sorted(names, key=lambda n: (attr_names[n], n)):
             attrs.claim(n, attr_names[n])
         for fname in names:
@@ -641,7 +641,9 @@ class _Endpoint:
     def data_struct(
         self, module: str, name: str, fname: str, f: GraphQLField, ann: str | None = None
     ) -> m.StructDef:
-        sf = self._struct_field(module, naming.attribute_name(fname), fname, f.type, "", False)
+        sf = self._struct_field(
+            module, naming.struct_attribute_name(fname), fname, f.type, "", False
+        )
         if ann is not None:
             default = "" if isinstance(f.type, GraphQLNonNull) else "None"
             if sf.name == fname:
@@ -1007,7 +1009,7 @@ def _include_variants(
     rel_fields = []
     selections = []
     for fname, f, _many in rels:
-        attr = ns.claim(fname, naming.attribute_name(fname))
+        attr = ns.claim(fname, naming.struct_attribute_name(fname))
         rel_fields.append(b._struct_field(key, attr, fname, f.type, _doc(f), True))
         target = get_named_type(f.type)
         sel = b.selection(target, 1, (rec, target.name))

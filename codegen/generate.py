@@ -139,7 +139,8 @@ def generate(config: GenerateConfig) -> dict[str, str]:
     if config.operations is not None:
         from codegen.operations import compile_operations
 
-        files.update(compile_operations(config.operations, schemas, pkg, header))
+        for rel, text in compile_operations(config.operations, schemas, pkg, header).items():
+            files[f"{pkg}/{rel}"] = text
     hashes = (
         "{"
         + ", ".join(f"{py_str(e)}: {py_str(schemas[e].hash)}" for e in ENDPOINTS if e in schemas)

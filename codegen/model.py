@@ -147,6 +147,7 @@ class ModuleDef:
     api_class: str = ""  # a top facade class (CoreApi / MetadataApi) defined in this module
     api_doc: str = ""
     api_props: tuple[tuple[str, str], ...] = ()  # (attribute, facade class expression)
+    user_operations: bool = False  # functions return the whole ``data`` struct
 
 
 @dataclass(frozen=True)

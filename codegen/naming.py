@@ -36,6 +36,7 @@ __all__ = [
     "param_name",
     "safe_ascii",
     "snake_case",
+    "struct_attribute_name",
 ]
 
 _RESERVED_WORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"print"}
@@ -73,6 +74,15 @@ def attribute_name(name: str) -> str:
     """A Struct attribute / TypedDict-free identifier: snake_case, keywords escaped."""
     ident = _fix(snake_case(name), "field")
     return ident + "_" if ident in _RESERVED_WORDS else ident
+
+
+_ANNOTATION_BUILTINS = frozenset({"bool", "dict", "float", "int", "list", "str"})
+
+
+def struct_attribute_name(name: str) -> str:
+    """A result-struct attribute: also avoids builtins used in annotations (``list_``)."""
+    ident = attribute_name(name)
+    return ident + "_" if ident in _ANNOTATION_BUILTINS else ident
 
 
 def param_name(name: str) -> str:
