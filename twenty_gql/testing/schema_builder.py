@@ -627,7 +627,7 @@ class CoreSchemaBuilder:
 
         def fields() -> dict[str, GraphQLField]:
             out: dict[str, GraphQLField] = {}
-            for fld in view.fields:
+            for fld in relations_last(view):
                 if fld.relationType == "MANY_TO_ONE":
                     target = view.targets[fld.name]
                     join = fld.joinColumnName or f"{fld.name}Id"
@@ -736,7 +736,7 @@ class CoreSchemaBuilder:
 
         def fields() -> dict[str, GraphQLInputField]:
             out: dict[str, GraphQLInputField] = {"id": GraphQLInputField(self.scalar("UUID"))}
-            for fld in view.fields:
+            for fld in relations_last(view):
                 if not fld.isUnique or fld.name == "id" or fld.relationType is not None:
                     continue
                 if fld.type in COMPOSITE_TYPES:
@@ -793,7 +793,7 @@ class CoreSchemaBuilder:
 
         def fields() -> dict[str, GraphQLInputField]:
             out: dict[str, GraphQLInputField] = {}
-            for fld in view.fields:
+            for fld in relations_last(view):
                 if fld.type == "TS_VECTOR" or fld.relationType == "ONE_TO_MANY":
                     continue
                 if fld.relationType == "MANY_TO_ONE":
@@ -816,7 +816,7 @@ class CoreSchemaBuilder:
 
         def fields() -> dict[str, GraphQLInputField]:
             out: dict[str, GraphQLInputField] = {}
-            for fld in view.fields:
+            for fld in relations_last(view):
                 if fld.relationType == "ONE_TO_MANY":
                     continue
                 if fld.relationType == "MANY_TO_ONE":
@@ -856,7 +856,7 @@ class CoreSchemaBuilder:
                     ),
                 )
                 out["aggregate"] = GraphQLInputField(agg)
-            for fld in view.fields:
+            for fld in relations_last(view):
                 if fld.relationType == "ONE_TO_MANY":
                     continue
                 if fld.relationType == "MANY_TO_ONE":
@@ -884,7 +884,7 @@ class CoreSchemaBuilder:
 
         def fields() -> dict[str, GraphQLInputField]:
             out: dict[str, GraphQLInputField] = {}
-            for fld in view.fields:
+            for fld in relations_last(view):
                 if fld.relationType == "ONE_TO_MANY":
                     continue
                 if fld.relationType == "MANY_TO_ONE":
@@ -1098,6 +1098,13 @@ def nested_one_to_many(
             if found:
                 return found
     return None
+
+
+def relations_last(view: ObjectView) -> list[FieldMeta]:
+    """Fields in metadata order, relation fields after the others (as Twenty adds them)."""
+    return [f for f in view.fields if f.relationType is None] + [
+        f for f in view.fields if f.relationType is not None
+    ]
 
 
 def is_required_on_create(fld: FieldMeta) -> bool:

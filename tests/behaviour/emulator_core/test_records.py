@@ -492,3 +492,60 @@ def test_group_by_scalar_and_select() -> None:
     )["opportunitiesGroupBy"]
     assert len(by_month) == 3
     assert all(len(g["groupByDimensionValues"][0]) == 7 for g in by_month)
+
+
+def test_unique_index_follows_updates_deletes_and_restores(core: Core) -> None:
+    [a] = core.ok(CREATE, d=[{"name": "A", "domainName": {"primaryLinkUrl": "https://a.io"}}])[
+        "createCompanies"
+    ]
+    move = "mutation($id: UUID!, $url: String) { updateCompany(id: $id, data: {domainName: {primaryLinkUrl: $url}}) { id } }"
+    core.ok(move, id=a["id"], url="https://b.io")
+    core.ok(CREATE, d=[{"name": "A2", "domainName": {"primaryLinkUrl": "https://a.io"}}])
+    assert (
+        "Duplicate"
+        in core.err(CREATE, d=[{"domainName": {"primaryLinkUrl": "https://b.io"}}])[0]["message"]
+    )
+    [up] = core.ok(
+        CREATE, d=[{"name": "B!", "domainName": {"primaryLinkUrl": "https://b.io"}}], u=True
+    )["createCompanies"]
+    assert up["id"] == a["id"]
+    core.ok("mutation($id: UUID!) { deleteCompany(id: $id) { id } }", id=a["id"])
+    [c] = core.ok(CREATE, d=[{"name": "C", "domainName": {"primaryLinkUrl": "https://b.io"}}])[
+        "createCompanies"
+    ]
+    assert c["id"] != a["id"]
+    # restoring A would now duplicate C's domain
+    [error] = core.err("mutation($id: UUID!) { restoreCompany(id: $id) { id } }", id=a["id"])
+    assert error["message"] == "Duplicate Domain Name. Please set a unique one."
+    core.ok("mutation($id: UUID!) { destroyCompany(id: $id) { id } }", id=c["id"])
+    core.ok("mutation($id: UUID!) { restoreCompany(id: $id) { id } }", id=a["id"])
+
+
+def test_positions_default_after_the_last_and_first_last_keywords(core: Core) -> None:
+    q = 'mutation($p: Position) { createCompany(data: {name: "x", position: $p}) { position } }'
+    assert core.ok(q)["createCompany"]["position"] == 0.0
+    assert core.ok(q, p=10)["createCompany"]["position"] == 10.0
+    assert core.ok(q)["createCompany"]["position"] == 11.0
+    assert core.ok(q, p="first")["createCompany"]["position"] == -1.0
+    assert core.ok(q, p="last")["createCompany"]["position"] == 12.0
+
+
+def test_ordering_a_column_of_mixed_json_values() -> None:
+    ws = Workspace("standard")
+    core = Core(ws)
+    activity = (
+        'mutation($p: JSON) { createTimelineActivity(data: {name: "e", properties: $p}) { id } }'
+    )
+    for value in ({"a": 1}, [1, 2], "text", 5, None):
+        core.ok(activity, p=value)
+    q = "query($after: String) { timelineActivities(first: 2, after: $after, orderBy: [{properties: AscNullsLast}]) { edges { node { properties } } pageInfo { hasNextPage endCursor } } }"
+    seen: list[object] = []
+    after = None
+    while True:
+        conn = core.ok(q, after=after)["timelineActivities"]
+        seen.extend(e["node"]["properties"] for e in conn["edges"])
+        if not conn["pageInfo"]["hasNextPage"]:
+            break
+        after = conn["pageInfo"]["endCursor"]
+    assert len(seen) == 5 and seen[-1] is None
+    assert sorted(map(str, seen[:-1])) == sorted(map(str, [{"a": 1}, [1, 2], "text", 5]))
