@@ -356,8 +356,7 @@ def _field_predicate(view: ObjectView, fld: FieldMeta, value: dict[str, Any]) ->
             sub = subs.get(sub_name)
             if sub is None:
                 raise bad_input(f"Unknown sub-field {sub_name!r} of {name}")
-            sub_type = "TEXT" if sub.type == "SELECT" else sub.type
-            sub_preds.append(_At(name, _value_filter(sub_type, ops, None), sub_name))
+            sub_preds.append(_At(name, _value_filter(sub.type, ops, None), sub_name))
         return _All(sub_preds)
     return _At(name, _value_filter(fld.type, value, fld))
 

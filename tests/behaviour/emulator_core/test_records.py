@@ -549,3 +549,82 @@ def test_ordering_a_column_of_mixed_json_values() -> None:
         after = conn["pageInfo"]["endCursor"]
     assert len(seen) == 5 and seen[-1] is None
     assert sorted(map(str, seen[:-1])) == sorted(map(str, [{"a": 1}, [1, 2], "text", 5]))
+
+
+def test_filters_on_json_array_rich_text_actor_and_search() -> None:
+    ws = Workspace("standard")
+    core = Core(ws)
+    pet = ws.create_object(
+        {"nameSingular": "pet", "namePlural": "pets", "labelSingular": "Pet", "labelPlural": "Pets"}
+    )
+    ws.create_field(
+        {"objectMetadataId": pet.id, "type": "ARRAY", "name": "aliases", "label": "Aliases"}
+    )
+    ws.create_field(
+        {"objectMetadataId": pet.id, "type": "RAW_JSON", "name": "meta", "label": "Meta"}
+    )
+    ws.create_field(
+        {"objectMetadataId": pet.id, "type": "RICH_TEXT", "name": "bio", "label": "Bio"}
+    )
+    core.ok(
+        """mutation { createPets(data: [
+          {name: "Rex", aliases: ["Rexy", "King"], meta: {kind: "dog", tags: ["a", "b"]}, bio: {markdown: "Good **dog**"}},
+          {name: "Tom", aliases: [], meta: {kind: "cat"}, createdBy: {source: IMPORT}},
+          {name: "Nemo"}]) { id } }"""
+    )
+
+    def names(f: str) -> list[str]:
+        data = core.ok(
+            f"{{ pets(filter: {f}, orderBy: [{{name: AscNullsFirst}}]) {{ edges {{ node {{ name }} }} }} }}"
+        )
+        return [e["node"]["name"] for e in data["pets"]["edges"]]
+
+    assert names('{aliases: {containsIlike: "%rex%"}}') == ["Rex"]
+    assert names("{aliases: {isEmptyArray: true}}") == ["Tom"]
+    assert names("{aliases: {is: NULL}}") == ["Nemo"]
+    assert names('{meta: {containsJsonb: "{\\"kind\\": \\"dog\\"}"}}') == ["Rex"]
+    assert names('{meta: {containsJsonb: "{\\"tags\\": [\\"b\\"]}"}}') == ["Rex"]
+    assert names('{meta: {like: "%cat%"}}') == ["Tom"]
+    assert names('{bio: {markdown: {ilike: "%DOG%"}}}') == ["Rex"]
+    assert names("{createdBy: {source: {eq: IMPORT}}}") == ["Tom"]
+    assert names("{createdBy: {source: {in: [API]}}}") == ["Nemo", "Rex"]
+    assert names('{createdBy: {name: {eq: "API Key"}}}') == ["Nemo", "Rex", "Tom"]
+    assert names('{searchVector: {search: "nemo"}}') == ["Nemo"]
+    [error] = core.err('{ pets(filter: {meta: {containsJsonb: "{not json"}}) { totalCount } }')
+    assert "containsJsonb" in error["message"] and error["extensions"]["code"] == "BAD_USER_INPUT"
+    [error] = core.err('{ pets(filter: {name: {regex: "("}}) { totalCount } }')
+    assert "Invalid regular expression" in error["message"]
+
+
+def test_concurrent_requests_from_threads_stay_consistent() -> None:
+    import threading
+
+    ws = Workspace("standard")
+    core = Core(ws)
+    errors: list[object] = []
+
+    def worker(n: int) -> None:
+        for i in range(10):
+            result = ws.execute_core(
+                CREATE,
+                {
+                    "d": [
+                        {
+                            "name": f"T{n}-{i}",
+                            "domainName": {"primaryLinkUrl": f"https://shared{i}.io"},
+                        }
+                    ],
+                    "u": True,
+                },
+            )
+            if result.errors:
+                errors.append(result.errors)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    # 6 threads upserting the same 10 domains: exactly 10 records
+    assert core.ok("{ companies { totalCount } }")["companies"]["totalCount"] == 10
