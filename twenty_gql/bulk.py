@@ -395,6 +395,16 @@ class _Engine(Generic[R]):
                     self.fail(items, exc)
                     self.progress()
                     return
+                hinted = _hinted_indexes(exc, len(items))
+                if hinted:
+                    # The server named the offending records (variable coercion errors): send
+                    # each alone (to get its own error) and the rest together.
+                    for i in hinted:
+                        await self.run_chunk([items[i]], ambiguous)
+                    rest = [it for i, it in enumerate(items) if i not in hinted]
+                    if rest:
+                        await self.run_chunk(rest, ambiguous)
+                    return
                 mid = len(items) // 2
                 await self.run_chunk(items[:mid], ambiguous)
                 await self.run_chunk(items[mid:], ambiguous)
@@ -476,6 +486,23 @@ class _Engine(Generic[R]):
             throttled=self._throttled(),
             batch_size=s.batch_size,
         )
+
+
+# graphql-core 3.3: "Variable '$data' has invalid value at [3].employees: ..."
+# graphql-core 3.2: "Variable '$data' got invalid value ...; ... at 'data[3].employees'"
+_VAR_INDEX_RE = re.compile(r"Variable '\$data' .*?(?:at \[|at 'data\[)(\d+)\]")
+
+
+def _hinted_indexes(exc: BaseException, size: int) -> list[int]:
+    """Chunk positions the server's error messages name as invalid (may be empty)."""
+    messages = [str(exc)]
+    for err in getattr(exc, "errors", None) or ():
+        msg = err.get("message") if isinstance(err, Mapping) else getattr(err, "message", None)
+        if isinstance(msg, str):
+            messages.append(msg)
+    found = {int(m.group(1)) for msg in messages for m in _VAR_INDEX_RE.finditer(msg)}
+    hinted = sorted(i for i in found if 0 <= i < size)
+    return hinted if len(hinted) < size else []
 
 
 def _client_wait_count(client: object) -> int:

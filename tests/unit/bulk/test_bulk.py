@@ -333,3 +333,24 @@ async def test_update_many_and_delete_many_by_ids() -> None:
     dele = await delete_many(client, DELETE_OP, ids[50:], result=lambda d: d["deleteCompanies"])
     assert dele.ok and sum("deletedAt" in r for r in server.by_id.values()) == 50
     assert client.batch_size == 30
+
+
+async def test_records_named_by_coercion_errors_are_isolated_without_bisecting() -> None:
+    from twenty_gql.testing.workspace import Workspace
+
+    from .workspace_client import WorkspaceClient
+
+    ws = Workspace("standard", batch_limit=60)
+    before = len(ws.records("company"))
+    client = WorkspaceClient(ws)
+    records: list[dict[str, Any]] = [{"name": f"w{i}", "employees": i} for i in range(200)]
+    for i in (5, 9, 130):
+        records[i]["employees"] = f"many-{i}"
+    res = await create_many(
+        client, CREATE_OP, records, upsert=False, result=lambda d: d["createCompanies"]
+    )
+    assert [f.index for f in res.failures] == [5, 9, 130]
+    assert all(f"'many-{f.index}'" in f.reason for f in res.failures)
+    assert len(ws.records("company")) == before + 197
+    # 4 chunk sends; each poisoned one then costs 1 send per bad record + 1 for the rest
+    assert res.requests == 4 + (2 + 1) + (1 + 1)

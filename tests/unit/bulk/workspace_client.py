@@ -18,8 +18,9 @@ from twenty_gql.testing.workspace import Workspace
 class WorkspaceError(Exception):
     retryable = False
 
-    def __init__(self, error: Mapping[str, Any]) -> None:
+    def __init__(self, error: Mapping[str, Any], errors: list[Any] | None = None) -> None:
         super().__init__(error.get("message", ""))
+        self.errors = errors or [error]
         ext = error.get("extensions") or {}
         self.code = ext.get("code")
         self.sub_code = ext.get("subCode")
@@ -50,7 +51,7 @@ class WorkspaceClient:
         self.requests += 1
         result = self.workspace.execute_core(document, dict(variables or {}), operation_name)
         if result.errors:
-            raise WorkspaceError(result.errors[0].formatted)
+            raise WorkspaceError(result.errors[0].formatted, [e.formatted for e in result.errors])
         assert result.data is not None
         return dict(result.data)
 
