@@ -117,9 +117,12 @@ def main(argv: Sequence[str]) -> int:
         lines = schema_diff(build_schema(sdl), live[endpoint].schema)
         drift.append(f"{endpoint}: schema changed ({len(lines)} difference(s))")
         drift += [f"  {line}" for line in lines]
+    from codegen.generate import safe_source
+
+    where = safe_source(args.url)
     if not drift:
-        print(f"{pkg} is up to date with {args.url}")
+        print(f"{pkg} is up to date with {where}")
         return 0
-    print(f"{pkg} is out of date with {args.url}; regenerate with `twenty-gql generate`:")
+    print(f"{pkg} is out of date with {where}; regenerate with `twenty-gql generate`:")
     print("\n".join(drift))
     return 1

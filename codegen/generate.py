@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from codegen import __version__
 from codegen import model as m
@@ -20,6 +19,7 @@ from codegen.introspect import (
     ENDPOINTS,
     LoadedSchema,
     SchemaSourceError,
+    endpoint_url,
     fetch_schemas,
     load_schema_file,
 )
@@ -50,11 +50,7 @@ class GenerateConfig:
 
 def safe_source(url: str) -> str:
     """``url`` without credentials, query or fragment (``?token=`` never reaches a file)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    return endpoint_url(url, "").rstrip("/")
 
 
 def load_schemas(config: GenerateConfig) -> dict[str, LoadedSchema]:
@@ -70,7 +66,7 @@ def load_schemas(config: GenerateConfig) -> dict[str, LoadedSchema]:
         for endpoint, loaded in fetched.items():
             out[endpoint] = LoadedSchema(
                 schema=loaded.schema,
-                source=safe_source(config.url.rstrip("/") + "/" + endpoint),
+                source=endpoint_url(config.url, endpoint),
                 sdl=loaded.sdl,
                 hash=loaded.hash,
             )

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 from graphql import (
@@ -31,6 +32,7 @@ __all__ = [
     "LoadedSchema",
     "SchemaSourceError",
     "canonical_schema",
+    "endpoint_url",
     "fetch_schema",
     "fetch_schemas",
     "from_schema",
@@ -140,11 +142,20 @@ def _redact(text: str, secret: str | None) -> str:
     return text.replace(secret, "***") if secret else text
 
 
+def endpoint_url(base: str, endpoint: str) -> str:
+    """``base`` + ``/endpoint`` without credentials, query or fragment (they never leak)."""
+    parts = urlsplit(base)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path.rstrip("/") + "/" + endpoint, "", ""))
+
+
 async def fetch_schema(
     session: aiohttp.ClientSession, url: str, endpoint: str, api_key: str | None
 ) -> LoadedSchema:
     """POST the introspection query to ``url/endpoint`` and build the schema."""
-    target = url.rstrip("/") + "/" + endpoint
+    target = endpoint_url(url, endpoint)
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if api_key:
         headers["Authorization"] = f"Bearer {api_key}"
