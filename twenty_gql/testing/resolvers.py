@@ -1008,9 +1008,9 @@ class CoreResolvers(ResolverProvider):
         if dryRun:
             return merged
         merged["updatedAt"] = now_iso()
+        self.check_unique(view, [merged], {r["id"] for r in records})
         self.ws.reassign_relations(view, [r["id"] for r in others], priority["id"])
         self._soft_delete(view, others)
-        self.check_unique(view, [merged], {r["id"] for r in records})
         self.write(view, [merged])
         return merged
 

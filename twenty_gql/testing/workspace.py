@@ -489,6 +489,7 @@ class Workspace:
         morph_id: str | None,
         now: str,
         system: bool = False,
+        morph_on_source: bool = False,
         description: str | None = None,
         nullable: bool = True,
     ) -> FieldMeta:
@@ -507,7 +508,7 @@ class Workspace:
             obj,
             {
                 "name": name,
-                "type": "RELATION",
+                "type": "MORPH_RELATION" if morph_id and morph_on_source else "RELATION",
                 "label": label,
                 "icon": icon,
                 "isSystem": system,
@@ -521,7 +522,7 @@ class Workspace:
             target,
             {
                 "name": target_name,
-                "type": "MORPH_RELATION" if morph_id else "RELATION",
+                "type": "MORPH_RELATION" if morph_id and not morph_on_source else "RELATION",
                 "label": target_label,
                 "icon": target_icon,
                 "isSystem": system,
@@ -529,7 +530,10 @@ class Workspace:
             },
             now,
         )
-        dst.morphId = morph_id
+        if morph_on_source:
+            src.morphId = morph_id
+        else:
+            dst.morphId = morph_id
         src.relationTargetObjectMetadataId = target.id
         src.relationTargetFieldMetadataId = dst.id
         dst.relationTargetObjectMetadataId = obj.id
@@ -746,30 +750,26 @@ class Workspace:
                     sub_code="NOT_AVAILABLE",
                 )
 
-    def _create_relation_field(
-        self, obj: ObjectMeta, data: dict[str, Any], name: str, ftype: str, now: str
-    ) -> FieldMeta:
-        payload = data.get("relationCreationPayload")
-        if ftype == "MORPH_RELATION":
-            raise _err("MORPH_RELATION fields cannot be created through the emulator yet")
+    def _relation_target(
+        self, obj: ObjectMeta, name: str, payload: Any, what: str
+    ) -> tuple[str, ObjectMeta, str, str]:
+        """Validate one relation payload: (type, target object, target field name, label)."""
         if not isinstance(payload, dict):
-            raise _err("relationCreationPayload is required for RELATION fields")
+            raise _err(f"{what} is required for relation fields and must be an object")
         rel_type = payload.get("type")
         if rel_type not in ("MANY_TO_ONE", "ONE_TO_MANY"):
-            raise _err(
-                f"relationCreationPayload.type must be MANY_TO_ONE or ONE_TO_MANY, got {rel_type!r}"
-            )
+            raise _err(f"{what}.type must be MANY_TO_ONE or ONE_TO_MANY, got {rel_type!r}")
         target = self._objects.get(str(payload.get("targetObjectMetadataId")))
         if target is None:
             raise _err(
-                f"relationCreationPayload.targetObjectMetadataId {payload.get('targetObjectMetadataId')!r} "
+                f"{what}.targetObjectMetadataId {payload.get('targetObjectMetadataId')!r} "
                 "is not an object"
             )
         target_label = payload.get("targetFieldLabel")
         if not isinstance(target_label, str) or not target_label:
-            raise _err("relationCreationPayload.targetFieldLabel is required")
+            raise _err(f"{what}.targetFieldLabel is required")
         target_name = payload.get("targetFieldName") or _camel_from_label(target_label)
-        self._check_name(target_name, "relationCreationPayload.targetFieldName")
+        self._check_name(target_name, f"{what}.targetFieldName")
         if target.id == obj.id and target_name == name:
             raise _err("A relation cannot use the same name on both sides")
         self._check_field_name_free(target, target_name)
@@ -777,32 +777,75 @@ class Workspace:
             self._check_field_name_free(obj, f"{name}Id")
         else:
             self._check_field_name_free(target, f"{target_name}Id")
-        fld = self._create_relation_pair(
-            obj,
-            name=name,
-            label=data["label"],
-            icon=data.get("icon"),
-            rel_type=rel_type,
-            target=target,
-            target_name=target_name,
-            target_label=target_label,
-            target_icon=payload.get("targetFieldIcon"),
-            morph_id=None,
-            now=now,
-            description=data.get("description"),
-        )
-        fld.isCustom = True
-        inverse = self._fields[fld.relationTargetFieldMetadataId or ""]
-        inverse.isCustom = True
+        return str(rel_type), target, str(target_name), target_label
+
+    def _create_relation_field(
+        self, obj: ObjectMeta, data: dict[str, Any], name: str, ftype: str, now: str
+    ) -> FieldMeta:
+        """RELATION (``relationCreationPayload``) or MORPH_RELATION
+        (``morphRelationsCreationPayload``: one field ``<name><Target>`` per target, one morphId).
+        Returns the (first) field created on ``obj``; every inverse field is created too."""
+        import uuid as _uuid
+
+        if ftype == "MORPH_RELATION":
+            payloads = data.get("morphRelationsCreationPayload")
+            if not isinstance(payloads, list) or not payloads:
+                raise _err("morphRelationsCreationPayload is required for MORPH_RELATION fields")
+            morph_id: str | None = str(_uuid.uuid4())
+        else:
+            payloads = [data.get("relationCreationPayload")]
+            morph_id = None
+        what = "morphRelationsCreationPayload" if morph_id else "relationCreationPayload"
+        plans = []
+        names_here: set[str] = set()
+        for payload in payloads:
+            rel_type, target, target_name, target_label = self._relation_target(
+                obj, name, payload, what
+            )
+            if morph_id:
+                suffix = target.nameSingular if rel_type == "MANY_TO_ONE" else target.namePlural
+                field_name = name + capitalize(suffix)
+                self._check_field_name_free(obj, field_name)
+                if rel_type == "MANY_TO_ONE":
+                    self._check_field_name_free(obj, f"{field_name}Id")
+            else:
+                field_name = name
+            if field_name in names_here:
+                raise _err(f"{what} names the same target twice")
+            names_here.add(field_name)
+            plans.append((rel_type, target, target_name, target_label, field_name, payload))
+        if morph_id and len({p[0] for p in plans}) != 1:
+            raise _err("All morph relations of one field must have the same type")
+        created: list[FieldMeta] = []
+        for rel_type, target, target_name, target_label, field_name, payload in plans:
+            fld = self._create_relation_pair(
+                obj,
+                name=field_name,
+                label=data["label"],
+                icon=data.get("icon"),
+                rel_type=rel_type,
+                target=target,
+                target_name=target_name,
+                target_label=target_label,
+                target_icon=payload.get("targetFieldIcon"),
+                morph_id=morph_id,
+                morph_on_source=True,
+                now=now,
+                description=data.get("description"),
+            )
+            fld.isCustom = True
+            self._fields[fld.relationTargetFieldMetadataId or ""].isCustom = True
+            created.append(fld)
         try:
             self._commit_model()
         except Exception:
-            obj.fieldIds.remove(fld.id)
-            target.fieldIds.remove(inverse.id)
-            del self._fields[fld.id]
-            del self._fields[inverse.id]
+            for fld in created:
+                inverse = self._fields.pop(fld.relationTargetFieldMetadataId or "")
+                self._objects[inverse.objectMetadataId].fieldIds.remove(inverse.id)
+                obj.fieldIds.remove(fld.id)
+                del self._fields[fld.id]
             raise
-        return fld
+        return created[0]
 
     def update_field(self, id: str, update: dict[str, Any]) -> FieldMeta:
         with self.lock:

@@ -424,3 +424,50 @@ def test_demo_seed_is_deterministic_and_linked() -> None:
     }
     assert all(o["pointOfContactId"] and o["amount"]["amountMicros"] > 0 for o in opportunities)
     assert len(a.records("noteTarget")) == 30 and len(a.records("workspaceMember")) == 5
+
+
+def test_morph_relation_field_creates_one_field_per_target() -> None:
+    ws = Workspace("standard")
+    core = Core(ws)
+    pet = ws.create_object(PET)
+    person, company = ws.object_by_name("person"), ws.object_by_name("company")
+    assert person is not None and company is not None
+    first = ws.create_field(
+        {
+            "objectMetadataId": pet.id,
+            "type": "MORPH_RELATION",
+            "name": "owner",
+            "label": "Owner",
+            "morphRelationsCreationPayload": [
+                {
+                    "type": "MANY_TO_ONE",
+                    "targetObjectMetadataId": person.id,
+                    "targetFieldLabel": "Owned pets",
+                },
+                {
+                    "type": "MANY_TO_ONE",
+                    "targetObjectMetadataId": company.id,
+                    "targetFieldLabel": "Owned pets",
+                },
+            ],
+        }
+    )
+    assert first.name == "ownerPerson" and first.type == "MORPH_RELATION"
+    morphs = ws.morph_relations(first.id)
+    assert [r.sourceFieldMetadata.name for r in morphs] == ["ownerPerson", "ownerCompany"]
+    assert {r.targetFieldMetadata.name for r in morphs} == {"ownedPets"}
+    assert len({r.sourceFieldMetadata.morphId for r in morphs}) == 1
+    [c] = core.ok('mutation { createCompanies(data: [{name: "Zoo"}]) { id } }')["createCompanies"]
+    core.ok(
+        'mutation($c: ID) { createPet(data: {name: "Rex", ownerCompanyId: $c}) { id } }', c=c["id"]
+    )
+    got = core.ok(
+        "{ companies { edges { node { ownedPets { edges { node { name ownerCompany { name } ownerPerson { id } } } } } } } }"
+    )
+    assert got["companies"]["edges"][0]["node"]["ownedPets"]["edges"] == [
+        {"node": {"name": "Rex", "ownerCompany": {"name": "Zoo"}, "ownerPerson": None}}
+    ]
+    with pytest.raises(TwentyApiError, match="morphRelationsCreationPayload"):
+        ws.create_field(
+            {"objectMetadataId": pet.id, "type": "MORPH_RELATION", "name": "vet", "label": "Vet"}
+        )
