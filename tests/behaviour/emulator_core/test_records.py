@@ -628,3 +628,45 @@ def test_concurrent_requests_from_threads_stay_consistent() -> None:
     assert errors == []
     # 6 threads upserting the same 10 domains: exactly 10 records
     assert core.ok("{ companies { totalCount } }")["companies"]["totalCount"] == 10
+
+
+def test_order_and_group_by_relation_and_partial_composite_update() -> None:
+    ws = Workspace("demo")
+    core = Core(ws)
+    people = core.ok(
+        "{ people(first: 150, orderBy: [{company: {name: DescNullsLast}}]) { edges { node { company { name } } } } }"
+    )["people"]["edges"]
+    names = [e["node"]["company"]["name"] for e in people]
+    assert len(names) == 150 and names == sorted(names, reverse=True)
+    groups = core.ok(
+        "{ peopleGroupBy(groupBy: [{company: {id: true}}]) { groupByDimensionValues totalCount } }"
+    )
+    expected: dict[str, int] = {}
+    for p in ws.records("person"):
+        expected[p["companyId"]] = expected.get(p["companyId"], 0) + 1
+    assert {
+        g["groupByDimensionValues"][0]: g["totalCount"] for g in groups["peopleGroupBy"]
+    } == expected
+    company = ws.records("company")[0]
+    updated = core.ok(
+        'mutation($id: UUID!) { updateCompany(id: $id, data: {domainName: {primaryLinkLabel: "Home"}}) { domainName { primaryLinkUrl primaryLinkLabel } } }',
+        id=company["id"],
+    )["updateCompany"]["domainName"]
+    assert updated == {
+        "primaryLinkUrl": company["domainName"]["primaryLinkUrl"],
+        "primaryLinkLabel": "Home",
+    }
+
+
+def test_files_field_round_trip(core: Core) -> None:
+    file_id = "0c3c8a4e-9a1b-4e7a-8d55-4a9f4c1b2d3e"
+    person = core.ok(
+        "mutation($f: [FileInput]) { createPerson(data: {avatarFile: $f}) { avatarFile { fileId label fileCategory } } }",
+        f=[{"fileId": file_id, "label": "me.png"}],
+    )["createPerson"]
+    assert person["avatarFile"] == [{"fileId": file_id, "label": "me.png", "fileCategory": "OTHER"}]
+    [error] = core.err(
+        "mutation($f: [FileInput]) { createPerson(data: {avatarFile: $f}) { id } }",
+        f=[{"fileId": "nope", "label": "x"}],
+    )
+    assert "Invalid UUID" in error["message"] and error["extensions"]["code"] == "BAD_USER_INPUT"
