@@ -11,6 +11,23 @@ Metadata methods take the metadata API's input shapes (``CreateObjectInput``,
 ``UpdateObjectPayload``, ``CreateFieldInput``, ``UpdateFieldInput``) as plain dicts and return
 ``ObjectMeta`` / ``FieldMeta`` dataclasses; bad input raises ``TwentyApiError`` with
 ``extensions.code`` ``BAD_USER_INPUT`` (validation) or ``NOT_FOUND``.
+
+Deliberate choices where twenty-api.md leaves room (all visible in the golden SDL,
+``tests/unit/emulator_core/expected/standard-core.graphql``):
+
+* Newest variants: ``DateTimeFilter``/``UUIDFilter``, ``JSON`` for RAW_JSON sub-fields, PageInfo
+  cursors ``ConnectionCursor``, edge cursors ``Cursor``, ``<rel>: <Target>OrderByInput`` and
+  ``<rel>: <Target>GroupByInput`` for many-to-one relations.
+* Create/update inputs also carry ``createdAt``/``updatedAt``/``deletedAt`` and the actor
+  fields (Twenty's generator includes every non-relation field); TS_VECTOR is output/filter only.
+* Field descriptions are printed; relation fields come after the other fields.
+* Per-enum filters carry gt/gte/lt/lte for SELECT/RATING (ordered by option position).
+* ``first``/``last`` above ``page_max`` are clamped (no error); the default page is
+  ``page_default``; nested one-to-many connections hold at most ``relation_page_max``.
+* An empty workspace serves ``type Query { _empty: Boolean }`` and no Mutation type.
+* ``DateGranularityEnum`` literals and RATING options (``RATING_1``..``RATING_5``) are guesses.
+* Records created through the API get ``createdBy``/``updatedBy`` ``{source: API,
+  name: settings.actor_name}`` and, without a position, ``max(position) + 1``.
 """
 
 from __future__ import annotations
