@@ -168,6 +168,7 @@ class CoreResolvers(ResolverProvider):
         self.ws = workspace
         self._indexes: dict[str, tuple[tuple[int, int], list[UniqueIndex]]] = {}
         self._max_positions: dict[str, tuple[tuple[int, int], float]] = {}
+        self._children: dict[tuple[str, str], tuple[tuple[int, int], dict[Any, list[Record]]]] = {}
 
     # ---- helpers ----------------------------------------------------------------------
 
@@ -360,11 +361,8 @@ class CoreResolvers(ResolverProvider):
             filt = args.get("filter")
             pred = compile_filter(target, filt)
             with_deleted = mentions_deleted_at(filt)
-            rows = [
-                r
-                for r in self.ws.store.table(target.obj.id).values()
-                if r.get(join) == pid and (with_deleted or r.get("deletedAt") is None) and pred(r)
-            ]
+            children = self.children(target, join).get(pid, ())
+            rows = [r for r in children if (with_deleted or r.get("deletedAt") is None) and pred(r)]
             return self.paginate(target, rows, args, cap=self.settings.relation_page_max)
 
         return resolve
@@ -725,6 +723,21 @@ class CoreResolvers(ResolverProvider):
             indexes.append((fld, paths, mapping))
         self._indexes[oid] = (stamp, indexes)
         return indexes
+
+    def children(self, view: ObjectView, join: str) -> dict[Any, list[Record]]:
+        """Rows of ``view`` grouped by their ``join`` column; cached per table version."""
+        oid = view.obj.id
+        stamp = (self.ws.store.versions.get(oid, 0), self.ws.schema_version)
+        cached = self._children.get((oid, join))
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        groups: dict[Any, list[Record]] = {}
+        for rec in self.table(view).values():
+            value = rec.get(join)
+            if value is not None:
+                groups.setdefault(value, []).append(rec)
+        self._children[(oid, join)] = (stamp, groups)
+        return groups
 
     def max_position(self, view: ObjectView) -> float:
         """Highest ``position`` of the table (-1 when empty); cached per table version."""
