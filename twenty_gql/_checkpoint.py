@@ -154,7 +154,7 @@ class Checkpoint:
             self._entries.append(_Entry(ranges, digest, size))
             spans += [(a, b, entry_id) for a, b in ranges]
         spans.sort()
-        for (a, b, e), nxt in zip(spans, [*spans[1:], None], strict=True):
+        for (a, b, e), nxt in zip(spans, [*spans[1:], None], strict=False):
             if nxt is not None and nxt[0] < b:
                 raise CheckpointMismatchError(
                     f"checkpoint {self.path}: overlapping entries at input position {nxt[0]}"
