@@ -670,3 +670,22 @@ def test_files_field_round_trip(core: Core) -> None:
         f=[{"fileId": "nope", "label": "x"}],
     )
     assert "Invalid UUID" in error["message"] and error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_person_upsert_by_primary_email(core: Core) -> None:
+    q = """mutation($d: [PersonCreateInput!]!) { createPeople(data: $d, upsert: true) {
+      id jobTitle emails { primaryEmail } } }"""
+    [a] = core.ok(q, d=[{"emails": {"primaryEmail": "ann@x.io"}, "jobTitle": "CEO"}])[
+        "createPeople"
+    ]
+    b, c = core.ok(
+        q,
+        d=[
+            {"emails": {"primaryEmail": "ann@x.io"}, "jobTitle": "CTO"},
+            {"emails": {"primaryEmail": "bob@x.io"}},
+        ],
+    )["createPeople"]
+    assert b["id"] == a["id"] and b["jobTitle"] == "CTO" and c["id"] != a["id"]
+    # an empty email is not a key: two people without email are two records
+    core.ok(q, d=[{"jobTitle": "x"}, {"jobTitle": "y"}])
+    assert len(core.ws.records("person")) == 4
