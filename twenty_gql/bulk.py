@@ -213,7 +213,7 @@ def _classify(exc: BaseException) -> tuple[_Kind, float]:
         return "limit", float(m.group(1))
     if code in _FATAL_CODES or status in (401, 403, 404):
         return "fatal", 0.0
-    if getattr(exc, "retryable", False) is True:
+    if getattr(exc, "retryable", False) is True or _is_transport_error(exc):
         return "transient", 0.0
     if isinstance(status, int) and status >= 500:
         return "transient", 0.0
@@ -486,6 +486,17 @@ class _Engine(Generic[R]):
             throttled=self._throttled(),
             batch_size=s.batch_size,
         )
+
+
+_TRANSPORT_NAMES = ("TransportError", "ConnectionDropped", "ConnectError", "Timeout", "Disconnect")
+
+
+def _is_transport_error(exc: BaseException) -> bool:
+    """A failure on the wire (the runtime may mark it non-retryable for a non-idempotent write,
+    but bulk knows how to resend it safely)."""
+    if isinstance(exc, (OSError, TimeoutError, asyncio.TimeoutError)):
+        return True
+    return any(any(n in cls.__name__ for n in _TRANSPORT_NAMES) for cls in type(exc).__mro__)
 
 
 # graphql-core 3.3: "Variable '$data' has invalid value at [3].employees: ..."

@@ -40,6 +40,10 @@ def test_client_ids_are_reproducible_from_the_file(tmp_path: Any) -> None:
     other.close()
 
 
+class ConnectionDropped(Exception):
+    retryable = False  # the runtime would not resend a non-idempotent write; bulk can
+
+
 class _Limit(Exception):
     code = "BAD_USER_INPUT"
     limit = 25
@@ -58,6 +62,8 @@ class _Limit(Exception):
         (FakeGraphQLError("Forbidden", "FORBIDDEN"), "fatal"),
         (FakeHTTPStatusError(503), "transient"),
         (FakeTransportError("dropped"), "transient"),
+        (ConnectionDropped("dropped after sending"), "transient"),
+        (ConnectionResetError(), "transient"),
         (FakeGraphQLError("Invalid UUID for id", "BAD_USER_INPUT"), "content"),
         (FakeGraphQLError("Duplicate Domain", "BAD_USER_INPUT"), "content"),
         (TypeError("Encoding objects of type set is unsupported"), "content"),
