@@ -8,6 +8,8 @@ schema handling without a server.
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,12 +28,36 @@ class WorkspaceError(Exception):
         self.sub_code = ext.get("subCode")
 
 
+class Dropped(ConnectionResetError):
+    """The connection died; the write may or may not have applied."""
+
+
+class Status503(Exception):
+    retryable = True
+    status = 503
+
+
 class WorkspaceClient:
-    def __init__(self, workspace: Workspace, batch_size: int = 60) -> None:
+    """``fault_rate``: 503 before applying; ``drop_rate``: connection dropped after the write
+    applied (the nastiest case for exactly-once). Seeded, so runs are reproducible."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        batch_size: int = 60,
+        *,
+        fault_rate: float = 0.0,
+        drop_rate: float = 0.0,
+        seed: int = 3,
+    ) -> None:
         self.workspace = workspace
         self.batch_size = batch_size
         self.max_concurrency = 4
         self.requests = 0
+        self.fault_rate = fault_rate
+        self.drop_rate = drop_rate
+        self.faults = 0
+        self.rng = random.Random(seed)
 
     async def __aenter__(self) -> WorkspaceClient:
         return self
@@ -49,7 +75,15 @@ class WorkspaceClient:
         idempotent: bool = False,
     ) -> dict[str, Any]:
         self.requests += 1
+        await asyncio.sleep(0)
+        roll = self.rng.random()
+        if roll < self.fault_rate:
+            self.faults += 1
+            raise Status503("HTTP 503 Service Unavailable")
         result = self.workspace.execute_core(document, dict(variables or {}), operation_name)
+        if roll < self.fault_rate + self.drop_rate:
+            self.faults += 1
+            raise Dropped("connection dropped after the request was applied")
         if result.errors:
             raise WorkspaceError(result.errors[0].formatted, [e.formatted for e in result.errors])
         assert result.data is not None
