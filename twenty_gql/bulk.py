@@ -516,6 +516,15 @@ def _hinted_indexes(exc: BaseException, size: int) -> list[int]:
     return hinted if len(hinted) < size else []
 
 
+def _extract(result: Callable[[Any], Sequence[Any] | None], data: Any) -> Sequence[Any] | None:
+    """Apply the caller's ``result`` picker; the write has landed even if the picker fails."""
+    try:
+        return result(data)
+    except Exception:
+        logger.warning("bulk: the result picker raised; records landed but are not returned")
+        return None
+
+
 def _client_wait_count(client: object) -> int:
     """Client-side throttling waits, when the client's scheduler counts them."""
     for owner in (client, getattr(client, "scheduler", None)):
@@ -636,7 +645,7 @@ async def create_many(
         as_upsert = upsert or ambiguous
         variables = {"data": [it.payload for it in items], "upsert": as_upsert}
         data = await client.execute(op, variables, idempotent=as_upsert)
-        return result(data)
+        return _extract(result, data)
 
     engine: _Engine[R] = _Engine(
         client,
@@ -721,7 +730,7 @@ def _ids_sender(
     async def send(items: list[_Item], ambiguous: bool) -> Sequence[Any] | None:
         variables = {**extra, "filter": {"id": {"in": [it.payload for it in items]}}}
         data = await client.execute(op, variables, idempotent=True)
-        return result(data)
+        return _extract(result, data)
 
     return send
 

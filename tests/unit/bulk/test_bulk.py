@@ -354,3 +354,12 @@ async def test_records_named_by_coercion_errors_are_isolated_without_bisecting()
     assert len(ws.records("company")) == before + 197
     # 4 chunk sends; each poisoned one then costs 1 send per bad record + 1 for the rest
     assert res.requests == 4 + (2 + 1) + (1 + 1)
+
+
+async def test_a_failing_result_picker_does_not_turn_landed_records_into_failures() -> None:
+    server = FakeServer()
+    res = await create_many(
+        FakeClient(server), CREATE_OP, companies(70), upsert=True, result=lambda d: d["nope"]
+    )
+    assert res.ok and res.succeeded == 70 and len(server.by_id) == 70
+    assert res.records == [None] * 70
