@@ -943,7 +943,9 @@ class CoreResolvers(ResolverProvider):
         return self._soft_delete(view, [self._get(view, id)])[0]
 
     def _deleteMany(self, view: ObjectView, filter: Record) -> list[Record]:
-        return self._ordered(view, self._soft_delete(view, self.visible_rows(view, filter)))
+        rows = self.visible_rows(view, filter)
+        self._check_many_limit(rows)
+        return self._ordered(view, self._soft_delete(view, rows))
 
     def _restore(self, view: ObjectView, rows: Iterable[Record]) -> list[Record]:
         restored = [dict(rec, deletedAt=None) for rec in rows]
@@ -956,6 +958,7 @@ class CoreResolvers(ResolverProvider):
 
     def _restoreMany(self, view: ObjectView, filter: Record) -> list[Record]:
         rows = [r for r in self.visible_rows(view, filter, with_deleted=True) if r.get("deletedAt")]
+        self._check_many_limit(rows)
         return self._ordered(view, self._restore(view, rows))
 
     def _destroy(self, view: ObjectView, rows: list[Record]) -> list[Record]:
@@ -966,11 +969,27 @@ class CoreResolvers(ResolverProvider):
         return rows
 
     def _destroyOne(self, view: ObjectView, id: str) -> Record:
-        return self._destroy(view, [self._get(view, id, with_deleted=True)])[0]
+        rec = self._get(view, id, with_deleted=True)
+        if self.settings.destroy_requires_soft_delete and rec.get("deletedAt") is None:
+            raise not_found()
+        return self._destroy(view, [rec])[0]
 
     def _destroyMany(self, view: ObjectView, filter: Record) -> list[Record]:
         rows = self.visible_rows(view, filter, with_deleted=True)
+        if self.settings.destroy_requires_soft_delete:
+            rows = [r for r in rows if r.get("deletedAt") is not None]
+        self._check_many_limit(rows)
         return self._ordered(view, self._destroy(view, rows))
+
+    def _check_many_limit(self, rows: list[Record]) -> None:
+        """deleteMany/destroyMany/restoreMany cap (off by default: UNCONFIRMED in Twenty)."""
+        limit = self.settings.batch_limit
+        if self.settings.limit_delete_many and len(rows) > limit:
+            raise bad_input(
+                f"Cannot update more than {limit} records at once",
+                "TOO_MANY_RECORDS_TO_UPDATE",
+                f"You can only update up to {limit} records at once.",
+            )
 
     def _mergeMany(
         self,

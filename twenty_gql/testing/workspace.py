@@ -155,6 +155,10 @@ class Settings:
     * ``relation_page_max``: cap of nested one-to-many connections
       (QUERY_MAX_RECORDS_FROM_RELATION = 60).
     * ``actor_name``: ``createdBy.name`` / ``updatedBy.name`` of records written through the API.
+    * ``limit_delete_many``: also cap deleteMany/destroyMany/restoreMany at ``batch_limit``
+      matched rows (UNCONFIRMED in Twenty; off by default).
+    * ``destroy_requires_soft_delete``: destroy only soft-deleted records; a live one is
+      "Record not found" (UNCONFIRMED in Twenty; off by default).
     """
 
     batch_limit: int = 60
@@ -162,6 +166,8 @@ class Settings:
     page_max: int = 200
     relation_page_max: int = 60
     actor_name: str = "API Key"
+    limit_delete_many: bool = False
+    destroy_requires_soft_delete: bool = False
 
 
 def _err(message: str, code: str = "BAD_USER_INPUT", sub_code: str | None = None) -> TwentyApiError:

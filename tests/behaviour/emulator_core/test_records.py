@@ -689,3 +689,21 @@ def test_person_upsert_by_primary_email(core: Core) -> None:
     # an empty email is not a key: two people without email are two records
     core.ok(q, d=[{"jobTitle": "x"}, {"jobTitle": "y"}])
     assert len(core.ws.records("person")) == 4
+
+
+def test_unconfirmed_behaviours_are_configurable(core: Core) -> None:
+    seed_companies(core, 8)
+    core.ws.settings.batch_limit = 5
+    core.ws.settings.limit_delete_many = True
+    [error] = core.err("mutation { deleteCompanies(filter: {}) { id } }")
+    assert error["message"] == "Cannot update more than 5 records at once"
+    assert core.ok("{ companies { totalCount } }")["companies"]["totalCount"] == 8
+    core.ws.settings.limit_delete_many = False
+    core.ws.settings.destroy_requires_soft_delete = True
+    live = core.ws.records("company")[0]["id"]
+    [error] = core.err("mutation($id: UUID!) { destroyCompany(id: $id) { id } }", id=live)
+    assert error["extensions"]["code"] == "NOT_FOUND"
+    core.ok("mutation($id: UUID!) { deleteCompany(id: $id) { id } }", id=live)
+    gone = core.ok("mutation { destroyCompanies(filter: {}) { id } }")["destroyCompanies"]
+    assert [g["id"] for g in gone] == [live]
+    assert len(core.ws.records("company")) == 7
