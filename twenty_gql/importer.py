@@ -475,13 +475,24 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("object", metavar="OBJECT", help="object name, e.g. company or companies")
     p.add_argument("file", metavar="FILE", type=Path, help="a .csv (header row) or .jsonl file")
     p.add_argument("--url", help="workspace URL (default: $TWENTY_URL)")
-    p.add_argument("--api-key", help="API key (default: $TWENTY_API_KEY; prefer the variable)")
+    p.add_argument(
+        "--api-key", metavar="KEY", help="API key (default: $TWENTY_API_KEY; prefer the variable)"
+    )
     p.add_argument("--upsert", action="store_true", help="update records matching id/unique keys")
-    p.add_argument("--checkpoint", type=Path, help="journal file; rerun to resume after a crash")
+    p.add_argument(
+        "--checkpoint",
+        type=Path,
+        metavar="PATH",
+        help="journal file; rerun to resume after a crash",
+    )
     p.add_argument("--dry-run", action="store_true", help="validate, estimate, send nothing")
-    p.add_argument("--report", type=Path, help="write failed records as JSONL to this file")
-    p.add_argument("--batch-size", type=int, help="records per request (default: 60)")
-    p.add_argument("--concurrency", type=int, help="requests in flight (default: client's)")
+    p.add_argument(
+        "--report", type=Path, metavar="PATH", help="write failed records as JSONL to this file"
+    )
+    p.add_argument("--batch-size", type=int, metavar="N", help="records per request (default: 60)")
+    p.add_argument(
+        "--concurrency", type=int, metavar="N", help="requests in flight (default: client's)"
+    )
     p.add_argument("--format", choices=("csv", "jsonl"), help="input format (default: by suffix)")
     p.add_argument(
         "--skip-invalid",
