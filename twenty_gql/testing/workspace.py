@@ -36,6 +36,7 @@ import copy
 import dataclasses
 import re
 import threading
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,7 @@ from graphql import (
     parse,
     specified_rules,
     validate,
+    validate_schema,
 )
 
 from twenty_gql.testing.errors import TwentyApiError
@@ -399,9 +401,8 @@ class Workspace:
                 if not isinstance(data.get(key), str) or not data[key]:
                     raise _err(f"{key} is required")
             now = now_iso()
-            import uuid as _uuid
 
-            oid = str(_uuid.uuid4())
+            oid = str(uuid.uuid4())
             obj = ObjectMeta(
                 id=oid,
                 universalIdentifier=oid,
@@ -468,9 +469,8 @@ class Workspace:
             return obj
 
     def _new_field(self, obj: ObjectMeta, raw: dict[str, Any], now: str) -> FieldMeta:
-        import uuid as _uuid
 
-        fid = str(_uuid.uuid4())
+        fid = str(uuid.uuid4())
         return FieldMeta(
             id=fid,
             universalIdentifier=fid,
@@ -808,13 +808,12 @@ class Workspace:
         """RELATION (``relationCreationPayload``) or MORPH_RELATION
         (``morphRelationsCreationPayload``: one field ``<name><Target>`` per target, one morphId).
         Returns the (first) field created on ``obj``; every inverse field is created too."""
-        import uuid as _uuid
 
         if ftype == "MORPH_RELATION":
             payloads = data.get("morphRelationsCreationPayload")
             if not isinstance(payloads, list) or not payloads:
                 raise _err("morphRelationsCreationPayload is required for MORPH_RELATION fields")
-            morph_id: str | None = str(_uuid.uuid4())
+            morph_id: str | None = str(uuid.uuid4())
         else:
             payloads = [data.get("relationCreationPayload")]
             morph_id = None
@@ -1141,6 +1140,4 @@ def _twenty_error(error: GraphQLError) -> GraphQLError:
 
 
 def _schema_errors(schema: GraphQLSchema) -> list[str]:
-    from graphql import validate_schema
-
     return [e.message for e in validate_schema(schema)]
