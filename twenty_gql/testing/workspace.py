@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import re
 import threading
 import uuid
@@ -923,6 +924,10 @@ class Workspace:
                     and any(r.get(fld.name) is None for r in rows)
                 ):
                     raise _err(f"Field {fld.name} has null values and cannot become non-nullable")
+                if fld.isUnique and not before.isUnique:
+                    if fld.type not in _UNIQUE_CAPABLE or fld.relationType is not None:
+                        raise _err(f"{fld.type} fields cannot be unique")
+                    self._check_values_unique(obj, fld)
                 fld.updatedAt = now_iso()
                 self._commit_model()
             except Exception:
@@ -931,6 +936,26 @@ class Workspace:
             if old_name != fld.name:
                 self._rename_column(obj, fld, old_name)
             return fld
+
+    def _check_values_unique(self, obj: ObjectMeta, fld: FieldMeta) -> None:
+        parts = [s.name for s in COMPOSITE_TYPES.get(fld.type, ()) if s.unique_part]
+        seen: set[Any] = set()
+        for rec in self.store.table(obj.id).values():
+            if rec.get("deletedAt") is not None:
+                continue
+            value = rec.get(fld.name)
+            if parts:
+                value = (
+                    tuple((value or {}).get(p) for p in parts) if isinstance(value, dict) else None
+                )
+                if value is not None and any(v in (None, "") for v in value):
+                    value = None
+            if value in (None, ""):
+                continue
+            key = json.dumps(value, sort_keys=True, default=str)
+            if key in seen:
+                raise _err(f"Field {fld.name} has duplicate values and cannot become unique")
+            seen.add(key)
 
     def _check_options_in_use(self, obj: ObjectMeta, fld: FieldMeta) -> None:
         values = {o["value"] for o in fld.options or []}

@@ -471,3 +471,20 @@ def test_morph_relation_field_creates_one_field_per_target() -> None:
         ws.create_field(
             {"objectMetadataId": pet.id, "type": "MORPH_RELATION", "name": "vet", "label": "Vet"}
         )
+
+
+def test_making_a_field_unique_checks_existing_values() -> None:
+    ws = Workspace("standard")
+    core = Core(ws)
+    company = ws.object_by_name("company")
+    assert company is not None
+    name = next(f for f in ws.fields(company.id) if f.name == "name")
+    core.ok('mutation { createCompanies(data: [{name: "Twin"}, {name: "Twin"}]) { id } }')
+    with pytest.raises(TwentyApiError, match="duplicate values"):
+        ws.update_field(name.id, {"isUnique": True})
+    assert not ws.field(name.id).isUnique
+    core.ok('mutation { deleteCompanies(filter: {name: {eq: "Twin"}}) { id } }')
+    ws.update_field(name.id, {"isUnique": True})
+    core.ok('mutation { createCompany(data: {name: "Solo"}) { id } }')
+    [error] = core.err('mutation { createCompany(data: {name: "Solo"}) { id } }')
+    assert error["message"] == "Duplicate Name. Please set a unique one."
