@@ -20,6 +20,8 @@ __all__ = [
     "RELATION_TYPES",
     "CompositeSubField",
     "FieldMeta",
+    "IndexFieldMeta",
+    "IndexMeta",
     "ObjectMeta",
     "RelationMeta",
     "capitalize",
@@ -284,3 +286,30 @@ class RelationMeta:
     targetObjectMetadata: ObjectMeta
     sourceFieldMetadata: FieldMeta
     targetFieldMetadata: FieldMeta
+
+
+@dataclass(frozen=True)
+class IndexFieldMeta:
+    """The metadata API's ``IndexField``."""
+
+    id: str
+    fieldMetadataId: str
+    order: float
+    subFieldName: str | None
+    createdAt: str
+    updatedAt: str
+
+
+@dataclass(frozen=True)
+class IndexMeta:
+    """The metadata API's ``Index`` (derived: one unique index per unique field)."""
+
+    id: str
+    name: str
+    isCustom: bool
+    isUnique: bool
+    indexWhereClause: str | None
+    indexType: str  # IndexType: BTREE | GIN
+    createdAt: str
+    updatedAt: str
+    indexFieldMetadataList: tuple[IndexFieldMeta, ...]

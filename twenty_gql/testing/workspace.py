@@ -64,9 +64,12 @@ from twenty_gql.testing.model import (
     FIELD_TYPES,
     RELATION_TYPES,
     FieldMeta,
+    IndexFieldMeta,
+    IndexMeta,
     ObjectMeta,
     RelationMeta,
     capitalize,
+    deterministic_id,
     is_camel_case,
 )
 from twenty_gql.testing.resolvers import CoreResolvers, default_value
@@ -350,6 +353,48 @@ class Workspace:
                 rel = self.relation(other.id)
                 if rel is not None:
                     out.append(rel)
+        return out
+
+    def indexes(self, object_id: str) -> list[IndexMeta]:
+        """``Object.indexMetadataList``: a unique index per unique field (composite fields index
+        their unique-constraint sub-fields), plus the GIN index of the search vector."""
+        obj = self.object(object_id)
+        out: list[IndexMeta] = []
+        for fld in self.fields(obj.id):
+            if fld.name == "id" or not (fld.isUnique or fld.type == "TS_VECTOR"):
+                continue
+            if fld.type == "TS_VECTOR":
+                subs: list[str | None] = [None]
+            elif fld.type in COMPOSITE_TYPES:
+                subs = [s.name for s in COMPOSITE_TYPES[fld.type] if s.unique_part]
+            else:
+                subs = [None]
+            index_id = deterministic_id("index", fld.id)
+            parts = tuple(
+                IndexFieldMeta(
+                    id=deterministic_id("index-field", fld.id, str(sub)),
+                    fieldMetadataId=fld.id,
+                    order=float(i),
+                    subFieldName=sub,
+                    createdAt=fld.createdAt,
+                    updatedAt=fld.updatedAt,
+                )
+                for i, sub in enumerate(subs)
+            )
+            unique = fld.type != "TS_VECTOR"
+            out.append(
+                IndexMeta(
+                    id=index_id,
+                    name=f"IDX_{'UNIQUE_' if unique else ''}{index_id.replace('-', '')[:24].upper()}",
+                    isCustom=fld.isCustom,
+                    isUnique=unique,
+                    indexWhereClause='"deletedAt" IS NULL' if unique else None,
+                    indexType="BTREE" if unique else "GIN",
+                    createdAt=fld.createdAt,
+                    updatedAt=fld.updatedAt,
+                    indexFieldMetadataList=parts,
+                )
+            )
         return out
 
     def records(self, object_name: str, *, with_deleted: bool = True) -> list[dict[str, Any]]:

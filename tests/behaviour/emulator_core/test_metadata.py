@@ -488,3 +488,17 @@ def test_making_a_field_unique_checks_existing_values() -> None:
     core.ok('mutation { createCompany(data: {name: "Solo"}) { id } }')
     [error] = core.err('mutation { createCompany(data: {name: "Solo"}) { id } }')
     assert error["message"] == "Duplicate Name. Please set a unique one."
+
+
+def test_indexes_follow_unique_fields() -> None:
+    ws = Workspace("standard")
+    company = ws.object_by_name("company")
+    assert company is not None
+    indexes = ws.indexes(company.id)
+    unique = [i for i in indexes if i.isUnique]
+    assert len(unique) == 1 and unique[0].indexType == "BTREE"
+    [part] = unique[0].indexFieldMetadataList
+    domain = next(f for f in ws.fields(company.id) if f.name == "domainName")
+    assert part.fieldMetadataId == domain.id and part.subFieldName == "primaryLinkUrl"
+    assert [i.indexType for i in indexes if not i.isUnique] == ["GIN"]
+    assert ws.indexes(company.id) == indexes  # stable ids
