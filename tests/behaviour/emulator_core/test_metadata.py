@@ -502,3 +502,27 @@ def test_indexes_follow_unique_fields() -> None:
     assert part.fieldMetadataId == domain.id and part.subFieldName == "primaryLinkUrl"
     assert [i.indexType for i in indexes if not i.isUnique] == ["GIN"]
     assert ws.indexes(company.id) == indexes  # stable ids
+
+
+def test_date_field_round_trip_filter_and_group() -> None:
+    ws = Workspace("standard")
+    core = Core(ws)
+    pet = ws.create_object(PET)
+    ws.create_field({"objectMetadataId": pet.id, "type": "DATE", "name": "born", "label": "Born"})
+    assert str(ws.core_schema.get_type("Pet").fields["born"].type) == "Date"  # type: ignore[union-attr]
+    core.ok(
+        'mutation { createPets(data: [{name: "a", born: "2020-02-29"}, {name: "b", born: "2021-06-01"}, {name: "c", born: "2021-12-31"}]) { id } }'
+    )
+    got = core.ok(
+        '{ pets(filter: {born: {gte: "2021-01-01"}}, orderBy: [{born: DescNullsLast}]) { edges { node { born } } } }'
+    )
+    assert [e["node"]["born"] for e in got["pets"]["edges"]] == ["2021-12-31", "2021-06-01"]
+    groups = core.ok(
+        "{ petsGroupBy(groupBy: [{born: {granularity: YEAR}}]) { groupByDimensionValues totalCount } }"
+    )
+    assert {g["groupByDimensionValues"][0]: g["totalCount"] for g in groups["petsGroupBy"]} == {
+        "2020": 1,
+        "2021": 2,
+    }
+    [error] = core.err('mutation { createPet(data: {born: "29/02/2020"}) { id } }')
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
