@@ -46,8 +46,14 @@ from typing import Any
 from graphql import (
     DocumentNode,
     ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
     GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
     execute,
     parse,
     specified_rules,
@@ -1113,6 +1119,41 @@ class Workspace:
         if len(self._documents) > 512:
             self._documents.popitem(last=False)
         return result
+
+    def root_fields(self, document: str, operation_name: str | None = None) -> list[str] | None:
+        """Root field names (not aliases, repeats kept, fragments inlined) of the operation a
+        request would run, from the cached parse; None when the document does not parse or the
+        operation cannot be chosen. For the HTTP side's rate limiting and document limits."""
+        with self.lock:
+            ast, _errors = self._prepare(document)
+        if ast is None:
+            return None
+        operations = [d for d in ast.definitions if isinstance(d, OperationDefinitionNode)]
+        if operation_name is not None:
+            operations = [o for o in operations if o.name and o.name.value == operation_name]
+        if len(operations) != 1:
+            return None
+        fragments = {
+            d.name.value: d for d in ast.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        names: list[str] = []
+        seen_fragments: set[str] = set()
+
+        def walk(selection_set: SelectionSetNode) -> None:
+            for sel in selection_set.selections:
+                if isinstance(sel, FieldNode):
+                    if not sel.name.value.startswith("__"):
+                        names.append(sel.name.value)
+                elif isinstance(sel, InlineFragmentNode):
+                    walk(sel.selection_set)
+                elif isinstance(sel, FragmentSpreadNode):
+                    frag = fragments.get(sel.name.value)
+                    if frag is not None and sel.name.value not in seen_fragments:
+                        seen_fragments.add(sel.name.value)
+                        walk(frag.selection_set)
+
+        walk(operations[0].selection_set)
+        return names
 
     def execute_core(
         self,

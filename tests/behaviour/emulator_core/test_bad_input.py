@@ -64,3 +64,16 @@ def test_large_document_is_handled(core: Core) -> None:
     fields = " ".join(f"a{i}: companies {{ totalCount }}" for i in range(3000))
     result = core.ws.execute_core("{ " + fields + " }")
     assert result.errors is None and result.data is not None and len(result.data) == 3000
+
+
+def test_root_fields_for_rate_limiting(core: Core) -> None:
+    ws = core.ws
+    assert ws.root_fields("{ a: companies { totalCount } people { totalCount } __typename }") == [
+        "companies",
+        "people",
+    ]
+    doc = "fragment F on Query { people { totalCount } } query Q { companies { totalCount } ...F ... on Query { companies { totalCount } } } query R { people { totalCount } }"
+    assert ws.root_fields(doc, "Q") == ["companies", "people", "companies"]
+    assert ws.root_fields(doc, "R") == ["people"]
+    assert ws.root_fields(doc) is None  # two operations, none chosen
+    assert ws.root_fields("{ broken") is None
