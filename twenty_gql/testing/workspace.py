@@ -1177,6 +1177,7 @@ class Workspace:
                     )
                 ],
             )
+        operation_name = operation_name or None  # JSON bodies often send ""
         with self.lock:
             ast, errors = self._prepare(document)
             if ast is None or errors:

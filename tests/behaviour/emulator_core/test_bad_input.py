@@ -77,3 +77,8 @@ def test_root_fields_for_rate_limiting(core: Core) -> None:
     assert ws.root_fields(doc, "R") == ["people"]
     assert ws.root_fields(doc) is None  # two operations, none chosen
     assert ws.root_fields("{ broken") is None
+
+
+def test_empty_operation_name_means_none(core: Core) -> None:
+    result = core.ws.execute_core("query Q { companies { totalCount } }", {}, "")
+    assert result.errors is None and result.data == {"companies": {"totalCount": 0}}
