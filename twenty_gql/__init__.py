@@ -3,8 +3,64 @@
 The public surface is exactly ``__all__`` (sorted; checked by tests/unit/test_public_api.py).
 """
 
+from twenty_gql.client import TwentyClient
+from twenty_gql.errors import (
+    BadUserInputError,
+    BatchLimitExceededError,
+    ClientClosedError,
+    ConfigurationError,
+    ConnectError,
+    ConnectionDroppedError,
+    DecodeError,
+    ForbiddenError,
+    GraphQLResponseError,
+    HTTPStatusError,
+    NotFoundError,
+    ThrottledError,
+    TransportError,
+    TransportTimeoutError,
+    TwentyError,
+    UnauthenticatedError,
+    UniqueConflictError,
+)
 from twenty_gql.operation import Endpoint, Operation, OperationKind
+from twenty_gql.pagination import PaginationError, collect, paginate
+from twenty_gql.scheduling import RateLimit, RetryPolicy
+from twenty_gql.transport import MockTransport, MockTransportError, Request, Response, Transport
 
-__all__ = ["Endpoint", "Operation", "OperationKind", "__version__"]
+__all__ = [
+    "BadUserInputError",
+    "BatchLimitExceededError",
+    "ClientClosedError",
+    "ConfigurationError",
+    "ConnectError",
+    "ConnectionDroppedError",
+    "DecodeError",
+    "Endpoint",
+    "ForbiddenError",
+    "GraphQLResponseError",
+    "HTTPStatusError",
+    "MockTransport",
+    "MockTransportError",
+    "NotFoundError",
+    "Operation",
+    "OperationKind",
+    "PaginationError",
+    "RateLimit",
+    "Request",
+    "Response",
+    "RetryPolicy",
+    "ThrottledError",
+    "Transport",
+    "TransportError",
+    "TransportTimeoutError",
+    "TwentyClient",
+    "TwentyError",
+    "UnauthenticatedError",
+    "UniqueConflictError",
+    "__version__",
+    "collect",
+    "paginate",
+]
 
 __version__ = "0.1.0"

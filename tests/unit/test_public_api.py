@@ -6,7 +6,14 @@ import pytest
 
 import twenty_gql
 
-PUBLIC_MODULES = ["twenty_gql"]
+PUBLIC_MODULES = [
+    "twenty_gql",
+    "twenty_gql.client",
+    "twenty_gql.errors",
+    "twenty_gql.pagination",
+    "twenty_gql.scheduling",
+    "twenty_gql.transport",
+]
 
 
 @pytest.mark.parametrize("name", PUBLIC_MODULES)

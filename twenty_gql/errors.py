@@ -1,0 +1,322 @@
+"""Every failure the runtime raises, as one tree rooted at :class:`TwentyError`.
+
+::
+
+    TwentyError
+    ├── ConfigurationError (also ValueError)   bad url / key / option, raised at construction
+    ├── ClientClosedError                      the client was used after aclose()
+    ├── TransportError                         no HTTP answer (``request_sent`` says if it may
+    │   │                                      have reached the server)
+    │   ├── ConnectError                       could not connect: nothing was sent
+    │   ├── TransportTimeoutError              connect timeout (not sent) or read timeout (sent)
+    │   └── ConnectionDroppedError             the connection broke after the request was written
+    ├── HTTPStatusError                        a non-2xx answer that is not a GraphQL body
+    ├── DecodeError                            non-JSON, HTML, truncated, or neither data nor errors
+    └── GraphQLResponseError                   the answer carried ``errors`` (Twenty sends HTTP 200)
+        ├── UnauthenticatedError               UNAUTHENTICATED (bad / expired key)
+        ├── ForbiddenError                     FORBIDDEN (missing / revoked key, no permission)
+        ├── NotFoundError                      NOT_FOUND
+        ├── ThrottledError                     LIMIT_REACHED / RATE_LIMITED / HTTP 429
+        └── BadUserInputError                  BAD_USER_INPUT
+            ├── BatchLimitExceededError        "Maximum number of records to upsert is N."
+            └── UniqueConflictError            "Duplicate X. Please set a unique one." / CONFLICT
+
+Every class has ``retryable``: whether the failure itself is transient (connection errors,
+502/503/504, throttling). Whether the *request* may be resent also depends on it being
+idempotent; that decision is :class:`twenty_gql.scheduling.RetryPolicy`'s. No message, repr
+or attribute ever holds the API key: the client scrubs text it puts into an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "BadUserInputError",
+    "BatchLimitExceededError",
+    "ClientClosedError",
+    "ConfigurationError",
+    "ConnectError",
+    "ConnectionDroppedError",
+    "DecodeError",
+    "ForbiddenError",
+    "GraphQLResponseError",
+    "HTTPStatusError",
+    "NotFoundError",
+    "ThrottledError",
+    "TransportError",
+    "TransportTimeoutError",
+    "TwentyError",
+    "UnauthenticatedError",
+    "UniqueConflictError",
+    "error_from_graphql",
+]
+
+_EXCERPT = 300
+
+
+class TwentyError(Exception):
+    """Base of every error the runtime raises."""
+
+    retryable: bool = False
+
+
+class ConfigurationError(TwentyError, ValueError):
+    """A client option is invalid (raised before anything is sent)."""
+
+
+class ClientClosedError(TwentyError, RuntimeError):
+    """The client was used after ``aclose()`` / leaving ``async with``."""
+
+
+class TransportError(TwentyError):
+    """The request got no HTTP answer.
+
+    ``request_sent`` is False only when the failure proves nothing reached the server (the
+    connection was never established); a non-idempotent request is resent only then.
+    """
+
+    retryable = True
+
+    def __init__(self, message: str, *, request_sent: bool = True, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.request_sent = request_sent
+        self.retryable = retryable
+
+
+class ConnectError(TransportError):
+    """Could not open a connection (refused, DNS, TLS handshake): the request was not sent."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message, request_sent=False, retryable=retryable)
+
+
+class TransportTimeoutError(TransportError):
+    """The request timed out; ``request_sent`` is False for a connect timeout."""
+
+
+class ConnectionDroppedError(TransportError):
+    """The connection broke after the request was (possibly) written."""
+
+
+class HTTPStatusError(TwentyError):
+    """A non-2xx HTTP answer whose body is not a GraphQL response.
+
+    ``retryable`` for 429 and 502/503/504. ``retry_after`` holds a ``Retry-After`` header
+    (seconds) when the server sent one. ``body`` is a short excerpt of the answer.
+    """
+
+    def __init__(
+        self, status: int, body: str, *, retry_after: float | None = None, url: str = ""
+    ) -> None:
+        self.status = status
+        self.body = body[:_EXCERPT]
+        self.retry_after = retry_after
+        self.url = url
+        self.retryable = status in (429, 502, 503, 504)
+        where = f" from {url}" if url else ""
+        super().__init__(f"HTTP {status}{where}: {self.body!r}")
+
+
+class DecodeError(TwentyError):
+    """The answer could not be decoded: not JSON, an HTML page, truncated, the wrong shape,
+    or a GraphQL response with neither ``data`` nor ``errors``. ``body`` is an excerpt."""
+
+    def __init__(self, message: str, body: str = "", *, status: int = 200) -> None:
+        self.body = body[:_EXCERPT]
+        self.status = status
+        super().__init__(f"{message} (HTTP {status}): {self.body!r}" if body else message)
+
+
+class GraphQLResponseError(TwentyError):
+    """The server answered with GraphQL ``errors``.
+
+    Attributes: ``message`` (the first error's), ``code`` (``extensions.code``), ``sub_code``
+    (``extensions.subCode``), ``user_friendly_message``, ``path``, ``data`` (the partial data,
+    generic-decoded, or None), ``errors`` (every error object as sent), ``operation`` (the
+    operation name), ``status`` (the HTTP status).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        sub_code: str | None = None,
+        user_friendly_message: str | None = None,
+        path: Sequence[str | int] | None = None,
+        data: Any = None,
+        errors: Sequence[Mapping[str, Any]] = (),
+        operation: str | None = None,
+        status: int = 200,
+    ) -> None:
+        self.message = message
+        self.code = code
+        self.sub_code = sub_code
+        self.user_friendly_message = user_friendly_message
+        self.path = list(path) if path is not None else None
+        self.data = data
+        self.errors = list(errors)
+        self.operation = operation
+        self.status = status
+        parts = [code or "GraphQL error"]
+        if sub_code and sub_code != code:
+            parts.append(f"/{sub_code}")
+        text = "".join(parts) + f": {message}"
+        if operation:
+            text += f" (operation {operation}"
+            text += f", path {'.'.join(map(str, self.path))})" if self.path else ")"
+        if len(self.errors) > 1:
+            text += f" [+{len(self.errors) - 1} more error(s)]"
+        super().__init__(text)
+
+
+class UnauthenticatedError(GraphQLResponseError):
+    """UNAUTHENTICATED: the key is invalid, expired, or its workspace is gone."""
+
+
+class ForbiddenError(GraphQLResponseError):
+    """FORBIDDEN: no key, a revoked key, or the key's role lacks the permission."""
+
+
+class NotFoundError(GraphQLResponseError):
+    """NOT_FOUND: the record / object does not exist."""
+
+
+class BadUserInputError(GraphQLResponseError):
+    """BAD_USER_INPUT: the request was understood and refused (not retryable)."""
+
+
+class BatchLimitExceededError(BadUserInputError):
+    """Too many records in one call; ``limit`` is the server's maximum (parsed from
+    "Maximum number of records to upsert is N." or "Cannot update more than N records")."""
+
+    limit: int
+
+    def __init__(self, message: str, *, limit: int, **kw: Any) -> None:
+        self.limit = limit
+        super().__init__(message, **kw)
+
+
+class UniqueConflictError(BadUserInputError):
+    """A unique field already holds this value (or an upsert matched several records)."""
+
+
+class ThrottledError(GraphQLResponseError):
+    """Twenty's rate limit: ``LIMIT_REACHED`` / ``RATE_LIMITED`` or HTTP 429.
+
+    ``tokens`` and ``window`` (seconds) are parsed from "Limit reached (T tokens per W ms)"
+    when present; ``retry_after`` (seconds) from a ``Retry-After`` header. ``wait`` is the
+    suggested pause before the next token is available.
+    """
+
+    retryable = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        tokens: int | None = None,
+        window: float | None = None,
+        retry_after: float | None = None,
+        **kw: Any,
+    ) -> None:
+        self.tokens = tokens
+        self.window = window
+        self.retry_after = retry_after
+        super().__init__(message, **kw)
+
+    @property
+    def wait(self) -> float:
+        """Seconds until one token is back, per the server's numbers (0 when unknown)."""
+        refill = self.window / self.tokens if self.tokens and self.window else 0.0
+        return max(refill, self.retry_after or 0.0)
+
+
+_THROTTLE_RE = re.compile(r"Limit reached \((\d+) tokens? per (\d+) ms\)")
+_BATCH_RE = re.compile(
+    r"Maximum number of records to upsert is (\d+)|Cannot update more than (\d+) records"
+)
+_THROTTLE_CODES = frozenset({"LIMIT_REACHED", "RATE_LIMITED"})
+_CONFLICT_SUB = frozenset({"UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT", "DUPLICATE_ENTRY"})
+_BY_CODE: dict[str, type[GraphQLResponseError]] = {
+    "UNAUTHENTICATED": UnauthenticatedError,
+    "FORBIDDEN": ForbiddenError,
+    "NOT_FOUND": NotFoundError,
+    "BAD_USER_INPUT": BadUserInputError,
+    "CONFLICT": UniqueConflictError,
+}
+
+
+def _str(v: Any) -> str | None:
+    return v if isinstance(v, str) else None
+
+
+def _is_throttle(err: Mapping[str, Any]) -> bool:
+    ext = err.get("extensions")
+    if isinstance(ext, Mapping) and (
+        ext.get("subCode") in _THROTTLE_CODES or ext.get("code") in _THROTTLE_CODES
+    ):
+        return True
+    msg = err.get("message")
+    return isinstance(msg, str) and msg.startswith("Limit reached")
+
+
+def error_from_graphql(
+    errors: Sequence[Any],
+    data: Any = None,
+    *,
+    operation: str | None = None,
+    status: int = 200,
+    retry_after: float | None = None,
+) -> GraphQLResponseError:
+    """The typed error for a response's ``errors`` list (a throttling error wins, since it
+    decides whether to wait and resend; otherwise the first error decides the class)."""
+    objs = [e if isinstance(e, Mapping) else {"message": str(e)} for e in errors] or [
+        {"message": "empty errors list"}
+    ]
+    first = next((e for e in objs if _is_throttle(e)), None)
+    throttled = first is not None or status == 429
+    if first is None:
+        first = objs[0]
+    message = _str(first.get("message")) or "(no message)"
+    ext = first.get("extensions")
+    ext = ext if isinstance(ext, Mapping) else {}
+    code = _str(ext.get("code"))
+    sub_code = _str(ext.get("subCode"))
+    raw_path = first.get("path")
+    path = (
+        [p for p in raw_path if isinstance(p, (str, int))] if isinstance(raw_path, list) else None
+    )
+    kw: dict[str, Any] = {
+        "code": code,
+        "sub_code": sub_code,
+        "user_friendly_message": _str(ext.get("userFriendlyMessage")),
+        "path": path,
+        "data": data,
+        "errors": objs,
+        "operation": operation,
+        "status": status,
+    }
+    if throttled:
+        m = _THROTTLE_RE.search(message)
+        return ThrottledError(
+            message,
+            tokens=int(m.group(1)) if m else None,
+            window=int(m.group(2)) / 1000.0 if m else None,
+            retry_after=retry_after,
+            **kw,
+        )
+    b = _BATCH_RE.search(message)
+    if b and code in (None, "BAD_USER_INPUT"):
+        return BatchLimitExceededError(message, limit=int(b.group(1) or b.group(2)), **kw)
+    if code == "BAD_USER_INPUT" and (
+        sub_code in _CONFLICT_SUB
+        or message.startswith("Duplicate ")
+        or "duplicate key value violates unique" in message
+    ):
+        return UniqueConflictError(message, **kw)
+    cls = _BY_CODE.get(code or "", GraphQLResponseError)
+    return cls(message, **kw)
