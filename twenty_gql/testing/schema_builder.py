@@ -87,6 +87,59 @@ FILE_CATEGORIES = (
 )
 
 
+COMPOSITE_INPUT_KINDS = ("Create", "Update", "Filter", "OrderBy", "GroupBy")
+OBJECT_TYPE_SUFFIXES = (
+    "",
+    "Edge",
+    "Connection",
+    "GroupByConnection",
+    "CreateInput",
+    "UpdateInput",
+    "FilterInput",
+    "OrderByInput",
+    "GroupByInput",
+    "OrderByWithGroupByInput",
+    "OrderByWithGroupByAggregateInput",
+    "WhereUniqueInput",
+    "ConnectInput",
+    "RelationInput",
+)
+SHARED_TYPE_NAMES = (
+    "Query",
+    "Mutation",
+    "Subscription",
+    "String",
+    "Int",
+    "Float",
+    "Boolean",
+    "ID",
+    *SCALARS,
+    "OrderByDirection",
+    "FilterIs",
+    "PageInfo",
+    "StringFilter",
+    "UUIDFilter",
+    "DateTimeFilter",
+    "DateFilter",
+    "FloatFilter",
+    "IntFilter",
+    "BigIntFilter",
+    "BigFloatFilter",
+    "BooleanFilter",
+    "RawJsonFilter",
+    "ArrayFilter",
+    "TSVectorFilter",
+    "RichTextFilter",
+    "RichTextLeafFilter",
+    "FileCategory",
+    "FileObject",
+    "FileInput",
+    "DateGranularityEnum",
+    "GroupByDateGranularityInput",
+    "OrderByDateGranularityInput",
+)
+
+
 def type_name(obj: ObjectMeta) -> str:
     return pascal(obj.nameSingular)
 
@@ -1020,7 +1073,42 @@ class CoreSchemaBuilder:
             )
         return q, m
 
+    def check_type_names(self) -> None:
+        """Raise TypeError when two generated types would share a name (graphql-core would
+        otherwise keep one silently through the memo, or refuse the schema)."""
+        owners: dict[str, str] = {}
+
+        def claim(name: str, owner: str) -> None:
+            other = owners.setdefault(name, owner)
+            if other != owner:
+                raise TypeError(f"type name {name} of {owner} clashes with {other}")
+
+        for name in SHARED_TYPE_NAMES:
+            claim(name, "the shared types")
+        for ctype, subs in COMPOSITE_TYPES.items():
+            base = pascal(ctype)
+            for suffix in ("", *(f"{k}Input" for k in COMPOSITE_INPUT_KINDS)):
+                claim(base + suffix, f"composite {ctype}")
+            for sub in subs:
+                if sub.type == "SELECT":
+                    enum = f"{base}{pascal(sub.name)}Enum"
+                    claim(enum, f"composite {ctype}")
+                    claim(enum + "Filter", f"composite {ctype}")
+        for view in self.views:
+            tname = type_name(view.obj)
+            owner = f"object {view.obj.nameSingular}"
+            for suffix in OBJECT_TYPE_SUFFIXES:
+                claim(tname + suffix, owner)
+            for fld in view.fields:
+                if fld.type in ENUM_FIELD_TYPES:
+                    enum = enum_type_name(view.obj, fld)
+                    claim(enum, f"{owner} field {fld.name}")
+                    claim(enum + "Filter", f"{owner} field {fld.name}")
+                if fld.isUnique and fld.type in COMPOSITE_TYPES:
+                    claim(f"{tname}{pascal(fld.name)}WhereInput", f"{owner} field {fld.name}")
+
     def build(self) -> GraphQLSchema:
+        self.check_type_names()
         query: dict[str, GraphQLField] = {}
         mutation: dict[str, GraphQLField] = {}
         for view in self.views:

@@ -34,14 +34,16 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import json
 import re
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from graphql import (
     DocumentNode,
@@ -97,6 +99,8 @@ from twenty_gql.testing.seeds import (
 from twenty_gql.testing.store import Store
 
 __all__ = ["Settings", "Workspace"]
+
+_M = TypeVar("_M", bound=Callable[..., Any])
 
 #: Names Twenty refuses for objects and fields (reserved words of the core schema and SQL).
 RESERVED_NAMES = frozenset(
@@ -186,6 +190,22 @@ def _err(message: str, code: str = "BAD_USER_INPUT", sub_code: str | None = None
     return TwentyApiError(message, code, sub_code, message if code == "BAD_USER_INPUT" else None)
 
 
+def _model_transaction(method: _M) -> _M:
+    """Run a metadata change under the lock; on any error restore the data model as it was."""
+
+    @functools.wraps(method)
+    def wrapper(self: Workspace, *args: Any, **kwargs: Any) -> Any:
+        with self.lock:
+            snapshot = copy.deepcopy((self._objects, self._fields))
+            try:
+                return method(self, *args, **kwargs)
+            except Exception:
+                self._objects, self._fields = snapshot
+                raise
+
+    return cast(_M, wrapper)
+
+
 class Workspace:
     def __init__(
         self,
@@ -265,12 +285,15 @@ class Workspace:
 
     def _rebuild(self, save: bool = True) -> None:
         views = make_views(self._objects, self._fields)
-        self._views = views
         builder = CoreSchemaBuilder(list(views.values()), self._resolvers)
-        schema = builder.build()
-        errors = _schema_errors(schema)
+        try:
+            schema = builder.build()
+            errors = _schema_errors(schema)
+        except (TypeError, ValueError, GraphQLError) as exc:
+            errors = [str(exc)]
         if errors:
             raise _err(f"The data model does not give a valid schema: {errors[0]}")
+        self._views = views
         self._schema = schema
         self._builder = builder
         self._documents.clear()
@@ -443,6 +466,7 @@ class Workspace:
         self._rebuild()
         self.store.commit()
 
+    @_model_transaction
     def create_object(self, input: dict[str, Any]) -> ObjectMeta:
         """``createOneObject``: a custom object with Twenty's default fields and relations."""
         with self.lock:
@@ -617,6 +641,7 @@ class Workspace:
         self._attach(target, dst)
         return src
 
+    @_model_transaction
     def update_object(self, id: str, update: dict[str, Any]) -> ObjectMeta:
         with self.lock:
             obj = self.object(id)
@@ -663,6 +688,7 @@ class Workspace:
                 raise
             return obj
 
+    @_model_transaction
     def delete_object(self, id: str) -> ObjectMeta:
         with self.lock:
             obj = self.object(id)
@@ -742,6 +768,7 @@ class Workspace:
         ):
             raise _err(f"Default value of {fld.type} field {fld.name} must be a number")
 
+    @_model_transaction
     def create_field(self, input: dict[str, Any]) -> FieldMeta:
         """``createOneField``; RELATION fields need ``relationCreationPayload`` (both sides made)."""
         with self.lock:
@@ -921,6 +948,7 @@ class Workspace:
             raise
         return created[0]
 
+    @_model_transaction
     def update_field(self, id: str, update: dict[str, Any]) -> FieldMeta:
         with self.lock:
             fld = self.field(id)
@@ -1029,6 +1057,7 @@ class Workspace:
                 self.store.touch(obj.id, rec["id"])
         self.store.commit()
 
+    @_model_transaction
     def delete_field(self, id: str) -> FieldMeta:
         with self.lock:
             fld = self.field(id)

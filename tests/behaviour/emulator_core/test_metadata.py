@@ -526,3 +526,19 @@ def test_date_field_round_trip_filter_and_group() -> None:
     }
     [error] = core.err('mutation { createPet(data: {born: "29/02/2020"}) { id } }')
     assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+def test_names_that_would_clash_with_generated_types_are_refused() -> None:
+    ws = Workspace("standard")
+    version = ws.schema_version
+    with pytest.raises(TwentyApiError, match="valid schema") as info:
+        ws.create_object({**PET, "nameSingular": "filterIs", "namePlural": "filterIsList"})
+    assert info.value.code == "BAD_USER_INPUT"
+    with pytest.raises(TwentyApiError, match="valid schema"):
+        ws.create_object(
+            {**PET, "nameSingular": "companyConnection", "namePlural": "companyConnections"}
+        )
+    assert ws.schema_version == version and ws.object_by_name("filterIs") is None
+    assert "companies" in ws.core_schema.query_type.fields  # type: ignore[union-attr]
+    assert Core(ws).ok("{ companies { totalCount } }") == {"companies": {"totalCount": 0}}
+    ws.create_object(PET)  # and the workspace still accepts valid changes
