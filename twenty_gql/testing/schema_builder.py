@@ -1113,8 +1113,14 @@ class CoreSchemaBuilder:
         mutation: dict[str, GraphQLField] = {}
         for view in self.views:
             q, m = self.root_fields(view)
-            query.update(q)
-            mutation.update(m)
+            for root, fields in ((query, q), (mutation, m)):
+                clash = set(root) & set(fields)
+                if clash:
+                    raise TypeError(
+                        f"root field {sorted(clash)[0]} of object {view.obj.nameSingular} "
+                        "clashes with another object's"
+                    )
+                root.update(fields)
         if not query:
             # An empty workspace still needs a Query root: Twenty always has one, and
             # introspection/build_client_schema require it. `_empty` always resolves null.

@@ -542,3 +542,12 @@ def test_names_that_would_clash_with_generated_types_are_refused() -> None:
     assert "companies" in ws.core_schema.query_type.fields  # type: ignore[union-attr]
     assert Core(ws).ok("{ companies { totalCount } }") == {"companies": {"totalCount": 0}}
     ws.create_object(PET)  # and the workspace still accepts valid changes
+
+
+def test_root_field_clash_is_refused() -> None:
+    ws = Workspace("standard")
+    with pytest.raises(TwentyApiError, match="root field companiesGroupBy"):
+        ws.create_object(
+            {**PET, "nameSingular": "companiesGroupBy", "namePlural": "companiesGroupBys"}
+        )
+    assert ws.object_by_name("companiesGroupBy") is None
