@@ -526,13 +526,19 @@ def _extract(result: Callable[[Any], Sequence[Any] | None], data: Any) -> Sequen
 
 
 def _client_wait_count(client: object) -> int:
-    """Client-side throttling waits, when the client's scheduler counts them."""
-    for owner in (client, getattr(client, "scheduler", None)):
-        for name in ("throttle_waits", "throttled_waits", "waits"):
-            value = getattr(owner, name, None)
-            if isinstance(value, int) and not isinstance(value, bool):
-                return value
-    return 0
+    """Throttling waits the client absorbed: its scheduler's pacing waits plus the throttling
+    answers it retried (``TwentyClient.scheduler.waits`` / ``stats["throttled"]``)."""
+    total = 0
+    scheduler = getattr(client, "scheduler", None)
+    waits = getattr(scheduler, "waits", None)
+    if isinstance(waits, int) and not isinstance(waits, bool):
+        total += waits
+    stats = getattr(client, "stats", None)
+    if isinstance(stats, Mapping):
+        throttled = stats.get("throttled")
+        if isinstance(throttled, int) and not isinstance(throttled, bool):
+            total += throttled
+    return total
 
 
 def _get_id(obj: Any) -> str | None:

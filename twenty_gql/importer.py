@@ -571,31 +571,22 @@ def _validate(path: Path, fmt: str, conv: Converter) -> _Validated:
     return result
 
 
-def _estimate(requests: int, rate_limit: Any) -> float:
-    """Seconds to send ``requests`` single-token calls under the token buckets (after the burst)."""
-    buckets = _buckets(rate_limit)
+def _estimate(requests: int, client: Any) -> float:
+    """Seconds to send ``requests`` one-token calls under the client's token buckets (full at
+    the start, then refilled continuously); Twenty's defaults when the client has none."""
+    buckets: list[tuple[float, float]] = [(100.0, 1.0), (100.0, 60.0)]
+    scheduler = getattr(client, "scheduler", None)
+    found = [
+        (float(b.capacity), float(b.window))
+        for b in getattr(scheduler, "buckets", None) or []
+        if getattr(b, "capacity", 0) > 0 and getattr(b, "window", 0) > 0
+    ]
+    if found:
+        buckets = found
     seconds = 0.0
-    for tokens, window_ms in buckets:
-        seconds = max(seconds, max(0, requests - tokens) * (window_ms / 1000.0) / tokens)
+    for tokens, window in buckets:
+        seconds = max(seconds, max(0.0, requests - tokens) * window / tokens)
     return seconds
-
-
-def _buckets(rate_limit: Any) -> list[tuple[int, int]]:
-    default = [(100, 1000), (100, 60000)]
-    if rate_limit is None:
-        return default
-    found: list[tuple[int, int]] = []
-    for bucket in getattr(rate_limit, "buckets", None) or rate_limit or []:
-        try:
-            if isinstance(bucket, tuple):
-                tokens, window = bucket
-            else:
-                tokens = bucket.tokens
-                window = getattr(bucket, "window_ms", None) or bucket.window * 1000
-            found.append((int(tokens), int(window)))
-        except (AttributeError, TypeError, ValueError):
-            return default
-    return found or default
 
 
 def _fmt_seconds(seconds: float) -> str:
@@ -654,7 +645,7 @@ async def _run(args: argparse.Namespace) -> int:
         batch = args.batch_size or client.batch_size
         requests = math.ceil(checked.count / batch) if checked.count else 0
         if args.dry_run:
-            eta = _estimate(requests, getattr(client, "rate_limit", None))
+            eta = _estimate(requests, client)
             print(
                 f"dry run: {checked.count} valid record(s) for {root}"
                 f" ({len(checked.invalid_rows)} invalid); {requests} request(s) of up to "
