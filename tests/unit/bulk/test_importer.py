@@ -222,3 +222,21 @@ def test_auth_failure_exits_2_without_leaking_the_key(
     assert code == 2
     assert err.count("\n") == 1 and "authentication failed (UNAUTHENTICATED)" in err
     assert "sekrit-key-123" not in err
+
+
+def test_unreachable_server_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    path = write(tmp_path, "c.csv", "name\nA\n")
+    code = importer.main(
+        ["company", str(path), "--url", f"http://127.0.0.1:{port}", "--api-key", "k-123456"]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "cannot introspect the workspace" in err
+    assert "ConnectError" in err and "k-123456" not in err
