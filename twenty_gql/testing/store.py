@@ -37,7 +37,8 @@ class Store:
     def __init__(self, data_path: str | Path | None = None) -> None:
         self.tables: dict[str, dict[str, Record]] = {}
         self.lock = threading.RLock()
-        self._dirty: set[tuple[str, str]] = set()
+        #: changed (object_id, record_id) in write order (a dict used as an ordered set)
+        self._dirty: dict[tuple[str, str], None] = {}
         #: per-table change counter (lets callers cache indexes over a table)
         self.versions: dict[str, int] = {}
         self._dropped: set[str] = set()
@@ -86,24 +87,24 @@ class Store:
 
     def put(self, object_id: str, record: Record) -> None:
         self.table(object_id)[record["id"]] = record
-        self._dirty.add((object_id, record["id"]))
+        self._dirty[(object_id, record["id"])] = None
         self._bump(object_id)
 
     def touch(self, object_id: str, record_id: str) -> None:
         """Mark a record changed in place (callers mutate ``table(...)`` dicts directly)."""
-        self._dirty.add((object_id, record_id))
+        self._dirty[(object_id, record_id)] = None
         self._bump(object_id)
 
     def remove(self, object_id: str, record_id: str) -> None:
         self.table(object_id).pop(record_id, None)
-        self._dirty.add((object_id, record_id))
+        self._dirty[(object_id, record_id)] = None
         self._bump(object_id)
 
     def drop_table(self, object_id: str) -> None:
         self._bump(object_id)
         self.tables.pop(object_id, None)
         self._dropped.add(object_id)
-        self._dirty = {d for d in self._dirty if d[0] != object_id}
+        self._dirty = {d: None for d in self._dirty if d[0] != object_id}
 
     def snapshot(self, object_id: str) -> dict[str, Record]:
         """A deep copy of one table, to restore with ``rollback`` if a batch fails."""
@@ -113,7 +114,7 @@ class Store:
         current = self.table(object_id)
         self._bump(object_id)
         for record_id in set(current) | set(saved):
-            self._dirty.add((object_id, record_id))
+            self._dirty[(object_id, record_id)] = None
         self.tables[object_id] = saved
 
     def discard_changes(self) -> None:
@@ -145,7 +146,8 @@ class Store:
                 )
             if upserts:
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO records (object_id, record_id, data) VALUES (?, ?, ?)",
+                    "INSERT INTO records (object_id, record_id, data) VALUES (?, ?, ?) "
+                    "ON CONFLICT (object_id, record_id) DO UPDATE SET data = excluded.data",
                     upserts,
                 )
             if self._model_dirty:

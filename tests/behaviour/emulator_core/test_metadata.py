@@ -551,3 +551,16 @@ def test_root_field_clash_is_refused() -> None:
             {**PET, "nameSingular": "companiesGroupBy", "namePlural": "companiesGroupBys"}
         )
     assert ws.object_by_name("companiesGroupBy") is None
+
+
+def test_data_path_directory_and_demo_seed_persist(tmp_path: Path) -> None:
+    ws = Workspace("demo", data_path=tmp_path)
+    assert (tmp_path / "twenty-emulator.sqlite3").exists()
+    before = ws.records("person")
+    Core(ws).ok('mutation { createPerson(data: {jobTitle: "new"}) { id } }')
+    ws.close()
+    again = Workspace("demo", data_path=tmp_path)  # loads, does not reseed
+    people = again.records("person")
+    assert len(people) == len(before) + 1
+    assert people[: len(before)] == before
+    again.close()
