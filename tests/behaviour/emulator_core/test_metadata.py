@@ -388,6 +388,11 @@ def test_empty_seed_schema_is_valid_and_grows() -> None:
     query, mutation = root_fields(ws)
     assert query == {"_empty"} and mutation == set()
     assert Core(ws).ok("{ _empty }") == {"_empty": None}
+    from graphql import build_client_schema, get_introspection_query
+
+    introspected = ws.execute_core(get_introspection_query())
+    assert introspected.errors is None and introspected.data is not None
+    assert build_client_schema(introspected.data).query_type is not None
     ws.create_object(PET)
     query, mutation = root_fields(ws)
     assert "pets" in query and "_empty" not in query and "createPets" in mutation
