@@ -98,7 +98,7 @@ def _empty(value: Any) -> bool:
 class Connection:
     """A findMany / one-to-many result: the page plus the filtered set for aggregates."""
 
-    __slots__ = ("_agg_cache", "dimension_values", "edges", "pageInfo", "rows")
+    __slots__ = ("_agg_cache", "dimension_key", "dimension_values", "edges", "pageInfo", "rows")
 
     def __init__(
         self,
@@ -111,6 +111,7 @@ class Connection:
         self.edges = edges
         self.pageInfo = page_info
         self.dimension_values = dimension_values
+        self.dimension_key: dict[str, Any] | None = None
         self._agg_cache: dict[AggregateSpec, Any] = {}
 
     def aggregate(self, spec: AggregateSpec) -> Any:
@@ -464,6 +465,7 @@ class CoreResolvers(ResolverProvider):
         for key, members in groups.items():
             conn = self.paginate(view, members, record_args)
             conn.dimension_values = ["" if v is None else _dim_text(v) for v in key]
+            conn.dimension_key = dict(zip([label for _g, label in dims], key, strict=True))
             conns.append(conn)
         conns = self._order_groups(view, conns, args.get("orderBy"))
         limit = args.get("limit")
@@ -513,6 +515,16 @@ class CoreResolvers(ResolverProvider):
                     for agg, d in direction.items():
                         if d is not None and agg in specs:
                             keys.append((functools.partial(_conn_aggregate, spec=specs[agg]), d))
+                    continue
+                if isinstance(direction, dict):  # date granularity / composite: by orderBy
+                    direction = direction.get("orderBy") or next(
+                        (v for v in direction.values() if isinstance(v, str)), None
+                    )
+                if direction is None:
+                    continue
+                if not any(name in (c.dimension_key or {}) for c in conns[:1]):
+                    raise bad_input(f"Cannot order groups by {name}: it is not a groupBy dimension")
+                keys.append((functools.partial(_conn_dimension, name=name), direction))
 
         def cmp(a: Connection, b: Connection) -> int:
             for getter, d in keys:
@@ -1109,6 +1121,11 @@ def _row_sort_tuple(row: Record, keys: list[OrderKey], lookup: Any) -> tuple[Any
 
 def _first(item: tuple[Any, Record]) -> Any:
     return item[0]
+
+
+def _conn_dimension(conn: Connection, name: str) -> Any:
+    value = (conn.dimension_key or {}).get(name)
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _conn_aggregate(conn: Connection, spec: AggregateSpec) -> Any:

@@ -707,3 +707,21 @@ def test_unconfirmed_behaviours_are_configurable(core: Core) -> None:
     gone = core.ok("mutation { destroyCompanies(filter: {}) { id } }")["destroyCompanies"]
     assert [g["id"] for g in gone] == [live]
     assert len(core.ws.records("company")) == 7
+
+
+def test_group_by_ordered_by_dimension() -> None:
+    core = Core(Workspace("demo"))
+    groups = core.ok(
+        "{ opportunitiesGroupBy(groupBy: [{stage: true}], orderBy: [{stage: DescNullsLast}]) { groupByDimensionValues } }"
+    )["opportunitiesGroupBy"]
+    values = [g["groupByDimensionValues"][0] for g in groups]
+    assert values == sorted(values, reverse=True) and len(values) == len(set(values)) > 1
+    months = core.ok(
+        "{ opportunitiesGroupBy(groupBy: [{closeDate: {granularity: MONTH}}], orderBy: [{closeDate: {orderBy: AscNullsLast, granularity: MONTH}}]) { groupByDimensionValues } }"
+    )["opportunitiesGroupBy"]
+    month_values = [g["groupByDimensionValues"][0] for g in months]
+    assert month_values == sorted(month_values)
+    [error] = core.err(
+        "{ opportunitiesGroupBy(groupBy: [{stage: true}], orderBy: [{name: AscNullsLast}]) { totalCount } }"
+    )
+    assert "not a groupBy dimension" in error["message"]
