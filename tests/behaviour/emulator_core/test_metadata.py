@@ -569,3 +569,36 @@ def test_data_path_directory_and_demo_seed_persist(tmp_path: Path) -> None:
     assert len(people) == len(before) + 1
     assert people[: len(before)] == before
     again.close()
+
+
+def test_renaming_a_many_to_one_field_moves_its_join_column() -> None:
+    ws = Workspace("standard")
+    core = Core(ws)
+    pet = ws.create_object(PET)
+    company = ws.object_by_name("company")
+    assert company is not None
+    owner = ws.create_field(
+        {
+            "objectMetadataId": pet.id,
+            "type": "RELATION",
+            "name": "owner",
+            "label": "Owner",
+            "relationCreationPayload": {
+                "type": "MANY_TO_ONE",
+                "targetObjectMetadataId": company.id,
+                "targetFieldLabel": "Pets",
+            },
+        }
+    )
+    [c] = core.ok('mutation { createCompanies(data: [{name: "Zoo"}]) { id } }')["createCompanies"]
+    core.ok('mutation($c: ID) { createPet(data: {name: "Rex", ownerId: $c}) { id } }', c=c["id"])
+    ws.update_field(owner.id, {"name": "keeper", "label": "Keeper"})
+    assert ws.field(owner.id).joinColumnName == "keeperId"
+    got = core.ok("{ pets { edges { node { keeperId keeper { name } } } } }")
+    assert got["pets"]["edges"][0]["node"] == {"keeperId": c["id"], "keeper": {"name": "Zoo"}}
+    assert (
+        core.ok("query($c: UUID) { pets(filter: {keeperId: {eq: $c}}) { totalCount } }", c=c["id"])[
+            "pets"
+        ]["totalCount"]
+        == 1
+    )
