@@ -14,18 +14,22 @@ from typing import Any
 
 __all__ = [
     "COMPOSITE_TYPES",
+    "CUSTOM_APPLICATION_ID",
+    "CompositeSubField",
     "ENUM_FIELD_TYPES",
     "FIELD_TYPES",
-    "NAMESPACE",
-    "RELATION_TYPES",
-    "CompositeSubField",
+    "FIELD_TYPE_ALIASES",
     "FieldMeta",
     "IndexFieldMeta",
     "IndexMeta",
+    "NAMESPACE",
     "ObjectMeta",
+    "RELATION_TYPES",
     "RelationMeta",
+    "STANDARD_APPLICATION_ID",
     "capitalize",
     "deterministic_id",
+    "is_camel_case",
     "pascal",
 ]
 
