@@ -251,14 +251,31 @@ class Workspace:
             self._load_model(saved)
             self._rebuild(save=False)
         else:
-            if seed in ("standard", "demo"):
-                objects, fields = standard_model()
-                self._objects = {o.id: o for o in objects}
-                self._fields = {f.id: f for f in fields}
-            self._rebuild()
-            if seed == "demo":
-                self._load_demo()
-            self.store.commit()
+            self._seed(seed)
+
+    def _seed(self, seed: str) -> None:
+        objects, fields = standard_model() if seed in ("standard", "demo") else ([], [])
+        self._objects = {o.id: o for o in objects}
+        self._fields = {f.id: f for f in fields}
+        self._rebuild()
+        if seed == "demo":
+            self._load_demo()
+        self.store.commit()
+
+    def reset(self, seed: str | None = None) -> None:
+        """Drop every record and custom object and reload ``seed`` (default: the seed this
+        workspace was created with). Persisted too when the workspace has a ``data_path``.
+        Settings are kept. Lets one long-lived emulator isolate test cases."""
+        seed = self.seed if seed is None else seed
+        if seed not in SEEDS:
+            raise ValueError(f"unknown seed {seed!r}: expected one of {', '.join(SEEDS)}")
+        with self.lock:
+            for object_id in list(self.store.tables):
+                self.store.drop_table(object_id)
+            for object_id in self._objects:
+                self.store.drop_table(object_id)
+            self.seed = seed
+            self._seed(seed)
 
     # ---- model persistence ---------------------------------------------------------------
 

@@ -602,3 +602,24 @@ def test_renaming_a_many_to_one_field_moves_its_join_column() -> None:
         ]["totalCount"]
         == 1
     )
+
+
+def test_reset_restores_the_seed(tmp_path: Path) -> None:
+    ws = Workspace("demo", data_path=tmp_path / "db.sqlite3")
+    core = Core(ws)
+    demo_people = ws.records("person")
+    ws.create_object(PET)
+    core.ok('mutation { createPerson(data: {jobTitle: "extra"}) { id } }')
+    version = ws.schema_version
+    ws.reset()
+    assert ws.object_by_name("pet") is None and ws.schema_version > version
+    assert ws.records("person") == demo_people
+    assert "pets" not in ws.core_schema.query_type.fields  # type: ignore[union-attr]
+    ws.reset("empty")
+    assert ws.objects() == [] and ws.seed == "empty"
+    ws.close()
+    reopened = Workspace("standard", data_path=tmp_path / "db.sqlite3")
+    assert reopened.objects() == []  # the reset was persisted
+    reopened.close()
+    with pytest.raises(ValueError, match="unknown seed"):
+        ws.reset("nope")
