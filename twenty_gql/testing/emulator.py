@@ -137,10 +137,12 @@ class TwentyEmulator:
                 max_body_bytes=self._max_body_bytes,
                 throttle_metadata=self._throttle_metadata,
             )
-            runner = web.AppRunner(build_app(server), access_log=None, handle_signals=False)
+            runner = web.AppRunner(
+                build_app(server), access_log=None, handle_signals=False, shutdown_timeout=1.0
+            )
             await runner.setup()
             try:
-                site = web.TCPSite(runner, self.host, self.port, shutdown_timeout=1.0)
+                site = web.TCPSite(runner, self.host, self.port)
                 await site.start()
             except BaseException:
                 await runner.cleanup()
