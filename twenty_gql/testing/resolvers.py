@@ -260,12 +260,20 @@ class CoreResolvers(ResolverProvider):
                 rows, keys, cursor_values, after is not None, offset, size, backward
             )
         edges = [{"node": r, "cursor": encode_cursor(r, keys, self.lookup)} for r in page]
-        page_info = {
+        page_info: dict[str, Any] = {
             "startCursor": edges[0]["cursor"] if edges else None,
             "endCursor": edges[-1]["cursor"] if edges else None,
             "hasNextPage": has_more and not backward,
             "hasPreviousPage": has_more and backward,
         }
+        if self.settings.cursor_aware_page_info:
+            # newer buildCursorPage (UNCONFIRMED): a cursor means there is a page behind it
+            page_info["hasPreviousPage"] = bool(page_info["hasPreviousPage"]) or (
+                not backward and after is not None
+            )
+            page_info["hasNextPage"] = bool(page_info["hasNextPage"]) or (
+                backward and before is not None
+            )
         return Connection(rows, edges, page_info)
 
     def _window(

@@ -175,6 +175,9 @@ class Settings:
       matched rows (UNCONFIRMED in Twenty; off by default).
     * ``destroy_requires_soft_delete``: destroy only soft-deleted records; a live one is
       "Record not found" (UNCONFIRMED in Twenty; off by default).
+    * ``cursor_aware_page_info``: ``hasPreviousPage`` is also true when paging forward from an
+      ``after`` cursor, ``hasNextPage`` when paging back from a ``before`` cursor (newer
+      buildCursorPage, UNCONFIRMED; off by default: the strict rule of twenty-api.md §1.7).
     """
 
     batch_limit: int = 60
@@ -184,6 +187,7 @@ class Settings:
     actor_name: str = "API Key"
     limit_delete_many: bool = False
     destroy_requires_soft_delete: bool = False
+    cursor_aware_page_info: bool = False
 
 
 def _err(message: str, code: str = "BAD_USER_INPUT", sub_code: str | None = None) -> TwentyApiError:

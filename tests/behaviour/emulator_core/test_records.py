@@ -725,3 +725,16 @@ def test_group_by_ordered_by_dimension() -> None:
         "{ opportunitiesGroupBy(groupBy: [{stage: true}], orderBy: [{name: AscNullsLast}]) { totalCount } }"
     )
     assert "not a groupBy dimension" in error["message"]
+
+
+def test_cursor_aware_page_info_setting(core: Core) -> None:
+    seed_companies(core, 5)
+    first = core.ok(PAGE, first=2)["companies"]["pageInfo"]
+    second = core.ok(PAGE, first=2, after=first["endCursor"])["companies"]["pageInfo"]
+    assert second["hasPreviousPage"] is False and second["hasNextPage"] is True
+    core.ws.settings.cursor_aware_page_info = True
+    second = core.ok(PAGE, first=2, after=first["endCursor"])["companies"]["pageInfo"]
+    assert second["hasPreviousPage"] is True and second["hasNextPage"] is True
+    back = core.ok(PAGE, last=1, before=second["startCursor"])["companies"]["pageInfo"]
+    assert back["hasNextPage"] is True and back["hasPreviousPage"] is True
+    assert core.ok(PAGE, first=2)["companies"]["pageInfo"]["hasPreviousPage"] is False
