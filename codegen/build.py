@@ -41,7 +41,6 @@ from graphql import (
     GraphQLUnionType,
     get_named_type,
     is_leaf_type,
-    lexicographic_sort_schema,
 )
 
 from codegen import model as m
@@ -241,7 +240,7 @@ class _Endpoint:
 
     def __init__(self, endpoint: str, schema: GraphQLSchema) -> None:
         self.endpoint = endpoint
-        self.schema = lexicographic_sort_schema(schema)
+        self.schema = schema  # canonical (sorted) already: see codegen.introspect
         self.is_core = endpoint == "graphql"
         self.pkg = "core" if self.is_core else "metadata"
         self.common = "_common" if self.is_core else "_types"
@@ -253,6 +252,7 @@ class _Endpoint:
         self._assign_modules()
         self._compute_tagged()
         self.imports: dict[str, _Imports] = {}
+        self._field_names: dict[str, list[str]] = {}
         self.meta_props: tuple[tuple[str, str], ...] = ()
 
     # ---- classification -------------------------------------------------------------
@@ -433,6 +433,12 @@ class _Endpoint:
 
     def struct_field_names(self, t: GraphQLObjectType | GraphQLInterfaceType) -> list[str]:
         """Fields a result struct for ``t`` declares (and selections may choose from)."""
+        cached = self._field_names.get(t.name)
+        if cached is None:
+            cached = self._field_names[t.name] = self._struct_field_names(t)
+        return cached
+
+    def _struct_field_names(self, t: GraphQLObjectType | GraphQLInterfaceType) -> list[str]:
         out = []
         for fname, f in t.fields.items():
             if _deprecated(f) or _has_required_args(f) or fname.startswith("__"):

@@ -64,8 +64,11 @@ def canonical_schema(schema: GraphQLSchema) -> GraphQLSchema:
     return lexicographic_sort_schema(build_client_schema(data))
 
 
-def _canonical(schema: GraphQLSchema, source: str) -> LoadedSchema:
-    canon = canonical_schema(schema)
+def _canonical(
+    schema: GraphQLSchema, source: str, *, from_introspection: bool = False
+) -> LoadedSchema:
+    # A schema built from introspection already has introspection's shape: sorting suffices.
+    canon = lexicographic_sort_schema(schema) if from_introspection else canonical_schema(schema)
     sdl = print_schema(canon)
     return LoadedSchema(schema=canon, source=source, sdl=sdl, hash=schema_hash(sdl))
 
@@ -93,13 +96,15 @@ def schema_from_introspection(payload: Any, source: str) -> LoadedSchema:
         raise SchemaSourceError(
             f"{source}: not an introspection result (expected a JSON object with '__schema')"
         )
+    if isinstance(payload["__schema"], dict) and payload["__schema"].get("description"):
+        payload = {**payload, "__schema": {**payload["__schema"], "description": None}}
     try:
         schema = build_client_schema(payload)  # type: ignore[arg-type]
     except (GraphQLError, TypeError, KeyError, ValueError) as exc:
         raise SchemaSourceError(
             f"{source}: invalid introspection result: {_one_line(exc)}"
         ) from None
-    return _canonical(schema, source)
+    return _canonical(schema, source, from_introspection=True)
 
 
 def load_schema_file(path: str | Path) -> LoadedSchema:

@@ -9,6 +9,8 @@ re-evaluates inserted text.
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["comment_text", "docstring_body", "py_str"]
 
 
@@ -21,8 +23,13 @@ def _escape_char(ch: str) -> str:
     return f"\\U{code:08x}"
 
 
+_PLAIN = re.compile(r"[ !#-\[\]-~]*\Z")  # printable ASCII without quote or backslash
+
+
 def py_str(value: str) -> str:
     """A double-quoted Python string literal equal to ``value`` (ruff-format stable)."""
+    if _PLAIN.match(value):
+        return f'"{value}"'
     out = ['"']
     for ch in value:
         if ch == "\\":

@@ -44,7 +44,7 @@ def test_generated_tree_matches_golden() -> None:
     on_disk = {
         str(p.relative_to(root)): p.read_text(encoding="utf-8")
         for p in (root / "small").rglob("*")
-        if p.is_file()
+        if p.is_file() and "__pycache__" not in p.parts
     }
     assert sorted(on_disk) == sorted(files), (
         "file list differs (TWENTY_GQL_UPDATE_GOLDEN=1 to update)"

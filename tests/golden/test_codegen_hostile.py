@@ -108,7 +108,7 @@ def test_package_imports_and_runs_nothing(hostile_out: Path, tmp_path: Path) -> 
     assert not list(hostile_out.glob(f"**/*{MARKER}*"))
     fields_line, members_line, document = proc.stdout.splitlines()[:3]
     # keywords, builtins and case twins all got distinct, safe attribute names
-    for attr in ["from_", "class_", "none", "self", "client", "foo_bar", "list", "dict", "kind"]:
+    for attr in ["from_", "class_", "none", "self", "client", "foo_bar", "list_", "dict_", "kind"]:
         assert f"'{attr}'" in fields_line, (attr, fields_line)
     assert fields_line.count("'foo_bar") == 3
     for member in ["name_", "value_", "None_", "class_", "index_", "count_", "lower_", "UPPER"]:
