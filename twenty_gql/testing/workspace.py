@@ -683,6 +683,7 @@ class Workspace:
             unknown = set(update) - allowed
             if unknown:
                 raise _err(f"Cannot update object attribute(s): {', '.join(sorted(unknown))}")
+            update = _drop_nulls(update, _NULLABLE_OBJECT_ATTRS)
             singular = update.get("nameSingular") or obj.nameSingular
             plural = update.get("namePlural") or obj.namePlural
             if (singular, plural) != (obj.nameSingular, obj.namePlural):
@@ -998,6 +999,7 @@ class Workspace:
             unknown = set(update) - allowed
             if unknown:
                 raise _err(f"Cannot update field attribute(s): {', '.join(sorted(unknown))}")
+            update = _drop_nulls(update, _NULLABLE_FIELD_ATTRS)
             if update.get("objectMetadataId") not in (None, fld.objectMetadataId):
                 raise _err("A field cannot move to another object")
             before = dataclasses.replace(fld)
@@ -1253,6 +1255,25 @@ class Workspace:
 
     def close(self) -> None:
         self.store.close()
+
+
+_NULLABLE_OBJECT_ATTRS = frozenset(
+    {
+        "description",
+        "icon",
+        "shortcut",
+        "color",
+        "labelIdentifierFieldMetadataId",
+        "imageIdentifierFieldMetadataId",
+    }
+)
+_NULLABLE_FIELD_ATTRS = frozenset({"description", "icon", "defaultValue", "options", "settings"})
+
+
+def _drop_nulls(update: dict[str, Any], nullable: frozenset[str]) -> dict[str, Any]:
+    """GraphQL clients send ``null`` for attributes they do not change: ignore those, except
+    where null is a real value (description, defaultValue, ...)."""
+    return {k: v for k, v in update.items() if v is not None or k in nullable}
 
 
 def _camel_from_label(label: str) -> str:

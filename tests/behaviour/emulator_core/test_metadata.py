@@ -623,3 +623,22 @@ def test_reset_restores_the_seed(tmp_path: Path) -> None:
     reopened.close()
     with pytest.raises(ValueError, match="unknown seed"):
         ws.reset("nope")
+
+
+def test_null_attributes_in_updates_are_ignored_unless_nullable() -> None:
+    ws = Workspace("standard")
+    pet = ws.create_object({**PET, "description": "Pets"})
+    ws.update_object(pet.id, {"isActive": None, "labelSingular": None, "description": None})
+    assert pet.isActive is True and pet.labelSingular == "Pet" and pet.description is None
+    assert "pets" in ws.core_schema.query_type.fields  # type: ignore[union-attr]
+    color = ws.create_field(
+        {
+            "objectMetadataId": pet.id,
+            "type": "TEXT",
+            "name": "color",
+            "label": "Color",
+            "defaultValue": "'red'",
+        }
+    )
+    ws.update_field(color.id, {"isNullable": None, "name": None, "defaultValue": None})
+    assert color.isNullable is True and color.name == "color" and color.defaultValue is None
