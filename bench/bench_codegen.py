@@ -114,6 +114,7 @@ import json, time, msgspec, typing_extensions
 import {pkg}
 class Fake:
     batch_size = 60
+    page_size_max = 200
     async def execute(self, op, variables=None, *, idempotent=None):
         return msgspec.json.decode(PAYLOAD, type=op.result_type)
 PAYLOAD = json.dumps({{"{root}": {{"edges": [], "pageInfo": {{"hasNextPage": False, "hasPreviousPage": False}}, "totalCount": 0}}}}).encode()

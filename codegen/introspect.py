@@ -99,7 +99,7 @@ def schema_from_introspection(payload: Any, source: str) -> LoadedSchema:
     if isinstance(payload["__schema"], dict) and payload["__schema"].get("description"):
         payload = {**payload, "__schema": {**payload["__schema"], "description": None}}
     try:
-        schema = build_client_schema(payload)  # type: ignore[arg-type]
+        schema = build_client_schema(payload)
     except (GraphQLError, TypeError, KeyError, ValueError) as exc:
         raise SchemaSourceError(
             f"{source}: invalid introspection result: {_one_line(exc)}"

@@ -1,8 +1,8 @@
 """``python -m codegen.regen [--check]``: rebuild (or verify) ``generated/twenty_standard``.
 
 Sources, both in-process and deterministic: the emulator's ``standard`` workspace core schema
-(``Workspace(seed="standard").core_schema``) and the Twenty 2.43 metadata schema kept in
-``codegen/data/``. ``--check`` writes nothing and exits 1 listing every stale, missing or extra
+(``Workspace(seed="standard").core_schema``) and the Twenty 2.43 metadata schema the emulator
+serves on ``/metadata`` (``twenty_gql.testing.metadata_api.metadata_sdl()``). ``--check`` writes nothing and exits 1 listing every stale, missing or extra
 file (what ``make check-generated`` and CI run).
 """
 
@@ -18,22 +18,21 @@ __all__ = ["OUT_DIR", "PACKAGE", "main", "render_standard"]
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "generated"
 PACKAGE = "twenty_standard"
-METADATA_SDL = Path(__file__).resolve().parent / "data" / "twenty-metadata-2.43.graphql"
 
 
 def render_standard() -> dict[str, str]:
     """The files of ``generated/twenty_standard`` as the generator renders them now."""
 
+    from graphql import build_schema
+
     from codegen.generate import GenerateConfig, generate
-    from codegen.introspect import from_schema, load_schema_file
+    from codegen.introspect import from_schema
+    from twenty_gql.testing.metadata_api import metadata_sdl
     from twenty_gql.testing.workspace import Workspace
 
     core = from_schema(Workspace(seed="standard").core_schema, "twenty-gql emulator, seed=standard")
-    return generate(
-        GenerateConfig(
-            package=PACKAGE, core_schema=core, metadata_schema=load_schema_file(METADATA_SDL)
-        )
-    )
+    meta = from_schema(build_schema(metadata_sdl()), "twenty-metadata-2.43.graphql")
+    return generate(GenerateConfig(package=PACKAGE, core_schema=core, metadata_schema=meta))
 
 
 def _existing(root: Path) -> set[str]:

@@ -18,10 +18,11 @@ _T = _t.TypeVar("_T")
 class Executor(_t.Protocol):
     """What generated code needs from a client (``twenty_gql.client.TwentyClient`` fits).
 
-    ``batch_size`` is read by bulk creates (``create_many``) only.
+    ``batch_size`` is read by bulk creates (``create_many``), ``page_size_max`` by ``iterate``.
     """
 
     batch_size: int
+    page_size_max: int
 
     async def execute(
         self,

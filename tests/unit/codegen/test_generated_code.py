@@ -50,6 +50,7 @@ def company_json(**extra: Any) -> dict[str, Any]:
 
 class Fake:
     batch_size = 60
+    page_size_max = 200
 
     def __init__(self, *answers: dict[str, Any]) -> None:
         self.answers = list(answers)

@@ -27,6 +27,7 @@ type Query { pets: [Pet!]! node(id: ID!): Node }
 
 class FakeClient:
     batch_size = 60
+    page_size_max = 200
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
