@@ -17,6 +17,7 @@ from aiohttp import web
 from .auth import KeyRing
 from .faults import Faults
 from .ratelimit import RateLimiter, check_buckets
+from .seeds import SEEDS
 from .server import EmulatorServer, EmulatorStats, build_app
 from .workspace import Workspace
 
@@ -68,6 +69,15 @@ class TwentyEmulator:
         max_body_bytes: int = 5 * 1024 * 1024,
         allow_remote: bool = False,
     ) -> None:
+        if seed not in SEEDS:
+            raise ValueError(f"unknown seed {seed!r}: expected one of {', '.join(SEEDS)}")
+        for name, value in (
+            ("batch_limit", batch_limit),
+            ("page_max", page_max),
+            ("page_default", page_default),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if not isinstance(host, str) or not host:
             raise ValueError("host must be a non-empty string")
         if not allow_remote and not is_loopback(host):
