@@ -3,6 +3,15 @@
 The public surface is exactly ``__all__`` (sorted; checked by tests/unit/test_public_api.py).
 """
 
+from twenty_gql.bulk import (
+    BulkFailure,
+    BulkFailuresError,
+    BulkProgress,
+    BulkResult,
+    create_many,
+    delete_many,
+    update_many,
+)
 from twenty_gql.client import TwentyClient
 from twenty_gql.errors import (
     BadUserInputError,
@@ -31,6 +40,10 @@ from twenty_gql.transport import MockTransport, MockTransportError, Request, Res
 __all__ = [
     "BadUserInputError",
     "BatchLimitExceededError",
+    "BulkFailure",
+    "BulkFailuresError",
+    "BulkProgress",
+    "BulkResult",
     "ClientClosedError",
     "ConfigurationError",
     "ConnectError",
@@ -60,7 +73,10 @@ __all__ = [
     "UniqueConflictError",
     "__version__",
     "collect",
+    "create_many",
+    "delete_many",
     "paginate",
+    "update_many",
 ]
 
 __version__ = "0.1.0"

@@ -32,13 +32,15 @@ from typing import Any
 
 import msgspec
 
+from twenty_gql.errors import TwentyError
+
 __all__ = ["Checkpoint", "CheckpointMismatchError", "record_digest", "to_ranges"]
 
 _KIND = "twenty-gql-bulk-checkpoint"
 _VERSION = 1
 
 
-class CheckpointMismatchError(ValueError):
+class CheckpointMismatchError(TwentyError, ValueError):
     """The checkpoint file does not belong to this input or operation (nothing was sent)."""
 
 

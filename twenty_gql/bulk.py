@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from twenty_gql._checkpoint import Checkpoint, CheckpointMismatchError, record_digest
+from twenty_gql.errors import TwentyError
 from twenty_gql.operation import Operation
 
 __all__ = [
@@ -99,7 +100,7 @@ class _BulkClient(Protocol):
     ) -> Any: ...
 
 
-class InvalidRecordError(TypeError):
+class InvalidRecordError(TwentyError, TypeError):
     """An input record is not a mapping of create-input keys (reported per record, not sent)."""
 
 
@@ -133,7 +134,7 @@ class BulkProgress:
     total: int | None  # input length when known (a Sequence), else None
 
 
-class BulkFailuresError(Exception):
+class BulkFailuresError(TwentyError):
     """Raised by :meth:`BulkResult.raise_for_failures`: some records did not land."""
 
     def __init__(self, failures: Sequence[BulkFailure], total: int) -> None:
