@@ -25,7 +25,6 @@ from twenty_gql.errors import (
     ClientClosedError,
     ConfigurationError,
     DecodeError,
-    GraphQLResponseError,
     HTTPStatusError,
     ThrottledError,
     TwentyError,
@@ -38,6 +37,7 @@ from twenty_gql.transport import AiohttpTransport, Request, Response, Transport
 __all__ = ["DEFAULT_RATE_LIMIT", "TwentyClient"]
 
 T = TypeVar("T")
+E = TypeVar("E", bound=BaseException)
 logger = logging.getLogger("twenty_gql")
 
 DEFAULT_RATE_LIMIT: Final = RateLimit()
@@ -172,7 +172,7 @@ class TwentyClient:
                 f"rate_limit must be a twenty_gql.RateLimit or None, got {rate_limit!r}"
             )
         self.retry = retry if retry is not None else RetryPolicy()
-        if retry is None or max_retries != 4:
+        if retry is None:
             self.retry.max_retries = _pos_int("max_retries", max_retries, 0)
         self._sleep = sleep
         sched_kw: dict[str, Any] = {"sleep": sleep}
@@ -308,7 +308,7 @@ class TwentyClient:
                     response = await self._transport.send(request)
                     return self._decode(response, decode, name, request.url)
                 except TwentyError as exc:
-                    err: TwentyError = exc
+                    err: TwentyError = self._scrubbed(exc)
             # failure path (slow path from here on)
             if isinstance(err, ThrottledError):
                 self.stats["throttled"] += 1
@@ -404,10 +404,14 @@ class TwentyClient:
             problem = "response is HTML, not JSON (a proxy or login page?)"
         raise DecodeError(f"{problem} [{name or 'request'} to {url}]", text, status=status)
 
-    def _scrubbed(self, err: GraphQLResponseError) -> GraphQLResponseError:
-        if self._key in str(err.args) or self._key in err.message:
-            err.message = self._scrub(err.message)
-            err.args = tuple(self._scrub(str(a)) for a in err.args)
+    def _scrubbed(self, err: E) -> E:
+        """``err`` with the API key masked in its message and text attributes."""
+        key = self._key
+        if key in str(err.args) or key in repr(vars(err)):
+            err.args = tuple(self._scrub(a) if isinstance(a, str) else a for a in err.args)
+            for name, value in vars(err).items():
+                if isinstance(value, str) and key in value:
+                    setattr(err, name, self._scrub(value))
         return err
 
 

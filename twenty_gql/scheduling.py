@@ -78,7 +78,7 @@ class TokenBucket:
     def wait_for(self, n: float) -> float:
         """Seconds until ``n`` tokens are available (after :meth:`refill`)."""
         n = min(n, self.capacity)
-        return 0.0 if self.level >= n else (n - self.level) / self.rate
+        return 0.0 if self.level >= n - 1e-9 else (n - self.level) / self.rate
 
     def resize(self, tokens: int, window: float) -> None:
         self.capacity = float(tokens)

@@ -1,0 +1,162 @@
+"""Twenty's token buckets, driven by an injected clock (no real waiting)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from twenty_gql import MockTransport, Operation, RateLimit, Response, TwentyClient
+from twenty_gql.scheduling import Scheduler
+
+
+class Clock:
+    """A fake monotonic clock; ``sleep`` advances it instead of waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+def sched(clock: Clock, buckets: tuple[tuple[int, float], ...]) -> Scheduler:
+    return Scheduler(RateLimit(buckets), clock=clock, sleep=clock.sleep)
+
+
+async def test_a_full_bucket_serves_its_capacity_without_waiting() -> None:
+    clock = Clock()
+    s = sched(clock, ((100, 1.0),))
+    for _ in range(100):
+        await s.acquire(1)
+    assert clock.sleeps == []
+
+
+async def test_an_empty_bucket_waits_for_continuous_refill() -> None:
+    clock = Clock()
+    s = sched(clock, ((100, 1.0),))
+    for _ in range(100):
+        await s.acquire(1)
+    await s.acquire(1)
+    assert clock.sleeps == pytest.approx([0.01])  # one token per 10 ms
+    await s.acquire(3)
+    assert clock.sleeps[-1] == pytest.approx(0.03)
+
+
+async def test_both_buckets_must_have_room_the_long_one_binds() -> None:
+    clock = Clock()
+    s = sched(clock, ((100, 1.0), (100, 60.0)))
+    for _ in range(100):
+        await s.acquire(1)
+    clock.now += 5.0  # the short bucket is full again, the long one has ~8 tokens
+    for _ in range(8):
+        await s.acquire(1)
+    assert clock.sleeps == []
+    await s.acquire(1)
+    assert sum(clock.sleeps) == pytest.approx(0.6 - (5.0 - 8 * 0.6), abs=1e-6)
+
+
+async def test_a_multi_field_operation_costs_one_token_per_root_field() -> None:
+    clock = Clock()
+    s = sched(clock, ((10, 1.0),))
+    await s.acquire(10)
+    await s.acquire(5)
+    assert sum(clock.sleeps) == pytest.approx(0.5)
+
+
+async def test_rate_over_time_never_exceeds_the_bucket() -> None:
+    clock = Clock()
+    s = sched(clock, ((100, 2.0),))
+    start = clock.now
+    stamps = []
+    for _ in range(300):
+        await s.acquire(1)
+        stamps.append(clock.now)
+    # 100 at once, then 50 per second: 300 tokens take 4 s
+    assert clock.now - start == pytest.approx(4.0, rel=1e-6)
+    for t in stamps:  # any 2 s window holds at most 100 + refill during it
+        in_window = sum(1 for u in stamps if t <= u < t + 2.0)
+        assert in_window <= 201
+
+
+async def test_waiters_are_served_in_arrival_order() -> None:
+    clock = Clock()
+    s = sched(clock, ((1, 1.0),))
+    await s.acquire(1)
+    order: list[int] = []
+
+    async def take(i: int) -> None:
+        await s.acquire(1)
+        order.append(i)
+
+    await asyncio.gather(*(take(i) for i in range(5)))
+    assert order == [0, 1, 2, 3, 4]
+    assert clock.now == pytest.approx(1005.0)
+
+
+def test_learn_adopts_the_servers_numbers_for_the_nearest_window() -> None:
+    clock = Clock()
+    s = sched(clock, ((100, 1.0), (100, 60.0)))
+    s.learn(50, 2.0)
+    assert [(b.capacity, b.window) for b in s.buckets] == [(50, 2.0), (100, 60.0)]
+    s.learn(1000, 3600.0)
+    assert [(b.capacity, b.window) for b in s.buckets] == [(50, 2.0), (1000, 3600.0)]
+
+
+async def test_drain_makes_the_next_caller_wait() -> None:
+    clock = Clock()
+    s = sched(clock, ((100, 1.0),))
+    s.drain(1.0)
+    await s.acquire(1)
+    assert clock.sleeps == pytest.approx([0.01])
+
+
+@pytest.mark.parametrize(
+    "bad", [(), ((0, 1.0),), ((10, 0),), ((10, -1.0),), ((1.5, 1.0),), ((10,),)]
+)
+def test_rate_limit_rejects_bad_buckets(bad: Any) -> None:
+    with pytest.raises(ValueError, match="bucket"):
+        RateLimit(bad)
+
+
+async def test_the_client_shares_one_scheduler_across_tasks_and_learns_from_throttling() -> None:
+    clock = Clock()
+    throttle = {
+        "errors": [
+            {
+                "message": "Limit reached (5 tokens per 1000 ms)",
+                "extensions": {"code": "BAD_USER_INPUT", "subCode": "LIMIT_REACHED"},
+            }
+        ]
+    }
+    answers: list[Any] = [Response.json({"data": {"x": 1}})] * 3 + [Response.json(throttle)]
+    answers += [Response.json({"data": {"x": 1}})] * 20
+    op: Operation[Any] = Operation(
+        name="Q", document="query Q { x }", endpoint="graphql", kind="query",
+        root_fields=("x",), result_type=dict, idempotent=True,
+    )  # fmt: skip
+    async with TwentyClient(
+        "https://t.example",
+        "key-123456",
+        transport=MockTransport(answers),
+        rate_limit=RateLimit(((100, 1.0),)),
+        clock=clock,
+        sleep=clock.sleep,
+    ) as c:
+        assert c.scheduler is not None
+        start = clock.now
+        for _ in range(4):
+            await c.execute(op)
+        assert [(b.capacity, b.window) for b in c.scheduler.buckets] == [(5.0, 1.0)]
+        await asyncio.gather(*(c.execute(op) for _ in range(10)))
+        # after the drain (at `start`: the first calls took no time), the resend and the 10
+        # calls need 11 tokens at 5 per second
+        assert clock.now - start >= 2.2 - 1e-6
+        assert c.stats["throttled"] == 1
