@@ -63,7 +63,12 @@ def test_other_workspace_with_same_secret() -> None:
     other = KeyRing(workspace_id="b", app_secret="x")
     # different workspace id -> different signing secret -> invalid here
     assert ring.verify(other.issue()) is INVALID
-    assert NO_WORKSPACE.code == "UNAUTHENTICATED"
+    # a correctly signed token naming another workspace
+    h, _p, _s = ring.issue().split(".")
+    payload = {"sub": "b", "workspaceId": "b", "type": "API_KEY", "jti": "j", "exp": 2**40}
+    p = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+    forged = f"{h}.{p}.{ring._sign(f'{h}.{p}'.encode())}"
+    assert ring.verify(forged) is NO_WORKSPACE and NO_WORKSPACE.status == 401
 
 
 def test_static_keys() -> None:
