@@ -42,6 +42,7 @@ from graphql import (
     get_named_type,
     is_leaf_type,
 )
+from graphql.pyutils import Undefined
 
 from codegen import model as m
 from codegen import naming
@@ -211,23 +212,20 @@ def _deprecated(f: GraphQLField | GraphQLInputField | GraphQLArgument) -> bool:
     return bool(getattr(f, "deprecation_reason", None))
 
 
+def _has_default(f: GraphQLInputField | GraphQLArgument) -> bool:
+    """Whether the schema gives ``f`` a default (graphql-core 3.3 ``default``, 3.2 ``default_value``)."""
+    default = getattr(f, "default", None)
+    if default is not None and default is not Undefined:
+        return True
+    return getattr(f, "default_value", Undefined) is not Undefined
+
+
 def _has_required_args(f: GraphQLField) -> bool:
-    return any(
-        isinstance(a.type, GraphQLNonNull) and a.default_value is _undefined()
-        for a in f.args.values()
-    )
-
-
-def _undefined() -> object:
-    from graphql.pyutils import Undefined
-
-    return Undefined
+    return any(_is_required_input(a) for a in f.args.values())
 
 
 def _is_required_input(f: GraphQLInputField | GraphQLArgument) -> bool:
-    from graphql.pyutils import Undefined
-
-    return isinstance(f.type, GraphQLNonNull) and f.default_value is Undefined
+    return isinstance(f.type, GraphQLNonNull) and not _has_default(f)
 
 
 def _doc(obj: object) -> str:
@@ -610,7 +608,12 @@ class _Endpoint:
                 )
             )
         op_name = fname[0].upper() + fname[1:]
-        var_decl = ", ".join(f"${a}: {arg.type}" for a, arg in args)
+        # An argument with a default is declared nullable: leaving the variable out then
+        # lets the server apply the default (GraphQL "VariablesInAllowedPosition").
+        var_decl = ", ".join(
+            f"${a}: {arg.type.of_type if isinstance(arg.type, GraphQLNonNull) and _has_default(arg) else arg.type}"
+            for a, arg in args
+        )
         arg_use = ", ".join(f"{a}: ${a}" for a, _ in args)
         call = f"{fname}({arg_use})" if args else fname
         head = f"{kind} {op_name}({var_decl})" if args else f"{kind} {op_name}"

@@ -16,7 +16,9 @@ SCHEMAS = HERE / "schemas"
 EXPECTED = HERE / "expected"
 SMALL_CORE = SCHEMAS / "small_core.graphql"
 SMALL_META = SCHEMAS / "small_metadata.graphql"
-METADATA_243 = HERE.parent.parent / "twenty_gql" / "testing" / "data" / "twenty-metadata-2.43.graphql"
+METADATA_243 = (
+    HERE.parent.parent / "twenty_gql" / "testing" / "data" / "twenty-metadata-2.43.graphql"
+)
 
 
 def small_files(package: str = "small") -> dict[str, str]:

@@ -54,8 +54,8 @@ class ObjectsApi:
     async def find_many(
         self,
         *,
-        filter: ObjectFilter,
-        paging: CursorPaging,
+        filter: ObjectFilter | None = None,
+        paging: CursorPaging | None = None,
     ) -> ObjectConnection:
         """One page (``paging``) of items matching ``filter``."""
         return await objects(
@@ -118,8 +118,8 @@ class FieldsApi:
     async def find_many(
         self,
         *,
-        filter: FieldFilter,
-        paging: CursorPaging,
+        filter: FieldFilter | None = None,
+        paging: CursorPaging | None = None,
     ) -> FieldConnection:
         """One page (``paging``) of items matching ``filter``."""
         return await fields(

@@ -4630,6 +4630,7 @@ class Object(_msgspec.Struct, frozen=True, kw_only=True):
     duplicate_criteria: list[list[str]] | None = _msgspec.field(
         default=None, name="duplicateCriteria"
     )
+    fields: ObjectFieldsConnection | _msgspec.UnsetType = _msgspec.UNSET
     fields_list: list[Field] | _msgspec.UnsetType = _msgspec.field(
         default=_msgspec.UNSET, name="fieldsList"
     )
@@ -4640,6 +4641,9 @@ class Object(_msgspec.Struct, frozen=True, kw_only=True):
     )
     index_metadata_list: list[Index] | _msgspec.UnsetType = _msgspec.field(
         default=_msgspec.UNSET, name="indexMetadataList"
+    )
+    index_metadatas: ObjectIndexMetadatasConnection | _msgspec.UnsetType = _msgspec.field(
+        default=_msgspec.UNSET, name="indexMetadatas"
     )
     is_active: bool = _msgspec.field(name="isActive")
     is_label_synced_with_name: bool = _msgspec.field(name="isLabelSyncedWithName")
