@@ -670,7 +670,7 @@ async def create_many(
         learn_limit=True,
     )
 
-    def prepare(index: int, record: Any) -> _Item | None:
+    def prepare(index: int, record: Any, digest: bytes | None = None) -> _Item | None:
         if not isinstance(record, Mapping):
             engine.fail(
                 [_Item(index, None, record)],
@@ -680,7 +680,8 @@ async def create_many(
                 ),
             )
             return None
-        digest = record_digest(record) if journal is not None else b""
+        if digest is None:
+            digest = record_digest(record) if journal is not None else b""
         payload = dict(record)
         if payload.get("id") is None and not (upsert and _has_unique_key(payload, unique_fields)):
             payload["id"] = (
@@ -692,32 +693,41 @@ async def create_many(
 
     async def items() -> AsyncIterable[_Item]:
         nonlocal count
-        pending: list[_Item] = []
-        verified = journal is None or not journal.resumed
-        async for record in _aiter(records):
+        # On a resumed run, hold the records that still have to be sent until every journaled
+        # position has been read and checked against the input (nothing is sent for an input
+        # that is not the one the checkpoint was written for).
+        pending: list[_Item] | None = [] if journal is not None and journal.resumed else None
+        source: AsyncIterable[Any] = _aiter(records)
+        async for record in source:
             index = count
             count += 1
-            if journal is not None and journal.resumed and isinstance(record, Mapping):
+            if pending is None:
+                item = prepare(index, record)
+                if item is not None:
+                    yield item
+                continue
+            assert journal is not None
+            if not isinstance(record, Mapping):
+                item = prepare(index, record)  # reported as invalid
+            else:
                 digest = record_digest(record)
                 if journal.covered(index, digest):
                     engine.state.skipped += 1
-                    continue
-            item = prepare(index, record)
-            if item is None:
-                continue
-            if not verified:
-                # Hold everything until the journaled prefix has been checked against the input.
+                    item = None
+                else:
+                    item = prepare(index, record, digest)
+            if item is not None:
                 pending.append(item)
-                if count >= journal.max_end:  # type: ignore[union-attr]
-                    journal.verify_complete()  # type: ignore[union-attr]
-                    verified = True
-                    for held in pending:
-                        yield held
-                    pending = []
-                continue
-            yield item
-        if not verified:
-            journal.verify_complete()  # type: ignore[union-attr]
+            if count >= journal.max_end:
+                journal.verify_complete()
+                held, pending = pending, None
+                for item in held:
+                    yield item
+        if pending is not None:
+            assert journal is not None
+            journal.verify_complete()
+            for item in pending:
+                yield item
 
     try:
         await engine.run(items())

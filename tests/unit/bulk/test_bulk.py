@@ -363,3 +363,23 @@ async def test_a_failing_result_picker_does_not_turn_landed_records_into_failure
     )
     assert res.ok and res.succeeded == 70 and len(server.by_id) == 70
     assert res.records == [None] * 70
+
+
+async def test_resume_sends_records_before_a_journaled_tail(tmp_path: Any) -> None:
+    """Chunks complete out of order: a later chunk may be journaled while an earlier one was
+    still in flight when the process died. The earlier records must still be sent."""
+    from twenty_gql._checkpoint import Checkpoint, record_digest
+
+    path = tmp_path / "c.ckpt"
+    records = companies(120)
+    server = FakeServer()
+    client = FakeClient(server)
+    journal = Checkpoint(path, operation=CREATE_OP.name, upsert=True)
+    tail = [{**r, "id": journal.client_id(i, record_digest(r))} for i, r in enumerate(records)]
+    server.apply_create(tail[60:], upsert=True)  # what the killed run had landed
+    journal.record([(i, record_digest(records[i])) for i in range(60, 120)])
+    journal.close()
+    res = await create_many(client, CREATE_OP, records, upsert=True, result=rows, checkpoint=path)
+    assert res.ok and res.skipped == 60 and res.succeeded == 60
+    assert res.indexes == list(range(60))
+    assert names_in(server) == Counter(r["name"] for r in records)
