@@ -214,6 +214,9 @@ def _classify(exc: BaseException) -> tuple[_Kind, float]:
         return "limit", float(m.group(1))
     if code in _FATAL_CODES or status in (401, 403, 404):
         return "fatal", 0.0
+    if code == "GRAPHQL_VALIDATION_FAILED":
+        # A variable error naming records is about content; anything else is the document.
+        return ("content" if _hinted_indexes(exc, 1 << 30) else "fatal"), 0.0
     if getattr(exc, "retryable", False) is True or _is_transport_error(exc):
         return "transient", 0.0
     if isinstance(status, int) and status >= 500:
@@ -489,7 +492,15 @@ class _Engine(Generic[R]):
         )
 
 
-_TRANSPORT_NAMES = ("TransportError", "ConnectionDropped", "ConnectError", "Timeout", "Disconnect")
+# Wire failures and garbled answers (a truncated body): the write may or may not have applied.
+_TRANSPORT_NAMES = (
+    "TransportError",
+    "ConnectionDropped",
+    "ConnectError",
+    "Timeout",
+    "Disconnect",
+    "DecodeError",
+)
 
 
 def _is_transport_error(exc: BaseException) -> bool:

@@ -44,6 +44,11 @@ class ConnectionDropped(Exception):
     retryable = False  # the runtime would not resend a non-idempotent write; bulk can
 
 
+class DecodeError(Exception):
+    retryable = False
+    status = 200
+
+
 class _Limit(Exception):
     code = "BAD_USER_INPUT"
     limit = 25
@@ -64,10 +69,22 @@ class _Limit(Exception):
         (FakeTransportError("dropped"), "transient"),
         (ConnectionDropped("dropped after sending"), "transient"),
         (ConnectionResetError(), "transient"),
+        (DecodeError("truncated JSON body"), "transient"),
         (FakeGraphQLError("Invalid UUID for id", "BAD_USER_INPUT"), "content"),
         (FakeGraphQLError("Duplicate Domain", "BAD_USER_INPUT"), "content"),
         (TypeError("Encoding objects of type set is unsupported"), "content"),
         (RuntimeError("client is closed"), "fatal"),
+        (
+            FakeGraphQLError("Unknown type 'CompanyCreateInput'.", "GRAPHQL_VALIDATION_FAILED"),
+            "fatal",
+        ),
+        (
+            FakeGraphQLError(
+                "Variable '$data' has invalid value at [4].employees: Float cannot represent",
+                "GRAPHQL_VALIDATION_FAILED",
+            ),
+            "content",
+        ),
     ],
 )
 def test_classify(exc: BaseException, kind: str) -> None:
