@@ -443,6 +443,8 @@ def read_rows(path: Path, fmt: str) -> Iterator[tuple[int, Mapping[str, Any] | R
 
 def _read_csv(fh: TextIO) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
     reader = csv.DictReader(fh)
+    if reader.fieldnames is not None:
+        reader.fieldnames = [name.strip() for name in reader.fieldnames]
     for raw in reader:
         line = reader.line_num
         if None in raw:
@@ -455,7 +457,7 @@ def _read_csv(fh: TextIO) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
 
 def csv_columns(path: Path) -> list[str]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        header = next(csv.reader(fh), None)
+        header = [name.strip() for name in next(csv.reader(fh), [])]
     if not header:
         raise UsageError(f"{path}: empty CSV file (no header row)")
     dupes = sorted({c for c in header if header.count(c) > 1})

@@ -39,7 +39,7 @@ def companies(ws: Workspace) -> list[dict[str, Any]]:
     return [dict(r) for r in ws.records("company")]
 
 
-CSV_OK = """name,domainName.primaryLinkUrl,employees,idealCustomerProfile,address.addressCity
+CSV_OK = """name, domainName.primaryLinkUrl ,employees,idealCustomerProfile,address.addressCity
 Acme,https://acme.example,120,true,Paris
 Globex,https://globex.example,,no,
 Initech,https://initech.example,3.5,1,Austin
