@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -44,7 +45,9 @@ class Http:
     async def raw(self, path: str, data: bytes, *, key: str | None = "default") -> tuple[int, str]:
         token = self.emu.api_key if key == "default" else key
         headers = {"Content-Type": "application/json", **self.headers(token)}
-        async with self.session.post(self.emu.url + path, data=data, headers=headers) as resp:
+        async with self.session.post(
+            self.emu.url + path, data=io.BytesIO(data), headers=headers
+        ) as resp:
             return resp.status, await resp.text()
 
     async def get(self, path: str, *, key: str | None = "default") -> tuple[int, Any]:
