@@ -136,7 +136,10 @@ class TwentyClient:
     flight; ``batch_size`` is how many records bulk writes send per call (lowered when the
     server announces a smaller limit). ``transport`` replaces the aiohttp transport (e.g. a
     :class:`~twenty_gql.transport.MockTransport`). ``retry`` tunes the retry policy
-    (``max_retries`` is a shortcut for its field). ``sleep``/``clock`` are for tests.
+    (``max_retries`` is a shortcut for its field, used when ``retry`` is not given).
+    With ``rate_limit=None`` and ``learn_rate_limit=True``, a server that throttles anyway
+    ("Limit reached (T tokens per W ms)") makes the client adopt that bucket from then on.
+    ``sleep``/``clock`` are injectable for tests.
     """
 
     def __init__(
@@ -154,6 +157,7 @@ class TwentyClient:
         allow_insecure_http: bool = False,
         retry: RetryPolicy | None = None,
         headers: Mapping[str, str] | None = None,
+        learn_rate_limit: bool = True,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         clock: Callable[[], float] | None = None,
     ) -> None:
@@ -178,6 +182,8 @@ class TwentyClient:
         sched_kw: dict[str, Any] = {"sleep": sleep}
         if clock is not None:
             sched_kw["clock"] = clock
+        self._sched_kw = sched_kw
+        self._learn = bool(learn_rate_limit)
         self.scheduler = Scheduler(rate_limit, **sched_kw) if rate_limit is not None else None
         self._sem: asyncio.Semaphore | None = None
         self._transport: Transport = (
@@ -294,10 +300,11 @@ class TwentyClient:
         sem = self._sem
         if sem is None:
             sem = self._sem = asyncio.Semaphore(self.max_concurrency)
-        sched = self.scheduler if endpoint == "graphql" else None
+        graphql = endpoint == "graphql"
         attempt = throttle_attempt = 0
         throttle_waited = 0.0
         while True:
+            sched = self.scheduler if graphql else None
             if sched is not None:
                 await sched.acquire(tokens)
             async with sem:
@@ -312,6 +319,17 @@ class TwentyClient:
             # failure path (slow path from here on)
             if isinstance(err, ThrottledError):
                 self.stats["throttled"] += 1
+                if sched is None and self._learn and graphql and err.tokens:
+                    # No client-side pacing was configured, but the server announced its
+                    # bucket: mirror it from now on (all tasks of this client share it).
+                    sched = self.scheduler = self.scheduler or Scheduler(
+                        RateLimit(((err.tokens, err.window or 1.0),)), **self._sched_kw
+                    )
+                    logger.info(
+                        "twenty_gql: server throttles at %d tokens per %.3fs; pacing to match",
+                        err.tokens,
+                        err.window or 1.0,
+                    )
                 if sched is not None:
                     if err.tokens and err.window:
                         sched.learn(err.tokens, err.window)

@@ -61,6 +61,7 @@ def client(answers: list[Any], sleeps: Sleeps, **kw: Any) -> tuple[TwentyClient,
     mt = MockTransport(answers)
     if "max_retries" not in kw:
         kw.setdefault("retry", RetryPolicy(random=lambda: 0.5))
+    kw.setdefault("learn_rate_limit", False)  # pacing is tested in test_scheduler.py
     c = TwentyClient("https://t.example", KEY, transport=mt, rate_limit=None, sleep=sleeps, **kw)
     return c, mt
 

@@ -160,3 +160,37 @@ async def test_the_client_shares_one_scheduler_across_tasks_and_learns_from_thro
         # calls need 11 tokens at 5 per second
         assert clock.now - start >= 2.2 - 1e-6
         assert c.stats["throttled"] == 1
+
+
+async def test_without_a_rate_limit_the_client_adopts_the_bucket_the_server_announces() -> None:
+    clock = Clock()
+    throttle = {
+        "errors": [
+            {
+                "message": "Limit reached (10 tokens per 2000 ms)",
+                "extensions": {"code": "RATE_LIMITED"},
+            }
+        ]
+    }
+    ok = Response.json({"data": {"x": 1}})
+    op: Operation[Any] = Operation(
+        name="Q", document="query Q { x }", endpoint="graphql", kind="query",
+        root_fields=("x",), result_type=dict, idempotent=True,
+    )  # fmt: skip
+    async with TwentyClient(
+        "https://t.example",
+        "key-123456",
+        transport=MockTransport([ok, Response.json(throttle)] + [ok] * 5),
+        rate_limit=None,
+        clock=clock,
+        sleep=clock.sleep,
+    ) as c:
+        await c.execute(op)
+        assert c.scheduler is None
+        start = clock.now
+        for _ in range(5):
+            await c.execute(op)
+        assert c.scheduler is not None
+        assert [(b.capacity, b.window) for b in c.scheduler.buckets] == [(10.0, 2.0)]
+        # drained at the refusal: the resend and 4 more calls need 5 tokens at 5 per second
+        assert clock.now - start >= 1.0 - 1e-6
