@@ -70,14 +70,15 @@ async def test_set_limits_validates_and_applies() -> None:
             emu.set_limits(batch_limit=0)
         emu.set_limits(batch_limit=2)
         assert emu.workspace.settings.batch_limit == 2
-        async with aiohttp.ClientSession() as session:
-            async with session.post(
+        query = "mutation($d: [CompanyCreateInput!]!) { createCompanies(data: $d) { id } }"
+        rows = [{"name": "a"}, {"name": "b"}, {"name": "c"}]
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
                 emu.url + "/graphql",
-                json={
-                    "query": "mutation($d: [CompanyCreateInput!]!) { createCompanies(data: $d) { id } }",
-                    "variables": {"d": [{"name": "a"}, {"name": "b"}, {"name": "c"}]},
-                },
+                json={"query": query, "variables": {"d": rows}},
                 headers={"Authorization": f"Bearer {emu.api_key}"},
-            ) as resp:
-                body = await resp.json()
+            ) as resp,
+        ):
+            body = await resp.json()
         assert body["errors"][0]["message"] == "Maximum number of records to upsert is 2."
