@@ -240,3 +240,39 @@ def test_unreachable_server_exits_2_with_one_line(
     assert code == 2
     assert err.count("\n") == 1 and "cannot introspect the workspace" in err
     assert "ConnectError" in err and "k-123456" not in err
+
+
+def test_person_csv_with_full_name_and_email_upsert(workspace: Workspace, tmp_path: Path) -> None:
+    before = len(workspace.records("person"))
+    text = (
+        "name.firstName,name.lastName,emails.primaryEmail,city\n"
+        "Ada,Lovelace,ada@example.com,London\n"
+        "Alan,Turing,alan@example.com,Wilmslow\n"
+    )
+    path = write(tmp_path, "p.csv", text)
+    assert importer.main(["person", str(path), "--upsert", "--no-progress"]) == 0
+    path.write_text(text.replace("London", "Marylebone"))
+    assert importer.main(["people", str(path), "--upsert", "--no-progress"]) == 0
+    people = [dict(r) for r in workspace.records("person")]
+    assert len(people) == before + 2  # the second run matched by emails.primaryEmail
+    ada = next(p for p in people if p["emails"]["primaryEmail"] == "ada@example.com")
+    assert ada["name"] == {"firstName": "Ada", "lastName": "Lovelace"}
+    assert ada["city"] == "Marylebone"
+
+
+def test_checkpoint_of_another_file_is_refused(
+    workspace: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "c.csv", "name\n" + "".join(f"k{i}\n" for i in range(20)))
+    ckpt = tmp_path / "c.ckpt"
+    argv = ["company", str(path), "--checkpoint", str(ckpt), "--no-progress"]
+    assert importer.main(argv) == 0
+    count = len(companies(workspace))
+    assert importer.main(argv) == 0  # a rerun: everything already landed
+    assert len(companies(workspace)) == count
+    assert "20 already imported (checkpoint)" in capsys.readouterr().err
+    path.write_text("name\n" + "".join(f"other{i}\n" for i in range(20)))
+    assert importer.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "differ from the ones the checkpoint recorded" in err and "Traceback" not in err
+    assert len(companies(workspace)) == count
