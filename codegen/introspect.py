@@ -24,7 +24,6 @@ from graphql import (
     build_schema,
     get_introspection_query,
     introspection_from_schema,
-    lexicographic_sort_schema,
     print_schema,
 )
 
@@ -39,6 +38,7 @@ __all__ = [
     "load_schema_file",
     "schema_from_introspection",
     "schema_hash",
+    "sort_introspection",
 ]
 
 ENDPOINTS = ("graphql", "metadata")
@@ -58,17 +58,52 @@ class LoadedSchema:
     hash: str
 
 
+def _by_name(items: Any) -> Any:
+    return sorted(items, key=lambda x: x["name"]) if isinstance(items, list) else items
+
+
+def sort_introspection(data: dict[str, Any]) -> dict[str, Any]:
+    """An introspection result with types, fields, arguments and values sorted by name.
+
+    Building from sorted JSON gives the same schema as ``lexicographic_sort_schema`` at a
+    fraction of the cost (no second schema build).
+    """
+    schema = dict(data["__schema"])
+    types = []
+    for t in _by_name(schema.get("types") or []):
+        t = dict(t)
+        for key in ("fields", "inputFields", "enumValues", "interfaces", "possibleTypes"):
+            if isinstance(t.get(key), list):
+                t[key] = _by_name(t[key])
+        if isinstance(t.get("fields"), list):
+            t["fields"] = [
+                {**f, "args": _by_name(f["args"])} if isinstance(f.get("args"), list) else f
+                for f in t["fields"]
+            ]
+        types.append(t)
+    schema["types"] = types
+    directives = []
+    for d in _by_name(schema.get("directives") or []):
+        d = dict(d)
+        if isinstance(d.get("args"), list):
+            d["args"] = _by_name(d["args"])
+        directives.append(d)
+    schema["directives"] = directives
+    schema["description"] = None
+    return {**data, "__schema": schema}
+
+
 def canonical_schema(schema: GraphQLSchema) -> GraphQLSchema:
     """``schema`` as introspection sees it, sorted: SDL files and live servers compare equal."""
     data = introspection_from_schema(schema, schema_description=False)
-    return lexicographic_sort_schema(build_client_schema(data))
+    return build_client_schema(sort_introspection(dict(data)))  # type: ignore[arg-type]
 
 
 def _canonical(
     schema: GraphQLSchema, source: str, *, from_introspection: bool = False
 ) -> LoadedSchema:
-    # A schema built from introspection already has introspection's shape: sorting suffices.
-    canon = lexicographic_sort_schema(schema) if from_introspection else canonical_schema(schema)
+    # A schema built from sorted introspection JSON is canonical already.
+    canon = schema if from_introspection else canonical_schema(schema)
     sdl = print_schema(canon)
     return LoadedSchema(schema=canon, source=source, sdl=sdl, hash=schema_hash(sdl))
 
@@ -96,10 +131,8 @@ def schema_from_introspection(payload: Any, source: str) -> LoadedSchema:
         raise SchemaSourceError(
             f"{source}: not an introspection result (expected a JSON object with '__schema')"
         )
-    if isinstance(payload["__schema"], dict) and payload["__schema"].get("description"):
-        payload = {**payload, "__schema": {**payload["__schema"], "description": None}}
     try:
-        schema = build_client_schema(payload)
+        schema = build_client_schema(sort_introspection(payload))  # type: ignore[arg-type]
     except (GraphQLError, TypeError, KeyError, ValueError) as exc:
         raise SchemaSourceError(
             f"{source}: invalid introspection result: {_one_line(exc)}"
