@@ -596,6 +596,12 @@ async def _aiter(records: Iterable[T] | AsyncIterable[T]) -> AsyncIterable[T]:
                 await asyncio.sleep(0)  # let in-flight chunks progress on a long sync input
 
 
+def _check_callables(**named: object) -> None:
+    for name, value in named.items():
+        if value is not None and not callable(value):
+            raise TypeError(f"{name} must be callable, got {type(value).__name__}")
+
+
 def _resolve_sizes(
     client: _BulkClient, batch_size: int | None, concurrency: int | None
 ) -> tuple[int, int]:
@@ -654,6 +660,14 @@ async def create_many(
         raise TypeError(f"upsert must be a bool, got {type(upsert).__name__}")
     if isinstance(unique_fields, str):
         raise TypeError("unique_fields must be a sequence of field names, not a string")
+    if isinstance(records, (Mapping, str, bytes)) or not isinstance(
+        records, (Iterable, AsyncIterable)
+    ):
+        raise TypeError(
+            "records must be a list, iterable or async iterable of create-input mappings, "
+            f"got {type(records).__name__}"
+        )
+    _check_callables(result=result, on_progress=on_progress)
     total = len(records) if isinstance(records, Sequence) else None
     journal = (
         Checkpoint(checkpoint, operation=op.name, upsert=upsert) if checkpoint is not None else None
@@ -775,6 +789,9 @@ async def _by_ids(
     max_retries: int,
 ) -> BulkResult[R]:
     size, conc = _resolve_sizes(client, batch_size, concurrency)
+    if isinstance(ids, (Mapping, str, bytes)) or not isinstance(ids, (Iterable, AsyncIterable)):
+        raise TypeError(f"ids must be an iterable of record ids, got {type(ids).__name__}")
+    _check_callables(result=result, on_progress=on_progress)
     engine: _Engine[R] = _Engine(
         client,
         _ids_sender(client, op, extra, result),

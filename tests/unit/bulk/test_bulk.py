@@ -237,6 +237,21 @@ async def test_bad_arguments_raise_clear_errors(kwargs: dict[str, Any], message:
         await create_many(
             FakeClient(FakeServer()), CREATE_OP, [], upsert=True, result=rows, **kwargs
         )
+    with pytest.raises(TypeError, match="records must be a list, iterable or async iterable"):
+        await create_many(
+            FakeClient(FakeServer()), CREATE_OP, {"name": "x"}, upsert=True, result=rows
+        )
+    with pytest.raises(TypeError, match="on_progress must be callable"):
+        await create_many(
+            FakeClient(FakeServer()),
+            CREATE_OP,
+            [],
+            upsert=True,
+            result=rows,
+            on_progress=3,  # type: ignore[arg-type]
+        )
+    with pytest.raises(TypeError, match="ids must be an iterable"):
+        await update_many(FakeClient(FakeServer()), UPDATE_OP, "abc", {}, result=rows)
     with pytest.raises(TypeError, match="upsert must be a bool"):
         await create_many(FakeClient(FakeServer()), CREATE_OP, [], upsert=1, result=rows)  # type: ignore[arg-type]
 
