@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 
@@ -167,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         asyncio.run(_serve(args, ready))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, sqlite3.Error) as exc:
         print(f"twenty-gql emulator: cannot start: {exc}", file=sys.stderr)
         return 1
     return 0

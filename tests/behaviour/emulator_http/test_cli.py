@@ -114,3 +114,17 @@ async def test_data_persists_across_restarts(tmp_path: Path) -> None:
         body = await _post(url, key, "/graphql", "{ pets { edges { node { name } } } }")
         assert body == {"data": {"pets": {"edges": [{"node": {"name": "Rex"}}]}}}
         assert _stop(proc, signal.SIGTERM) == 0
+
+
+def test_unusable_data_file_exits_1_with_a_message(tmp_path: Path) -> None:
+    bad = tmp_path / "not-a-database.sqlite3"
+    bad.write_text("this is not SQLite")
+    done = subprocess.run(
+        [*CMD, "--seed", "empty", "--data", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=30,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "cannot start" in done.stderr and "Traceback" not in done.stderr
