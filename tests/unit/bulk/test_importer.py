@@ -276,3 +276,34 @@ def test_checkpoint_of_another_file_is_refused(
     err = capsys.readouterr().err
     assert "differ from the ones the checkpoint recorded" in err and "Traceback" not in err
     assert len(companies(workspace)) == count
+
+
+def test_progress_bar_advances_to_the_total(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Bar:
+        def __init__(self, total: int) -> None:
+            self.total, self.n, self.postfix, self.closed = total, 0, {}, False
+
+        def update(self, k: int) -> None:
+            self.n += k
+
+        def set_postfix(self, refresh: bool = True, **kw: Any) -> None:
+            self.postfix = kw
+
+        def close(self) -> None:
+            self.closed = True
+
+    bars: list[Bar] = []
+
+    def fake_bar(total: int, *, disabled: bool) -> Bar:
+        bars.append(Bar(total))
+        return bars[-1]
+
+    monkeypatch.setattr(importer, "_progress_bar", fake_bar)
+    path = write(tmp_path, "c.csv", "name,employees\n" + "".join(f"p{i},{i}\n" for i in range(50)))
+    path.write_text(path.read_text().replace("p7,7", "p7,seven"))
+    assert importer.main(["company", str(path), "--skip-invalid", "--batch-size", "7"]) == 1
+    (bar,) = bars
+    assert bar.total == 49 and bar.n == 49 and bar.closed
+    assert bar.postfix["failed"] == 0
