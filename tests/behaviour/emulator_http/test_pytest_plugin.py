@@ -63,3 +63,15 @@ async def test_fixture_here_with_marker(twenty_emulator: TwentyEmulator) -> None
         ) as resp,
     ):
         assert (await resp.json())["data"] == {"objects": {"edges": []}}
+
+
+def test_ini_option_sets_the_default_seed(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_mode = auto\ntwenty_emulator_seed = empty\n")
+    pytester.makepyfile(
+        test_ini="""
+async def test_empty(twenty_emulator):
+    assert twenty_emulator.workspace.objects() == []
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=1)
