@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from twenty_gql.bulk import BulkResult, create_many
+from twenty_gql.bulk import BulkResult, create_many, delete_many, update_many
 from twenty_gql.client import TwentyClient
 from twenty_gql.operation import Operation
 from twenty_gql.scheduling import RateLimit
@@ -193,3 +193,43 @@ async def test_import_killed_with_sigkill_and_rerun_is_exact(tmp_path: Path, ups
         assert all(r["employees"] == int(r["name"].rsplit("-", 1)[1]) for r in stored)
         assert report.read_text() == ""  # nothing failed
         assert json.loads(ckpt.read_text().splitlines()[0])["kind"] == "twenty-gql-bulk-checkpoint"
+
+
+UPDATE: Operation[dict[str, Any]] = Operation(
+    name="UpdateCompanies",
+    document="mutation UpdateCompanies($data: CompanyUpdateInput!, $filter: CompanyFilterInput!) "
+    "{ updateCompanies(data: $data, filter: $filter) { id employees } }",
+    endpoint="graphql",
+    kind="mutation",
+    root_fields=("updateCompanies",),
+    result_type=dict,
+    idempotent=True,
+)
+DELETE: Operation[dict[str, Any]] = Operation(
+    name="DeleteCompanies",
+    document="mutation DeleteCompanies($filter: CompanyFilterInput!) "
+    "{ deleteCompanies(filter: $filter) { id deletedAt } }",
+    endpoint="graphql",
+    kind="mutation",
+    root_fields=("deleteCompanies",),
+    result_type=dict,
+    idempotent=True,
+)
+
+
+async def test_update_many_and_delete_many_by_ids() -> None:
+    async with TwentyEmulator(**LIMITS) as emu, client_for(emu) as client:
+        records = [{"name": f"ud-{i:05d}", "employees": 1} for i in range(300)]
+        created = await run(client, records)
+        ids = [r["id"] for r in created.records]
+        upd = await update_many(
+            client, UPDATE, ids[:250], {"employees": 7}, result=lambda d: d["updateCompanies"]
+        )
+        assert upd.ok and upd.succeeded == 250 and upd.requests == 5
+        assert [r["id"] for r in upd.records] == ids[:250]
+        stored = {r["id"]: r for r in tagged(emu, "ud")}
+        assert sum(stored[i]["employees"] == 7 for i in ids) == 250
+        dele = await delete_many(client, DELETE, ids[200:], result=lambda d: d["deleteCompanies"])
+        assert dele.ok and dele.succeeded == 100
+        stored = {r["id"]: r for r in tagged(emu, "ud")}
+        assert sum(stored[i].get("deletedAt") is not None for i in ids) == 100
