@@ -48,7 +48,7 @@ from codegen import model as m
 from codegen import naming
 from codegen.text import py_str
 
-__all__ = ["METADATA_DEPTH", "SCALARS", "EndpointInput", "build_endpoint"]
+__all__ = ["METADATA_DEPTH", "SCALARS", "EndpointInput", "build_endpoint", "render_imports"]
 
 METADATA_DEPTH = 2
 
