@@ -102,31 +102,46 @@ class AiohttpTransport:
         self._connect_timeout = connect_timeout
         self._max_connections = max_connections
         self._session: Any = None
+        self._plain: Any = None
+        self._headers: Mapping[str, str] | None = None
 
-    def _open(self) -> Any:
+    def _open(self, headers: Mapping[str, str] | None) -> Any:
         import aiohttp
 
         connector = aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=30)
-        self._session = aiohttp.ClientSession(
+        return aiohttp.ClientSession(
             connector=connector,
             timeout=aiohttp.ClientTimeout(total=self._timeout, sock_connect=self._connect_timeout),
             skip_auto_headers=("User-Agent",),
+            headers=dict(headers) if headers else None,
         )
-        return self._session
 
     async def send(self, request: Request) -> Response:
-        session = self._session or self._open()
+        # The client hands the same headers mapping to every request: it becomes the session's
+        # default headers, so aiohttp does not merge a per-call header dict. A request with
+        # other headers that drops one of those goes through a second session without defaults.
+        session = self._session
+        if session is None:
+            self._headers = request.headers
+            session = self._session = self._open(request.headers)
+        headers: Mapping[str, str] | None = None
+        if request.headers is not self._headers:
+            headers = request.headers
+            if self._headers and not all(k in headers for k in self._headers):
+                session = self._plain = self._plain or self._open(None)
         try:
-            async with session.post(request.url, data=request.body, headers=request.headers) as r:
+            async with session.post(request.url, data=request.body, headers=headers) as r:
                 body = await r.read()
                 return Response(r.status, body, r.headers)
         except Exception as exc:
             raise _translate(exc, request.url) from None
 
     async def aclose(self) -> None:
-        session, self._session = self._session, None
-        if session is not None:
-            await session.close()
+        sessions = (self._session, self._plain)
+        self._session = self._plain = None
+        for session in sessions:
+            if session is not None:
+                await session.close()
 
 
 def _translate(exc: BaseException, url: str) -> BaseException:
