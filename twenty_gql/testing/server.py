@@ -364,7 +364,13 @@ class EmulatorServer:
             plan = await self.inject(request)
             if isinstance(plan, web.Response):
                 return plan
-            response = self._answer(request, body, metadata)
+            try:
+                response = self._answer(request, body, metadata)
+            except Exception as exc:  # a bug must not take the server down or leak a traceback
+                message = f"Internal server error: {type(exc).__name__}"
+                response = json_response(
+                    {"errors": [_error(message, "INTERNAL_SERVER_ERROR")], "data": None}, 500
+                )
             if plan.drop:
                 self.drop(request, applied=True)
             return response
@@ -379,6 +385,8 @@ class EmulatorServer:
             payload = msgspec.json.decode(body)
         except msgspec.DecodeError as exc:
             return self._bad_request(f"POST body is not valid JSON: {exc}", "GRAPHQL_PARSE_FAILED")
+        except RecursionError:
+            return self._bad_request("POST body JSON is nested too deeply.", "BAD_USER_INPUT")
         if not isinstance(payload, dict):
             return self._bad_request(
                 "POST body must be a JSON object with a 'query' string "

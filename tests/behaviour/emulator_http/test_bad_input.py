@@ -110,3 +110,31 @@ async def test_get_and_unknown_paths(http: Http) -> None:
     async with http.session.post(http.emu.url + "/nope", json={"query": OK}) as resp:
         assert resp.status == 404
     await _still_serving(http)
+
+
+@pytest.mark.parametrize(("depth", "status"), [(300, 200), (100_000, 400)])
+async def test_deeply_nested_json_variables(http: Http, depth: int, status: int) -> None:
+    query = "query($f: CompanyFilterInput) { companies(filter: $f) { totalCount } }"
+    nested = '{"and": [' * depth + "{}" + "]}" * depth
+    raw = ('{"query": "' + query + '", "variables": {"f": ' + nested + "}}").encode()
+    got, text = await http.raw("/graphql", raw)
+    assert got == status, text[:300]
+    body = json.loads(text)
+    assert codes(body) == ["BAD_USER_INPUT"]
+    assert "nested too deeply" in body["errors"][0]["message"]
+    await _still_serving(http)
+
+
+async def test_an_internal_bug_answers_500_json_and_keeps_serving(
+    http: Http, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise KeyError("simulated bug")
+
+    monkeypatch.setattr(http.emu.workspace, "execute_core", broken)
+    status, body = await http.post("/graphql", OK)
+    assert status == 500
+    assert codes(body) == ["INTERNAL_SERVER_ERROR"]
+    assert body["errors"][0]["message"] == "Internal server error: KeyError"
+    monkeypatch.undo()
+    await _still_serving(http)
