@@ -97,3 +97,12 @@ class RateLimiter:
             for i in range(len(self.buckets)):
                 self._levels[i] -= n
             return None
+
+    def refund(self, n: int) -> None:
+        """Give back ``n`` tokens taken for a request that never reached a resolver (it failed
+        validation), as Twenty throttles inside the query runners, after validation."""
+        with self._lock:
+            if self.buckets is None or n <= 0:
+                return
+            for i, (tokens, _window) in enumerate(self.buckets):
+                self._levels[i] = min(float(tokens), self._levels[i] + n)

@@ -14,7 +14,9 @@ Every request goes through the same steps (see ``EmulatorServer._graphql_like``)
    twice; introspection fields (``__schema``, ``__type``) are exempt from depth and root limits;
 6. rate limiting on /graphql (§3.2): one token per root resolver, both buckets must hold them;
    refused -> HTTP 200, ``extensions.code`` BAD_USER_INPUT (or RATE_LIMITED, configurable),
-   ``subCode`` LIMIT_REACHED, message ``Limit reached (N tokens per W ms)``;
+   ``subCode`` LIMIT_REACHED, message ``Limit reached (N tokens per W ms)``; tokens taken for a
+   request that then fails parsing/validation are given back (Twenty throttles in the query
+   runners, after validation);
 7. execute: ``Workspace.execute_core`` for /graphql, ``MetadataApi`` for /metadata.
 
 API keys never reach logs: the app has no access log, and no message quotes a token.
@@ -221,6 +223,16 @@ def _check(
     return DocumentInfo(tuple(roots), depth, count)
 
 
+_PRE_EXECUTION = frozenset({"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED"})
+
+
+def _pre_execution(errors: list[GraphQLError] | None) -> bool:
+    """True when the request failed before any resolver ran (parse / validation errors)."""
+    return bool(errors) and all(
+        (e.extensions or {}).get("code") in _PRE_EXECUTION for e in errors or ()
+    )
+
+
 def _limit_error(message: str) -> GraphQLError:
     return GraphQLError(
         message,
@@ -406,8 +418,10 @@ class EmulatorServer:
         info = self.analyse(query, operation_name or None, limits)
         if isinstance(info, GraphQLError):
             return json_response({"errors": [format_error(info)], "data": None})
+        tokens = 0
         if info is not None and (not metadata or self.throttle_metadata):
-            refused = self.limiter.take(len(info.root_fields))
+            tokens = len(info.root_fields)
+            refused = self.limiter.take(tokens)
             if refused is not None:
                 self.count(throttled=1)
                 return json_response(
@@ -424,6 +438,8 @@ class EmulatorServer:
             result = self.metadata.execute(query, variables, operation_name)
         else:
             result = self.workspace.execute_core(query, variables, operation_name or None)
+        if tokens and result.data is None and _pre_execution(result.errors):
+            self.limiter.refund(tokens)
         out: dict[str, Any] = {}
         if result.errors:
             out["errors"] = [format_error(e) for e in result.errors]

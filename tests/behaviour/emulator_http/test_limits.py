@@ -63,6 +63,14 @@ async def test_one_token_per_root_field_and_introspection_is_free(limited: Http)
     assert _throttled(body)
 
 
+async def test_invalid_documents_use_no_tokens(limited: Http) -> None:
+    for _ in range(15):
+        _s, body = await limited.post("/graphql", "{ companies(first: 1) { noSuchField } }")
+        assert codes(body) == ["GRAPHQL_VALIDATION_FAILED"]
+    bodies = [(await limited.post("/graphql", ONE))[1] for _ in range(10)]
+    assert not any(_throttled(b) for b in bodies)
+
+
 async def test_long_window_bucket_and_rate_limited_code() -> None:
     async with (
         TwentyEmulator(

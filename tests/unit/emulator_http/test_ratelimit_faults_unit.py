@@ -38,6 +38,15 @@ def test_request_needing_more_than_left_is_refused_whole() -> None:
     assert rl.take(0) is None
 
 
+def test_refund_gives_tokens_back_up_to_capacity() -> None:
+    rl = RateLimiter(((3, 60000),), clock=Clock())
+    assert rl.take(3) is None and rl.take(1) is not None
+    rl.refund(2)
+    assert rl.take(2) is None and rl.take(1) is not None
+    rl.refund(50)  # never above capacity
+    assert rl.take(3) is None and rl.take(1) is not None
+
+
 def test_off_and_reconfigure() -> None:
     rl = RateLimiter(None)
     assert all(rl.take(50) is None for _ in range(100))
