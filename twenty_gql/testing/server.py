@@ -55,6 +55,7 @@ __all__ = ["DocumentLimits", "EmulatorServer", "EmulatorStats", "analyse_documen
 
 RATE_LIMIT_FRIENDLY = "Rate limit reached. Please try again later."
 MAX_TOKENS = 50_000  # lexical tokens per document (graphql-core parse guard)
+MAX_VARIABLE_DEPTH = 64  # JSON nesting of variable values (coercion is recursive)
 
 
 @dataclass
@@ -97,6 +98,21 @@ class DocumentInfo:
     root_fields: tuple[str, ...]  # non-introspection root fields of the chosen operation
     depth: int  # deepest selection nesting, introspection subtrees excluded
     field_count: int  # field selections in the whole document (fragments counted once)
+
+
+def _json_depth(value: Any, stop: int) -> int:
+    """Nesting depth of decoded JSON (iterative; stops counting past ``stop``)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            if deepest > stop:
+                return deepest
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _brace_depth(text: str) -> int:
@@ -414,6 +430,11 @@ class EmulatorServer:
             return self._bad_request("Variables must be provided as an Object.", "BAD_USER_INPUT")
         if operation_name is not None and not isinstance(operation_name, str):
             return self._bad_request("operationName must be a string.", "BAD_USER_INPUT")
+        if variables and _json_depth(variables, MAX_VARIABLE_DEPTH) > MAX_VARIABLE_DEPTH:
+            message = f"Variable values are nested too deeply (maximum depth {MAX_VARIABLE_DEPTH})."
+            return json_response(
+                {"errors": [_error(message, "BAD_USER_INPUT", None, message)], "data": None}
+            )
         limits = METADATA_LIMITS if metadata else GRAPHQL_LIMITS
         info = self.analyse(query, operation_name or None, limits)
         if isinstance(info, GraphQLError):
