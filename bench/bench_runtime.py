@@ -34,7 +34,7 @@ import msgspec
 from twenty_gql import Operation, TwentyClient
 
 KEY = "bench-key-not-secret"
-ROUNDS = 7
+ROUNDS = 9
 SEQ_CALLS = 200
 CONC_CALLS = 1000
 IN_FLIGHT = 50

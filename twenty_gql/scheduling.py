@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import random
 import time
@@ -27,6 +28,8 @@ from twenty_gql.errors import (
 )
 
 __all__ = ["RateLimit", "RetryPolicy", "Scheduler", "TokenBucket"]
+
+logger = logging.getLogger("twenty_gql")
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,8 @@ class Scheduler:
                     wait = self._try(tokens)
                     if wait <= 0.0:
                         return
+                    if logger.isEnabledFor(logging.DEBUG):
+                        logger.debug("twenty_gql: rate limit: waiting %.3fs for a token", wait)
                     await self.sleep(wait)
         finally:
             self._waiting -= 1
