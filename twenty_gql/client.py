@@ -22,6 +22,7 @@ import msgspec
 
 from twenty_gql import _json
 from twenty_gql.errors import (
+    BatchLimitExceededError,
     ClientClosedError,
     ConfigurationError,
     DecodeError,
@@ -317,6 +318,8 @@ class TwentyClient:
                 except TwentyError as exc:
                     err: TwentyError = self._scrubbed(exc)
             # failure path (slow path from here on)
+            if isinstance(err, BatchLimitExceededError) and 0 < err.limit < self.batch_size:
+                self.batch_size = err.limit  # bulk writes read it for their next chunks
             if isinstance(err, ThrottledError):
                 self.stats["throttled"] += 1
                 if sched is None and self._learn and graphql and err.tokens:

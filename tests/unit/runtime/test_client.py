@@ -364,3 +364,28 @@ async def test_mock_transport_refuses_requests_beyond_its_queue() -> None:
     async with TwentyClient("https://crm.example", KEY, transport=mt) as c:
         with pytest.raises(MockTransportError, match="no canned answer left"):
             await c.execute(GET, {"id": "x"})
+
+
+async def test_the_client_learns_the_batch_limit_from_the_server() -> None:
+    refusal = {
+        "errors": [
+            {
+                "message": "Maximum number of records to upsert is 25.",
+                "extensions": {"code": "BAD_USER_INPUT", "subCode": "TOO_MANY_RECORDS_TO_UPDATE"},
+            }
+        ]
+    }
+    create: Operation[dict[str, Any]] = Operation(
+        name="CreateCompanies", document="mutation CreateCompanies { createCompanies { id } }",
+        endpoint="graphql", kind="mutation", root_fields=("createCompanies",),
+        result_type=dict, idempotent=False,
+    )  # fmt: skip
+    from twenty_gql import BatchLimitExceededError
+
+    async with TwentyClient(
+        "https://crm.example", KEY, transport=mock(Response.json(refusal))
+    ) as c:
+        assert c.batch_size == 60
+        with pytest.raises(BatchLimitExceededError) as info:
+            await c.execute(create)
+    assert info.value.limit == 25 and c.batch_size == 25
