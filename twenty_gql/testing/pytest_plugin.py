@@ -1,36 +1,78 @@
 """pytest plugin (entry point ``pytest11``): a ``twenty_emulator`` fixture for testing code that
 talks to Twenty, offline.
 
-    async def test_my_sync(twenty_emulator):
+    def test_my_sync(twenty_emulator):            # sync tests work (requests, httpx, ...)
         client = MyService(twenty_emulator.url, twenty_emulator.api_key)
         ...
 
+    async def test_my_async_sync(twenty_emulator):  # and async ones, under any async plugin
+        ...
+
 The fixture is function-scoped and yields a running ``TwentyEmulator`` (seed ``standard`` unless
-configured). Configure it per test with the marker, whose keyword arguments are
-``TwentyEmulator``'s::
+configured). The emulator runs on its own event loop in a background thread, so the fixture is
+a plain fixture: it needs no pytest-asyncio, and it works the same in sync and async tests. The
+``Workspace`` and the emulator's run-time controls (``revoke_key``, ``set_limits``,
+``set_faults``, ``stats``) are thread-safe. Configure it per test with the marker, whose keyword
+arguments are ``TwentyEmulator``'s::
 
     @pytest.mark.twenty_emulator(seed="demo", rate_limit=None)
 
-or project-wide with the ini option ``twenty_emulator_seed`` (standard | demo | empty). The
-fixture needs an asyncio-capable pytest (pytest-asyncio in auto mode, or mark the test with
-``@pytest.mark.asyncio``): it is an async generator fixture.
+or project-wide with the ini option ``twenty_emulator_seed`` (standard | demo | empty).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 __all__ = ["twenty_emulator"]
 
-try:  # pytest-asyncio makes async fixtures explicit in strict mode; plain pytest is fine too
-    import pytest_asyncio
+_START_TIMEOUT = 60.0
 
-    _fixture: Callable[[Callable[..., Any]], Any] = pytest_asyncio.fixture
-except ImportError:  # pragma: no cover - exercised only without pytest-asyncio
-    _fixture = pytest.fixture
+
+class _Thread:
+    """Runs one ``TwentyEmulator`` on a private event loop in a daemon thread."""
+
+    def __init__(self, emulator: Any) -> None:
+        self.emulator = emulator
+        self.loop = asyncio.new_event_loop()
+        self.ready = threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="twenty-emulator", daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_until_complete(self.emulator.start())
+        except BaseException as exc:  # reported to the test thread
+            self.error = exc
+            self.ready.set()
+            self.loop.close()
+            return
+        self.ready.set()
+        try:
+            self.loop.run_forever()
+        finally:
+            self.loop.run_until_complete(self.emulator.stop())
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+            self.loop.close()
+
+    def __enter__(self) -> Any:
+        self.thread.start()
+        if not self.ready.wait(_START_TIMEOUT):
+            raise RuntimeError("the Twenty emulator did not start within 60 s")
+        if self.error is not None:
+            self.thread.join()
+            raise self.error
+        return self.emulator
+
+    def __exit__(self, *_exc: object) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(_START_TIMEOUT)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -49,8 +91,8 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-@_fixture
-async def twenty_emulator(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
+@pytest.fixture
+def twenty_emulator(request: pytest.FixtureRequest) -> Iterator[Any]:
     """A running ``TwentyEmulator`` on 127.0.0.1, stopped after the test."""
     from .emulator import TwentyEmulator
 
@@ -66,5 +108,5 @@ async def twenty_emulator(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
         emulator = TwentyEmulator(**kwargs)
     except (TypeError, ValueError) as exc:
         raise pytest.UsageError(f"bad twenty_emulator configuration: {exc}") from exc
-    async with emulator as emu:
+    with _Thread(emulator) as emu:
         yield emu

@@ -34,6 +34,20 @@ async def test_marker_configures(twenty_emulator):
     assert await _count(twenty_emulator, "companies") > 10
 
 
+def test_sync_test_too(twenty_emulator):
+    import json
+    import urllib.request
+
+    req = urllib.request.Request(
+        twenty_emulator.url + "/graphql",
+        data=json.dumps({"query": "{ people { totalCount } }"}).encode(),
+        headers={"Authorization": "Bearer " + twenty_emulator.api_key,
+                 "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req) as resp:
+        assert json.loads(resp.read())["data"]["people"]["totalCount"] == 0
+
+
 @pytest.mark.twenty_emulator(seed="nope")
 async def test_bad_marker(twenty_emulator):
     pass
@@ -44,7 +58,7 @@ def test_fixture_in_a_user_project(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\nasyncio_mode = auto\n")
     pytester.makepyfile(test_user=USER_TESTS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
-    result.assert_outcomes(passed=2, errors=1)
+    result.assert_outcomes(passed=3, errors=1)
     result.stdout.fnmatch_lines(["*bad twenty_emulator configuration: unknown seed 'nope'*"])
     help_result = pytester.runpytest_subprocess("--markers")
     help_result.stdout.fnmatch_lines(["@pytest.mark.twenty_emulator(**kwargs)*"])
@@ -74,4 +88,35 @@ async def test_empty(twenty_emulator):
 """
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=1)
+
+
+SYNC_ONLY = """
+import json
+import urllib.request
+
+import pytest
+
+
+@pytest.mark.twenty_emulator(seed="empty", api_key="sync-key")
+def test_without_any_async_plugin(twenty_emulator):
+    assert twenty_emulator.api_key == "sync-key"
+    req = urllib.request.Request(
+        twenty_emulator.url + "/metadata",
+        data=json.dumps({"query": "{ objects { edges { node { id } } } }"}).encode(),
+        headers={"Authorization": "Bearer sync-key", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req) as resp:
+        assert json.loads(resp.read()) == {"data": {"objects": {"edges": []}}}
+    twenty_emulator.revoke_key()
+    with urllib.request.urlopen(req) as resp:
+        body = json.loads(resp.read())
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert twenty_emulator.stats.metadata_requests == 2
+"""
+
+
+def test_fixture_without_pytest_asyncio(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_sync_only=SYNC_ONLY)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:asyncio", "-q")
     result.assert_outcomes(passed=1)
