@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from .conftest import Http, codes
@@ -51,3 +52,31 @@ async def test_pagination_over_250_visits_each_once(http: Http) -> None:
         after = conn["pageInfo"]["endCursor"]
     assert pages == 5
     assert sorted(seen) == [f"p{i:03d}" for i in range(250)]
+
+
+async def test_concurrent_writes_and_a_data_model_change(http: Http) -> None:
+    one = "mutation($n: String) { createCompany(data: {name: $n}) { id } }"
+    add_field = """mutation($id: UUID!) { createOneField(input: {field: {objectMetadataId: $id,
+        type: TEXT, name: "tagline", label: "Tagline"}}) { id } }"""
+    objects = await http.meta(
+        "{ objects(paging: {first: 1000}) { edges { node { id nameSingular } } } }"
+    )
+    company_id = next(
+        e["node"]["id"]
+        for e in objects["objects"]["edges"]
+        if e["node"]["nameSingular"] == "company"
+    )
+    writes = [http.post("/graphql", one, {"n": f"cc{i:03d}"}) for i in range(200)]
+    results = await asyncio.gather(
+        *writes[:100], http.meta(add_field, {"id": company_id}), *writes[100:]
+    )
+    bodies = [r[1] for r in results if isinstance(r, tuple)]
+    assert len(bodies) == 200 and all("errors" not in b for b in bodies)
+    ids = {b["data"]["createCompany"]["id"] for b in bodies}
+    assert len(ids) == 200
+    data = await http.gql(
+        '{ companies(filter: {name: {like: "cc%"}}) { totalCount } '
+        'c: company(filter: {name: {eq: "cc199"}}) { tagline } }'
+    )
+    assert data["companies"]["totalCount"] == 200
+    assert set(data["c"]) == {"tagline"}  # the new field is queryable at once
