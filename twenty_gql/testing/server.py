@@ -25,6 +25,7 @@ API keys never reach logs: the app has no access log, and no message quotes a to
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, fields, replace
@@ -52,6 +53,8 @@ from .ratelimit import RateLimiter
 from .workspace import Workspace
 
 __all__ = ["DocumentLimits", "EmulatorServer", "EmulatorStats", "analyse_document", "build_app"]
+
+_log = logging.getLogger("twenty_gql.testing")
 
 RATE_LIMIT_FRIENDLY = "Rate limit reached. Please try again later."
 MAX_TOKENS = 50_000  # lexical tokens per document (graphql-core parse guard)
@@ -395,6 +398,7 @@ class EmulatorServer:
             try:
                 response = self._answer(request, body, metadata)
             except Exception as exc:  # a bug must not take the server down or leak a traceback
+                _log.exception("twenty emulator: internal error on %s", request.path)
                 message = f"Internal server error: {type(exc).__name__}"
                 response = json_response(
                     {"errors": [_error(message, "INTERNAL_SERVER_ERROR")], "data": None}, 500
