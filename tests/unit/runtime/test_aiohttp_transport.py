@@ -42,7 +42,7 @@ class Canned:
         self.auth.append(request.headers.get("Authorization"))
         await request.read()
         if self.mode == "slow":
-            await asyncio.sleep(2)
+            await asyncio.sleep(0.5)
         if self.mode == "drop":
             assert request.transport is not None
             request.transport.close()
@@ -118,7 +118,7 @@ async def test_truncated_body_is_a_dropped_connection(canned: Canned) -> None:
 
 async def test_read_timeout_counts_as_sent(canned: Canned) -> None:
     canned.mode = "slow"
-    async with TwentyClient(canned.url, KEY, rate_limit=None, timeout=0.2) as client:
+    async with TwentyClient(canned.url, KEY, rate_limit=None, timeout=0.1) as client:
         with pytest.raises(TransportTimeoutError) as info:
             await client.execute(OP)
     assert info.value.request_sent is True

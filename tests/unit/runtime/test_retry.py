@@ -215,3 +215,13 @@ async def test_retries_are_logged_without_the_key(caplog: pytest.LogCaptureFixtu
     records = [r for r in caplog.records if r.name == "twenty_gql"]
     assert records and "retrying" in records[0].getMessage()
     assert all(KEY not in r.getMessage() for r in caplog.records)
+
+
+async def test_retry_after_as_an_http_date_is_honoured() -> None:
+    import email.utils
+    import time
+
+    when = email.utils.formatdate(time.time() + 5, usegmt=True)
+    result, _, sleeps = await run(QUERY, [Response(503, b"", {"Retry-After": when}), OK])
+    assert result == {"x": 1}
+    assert 3.0 <= sleeps[0] <= 5.0

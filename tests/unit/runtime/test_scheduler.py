@@ -6,6 +6,8 @@ import asyncio
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from twenty_gql import MockTransport, Operation, RateLimit, Response, TwentyClient
 from twenty_gql.scheduling import Scheduler
@@ -194,3 +196,53 @@ async def test_without_a_rate_limit_the_client_adopts_the_bucket_the_server_anno
         assert [(b.capacity, b.window) for b in c.scheduler.buckets] == [(10.0, 2.0)]
         # drained at the refusal: the resend and 4 more calls need 5 tokens at 5 per second
         assert clock.now - start >= 1.0 - 1e-6
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    tokens=st.integers(1, 50),
+    window=st.floats(0.1, 10.0),
+    costs=st.lists(st.integers(1, 5), min_size=1, max_size=80),
+    gaps=st.lists(st.floats(0.0, 0.5), min_size=80, max_size=80),
+)
+def test_no_window_ever_admits_more_than_the_bucket_allows(
+    tokens: int, window: float, costs: list[int], gaps: list[float]
+) -> None:
+    """Over any window of length w, admitted tokens <= capacity + refill during w."""
+    clock = Clock()
+    s = sched(clock, ((tokens, window),))
+    admitted: list[tuple[float, int]] = []
+
+    async def drive() -> None:
+        for cost, gap in zip(costs, gaps, strict=False):
+            clock.now += gap
+            await s.acquire(cost)
+            admitted.append((clock.now, min(cost, tokens)))
+
+    asyncio.run(drive())
+    rate = tokens / window
+    for i, (t0, _) in enumerate(admitted):
+        for t1, _ in admitted[i:]:
+            used = sum(c for t, c in admitted if t0 <= t <= t1)
+            assert used <= tokens + rate * (t1 - t0) + 1e-6
+
+
+async def test_a_cancelled_waiter_does_not_block_the_others() -> None:
+    clock = Clock()
+    s = sched(clock, ((1, 1.0),))
+    await s.acquire(1)
+    gate = asyncio.Event()
+
+    async def slow_sleep(seconds: float) -> None:
+        await gate.wait()
+        clock.now += seconds
+
+    s.sleep = slow_sleep
+    first = asyncio.create_task(s.acquire(1))
+    await asyncio.sleep(0)
+    second = asyncio.create_task(s.acquire(1))
+    await asyncio.sleep(0)
+    first.cancel()
+    gate.set()
+    await asyncio.wait_for(second, 1.0)
+    assert first.cancelled() and s._waiting == 0
