@@ -233,3 +233,22 @@ async def test_update_many_and_delete_many_by_ids() -> None:
         assert dele.ok and dele.succeeded == 100
         stored = {r["id"]: r for r in tagged(emu, "ud")}
         assert sum(stored[i].get("deletedAt") is not None for i in ids) == 100
+
+
+async def test_key_revoked_mid_run_aborts_and_reports_every_unlanded_record() -> None:
+    async with TwentyEmulator(**LIMITS) as emu, client_for(emu) as client:
+        records = make_records(1200, "rev")
+        seen = 0
+
+        def revoke_after_3(_: Any) -> None:
+            nonlocal seen
+            seen += 1
+            if seen == 3:
+                emu.revoke_key()
+
+        res = await run(client, iter(records), on_progress=revoke_after_3, concurrency=1)
+        assert res.total == 1200 and res.succeeded == 180
+        assert res.succeeded + res.failed == 1200
+        assert {f.code for f in res.failures} == {"FORBIDDEN"}
+        assert [f.index for f in res.failures] == list(range(180, 1200))
+        assert len(tagged(emu, "rev")) == 180
