@@ -252,3 +252,21 @@ async def test_key_revoked_mid_run_aborts_and_reports_every_unlanded_record() ->
         assert {f.code for f in res.failures} == {"FORBIDDEN"}
         assert [f.index for f in res.failures] == list(range(180, 1200))
         assert len(tagged(emu, "rev")) == 180
+
+
+async def test_import_with_a_bad_key_exits_2_with_one_line(tmp_path: Path) -> None:
+    data = tmp_path / "c.csv"
+    _csv(data, 10, "badkey")
+    async with TwentyEmulator(**LIMITS) as emu:
+        bad = "not-the-key-" + emu.api_key[-6:]
+        env = {**os.environ, "TWENTY_URL": emu.url, "TWENTY_API_KEY": bad}
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "codegen.cli", "import", "company", str(data),
+            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, err = await proc.communicate()
+        text = err.decode()
+        assert proc.returncode == 2, text
+        assert text.count("\n") == 1 and "authentication failed" in text
+        assert bad not in text and "Traceback" not in text
+        assert tagged(emu, "badkey") == []
