@@ -325,14 +325,16 @@ class TwentyClient:
                 if sched is None and self._learn and graphql and err.tokens:
                     # No client-side pacing was configured, but the server announced its
                     # bucket: mirror it from now on (all tasks of this client share it).
-                    sched = self.scheduler = self.scheduler or Scheduler(
-                        RateLimit(((err.tokens, err.window or 1.0),)), **self._sched_kw
-                    )
-                    logger.info(
-                        "twenty_gql: server throttles at %d tokens per %.3fs; pacing to match",
-                        err.tokens,
-                        err.window or 1.0,
-                    )
+                    if self.scheduler is None:
+                        self.scheduler = Scheduler(
+                            RateLimit(((err.tokens, err.window or 1.0),)), **self._sched_kw
+                        )
+                        logger.info(
+                            "twenty_gql: server throttles at %d tokens per %.3fs; pacing to match",
+                            err.tokens,
+                            err.window or 1.0,
+                        )
+                    sched = self.scheduler
                 if sched is not None:
                     if err.tokens and err.window:
                         sched.learn(err.tokens, err.window)
