@@ -362,7 +362,10 @@ class _Endpoint:
 
     # ---- references and annotations ------------------------------------------------
     def imp(self, module: str) -> _Imports:
-        return self.imports.setdefault(module, _Imports())
+        found = self.imports.get(module)
+        if found is None:
+            found = self.imports[module] = _Imports()
+        return found
 
     def ref(self, module: str, type_name: str, *, runtime: bool, key: str | None = None) -> str:
         owner = self.owner[type_name]

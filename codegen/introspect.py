@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
+import msgspec
 from graphql import (
     GraphQLError,
     GraphQLSchema,
@@ -152,9 +153,15 @@ def load_schema_file(path: str | Path) -> LoadedSchema:
         raise SchemaSourceError(f"schema file {p} is not UTF-8 text") from None
     if p.suffix.lower() == ".json" or text.lstrip().startswith("{"):
         try:
-            payload = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SchemaSourceError(f"{p}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
+            payload = msgspec.json.decode(text)
+        except msgspec.DecodeError:
+            try:  # for the line number in the message
+                json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise SchemaSourceError(
+                    f"{p}: invalid JSON at line {exc.lineno}: {exc.msg}"
+                ) from None
+            raise SchemaSourceError(f"{p}: invalid JSON") from None
         return schema_from_introspection(payload, source)
     try:
         schema = build_schema(text)

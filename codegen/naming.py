@@ -127,18 +127,24 @@ class Namespace:
 
     def __init__(self, reserved: Iterable[str] = ()) -> None:
         self._taken: set[str] = set(reserved)
-        self._lowered: set[str] = {n.lower() for n in self._taken}
+        self._lowered: set[str] | None = None  # built on the first case-insensitive claim
         self.assigned: dict[str, str] = {}
 
     def claim(self, key: str, ident: str, *, case_insensitive: bool = False) -> str:
         if key in self.assigned:
             return self.assigned[key]
+        if case_insensitive and self._lowered is None:
+            self._lowered = {n.lower() for n in self._taken}
+        lowered = self._lowered
         candidate, n = ident, 1
-        while candidate in self._taken or (case_insensitive and candidate.lower() in self._lowered):
+        while candidate in self._taken or (
+            case_insensitive and lowered is not None and candidate.lower() in lowered
+        ):
             n += 1
             candidate = f"{ident}_{n}"
         self._taken.add(candidate)
-        self._lowered.add(candidate.lower())
+        if lowered is not None:
+            lowered.add(candidate.lower())
         self.assigned[key] = candidate
         return candidate
 
