@@ -173,7 +173,8 @@ class RetryPolicy:
       ``uniform(0, min(cap, base * 2**attempt))``.
     * ``Retry-After`` (seconds) is honoured when present (up to ``max_retry_after``; a longer
       one is not waited for).
-    * Throttling waits at least the time one token needs per the server's window.
+    * Throttling waits the time one token needs per the server's window, plus full jitter
+      (bounded by that window) so throttled tasks do not all resend at once.
     * Anything that may have reached the server is resent only when the request is
       idempotent. A connect error (nothing sent) or HTTP 429 (refused before execution) is
       always safe. A GraphQL throttling error is safe when no root field got data.
@@ -207,7 +208,9 @@ class RetryPolicy:
         if isinstance(exc, ThrottledError):
             if not idempotent and exc.status != 429 and _has_data(exc.data):
                 return None  # another root field already ran: resending would repeat it
-            wait = exc.wait + self.backoff(throttle_attempt)
+            # jitter spreads the resends of many throttled tasks; within one server window
+            jitter = self.random() * min(self.cap, self.base * 2.0**throttle_attempt)
+            wait = exc.wait + (min(jitter, exc.window) if exc.window else jitter)
             if exc.retry_after is not None and exc.retry_after > self.max_retry_after:
                 return None
             if throttle_waited + wait > self.max_throttle_wait:
