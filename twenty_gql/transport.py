@@ -5,7 +5,10 @@
 * :class:`AiohttpTransport` - the real one: one ``aiohttp.ClientSession`` (keep-alive
   connection reuse), created lazily inside the running loop. aiohttp exceptions are translated
   here into :mod:`twenty_gql.errors` transport errors, with ``request_sent`` False only when the
-  connection was never established.
+  connection was never established: ``ClientConnectorError`` (refused, DNS, TLS) and aiohttp's
+  ``ConnectionTimeoutError`` (connect / pool-wait timeout). Everything else - a reused
+  keep-alive connection the server closed, a reset while writing or reading, a truncated body,
+  a read timeout, the total timeout firing even during connect - counts as possibly sent.
 * :class:`MockTransport` - for users' unit tests: a handler callable or a queue of canned
   answers; records every request; an unexpected request raises :class:`MockTransportError`.
 """
