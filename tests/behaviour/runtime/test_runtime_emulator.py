@@ -202,3 +202,15 @@ async def test_a_closed_port_is_a_connect_error() -> None:
 
 async def _no_sleep(_: float) -> None:
     return None
+
+
+async def test_the_newest_rate_limited_code_is_absorbed_too() -> None:
+    async with (
+        TwentyEmulator("standard", rate_limit=((10, 500),), throttle_code="RATE_LIMITED") as emu,
+        TwentyClient(emu.url, emu.api_key, rate_limit=None) as client,
+    ):
+        results = await asyncio.gather(*(client.execute(COUNT) for _ in range(30)))
+        assert len(results) == 30
+        assert emu.stats.throttled > 0
+        assert client.scheduler is not None
+        assert [(b.capacity, b.window) for b in client.scheduler.buckets] == [(10.0, 0.5)]
