@@ -8,10 +8,17 @@ the variables are encoded and the answer decoded, straight into the result type.
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import enum
+import math
+import re
+from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
 import msgspec
+
+from twenty_gql.errors import InvalidVariablesError
 
 T = TypeVar("T")
 
@@ -65,13 +72,78 @@ def body_prefix(document: str, operation_name: str | None) -> bytes:
     return b'{"query":' + encode(document) + name + b',"variables":'
 
 
+# A naive datetime as msgspec writes it: seconds (and fraction) right before the closing quote,
+# no "Z" / "+hh:mm". Searched in the encoded bytes (a fast scan for "T"); only on a hit are the
+# variables walked, so a string that merely looks like one costs a walk, not an error.
+_NAIVE_DATETIME = re.compile(rb'T\d\d:\d\d:\d\d(?:\.\d{1,9})?"')
+
+
 def dumps_variables(variables: Any) -> bytes:
+    """The variables as JSON bytes; :class:`InvalidVariablesError` (nothing sent) for a value
+    that JSON cannot carry faithfully: NaN / infinity (msgspec would write ``null``), a naive
+    ``datetime`` (the server would read it in its own zone) or an object with no JSON form."""
     if not variables:
         return b"{}"
     try:
-        return encode(variables)
-    except (TypeError, msgspec.EncodeError, OverflowError) as exc:
-        raise TypeError(f"variables could not be encoded as JSON: {exc}") from None
+        out = encode(variables)
+    except (TypeError, ValueError, msgspec.EncodeError, OverflowError) as exc:
+        path, _ = _find_bad(variables, "", unencodable=True) or (None, "")
+        where = f" (variable {path})" if path else ""
+        raise InvalidVariablesError(
+            f"variables could not be encoded as JSON{where}: {exc}", path=path
+        ) from None
+    if b"null" in out or _NAIVE_DATETIME.search(out) is not None:
+        bad = _find_bad(variables, "")
+        if bad is not None:
+            raise InvalidVariablesError(
+                f"variable {bad[0]}: {bad[1]}; nothing was sent", path=bad[0]
+            )
+    return out
+
+
+def _find_bad(value: Any, path: str, *, unencodable: bool = False) -> tuple[str, str] | None:
+    """The first value that cannot go out faithfully, as (path, problem); None if none."""
+    if isinstance(value, str):
+        return None
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return None
+        return path, f"{value!r} is not a JSON number (JSON has no NaN or infinity)"
+    if isinstance(value, decimal.Decimal):
+        if value.is_finite():
+            return None
+        return path, f"Decimal({str(value)!r}) is not a JSON number"
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            return path, (
+                f"naive datetime {value.isoformat()} has no time zone (the server would read "
+                "it in its own zone); pass an aware datetime, e.g. tzinfo=datetime.timezone.utc"
+            )
+        return None
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            bad = _find_bad(v, f"{path}.{k}" if path else str(k), unencodable=unencodable)
+            if bad is not None:
+                return bad
+        return None
+    if isinstance(value, (list, tuple, set, frozenset)):
+        for i, v in enumerate(value):
+            bad = _find_bad(v, f"{path}[{i}]", unencodable=unencodable)
+            if bad is not None:
+                return bad
+        return None
+    if isinstance(value, msgspec.Struct):
+        for name in value.__struct_fields__:
+            bad = _find_bad(getattr(value, name), f"{path}.{name}", unencodable=unencodable)
+            if bad is not None:
+                return bad
+        return None
+    if unencodable:
+        try:
+            encode(value)
+        except Exception as exc:  # locating the value msgspec refused
+            return path, str(exc)
+    return None
 
 
 __all__ = ["Envelope", "Prepared", "body_prefix", "decode_any", "dumps_variables", "prepared"]

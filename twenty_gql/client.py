@@ -33,7 +33,13 @@ from twenty_gql.errors import (
 )
 from twenty_gql.operation import Endpoint, Operation
 from twenty_gql.scheduling import RateLimit, RetryPolicy, Scheduler
-from twenty_gql.transport import AiohttpTransport, Request, Response, Transport
+from twenty_gql.transport import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    AiohttpTransport,
+    Request,
+    Response,
+    Transport,
+)
 
 __all__ = ["DEFAULT_RATE_LIMIT", "TwentyClient"]
 
@@ -140,7 +146,10 @@ class TwentyClient:
     (``max_retries`` is a shortcut for its field, used when ``retry`` is not given).
     With ``rate_limit=None`` and ``learn_rate_limit=True``, a server that throttles anyway
     ("Limit reached (T tokens per W ms)") makes the client adopt that bucket from then on.
-    ``sleep``/``clock`` are injectable for tests.
+    ``max_response_bytes`` caps the size of an answer (64 MiB by default;
+    ``ResponseTooLargeError`` beyond it; the aiohttp transport only). Redirects are never
+    followed: a 3xx answer raises ``HTTPStatusError``. ``sleep``/``clock`` are injectable for
+    tests.
     """
 
     def __init__(
@@ -159,6 +168,7 @@ class TwentyClient:
         retry: RetryPolicy | None = None,
         headers: Mapping[str, str] | None = None,
         learn_rate_limit: bool = True,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         clock: Callable[[], float] | None = None,
     ) -> None:
@@ -172,6 +182,7 @@ class TwentyClient:
         self.max_concurrency = _pos_int("max_concurrency", max_concurrency)
         self.batch_size = _pos_int("batch_size", batch_size)
         self.page_size_max = _pos_int("page_size_max", page_size_max)
+        max_response_bytes = _pos_int("max_response_bytes", max_response_bytes)
         if rate_limit is not None and not isinstance(rate_limit, RateLimit):
             raise ConfigurationError(
                 f"rate_limit must be a twenty_gql.RateLimit or None, got {rate_limit!r}"
@@ -190,7 +201,11 @@ class TwentyClient:
         self._transport: Transport = (
             transport
             if transport is not None
-            else AiohttpTransport(timeout=float(timeout), max_connections=self.max_concurrency)
+            else AiohttpTransport(
+                timeout=float(timeout),
+                max_connections=self.max_concurrency,
+                max_response_bytes=max_response_bytes,
+            )
         )
         base = {
             "Authorization": f"Bearer {self._key}",
@@ -418,6 +433,12 @@ class TwentyClient:
                 operation=name,
                 status=429,
                 retry_after=retry_after,
+            )
+        if 300 <= status < 400:
+            where = _header(response.headers, "Location")
+            text = self._scrub(
+                f"redirect to {where!r} not followed (the API key is only sent to the "
+                f"configured url; point the client at the final url): {text}"
             )
         if not 200 <= status < 300:
             raise HTTPStatusError(status, text, retry_after=retry_after, url=url)

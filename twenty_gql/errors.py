@@ -5,11 +5,15 @@
     TwentyError
     ├── ConfigurationError (also ValueError)   bad url / key / option, raised at construction
     ├── ClientClosedError                      the client was used after aclose()
+    ├── InvalidVariablesError (also TypeError, ValueError)  variables that cannot be sent
+    │                                          faithfully (NaN/inf, naive datetime, an object
+    │                                          JSON cannot carry): raised before sending
     ├── TransportError                         no HTTP answer (``request_sent`` says if it may
     │   │                                      have reached the server)
     │   ├── ConnectError                       could not connect: nothing was sent
     │   ├── TransportTimeoutError              connect timeout (not sent) or read timeout (sent)
-    │   └── ConnectionDroppedError             the connection broke after the request was written
+    │   ├── ConnectionDroppedError             the connection broke after the request was written
+    │   └── ResponseTooLargeError              the answer exceeded ``max_response_bytes``
     ├── HTTPStatusError                        a non-2xx answer that is not a GraphQL body
     ├── DecodeError                            non-JSON, HTML, truncated, or neither data nor errors
     └── GraphQLResponseError                   the answer carried ``errors`` (Twenty sends HTTP 200)
@@ -44,7 +48,9 @@ __all__ = [
     "ForbiddenError",
     "GraphQLResponseError",
     "HTTPStatusError",
+    "InvalidVariablesError",
     "NotFoundError",
+    "ResponseTooLargeError",
     "ThrottledError",
     "TransportError",
     "TransportTimeoutError",
@@ -69,6 +75,17 @@ class ConfigurationError(TwentyError, ValueError):
 
 class ClientClosedError(TwentyError, RuntimeError):
     """The client was used after ``aclose()`` / leaving ``async with``."""
+
+
+class InvalidVariablesError(TwentyError, TypeError, ValueError):
+    """The variables cannot be sent as the caller meant them, so nothing was sent: a value JSON
+    cannot carry (NaN / infinity, an arbitrary object) or a naive ``datetime`` (the server would
+    read it in its own time zone). ``path`` names the offending value (``data[3].createdAt``)
+    when it could be located."""
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class TransportError(TwentyError):
@@ -99,6 +116,18 @@ class TransportTimeoutError(TransportError):
 
 class ConnectionDroppedError(TransportError):
     """The connection broke after the request was (possibly) written."""
+
+
+class ResponseTooLargeError(TransportError):
+    """The answer's body exceeded the client's ``max_response_bytes``; it was not read to the
+    end (the connection is closed, not reused). ``limit`` is the cap, ``size`` the announced
+    length when the server sent one (else None). Not retryable: the same request would get the
+    same answer."""
+
+    def __init__(self, message: str, *, limit: int, size: int | None = None) -> None:
+        super().__init__(message, request_sent=True, retryable=False)
+        self.limit = limit
+        self.size = size
 
 
 class HTTPStatusError(TwentyError):

@@ -26,6 +26,7 @@ import msgspec
 from twenty_gql.errors import (
     ConnectError,
     ConnectionDroppedError,
+    ResponseTooLargeError,
     TransportError,
     TransportTimeoutError,
 )
@@ -91,8 +92,17 @@ class Transport(Protocol):
     async def send(self, request: Request) -> Response: ...
 
 
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+
+
 class AiohttpTransport:
-    """The default transport: one aiohttp session, created in the running loop on first use."""
+    """The default transport: one aiohttp session, created in the running loop on first use.
+
+    Redirects are never followed (the answer comes back as it is, e.g. a 301, so the key is
+    never sent to another URL). A body longer than ``max_response_bytes`` (announced, or
+    counted while reading a chunked or compressed answer) raises ``ResponseTooLargeError``
+    without reading the rest.
+    """
 
     def __init__(
         self,
@@ -100,10 +110,12 @@ class AiohttpTransport:
         timeout: float = 30.0,
         connect_timeout: float | None = 10.0,
         max_connections: int = 100,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._timeout = timeout
         self._connect_timeout = connect_timeout
         self._max_connections = max_connections
+        self._max_response_bytes = max_response_bytes
         self._session: Any = None
         self._plain: Any = None
         self._headers: Mapping[str, str] | None = None
@@ -133,11 +145,49 @@ class AiohttpTransport:
             if self._headers and not all(k in headers for k in self._headers):
                 session = self._plain = self._plain or self._open(None)
         try:
-            async with session.post(request.url, data=request.body, headers=headers) as r:
-                body = await r.read()
+            async with session.post(
+                request.url, data=request.body, headers=headers, allow_redirects=False
+            ) as r:
+                length = r.content_length
+                if (
+                    length is None
+                    or length > self._max_response_bytes
+                    or "Content-Encoding" in r.headers  # a small body may inflate
+                ):
+                    body = await self._read_capped(r, request.url)
+                else:
+                    body = await r.read()
                 return Response(r.status, body, r.headers)
         except Exception as exc:
             raise _translate(exc, request.url) from None
+
+    async def _read_capped(self, r: Any, url: str) -> bytes:
+        """The body, read at most ``max_response_bytes`` far (an announced larger length is
+        refused before reading anything)."""
+        cap = self._max_response_bytes
+        length = r.content_length
+        if length is not None and length > cap:
+            r.close()  # the rest is never read: the connection must not be reused
+            raise ResponseTooLargeError(
+                f"response from {url} is {length} bytes, more than max_response_bytes={cap}",
+                limit=cap,
+                size=length,
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = await r.content.readany()
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > cap:
+                r.close()
+                raise ResponseTooLargeError(
+                    f"response from {url} exceeds max_response_bytes={cap} (stopped reading "
+                    f"after {size} bytes)",
+                    limit=cap,
+                )
+            chunks.append(chunk)
 
     async def aclose(self) -> None:
         sessions = (self._session, self._plain)
