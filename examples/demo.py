@@ -154,6 +154,7 @@ def main() -> int:
         finally:
             t0 = time.perf_counter()
             code = stop_emulator(emulator)
+            print(f"\nemulator stopped (exit {code})", flush=True)
             if code != 0 and failure is None:
                 failure = f"the emulator exited {code} on SIGTERM (expected 0)"
             summary.append(

@@ -1,0 +1,128 @@
+"""The examples run for real, as a user would run them (each in a subprocess).
+
+``examples/demo.py`` is what ``make demo`` runs: the must-show of issue 8. It stays in CI
+(marked ``slow`` like the other long behaviour tests, which ``make test`` still runs).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+BIN = Path(sys.executable).parent
+TIMEOUT = 180
+
+
+def run(cmd: list[str], cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        cmd,
+        cwd=cwd,
+        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **env},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+
+
+@pytest.mark.slow
+def test_demo_runs_every_step_and_exits_0() -> None:
+    proc = run([sys.executable, str(EXAMPLES / "demo.py")])
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr
+    key = re.search(r"TWENTY_API_KEY=(\S+)", out)
+    assert key is None, "the demo printed the API key"
+    summary = out[out.index("\nsummary\n") :]
+    assert re.search(r"companies named like '%partners%': \d+", summary)
+    assert re.search(r"created person [0-9a-f-]{36} at 'Acme Partners'", summary)
+    assert "bulk upsert: 500 landed, 0 failed, 9 requests" in summary
+    assert re.search(r"custom object 'contract' [0-9a-f-]{36} with fields", summary)
+    assert "11 object modules" in summary and "12 object modules" in summary
+    assert "created contracts: " in summary and " and 2 more" in summary
+    assert "('Acme 2026', 'ENTERPRISE', 'Acme Partners')" in summary
+    assert re.search(r"stop the emulator \(SIGTERM\)\n\s+exit 0", summary)
+    wall = re.search(r"demo OK in ([\d.]+) s wall time", summary)
+    assert wall is not None
+    assert "upserting companies" in proc.stderr  # the tqdm bar
+    print(f"make demo wall time: {wall.group(1)} s")
+
+
+def test_demo_fails_cleanly_when_a_step_fails(tmp_path: Path) -> None:
+    """A quickstart that cannot import the generated package: exit 1, the emulator stopped."""
+    broken = tmp_path / "quickstart.py"
+    broken.write_text("import sys\nsys.exit('boom: step failed on purpose')\n", encoding="utf-8")
+    code = (
+        "import sys, pathlib\n"
+        f"sys.path.insert(0, {str(EXAMPLES)!r})\n"
+        "import demo\n"
+        f"demo.QUICKSTART = pathlib.Path({str(broken)!r})\n"
+        "rc = demo.main()\n"
+        "sys.exit(rc)\n"
+    )
+    proc = run([sys.executable, "-c", code])
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "demo FAILED: quickstart stage 1: records failed (exit 1)" in proc.stderr
+    assert "boom: step failed on purpose" in proc.stderr
+    assert "emulator stopped (exit 0)" in proc.stdout
+    assert "summary" not in proc.stdout
+
+
+def test_user_suite_with_the_emulator_fixture_passes() -> None:
+    suite = EXAMPLES / "test_with_emulator"
+    proc = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=suite)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(r"\b4 passed\b", proc.stdout), proc.stdout
+    assert not re.search(r"skipped|warning|xfail", proc.stdout), proc.stdout
+
+
+def test_drift_check_is_fresh_then_fails_after_a_metadata_change() -> None:
+    proc = run([sys.executable, str(EXAMPLES / "ci_drift_check" / "try_with_emulator.py")])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "fresh -> 0, after the change -> 1: OK" in proc.stdout
+    assert "is up to date with" in proc.stdout
+    assert "+ Company.tier: String" in proc.stdout
+
+
+def test_drift_check_exits_2_when_the_server_is_unreachable(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again before the check runs: connection refused
+    proc = run(
+        ["bash", str(EXAMPLES / "ci_drift_check" / "check_drift.sh")],
+        TWENTY_URL=f"http://127.0.0.1:{port}",
+        TWENTY_API_KEY="k-not-printed",
+        PACKAGE=str(ROOT / "generated" / "twenty_standard"),
+        GITHUB_ACTIONS="true",
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "twenty-gql check: error" in proc.stderr
+    assert "k-not-printed" not in proc.stdout + proc.stderr
+    assert "::error" not in proc.stdout  # the drift annotation is for exit 1 only
+
+
+def test_drift_check_needs_its_settings() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TWENTY_")}
+    proc = subprocess.run(
+        ["bash", str(EXAMPLES / "ci_drift_check" / "check_drift.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert proc.returncode != 0
+    assert "set TWENTY_URL" in proc.stderr
+
+
+def test_bulk_import_example_runs() -> None:
+    proc = run([sys.executable, str(EXAMPLES / "bulk_import.py")])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "create_many: 239 landed, 1 failed" in proc.stdout
+    assert "record #17 (Sample Co 018)" in proc.stdout
+    assert "exit code 0; companies now: 240 new" in proc.stdout
