@@ -10,6 +10,7 @@ from twenty_gql.bulk import (
     BulkResult,
     create_many,
     delete_many,
+    partial_result,
     update_many,
 )
 from twenty_gql.client import TwentyClient
@@ -80,6 +81,7 @@ __all__ = [
     "create_many",
     "delete_many",
     "paginate",
+    "partial_result",
     "update_many",
 ]
 

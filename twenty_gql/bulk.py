@@ -57,6 +57,7 @@ __all__ = [
     "InvalidRecordError",
     "create_many",
     "delete_many",
+    "partial_result",
     "update_many",
 ]
 
@@ -153,6 +154,11 @@ class BulkResult(Generic[R]):
     ``indexes[i]`` is the input position of ``records[i]``; ``None`` where the server answered
     without the record). ``failures`` are sorted by index. With ``keep_records=False`` (or for
     records skipped thanks to a checkpoint) ``records`` holds nothing for them.
+
+    A cancelled run raises ``asyncio.CancelledError`` as usual (never swallowed); the error
+    carries the partial result as ``bulk_result``: what landed before the cancellation
+    (``indexes``), what failed, and what was ``in_flight``. ``total`` is then the number of
+    input records read so far; positions in none of the three lists were never sent.
     """
 
     records: list[R | None]
@@ -164,6 +170,10 @@ class BulkResult(Generic[R]):
     requests: int
     throttled: int
     batch_size: int
+    in_flight: list[int] = field(default_factory=list)
+    """Only in the partial result of a cancelled run (``CancelledError.bulk_result``): input
+    positions whose request was in flight when the run was cancelled. They may or may not
+    have landed; a rerun with the checkpoint resends them as upserts onto the same ids."""
 
     @property
     def failed(self) -> int:
@@ -177,6 +187,25 @@ class BulkResult(Generic[R]):
         """Raise :class:`BulkFailuresError` when any record failed."""
         if self.failures:
             raise BulkFailuresError(self.failures, self.total)
+
+
+def partial_result(exc: BaseException) -> BulkResult[Any] | None:
+    """The partial :class:`BulkResult` of a cancelled bulk run, found on ``exc`` or the
+    exceptions it was raised from (``asyncio.wait_for`` / ``asyncio.timeout`` raise a
+    ``TimeoutError`` from the ``CancelledError``; Python 3.10 re-raises a cancelled task's
+    error as a new ``CancelledError`` whose ``__context__`` is the original). None if none."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        found = getattr(e, "bulk_result", None)
+        if isinstance(found, BulkResult):
+            return found
+        todo += [e.__cause__, e.__context__]
+    return None
 
 
 # -- error classification ----------------------------------------------------------------------
@@ -249,6 +278,8 @@ class _State(Generic[R]):
     requests: int = 0
     throttled: int = 0
     abort: BaseException | None = None
+    in_flight: dict[int, list[_Item]] = field(default_factory=dict)
+    sends: int = 0
 
 
 _Sender = Callable[[list[_Item], bool], Awaitable[Sequence[Any] | None]]
@@ -360,11 +391,15 @@ class _Engine(Generic[R]):
                     await self.run_chunk(items[start : start + size], ambiguous)
                 return
             s.requests += 1
+            s.sends += 1
+            ticket = s.sends
+            s.in_flight[ticket] = items
             try:
                 returned = await self.send(items, ambiguous)
             except asyncio.CancelledError:
-                raise
+                raise  # the chunk stays in ``in_flight``: its outcome is unknown
             except Exception as exc:
+                del s.in_flight[ticket]
                 kind, number = _classify(exc)
                 if kind == "limit" and self.learn_limit and int(number) < len(items):
                     self._learn(int(number))
@@ -413,6 +448,7 @@ class _Engine(Generic[R]):
                 await self.run_chunk(items[:mid], ambiguous)
                 await self.run_chunk(items[mid:], ambiguous)
                 return
+            del s.in_flight[ticket]
             self.succeed(items, returned)
             self.progress()
             return
@@ -474,6 +510,15 @@ class _Engine(Generic[R]):
                     task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
+    async def run_or_report(self, source: AsyncIterable[_Item], count: Callable[[], int]) -> None:
+        """:meth:`run`; on cancellation the ``CancelledError`` propagates carrying the partial
+        result as ``bulk_result``."""
+        try:
+            await self.run(source)
+        except asyncio.CancelledError as exc:
+            exc.bulk_result = self.result(count())  # type: ignore[attr-defined]
+            raise
+
     def result(self, total: int) -> BulkResult[R]:
         s = self.state
         s.failures.sort(key=lambda f: f.index)
@@ -489,6 +534,7 @@ class _Engine(Generic[R]):
             requests=s.requests,
             throttled=self._throttled(),
             batch_size=s.batch_size,
+            in_flight=sorted(it.index for items in s.in_flight.values() for it in items),
         )
 
 
@@ -755,7 +801,7 @@ async def create_many(
                 yield item
 
     try:
-        await engine.run(items())
+        await engine.run_or_report(items(), lambda: count)
     finally:
         if journal is not None:
             journal.close()
@@ -828,7 +874,7 @@ async def _by_ids(
                 continue
             yield _Item(index, text, raw)
 
-    await engine.run(items())
+    await engine.run_or_report(items(), lambda: count)
     engine.progress()
     return engine.result(count)
 

@@ -323,7 +323,13 @@ class TwentyClient:
             sched = self.scheduler if graphql else None
             if sched is not None:
                 await sched.acquire(tokens)
-            async with sem:
+            try:
+                await sem.acquire()
+            except asyncio.CancelledError:
+                if sched is not None:
+                    sched.refund(tokens)  # cancelled while waiting for a slot: nothing sent
+                raise
+            try:
                 if self._closed:
                     raise ClientClosedError("this TwentyClient was closed during the call")
                 self.stats["requests"] += 1
@@ -332,6 +338,8 @@ class TwentyClient:
                     return self._decode(response, decode, name, request.url)
                 except TwentyError as exc:
                     err: TwentyError = self._scrubbed(exc)
+            finally:
+                sem.release()
             # failure path (slow path from here on)
             if isinstance(err, BatchLimitExceededError) and 0 < err.limit < self.batch_size:
                 self.batch_size = err.limit  # bulk writes read it for their next chunks

@@ -143,6 +143,14 @@ class Scheduler:
         finally:
             self._waiting -= 1
 
+    def refund(self, tokens: int) -> None:
+        """Give back tokens taken for a request that was never sent (its task was cancelled
+        while waiting for a concurrency slot)."""
+        now = self.clock()
+        for b in self.buckets:
+            b.refill(now)
+            b.level = min(b.capacity, b.level + min(tokens, b.capacity))
+
     def learn(self, tokens: int, window: float) -> None:
         """Adopt the server's numbers for one bucket: the one with the same window, else the
         one whose window is nearest (log scale)."""
