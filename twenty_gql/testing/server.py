@@ -19,6 +19,9 @@ Every request goes through the same steps (see ``EmulatorServer._graphql_like``)
    runners, after validation);
 7. execute: ``Workspace.execute_core`` for /graphql, ``MetadataApi`` for /metadata.
 
+Every answer to ``/graphql`` and ``/metadata`` carries ``Server-Timing: app;dur=MS``: the time the
+handler spent on it (added latency included), so a client can tell its own share of a call.
+
 API keys never reach logs: the app has no access log, and no message quotes a token.
 """
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -380,12 +384,14 @@ class EmulatorServer:
     # ---- GraphQL endpoints ------------------------------------------------------------------
 
     async def graphql(self, request: web.Request) -> web.StreamResponse:
+        start = time.perf_counter()
         self.count(requests=1, graphql_requests=1)
-        return await self._graphql_like(request, metadata=False)
+        return _timed(await self._graphql_like(request, metadata=False), start)
 
     async def metadata_endpoint(self, request: web.Request) -> web.StreamResponse:
+        start = time.perf_counter()
         self.count(requests=1, metadata_requests=1)
-        return await self._graphql_like(request, metadata=True)
+        return _timed(await self._graphql_like(request, metadata=True), start)
 
     async def _graphql_like(self, request: web.Request, *, metadata: bool) -> web.StreamResponse:
         try:
@@ -494,6 +500,13 @@ class EmulatorServer:
             return response
         except _Dropped:
             return web.Response(status=500)
+
+
+def _timed(response: web.StreamResponse, start: float) -> web.StreamResponse:
+    """Add ``Server-Timing: app;dur=MS`` (handler time, added latency included)."""
+    if not response.prepared:
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - start) * 1000:.3f}"
+    return response
 
 
 def build_app(server: EmulatorServer) -> web.Application:
