@@ -26,8 +26,10 @@ def _load_toml(path: Path) -> dict[str, Any]:
     else:  # pragma: no cover - Python 3.10
         try:
             import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
-        except ImportError:
-            return {}
+        except ImportError:  # a dependency on 3.10; never ignore the settings silently
+            raise ConfigError(
+                f"cannot read {path}: Python 3.10 needs the 'tomli' package for TOML"
+            ) from None
     try:
         with path.open("rb") as fh:
             data: dict[str, Any] = tomllib.load(fh)

@@ -144,6 +144,20 @@ def test_generate_reads_pyproject_and_refuses_keys_there(
     assert "invalid package name 'not-valid'" in capsys.readouterr().err
 
 
+def test_pyproject_without_a_toml_reader_is_an_error_not_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python 3.10 without tomli used to read [tool.twenty-gql] as empty, silently."""
+    import sys
+
+    cfg = tmp_path / "pyproject.toml"
+    cfg.write_text('[tool.twenty-gql]\npackage = "from_cfg"\n')
+    monkeypatch.setattr(sys, "version_info", (3, 10, 14, "final", 0))
+    monkeypatch.setitem(sys.modules, "tomli", None)  # import tomli -> ImportError
+    assert generate_cli.main(["--config", str(cfg)]) == 2
+    assert "Python 3.10 needs the 'tomli' package" in capsys.readouterr().err
+
+
 def test_generate_removes_stale_modules(tmp_path: Path) -> None:
     sdl = tmp_path / "core.graphql"
     sdl.write_text((SCHEMAS / "small_core.graphql").read_text())
