@@ -304,3 +304,19 @@ async def test_huge_string_gets_the_servers_413_as_a_typed_error(env: Env) -> No
     assert env.emu.stats.bad_requests >= 1
     assert env.sent() == before + 1 and len(env.companies()) == records
     await still_works(env)
+
+
+async def test_create_many_isolates_a_record_that_cannot_be_encoded(env: Env) -> None:
+    """One NaN among 100 records: refused client-side (never sent), reported with its input
+    index and the typed error; the 99 others land."""
+    rows: list[dict[str, Any]] = [{"name": f"iso-{i}", "employees": i} for i in range(100)]
+    rows[37]["employees"] = math.nan
+    result = await env.crm.companies.create_many(rows, concurrency=2)
+    assert result.succeeded == 99
+    assert [f.index for f in result.failures] == [37]
+    failure = result.failures[0]
+    assert isinstance(failure.error, InvalidVariablesError)
+    assert "employees" in failure.reason and "nan" in failure.reason
+    landed = sorted(r["name"] for r in env.companies() if r["name"].startswith("iso-"))
+    assert landed == sorted(f"iso-{i}" for i in range(100) if i != 37)
+    await still_works(env)
