@@ -54,22 +54,20 @@ def test_demo_runs_every_step_and_exits_0() -> None:
     print(f"make demo wall time: {wall.group(1)} s")
 
 
-def test_demo_fails_cleanly_when_a_step_fails(tmp_path: Path) -> None:
-    """A quickstart that cannot import the generated package: exit 1, the emulator stopped."""
-    broken = tmp_path / "quickstart.py"
-    broken.write_text("import sys\nsys.exit('boom: step failed on purpose')\n", encoding="utf-8")
+def test_demo_fails_cleanly_when_a_step_fails() -> None:
+    """The first ``twenty-gql generate`` gets a bad flag: exit 1, step named, emulator stopped."""
     code = (
-        "import sys, pathlib\n"
+        "import sys\n"
         f"sys.path.insert(0, {str(EXAMPLES)!r})\n"
         "import demo\n"
-        f"demo.QUICKSTART = pathlib.Path({str(broken)!r})\n"
-        "rc = demo.main()\n"
-        "sys.exit(rc)\n"
+        "real_run = demo.run\n"
+        "demo.run = lambda step, cmd, env: real_run(step, [*cmd, '--no-such-flag'], env)\n"
+        "sys.exit(demo.main())\n"
     )
     proc = run([sys.executable, "-c", code])
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "demo FAILED: quickstart stage 1: records failed (exit 1)" in proc.stderr
-    assert "boom: step failed on purpose" in proc.stderr
+    assert "unrecognized arguments: --no-such-flag" in proc.stderr
+    assert "demo FAILED: generate the package twenty_crm failed (exit 2)" in proc.stderr
     assert "emulator stopped (exit 0)" in proc.stdout
     assert "summary" not in proc.stdout
 
