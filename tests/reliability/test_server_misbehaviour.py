@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
 import shutil
 import ssl
 import subprocess
@@ -325,6 +326,22 @@ async def test_a_50_mb_answer_hits_the_size_cap(chunked: bool) -> None:
         assert err.size == (None if chunked else FIFTY_MB)
         assert isinstance(err, TransportError) and not err.retryable
         assert server.requests == 1  # the same request would get the same answer
+
+
+async def test_a_small_gzip_body_that_inflates_past_the_cap_is_stopped() -> None:
+    bomb = gzip.compress(b" " * (20 * 1024 * 1024), compresslevel=1)  # ~90 KB on the wire
+
+    async def inflate(w: Writer, s: Server) -> bool:
+        w.write(http(200, bomb, Content_Encoding="gzip"))
+        await w.drain()
+        return True
+
+    cap = 4 * 1024 * 1024
+    assert len(bomb) < cap
+    async with scenario(inflate, max_response_bytes=cap) as (server, client):
+        with pytest.raises(ResponseTooLargeError, match="exceeds max_response_bytes") as info:
+            await client.execute(QUERY)
+        assert info.value.size is None and server.requests == 1
 
 
 async def test_the_default_cap_refuses_an_announced_100_mb_body_before_reading() -> None:
