@@ -246,7 +246,9 @@ async def _fetch_all(
     url: str, api_key: str | None, endpoints: tuple[str, ...], timeout: float
 ) -> dict[str, LoadedSchema]:
     if not url.startswith(("http://", "https://")):
-        raise SchemaSourceError(f"invalid URL {url!r}: expected http:// or https://")
+        scheme = url.split("://", 1)[0] if "://" in url else ""  # not the rest: it may hold a key
+        what = f"scheme {scheme!r}" if scheme else "no scheme"
+        raise SchemaSourceError(f"invalid URL ({what}): expected http:// or https://")
     client_timeout = aiohttp.ClientTimeout(total=timeout)
     async with aiohttp.ClientSession(timeout=client_timeout) as session:
         results = [await fetch_schema(session, url, ep, api_key) for ep in endpoints]

@@ -62,22 +62,39 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _shown(url: str) -> str:
+    """``url`` for an error message: credentials, query string and fragment (where a key may
+    have been pasted) are left out."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return "(unparseable url)"
+    netloc = parts.netloc.rpartition("@")[2]
+    hidden = "@" in parts.netloc or parts.query or parts.fragment
+    return repr(
+        f"{parts.scheme}://{netloc}{parts.path}" if parts.scheme else netloc + parts.path
+    ) + (" (credentials, query and fragment not shown)" if hidden else "")
+
+
 def _check_url(url: str, allow_insecure_http: bool) -> str:
     if not isinstance(url, str) or not url.strip():
         raise ConfigurationError(
             "no Twenty url: pass url=... or set TWENTY_URL (e.g. https://api.twenty.com)"
         )
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as exc:  # e.g. an unbalanced IPv6 bracket
+        raise ConfigurationError(f"url {_shown(url)} is not a valid URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError(f"url {url!r} must be http(s)://host[:port][/path]")
+        raise ConfigurationError(f"url {_shown(url)} must be http(s)://host[:port][/path]")
     if parts.username or parts.password:
         raise ConfigurationError("url must not carry credentials; pass api_key=... instead")
     if parts.query or parts.fragment:
-        raise ConfigurationError(f"url {url!r} must not have a query string or fragment")
+        raise ConfigurationError(f"url {_shown(url)} must not have a query string or fragment")
     try:
         parts.port  # noqa: B018 - validates the port
     except ValueError as exc:
-        raise ConfigurationError(f"url {url!r} has an invalid port: {exc}") from None
+        raise ConfigurationError(f"url {_shown(url)} has an invalid port: {exc}") from None
     if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):
         raise ConfigurationError(
             f"refusing plain http:// to {parts.hostname} (the API key would travel in clear); "
