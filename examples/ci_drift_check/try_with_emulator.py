@@ -57,7 +57,8 @@ async def main() -> int:
             async with TwentyClient(emu.url, emu.api_key) as client:
                 meta = MetadataApi(client)
                 objects = await meta.objects.find_many(paging={"first": 100})
-                company = next(e.node for e in objects.edges if e.node.name_singular == "company")
+                nodes = [e.node for e in objects.edges or [] if e.node]  # UNSET is falsy
+                company = next(n for n in nodes if n.name_singular == "company")
                 await meta.fields.create(
                     input={
                         "field": {
