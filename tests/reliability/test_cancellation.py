@@ -174,12 +174,13 @@ async def test_timeout_around_a_bulk_run_still_yields_the_partial_result(ts: Any
         crm = ts.CoreApi(client)
         with pytest.raises(asyncio.TimeoutError) as info:
             await asyncio.wait_for(
-                crm.companies.create_many([{"name": f"t-{i}"} for i in range(200)], concurrency=2),
+                # 20 chunks, 2 at a time, 200 ms each: about 2 s without the timeout
+                crm.companies.create_many([{"name": f"t-{i}"} for i in range(400)], concurrency=2),
                 1.0,
             )
         partial = partial_result(info.value)
         assert partial is not None
-        assert 0 < len(partial.indexes) < 200 and len(partial.in_flight) <= 2 * 20
+        assert 0 < len(partial.indexes) < 400 and len(partial.in_flight) <= 2 * 20
         await asyncio.sleep(0.5)
         stored = {r["name"] for r in emu.workspace.records("company")}
         landed = {f"t-{i}" for i in partial.indexes}
