@@ -26,10 +26,10 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from typing import Any
 
 from tqdm import tqdm
 from twenty_crm import CoreApi, MetadataApi  # your generated package
+from twenty_crm.core import CompanyCreateInput
 
 from twenty_gql import BulkProgress, TwentyClient, collect
 
@@ -68,7 +68,7 @@ async def records(client: TwentyClient) -> None:
     report(f"created person {ada.id} at {company.name if company else None!r}")
 
     # 3. Bulk upsert: chunked to the batch limit, paced by the rate limit, matched on domainName.
-    rows: list[Any] = [
+    rows: list[CompanyCreateInput] = [
         {
             "name": f"Bulk Company {i:03d}",
             "domainName": {"primaryLinkUrl": f"https://bulk-{i:03d}.example.com"},
