@@ -627,6 +627,7 @@ class _Endpoint:
             fname.startswith(("update", "delete", "destroy", "restore")) and "id" in f.args
         )
         upsert = pns.assigned.get("upsert", "") if "upsert" in f.args else ""
+        upsert_data = pns.assigned.get("data", "") if upsert and "data" in f.args else ""
         doc = _doc(f)
         if _deprecated(f):
             doc = (doc + "\n\n" if doc else "") + f"Deprecated: {f.deprecation_reason}"
@@ -648,6 +649,7 @@ class _Endpoint:
             result_attr=result_attr,
             return_annotation=data.fields[0].annotation,
             doc=doc,
+            upsert_data_param=upsert_data,
         )
 
     def data_struct(

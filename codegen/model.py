@@ -99,6 +99,9 @@ class OperationDef:
     result_attr: str
     return_annotation: str
     doc: str
+    # name of the records parameter (``data``) of an upsert-capable create, or "": the call is
+    # resent after a possible send only when every record carries its ``id``
+    upsert_data_param: str = ""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ import msgspec
 import pytest
 
 from twenty_gql.client import TwentyClient
+from twenty_gql.errors import ConnectionDroppedError
+from twenty_gql.scheduling import RetryPolicy
 from twenty_gql.testing.emulator import TwentyEmulator
 
 GENERATED = Path(__file__).resolve().parents[3] / "generated"
@@ -220,3 +222,33 @@ async def test_metadata_facade_and_functions(ts: Any, client: TwentyClient) -> N
         },
     )
     assert created.name == "tagline" and created.type is ts.metadata.FieldMetadataType.TEXT
+
+
+async def test_upsert_is_resent_only_when_every_record_carries_its_id(ts: Any) -> None:
+    """Regression: generated ``create_<x>(..., upsert=True)`` was always sent as idempotent, so
+    an upsert without ids was resent after a dropped-but-applied attempt and created the
+    record once per attempt. Now only upserts whose records all carry an ``id`` are resent."""
+    async with (
+        TwentyEmulator(
+            seed="standard", rate_limit=None, drop_rate=1.0, drop_after_apply=True
+        ) as emu,
+        TwentyClient(
+            emu.url, emu.api_key, rate_limit=None, retry=RetryPolicy(3, base=0.001, cap=0.002)
+        ) as client,
+    ):
+        crm = ts.CoreApi(client)
+        with pytest.raises(ConnectionDroppedError):  # no id: not resent
+            await crm.companies.create(data={"name": "Once"}, upsert=True)
+        assert client.stats["requests"] == 1
+        with pytest.raises(ConnectionDroppedError):  # one record without id: not resent
+            await ts.core.create_companies(
+                client,
+                data=[{"id": uuid.uuid4(), "name": "Twice A"}, {"name": "Twice B"}],
+                upsert=True,
+            )
+        assert client.stats["requests"] == 2
+        with pytest.raises(ConnectionDroppedError):  # keyed: resent, lands once
+            await crm.companies.create(data={"id": uuid.uuid4(), "name": "Keyed"}, upsert=True)
+        assert client.stats["requests"] == 2 + 4
+        names = [r["name"] for r in emu.workspace.records("company")]
+        assert [names.count(n) for n in ("Once", "Twice A", "Twice B", "Keyed")] == [1, 1, 1, 1]

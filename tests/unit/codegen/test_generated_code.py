@@ -105,12 +105,15 @@ async def test_results_decode_into_typed_structs(small: Any) -> None:
         rec.name = "x"  # frozen
 
 
-async def test_upsert_marks_call_idempotent(small: Any) -> None:
+async def test_upsert_marks_call_idempotent_only_when_keyed_by_id(small: Any) -> None:
     fake = Fake({"createCompany": company_json()})
+    await small.CoreApi(fake).companies.create(data={"id": CID, "name": "Acme"}, upsert=True)
     await small.CoreApi(fake).companies.create(data={"name": "Acme"}, upsert=True)
     await small.CoreApi(fake).companies.create(data={"name": "Acme"})
-    assert [c["idempotent"] for c in fake.calls] == [True, None]
-    assert fake.calls[1]["variables"] == {"data": {"name": "Acme"}}
+    # an upsert keyed on nothing would create the record again when resent after an applied
+    # first attempt: it is not idempotent
+    assert [c["idempotent"] for c in fake.calls] == [True, None, None]
+    assert fake.calls[2]["variables"] == {"data": {"name": "Acme"}}
 
 
 async def test_include_selects_relations_and_caches_documents(small: Any) -> None:

@@ -650,7 +650,9 @@ async def create_attachment(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_ATTACHMENT_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(
+        CREATE_ATTACHMENT_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+    )
     return _d.create_attachment
 
 
@@ -683,7 +685,9 @@ async def create_attachments(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_ATTACHMENTS_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(
+        CREATE_ATTACHMENTS_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+    )
     return _d.create_attachments
 
 

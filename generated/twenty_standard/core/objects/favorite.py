@@ -566,7 +566,9 @@ async def create_favorite(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_FAVORITE_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(
+        CREATE_FAVORITE_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+    )
     return _d.create_favorite
 
 
@@ -597,7 +599,9 @@ async def create_favorites(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_FAVORITES_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(
+        CREATE_FAVORITES_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+    )
     return _d.create_favorites
 
 

@@ -519,7 +519,7 @@ async def create_note(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_NOTE_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(CREATE_NOTE_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data))
     return _d.create_note
 
 
@@ -550,7 +550,7 @@ async def create_notes(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_NOTES_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(CREATE_NOTES_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data))
     return _d.create_notes
 
 

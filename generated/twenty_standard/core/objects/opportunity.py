@@ -660,7 +660,9 @@ async def create_opportunities(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_OPPORTUNITIES_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(
+        CREATE_OPPORTUNITIES_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+    )
     return _d.create_opportunities
 
 
@@ -691,7 +693,9 @@ async def create_opportunity(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_OPPORTUNITY_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(
+        CREATE_OPPORTUNITY_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+    )
     return _d.create_opportunity
 
 

@@ -707,7 +707,7 @@ async def create_people(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_PEOPLE_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(CREATE_PEOPLE_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data))
     return _d.create_people
 
 
@@ -738,7 +738,7 @@ async def create_person(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_PERSON_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(CREATE_PERSON_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data))
     return _d.create_person
 
 

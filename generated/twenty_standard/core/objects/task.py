@@ -605,7 +605,7 @@ async def create_task(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_TASK_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(CREATE_TASK_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data))
     return _d.create_task
 
 
@@ -636,7 +636,7 @@ async def create_tasks(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_TASKS_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(CREATE_TASKS_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data))
     return _d.create_tasks
 
 

@@ -517,7 +517,9 @@ async def create_task_target(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_TASK_TARGET_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(
+        CREATE_TASK_TARGET_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+    )
     return _d.create_task_target
 
 
@@ -550,7 +552,9 @@ async def create_task_targets(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_TASK_TARGETS_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(
+        CREATE_TASK_TARGETS_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+    )
     return _d.create_task_targets
 
 

@@ -656,7 +656,7 @@ async def create_timeline_activities(
         _v["upsert"] = upsert
 
     _d = await client.execute(
-        CREATE_TIMELINE_ACTIVITIES_OP, _v, idempotent=True if upsert else None
+        CREATE_TIMELINE_ACTIVITIES_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
     )
     return _d.create_timeline_activities
 
@@ -690,7 +690,9 @@ async def create_timeline_activity(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_TIMELINE_ACTIVITY_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(
+        CREATE_TIMELINE_ACTIVITY_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+    )
     return _d.create_timeline_activity
 
 

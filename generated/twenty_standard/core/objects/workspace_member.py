@@ -778,7 +778,9 @@ async def create_workspace_member(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_WORKSPACE_MEMBER_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(
+        CREATE_WORKSPACE_MEMBER_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+    )
     return _d.create_workspace_member
 
 
@@ -811,7 +813,9 @@ async def create_workspace_members(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_WORKSPACE_MEMBERS_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(
+        CREATE_WORKSPACE_MEMBERS_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+    )
     return _d.create_workspace_members
 
 

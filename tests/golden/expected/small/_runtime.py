@@ -10,7 +10,14 @@ import typing as _t
 
 from twenty_gql.operation import Operation
 
-__all__ = ["Executor", "Operation", "include_document", "include_key", "lazy_module"]
+__all__ = [
+    "Executor",
+    "Operation",
+    "include_document",
+    "include_key",
+    "keyed_upsert",
+    "lazy_module",
+]
 
 _T = _t.TypeVar("_T")
 
@@ -72,3 +79,13 @@ def include_key(include: _t.Iterable[str], known: _t.Mapping[str, str]) -> tuple
 def include_document(prefix: str, selections: list[str], suffix: str) -> str:
     """Join the prepared pieces of an ``include=`` document (once per set of names)."""
     return prefix + "".join(s + " " for s in selections) + suffix
+
+
+def keyed_upsert(upsert: bool | None, data: object) -> bool | None:
+    """Whether an upsert may be resent after it possibly reached the server: only when every
+    record carries its ``id`` (an upsert keyed on nothing creates a second record when the
+    first attempt was applied). None leaves the operation's own setting (no resend)."""
+    if not upsert:
+        return None
+    records = data if isinstance(data, (list, tuple)) else [data]
+    return bool(records) and all(isinstance(r, _t.Mapping) and r.get("id") for r in records) or None

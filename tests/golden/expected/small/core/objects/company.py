@@ -474,7 +474,9 @@ async def create_companies(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_COMPANIES_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(
+        CREATE_COMPANIES_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+    )
     return _d.create_companies
 
 
@@ -505,7 +507,7 @@ async def create_company(
     if upsert is not None:
         _v["upsert"] = upsert
 
-    _d = await client.execute(CREATE_COMPANY_OP, _v, idempotent=True if upsert else None)
+    _d = await client.execute(CREATE_COMPANY_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data))
     return _d.create_company
 
 
