@@ -2,12 +2,14 @@
 
 ``python -m bench.soak [--short] [--calls N] [--concurrency N] ...`` starts ``twenty-gql
 emulator`` in its own process (added latency, 5% proxy 502/503s, 2% dropped connections whose
-writes were applied first, tight token buckets) and drives it from one ``TwentyClient`` through
+writes were applied first, tight token buckets, and a noisy neighbour: another process that
+spends the workspace's tokens in bursts) and drives it from one ``TwentyClient`` through
 the committed ``generated/twenty_standard`` bindings, with ``--concurrency`` workers sharing the
 client. Each worker owns its records (every record's ``name`` is a unique marker
 ``soak-<run>-w<worker>-<n>``) and picks calls at random (seeded): queries by filter, find one by
-id, paginated iterate, create / update / soft-delete / destroy by id, upserts through
-``create_many`` (new records and existing ones carrying their id), metadata reads.
+id, paginated iterate, create / update / soft-delete / destroy by id, single upserts carrying
+a client id, upserts through ``create_many`` (new records and existing ones carrying their id),
+metadata reads.
 
 Every worker keeps a ledger of what the client was told: records created (with their ids), their
 last ``employees`` value, soft-deleted, destroyed, and creates whose outcome is unknown (see
@@ -79,7 +81,8 @@ MIX: dict[str, int] = {
     "find_many": 22,
     "find_one": 20,
     "update": 22,
-    "create": 9,
+    "create": 7,
+    "upsert_one": 3,
     "delete": 2,
     "destroy": 6,
     "upsert_many": 3,
@@ -88,7 +91,17 @@ MIX: dict[str, int] = {
     "metadata_one": 4,
 }
 SINGLE_REQUEST = frozenset(
-    {"find_many", "find_one", "update", "create", "delete", "destroy", "metadata", "metadata_one"}
+    {
+        "find_many",
+        "find_one",
+        "update",
+        "create",
+        "upsert_one",
+        "delete",
+        "destroy",
+        "metadata",
+        "metadata_one",
+    }
 )
 
 
@@ -99,26 +112,32 @@ class SoakConfig:
     latency_ms: float = 15.0
     fault_rate: float = 0.05
     drop_rate: float = 0.02
-    rate_limit: str = "10/50,3000/20000"
+    rate_limit: str = "13/100,3000/20000"
     seed: int = 1
     alive_cap: int = 30  # per worker: above this, deletes are preferred to creates
     page_size: int = 10  # iterate page size (several pages per iterate)
     timeout: float = 10.0
     probe_pairs: int = 200  # idle-server latency probe after the run
     neighbour_burst: int = 10  # another service on the same workspace: N calls at once ...
-    neighbour_every: float = 1.0  # ... every this many seconds (0: no neighbour)
+    neighbour_every: float = 1.0  # ... until refused, every this many seconds (0: none)
 
     def describe(self) -> str:
         return (
             f"{self.calls} calls, {self.concurrency} workers on one TwentyClient; emulator: "
             f"latency {self.latency_ms:g} ms, {self.fault_rate:.0%} 502/503, "
             f"{self.drop_rate:.0%} drops (after apply), rate limit {self.rate_limit}; "
-            f"a neighbour spends {self.neighbour_burst} tokens every {self.neighbour_every:g} s; "
+            f"a neighbour empties the short bucket every {self.neighbour_every:g} s; "
             f"seed {self.seed}"
         )
 
 
-SHORT = {"calls": 1_500, "concurrency": 8, "latency_ms": 5.0, "probe_pairs": 50}
+SHORT = {
+    "calls": 1_500,
+    "concurrency": 8,
+    "latency_ms": 5.0,
+    "probe_pairs": 50,
+    "neighbour_every": 0.3,
+}
 
 
 # ---- the emulator in its own process ------------------------------------------------------
@@ -204,19 +223,26 @@ NEIGHBOUR_QUERY = (
 
 
 async def _neighbour(url: str, api_key: str, burst: int, every: float) -> None:
-    """A noisy neighbour: another service spending the workspace's tokens in bursts, so the
-    client's mirror of the buckets is optimistic and the server throttles it now and then."""
+    """A noisy neighbour: another service on the same workspace that, every ``every`` seconds,
+    spends tokens ``burst`` calls at a time until the server refuses it (the short bucket is
+    then empty). The client's mirror of the buckets cannot know, so the server throttles the
+    client now and then, as it would in production."""
     import aiohttp
 
     headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
 
-        async def one() -> None:
+        async def one() -> bool:
             async with session.post(f"{url}/graphql", data=NEIGHBOUR_QUERY, headers=headers) as r:
-                await r.read()
+                return b"LIMIT_REACHED" in await r.read()
 
         while True:
-            await asyncio.gather(*(one() for _ in range(burst)), return_exceptions=True)
+            for _ in range(10):
+                answers = await asyncio.gather(
+                    *(one() for _ in range(burst)), return_exceptions=True
+                )
+                if any(a is True for a in answers):
+                    break
             await asyncio.sleep(every)
 
 
@@ -473,7 +499,10 @@ class SoakReport:
                 + f" (max seen {self.max_connections_seen})",
             ),
             ("RSS MB", ", ".join(f"{k} {v:.1f}" for k, v in self.rss.items())),
-            ("client CPU per HTTP request", f"{self.cpu_per_request * 1e6:.0f} us (process time)"),
+            (
+                "client process CPU per request",
+                f"{self.cpu_per_request * 1e6:.0f} us (soak bookkeeping included)",
+            ),
             (
                 "latency added by the client",
                 f"p50 {diff(0.5)} ms, p99 {diff(0.99)} ms (idle server, client minus raw)",
@@ -564,7 +593,7 @@ class _Run:
             kind = rng.choices(self.kinds, self.weights)[0]
             if kind in ("find_one", "update", "delete", "destroy") and not led.alive:
                 kind = "create"
-            if kind == "create" and len(led.alive) >= self.cfg.alive_cap:
+            if kind in ("create", "upsert_one") and len(led.alive) >= self.cfg.alive_cap:
                 kind = rng.choice(("delete", "destroy"))
             rec = _Call()
             token = _CURRENT.set(rec)
@@ -630,6 +659,18 @@ class _Run:
                     self._inconsistent(f"create({marker}) returned None")
                     return False
                 led.alive[marker] = (str(created.id), None)
+            elif kind == "upsert_one":  # carries a client id: resent safely after a drop
+                marker = led.marker()
+                rid = str(uuid.uuid4())
+                try:
+                    created = await crm.create(data={"id": rid, "name": marker}, upsert=True)
+                except BaseException:
+                    led.unknown.add(marker)
+                    raise
+                if created is None or str(created.id) != rid:
+                    self._inconsistent(f"upsert_one({marker}) returned {created!r}")
+                    return False
+                led.alive[marker] = (rid, None)
             elif kind in ("delete", "destroy"):
                 marker = rng.choice(list(led.alive))
                 rid = led.alive[marker][0]
