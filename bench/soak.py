@@ -83,8 +83,8 @@ MIX: dict[str, int] = {
     "update": 22,
     "create": 7,
     "upsert_one": 3,
-    "delete": 2,
-    "destroy": 6,
+    "delete": 1,
+    "destroy": 7,
     "upsert_many": 3,
     "iterate": 3,
     "metadata": 1,
@@ -112,12 +112,13 @@ class SoakConfig:
     latency_ms: float = 15.0
     fault_rate: float = 0.05
     drop_rate: float = 0.02
-    rate_limit: str = "13/100,3000/20000"
+    rate_limit: str = "15/100,4000/20000"
     seed: int = 1
-    alive_cap: int = 30  # per worker: above this, deletes are preferred to creates
+    alive_cap: int = 15  # per worker: above this, deletes are preferred to creates
     page_size: int = 10  # iterate page size (several pages per iterate)
     timeout: float = 10.0
-    probe_pairs: int = 200  # idle-server latency probe after the run
+    max_seconds: float = 180.0  # no call starts after this (a loaded machine may stop short)
+    probe_pairs: int = 150  # idle-server latency probe after the run
     neighbour_burst: int = 10  # another service on the same workspace: N calls at once ...
     neighbour_every: float = 1.0  # ... until refused, every this many seconds (0: none)
 
@@ -426,6 +427,7 @@ class SoakReport:
     wall: float = 0.0
     latency: dict[str, list[float]] = field(default_factory=dict)
     emulator_errors: int = 0
+    time_bound: bool = False
     server_by_kind: dict[str, float] = field(default_factory=dict)
     cpu_per_request: float = 0.0
     client_usable: bool = False
@@ -452,7 +454,7 @@ class SoakReport:
             out.append(f"the emulator logged {self.emulator_errors} internal error(s)")
         if not self.client_usable:
             out.append("the client was not usable after the run")
-        if self.calls < self.cfg.calls:
+        if self.calls < self.cfg.calls and not self.time_bound:
             out.append(f"only {self.calls} of {self.cfg.calls} calls done")
         return out
 
@@ -472,7 +474,8 @@ class SoakReport:
         rows = [
             (
                 "calls done",
-                f"{self.calls:,} in {self.wall:.1f} s ({self.calls / max(self.wall, 1e-9):.0f}/s)",
+                f"{self.calls:,} in {self.wall:.1f} s ({self.calls / max(self.wall, 1e-9):.0f}/s)"
+                + (f"; stopped at the {self.cfg.max_seconds:g} s bound" if self.time_bound else ""),
             ),
             ("  by kind", ", ".join(f"{k} {v}" for k, v in sorted(self.calls_by_kind.items()))),
             ("HTTP requests", f"{self.requests:,}"),
@@ -549,7 +552,8 @@ class _Run:
         self.report = SoakReport(cfg)
         self.run_id = uuid.uuid4().hex[:8]
         self.started = 0
-        self.company_object_id: Any = None
+        self.deadline = time.perf_counter() + cfg.max_seconds
+        self.field: tuple[Any, str] | None = None  # a metadata field: id, name
         self.samples = {
             k: array("d") for k in ("wall", "server", "added", "before", "transport", "after")
         }
@@ -566,6 +570,9 @@ class _Run:
 
     def _next(self) -> bool:
         if self.started >= self.cfg.calls:
+            return False
+        if time.perf_counter() > self.deadline:
+            self.report.time_bound = True
             return False
         self.started += 1
         label = self.checkpoints.get(self.started)
@@ -705,19 +712,16 @@ class _Run:
                     self.report.iterate_mismatch += 1
             elif kind == "metadata":
                 objects = await self.meta.objects.find_many(paging={"first": 1})
-                if self.company_object_id is None:
-                    page = await self.meta.objects.find_many(paging={"first": 100})
-                    self.company_object_id = next(
-                        e.node.id for e in page.edges if e.node.name_singular == "company"
-                    )
                 if not objects.edges:
-                    self._inconsistent("metadata objects: no objects")
+                    self._inconsistent("metadata objects: none")
             elif kind == "metadata_one":
-                if self.company_object_id is None:
-                    return await self.call("metadata", led, rng, rec)
-                obj = await self.meta.objects.find_one(id=self.company_object_id)
-                if obj.name_singular != "company":
-                    self._inconsistent(f"metadata object: {obj.name_singular}")
+                if self.field is None:
+                    page = await self.meta.fields.find_many(paging={"first": 1})
+                    self.field = (page.edges[0].node.id, page.edges[0].node.name)
+                else:
+                    got = await self.meta.fields.find_one(id=self.field[0])
+                    if got.name != self.field[1]:
+                        self._inconsistent(f"metadata field {self.field} read as {got.name}")
             else:  # pragma: no cover - MIX and this dispatch are edited together
                 raise AssertionError(kind)
         except Exception as exc:
@@ -961,13 +965,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--drop-rate", type=float, help=f"dropped share (default {d.drop_rate})")
     p.add_argument("--rate-limit", help=f"emulator buckets (default {d.rate_limit})")
     p.add_argument("--seed", type=int, help=f"workers' and faults' seed (default {d.seed})")
+    p.add_argument(
+        "--max-seconds", type=float, help=f"start no call after this (default {d.max_seconds:g})"
+    )
     return p
 
 
 def config_from(argv: Sequence[str] | None) -> SoakConfig:
     args = build_parser().parse_args(argv)
     cfg = SoakConfig(**SHORT) if args.short else SoakConfig()  # type: ignore[arg-type]
-    for name in ("calls", "concurrency", "latency_ms", "fault_rate", "drop_rate", "rate_limit"):
+    names = ("calls", "concurrency", "latency_ms", "fault_rate", "drop_rate", "rate_limit")
+    for name in (*names, "max_seconds"):
         value = getattr(args, name)
         if value is not None:
             setattr(cfg, name, value)
