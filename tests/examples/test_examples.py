@@ -124,3 +124,16 @@ def test_bulk_import_example_runs() -> None:
     assert "create_many: 239 landed, 1 failed" in proc.stdout
     assert "record #17 (Sample Co 018)" in proc.stdout
     assert "exit code 0; companies now: 240 new" in proc.stdout
+
+
+def test_workflow_runs_the_script_with_the_settings_it_reads() -> None:
+    """No YAML parser among our dependencies: the workflow is checked as text."""
+    workflow = (EXAMPLES / "ci_drift_check" / "twenty-drift.yml").read_text(encoding="utf-8")
+    script = (EXAMPLES / "ci_drift_check" / "check_drift.sh").read_text(encoding="utf-8")
+    assert "run: bash examples/ci_drift_check/check_drift.sh" in workflow
+    required = set(re.findall(r'^: "\$\{(\w+):\?', script, re.M))
+    assert required == {"TWENTY_URL", "TWENTY_API_KEY"}
+    for name in required:
+        assert re.search(rf"^\s+{name}: \$\{{\{{ secrets\.{name} \}}\}}$", workflow, re.M), name
+    assert re.search(r"^\s+PACKAGE: \S+", workflow, re.M)
+    assert "--api-key" not in script + workflow  # the key stays in the environment
