@@ -414,7 +414,8 @@ class SoakReport:
     unexpected_examples: list[str] = field(default_factory=list)
     unknown_creates: int = 0
     unknown_landed: int = 0
-    records_ledger: int = 0
+    records_ledger: int = 0  # alive or soft-deleted, as the client was told
+    records_destroyed: int = 0
     records_found: int = 0
     lost: int = 0
     duplicated: int = 0
@@ -493,7 +494,11 @@ class SoakReport:
                 "creates with unknown outcome",
                 f"{self.unknown_creates} ({self.unknown_landed} had landed, each exactly once)",
             ),
-            ("records in ledger / found", f"{self.records_ledger:,} / {self.records_found:,}"),
+            (
+                "records expected / found",
+                f"{self.records_ledger:,} + {self.unknown_landed} unknown-outcome creates / "
+                f"{self.records_found:,} ({self.records_destroyed:,} destroyed: absent)",
+            ),
             ("records lost / duplicated", f"{self.lost} / {self.duplicated}"),
             ("inconsistent records / reads", f"{self.inconsistent} / {self.iterate_mismatch}"),
             (
@@ -853,7 +858,8 @@ class _Run:
         r.records_found = sum(map(len, alive.values())) + sum(map(len, deleted.values()))
         known: set[str] = set()
         for led in ledgers:
-            r.records_ledger += len(led.alive) + len(led.deleted) + len(led.destroyed)
+            r.records_ledger += len(led.alive) + len(led.deleted)
+            r.records_destroyed += len(led.destroyed)
             r.unknown_creates += len(led.unknown)
             for marker, (rid, employees) in led.alive.items():
                 got = alive.get(marker, [])
