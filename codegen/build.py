@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from graphql import (
     GraphQLArgument,
@@ -592,7 +592,8 @@ class _Endpoint:
     def operation(
         self, module: str, kind: str, fname: str, f: GraphQLField, func_name: str, const_name: str
     ) -> m.OperationDef:
-        pns = naming.Namespace(reserved={"client", "self"})
+        # the facade method calls the function by name: a parameter must not shadow it
+        pns = naming.Namespace(reserved={"client", "self", func_name})
         args = sorted(f.args.items(), key=lambda kv: (not _is_required_input(kv[1]), kv[0]))
         params: list[m.Param] = []
         for aname in sorted(f.args):
@@ -756,10 +757,10 @@ _FACADE_DOCS = {
 _PAGING_ARGS = ("first", "last", "before", "after", "offset")
 
 
-def _op_names(module_ns: naming.Namespace, fname: str) -> tuple[str, str]:
-    func = module_ns.claim(fname, naming.function_name(fname))
-    const = module_ns.claim(
-        fname + "\0op", func.upper().strip("_") + "_OP" if func.strip("_") else "OP"
+def _op_names(op_ns: naming.Namespace, kind: str, fname: str) -> tuple[str, str]:
+    func = op_ns.claim(f"{kind}\0{fname}", naming.function_name(fname))
+    const = op_ns.claim(
+        f"{kind}\0{fname}\0op", func.upper().strip("_") + "_OP" if func.strip("_") else "OP"
     )
     return func, const
 
@@ -783,11 +784,10 @@ def build_endpoint(ep: EndpointInput) -> tuple[list[m.ModuleDef], m.InitDef, dic
             },
         )
 
-    class_names = set(b.cls.values())
-    module_ns: dict[str, naming.Namespace] = {}
-
-    def ns_for(key: str) -> naming.Namespace:
-        return module_ns.setdefault(key, naming.Namespace(reserved=class_names))
+    # One namespace for every function and OP constant of the endpoint: the package
+    # ``__init__`` re-exports all modules' names flat, and a query and a mutation may share a
+    # name, so names unique per module only would shadow one another there.
+    op_ns = naming.Namespace(reserved=set(b.cls.values()))
 
     # types
     for n, t in b.types.items():
@@ -818,7 +818,7 @@ def build_endpoint(ep: EndpointInput) -> tuple[list[m.ModuleDef], m.InitDef, dic
                 key = b.record_module[cls[0]] if cls else "_root"
             else:
                 key = "_queries" if kind == "query" else "_mutations"
-            func, const = _op_names(ns_for(key), fname)
+            func, const = _op_names(op_ns, kind, fname)
             op = b.operation(key, kind, fname, f, func, const)
             mod(key)["ops"].append(op)
             if cls is not None:
@@ -986,6 +986,7 @@ def _record_facade(
         )
         if name == "find_many":
             keep = tuple(p for p in op.params if p.key_literal.strip('"') not in _PAGING_ARGS)
+            keep = _facade_params(keep, "page_size")
             node_ann = b.cls[rec]
             methods.append(
                 m.FacadeMethod(
@@ -1005,6 +1006,19 @@ def _record_facade(
         doc=f"Typed operations on ``{rec}`` records.",
         methods=tuple(methods),
     )
+
+
+def _facade_params(params: tuple[m.Param, ...], own: str) -> tuple[m.Param, ...]:
+    """``params`` renamed where they clash with the facade method's own parameter ``own``.
+
+    ``iterate`` adds ``page_size`` and ``find_*_with`` add ``include``: a schema argument that
+    becomes the same identifier (``pageSize``, ``include``) gets ``_2`` in that method only.
+    """
+    ns = naming.Namespace(reserved={own, "self"})
+    for p in params:
+        if p.name not in (own, "self"):
+            ns.claim(p.key_literal, p.name)
+    return tuple(replace(p, name=ns.claim(p.key_literal, p.name)) for p in params)
 
 
 def _include_variants(
@@ -1122,7 +1136,7 @@ def _include_variants(
                 op=op,
                 doc=f"Like ``{op_key}``, also selecting the relations named in ``include``.",
                 extra=func,
-                params=op.params,
+                params=_facade_params(op.params, "include"),
                 return_annotation=full_ann,
             )
         )

@@ -13,6 +13,8 @@ The scheme (every generated identifier goes through one of these functions):
   ``class`` -> ``class_``. Module-level functions also avoid shadowing builtins (``object`` ->
   ``object_``) and the generator's own imported names (all generated helper imports start with
   ``_`` and user-visible names never do, since leading underscores are stripped).
+* Module (file) names are cut to ``MAX_MODULE_NAME`` characters: a file name longer than
+  255 bytes cannot be written.
 * Collisions (two schema names that become the same identifier, e.g. ``fooBar`` and ``foo_bar``,
   or ``Foo`` and ``foo`` as classes) are resolved deterministically by :class:`Namespace`: names
   are claimed in sorted order of their schema spelling, the first keeps the plain identifier and
@@ -86,9 +88,12 @@ def struct_attribute_name(name: str) -> str:
 
 
 def param_name(name: str) -> str:
-    """A function parameter: like :func:`attribute_name`; ``client``/``self`` are taken."""
+    """A function parameter: like :func:`attribute_name`; ``client``/``self`` are taken.
+
+    ``dict`` is taken too: every generated function body annotates ``_v: dict[str, Any]``.
+    """
     ident = attribute_name(name)
-    return ident + "_" if ident in ("client", "self", "cls") else ident
+    return ident + "_" if ident in ("client", "self", "cls", "dict") else ident
 
 
 def function_name(name: str) -> str:
@@ -97,9 +102,15 @@ def function_name(name: str) -> str:
     return ident + "_" if ident in _BUILTINS else ident
 
 
+# Module names become file names (``name.py``, ``__pycache__/name.cpython-3XX.pyc``); most
+# file systems cap a file name at 255 bytes, so long type names are cut (Namespace then keeps
+# two cut names apart with ``_2``).
+MAX_MODULE_NAME = 96
+
+
 def module_name(name: str) -> str:
-    """A module file name (without ``.py``) for an object type name."""
-    ident = _fix(snake_case(name), "object")
+    """A module file name (without ``.py``) for an object type name, at most 96 characters."""
+    ident = _fix(snake_case(name)[:MAX_MODULE_NAME], "object")
     return ident + "_" if ident in _RESERVED_WORDS or ident in _BUILTINS else ident
 
 

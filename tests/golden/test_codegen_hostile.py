@@ -135,3 +135,74 @@ def test_injected_name_is_a_clear_error(tmp_path: Path) -> None:
     src.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(GenerateError, match=r"bad\.json: invalid introspection result: Names must"):
         generate(GenerateConfig(package="p", core_schema=src))
+
+
+# Found by tests/reliability/test_codegen_adversarial.py: names that shadow what a generated
+# function or facade method itself uses (its own parameters, the function it calls, ``dict``
+# in ``_v: dict[...]``) and root fields whose names clash across modules or kinds.
+CLASHES_SDL = """
+schema { query: Query mutation: Mutation }
+scalar UUID
+type PageInfo { hasNextPage: Boolean! endCursor: String }
+type Item { id: UUID! name: String parent: Item }
+type ItemEdge { node: Item! cursor: String! }
+type ItemConnection { edges: [ItemEdge!]! pageInfo: PageInfo! }
+input ItemFilterInput { id: String }
+type Query {
+  items(filter: ItemFilterInput, first: Int, after: String, pageSize: Int, include: String,
+        items: String, dict: String): ItemConnection
+  item(filter: ItemFilterInput!, include: String): Item
+  ping(dict: String): String
+}
+type Mutation { ping: String items: Boolean }
+"""
+
+
+def write_clashes(root: Path) -> Path:
+    src = root / "clashes.graphql"
+    src.write_text(CLASHES_SDL, encoding="utf-8")
+    write_package(generate(GenerateConfig(package="clashes_pkg", core_schema=src)), root / "out")
+    return root / "out"
+
+
+def test_names_that_shadow_generated_code_are_renamed(tmp_path: Path) -> None:
+    out = write_clashes(tmp_path)
+    for path in sorted((out / "clashes_pkg").rglob("*.py")):
+        compile(path.read_text(encoding="utf-8"), str(path), "exec")  # no duplicate argument
+    code = (
+        "import inspect\n"
+        "import clashes_pkg.core as core\n"
+        "from clashes_pkg.core.objects.item import ItemApi\n"
+        "sig = lambda f: sorted(inspect.signature(f).parameters)\n"
+        "print(sig(ItemApi.iterate))\n"
+        "print(sig(ItemApi.find_many_with))\n"
+        "print(sig(ItemApi.find_one_with))\n"
+        "print(sig(core.items))\n"
+        "print(sig(core.ping))\n"
+        "print(core.items.__module__, core.items_2.__module__, core.ping_2.__module__)\n"
+        "print(core.PING_OP.kind, core.PING_2_OP.kind, core.ITEMS_2_OP.kind)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(out), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    iterate, many_with, one_with, items, ping, modules, kinds = proc.stdout.splitlines()
+    # the facade's own page_size/include stay; the schema's pageSize/include become *_2
+    assert "'page_size', 'page_size_2'" in iterate
+    assert "'include', 'include_2'" in many_with
+    assert "'include', 'include_2'" in one_with
+    # the function a facade method calls is not shadowed by an argument of the same name
+    assert "'items_2'" in items and "'items'" not in items
+    # ``dict`` would shadow the ``_v: dict[...]`` annotation in the body
+    assert ping == "['client', 'dict_']"
+    # query/mutation and record/root functions never share an exported name
+    assert modules.split() == [
+        "clashes_pkg.core.objects.item",
+        "clashes_pkg.core._root",
+        "clashes_pkg.core._root",
+    ]
+    assert kinds.split() == ["query", "mutation", "mutation"]

@@ -1,8 +1,9 @@
 """One ``mypy --strict`` run over generated packages.
 
 Covers the committed ``generated/twenty_standard`` (emulator standard workspace + the Twenty
-2.43 metadata schema: all 135 queries and 268 mutations), the small golden schema, and the
-hostile schema. Slow-ish (~30-60 s), so it is a single test with a single mypy process.
+2.43 metadata schema: all 135 queries and 268 mutations), the small golden schema, the
+hostile schema and the name-clash schema. Slow-ish (~30-60 s), so it is a single test with a
+single mypy process.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 from codegen.generate import write_package
 
 from ._gen import small_files
-from .test_codegen_hostile import write_hostile
+from .test_codegen_hostile import write_clashes, write_hostile
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,6 +32,8 @@ def test_mypy_strict_on_generated_packages(tmp_path: Path) -> None:
     (tmp_path / "h").mkdir()
     hostile = write_hostile(tmp_path / "h")
     shutil.copytree(hostile / "hostile_pkg", pkgs / "hostile_pkg")
+    (tmp_path / "c").mkdir()
+    shutil.copytree(write_clashes(tmp_path / "c") / "clashes_pkg", pkgs / "clashes_pkg")
     env = dict(os.environ, MYPYPATH=str(ROOT))
     proc = subprocess.run(
         [
@@ -47,6 +50,8 @@ def test_mypy_strict_on_generated_packages(tmp_path: Path) -> None:
             "small",
             "-p",
             "hostile_pkg",
+            "-p",
+            "clashes_pkg",
         ],
         cwd=pkgs,
         env=env,

@@ -76,3 +76,15 @@ def test_namespace_case_insensitive_and_reserved() -> None:
     ns2 = naming.Namespace()
     ns2.claim("A", "abc", case_insensitive=True)
     assert ns2.claim("B", "ABC", case_insensitive=True) == "ABC_2"
+
+
+def test_long_module_names_are_cut_to_a_writable_file_name() -> None:
+    # found by tests/reliability: a 200+ character record name gave "File name too long"
+    long = "a" * 300
+    out = naming.module_name(long)
+    assert len(out) == naming.MAX_MODULE_NAME and out.isidentifier()
+    cut = naming.module_name("fooBar" * 40)  # the cut falls right after an underscore
+    assert len(cut) <= naming.MAX_MODULE_NAME and not cut.endswith("_")
+    ns = naming.Namespace()
+    got = ns.claim_all(["a" * 300, "a" * 301], naming.module_name, case_insensitive=True)
+    assert sorted(got.values()) == ["a" * 96, "a" * 96 + "_2"]
