@@ -21,7 +21,7 @@ value other than the last one written is an **inconsistency**.
 
 Failures that are expected to surface (and only these):
 
-* a plain ``create`` (no id, not idempotent) answered 502/503 or whose connection dropped: the
+* a plain ``create`` (no id, not idempotent) answered 502/503, dropped or timed out: the
   policy refuses to resend a write that may have reached the server, so the caller gets
   ``HTTPStatusError`` / ``ConnectionDroppedError``. Its outcome is unknown to the client; the
   final read decides whether it landed (a drop after apply) or not (a 502/503 is answered
@@ -34,11 +34,15 @@ Any other surfaced error is unexpected and makes the run fail, as do lost or dup
 and a connection left open after ``aclose()``.
 
 Latency added by the client: the emulator stamps every answer with ``Server-Timing:
-app;dur=MS`` (its handler time, added latency included). For every single-request call that
-succeeded at the first attempt, ``added = call wall time - server time``, split into *before
-send* (encode, waiting for a rate-limit token and a concurrency slot), *transport* (aiohttp and
-the loopback socket: transport send time - server time) and *after* (decoding into typed
-Structs). Open connections are the client process's TCP sockets to the emulator's port
+app;dur=MS`` (its handler time, added latency included). After the run, on the idle emulator,
+the same find-one query goes alternately (random order) through the client and through a bare
+aiohttp + orjson POST; each sample is ``wall time - server time``, and the figure is the
+difference of the two distributions' p50 and p99. Under load, for every single-request call
+that succeeded at the first attempt, ``wall - server`` is split into *before send* (encode,
+waiting for a rate-limit token and a concurrency slot), *transport* (aiohttp, the loopback
+socket and the emulator's queue) and *after* (decoding into typed Structs).
+
+Open connections are the client process's TCP sockets to the emulator's port
 (``/proc/self/net/tcp`` matched against ``/proc/self/fd``); RSS is ``VmRSS``.
 
 Exit status: 0 when every invariant holds, 1 otherwise.
