@@ -88,12 +88,9 @@ def struct_attribute_name(name: str) -> str:
 
 
 def param_name(name: str) -> str:
-    """A function parameter: like :func:`attribute_name`; ``client``/``self`` are taken.
-
-    ``dict`` is taken too: every generated function body annotates ``_v: dict[str, Any]``.
-    """
+    """A function parameter: like :func:`attribute_name`; ``client``/``self`` are taken."""
     ident = attribute_name(name)
-    return ident + "_" if ident in ("client", "self", "cls", "dict") else ident
+    return ident + "_" if ident in ("client", "self", "cls") else ident
 
 
 def function_name(name: str) -> str:

@@ -13,6 +13,7 @@ from twenty_gql.operation import Operation
 __all__ = [
     "Executor",
     "Operation",
+    "Variables",
     "include_document",
     "include_key",
     "keyed_upsert",
@@ -20,6 +21,10 @@ __all__ = [
 ]
 
 _T = _t.TypeVar("_T")
+
+# The variables of one call. Generated bodies annotate ``_v`` with this alias, never with
+# ``dict[str, ...]``: a schema argument may be named ``dict`` or ``str`` and shadow the builtin.
+Variables: _t.TypeAlias = dict[str, _t.Any]
 
 
 class Executor(_t.Protocol):

@@ -138,8 +138,8 @@ def test_injected_name_is_a_clear_error(tmp_path: Path) -> None:
 
 
 # Found by tests/reliability/test_codegen_adversarial.py: names that shadow what a generated
-# function or facade method itself uses (its own parameters, the function it calls, ``dict``
-# in ``_v: dict[...]``) and root fields whose names clash across modules or kinds.
+# function or facade method itself uses (its own parameters, the function it calls, builtins
+# a body annotation would use) and root fields whose names clash across modules or kinds.
 CLASHES_SDL = """
 schema { query: Query mutation: Mutation }
 scalar UUID
@@ -150,9 +150,9 @@ type ItemConnection { edges: [ItemEdge!]! pageInfo: PageInfo! }
 input ItemFilterInput { id: String }
 type Query {
   items(filter: ItemFilterInput, first: Int, after: String, pageSize: Int, include: String,
-        items: String, dict: String): ItemConnection
+        items: String, dict: String, str: String): ItemConnection
   item(filter: ItemFilterInput!, include: String): Item
-  ping(dict: String): String
+  ping(dict: String, str: Int): String
 }
 type Mutation { ping: String items: Boolean }
 """
@@ -197,8 +197,9 @@ def test_names_that_shadow_generated_code_are_renamed(tmp_path: Path) -> None:
     assert "'include', 'include_2'" in one_with
     # the function a facade method calls is not shadowed by an argument of the same name
     assert "'items_2'" in items and "'items'" not in items
-    # ``dict`` would shadow the ``_v: dict[...]`` annotation in the body
-    assert ping == "['client', 'dict_']"
+    # parameters may be named like builtins: bodies annotate ``_v`` with _runtime.Variables
+    # (a ``dict[str, ...]`` there was shadowed; test_codegen_mypy type-checks this package)
+    assert ping == "['client', 'dict', 'str']"
     # query/mutation and record/root functions never share an exported name
     assert modules.split() == [
         "clashes_pkg.core.objects.item",

@@ -822,7 +822,7 @@ async def activate_skill(
     *,
     id: _uuid.UUID | str,
 ) -> Skill:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -850,7 +850,7 @@ async def activate_workspace(
     *,
     data: ActivateWorkspaceInput,
 ) -> Workspace:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
 
@@ -878,7 +878,7 @@ async def add_query_to_event_stream(
     *,
     input: AddQuerySubscriptionInput,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -914,7 +914,7 @@ async def answer_agent_chat_question(
     file_attachments: list[FileAttachmentInput] | None = None,
     model_id: str | None = None,
 ) -> SendChatMessageResult:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "answers": answers,
         "messageId": message_id,
         "threadId": thread_id,
@@ -948,7 +948,7 @@ async def archive_chat_thread(
     *,
     id: _uuid.UUID | str,
 ) -> AgentChatThread:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -977,7 +977,7 @@ async def assign_role_to_agent(
     agent_id: _uuid.UUID | str,
     role_id: _uuid.UUID | str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "agentId": agent_id,
         "roleId": role_id,
     }
@@ -1007,7 +1007,7 @@ async def assign_role_to_api_key(
     api_key_id: _uuid.UUID | str,
     role_id: _uuid.UUID | str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "apiKeyId": api_key_id,
         "roleId": role_id,
     }
@@ -1040,7 +1040,7 @@ async def attach_chat_thread_to_record(
     record_id: _uuid.UUID | str,
     thread_id: _uuid.UUID | str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "objectNameSingular": object_name_singular,
         "recordId": record_id,
         "threadId": thread_id,
@@ -1075,7 +1075,7 @@ async def authorize_app(
     scope: str | None = None,
     state: str | None = None,
 ) -> AuthorizeApp:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "clientId": client_id,
         "redirectUrl": redirect_url,
     }
@@ -1114,7 +1114,7 @@ async def cancel_message_campaign(
     *,
     input: CancelMessageCampaignInput,
 ) -> CancelMessageCampaignOutputDTO:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -1248,7 +1248,7 @@ async def check_public_domain_valid_records(
     *,
     domain: str,
 ) -> DomainValidRecords | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "domain": domain,
     }
 
@@ -1279,7 +1279,7 @@ async def checkout_session(
     require_payment_method: bool,
     success_url_path: str | None = None,
 ) -> BillingSession:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "plan": plan,
         "recurringInterval": recurring_interval,
         "requirePaymentMethod": require_payment_method,
@@ -1315,7 +1315,7 @@ async def claim_application_registration_ownership(
     *,
     application_registration_id: str,
 ) -> ApplicationRegistration:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "applicationRegistrationId": application_registration_id,
     }
 
@@ -1347,7 +1347,7 @@ async def complete_app_tarball_upload(
     *,
     file_id: _uuid.UUID | str,
 ) -> ApplicationRegistration:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "fileId": file_id,
     }
 
@@ -1380,7 +1380,7 @@ async def complete_application_file_uploads(
     application_universal_identifier: str,
     file_ids: list[_uuid.UUID | str],
 ) -> CompleteApplicationFileUploadsResult:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "applicationUniversalIdentifier": application_universal_identifier,
         "fileIds": file_ids,
     }
@@ -1414,7 +1414,7 @@ async def complete_book_call_onboarding_step(
     has_booked_call: bool,
     is_auto_skipped: bool,
 ) -> OnboardingStepSuccess:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "hasBookedCall": has_booked_call,
         "isAutoSkipped": is_auto_skipped,
     }
@@ -1443,7 +1443,7 @@ async def complete_file_upload(
     *,
     file_id: str,
 ) -> FileWithSignedUrl:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "fileId": file_id,
     }
 
@@ -1476,7 +1476,7 @@ async def complete_new_workspace_logo_upload(
     file_id: str,
     workspace_id: str,
 ) -> FileWithSignedUrl:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "fileId": file_id,
         "workspaceId": workspace_id,
     }
@@ -1509,7 +1509,7 @@ async def complete_workspace_logo_upload(
     *,
     file_id: str,
 ) -> FileWithSignedUrl:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "fileId": file_id,
     }
 
@@ -1543,7 +1543,7 @@ async def complete_workspace_member_profile_picture_upload(
     *,
     file_id: str,
 ) -> FileWithSignedUrl:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "fileId": file_id,
     }
 
@@ -1571,7 +1571,7 @@ async def create_api_key(
     *,
     input: CreateApiKeyInput,
 ) -> ApiKey:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -1601,7 +1601,7 @@ async def create_app_message_channel(
     *,
     input: CreateAppMessageChannelInput,
 ) -> MessageChannel:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -1634,7 +1634,7 @@ async def create_application_file_uploads(
     application_universal_identifier: str,
     files: list[ApplicationFileUploadRequestInput],
 ) -> CreateApplicationFileUploadsResult:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "applicationUniversalIdentifier": application_universal_identifier,
         "files": files,
     }
@@ -1667,7 +1667,7 @@ async def create_application_registration(
     *,
     input: CreateApplicationRegistrationInput,
 ) -> CreateApplicationRegistration:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -1699,7 +1699,7 @@ async def create_application_registration_variable(
     *,
     input: CreateApplicationRegistrationVariableInput,
 ) -> ApplicationRegistrationVariable:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -1731,7 +1731,7 @@ async def create_approved_access_domain(
     *,
     input: CreateApprovedAccessDomainInput,
 ) -> ApprovedAccessDomain:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -1785,7 +1785,7 @@ async def create_calendar_event(
     *,
     input: CreateCalendarEventInput,
 ) -> CreateCalendarEventOutput:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -1835,7 +1835,7 @@ async def create_command_menu_item(
     *,
     input: CreateCommandMenuItemInput,
 ) -> CommandMenuItem:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -1868,7 +1868,7 @@ async def create_development_application(
     name: str,
     universal_identifier: str,
 ) -> DevelopmentApplication:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "name": name,
         "universalIdentifier": universal_identifier,
     }
@@ -1901,7 +1901,7 @@ async def create_email_group_channel(
     *,
     input: CreateEmailGroupChannelInput,
 ) -> CreateEmailGroupChannelOutput:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -1929,7 +1929,7 @@ async def create_emailing_domain(
     *,
     input: CreateEmailingDomainInput,
 ) -> EmailingDomain:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -1961,7 +1961,7 @@ async def create_file_upload(
     field_metadata_id: str | None = None,
     field_metadata_universal_identifier: str | None = None,
 ) -> FileUploadTarget:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "fileFolder": file_folder,
         "filename": filename,
         "size": size,
@@ -1995,7 +1995,7 @@ async def create_front_component(
     *,
     input: CreateFrontComponentInput,
 ) -> FrontComponent:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2027,7 +2027,7 @@ async def create_many_navigation_menu_items(
     *,
     inputs: list[CreateNavigationMenuItemInput],
 ) -> list[NavigationMenuItem]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "inputs": inputs,
     }
 
@@ -2059,7 +2059,7 @@ async def create_many_view_field_groups(
     *,
     inputs: list[CreateViewFieldGroupInput],
 ) -> list[ViewFieldGroup]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "inputs": inputs,
     }
 
@@ -2087,7 +2087,7 @@ async def create_many_view_fields(
     *,
     inputs: list[CreateViewFieldInput],
 ) -> list[ViewField]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "inputs": inputs,
     }
 
@@ -2115,7 +2115,7 @@ async def create_many_view_groups(
     *,
     inputs: list[CreateViewGroupInput],
 ) -> list[ViewGroup]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "inputs": inputs,
     }
 
@@ -2145,7 +2145,7 @@ async def create_message_suppression(
     *,
     input: CreateMessageSuppressionInput,
 ) -> MessageSuppression:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2177,7 +2177,7 @@ async def create_navigation_menu_item(
     *,
     input: CreateNavigationMenuItemInput,
 ) -> NavigationMenuItem:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2211,7 +2211,7 @@ async def create_new_workspace_logo_upload(
     size: float,
     workspace_id: str,
 ) -> FileUploadTarget:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filename": filename,
         "size": size,
         "workspaceId": workspace_id,
@@ -2243,7 +2243,7 @@ async def create_oidc_identity_provider(
     *,
     input: SetupOIDCSsoInput,
 ) -> SetupSso:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2274,7 +2274,7 @@ async def create_object_event(
     record_id: _uuid.UUID | str,
     properties: _t.Any = None,
 ) -> Analytics:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "event": event,
         "objectMetadataId": object_metadata_id,
         "recordId": record_id,
@@ -2306,7 +2306,7 @@ async def create_one_agent(
     *,
     input: CreateAgentInput,
 ) -> Agent:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2334,7 +2334,7 @@ async def create_one_field(
     *,
     input: CreateOneFieldMetadataInput,
 ) -> Field:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2362,7 +2362,7 @@ async def create_one_index(
     *,
     input: CreateOneIndexInput,
 ) -> Index:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2390,7 +2390,7 @@ async def create_one_logic_function(
     *,
     input: CreateLogicFunctionFromSourceInput,
 ) -> LogicFunction:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2418,7 +2418,7 @@ async def create_one_object(
     *,
     input: CreateOneObjectInput,
 ) -> Object:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2446,7 +2446,7 @@ async def create_one_role(
     *,
     create_role_input: CreateRoleInput,
 ) -> Role:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "createRoleInput": create_role_input,
     }
 
@@ -2474,7 +2474,7 @@ async def create_page_layout(
     *,
     input: CreatePageLayoutInput,
 ) -> PageLayout:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2502,7 +2502,7 @@ async def create_page_layout_tab(
     *,
     input: CreatePageLayoutTabInput,
 ) -> PageLayoutTab:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2530,7 +2530,7 @@ async def create_page_layout_widget(
     *,
     input: CreatePageLayoutWidgetInput,
 ) -> PageLayoutWidget:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2559,7 +2559,7 @@ async def create_public_domain(
     application_id: str,
     domain: str,
 ) -> PublicDomain:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "applicationId": application_id,
         "domain": domain,
     }
@@ -2590,7 +2590,7 @@ async def create_saml_identity_provider(
     *,
     input: SetupSAMLSsoInput,
 ) -> SetupSso:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2618,7 +2618,7 @@ async def create_skill(
     *,
     input: CreateSkillInput,
 ) -> Skill:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2654,7 +2654,7 @@ async def create_subscription_payment_intent(
     require_payment_method: bool,
     success_url_path: str | None = None,
 ) -> BillingPaymentIntent:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "idempotencyKey": idempotency_key,
         "plan": plan,
         "recurringInterval": recurring_interval,
@@ -2687,7 +2687,7 @@ async def create_unsubscribe_topic(
     *,
     input: CreateUnsubscribeTopicInput,
 ) -> UnsubscribeTopic:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2715,7 +2715,7 @@ async def create_usage_limit(
     *,
     input: CreateUsageLimitInput,
 ) -> UsageLimit:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2743,7 +2743,7 @@ async def create_view(
     *,
     input: CreateViewInput,
 ) -> View:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2771,7 +2771,7 @@ async def create_view_field(
     *,
     input: CreateViewFieldInput,
 ) -> ViewField:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2799,7 +2799,7 @@ async def create_view_field_group(
     *,
     input: CreateViewFieldGroupInput,
 ) -> ViewFieldGroup:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2827,7 +2827,7 @@ async def create_view_filter(
     *,
     input: CreateViewFilterInput,
 ) -> ViewFilter:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2855,7 +2855,7 @@ async def create_view_filter_group(
     *,
     input: CreateViewFilterGroupInput,
 ) -> ViewFilterGroup:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2883,7 +2883,7 @@ async def create_view_group(
     *,
     input: CreateViewGroupInput,
 ) -> ViewGroup:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2911,7 +2911,7 @@ async def create_view_sort(
     *,
     input: CreateViewSortInput,
 ) -> ViewSort:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2939,7 +2939,7 @@ async def create_webhook(
     *,
     input: CreateWebhookInput,
 ) -> Webhook:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2967,7 +2967,7 @@ async def deactivate_skill(
     *,
     id: _uuid.UUID | str,
 ) -> Skill:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -2996,7 +2996,7 @@ async def delete_app_key_value(
     key: str,
     scope: AppKeyValueScope | AppKeyValueScopeLiteral | None = None,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "key": key,
     }
     if scope is not None:
@@ -3028,7 +3028,7 @@ async def delete_app_message_channel(
     *,
     id: _uuid.UUID | str,
 ) -> MessageChannel:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3058,7 +3058,7 @@ async def delete_application_registration(
     *,
     id: str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3090,7 +3090,7 @@ async def delete_application_registration_variable(
     *,
     id: str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3120,7 +3120,7 @@ async def delete_approved_access_domain(
     *,
     input: DeleteApprovedAccessDomainInput,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -3148,7 +3148,7 @@ async def delete_chat_thread(
     *,
     id: _uuid.UUID | str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3176,7 +3176,7 @@ async def delete_command_menu_item(
     *,
     id: _uuid.UUID | str,
 ) -> CommandMenuItem:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3206,7 +3206,7 @@ async def delete_connected_account(
     *,
     id: _uuid.UUID | str,
 ) -> ConnectedAccountPublicDTO:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3258,7 +3258,7 @@ async def delete_email_group_channel(
     *,
     id: _uuid.UUID | str,
 ) -> MessageChannel:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3286,7 +3286,7 @@ async def delete_emailing_domain(
     *,
     id: str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3314,7 +3314,7 @@ async def delete_front_component(
     *,
     id: _uuid.UUID | str,
 ) -> FrontComponent:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3346,7 +3346,7 @@ async def delete_many_navigation_menu_items(
     *,
     ids: list[_uuid.UUID | str],
 ) -> list[NavigationMenuItem]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "ids": ids,
     }
 
@@ -3376,7 +3376,7 @@ async def delete_message_suppression(
     *,
     id: _uuid.UUID | str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3408,7 +3408,7 @@ async def delete_navigation_menu_item(
     *,
     id: _uuid.UUID | str,
 ) -> NavigationMenuItem:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3436,7 +3436,7 @@ async def delete_one_agent(
     *,
     input: AgentIdInput,
 ) -> Agent:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -3464,7 +3464,7 @@ async def delete_one_field(
     *,
     input: DeleteOneFieldInput,
 ) -> Field:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -3492,7 +3492,7 @@ async def delete_one_index(
     *,
     input: DeleteOneIndexInput,
 ) -> Index:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -3520,7 +3520,7 @@ async def delete_one_logic_function(
     *,
     input: LogicFunctionIdInput,
 ) -> LogicFunction:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -3548,7 +3548,7 @@ async def delete_one_object(
     *,
     input: DeleteOneObjectInput,
 ) -> Object:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -3576,7 +3576,7 @@ async def delete_one_role(
     *,
     role_id: _uuid.UUID | str,
 ) -> str:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "roleId": role_id,
     }
 
@@ -3604,7 +3604,7 @@ async def delete_public_domain(
     *,
     domain: str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "domain": domain,
     }
 
@@ -3634,7 +3634,7 @@ async def delete_queued_chat_message(
     *,
     message_id: _uuid.UUID | str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "messageId": message_id,
     }
 
@@ -3664,7 +3664,7 @@ async def delete_sso_identity_provider(
     *,
     input: DeleteSsoInput,
 ) -> DeleteSso:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -3692,7 +3692,7 @@ async def delete_skill(
     *,
     id: _uuid.UUID | str,
 ) -> Skill:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3724,7 +3724,7 @@ async def delete_two_factor_authentication_method(
     *,
     two_factor_authentication_method_id: _uuid.UUID | str,
 ) -> DeleteTwoFactorAuthenticationMethod:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "twoFactorAuthenticationMethodId": two_factor_authentication_method_id,
     }
 
@@ -3752,7 +3752,7 @@ async def delete_unsubscribe_topic(
     *,
     id: str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3780,7 +3780,7 @@ async def delete_usage_limit(
     *,
     usage_limit_id: _uuid.UUID | str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "usageLimitId": usage_limit_id,
     }
 
@@ -3832,7 +3832,7 @@ async def delete_user_from_workspace(
     *,
     workspace_member_id_to_delete: str,
 ) -> UserWorkspace:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "workspaceMemberIdToDelete": workspace_member_id_to_delete,
     }
 
@@ -3860,7 +3860,7 @@ async def delete_view(
     *,
     id: str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3888,7 +3888,7 @@ async def delete_view_field(
     *,
     input: DeleteViewFieldInput,
 ) -> ViewField:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -3916,7 +3916,7 @@ async def delete_view_field_group(
     *,
     input: DeleteViewFieldGroupInput,
 ) -> ViewFieldGroup:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -3944,7 +3944,7 @@ async def delete_view_filter(
     *,
     input: DeleteViewFilterInput,
 ) -> ViewFilter:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -3972,7 +3972,7 @@ async def delete_view_filter_group(
     *,
     id: str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -4000,7 +4000,7 @@ async def delete_view_group(
     *,
     input: DeleteViewGroupInput,
 ) -> ViewGroup:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -4028,7 +4028,7 @@ async def delete_view_sort(
     *,
     input: DeleteViewSortInput,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -4056,7 +4056,7 @@ async def delete_webhook(
     *,
     id: _uuid.UUID | str,
 ) -> Webhook:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -4086,7 +4086,7 @@ async def delete_workspace_invitation(
     *,
     app_token_id: str,
 ) -> str:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "appTokenId": app_token_id,
     }
 
@@ -4114,7 +4114,7 @@ async def destroy_page_layout(
     *,
     id: str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -4142,7 +4142,7 @@ async def destroy_page_layout_tab(
     *,
     id: str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -4172,7 +4172,7 @@ async def destroy_page_layout_widget(
     *,
     id: str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -4200,7 +4200,7 @@ async def destroy_view(
     *,
     id: str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -4228,7 +4228,7 @@ async def destroy_view_field(
     *,
     input: DestroyViewFieldInput,
 ) -> ViewField:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -4256,7 +4256,7 @@ async def destroy_view_field_group(
     *,
     input: DestroyViewFieldGroupInput,
 ) -> ViewFieldGroup:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -4284,7 +4284,7 @@ async def destroy_view_filter(
     *,
     input: DestroyViewFilterInput,
 ) -> ViewFilter:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -4312,7 +4312,7 @@ async def destroy_view_filter_group(
     *,
     id: str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -4340,7 +4340,7 @@ async def destroy_view_group(
     *,
     input: DestroyViewGroupInput,
 ) -> ViewGroup:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -4368,7 +4368,7 @@ async def destroy_view_sort(
     *,
     input: DestroyViewSortInput,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -4400,7 +4400,7 @@ async def detach_chat_thread_from_record(
     record_id: _uuid.UUID | str,
     thread_id: _uuid.UUID | str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "objectNameSingular": object_name_singular,
         "recordId": record_id,
         "threadId": thread_id,
@@ -4434,7 +4434,7 @@ async def disconnect_connected_account(
     *,
     id: _uuid.UUID | str,
 ) -> ConnectedAccountPublicDTO:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -4462,7 +4462,7 @@ async def duplicate_dashboard(
     *,
     id: _uuid.UUID | str,
 ) -> DuplicatedDashboard:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -4490,7 +4490,7 @@ async def duplicate_message_list(
     *,
     id: _uuid.UUID | str,
 ) -> DuplicatedMessageList:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -4520,7 +4520,7 @@ async def edit_sso_identity_provider(
     *,
     input: EditSsoInput,
 ) -> EditSso:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -4552,7 +4552,7 @@ async def email_password_reset_link(
     captcha_token: str | None = None,
     workspace_id: _uuid.UUID | str | None = None,
 ) -> EmailPasswordResetLink:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "email": email,
     }
     if captcha_token is not None:
@@ -4611,7 +4611,7 @@ async def enqueue_job(
     input: EnqueueJobInput,
 ) -> EnqueueJobResult:
     """Deprecated: Use enqueueJobs instead."""
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -4639,7 +4639,7 @@ async def enqueue_jobs(
     *,
     input: EnqueueJobsInput,
 ) -> EnqueueJobsResult:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -4691,7 +4691,7 @@ async def evaluate_agent_turn(
     *,
     turn_id: _uuid.UUID | str,
 ) -> AgentTurnEvaluation:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "turnId": turn_id,
     }
 
@@ -4723,7 +4723,7 @@ async def execute_one_logic_function(
     *,
     input: ExecuteOneLogicFunctionInput,
 ) -> LogicFunctionExecutionResult:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -4752,7 +4752,7 @@ async def generate_api_key_token(
     api_key_id: _uuid.UUID | str,
     expires_at: str,
 ) -> ApiKeyToken:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "apiKeyId": api_key_id,
         "expiresAt": expires_at,
     }
@@ -4787,7 +4787,7 @@ async def generate_front_component_application_token_pair(
     *,
     application_id: _uuid.UUID | str,
 ) -> ApplicationTokenPair:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "applicationId": application_id,
     }
 
@@ -4864,7 +4864,7 @@ async def get_auth_tokens_from_login_token(
     login_token: str,
     origin: str,
 ) -> AuthTokens:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "loginToken": login_token,
         "origin": origin,
     }
@@ -4896,7 +4896,7 @@ async def get_auth_tokens_from_otp(
     otp: str,
     captcha_token: str | None = None,
 ) -> AuthTokens:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "loginToken": login_token,
         "origin": origin,
         "otp": otp,
@@ -4932,7 +4932,7 @@ async def get_auth_tokens_from_sso_exchange_token(
     *,
     sso_exchange_token: str,
 ) -> AuthTokens:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "ssoExchangeToken": sso_exchange_token,
     }
 
@@ -4964,7 +4964,7 @@ async def get_authorization_url_for_sso(
     *,
     input: GetAuthorizationUrlForSSOInput,
 ) -> GetAuthorizationUrlForSSO:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -5001,7 +5001,7 @@ async def get_login_token_from_credentials(
     locale: str | None = None,
     verify_email_redirect_path: str | None = None,
 ) -> LoginToken:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "email": email,
         "origin": origin,
         "password": password,
@@ -5067,7 +5067,7 @@ async def grant_application_capabilities(
     *,
     input: GrantApplicationCapabilitiesInput,
 ) -> ApplicationCapabilityGrant:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -5096,7 +5096,7 @@ async def impersonate(
     user_id: _uuid.UUID | str,
     workspace_id: _uuid.UUID | str,
 ) -> Impersonate:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "userId": user_id,
         "workspaceId": workspace_id,
     }
@@ -5125,7 +5125,7 @@ async def ingest_app_messages(
     *,
     input: IngestAppMessagesInput,
 ) -> IngestAppMessagesOutput:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -5156,7 +5156,7 @@ async def initiate_otp_provisioning(
     login_token: str,
     origin: str,
 ) -> InitiateTwoFactorAuthenticationProvisioning:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "loginToken": login_token,
         "origin": origin,
     }
@@ -5214,7 +5214,7 @@ async def install_application(
     universal_identifier: str,
     version: str | None = None,
 ) -> Application:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "universalIdentifier": universal_identifier,
     }
     if version is not None:
@@ -5246,7 +5246,7 @@ async def install_marketplace_app(
     version: str | None = None,
 ) -> bool:
     """Deprecated: Use installApplication instead"""
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "universalIdentifier": universal_identifier,
     }
     if version is not None:
@@ -5328,7 +5328,7 @@ async def remove_query_from_event_stream(
     *,
     input: RemoveQueryFromEventStreamInput,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -5356,7 +5356,7 @@ async def remove_role_from_agent(
     *,
     agent_id: _uuid.UUID | str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "agentId": agent_id,
     }
 
@@ -5385,7 +5385,7 @@ async def rename_chat_thread(
     id: _uuid.UUID | str,
     title: str,
 ) -> AgentChatThread:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
         "title": title,
     }
@@ -5414,7 +5414,7 @@ async def renew_application_token(
     *,
     application_refresh_token: str,
 ) -> ApplicationTokenPair:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "applicationRefreshToken": application_refresh_token,
     }
 
@@ -5442,7 +5442,7 @@ async def renew_token(
     *,
     app_token: str,
 ) -> AuthTokens:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "appToken": app_token,
     }
 
@@ -5472,7 +5472,7 @@ async def report_app_connection_auth_failure(
     *,
     input: ReportAppConnectionAuthFailureInput,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -5505,7 +5505,7 @@ async def resend_email_verification_token(
     email: str,
     origin: str,
 ) -> ResendEmailVerificationToken:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "email": email,
         "origin": origin,
     }
@@ -5536,7 +5536,7 @@ async def resend_workspace_invitation(
     *,
     app_token_id: str,
 ) -> SendInvitations:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "appTokenId": app_token_id,
     }
 
@@ -5564,7 +5564,7 @@ async def reset_command_menu_item(
     *,
     id: _uuid.UUID | str,
 ) -> CommandMenuItem:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -5596,7 +5596,7 @@ async def reset_page_layout_tab_to_default(
     *,
     id: str,
 ) -> PageLayoutTab:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -5626,7 +5626,7 @@ async def reset_page_layout_to_default(
     *,
     id: str,
 ) -> PageLayout:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -5658,7 +5658,7 @@ async def reset_page_layout_widget_to_default(
     *,
     id: str,
 ) -> PageLayoutWidget:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -5690,7 +5690,7 @@ async def reset_timeline_activity_type(
     *,
     id: _uuid.UUID | str,
 ) -> TimelineActivityType:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -5719,7 +5719,7 @@ async def retry_chat_message(
     thread_id: _uuid.UUID | str,
     model_id: str | None = None,
 ) -> SendChatMessageResult:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "threadId": thread_id,
     }
     if model_id is not None:
@@ -5773,7 +5773,7 @@ async def revoke_api_key(
     *,
     input: RevokeApiKeyInput,
 ) -> ApiKey | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -5803,7 +5803,7 @@ async def revoke_application_authorization(
     *,
     application_authorization_id: _uuid.UUID | str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "applicationAuthorizationId": application_authorization_id,
     }
 
@@ -5831,7 +5831,7 @@ async def revoke_user_session(
     *,
     user_session_id: _uuid.UUID | str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "userSessionId": user_session_id,
     }
 
@@ -5863,7 +5863,7 @@ async def rotate_application_registration_client_secret(
     *,
     id: str,
 ) -> RotateClientSecret:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -5891,7 +5891,7 @@ async def run_agent(
     *,
     input: RunAgentInput,
 ) -> RunAgentResult:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -5923,7 +5923,7 @@ async def run_application_health_check(
     *,
     application_id: _uuid.UUID | str,
 ) -> ApplicationHealthCheckResult | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "applicationId": application_id,
     }
 
@@ -5952,7 +5952,7 @@ async def run_evaluation_input(
     agent_id: _uuid.UUID | str,
     input: str,
 ) -> AgentTurn:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "agentId": agent_id,
         "input": input,
     }
@@ -5987,7 +5987,7 @@ async def save_imap_smtp_caldav_account(
     handle: str,
     id: _uuid.UUID | str | None = None,
 ) -> ImapSmtpCaldavConnectionSuccess:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "connectionParameters": connection_parameters,
         "handle": handle,
     }
@@ -6023,7 +6023,7 @@ async def send_chat_message(
     file_attachments: list[FileAttachmentInput] | None = None,
     model_id: str | None = None,
 ) -> SendChatMessageResult:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "messageId": message_id,
         "text": text,
         "threadId": thread_id,
@@ -6059,7 +6059,7 @@ async def send_email(
     *,
     input: SendEmailInput,
 ) -> SendEmailOutput:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -6088,7 +6088,7 @@ async def send_invitations(
     emails: list[str],
     role_id: _uuid.UUID | str | None = None,
 ) -> SendInvitations:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "emails": emails,
     }
     if role_id is not None:
@@ -6118,7 +6118,7 @@ async def send_message_campaign(
     *,
     input: SendMessageCampaignInput,
 ) -> SendMessageCampaignOutputDTO:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -6150,7 +6150,7 @@ async def send_message_campaign_test(
     *,
     input: SendMessageCampaignTestInput,
 ) -> SendEmailViaDomainOutput:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -6178,7 +6178,7 @@ async def set_app_key_value(
     *,
     input: SetAppKeyValueInput,
 ) -> AppKeyValue:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -6206,7 +6206,7 @@ async def set_enterprise_key(
     *,
     enterprise_key: str,
 ) -> EnterpriseLicenseInfoDTO:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "enterpriseKey": enterprise_key,
     }
 
@@ -6237,7 +6237,7 @@ async def set_record_share(
     target: RecordSharingTargetInput,
     access_level: RecordShareAccessLevel | RecordShareAccessLevelLiteral | None = None,
 ) -> RecordSharingDTO:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "enabled": enabled,
         "principal": principal,
         "target": target,
@@ -6273,7 +6273,7 @@ async def set_resource_credit_subscription_price(
     *,
     price_id: str,
 ) -> BillingUpdate:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "priceId": price_id,
     }
 
@@ -6305,7 +6305,7 @@ async def sign_in(
     locale: str | None = None,
     verify_email_redirect_path: str | None = None,
 ) -> AvailableWorkspacesAndAccessTokens:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "email": email,
         "password": password,
     }
@@ -6340,7 +6340,7 @@ async def sign_out(
     *,
     refresh_token: str | None = None,
 ) -> bool:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if refresh_token is not None:
         _v["refreshToken"] = refresh_token
 
@@ -6372,7 +6372,7 @@ async def sign_up(
     locale: str | None = None,
     verify_email_redirect_path: str | None = None,
 ) -> AvailableWorkspacesAndAccessTokens:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "email": email,
         "password": password,
     }
@@ -6407,7 +6407,7 @@ async def sign_up_in_new_workspace(
     *,
     input: SignUpInNewWorkspaceInput | None = None,
 ) -> SignUp:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if input is not None:
         _v["input"] = input
 
@@ -6442,7 +6442,7 @@ async def sign_up_in_workspace(
     workspace_invite_hash: str | None = None,
     workspace_personal_invite_token: str | None = None,
 ) -> SignUp:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "email": email,
         "password": password,
     }
@@ -6487,7 +6487,7 @@ async def skip_sync_email_onboarding_step(
     *,
     is_auto_skipped: bool,
 ) -> OnboardingStepSuccess:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "isAutoSkipped": is_auto_skipped,
     }
 
@@ -6515,7 +6515,7 @@ async def start_channel_sync(
     *,
     connected_account_id: _uuid.UUID | str,
 ) -> ChannelSyncSuccess:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "connectedAccountId": connected_account_id,
     }
 
@@ -6548,7 +6548,7 @@ async def start_workspace_setup_chat(
     company_context: _t.Any = None,
     person_context: _t.Any = None,
 ) -> StartWorkspaceSetupChatResult:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if company_context is not None:
         _v["companyContext"] = company_context
     if person_context is not None:
@@ -6578,7 +6578,7 @@ async def stop_agent_chat_stream(
     *,
     thread_id: _uuid.UUID | str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "threadId": thread_id,
     }
 
@@ -6676,7 +6676,7 @@ async def sync_application(
     dry_run: bool | None = None,
     infer_deletion_from_missing_entities: bool | None = None,
 ) -> WorkspaceMigration:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "manifest": manifest,
     }
     if dry_run is not None:
@@ -6733,7 +6733,7 @@ async def track_analytics(
     name: str | None = None,
     properties: _t.Any = None,
 ) -> Analytics:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "type": type,
     }
     if event is not None:
@@ -6772,7 +6772,7 @@ async def transfer_application_registration_ownership(
     application_registration_id: str,
     target_workspace_subdomain: str,
 ) -> ApplicationRegistration:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "applicationRegistrationId": application_registration_id,
         "targetWorkspaceSubdomain": target_workspace_subdomain,
     }
@@ -6805,7 +6805,7 @@ async def trigger_install_application_job(
     *,
     input: TriggerInstallApplicationJobInput,
 ) -> TriggerInstallApplicationJobResult:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -6838,7 +6838,7 @@ async def trigger_install_apps_onboarding_step(
     is_auto_skipped: bool,
     universal_identifiers: list[str],
 ) -> OnboardingStepSuccess:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "isAutoSkipped": is_auto_skipped,
         "universalIdentifiers": universal_identifiers,
     }
@@ -6871,7 +6871,7 @@ async def trigger_uninstall_application_job(
     *,
     input: TriggerUninstallApplicationJobInput,
 ) -> TriggerUninstallApplicationJobResult:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -6899,7 +6899,7 @@ async def unarchive_chat_thread(
     *,
     id: _uuid.UUID | str,
 ) -> AgentChatThread:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -6927,7 +6927,7 @@ async def uninstall_application(
     *,
     universal_identifier: str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "universalIdentifier": universal_identifier,
     }
 
@@ -6955,7 +6955,7 @@ async def update_api_key(
     *,
     input: UpdateApiKeyInput,
 ) -> ApiKey | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -6985,7 +6985,7 @@ async def update_app_message_channel(
     *,
     input: UpdateAppMessageChannelInput,
 ) -> MessageChannel:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7014,7 +7014,7 @@ async def update_application(
     id: _uuid.UUID | str,
     input: UpdateApplicationInput,
 ) -> Application:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
         "input": input,
     }
@@ -7047,7 +7047,7 @@ async def update_application_registration(
     *,
     input: UpdateApplicationRegistrationInput,
 ) -> ApplicationRegistration:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7079,7 +7079,7 @@ async def update_application_registration_variable(
     *,
     input: UpdateApplicationRegistrationVariableInput,
 ) -> ApplicationRegistrationVariable:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7107,7 +7107,7 @@ async def update_calendar_channel(
     *,
     input: UpdateCalendarChannelInput,
 ) -> CalendarChannel:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7135,7 +7135,7 @@ async def update_command_menu_item(
     *,
     input: UpdateCommandMenuItemInput,
 ) -> CommandMenuItem:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7165,7 +7165,7 @@ async def update_email_group_channel(
     *,
     input: UpdateEmailGroupChannelInput,
 ) -> MessageChannel:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7193,7 +7193,7 @@ async def update_front_component(
     *,
     input: UpdateFrontComponentInput,
 ) -> FrontComponent:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7223,7 +7223,7 @@ async def update_lab_public_feature_flag(
     *,
     input: UpdateLabPublicFeatureFlagInput,
 ) -> FeatureFlag:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7255,7 +7255,7 @@ async def update_many_navigation_menu_items(
     *,
     inputs: list[UpdateOneNavigationMenuItemInput],
 ) -> list[NavigationMenuItem]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "inputs": inputs,
     }
 
@@ -7283,7 +7283,7 @@ async def update_many_objects(
     *,
     inputs: list[UpdateOneObjectInput],
 ) -> list[Object]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "inputs": inputs,
     }
 
@@ -7311,7 +7311,7 @@ async def update_many_view_groups(
     *,
     inputs: list[UpdateViewGroupInput],
 ) -> list[ViewGroup]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "inputs": inputs,
     }
 
@@ -7339,7 +7339,7 @@ async def update_message_channel(
     *,
     input: UpdateMessageChannelInput,
 ) -> MessageChannel:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7367,7 +7367,7 @@ async def update_message_folder(
     *,
     input: UpdateMessageFolderInput,
 ) -> MessageFolder:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7395,7 +7395,7 @@ async def update_message_folders(
     *,
     input: UpdateMessageFoldersInput,
 ) -> list[MessageFolder]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7427,7 +7427,7 @@ async def update_navigation_menu_item(
     *,
     input: UpdateOneNavigationMenuItemInput,
 ) -> NavigationMenuItem:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7455,7 +7455,7 @@ async def update_one_agent(
     *,
     input: UpdateAgentInput,
 ) -> Agent:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7487,7 +7487,7 @@ async def update_one_application_variable(
     value: str,
     application_id: _uuid.UUID | str | None = None,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "key": key,
         "value": value,
     }
@@ -7518,7 +7518,7 @@ async def update_one_field(
     *,
     input: UpdateOneFieldMetadataInput,
 ) -> Field:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7546,7 +7546,7 @@ async def update_one_logic_function(
     *,
     input: UpdateLogicFunctionFromSourceInput,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7574,7 +7574,7 @@ async def update_one_object(
     *,
     input: UpdateOneObjectInput,
 ) -> Object:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7602,7 +7602,7 @@ async def update_one_role(
     *,
     update_role_input: UpdateRoleInput,
 ) -> Role:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "updateRoleInput": update_role_input,
     }
 
@@ -7631,7 +7631,7 @@ async def update_page_layout(
     id: str,
     input: UpdatePageLayoutInput,
 ) -> PageLayout:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
         "input": input,
     }
@@ -7661,7 +7661,7 @@ async def update_page_layout_tab(
     id: str,
     input: UpdatePageLayoutTabInput,
 ) -> PageLayoutTab:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
         "input": input,
     }
@@ -7691,7 +7691,7 @@ async def update_page_layout_widget(
     id: str,
     input: UpdatePageLayoutWidgetInput,
 ) -> PageLayoutWidget:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
         "input": input,
     }
@@ -7725,7 +7725,7 @@ async def update_page_layout_with_tabs_and_widgets(
     id: str,
     input: UpdatePageLayoutWithTabsInput,
 ) -> PageLayout:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
         "input": input,
     }
@@ -7759,7 +7759,7 @@ async def update_password_via_reset_token(
     new_password: str,
     password_reset_token: str,
 ) -> InvalidatePassword:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "newPassword": new_password,
         "passwordResetToken": password_reset_token,
     }
@@ -7788,7 +7788,7 @@ async def update_skill(
     *,
     input: UpdateSkillInput,
 ) -> Skill:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7820,7 +7820,7 @@ async def update_timeline_activity_type(
     *,
     input: UpdateTimelineActivityTypeInput,
 ) -> TimelineActivityType:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7848,7 +7848,7 @@ async def update_unsubscribe_topic(
     *,
     input: UpdateUnsubscribeTopicInput,
 ) -> UnsubscribeTopic:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7876,7 +7876,7 @@ async def update_usage_limit(
     *,
     input: UpdateUsageLimitInput,
 ) -> UsageLimit:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7905,7 +7905,7 @@ async def update_user_email(
     new_email: str,
     verify_email_redirect_path: str | None = None,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "newEmail": new_email,
     }
     if verify_email_redirect_path is not None:
@@ -7936,7 +7936,7 @@ async def update_view(
     id: str,
     input: UpdateViewInput,
 ) -> View:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
         "input": input,
     }
@@ -7965,7 +7965,7 @@ async def update_view_field(
     *,
     input: UpdateViewFieldInput,
 ) -> ViewField:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -7993,7 +7993,7 @@ async def update_view_field_group(
     *,
     input: UpdateViewFieldGroupInput,
 ) -> ViewFieldGroup:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -8021,7 +8021,7 @@ async def update_view_filter(
     *,
     input: UpdateViewFilterInput,
 ) -> ViewFilter:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -8050,7 +8050,7 @@ async def update_view_filter_group(
     id: str,
     input: UpdateViewFilterGroupInput,
 ) -> ViewFilterGroup:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
         "input": input,
     }
@@ -8079,7 +8079,7 @@ async def update_view_group(
     *,
     input: UpdateViewGroupInput,
 ) -> ViewGroup:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -8107,7 +8107,7 @@ async def update_view_sort(
     *,
     input: UpdateViewSortInput,
 ) -> ViewSort:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -8135,7 +8135,7 @@ async def update_webhook(
     *,
     input: UpdateWebhookInput,
 ) -> Webhook:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -8163,7 +8163,7 @@ async def update_workspace(
     *,
     data: UpdateWorkspaceInput,
 ) -> Workspace:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
 
@@ -8195,7 +8195,7 @@ async def update_workspace_allowed_iframe_origins(
     *,
     data: UpdateWorkspaceAllowedIframeOriginsInput,
 ) -> Workspace:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
 
@@ -8226,7 +8226,7 @@ async def update_workspace_member_role(
     role_id: _uuid.UUID | str,
     workspace_member_id: _uuid.UUID | str,
 ) -> WorkspaceMember:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "roleId": role_id,
         "workspaceMemberId": workspace_member_id,
     }
@@ -8257,7 +8257,7 @@ async def update_workspace_member_settings(
     *,
     input: UpdateWorkspaceMemberSettingsInput,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -8286,7 +8286,7 @@ async def upgrade_application(
     app_registration_id: str,
     target_version: str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "appRegistrationId": app_registration_id,
         "targetVersion": target_version,
     }
@@ -8317,7 +8317,7 @@ async def upload_app_tarball(
     universal_identifier: str | None = None,
 ) -> ApplicationRegistration:
     """Deprecated: Use createFileUpload with the AppTarball folder and completeAppTarballUpload, which send the tarball straight to file storage."""
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "file": file,
     }
     if universal_identifier is not None:
@@ -8351,7 +8351,7 @@ async def upload_application_file(
     file_path: str,
 ) -> File:
     """Deprecated: Use createApplicationFileUploads and completeApplicationFileUploads, which send the files straight to file storage."""
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "applicationUniversalIdentifier": application_universal_identifier,
         "file": file,
         "fileFolder": file_folder,
@@ -8390,7 +8390,7 @@ async def upload_files_field_file_by_universal_identifier(
     file: _t.Any,
 ) -> FileWithSignedUrl:
     """Deprecated: Use createFileUpload with the FilesField folder and the fieldMetadataUniversalIdentifier, then completeFileUpload, which send the file straight to file storage."""
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "fieldMetadataUniversalIdentifier": field_metadata_universal_identifier,
         "file": file,
     }
@@ -8421,7 +8421,7 @@ async def upload_new_workspace_logo(
     workspace_id: str,
 ) -> FileWithSignedUrl:
     """Deprecated: Use createNewWorkspaceLogoUpload and completeNewWorkspaceLogoUpload, which send the logo straight to file storage."""
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "file": file,
         "workspaceId": workspace_id,
     }
@@ -8451,7 +8451,7 @@ async def upload_workspace_logo(
     file: _t.Any,
 ) -> FileWithSignedUrl:
     """Deprecated: Use createFileUpload with the CorePicture folder and completeWorkspaceLogoUpload, which send the logo straight to file storage."""
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "file": file,
     }
 
@@ -8484,7 +8484,7 @@ async def upload_workspace_member_profile_picture(
     file: _t.Any,
 ) -> FileWithSignedUrl:
     """Deprecated: Use createFileUpload with the CorePicture folder and completeWorkspaceMemberProfilePictureUpload, which send the picture straight to file storage."""
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "file": file,
     }
 
@@ -8512,7 +8512,7 @@ async def upsert_field_permissions(
     *,
     upsert_field_permissions_input: UpsertFieldPermissionsInput,
 ) -> list[FieldPermission]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "upsertFieldPermissionsInput": upsert_field_permissions_input,
     }
 
@@ -8540,7 +8540,7 @@ async def upsert_fields_widget(
     *,
     input: UpsertFieldsWidgetInput,
 ) -> View:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -8570,7 +8570,7 @@ async def upsert_object_permissions(
     *,
     upsert_object_permissions_input: UpsertObjectPermissionsInput,
 ) -> list[ObjectPermission]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "upsertObjectPermissionsInput": upsert_object_permissions_input,
     }
 
@@ -8598,7 +8598,7 @@ async def upsert_permission_flags(
     *,
     upsert_permission_flags_input: UpsertPermissionFlagsInput,
 ) -> list[RolePermissionFlag]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "upsertPermissionFlagsInput": upsert_permission_flags_input,
     }
 
@@ -8630,7 +8630,7 @@ async def upsert_row_level_permission_predicates(
     *,
     input: UpsertRowLevelPermissionPredicatesInput,
 ) -> UpsertRowLevelPermissionPredicatesResult:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -8658,7 +8658,7 @@ async def upsert_view_widget(
     *,
     input: UpsertViewWidgetInput,
 ) -> View:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -8690,7 +8690,7 @@ async def validate_approved_access_domain(
     *,
     input: ValidateApprovedAccessDomainInput,
 ) -> ApprovedAccessDomain:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -8725,7 +8725,7 @@ async def verify_email_and_get_login_token(
     origin: str,
     captcha_token: str | None = None,
 ) -> VerifyEmailAndGetLoginToken:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "email": email,
         "emailVerificationToken": email_verification_token,
         "origin": origin,
@@ -8763,7 +8763,7 @@ async def verify_email_and_get_workspace_agnostic_token(
     email_verification_token: str,
     captcha_token: str | None = None,
 ) -> AvailableWorkspacesAndAccessTokens:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "email": email,
         "emailVerificationToken": email_verification_token,
     }
@@ -8794,7 +8794,7 @@ async def verify_emailing_domain(
     *,
     id: str,
 ) -> EmailingDomain:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -8828,7 +8828,7 @@ async def verify_two_factor_authentication_method_for_authenticated_user(
     *,
     otp: str,
 ) -> VerifyTwoFactorAuthenticationMethod:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "otp": otp,
     }
 

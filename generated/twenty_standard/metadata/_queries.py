@@ -436,7 +436,7 @@ async def agent_turns(
     *,
     agent_id: _uuid.UUID | str,
 ) -> list[AgentTurn]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "agentId": agent_id,
     }
 
@@ -486,7 +486,7 @@ async def api_key(
     *,
     input: GetApiKeyInput,
 ) -> ApiKey | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -536,7 +536,7 @@ async def app_connection(
     *,
     id: str | _uuid.UUID,
 ) -> AppConnection:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -564,7 +564,7 @@ async def app_connections(
     *,
     filter: ListAppConnectionsInput | None = None,
 ) -> list[AppConnection]:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if filter is not None:
         _v["filter"] = filter
 
@@ -593,7 +593,7 @@ async def app_key_value(
     key: str,
     scope: AppKeyValueScope | AppKeyValueScopeLiteral | None = None,
 ) -> AppKeyValue | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "key": key,
     }
     if scope is not None:
@@ -623,7 +623,7 @@ async def app_message_channels(
     *,
     filter: ListAppMessageChannelsInput | None = None,
 ) -> list[MessageChannel]:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if filter is not None:
         _v["filter"] = filter
 
@@ -655,7 +655,7 @@ async def application_connected_accounts(
     *,
     application_id: _uuid.UUID | str,
 ) -> list[ApplicationConnectedAccountDTO]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "applicationId": application_id,
     }
 
@@ -687,7 +687,7 @@ async def application_connection_providers(
     *,
     application_id: _uuid.UUID | str,
 ) -> list[ApplicationConnectionProvider]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "applicationId": application_id,
     }
 
@@ -717,7 +717,7 @@ async def application_core_graphql_schema(
     *,
     application_universal_identifier: str,
 ) -> str:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "applicationUniversalIdentifier": application_universal_identifier,
     }
 
@@ -749,7 +749,7 @@ async def application_registration_tarball_url(
     *,
     id: str,
 ) -> str | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -781,7 +781,7 @@ async def application_sdk_client_checksums(
     *,
     application_id: _uuid.UUID | str,
 ) -> SdkClientChecksums | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "applicationId": application_id,
     }
 
@@ -809,7 +809,7 @@ async def bar_chart_data(
     *,
     input: BarChartDataInput,
 ) -> BarChartData:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -838,7 +838,7 @@ async def billing_portal_session(
     for_payment_method_update: bool | None = None,
     return_url_path: str | None = None,
 ) -> BillingSession:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if for_payment_method_update is not None:
         _v["forPaymentMethodUpdate"] = for_payment_method_update
     if return_url_path is not None:
@@ -872,7 +872,7 @@ async def call_recording_id_for_calendar_event(
     *,
     calendar_event_id: _uuid.UUID | str,
 ) -> _uuid.UUID | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "calendarEventId": calendar_event_id,
     }
 
@@ -900,7 +900,7 @@ async def chat_messages(
     *,
     thread_id: _uuid.UUID | str,
 ) -> list[AgentMessage]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "threadId": thread_id,
     }
 
@@ -932,7 +932,7 @@ async def chat_stream_catchup_chunks(
     *,
     thread_id: _uuid.UUID | str,
 ) -> ChatStreamCatchupChunks:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "threadId": thread_id,
     }
 
@@ -960,7 +960,7 @@ async def chat_thread(
     *,
     id: _uuid.UUID | str,
 ) -> AgentChatThread:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -1013,7 +1013,7 @@ async def chat_threads_for_record(
     offset: int,
     record_id: _uuid.UUID | str,
 ) -> list[AgentChatThread]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "limit": limit,
         "objectNameSingular": object_name_singular,
         "offset": offset,
@@ -1045,7 +1045,7 @@ async def check_user_exists(
     email: str,
     captcha_token: str | None = None,
 ) -> CheckUserExist:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "email": email,
     }
     if captcha_token is not None:
@@ -1079,7 +1079,7 @@ async def check_workspace_invite_hash_is_valid(
     *,
     invite_hash: str,
 ) -> WorkspaceInviteHashValid:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "inviteHash": invite_hash,
     }
 
@@ -1111,7 +1111,7 @@ async def check_workspace_subdomain_availability(
     *,
     subdomain: str,
 ) -> SubdomainAvailabilityDTO:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "subdomain": subdomain,
     }
 
@@ -1139,7 +1139,7 @@ async def command_menu_item(
     *,
     id: _uuid.UUID | str,
 ) -> CommandMenuItem | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -1285,7 +1285,7 @@ async def enterprise_checkout_session(
     *,
     billing_interval: str | None = None,
 ) -> str | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if billing_interval is not None:
         _v["billingInterval"] = billing_interval
 
@@ -1315,7 +1315,7 @@ async def enterprise_portal_session(
     *,
     return_url_path: str | None = None,
 ) -> str | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if return_url_path is not None:
         _v["returnUrlPath"] = return_url_path
 
@@ -1369,7 +1369,7 @@ async def event_logs(
     *,
     input: EventLogQueryInput,
 ) -> EventLogQueryResult:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -1397,7 +1397,7 @@ async def export_application(
     *,
     universal_identifier: _uuid.UUID | str,
 ) -> ApplicationExport:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "universalIdentifier": universal_identifier,
     }
 
@@ -1425,7 +1425,7 @@ async def field(
     *,
     id: _uuid.UUID | str,
 ) -> Field:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -1454,7 +1454,7 @@ async def fields(
     filter: FieldFilter | None = None,
     paging: CursorPaging | None = None,
 ) -> FieldConnection:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if filter is not None:
         _v["filter"] = filter
     if paging is not None:
@@ -1488,7 +1488,7 @@ async def find_application_registration_by_client_id(
     *,
     client_id: str,
 ) -> PublicApplicationRegistration | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "clientId": client_id,
     }
 
@@ -1522,7 +1522,7 @@ async def find_application_registration_by_universal_identifier(
     *,
     universal_identifier: str,
 ) -> ApplicationRegistration | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "universalIdentifier": universal_identifier,
     }
 
@@ -1554,7 +1554,7 @@ async def find_application_registration_stats(
     *,
     id: str,
 ) -> ApplicationRegistrationStats:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -1586,7 +1586,7 @@ async def find_application_registration_variables(
     *,
     application_registration_id: str,
 ) -> list[ApplicationRegistrationVariable]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "applicationRegistrationId": application_registration_id,
     }
 
@@ -1619,7 +1619,7 @@ async def find_claimable_application_registration(
     source_package: str | None = None,
     universal_identifier: str | None = None,
 ) -> ClaimableApplicationRegistration | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if source_package is not None:
         _v["sourcePackage"] = source_package
     if universal_identifier is not None:
@@ -1653,7 +1653,7 @@ async def find_install_application_job_status(
     *,
     universal_identifier: str,
 ) -> JobStatus | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "universalIdentifier": universal_identifier,
     }
 
@@ -1777,7 +1777,7 @@ async def find_many_marketplace_apps(
     *,
     universal_identifiers: list[str] | None = None,
 ) -> list[MarketplaceApp]:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if universal_identifiers is not None:
         _v["universalIdentifiers"] = universal_identifiers
 
@@ -1831,7 +1831,7 @@ async def find_marketplace_app_detail(
     *,
     universal_identifier: str,
 ) -> MarketplaceAppDetail:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "universalIdentifier": universal_identifier,
     }
 
@@ -1859,7 +1859,7 @@ async def find_one_agent(
     *,
     input: AgentIdInput,
 ) -> Agent:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -1888,7 +1888,7 @@ async def find_one_application(
     id: _uuid.UUID | str | None = None,
     universal_identifier: _uuid.UUID | str | None = None,
 ) -> Application:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if id is not None:
         _v["id"] = id
     if universal_identifier is not None:
@@ -1922,7 +1922,7 @@ async def find_one_application_registration(
     *,
     id: str,
 ) -> ApplicationRegistration:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -1950,7 +1950,7 @@ async def find_one_logic_function(
     *,
     input: LogicFunctionIdInput,
 ) -> LogicFunction:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -1982,7 +1982,7 @@ async def find_uninstall_application_job_status(
     *,
     universal_identifier: str,
 ) -> JobStatus | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "universalIdentifier": universal_identifier,
     }
 
@@ -2034,7 +2034,7 @@ async def find_workspace_from_invite_hash(
     *,
     invite_hash: str,
 ) -> Workspace:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "inviteHash": invite_hash,
     }
 
@@ -2088,7 +2088,7 @@ async def front_component(
     *,
     id: _uuid.UUID | str,
 ) -> FrontComponent | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -2139,7 +2139,7 @@ async def get_address_details(
     place_id: str,
     token: str,
 ) -> PlaceDetailsResult:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "placeId": place_id,
         "token": token,
     }
@@ -2247,7 +2247,7 @@ async def get_auto_complete_address(
     country: str | None = None,
     is_field_city: bool | None = None,
 ) -> list[AutocompleteResult]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "address": address,
         "token": token,
     }
@@ -2280,7 +2280,7 @@ async def get_available_packages(
     *,
     input: LogicFunctionIdInput,
 ) -> _t.Any:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2312,7 +2312,7 @@ async def get_connected_imap_smtp_caldav_account(
     *,
     id: _uuid.UUID | str,
 ) -> ConnectedImapSmtpCaldavAccount:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -2384,7 +2384,7 @@ async def get_jobs(
     *,
     job_ids: list[str],
 ) -> list[JobStatus]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "jobIds": job_ids,
     }
 
@@ -2416,7 +2416,7 @@ async def get_logic_function_source_code(
     *,
     input: LogicFunctionIdInput,
 ) -> str | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -2444,7 +2444,7 @@ async def get_page_layout(
     *,
     id: str,
 ) -> PageLayout | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -2472,7 +2472,7 @@ async def get_page_layout_tab(
     *,
     id: str,
 ) -> PageLayoutTab:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -2500,7 +2500,7 @@ async def get_page_layout_tabs(
     *,
     page_layout_id: str,
 ) -> list[PageLayoutTab]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "pageLayoutId": page_layout_id,
     }
 
@@ -2528,7 +2528,7 @@ async def get_page_layout_widget(
     *,
     id: str,
 ) -> PageLayoutWidget:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -2556,7 +2556,7 @@ async def get_page_layout_widgets(
     *,
     page_layout_tab_id: str,
 ) -> list[PageLayoutWidget]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "pageLayoutTabId": page_layout_tab_id,
     }
 
@@ -2585,7 +2585,7 @@ async def get_page_layouts(
     object_metadata_id: str | None = None,
     page_layout_type: PageLayoutType | PageLayoutTypeLiteral | None = None,
 ) -> list[PageLayout]:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if object_metadata_id is not None:
         _v["objectMetadataId"] = object_metadata_id
     if page_layout_type is not None:
@@ -2641,7 +2641,7 @@ async def get_public_workspace_data_by_domain(
     *,
     origin: str | None = None,
 ) -> PublicWorkspaceData:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if origin is not None:
         _v["origin"] = origin
 
@@ -2673,7 +2673,7 @@ async def get_public_workspace_data_by_id(
     *,
     id: _uuid.UUID | str,
 ) -> PublicWorkspaceDataSummary:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -2795,7 +2795,7 @@ async def get_tool_input_schema(
     *,
     tool_name: str,
 ) -> _t.Any:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "toolName": tool_name,
     }
 
@@ -2823,7 +2823,7 @@ async def get_usage_analytics(
     *,
     input: UsageAnalyticsInput | None = None,
 ) -> UsageAnalytics:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if input is not None:
         _v["input"] = input
 
@@ -2851,7 +2851,7 @@ async def get_view(
     *,
     id: str,
 ) -> View | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -2879,7 +2879,7 @@ async def get_view_field(
     *,
     id: str,
 ) -> ViewField | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -2909,7 +2909,7 @@ async def get_view_field_group(
     *,
     id: str,
 ) -> ViewFieldGroup | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -2937,7 +2937,7 @@ async def get_view_field_groups(
     *,
     view_id: str,
 ) -> list[ViewFieldGroup]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "viewId": view_id,
     }
 
@@ -2965,7 +2965,7 @@ async def get_view_fields(
     *,
     view_id: str,
 ) -> list[ViewField]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "viewId": view_id,
     }
 
@@ -2993,7 +2993,7 @@ async def get_view_filter(
     *,
     id: str,
 ) -> ViewFilter | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3023,7 +3023,7 @@ async def get_view_filter_group(
     *,
     id: str,
 ) -> ViewFilterGroup | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3051,7 +3051,7 @@ async def get_view_filter_groups(
     *,
     view_id: str | None = None,
 ) -> list[ViewFilterGroup]:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if view_id is not None:
         _v["viewId"] = view_id
 
@@ -3079,7 +3079,7 @@ async def get_view_filters(
     *,
     view_id: str | None = None,
 ) -> list[ViewFilter]:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if view_id is not None:
         _v["viewId"] = view_id
 
@@ -3107,7 +3107,7 @@ async def get_view_group(
     *,
     id: str,
 ) -> ViewGroup | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3135,7 +3135,7 @@ async def get_view_groups(
     *,
     view_id: str | None = None,
 ) -> list[ViewGroup]:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if view_id is not None:
         _v["viewId"] = view_id
 
@@ -3163,7 +3163,7 @@ async def get_view_sort(
     *,
     id: str,
 ) -> ViewSort | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3191,7 +3191,7 @@ async def get_view_sorts(
     *,
     view_id: str | None = None,
 ) -> list[ViewSort]:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if view_id is not None:
         _v["viewId"] = view_id
 
@@ -3220,7 +3220,7 @@ async def get_views(
     object_metadata_id: str | None = None,
     view_types: list[ViewType | ViewTypeLiteral] | None = None,
 ) -> list[View]:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if object_metadata_id is not None:
         _v["objectMetadataId"] = object_metadata_id
     if view_types is not None:
@@ -3278,7 +3278,7 @@ async def github_claim_authorization_url(
     *,
     application_registration_id: str,
 ) -> str:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "applicationRegistrationId": application_registration_id,
     }
 
@@ -3306,7 +3306,7 @@ async def is_application_stopped(
     *,
     application_universal_identifier: str,
 ) -> bool:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "applicationUniversalIdentifier": application_universal_identifier,
     }
 
@@ -3334,7 +3334,7 @@ async def line_chart_data(
     *,
     input: LineChartDataInput,
 ) -> LineChartData:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -3384,7 +3384,7 @@ async def message_suppressions(
     *,
     input: FindMessageSuppressionsInput,
 ) -> MessageSuppressionList:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -3412,7 +3412,7 @@ async def metadata_translations(
     *,
     input: MetadataTranslationsInput,
 ) -> list[MetadataTranslation]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -3466,7 +3466,7 @@ async def mostly_empty_field_metadata_ids(
     *,
     object_metadata_id: _uuid.UUID | str,
 ) -> list[_uuid.UUID]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "objectMetadataId": object_metadata_id,
     }
 
@@ -3494,7 +3494,7 @@ async def my_calendar_channels(
     *,
     connected_account_id: _uuid.UUID | str | None = None,
 ) -> list[CalendarChannel]:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if connected_account_id is not None:
         _v["connectedAccountId"] = connected_account_id
 
@@ -3546,7 +3546,7 @@ async def my_message_channels(
     *,
     connected_account_id: _uuid.UUID | str | None = None,
 ) -> list[MessageChannel]:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if connected_account_id is not None:
         _v["connectedAccountId"] = connected_account_id
 
@@ -3574,7 +3574,7 @@ async def my_message_folders(
     *,
     message_channel_id: _uuid.UUID | str | None = None,
 ) -> list[MessageFolder]:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if message_channel_id is not None:
         _v["messageChannelId"] = message_channel_id
 
@@ -3604,7 +3604,7 @@ async def navigation_menu_item(
     *,
     id: _uuid.UUID | str,
 ) -> NavigationMenuItem | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3654,7 +3654,7 @@ async def object_(
     *,
     id: _uuid.UUID | str,
 ) -> Object:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -3705,7 +3705,7 @@ async def objects(
     filter: ObjectFilter | None = None,
     paging: CursorPaging | None = None,
 ) -> ObjectConnection:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if filter is not None:
         _v["filter"] = filter
     if paging is not None:
@@ -3735,7 +3735,7 @@ async def pie_chart_data(
     *,
     input: PieChartDataInput,
 ) -> PieChartData:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -3767,7 +3767,7 @@ async def preview_message_campaign_audience(
     *,
     input: PreviewMessageCampaignAudienceInput,
 ) -> CampaignAudiencePreviewDTO:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -3799,7 +3799,7 @@ async def public_marketplace_app_detail(
     *,
     universal_identifier: str,
 ) -> MarketplaceAppDetail:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "universalIdentifier": universal_identifier,
     }
 
@@ -3827,7 +3827,7 @@ async def public_marketplace_apps(
     *,
     is_vetted: bool,
 ) -> list[MarketplaceApp]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "isVetted": is_vetted,
     }
 
@@ -3855,7 +3855,7 @@ async def record_permissions(
     *,
     targets: list[RecordPermissionsTargetInput],
 ) -> list[RecordPermissionsResult]:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "targets": targets,
     }
 
@@ -3883,7 +3883,7 @@ async def record_sharing(
     *,
     target: RecordSharingTargetInput,
 ) -> RecordSharingDTO:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "target": target,
     }
 
@@ -3911,7 +3911,7 @@ async def skill(
     *,
     id: _uuid.UUID | str,
 ) -> Skill | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -4055,7 +4055,7 @@ async def usage_quota_scope_consumption(
     *,
     input: UsageQuotaScopeInput,
 ) -> UsageQuotaScopeConsumption | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -4113,7 +4113,7 @@ async def validate_password_reset_token(
     *,
     password_reset_token: str,
 ) -> ValidatePasswordResetToken:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "passwordResetToken": password_reset_token,
     }
 
@@ -4141,7 +4141,7 @@ async def webhook(
     *,
     id: _uuid.UUID | str,
 ) -> Webhook | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 

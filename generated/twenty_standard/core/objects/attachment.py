@@ -521,7 +521,7 @@ async def attachment(
     *,
     filter: AttachmentFilterInput,
 ) -> Attachment | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -555,7 +555,7 @@ async def attachments(
     offset: int | None = None,
     order_by: list[AttachmentOrderByInput | None] | None = None,
 ) -> AttachmentConnection | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if after is not None:
         _v["after"] = after
     if before is not None:
@@ -603,7 +603,7 @@ async def attachments_group_by(
     order_by_for_records: list[AttachmentOrderByInput | None] | None = None,
     view_id: _uuid.UUID | str | None = None,
 ) -> list[AttachmentGroupByConnection] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "groupBy": group_by,
     }
     if filter is not None:
@@ -644,7 +644,7 @@ async def create_attachment(
     data: AttachmentCreateInput,
     upsert: bool | None = None,
 ) -> Attachment | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -679,7 +679,7 @@ async def create_attachments(
     data: list[AttachmentCreateInput],
     upsert: bool | None = None,
 ) -> list[Attachment] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -711,7 +711,7 @@ async def delete_attachment(
     *,
     id: _uuid.UUID | str,
 ) -> Attachment | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -741,7 +741,7 @@ async def delete_attachments(
     *,
     filter: AttachmentFilterInput,
 ) -> list[Attachment] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -769,7 +769,7 @@ async def destroy_attachment(
     *,
     id: _uuid.UUID | str,
 ) -> Attachment | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -799,7 +799,7 @@ async def destroy_attachments(
     *,
     filter: AttachmentFilterInput,
 ) -> list[Attachment] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -827,7 +827,7 @@ async def restore_attachment(
     *,
     id: _uuid.UUID | str,
 ) -> Attachment | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -857,7 +857,7 @@ async def restore_attachments(
     *,
     filter: AttachmentFilterInput,
 ) -> list[Attachment] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -886,7 +886,7 @@ async def update_attachment(
     data: AttachmentUpdateInput,
     id: _uuid.UUID | str,
 ) -> Attachment | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "id": id,
     }
@@ -918,7 +918,7 @@ async def update_attachments(
     data: AttachmentUpdateInput,
     filter: AttachmentFilterInput,
 ) -> list[Attachment] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "filter": filter,
     }
@@ -1044,7 +1044,7 @@ class AttachmentApi:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if filter is not None:
             _v["filter"] = filter
         if order_by is not None:
@@ -1230,7 +1230,7 @@ class AttachmentApi:
         order_by: list[AttachmentOrderByInput | None] | None = None,
     ) -> AttachmentWithRelationsConnection | None:
         """Like ``find_many``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if after is not None:
             _v["after"] = after
         if before is not None:
@@ -1256,7 +1256,7 @@ class AttachmentApi:
         filter: AttachmentFilterInput,
     ) -> AttachmentWithRelations | None:
         """Like ``find_one``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {
+        _v: _runtime.Variables = {
             "filter": filter,
         }
 

@@ -545,7 +545,7 @@ async def companies(
     offset: int | None = None,
     order_by: list[CompanyOrderByInput | None] | None = None,
 ) -> CompanyConnection | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if after is not None:
         _v["after"] = after
     if before is not None:
@@ -593,7 +593,7 @@ async def companies_group_by(
     order_by_for_records: list[CompanyOrderByInput | None] | None = None,
     view_id: _uuid.UUID | str | None = None,
 ) -> list[CompanyGroupByConnection] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "groupBy": group_by,
     }
     if filter is not None:
@@ -633,7 +633,7 @@ async def company(
     *,
     filter: CompanyFilterInput,
 ) -> Company | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -664,7 +664,7 @@ async def company_duplicates(
     data: list[CompanyCreateInput | None] | None = None,
     ids: list[_uuid.UUID | str | None] | None = None,
 ) -> list[CompanyConnection] | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if data is not None:
         _v["data"] = data
     if ids is not None:
@@ -695,7 +695,7 @@ async def create_companies(
     data: list[CompanyCreateInput],
     upsert: bool | None = None,
 ) -> list[Company] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -728,7 +728,7 @@ async def create_company(
     data: CompanyCreateInput,
     upsert: bool | None = None,
 ) -> Company | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -758,7 +758,7 @@ async def delete_companies(
     *,
     filter: CompanyFilterInput,
 ) -> list[Company] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -786,7 +786,7 @@ async def delete_company(
     *,
     id: _uuid.UUID | str,
 ) -> Company | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -814,7 +814,7 @@ async def destroy_companies(
     *,
     filter: CompanyFilterInput,
 ) -> list[Company] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -842,7 +842,7 @@ async def destroy_company(
     *,
     id: _uuid.UUID | str,
 ) -> Company | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -872,7 +872,7 @@ async def merge_companies(
     ids: list[_uuid.UUID | str],
     dry_run: bool | None = None,
 ) -> Company | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "conflictPriorityIndex": conflict_priority_index,
         "ids": ids,
     }
@@ -903,7 +903,7 @@ async def restore_companies(
     *,
     filter: CompanyFilterInput,
 ) -> list[Company] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -931,7 +931,7 @@ async def restore_company(
     *,
     id: _uuid.UUID | str,
 ) -> Company | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -960,7 +960,7 @@ async def update_companies(
     data: CompanyUpdateInput,
     filter: CompanyFilterInput,
 ) -> list[Company] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "filter": filter,
     }
@@ -990,7 +990,7 @@ async def update_company(
     data: CompanyUpdateInput,
     id: _uuid.UUID | str,
 ) -> Company | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "id": id,
     }
@@ -1122,7 +1122,7 @@ class CompanyApi:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if filter is not None:
             _v["filter"] = filter
         if order_by is not None:
@@ -1339,7 +1339,7 @@ class CompanyApi:
         order_by: list[CompanyOrderByInput | None] | None = None,
     ) -> CompanyWithRelationsConnection | None:
         """Like ``find_many``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if after is not None:
             _v["after"] = after
         if before is not None:
@@ -1365,7 +1365,7 @@ class CompanyApi:
         filter: CompanyFilterInput,
     ) -> CompanyWithRelations | None:
         """Like ``find_one``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {
+        _v: _runtime.Variables = {
             "filter": filter,
         }
 

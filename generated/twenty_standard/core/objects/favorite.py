@@ -437,7 +437,7 @@ async def favorite(
     *,
     filter: FavoriteFilterInput,
 ) -> Favorite | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -471,7 +471,7 @@ async def favorites(
     offset: int | None = None,
     order_by: list[FavoriteOrderByInput | None] | None = None,
 ) -> FavoriteConnection | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if after is not None:
         _v["after"] = after
     if before is not None:
@@ -519,7 +519,7 @@ async def favorites_group_by(
     order_by_for_records: list[FavoriteOrderByInput | None] | None = None,
     view_id: _uuid.UUID | str | None = None,
 ) -> list[FavoriteGroupByConnection] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "groupBy": group_by,
     }
     if filter is not None:
@@ -560,7 +560,7 @@ async def create_favorite(
     data: FavoriteCreateInput,
     upsert: bool | None = None,
 ) -> Favorite | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -593,7 +593,7 @@ async def create_favorites(
     data: list[FavoriteCreateInput],
     upsert: bool | None = None,
 ) -> list[Favorite] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -625,7 +625,7 @@ async def delete_favorite(
     *,
     id: _uuid.UUID | str,
 ) -> Favorite | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -653,7 +653,7 @@ async def delete_favorites(
     *,
     filter: FavoriteFilterInput,
 ) -> list[Favorite] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -681,7 +681,7 @@ async def destroy_favorite(
     *,
     id: _uuid.UUID | str,
 ) -> Favorite | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -709,7 +709,7 @@ async def destroy_favorites(
     *,
     filter: FavoriteFilterInput,
 ) -> list[Favorite] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -737,7 +737,7 @@ async def restore_favorite(
     *,
     id: _uuid.UUID | str,
 ) -> Favorite | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -765,7 +765,7 @@ async def restore_favorites(
     *,
     filter: FavoriteFilterInput,
 ) -> list[Favorite] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -794,7 +794,7 @@ async def update_favorite(
     data: FavoriteUpdateInput,
     id: _uuid.UUID | str,
 ) -> Favorite | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "id": id,
     }
@@ -824,7 +824,7 @@ async def update_favorites(
     data: FavoriteUpdateInput,
     filter: FavoriteFilterInput,
 ) -> list[Favorite] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "filter": filter,
     }
@@ -952,7 +952,7 @@ class FavoriteApi:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if filter is not None:
             _v["filter"] = filter
         if order_by is not None:
@@ -1138,7 +1138,7 @@ class FavoriteApi:
         order_by: list[FavoriteOrderByInput | None] | None = None,
     ) -> FavoriteWithRelationsConnection | None:
         """Like ``find_many``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if after is not None:
             _v["after"] = after
         if before is not None:
@@ -1164,7 +1164,7 @@ class FavoriteApi:
         filter: FavoriteFilterInput,
     ) -> FavoriteWithRelations | None:
         """Like ``find_one``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {
+        _v: _runtime.Variables = {
             "filter": filter,
         }
 

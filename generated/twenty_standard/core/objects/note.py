@@ -390,7 +390,7 @@ async def note(
     *,
     filter: NoteFilterInput,
 ) -> Note | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -424,7 +424,7 @@ async def notes(
     offset: int | None = None,
     order_by: list[NoteOrderByInput | None] | None = None,
 ) -> NoteConnection | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if after is not None:
         _v["after"] = after
     if before is not None:
@@ -472,7 +472,7 @@ async def notes_group_by(
     order_by_for_records: list[NoteOrderByInput | None] | None = None,
     view_id: _uuid.UUID | str | None = None,
 ) -> list[NoteGroupByConnection] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "groupBy": group_by,
     }
     if filter is not None:
@@ -513,7 +513,7 @@ async def create_note(
     data: NoteCreateInput,
     upsert: bool | None = None,
 ) -> Note | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -544,7 +544,7 @@ async def create_notes(
     data: list[NoteCreateInput],
     upsert: bool | None = None,
 ) -> list[Note] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -574,7 +574,7 @@ async def delete_note(
     *,
     id: _uuid.UUID | str,
 ) -> Note | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -602,7 +602,7 @@ async def delete_notes(
     *,
     filter: NoteFilterInput,
 ) -> list[Note] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -630,7 +630,7 @@ async def destroy_note(
     *,
     id: _uuid.UUID | str,
 ) -> Note | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -658,7 +658,7 @@ async def destroy_notes(
     *,
     filter: NoteFilterInput,
 ) -> list[Note] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -686,7 +686,7 @@ async def restore_note(
     *,
     id: _uuid.UUID | str,
 ) -> Note | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -714,7 +714,7 @@ async def restore_notes(
     *,
     filter: NoteFilterInput,
 ) -> list[Note] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -743,7 +743,7 @@ async def update_note(
     data: NoteUpdateInput,
     id: _uuid.UUID | str,
 ) -> Note | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "id": id,
     }
@@ -773,7 +773,7 @@ async def update_notes(
     data: NoteUpdateInput,
     filter: NoteFilterInput,
 ) -> list[Note] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "filter": filter,
     }
@@ -897,7 +897,7 @@ class NoteApi:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if filter is not None:
             _v["filter"] = filter
         if order_by is not None:
@@ -1083,7 +1083,7 @@ class NoteApi:
         order_by: list[NoteOrderByInput | None] | None = None,
     ) -> NoteWithRelationsConnection | None:
         """Like ``find_many``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if after is not None:
             _v["after"] = after
         if before is not None:
@@ -1109,7 +1109,7 @@ class NoteApi:
         filter: NoteFilterInput,
     ) -> NoteWithRelations | None:
         """Like ``find_one``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {
+        _v: _runtime.Variables = {
             "filter": filter,
         }
 

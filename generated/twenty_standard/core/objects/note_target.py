@@ -388,7 +388,7 @@ async def note_target(
     *,
     filter: NoteTargetFilterInput,
 ) -> NoteTarget | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -422,7 +422,7 @@ async def note_targets(
     offset: int | None = None,
     order_by: list[NoteTargetOrderByInput | None] | None = None,
 ) -> NoteTargetConnection | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if after is not None:
         _v["after"] = after
     if before is not None:
@@ -470,7 +470,7 @@ async def note_targets_group_by(
     order_by_for_records: list[NoteTargetOrderByInput | None] | None = None,
     view_id: _uuid.UUID | str | None = None,
 ) -> list[NoteTargetGroupByConnection] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "groupBy": group_by,
     }
     if filter is not None:
@@ -511,7 +511,7 @@ async def create_note_target(
     data: NoteTargetCreateInput,
     upsert: bool | None = None,
 ) -> NoteTarget | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -546,7 +546,7 @@ async def create_note_targets(
     data: list[NoteTargetCreateInput],
     upsert: bool | None = None,
 ) -> list[NoteTarget] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -578,7 +578,7 @@ async def delete_note_target(
     *,
     id: _uuid.UUID | str,
 ) -> NoteTarget | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -608,7 +608,7 @@ async def delete_note_targets(
     *,
     filter: NoteTargetFilterInput,
 ) -> list[NoteTarget] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -636,7 +636,7 @@ async def destroy_note_target(
     *,
     id: _uuid.UUID | str,
 ) -> NoteTarget | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -666,7 +666,7 @@ async def destroy_note_targets(
     *,
     filter: NoteTargetFilterInput,
 ) -> list[NoteTarget] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -694,7 +694,7 @@ async def restore_note_target(
     *,
     id: _uuid.UUID | str,
 ) -> NoteTarget | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -724,7 +724,7 @@ async def restore_note_targets(
     *,
     filter: NoteTargetFilterInput,
 ) -> list[NoteTarget] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -753,7 +753,7 @@ async def update_note_target(
     data: NoteTargetUpdateInput,
     id: _uuid.UUID | str,
 ) -> NoteTarget | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "id": id,
     }
@@ -785,7 +785,7 @@ async def update_note_targets(
     data: NoteTargetUpdateInput,
     filter: NoteTargetFilterInput,
 ) -> list[NoteTarget] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "filter": filter,
     }
@@ -911,7 +911,7 @@ class NoteTargetApi:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if filter is not None:
             _v["filter"] = filter
         if order_by is not None:
@@ -1097,7 +1097,7 @@ class NoteTargetApi:
         order_by: list[NoteTargetOrderByInput | None] | None = None,
     ) -> NoteTargetWithRelationsConnection | None:
         """Like ``find_many``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if after is not None:
             _v["after"] = after
         if before is not None:
@@ -1123,7 +1123,7 @@ class NoteTargetApi:
         filter: NoteTargetFilterInput,
     ) -> NoteTargetWithRelations | None:
         """Like ``find_one``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {
+        _v: _runtime.Variables = {
             "filter": filter,
         }
 

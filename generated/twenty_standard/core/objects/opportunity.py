@@ -535,7 +535,7 @@ async def opportunities(
     offset: int | None = None,
     order_by: list[OpportunityOrderByInput | None] | None = None,
 ) -> OpportunityConnection | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if after is not None:
         _v["after"] = after
     if before is not None:
@@ -583,7 +583,7 @@ async def opportunities_group_by(
     order_by_for_records: list[OpportunityOrderByInput | None] | None = None,
     view_id: _uuid.UUID | str | None = None,
 ) -> list[OpportunityGroupByConnection] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "groupBy": group_by,
     }
     if filter is not None:
@@ -623,7 +623,7 @@ async def opportunity(
     *,
     filter: OpportunityFilterInput,
 ) -> Opportunity | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -654,7 +654,7 @@ async def create_opportunities(
     data: list[OpportunityCreateInput],
     upsert: bool | None = None,
 ) -> list[Opportunity] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -687,7 +687,7 @@ async def create_opportunity(
     data: OpportunityCreateInput,
     upsert: bool | None = None,
 ) -> Opportunity | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -721,7 +721,7 @@ async def delete_opportunities(
     *,
     filter: OpportunityFilterInput,
 ) -> list[Opportunity] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -749,7 +749,7 @@ async def delete_opportunity(
     *,
     id: _uuid.UUID | str,
 ) -> Opportunity | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -779,7 +779,7 @@ async def destroy_opportunities(
     *,
     filter: OpportunityFilterInput,
 ) -> list[Opportunity] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -809,7 +809,7 @@ async def destroy_opportunity(
     *,
     id: _uuid.UUID | str,
 ) -> Opportunity | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -839,7 +839,7 @@ async def restore_opportunities(
     *,
     filter: OpportunityFilterInput,
 ) -> list[Opportunity] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -869,7 +869,7 @@ async def restore_opportunity(
     *,
     id: _uuid.UUID | str,
 ) -> Opportunity | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -900,7 +900,7 @@ async def update_opportunities(
     data: OpportunityUpdateInput,
     filter: OpportunityFilterInput,
 ) -> list[Opportunity] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "filter": filter,
     }
@@ -930,7 +930,7 @@ async def update_opportunity(
     data: OpportunityUpdateInput,
     id: _uuid.UUID | str,
 ) -> Opportunity | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "id": id,
     }
@@ -1062,7 +1062,7 @@ class OpportunityApi:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if filter is not None:
             _v["filter"] = filter
         if order_by is not None:
@@ -1248,7 +1248,7 @@ class OpportunityApi:
         order_by: list[OpportunityOrderByInput | None] | None = None,
     ) -> OpportunityWithRelationsConnection | None:
         """Like ``find_many``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if after is not None:
             _v["after"] = after
         if before is not None:
@@ -1274,7 +1274,7 @@ class OpportunityApi:
         filter: OpportunityFilterInput,
     ) -> OpportunityWithRelations | None:
         """Like ``find_one``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {
+        _v: _runtime.Variables = {
             "filter": filter,
         }
 

@@ -551,7 +551,7 @@ async def people(
     offset: int | None = None,
     order_by: list[PersonOrderByInput | None] | None = None,
 ) -> PersonConnection | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if after is not None:
         _v["after"] = after
     if before is not None:
@@ -599,7 +599,7 @@ async def people_group_by(
     order_by_for_records: list[PersonOrderByInput | None] | None = None,
     view_id: _uuid.UUID | str | None = None,
 ) -> list[PersonGroupByConnection] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "groupBy": group_by,
     }
     if filter is not None:
@@ -639,7 +639,7 @@ async def person(
     *,
     filter: PersonFilterInput,
 ) -> Person | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -670,7 +670,7 @@ async def person_duplicates(
     data: list[PersonCreateInput | None] | None = None,
     ids: list[_uuid.UUID | str | None] | None = None,
 ) -> list[PersonConnection] | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if data is not None:
         _v["data"] = data
     if ids is not None:
@@ -701,7 +701,7 @@ async def create_people(
     data: list[PersonCreateInput],
     upsert: bool | None = None,
 ) -> list[Person] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -732,7 +732,7 @@ async def create_person(
     data: PersonCreateInput,
     upsert: bool | None = None,
 ) -> Person | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -762,7 +762,7 @@ async def delete_people(
     *,
     filter: PersonFilterInput,
 ) -> list[Person] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -790,7 +790,7 @@ async def delete_person(
     *,
     id: _uuid.UUID | str,
 ) -> Person | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -818,7 +818,7 @@ async def destroy_people(
     *,
     filter: PersonFilterInput,
 ) -> list[Person] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -846,7 +846,7 @@ async def destroy_person(
     *,
     id: _uuid.UUID | str,
 ) -> Person | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -876,7 +876,7 @@ async def merge_people(
     ids: list[_uuid.UUID | str],
     dry_run: bool | None = None,
 ) -> Person | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "conflictPriorityIndex": conflict_priority_index,
         "ids": ids,
     }
@@ -907,7 +907,7 @@ async def restore_people(
     *,
     filter: PersonFilterInput,
 ) -> list[Person] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -935,7 +935,7 @@ async def restore_person(
     *,
     id: _uuid.UUID | str,
 ) -> Person | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -964,7 +964,7 @@ async def update_people(
     data: PersonUpdateInput,
     filter: PersonFilterInput,
 ) -> list[Person] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "filter": filter,
     }
@@ -994,7 +994,7 @@ async def update_person(
     data: PersonUpdateInput,
     id: _uuid.UUID | str,
 ) -> Person | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "id": id,
     }
@@ -1124,7 +1124,7 @@ class PersonApi:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if filter is not None:
             _v["filter"] = filter
         if order_by is not None:
@@ -1341,7 +1341,7 @@ class PersonApi:
         order_by: list[PersonOrderByInput | None] | None = None,
     ) -> PersonWithRelationsConnection | None:
         """Like ``find_many``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if after is not None:
             _v["after"] = after
         if before is not None:
@@ -1367,7 +1367,7 @@ class PersonApi:
         filter: PersonFilterInput,
     ) -> PersonWithRelations | None:
         """Like ``find_one``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {
+        _v: _runtime.Variables = {
             "filter": filter,
         }
 

@@ -476,7 +476,7 @@ async def task(
     *,
     filter: TaskFilterInput,
 ) -> Task | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -510,7 +510,7 @@ async def tasks(
     offset: int | None = None,
     order_by: list[TaskOrderByInput | None] | None = None,
 ) -> TaskConnection | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if after is not None:
         _v["after"] = after
     if before is not None:
@@ -558,7 +558,7 @@ async def tasks_group_by(
     order_by_for_records: list[TaskOrderByInput | None] | None = None,
     view_id: _uuid.UUID | str | None = None,
 ) -> list[TaskGroupByConnection] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "groupBy": group_by,
     }
     if filter is not None:
@@ -599,7 +599,7 @@ async def create_task(
     data: TaskCreateInput,
     upsert: bool | None = None,
 ) -> Task | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -630,7 +630,7 @@ async def create_tasks(
     data: list[TaskCreateInput],
     upsert: bool | None = None,
 ) -> list[Task] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -660,7 +660,7 @@ async def delete_task(
     *,
     id: _uuid.UUID | str,
 ) -> Task | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -688,7 +688,7 @@ async def delete_tasks(
     *,
     filter: TaskFilterInput,
 ) -> list[Task] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -716,7 +716,7 @@ async def destroy_task(
     *,
     id: _uuid.UUID | str,
 ) -> Task | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -744,7 +744,7 @@ async def destroy_tasks(
     *,
     filter: TaskFilterInput,
 ) -> list[Task] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -772,7 +772,7 @@ async def restore_task(
     *,
     id: _uuid.UUID | str,
 ) -> Task | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -800,7 +800,7 @@ async def restore_tasks(
     *,
     filter: TaskFilterInput,
 ) -> list[Task] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -829,7 +829,7 @@ async def update_task(
     data: TaskUpdateInput,
     id: _uuid.UUID | str,
 ) -> Task | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "id": id,
     }
@@ -859,7 +859,7 @@ async def update_tasks(
     data: TaskUpdateInput,
     filter: TaskFilterInput,
 ) -> list[Task] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "filter": filter,
     }
@@ -985,7 +985,7 @@ class TaskApi:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if filter is not None:
             _v["filter"] = filter
         if order_by is not None:
@@ -1171,7 +1171,7 @@ class TaskApi:
         order_by: list[TaskOrderByInput | None] | None = None,
     ) -> TaskWithRelationsConnection | None:
         """Like ``find_many``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if after is not None:
             _v["after"] = after
         if before is not None:
@@ -1197,7 +1197,7 @@ class TaskApi:
         filter: TaskFilterInput,
     ) -> TaskWithRelations | None:
         """Like ``find_one``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {
+        _v: _runtime.Variables = {
             "filter": filter,
         }
 

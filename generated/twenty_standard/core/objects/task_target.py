@@ -388,7 +388,7 @@ async def task_target(
     *,
     filter: TaskTargetFilterInput,
 ) -> TaskTarget | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -422,7 +422,7 @@ async def task_targets(
     offset: int | None = None,
     order_by: list[TaskTargetOrderByInput | None] | None = None,
 ) -> TaskTargetConnection | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if after is not None:
         _v["after"] = after
     if before is not None:
@@ -470,7 +470,7 @@ async def task_targets_group_by(
     order_by_for_records: list[TaskTargetOrderByInput | None] | None = None,
     view_id: _uuid.UUID | str | None = None,
 ) -> list[TaskTargetGroupByConnection] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "groupBy": group_by,
     }
     if filter is not None:
@@ -511,7 +511,7 @@ async def create_task_target(
     data: TaskTargetCreateInput,
     upsert: bool | None = None,
 ) -> TaskTarget | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -546,7 +546,7 @@ async def create_task_targets(
     data: list[TaskTargetCreateInput],
     upsert: bool | None = None,
 ) -> list[TaskTarget] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -578,7 +578,7 @@ async def delete_task_target(
     *,
     id: _uuid.UUID | str,
 ) -> TaskTarget | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -608,7 +608,7 @@ async def delete_task_targets(
     *,
     filter: TaskTargetFilterInput,
 ) -> list[TaskTarget] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -636,7 +636,7 @@ async def destroy_task_target(
     *,
     id: _uuid.UUID | str,
 ) -> TaskTarget | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -666,7 +666,7 @@ async def destroy_task_targets(
     *,
     filter: TaskTargetFilterInput,
 ) -> list[TaskTarget] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -694,7 +694,7 @@ async def restore_task_target(
     *,
     id: _uuid.UUID | str,
 ) -> TaskTarget | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -724,7 +724,7 @@ async def restore_task_targets(
     *,
     filter: TaskTargetFilterInput,
 ) -> list[TaskTarget] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -753,7 +753,7 @@ async def update_task_target(
     data: TaskTargetUpdateInput,
     id: _uuid.UUID | str,
 ) -> TaskTarget | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "id": id,
     }
@@ -785,7 +785,7 @@ async def update_task_targets(
     data: TaskTargetUpdateInput,
     filter: TaskTargetFilterInput,
 ) -> list[TaskTarget] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "filter": filter,
     }
@@ -911,7 +911,7 @@ class TaskTargetApi:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if filter is not None:
             _v["filter"] = filter
         if order_by is not None:
@@ -1097,7 +1097,7 @@ class TaskTargetApi:
         order_by: list[TaskTargetOrderByInput | None] | None = None,
     ) -> TaskTargetWithRelationsConnection | None:
         """Like ``find_many``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if after is not None:
             _v["after"] = after
         if before is not None:
@@ -1123,7 +1123,7 @@ class TaskTargetApi:
         filter: TaskTargetFilterInput,
     ) -> TaskTargetWithRelations | None:
         """Like ``find_one``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {
+        _v: _runtime.Variables = {
             "filter": filter,
         }
 

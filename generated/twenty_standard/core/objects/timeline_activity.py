@@ -524,7 +524,7 @@ async def timeline_activities(
     offset: int | None = None,
     order_by: list[TimelineActivityOrderByInput | None] | None = None,
 ) -> TimelineActivityConnection | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if after is not None:
         _v["after"] = after
     if before is not None:
@@ -574,7 +574,7 @@ async def timeline_activities_group_by(
     order_by_for_records: list[TimelineActivityOrderByInput | None] | None = None,
     view_id: _uuid.UUID | str | None = None,
 ) -> list[TimelineActivityGroupByConnection] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "groupBy": group_by,
     }
     if filter is not None:
@@ -616,7 +616,7 @@ async def timeline_activity(
     *,
     filter: TimelineActivityFilterInput,
 ) -> TimelineActivity | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -649,7 +649,7 @@ async def create_timeline_activities(
     data: list[TimelineActivityCreateInput],
     upsert: bool | None = None,
 ) -> list[TimelineActivity] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -684,7 +684,7 @@ async def create_timeline_activity(
     data: TimelineActivityCreateInput,
     upsert: bool | None = None,
 ) -> TimelineActivity | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -720,7 +720,7 @@ async def delete_timeline_activities(
     *,
     filter: TimelineActivityFilterInput,
 ) -> list[TimelineActivity] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -750,7 +750,7 @@ async def delete_timeline_activity(
     *,
     id: _uuid.UUID | str,
 ) -> TimelineActivity | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -782,7 +782,7 @@ async def destroy_timeline_activities(
     *,
     filter: TimelineActivityFilterInput,
 ) -> list[TimelineActivity] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -812,7 +812,7 @@ async def destroy_timeline_activity(
     *,
     id: _uuid.UUID | str,
 ) -> TimelineActivity | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -844,7 +844,7 @@ async def restore_timeline_activities(
     *,
     filter: TimelineActivityFilterInput,
 ) -> list[TimelineActivity] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -874,7 +874,7 @@ async def restore_timeline_activity(
     *,
     id: _uuid.UUID | str,
 ) -> TimelineActivity | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -907,7 +907,7 @@ async def update_timeline_activities(
     data: TimelineActivityUpdateInput,
     filter: TimelineActivityFilterInput,
 ) -> list[TimelineActivity] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "filter": filter,
     }
@@ -939,7 +939,7 @@ async def update_timeline_activity(
     data: TimelineActivityUpdateInput,
     id: _uuid.UUID | str,
 ) -> TimelineActivity | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "id": id,
     }
@@ -1075,7 +1075,7 @@ class TimelineActivityApi:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if filter is not None:
             _v["filter"] = filter
         if order_by is not None:
@@ -1262,7 +1262,7 @@ class TimelineActivityApi:
         order_by: list[TimelineActivityOrderByInput | None] | None = None,
     ) -> TimelineActivityWithRelationsConnection | None:
         """Like ``find_many``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if after is not None:
             _v["after"] = after
         if before is not None:
@@ -1288,7 +1288,7 @@ class TimelineActivityApi:
         filter: TimelineActivityFilterInput,
     ) -> TimelineActivityWithRelations | None:
         """Like ``find_one``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {
+        _v: _runtime.Variables = {
             "filter": filter,
         }
 

@@ -643,7 +643,7 @@ async def workspace_member(
     *,
     filter: WorkspaceMemberFilterInput,
 ) -> WorkspaceMember | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -679,7 +679,7 @@ async def workspace_members(
     offset: int | None = None,
     order_by: list[WorkspaceMemberOrderByInput | None] | None = None,
 ) -> WorkspaceMemberConnection | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if after is not None:
         _v["after"] = after
     if before is not None:
@@ -729,7 +729,7 @@ async def workspace_members_group_by(
     order_by_for_records: list[WorkspaceMemberOrderByInput | None] | None = None,
     view_id: _uuid.UUID | str | None = None,
 ) -> list[WorkspaceMemberGroupByConnection] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "groupBy": group_by,
     }
     if filter is not None:
@@ -772,7 +772,7 @@ async def create_workspace_member(
     data: WorkspaceMemberCreateInput,
     upsert: bool | None = None,
 ) -> WorkspaceMember | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -807,7 +807,7 @@ async def create_workspace_members(
     data: list[WorkspaceMemberCreateInput],
     upsert: bool | None = None,
 ) -> list[WorkspaceMember] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -841,7 +841,7 @@ async def delete_workspace_member(
     *,
     id: _uuid.UUID | str,
 ) -> WorkspaceMember | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -871,7 +871,7 @@ async def delete_workspace_members(
     *,
     filter: WorkspaceMemberFilterInput,
 ) -> list[WorkspaceMember] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -901,7 +901,7 @@ async def destroy_workspace_member(
     *,
     id: _uuid.UUID | str,
 ) -> WorkspaceMember | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -931,7 +931,7 @@ async def destroy_workspace_members(
     *,
     filter: WorkspaceMemberFilterInput,
 ) -> list[WorkspaceMember] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -961,7 +961,7 @@ async def restore_workspace_member(
     *,
     id: _uuid.UUID | str,
 ) -> WorkspaceMember | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -991,7 +991,7 @@ async def restore_workspace_members(
     *,
     filter: WorkspaceMemberFilterInput,
 ) -> list[WorkspaceMember] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -1022,7 +1022,7 @@ async def update_workspace_member(
     data: WorkspaceMemberUpdateInput,
     id: _uuid.UUID | str,
 ) -> WorkspaceMember | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "id": id,
     }
@@ -1054,7 +1054,7 @@ async def update_workspace_members(
     data: WorkspaceMemberUpdateInput,
     filter: WorkspaceMemberFilterInput,
 ) -> list[WorkspaceMember] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "filter": filter,
     }
@@ -1188,7 +1188,7 @@ class WorkspaceMemberApi:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if filter is not None:
             _v["filter"] = filter
         if order_by is not None:
@@ -1378,7 +1378,7 @@ class WorkspaceMemberApi:
         order_by: list[WorkspaceMemberOrderByInput | None] | None = None,
     ) -> WorkspaceMemberWithRelationsConnection | None:
         """Like ``find_many``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if after is not None:
             _v["after"] = after
         if before is not None:
@@ -1404,7 +1404,7 @@ class WorkspaceMemberApi:
         filter: WorkspaceMemberFilterInput,
     ) -> WorkspaceMemberWithRelations | None:
         """Like ``find_one``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {
+        _v: _runtime.Variables = {
             "filter": filter,
         }
 

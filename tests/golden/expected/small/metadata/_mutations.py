@@ -57,7 +57,7 @@ async def create_one_field(
     *,
     input: CreateOneFieldMetadataInput,
 ) -> Field:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -85,7 +85,7 @@ async def create_one_object(
     *,
     input: CreateOneObjectInput,
 ) -> Object:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -113,7 +113,7 @@ async def delete_one_field(
     *,
     input: DeleteOneFieldInput,
 ) -> Field:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -141,7 +141,7 @@ async def delete_one_object(
     *,
     input: DeleteOneObjectInput,
 ) -> Object:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -169,7 +169,7 @@ async def update_one_field(
     *,
     input: UpdateOneFieldMetadataInput,
 ) -> Field:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 
@@ -197,7 +197,7 @@ async def update_one_object(
     *,
     input: UpdateOneObjectInput,
 ) -> Object:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "input": input,
     }
 

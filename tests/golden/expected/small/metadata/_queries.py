@@ -53,7 +53,7 @@ async def field(
     *,
     id: _uuid.UUID | str,
 ) -> Field:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -82,7 +82,7 @@ async def fields(
     filter: FieldFilter | None = None,
     paging: CursorPaging | None = None,
 ) -> FieldConnection:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if filter is not None:
         _v["filter"] = filter
     if paging is not None:
@@ -112,7 +112,7 @@ async def object_(
     *,
     id: _uuid.UUID | str,
 ) -> Object:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -141,7 +141,7 @@ async def objects(
     filter: ObjectFilter | None = None,
     paging: CursorPaging | None = None,
 ) -> ObjectConnection:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if filter is not None:
         _v["filter"] = filter
     if paging is not None:

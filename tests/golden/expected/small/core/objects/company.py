@@ -327,7 +327,7 @@ async def companies(
     offset: int | None = None,
     order_by: list[CompanyOrderByInput | None] | None = None,
 ) -> CompanyConnection | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if after is not None:
         _v["after"] = after
     if before is not None:
@@ -372,7 +372,7 @@ async def companies_group_by(
     limit: int | None = None,
     order_by_for_records: list[CompanyOrderByInput | None] | None = None,
 ) -> list[CompanyGroupByConnection] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "groupBy": group_by,
     }
     if filter is not None:
@@ -406,7 +406,7 @@ async def company(
     *,
     filter: CompanyFilterInput,
 ) -> Company | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -437,7 +437,7 @@ async def company_duplicates(
     data: list[CompanyCreateInput | None] | None = None,
     ids: list[_uuid.UUID | str | None] | None = None,
 ) -> list[CompanyConnection] | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if data is not None:
         _v["data"] = data
     if ids is not None:
@@ -468,7 +468,7 @@ async def create_companies(
     data: list[CompanyCreateInput],
     upsert: bool | None = None,
 ) -> list[Company] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -501,7 +501,7 @@ async def create_company(
     data: CompanyCreateInput,
     upsert: bool | None = None,
 ) -> Company | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -531,7 +531,7 @@ async def delete_companies(
     *,
     filter: CompanyFilterInput,
 ) -> list[Company] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -559,7 +559,7 @@ async def delete_company(
     *,
     id: _uuid.UUID | str,
 ) -> Company | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -587,7 +587,7 @@ async def destroy_companies(
     *,
     filter: CompanyFilterInput,
 ) -> list[Company] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -615,7 +615,7 @@ async def destroy_company(
     *,
     id: _uuid.UUID | str,
 ) -> Company | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -645,7 +645,7 @@ async def merge_companies(
     ids: list[_uuid.UUID | str],
     dry_run: bool | None = None,
 ) -> Company | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "conflictPriorityIndex": conflict_priority_index,
         "ids": ids,
     }
@@ -676,7 +676,7 @@ async def restore_companies(
     *,
     filter: CompanyFilterInput,
 ) -> list[Company] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -704,7 +704,7 @@ async def restore_company(
     *,
     id: _uuid.UUID | str,
 ) -> Company | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -733,7 +733,7 @@ async def update_companies(
     data: CompanyUpdateInput,
     filter: CompanyFilterInput,
 ) -> list[Company] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "filter": filter,
     }
@@ -763,7 +763,7 @@ async def update_company(
     data: CompanyUpdateInput,
     id: _uuid.UUID | str,
 ) -> Company | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "id": id,
     }
@@ -883,7 +883,7 @@ class CompanyApi:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if filter is not None:
             _v["filter"] = filter
         if order_by is not None:
@@ -1094,7 +1094,7 @@ class CompanyApi:
         order_by: list[CompanyOrderByInput | None] | None = None,
     ) -> CompanyWithRelationsConnection | None:
         """Like ``find_many``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if after is not None:
             _v["after"] = after
         if before is not None:
@@ -1120,7 +1120,7 @@ class CompanyApi:
         filter: CompanyFilterInput,
     ) -> CompanyWithRelations | None:
         """Like ``find_one``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {
+        _v: _runtime.Variables = {
             "filter": filter,
         }
 

@@ -226,7 +226,7 @@ async def people(
     offset: int | None = None,
     order_by: list[PersonOrderByInput | None] | None = None,
 ) -> PersonConnection | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if after is not None:
         _v["after"] = after
     if before is not None:
@@ -266,7 +266,7 @@ async def person(
     *,
     filter: PersonFilterInput,
 ) -> Person | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -295,7 +295,7 @@ async def create_people(
     data: list[PersonCreateInput],
     upsert: bool | None = None,
 ) -> list[Person] | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -326,7 +326,7 @@ async def create_person(
     data: PersonCreateInput,
     upsert: bool | None = None,
 ) -> Person | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
     }
     if upsert is not None:
@@ -356,7 +356,7 @@ async def delete_person(
     *,
     id: _uuid.UUID | str,
 ) -> Person | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "id": id,
     }
 
@@ -385,7 +385,7 @@ async def update_person(
     data: PersonUpdateInput,
     id: _uuid.UUID | str,
 ) -> Person | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "data": data,
         "id": id,
     }
@@ -501,7 +501,7 @@ class PersonApi:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if filter is not None:
             _v["filter"] = filter
         if order_by is not None:
@@ -599,7 +599,7 @@ class PersonApi:
         order_by: list[PersonOrderByInput | None] | None = None,
     ) -> PersonWithRelationsConnection | None:
         """Like ``find_many``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if after is not None:
             _v["after"] = after
         if before is not None:
@@ -625,7 +625,7 @@ class PersonApi:
         filter: PersonFilterInput,
     ) -> PersonWithRelations | None:
         """Like ``find_one``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {
+        _v: _runtime.Variables = {
             "filter": filter,
         }
 

@@ -156,7 +156,7 @@ async def workspace_member(
     *,
     filter: WorkspaceMemberFilterInput,
 ) -> WorkspaceMember | None:
-    _v: dict[str, _t.Any] = {
+    _v: _runtime.Variables = {
         "filter": filter,
     }
 
@@ -192,7 +192,7 @@ async def workspace_members(
     offset: int | None = None,
     order_by: list[WorkspaceMemberOrderByInput | None] | None = None,
 ) -> WorkspaceMemberConnection | None:
-    _v: dict[str, _t.Any] = {}
+    _v: _runtime.Variables = {}
     if after is not None:
         _v["after"] = after
     if before is not None:
@@ -327,7 +327,7 @@ class WorkspaceMemberApi:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if filter is not None:
             _v["filter"] = filter
         if order_by is not None:
@@ -365,7 +365,7 @@ class WorkspaceMemberApi:
         order_by: list[WorkspaceMemberOrderByInput | None] | None = None,
     ) -> WorkspaceMemberWithRelationsConnection | None:
         """Like ``find_many``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {}
+        _v: _runtime.Variables = {}
         if after is not None:
             _v["after"] = after
         if before is not None:
@@ -391,7 +391,7 @@ class WorkspaceMemberApi:
         filter: WorkspaceMemberFilterInput,
     ) -> WorkspaceMemberWithRelations | None:
         """Like ``find_one``, also selecting the relations named in ``include``."""
-        _v: dict[str, _t.Any] = {
+        _v: _runtime.Variables = {
             "filter": filter,
         }
 
