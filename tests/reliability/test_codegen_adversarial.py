@@ -14,6 +14,7 @@ CI runs :data:`CI_EXAMPLES` schemas with a fixed seed (``derandomize``, no examp
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,47 @@ def test_adversarial_packages_pass_mypy_strict(fuzz_run: FuzzRun) -> None:
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
     assert "Success" in proc.stdout
     print(f"\ncodegen adversarial: mypy --strict over {len(fuzz_run.packages)} packages: ok")
+
+
+def _fixed_spec() -> adv.SchemaSpec:
+    rec = adv.RecordSpec(
+        name="Company",
+        plural="companies",
+        singular="company",
+        description=adv.PAYLOADS[0],
+        fields=[adv.FieldSpec("name", "String", adv.PAYLOADS[5])],
+        enum_values=[("A", None)],
+        enum_suffix="Enum",
+        extra_args=[],
+    )
+    return adv.SchemaSpec(records=[rec], extra_roots=[], meta_types=[], fmt="sdl")
+
+
+@pytest.fixture(scope="module")
+def fixed_gen(tmp_path_factory: pytest.TempPathFactory) -> adv.Generated:
+    root = tmp_path_factory.mktemp("fixed")
+    gen = adv.generate_into(_fixed_spec(), root / "w", "fixed", out=root / "pkgs")
+    adv.check_sources(gen, adv.SourceStats())  # the untouched package passes
+    return gen
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        (lambda t: t + "\nPWNED()\n", "schema text as code"),
+        (lambda t: t + "\nimport os\n", "imports 'os'"),
+        (lambda t: t + "\nx = eval('1')\n", "calls builtin eval"),
+        (lambda t: t + "\nsneaky_helper = 1\n", "neither generator vocabulary nor derived"),
+        (lambda t: t.replace("{ companies(", "{ nope companies(", 1), "does not validate"),
+        (lambda t: t + "\ndef f(a, a): pass\n", "duplicate argument"),
+    ],
+)
+def test_the_checks_catch_what_they_claim_to(
+    fixed_gen: adv.Generated, tamper: object, message: str
+) -> None:
+    """The oracle is not vacuous: each kind of injected code makes check_sources fail."""
+    rel = "fixed/core/objects/company.py"
+    assert callable(tamper)
+    gen = replace(fixed_gen, files={**fixed_gen.files, rel: tamper(fixed_gen.files[rel])})
+    with pytest.raises((AssertionError, SyntaxError), match=message):
+        adv.check_sources(gen, adv.SourceStats())
