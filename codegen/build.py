@@ -117,6 +117,21 @@ class _Imports:
         return code
 
 
+def _shapes_conflict(a: GraphQLType, b: GraphQLType) -> bool:
+    """GraphQL's ``doTypesConflict``: list vs not, nullability, or two different leaf types."""
+    if isinstance(a, GraphQLList) or isinstance(b, GraphQLList):
+        if not (isinstance(a, GraphQLList) and isinstance(b, GraphQLList)):
+            return True
+        return _shapes_conflict(a.of_type, b.of_type)
+    if isinstance(a, GraphQLNonNull) or isinstance(b, GraphQLNonNull):
+        if not (isinstance(a, GraphQLNonNull) and isinstance(b, GraphQLNonNull)):
+            return True
+        return _shapes_conflict(a.of_type, b.of_type)
+    if is_leaf_type(a) or is_leaf_type(b):
+        return getattr(a, "name", None) != getattr(b, "name", None)
+    return False
+
+
 def _member_key(name: str) -> tuple[int, str, str]:
     # ruff/isort "order-by-type": CONSTANTS, then Classes, then variables.
     if name.isupper() and len(name) > 1:
@@ -252,6 +267,7 @@ class _Endpoint:
         self.imports: dict[str, _Imports] = {}
         self._field_names: dict[str, list[str]] = {}
         self.meta_props: tuple[tuple[str, str], ...] = ()
+        self._compute_aliases()
 
     # ---- classification -------------------------------------------------------------
     def _find_records(self) -> None:
@@ -359,6 +375,60 @@ class _Endpoint:
                 self.tagged.update(x.name for x in t.types)
             elif isinstance(t, GraphQLInterfaceType):
                 self.tagged.update(x.name for x in self.schema.get_possible_types(t))
+
+    def _compute_aliases(self) -> None:
+        """Response aliases for fields that would conflict inside a union/interface selection.
+
+        GraphQL rejects ``... on A { x } ... on B { x }`` when ``A.x`` and ``B.x`` have
+        different shapes (OverlappingFieldsCanBeMerged: list vs not, nullability, different
+        leaf types, recursively in sub-selections). Such a field is selected as ``x__A: x``
+        wherever ``A`` is selected, and ``A``'s struct decodes that key.
+        """
+        self.aliases: dict[tuple[str, str], str] = {}
+        for t in self.types.values():
+            if not isinstance(t, (GraphQLUnionType, GraphQLInterfaceType)):
+                continue
+            members = self._possible(t)
+            clash: set[str] = set()
+            for i, a in enumerate(members):
+                for b in members[i + 1 :]:
+                    clash.update(self._clashing_fields(a, b, set()))
+            for member in members:
+                for fname in self.struct_field_names(member):
+                    key = (member.name, fname)
+                    if fname not in clash or key in self.aliases:
+                        continue
+                    alias, n = f"{fname}__{member.name}", 1
+                    while alias in member.fields:
+                        n += 1
+                        alias = f"{fname}__{member.name}_{n}"
+                    self.aliases[key] = alias
+
+    def _clashing_fields(
+        self, a: GraphQLObjectType, b: GraphQLObjectType, seen: set[tuple[str, str]]
+    ) -> set[str]:
+        """Field names selected on both ``a`` and ``b`` whose shapes cannot be merged."""
+        if (a.name, b.name) in seen:
+            return set()
+        seen.add((a.name, b.name))
+        out = set()
+        for fname in set(self.struct_field_names(a)) & set(self.struct_field_names(b)):
+            ta, tb = a.fields[fname].type, b.fields[fname].type
+            if _shapes_conflict(ta, tb):
+                out.add(fname)
+                continue
+            na, nb = get_named_type(ta), get_named_type(tb)
+            if (
+                isinstance(na, GraphQLObjectType)
+                and isinstance(nb, GraphQLObjectType)
+                and self._clashing_fields(na, nb, seen)
+            ):
+                out.add(fname)
+        return out
+
+    def _response(self, t: GraphQLObjectType, fname: str) -> str:
+        alias = self.aliases.get((t.name, fname))
+        return f"{alias}: {fname}" if alias else fname
 
     # ---- references and annotations ------------------------------------------------
     def imp(self, module: str) -> _Imports:
@@ -480,21 +550,24 @@ class _Endpoint:
             f = t.fields[fname]
             named = get_named_type(f.type)
             if is_leaf_type(named):
-                parts.append(fname)
+                parts.append(self._response(t, fname))
                 continue
             if self.is_core:
                 if named.name in path and named.name not in self.record_connections:
                     continue
                 if named.name in self.records and t.name not in self.record_edges:
                     continue
-                parts.append(f"{fname} {self.selection(named, level, (*path, named.name))}")
+                sel = self.selection(named, level, (*path, named.name))
+                parts.append(f"{self._response(t, fname)} {sel}")
                 continue
             if named.name in path:
                 continue
             nl = level if self._transparent(named) else level + 1
             if nl > METADATA_DEPTH:
                 continue
-            parts.append(f"{fname} {self.selection(named, nl, (*path, named.name))}")
+            parts.append(
+                f"{self._response(t, fname)} {self.selection(named, nl, (*path, named.name))}"
+            )
         if not parts:
             parts = ["__typename"]
         return "{ " + " ".join(parts) + " }"
@@ -519,7 +592,12 @@ class _Endpoint:
             optional_unset = not is_leaf_type(named) and not self.always_selected(t)
             fields.append(
                 self._struct_field(
-                    module, attrs.assigned[fname], fname, f.type, _doc(f), optional_unset
+                    module,
+                    attrs.assigned[fname],
+                    self.aliases.get((t.name, fname), fname),
+                    f.type,
+                    _doc(f),
+                    optional_unset,
                 )
             )
         bases = STRUCT_BASES

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from graphql import build_schema, parse, validate
 
 from codegen.generate import GenerateConfig, GenerateError, generate, write_package
 
@@ -207,3 +208,44 @@ def test_names_that_shadow_generated_code_are_renamed(tmp_path: Path) -> None:
         "clashes_pkg.core._root",
     ]
     assert kinds.split() == ["query", "mutation", "mutation"]
+
+
+UNION_SDL = """
+type A { id: ID! v: Int inner: Inner }
+type B { id: ID! v: [String!] inner: Inner2 }
+type Inner { x: Int }
+type Inner2 { x: String }
+union AB = A | B
+type Query { ab: [AB!]! }
+"""
+
+
+def test_union_members_with_clashing_fields_are_aliased(tmp_path: Path) -> None:
+    # found by tests/reliability: "... on A { v } ... on B { v }" with Int vs [String!] is an
+    # invalid document (OverlappingFieldsCanBeMerged); the generator now aliases such fields
+    src = tmp_path / "union.graphql"
+    src.write_text(UNION_SDL, encoding="utf-8")
+    write_package(generate(GenerateConfig(package="union_pkg", core_schema=src)), tmp_path)
+    code = (
+        "import json, msgspec\n"
+        "from union_pkg.core._root import AB_OP\n"
+        "print(json.dumps(AB_OP.document))\n"
+        'raw = {"ab": [{"__typename": "A", "id": "1", "v__A": 3, "inner__A": {"x": 1}},'
+        ' {"__typename": "B", "id": "2", "v__B": ["s"], "inner__B": {"x": "y"}}]}\n'
+        "d = msgspec.convert(raw, AB_OP.result_type)\n"
+        "print(d.ab[0].v, d.ab[1].v, d.ab[0].inner.x, d.ab[1].inner.x)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc_line, values = proc.stdout.splitlines()
+    document = json.loads(doc_line)
+    assert validate(build_schema(UNION_SDL), parse(document)) == []
+    assert "v__A: v" in document and "v__B: v" in document
+    assert "id__" not in document  # same-shaped fields keep their name
+    assert values == "3 ['s'] 1 y"
