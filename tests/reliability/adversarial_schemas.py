@@ -54,6 +54,7 @@ from graphql import (
     GraphQLInputField,
     GraphQLInputObjectType,
     GraphQLInt,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNamedType,
     GraphQLNonNull,
@@ -61,6 +62,7 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     GraphQLString,
+    GraphQLUnionType,
     build_client_schema,
     build_schema,
     get_introspection_query,
@@ -255,9 +257,12 @@ class SchemaSpec:
     meta_types: list[tuple[str, str | None, list[FieldSpec]]]
     fmt: str  # "sdl" | "json"
     schema_description: str | None = None
+    scalar: tuple[str, str | None] = ("Weird", None)  # a custom scalar (name, description)
+    union: tuple[str, str | None] = ("AnyRecord", None)  # union of every record type
+    interface: tuple[str, str | None] = ("Node", None)  # ``{ id: UUID! }``, every record
 
 
-_KINDS = ["String", "Int", "Float", "Boolean", "ID", "UUID", "JSON", "enum", "list"]
+_KINDS = ["String", "Int", "Float", "Boolean", "ID", "UUID", "JSON", "enum", "list", "scalar"]
 
 
 @st.composite
@@ -318,7 +323,7 @@ def schema_specs(draw: st.DrawFn) -> SchemaSpec:
     extra = [
         (
             n,
-            draw(st.sampled_from(["String", "Int", "record", "list", "enum"])),
+            draw(st.sampled_from(["String", "Int", "record", "list", "enum", "union", "iface"])),
             draw(descriptions()),
             draw(name_lists(max_size=3)),
         )
@@ -341,6 +346,9 @@ def schema_specs(draw: st.DrawFn) -> SchemaSpec:
         meta_types=meta,
         fmt=draw(st.sampled_from(["sdl", "json"])),
         schema_description=draw(descriptions()),
+        scalar=(_cap(draw(names())), draw(descriptions())),
+        union=(_cap(draw(names())), draw(descriptions())),
+        interface=(_cap(draw(names())), draw(descriptions())),
     )
 
 
@@ -406,6 +414,18 @@ def build_core(spec: SchemaSpec) -> GraphQLSchema:
     query: dict[str, GraphQLField] = {}
     mutation: dict[str, GraphQLField] = {}
     built: list[tuple[RecordSpec, dict[str, Any]]] = []
+    custom = json_
+    if reg.free(spec.scalar[0]):
+        reg.take(spec.scalar[0])
+        custom = _scalar(spec.scalar[0], spec.scalar[1])
+    iface: GraphQLInterfaceType | None = None
+    if reg.free(spec.interface[0]):
+        reg.take(spec.interface[0])
+        iface = GraphQLInterfaceType(
+            spec.interface[0],
+            {"id": GraphQLField(GraphQLNonNull(uuid))},
+            description=spec.interface[1],
+        )
     roots_taken: set[str] = set()
     for spec_rec in spec.records:
         for tail in ("", "X", "Y2", "Z_3"):  # a taken name is retried with a suffix
@@ -468,6 +488,7 @@ def build_core(spec: SchemaSpec) -> GraphQLSchema:
             "JSON": json_,
             "enum": enum,
             "list": GraphQLList(GraphQLNonNull(GraphQLString)),
+            "scalar": custom,
         }[f.kind]
         return GraphQLNonNull(base) if f.non_null else base
 
@@ -502,7 +523,9 @@ def build_core(spec: SchemaSpec) -> GraphQLSchema:
                 )
             return fs
 
-        objs[n] = GraphQLObjectType(n, obj_fields, description=rec.description)
+        objs[n] = GraphQLObjectType(
+            n, obj_fields, interfaces=[iface] if iface else None, description=rec.description
+        )
         edge = GraphQLObjectType(
             f"{n}Edge",
             lambda n=n: {
@@ -595,6 +618,10 @@ def build_core(spec: SchemaSpec) -> GraphQLSchema:
         mutation[de] = GraphQLField(objs[n], args={"id": GraphQLArgument(GraphQLNonNull(uuid))})
         parts["unique"] = unique
     first_rec, first_parts = built[0]
+    union: GraphQLUnionType | None = None
+    if reg.free(spec.union[0]):
+        reg.take(spec.union[0])
+        union = GraphQLUnionType(spec.union[0], list(objs.values()), description=spec.union[1])
     for name, kind, desc, args in spec.extra_roots:
         if name in query:
             continue
@@ -604,6 +631,8 @@ def build_core(spec: SchemaSpec) -> GraphQLSchema:
             "record": objs[first_rec.name],
             "list": GraphQLList(GraphQLString),
             "enum": first_parts["enum"],
+            "union": GraphQLList(union) if union else GraphQLString,
+            "iface": iface or GraphQLString,
         }[kind]
         query[name] = GraphQLField(
             ret,
@@ -716,7 +745,7 @@ def schema_names(schema: GraphQLSchema) -> set[str]:
         out.add(tname)
         if isinstance(t, GraphQLEnumType):
             out.update(t.values)
-        if isinstance(t, (GraphQLObjectType, GraphQLInputObjectType)):
+        if isinstance(t, (GraphQLObjectType, GraphQLInputObjectType, GraphQLInterfaceType)):
             for fname, f in t.fields.items():
                 out.add(fname)
                 out.update(getattr(f, "args", {}) or {})
@@ -1034,10 +1063,18 @@ def check_sources(gen: Generated, stats: SourceStats) -> None:
             errors = validate(schema, parse(doc))
             assert not errors, f"{rel}: document does not validate: {errors[0].message}\n{doc}"
             stats.documents += 1
+    # not vacuous: a type that becomes a class keeps its description (as a docstring/comment)
     all_text = "\n".join(gen.files.values())
-    assert MARKER in all_text or not any(
-        MARKER in d for d in schema_descriptions(gen.core) + schema_descriptions(gen.metadata)
-    ), "every description was dropped"
+    kept = [
+        t.description
+        for schema in (gen.core, gen.metadata)
+        for name, t in schema.type_map.items()
+        if isinstance(t, (GraphQLObjectType, GraphQLEnumType, GraphQLInputObjectType))
+        and not name.startswith("__")
+        and t.description
+        and MARKER in t.description
+    ]
+    assert MARKER in all_text or not kept, f"every description was dropped: {kept[:3]}"
 
 
 def _documents(tree: ast.Module, nodes: list[ast.AST]) -> list[str]:

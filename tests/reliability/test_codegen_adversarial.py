@@ -22,7 +22,7 @@ import pytest
 from . import adversarial_schemas as adv
 from .adversarial_schemas import FuzzRun, fuzz
 
-CI_EXAMPLES = 20
+CI_EXAMPLES = 25
 
 
 @pytest.fixture(scope="module")
