@@ -304,6 +304,16 @@ class _Endpoint:
 
     def _name_classes(self) -> None:
         ns = naming.Namespace()
+        # The documented entry points keep their names: claimed before any schema type (a type
+        # named ``CoreApi`` becomes ``CoreApi_2``, and the top-level package still exports
+        # ``CoreApi`` from ``core._api``).
+        for key, api in (
+            ("\0core", "CoreApi"),
+            ("\0meta", "MetadataApi"),
+            ("\0objs", "ObjectsApi"),
+            ("\0fields", "FieldsApi"),
+        ):
+            ns.claim(key, api)
         names = [
             n
             for n, t in self.types.items()
@@ -322,16 +332,6 @@ class _Endpoint:
             extra[f"{r}\0relname"] = f"{self.cls[r]}RelationName"
         for key in sorted(extra):
             ns.claim(key, extra[key])
-        for key in ("\0core", "\0meta", "\0objs", "\0fields"):
-            ns.claim(
-                key,
-                {
-                    "\0core": "CoreApi",
-                    "\0meta": "MetadataApi",
-                    "\0objs": "ObjectsApi",
-                    "\0fields": "FieldsApi",
-                }[key],
-            )
         self.cls = dict(ns.assigned)
 
     def _assign_modules(self) -> None:

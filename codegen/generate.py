@@ -130,7 +130,7 @@ def generate(config: GenerateConfig) -> dict[str, str]:
         files[f"{pkg}/schema/{endpoint}.graphql"] = schemas[endpoint].sdl
         submodules.append(sub)
         api = "CoreApi" if endpoint == "graphql" else "MetadataApi"
-        if any(e.name == api for e in init.exports):
+        if any(e.name == api and e.module == "._api" for e in init.exports):
             top_exports.append(m.LazyExport(name=api, module=f".{sub}._api"))
     if config.operations is not None:
         from codegen.operations import compile_operations

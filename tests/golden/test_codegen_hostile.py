@@ -249,3 +249,35 @@ def test_union_members_with_clashing_fields_are_aliased(tmp_path: Path) -> None:
     assert "v__A: v" in document and "v__B: v" in document
     assert "id__" not in document  # same-shaped fields keep their name
     assert values == "3 ['s'] 1 y"
+
+
+def test_a_type_named_like_the_entry_point_does_not_take_its_name(tmp_path: Path) -> None:
+    # found by tests/reliability: a schema type "CoreApi" took the name, the facade became
+    # CoreApi_2 and the top-level package's lazy "CoreApi" export raised AttributeError
+    src = tmp_path / "api.graphql"
+    src.write_text(
+        "type CoreApi { x: Int }\ntype MetadataApi { y: Int }\n"
+        "type Query { coreApi: CoreApi metadataApi: MetadataApi }\n",
+        encoding="utf-8",
+    )
+    files = generate(GenerateConfig(package="api_pkg", core_schema=src, metadata_schema=src))
+    write_package(files, tmp_path)
+    code = (
+        "import api_pkg\n"
+        "print(api_pkg.CoreApi.__module__, api_pkg.MetadataApi.__module__)\n"
+        "print(sorted(api_pkg.core.CoreApi_2.__struct_fields__))\n"
+        "print(sorted(api_pkg.metadata.MetadataApi_2.__struct_fields__))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "api_pkg.core._api api_pkg.metadata._api",
+        "['x']",
+        "['y']",
+    ]
