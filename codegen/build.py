@@ -705,7 +705,13 @@ class _Endpoint:
         idempotent = kind == "query" or (
             fname.startswith(("update", "delete", "destroy", "restore")) and "id" in f.args
         )
-        upsert = pns.assigned.get("upsert", "") if "upsert" in f.args else ""
+        # only a Boolean ``upsert`` argument is the upsert flag (``keyed_upsert(bool, data)``)
+        upsert_arg = f.args.get("upsert")
+        upsert = (
+            pns.assigned["upsert"]
+            if upsert_arg is not None and get_named_type(upsert_arg.type).name == "Boolean"
+            else ""
+        )
         upsert_data = pns.assigned.get("data", "") if upsert and "data" in f.args else ""
         doc = _doc(f)
         if _deprecated(f):

@@ -281,3 +281,19 @@ def test_a_type_named_like_the_entry_point_does_not_take_its_name(tmp_path: Path
         "['x']",
         "['y']",
     ]
+
+
+def test_only_a_boolean_upsert_argument_is_the_upsert_flag(tmp_path: Path) -> None:
+    # found by tests/reliability: a query argument "upsert: String" was passed to
+    # _runtime.keyed_upsert(bool | None, ...), which mypy --strict rejected
+    src = tmp_path / "upsert.graphql"
+    src.write_text(
+        "type Query { find(upsert: String, data: String): Int }\n"
+        "type Mutation { createX(upsert: Boolean, data: String): Int }\n",
+        encoding="utf-8",
+    )
+    root = generate(GenerateConfig(package="u", core_schema=src))["u/core/_root.py"]
+    find = root[root.index("async def find(") : root.index("async def create_x(")]
+    create = root[root.index("async def create_x(") :]
+    assert "keyed_upsert" not in find and "_d = await client.execute(FIND_OP, _v)" in find
+    assert "idempotent=_runtime.keyed_upsert(upsert, data)" in create
