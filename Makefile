@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench regen check-generated soak format clean
+.PHONY: demo test lint bench regen check-generated soak fuzz format clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ bench: $(STAMP)
 
 soak: $(STAMP)
 	$(BIN)/python -m bench.soak
+
+fuzz: $(STAMP)
+	$(BIN)/python -m bench.fuzz_codegen --examples 100
 
 regen: $(STAMP)
 	$(BIN)/python -m codegen.regen
