@@ -502,6 +502,26 @@ class _Endpoint:
     def _transparent(self, t: GraphQLNamedType) -> bool:
         return t.name.endswith(("Connection", "Edge")) or t.name == "PageInfo"
 
+    def _wrapper_complete(self, t: GraphQLNamedType, level: int, path: tuple[str, ...]) -> bool:
+        """Whether every object field of wrapper ``t`` (connection, edge, page info) can be
+        selected at ``level`` below ``path``. A wrapper is selected only whole, so its result
+        struct declares ``edges`` / ``node`` / ``pageInfo`` as always present."""
+        assert isinstance(t, (GraphQLObjectType, GraphQLInterfaceType))
+        for fname in self.struct_field_names(t):
+            named = get_named_type(t.fields[fname].type)
+            if is_leaf_type(named):
+                continue
+            if named.name in path:
+                return False
+            nl = level if self._transparent(named) else level + 1
+            if nl > METADATA_DEPTH:
+                return False
+            if self._transparent(named) and not self._wrapper_complete(
+                named, nl, (*path, named.name)
+            ):
+                return False
+        return True
+
     def struct_field_names(self, t: GraphQLObjectType | GraphQLInterfaceType) -> list[str]:
         """Fields a result struct for ``t`` declares (and selections may choose from)."""
         cached = self._field_names.get(t.name)
@@ -565,6 +585,10 @@ class _Endpoint:
             nl = level if self._transparent(named) else level + 1
             if nl > METADATA_DEPTH:
                 continue
+            if self._transparent(named) and not self._wrapper_complete(
+                named, nl, (*path, named.name)
+            ):
+                continue
             parts.append(
                 f"{self._response(t, fname)} {self.selection(named, nl, (*path, named.name))}"
             )
@@ -589,7 +613,9 @@ class _Endpoint:
         for fname in names:
             f = t.fields[fname]
             named = get_named_type(f.type)
-            optional_unset = not is_leaf_type(named) and not self.always_selected(t)
+            optional_unset = (
+                not is_leaf_type(named) and not self.always_selected(t) and not self._transparent(t)
+            )
             fields.append(
                 self._struct_field(
                     module,

@@ -93,9 +93,7 @@ async def records(client: TwentyClient) -> None:
     # 4. A custom object through the metadata API: the object, then its fields.
     meta = MetadataApi(client)
     objects = await meta.objects.find_many(paging={"first": 200})
-    # Metadata result types mark what a nested selection may leave out as msgspec.UNSET (falsy);
-    # `or []` / `if edge.node` tell the type checker, and cost nothing at run time.
-    by_name = {e.node.name_singular: e.node for e in objects.edges or [] if e.node}
+    by_name = {edge.node.name_singular: edge.node for edge in objects.edges}
     if "contract" in by_name:
         report(f"custom object 'contract' already exists ({by_name['contract'].id})")
         return

@@ -57,7 +57,7 @@ async def main() -> int:
             async with TwentyClient(emu.url, emu.api_key) as client:
                 meta = MetadataApi(client)
                 objects = await meta.objects.find_many(paging={"first": 100})
-                nodes = [e.node for e in objects.edges or [] if e.node]  # UNSET is falsy
+                nodes = [edge.node for edge in objects.edges]
                 company = next(n for n in nodes if n.name_singular == "company")
                 await meta.fields.create(
                     input={

@@ -3971,18 +3971,16 @@ class FieldConfiguration(
 
 class FieldConnection(_msgspec.Struct, frozen=True, kw_only=True):
     # Array of edges.
-    edges: list[FieldEdge] | _msgspec.UnsetType = _msgspec.UNSET
+    edges: list[FieldEdge]
     # Paging information
-    page_info: PageInfo | _msgspec.UnsetType = _msgspec.field(
-        default=_msgspec.UNSET, name="pageInfo"
-    )
+    page_info: PageInfo = _msgspec.field(name="pageInfo")
 
 
 class FieldEdge(_msgspec.Struct, frozen=True, kw_only=True):
     # Cursor for this node.
     cursor: str
     # The node containing the Field
-    node: Field | _msgspec.UnsetType = _msgspec.UNSET
+    node: Field
 
 
 class FieldPermission(_msgspec.Struct, frozen=True, kw_only=True):
@@ -4178,7 +4176,7 @@ class IndexEdge(_msgspec.Struct, frozen=True, kw_only=True):
     # Cursor for this node.
     cursor: str
     # The node containing the Index
-    node: Index | _msgspec.UnsetType = _msgspec.UNSET
+    node: Index
 
 
 class IndexField(_msgspec.Struct, frozen=True, kw_only=True):
@@ -4675,36 +4673,30 @@ class Object(_msgspec.Struct, frozen=True, kw_only=True):
 
 class ObjectConnection(_msgspec.Struct, frozen=True, kw_only=True):
     # Array of edges.
-    edges: list[ObjectEdge] | _msgspec.UnsetType = _msgspec.UNSET
+    edges: list[ObjectEdge]
     # Paging information
-    page_info: PageInfo | _msgspec.UnsetType = _msgspec.field(
-        default=_msgspec.UNSET, name="pageInfo"
-    )
+    page_info: PageInfo = _msgspec.field(name="pageInfo")
 
 
 class ObjectEdge(_msgspec.Struct, frozen=True, kw_only=True):
     # Cursor for this node.
     cursor: str
     # The node containing the Object
-    node: Object | _msgspec.UnsetType = _msgspec.UNSET
+    node: Object
 
 
 class ObjectFieldsConnection(_msgspec.Struct, frozen=True, kw_only=True):
     # Array of edges.
-    edges: list[FieldEdge] | _msgspec.UnsetType = _msgspec.UNSET
+    edges: list[FieldEdge]
     # Paging information
-    page_info: PageInfo | _msgspec.UnsetType = _msgspec.field(
-        default=_msgspec.UNSET, name="pageInfo"
-    )
+    page_info: PageInfo = _msgspec.field(name="pageInfo")
 
 
 class ObjectIndexMetadatasConnection(_msgspec.Struct, frozen=True, kw_only=True):
     # Array of edges.
-    edges: list[IndexEdge] | _msgspec.UnsetType = _msgspec.UNSET
+    edges: list[IndexEdge]
     # Paging information
-    page_info: PageInfo | _msgspec.UnsetType = _msgspec.field(
-        default=_msgspec.UNSET, name="pageInfo"
-    )
+    page_info: PageInfo = _msgspec.field(name="pageInfo")
 
 
 class ObjectMetadataCommandMenuItemPayload(

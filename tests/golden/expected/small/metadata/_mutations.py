@@ -43,7 +43,7 @@ class _D_create_one_field(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_ONE_FIELD_OP: _runtime.Operation[_D_create_one_field] = _runtime.Operation(
     name="CreateOneField",
-    document="mutation CreateOneField($input: CreateOneFieldMetadataInput!) { createOneField(input: $input) { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria fields { edges { cursor } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } }",
+    document="mutation CreateOneField($input: CreateOneFieldMetadataInput!) { createOneField(input: $input) { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } }",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createOneField",),
@@ -99,7 +99,7 @@ class _D_delete_one_field(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_ONE_FIELD_OP: _runtime.Operation[_D_delete_one_field] = _runtime.Operation(
     name="DeleteOneField",
-    document="mutation DeleteOneField($input: DeleteOneFieldInput!) { deleteOneField(input: $input) { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria fields { edges { cursor } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } }",
+    document="mutation DeleteOneField($input: DeleteOneFieldInput!) { deleteOneField(input: $input) { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } }",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteOneField",),
@@ -155,7 +155,7 @@ class _D_update_one_field(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_ONE_FIELD_OP: _runtime.Operation[_D_update_one_field] = _runtime.Operation(
     name="UpdateOneField",
-    document="mutation UpdateOneField($input: UpdateOneFieldMetadataInput!) { updateOneField(input: $input) { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria fields { edges { cursor } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } }",
+    document="mutation UpdateOneField($input: UpdateOneFieldMetadataInput!) { updateOneField(input: $input) { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } }",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateOneField",),

@@ -39,7 +39,7 @@ class _D_field(_msgspec.Struct, frozen=True, kw_only=True):
 
 FIELD_OP: _runtime.Operation[_D_field] = _runtime.Operation(
     name="Field",
-    document="query Field($id: UUID!) { field(id: $id) { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria fields { edges { cursor } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } }",
+    document="query Field($id: UUID!) { field(id: $id) { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } }",
     endpoint="metadata",
     kind="query",
     root_fields=("field",),
@@ -67,7 +67,7 @@ class _D_fields(_msgspec.Struct, frozen=True, kw_only=True):
 
 FIELDS_OP: _runtime.Operation[_D_fields] = _runtime.Operation(
     name="Fields",
-    document="query Fields($filter: FieldFilter, $paging: CursorPaging) { fields(filter: $filter, paging: $paging) { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria fields { pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } }",
+    document="query Fields($filter: FieldFilter, $paging: CursorPaging) { fields(filter: $filter, paging: $paging) { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } }",
     endpoint="metadata",
     kind="query",
     root_fields=("fields",),

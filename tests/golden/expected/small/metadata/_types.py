@@ -145,15 +145,13 @@ class Field(_msgspec.Struct, frozen=True, kw_only=True):
 
 
 class FieldConnection(_msgspec.Struct, frozen=True, kw_only=True):
-    edges: list[FieldEdge] | _msgspec.UnsetType = _msgspec.UNSET
-    page_info: PageInfo | _msgspec.UnsetType = _msgspec.field(
-        default=_msgspec.UNSET, name="pageInfo"
-    )
+    edges: list[FieldEdge]
+    page_info: PageInfo = _msgspec.field(name="pageInfo")
 
 
 class FieldEdge(_msgspec.Struct, frozen=True, kw_only=True):
     cursor: str
-    node: Field | _msgspec.UnsetType = _msgspec.UNSET
+    node: Field
 
 
 class Object(_msgspec.Struct, frozen=True, kw_only=True):
@@ -193,22 +191,18 @@ class Object(_msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ObjectConnection(_msgspec.Struct, frozen=True, kw_only=True):
-    edges: list[ObjectEdge] | _msgspec.UnsetType = _msgspec.UNSET
-    page_info: PageInfo | _msgspec.UnsetType = _msgspec.field(
-        default=_msgspec.UNSET, name="pageInfo"
-    )
+    edges: list[ObjectEdge]
+    page_info: PageInfo = _msgspec.field(name="pageInfo")
 
 
 class ObjectEdge(_msgspec.Struct, frozen=True, kw_only=True):
     cursor: str
-    node: Object | _msgspec.UnsetType = _msgspec.UNSET
+    node: Object
 
 
 class ObjectFieldsConnection(_msgspec.Struct, frozen=True, kw_only=True):
-    edges: list[FieldEdge] | _msgspec.UnsetType = _msgspec.UNSET
-    page_info: PageInfo | _msgspec.UnsetType = _msgspec.field(
-        default=_msgspec.UNSET, name="pageInfo"
-    )
+    edges: list[FieldEdge]
+    page_info: PageInfo = _msgspec.field(name="pageInfo")
 
 
 class PageInfo(_msgspec.Struct, frozen=True, kw_only=True):
