@@ -20,14 +20,13 @@ from __future__ import annotations
 import asyncio
 import os
 import resource
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 from twenty_gql.bulk import BulkResult, create_many
 from twenty_gql.operation import Operation
+from twenty_gql.testing.process import EmulatorProcess
 
 BATCH = 60
 TOKENS, WINDOW_MS = 100, 2000  # long bucket (the binding one); short bucket 100 per 1 s
@@ -51,37 +50,10 @@ COUNT = (
 )
 
 
-def _start_emulator() -> tuple[subprocess.Popen[str], str, str]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "codegen.cli",
-        "emulator",
-        "--seed",
-        "standard",
-        "--batch-limit",
-        str(BATCH),
-        "--rate-limit",
-        f"100/1000,{TOKENS}/{WINDOW_MS}",
-        "--latency-ms",
-        str(LATENCY_MS),
-    ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    url = key = ""
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 30
-    while (not url or not key) and time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        if line.startswith("TWENTY_URL="):
-            url = line.strip().split("=", 1)[1]
-        elif line.startswith("TWENTY_API_KEY="):
-            key = line.strip().split("=", 1)[1]
-    if not url or not key:
-        proc.kill()
-        raise RuntimeError("the emulator did not start")
-    return proc, url, key
+def _emulator() -> EmulatorProcess:
+    args = ["--seed", "standard", "--batch-limit", str(BATCH)]
+    args += ["--rate-limit", f"100/1000,{TOKENS}/{WINDOW_MS}", "--latency-ms", str(LATENCY_MS)]
+    return EmulatorProcess(args, stderr=None, startup_timeout=30)
 
 
 def _records(prefix: str, n: int) -> list[dict[str, Any]]:
@@ -231,15 +203,8 @@ def main() -> None:
             f"  {n:>9,}-row generator: {seconds:6.2f} s ({n / seconds:,.0f} records/s of bulk "
             f"overhead), peak RSS {rss:.0f} MB"
         )
-    proc, url, key = _start_emulator()
-    try:
-        asyncio.run(_run(url, key))
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with _emulator() as emu:
+        asyncio.run(_run(emu.url, emu.api_key))
 
 
 if __name__ == "__main__":

@@ -75,6 +75,7 @@ from twenty_gql.errors import (
     NotFoundError,
     TransportTimeoutError,
 )
+from twenty_gql.testing.process import EmulatorProcess, EmulatorStartError, stop_process
 from twenty_gql.transport import AiohttpTransport, Request, Response
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,54 +149,30 @@ SHORT = {
 # ---- the emulator in its own process ------------------------------------------------------
 
 
-class EmulatorProcess:
-    """``twenty-gql emulator`` in a subprocess; ``url``/``api_key``/``port`` once started."""
+class SoakEmulator:
+    """The soak's emulator process (its log in a temporary file, since a soak writes a lot);
+    ``url``/``api_key``/``port`` once started."""
 
     def __init__(self, cfg: SoakConfig) -> None:
-        self.cfg = cfg
-        self.url = self.api_key = self.log = ""
-        self.port = 0
-        self._proc: subprocess.Popen[str] | None = None
+        self.log = ""
         self._stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in __exit__
+        args = ["--seed", "standard", "--latency-ms", str(cfg.latency_ms)]
+        args += ["--fault-rate", str(cfg.fault_rate), "--drop-rate", str(cfg.drop_rate)]
+        args += ["--drop-after-apply", "--rate-limit", cfg.rate_limit]
+        args += ["--fault-seed", str(cfg.seed)]
+        self._process = EmulatorProcess(args, cwd=ROOT, stderr=self._stderr)
+        self.url = self.api_key = ""
+        self.port = 0
 
-    def __enter__(self) -> EmulatorProcess:
-        cfg = self.cfg
-        cmd = [
-            sys.executable,
-            "-m",
-            "codegen.cli",
-            "emulator",
-            "--seed",
-            "standard",
-            "--latency-ms",
-            str(cfg.latency_ms),
-            "--fault-rate",
-            str(cfg.fault_rate),
-            "--drop-rate",
-            str(cfg.drop_rate),
-            "--drop-after-apply",
-            "--rate-limit",
-            cfg.rate_limit,
-            "--fault-seed",
-            str(cfg.seed),
-        ]
-        self._proc = proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=self._stderr, text=True, cwd=ROOT
-        )
-        assert proc.stdout is not None
-        deadline = time.monotonic() + 60
-        while (not self.url or not self.api_key) and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            if line.startswith("TWENTY_URL="):
-                self.url = line.strip().split("=", 1)[1]
-            elif line.startswith("TWENTY_API_KEY="):
-                self.api_key = line.strip().split("=", 1)[1]
-        if not self.url or not self.api_key:
+    def __enter__(self) -> SoakEmulator:
+        try:
+            p = self._process.start()
+        except EmulatorStartError:
             self.__exit__()
-            raise RuntimeError(f"the emulator did not start: {self.stderr_text()[-2000:]}")
-        self.port = int(self.url.rsplit(":", 1)[1])
+            raise EmulatorStartError(
+                f"the emulator did not start: {self.stderr_text()[-2000:]}"
+            ) from None
+        self.url, self.api_key, self.port = p.url, p.api_key, p.port
         return self
 
     def stderr_text(self) -> str:
@@ -206,16 +183,7 @@ class EmulatorProcess:
         return self._stderr.read()
 
     def __exit__(self, *_exc: object) -> None:
-        proc = self._proc
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
-        if proc is not None and proc.stdout is not None:
-            proc.stdout.close()
+        self._process.stop()
         if not self._stderr.closed:
             self.log = self.stderr_text()
             self._stderr.close()
@@ -266,17 +234,6 @@ def start_neighbour(cfg: SoakConfig, url: str, api_key: str) -> subprocess.Popen
     ]
     env = dict(os.environ, TWENTY_API_KEY=api_key)
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-
-
-def stop_process(proc: subprocess.Popen[Any] | None) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
 
 
 # ---- measuring ------------------------------------------------------------------------------
@@ -937,7 +894,8 @@ async def run_soak(cfg: SoakConfig, url: str, api_key: str, port: int) -> SoakRe
     try:
         ledgers = await asyncio.gather(*(run.worker(w) for w in range(cfg.concurrency)))
         report.wall = time.perf_counter() - start
-        stop_process(neighbour)
+        if neighbour is not None:
+            stop_process(neighbour)
         report.cpu_per_request = (time.process_time() - cpu) / max(1, client.stats["requests"])
         gc.collect()
         report.rss["end"] = rss_mb()
@@ -952,7 +910,8 @@ async def run_soak(cfg: SoakConfig, url: str, api_key: str, port: int) -> SoakRe
         await run.verify([*ledgers, run.probe_ledger])
         report.client_usable = True
     finally:
-        stop_process(neighbour)
+        if neighbour is not None:
+            stop_process(neighbour)
         await client.aclose()
         await asyncio.sleep(0.05)  # let the event loop finish closing sockets
     report.connections["after aclose"] = open_connections(port)
@@ -1005,7 +964,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cfg = config_from(args)
     print(f"soak: {cfg.describe()}", flush=True)
     began = time.perf_counter()
-    with EmulatorProcess(cfg) as emu:
+    with SoakEmulator(cfg) as emu:
         report = asyncio.run(run_soak(cfg, emu.url, emu.api_key, emu.port))
     report.emulator_errors = emu.stderr_text().count("internal error")
     print(report.table())

@@ -16,12 +16,13 @@ Any failure stops the emulator and exits 1 with the failing step named.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from twenty_gql.testing.process import EmulatorProcess, EmulatorStartError
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICKSTART = ROOT / "examples" / "quickstart.py"
@@ -42,40 +43,16 @@ def twenty_gql() -> list[str]:
     return [sys.executable, "-m", "codegen.cli"]  # same entry point, when not installed
 
 
-def start_emulator() -> tuple[subprocess.Popen[str], dict[str, str]]:
-    proc = subprocess.Popen(
-        [*twenty_gql(), "emulator", "--seed", "demo", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+def start_emulator() -> EmulatorProcess:
+    emulator = EmulatorProcess(
+        ["--seed", "demo", "--port", "0"],
+        command=[*twenty_gql(), "emulator"],
+        startup_timeout=STARTUP_TIMEOUT,
     )
-    found: dict[str, str] = {}
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    assert proc.stdout is not None
-    while len(found) < 2:
-        line = proc.stdout.readline()  # the emulator prints both lines as soon as it listens
-        if not line or time.monotonic() > deadline:
-            stop_emulator(proc)
-            err = proc.stderr.read().strip() if proc.stderr else ""
-            raise DemoError(f"the emulator did not start: {err or 'no output'}")
-        name, sep, value = line.strip().partition("=")
-        if sep and name in ("TWENTY_URL", "TWENTY_API_KEY"):
-            found[name] = value
-    return proc, found
-
-
-def stop_emulator(proc: subprocess.Popen[str]) -> int:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    for stream in (proc.stdout, proc.stderr):
-        if stream is not None:
-            stream.close()
-    return proc.returncode
+    try:
+        return emulator.start()
+    except EmulatorStartError as exc:
+        raise DemoError(str(exc)) from None
 
 
 def run(step: str, cmd: list[str], env: dict[str, str]) -> list[str]:
@@ -107,10 +84,11 @@ def main() -> int:
     print("twenty-gql demo: emulator -> generate -> quickstart -> regenerate -> custom object")
     t0 = time.perf_counter()
     try:
-        emulator, found = start_emulator()
+        emulator = start_emulator()
     except (DemoError, OSError) as exc:
         print(f"\ndemo FAILED: {exc}", file=sys.stderr)
         return 1
+    found = {"TWENTY_URL": emulator.url, "TWENTY_API_KEY": emulator.api_key}
     summary.append(
         ("start the emulator (seed demo)", time.perf_counter() - t0, [found["TWENTY_URL"]])
     )
@@ -153,7 +131,7 @@ def main() -> int:
             failure = str(exc)
         finally:
             t0 = time.perf_counter()
-            code = stop_emulator(emulator)
+            code = emulator.stop()
             print(f"\nemulator stopped (exit {code})", flush=True)
             if code != 0 and failure is None:
                 failure = f"the emulator exited {code} on SIGTERM (expected 0)"

@@ -51,7 +51,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -63,6 +62,7 @@ import pytest
 from graphql import build_schema, introspection_from_schema
 
 from codegen.config import read_pyproject
+from twenty_gql.testing.process import EmulatorProcess
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -149,43 +149,21 @@ def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def _start(cmd: list[str], cwd: Path) -> tuple[subprocess.Popen[str], list[str]]:
-    proc = subprocess.Popen(
-        cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env()
-    )
-    assert proc.stdout is not None
-    first = [proc.stdout.readline(), proc.stdout.readline()]
-    if not all(first):
-        _stop(proc)
-        raise AssertionError(f"{cmd} did not start: {proc.stderr.read() if proc.stderr else ''}")
-    return proc, [line.rstrip("\n") for line in first]
-
-
-def _stop(proc: subprocess.Popen[str]) -> int:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    for stream in (proc.stdout, proc.stderr):
-        if stream is not None:
-            stream.close()
-    return proc.returncode
+def _start(cmd: list[str], cwd: Path) -> EmulatorProcess:
+    """``cmd`` (a command printing the emulator's two lines) started in ``cwd``."""
+    return EmulatorProcess(command=cmd, cwd=cwd, env=_env()).start()
 
 
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     cwd = tmp_path_factory.mktemp("emulator")
-    proc, lines = _start(
+    proc = _start(
         [str(BIN / "twenty-gql"), "emulator", "--seed", "demo", "--rate-limit", "off"], cwd
     )
-    found = dict(line.split("=", 1) for line in lines)
     try:
-        yield Emulator(found["TWENTY_URL"], found["TWENTY_API_KEY"])
+        yield Emulator(proc.url, proc.api_key)
     finally:
-        assert _stop(proc) == 0
+        assert proc.stop() == 0
 
 
 def rewrite(text: str, emu: Emulator) -> str:
@@ -401,14 +379,15 @@ def run_serve(block: Block, tmp: Path) -> None:
     assert commands
     for cmd, shown in commands:
         cmd = re.sub(r"--port \d+", "--port 0", cmd)
-        proc, first = _start(["bash", "-c", f"exec {cmd}"], tmp)
+        proc = _start(["bash", "-c", f"exec {cmd}"], tmp)
+        first = proc.lines
         try:
             assert len(shown) <= len(first), f"only {len(first)} output lines are checked"
             for want, got in zip(shown, first, strict=False):
                 assert re.fullmatch(_pattern(want), got), (want, got)
             assert first[0].startswith("TWENTY_URL=http://127.0.0.1:"), first
         finally:
-            assert _stop(proc) == 0, f"{cmd!r} did not exit 0 on SIGTERM"
+            assert proc.stop() == 0, f"{cmd!r} did not exit 0 on SIGTERM"
 
 
 # --- make / pip / toml / tree ---------------------------------------------------------------

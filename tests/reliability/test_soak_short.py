@@ -12,8 +12,8 @@ import pytest
 
 from bench.soak import (
     SHORT,
-    EmulatorProcess,
     SoakConfig,
+    SoakEmulator,
     SoakReport,
     open_connections,
     run_soak,
@@ -33,7 +33,7 @@ EXPECTED_FAILURES = (
 @pytest.fixture(scope="module")
 def short_run() -> tuple[SoakConfig, SoakReport, str]:
     cfg = SoakConfig(**SHORT)  # type: ignore[arg-type]
-    with EmulatorProcess(cfg) as emu:
+    with SoakEmulator(cfg) as emu:
         report = asyncio.run(run_soak(cfg, emu.url, emu.api_key, emu.port))
     return cfg, report, emu.stderr_text()
 
@@ -64,7 +64,7 @@ async def test_emulator_answers_carry_server_timing() -> None:
     """The emulator's ``Server-Timing: app;dur=MS`` (read by the soak) is on /graphql and
     /metadata answers and covers the added latency."""
     cfg = SoakConfig(latency_ms=30.0, fault_rate=0.0, drop_rate=0.0, rate_limit="off")
-    with EmulatorProcess(cfg) as emu:
+    with SoakEmulator(cfg) as emu:
         transport = AiohttpTransport(timeout=10)
         try:
             headers = {"Authorization": f"Bearer {emu.api_key}"}
