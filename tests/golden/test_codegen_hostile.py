@@ -31,6 +31,19 @@ PAYLOADS = [
 ]
 
 
+def run_python(code: str, *, cwd: Path, path: Path) -> subprocess.CompletedProcess[str]:
+    """``code`` in a fresh interpreter importing from ``path`` only; it must exit 0."""
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=cwd,
+        env={"PYTHONPATH": str(path), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
 def hostile_introspection() -> dict[str, object]:
     data = json.loads(introspection_json(load_sdl(SCHEMAS / "hostile_core.graphql"), wrapped=True))
     n = 0
@@ -97,14 +110,7 @@ def test_package_imports_and_runs_nothing(hostile_out: Path, tmp_path: Path) -> 
         "print(sorted(m.Kind.__members__))\n"
         "print(m.IMPORTS_OP.document)\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(hostile_out), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stderr
+    proc = run_python(code, cwd=tmp_path, path=hostile_out)
     assert not list(tmp_path.glob(f"*{MARKER}*"))
     assert not list(hostile_out.glob(f"**/*{MARKER}*"))
     fields_line, members_line, document = proc.stdout.splitlines()[:3]
@@ -183,14 +189,7 @@ def test_names_that_shadow_generated_code_are_renamed(tmp_path: Path) -> None:
         "print(core.items.__module__, core.items_2.__module__, core.ping_2.__module__)\n"
         "print(core.PING_OP.kind, core.PING_2_OP.kind, core.ITEMS_2_OP.kind)\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(out), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stderr
+    proc = run_python(code, cwd=tmp_path, path=out)
     iterate, many_with, one_with, items, ping, modules, kinds = proc.stdout.splitlines()
     # the facade's own page_size/include stay; the schema's pageSize/include become *_2
     assert "'page_size', 'page_size_2'" in iterate
@@ -235,14 +234,7 @@ def test_union_members_with_clashing_fields_are_aliased(tmp_path: Path) -> None:
         "d = msgspec.convert(raw, AB_OP.result_type)\n"
         "print(d.ab[0].v, d.ab[1].v, d.ab[0].inner.x, d.ab[1].inner.x)\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stderr
+    proc = run_python(code, cwd=tmp_path, path=tmp_path)
     doc_line, values = proc.stdout.splitlines()
     document = json.loads(doc_line)
     assert validate(build_schema(UNION_SDL), parse(document)) == []
@@ -268,14 +260,7 @@ def test_a_type_named_like_the_entry_point_does_not_take_its_name(tmp_path: Path
         "print(sorted(api_pkg.core.CoreApi_2.__struct_fields__))\n"
         "print(sorted(api_pkg.metadata.MetadataApi_2.__struct_fields__))\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stderr
+    proc = run_python(code, cwd=tmp_path, path=tmp_path)
     assert proc.stdout.splitlines() == [
         "api_pkg.core._api api_pkg.metadata._api",
         "['x']",
