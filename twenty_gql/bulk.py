@@ -278,8 +278,7 @@ class _State(Generic[R]):
     requests: int = 0
     throttled: int = 0
     abort: BaseException | None = None
-    in_flight: dict[int, list[_Item]] = field(default_factory=dict)
-    sends: int = 0
+    in_flight: dict[int, list[_Item]] = field(default_factory=dict)  # by request number
 
 
 _Sender = Callable[[list[_Item], bool], Awaitable[Sequence[Any] | None]]
@@ -391,8 +390,7 @@ class _Engine(Generic[R]):
                     await self.run_chunk(items[start : start + size], ambiguous)
                 return
             s.requests += 1
-            s.sends += 1
-            ticket = s.sends
+            ticket = s.requests
             s.in_flight[ticket] = items
             try:
                 returned = await self.send(items, ambiguous)
