@@ -11,33 +11,17 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.reliability._connections import acquired
 from twenty_gql import BulkProgress, RateLimit, TwentyClient, partial_result
 from twenty_gql.testing import TwentyEmulator
 
-GENERATED = Path(__file__).resolve().parents[2] / "generated"
 COUNT = "query Count { companies(first: 1) { totalCount } }"
-
-
-@pytest.fixture(scope="module")
-def ts() -> Iterator[Any]:
-    sys.path.insert(0, str(GENERATED))
-    import twenty_standard
-
-    yield twenty_standard
-    sys.path.remove(str(GENERATED))
-
-
-def acquired(client: TwentyClient) -> int:
-    session = client._transport._session  # type: ignore[attr-defined]
-    return 0 if session is None else len(session.connector._acquired)
 
 
 async def arrived(emu: TwentyEmulator, n: int, timeout: float = 10.0) -> None:

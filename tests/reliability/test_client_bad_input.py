@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import datetime
 import math
-import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,20 +35,9 @@ from twenty_gql import (
 )
 from twenty_gql.testing import TwentyEmulator
 
-GENERATED = Path(__file__).resolve().parents[2] / "generated"
-
 # One emulator and one client for the whole module (on one event loop): the point is that the
 # same client keeps working after every kind of bad input.
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest.fixture(scope="module")
-def ts() -> Iterator[Any]:
-    sys.path.insert(0, str(GENERATED))
-    import twenty_standard
-
-    yield twenty_standard
-    sys.path.remove(str(GENERATED))
 
 
 @dataclass

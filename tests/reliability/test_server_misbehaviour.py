@@ -24,6 +24,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from tests.reliability._connections import acquired
 from twenty_gql import (
     ConnectError,
     ConnectionDroppedError,
@@ -173,13 +174,6 @@ class Server:
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(wait(), timeout)
         return self.open
-
-
-def acquired(client: TwentyClient) -> int:
-    """Connections the client's aiohttp connector still holds as in use (must be 0 between
-    calls)."""
-    session = client._transport._session  # type: ignore[attr-defined]
-    return 0 if session is None else len(session.connector._acquired)
 
 
 def idle(client: TwentyClient) -> int:

@@ -9,10 +9,8 @@ TS_VECTOR, RELATION (to-one FK, one-to-many via include=) and MORPH_RELATION. Up
 
 from __future__ import annotations
 
-import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
@@ -22,17 +20,6 @@ from twenty_gql.client import TwentyClient
 from twenty_gql.errors import ConnectionDroppedError
 from twenty_gql.scheduling import RetryPolicy
 from twenty_gql.testing.emulator import TwentyEmulator
-
-GENERATED = Path(__file__).resolve().parents[3] / "generated"
-
-
-@pytest.fixture(scope="module")
-def ts() -> Iterator[Any]:
-    sys.path.insert(0, str(GENERATED))
-    import twenty_standard
-
-    yield twenty_standard
-    sys.path.remove(str(GENERATED))
 
 
 @pytest.fixture
