@@ -58,8 +58,10 @@ def start_redis(tmp: Path) -> tuple[subprocess.Popen[bytes], int]:
     for _ in range(3):  # the free port may be taken between the probe and the bind
         port = _free_port()
         proc = subprocess.Popen(
-            [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-            + ["--dir", str(tmp), "--loglevel", "warning", "--daemonize", "no"],
+            [
+                *(exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly"),
+                *("no", "--dir", str(tmp), "--loglevel", "warning", "--daemonize", "no"),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )

@@ -76,10 +76,10 @@ async def test_waits_are_reservations_in_arrival_order(
     ):
         for i in range(6):  # 2 at once, then one every 0.5 s, alternating processes
             await (a if i % 2 == 0 else b).acquire()
-        waits = [w for pair in zip(sleeps_a.calls, sleeps_b.calls) for w in pair]
+        waits = [w for pair in zip(sleeps_a.calls, sleeps_b.calls, strict=True) for w in pair]
         assert len(waits) == 4  # the first two did not wait
         # each later caller is told the time of its own turn: 0.5, 1.0, 1.5, 2.0 s from now
-        for got, turn in zip(waits, (0.5, 1.0, 1.5, 2.0)):
+        for got, turn in zip(waits, (0.5, 1.0, 1.5, 2.0), strict=True):
             assert turn - 0.1 < got <= turn
         assert a.waits == 2 and b.waits == 2
         assert (await a.snapshot()).buckets[0].tokens_left < -1.5  # 4 tokens promised
@@ -149,11 +149,17 @@ async def test_batch_limit_is_shared_lowest_wins(redis_server: RedisServer, name
 async def test_a_cancelled_waiter_gives_its_turn_back(
     redis_server: RedisServer, namespace: str
 ) -> None:
-    async with budget(redis_server, namespace, ((2, 10.0),)) as b:
+    sleeping = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        sleeping.set()
+        await asyncio.sleep(seconds)
+
+    async with budget(redis_server, namespace, ((2, 10.0),), sleep=sleep) as b:
         await b.acquire(2)
         task = asyncio.create_task(b.acquire())  # reserves a token due in ~5 s
-        while b.waiting == 0:
-            await asyncio.sleep(0.01)
+        await sleeping.wait()
+        assert b.waiting == 1
         assert (await b.snapshot()).buckets[0].tokens_left < -0.9
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -248,7 +254,9 @@ async def _hammer(emu: TwentyEmulator, limits: list[Any], calls: int) -> None:
     try:
         await asyncio.gather(
             *(
-                clients[i % len(clients)].execute_raw("query { companies(first: 1) { totalCount } }")
+                clients[i % len(clients)].execute_raw(
+                    "query { companies(first: 1) { totalCount } }"
+                )
                 for i in range(calls)
             )
         )
