@@ -24,7 +24,8 @@ Every operation is one atomic Lua script (``EVALSHA``, falling back to ``EVAL`` 
 its script cache: redis-py's ``Script``). Waiting is a reservation: the script takes the tokens
 at once, letting a bucket go below zero, and answers how long the caller must wait for its
 turn; the caller sleeps exactly that long (no polling), so calls are served in the order they
-reached Redis, across all processes. A reservation further away than ``max_wait`` seconds is not
+reached Redis, across all processes. Each bucket is kept ``latency`` seconds of refill short
+of full (see :class:`RedisBudget`). A reservation further away than ``max_wait`` seconds is not
 made: the caller sleeps until it would be within reach and asks again. A caller cancelled while
 waiting gives its tokens back.
 
@@ -197,8 +198,12 @@ class RedisBudget(RateBudget):
     ``rate_limit``: the buckets to start from (what other clients learned wins).
     ``workspace_url``: set by ``TwentyClient`` when the budget is given to it.
     ``max_wait``: the longest reservation (seconds) made at once. ``latency``: how long a
-    request may take to reach the server after its tokens were taken (a full bucket is counted
-    that much refill short of full, since the server's stops refilling at its capacity).
+    request may take from its turn to the server's rate check (connection set-up, a busy
+    server). The server's bucket stops refilling at its capacity while requests are on their
+    way, so each bucket is kept ``latency x rate`` tokens short of full: as long as requests
+    arrive within ``latency`` of their turn, the server never throttles. Cost: that much less
+    initial burst (Twenty's 100/1 s bucket paces from the first call; its 100/60 s one gives up
+    1.7 tokens).
     ``on_unavailable``: what to do when Redis cannot be reached (``"local"``: pace in this
     process; ``"raise"``).
     """
@@ -211,7 +216,7 @@ class RedisBudget(RateBudget):
         rate_limit: RateLimit | None = None,
         workspace_url: str | None = None,
         max_wait: float = 60.0,
-        latency: float = 0.25,
+        latency: float = 1.0,
         on_unavailable: Literal["local", "raise"] = "local",
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:

@@ -16,8 +16,9 @@ from twenty_gql.errors import ConfigurationError
 from twenty_gql.redis_budget import RedisBudget, budget_key
 from twenty_gql.scheduling import RateLimit
 from twenty_gql.testing import TwentyEmulator
+from twenty_gql.testing.redis_server import free_port as _free_port
 
-from .conftest import RedisServer, _free_port
+from .conftest import RedisServer
 
 URL = "http://127.0.0.1:3000"
 
