@@ -42,7 +42,8 @@ class SchedulerStats:
     """A snapshot of a rate budget.
 
     ``backend``: ``"local"`` (this process) or ``"redis"`` (shared). ``waits``: acquisitions by
-    this process that had to wait; ``waiting``: calls of this process waiting now.
+    this process that had to wait, ``waited``: the seconds they waited in total; ``waiting``:
+    calls of this process waiting now.
     ``batch_limit``: the learned batch limit (None until the server announced one).
     ``key``: the Redis key of a shared budget (a hash of the workspace url and namespace).
     ``fallback``: a shared budget is pacing locally because its store is unreachable.
@@ -53,6 +54,7 @@ class SchedulerStats:
     waits: int
     waiting: int
     batch_limit: int | None
+    waited: float = 0.0
     key: str | None = None
     fallback: bool = False
 
@@ -65,6 +67,7 @@ class RateBudget(abc.ABC):
     """
 
     waits: int = 0
+    waited: float = 0.0
     batch_limit: int | None = None
 
     def bind(self, url: str) -> None:  # noqa: B027 - optional hook, default: nothing to do

@@ -264,6 +264,7 @@ class RedisBudget(RateBudget):
         if workspace_url is not None:
             self.bind(workspace_url)
         self.waits = 0
+        self.waited = 0.0
         self.waiting = 0
         self.batch_limit = None
         self._last: tuple[float, list[Any]] | None = None  # (monotonic, script state)
@@ -366,6 +367,7 @@ class RedisBudget(RateBudget):
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("twenty_gql: rate budget: waiting %.3fs for a token", wait)
             self.waiting += 1
+            self.waited += wait
             try:
                 await self._sleep(wait)
             except asyncio.CancelledError:
@@ -440,6 +442,7 @@ class RedisBudget(RateBudget):
             waits=self.waits,
             waiting=self.waiting,
             batch_limit=self.batch_limit,
+            waited=self.waited,
             key=self._key,
             fallback=fallback,
         )

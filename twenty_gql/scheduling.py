@@ -113,6 +113,7 @@ class Scheduler(RateBudget):
         self._waiting = 0
         self._lock: asyncio.Lock | None = None
         self.waits = 0  # how many acquisitions had to wait (for stats)
+        self.waited = 0.0  # seconds they waited in total
         self.batch_limit: int | None = None
 
     def _try(self, n: float) -> float:
@@ -143,6 +144,7 @@ class Scheduler(RateBudget):
                         return
                     if logger.isEnabledFor(logging.DEBUG):
                         logger.debug("twenty_gql: rate limit: waiting %.3fs for a token", wait)
+                    self.waited += wait
                     await self.sleep(wait)
         finally:
             self._waiting -= 1
@@ -194,6 +196,7 @@ class Scheduler(RateBudget):
             waits=self.waits,
             waiting=self._waiting,
             batch_limit=self.batch_limit,
+            waited=self.waited,
         )
 
 

@@ -83,6 +83,7 @@ async def test_waits_are_reservations_in_arrival_order(
         for got, turn in zip(waits, (0.5, 1.0, 1.5, 2.0), strict=True):
             assert turn - 0.1 < got <= turn
         assert a.waits == 2 and b.waits == 2
+        assert (await a.snapshot()).waited == pytest.approx(sum(sleeps_a.calls))
         assert (await a.snapshot()).buckets[0].tokens_left < -1.5  # 4 tokens promised
 
 

@@ -275,6 +275,7 @@ async def test_snapshot_reports_tokens_left_learned_numbers_and_batch_limit() ->
     assert snap.batch_limit == 40 and snap.waits == 0 and snap.waiting == 0
     await s.acquire(1)  # the drained bucket makes it wait
     assert s.snapshot().waits == 1
+    assert s.snapshot().waited == pytest.approx(sum(clock.sleeps)) and clock.sleeps
 
 
 class RecordingBudget(RateBudget):
