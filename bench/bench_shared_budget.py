@@ -14,8 +14,9 @@ Before each run a warm-up call loop spends the long bucket (as a service that ha
 does), so the run sees the steady 300 calls/min rather than the initial burst. The warm-up goes
 through the redis budget in the first case and through a client of the parent in the second
 (the workers' own buckets start full: a process cannot know what others spent). The ceiling of
-a run is ``min over buckets (tokens left after the warm-up + rate x T)`` calls, T from the
-end of the warm-up to the last worker's end; "x ceiling" is the calls made over that. Throttle answers are counted by the emulator (the
+a run is ``min over buckets (tokens left after the warm-up + rate x T)`` calls, with the tokens
+left read from the emulator's own buckets and T from then to the last worker's end; "x ceiling"
+is the calls made over that. Throttle answers are counted by the emulator (the
 server side) and by the workers' clients (answers received, retries); "surfaced" are records
 reported failed plus exceptions. Every run's records are counted in the workspace afterwards.
 Nothing is asserted.
@@ -192,8 +193,22 @@ async def run_workers(
 # -- an emulator process that reports its counters on SIGTERM ----------------------------------
 
 
+def _levels(emu: Any) -> list[float]:
+    """Tokens left in the emulator's buckets now (its limiter's state, refilled to now)."""
+    lim = emu._limiter
+    now = time.monotonic()
+    with lim._lock:
+        return [
+            min(float(tokens), level + (now - stamp) * 1000.0 * tokens / window)
+            for (tokens, window), level, stamp in zip(
+                lim.buckets, lim._levels, lim._stamps, strict=True
+            )
+        ]
+
+
 def serve_main(argv: Sequence[str]) -> int:
-    """``twenty-gql emulator`` flags; prints ``STATS=<json>`` (the server's counters) at exit."""
+    """``twenty-gql emulator`` flags; prints ``STATS=<json>`` (the server's counters) at exit
+    and ``LEVELS=<json>`` (tokens left per bucket) on SIGUSR1."""
     from twenty_gql.testing.cli import build_parser
     from twenty_gql.testing.emulator import TwentyEmulator
 
@@ -203,12 +218,16 @@ def serve_main(argv: Sequence[str]) -> int:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGTERM, stop.set)
-        async with TwentyEmulator(
+        emu = TwentyEmulator(
             args.seed,
             batch_limit=args.batch_limit,
             rate_limit=args.rate_limit,
             latency_ms=args.latency_ms,
-        ) as emu:
+        )
+        loop.add_signal_handler(
+            signal.SIGUSR1, lambda: print("LEVELS=" + json.dumps(_levels(emu)), flush=True)
+        )
+        async with emu:
             print(f"TWENTY_URL={emu.url}", flush=True)
             print(f"TWENTY_API_KEY={emu.api_key}", flush=True)
             await stop.wait()
@@ -221,10 +240,9 @@ def serve_main(argv: Sequence[str]) -> int:
 # -- the benchmark -----------------------------------------------------------------------------
 
 
-async def _drain_long_bucket(url: str, key: str, budget: Any, limit: Any) -> tuple[Any, float, int]:
+async def _drain_long_bucket(url: str, key: str, budget: Any, limit: Any) -> int:
     """Spend the server's long bucket with cheap calls through ``budget`` (or a local mirror);
-    returns the snapshot at the end, its time (the workers start a little later: what the
-    buckets refill meanwhile is counted in the ceiling) and the throttle answers it got."""
+    returns the throttle answers it got."""
     from twenty_gql.client import TwentyClient
 
     async with TwentyClient(url, key, rate_limit=budget or limit) as client:
@@ -238,13 +256,29 @@ async def _drain_long_bucket(url: str, key: str, budget: Any, limit: Any) -> tup
         while True:
             left = max(b.tokens_left for b in (await snap()).buckets if b.window > 10)
             if left < 1.0:
-                return await snap(), time.time(), client.stats["throttled"]
+                return int(client.stats["throttled"])
             burst = max(1, min(50, int(left)))
             await asyncio.gather(*(client.execute_raw(PING) for _ in range(burst)))
 
 
-def _ceiling_calls(snapshot: Any, seconds: float) -> float:
-    return min(max(0.0, b.tokens_left) + b.tokens / b.window * seconds for b in snapshot.buckets)
+def _server_levels(emu: Any) -> tuple[list[float], float]:
+    """The emulator's tokens left per bucket (asked with SIGUSR1) and when."""
+    emu.proc.send_signal(signal.SIGUSR1)
+    when = time.time()
+    while True:
+        line = emu.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the emulator exited")
+        if line.startswith("LEVELS="):
+            return json.loads(line[7:]), when
+
+
+def _ceiling_calls(levels: list[float], seconds: float) -> float:
+    """The most calls the server admits in ``seconds`` from these levels (continuous refill)."""
+    return min(
+        left + tokens / (window / 1000.0) * seconds
+        for left, (tokens, window) in zip(levels, (SHORT, LONG), strict=True)
+    )
 
 
 async def _one(mode: str, redis_url: str) -> dict[str, Any]:
@@ -270,9 +304,8 @@ async def _one(mode: str, redis_url: str) -> dict[str, Any]:
             from twenty_gql.redis_budget import RedisBudget
 
             budget = RedisBudget(redis_url, namespace=namespace, rate_limit=limit)
-        at_start, t_snap, warmup_throttled = await _drain_long_bucket(
-            emu.url, emu.api_key, budget, limit
-        )
+        warmup_throttled = await _drain_long_bucket(emu.url, emu.api_key, budget, limit)
+        levels, t_snap = _server_levels(emu)
         results = await run_workers(
             emu.url,
             emu.api_key,
@@ -297,7 +330,7 @@ async def _one(mode: str, redis_url: str) -> dict[str, Any]:
     start = min(r["start"] for r in results)
     end = max(r["end"] for r in results)
     seconds = end - start
-    calls = _ceiling_calls(at_start, end - t_snap)
+    calls = _ceiling_calls(levels, end - t_snap)
     landed = sum(r["landed"] for r in results)
     return {
         "mode": mode,
