@@ -89,3 +89,8 @@ class RateBudget(abc.ABC):
     @abc.abstractmethod
     async def learn_batch_limit(self, limit: int) -> None:
         """The server announced a batch limit: remember it (the lowest one wins)."""
+
+    async def get_batch_limit(self) -> int | None:
+        """The learned batch limit now (a shared budget asks its store; ``batch_limit`` is the
+        value as of the last answer, with no round trip)."""
+        return self.batch_limit

@@ -405,6 +405,10 @@ class RedisBudget(RateBudget):
             await self._local.learn_batch_limit(limit)
             self.batch_limit = self._local.batch_limit
 
+    async def get_batch_limit(self) -> int | None:
+        await self._call("snapshot")  # every answer carries the shared batch limit
+        return self.batch_limit
+
     async def snapshot(self) -> SchedulerStats:
         """The shared state now, from Redis (refilled to Redis's clock)."""
         answer = await self._call("snapshot")

@@ -148,6 +148,8 @@ async def test_batch_limit_is_shared_lowest_wins(redis_server: RedisServer, name
         await b.acquire()  # every answer carries it
         assert b.batch_limit == 20
         assert (await b.snapshot()).batch_limit == 20
+        await a.learn_batch_limit(15)
+        assert b.batch_limit == 20 and await b.get_batch_limit() == 15
 
 
 async def test_a_cancelled_waiter_gives_its_turn_back(

@@ -273,6 +273,7 @@ async def test_snapshot_reports_tokens_left_learned_numbers_and_batch_limit() ->
     assert snap.buckets[0].tokens_left == 0.0
     assert snap.buckets[1].tokens_left == pytest.approx(70.0 + 100 / 60 * 0.1)
     assert snap.batch_limit == 40 and snap.waits == 0 and snap.waiting == 0
+    assert await s.get_batch_limit() == 40
     await s.acquire(1)  # the drained bucket makes it wait
     assert s.snapshot().waits == 1
     assert s.snapshot().waited == pytest.approx(sum(clock.sleeps)) and clock.sleeps
