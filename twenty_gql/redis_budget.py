@@ -30,7 +30,8 @@ made: the caller sleeps until it would be within reach and asks again. A caller 
 waiting gives its tokens back.
 
 When Redis cannot be reached, ``on_unavailable="local"`` (default) paces with an in-process
-budget of the same shape until Redis answers again (logged as a warning, at most every 30 s);
+budget of the same shape until Redis answers again (tried at most once a second; logged as a
+warning, at most every 30 s);
 ``"raise"`` raises :class:`~twenty_gql.budget.BudgetUnavailableError` instead.
 """
 
@@ -63,6 +64,7 @@ __all__ = ["RedisBudget", "budget_key"]
 logger = logging.getLogger("twenty_gql")
 
 _KEY_PREFIX = "twenty_gql:budget:"
+_PROBE_EVERY = 1.0  # seconds between attempts to reach Redis again while pacing locally
 
 # ARGV: op, nconf, (cap, window_ms) * nconf, op args...
 # state fields: n; c<i> capacity, w<i> window ms, l<i> level, t<i> stamp ms, x<i> learned; bl
@@ -270,6 +272,7 @@ class RedisBudget(RateBudget):
         self._last: tuple[float, list[Any]] | None = None  # (monotonic, script state)
         self._local: Scheduler | None = None  # pacing while Redis is unreachable
         self._warned = -1e9
+        self._probe_at = 0.0
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- identity -------------------------------------------------------------------------------
@@ -314,10 +317,13 @@ class RedisBudget(RateBudget):
     async def _call(self, op: str, *args: int | float) -> list[Any] | None:
         """Run ``op``; its answer, or None when Redis is unreachable and we pace locally."""
         key = self.key
+        if self._local is not None and time.monotonic() < self._probe_at:
+            return None  # Redis was down a moment ago: do not pay its connect retries per call
         try:
             answer = await self._script(keys=[key], args=[op, *self._conf, *args])
         except (RedisError, OSError) as exc:
             self._unavailable(exc)
+            self._probe_at = time.monotonic() + _PROBE_EVERY
             return None
         if self._local is not None:
             logger.warning(

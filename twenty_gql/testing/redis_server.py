@@ -44,11 +44,14 @@ def _ping(port: int) -> bool:
 class RedisServerProcess:
     """``redis-server`` (found on PATH unless ``executable`` is given) bound to 127.0.0.1."""
 
-    def __init__(self, executable: str | None = None, *, startup_timeout: float = 10.0) -> None:
+    def __init__(
+        self, executable: str | None = None, *, port: int = 0, startup_timeout: float = 10.0
+    ) -> None:
         self.executable = executable or shutil.which("redis-server")
         self.startup_timeout = startup_timeout
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
+        self._want_port = port  # 0: a free one
         self._dir: tempfile.TemporaryDirectory[str] | None = None
 
     @property
@@ -63,7 +66,7 @@ class RedisServerProcess:
         self._dir = tempfile.TemporaryDirectory(prefix="twenty-gql-redis-")
         last = ""
         for _ in range(3):  # the free port may be taken between the probe and the bind
-            port = free_port()
+            port = self._want_port or free_port()
             proc = subprocess.Popen(
                 [
                     *(self.executable, "--port", str(port), "--bind", "127.0.0.1"),

@@ -18,6 +18,7 @@ from twenty_gql.errors import ConfigurationError  # noqa: E402
 from twenty_gql.redis_budget import RedisBudget, budget_key  # noqa: E402
 from twenty_gql.scheduling import RateLimit  # noqa: E402
 from twenty_gql.testing import TwentyEmulator  # noqa: E402
+from twenty_gql.testing.redis_server import RedisServerProcess  # noqa: E402
 from twenty_gql.testing.redis_server import free_port as _free_port  # noqa: E402
 
 from .conftest import RedisServer  # noqa: E402
@@ -300,3 +301,33 @@ async def test_two_clients_share_one_budget_against_the_emulator(
     # the API key is nowhere in Redis: not in a key name, not in a value
     blob = b" ".join(keys) + b" ".join(k + b"=" + v for k, v in stored.items())
     assert emu.api_key.encode() not in blob and b"127.0.0.1" not in blob
+
+
+async def test_pacing_returns_to_redis_when_it_is_back(caplog: pytest.LogCaptureFixture) -> None:
+    first = RedisServerProcess().start()
+    port = first.port
+    try:
+        b = RedisBudget(
+            first.url, workspace_url=URL, rate_limit=RateLimit(((100, 1.0),)), latency=0.0
+        )
+        await b.acquire()
+        assert not (await b.snapshot()).fallback
+        first.stop()
+        with caplog.at_level(logging.WARNING, logger="twenty_gql"):
+            await b.acquire()  # Redis gone: local pacing
+            assert (await b.snapshot()).fallback
+            second = RedisServerProcess(port=port).start()  # back, empty (no persistence)
+            try:
+                await asyncio.sleep(1.1)  # it is tried again at most once a second
+                await b.acquire()
+                snap = await b.snapshot()
+                assert not snap.fallback
+                assert 98.0 < snap.buckets[0].tokens_left < 100.0  # a fresh shared budget
+            finally:
+                await b.aclose()
+                second.stop()
+        messages = [r.getMessage() for r in caplog.records]
+        assert any("pacing in this process" in m for m in messages)
+        assert any("is back; sharing again" in m for m in messages)
+    finally:
+        first.stop()
