@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from twenty_gql import _json
+from twenty_gql.budget import RateBudget
 from twenty_gql.errors import (
     BatchLimitExceededError,
     ClientClosedError,
@@ -176,7 +177,7 @@ class TwentyClient:
         *,
         timeout: float = 30.0,
         max_retries: int = 4,
-        rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
+        rate_limit: RateLimit | RateBudget | None = DEFAULT_RATE_LIMIT,
         max_concurrency: int = 16,
         batch_size: int = 60,
         page_size_max: int = 200,
@@ -200,9 +201,10 @@ class TwentyClient:
         self.batch_size = _pos_int("batch_size", batch_size)
         self.page_size_max = _pos_int("page_size_max", page_size_max)
         max_response_bytes = _pos_int("max_response_bytes", max_response_bytes)
-        if rate_limit is not None and not isinstance(rate_limit, RateLimit):
+        if rate_limit is not None and not isinstance(rate_limit, (RateLimit, RateBudget)):
             raise ConfigurationError(
-                f"rate_limit must be a twenty_gql.RateLimit or None, got {rate_limit!r}"
+                "rate_limit must be a twenty_gql.RateLimit, a RateBudget (e.g. RedisBudget) or "
+                f"None, got {rate_limit!r}"
             )
         self.retry = retry if retry is not None else RetryPolicy()
         if retry is None:
@@ -213,7 +215,12 @@ class TwentyClient:
             sched_kw["clock"] = clock
         self._sched_kw = sched_kw
         self._learn = bool(learn_rate_limit)
-        self.scheduler = Scheduler(rate_limit, **sched_kw) if rate_limit is not None else None
+        self.scheduler: RateBudget | None
+        if isinstance(rate_limit, RateBudget):
+            rate_limit.bind(self.url)  # a shared budget keys on the workspace url
+            self.scheduler = rate_limit
+        else:
+            self.scheduler = Scheduler(rate_limit, **sched_kw) if rate_limit is not None else None
         self._sem: asyncio.Semaphore | None = None
         self._transport: Transport = (
             transport
@@ -340,6 +347,8 @@ class TwentyClient:
             sched = self.scheduler if graphql else None
             if sched is not None:
                 await sched.acquire(tokens)
+                if sched.batch_limit is not None and sched.batch_limit < self.batch_size:
+                    self.batch_size = sched.batch_limit  # learned by another client of the budget
             try:
                 await sem.acquire()
             except asyncio.CancelledError:
@@ -360,6 +369,8 @@ class TwentyClient:
             # failure path (slow path from here on)
             if isinstance(err, BatchLimitExceededError) and 0 < err.limit < self.batch_size:
                 self.batch_size = err.limit  # bulk writes read it for their next chunks
+                if self.scheduler is not None:
+                    await self.scheduler.learn_batch_limit(err.limit)
             if isinstance(err, ThrottledError):
                 self.stats["throttled"] += 1
                 if sched is None and self._learn and graphql and err.tokens:
@@ -376,9 +387,7 @@ class TwentyClient:
                         )
                     sched = self.scheduler
                 if sched is not None:
-                    if err.tokens and err.window:
-                        sched.learn(err.tokens, err.window)
-                    sched.drain(err.window)
+                    await sched.throttled(err.tokens, err.window)
             delay = self.retry.delay(
                 err,
                 attempt=attempt,

@@ -5,7 +5,8 @@
   root field, continuous refill.
 * :class:`Scheduler` - the buckets shared by every task of one client (FIFO: a task never
   overtakes one that started waiting before it). It learns the server's numbers from
-  "Limit reached (T tokens per W ms)" and drains when the server says it throttled us.
+  "Limit reached (T tokens per W ms)" and drains when the server says it throttled us. It is
+  the in-process :class:`~twenty_gql.budget.RateBudget`; ``snapshot()`` describes it.
 * :class:`RetryPolicy` - whether and when to resend after a failure: capped exponential
   backoff with full jitter; ``Retry-After`` honoured; throttling waits per the server's window;
   a request that may have reached the server is resent only when it is idempotent.
@@ -21,6 +22,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from twenty_gql.budget import BucketStats, RateBudget, SchedulerStats
 from twenty_gql.errors import (
     HTTPStatusError,
     ThrottledError,
@@ -64,7 +66,7 @@ class RateLimit:
 class TokenBucket:
     """Capacity ``tokens``, refilled continuously at ``tokens / window`` per second."""
 
-    __slots__ = ("capacity", "level", "rate", "stamp", "window")
+    __slots__ = ("capacity", "learned", "level", "rate", "stamp", "window")
 
     def __init__(self, tokens: int, window: float, now: float) -> None:
         self.capacity = float(tokens)
@@ -72,6 +74,7 @@ class TokenBucket:
         self.rate = tokens / window
         self.level = float(tokens)
         self.stamp = now
+        self.learned = False
 
     def refill(self, now: float) -> None:
         if now > self.stamp:
@@ -90,8 +93,8 @@ class TokenBucket:
         self.level = min(self.level, self.capacity)
 
 
-class Scheduler:
-    """Token buckets plus FIFO waiting, shared by all tasks of one client.
+class Scheduler(RateBudget):
+    """Token buckets plus FIFO waiting, shared by all tasks of one client (in this process).
 
     ``clock`` and ``sleep`` are injectable (tests drive them by hand).
     """
@@ -110,6 +113,8 @@ class Scheduler:
         self._waiting = 0
         self._lock: asyncio.Lock | None = None
         self.waits = 0  # how many acquisitions had to wait (for stats)
+        self.waited = 0.0  # seconds they waited in total
+        self.batch_limit: int | None = None
 
     def _try(self, n: float) -> float:
         now = self.clock()
@@ -139,6 +144,7 @@ class Scheduler:
                         return
                     if logger.isEnabledFor(logging.DEBUG):
                         logger.debug("twenty_gql: rate limit: waiting %.3fs for a token", wait)
+                    self.waited += wait
                     await self.sleep(wait)
         finally:
             self._waiting -= 1
@@ -158,6 +164,7 @@ class Scheduler:
             return
         best = min(self.buckets, key=lambda b: abs(math.log(b.window / window)))
         best.resize(tokens, window)
+        best.learned = True
 
     def drain(self, window: float | None = None) -> None:
         """The server said it is out of tokens: empty the matching bucket (or all)."""
@@ -166,6 +173,31 @@ class Scheduler:
             b.refill(now)
             if window is None or math.isclose(b.window, window):
                 b.level = min(b.level, 0.0)
+
+    async def throttled(self, tokens: int | None, window: float | None) -> None:
+        if tokens and window:
+            self.learn(tokens, window)
+        self.drain(window)
+
+    async def learn_batch_limit(self, limit: int) -> None:
+        if limit >= 1 and (self.batch_limit is None or limit < self.batch_limit):
+            self.batch_limit = limit
+
+    def snapshot(self) -> SchedulerStats:
+        """Tokens left per bucket (refilled to now), learned numbers, waits."""
+        now = self.clock()
+        for b in self.buckets:
+            b.refill(now)
+        return SchedulerStats(
+            backend="local",
+            buckets=tuple(
+                BucketStats(round(b.capacity), b.window, b.level, b.learned) for b in self.buckets
+            ),
+            waits=self.waits,
+            waiting=self._waiting,
+            batch_limit=self.batch_limit,
+            waited=self.waited,
+        )
 
 
 _RETRY_STATUSES = frozenset({502, 503, 504})

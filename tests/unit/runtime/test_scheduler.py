@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from twenty_gql import MockTransport, Operation, RateLimit, Response, TwentyClient
+from twenty_gql.budget import RateBudget
+from twenty_gql.errors import BatchLimitExceededError, ConfigurationError
 from twenty_gql.scheduling import Scheduler
 
 
@@ -246,3 +248,116 @@ async def test_a_cancelled_waiter_does_not_block_the_others() -> None:
     gate.set()
     await asyncio.wait_for(second, 1.0)
     assert first.cancelled() and s._waiting == 0
+
+
+async def test_snapshot_reports_tokens_left_learned_numbers_and_batch_limit() -> None:
+    clock = Clock()
+    s = sched(clock, ((100, 1.0), (100, 60.0)))
+    for _ in range(30):
+        await s.acquire(1)
+    snap = s.snapshot()
+    assert snap.backend == "local" and snap.key is None and not snap.fallback
+    assert [(b.tokens, b.window, b.tokens_left, b.learned) for b in snap.buckets] == [
+        (100, 1.0, 70.0, False),
+        (100, 60.0, 70.0, False),
+    ]
+    clock.now += 0.1  # snapshot refills to now: +10 in the short bucket, +1/6 in the long one
+    await s.throttled(50, 2.0)  # nearest window: the 1 s bucket; drained
+    await s.learn_batch_limit(40)
+    await s.learn_batch_limit(50)  # a higher one does not replace it
+    snap = s.snapshot()
+    assert [(b.tokens, b.window, b.learned) for b in snap.buckets] == [
+        (50, 2.0, True),
+        (100, 60.0, False),
+    ]
+    assert snap.buckets[0].tokens_left == 0.0
+    assert snap.buckets[1].tokens_left == pytest.approx(70.0 + 100 / 60 * 0.1)
+    assert snap.batch_limit == 40 and snap.waits == 0 and snap.waiting == 0
+    assert await s.get_batch_limit() == 40
+    await s.acquire(1)  # the drained bucket makes it wait
+    assert s.snapshot().waits == 1
+    assert s.snapshot().waited == pytest.approx(sum(clock.sleeps)) and clock.sleeps
+
+
+class RecordingBudget(RateBudget):
+    """A RateBudget that only records what the client asks of it."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, ...]] = []
+        self.bound: list[str] = []
+
+    def bind(self, url: str) -> None:
+        self.bound.append(url)
+
+    async def acquire(self, tokens: int = 1) -> None:
+        self.calls.append(("acquire", tokens))
+
+    def refund(self, tokens: int) -> None:
+        self.calls.append(("refund", tokens))
+
+    async def throttled(self, tokens: int | None, window: float | None) -> None:
+        self.calls.append(("throttled", tokens, window))
+
+    async def learn_batch_limit(self, limit: int) -> None:
+        self.calls.append(("batch", limit))
+        self.batch_limit = limit
+
+
+async def test_the_client_draws_from_any_rate_budget_backend() -> None:
+    clock = Clock()
+    throttle = {
+        "errors": [
+            {
+                "message": "Limit reached (5 tokens per 1000 ms)",
+                "extensions": {"code": "BAD_USER_INPUT", "subCode": "LIMIT_REACHED"},
+            }
+        ]
+    }
+    batch = {
+        "errors": [
+            {
+                "message": "Maximum number of records to upsert is 20.",
+                "extensions": {"code": "BAD_USER_INPUT"},
+            }
+        ]
+    }
+    ok = Response.json({"data": {"x": 1}})
+    op: Operation[Any] = Operation(
+        name="Q", document="query Q { x { a } y { a } }", endpoint="graphql", kind="query",
+        root_fields=("x", "y"), result_type=dict, idempotent=True,
+    )  # fmt: skip
+    budget = RecordingBudget()
+    async with TwentyClient(
+        "https://t.example/",
+        "key-123456",
+        transport=MockTransport([ok, Response.json(throttle), ok, Response.json(batch)]),
+        rate_limit=budget,
+        clock=clock,
+        sleep=clock.sleep,
+    ) as c:
+        assert c.scheduler is budget and budget.bound == ["https://t.example"]
+        await c.execute(op)
+        await c.execute(op)  # throttled, then resent
+        with pytest.raises(BatchLimitExceededError):
+            await c.execute(op, idempotent=False)
+        assert budget.calls == [
+            ("acquire", 2),
+            ("acquire", 2),
+            ("throttled", 5, 1.0),
+            ("acquire", 2),
+            ("acquire", 2),
+            ("batch", 20),
+        ]
+        assert c.batch_size == 20
+    other = RecordingBudget()
+    other.batch_limit = 25  # learned by another client sharing the budget
+    async with TwentyClient(
+        "https://t.example", "key-123456", transport=MockTransport([ok]), rate_limit=other
+    ) as c2:
+        await c2.execute(op)
+        assert c2.batch_size == 25  # adopted with the next token
+
+
+def test_rate_limit_must_be_a_rate_limit_or_a_budget() -> None:
+    with pytest.raises(ConfigurationError, match="RateBudget"):
+        TwentyClient("https://t.example", "key-123456", rate_limit=((5, 1.0),))  # type: ignore[arg-type]
