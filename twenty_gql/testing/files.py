@@ -145,6 +145,7 @@ class FileService:
             "gets": 0,
             "dropped_puts": 0,
             "authorization_headers": 0,
+            "chunked_puts": 0,  # PUTs without Content-Length (S3 presigned PUTs refuse them)
             "rejected": 0,
         }
         self._secret = secrets.token_bytes(32)
@@ -344,6 +345,8 @@ class FileService:
         """``PUT /file-upload/{id}?token=``: stream the body to a pending blob."""
         self.stats["puts"] += 1
         self._seen(request)
+        if request.content_length is None:
+            self.stats["chunked_puts"] += 1
         file_id = request.match_info["id"]
         if not self._verify(request.query.get("token"), "FILE_UPLOAD", file_id):
             self.stats["rejected"] += 1
