@@ -614,13 +614,19 @@ class Files:
                     delay,
                 )
                 await self._sleep(delay)
-        done = await self._complete(target.file_id)
+        return await self.complete(target.file_id, filename=body.filename)
+
+    async def complete(self, file_id: str, *, filename: str = "") -> UploadedFile:
+        """``completeFileUpload(file_id)``: confirm bytes already PUT (idempotent in Twenty;
+        :meth:`upload` calls it). ``FileNotUploadedError`` when they never arrived,
+        ``FileMissingError`` for an unknown id."""
+        done = await self._complete(_uuid("file_id", file_id))
         uploaded = UploadedFile(
             id=str(done["id"]),
             path=str(done.get("path") or ""),
-            size=int(done.get("size") or body.size),
+            size=int(done.get("size") or 0),
             created_at=str(done.get("createdAt") or ""),
-            filename=body.filename,
+            filename=filename or str(done.get("path") or "").rsplit("/", 1)[-1],
             url=str(done.get("url") or ""),
         )
         if uploaded.url:
@@ -786,13 +792,14 @@ class Files:
         object: str,
         record_id: str,
         field: str,
-        files: Sequence[UploadedFile | RecordFile | Source],
+        files: Sequence[UploadedFile | RecordFile | Source | tuple[str, Source]],
         *,
         append: bool = False,
         progress: Progress | None = None,
     ) -> _RecordFiles:
         """Set the FILES field ``object.field`` of ``record_id`` to ``files`` (uploaded first
-        when they are sources; ``append=True`` keeps the files already there). Twenty caps a
+        when they are sources, or ``(filename, source)`` pairs; ``append=True`` keeps the files
+        already there). Twenty caps a
         field at its ``settings.maxNumberOfValues``."""
         record_id = _uuid("record_id", record_id)
         await self._files_field(object, field)
@@ -808,7 +815,10 @@ class Files:
             elif isinstance(f, RecordFile):
                 items.append({"fileId": f.file_id, "label": f.label})
             else:
-                up = await self.upload(f, object=object, field=field, progress=progress)
+                name, src = f if isinstance(f, tuple) else (None, f)
+                up = await self.upload(
+                    src, object=object, field=field, filename=name, progress=progress
+                )
                 items.append({"fileId": up.id, "label": up.filename})
         selection = await self._file_selection()
         pascal = _pascal(object)

@@ -28,7 +28,8 @@ file in memory.
 
 Test knobs on :class:`FileService` (``files_for(emulator.workspace)``): ``configure(...)``
 (ttl, size limit), ``advance_clock(seconds)`` (expire signed urls without waiting) and
-``drop_next_put(after_bytes)`` (close the connection mid-upload). ``stats`` counts storage
+``drop_next_put(after_bytes)`` (close the connection mid-upload), ``refuse_next_put()`` (a
+403 as for a url that expired in transit). ``stats`` counts storage
 requests and any ``Authorization`` header seen on them (a client must never send its key there).
 """
 
@@ -140,6 +141,7 @@ class FileService:
         self.max_file_size = DEFAULT_MAX_FILE_SIZE
         self.clock_offset = 0.0
         self._drops: deque[int] = deque()
+        self._refusals = 0
         self.stats = {
             "puts": 0,
             "gets": 0,
@@ -212,6 +214,14 @@ class FileService:
             raise ValueError("after_bytes must be >= 0 and times >= 1")
         with self._lock:
             self._drops.extend([after_bytes] * times)
+
+    def refuse_next_put(self, times: int = 1) -> None:
+        """The next ``times`` uploads are answered 403 as if their signed url had expired in
+        transit (the token check happens when the PUT arrives)."""
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        with self._lock:
+            self._refusals += times
 
     def now(self) -> float:
         return time.time() + self.clock_offset
@@ -348,7 +358,10 @@ class FileService:
         if request.content_length is None:
             self.stats["chunked_puts"] += 1
         file_id = request.match_info["id"]
-        if not self._verify(request.query.get("token"), "FILE_UPLOAD", file_id):
+        with self._lock:
+            refuse = self._refusals > 0
+            self._refusals -= int(refuse)
+        if refuse or not self._verify(request.query.get("token"), "FILE_UPLOAD", file_id):
             self.stats["rejected"] += 1
             return _forbidden()
         with self._lock:
