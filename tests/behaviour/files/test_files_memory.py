@@ -35,6 +35,12 @@ def _kib(name: str) -> int:
     return int(m.group(1)) * 1024
 
 
+def _reset_peak() -> None:
+    """VmHWM := current RSS (Linux >= 4.0)."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+
+
 def _sha_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -60,7 +66,7 @@ async def test_50_mb_round_trip_peak_rss_growth_far_below_the_file(tmp_path: Pat
             company = await create(client, "company", {"name": "Big Files Inc"})
             async with Files(client) as files:
                 await files.list("company", company)  # warm: model, schema shape, sessions
-                Path("/proc/self/clear_refs").write_text("5")
+                _reset_peak()
                 before = _kib("VmRSS")
                 tracemalloc.start()
                 try:
