@@ -508,16 +508,21 @@ class Files:
             self._model = model
         return self._model
 
-    async def _object(self, name: str) -> dict[str, Any]:
+    async def _object(self, name: str, field_name: str | None = None) -> dict[str, Any]:
+        """The object's metadata; fetched again once when it (or ``field_name``) is missing
+        from the cached model (the data model may have changed since)."""
         _ident("object", name)
         obj = (await self._objects()).get(name)
+        if obj is None or (field_name is not None and field_name not in obj["fields"]):
+            self._model = None
+            obj = (await self._objects()).get(name)
         if obj is None:
             raise ValueError(f"no object named {name!r} in this workspace")
         return obj
 
     async def _files_field(self, object: str, field_name: str) -> dict[str, Any]:
-        obj = await self._object(object)
-        fld: dict[str, Any] | None = obj["fields"].get(_ident("field", field_name))
+        obj = await self._object(object, _ident("field", field_name))
+        fld: dict[str, Any] | None = obj["fields"].get(field_name)
         if fld is None:
             raise ValueError(f"{object} has no field {field_name!r}")
         if fld.get("type") != "FILES":
@@ -802,13 +807,20 @@ class Files:
         already there). Twenty caps a
         field at its ``settings.maxNumberOfValues``."""
         record_id = _uuid("record_id", record_id)
-        await self._files_field(object, field)
+        fld = await self._files_field(object, field)
         items: list[dict[str, str]] = []
         if append:
             items = [
                 {"fileId": f.file_id, "label": f.label}
                 for f in await self._record_files(object, record_id, [field])
             ]
+        settings = fld.get("settings")
+        cap = settings.get("maxNumberOfValues") if isinstance(settings, dict) else None
+        if isinstance(cap, int) and len(items) + len(files) > cap:
+            raise ValueError(
+                f"{object}.{field} holds at most {cap} file(s) (settings.maxNumberOfValues); "
+                f"{len(items) + len(files)} given{' with append=True' if append else ''}"
+            )
         for f in files:
             if isinstance(f, UploadedFile):
                 items.append({"fileId": f.id, "label": f.filename})

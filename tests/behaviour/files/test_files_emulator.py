@@ -102,11 +102,51 @@ async def test_files_field_on_any_object(
     assert [(f.file_id, f.label, f.field) for f in after] == [(up.id, "ada.png", "avatarFile")]
     listed = await files.list("person", person)
     assert [(f.file_id, f.field) for f in listed] == [(up.id, "avatarFile")]
-    # a source is uploaded into that field first; append keeps what was there
-    more = await files.set_files_field("person", person, "avatarFile", [("second.png", b"second")])
-    assert len(more) == 1 and more[0].file_id != up.id
-    both = await files.set_files_field("person", person, "avatarFile", [up], append=True)
-    assert {f.file_id for f in both} == {up.id, more[0].file_id}
+    # avatarFile holds one file (settings.maxNumberOfValues): refused before any upload
+    puts = service.stats["puts"]
+    with pytest.raises(ValueError, match="at most 1 file"):
+        await files.set_files_field("person", person, "avatarFile", [("b.png", b"b")], append=True)
+    assert service.stats["puts"] == puts
+
+
+async def test_a_custom_files_field_with_several_files(
+    client: TwentyClient, files: Files, company_id: str
+) -> None:
+    await files.list("company", company_id)  # the model is cached before the field exists
+    out = await client.execute_raw(
+        "query { objects(paging: {first: 100}) { edges { node { id nameSingular } } } }",
+        endpoint="metadata",
+    )
+    (company_obj,) = [
+        e["node"]["id"] for e in out["objects"]["edges"] if e["node"]["nameSingular"] == "company"
+    ]
+    await client.execute_raw(
+        "mutation F($input: CreateOneFieldMetadataInput!) { createOneField(input: $input) { id } }",
+        {
+            "input": {
+                "field": {
+                    "objectMetadataId": company_obj,
+                    "type": "FILES",
+                    "name": "documents",
+                    "label": "Documents",
+                    "settings": {"maxNumberOfValues": 3},
+                }
+            }
+        },
+        endpoint="metadata",
+    )
+    first = await files.set_files_field("company", company_id, "documents", [("a.txt", b"a")])
+    both = await files.set_files_field(
+        "company", company_id, "documents", [("b.txt", b"b")], append=True
+    )
+    assert [f.label for f in both] == ["a.txt", "b.txt"]
+    assert both[0].file_id == first[0].file_id
+    listed = await files.list("company", company_id)
+    assert [(f.field, f.label) for f in listed] == [("documents", "a.txt"), ("documents", "b.txt")]
+    got = []
+    for f in listed:
+        got.append(b"".join([c async for c in files.stream(f)]))
+    assert got == [b"a", b"b"]
 
 
 async def test_upload_from_async_iterator_and_from_a_factory(files: Files) -> None:
