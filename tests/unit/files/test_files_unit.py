@@ -233,7 +233,8 @@ async def test_upload_checks_the_field_and_sends_create_once() -> None:
             await f.upload(b"1", filename="n.bin", object="a{b}")
         with pytest.raises(ValueError, match="must be a UUID"):
             await f.list("company", "1 } evil { x")
-    assert calls == ["TwentyGqlFilesModel", "TwentyGqlCreateFileUpload"]
+    # the unknown field made it read the data model again once (it may have changed)
+    assert calls == ["TwentyGqlFilesModel", "TwentyGqlCreateFileUpload", "TwentyGqlFilesModel"]
 
 
 async def test_files_needs_a_client_and_closes() -> None:
