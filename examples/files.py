@@ -5,7 +5,7 @@ list, download, and see a dropped upload retried.
 
 1. starts a local Twenty emulator (its storage lives in a temporary directory);
 2. writes a 5 MB "contract.pdf", attaches it to a new company with a progress callback (the
-   bytes go straight to the signed upload url, read from disk in 256 KiB chunks);
+   bytes go straight to the signed upload url, read from disk in 512 KiB chunks);
 3. sets ``person.avatarFile`` (a FILES field) from bytes;
 4. lists the company's files and downloads the contract back, comparing sha256;
 5. makes the emulator drop the next upload halfway: the PUT is resent to the same signed url

@@ -105,7 +105,7 @@ Source = Union[
 #: ``progress(done_bytes, total_bytes)`` after every chunk (total None when unknown)
 Progress = Callable[[int, Union[int, None]], object]  # noqa: UP007 (a runtime alias on 3.9 syntax)
 
-DEFAULT_CHUNK_SIZE = 256 * 1024
+DEFAULT_CHUNK_SIZE = 512 * 1024
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MAX_BYTES = re.compile(r"max (\d+) bytes")
 _EXCERPT = 300
