@@ -45,7 +45,13 @@ COMPLETE = (
 
 
 async def _raw_round(
-    session: aiohttp.ClientSession, url: str, key: str, field_id: str, src: Path, dest: Path
+    session: aiohttp.ClientSession,
+    url: str,
+    key: str,
+    field_id: str,
+    src: Path,
+    size: int,
+    dest: Path,
 ) -> None:
     headers = {"Authorization": f"Bearer {key}"}
 
@@ -57,7 +63,6 @@ async def _raw_round(
             assert "errors" not in body, body
             return body["data"]
 
-    size = src.stat().st_size
     t = (await meta(CREATE, {"f": src.name, "s": size, "id": field_id}))["createFileUpload"]
     with src.open("rb") as f:
         async with session.put(
@@ -98,8 +103,8 @@ async def _bench(url: str, key: str, work: Path) -> None:
                 up = await files.upload(src)
                 await files.download(up, dest)
 
-            async def raw(dest: Path, src: Path = src) -> None:
-                await _raw_round(session, url, key, field_id, src, dest)
+            async def raw(dest: Path, src: Path = src, size: int = size) -> None:
+                await _raw_round(session, url, key, field_id, src, size, dest)
 
             variants: dict[str, Callable[[Path], Awaitable[None]]] = {
                 "raw": raw,
