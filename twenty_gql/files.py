@@ -59,7 +59,7 @@ from dataclasses import field as _dc_field
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Union
+from typing import Any, NoReturn, Union
 from urllib.parse import parse_qsl, urlsplit
 
 from twenty_gql.client import TwentyClient
@@ -653,7 +653,7 @@ class Files:
                 idempotent=False,
             )
         except GraphQLResponseError as exc:
-            raise _typed(exc, None) from exc
+            _raise_typed(exc, None)
         t = data.get("createFileUpload") or {}
         return _Target(
             file_id=str(t["fileId"]),
@@ -672,7 +672,7 @@ class Files:
                 idempotent=True,  # completing an uploaded file again returns it again
             )
         except GraphQLResponseError as exc:
-            raise _typed(exc, file_id) from exc
+            _raise_typed(exc, file_id)
         out: dict[str, Any] = data.get("completeFileUpload") or {}
         return out
 
@@ -773,7 +773,7 @@ class Files:
         except UniqueConflictError:
             out = {"createAttachment": await self._attachment(attachment_id, selection)}
         except GraphQLResponseError as exc:
-            raise _typed(exc, file.id) from exc
+            _raise_typed(exc, file.id)
         node = out.get("createAttachment") or {}
         files = node.get("file") or [{"fileId": file.id, "label": label}]
         return self._record_file(files[0], object, record_id, "attachment", attachment_id)
@@ -846,7 +846,7 @@ class Files:
                 idempotent=True,  # an update by id
             )
         except GraphQLResponseError as exc:
-            raise _typed(exc, None) from exc
+            _raise_typed(exc, None)
         node = out.get(f"update{pascal}")
         if not node:
             raise NotFoundError(f"no {object} record with id {record_id}", code="NOT_FOUND")
@@ -1088,6 +1088,14 @@ def _storage_status(
 def _rest_code(text: str) -> str | None:
     m = re.search(r'"error"\s*:\s*"([A-Z_]+)"', text)
     return m.group(1) if m else None
+
+
+def _raise_typed(exc: GraphQLResponseError, file_id: str | None) -> NoReturn:
+    """Raise the typed error for ``exc`` (chained to it), or ``exc`` itself."""
+    typed = _typed(exc, file_id)
+    if typed is exc:
+        raise exc
+    raise typed from exc
 
 
 def _typed(exc: GraphQLResponseError, file_id: str | None) -> TwentyError:
