@@ -575,7 +575,8 @@ class Files:
     ) -> UploadedFile:
         """Upload ``source`` into the FILES field ``object.field`` (default: the attachment's
         ``file``) and complete it. Not yet attached to any record: pass the result to
-        :meth:`attach` or :meth:`set_files_field`."""
+        :meth:`attach` or :meth:`set_files_field`. ``progress`` starts again from 0 when a
+        PUT is resent."""
         body = _prepare(source, filename, size, self.chunk_size)
         if body.size == 0:
             raise FileTooLargeError(

@@ -324,3 +324,30 @@ async def test_files_survive_a_restart_with_data(tmp_path: Path) -> None:
             moved = url.replace(old_origin, emu.url)  # the token outlives the restart
             got = b"".join([chunk async for chunk in f.stream(moved)])
     assert _sha(got) == _sha(data)
+
+
+async def test_concurrent_uploads_share_one_files(
+    emu: TwentyEmulator,
+    files: Files,
+    service: FileService,
+    company_id: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import asyncio
+
+    blobs = [os.urandom(150_000 + i) for i in range(6)]
+    with caplog.at_level(logging.DEBUG):
+        done = await asyncio.gather(
+            *(
+                files.attach("company", company_id, b, filename=f"f{i}.bin")
+                for i, b in enumerate(blobs)
+            )
+        )
+    assert len({d.file_id for d in done}) == 6
+    listed = await files.list("company", company_id)
+    assert sorted(f.label for f in listed) == [f"f{i}.bin" for i in range(6)]
+    for f in listed:
+        data = b"".join([c async for c in files.stream(f)])
+        assert data == blobs[int(f.label[1])]
+    assert service.stats["puts"] == 6 and service.stats["authorization_headers"] == 0
+    assert emu.api_key not in caplog.text and "token=" not in caplog.text
