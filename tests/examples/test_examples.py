@@ -137,3 +137,17 @@ def test_workflow_runs_the_script_with_the_settings_it_reads() -> None:
         assert re.search(rf"^\s+{name}: \$\{{\{{ secrets\.{name} \}}\}}$", workflow, re.M), name
     assert re.search(r"^\s+PACKAGE: \S+", workflow, re.M)
     assert "--api-key" not in script + workflow  # the key stays in the environment
+
+
+def test_files_example_round_trips_and_retries_a_dropped_upload() -> None:
+    proc = run([sys.executable, str(EXAMPLES / "files.py")])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(
+        r"attached 'contract.pdf' to company [0-9a-f-]{36} \(4 progress marks\)", proc.stdout
+    )
+    assert "person.avatarFile = ['ada.png']" in proc.stdout
+    assert "company files: [('contract.pdf', 'attachment')]" in proc.stdout
+    assert "downloaded 5242880 bytes, sha256 matches" in proc.stdout
+    assert "1 retry, 1 connection dropped, 1 stored file for it" in proc.stdout
+    assert "Authorization headers seen by storage: 0" in proc.stdout
+    assert "token=" not in proc.stdout + proc.stderr

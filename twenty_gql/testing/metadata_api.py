@@ -37,6 +37,7 @@ from graphql import (
 )
 
 from .errors import TwentyApiError
+from .files import FILE_MUTATIONS
 from .workspace import Workspace
 
 __all__ = ["EMULATED_ROOT_FIELDS", "MetadataApi", "metadata_schema", "metadata_sdl"]
@@ -61,7 +62,7 @@ EMULATED_ROOT_FIELDS = frozenset(
         "updateOneField",
         "deleteOneField",
     }
-)
+) | frozenset(FILE_MUTATIONS)  # createFileUpload, completeFileUpload (files.py)
 
 
 @functools.lru_cache(maxsize=1)
@@ -311,6 +312,7 @@ _ROOT: dict[str, Callable[..., Any]] = {
     "createOneField": _create_field,
     "updateOneField": _update_field,
     "deleteOneField": _delete_field,
+    **FILE_MUTATIONS,
 }
 
 _NESTED: dict[tuple[str, str], Callable[..., Any]] = {

@@ -514,4 +514,7 @@ def build_app(server: EmulatorServer) -> web.Application:
     app.router.add_post("/graphql", server.graphql)
     app.router.add_post("/metadata", server.metadata_endpoint)
     app.router.add_route("*", "/rest/{tail:.*}", server.rest)
+    from .files import add_routes as add_file_routes  # PUT /file-upload/{id}, GET /file/...
+
+    add_file_routes(app, server)
     return app

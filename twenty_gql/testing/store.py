@@ -45,10 +45,13 @@ class Store:
         self._model_dirty = False
         self._model: Any = None
         self._db: sqlite3.Connection | None = None
+        #: the SQLite file when persistent (files.py keeps uploaded bytes next to it)
+        self.path: Path | None = None
         if data_path is not None:
             path = Path(data_path)
             if path.is_dir():
                 path = path / "twenty-emulator.sqlite3"
+            self.path = path
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), check_same_thread=False)
             self._db.executescript(_SCHEMA)
