@@ -32,6 +32,7 @@ from twenty_gql.testing.model import (
 )
 from twenty_gql.testing.scalars import now_iso
 from twenty_gql.testing.schema_builder import AggregateSpec, ObjectView, ResolverProvider
+from twenty_gql.testing.webhooks import on_core_mutation
 
 if TYPE_CHECKING:
     from twenty_gql.testing.workspace import Workspace
@@ -340,7 +341,11 @@ class CoreResolvers(ResolverProvider):
             if current is None:  # pragma: no cover - schema is rebuilt on every change
                 raise bad_input(f"Object {name} no longer exists")
             with self.ws.store.lock:
-                return fn(current, **args)
+                webhook_events = on_core_mutation(self.ws, current, method)
+                result = fn(current, **args)
+                if webhook_events is not None:
+                    webhook_events(result)
+                return result
 
         return resolve
 

@@ -1,0 +1,623 @@
+"""Webhooks in the emulator: the ``/metadata`` operations and delivery as Twenty does it.
+
+Metadata (2.43 schema): ``webhooks``, ``webhook(id)``, ``createWebhook(input)``,
+``updateWebhook(input: {id, update})``, ``deleteWebhook(id)``. As in Twenty: ``targetUrl`` is
+trimmed and normalised (``new URL(..).toString()``: lower-case scheme and host, ``/`` for an
+empty path) and must be http(s); a missing ``secret`` is generated (32 random bytes, hex); an
+unknown id is ``NOT_FOUND``; bad input is ``METADATA_VALIDATION_FAILED`` (code from the
+server's builder-exception handler; the message wording is the emulator's).
+
+Events (``workspace-entity-manager`` / ``entity-events-to-db.listener`` /
+``call-webhook-jobs.job`` / ``call-webhook.job``): every core mutation, single or batch,
+gives one event per changed record of the mutated object, named ``<object>.<action>``:
+
+* ``created`` (record after), ``updated`` (record after, ``updatedFields`` = the changed
+  fields except ``updatedAt``/``searchVector``; an update that changes nothing sends nothing),
+  ``deleted`` / ``restored`` (record after, ``updatedFields`` too, as the current server's
+  soft-delete query builder computes a diff), ``destroyed`` (record before).
+  ``createMany(upsert: true)`` gives ``created`` for new and ``updated`` for matched records.
+  ``upserted`` events are not sent to webhooks (the listener does not forward them), nor are
+  events of ``timelineActivity``. Changes a mutation causes in *other* objects (onDelete
+  SET_NULL / CASCADE, merge re-pointing) send nothing, like database-level effects in Twenty.
+* A webhook receives an event when its ``operations`` hold ``name.action``, ``*.action``,
+  ``name.*`` or ``*.*``: one POST per event and webhook, ``Content-Type: application/json``,
+  body ``{targetUrl, eventName, objectMetadata: {id, nameSingular}, workspaceId, webhookId,
+  eventDate, record, updatedFields?}`` serialised like ``JSON.stringify`` (compact, integral
+  numbers without ``.0``), headers ``X-Twenty-Webhook-Timestamp`` (ms),
+  ``X-Twenty-Webhook-Signature`` (hex HMAC-SHA256 of ``"<timestamp>:" + body``) and
+  ``X-Twenty-Webhook-Nonce`` (16 random bytes, hex); 5 s timeout; no retry; the status is
+  only recorded (:attr:`WebhookRegistry.deliveries`).
+
+Delivery is asynchronous (Twenty queues it): deliveries run on a background thread with its
+own event loop, at most 20 at a time (Twenty's job chunk size), so a slow or failing receiver
+never slows or fails a mutation. ``await registry.idle()`` (or ``emulator.webhooks_idle()``)
+waits until every delivery queued so far is done. Targets must be loopback addresses unless
+``allow_remote`` is set (the CLI's ``--allow-remote``); a refused target is recorded as a
+failed delivery with the reason, and logged.
+
+The registry lives beside the workspace (``webhooks_of(workspace)``), in memory: it is not
+persisted with ``data_path`` and ``Workspace.reset()`` keeps it (``registry.clear()`` empties
+it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import dataclasses
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import secrets
+import threading
+import time
+import uuid
+import weakref
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from .errors import TwentyApiError
+from .model import CUSTOM_APPLICATION_ID, deterministic_id
+from .scalars import now_iso
+
+if TYPE_CHECKING:
+    from .schema_builder import ObjectView
+    from .workspace import Workspace
+
+__all__ = [
+    "DELIVERY_TIMEOUT",
+    "WEBHOOK_ROOT_RESOLVERS",
+    "Delivery",
+    "WebhookRegistry",
+    "close_webhooks",
+    "js_json",
+    "on_core_mutation",
+    "webhooks_of",
+]
+
+_log = logging.getLogger("twenty_gql.testing.webhooks")
+
+DELIVERY_TIMEOUT = 5.0
+MAX_PARALLEL = 20  # WEBHOOK_JOBS_CHUNK_SIZE: one job posts its chunk with Promise.all
+_SKIPPED_OBJECTS = frozenset({"timelineActivity"})
+_NOT_DIFFED = frozenset({"updatedAt", "searchVector"})
+_MUTATIONS = frozenset(
+    {
+        "createOne",
+        "createMany",
+        "updateOne",
+        "updateMany",
+        "deleteOne",
+        "deleteMany",
+        "restoreOne",
+        "restoreMany",
+        "destroyOne",
+        "destroyMany",
+        "mergeMany",
+    }
+)
+_ACTIONS = ("created", "updated", "deleted", "destroyed", "restored")
+
+
+@dataclass
+class _Hook:
+    id: str
+    targetUrl: str
+    operations: list[str]
+    description: str | None
+    secret: str = field(repr=False)
+    applicationId: str
+    createdAt: str
+    updatedAt: str
+    deletedAt: str | None = None
+
+    def matches(self, object_name: str, action: str) -> bool:
+        ops = self.operations
+        return (
+            f"{object_name}.{action}" in ops
+            or f"*.{action}" in ops
+            or f"{object_name}.*" in ops
+            or "*.*" in ops
+        )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One POST the emulator made (or refused to make). ``status`` is the HTTP status, None
+    when there was no answer (``error`` says why: timeout, connection refused, blocked)."""
+
+    webhook_id: str
+    event_name: str
+    target_url: str
+    status: int | None
+    error: str | None
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+def _bad(message: str, friendly: str) -> TwentyApiError:
+    return TwentyApiError(message, "METADATA_VALIDATION_FAILED", None, friendly)
+
+
+def _not_found() -> TwentyApiError:
+    return TwentyApiError("Webhook not found", "NOT_FOUND", None, "Webhook not found.")
+
+
+def _normalize_url(raw: Any) -> str:
+    """Twenty trims the URL, keeps ``new URL(url).toString()``, and accepts http(s) only."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise _bad("Target URL is required", "Target URL is required")
+    text = " ".join(raw.split())
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise _bad("Invalid target URL provided", "Please provide a valid HTTP or HTTPS URL")
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port is None else f"{host}:{port}"
+    if parts.username or parts.password:
+        cred = parts.username or ""
+        if parts.password:
+            cred += f":{parts.password}"
+        netloc = f"{cred}@{netloc}"
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+
+
+def _is_loopback_url(url: str) -> bool:
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    if host is None:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _js_number(value: Any) -> Any:
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e21:
+            return int(value)
+        return value
+    if isinstance(value, dict):
+        return {k: _js_number(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_js_number(v) for v in value]
+    return value
+
+
+def js_json(payload: Any) -> bytes:
+    """``JSON.stringify(payload)`` as UTF-8 bytes (compact, unescaped non-ASCII, integral
+    numbers without a fraction)."""
+    return json.dumps(
+        _js_number(payload), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
+
+
+class _Worker:
+    """A daemon thread running an event loop that makes the POSTs."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._session: Any = None
+        self._sem: asyncio.Semaphore | None = None
+        self.thread = threading.Thread(target=self._run, name="twenty-webhooks", daemon=True)
+        self.thread.start()
+        self._ready.wait(10)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self._sem = asyncio.Semaphore(MAX_PARALLEL)
+        self._ready.set()
+        try:
+            self.loop.run_forever()
+        finally:
+            self.loop.run_until_complete(self._close_session())
+            self.loop.close()
+
+    async def _close_session(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def post(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+        import aiohttp
+
+        assert self._sem is not None
+        async with self._sem:
+            if self._session is None:
+                self._session = aiohttp.ClientSession(
+                    connector=aiohttp.TCPConnector(limit=MAX_PARALLEL, force_close=True)
+                )
+            async with self._session.post(
+                url,
+                data=body,
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=timeout),
+                allow_redirects=False,
+            ) as resp:
+                await resp.read()
+                return int(resp.status)
+
+    def stop(self) -> None:
+        def cancel_all() -> None:
+            for task in asyncio.all_tasks(self.loop):
+                task.cancel()
+            self.loop.call_soon(self.loop.stop)
+
+        if self.loop.is_running():
+            self.loop.call_soon_threadsafe(cancel_all)
+        self.thread.join(10)
+
+
+class WebhookRegistry:
+    """The webhooks of one emulated workspace, and their deliveries."""
+
+    def __init__(self, workspace_id: str | None = None) -> None:
+        self.workspace_id = workspace_id or deterministic_id("workspace", "emulator")
+        self.allow_remote = False
+        self.timeout = DELIVERY_TIMEOUT
+        self._hooks: dict[str, _Hook] = {}
+        self._lock = threading.RLock()
+        self._pending: set[concurrent.futures.Future[None]] = set()
+        self._worker: _Worker | None = None
+        self._warned: set[str] = set()
+        #: the most recent deliveries, oldest first (bounded)
+        self.deliveries: deque[Delivery] = deque(maxlen=10_000)
+
+    def __repr__(self) -> str:
+        return f"WebhookRegistry(webhooks={len(self._hooks)}, pending={len(self._pending)})"
+
+    # ---- metadata operations ------------------------------------------------------------
+
+    def all(self) -> list[dict[str, Any]]:
+        with self._lock:
+            hooks = sorted(self._hooks.values(), key=lambda h: h.createdAt)
+            return [dataclasses.asdict(h) for h in hooks]
+
+    def get(self, id: str) -> dict[str, Any] | None:
+        with self._lock:
+            hook = self._hooks.get(str(id))
+            return dataclasses.asdict(hook) if hook is not None else None
+
+    def create(self, input: dict[str, Any]) -> dict[str, Any]:
+        target = _normalize_url(input.get("targetUrl"))
+        operations = input.get("operations")
+        if not isinstance(operations, list) or not all(isinstance(o, str) for o in operations):
+            raise _bad("operations must be a list of strings", "Invalid webhook input.")
+        secret = input.get("secret")
+        if secret is not None and (not isinstance(secret, str) or not secret):
+            raise _bad("Secret is required", "Secret is required")
+        description = input.get("description")
+        if isinstance(description, str):
+            description = " ".join(description.split())
+        hook_id = str(input.get("id") or uuid.uuid4())
+        now = now_iso()
+        with self._lock:
+            if hook_id in self._hooks:
+                raise TwentyApiError(
+                    "Webhook already exists",
+                    "CONFLICT",
+                    None,
+                    "A webhook with this configuration already exists.",
+                )
+            hook = _Hook(
+                id=hook_id,
+                targetUrl=target,
+                operations=list(operations),
+                description=description,
+                secret=secret if secret is not None else secrets.token_hex(32),
+                applicationId=CUSTOM_APPLICATION_ID,
+                createdAt=now,
+                updatedAt=now,
+            )
+            self._hooks[hook_id] = hook
+            return dataclasses.asdict(hook)
+
+    def update(self, id: str, update: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            hook = self._hooks.get(str(id))
+            if hook is None:
+                raise _not_found()
+            changes: dict[str, Any] = {}
+            if update.get("targetUrl") is not None:
+                changes["targetUrl"] = _normalize_url(update["targetUrl"])
+            if update.get("operations") is not None:
+                changes["operations"] = list(update["operations"])
+            if "description" in update:
+                changes["description"] = update["description"]
+            if update.get("secret") is not None:
+                if not update["secret"]:
+                    raise _bad("Secret is required", "Secret is required")
+                changes["secret"] = update["secret"]
+            for key, value in changes.items():
+                setattr(hook, key, value)
+            hook.updatedAt = now_iso()
+            return dataclasses.asdict(hook)
+
+    def delete(self, id: str) -> dict[str, Any]:
+        with self._lock:
+            hook = self._hooks.pop(str(id), None)
+            if hook is None:
+                raise _not_found()
+            return dataclasses.asdict(hook)
+
+    def clear(self) -> None:
+        """Forget every webhook (deliveries already queued still run)."""
+        with self._lock:
+            self._hooks.clear()
+
+    # ---- events -----------------------------------------------------------------------
+
+    def listens_to(self, object_name: str) -> bool:
+        """Whether any webhook would receive some event of ``object_name``."""
+        if object_name in _SKIPPED_OBJECTS:
+            return False
+        with self._lock:
+            return any(
+                h.matches(object_name, action) for h in self._hooks.values() for action in _ACTIONS
+            )
+
+    def emit(
+        self,
+        object_name: str,
+        object_id: str,
+        events: Iterable[tuple[str, dict[str, Any], list[str] | None]],
+    ) -> int:
+        """Queue one POST per (event, matching webhook); ``events`` are ``(action, record,
+        updated_fields)``. Returns the number of deliveries queued."""
+        events = list(events)
+        if not events or object_name in _SKIPPED_OBJECTS:
+            return 0
+        with self._lock:
+            hooks = list(self._hooks.values())
+        queued = 0
+        for hook in hooks:
+            event_date = now_iso()
+            for action, record, updated in events:
+                if not hook.matches(object_name, action):
+                    continue
+                payload: dict[str, Any] = {
+                    "targetUrl": hook.targetUrl,
+                    "eventName": f"{object_name}.{action}",
+                    "objectMetadata": {"id": object_id, "nameSingular": object_name},
+                    "workspaceId": self.workspace_id,
+                    "webhookId": hook.id,
+                    "eventDate": event_date,
+                    "record": record,
+                }
+                if updated is not None:
+                    payload["updatedFields"] = updated
+                self._queue(hook, payload["eventName"], js_json(payload))
+                queued += 1
+        return queued
+
+    def _queue(self, hook: _Hook, event_name: str, body: bytes) -> None:
+        timestamp = str(int(time.time() * 1000))
+        headers = {"Content-Type": "application/json"}
+        if hook.secret:
+            signature = hmac.new(
+                hook.secret.encode("utf-8"), timestamp.encode() + b":" + body, hashlib.sha256
+            ).hexdigest()
+            headers["X-Twenty-Webhook-Timestamp"] = timestamp
+            headers["X-Twenty-Webhook-Signature"] = signature
+            headers["X-Twenty-Webhook-Nonce"] = secrets.token_hex(16)
+        if not self.allow_remote and not _is_loopback_url(hook.targetUrl):
+            reason = (
+                f"blocked: {hook.targetUrl} is not a loopback address (start the emulator with "
+                "--allow-remote / allow_remote=True to deliver to other hosts)"
+            )
+            if hook.id not in self._warned:
+                self._warned.add(hook.id)
+                _log.warning("webhook %s not delivered: %s", hook.id, reason)
+            self.deliveries.append(Delivery(hook.id, event_name, hook.targetUrl, None, reason, 0.0))
+            return
+        with self._lock:
+            if self._worker is None:
+                self._worker = _Worker()
+            worker = self._worker
+            future = asyncio.run_coroutine_threadsafe(
+                self._deliver(worker, hook.id, hook.targetUrl, event_name, body, headers),
+                worker.loop,
+            )
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+
+    def _done(self, future: concurrent.futures.Future[None]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    async def _deliver(
+        self,
+        worker: _Worker,
+        hook_id: str,
+        url: str,
+        event_name: str,
+        body: bytes,
+        headers: dict[str, str],
+    ) -> None:
+        start = time.monotonic()
+        status: int | None = None
+        error: str | None = None
+        try:
+            status = await worker.post(url, body, headers, self.timeout)
+        except asyncio.TimeoutError:
+            error = f"timeout after {self.timeout:g} s"
+        except asyncio.CancelledError:
+            error = "cancelled: the emulator stopped"
+            raise
+        except Exception as exc:  # any failure is only recorded, like Twenty's audit
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.deliveries.append(
+                Delivery(hook_id, event_name, url, status, error, time.monotonic() - start)
+            )
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._pending)
+
+    async def idle(self, timeout: float | None = 60.0) -> None:
+        """Wait until every delivery queued so far (and any queued meanwhile) is done."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            with self._lock:
+                pending = list(self._pending)
+            if not pending:
+                return
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise TimeoutError(f"{len(pending)} webhook deliveries still running")
+            await asyncio.wait([asyncio.wrap_future(f) for f in pending], timeout=remaining)
+
+    def wait_idle(self, timeout: float | None = 60.0) -> None:
+        """Blocking :meth:`idle` for synchronous tests."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            with self._lock:
+                pending = list(self._pending)
+            if not pending:
+                return
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise TimeoutError(f"{len(pending)} webhook deliveries still running")
+            concurrent.futures.wait(pending, timeout=remaining)
+
+    def close(self) -> None:
+        """Stop the delivery thread (deliveries still running are cancelled)."""
+        with self._lock:
+            worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.stop()
+
+
+_REGISTRIES: weakref.WeakKeyDictionary[Workspace, WebhookRegistry] = weakref.WeakKeyDictionary()
+_REGISTRIES_LOCK = threading.Lock()
+
+
+def webhooks_of(workspace: Workspace) -> WebhookRegistry:
+    """The webhook registry of ``workspace`` (created on first use)."""
+    with _REGISTRIES_LOCK:
+        found = _REGISTRIES.get(workspace)
+        if found is None:
+            found = _REGISTRIES[workspace] = WebhookRegistry()
+        return found
+
+
+def close_webhooks(workspace: Workspace) -> None:
+    with _REGISTRIES_LOCK:
+        found = _REGISTRIES.get(workspace)
+    if found is not None:
+        found.close()
+
+
+# ---- the hook core mutations call ---------------------------------------------------------
+
+
+def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return [k for k, v in after.items() if k not in _NOT_DIFFED and before.get(k) != v]
+
+
+def on_core_mutation(
+    workspace: Workspace, view: ObjectView, method: str
+) -> Callable[[Any], None] | None:
+    """Called by the core resolvers before running ``method`` on ``view``'s object; returns a
+    function to call with the mutation's result, or None when no webhook listens (then this
+    costs one dict lookup)."""
+    registry = _REGISTRIES.get(workspace)
+    name = view.obj.nameSingular
+    if registry is None or method not in _MUTATIONS or not registry.listens_to(name):
+        return None
+    object_id = view.obj.id
+    before = dict(workspace.store.table(object_id))
+
+    def finish(result: Any) -> None:
+        after = workspace.store.table(object_id)
+        results = result if isinstance(result, list) else [result]
+        order = [r["id"] for r in results if isinstance(r, dict) and "id" in r]
+        seen = set(order)
+        order += [
+            rid for rid, rec in after.items() if rid not in seen and before.get(rid) is not rec
+        ]
+        order += [rid for rid in before if rid not in after and rid not in seen]
+        events: list[tuple[str, dict[str, Any], list[str] | None]] = []
+        done: set[str] = set()
+        for rid in order:
+            if rid in done:
+                continue
+            done.add(rid)
+            old, new = before.get(rid), after.get(rid)
+            if old is new:
+                continue
+            if old is None and new is not None:
+                events.append(("created", new, None))
+            elif new is None and old is not None:
+                events.append(("destroyed", old, None))
+            elif old is not None and new is not None:
+                changed = _changed_fields(old, new)
+                if old.get("deletedAt") is None and new.get("deletedAt") is not None:
+                    events.append(("deleted", new, changed))
+                elif old.get("deletedAt") is not None and new.get("deletedAt") is None:
+                    events.append(("restored", new, changed))
+                elif changed:
+                    events.append(("updated", new, changed))
+        # Twenty emits one batch per action: created before updated (upserts), in record order
+        rank = {a: i for i, a in enumerate(_ACTIONS)}
+        events.sort(key=lambda e: rank[e[0]])
+        registry.emit(name, object_id, events)
+
+    return finish
+
+
+# ---- /metadata resolvers --------------------------------------------------------------------
+
+
+def _registry(info: Any) -> WebhookRegistry:
+    return webhooks_of(info.context["workspace"])
+
+
+def _webhooks(_s: Any, info: Any) -> Any:
+    return _registry(info).all()
+
+
+def _webhook(_s: Any, info: Any, id: str) -> Any:
+    return _registry(info).get(id)
+
+
+def _create_webhook(_s: Any, info: Any, input: dict[str, Any]) -> Any:
+    return _registry(info).create(input)
+
+
+def _update_webhook(_s: Any, info: Any, input: dict[str, Any]) -> Any:
+    return _registry(info).update(input["id"], input["update"])
+
+
+def _delete_webhook(_s: Any, info: Any, id: str) -> Any:
+    return _registry(info).delete(id)
+
+
+#: root field -> resolver, merged into the metadata API's emulated root fields
+WEBHOOK_ROOT_RESOLVERS: dict[str, Callable[..., Any]] = {
+    "webhooks": _webhooks,
+    "webhook": _webhook,
+    "createWebhook": _create_webhook,
+    "updateWebhook": _update_webhook,
+    "deleteWebhook": _delete_webhook,
+}
