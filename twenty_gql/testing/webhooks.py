@@ -246,7 +246,7 @@ class _Worker:
         async with self._sem:
             if self._session is None:
                 self._session = aiohttp.ClientSession(
-                    connector=aiohttp.TCPConnector(limit=MAX_PARALLEL, force_close=True)
+                    connector=aiohttp.TCPConnector(limit=MAX_PARALLEL)
                 )
             async with self._session.post(
                 url,
@@ -384,67 +384,88 @@ class WebhookRegistry:
         events: Iterable[tuple[str, dict[str, Any], list[str] | None]],
     ) -> int:
         """Queue one POST per (event, matching webhook); ``events`` are ``(action, record,
-        updated_fields)``. Returns the number of deliveries queued."""
+        updated_fields)``. Returns the number of deliveries queued. Only the payloads are
+        built here; encoding, signing and sending happen on the delivery thread."""
         events = list(events)
         if not events or object_name in _SKIPPED_OBJECTS:
             return 0
         with self._lock:
-            hooks = list(self._hooks.values())
-        queued = 0
-        for hook in hooks:
+            hooks = [
+                (h.id, h.targetUrl, h.secret, list(h.operations)) for h in self._hooks.values()
+            ]
+        jobs: list[tuple[str, str, str, dict[str, Any]]] = []
+        for hook_id, url, secret, operations in hooks:
+            probe = _Hook(hook_id, url, operations, None, secret, "", "", "")
             event_date = now_iso()
             for action, record, updated in events:
-                if not hook.matches(object_name, action):
+                if not probe.matches(object_name, action):
                     continue
                 payload: dict[str, Any] = {
-                    "targetUrl": hook.targetUrl,
+                    "targetUrl": url,
                     "eventName": f"{object_name}.{action}",
                     "objectMetadata": {"id": object_id, "nameSingular": object_name},
                     "workspaceId": self.workspace_id,
-                    "webhookId": hook.id,
+                    "webhookId": hook_id,
                     "eventDate": event_date,
-                    "record": record,
+                    "record": dict(record),
                 }
                 if updated is not None:
-                    payload["updatedFields"] = updated
-                self._queue(hook, payload["eventName"], js_json(payload))
-                queued += 1
-        return queued
+                    payload["updatedFields"] = list(updated)
+                if self.allow_remote or _is_loopback_url(url):
+                    jobs.append((hook_id, url, secret, payload))
+                else:
+                    self._blocked(hook_id, url, payload["eventName"])
+        if jobs:
+            with self._lock:
+                if self._worker is None:
+                    self._worker = _Worker()
+                worker = self._worker
+                future = asyncio.run_coroutine_threadsafe(
+                    self._deliver_all(worker, jobs), worker.loop
+                )
+                self._pending.add(future)
+            future.add_done_callback(self._done)
+        return len(jobs)
 
-    def _queue(self, hook: _Hook, event_name: str, body: bytes) -> None:
-        timestamp = str(int(time.time() * 1000))
-        headers = {"Content-Type": "application/json"}
-        if hook.secret:
-            signature = hmac.new(
-                hook.secret.encode("utf-8"), timestamp.encode() + b":" + body, hashlib.sha256
-            ).hexdigest()
-            headers["X-Twenty-Webhook-Timestamp"] = timestamp
-            headers["X-Twenty-Webhook-Signature"] = signature
-            headers["X-Twenty-Webhook-Nonce"] = secrets.token_hex(16)
-        if not self.allow_remote and not _is_loopback_url(hook.targetUrl):
-            reason = (
-                f"blocked: {hook.targetUrl} is not a loopback address (start the emulator with "
-                "--allow-remote / allow_remote=True to deliver to other hosts)"
-            )
-            if hook.id not in self._warned:
-                self._warned.add(hook.id)
-                _log.warning("webhook %s not delivered: %s", hook.id, reason)
-            self.deliveries.append(Delivery(hook.id, event_name, hook.targetUrl, None, reason, 0.0))
-            return
-        with self._lock:
-            if self._worker is None:
-                self._worker = _Worker()
-            worker = self._worker
-            future = asyncio.run_coroutine_threadsafe(
-                self._deliver(worker, hook.id, hook.targetUrl, event_name, body, headers),
-                worker.loop,
-            )
-            self._pending.add(future)
-        future.add_done_callback(self._done)
+    def _blocked(self, hook_id: str, url: str, event_name: str) -> None:
+        reason = (
+            f"blocked: {url} is not a loopback address (start the emulator with "
+            "--allow-remote / allow_remote=True to deliver to other hosts)"
+        )
+        if hook_id not in self._warned:
+            self._warned.add(hook_id)
+            _log.warning("webhook %s not delivered: %s", hook_id, reason)
+        self.deliveries.append(Delivery(hook_id, event_name, url, None, reason, 0.0))
 
     def _done(self, future: concurrent.futures.Future[None]) -> None:
         with self._lock:
             self._pending.discard(future)
+
+    async def _deliver_all(
+        self, worker: _Worker, jobs: list[tuple[str, str, str, dict[str, Any]]]
+    ) -> None:
+        tasks = []
+        for hook_id, url, secret, payload in jobs:
+            body = js_json(payload)
+            headers = {"Content-Type": "application/json"}
+            if secret:
+                timestamp = str(int(time.time() * 1000))
+                headers["X-Twenty-Webhook-Timestamp"] = timestamp
+                headers["X-Twenty-Webhook-Signature"] = hmac.new(
+                    secret.encode("utf-8"), timestamp.encode() + b":" + body, hashlib.sha256
+                ).hexdigest()
+                headers["X-Twenty-Webhook-Nonce"] = secrets.token_hex(16)
+            tasks.append(
+                asyncio.ensure_future(
+                    self._deliver(worker, hook_id, url, payload["eventName"], body, headers)
+                )
+            )
+        try:
+            await asyncio.gather(*tasks)
+        except asyncio.CancelledError:
+            for task in tasks:
+                task.cancel()
+            raise
 
     async def _deliver(
         self,
