@@ -137,3 +137,12 @@ def test_workflow_runs_the_script_with_the_settings_it_reads() -> None:
         assert re.search(rf"^\s+{name}: \$\{{\{{ secrets\.{name} \}}\}}$", workflow, re.M), name
     assert re.search(r"^\s+PACKAGE: \S+", workflow, re.M)
     assert "--api-key" not in script + workflow  # the key stays in the environment
+
+
+def test_webhooks_example_runs() -> None:
+    proc = run([sys.executable, str(EXAMPLES / "webhooks.py")])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "deliveries: 64, failed: 0" in proc.stdout
+    assert "company 'Hooked Prime' updated: name, employees" in proc.stdout
+    assert "forged delivery -> HTTP 401 MissingHeaderError" in proc.stdout
+    assert "webhooks example OK" in proc.stdout
