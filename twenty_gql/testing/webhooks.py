@@ -78,7 +78,7 @@ __all__ = [
     "WebhookRegistry",
     "close_webhooks",
     "js_json",
-    "on_core_mutation",
+    "webhook_events",
     "webhooks_of",
 ]
 
@@ -558,55 +558,105 @@ def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return [k for k, v in after.items() if k not in _NOT_DIFFED and before.get(k) != v]
 
 
-def on_core_mutation(
-    workspace: Workspace, view: ObjectView, method: str
-) -> Callable[[Any], None] | None:
-    """Called by the core resolvers before running ``method`` on ``view``'s object; returns a
-    function to call with the mutation's result, or None when no webhook listens (then this
-    costs one dict lookup)."""
-    registry = _REGISTRIES.get(workspace)
-    name = view.obj.nameSingular
-    if registry is None or method not in _MUTATIONS or not registry.listens_to(name):
-        return None
-    object_id = view.obj.id
-    before = dict(workspace.store.table(object_id))
+def _identity(result: Any) -> Any:
+    return result
 
-    def finish(result: Any) -> None:
-        after = workspace.store.table(object_id)
-        results = result if isinstance(result, list) else [result]
-        order = [r["id"] for r in results if isinstance(r, dict) and "id" in r]
-        seen = set(order)
-        order += [
-            rid for rid, rec in after.items() if rid not in seen and before.get(rid) is not rec
-        ]
-        order += [rid for rid in before if rid not in after and rid not in seen]
-        events: list[tuple[str, dict[str, Any], list[str] | None]] = []
-        done: set[str] = set()
-        for rid in order:
-            if rid in done:
-                continue
-            done.add(rid)
-            old, new = before.get(rid), after.get(rid)
+
+class _Quiet:
+    """What :func:`webhook_events` gives when no webhook listens: costs nothing."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> Callable[[Any], Any]:
+        return _identity
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_QUIET = _Quiet()
+
+
+class _Capture:
+    """Records the state before the first write of each record of one object during one
+    mutation (by wrapping the store's ``put``/``remove`` for its duration), then emits."""
+
+    def __init__(self, workspace: Workspace, registry: WebhookRegistry, view: ObjectView) -> None:
+        self.store = workspace.store
+        self.registry = registry
+        self.name = view.obj.nameSingular
+        self.object_id = view.obj.id
+        self.before: dict[str, dict[str, Any] | None] = {}
+        self.ok = False
+
+    def __enter__(self) -> Callable[[Any], Any]:
+        store, oid, before = self.store, self.object_id, self.before
+        put, remove = store.put, store.remove
+
+        def recording_put(object_id: str, record: dict[str, Any]) -> None:
+            if object_id == oid and record["id"] not in before:
+                before[record["id"]] = store.table(oid).get(record["id"])
+            put(object_id, record)
+
+        def recording_remove(object_id: str, record_id: str) -> None:
+            if object_id == oid and record_id not in before:
+                before[record_id] = store.table(oid).get(record_id)
+            remove(object_id, record_id)
+
+        store.put = recording_put  # type: ignore[method-assign]
+        store.remove = recording_remove  # type: ignore[method-assign]
+        return self._done
+
+    def _done(self, result: Any) -> Any:
+        self.ok = True
+        return result
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        del self.store.put, self.store.remove  # the class methods again
+        if exc_type is None and self.ok:
+            self.registry.emit(self.name, self.object_id, self.events())
+
+    def events(self) -> list[tuple[str, dict[str, Any], list[str] | None]]:
+        after = self.store.table(self.object_id)
+        out: list[tuple[str, dict[str, Any], list[str] | None]] = []
+        for rid, old in self.before.items():
+            new = after.get(rid)
             if old is new:
                 continue
             if old is None and new is not None:
-                events.append(("created", new, None))
+                out.append(("created", new, None))
             elif new is None and old is not None:
-                events.append(("destroyed", old, None))
+                out.append(("destroyed", old, None))
             elif old is not None and new is not None:
                 changed = _changed_fields(old, new)
                 if old.get("deletedAt") is None and new.get("deletedAt") is not None:
-                    events.append(("deleted", new, changed))
+                    out.append(("deleted", new, changed))
                 elif old.get("deletedAt") is not None and new.get("deletedAt") is None:
-                    events.append(("restored", new, changed))
+                    out.append(("restored", new, changed))
                 elif changed:
-                    events.append(("updated", new, changed))
-        # Twenty emits one batch per action: created before updated (upserts), in record order
-        rank = {a: i for i, a in enumerate(_ACTIONS)}
-        events.sort(key=lambda e: rank[e[0]])
-        registry.emit(name, object_id, events)
+                    out.append(("updated", new, changed))
+        # Twenty emits one batch per action (created before updated for an upsert), each in
+        # write order
+        out.sort(key=lambda e: _ACTIONS.index(e[0]))
+        return out
 
-    return finish
+
+def webhook_events(workspace: Workspace, view: ObjectView, method: str) -> _Quiet | _Capture:
+    """Wraps one core root resolver call (``method`` on ``view``'s object)::
+
+        with webhook_events(workspace, view, method) as emit:
+            return emit(resolver(...))
+
+    When the call succeeds, the events of the records it changed go to the webhooks that
+    listen. When none listens (or ``method`` is a query) this costs a dict lookup."""
+    registry = _REGISTRIES.get(workspace)
+    if (
+        registry is None
+        or method not in _MUTATIONS
+        or not registry.listens_to(view.obj.nameSingular)
+    ):
+        return _QUIET
+    return _Capture(workspace, registry, view)
 
 
 # ---- /metadata resolvers --------------------------------------------------------------------
