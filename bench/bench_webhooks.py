@@ -131,8 +131,9 @@ async def _run() -> None:
             f" {mb:10.2f} ms {'':>12}{mb / (base_b * 1000):6.2f}"
         )
     print(
-        "deliveries finished during the run: "
+        "deliveries recorded per receiver (the hanging ones cancelled after each round): "
         + ", ".join(f"{k}: {v}" for k, v in delivered.items() if k != "no webhook")
+    )
     )
 
 
