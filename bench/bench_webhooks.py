@@ -134,7 +134,6 @@ async def _run() -> None:
         "deliveries recorded per receiver (the hanging ones cancelled after each round): "
         + ", ".join(f"{k}: {v}" for k, v in delivered.items() if k != "no webhook")
     )
-    )
 
 
 def main() -> None:
