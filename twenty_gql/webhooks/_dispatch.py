@@ -214,9 +214,13 @@ class WebhookDispatcher:
 
         return handler
 
-    def aiohttp_app(self, path: str = "/twenty/webhooks") -> web.Application:
-        """An ``aiohttp.web.Application`` answering ``POST path`` with :meth:`aiohttp_handler`."""
-        app = web.Application()
+    def aiohttp_app(
+        self, path: str = "/twenty/webhooks", *, max_body_bytes: int = 8 * 1024 * 1024
+    ) -> web.Application:
+        """An ``aiohttp.web.Application`` answering ``POST path`` with :meth:`aiohttp_handler`
+        (bodies up to ``max_body_bytes``: aiohttp's own default, 1 MiB, is small for records
+        with long rich text)."""
+        app = web.Application(client_max_size=max_body_bytes)
         app.router.add_post(path, self.aiohttp_handler())
         return app
 
