@@ -199,3 +199,10 @@ async def test_remote_targets_are_blocked_unless_allowed(receivers: Any) -> None
     assert delivery.webhook_id == hook.id and delivery.status is None
     assert delivery.error is not None and "not a loopback address" in delivery.error
     assert "--allow-remote" in delivery.error
+
+
+async def test_allow_remote_reaches_the_registry() -> None:
+    async with TwentyEmulator("standard", allow_remote=True) as emu:
+        assert emu.webhooks.allow_remote is True
+    async with TwentyEmulator("standard") as emu:
+        assert emu.webhooks.allow_remote is False
