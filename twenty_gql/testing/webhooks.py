@@ -119,13 +119,17 @@ class _Hook:
     deletedAt: str | None = None
 
     def matches(self, object_name: str, action: str) -> bool:
-        ops = self.operations
-        return (
-            f"{object_name}.{action}" in ops
-            or f"*.{action}" in ops
-            or f"{object_name}.*" in ops
-            or "*.*" in ops
-        )
+        return _matches(self.operations, object_name, action)
+
+
+def _matches(operations: list[str], object_name: str, action: str) -> bool:
+    """Twenty's rule: ``name.action``, ``*.action``, ``name.*`` or ``*.*``."""
+    return (
+        f"{object_name}.{action}" in operations
+        or f"*.{action}" in operations
+        or f"{object_name}.*" in operations
+        or "*.*" in operations
+    )
 
 
 @dataclass(frozen=True)
@@ -395,10 +399,9 @@ class WebhookRegistry:
             ]
         jobs: list[tuple[str, str, str, dict[str, Any]]] = []
         for hook_id, url, secret, operations in hooks:
-            probe = _Hook(hook_id, url, operations, None, secret, "", "", "")
             event_date = now_iso()
             for action, record, updated in events:
-                if not probe.matches(object_name, action):
+                if not _matches(operations, object_name, action):
                     continue
                 payload: dict[str, Any] = {
                     "targetUrl": url,
