@@ -14,6 +14,8 @@ def test_all_is_sorted_complete_and_public() -> None:
     public = {
         n
         for n, v in vars(webhooks).items()
-        if not n.startswith("_") and not getattr(v, "__name__", "").startswith("twenty_gql.")
+        if n.isidentifier()
+        and not n.startswith("_")
+        and not getattr(v, "__name__", "").startswith("twenty_gql.")
     }
     assert public - set(exported) <= {"annotations"}
