@@ -617,7 +617,10 @@ class _Capture:
     def __exit__(self, exc_type: object, *exc: object) -> None:
         del self.store.put, self.store.remove  # the class methods again
         if exc_type is None and self.ok:
-            self.registry.emit(self.name, self.object_id, self.events())
+            try:
+                self.registry.emit(self.name, self.object_id, self.events())
+            except Exception:  # a webhook problem never fails the mutation
+                _log.exception("could not queue webhook events for %s", self.name)
 
     def events(self) -> list[tuple[str, dict[str, Any], list[str] | None]]:
         after = self.store.table(self.object_id)

@@ -47,3 +47,23 @@ async def test_failing_and_hanging_receivers_do_not_fail_or_block_mutations(
     assert all(d.seconds >= 4.9 for d in by_hook[slow.id])
     assert len(hanging.captured) == 15  # every event was POSTed once, none retried
     assert waited < 40  # side by side (20 at a time): one after another would take 75 s
+
+
+async def test_a_broken_webhook_queue_never_fails_the_mutation(
+    receivers: Any, monkeypatch: Any, caplog: Any
+) -> None:
+    rx = await receivers()
+    async with (
+        TwentyEmulator("standard", rate_limit=None) as emu,
+        TwentyClient(emu.url, emu.api_key, rate_limit=None) as client,
+    ):
+        await Webhooks(client).create(rx.url, ["*.*"], secret="s")
+
+        def broken(*_a: Any, **_k: Any) -> int:
+            raise RuntimeError("queue is broken")
+
+        monkeypatch.setattr(emu.webhooks, "emit", broken)
+        result = await client.execute_raw(CREATE, {"d": [{"name": "Still saved"}]})
+        assert result["createCompanies"][0]["name"] == "Still saved"
+        assert [r["name"] for r in emu.workspace.records("company")].count("Still saved") == 1
+    assert "could not queue webhook events for company" in caplog.text
