@@ -239,6 +239,10 @@ class _Worker:
             self.loop.close()
 
     async def _close_session(self) -> None:
+        rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in rest:
+            task.cancel()
+        await asyncio.gather(*rest, return_exceptions=True)  # let cancellations finish
         if self._session is not None:
             await self._session.close()
             self._session = None
