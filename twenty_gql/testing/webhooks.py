@@ -46,6 +46,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -181,6 +182,7 @@ def _normalize_url(raw: Any) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
 
 
+@functools.lru_cache(maxsize=256)
 def _is_loopback_url(url: str) -> bool:
     try:
         host = urlsplit(url).hostname
@@ -285,6 +287,7 @@ class WebhookRegistry:
         self.allow_remote = False
         self.timeout = DELIVERY_TIMEOUT
         self._hooks: dict[str, _Hook] = {}
+        self._listening: dict[str, bool] = {}  # object name -> any webhook matches it
         self._lock = threading.RLock()
         self._pending: set[concurrent.futures.Future[None]] = set()
         self._worker: _Worker | None = None
@@ -339,6 +342,7 @@ class WebhookRegistry:
                 updatedAt=now,
             )
             self._hooks[hook_id] = hook
+            self._listening.clear()
             return dataclasses.asdict(hook)
 
     def update(self, id: str, update: dict[str, Any]) -> dict[str, Any]:
@@ -359,12 +363,14 @@ class WebhookRegistry:
                 changes["secret"] = update["secret"]
             for key, value in changes.items():
                 setattr(hook, key, value)
+            self._listening.clear()
             hook.updatedAt = now_iso()
             return dataclasses.asdict(hook)
 
     def delete(self, id: str) -> dict[str, Any]:
         with self._lock:
             hook = self._hooks.pop(str(id), None)
+            self._listening.clear()
             if hook is None:
                 raise _not_found()
             return dataclasses.asdict(hook)
@@ -373,6 +379,7 @@ class WebhookRegistry:
         """Forget every webhook (deliveries already queued still run)."""
         with self._lock:
             self._hooks.clear()
+            self._listening.clear()
 
     # ---- events -----------------------------------------------------------------------
 
@@ -381,9 +388,12 @@ class WebhookRegistry:
         if object_name in _SKIPPED_OBJECTS:
             return False
         with self._lock:
-            return any(
-                h.matches(object_name, action) for h in self._hooks.values() for action in _ACTIONS
-            )
+            found = self._listening.get(object_name)
+            if found is None:
+                found = self._listening[object_name] = any(
+                    h.matches(object_name, a) for h in self._hooks.values() for a in _ACTIONS
+                )
+            return found
 
     def emit(
         self,
