@@ -87,6 +87,7 @@ _log = logging.getLogger("twenty_gql.testing.webhooks")
 
 DELIVERY_TIMEOUT = 5.0
 MAX_PARALLEL = 20  # WEBHOOK_JOBS_CHUNK_SIZE: one job posts its chunk with Promise.all
+QUEUE_DELAY = 0.005  # seconds between a mutation and the start of its deliveries
 _SKIPPED_OBJECTS = frozenset({"timelineActivity"})
 _NOT_DIFFED = frozenset({"updatedAt", "searchVector"})
 _MUTATIONS = frozenset(
@@ -461,6 +462,10 @@ class WebhookRegistry:
     async def _deliver_all(
         self, worker: _Worker, jobs: list[tuple[str, str, str, dict[str, Any]]]
     ) -> None:
+        # Twenty queues deliveries (a job per chunk): they never start before the mutation has
+        # answered. Waiting a moment here (in select, without the GIL) lets the emulator's
+        # thread finish and send its answer before this thread competes with it for the CPU.
+        await asyncio.sleep(QUEUE_DELAY)
         tasks = []
         for hook_id, url, secret, payload in jobs:
             body = js_json(payload)
