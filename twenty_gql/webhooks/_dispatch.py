@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -71,6 +72,7 @@ class WebhookDispatcher:
         self._typed: dict[tuple[str, str], list[Callable[[Any], Awaitable[object]]]] = {}
         self._patterns: list[tuple[str, str, _AnyHandler]] = []
         self._untyped: list[_UntypedHandler] = []
+        self._background: set[asyncio.Future[None]] = set()
         if isinstance(objects, Mapping):
             for name, record_type in objects.items():
                 self.register_type(name, record_type)
@@ -192,9 +194,15 @@ class WebhookDispatcher:
 
     # ---- aiohttp --------------------------------------------------------------------------
 
-    def aiohttp_handler(self) -> Callable[[web.Request], Awaitable[web.Response]]:
+    def aiohttp_handler(
+        self, *, background: bool = False
+    ) -> Callable[[web.Request], Awaitable[web.Response]]:
         """An ``aiohttp.web`` handler: 200 once handled; 401 / 400 with the error's class name
-        when refused; 500 when a handler raised (logged)."""
+        when refused; 500 when a handler raised (logged).
+
+        Twenty waits 5 s for the answer and never retries: with ``background=True`` the
+        answer (202) goes out as soon as the delivery is verified and parsed, and the handlers
+        run afterwards in a task (their errors are logged; :meth:`drain` awaits them)."""
 
         async def handler(request: web.Request) -> web.Response:
             body = await request.read()
@@ -205,6 +213,11 @@ class WebhookDispatcher:
                 return web.json_response(
                     {"error": type(exc).__name__, "message": str(exc)}, status=exc.status
                 )
+            if background:
+                task = asyncio.ensure_future(self._dispatch_logged(event))
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+                return web.json_response({"ok": True, "event": event.event_name}, status=202)
             try:
                 handled = await self.dispatch(event)
             except Exception:
@@ -214,14 +227,34 @@ class WebhookDispatcher:
 
         return handler
 
+    async def _dispatch_logged(self, event: WebhookEvent[Any] | UntypedEvent) -> None:
+        try:
+            await self.dispatch(event)
+        except Exception:
+            _log.exception("webhook handler failed for %s", event.event_name)
+
+    async def drain(self) -> None:
+        """Wait for handlers started in the background (``background=True``) to finish."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
     def aiohttp_app(
-        self, path: str = "/twenty/webhooks", *, max_body_bytes: int = 8 * 1024 * 1024
+        self,
+        path: str = "/twenty/webhooks",
+        *,
+        background: bool = False,
+        max_body_bytes: int = 8 * 1024 * 1024,
     ) -> web.Application:
         """An ``aiohttp.web.Application`` answering ``POST path`` with :meth:`aiohttp_handler`
         (bodies up to ``max_body_bytes``: aiohttp's own default, 1 MiB, is small for records
-        with long rich text)."""
+        with long rich text). On shutdown it waits for background handlers."""
         app = web.Application(client_max_size=max_body_bytes)
-        app.router.add_post(path, self.aiohttp_handler())
+        app.router.add_post(path, self.aiohttp_handler(background=background))
+
+        async def on_shutdown(_app: web.Application) -> None:
+            await self.drain()
+
+        app.on_shutdown.append(on_shutdown)
         return app
 
 

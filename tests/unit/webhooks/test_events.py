@@ -186,3 +186,40 @@ async def test_the_aiohttp_handler_answers_by_outcome() -> None:
     finally:
         await runner.cleanup()
     await asyncio.sleep(0)
+
+
+async def test_background_mode_answers_before_the_handlers_run() -> None:
+    d = WebhookDispatcher(SECRET, objects=ALL_OBJECT_EVENTS)
+    release = asyncio.Event()
+    done: list[str] = []
+
+    @d.on(CompanyEvents.updated)
+    async def slow(event: WebhookEvent[Company]) -> None:
+        await release.wait()
+        done.append(event.record.id)
+
+    @d.on(CompanyEvents.created)
+    async def broken(event: WebhookEvent[Company]) -> None:
+        raise RuntimeError("logged, not answered")
+
+    runner = web.AppRunner(d.aiohttp_app("/hook", background=True))
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    try:
+        async with ClientSession() as http:
+            data = body()
+            async with http.post(url, data=data, headers=signed(data, "11" * 16)) as resp:
+                assert resp.status == 202  # answered while the handler still waits
+            assert done == []
+            created = body("company.created")
+            async with http.post(url, data=created, headers=signed(created, "12" * 16)) as resp:
+                assert resp.status == 202
+            forged = body()
+            async with http.post(url, data=forged, headers={}) as resp:
+                assert resp.status == 401  # verification still happens before answering
+        release.set()
+        await d.drain()
+        assert done == ["c1"]
+    finally:
+        await runner.cleanup()
