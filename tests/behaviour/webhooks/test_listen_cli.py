@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import sys
@@ -87,3 +88,21 @@ async def test_listen_rejects_bad_operations() -> None:
     proc = await start("--operations", "company")
     _out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 2 and b"bad webhook operation 'company'" in err
+
+
+async def test_listen_json_prints_the_verified_bodies() -> None:
+    async with TwentyEmulator("standard", rate_limit=None) as emu:
+        proc = await start(
+            "--url", emu.url, "--api-key", emu.api_key, "--count", "1", "--json",
+            "--operations", "person.created",
+        )  # fmt: skip
+        assert proc.stdout is not None and proc.stderr is not None
+        await read_until(proc.stderr, r"^listening: webhook", [])
+        async with TwentyClient(emu.url, emu.api_key, rate_limit=None) as client:
+            await client.execute_raw('mutation { createCompany(data: {name: "no"}) { id } }')
+            await client.execute_raw('mutation { createPerson(data: {jobTitle: "J"}) { id } }')
+        stdout, stderr = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, stderr.decode()
+    [line] = stdout.decode().splitlines()
+    body = json.loads(line)
+    assert body["eventName"] == "person.created" and body["record"]["jobTitle"] == "J"
