@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeAlias, TypeVar, overload
 
 from aiohttp import web
@@ -54,7 +54,7 @@ class WebhookDispatcher:
 
     def __init__(
         self,
-        secret: str | WebhookVerifier,
+        secret: str | Sequence[str] | WebhookVerifier,
         *,
         objects: Iterable[ObjectEvents[Any]] | Mapping[str, Any] = (),
         tolerance: float = 300.0,

@@ -19,7 +19,7 @@ import hmac
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from ._errors import (
     InvalidSignatureError,
@@ -97,6 +97,9 @@ class _ReplayCache:
 class WebhookVerifier:
     """Verifies Twenty webhook deliveries signed with ``secret``.
 
+    ``secret`` may be a list while rotating (``updateWebhook(secret=...)``): a delivery signed
+    with any of them passes, so those already queued with the old secret are not refused.
+
     ``tolerance``: how far (seconds, either way) the signed timestamp may be from the local
     clock; 5 minutes by default. ``replay_cache_size``: how many recent nonces / signatures to
     remember to refuse replays (None: no replay protection, and no nonce required).
@@ -105,14 +108,15 @@ class WebhookVerifier:
 
     def __init__(
         self,
-        secret: str,
+        secret: str | Sequence[str],
         *,
         tolerance: float = 300.0,
         replay_cache_size: int | None = 10_000,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if not isinstance(secret, str) or not secret:
-            raise ValueError("a webhook secret must be a non-empty string")
+        secrets = [secret] if isinstance(secret, str) else list(secret)
+        if not secrets or not all(isinstance(x, str) and x for x in secrets):
+            raise ValueError("a webhook secret must be a non-empty string (or a list of them)")
         if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or tolerance <= 0:
             raise ValueError(f"tolerance must be a number of seconds > 0, got {tolerance!r}")
         if replay_cache_size is not None and (
@@ -123,7 +127,7 @@ class WebhookVerifier:
             raise ValueError(
                 f"replay_cache_size must be a positive integer or None, got {replay_cache_size!r}"
             )
-        self._key = secret.encode("utf-8")
+        self._keys = tuple(x.encode("utf-8") for x in secrets)
         self.tolerance = float(tolerance)
         self._clock = clock
         self._replays = (
@@ -157,10 +161,14 @@ class WebhookVerifier:
         skew = abs(now - timestamp_ms / 1000.0)
         if skew > self.tolerance:
             raise StaleTimestampError(timestamp_ms, skew, self.tolerance)
-        expected = hmac.new(
-            self._key, timestamp.encode("ascii") + b":" + body, hashlib.sha256
-        ).hexdigest()
-        if not hmac.compare_digest(expected, signature.lower()):
+        message = timestamp.encode("ascii") + b":" + body
+        given = signature.lower()
+        expected = ""
+        for key in self._keys:  # every key is tried: the time taken does not tell which matched
+            candidate = hmac.new(key, message, hashlib.sha256).hexdigest()
+            if hmac.compare_digest(candidate, given):
+                expected = candidate
+        if not expected:
             raise InvalidSignatureError()
         if self._replays is not None:
             assert nonce is not None

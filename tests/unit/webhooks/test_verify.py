@@ -191,3 +191,16 @@ def test_bad_configuration(bad: object) -> None:
         WebhookVerifier(SECRET, tolerance=0)
     with pytest.raises(ValueError):
         WebhookVerifier(SECRET, replay_cache_size=0)
+
+
+def test_several_secrets_while_rotating() -> None:
+    v = WebhookVerifier(["new-secret", SECRET], clock=lambda: NOW)
+    v.verify(BODY, headers(nonce="a1" * 16))  # signed with the old one
+    v.verify(BODY + b" ", headers(BODY + b" ", secret="new-secret", nonce="a2" * 16))
+    with pytest.raises(InvalidSignatureError):
+        v.verify(BODY, headers(secret="third", nonce="a3" * 16))
+    assert "new-secret" not in repr(v)
+    with pytest.raises(ValueError):
+        WebhookVerifier([])
+    with pytest.raises(ValueError):
+        WebhookVerifier(["ok", ""])
