@@ -114,7 +114,13 @@ class WebhookVerifier:
         replay_cache_size: int | None = 10_000,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        secrets = [secret] if isinstance(secret, str) else list(secret)
+        secrets = (
+            [secret]
+            if isinstance(secret, str)
+            else list(secret)
+            if isinstance(secret, (list, tuple))
+            else []
+        )
         if not secrets or not all(isinstance(x, str) and x for x in secrets):
             raise ValueError("a webhook secret must be a non-empty string (or a list of them)")
         if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or tolerance <= 0:
