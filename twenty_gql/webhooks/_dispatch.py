@@ -177,6 +177,14 @@ class WebhookDispatcher:
                 await pattern_handler(event)
                 ran += 1
         if isinstance(event, UntypedEvent):
+            if (event.object_name, event.action) in self._typed:
+                _log.warning(
+                    "webhook event %s has typed handlers but could not be typed (%s); "
+                    "it goes to on_untyped handlers only (%d)",
+                    event.event_name,
+                    event.error,
+                    len(self._untyped),
+                )
             for untyped in self._untyped:
                 await untyped(event)
                 ran += 1

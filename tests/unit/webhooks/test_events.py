@@ -223,3 +223,22 @@ async def test_background_mode_answers_before_the_handlers_run() -> None:
         assert done == ["c1"]
     finally:
         await runner.cleanup()
+
+
+async def test_a_record_that_no_longer_fits_warns_its_typed_handlers(caplog: Any) -> None:
+    d = WebhookDispatcher(SECRET)
+    typed: list[Any] = []
+    fallback: list[UntypedEvent] = []
+
+    @d.on(CompanyEvents.updated)
+    async def on_typed(event: WebhookEvent[Company]) -> None:
+        typed.append(event)
+
+    @d.on_untyped
+    async def on_other(event: UntypedEvent) -> None:
+        fallback.append(event)
+
+    misfit = d.parse(body(record={"id": "c1", "createdAt": "not a date"}))
+    assert await d.dispatch(misfit) == 1
+    assert typed == [] and len(fallback) == 1
+    assert "has typed handlers but could not be typed" in caplog.text
