@@ -206,3 +206,42 @@ async def test_allow_remote_reaches_the_registry() -> None:
         assert emu.webhooks.allow_remote is True
     async with TwentyEmulator("standard") as emu:
         assert emu.webhooks.allow_remote is False
+
+
+async def test_merge_sends_the_update_and_the_soft_delete(receivers: Any) -> None:
+    rx = await receivers()
+    async with (
+        TwentyEmulator("standard", rate_limit=None) as emu,
+        TwentyClient(emu.url, emu.api_key, rate_limit=None) as client,
+    ):
+        a = (await client.execute_raw(CREATE, {"d": {"name": "Keep"}}))["createCompany"]["id"]
+        b = (await client.execute_raw(CREATE, {"d": {"name": "Gone", "employees": 9}}))[
+            "createCompany"
+        ]["id"]
+        await Webhooks(client).create(rx.url, ["company.*"], secret="m")
+        await client.execute_raw(
+            "mutation($ids: [UUID!]!) { mergeCompanies(ids: $ids, conflictPriorityIndex: 0)"
+            " { id } }",
+            {"ids": [a, b]},
+        )
+        await client.execute_raw(
+            "mutation($ids: [UUID!]!) { mergeCompanies(ids: $ids, conflictPriorityIndex: 0,"
+            " dryRun: true) { id } }",
+            {
+                "ids": [
+                    a,
+                    (await client.execute_raw(CREATE, {"d": {"name": "X"}}))["createCompany"]["id"],
+                ]
+            },
+        )
+        await emu.webhooks_idle()
+    got = sorted(
+        (json.loads(c.body)["eventName"], json.loads(c.body)["record"]["id"],
+         tuple(json.loads(c.body).get("updatedFields", ())))
+        for c in rx.captured
+    )  # fmt: skip
+    created_x = [g for g in got if g[0] == "company.created"]
+    assert len(created_x) == 1  # the dry run changed nothing: only X's creation was sent
+    assert [g for g in got if g[0] != "company.created"] == sorted(
+        [("company.updated", a, ("employees",)), ("company.deleted", b, ("deletedAt",))]
+    )
