@@ -5,6 +5,7 @@ Sub-commands:
     check      compare generated bindings with the live schema (codegen.check_cli)
     emulator   run the local Twenty emulator (twenty_gql.testing.cli)
     import     bulk-import CSV / JSONL records (twenty_gql.importer)
+    listen     register a webhook and print verified events (twenty_gql.webhooks_cli)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("codegen.check_cli", "check generated bindings against the live schema (drift)"),
     "emulator": ("twenty_gql.testing.cli", "run the local Twenty API emulator on loopback"),
     "import": ("twenty_gql.importer", "bulk-import records from CSV or JSONL"),
+    "listen": ("twenty_gql.webhooks_cli", "register a webhook and print verified, typed events"),
 }
 
 

@@ -151,3 +151,12 @@ def test_files_example_round_trips_and_retries_a_dropped_upload() -> None:
     assert "1 retry, 1 connection dropped, 1 stored file for it" in proc.stdout
     assert "Authorization headers seen by storage: 0" in proc.stdout
     assert "token=" not in proc.stdout + proc.stderr
+
+
+def test_webhooks_example_runs() -> None:
+    proc = run([sys.executable, str(EXAMPLES / "webhooks.py")])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "deliveries: 64, failed: 0" in proc.stdout
+    assert "company 'Hooked Prime' updated: name, employees" in proc.stdout
+    assert "forged delivery -> HTTP 401 MissingHeaderError" in proc.stdout
+    assert "webhooks example OK" in proc.stdout

@@ -19,6 +19,7 @@ from .faults import Faults
 from .ratelimit import RateLimiter, check_buckets
 from .seeds import SEEDS
 from .server import EmulatorServer, EmulatorStats, build_app
+from .webhooks import WebhookRegistry, close_webhooks, webhooks_of
 from .workspace import Workspace
 
 __all__ = ["DEFAULT_RATE_LIMIT", "TwentyEmulator", "is_loopback"]
@@ -122,6 +123,7 @@ class TwentyEmulator:
         self._throttle_code = throttle_code
         self._throttle_metadata = throttle_metadata
         self._max_body_bytes = max_body_bytes
+        self._allow_remote = allow_remote  # also lets webhooks reach non-loopback targets
         self._workspace: Workspace | None = None
         self._server: EmulatorServer | None = None
         self._runner: web.AppRunner | None = None
@@ -161,6 +163,8 @@ class TwentyEmulator:
             workspace.close()
             raise
         port = runner.addresses[0][1]
+        hooks = webhooks_of(workspace)
+        hooks.workspace_id, hooks.allow_remote = self._keys.workspace_id, self._allow_remote
         self._workspace, self._server, self._runner = workspace, server, runner
         host = self.host if ":" not in self.host else f"[{self.host}]"
         self._url = f"http://{host}:{port}"
@@ -175,6 +179,7 @@ class TwentyEmulator:
                 await runner.cleanup()
         finally:
             if workspace is not None:
+                close_webhooks(workspace)
                 workspace.close()
             self._workspace = None
 
@@ -211,6 +216,15 @@ class TwentyEmulator:
         self._running()
         assert self._workspace is not None
         return self._workspace
+
+    @property
+    def webhooks(self) -> WebhookRegistry:
+        """The workspace's webhooks and their ``deliveries`` (twenty_gql.testing.webhooks)."""
+        return webhooks_of(self.workspace)
+
+    async def webhooks_idle(self, timeout: float | None = 60.0) -> None:
+        """Wait until every webhook delivery queued so far is done (from any event loop)."""
+        await self.webhooks.idle(timeout)
 
     @property
     def stats(self) -> EmulatorStats:

@@ -4,7 +4,8 @@ unchanged) with resolvers for the data-model operations, answered from the ``Wor
 Emulated root fields: ``objects``, ``object``, ``fields``, ``field``, ``createOneObject``,
 ``updateOneObject``, ``deleteOneObject``, ``createOneField``, ``updateOneField``,
 ``deleteOneField`` (plus their nested ``Object.fields``/``fieldsList``/``indexMetadatas``/
-``indexMetadataList``, ``Field.object``/``relation``/``morphRelations``). Every other root field
+``indexMetadataList``, ``Field.object``/``relation``/``morphRelations``), and the webhook
+operations of ``twenty_gql.testing.webhooks``. Every other root field
 of the schema validates, and resolves to a GraphQL error naming it as not emulated, with
 ``extensions.code = METHOD_NOT_ALLOWED`` and ``subCode = NOT_EMULATED`` (the method exists in
 Twenty, the emulator does not offer it; clients must not retry it).
@@ -38,6 +39,7 @@ from graphql import (
 
 from .errors import TwentyApiError
 from .files import FILE_MUTATIONS
+from .webhooks import WEBHOOK_ROOT_RESOLVERS
 from .workspace import Workspace
 
 __all__ = ["EMULATED_ROOT_FIELDS", "MetadataApi", "metadata_schema", "metadata_sdl"]
@@ -61,6 +63,7 @@ EMULATED_ROOT_FIELDS = frozenset(
         "createOneField",
         "updateOneField",
         "deleteOneField",
+        *WEBHOOK_ROOT_RESOLVERS,
     }
 ) | frozenset(FILE_MUTATIONS)  # createFileUpload, completeFileUpload (files.py)
 
@@ -313,6 +316,7 @@ _ROOT: dict[str, Callable[..., Any]] = {
     "updateOneField": _update_field,
     "deleteOneField": _delete_field,
     **FILE_MUTATIONS,
+    **WEBHOOK_ROOT_RESOLVERS,
 }
 
 _NESTED: dict[tuple[str, str], Callable[..., Any]] = {

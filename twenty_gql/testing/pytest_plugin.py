@@ -18,6 +18,14 @@ arguments are ``TwentyEmulator``'s::
     @pytest.mark.twenty_emulator(seed="demo", rate_limit=None)
 
 or project-wide with the ini option ``twenty_emulator_seed`` (standard | demo | empty).
+
+``twenty_webhooks`` adds a receiver registered (with a random secret) on that emulator: it
+verifies and types every delivery (``twenty_gql.testing.webhooks.WebhookCollector``)::
+
+    @pytest.mark.twenty_webhooks(operations=["company.*"], objects=[CompanyEvents])
+    def test_events(twenty_emulator, twenty_webhooks):
+        ...  # mutations
+        events = twenty_webhooks.wait_idle()    # every delivery done, verified, typed
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from typing import Any
 
 import pytest
 
-__all__ = ["twenty_emulator"]
+__all__ = ["twenty_emulator", "twenty_webhooks"]
 
 _START_TIMEOUT = 60.0
 
@@ -89,6 +97,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "twenty_emulator(**kwargs): TwentyEmulator keyword arguments for the twenty_emulator "
         "fixture, e.g. seed='demo', rate_limit=None, fault_rate=0.1",
     )
+    config.addinivalue_line(
+        "markers",
+        "twenty_webhooks(operations=['*.*'], objects=()): what the twenty_webhooks receiver "
+        "registers for, and the record types (ObjectEvents) it decodes into",
+    )
 
 
 @pytest.fixture
@@ -110,3 +123,21 @@ def twenty_emulator(request: pytest.FixtureRequest) -> Iterator[Any]:
         raise pytest.UsageError(f"bad twenty_emulator configuration: {exc}") from exc
     with _Thread(emulator) as emu:
         yield emu
+
+
+@pytest.fixture
+def twenty_webhooks(request: pytest.FixtureRequest, twenty_emulator: Any) -> Iterator[Any]:
+    """A ``WebhookCollector`` registered on ``twenty_emulator``; removed after the test."""
+    from .webhooks import WebhookCollector
+
+    marker = request.node.get_closest_marker("twenty_webhooks")
+    kwargs = dict(marker.kwargs) if marker is not None else {}
+    operations = kwargs.pop("operations", ("*.*",))
+    objects = kwargs.pop("objects", ())
+    if kwargs or (marker is not None and marker.args):
+        raise pytest.UsageError(
+            "@pytest.mark.twenty_webhooks takes only operations=[...] and objects=[...]"
+        )
+    with WebhookCollector(objects=objects) as collector:
+        collector.register(twenty_emulator, operations)
+        yield collector

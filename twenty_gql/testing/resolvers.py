@@ -32,6 +32,7 @@ from twenty_gql.testing.model import (
 )
 from twenty_gql.testing.scalars import now_iso
 from twenty_gql.testing.schema_builder import AggregateSpec, ObjectView, ResolverProvider
+from twenty_gql.testing.webhooks import webhook_events
 
 if TYPE_CHECKING:
     from twenty_gql.testing.workspace import Workspace
@@ -339,8 +340,8 @@ class CoreResolvers(ResolverProvider):
             current = self.ws.view(name)
             if current is None:  # pragma: no cover - schema is rebuilt on every change
                 raise bad_input(f"Object {name} no longer exists")
-            with self.ws.store.lock:
-                return fn(current, **args)
+            with self.ws.store.lock, webhook_events(self.ws, current, method) as emit:
+                return emit(fn(current, **args))
 
         return resolve
 

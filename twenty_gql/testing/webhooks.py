@@ -1,0 +1,878 @@
+"""Webhooks in the emulator: the ``/metadata`` operations and delivery as Twenty does it.
+
+Metadata (2.43 schema): ``webhooks``, ``webhook(id)``, ``createWebhook(input)``,
+``updateWebhook(input: {id, update})``, ``deleteWebhook(id)``. As in Twenty: ``targetUrl`` is
+trimmed and normalised (``new URL(..).toString()``: lower-case scheme and host, ``/`` for an
+empty path) and must be http(s); a missing ``secret`` is generated (32 random bytes, hex); an
+unknown id is ``NOT_FOUND``; bad input is ``METADATA_VALIDATION_FAILED`` (code from the
+server's builder-exception handler; the message wording is the emulator's).
+
+Events (``workspace-entity-manager`` / ``entity-events-to-db.listener`` /
+``call-webhook-jobs.job`` / ``call-webhook.job``): every core mutation, single or batch,
+gives one event per changed record of the mutated object, named ``<object>.<action>``:
+
+* ``created`` (record after), ``updated`` (record after, ``updatedFields`` = the changed
+  fields except ``updatedAt``/``searchVector``; an update that changes nothing sends nothing),
+  ``deleted`` / ``restored`` (record after, ``updatedFields`` too, as the current server's
+  soft-delete query builder computes a diff), ``destroyed`` (record before).
+  ``createMany(upsert: true)`` gives ``created`` for new and ``updated`` for matched records.
+  ``upserted`` events are not sent to webhooks (the listener does not forward them), nor are
+  events of ``timelineActivity``. Changes a mutation causes in *other* objects (onDelete
+  SET_NULL / CASCADE, merge re-pointing) send nothing, like database-level effects in Twenty.
+* A webhook receives an event when its ``operations`` hold ``name.action``, ``*.action``,
+  ``name.*`` or ``*.*``: one POST per event and webhook, ``Content-Type: application/json``,
+  body ``{targetUrl, eventName, objectMetadata: {id, nameSingular}, workspaceId, webhookId,
+  eventDate, record, updatedFields?}`` serialised like ``JSON.stringify`` (compact, integral
+  numbers without ``.0``), headers ``X-Twenty-Webhook-Timestamp`` (ms),
+  ``X-Twenty-Webhook-Signature`` (hex HMAC-SHA256 of ``"<timestamp>:" + body``) and
+  ``X-Twenty-Webhook-Nonce`` (16 random bytes, hex); 5 s timeout; no retry; the status is
+  only recorded (:attr:`WebhookRegistry.deliveries`).
+
+Delivery is asynchronous (Twenty queues it): deliveries run on a background thread with its
+own event loop, at most 20 at a time (Twenty's job chunk size), so a slow or failing receiver
+never slows or fails a mutation. ``await registry.idle()`` (or ``emulator.webhooks_idle()``)
+waits until every delivery queued so far is done. Targets must be loopback addresses unless
+``allow_remote`` is set (the CLI's ``--allow-remote``); a refused target is recorded as a
+failed delivery with the reason, and logged.
+
+The registry lives beside the workspace (``webhooks_of(workspace)``), in memory: it is not
+persisted with ``data_path`` and ``Workspace.reset()`` keeps it (``registry.clear()`` empties
+it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import secrets
+import threading
+import time
+import uuid
+import weakref
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from .errors import TwentyApiError
+from .model import CUSTOM_APPLICATION_ID, deterministic_id
+from .scalars import now_iso
+
+if TYPE_CHECKING:
+    from .schema_builder import ObjectView
+    from .workspace import Workspace
+
+__all__ = [
+    "DELIVERY_TIMEOUT",
+    "WEBHOOK_ROOT_RESOLVERS",
+    "Delivery",
+    "WebhookCollector",
+    "WebhookRegistry",
+    "close_webhooks",
+    "js_json",
+    "webhook_events",
+    "webhooks_of",
+]
+
+_log = logging.getLogger("twenty_gql.testing.webhooks")
+
+DELIVERY_TIMEOUT = 5.0
+MAX_PARALLEL = 20  # WEBHOOK_JOBS_CHUNK_SIZE: one job posts its chunk with Promise.all
+QUEUE_DELAY = 0.005  # seconds between a mutation and the start of its deliveries
+_SKIPPED_OBJECTS = frozenset({"timelineActivity"})
+_NOT_DIFFED = frozenset({"updatedAt", "searchVector"})
+_MUTATIONS = frozenset(
+    {
+        "createOne",
+        "createMany",
+        "updateOne",
+        "updateMany",
+        "deleteOne",
+        "deleteMany",
+        "restoreOne",
+        "restoreMany",
+        "destroyOne",
+        "destroyMany",
+        "mergeMany",
+    }
+)
+_ACTIONS = ("created", "updated", "deleted", "destroyed", "restored")
+
+
+@dataclass
+class _Hook:
+    id: str
+    targetUrl: str
+    operations: list[str]
+    description: str | None
+    secret: str = field(repr=False)
+    applicationId: str
+    createdAt: str
+    updatedAt: str
+    deletedAt: str | None = None
+
+    def matches(self, object_name: str, action: str) -> bool:
+        return _matches(self.operations, object_name, action)
+
+
+def _matches(operations: list[str], object_name: str, action: str) -> bool:
+    """Twenty's rule: ``name.action``, ``*.action``, ``name.*`` or ``*.*``."""
+    return (
+        f"{object_name}.{action}" in operations
+        or f"*.{action}" in operations
+        or f"{object_name}.*" in operations
+        or "*.*" in operations
+    )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One POST the emulator made (or refused to make). ``status`` is the HTTP status, None
+    when there was no answer (``error`` says why: timeout, connection refused, blocked)."""
+
+    webhook_id: str
+    event_name: str
+    target_url: str
+    status: int | None
+    error: str | None
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+def _bad(message: str, friendly: str) -> TwentyApiError:
+    return TwentyApiError(message, "METADATA_VALIDATION_FAILED", None, friendly)
+
+
+def _not_found() -> TwentyApiError:
+    return TwentyApiError("Webhook not found", "NOT_FOUND", None, "Webhook not found.")
+
+
+def _normalize_url(raw: Any) -> str:
+    """Twenty trims the URL, keeps ``new URL(url).toString()``, and accepts http(s) only."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise _bad("Target URL is required", "Target URL is required")
+    text = " ".join(raw.split())
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise _bad("Invalid target URL provided", "Please provide a valid HTTP or HTTPS URL")
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port is None else f"{host}:{port}"
+    if parts.username or parts.password:
+        cred = parts.username or ""
+        if parts.password:
+            cred += f":{parts.password}"
+        netloc = f"{cred}@{netloc}"
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+
+
+@functools.lru_cache(maxsize=256)
+def _is_loopback_url(url: str) -> bool:
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    if host is None:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _js_number(value: Any) -> Any:
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e21:
+            return int(value)
+        return value
+    if isinstance(value, dict):
+        return {k: _js_number(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_js_number(v) for v in value]
+    return value
+
+
+def js_json(payload: Any) -> bytes:
+    """``JSON.stringify(payload)`` as UTF-8 bytes (compact, unescaped non-ASCII, integral
+    numbers without a fraction)."""
+    return json.dumps(
+        _js_number(payload), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
+
+
+class _Worker:
+    """A daemon thread running an event loop that makes the POSTs."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._session: Any = None
+        self._sem: asyncio.Semaphore | None = None
+        self.thread = threading.Thread(target=self._run, name="twenty-webhooks", daemon=True)
+        self.thread.start()
+        self._ready.wait(10)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self._sem = asyncio.Semaphore(MAX_PARALLEL)
+        self._ready.set()
+        try:
+            self.loop.run_forever()
+        finally:
+            self.loop.run_until_complete(self._close_session())
+            self.loop.close()
+
+    async def _close_session(self) -> None:
+        rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in rest:
+            task.cancel()
+        await asyncio.gather(*rest, return_exceptions=True)  # let cancellations finish
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def post(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+        import aiohttp
+
+        assert self._sem is not None
+        async with self._sem:
+            if self._session is None:
+                self._session = aiohttp.ClientSession(
+                    connector=aiohttp.TCPConnector(limit=MAX_PARALLEL)
+                )
+            async with self._session.post(
+                url,
+                data=body,
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=timeout),
+                allow_redirects=False,
+            ) as resp:
+                await resp.read()
+                return int(resp.status)
+
+    def stop(self) -> None:
+        def cancel_all() -> None:
+            for task in asyncio.all_tasks(self.loop):
+                task.cancel()
+            self.loop.call_soon(self.loop.stop)
+
+        if self.loop.is_running():
+            self.loop.call_soon_threadsafe(cancel_all)
+        self.thread.join(10)
+
+
+class WebhookRegistry:
+    """The webhooks of one emulated workspace, and their deliveries."""
+
+    def __init__(self, workspace_id: str | None = None) -> None:
+        self.workspace_id = workspace_id or deterministic_id("workspace", "emulator")
+        self.allow_remote = False
+        self.timeout = DELIVERY_TIMEOUT
+        self._hooks: dict[str, _Hook] = {}
+        self._listening: dict[str, bool] = {}  # object name -> any webhook matches it
+        self._lock = threading.RLock()
+        self._pending: set[concurrent.futures.Future[None]] = set()
+        self._worker: _Worker | None = None
+        self._warned: set[str] = set()
+        #: the most recent deliveries, oldest first (bounded)
+        self.deliveries: deque[Delivery] = deque(maxlen=10_000)
+
+    def __repr__(self) -> str:
+        return f"WebhookRegistry(webhooks={len(self._hooks)}, pending={len(self._pending)})"
+
+    # ---- metadata operations ------------------------------------------------------------
+
+    def all(self) -> list[dict[str, Any]]:
+        with self._lock:
+            hooks = sorted(self._hooks.values(), key=lambda h: h.createdAt)
+            return [dataclasses.asdict(h) for h in hooks]
+
+    def get(self, id: str) -> dict[str, Any] | None:
+        with self._lock:
+            hook = self._hooks.get(str(id))
+            return dataclasses.asdict(hook) if hook is not None else None
+
+    def create(self, input: dict[str, Any]) -> dict[str, Any]:
+        target = _normalize_url(input.get("targetUrl"))
+        operations = input.get("operations")
+        if not isinstance(operations, list) or not all(isinstance(o, str) for o in operations):
+            raise _bad("operations must be a list of strings", "Invalid webhook input.")
+        secret = input.get("secret")
+        if secret is not None and (not isinstance(secret, str) or not secret):
+            raise _bad("Secret is required", "Secret is required")
+        description = input.get("description")
+        if isinstance(description, str):
+            description = " ".join(description.split())
+        hook_id = str(input.get("id") or uuid.uuid4())
+        now = now_iso()
+        with self._lock:
+            if hook_id in self._hooks:
+                raise TwentyApiError(
+                    "Webhook already exists",
+                    "CONFLICT",
+                    None,
+                    "A webhook with this configuration already exists.",
+                )
+            hook = _Hook(
+                id=hook_id,
+                targetUrl=target,
+                operations=list(operations),
+                description=description,
+                secret=secret if secret is not None else secrets.token_hex(32),
+                applicationId=CUSTOM_APPLICATION_ID,
+                createdAt=now,
+                updatedAt=now,
+            )
+            self._hooks[hook_id] = hook
+            self._listening.clear()
+            return dataclasses.asdict(hook)
+
+    def update(self, id: str, update: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            hook = self._hooks.get(str(id))
+            if hook is None:
+                raise _not_found()
+            changes: dict[str, Any] = {}
+            if update.get("targetUrl") is not None:
+                changes["targetUrl"] = _normalize_url(update["targetUrl"])
+            if update.get("operations") is not None:
+                changes["operations"] = list(update["operations"])
+            if "description" in update:
+                changes["description"] = update["description"]
+            if update.get("secret") is not None:
+                if not update["secret"]:
+                    raise _bad("Secret is required", "Secret is required")
+                changes["secret"] = update["secret"]
+            for key, value in changes.items():
+                setattr(hook, key, value)
+            self._listening.clear()
+            hook.updatedAt = now_iso()
+            return dataclasses.asdict(hook)
+
+    def delete(self, id: str) -> dict[str, Any]:
+        with self._lock:
+            hook = self._hooks.pop(str(id), None)
+            self._listening.clear()
+            if hook is None:
+                raise _not_found()
+            return dataclasses.asdict(hook)
+
+    def clear(self) -> None:
+        """Forget every webhook (deliveries already queued still run)."""
+        with self._lock:
+            self._hooks.clear()
+            self._listening.clear()
+
+    # ---- events -----------------------------------------------------------------------
+
+    def listens_to(self, object_name: str) -> bool:
+        """Whether any webhook would receive some event of ``object_name``."""
+        if object_name in _SKIPPED_OBJECTS:
+            return False
+        with self._lock:
+            found = self._listening.get(object_name)
+            if found is None:
+                found = self._listening[object_name] = any(
+                    h.matches(object_name, a) for h in self._hooks.values() for a in _ACTIONS
+                )
+            return found
+
+    def emit(
+        self,
+        object_name: str,
+        object_id: str,
+        events: Iterable[tuple[str, dict[str, Any], list[str] | None]],
+    ) -> int:
+        """Queue one POST per (event, matching webhook); ``events`` are ``(action, record,
+        updated_fields)``. Returns the number of deliveries queued. Only the payloads are
+        built here; encoding, signing and sending happen on the delivery thread."""
+        events = list(events)
+        if not events or object_name in _SKIPPED_OBJECTS:
+            return 0
+        with self._lock:
+            hooks = [
+                (h.id, h.targetUrl, h.secret, list(h.operations)) for h in self._hooks.values()
+            ]
+        jobs: list[tuple[str, str, str, dict[str, Any]]] = []
+        for hook_id, url, secret, operations in hooks:
+            event_date = now_iso()
+            for action, record, updated in events:
+                if not _matches(operations, object_name, action):
+                    continue
+                payload: dict[str, Any] = {
+                    "targetUrl": url,
+                    "eventName": f"{object_name}.{action}",
+                    "objectMetadata": {"id": object_id, "nameSingular": object_name},
+                    "workspaceId": self.workspace_id,
+                    "webhookId": hook_id,
+                    "eventDate": event_date,
+                    "record": dict(record),
+                }
+                if updated is not None:
+                    payload["updatedFields"] = list(updated)
+                if self.allow_remote or _is_loopback_url(url):
+                    jobs.append((hook_id, url, secret, payload))
+                else:
+                    self._blocked(hook_id, url, payload["eventName"])
+        if jobs:
+            with self._lock:
+                if self._worker is None:
+                    self._worker = _Worker()
+                worker = self._worker
+                future = asyncio.run_coroutine_threadsafe(
+                    self._deliver_all(worker, jobs), worker.loop
+                )
+                self._pending.add(future)
+            future.add_done_callback(self._done)
+        return len(jobs)
+
+    def _blocked(self, hook_id: str, url: str, event_name: str) -> None:
+        reason = (
+            f"blocked: {url} is not a loopback address (start the emulator with "
+            "--allow-remote / allow_remote=True to deliver to other hosts)"
+        )
+        if hook_id not in self._warned:
+            self._warned.add(hook_id)
+            _log.warning("webhook %s not delivered: %s", hook_id, reason)
+        self.deliveries.append(Delivery(hook_id, event_name, url, None, reason, 0.0))
+
+    def _done(self, future: concurrent.futures.Future[None]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    async def _deliver_all(
+        self, worker: _Worker, jobs: list[tuple[str, str, str, dict[str, Any]]]
+    ) -> None:
+        # Twenty queues deliveries (a job per chunk): they never start before the mutation has
+        # answered. Waiting a moment here (in select, without the GIL) lets the emulator's
+        # thread finish and send its answer before this thread competes with it for the CPU.
+        await asyncio.sleep(QUEUE_DELAY)
+        tasks = []
+        for hook_id, url, secret, payload in jobs:
+            body = js_json(payload)
+            headers = {"Content-Type": "application/json"}
+            if secret:
+                timestamp = str(int(time.time() * 1000))
+                headers["X-Twenty-Webhook-Timestamp"] = timestamp
+                headers["X-Twenty-Webhook-Signature"] = hmac.new(
+                    secret.encode("utf-8"), timestamp.encode() + b":" + body, hashlib.sha256
+                ).hexdigest()
+                headers["X-Twenty-Webhook-Nonce"] = secrets.token_hex(16)
+            tasks.append(
+                asyncio.ensure_future(
+                    self._deliver(worker, hook_id, url, payload["eventName"], body, headers)
+                )
+            )
+        try:
+            await asyncio.gather(*tasks)
+        except asyncio.CancelledError:
+            for task in tasks:
+                task.cancel()
+            raise
+
+    async def _deliver(
+        self,
+        worker: _Worker,
+        hook_id: str,
+        url: str,
+        event_name: str,
+        body: bytes,
+        headers: dict[str, str],
+    ) -> None:
+        start = time.monotonic()
+        status: int | None = None
+        error: str | None = None
+        try:
+            status = await worker.post(url, body, headers, self.timeout)
+        except asyncio.TimeoutError:
+            error = f"timeout after {self.timeout:g} s"
+        except asyncio.CancelledError:
+            error = "cancelled: the emulator stopped"
+            raise
+        except Exception as exc:  # any failure is only recorded, like Twenty's audit
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.deliveries.append(
+                Delivery(hook_id, event_name, url, status, error, time.monotonic() - start)
+            )
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._pending)
+
+    async def idle(self, timeout: float | None = 60.0) -> None:
+        """Wait until every delivery queued so far (and any queued meanwhile) is done."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            with self._lock:
+                pending = list(self._pending)
+            if not pending:
+                return
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise TimeoutError(f"{len(pending)} webhook deliveries still running")
+            await asyncio.wait([asyncio.wrap_future(f) for f in pending], timeout=remaining)
+
+    def wait_idle(self, timeout: float | None = 60.0) -> None:
+        """Blocking :meth:`idle` for synchronous tests."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            with self._lock:
+                pending = list(self._pending)
+            if not pending:
+                return
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise TimeoutError(f"{len(pending)} webhook deliveries still running")
+            concurrent.futures.wait(pending, timeout=remaining)
+
+    def close(self) -> None:
+        """Stop the delivery thread (deliveries still running are cancelled)."""
+        with self._lock:
+            worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.stop()
+
+
+_REGISTRIES: weakref.WeakKeyDictionary[Workspace, WebhookRegistry] = weakref.WeakKeyDictionary()
+_REGISTRIES_LOCK = threading.Lock()
+
+
+def webhooks_of(workspace: Workspace) -> WebhookRegistry:
+    """The webhook registry of ``workspace`` (created on first use)."""
+    with _REGISTRIES_LOCK:
+        found = _REGISTRIES.get(workspace)
+        if found is None:
+            found = _REGISTRIES[workspace] = WebhookRegistry()
+        return found
+
+
+def close_webhooks(workspace: Workspace) -> None:
+    with _REGISTRIES_LOCK:
+        found = _REGISTRIES.get(workspace)
+    if found is not None:
+        found.close()
+
+
+# ---- the hook core mutations call ---------------------------------------------------------
+
+
+def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return [k for k, v in after.items() if k not in _NOT_DIFFED and before.get(k) != v]
+
+
+def _identity(result: Any) -> Any:
+    return result
+
+
+class _Quiet:
+    """What :func:`webhook_events` gives when no webhook listens: costs nothing."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> Callable[[Any], Any]:
+        return _identity
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_QUIET = _Quiet()
+
+
+class _Capture:
+    """Records the state before the first write of each record of one object during one
+    mutation (by wrapping the store's ``put``/``remove`` for its duration), then emits."""
+
+    def __init__(self, workspace: Workspace, registry: WebhookRegistry, view: ObjectView) -> None:
+        self.store = workspace.store
+        self.registry = registry
+        self.name = view.obj.nameSingular
+        self.object_id = view.obj.id
+        self.before: dict[str, dict[str, Any] | None] = {}
+        self.ok = False
+
+    def __enter__(self) -> Callable[[Any], Any]:
+        store, oid, before = self.store, self.object_id, self.before
+        put, remove = store.put, store.remove
+
+        def recording_put(object_id: str, record: dict[str, Any]) -> None:
+            if object_id == oid and record["id"] not in before:
+                before[record["id"]] = store.table(oid).get(record["id"])
+            put(object_id, record)
+
+        def recording_remove(object_id: str, record_id: str) -> None:
+            if object_id == oid and record_id not in before:
+                before[record_id] = store.table(oid).get(record_id)
+            remove(object_id, record_id)
+
+        store.put = recording_put  # type: ignore[method-assign]
+        store.remove = recording_remove  # type: ignore[method-assign]
+        return self._done
+
+    def _done(self, result: Any) -> Any:
+        self.ok = True
+        return result
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        del self.store.put, self.store.remove  # the class methods again
+        if exc_type is None and self.ok:
+            try:
+                self.registry.emit(self.name, self.object_id, self.events())
+            except Exception:  # a webhook problem never fails the mutation
+                _log.exception("could not queue webhook events for %s", self.name)
+
+    def events(self) -> list[tuple[str, dict[str, Any], list[str] | None]]:
+        after = self.store.table(self.object_id)
+        out: list[tuple[str, dict[str, Any], list[str] | None]] = []
+        for rid, old in self.before.items():
+            new = after.get(rid)
+            if old is new:
+                continue
+            if old is None and new is not None:
+                out.append(("created", new, None))
+            elif new is None and old is not None:
+                out.append(("destroyed", old, None))
+            elif old is not None and new is not None:
+                changed = _changed_fields(old, new)
+                if old.get("deletedAt") is None and new.get("deletedAt") is not None:
+                    out.append(("deleted", new, changed))
+                elif old.get("deletedAt") is not None and new.get("deletedAt") is None:
+                    out.append(("restored", new, changed))
+                elif changed:
+                    out.append(("updated", new, changed))
+        # Twenty emits one batch per action (created before updated for an upsert), each in
+        # write order
+        out.sort(key=lambda e: _ACTIONS.index(e[0]))
+        return out
+
+
+def webhook_events(workspace: Workspace, view: ObjectView, method: str) -> _Quiet | _Capture:
+    """Wraps one core root resolver call (``method`` on ``view``'s object)::
+
+        with webhook_events(workspace, view, method) as emit:
+            return emit(resolver(...))
+
+    When the call succeeds, the events of the records it changed go to the webhooks that
+    listen. When none listens (or ``method`` is a query) this costs a dict lookup."""
+    registry = _REGISTRIES.get(workspace)
+    if (
+        registry is None
+        or method not in _MUTATIONS
+        or not registry.listens_to(view.obj.nameSingular)
+    ):
+        return _QUIET
+    return _Capture(workspace, registry, view)
+
+
+# ---- /metadata resolvers --------------------------------------------------------------------
+
+
+def _registry(info: Any) -> WebhookRegistry:
+    return webhooks_of(info.context["workspace"])
+
+
+def _webhooks(_s: Any, info: Any) -> Any:
+    return _registry(info).all()
+
+
+def _webhook(_s: Any, info: Any, id: str) -> Any:
+    return _registry(info).get(id)
+
+
+def _create_webhook(_s: Any, info: Any, input: dict[str, Any]) -> Any:
+    return _registry(info).create(input)
+
+
+def _update_webhook(_s: Any, info: Any, input: dict[str, Any]) -> Any:
+    return _registry(info).update(input["id"], input["update"])
+
+
+def _delete_webhook(_s: Any, info: Any, id: str) -> Any:
+    return _registry(info).delete(id)
+
+
+#: root field -> resolver, merged into the metadata API's emulated root fields
+WEBHOOK_ROOT_RESOLVERS: dict[str, Callable[..., Any]] = {
+    "webhooks": _webhooks,
+    "webhook": _webhook,
+    "createWebhook": _create_webhook,
+    "updateWebhook": _update_webhook,
+    "deleteWebhook": _delete_webhook,
+}
+
+
+# ---- a receiver for tests: the twenty_webhooks fixture ------------------------------------
+
+
+class WebhookCollector:
+    """An aiohttp receiver on 127.0.0.1 (its own event loop, in a daemon thread) that verifies
+    every delivery with ``secret`` (random by default), types it with ``objects`` (see
+    :class:`twenty_gql.webhooks.WebhookDispatcher`), and keeps it in :attr:`events` in
+    arrival order. Deliveries it refuses land in :attr:`rejected` (the error) instead.
+
+        with WebhookCollector(objects=[CompanyEvents]) as hooks:
+            hooks.register(emulator, ["company.*"])
+            ...  # mutations
+            events = hooks.wait_idle()          # every delivery done, verified and typed
+    """
+
+    def __init__(
+        self,
+        *,
+        secret: str | None = None,
+        objects: Any = (),
+        path: str = "/twenty-webhooks",
+    ) -> None:
+        from twenty_gql.webhooks import WebhookDispatcher
+
+        self._secret = secret or secrets.token_hex(32)
+        self.dispatcher = WebhookDispatcher(self._secret, objects=objects)
+        self.path = path
+        self.events: list[Any] = []
+        self.rejected: list[Exception] = []
+        self.url = ""
+        self.webhook_ids: list[str] = []
+        self._registries: list[WebhookRegistry] = []
+        self._cond = threading.Condition()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: Any = None
+
+    def __repr__(self) -> str:  # never shows the secret
+        return f"WebhookCollector(url={self.url!r}, events={len(self.events)})"
+
+    @property
+    def secret(self) -> str:
+        return self._secret
+
+    async def _handle(self, request: Any) -> Any:
+        from aiohttp import web
+
+        from twenty_gql.webhooks import WebhookError
+
+        body = await request.read()
+        try:
+            event = self.dispatcher.verify_and_parse(body, request.headers)
+        except WebhookError as exc:
+            with self._cond:
+                self.rejected.append(exc)
+                self._cond.notify_all()
+            return web.json_response({"error": type(exc).__name__}, status=exc.status)
+        await self.dispatcher.dispatch(event)
+        with self._cond:
+            self.events.append(event)
+            self._cond.notify_all()
+        return web.json_response({"ok": True})
+
+    def start(self) -> WebhookCollector:
+        from aiohttp import web
+
+        loop = asyncio.new_event_loop()
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        async def serve() -> None:
+            app = web.Application()
+            app.router.add_post(self.path, self._handle)
+            runner = web.AppRunner(app, access_log=None, handle_signals=False)
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            self._runner = runner
+            self.url = f"http://127.0.0.1:{runner.addresses[0][1]}{self.path}"
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(serve())
+            except BaseException as exc:
+                failure.append(exc)
+                ready.set()
+                return
+            ready.set()
+            try:
+                loop.run_forever()
+            finally:
+                if self._runner is not None:
+                    loop.run_until_complete(self._runner.cleanup())
+                loop.close()
+
+        self._loop = loop
+        self._thread = threading.Thread(target=run, name="twenty-webhook-collector", daemon=True)
+        self._thread.start()
+        ready.wait(30)
+        if failure:
+            raise failure[0]
+        return self
+
+    def stop(self) -> None:
+        for registry, hook_id in zip(self._registries, self.webhook_ids, strict=True):
+            with contextlib.suppress(TwentyApiError):
+                registry.delete(hook_id)
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(30)
+        self._loop = self._thread = None
+
+    def __enter__(self) -> WebhookCollector:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def register(self, emulator: Any, operations: Iterable[str] = ("*.*",)) -> str:
+        """Register this receiver (with its secret) on an emulator (a ``TwentyEmulator`` or a
+        ``WebhookRegistry``) for ``operations``; returns the webhook id."""
+        registry = emulator if isinstance(emulator, WebhookRegistry) else emulator.webhooks
+        hook = registry.create(
+            {"targetUrl": self.url, "operations": list(operations), "secret": self._secret}
+        )
+        self._registries.append(registry)
+        self.webhook_ids.append(hook["id"])
+        return str(hook["id"])
+
+    def wait(self, count: int, timeout: float = 30.0) -> list[Any]:
+        """Block until at least ``count`` events arrived; returns a copy of :attr:`events`."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: len(self.events) >= count, timeout):
+                raise TimeoutError(
+                    f"received {len(self.events)} of {count} webhook events within {timeout:g} s"
+                    f" ({len(self.rejected)} rejected)"
+                )
+            return list(self.events)
+
+    async def wait_async(self, count: int, timeout: float = 30.0) -> list[Any]:
+        return await asyncio.to_thread(self.wait, count, timeout)
+
+    def wait_idle(self, timeout: float = 60.0) -> list[Any]:
+        """Wait until the registered emulators delivered everything queued so far; returns a
+        copy of :attr:`events`."""
+        for registry in self._registries:
+            registry.wait_idle(timeout)
+        with self._cond:
+            return list(self.events)
+
+    def clear(self) -> None:
+        with self._cond:
+            self.events.clear()
+            self.rejected.clear()
