@@ -20,7 +20,7 @@ arguments are ``TwentyEmulator``'s::
 or project-wide with the ini option ``twenty_emulator_seed`` (standard | demo | empty).
 
 ``twenty_webhooks`` adds a receiver registered (with a random secret) on that emulator: it
-verifies and types every delivery (``twenty_gql.testing.webhooks.WebhookCollector``)::
+verifies and types every delivery (``twenty_gql.testing.webhook_collector.WebhookCollector``)::
 
     @pytest.mark.twenty_webhooks(operations=["company.*"], objects=[CompanyEvents])
     def test_events(twenty_emulator, twenty_webhooks):
@@ -128,7 +128,7 @@ def twenty_emulator(request: pytest.FixtureRequest) -> Iterator[Any]:
 @pytest.fixture
 def twenty_webhooks(request: pytest.FixtureRequest, twenty_emulator: Any) -> Iterator[Any]:
     """A ``WebhookCollector`` registered on ``twenty_emulator``; removed after the test."""
-    from .webhooks import WebhookCollector
+    from .webhook_collector import WebhookCollector
 
     marker = request.node.get_closest_marker("twenty_webhooks")
     kwargs = dict(marker.kwargs) if marker is not None else {}

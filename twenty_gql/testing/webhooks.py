@@ -44,13 +44,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import dataclasses
 import functools
 import hashlib
 import hmac
 import ipaddress
-import json
 import logging
 import secrets
 import threading
@@ -66,6 +64,7 @@ from urllib.parse import urlsplit, urlunsplit
 from .errors import TwentyApiError
 from .model import CUSTOM_APPLICATION_ID, deterministic_id
 from .scalars import now_iso
+from .webhook_delivery import Worker, js_json
 
 if TYPE_CHECKING:
     from .schema_builder import ObjectView
@@ -75,10 +74,8 @@ __all__ = [
     "DELIVERY_TIMEOUT",
     "WEBHOOK_ROOT_RESOLVERS",
     "Delivery",
-    "WebhookCollector",
     "WebhookRegistry",
     "close_webhooks",
-    "js_json",
     "webhook_events",
     "webhooks_of",
 ]
@@ -86,7 +83,6 @@ __all__ = [
 _log = logging.getLogger("twenty_gql.testing.webhooks")
 
 DELIVERY_TIMEOUT = 5.0
-MAX_PARALLEL = 20  # WEBHOOK_JOBS_CHUNK_SIZE: one job posts its chunk with Promise.all
 QUEUE_DELAY = 0.005  # seconds between a mutation and the start of its deliveries
 _SKIPPED_OBJECTS = frozenset({"timelineActivity"})
 _NOT_DIFFED = frozenset({"updatedAt", "searchVector"})
@@ -199,87 +195,6 @@ def _is_loopback_url(url: str) -> bool:
         return False
 
 
-def _js_number(value: Any) -> Any:
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e21:
-            return int(value)
-        return value
-    if isinstance(value, dict):
-        return {k: _js_number(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_js_number(v) for v in value]
-    return value
-
-
-def js_json(payload: Any) -> bytes:
-    """``JSON.stringify(payload)`` as UTF-8 bytes (compact, unescaped non-ASCII, integral
-    numbers without a fraction)."""
-    return json.dumps(
-        _js_number(payload), ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    ).encode("utf-8")
-
-
-class _Worker:
-    """A daemon thread running an event loop that makes the POSTs."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._session: Any = None
-        self._sem: asyncio.Semaphore | None = None
-        self.thread = threading.Thread(target=self._run, name="twenty-webhooks", daemon=True)
-        self.thread.start()
-        self._ready.wait(10)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        self._sem = asyncio.Semaphore(MAX_PARALLEL)
-        self._ready.set()
-        try:
-            self.loop.run_forever()
-        finally:
-            self.loop.run_until_complete(self._close_session())
-            self.loop.close()
-
-    async def _close_session(self) -> None:
-        rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        for task in rest:
-            task.cancel()
-        await asyncio.gather(*rest, return_exceptions=True)  # let cancellations finish
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    async def post(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
-        import aiohttp
-
-        assert self._sem is not None
-        async with self._sem:
-            if self._session is None:
-                self._session = aiohttp.ClientSession(
-                    connector=aiohttp.TCPConnector(limit=MAX_PARALLEL)
-                )
-            async with self._session.post(
-                url,
-                data=body,
-                headers=headers,
-                timeout=aiohttp.ClientTimeout(total=timeout),
-                allow_redirects=False,
-            ) as resp:
-                await resp.read()
-                return int(resp.status)
-
-    def stop(self) -> None:
-        def cancel_all() -> None:
-            for task in asyncio.all_tasks(self.loop):
-                task.cancel()
-            self.loop.call_soon(self.loop.stop)
-
-        if self.loop.is_running():
-            self.loop.call_soon_threadsafe(cancel_all)
-        self.thread.join(10)
-
-
 class WebhookRegistry:
     """The webhooks of one emulated workspace, and their deliveries."""
 
@@ -291,7 +206,7 @@ class WebhookRegistry:
         self._listening: dict[str, bool] = {}  # object name -> any webhook matches it
         self._lock = threading.RLock()
         self._pending: set[concurrent.futures.Future[None]] = set()
-        self._worker: _Worker | None = None
+        self._worker: Worker | None = None
         self._warned: set[str] = set()
         #: the most recent deliveries, oldest first (bounded)
         self.deliveries: deque[Delivery] = deque(maxlen=10_000)
@@ -436,7 +351,7 @@ class WebhookRegistry:
         if jobs:
             with self._lock:
                 if self._worker is None:
-                    self._worker = _Worker()
+                    self._worker = Worker()
                 worker = self._worker
                 future = asyncio.run_coroutine_threadsafe(
                     self._deliver_all(worker, jobs), worker.loop
@@ -460,7 +375,7 @@ class WebhookRegistry:
             self._pending.discard(future)
 
     async def _deliver_all(
-        self, worker: _Worker, jobs: list[tuple[str, str, str, dict[str, Any]]]
+        self, worker: Worker, jobs: list[tuple[str, str, str, dict[str, Any]]]
     ) -> None:
         # Twenty queues deliveries (a job per chunk): they never start before the mutation has
         # answered. Waiting a moment here (in select, without the GIL) lets the emulator's
@@ -491,7 +406,7 @@ class WebhookRegistry:
 
     async def _deliver(
         self,
-        worker: _Worker,
+        worker: Worker,
         hook_id: str,
         url: str,
         event_name: str,
@@ -719,160 +634,3 @@ WEBHOOK_ROOT_RESOLVERS: dict[str, Callable[..., Any]] = {
     "updateWebhook": _update_webhook,
     "deleteWebhook": _delete_webhook,
 }
-
-
-# ---- a receiver for tests: the twenty_webhooks fixture ------------------------------------
-
-
-class WebhookCollector:
-    """An aiohttp receiver on 127.0.0.1 (its own event loop, in a daemon thread) that verifies
-    every delivery with ``secret`` (random by default), types it with ``objects`` (see
-    :class:`twenty_gql.webhooks.WebhookDispatcher`), and keeps it in :attr:`events` in
-    arrival order. Deliveries it refuses land in :attr:`rejected` (the error) instead.
-
-        with WebhookCollector(objects=[CompanyEvents]) as hooks:
-            hooks.register(emulator, ["company.*"])
-            ...  # mutations
-            events = hooks.wait_idle()          # every delivery done, verified and typed
-    """
-
-    def __init__(
-        self,
-        *,
-        secret: str | None = None,
-        objects: Any = (),
-        path: str = "/twenty-webhooks",
-    ) -> None:
-        from twenty_gql.webhooks import WebhookDispatcher
-
-        self._secret = secret or secrets.token_hex(32)
-        self.dispatcher = WebhookDispatcher(self._secret, objects=objects)
-        self.path = path
-        self.events: list[Any] = []
-        self.rejected: list[Exception] = []
-        self.url = ""
-        self.webhook_ids: list[str] = []
-        self._registries: list[WebhookRegistry] = []
-        self._cond = threading.Condition()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: Any = None
-
-    def __repr__(self) -> str:  # never shows the secret
-        return f"WebhookCollector(url={self.url!r}, events={len(self.events)})"
-
-    @property
-    def secret(self) -> str:
-        return self._secret
-
-    async def _handle(self, request: Any) -> Any:
-        from aiohttp import web
-
-        from twenty_gql.webhooks import WebhookError
-
-        body = await request.read()
-        try:
-            event = self.dispatcher.verify_and_parse(body, request.headers)
-        except WebhookError as exc:
-            with self._cond:
-                self.rejected.append(exc)
-                self._cond.notify_all()
-            return web.json_response({"error": type(exc).__name__}, status=exc.status)
-        await self.dispatcher.dispatch(event)
-        with self._cond:
-            self.events.append(event)
-            self._cond.notify_all()
-        return web.json_response({"ok": True})
-
-    def start(self) -> WebhookCollector:
-        from aiohttp import web
-
-        loop = asyncio.new_event_loop()
-        ready = threading.Event()
-        failure: list[BaseException] = []
-
-        async def serve() -> None:
-            app = web.Application()
-            app.router.add_post(self.path, self._handle)
-            runner = web.AppRunner(app, access_log=None, handle_signals=False)
-            await runner.setup()
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            self._runner = runner
-            self.url = f"http://127.0.0.1:{runner.addresses[0][1]}{self.path}"
-
-        def run() -> None:
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(serve())
-            except BaseException as exc:
-                failure.append(exc)
-                ready.set()
-                return
-            ready.set()
-            try:
-                loop.run_forever()
-            finally:
-                if self._runner is not None:
-                    loop.run_until_complete(self._runner.cleanup())
-                loop.close()
-
-        self._loop = loop
-        self._thread = threading.Thread(target=run, name="twenty-webhook-collector", daemon=True)
-        self._thread.start()
-        ready.wait(30)
-        if failure:
-            raise failure[0]
-        return self
-
-    def stop(self) -> None:
-        for registry, hook_id in zip(self._registries, self.webhook_ids, strict=True):
-            with contextlib.suppress(TwentyApiError):
-                registry.delete(hook_id)
-        if self._loop is not None and self._thread is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(30)
-        self._loop = self._thread = None
-
-    def __enter__(self) -> WebhookCollector:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
-
-    def register(self, emulator: Any, operations: Iterable[str] = ("*.*",)) -> str:
-        """Register this receiver (with its secret) on an emulator (a ``TwentyEmulator`` or a
-        ``WebhookRegistry``) for ``operations``; returns the webhook id."""
-        registry = emulator if isinstance(emulator, WebhookRegistry) else emulator.webhooks
-        hook = registry.create(
-            {"targetUrl": self.url, "operations": list(operations), "secret": self._secret}
-        )
-        self._registries.append(registry)
-        self.webhook_ids.append(hook["id"])
-        return str(hook["id"])
-
-    def wait(self, count: int, timeout: float = 30.0) -> list[Any]:
-        """Block until at least ``count`` events arrived; returns a copy of :attr:`events`."""
-        with self._cond:
-            if not self._cond.wait_for(lambda: len(self.events) >= count, timeout):
-                raise TimeoutError(
-                    f"received {len(self.events)} of {count} webhook events within {timeout:g} s"
-                    f" ({len(self.rejected)} rejected)"
-                )
-            return list(self.events)
-
-    async def wait_async(self, count: int, timeout: float = 30.0) -> list[Any]:
-        return await asyncio.to_thread(self.wait, count, timeout)
-
-    def wait_idle(self, timeout: float = 60.0) -> list[Any]:
-        """Wait until the registered emulators delivered everything queued so far; returns a
-        copy of :attr:`events`."""
-        for registry in self._registries:
-            registry.wait_idle(timeout)
-        with self._cond:
-            return list(self.events)
-
-    def clear(self) -> None:
-        with self._cond:
-            self.events.clear()
-            self.rejected.clear()

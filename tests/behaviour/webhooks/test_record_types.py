@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from twenty_gql.testing.webhooks import js_json
+from twenty_gql.testing.webhook_delivery import js_json
 from twenty_gql.testing.workspace import Workspace
 from twenty_gql.webhooks import ObjectEvents, WebhookDispatcher, WebhookEvent
 
