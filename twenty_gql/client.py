@@ -270,6 +270,13 @@ class TwentyClient:
     def _scrub(self, text: str) -> str:
         return text.replace(self._key, _MASK) if self._key in text else text
 
+    def learn_batch_limit(self, limit: int) -> None:
+        """The server announced it takes at most ``limit`` records per call: later bulk writes
+        send chunks of that size. The one place the learnt limit is kept (``batch_size``)."""
+        if 0 < limit < self.batch_size:
+            logger.info("twenty_gql: server batch limit is %d (was %d)", limit, self.batch_size)
+            self.batch_size = limit
+
     # -- calls ------------------------------------------------------------------------------------
 
     async def execute(
@@ -358,8 +365,8 @@ class TwentyClient:
             finally:
                 sem.release()
             # failure path (slow path from here on)
-            if isinstance(err, BatchLimitExceededError) and 0 < err.limit < self.batch_size:
-                self.batch_size = err.limit  # bulk writes read it for their next chunks
+            if isinstance(err, BatchLimitExceededError):
+                self.learn_batch_limit(err.limit)
             if isinstance(err, ThrottledError):
                 self.stats["throttled"] += 1
                 if sched is None and self._learn and graphql and err.tokens:

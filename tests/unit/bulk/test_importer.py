@@ -11,7 +11,7 @@ import pytest
 from twenty_gql import importer
 from twenty_gql.testing.workspace import Workspace
 
-from .workspace_client import WorkspaceClient, WorkspaceError
+from .workspace_client import WorkspaceClient, workspace_error
 
 
 @pytest.fixture
@@ -209,8 +209,8 @@ def test_auth_failure_exits_2_without_leaking_the_key(
 ) -> None:
     class Refusing(WorkspaceClient):
         async def execute_raw(self, *a: Any, **k: Any) -> dict[str, Any]:
-            raise WorkspaceError(
-                {"message": "Unauthenticated", "extensions": {"code": "UNAUTHENTICATED"}}
+            raise workspace_error(
+                [{"message": "Unauthenticated", "extensions": {"code": "UNAUTHENTICATED"}}]
             )
 
     monkeypatch.setattr(
