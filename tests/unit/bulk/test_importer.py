@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from twenty_gql import importer
+from twenty_gql.importer import cli as importer_cli
 from twenty_gql.testing.workspace import Workspace
 
 from .workspace_client import WorkspaceClient, workspace_error
@@ -24,7 +25,7 @@ def workspace(monkeypatch: pytest.MonkeyPatch) -> Workspace:
         clients.append(client)
         return client
 
-    monkeypatch.setattr(importer, "client_factory", factory)
+    monkeypatch.setattr(importer_cli, "client_factory", factory)
     ws.clients = clients  # type: ignore[attr-defined]
     return ws
 
@@ -214,7 +215,7 @@ def test_auth_failure_exits_2_without_leaking_the_key(
             )
 
     monkeypatch.setattr(
-        importer, "client_factory", lambda url, key, bs: Refusing(Workspace("empty"))
+        importer_cli, "client_factory", lambda url, key, bs: Refusing(Workspace("empty"))
     )
     path = write(tmp_path, "c.csv", "name\nA\n")
     code = importer.main(["company", str(path), "--api-key", "sekrit-key-123"])
@@ -300,10 +301,55 @@ def test_progress_bar_advances_to_the_total(
         bars.append(Bar(total))
         return bars[-1]
 
-    monkeypatch.setattr(importer, "_progress_bar", fake_bar)
+    monkeypatch.setattr(importer_cli, "_progress_bar", fake_bar)
     path = write(tmp_path, "c.csv", "name,employees\n" + "".join(f"p{i},{i}\n" for i in range(50)))
     path.write_text(path.read_text().replace("p7,7", "p7,seven"))
     assert importer.main(["company", str(path), "--skip-invalid", "--batch-size", "7"]) == 1
     (bar,) = bars
     assert bar.total == 49 and bar.n == 49 and bar.closed
     assert bar.postfix["failed"] == 0
+
+
+def test_import_schema_reads_the_codegen_introspection_model() -> None:
+    """The importer reads the graphql-core schema codegen.introspect builds (one model)."""
+    from graphql import build_schema, introspection_from_schema
+
+    from codegen.introspect import schema_from_introspection
+    from twenty_gql.importer import ImportSchema, TypeRef
+
+    sdl = """
+    scalar UUID
+    enum Stage { NEW WON }
+    input LinksCreateInput { primaryLinkUrl: String primaryLinkLabel: String }
+    input CompanyCreateInput {
+      id: UUID
+      name: String!
+      stage: Stage! = NEW
+      tags: [String!]
+      domainName: LinksCreateInput
+    }
+    input CompanyWhereUniqueInput { id: UUID domainName: LinksCreateInput }
+    type Company { id: UUID }
+    type Query { company: Company }
+    type Mutation {
+      createCompanies(data: [CompanyCreateInput!]!, upsert: Boolean): [Company]
+      createCompany(data: CompanyCreateInput!): Company
+      createNothing(data: [Int!]!, upsert: Boolean): Int
+    }
+    """
+    loaded = schema_from_introspection(
+        {"data": introspection_from_schema(build_schema(sdl))}, "test"
+    )
+    schema = ImportSchema.from_schema(loaded.schema)
+    assert schema.creates == {"createCompanies": ("CompanyCreateInput", "createCompanies")}
+    assert schema.resolve_object("company") == ("createCompanies", "CompanyCreateInput")
+    fields = schema.inputs["CompanyCreateInput"]
+    assert fields["name"] == (TypeRef("String", "SCALAR", True), False)
+    assert fields["stage"] == (TypeRef("Stage", "ENUM", True), True)
+    assert fields["tags"] == (TypeRef("String", "SCALAR", False, True, True), False)
+    assert fields["domainName"][0].kind == "INPUT_OBJECT"
+    assert schema.enums["Stage"] == frozenset({"NEW", "WON"})
+    assert schema.unique_fields("CompanyCreateInput") == (
+        "domainName.primaryLinkLabel",
+        "domainName.primaryLinkUrl",
+    )
