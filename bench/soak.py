@@ -896,13 +896,13 @@ async def run_soak(cfg: SoakConfig, url: str, api_key: str, port: int) -> SoakRe
         report.wall = time.perf_counter() - start
         if neighbour is not None:
             stop_process(neighbour)
-        report.cpu_per_request = (time.process_time() - cpu) / max(1, client.stats["requests"])
+        report.cpu_per_request = (time.process_time() - cpu) / max(1, client.stats().requests)
         gc.collect()
         report.rss["end"] = rss_mb()
         report.connections["at end (pool kept)"] = open_connections(port)
-        report.requests = client.stats["requests"]
-        report.retries = client.stats["retries"]
-        report.throttled = client.stats["throttled"]
+        report.requests = client.stats().requests
+        report.retries = client.stats().retries
+        report.throttled = client.stats().throttled
         try:
             await run.probe(url, api_key, cfg.probe_pairs)
         except Exception as exc:

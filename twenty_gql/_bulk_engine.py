@@ -468,19 +468,12 @@ def _extract(result: Callable[[Any], Sequence[Any] | None], data: Any) -> Sequen
 
 
 def _client_wait_count(client: object) -> int:
-    """Throttling waits the client absorbed: its scheduler's pacing waits plus the throttling
-    answers it retried (``TwentyClient.scheduler.waits`` / ``stats["throttled"]``)."""
-    total = 0
-    scheduler = getattr(client, "scheduler", None)
-    waits = getattr(scheduler, "waits", None)
-    if isinstance(waits, int) and not isinstance(waits, bool):
-        total += waits
+    """Throttling waits the client absorbed: its own pacing waits plus the throttling answers
+    it retried (``TwentyClient.stats().throttle_waits``); 0 for a client without stats."""
     stats = getattr(client, "stats", None)
-    if isinstance(stats, Mapping):
-        throttled = stats.get("throttled")
-        if isinstance(throttled, int) and not isinstance(throttled, bool):
-            total += throttled
-    return total
+    snapshot = stats() if callable(stats) else None
+    waits = getattr(snapshot, "throttle_waits", 0)
+    return waits if isinstance(waits, int) and not isinstance(waits, bool) else 0
 
 
 def _get_id(obj: Any) -> str | None:

@@ -65,7 +65,6 @@ from twenty_gql._checkpoint import Checkpoint, CheckpointMismatchError, record_d
 from twenty_gql.operation import Operation
 
 __all__ = [
-    "DEFAULT_OUTAGE_TOLERANCE",
     "BulkFailure",
     "BulkFailuresError",
     "BulkProgress",
