@@ -287,7 +287,7 @@ class TwentyClient:
     def _circuit_changed(
         self, endpoint: str, old: CircuitState, new: CircuitState, cause: BaseException | None
     ) -> None:
-        if new == "open":
+        if new == "open" and old == "closed":
             logger.warning(
                 "twenty_gql: %s unreachable (%s); failing calls fast until it answers",
                 endpoint,
@@ -295,6 +295,8 @@ class TwentyClient:
             )
         elif new == "closed":
             logger.warning("twenty_gql: %s answers again; circuit closed", endpoint)
+        else:
+            logger.debug("twenty_gql: %s circuit %s -> %s", endpoint, old, new)
         emit(
             self._on_event,
             ClientEvent("circuit", endpoint, error=cause, state=new, previous=old),

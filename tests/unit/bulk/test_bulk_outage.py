@@ -31,6 +31,7 @@ class Server:
         self.up = True
         self.calls = 0
         self.delay = 0.0
+        self.went_down = asyncio.Event()
 
     async def __call__(self, request: Request) -> Response:
         if not self.up:
@@ -44,6 +45,7 @@ class Server:
         )
         if self.go_down_after is not None and self.calls >= self.go_down_after:
             self.up = False
+            self.went_down.set()
             raise ConnectionDroppedError("server disconnected")
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
@@ -126,8 +128,7 @@ async def test_a_short_outage_is_absorbed() -> None:
     records = [{"name": f"blip-{i:05d}"} for i in range(1200)]
 
     async def come_back() -> None:
-        while server.up:
-            await asyncio.sleep(0.01)
+        await server.went_down.wait()
         await asyncio.sleep(0.3)
         server.up = True
         server.go_down_after = None
