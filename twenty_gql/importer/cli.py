@@ -27,14 +27,22 @@ import importlib
 import json
 import math
 import os
+import shlex
+import signal
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from codegen.introspect import schema_from_introspection
-from twenty_gql.bulk import BulkProgress, BulkResult, CheckpointMismatchError, create_many
+from twenty_gql.bulk import (
+    BulkProgress,
+    BulkResult,
+    CheckpointMismatchError,
+    create_many,
+    partial_result,
+)
 from twenty_gql.importer.convert import Converter, RowError
 from twenty_gql.importer.read import csv_columns, detect_format, read_rows
 from twenty_gql.importer.schema import INTROSPECTION, ImportSchema, UsageError
@@ -62,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
         "--checkpoint",
         type=Path,
         metavar="PATH",
-        help="journal file; rerun to resume after a crash",
+        help="journal file; rerun to resume after a crash (default: FILE.twenty-gql-checkpoint, "
+        "removed once the import completes)",
     )
     p.add_argument("--dry-run", action="store_true", help="validate, estimate, send nothing")
     p.add_argument(
@@ -86,9 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``twenty-gql import``; returns the exit code."""
     parser = _parser()
     try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        words = list(sys.argv[1:] if argv is None else argv)
+        args = parser.parse_args(words)
     except SystemExit as exc:  # argparse already printed usage + the problem
         return 0 if exc.code == 0 else 2
+    args.argv = words
     if args.batch_size is not None and args.batch_size < 1:
         return _fail(f"--batch-size must be a positive integer, got {args.batch_size}")
     if args.concurrency is not None and args.concurrency < 1:
@@ -197,31 +208,10 @@ async def _run(args: argparse.Namespace) -> int:
     except (ValueError, TypeError) as exc:
         raise UsageError(str(exc)) from None
     async with client:
-        try:
-            data = await client.execute_raw(
-                INTROSPECTION, operation_name="IntrospectionQuery", idempotent=True
-            )
-            loaded = schema_from_introspection({"data": data}, "the workspace")
-            schema = ImportSchema.from_schema(loaded.schema)
-        except Exception as exc:
-            raise UsageError(_describe_connect_error(exc, args.url)) from None
+        schema = await _load_schema(client, args.url)
         root, input_type = schema.resolve_object(args.object)
         conv = Converter(schema, input_type)
-
-        checked = _validate(path, fmt, conv)
-        for err in checked.errors[:_MAX_LISTED]:
-            print(f"{path.name}: {err}", file=sys.stderr)
-        if len(checked.errors) > _MAX_LISTED:
-            print(f"... and {len(checked.errors) - _MAX_LISTED} more problems", file=sys.stderr)
-        if checked.errors and (not args.skip_invalid or not checked.invalid_rows):
-            if args.report and checked.errors:
-                _write_report(args.report, [_error_line(e) for e in checked.errors])
-            raise UsageError(
-                f"{len(checked.errors)} problem(s) in {len(checked.invalid_rows) or 'the'} "
-                f"row(s) of {path.name}; nothing was sent"
-                + (" (use --skip-invalid to import the valid rows)" if checked.invalid_rows else "")
-            )
-
+        checked = _check_rows(path, fmt, conv, args)
         batch = args.batch_size or client.batch_size
         requests = math.ceil(checked.count / batch) if checked.count else 0
         if args.dry_run:
@@ -232,33 +222,138 @@ async def _run(args: argparse.Namespace) -> int:
                 f"{batch} records; estimated {_fmt_seconds(eta)} under the rate limit"
             )
             return 0 if not checked.invalid_rows else 1
+        job = _Job(args, fmt, conv, checked, root, input_type)
+        result = await _interruptible(job.run(client, schema.unique_fields(input_type)), job)
+    if result is None:
+        return job.interrupted_code
+    return job.summarize(result)
 
-        line_of: list[int] = []
 
-        def records() -> Iterator[dict[str, Any]]:
-            for line, raw in read_rows(path, fmt):
-                if isinstance(raw, RowError) or line in checked.invalid_rows:
-                    continue
-                record, errors = conv.convert_row(raw, line, from_text=fmt == "csv")
-                if errors:  # the file changed between the passes
-                    raise UsageError(f"{path.name}: row {line} changed while importing")
-                line_of.append(line)
-                yield record
-
-        document = (
-            f"mutation TwentyGqlImport($data: [{input_type}!]!, $upsert: Boolean) "
-            f"{{ {root}(data: $data, upsert: $upsert) {{ id }} }}"
+async def _load_schema(client: Any, url: str | None) -> ImportSchema:
+    try:
+        data = await client.execute_raw(
+            INTROSPECTION, operation_name="IntrospectionQuery", idempotent=True
         )
-        op: Operation[dict[str, Any]] = Operation(
+        loaded = schema_from_introspection({"data": data}, "the workspace")
+        return ImportSchema.from_schema(loaded.schema)
+    except Exception as exc:
+        raise UsageError(_describe_connect_error(exc, url)) from None
+
+
+def _check_rows(path: Path, fmt: str, conv: Converter, args: argparse.Namespace) -> _Validated:
+    checked = _validate(path, fmt, conv)
+    for err in checked.errors[:_MAX_LISTED]:
+        print(f"{path.name}: {err}", file=sys.stderr)
+    if len(checked.errors) > _MAX_LISTED:
+        print(f"... and {len(checked.errors) - _MAX_LISTED} more problems", file=sys.stderr)
+    if checked.errors and (not args.skip_invalid or not checked.invalid_rows):
+        if args.report and checked.errors:
+            _write_report(args.report, [_error_line(e) for e in checked.errors])
+        raise UsageError(
+            f"{len(checked.errors)} problem(s) in {len(checked.invalid_rows) or 'the'} "
+            f"row(s) of {path.name}; nothing was sent"
+            + (" (use --skip-invalid to import the valid rows)" if checked.invalid_rows else "")
+        )
+    return checked
+
+
+def default_checkpoint(path: Path) -> Path:
+    """The checkpoint used when ``--checkpoint`` is not given: beside the input file. It is
+    removed when the import completes, kept when it is interrupted or stopped early."""
+    return path.with_name(path.name + ".twenty-gql-checkpoint")
+
+
+async def _interruptible(work: Awaitable[BulkResult[Any]], job: _Job) -> BulkResult[Any] | None:
+    """Run ``work``; SIGINT / SIGTERM cancel it cleanly (landed chunks are journaled in the
+    checkpoint) and print the command that resumes the import. None when interrupted."""
+    task = asyncio.ensure_future(work)
+    loop = asyncio.get_running_loop()
+    received: list[int] = []
+
+    def stop(sig: int) -> None:
+        if not received:
+            received.append(sig)
+            task.cancel()
+
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in signals:
+        loop.add_signal_handler(sig, stop, sig)
+    try:
+        return await task
+    except asyncio.CancelledError as exc:
+        if not received:
+            raise
+        job.interrupted(received[0], partial_result(exc))
+        return None
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+
+
+def _resume_command(argv: Sequence[str]) -> str:
+    """``twenty-gql import ...`` as given, minus the API key (the same command finds its
+    checkpoint: ``--checkpoint`` or the default one beside the file)."""
+    words: list[str] = []
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+            continue
+        if word == "--api-key":
+            skip = True
+            continue
+        if word.startswith("--api-key="):
+            continue
+        words.append(word)
+    return shlex.join(["twenty-gql", "import", *words])
+
+
+class _Job:
+    """One import run: the records stream, the progress bar, the outcome report."""
+
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        fmt: str,
+        conv: Converter,
+        checked: _Validated,
+        root: str,
+        input_type: str,
+    ) -> None:
+        self.args, self.fmt, self.conv, self.checked = args, fmt, conv, checked
+        self.root, self.input_type = root, input_type
+        self.path: Path = args.file
+        self.checkpoint: Path = args.checkpoint or default_checkpoint(self.path)
+        self.line_of: list[int] = []
+        self.interrupted_code = 0
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        for line, raw in read_rows(self.path, self.fmt):
+            if isinstance(raw, RowError) or line in self.checked.invalid_rows:
+                continue
+            record, errors = self.conv.convert_row(raw, line, from_text=self.fmt == "csv")
+            if errors:  # the file changed between the passes
+                raise UsageError(f"{self.path.name}: row {line} changed while importing")
+            self.line_of.append(line)
+            yield record
+
+    def operation(self) -> Operation[dict[str, Any]]:
+        document = (
+            f"mutation TwentyGqlImport($data: [{self.input_type}!]!, $upsert: Boolean) "
+            f"{{ {self.root}(data: $data, upsert: $upsert) {{ id }} }}"
+        )
+        return Operation(
             name="TwentyGqlImport",
             document=document,
             endpoint="graphql",
             kind="mutation",
-            root_fields=(root,),
+            root_fields=(self.root,),
             result_type=dict,
-            idempotent=bool(args.upsert),
+            idempotent=bool(self.args.upsert),
         )
-        bar = _progress_bar(checked.count, disabled=args.no_progress)
+
+    async def run(self, client: Any, unique_fields: tuple[str, ...]) -> BulkResult[Any]:
+        bar = _progress_bar(self.checked.count, disabled=self.args.no_progress)
         seen = 0
 
         def on_progress(p: BulkProgress) -> None:
@@ -269,48 +364,77 @@ async def _run(args: argparse.Namespace) -> int:
                 bar.set_postfix(failed=p.failed, throttled=p.throttled, refresh=False)
             seen = now
 
+        if self.checkpoint.exists() and self.args.checkpoint is None:
+            print(f"{_PROG}: resuming from {self.checkpoint}", file=sys.stderr)
+        root = self.root
         try:
-            result: BulkResult[Any] = await create_many(
+            return await create_many(
                 client,
-                op,
-                records(),
-                upsert=bool(args.upsert),
+                self.operation(),
+                self.records(),
+                upsert=bool(self.args.upsert),
                 result=lambda d: d.get(root) if isinstance(d, Mapping) else None,
-                unique_fields=schema.unique_fields(input_type),
-                batch_size=args.batch_size,
-                concurrency=args.concurrency,
+                unique_fields=unique_fields,
+                batch_size=self.args.batch_size,
+                concurrency=self.args.concurrency,
                 on_progress=on_progress,
-                checkpoint=args.checkpoint,
+                checkpoint=self.checkpoint,
                 keep_records=False,
             )
         finally:
             if bar is not None:
                 bar.close()
 
-    report_lines = [_error_line(e) for e in checked.errors]
-    for f in result.failures:
-        report_lines.append(
-            {
-                "row": line_of[f.index] if f.index < len(line_of) else None,
-                "index": f.index,
-                "record": f.record,
-                "error": f.reason,
-                "code": f.code,
-            }
+    def interrupted(self, sig: int, partial: BulkResult[Any] | None) -> None:
+        name = signal.Signals(sig).name
+        self.interrupted_code = 128 + sig
+        landed = partial.succeeded + partial.skipped if partial is not None else 0
+        in_flight = len(partial.in_flight) if partial is not None else 0
+        print(
+            f"{_PROG}: {name}: stopped; {landed} record(s) imported and journaled in "
+            f"{self.checkpoint}, {in_flight} in flight (outcome unknown: the resume sends "
+            f"them again onto the same ids). Resume with:\n  "
+            f"{_resume_command(self.args.argv)}",
+            file=sys.stderr,
         )
-    if args.report:
-        _write_report(args.report, report_lines)
-    skipped = f", {result.skipped} already imported (checkpoint)" if result.skipped else ""
-    print(
-        f"imported {result.succeeded} record(s) into {root}{skipped}; "
-        f"{result.failed} failed, {len(checked.invalid_rows)} invalid; "
-        f"{result.requests} request(s)",
-        file=sys.stderr,
-    )
-    for f in result.failures[:_MAX_LISTED]:
-        row = line_of[f.index] if f.index < len(line_of) else "?"
-        print(f"{path.name}: row {row}: {f.reason}", file=sys.stderr)
-    return 0 if not result.failures and not checked.invalid_rows else 1
+
+    def summarize(self, result: BulkResult[Any]) -> int:
+        checked, path = self.checked, self.path
+        report_lines = [_error_line(e) for e in checked.errors]
+        for f in result.failures:
+            report_lines.append(
+                {
+                    "row": self._row(f.index),
+                    "index": f.index,
+                    "record": f.record,
+                    "error": f.reason,
+                    "code": f.code,
+                }
+            )
+        if self.args.report:
+            _write_report(self.args.report, report_lines)
+        skipped = f", {result.skipped} already imported (checkpoint)" if result.skipped else ""
+        print(
+            f"imported {result.succeeded} record(s) into {self.root}{skipped}; "
+            f"{result.failed} failed, {len(checked.invalid_rows)} invalid; "
+            f"{result.requests} request(s)",
+            file=sys.stderr,
+        )
+        for f in result.failures[:_MAX_LISTED]:
+            print(f"{path.name}: row {self._row(f.index) or '?'}: {f.reason}", file=sys.stderr)
+        if result.stopped is not None:
+            print(
+                f"{_PROG}: stopped early ({result.stopped}): {len(result.not_attempted)} not "
+                f"attempted, {len(result.unknown)} with an unknown outcome. Resume with:\n  "
+                f"{_resume_command(self.args.argv)}",
+                file=sys.stderr,
+            )
+        elif self.args.checkpoint is None:
+            self.checkpoint.unlink(missing_ok=True)  # complete: nothing to resume
+        return 0 if result.ok and not checked.invalid_rows else 1
+
+    def _row(self, index: int) -> int | None:
+        return self.line_of[index] if index < len(self.line_of) else None
 
 
 def _error_line(err: RowError) -> dict[str, Any]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import shlex
 import signal
 import socket
+import sys
 import threading
 import time
 from collections import Counter
@@ -212,3 +214,49 @@ async def test_the_circuit_fails_fast_while_down_and_closes_when_back(tmp_path: 
         f"\n100 calls with the circuit open: {fail_fast * 1000:.1f} ms in total; "
         f"closed {closed_after:.1f} s after the server was back"
     )
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+async def test_import_interrupted_leaves_a_checkpoint_and_prints_the_resume_command(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
+    n = 3000
+    source = tmp_path / "companies.csv"
+    source.write_text(
+        "name,employees\n" + "".join(f"sig-{i:05d},{i}\n" for i in range(n)), encoding="utf-8"
+    )
+    with (
+        (tmp_path / "emulator.log").open("w") as log,
+        emulator(tmp_path / "ws.sqlite", 0, log, "--latency-ms", "40") as emu,
+    ):
+        env = {**os.environ, "TWENTY_URL": emu.url}
+        cli = [sys.executable, "-m", "codegen.cli"]
+        argv = ["import", "company", str(source), "--api-key", KEY, "--concurrency", "2"]
+        proc = await asyncio.create_subprocess_exec(
+            *cli, *argv, "--no-progress", env=env, stderr=asyncio.subprocess.PIPE
+        )
+        checkpoint = tmp_path / "companies.csv.twenty-gql-checkpoint"  # the default one
+        for _ in range(1000):
+            await asyncio.sleep(0.02)
+            if checkpoint.exists() and checkpoint.read_bytes().count(b"\n") >= 5:
+                break
+        proc.send_signal(sig)
+        _, err_bytes = await proc.communicate()
+        err = err_bytes.decode()
+        assert proc.returncode == 128 + sig, err
+        assert f"{sig.name}: stopped" in err and "Resume with:" in err and KEY not in err
+        command = shlex.split(err.split("Resume with:", 1)[1].strip().splitlines()[0])
+        assert command[:2] == ["twenty-gql", "import"] and "--api-key" not in command
+        assert checkpoint.exists()
+
+        env["TWENTY_API_KEY"] = KEY
+        rerun = await asyncio.create_subprocess_exec(
+            *cli, *command[1:], "--no-progress", env=env, stderr=asyncio.subprocess.PIPE
+        )
+        _, err_bytes = await rerun.communicate()
+        assert rerun.returncode == 0, err_bytes.decode()
+        assert "already imported (checkpoint)" in err_bytes.decode()
+        assert not checkpoint.exists()  # complete: the default checkpoint is removed
+        async with TwentyClient(emu.url, KEY) as client:
+            stored = await stored_names(client, "sig-")
+        assert stored == Counter(f"sig-{i:05d}" for i in range(n))
