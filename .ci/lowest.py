@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import re
 import sys
-import tomllib
 from pathlib import Path
 
 from packaging.markers import Marker
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - tomli comes with the codegen extra
+    import tomli as tomllib
 
 project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]
 extras = project["optional-dependencies"]
