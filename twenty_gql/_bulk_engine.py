@@ -388,32 +388,33 @@ class _Engine(Generic[R]):
 
     # the pipeline -----------------------------------------------------------------------------
 
+    async def _worker(self, queue: asyncio.Queue[list[_Item] | None]) -> None:
+        while True:
+            chunk = await queue.get()
+            if chunk is None:
+                return
+            await self.run_chunk(chunk, self.resumed)
+
+    async def _produce(
+        self, source: AsyncIterable[_Item], queue: asyncio.Queue[list[_Item] | None]
+    ) -> None:
+        chunk: list[_Item] = []
+        async for item in source:
+            if self._stopped([item], self.resumed):
+                continue
+            chunk.append(item)
+            if len(chunk) >= self.state.batch_size:
+                await queue.put(chunk)
+                chunk = []
+        if chunk:
+            await queue.put(chunk)
+        for _ in range(self.concurrency):
+            await queue.put(None)
+
     async def run(self, source: AsyncIterable[_Item]) -> None:
         queue: asyncio.Queue[list[_Item] | None] = asyncio.Queue(maxsize=self.concurrency)
-
-        async def worker() -> None:
-            while True:
-                chunk = await queue.get()
-                if chunk is None:
-                    return
-                await self.run_chunk(chunk, self.resumed)
-
-        async def produce() -> None:
-            chunk: list[_Item] = []
-            async for item in source:
-                if self._stopped([item], self.resumed):
-                    continue
-                chunk.append(item)
-                if len(chunk) >= self.state.batch_size:
-                    await queue.put(chunk)
-                    chunk = []
-            if chunk:
-                await queue.put(chunk)
-            for _ in range(self.concurrency):
-                await queue.put(None)
-
-        tasks = [asyncio.ensure_future(produce())]
-        tasks += [asyncio.ensure_future(worker()) for _ in range(self.concurrency)]
+        tasks = [asyncio.ensure_future(self._produce(source, queue))]
+        tasks += [asyncio.ensure_future(self._worker(queue)) for _ in range(self.concurrency)]
         try:
             # A failing task (a bad input iterator, a checkpoint mismatch, cancellation) stops
             # the others instead of leaving the producer blocked on a full queue.

@@ -38,7 +38,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from twenty_gql._bulk_engine import (
     EngineOptions,
@@ -155,19 +155,8 @@ async def create_many(
         a :class:`BulkResult`; failures are reported in it, never silently dropped.
     """
     size, conc = _resolve_sizes(client, batch_size, concurrency)
-    if not isinstance(upsert, bool):
-        raise TypeError(f"upsert must be a bool, got {type(upsert).__name__}")
-    if isinstance(unique_fields, str):
-        raise TypeError("unique_fields must be a sequence of field names, not a string")
-    if isinstance(records, (Mapping, str, bytes)) or not isinstance(
-        records, (Iterable, AsyncIterable)
-    ):
-        raise TypeError(
-            "records must be a list, iterable or async iterable of create-input mappings, "
-            f"got {type(records).__name__}"
-        )
+    _check_create_args(records, upsert, unique_fields)
     _check_callables(result=result, on_progress=on_progress)
-    total = len(records) if isinstance(records, Sequence) else None
     journal = (
         Checkpoint(checkpoint, operation=op.name, upsert=upsert) if checkpoint is not None else None
     )
@@ -183,7 +172,7 @@ async def create_many(
         send,
         batch_size=size,
         concurrency=conc,
-        total=total,
+        total=len(records) if isinstance(records, Sequence) else None,
         on_progress=on_progress,
         checkpoint=journal,
         keep_records=keep_records,
@@ -191,10 +180,48 @@ async def create_many(
         match_by_id=True,
         learn_limit=True,
     )
+    source = _CreateSource(engine, journal, upsert, unique_fields)
+    try:
+        await engine.run_or_report(source.items(records), lambda: source.count)
+    finally:
+        if journal is not None:
+            journal.close()
+    engine.progress()
+    return engine.result(source.count)
 
-    def prepare(index: int, record: Any, digest: bytes | None = None) -> _Item | None:
+
+def _check_create_args(records: object, upsert: object, unique_fields: object) -> None:
+    if not isinstance(upsert, bool):
+        raise TypeError(f"upsert must be a bool, got {type(upsert).__name__}")
+    if isinstance(unique_fields, str):
+        raise TypeError("unique_fields must be a sequence of field names, not a string")
+    if isinstance(records, (Mapping, str, bytes)) or not isinstance(
+        records, (Iterable, AsyncIterable)
+    ):
+        raise TypeError(
+            "records must be a list, iterable or async iterable of create-input mappings, "
+            f"got {type(records).__name__}"
+        )
+
+
+class _CreateSource(Generic[R]):
+    """The input records of ``create_many`` as items to send: a client id where needed, the
+    checkpoint consulted on a resumed run, invalid records reported (never sent)."""
+
+    def __init__(
+        self,
+        engine: _Engine[R],
+        journal: Checkpoint | None,
+        upsert: bool,
+        unique_fields: Sequence[str],
+    ) -> None:
+        self.engine, self.journal = engine, journal
+        self.upsert, self.unique_fields = upsert, unique_fields
+        self.count = 0
+
+    def prepare(self, index: int, record: Any, digest: bytes | None = None) -> _Item | None:
         if not isinstance(record, Mapping):
-            engine.fail(
+            self.engine.fail(
                 [_Item(index, None, record)],
                 InvalidRecordError(
                     f"record {index} is a {type(record).__name__}, expected a mapping of "
@@ -202,62 +229,65 @@ async def create_many(
                 ),
             )
             return None
+        journal = self.journal
         if digest is None:
             digest = record_digest(record) if journal is not None else b""
         payload = dict(record)
-        if payload.get("id") is None and not (upsert and _has_unique_key(payload, unique_fields)):
+        keyed = self.upsert and _has_unique_key(payload, self.unique_fields)
+        if payload.get("id") is None and not keyed:
             payload["id"] = (
                 journal.client_id(index, digest) if journal is not None else str(uuid.uuid4())
             )
         return _Item(index, payload, record, digest)
 
-    count = 0
+    async def items(self, records: Iterable[Any] | AsyncIterable[Any]) -> AsyncIterable[_Item]:
+        journal = self.journal
+        if journal is not None and journal.resumed:
+            async for held in self._resumed(records, journal):
+                yield held
+            return
+        async for record in _aiter(records):
+            index = self.count
+            self.count += 1
+            item = self.prepare(index, record)
+            if item is not None:
+                yield item
 
-    async def items() -> AsyncIterable[_Item]:
-        nonlocal count
-        # On a resumed run, hold the records that still have to be sent until every journaled
-        # position has been read and checked against the input (nothing is sent for an input
-        # that is not the one the checkpoint was written for).
-        pending: list[_Item] | None = [] if journal is not None and journal.resumed else None
-        source: AsyncIterable[Any] = _aiter(records)
-        async for record in source:
-            index = count
-            count += 1
+    async def _resumed(
+        self, records: Iterable[Any] | AsyncIterable[Any], journal: Checkpoint
+    ) -> AsyncIterable[_Item]:
+        """Hold the records that still have to be sent until every journaled position has
+        been read and checked against the input (nothing is sent for an input that is not
+        the one the checkpoint was written for)."""
+        pending: list[_Item] | None = []
+        async for record in _aiter(records):
+            index = self.count
+            self.count += 1
+            item = self._unless_landed(index, record, journal)
             if pending is None:
-                item = prepare(index, record)
                 if item is not None:
                     yield item
                 continue
-            assert journal is not None
-            if not isinstance(record, Mapping):
-                item = prepare(index, record)  # reported as invalid
-            else:
-                digest = record_digest(record)
-                if journal.covered(index, digest):
-                    engine.state.skipped += 1
-                    item = None
-                else:
-                    item = prepare(index, record, digest)
             if item is not None:
                 pending.append(item)
-            if count >= journal.max_end:
+            if self.count >= journal.max_end:
                 journal.verify_complete()
                 held, pending = pending, None
-                for item in held:
-                    yield item
+                for held_item in held:
+                    yield held_item
         if pending is not None:
-            assert journal is not None
             journal.verify_complete()
-            for item in pending:
-                yield item
+            for held_item in pending:
+                yield held_item
 
-    try:
-        await engine.run_or_report(items(), lambda: count)
-    finally:
-        if journal is not None:
-            journal.close()
-    engine.progress()
-    return engine.result(count)
+    def _unless_landed(self, index: int, record: Any, journal: Checkpoint) -> _Item | None:
+        if not isinstance(record, Mapping):
+            return self.prepare(index, record)  # reported as invalid
+        digest = record_digest(record)
+        if journal.covered(index, digest):
+            self.engine.state.skipped += 1
+            return None
+        return self.prepare(index, record, digest)
 
 
 def _ids_sender(

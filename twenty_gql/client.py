@@ -22,21 +22,18 @@ from typing import Any, Final, Literal, TypeVar
 import msgspec
 
 from twenty_gql import _json
-from twenty_gql._config import ENDPOINTS, check_key, check_url, header, pos_int
-from twenty_gql._config import retry_after as parse_retry_after
+from twenty_gql._answers import decode_answer, scrubbed
+from twenty_gql._config import ENDPOINTS, check_key, check_url, pos_int
 from twenty_gql.circuit import CircuitPolicy, CircuitState, EndpointCircuit
 from twenty_gql.errors import (
     BatchLimitExceededError,
     ClientClosedError,
     ConfigurationError,
     DeadlineExceededError,
-    DecodeError,
-    HTTPStatusError,
     ServiceUnavailableError,
     ThrottledError,
     TransportError,
     TwentyError,
-    error_from_graphql,
 )
 from twenty_gql.observability import ClientEvent, ClientStats, emit
 from twenty_gql.operation import Endpoint, Operation
@@ -45,7 +42,6 @@ from twenty_gql.transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
     AiohttpTransport,
     Request,
-    Response,
     Transport,
 )
 
@@ -246,9 +242,6 @@ class TwentyClient:
         state = " closed" if self._closed else ""
         return f"<TwentyClient url={self.url!r} api_key={_MASK!r}{state}>"
 
-    def _scrub(self, text: str) -> str:
-        return text.replace(self._key, _MASK) if self._key in text else text
-
     # -- what the client learns and reports ------------------------------------------------------
 
     def learn_batch_limit(self, limit: int) -> None:
@@ -391,14 +384,7 @@ class TwentyClient:
         if sched is not None:
             await self._within(call, self._acquire(sched, call))
         circuit = self._circuits.get(call.endpoint)
-        probe = False
-        if circuit is not None and circuit.state != "closed":
-            try:
-                probe = circuit.admit(sent_before=call.sent)
-            except ServiceUnavailableError:
-                if sched is not None:
-                    sched.refund(call.tokens)  # nothing sent
-                raise
+        probe = self._admit(circuit, sched, call)
         sem = self._sem
         if sem is None:
             sem = self._sem = asyncio.Semaphore(self.max_concurrency)
@@ -413,25 +399,9 @@ class TwentyClient:
         started = time.perf_counter() if self._on_event is not None else 0.0
         err: TwentyError | None = None
         try:
-            if self._closed:
-                raise ClientClosedError("this TwentyClient was closed during the call")
-            self._counts["requests"] += 1
-            sent_before, call.sent = call.sent, True
-            try:
-                response = await self._within(call, self._transport.send(call.request))
-                return True, self._decode(response, call.decode, call.name, call.request.url)
-            except DeadlineExceededError:
-                raise
-            except TwentyError as exc:
-                if self._closed:  # aclose() gave up waiting and closed the pool under it
-                    raise ClientClosedError(
-                        f"{call.name or 'request'}: the client was closed during the call; "
-                        "whether the request reached the server is unknown"
-                    ) from None
-                err = self._scrubbed(exc)
-                if isinstance(err, TransportError) and not err.request_sent:
-                    call.sent = sent_before
-                return False, err
+            ok, value = await self._send(call)
+            err = None if ok else value
+            return ok, value
         except BaseException:
             if circuit is not None:
                 circuit.cancelled(probe)
@@ -442,16 +412,46 @@ class TwentyClient:
             if circuit is not None:
                 circuit.record(err, probe)
             if self._on_event is not None:
+                duration = time.perf_counter() - started
                 emit(
                     self._on_event,
-                    ClientEvent(
-                        "request",
-                        call.endpoint,
-                        call.name,
-                        duration=time.perf_counter() - started,
-                        error=err,
-                    ),
+                    ClientEvent("request", call.endpoint, call.name, duration, error=err),
                 )
+
+    def _admit(self, circuit: EndpointCircuit | None, sched: Scheduler | None, call: _Call) -> bool:
+        """Pass the endpoint's circuit (True: this send is its probe) or raise
+        ``ServiceUnavailableError`` (the tokens taken are given back: nothing is sent)."""
+        if circuit is None or circuit.state == "closed":
+            return False
+        try:
+            return circuit.admit(sent_before=call.sent)
+        except ServiceUnavailableError:
+            if sched is not None:
+                sched.refund(call.tokens)
+            raise
+
+    async def _send(self, call: _Call) -> tuple[bool, Any]:
+        if self._closed:
+            raise ClientClosedError("this TwentyClient was closed during the call")
+        self._counts["requests"] += 1
+        sent_before, call.sent = call.sent, True
+        try:
+            response = await self._within(call, self._transport.send(call.request))
+            return True, decode_answer(
+                response, call.decode, call.name, call.request.url, self._key
+            )
+        except DeadlineExceededError:
+            raise
+        except TwentyError as exc:
+            if self._closed:  # aclose() gave up waiting and closed the pool under it
+                raise ClientClosedError(
+                    f"{call.name or 'request'}: the client was closed during the call; "
+                    "whether the request reached the server is unknown"
+                ) from None
+            err = scrubbed(exc, self._key)
+            if isinstance(err, TransportError) and not err.request_sent:
+                call.sent = sent_before
+            return False, err
 
     async def _acquire(self, sched: Scheduler, call: _Call) -> None:
         if self._on_event is None:
@@ -550,84 +550,6 @@ class TwentyClient:
             if err.tokens and err.window:
                 sched.learn(err.tokens, err.window)
             sched.drain(err.window)
-
-    def _decode(
-        self,
-        response: Response,
-        decode: Callable[[bytes], Any],
-        name: str | None,
-        url: str,
-    ) -> Any:
-        status = response.status
-        body = response.body
-        if status == 200:
-            try:
-                env = decode(body)
-            except msgspec.ValidationError as exc:
-                return self._raise_slow(response, name, url, f"unexpected response shape: {exc}")
-            except msgspec.DecodeError as exc:
-                return self._raise_slow(response, name, url, f"response is not JSON: {exc}")
-            if env.errors is None:
-                if env.data is None:
-                    raise DecodeError(
-                        f"response to {name or 'request'} has neither data nor errors",
-                        self._scrub(body.decode("utf-8", "replace")),
-                    )
-                return env.data
-            return self._raise_slow(response, name, url, None)
-        return self._raise_slow(response, name, url, None)
-
-    def _raise_slow(
-        self, response: Response, name: str | None, url: str, problem: str | None
-    ) -> Any:
-        """Everything but a clean 200: decode generically and raise the right error."""
-        status = response.status
-        text = self._scrub(response.body.decode("utf-8", "replace"))
-        retry_after = parse_retry_after(response.headers) if status != 200 else None
-        try:
-            doc = _json.decode_any(response.body)
-        except msgspec.DecodeError:
-            doc = None
-        if isinstance(doc, dict) and isinstance(doc.get("errors"), list) and doc["errors"]:
-            raise self._scrubbed(
-                error_from_graphql(
-                    doc["errors"],
-                    doc.get("data"),
-                    operation=name,
-                    status=status,
-                    retry_after=retry_after,
-                )
-            )
-        if status == 429:
-            raise error_from_graphql(
-                [{"message": text[:300] or "HTTP 429 Too Many Requests"}],
-                operation=name,
-                status=429,
-                retry_after=retry_after,
-            )
-        if 300 <= status < 400:
-            where = header(response.headers, "Location")
-            text = self._scrub(
-                f"redirect to {where!r} not followed (the API key is only sent to the "
-                f"configured url; point the client at the final url): {text}"
-            )
-        if not 200 <= status < 300:
-            raise HTTPStatusError(status, text, retry_after=retry_after, url=url)
-        if problem is None:
-            problem = "response has neither data nor errors"
-        if text.lstrip().startswith("<"):
-            problem = "response is HTML, not JSON (a proxy or login page?)"
-        raise DecodeError(f"{problem} [{name or 'request'} to {url}]", text, status=status)
-
-    def _scrubbed(self, err: E) -> E:
-        """``err`` with the API key masked in its message and text attributes."""
-        key = self._key
-        if key in str(err.args) or key in repr(vars(err)):
-            err.args = tuple(self._scrub(a) if isinstance(a, str) else a for a in err.args)
-            for name, value in vars(err).items():
-                if isinstance(value, str) and key in value:
-                    setattr(err, name, self._scrub(value))
-        return err
 
 
 _RAW_DECODE = msgspec.json.Decoder(_json.Envelope[dict[str, Any]]).decode
