@@ -7,7 +7,7 @@ import decimal
 import json
 import math
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,21 +107,7 @@ class Converter:
                 raise _Bad("null is not allowed here")
             return None
         if ref.list:
-            items: Any = value
-            if from_text and isinstance(value, str):
-                text = value.strip()
-                if text.startswith("["):
-                    try:
-                        items = json.loads(text)
-                    except ValueError:
-                        raise _Bad(f"not a JSON list: {_short(value)}") from None
-                else:
-                    items = [part.strip() for part in text.split(",") if part.strip()]
-                from_text = False if text.startswith("[") else from_text
-            if not isinstance(items, list):
-                raise _Bad(f"expected a list, got {_short(value)}")
-            item_ref = TypeRef(ref.name, ref.kind, ref.item_required)
-            return [self._value(item_ref, v, from_text, where) for v in items]
+            return self._list(ref, value, from_text, where)
         if ref.kind == "ENUM":
             allowed = self.schema.enums.get(ref.name, frozenset())
             if not isinstance(value, str) or value not in allowed:
@@ -130,22 +116,42 @@ class Converter:
                 )
             return value
         if ref.kind == "INPUT_OBJECT":
-            obj: Any = value
-            if from_text and isinstance(value, str):
-                try:
-                    obj = json.loads(value)
-                except ValueError:
-                    raise _Bad(f"expected a JSON object for {ref.name}") from None
-            if not isinstance(obj, Mapping):
-                raise _Bad(f"expected an object ({ref.name}), got {_short(value)}")
-            sub_fields = self.schema.inputs.get(ref.name, {})
-            out: dict[str, Any] = {}
-            for key, sub_value in obj.items():
-                if key not in sub_fields:
-                    raise _Bad(f"unknown sub-field {key!r} of {ref.name}")
-                out[key] = self._value(sub_fields[key][0], sub_value, False, where)
-            return out
+            return self._object(ref, value, from_text, where)
         return _scalar(ref.name, value, from_text, where)
+
+    def _list(self, ref: TypeRef, value: Any, from_text: bool, where: str) -> list[Any]:
+        items: Any = value
+        if from_text and isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    items = json.loads(text)
+                except ValueError:
+                    raise _Bad(f"not a JSON list: {_short(value)}") from None
+                from_text = False
+            else:
+                items = [part.strip() for part in text.split(",") if part.strip()]
+        if not isinstance(items, list):
+            raise _Bad(f"expected a list, got {_short(value)}")
+        item_ref = TypeRef(ref.name, ref.kind, ref.item_required)
+        return [self._value(item_ref, v, from_text, where) for v in items]
+
+    def _object(self, ref: TypeRef, value: Any, from_text: bool, where: str) -> dict[str, Any]:
+        obj: Any = value
+        if from_text and isinstance(value, str):
+            try:
+                obj = json.loads(value)
+            except ValueError:
+                raise _Bad(f"expected a JSON object for {ref.name}") from None
+        if not isinstance(obj, Mapping):
+            raise _Bad(f"expected an object ({ref.name}), got {_short(value)}")
+        sub_fields = self.schema.inputs.get(ref.name, {})
+        out: dict[str, Any] = {}
+        for key, sub_value in obj.items():
+            if key not in sub_fields:
+                raise _Bad(f"unknown sub-field {key!r} of {ref.name}")
+            out[key] = self._value(sub_fields[key][0], sub_value, False, where)
+        return out
 
 
 def _short(value: Any) -> str:
@@ -153,84 +159,97 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _scalar(name: str, value: Any, from_text: bool, where: str) -> Any:
-    if name in ("String", "TSVector", "Cursor", "ConnectionCursor"):
-        if not isinstance(value, str):
-            raise _Bad(f"expected text, got {_short(value)}")
-        return value
-    if name == "UUID" or (name == "ID" and (where == "id" or where.endswith("Id"))):
+# -- scalars: one converter per GraphQL scalar (value, from_text) -> what is sent ----------------
+
+
+def _text(value: Any, from_text: bool) -> str:
+    if not isinstance(value, str):
+        raise _Bad(f"expected text, got {_short(value)}")
+    return value
+
+
+def _uuid(value: Any, from_text: bool) -> str:
+    try:
+        return str(uuid.UUID(str(value))) if isinstance(value, str) else _raise_uuid(value)
+    except ValueError:
+        raise _Bad(f"bad UUID {_short(value)}") from None
+
+
+def _id(value: Any, from_text: bool) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise _Bad(f"expected an ID, got {_short(value)}")
+    return str(value)
+
+
+def _int(value: Any, from_text: bool) -> int:
+    if from_text and isinstance(value, str):
         try:
-            return str(uuid.UUID(str(value))) if isinstance(value, str) else _raise_uuid(value)
+            return int(value.strip())
         except ValueError:
-            raise _Bad(f"bad UUID {_short(value)}") from None
-    if name == "ID":
-        if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise _Bad(f"expected an ID, got {_short(value)}")
+            raise _Bad(f"bad integer {_short(value)}") from None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Bad(f"bad integer {_short(value)}")
+    return value
+
+
+def _position(value: Any, from_text: bool) -> Any:
+    return value if value in ("first", "last") else _number(value, from_text)
+
+
+def _big_float(value: Any, from_text: bool) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        _number(value, False)
         return str(value)
-    if name in ("Int", "BigInt"):
-        if from_text and isinstance(value, str):
-            try:
-                return int(value.strip())
-            except ValueError:
-                raise _Bad(f"bad integer {_short(value)}") from None
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _Bad(f"bad integer {_short(value)}")
-        return value
-    if name in ("Float", "Position"):
-        if name == "Position" and value in ("first", "last"):
-            return value
-        number = _number(value, from_text)
-        return number
-    if name == "BigFloat":
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            _number(value, False)
-            return str(value)
-        if isinstance(value, str):
-            try:
-                d = decimal.Decimal(value.strip())
-            except decimal.InvalidOperation:
-                raise _Bad(f"bad number {_short(value)}") from None
-            if not d.is_finite():
-                raise _Bad(f"bad number {_short(value)}")
+    if isinstance(value, str):
+        try:
+            d = decimal.Decimal(value.strip())
+        except decimal.InvalidOperation:
+            raise _Bad(f"bad number {_short(value)}") from None
+        if d.is_finite():
             return value.strip()
-        raise _Bad(f"bad number {_short(value)}")
-    if name == "Boolean":
-        if isinstance(value, bool):
-            return value
-        if from_text and isinstance(value, str):
-            low = value.strip().lower()
-            if low in _TRUE:
-                return True
-            if low in _FALSE:
-                return False
-        raise _Bad(f"bad boolean {_short(value)} (use true/false)")
-    if name == "Date":
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip()).isoformat()
-            except ValueError:
-                pass
-        raise _Bad(f"bad date {_short(value)} (use YYYY-MM-DD)")
-    if name == "DateTime":
-        if isinstance(value, str):
-            text = value.strip()
-            try:
-                parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-            except ValueError:
-                pass
-            else:
-                if parsed.tzinfo is None:
-                    parsed = parsed.replace(tzinfo=dt.timezone.utc)
-                return parsed.isoformat().replace("+00:00", "Z")
-        raise _Bad(f"bad date-time {_short(value)} (use ISO 8601, e.g. 2024-05-01T12:00:00Z)")
-    if name in ("JSON", "RawJSONScalar"):
-        if from_text and isinstance(value, str):
-            try:
-                return json.loads(value)
-            except ValueError:
-                raise _Bad(f"bad JSON {_short(value)}") from None
+    raise _Bad(f"bad number {_short(value)}")
+
+
+def _boolean(value: Any, from_text: bool) -> bool:
+    if isinstance(value, bool):
         return value
-    # An unknown custom scalar: pass the value through unchanged.
+    if from_text and isinstance(value, str):
+        low = value.strip().lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+    raise _Bad(f"bad boolean {_short(value)} (use true/false)")
+
+
+def _date(value: Any, from_text: bool) -> str:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            pass
+    raise _Bad(f"bad date {_short(value)} (use YYYY-MM-DD)")
+
+
+def _date_time(value: Any, from_text: bool) -> str:
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=dt.timezone.utc)
+            return parsed.isoformat().replace("+00:00", "Z")
+    raise _Bad(f"bad date-time {_short(value)} (use ISO 8601, e.g. 2024-05-01T12:00:00Z)")
+
+
+def _json_value(value: Any, from_text: bool) -> Any:
+    if from_text and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise _Bad(f"bad JSON {_short(value)}") from None
     return value
 
 
@@ -251,3 +270,31 @@ def _number(value: Any, from_text: bool) -> float:
     if not math.isfinite(number):
         raise _Bad(f"bad number {_short(value)}")
     return number
+
+
+_SCALARS: dict[str, Callable[[Any, bool], Any]] = {
+    "String": _text,
+    "TSVector": _text,
+    "Cursor": _text,
+    "ConnectionCursor": _text,
+    "UUID": _uuid,
+    "ID": _id,
+    "Int": _int,
+    "BigInt": _int,
+    "Float": _number,
+    "Position": _position,
+    "BigFloat": _big_float,
+    "Boolean": _boolean,
+    "Date": _date,
+    "DateTime": _date_time,
+    "JSON": _json_value,
+    "RawJSONScalar": _json_value,
+}
+
+
+def _scalar(name: str, value: Any, from_text: bool, where: str) -> Any:
+    if name == "ID" and (where == "id" or where.endswith("Id")):
+        name = "UUID"  # an id or a foreign key
+    convert = _SCALARS.get(name)
+    # An unknown custom scalar: pass the value through unchanged.
+    return convert(value, from_text) if convert is not None else value
