@@ -62,6 +62,7 @@ from array import array
 from collections.abc import Sequence
 from typing import Any
 
+from bench.soak_calls import SoakCalls
 from bench.soak_outage import outage_phase
 from bench.soak_support import (
     _CURRENT,
@@ -83,12 +84,6 @@ from bench.soak_support import (
     start_neighbour,
 )
 from twenty_gql import TwentyClient
-from twenty_gql.errors import (
-    ConnectionDroppedError,
-    HTTPStatusError,
-    NotFoundError,
-    TransportTimeoutError,
-)
 from twenty_gql.testing.process import stop_process
 from twenty_gql.transport import AiohttpTransport, Response
 
@@ -115,10 +110,7 @@ def _bindings() -> Any:
     return importlib.import_module("twenty_standard")
 
 
-_TRANSIENT = (HTTPStatusError, ConnectionDroppedError, TransportTimeoutError)
-
-
-class _Run:
+class _Run(SoakCalls):
     def __init__(self, cfg: SoakConfig, client: TwentyClient, ts: Any, port: int) -> None:
         self.cfg = cfg
         self.client = client
@@ -204,106 +196,15 @@ class _Run:
 
     async def call(self, kind: str, led: Ledger, rng: random.Random, rec: _Call) -> bool:
         """One call; True when it succeeded. Expected failures are counted, others too."""
-        crm = self.crm.companies
+        handler = getattr(self, f"_call_{kind}", None)
+        if handler is None:  # pragma: no cover - MIX and the _call_* methods are edited together
+            raise AssertionError(kind)
         try:
-            if kind == "find_many":
-                await crm.find_many(filter={"name": {"like": f"{led.prefix}-%"}}, first=5)
-            elif kind == "find_one":
-                marker = rng.choice(list(led.alive))
-                rid = led.alive[marker][0]
-                found = await crm.find_one(filter={"id": {"eq": rid}})
-                if found is None or found.name != marker:
-                    self._inconsistent(f"find_one({marker}) returned {found!r}")
-            elif kind == "update":
-                marker = rng.choice(list(led.alive))
-                rid = led.alive[marker][0]
-                value = rng.randrange(1_000_000)
-                try:
-                    await crm.update(id=rid, data={"employees": value})
-                except BaseException:
-                    led.value_unknown.add(marker)
-                    raise
-                led.alive[marker] = (rid, value)
-                led.value_unknown.discard(marker)
-            elif kind == "create":
-                marker = led.marker()
-                try:
-                    created = await crm.create(data={"name": marker})
-                except _TRANSIENT as exc:
-                    if isinstance(exc, HTTPStatusError) and exc.status not in (502, 503, 504):
-                        raise
-                    led.unknown.add(marker)
-                    what = f"HTTP {exc.status}" if isinstance(exc, HTTPStatusError) else ""
-                    self.report.expected[
-                        f"plain create not resent: {type(exc).__name__} {what}".rstrip()
-                    ] += 1
-                    return False
-                if created is None:
-                    self._inconsistent(f"create({marker}) returned None")
-                    return False
-                led.alive[marker] = (str(created.id), None)
-            elif kind == "upsert_one":  # carries a client id: resent safely after a drop
-                marker = led.marker()
-                rid = str(uuid.uuid4())
-                try:
-                    created = await crm.create(data={"id": rid, "name": marker}, upsert=True)
-                except BaseException:
-                    led.unknown.add(marker)
-                    raise
-                if created is None or str(created.id) != rid:
-                    self._inconsistent(f"upsert_one({marker}) returned {created!r}")
-                    return False
-                led.alive[marker] = (rid, None)
-            elif kind in ("delete", "destroy"):
-                marker = rng.choice(list(led.alive))
-                rid = led.alive[marker][0]
-                try:
-                    if kind == "delete":
-                        await crm.delete(id=rid)
-                    else:
-                        await crm.destroy(id=rid)
-                except NotFoundError:
-                    if rec.attempts < 2:
-                        raise
-                    self.report.expected[f"{kind} resent after an applied drop: NotFound"] += 1
-                    ok = False
-                else:
-                    ok = True
-                del led.alive[marker]
-                led.value_unknown.discard(marker)
-                (led.deleted if kind == "delete" else led.destroyed)[marker] = rid
-                return ok
-            elif kind == "upsert_many":
-                await self.upsert_many(led, rng)
-            elif kind == "iterate":
-                seen = [
-                    c.name
-                    async for c in crm.iterate(
-                        filter={"name": {"like": f"{led.prefix}-%"}}, page_size=self.cfg.page_size
-                    )
-                ]
-                names = set(seen)
-                alive = set(led.alive)
-                if len(names) != len(seen) or not alive <= names <= alive | led.unknown:
-                    self.report.iterate_mismatch += 1
-            elif kind == "metadata":
-                objects = await self.meta.objects.find_many(paging={"first": 1})
-                if not objects.edges:
-                    self._inconsistent("metadata objects: none")
-            elif kind == "metadata_one":
-                if self.field is None:
-                    page = await self.meta.fields.find_many(paging={"first": 1})
-                    self.field = (page.edges[0].node.id, page.edges[0].node.name)
-                else:
-                    got = await self.meta.fields.find_one(id=self.field[0])
-                    if got.name != self.field[1]:
-                        self._inconsistent(f"metadata field {self.field} read as {got.name}")
-            else:  # pragma: no cover - MIX and this dispatch are edited together
-                raise AssertionError(kind)
+            ok: bool = await handler(led, rng, rec)
         except Exception as exc:
             self._unexpected(kind, exc)
             return False
-        return True
+        return ok
 
     async def upsert_many(self, led: Ledger, rng: random.Random) -> None:
         """``create_many(upsert=True)``: a few new records and a few existing ones (by id)."""
@@ -432,36 +333,12 @@ class _Run:
             r.records_ledger += len(led.alive) + len(led.deleted)
             r.records_destroyed += len(led.destroyed)
             r.unknown_creates += len(led.unknown)
-            for marker, (rid, employees) in led.alive.items():
-                got = alive.get(marker, [])
-                if not got:
-                    r.lost += 1
-                    self._inconsistent(f"lost: {marker}")
-                elif str(got[0].id) != rid:
-                    self._inconsistent(f"{marker}: id {got[0].id} != {rid}")
-                elif (
-                    employees is not None
-                    and marker not in led.value_unknown
-                    and got[0].employees != employees
-                ):
-                    self._inconsistent(f"{marker}: employees {got[0].employees} != {employees}")
-                if marker in deleted:
-                    self._inconsistent(f"{marker}: alive and soft-deleted")
-            for marker, rid in led.deleted.items():
-                got = deleted.get(marker, [])
-                if marker in alive:
-                    self._inconsistent(f"{marker}: soft-deleted but alive")
-                elif not got:
-                    r.lost += 1
-                    self._inconsistent(f"lost (soft-deleted): {marker}")
-                elif str(got[0].id) != rid:
-                    self._inconsistent(f"{marker}: id {got[0].id} != {rid}")
+            self._check_alive(led, alive, deleted)
+            self._check_deleted(led, alive, deleted)
             for marker in led.destroyed:
                 if marker in alive or marker in deleted:
                     self._inconsistent(f"{marker}: destroyed but still there")
-            for marker in led.unknown:
-                if marker in alive or marker in deleted:
-                    r.unknown_landed += 1
+            r.unknown_landed += sum(1 for m in led.unknown if m in alive or m in deleted)
             known |= set(led.alive) | set(led.deleted) | set(led.destroyed) | led.unknown
         for name in set(alive) | set(deleted):
             copies = len(alive.get(name, [])) + len(deleted.get(name, []))
@@ -470,6 +347,38 @@ class _Run:
                 self._inconsistent(f"duplicated: {name} x{copies}")
             if name not in known:
                 self._inconsistent(f"record nobody created: {name}")
+
+    def _check_alive(
+        self, led: Ledger, alive: dict[str, list[Any]], deleted: dict[str, list[Any]]
+    ) -> None:
+        for marker, (rid, employees) in led.alive.items():
+            got = alive.get(marker, [])
+            if not got:
+                self.report.lost += 1
+                self._inconsistent(f"lost: {marker}")
+            elif str(got[0].id) != rid:
+                self._inconsistent(f"{marker}: id {got[0].id} != {rid}")
+            elif (
+                employees is not None
+                and marker not in led.value_unknown
+                and got[0].employees != employees
+            ):
+                self._inconsistent(f"{marker}: employees {got[0].employees} != {employees}")
+            if marker in deleted:
+                self._inconsistent(f"{marker}: alive and soft-deleted")
+
+    def _check_deleted(
+        self, led: Ledger, alive: dict[str, list[Any]], deleted: dict[str, list[Any]]
+    ) -> None:
+        for marker, rid in led.deleted.items():
+            got = deleted.get(marker, [])
+            if marker in alive:
+                self._inconsistent(f"{marker}: soft-deleted but alive")
+            elif not got:
+                self.report.lost += 1
+                self._inconsistent(f"lost (soft-deleted): {marker}")
+            elif str(got[0].id) != rid:
+                self._inconsistent(f"{marker}: id {got[0].id} != {rid}")
 
 
 async def run_soak(cfg: SoakConfig, url: str, api_key: str, port: int) -> SoakReport:
