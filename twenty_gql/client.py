@@ -59,7 +59,7 @@ _MASK = "***"
 _NO_DEADLINE = float("inf")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Call:
     """One call's state across its attempts."""
 
@@ -384,24 +384,35 @@ class TwentyClient:
         if sched is not None:
             await self._within(call, self._acquire(sched, call))
         circuit = self._circuits.get(call.endpoint)
-        probe = self._admit(circuit, sched, call)
-        sem = self._sem
-        if sem is None:
-            sem = self._sem = asyncio.Semaphore(self.max_concurrency)
+        probe = (
+            circuit is not None and circuit.state != "closed" and self._admit(circuit, sched, call)
+        )
+        sem = self._sem or self._new_semaphore()
         try:
             await sem.acquire()
         except asyncio.CancelledError:
-            if sched is not None:
-                sched.refund(call.tokens)  # cancelled while waiting for a slot: nothing sent
-            if circuit is not None:
-                circuit.cancelled(probe)
+            self._not_sent(sched, circuit, probe, call)
             raise
         started = time.perf_counter() if self._on_event is not None else 0.0
         err: TwentyError | None = None
         try:
-            ok, value = await self._send(call)
-            err = None if ok else value
-            return ok, value
+            if self._closed:
+                raise ClientClosedError("this TwentyClient was closed during the call")
+            self._counts["requests"] += 1
+            sent_before, call.sent = call.sent, True
+            try:
+                sending = self._transport.send(call.request)
+                response = await (
+                    sending if call.deadline == _NO_DEADLINE else self._within(call, sending)
+                )
+                return True, decode_answer(
+                    response, call.decode, call.name, call.request.url, self._key
+                )
+            except DeadlineExceededError:
+                raise
+            except TwentyError as exc:
+                err = self._failed(exc, call, sent_before)
+                return False, err
         except BaseException:
             if circuit is not None:
                 circuit.cancelled(probe)
@@ -412,11 +423,11 @@ class TwentyClient:
             if circuit is not None:
                 circuit.record(err, probe)
             if self._on_event is not None:
-                duration = time.perf_counter() - started
-                emit(
-                    self._on_event,
-                    ClientEvent("request", call.endpoint, call.name, duration, error=err),
-                )
+                self._request_event(err, call, started)
+
+    def _new_semaphore(self) -> asyncio.Semaphore:
+        self._sem = asyncio.Semaphore(self.max_concurrency)
+        return self._sem
 
     def _admit(self, circuit: EndpointCircuit | None, sched: Scheduler | None, call: _Call) -> bool:
         """Pass the endpoint's circuit (True: this send is its probe) or raise
@@ -430,28 +441,30 @@ class TwentyClient:
                 sched.refund(call.tokens)
             raise
 
-    async def _send(self, call: _Call) -> tuple[bool, Any]:
-        if self._closed:
-            raise ClientClosedError("this TwentyClient was closed during the call")
-        self._counts["requests"] += 1
-        sent_before, call.sent = call.sent, True
-        try:
-            response = await self._within(call, self._transport.send(call.request))
-            return True, decode_answer(
-                response, call.decode, call.name, call.request.url, self._key
-            )
-        except DeadlineExceededError:
-            raise
-        except TwentyError as exc:
-            if self._closed:  # aclose() gave up waiting and closed the pool under it
-                raise ClientClosedError(
-                    f"{call.name or 'request'}: the client was closed during the call; "
-                    "whether the request reached the server is unknown"
-                ) from None
-            err = scrubbed(exc, self._key)
-            if isinstance(err, TransportError) and not err.request_sent:
-                call.sent = sent_before
-            return False, err
+    @staticmethod
+    def _not_sent(
+        sched: Scheduler | None, circuit: EndpointCircuit | None, probe: bool, call: _Call
+    ) -> None:
+        """Cancelled while waiting for a slot: nothing was sent."""
+        if sched is not None:
+            sched.refund(call.tokens)
+        if circuit is not None:
+            circuit.cancelled(probe)
+
+    def _failed(self, exc: TwentyError, call: _Call, sent_before: bool) -> TwentyError:
+        if self._closed:  # aclose() gave up waiting and closed the pool under it
+            raise ClientClosedError(
+                f"{call.name or 'request'}: the client was closed during the call; "
+                "whether the request reached the server is unknown"
+            ) from None
+        err = scrubbed(exc, self._key)
+        if isinstance(err, TransportError) and not err.request_sent:
+            call.sent = sent_before
+        return err
+
+    def _request_event(self, err: TwentyError | None, call: _Call, started: float) -> None:
+        duration = time.perf_counter() - started
+        emit(self._on_event, ClientEvent("request", call.endpoint, call.name, duration, error=err))
 
     async def _acquire(self, sched: Scheduler, call: _Call) -> None:
         if self._on_event is None:
