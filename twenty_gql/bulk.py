@@ -6,7 +6,7 @@ rate-limit token per call, and answers a bad batch with one error for the whole 
 
 * streams the input (a list, any iterable, or an async iterable) into chunks of the batch size
   (``batch_size`` or ``client.batch_size``); when the server answers *"Maximum number of records
-  to upsert is N."* the chunk is re-split at N and ``client.batch_size`` learns N;
+  to upsert is N."* the chunk is re-split at N and ``client.learn_batch_limit(N)`` keeps it;
 * keeps at most ``concurrency`` chunks in flight (bounded memory whatever the input length); the
   client's scheduler paces them under Twenty's rate limits;
 * makes every resend safe: a record without ``id`` (and, when upserting, without a value for
@@ -20,6 +20,10 @@ rate-limit token per call, and answers a bad batch with one error for the whole 
   records are found; every other record lands. Throttling and transport failures are retried
   (never bisected); a whole-batch error (``UNAUTHENTICATED``, ``FORBIDDEN``, a broken document)
   aborts and every record that did not land is reported with that error;
+* rides out outages: while the client's circuit is open (``ServiceUnavailableError``) nothing
+  new is sent and the run waits for the circuit's probes, up to ``outage_tolerance`` seconds;
+  beyond it (or past ``deadline``) the run stops and reports every record it did not land as
+  ``not_attempted`` or ``unknown`` (a rerun with the checkpoint lands them exactly once);
 * returns a :class:`BulkResult`: the server's records in input order, one
   :class:`BulkFailure` (input index, record, typed error) per failed record, counts, and
   :meth:`BulkResult.raise_for_failures`. Nothing is silently dropped;
