@@ -113,6 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc))
     except CheckpointMismatchError as exc:
         return _fail(str(exc))
+    except OSError as exc:  # e.g. the checkpoint beside a read-only file
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}{exc.strerror or exc} (--checkpoint PATH writes it elsewhere)")
     except KeyboardInterrupt:
         print(f"{_PROG}: interrupted", file=sys.stderr)
         return 130

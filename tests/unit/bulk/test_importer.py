@@ -353,3 +353,17 @@ def test_import_schema_reads_the_codegen_introspection_model() -> None:
         "domainName.primaryLinkLabel",
         "domainName.primaryLinkUrl",
     )
+
+
+def test_an_unwritable_default_checkpoint_is_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(
+        importer_cli, "client_factory", lambda url, key, bs: WorkspaceClient(Workspace("standard"))
+    )
+    path = write(tmp_path, "c.csv", "name\nA\n")
+    (tmp_path / "c.csv.twenty-gql-checkpoint").mkdir()  # cannot be opened as a file
+    code = importer.main(["company", str(path), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "c.csv.twenty-gql-checkpoint" in err and "--checkpoint PATH" in err
