@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import os
 import time
@@ -261,7 +262,6 @@ class TwentyClient:
         c = self._counts
         sched = self.scheduler
         buckets = tuple((b.capacity, b.window) for b in sched.buckets) if sched else ()
-        tokens = getattr(sched, "tokens_left", None)
         return ClientStats(
             requests=c["requests"],
             retries=c["retries"],
@@ -274,7 +274,7 @@ class TwentyClient:
             circuit_opened={ep: x.opened_count for ep, x in self._circuits.items()},
             batch_size=self.batch_size,
             rate_limit=buckets,
-            tokens_left=tuple(tokens()) if callable(tokens) else None,
+            tokens_left=_tokens_left(sched),
         )
 
     def _circuit_changed(
@@ -563,6 +563,27 @@ class TwentyClient:
             if err.tokens and err.window:
                 sched.learn(err.tokens, err.window)
             sched.drain(err.window)
+
+
+def _tokens_left(sched: object) -> tuple[float, ...] | None:
+    """Tokens left per bucket, when the rate budget reports them synchronously (a scheduler's
+    ``snapshot()`` with ``buckets`` carrying ``level``); None otherwise (e.g. a shared budget
+    whose snapshot is a coroutine: it is not awaited from this synchronous snapshot)."""
+    snapshot = getattr(sched, "snapshot", None)
+    if not callable(snapshot):
+        return None
+    snap = snapshot()
+    if inspect.isawaitable(snap):
+        if inspect.iscoroutine(snap):
+            snap.close()
+        return None
+    levels: list[float] = []
+    for bucket in getattr(snap, "buckets", ()):
+        level = getattr(bucket, "level", None)
+        if not isinstance(level, (int, float)):
+            return None
+        levels.append(float(level))
+    return tuple(levels) if levels else None
 
 
 _RAW_DECODE = msgspec.json.Decoder(_json.Envelope[dict[str, Any]]).decode

@@ -363,3 +363,28 @@ async def test_stats_report_the_learnt_limits() -> None:
     assert stats.batch_size == 25
     assert stats.rate_limit == ((100.0, 1.0), (100.0, 60.0))
     await client.aclose()
+
+
+async def test_stats_take_tokens_left_from_a_scheduler_snapshot() -> None:
+    from types import SimpleNamespace
+
+    from twenty_gql.client import TwentyClient as Client
+
+    class Budget:  # the rate-budget interface: a synchronous snapshot with bucket levels
+        buckets = [SimpleNamespace(capacity=100.0, window=1.0)]
+        waits = 3
+
+        def snapshot(self) -> Any:
+            return SimpleNamespace(buckets=[SimpleNamespace(level=42.5)])
+
+    class SharedBudget(Budget):  # a shared budget's snapshot is a coroutine: not awaited here
+        async def snapshot(self) -> Any:  # type: ignore[override]
+            return SimpleNamespace(buckets=[SimpleNamespace(level=1.0)])
+
+    client = Client("http://127.0.0.1:1", KEY, transport=MockTransport([]))
+    client.scheduler = Budget()  # type: ignore[assignment]
+    stats = client.stats()
+    assert stats.tokens_left == (42.5,) and stats.paced == 3 and stats.throttle_waits == 3
+    client.scheduler = SharedBudget()  # type: ignore[assignment]
+    assert client.stats().tokens_left is None
+    await client.aclose()
