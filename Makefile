@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench regen check-generated soak fuzz format clean
+.PHONY: demo test test-lowest lint bench regen check-generated soak fuzz format clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,19 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The core tests against the lowest versions pyproject.toml allows (.ci/lowest.py pins each
+# `name>=X` to `name==X`), in their own venv under .venv/.
+LOWEST := $(VENV)/lowest
+CORE_TESTS := tests/unit/runtime tests/unit/bulk tests/unit/test_public_api.py \
+	tests/behaviour/runtime tests/behaviour/bulk
+test-lowest: $(STAMP)
+	@test -x $(LOWEST)/bin/python || $(PYTHON) -m venv $(LOWEST)
+	$(BIN)/python .ci/lowest.py emulator import test > $(LOWEST)/requirements.txt
+	$(LOWEST)/bin/python -m pip install --quiet -r $(LOWEST)/requirements.txt
+	$(LOWEST)/bin/python -m pip install --quiet --no-deps -e .
+	$(LOWEST)/bin/python -m pip list --format=freeze | grep -iE '^(aiohttp|msgspec|typing.extensions|graphql.core)=='
+	$(LOWEST)/bin/python -m pytest -q -m "not slow" -p no:cacheprovider $(CORE_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -141,7 +141,7 @@ async def _run(url: str, key: str) -> None:
             rows.append(
                 (label, requests, len(records), elapsed, landed, waits, failed, available, fastest)
             )
-        server_throttled = client.stats.get("throttled", 0)
+        server_throttled = client.stats().throttled
     print(
         f"ceiling: {BATCH} records x {TOKENS} calls / {WINDOW_MS / 1000:g} s = {ceiling:,.0f} "
         f"records/s; emulator latency {LATENCY_MS} ms. 'fastest' = the least time the buckets "

@@ -52,446 +52,51 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextvars
 import gc
 import os
 import random
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from array import array
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from bench.soak_calls import SoakCalls
+from bench.soak_outage import outage_phase
+from bench.soak_support import (
+    _CURRENT,
+    GENERATED,
+    MIX,
+    SHORT,
+    SINGLE_REQUEST,
+    Ledger,
+    SoakConfig,
+    SoakEmulator,
+    SoakReport,
+    TimedTransport,
+    _Call,
+    _neighbour,
+    _pct,
+    open_connections,
+    rss_mb,
+    server_ms,
+    start_neighbour,
+)
 from twenty_gql import TwentyClient
-from twenty_gql.errors import (
-    ConnectionDroppedError,
-    HTTPStatusError,
-    NotFoundError,
-    TransportTimeoutError,
-)
-from twenty_gql.testing.process import EmulatorProcess, EmulatorStartError, stop_process
-from twenty_gql.transport import AiohttpTransport, Request, Response
+from twenty_gql.testing.process import stop_process
+from twenty_gql.transport import AiohttpTransport, Response
 
-ROOT = Path(__file__).resolve().parents[1]
-GENERATED = ROOT / "generated"
-
-# call name -> weight (share of calls)
-MIX: dict[str, int] = {
-    "find_many": 22,
-    "find_one": 20,
-    "update": 22,
-    "create": 7,
-    "upsert_one": 3,
-    "delete": 1,
-    "destroy": 7,
-    "upsert_many": 3,
-    "iterate": 3,
-    "metadata": 1,
-    "metadata_one": 4,
-}
-SINGLE_REQUEST = frozenset(
-    {
-        "find_many",
-        "find_one",
-        "update",
-        "create",
-        "upsert_one",
-        "delete",
-        "destroy",
-        "metadata",
-        "metadata_one",
-    }
-)
-
-
-@dataclass
-class SoakConfig:
-    calls: int = 20_000
-    concurrency: int = 16
-    latency_ms: float = 15.0
-    fault_rate: float = 0.05
-    drop_rate: float = 0.02
-    rate_limit: str = "15/100,4000/20000"
-    seed: int = 1
-    alive_cap: int = 15  # per worker: above this, deletes are preferred to creates
-    page_size: int = 10  # iterate page size (several pages per iterate)
-    timeout: float = 10.0
-    max_seconds: float = 180.0  # no call starts after this (a loaded machine may stop short)
-    probe_pairs: int = 150  # idle-server latency probe after the run
-    neighbour_burst: int = 10  # another service on the same workspace: N calls at once ...
-    neighbour_every: float = 1.0  # ... until refused, every this many seconds (0: none)
-
-    def describe(self) -> str:
-        return (
-            f"{self.calls} calls, {self.concurrency} workers on one TwentyClient; emulator: "
-            f"latency {self.latency_ms:g} ms, {self.fault_rate:.0%} 502/503, "
-            f"{self.drop_rate:.0%} drops (after apply), rate limit {self.rate_limit}; "
-            f"a neighbour empties the short bucket every {self.neighbour_every:g} s; "
-            f"seed {self.seed}"
-        )
-
-
-SHORT = {
-    "calls": 1_500,
-    "concurrency": 8,
-    "latency_ms": 5.0,
-    "probe_pairs": 50,
-    "neighbour_every": 0.3,
-}
-
-
-# ---- the emulator in its own process ------------------------------------------------------
-
-
-class SoakEmulator:
-    """The soak's emulator process (its log in a temporary file, since a soak writes a lot);
-    ``url``/``api_key``/``port`` once started."""
-
-    def __init__(self, cfg: SoakConfig) -> None:
-        self.log = ""
-        self._stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in __exit__
-        args = ["--seed", "standard", "--latency-ms", str(cfg.latency_ms)]
-        args += ["--fault-rate", str(cfg.fault_rate), "--drop-rate", str(cfg.drop_rate)]
-        args += ["--drop-after-apply", "--rate-limit", cfg.rate_limit]
-        args += ["--fault-seed", str(cfg.seed)]
-        self._process = EmulatorProcess(args, cwd=ROOT, stderr=self._stderr)
-        self.url = self.api_key = ""
-        self.port = 0
-
-    def __enter__(self) -> SoakEmulator:
-        try:
-            p = self._process.start()
-        except EmulatorStartError:
-            self.__exit__()
-            raise EmulatorStartError(
-                f"the emulator did not start: {self.stderr_text()[-2000:]}"
-            ) from None
-        self.url, self.api_key, self.port = p.url, p.api_key, p.port
-        return self
-
-    def stderr_text(self) -> str:
-        """What the emulator wrote to stderr (its log)."""
-        if self._stderr.closed:
-            return self.log
-        self._stderr.seek(0)
-        return self._stderr.read()
-
-    def __exit__(self, *_exc: object) -> None:
-        self._process.stop()
-        if not self._stderr.closed:
-            self.log = self.stderr_text()
-            self._stderr.close()
-
-
-NEIGHBOUR_QUERY = (
-    b'{"query": "query Neighbour { companies(first: 1, filter: {name: {eq: \\"-\\"}}) '
-    b'{ totalCount } }", "operationName": "Neighbour"}'
-)
-
-
-async def _neighbour(url: str, api_key: str, burst: int, every: float) -> None:
-    """A noisy neighbour: another service on the same workspace that, every ``every`` seconds,
-    spends tokens ``burst`` calls at a time until the server refuses it (the short bucket is
-    then empty). The client's mirror of the buckets cannot know, so the server throttles the
-    client now and then, as it would in production."""
-    import aiohttp
-
-    headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
-
-        async def one() -> bool:
-            async with session.post(f"{url}/graphql", data=NEIGHBOUR_QUERY, headers=headers) as r:
-                return b"LIMIT_REACHED" in await r.read()
-
-        while True:
-            for _ in range(10):
-                answers = await asyncio.gather(
-                    *(one() for _ in range(burst)), return_exceptions=True
-                )
-                if any(a is True for a in answers):
-                    break
-            await asyncio.sleep(every)
-
-
-def start_neighbour(cfg: SoakConfig, url: str, api_key: str) -> subprocess.Popen[bytes] | None:
-    """Run :func:`_neighbour` in its own process (its sockets are not the client's)."""
-    if cfg.neighbour_every <= 0 or cfg.neighbour_burst <= 0:
-        return None
-    cmd = [
-        sys.executable,
-        "-m",
-        "bench.soak",
-        "--neighbour",
-        url,
-        str(cfg.neighbour_burst),
-        str(cfg.neighbour_every),
-    ]
-    env = dict(os.environ, TWENTY_API_KEY=api_key)
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-
-
-# ---- measuring ------------------------------------------------------------------------------
-
-
-class _Call:
-    """What one call did on the wire (filled in by the transport wrapper and the sleep hook)."""
-
-    __slots__ = ("attempts", "first_send", "last_end", "send_s", "server_s", "timed")
-
-    def __init__(self) -> None:
-        self.attempts = 0
-        self.first_send = self.last_end = self.send_s = self.server_s = 0.0
-        self.timed = True  # every attempt carried Server-Timing
-
-
-_CURRENT: contextvars.ContextVar[_Call | None] = contextvars.ContextVar("soak_call", default=None)
-
-
-def server_ms(response: Response) -> float | None:
-    """The handler time from ``Server-Timing: app;dur=MS`` (None when absent)."""
-    raw = response.headers.get("Server-Timing")
-    if raw is None:
-        return None
-    for part in raw.split(";"):
-        name, _, value = part.strip().partition("=")
-        if name == "dur":
-            try:
-                return float(value)
-            except ValueError:
-                return None
-    return None
-
-
-class TimedTransport:
-    """Wraps the aiohttp transport: per call, attempts, time on the wire, server time."""
-
-    def __init__(self, inner: AiohttpTransport) -> None:
-        self.inner = inner
-
-    async def send(self, request: Request) -> Response:
-        rec = _CURRENT.get()
-        start = time.perf_counter()
-        try:
-            response = await self.inner.send(request)
-        except BaseException:
-            if rec is not None:
-                rec.attempts += 1
-                rec.timed = False
-            raise
-        end = time.perf_counter()
-        if rec is not None:
-            rec.attempts += 1
-            if rec.attempts == 1:
-                rec.first_send = start
-            rec.last_end = end
-            rec.send_s += end - start
-            dur = server_ms(response)
-            if dur is None:
-                rec.timed = False
-            else:
-                rec.server_s += dur / 1000.0
-        return response
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
-def open_connections(port: int) -> int:
-    """TCP sockets of this process connected to ``port`` on the loopback (any state but
-    TIME_WAIT, which no longer belongs to a process)."""
-    inodes: set[str] = set()
-    fd_dir = Path("/proc/self/fd")
-    for fd in fd_dir.iterdir():
-        try:
-            target = os.readlink(fd)
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[8:-1])
-    count = 0
-    for table in ("/proc/self/net/tcp", "/proc/self/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            cols = line.split()
-            remote_port = int(cols[2].rsplit(":", 1)[1], 16)
-            if remote_port == port and cols[9] in inodes:
-                count += 1
-    return count
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024.0
-    return float("nan")
-
-
-def _pct(values: Sequence[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
-
-
-# ---- the ledger -----------------------------------------------------------------------------
-
-
-@dataclass
-class Ledger:
-    """What one worker was told about its records."""
-
-    prefix: str
-    alive: dict[str, tuple[str, int | None]] = field(default_factory=dict)  # marker -> id, emp
-    deleted: dict[str, str] = field(default_factory=dict)  # soft-deleted: marker -> id
-    destroyed: dict[str, str] = field(default_factory=dict)
-    unknown: set[str] = field(default_factory=set)  # creates with an unknown outcome
-    value_unknown: set[str] = field(default_factory=set)
-    n: int = 0
-
-    def marker(self) -> str:
-        self.n += 1
-        return f"{self.prefix}-{self.n:06d}"
-
-
-@dataclass
-class SoakReport:
-    cfg: SoakConfig
-    calls: int = 0
-    calls_by_kind: Counter[str] = field(default_factory=Counter)
-    requests: int = 0
-    retries: int = 0
-    throttled: int = 0
-    expected: Counter[str] = field(default_factory=Counter)
-    unexpected: Counter[str] = field(default_factory=Counter)
-    unexpected_examples: list[str] = field(default_factory=list)
-    unknown_creates: int = 0
-    unknown_landed: int = 0
-    records_ledger: int = 0  # alive or soft-deleted, as the client was told
-    records_destroyed: int = 0
-    records_found: int = 0
-    lost: int = 0
-    duplicated: int = 0
-    inconsistent: int = 0
-    inconsistent_examples: list[str] = field(default_factory=list)
-    iterate_mismatch: int = 0
-    connections: dict[str, int] = field(default_factory=dict)
-    max_connections_seen: int = 0
-    rss: dict[str, float] = field(default_factory=dict)
-    wall: float = 0.0
-    latency: dict[str, list[float]] = field(default_factory=dict)
-    emulator_errors: int = 0
-    time_bound: bool = False
-    server_by_kind: dict[str, float] = field(default_factory=dict)
-    cpu_per_request: float = 0.0
-    client_usable: bool = False
-
-    def problems(self) -> list[str]:
-        out = []
-        if self.lost:
-            out.append(f"{self.lost} record(s) lost")
-        if self.duplicated:
-            out.append(f"{self.duplicated} record(s) duplicated")
-        if self.inconsistent:
-            out.append(f"{self.inconsistent} inconsistent record(s)")
-        if self.iterate_mismatch:
-            out.append(f"{self.iterate_mismatch} paginated read(s) disagreed with the ledger")
-        if self.unexpected:
-            out.append(f"unexpected failures: {dict(self.unexpected)}")
-        if self.connections.get("after aclose", 0):
-            out.append(f"{self.connections['after aclose']} connection(s) open after aclose()")
-        if self.max_connections_seen > self.cfg.concurrency:  # the client's pool limit
-            out.append(
-                f"{self.max_connections_seen} connections seen (> {self.cfg.concurrency} allowed)"
-            )
-        if self.emulator_errors:
-            out.append(f"the emulator logged {self.emulator_errors} internal error(s)")
-        if not self.client_usable:
-            out.append("the client was not usable after the run")
-        if self.calls < self.cfg.calls and not self.time_bound:
-            out.append(f"only {self.calls} of {self.cfg.calls} calls done")
-        return out
-
-    def table(self) -> str:
-        lat = self.latency
-        n_timed = len(lat.get("added", []))
-
-        def ms(name: str) -> str:
-            values = lat.get(name, [])
-            return f"{_pct(values, 0.5) * 1000:.2f} / {_pct(values, 0.99) * 1000:.2f}"
-
-        ours, raw = lat.get("probe_ours", []), lat.get("probe_raw", [])
-
-        def diff(q: float) -> str:
-            return f"{(_pct(ours, q) - _pct(raw, q)) * 1000:+.2f}"
-
-        rows = [
-            (
-                "calls done",
-                f"{self.calls:,} in {self.wall:.1f} s ({self.calls / max(self.wall, 1e-9):.0f}/s)"
-                + (f"; stopped at the {self.cfg.max_seconds:g} s bound" if self.time_bound else ""),
-            ),
-            ("  by kind", ", ".join(f"{k} {v}" for k, v in sorted(self.calls_by_kind.items()))),
-            ("HTTP requests", f"{self.requests:,}"),
-            ("retries (client.stats)", f"{self.retries:,}"),
-            ("throttling answers absorbed", f"{self.throttled:,}"),
-            (
-                "failures surfaced, expected",
-                ", ".join(f"{k}: {v}" for k, v in sorted(self.expected.items())) or "0",
-            ),
-            (
-                "failures surfaced, unexpected",
-                ", ".join(f"{k}: {v}" for k, v in sorted(self.unexpected.items())) or "0",
-            ),
-            (
-                "creates with unknown outcome",
-                f"{self.unknown_creates} ({self.unknown_landed} had landed, each exactly once)",
-            ),
-            (
-                "records expected / found",
-                f"{self.records_ledger:,} + {self.unknown_landed} unknown-outcome creates / "
-                f"{self.records_found:,} ({self.records_destroyed:,} destroyed: absent)",
-            ),
-            ("records lost / duplicated", f"{self.lost} / {self.duplicated}"),
-            ("inconsistent records / reads", f"{self.inconsistent} / {self.iterate_mismatch}"),
-            (
-                "open connections",
-                ", ".join(f"{k} {v}" for k, v in self.connections.items())
-                + f" (max seen {self.max_connections_seen})",
-            ),
-            ("RSS MB", ", ".join(f"{k} {v:.1f}" for k, v in self.rss.items())),
-            (
-                "client process CPU per request",
-                f"{self.cpu_per_request * 1e6:.0f} us (soak bookkeeping included)",
-            ),
-            (
-                "latency added by the client",
-                f"p50 {diff(0.5)} ms, p99 {diff(0.99)} ms (idle server, client minus raw)",
-            ),
-            (f"  wall - server, TwentyClient (n={len(ours)})", ms("probe_ours")),
-            (f"  wall - server, raw aiohttp+orjson (n={len(raw)})", ms("probe_raw")),
-            (f"under load, p50 / p99 ms (n={n_timed:,})", "single-request first-attempt calls"),
-            ("  call wall time", ms("wall")),
-            ("  server time (Server-Timing)", ms("server")),
-            ("  wall - server", ms("added")),
-            ("    before send (encode, pacing, slot)", ms("before")),
-            ("    transport + emulator queue", ms("transport")),
-            ("    after (typed decode)", ms("after")),
-            (
-                "server time p50 by call, ms",
-                ", ".join(f"{k} {v * 1000:.1f}" for k, v in self.server_by_kind.items()),
-            ),
-        ]
-        width = max(len(r[0]) for r in rows)
-        return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+__all__ = [
+    "SHORT",
+    "SoakConfig",
+    "SoakEmulator",
+    "SoakReport",
+    "main",
+    "open_connections",
+    "run_soak",
+    "server_ms",
+]
 
 
 # ---- the run --------------------------------------------------------------------------------
@@ -505,10 +110,7 @@ def _bindings() -> Any:
     return importlib.import_module("twenty_standard")
 
 
-_TRANSIENT = (HTTPStatusError, ConnectionDroppedError, TransportTimeoutError)
-
-
-class _Run:
+class _Run(SoakCalls):
     def __init__(self, cfg: SoakConfig, client: TwentyClient, ts: Any, port: int) -> None:
         self.cfg = cfg
         self.client = client
@@ -594,106 +196,15 @@ class _Run:
 
     async def call(self, kind: str, led: Ledger, rng: random.Random, rec: _Call) -> bool:
         """One call; True when it succeeded. Expected failures are counted, others too."""
-        crm = self.crm.companies
+        handler = getattr(self, f"_call_{kind}", None)
+        if handler is None:  # pragma: no cover - MIX and the _call_* methods are edited together
+            raise AssertionError(kind)
         try:
-            if kind == "find_many":
-                await crm.find_many(filter={"name": {"like": f"{led.prefix}-%"}}, first=5)
-            elif kind == "find_one":
-                marker = rng.choice(list(led.alive))
-                rid = led.alive[marker][0]
-                found = await crm.find_one(filter={"id": {"eq": rid}})
-                if found is None or found.name != marker:
-                    self._inconsistent(f"find_one({marker}) returned {found!r}")
-            elif kind == "update":
-                marker = rng.choice(list(led.alive))
-                rid = led.alive[marker][0]
-                value = rng.randrange(1_000_000)
-                try:
-                    await crm.update(id=rid, data={"employees": value})
-                except BaseException:
-                    led.value_unknown.add(marker)
-                    raise
-                led.alive[marker] = (rid, value)
-                led.value_unknown.discard(marker)
-            elif kind == "create":
-                marker = led.marker()
-                try:
-                    created = await crm.create(data={"name": marker})
-                except _TRANSIENT as exc:
-                    if isinstance(exc, HTTPStatusError) and exc.status not in (502, 503, 504):
-                        raise
-                    led.unknown.add(marker)
-                    what = f"HTTP {exc.status}" if isinstance(exc, HTTPStatusError) else ""
-                    self.report.expected[
-                        f"plain create not resent: {type(exc).__name__} {what}".rstrip()
-                    ] += 1
-                    return False
-                if created is None:
-                    self._inconsistent(f"create({marker}) returned None")
-                    return False
-                led.alive[marker] = (str(created.id), None)
-            elif kind == "upsert_one":  # carries a client id: resent safely after a drop
-                marker = led.marker()
-                rid = str(uuid.uuid4())
-                try:
-                    created = await crm.create(data={"id": rid, "name": marker}, upsert=True)
-                except BaseException:
-                    led.unknown.add(marker)
-                    raise
-                if created is None or str(created.id) != rid:
-                    self._inconsistent(f"upsert_one({marker}) returned {created!r}")
-                    return False
-                led.alive[marker] = (rid, None)
-            elif kind in ("delete", "destroy"):
-                marker = rng.choice(list(led.alive))
-                rid = led.alive[marker][0]
-                try:
-                    if kind == "delete":
-                        await crm.delete(id=rid)
-                    else:
-                        await crm.destroy(id=rid)
-                except NotFoundError:
-                    if rec.attempts < 2:
-                        raise
-                    self.report.expected[f"{kind} resent after an applied drop: NotFound"] += 1
-                    ok = False
-                else:
-                    ok = True
-                del led.alive[marker]
-                led.value_unknown.discard(marker)
-                (led.deleted if kind == "delete" else led.destroyed)[marker] = rid
-                return ok
-            elif kind == "upsert_many":
-                await self.upsert_many(led, rng)
-            elif kind == "iterate":
-                seen = [
-                    c.name
-                    async for c in crm.iterate(
-                        filter={"name": {"like": f"{led.prefix}-%"}}, page_size=self.cfg.page_size
-                    )
-                ]
-                names = set(seen)
-                alive = set(led.alive)
-                if len(names) != len(seen) or not alive <= names <= alive | led.unknown:
-                    self.report.iterate_mismatch += 1
-            elif kind == "metadata":
-                objects = await self.meta.objects.find_many(paging={"first": 1})
-                if not objects.edges:
-                    self._inconsistent("metadata objects: none")
-            elif kind == "metadata_one":
-                if self.field is None:
-                    page = await self.meta.fields.find_many(paging={"first": 1})
-                    self.field = (page.edges[0].node.id, page.edges[0].node.name)
-                else:
-                    got = await self.meta.fields.find_one(id=self.field[0])
-                    if got.name != self.field[1]:
-                        self._inconsistent(f"metadata field {self.field} read as {got.name}")
-            else:  # pragma: no cover - MIX and this dispatch are edited together
-                raise AssertionError(kind)
+            ok: bool = await handler(led, rng, rec)
         except Exception as exc:
             self._unexpected(kind, exc)
             return False
-        return True
+        return ok
 
     async def upsert_many(self, led: Ledger, rng: random.Random) -> None:
         """``create_many(upsert=True)``: a few new records and a few existing ones (by id)."""
@@ -822,36 +333,12 @@ class _Run:
             r.records_ledger += len(led.alive) + len(led.deleted)
             r.records_destroyed += len(led.destroyed)
             r.unknown_creates += len(led.unknown)
-            for marker, (rid, employees) in led.alive.items():
-                got = alive.get(marker, [])
-                if not got:
-                    r.lost += 1
-                    self._inconsistent(f"lost: {marker}")
-                elif str(got[0].id) != rid:
-                    self._inconsistent(f"{marker}: id {got[0].id} != {rid}")
-                elif (
-                    employees is not None
-                    and marker not in led.value_unknown
-                    and got[0].employees != employees
-                ):
-                    self._inconsistent(f"{marker}: employees {got[0].employees} != {employees}")
-                if marker in deleted:
-                    self._inconsistent(f"{marker}: alive and soft-deleted")
-            for marker, rid in led.deleted.items():
-                got = deleted.get(marker, [])
-                if marker in alive:
-                    self._inconsistent(f"{marker}: soft-deleted but alive")
-                elif not got:
-                    r.lost += 1
-                    self._inconsistent(f"lost (soft-deleted): {marker}")
-                elif str(got[0].id) != rid:
-                    self._inconsistent(f"{marker}: id {got[0].id} != {rid}")
+            self._check_alive(led, alive, deleted)
+            self._check_deleted(led, alive, deleted)
             for marker in led.destroyed:
                 if marker in alive or marker in deleted:
                     self._inconsistent(f"{marker}: destroyed but still there")
-            for marker in led.unknown:
-                if marker in alive or marker in deleted:
-                    r.unknown_landed += 1
+            r.unknown_landed += sum(1 for m in led.unknown if m in alive or m in deleted)
             known |= set(led.alive) | set(led.deleted) | set(led.destroyed) | led.unknown
         for name in set(alive) | set(deleted):
             copies = len(alive.get(name, [])) + len(deleted.get(name, []))
@@ -860,6 +347,38 @@ class _Run:
                 self._inconsistent(f"duplicated: {name} x{copies}")
             if name not in known:
                 self._inconsistent(f"record nobody created: {name}")
+
+    def _check_alive(
+        self, led: Ledger, alive: dict[str, list[Any]], deleted: dict[str, list[Any]]
+    ) -> None:
+        for marker, (rid, employees) in led.alive.items():
+            got = alive.get(marker, [])
+            if not got:
+                self.report.lost += 1
+                self._inconsistent(f"lost: {marker}")
+            elif str(got[0].id) != rid:
+                self._inconsistent(f"{marker}: id {got[0].id} != {rid}")
+            elif (
+                employees is not None
+                and marker not in led.value_unknown
+                and got[0].employees != employees
+            ):
+                self._inconsistent(f"{marker}: employees {got[0].employees} != {employees}")
+            if marker in deleted:
+                self._inconsistent(f"{marker}: alive and soft-deleted")
+
+    def _check_deleted(
+        self, led: Ledger, alive: dict[str, list[Any]], deleted: dict[str, list[Any]]
+    ) -> None:
+        for marker, rid in led.deleted.items():
+            got = deleted.get(marker, [])
+            if marker in alive:
+                self._inconsistent(f"{marker}: soft-deleted but alive")
+            elif not got:
+                self.report.lost += 1
+                self._inconsistent(f"lost (soft-deleted): {marker}")
+            elif str(got[0].id) != rid:
+                self._inconsistent(f"{marker}: id {got[0].id} != {rid}")
 
 
 async def run_soak(cfg: SoakConfig, url: str, api_key: str, port: int) -> SoakReport:
@@ -896,13 +415,13 @@ async def run_soak(cfg: SoakConfig, url: str, api_key: str, port: int) -> SoakRe
         report.wall = time.perf_counter() - start
         if neighbour is not None:
             stop_process(neighbour)
-        report.cpu_per_request = (time.process_time() - cpu) / max(1, client.stats["requests"])
+        report.cpu_per_request = (time.process_time() - cpu) / max(1, client.stats().requests)
         gc.collect()
         report.rss["end"] = rss_mb()
         report.connections["at end (pool kept)"] = open_connections(port)
-        report.requests = client.stats["requests"]
-        report.retries = client.stats["retries"]
-        report.throttled = client.stats["throttled"]
+        report.requests = client.stats().requests
+        report.retries = client.stats().retries
+        report.throttled = client.stats().throttled
         try:
             await run.probe(url, api_key, cfg.probe_pairs)
         except Exception as exc:
@@ -937,6 +456,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--max-seconds", type=float, help=f"start no call after this (default {d.max_seconds:g})"
     )
+    p.add_argument(
+        "--outage-downs",
+        help="seconds the server is down in each outage, comma-separated "
+        f"(default {','.join(f'{x:g}' for x in d.outage_downs)}; 'none' skips the phase)",
+    )
     return p
 
 
@@ -950,6 +474,9 @@ def config_from(argv: Sequence[str] | None) -> SoakConfig:
             setattr(cfg, name, value)
     if args.seed is not None:
         cfg.seed = args.seed
+    if args.outage_downs is not None:
+        downs = args.outage_downs.strip().lower()
+        cfg.outage_downs = () if downs == "none" else tuple(float(x) for x in downs.split(","))
     if cfg.calls < 1 or cfg.concurrency < 1:
         raise SystemExit("python -m bench.soak: --calls and --concurrency must be >= 1")
     return cfg
@@ -972,10 +499,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  ! {text}")
     print(f"soak: total wall time {time.perf_counter() - began:.1f} s (emulator start included)")
     problems = report.problems()
+    for down in cfg.outage_downs:
+        outage = asyncio.run(outage_phase(_bindings(), down, cfg.outage_tolerance))
+        print(f"soak outage: {outage.line()}", flush=True)
+        problems += outage.problems()
     if problems:
         print("soak: FAILED: " + "; ".join(problems))
         return 1
-    print("soak: OK (0 lost, 0 duplicated, only expected failures, no connection leak)")
+    print(
+        "soak: OK (0 lost, 0 duplicated, only expected failures, no connection leak"
+        + (", outages absorbed or resumed exactly once)" if cfg.outage_downs else ")")
+    )
     return 0
 
 

@@ -11,6 +11,7 @@ Sub-commands:
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from collections.abc import Callable, Sequence
 
@@ -24,6 +25,21 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("twenty_gql.importer", "bulk-import records from CSV or JSONL"),
     "listen": ("twenty_gql.webhooks_cli", "register a webhook and print verified, typed events"),
 }
+
+# The extra each command needs beyond the runtime (pyproject.toml [project.optional-dependencies])
+# and the modules it installs that the command imports.
+_NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "generate": ("codegen", ("graphql", "jinja2", "ruff")),
+    "check": ("codegen", ("graphql",)),
+    "emulator": ("emulator", ("graphql",)),
+    "import": ("import", ("graphql", "tqdm")),
+}
+
+
+def _installed(module: str) -> bool:
+    if module in sys.modules:
+        return sys.modules[module] is not None
+    return importlib.util.find_spec(module) is not None
 
 
 def _usage() -> str:
@@ -52,6 +68,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     name, rest = args[0], args[1:]
     if name not in _COMMANDS:
         print(f"twenty-gql: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
+        return 2
+    missing = [m for m in _NEEDS[name][1] if not _installed(m)]
+    if missing:
+        extra = _NEEDS[name][0]
+        print(
+            f"twenty-gql {name}: needs the {extra!r} extra (missing: {', '.join(missing)}): "
+            f"pip install 'twenty-gql[{extra}]'",
+            file=sys.stderr,
+        )
         return 2
     module = importlib.import_module(_COMMANDS[name][0])
     run: Callable[[Sequence[str]], int] = module.main

@@ -13,6 +13,7 @@ from twenty_gql.bulk import (
     partial_result,
     update_many,
 )
+from twenty_gql.circuit import CircuitPolicy
 from twenty_gql.client import TwentyClient
 from twenty_gql.errors import (
     BadUserInputError,
@@ -21,6 +22,7 @@ from twenty_gql.errors import (
     ConfigurationError,
     ConnectError,
     ConnectionDroppedError,
+    DeadlineExceededError,
     DecodeError,
     ForbiddenError,
     GraphQLResponseError,
@@ -28,6 +30,7 @@ from twenty_gql.errors import (
     InvalidVariablesError,
     NotFoundError,
     ResponseTooLargeError,
+    ServiceUnavailableError,
     ThrottledError,
     TransportError,
     TransportTimeoutError,
@@ -35,6 +38,7 @@ from twenty_gql.errors import (
     UnauthenticatedError,
     UniqueConflictError,
 )
+from twenty_gql.observability import ClientEvent, ClientStats
 from twenty_gql.operation import Endpoint, Operation, OperationKind
 from twenty_gql.pagination import PaginationError, collect, paginate
 from twenty_gql.scheduling import RateLimit, RetryPolicy
@@ -47,10 +51,14 @@ __all__ = [
     "BulkFailuresError",
     "BulkProgress",
     "BulkResult",
+    "CircuitPolicy",
     "ClientClosedError",
+    "ClientEvent",
+    "ClientStats",
     "ConfigurationError",
     "ConnectError",
     "ConnectionDroppedError",
+    "DeadlineExceededError",
     "DecodeError",
     "Endpoint",
     "ForbiddenError",
@@ -68,6 +76,7 @@ __all__ = [
     "Response",
     "ResponseTooLargeError",
     "RetryPolicy",
+    "ServiceUnavailableError",
     "ThrottledError",
     "Transport",
     "TransportError",

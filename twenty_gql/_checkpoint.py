@@ -113,29 +113,7 @@ class Checkpoint:
         raw = self.path.read_bytes().split(b"\n")
         lines = [line for line in raw if line.strip()]
         torn_tail = bool(raw and raw[-1].strip())  # no trailing newline: last write was torn
-        try:
-            header = json.loads(lines[0])
-        except (ValueError, IndexError) as exc:
-            raise CheckpointMismatchError(
-                f"checkpoint {self.path}: not a twenty-gql checkpoint file (unreadable header)"
-            ) from exc
-        if not isinstance(header, dict) or header.get("kind") != _KIND:
-            raise CheckpointMismatchError(
-                f"checkpoint {self.path}: not a twenty-gql checkpoint file"
-            )
-        if header.get("v") != _VERSION:
-            raise CheckpointMismatchError(
-                f"checkpoint {self.path}: unsupported version {header.get('v')!r}"
-            )
-        if header.get("operation") != operation or header.get("upsert") != upsert:
-            raise CheckpointMismatchError(
-                f"checkpoint {self.path} was written for operation {header.get('operation')!r} "
-                f"(upsert={header.get('upsert')!r}), not {operation!r} (upsert={upsert!r})"
-            )
-        try:
-            self.seed = uuid.UUID(str(header["seed"]))
-        except (KeyError, ValueError) as exc:
-            raise CheckpointMismatchError(f"checkpoint {self.path}: bad seed") from exc
+        self.seed = self._check_header(lines[0] if lines else b"", operation, upsert)
         spans: list[tuple[int, int, int]] = []
         body = lines[1:]
         for n, line in enumerate(body):
@@ -168,6 +146,32 @@ class Checkpoint:
             # Drop the torn line so the next append starts on a fresh line.
             data = self.path.read_bytes()
             os.truncate(self.path, data.rfind(b"\n") + 1)
+
+    def _check_header(self, line: bytes, operation: str, upsert: bool) -> uuid.UUID:
+        """The seed of a journal written for this operation, else CheckpointMismatchError."""
+        try:
+            header = json.loads(line)
+        except ValueError as exc:
+            raise CheckpointMismatchError(
+                f"checkpoint {self.path}: not a twenty-gql checkpoint file (unreadable header)"
+            ) from exc
+        if not isinstance(header, dict) or header.get("kind") != _KIND:
+            raise CheckpointMismatchError(
+                f"checkpoint {self.path}: not a twenty-gql checkpoint file"
+            )
+        if header.get("v") != _VERSION:
+            raise CheckpointMismatchError(
+                f"checkpoint {self.path}: unsupported version {header.get('v')!r}"
+            )
+        if header.get("operation") != operation or header.get("upsert") != upsert:
+            raise CheckpointMismatchError(
+                f"checkpoint {self.path} was written for operation {header.get('operation')!r} "
+                f"(upsert={header.get('upsert')!r}), not {operation!r} (upsert={upsert!r})"
+            )
+        try:
+            return uuid.UUID(str(header["seed"]))
+        except (KeyError, ValueError) as exc:
+            raise CheckpointMismatchError(f"checkpoint {self.path}: bad seed") from exc
 
     def covered(self, index: int, digest: bytes) -> bool:
         """Whether input position ``index`` already landed; verifies content as it goes.

@@ -13,7 +13,7 @@ import decimal
 import enum
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 import msgspec
@@ -103,46 +103,49 @@ def dumps_variables(variables: Any) -> bytes:
 
 def _find_bad(value: Any, path: str, *, unencodable: bool = False) -> tuple[str, str] | None:
     """The first value that cannot go out faithfully, as (path, problem); None if none."""
-    if isinstance(value, str):
-        return None
-    if isinstance(value, float):
-        if math.isfinite(value):
-            return None
-        return path, f"{value!r} is not a JSON number (JSON has no NaN or infinity)"
-    if isinstance(value, decimal.Decimal):
-        if value.is_finite():
-            return None
-        return path, f"Decimal({str(value)!r}) is not a JSON number"
-    if isinstance(value, datetime.datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            return path, (
-                f"naive datetime {value.isoformat()} has no time zone (the server would read "
-                "it in its own zone); pass an aware datetime, e.g. tzinfo=datetime.timezone.utc"
-            )
-        return None
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            bad = _find_bad(v, f"{path}.{k}" if path else str(k), unencodable=unencodable)
+    if isinstance(value, (float, decimal.Decimal, datetime.datetime)):
+        problem = _number_or_time_problem(value)
+        return (path, problem) if problem is not None else None
+    children = _children(value, path)
+    if children is not None:
+        for child_path, child in children:
+            bad = _find_bad(child, child_path, unencodable=unencodable)
             if bad is not None:
                 return bad
         return None
-    if isinstance(value, (list, tuple, set, frozenset)):
-        for i, v in enumerate(value):
-            bad = _find_bad(v, f"{path}[{i}]", unencodable=unencodable)
-            if bad is not None:
-                return bad
-        return None
-    if isinstance(value, msgspec.Struct):
-        for name in value.__struct_fields__:
-            bad = _find_bad(getattr(value, name), f"{path}.{name}", unencodable=unencodable)
-            if bad is not None:
-                return bad
-        return None
-    if unencodable:
+    if unencodable and not isinstance(value, str):
         try:
             encode(value)
         except Exception as exc:  # locating the value msgspec refused
             return path, str(exc)
+    return None
+
+
+def _number_or_time_problem(value: float | decimal.Decimal | datetime.datetime) -> str | None:
+    if isinstance(value, float):
+        return (
+            None
+            if math.isfinite(value)
+            else (f"{value!r} is not a JSON number (JSON has no NaN or infinity)")
+        )
+    if isinstance(value, decimal.Decimal):
+        return None if value.is_finite() else f"Decimal({str(value)!r}) is not a JSON number"
+    if value.tzinfo is None or value.utcoffset() is None:
+        return (
+            f"naive datetime {value.isoformat()} has no time zone (the server would read "
+            "it in its own zone); pass an aware datetime, e.g. tzinfo=datetime.timezone.utc"
+        )
+    return None
+
+
+def _children(value: Any, path: str) -> Iterator[tuple[str, Any]] | None:
+    """(path, value) of a container's members; None for anything else."""
+    if isinstance(value, Mapping):
+        return ((f"{path}.{k}" if path else str(k), v) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    if isinstance(value, msgspec.Struct):
+        return ((f"{path}.{n}", getattr(value, n)) for n in value.__struct_fields__)
     return None
 
 

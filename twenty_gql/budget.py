@@ -90,6 +90,11 @@ class RateBudget(abc.ABC):
     async def learn_batch_limit(self, limit: int) -> None:
         """The server announced a batch limit: remember it (the lowest one wins)."""
 
+    def cached_snapshot(self) -> SchedulerStats | None:
+        """The budget's state without a round trip (None when there is none yet): what
+        ``TwentyClient.stats()`` reports."""
+        return None
+
     async def get_batch_limit(self) -> int | None:
         """The learned batch limit now (a shared budget asks its store; ``batch_limit`` is the
         value as of the last answer, with no round trip)."""

@@ -1,155 +1,80 @@
 """``TwentyClient``: sends prepared operations to a Twenty workspace (docs/CONTRACTS.md §1).
 
-Per call: take tokens from the scheduler, hold a concurrency slot, POST the pre-encoded body
-prefix plus the msgspec-encoded variables, decode the answer straight into the operation's
-result type, and map errors to :mod:`twenty_gql.errors`. Failures go through
-:class:`~twenty_gql.scheduling.RetryPolicy`. Nothing here parses or prints GraphQL.
+Per call: take tokens from the scheduler, pass the endpoint's circuit breaker, hold a
+concurrency slot, POST the pre-encoded body prefix plus the msgspec-encoded variables, decode
+the answer straight into the operation's result type, and map errors to
+:mod:`twenty_gql.errors`. Failures go through :class:`~twenty_gql.scheduling.RetryPolicy`.
+Nothing here parses or prints GraphQL.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
+import contextlib
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable, Mapping
-from email.utils import parsedate_to_datetime
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Final, Literal, TypeVar
-from urllib.parse import urlsplit
 
 import msgspec
 
 from twenty_gql import _json
+from twenty_gql._answers import decode_answer, scrubbed
+from twenty_gql._config import ENDPOINTS, check_key, check_url, pos_int
 from twenty_gql.budget import RateBudget
+from twenty_gql.circuit import CircuitPolicy, CircuitState, EndpointCircuit
 from twenty_gql.errors import (
     BatchLimitExceededError,
     ClientClosedError,
     ConfigurationError,
-    DecodeError,
-    HTTPStatusError,
+    DeadlineExceededError,
+    ServiceUnavailableError,
     ThrottledError,
+    TransportError,
     TwentyError,
-    error_from_graphql,
 )
+from twenty_gql.observability import ClientEvent, ClientStats, emit
 from twenty_gql.operation import Endpoint, Operation
 from twenty_gql.scheduling import RateLimit, RetryPolicy, Scheduler
 from twenty_gql.transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
     AiohttpTransport,
     Request,
-    Response,
     Transport,
 )
 
-__all__ = ["DEFAULT_RATE_LIMIT", "TwentyClient"]
+__all__ = ["DEFAULT_CIRCUIT", "DEFAULT_CLOSE_TIMEOUT", "DEFAULT_RATE_LIMIT", "TwentyClient"]
 
 T = TypeVar("T")
 E = TypeVar("E", bound=BaseException)
 logger = logging.getLogger("twenty_gql")
 
 DEFAULT_RATE_LIMIT: Final = RateLimit()
-_DEFAULT: Any = object()
-_ENDPOINTS = ("graphql", "metadata")
+DEFAULT_CIRCUIT: Final = CircuitPolicy()
+#: seconds ``aclose()`` waits for calls in flight by default
+DEFAULT_CLOSE_TIMEOUT: Final = 10.0
 _MASK = "***"
+_NO_DEADLINE = float("inf")
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+@dataclass(slots=True)
+class _Call:
+    """One call's state across its attempts."""
 
-
-def _shown(url: str) -> str:
-    """``url`` for an error message: credentials, query string and fragment (where a key may
-    have been pasted) are left out."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return "(unparseable url)"
-    netloc = parts.netloc.rpartition("@")[2]
-    hidden = "@" in parts.netloc or parts.query or parts.fragment
-    return repr(
-        f"{parts.scheme}://{netloc}{parts.path}" if parts.scheme else netloc + parts.path
-    ) + (" (credentials, query and fragment not shown)" if hidden else "")
-
-
-def _check_url(url: str, allow_insecure_http: bool) -> str:
-    if not isinstance(url, str) or not url.strip():
-        raise ConfigurationError(
-            "no Twenty url: pass url=... or set TWENTY_URL (e.g. https://api.twenty.com)"
-        )
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError as exc:  # e.g. an unbalanced IPv6 bracket
-        raise ConfigurationError(f"url {_shown(url)} is not a valid URL: {exc}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError(f"url {_shown(url)} must be http(s)://host[:port][/path]")
-    if parts.username or parts.password:
-        raise ConfigurationError("url must not carry credentials; pass api_key=... instead")
-    if parts.query or parts.fragment:
-        raise ConfigurationError(f"url {_shown(url)} must not have a query string or fragment")
-    try:
-        parts.port  # noqa: B018 - validates the port
-    except ValueError as exc:
-        raise ConfigurationError(f"url {_shown(url)} has an invalid port: {exc}") from None
-    if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):
-        raise ConfigurationError(
-            f"refusing plain http:// to {parts.hostname} (the API key would travel in clear); "
-            "use https:// or pass allow_insecure_http=True"
-        )
-    path = parts.path.rstrip("/")
-    for ep in _ENDPOINTS:  # tolerate a url that names an endpoint
-        if path.endswith("/" + ep):
-            path = path[: -len(ep) - 1]
-    return f"{parts.scheme}://{parts.netloc}{path}"
-
-
-def _check_key(api_key: str | None) -> str:
-    if api_key is None or api_key == "":
-        raise ConfigurationError("no API key: pass api_key=... or set TWENTY_API_KEY")
-    if not isinstance(api_key, str):
-        raise ConfigurationError(f"api_key must be a str, not {type(api_key).__name__}")
-    if any(c.isspace() for c in api_key) or not api_key.isprintable():
-        raise ConfigurationError("api_key contains whitespace or control characters")
-    return api_key
-
-
-def _pos_int(name: str, v: Any, minimum: int = 1) -> int:
-    if not isinstance(v, int) or isinstance(v, bool) or v < minimum:
-        raise ConfigurationError(f"{name} must be an int >= {minimum}, got {v!r}")
-    return v
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    v = headers.get(name)
-    if v is None:
-        low = name.lower()
-        for k, val in headers.items():
-            if k.lower() == low:
-                return val
-    return v
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    raw = _header(headers, "Retry-After")
-    if raw is None:
-        return None
-    raw = raw.strip()
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        import datetime as _dt
-
-        when = parsedate_to_datetime(raw)
-        return max(0.0, (when - _dt.datetime.now(_dt.timezone.utc)).total_seconds())
-    except (TypeError, ValueError, IndexError):
-        return None
+    endpoint: Literal["graphql", "metadata"]
+    request: Request
+    tokens: int
+    idempotent: bool
+    name: str | None
+    decode: Callable[[bytes], Any]
+    deadline: float  # on the client's clock; inf when none
+    attempt: int = 0
+    throttle_attempt: int = 0
+    throttle_waited: float = 0.0
+    sent: bool = False  # an attempt may have reached the server
 
 
 class TwentyClient:
@@ -164,6 +89,11 @@ class TwentyClient:
     (``max_retries`` is a shortcut for its field, used when ``retry`` is not given).
     With ``rate_limit=None`` and ``learn_rate_limit=True``, a server that throttles anyway
     ("Limit reached (T tokens per W ms)") makes the client adopt that bucket from then on.
+    ``circuit`` is the per-endpoint circuit breaker (:class:`~twenty_gql.circuit.CircuitPolicy`;
+    ``None``: off): once the server is unreachable, calls fail fast with
+    ``ServiceUnavailableError``. ``on_event`` receives a
+    :class:`~twenty_gql.observability.ClientEvent` per request, retry, throttling wait and
+    circuit change; :meth:`stats` is a snapshot of the counters.
     ``max_response_bytes`` caps the size of an answer (64 MiB by default;
     ``ResponseTooLargeError`` beyond it; the aiohttp transport only). Redirects are never
     followed: a 3xx answer raises ``HTTPStatusError``. ``sleep``/``clock`` are injectable for
@@ -187,29 +117,38 @@ class TwentyClient:
         headers: Mapping[str, str] | None = None,
         learn_rate_limit: bool = True,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        circuit: CircuitPolicy | None = DEFAULT_CIRCUIT,
+        on_event: Callable[[ClientEvent], object] | None = None,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         clock: Callable[[], float] | None = None,
     ) -> None:
         self._closed = False
-        self._key = _check_key(api_key if api_key is not None else os.environ.get("TWENTY_API_KEY"))
-        self.url = _check_url(
+        self._key = check_key(api_key if api_key is not None else os.environ.get("TWENTY_API_KEY"))
+        self.url = check_url(
             url if url is not None else os.environ.get("TWENTY_URL", ""), allow_insecure_http
         )
         if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
             raise ConfigurationError(f"timeout must be a number of seconds > 0, got {timeout!r}")
-        self.max_concurrency = _pos_int("max_concurrency", max_concurrency)
-        self.batch_size = _pos_int("batch_size", batch_size)
-        self.page_size_max = _pos_int("page_size_max", page_size_max)
-        max_response_bytes = _pos_int("max_response_bytes", max_response_bytes)
+        self.max_concurrency = pos_int("max_concurrency", max_concurrency)
+        self.batch_size = pos_int("batch_size", batch_size)
+        self.page_size_max = pos_int("page_size_max", page_size_max)
+        max_response_bytes = pos_int("max_response_bytes", max_response_bytes)
         if rate_limit is not None and not isinstance(rate_limit, (RateLimit, RateBudget)):
             raise ConfigurationError(
                 "rate_limit must be a twenty_gql.RateLimit, a RateBudget (e.g. RedisBudget) or "
                 f"None, got {rate_limit!r}"
             )
+        if circuit is not None and not isinstance(circuit, CircuitPolicy):
+            raise ConfigurationError(
+                f"circuit must be a twenty_gql.CircuitPolicy or None, got {circuit!r}"
+            )
+        if on_event is not None and not callable(on_event):
+            raise ConfigurationError(f"on_event must be callable, got {on_event!r}")
         self.retry = retry if retry is not None else RetryPolicy()
         if retry is None:
-            self.retry.max_retries = _pos_int("max_retries", max_retries, 0)
+            self.retry.max_retries = pos_int("max_retries", max_retries, 0)
         self._sleep = sleep
+        self._clock = clock if clock is not None else time.monotonic
         sched_kw: dict[str, Any] = {"sleep": sleep}
         if clock is not None:
             sched_kw["clock"] = clock
@@ -239,8 +178,26 @@ class TwentyClient:
         if headers:
             base.update(headers)
         self._headers = base
-        self._urls = {ep: f"{self.url}/{ep}" for ep in _ENDPOINTS}
-        self.stats = {"requests": 0, "retries": 0, "throttled": 0}
+        self._urls = {ep: f"{self.url}/{ep}" for ep in ENDPOINTS}
+        self._on_event = on_event
+        self._circuits: dict[str, EndpointCircuit] = (
+            {
+                ep: EndpointCircuit(ep, circuit, clock=self._clock, on_change=self._circuit_changed)
+                for ep in ENDPOINTS
+            }
+            if circuit is not None
+            else {}
+        )
+        self._counts = {
+            "requests": 0,
+            "retries": 0,
+            "throttled": 0,
+            "paced": 0,
+            "deadline_exceeded": 0,
+        }
+        self._active = 0
+        self._idle: asyncio.Event | None = None
+        self._closing = False
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -257,14 +214,32 @@ class TwentyClient:
     ) -> None:
         await self.aclose()
 
-    async def aclose(self) -> None:
-        """Close the connection pool. Idempotent; later calls raise ``ClientClosedError``."""
-        if self._closed:
-            return
+    async def aclose(self, timeout: float = DEFAULT_CLOSE_TIMEOUT) -> int:
+        """Stop taking calls, wait up to ``timeout`` seconds for the calls in flight, then
+        close the connection pool. Returns how many calls were still in flight: they fail
+        with ``ClientClosedError`` (their request may have reached the server) and are
+        logged. Idempotent; later calls raise ``ClientClosedError``."""
+        if self._closed or self._closing:
+            return 0
+        self._closing = True
+        left = self._active
+        if left:
+            self._idle = asyncio.Event()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), max(0.0, timeout))
+            left = self._active
+            if left:
+                logger.warning(
+                    "twenty_gql: closing with %d call(s) still in flight after %.1fs; "
+                    "their outcome is unknown",
+                    left,
+                    timeout,
+                )
         self._closed = True
         close = getattr(self._transport, "aclose", None)
         if close is not None:
             await close()
+        return left
 
     @property
     def closed(self) -> bool:
@@ -274,8 +249,58 @@ class TwentyClient:
         state = " closed" if self._closed else ""
         return f"<TwentyClient url={self.url!r} api_key={_MASK!r}{state}>"
 
-    def _scrub(self, text: str) -> str:
-        return text.replace(self._key, _MASK) if self._key in text else text
+    # -- what the client learns and reports ------------------------------------------------------
+
+    def learn_batch_limit(self, limit: int) -> None:
+        """The server announced it takes at most ``limit`` records per call: later bulk writes
+        send chunks of that size. The one place the learnt limit is kept (``batch_size``)."""
+        if 0 < limit < self.batch_size:
+            logger.info("twenty_gql: server batch limit is %d (was %d)", limit, self.batch_size)
+            self.batch_size = limit
+
+    def circuit_state(self, endpoint: Endpoint = "graphql") -> CircuitState:
+        """The endpoint's circuit state (``closed`` when the breaker is off)."""
+        circuit = self._circuits.get(endpoint)
+        return circuit.state if circuit is not None else "closed"
+
+    def stats(self) -> ClientStats:
+        """A snapshot of the counters, circuit states and learnt limits."""
+        c = self._counts
+        sched = self.scheduler
+        snap = sched.cached_snapshot() if sched is not None else None
+        buckets = tuple((b.tokens, b.window) for b in snap.buckets) if snap else ()
+        return ClientStats(
+            requests=c["requests"],
+            retries=c["retries"],
+            throttled=c["throttled"],
+            paced=sched.waits if sched is not None else 0,
+            failed_fast=sum(x.fast_failures for x in self._circuits.values()),
+            deadline_exceeded=c["deadline_exceeded"],
+            in_flight=self._active,
+            circuits={ep: x.state for ep, x in self._circuits.items()},
+            circuit_opened={ep: x.opened_count for ep, x in self._circuits.items()},
+            batch_size=self.batch_size,
+            rate_limit=buckets,
+            tokens_left=tuple(b.tokens_left for b in snap.buckets) if snap else None,
+        )
+
+    def _circuit_changed(
+        self, endpoint: str, old: CircuitState, new: CircuitState, cause: BaseException | None
+    ) -> None:
+        if new == "open" and old == "closed":
+            logger.warning(
+                "twenty_gql: %s unreachable (%s); failing calls fast until it answers",
+                endpoint,
+                type(cause).__name__ if cause else "no answer",
+            )
+        elif new == "closed":
+            logger.warning("twenty_gql: %s answers again; circuit closed", endpoint)
+        else:
+            logger.debug("twenty_gql: %s circuit %s -> %s", endpoint, old, new)
+        emit(
+            self._on_event,
+            ClientEvent("circuit", endpoint, error=cause, state=new, previous=old),
+        )
 
     # -- calls ------------------------------------------------------------------------------------
 
@@ -285,18 +310,23 @@ class TwentyClient:
         variables: Mapping[str, Any] | None = None,
         *,
         idempotent: bool | None = None,
+        deadline: float | None = None,
     ) -> T:
-        """Run ``op`` and return its ``data`` decoded into ``op.result_type``."""
+        """Run ``op`` and return its ``data`` decoded into ``op.result_type``. ``deadline``:
+        seconds the whole call (pacing, retries, waits) may take, else
+        ``DeadlineExceededError``."""
         prep = op._cache.get("twenty_gql.runtime") or _json.prepared(op)
         body = prep.prefix + (_json.dumps_variables(variables) if variables else b"{}") + b"}"
-        result: T = await self._run(
+        call = _Call(
             op.endpoint,
-            body,
+            Request(self._urls[op.endpoint], self._headers, body),
             op.tokens,
             op.idempotent if idempotent is None else idempotent,
             op.name,
             prep.decode,
+            self._deadline(deadline),
         )
+        result: T = await self._run(call)
         return result
 
     async def execute_raw(
@@ -308,10 +338,11 @@ class TwentyClient:
         operation_name: str | None = None,
         idempotent: bool = False,
         tokens: int = 1,
+        deadline: float | None = None,
     ) -> dict[str, Any]:
         """Send any document; ``data`` comes back as plain dicts. ``tokens`` is the number of
         root fields (rate-limit cost) when more than one."""
-        if endpoint not in _ENDPOINTS:
+        if endpoint not in ENDPOINTS:
             raise ValueError(f"endpoint must be 'graphql' or 'metadata', got {endpoint!r}")
         if not isinstance(document, str) or not document.strip():
             raise ValueError("document must be a non-empty GraphQL string")
@@ -320,177 +351,229 @@ class TwentyClient:
             + (_json.dumps_variables(variables) if variables else b"{}")
             + b"}"
         )
-        data: Any = await self._run(
-            endpoint, body, max(1, tokens), idempotent, operation_name, _RAW_DECODE
+        call = _Call(
+            endpoint,
+            Request(self._urls[endpoint], self._headers, body),
+            max(1, tokens),
+            idempotent,
+            operation_name,
+            _RAW_DECODE,
+            self._deadline(deadline),
         )
+        data: Any = await self._run(call)
         return data if isinstance(data, dict) else {}
 
-    async def _run(
-        self,
-        endpoint: Literal["graphql", "metadata"],
-        body: bytes,
-        tokens: int,
-        idempotent: bool,
-        name: str | None,
-        decode: Callable[[bytes], Any],
-    ) -> Any:
-        if self._closed:
+    def _deadline(self, seconds: float | None) -> float:
+        if seconds is None:
+            return _NO_DEADLINE
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not seconds > 0:
+            raise ValueError(f"deadline must be a number of seconds > 0, got {seconds!r}")
+        return self._clock() + float(seconds)
+
+    async def _run(self, call: _Call) -> Any:
+        if self._closed or self._closing:
             raise ClientClosedError("this TwentyClient is closed; create a new one")
-        request = Request(self._urls[endpoint], self._headers, body)
-        sem = self._sem
-        if sem is None:
-            sem = self._sem = asyncio.Semaphore(self.max_concurrency)
-        graphql = endpoint == "graphql"
-        attempt = throttle_attempt = 0
-        throttle_waited = 0.0
-        while True:
-            sched = self.scheduler if graphql else None
-            if sched is not None:
-                await sched.acquire(tokens)
-                if sched.batch_limit is not None and sched.batch_limit < self.batch_size:
-                    self.batch_size = sched.batch_limit  # learned by another client of the budget
-            try:
-                await sem.acquire()
-            except asyncio.CancelledError:
-                if sched is not None:
-                    sched.refund(tokens)  # cancelled while waiting for a slot: nothing sent
-                raise
-            try:
-                if self._closed:
-                    raise ClientClosedError("this TwentyClient was closed during the call")
-                self.stats["requests"] += 1
-                try:
-                    response = await self._transport.send(request)
-                    return self._decode(response, decode, name, request.url)
-                except TwentyError as exc:
-                    err: TwentyError = self._scrubbed(exc)
-            finally:
-                sem.release()
-            # failure path (slow path from here on)
-            if isinstance(err, BatchLimitExceededError) and 0 < err.limit < self.batch_size:
-                self.batch_size = err.limit  # bulk writes read it for their next chunks
-                if self.scheduler is not None:
-                    await self.scheduler.learn_batch_limit(err.limit)
-            if isinstance(err, ThrottledError):
-                self.stats["throttled"] += 1
-                if sched is None and self._learn and graphql and err.tokens:
-                    # No client-side pacing was configured, but the server announced its
-                    # bucket: mirror it from now on (all tasks of this client share it).
-                    if self.scheduler is None:
-                        self.scheduler = Scheduler(
-                            RateLimit(((err.tokens, err.window or 1.0),)), **self._sched_kw
-                        )
-                        logger.info(
-                            "twenty_gql: server throttles at %d tokens per %.3fs; pacing to match",
-                            err.tokens,
-                            err.window or 1.0,
-                        )
-                    sched = self.scheduler
-                if sched is not None:
-                    await sched.throttled(err.tokens, err.window)
-            delay = self.retry.delay(
-                err,
-                attempt=attempt,
-                throttle_attempt=throttle_attempt,
-                throttle_waited=throttle_waited,
-                idempotent=idempotent,
-            )
-            if delay is None:
-                raise err
-            if isinstance(err, ThrottledError):
-                throttle_attempt += 1
-                throttle_waited += delay
-            else:
-                attempt += 1
-            self.stats["retries"] += 1
-            if logger.isEnabledFor(logging.INFO):
-                logger.info(
-                    "twenty_gql: %s %s failed (%s: %s); retrying in %.3fs",
-                    endpoint,
-                    name or "(anonymous)",
-                    type(err).__name__,
-                    err,
-                    delay,
-                )
-            await self._sleep(delay)
-
-    def _decode(
-        self,
-        response: Response,
-        decode: Callable[[bytes], Any],
-        name: str | None,
-        url: str,
-    ) -> Any:
-        status = response.status
-        body = response.body
-        if status == 200:
-            try:
-                env = decode(body)
-            except msgspec.ValidationError as exc:
-                return self._raise_slow(response, name, url, f"unexpected response shape: {exc}")
-            except msgspec.DecodeError as exc:
-                return self._raise_slow(response, name, url, f"response is not JSON: {exc}")
-            if env.errors is None:
-                if env.data is None:
-                    raise DecodeError(
-                        f"response to {name or 'request'} has neither data nor errors",
-                        self._scrub(body.decode("utf-8", "replace")),
-                    )
-                return env.data
-            return self._raise_slow(response, name, url, None)
-        return self._raise_slow(response, name, url, None)
-
-    def _raise_slow(
-        self, response: Response, name: str | None, url: str, problem: str | None
-    ) -> Any:
-        """Everything but a clean 200: decode generically and raise the right error."""
-        status = response.status
-        text = self._scrub(response.body.decode("utf-8", "replace"))
-        retry_after = _retry_after(response.headers) if status != 200 else None
+        self._active += 1
         try:
-            doc = _json.decode_any(response.body)
-        except msgspec.DecodeError:
-            doc = None
-        if isinstance(doc, dict) and isinstance(doc.get("errors"), list) and doc["errors"]:
-            raise self._scrubbed(
-                error_from_graphql(
-                    doc["errors"],
-                    doc.get("data"),
-                    operation=name,
-                    status=status,
-                    retry_after=retry_after,
-                )
-            )
-        if status == 429:
-            raise error_from_graphql(
-                [{"message": text[:300] or "HTTP 429 Too Many Requests"}],
-                operation=name,
-                status=429,
-                retry_after=retry_after,
-            )
-        if 300 <= status < 400:
-            where = _header(response.headers, "Location")
-            text = self._scrub(
-                f"redirect to {where!r} not followed (the API key is only sent to the "
-                f"configured url; point the client at the final url): {text}"
-            )
-        if not 200 <= status < 300:
-            raise HTTPStatusError(status, text, retry_after=retry_after, url=url)
-        if problem is None:
-            problem = "response has neither data nor errors"
-        if text.lstrip().startswith("<"):
-            problem = "response is HTML, not JSON (a proxy or login page?)"
-        raise DecodeError(f"{problem} [{name or 'request'} to {url}]", text, status=status)
+            while True:
+                ok, value = await self._attempt(call)
+                if ok:
+                    return value
+                await self._wait_to_resend(call, value)
+        finally:
+            self._active -= 1
+            if self._idle is not None and not self._active:
+                self._idle.set()
 
-    def _scrubbed(self, err: E) -> E:
-        """``err`` with the API key masked in its message and text attributes."""
-        key = self._key
-        if key in str(err.args) or key in repr(vars(err)):
-            err.args = tuple(self._scrub(a) if isinstance(a, str) else a for a in err.args)
-            for name, value in vars(err).items():
-                if isinstance(value, str) and key in value:
-                    setattr(err, name, self._scrub(value))
+    async def _attempt(self, call: _Call) -> tuple[bool, Any]:
+        """One send: (True, data) or (False, the scrubbed error)."""
+        sched = self.scheduler if call.endpoint == "graphql" else None
+        if sched is not None:
+            await self._within(call, self._acquire(sched, call))
+            if sched.batch_limit is not None and sched.batch_limit < self.batch_size:
+                self.batch_size = sched.batch_limit  # learned by another client of the budget
+        circuit = self._circuits.get(call.endpoint)
+        probe = (
+            circuit is not None and circuit.state != "closed" and self._admit(circuit, sched, call)
+        )
+        sem = self._sem or self._new_semaphore()
+        try:
+            await sem.acquire()
+        except asyncio.CancelledError:
+            self._not_sent(sched, circuit, probe, call)
+            raise
+        started = time.perf_counter() if self._on_event is not None else 0.0
+        err: TwentyError | None = None
+        try:
+            if self._closed:
+                raise ClientClosedError("this TwentyClient was closed during the call")
+            self._counts["requests"] += 1
+            sent_before, call.sent = call.sent, True
+            try:
+                sending = self._transport.send(call.request)
+                response = await (
+                    sending if call.deadline == _NO_DEADLINE else self._within(call, sending)
+                )
+                return True, decode_answer(
+                    response, call.decode, call.name, call.request.url, self._key
+                )
+            except DeadlineExceededError:
+                raise
+            except TwentyError as exc:
+                err = self._failed(exc, call, sent_before)
+                return False, err
+        except BaseException:
+            if circuit is not None:
+                circuit.cancelled(probe)
+                circuit = None
+            raise
+        finally:
+            sem.release()
+            if circuit is not None:
+                circuit.record(err, probe)
+            if self._on_event is not None:
+                self._request_event(err, call, started)
+
+    def _new_semaphore(self) -> asyncio.Semaphore:
+        self._sem = asyncio.Semaphore(self.max_concurrency)
+        return self._sem
+
+    def _admit(
+        self, circuit: EndpointCircuit | None, sched: RateBudget | None, call: _Call
+    ) -> bool:
+        """Pass the endpoint's circuit (True: this send is its probe) or raise
+        ``ServiceUnavailableError`` (the tokens taken are given back: nothing is sent)."""
+        if circuit is None or circuit.state == "closed":
+            return False
+        try:
+            return circuit.admit(sent_before=call.sent)
+        except ServiceUnavailableError:
+            if sched is not None:
+                sched.refund(call.tokens)
+            raise
+
+    @staticmethod
+    def _not_sent(
+        sched: RateBudget | None, circuit: EndpointCircuit | None, probe: bool, call: _Call
+    ) -> None:
+        """Cancelled while waiting for a slot: nothing was sent."""
+        if sched is not None:
+            sched.refund(call.tokens)
+        if circuit is not None:
+            circuit.cancelled(probe)
+
+    def _failed(self, exc: TwentyError, call: _Call, sent_before: bool) -> TwentyError:
+        if self._closed:  # aclose() gave up waiting and closed the pool under it
+            raise ClientClosedError(
+                f"{call.name or 'request'}: the client was closed during the call; "
+                "whether the request reached the server is unknown"
+            ) from None
+        err = scrubbed(exc, self._key)
+        if isinstance(err, TransportError) and not err.request_sent:
+            call.sent = sent_before
         return err
+
+    def _request_event(self, err: TwentyError | None, call: _Call, started: float) -> None:
+        duration = time.perf_counter() - started
+        emit(self._on_event, ClientEvent("request", call.endpoint, call.name, duration, error=err))
+
+    async def _acquire(self, sched: RateBudget, call: _Call) -> None:
+        if self._on_event is None:
+            await sched.acquire(call.tokens)
+            return
+        before = self._clock()
+        await sched.acquire(call.tokens)
+        waited = self._clock() - before
+        if waited > 0:
+            emit(
+                self._on_event,
+                ClientEvent("throttle_wait", call.endpoint, call.name, duration=waited),
+            )
+
+    async def _within(self, call: _Call, aw: Awaitable[T]) -> T:
+        """``await aw`` within the call's deadline (else ``DeadlineExceededError``)."""
+        if call.deadline == _NO_DEADLINE:
+            return await aw
+        remaining = call.deadline - self._clock()
+        try:
+            if remaining <= 0:
+                raise asyncio.TimeoutError
+            return await asyncio.wait_for(aw, remaining)
+        except asyncio.TimeoutError:
+            if asyncio.iscoroutine(aw):
+                aw.close()
+            raise self._deadline_error(call) from None
+
+    def _deadline_error(self, call: _Call) -> DeadlineExceededError:
+        self._counts["deadline_exceeded"] += 1
+        outcome = " (it may have reached the server)" if call.sent else " (nothing was sent)"
+        return DeadlineExceededError(
+            f"{call.name or 'request'}: the call's deadline passed{outcome}",
+            request_sent=call.sent,
+        )
+
+    async def _wait_to_resend(self, call: _Call, err: TwentyError) -> None:
+        """Learn from the failure, then sleep before the next attempt, or raise ``err``."""
+        if isinstance(err, BatchLimitExceededError):
+            self.learn_batch_limit(err.limit)
+            if self.scheduler is not None:  # a shared budget tells the other processes
+                await self.scheduler.learn_batch_limit(err.limit)
+        if isinstance(err, ThrottledError):
+            self._counts["throttled"] += 1
+            await self._learn_throttle(err, call.endpoint == "graphql")
+        delay = self.retry.delay(
+            err,
+            attempt=call.attempt,
+            throttle_attempt=call.throttle_attempt,
+            throttle_waited=call.throttle_waited,
+            idempotent=call.idempotent,
+        )
+        if delay is None:
+            raise err
+        if call.deadline != _NO_DEADLINE and self._clock() + delay >= call.deadline:
+            raise self._deadline_error(call) from err
+        if isinstance(err, ThrottledError):
+            call.throttle_attempt += 1
+            call.throttle_waited += delay
+        else:
+            call.attempt += 1
+        self._counts["retries"] += 1
+        if self._on_event is not None:
+            kind: Literal["throttle_wait", "retry"]
+            for kind in (
+                ("throttle_wait", "retry") if isinstance(err, ThrottledError) else ("retry",)
+            ):
+                attempt = call.attempt + call.throttle_attempt
+                emit(
+                    self._on_event,
+                    ClientEvent(kind, call.endpoint, call.name, delay, attempt, err),
+                )
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "twenty_gql: %s %s failed (%s: %s); retrying in %.3fs",
+                call.endpoint,
+                call.name or "(anonymous)",
+                type(err).__name__,
+                err,
+                delay,
+            )
+        await self._sleep(delay)
+
+    async def _learn_throttle(self, err: ThrottledError, graphql: bool) -> None:
+        sched = self.scheduler if graphql else None
+        if sched is None and self._learn and graphql and err.tokens:
+            # No client-side pacing was configured, but the server announced its bucket:
+            # mirror it from now on (all tasks of this client share it).
+            self.scheduler = sched = Scheduler(
+                RateLimit(((err.tokens, err.window or 1.0),)), **self._sched_kw
+            )
+            logger.info(
+                "twenty_gql: server throttles at %d tokens per %.3fs; pacing to match",
+                err.tokens,
+                err.window or 1.0,
+            )
+        if sched is not None:
+            await sched.throttled(err.tokens, err.window)
 
 
 _RAW_DECODE = msgspec.json.Decoder(_json.Envelope[dict[str, Any]]).decode

@@ -13,7 +13,9 @@
     │   ├── ConnectError                       could not connect: nothing was sent
     │   ├── TransportTimeoutError              connect timeout (not sent) or read timeout (sent)
     │   ├── ConnectionDroppedError             the connection broke after the request was written
-    │   └── ResponseTooLargeError              the answer exceeded ``max_response_bytes``
+    │   ├── ResponseTooLargeError              the answer exceeded ``max_response_bytes``
+    │   └── ServiceUnavailableError            the endpoint's circuit is open: not sent
+    ├── DeadlineExceededError (also TimeoutError)  a call's or a bulk run's ``deadline`` passed
     ├── HTTPStatusError                        a non-2xx answer that is not a GraphQL body
     ├── DecodeError                            non-JSON, HTML, truncated, or neither data nor errors
     └── GraphQLResponseError                   the answer carried ``errors`` (Twenty sends HTTP 200)
@@ -35,7 +37,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "BadUserInputError",
@@ -44,6 +46,7 @@ __all__ = [
     "ConfigurationError",
     "ConnectError",
     "ConnectionDroppedError",
+    "DeadlineExceededError",
     "DecodeError",
     "ForbiddenError",
     "GraphQLResponseError",
@@ -51,13 +54,17 @@ __all__ = [
     "InvalidVariablesError",
     "NotFoundError",
     "ResponseTooLargeError",
+    "ServiceUnavailableError",
     "ThrottledError",
     "TransportError",
     "TransportTimeoutError",
     "TwentyError",
     "UnauthenticatedError",
     "UniqueConflictError",
+    "WriteFailure",
     "error_from_graphql",
+    "record_positions",
+    "write_failure",
 ]
 
 _EXCERPT = 300
@@ -128,6 +135,42 @@ class ResponseTooLargeError(TransportError):
         super().__init__(message, request_sent=True, retryable=False)
         self.limit = limit
         self.size = size
+
+
+class DeadlineExceededError(TwentyError, TimeoutError):
+    """The ``deadline`` given to a call or a bulk run passed. For a call, ``request_sent``
+    says whether the request may have reached the server (its outcome is then unknown)."""
+
+    def __init__(self, message: str, *, request_sent: bool = False) -> None:
+        super().__init__(message)
+        self.request_sent = request_sent
+
+
+class ServiceUnavailableError(TransportError):
+    """The endpoint's circuit breaker is open: recent calls could not reach the server, so this
+    one failed fast without being sent (``request_sent`` is False, unless an earlier attempt of
+    the same call may have reached the server before the circuit opened).
+
+    ``endpoint`` is ``"graphql"`` or ``"metadata"``; ``since`` the wall-clock time
+    (``time.time()``) the circuit opened; ``last_cause`` the failure that opened it (or the
+    last failed probe); ``retry_in`` the seconds until the next probe is allowed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        endpoint: str,
+        since: float,
+        last_cause: BaseException | None,
+        retry_in: float,
+        request_sent: bool = False,
+    ) -> None:
+        super().__init__(message, request_sent=request_sent, retryable=False)
+        self.endpoint = endpoint
+        self.since = since
+        self.last_cause = last_cause
+        self.retry_in = retry_in
 
 
 class HTTPStatusError(TwentyError):
@@ -264,9 +307,13 @@ class ThrottledError(GraphQLResponseError):
         return max(refill, self.retry_after or 0.0)
 
 
-_THROTTLE_RE = re.compile(r"Limit reached \((\d+) tokens? per (\d+) ms\)")
-_BATCH_RE = re.compile(
-    r"Maximum number of records to upsert is (\d+)|Cannot update more than (\d+) records"
+#: Twenty's throttling message ("Limit reached (100 tokens per 60000 ms)"): the one copy.
+THROTTLE_RE = re.compile(r"Limit reached \((\d+) tokens? per (\d+) ?ms\)")
+#: Twenty's batch-limit messages ("Maximum number of records to upsert is 60.", "Cannot update
+#: more than 60 records", "... update up to 60 records"): the one copy; group 1 is the limit.
+BATCH_LIMIT_RE = re.compile(
+    r"(?:Maximum number of records to upsert is |(?:Cannot update|update up to) (?:more than )?)"
+    r"(\d+)"
 )
 _THROTTLE_CODES = frozenset({"LIMIT_REACHED", "RATE_LIMITED"})
 _CONFLICT_SUB = frozenset({"UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT", "DUPLICATE_ENTRY"})
@@ -330,7 +377,7 @@ def error_from_graphql(
         "status": status,
     }
     if throttled:
-        m = _THROTTLE_RE.search(message)
+        m = THROTTLE_RE.search(message)
         return ThrottledError(
             message,
             tokens=int(m.group(1)) if m else None,
@@ -338,9 +385,9 @@ def error_from_graphql(
             retry_after=retry_after,
             **kw,
         )
-    b = _BATCH_RE.search(message)
-    if b and code in (None, "BAD_USER_INPUT"):
-        return BatchLimitExceededError(message, limit=int(b.group(1) or b.group(2)), **kw)
+    b = BATCH_LIMIT_RE.search(message)
+    if b and int(b.group(1)) > 0 and code in (None, "BAD_USER_INPUT"):
+        return BatchLimitExceededError(message, limit=int(b.group(1)), **kw)
     if code == "BAD_USER_INPUT" and (
         sub_code in _CONFLICT_SUB
         or message.startswith("Duplicate ")
@@ -349,3 +396,104 @@ def error_from_graphql(
         return UniqueConflictError(message, **kw)
     cls = _BY_CODE.get(code or "", GraphQLResponseError)
     return cls(message, **kw)
+
+
+# -- what a failed batch write means (bulk) -------------------------------------------------------
+
+WriteFailure = Literal["outage", "batch_limit", "throttled", "temporary", "batch_fatal", "content"]
+"""How a failed batch write is handled:
+
+* ``outage``: the client's circuit is open (:class:`ServiceUnavailableError`): wait for the
+  server, send nothing new;
+* ``batch_limit``: too many records in one call (:class:`BatchLimitExceededError`): re-split;
+* ``throttled``: the rate limit (:class:`ThrottledError`): wait and resend;
+* ``temporary``: no answer or a garbled one (:class:`TransportError`, :class:`DecodeError`, HTTP
+  5xx): the write may or may not have applied; resend as an upsert onto the same ids;
+* ``batch_fatal``: nothing about the records (authentication, permissions, a broken document, a
+  closed client): every later batch would fail the same way, stop;
+* ``content``: the server refused something in the records: bisect to find which.
+"""
+
+# GraphQL error codes that say nothing about the records sent: every batch would get them.
+_BATCH_FATAL_CODES = frozenset(
+    {
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "GRAPHQL_PARSE_FAILED",
+        "PERSISTED_QUERY_NOT_FOUND",
+        "PERSISTED_QUERY_NOT_SUPPORTED",
+        "METHOD_NOT_ALLOWED",
+        "SCHEMA_VERSION_MISMATCH",
+        "APP_VERSION_MISMATCH",
+        "EMAIL_NOT_VERIFIED",
+        "QUOTA_EXHAUSTED",
+    }
+)
+# graphql-core 3.3: "Variable '$data' has invalid value at [3].employees: ..."
+# graphql-core 3.2: "Variable '$data' got invalid value ...; ... at 'data[3].employees'"
+_VAR_INDEX_RE = re.compile(r"Variable '\$data' .*?(?:at \[|at 'data\[)(\d+)\]")
+
+
+def record_positions(exc: BaseException, size: int) -> list[int]:
+    """Positions (``0 <= i < size``) of the ``$data`` list the error's messages name as
+    invalid (GraphQL variable coercion errors); empty when none or all are named."""
+    messages = [str(exc)]
+    if isinstance(exc, GraphQLResponseError):
+        messages += [m for e in exc.errors if isinstance(m := e.get("message"), str)]
+    found = {int(m.group(1)) for msg in messages for m in _VAR_INDEX_RE.finditer(msg)}
+    named = sorted(i for i in found if 0 <= i < size)
+    return named if len(named) < size else []
+
+
+def _http_status_failure(status: int) -> WriteFailure:
+    if status == 429:
+        return "throttled"
+    if status >= 500:
+        return "temporary"
+    if status in (400, 413, 422):
+        return "content"
+    return "batch_fatal"  # 3xx (not followed), 401/403/404, anything else
+
+
+def _graphql_failure(exc: GraphQLResponseError) -> WriteFailure:
+    if isinstance(exc, (UnauthenticatedError, ForbiddenError)) or exc.code in _BATCH_FATAL_CODES:
+        return "batch_fatal"
+    if exc.code == "GRAPHQL_VALIDATION_FAILED":
+        # a variable error naming records is about content; anything else is the document
+        return "content" if record_positions(exc, 1 << 30) else "batch_fatal"
+    return "content"
+
+
+def write_failure(exc: BaseException) -> WriteFailure:
+    """Classify the failure of one batch write (see :data:`WriteFailure`) by the error's type.
+
+    A :class:`ResponseTooLargeError` counts as ``content``: a smaller batch gets a smaller
+    answer. An exception from outside the tree counts as ``content`` when it is a
+    ``TypeError`` / ``ValueError`` raised while encoding the records (nothing was sent), as
+    ``temporary`` when it is an ``OSError`` / ``TimeoutError`` from a custom transport, and as
+    ``batch_fatal`` otherwise (a bug is not retried).
+    """
+    kind: WriteFailure = "batch_fatal"
+    if isinstance(exc, ServiceUnavailableError):
+        kind = "outage"
+    elif isinstance(exc, DeadlineExceededError):
+        kind = "batch_fatal"
+    elif isinstance(exc, ThrottledError):
+        kind = "throttled"
+    elif isinstance(exc, BatchLimitExceededError):
+        kind = "batch_limit"
+    elif isinstance(exc, GraphQLResponseError):
+        kind = _graphql_failure(exc)
+    elif isinstance(exc, HTTPStatusError):
+        kind = _http_status_failure(exc.status)
+    elif isinstance(exc, ResponseTooLargeError):
+        kind = "content"
+    elif isinstance(exc, (TransportError, DecodeError)):
+        kind = "temporary"
+    elif isinstance(exc, (ClientClosedError, ConfigurationError)):
+        kind = "batch_fatal"
+    elif isinstance(exc, (TypeError, ValueError)):
+        kind = "content"
+    elif isinstance(exc, (OSError, TimeoutError)):
+        kind = "temporary"
+    return kind

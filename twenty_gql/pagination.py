@@ -8,7 +8,7 @@ page; ``collect(...)`` gathers them into a list. The connection may be a Struct
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator, Mapping
 from typing import Any, Protocol, TypeVar
 
 from twenty_gql.errors import DecodeError
@@ -57,50 +57,71 @@ async def paginate(
 ) -> AsyncIterator[Any]:
     """Yield every node, page after page, each record once (ids already seen are skipped,
     so a record that shifts across a page boundary is not yielded twice)."""
-    limit = client.page_size_max
-    if page_size is None:
-        page_size = limit
-    if not isinstance(page_size, int) or isinstance(page_size, bool) or page_size < 1:
-        raise ValueError(f"page_size must be an int >= 1, got {page_size!r}")
-    page_size = min(page_size, limit)
-    base = dict(variables or {})
-    for reserved in ("first", "after", "last", "before"):
-        if reserved in base:
-            raise ValueError(f"paginate sets {reserved!r} itself; do not pass it in variables")
+    base = _base_variables(variables)
+    size = _page_size(page_size, client.page_size_max)
     seen: set[Any] = set()
     cursor: str | None = None
     pages = 0
     while True:
-        vars_ = dict(base, first=page_size)
+        vars_ = dict(base, first=size)
         if cursor is not None:
             vars_["after"] = cursor
-        data = await client.execute(op, vars_)
-        conn = connection(data)
+        conn = connection(await client.execute(op, vars_))
         pages += 1
         if conn is None:
             return
         edges = _get(conn, "edges", "edges") or ()
-        for edge in edges:
-            node = _get(edge, "node", "node")
-            if node is None:
-                continue
-            nid = _node_id(node)
-            if nid is not None:
-                if nid in seen:
-                    continue
-                seen.add(nid)
+        for node in _new_nodes(edges, seen):
             yield node
-        info = _get(conn, "page_info", "pageInfo")
-        if info is None or not _get(info, "has_next_page", "hasNextPage"):
+        cursor = _next_cursor(op, conn, cursor, pages, bool(edges))
+        if cursor is None:
             return
-        nxt = _get(info, "end_cursor", "endCursor")
-        if not isinstance(nxt, str) or not nxt or nxt == cursor:
-            raise PaginationError(
-                f"{op.name}: page {pages} says hasNextPage but its endCursor is {nxt!r}"
-            )
-        if not edges:
-            raise PaginationError(f"{op.name}: page {pages} is empty but says hasNextPage")
-        cursor = nxt
+
+
+def _base_variables(variables: Mapping[str, Any] | None) -> dict[str, Any]:
+    base = dict(variables or {})
+    for reserved in ("first", "after", "last", "before"):
+        if reserved in base:
+            raise ValueError(f"paginate sets {reserved!r} itself; do not pass it in variables")
+    return base
+
+
+def _page_size(page_size: int | None, limit: int) -> int:
+    if page_size is None:
+        return limit
+    if not isinstance(page_size, int) or isinstance(page_size, bool) or page_size < 1:
+        raise ValueError(f"page_size must be an int >= 1, got {page_size!r}")
+    return min(page_size, limit)
+
+
+def _new_nodes(edges: Any, seen: set[Any]) -> Iterator[Any]:
+    for edge in edges:
+        node = _get(edge, "node", "node")
+        if node is None:
+            continue
+        nid = _node_id(node)
+        if nid is not None:
+            if nid in seen:
+                continue
+            seen.add(nid)
+        yield node
+
+
+def _next_cursor(
+    op: Operation[Any], conn: Any, cursor: str | None, pages: int, had_edges: bool
+) -> str | None:
+    """The cursor of the next page; None at the end; PaginationError for a broken answer."""
+    info = _get(conn, "page_info", "pageInfo")
+    if info is None or not _get(info, "has_next_page", "hasNextPage"):
+        return None
+    nxt = _get(info, "end_cursor", "endCursor")
+    if not isinstance(nxt, str) or not nxt or nxt == cursor:
+        raise PaginationError(
+            f"{op.name}: page {pages} says hasNextPage but its endCursor is {nxt!r}"
+        )
+    if not had_edges:
+        raise PaginationError(f"{op.name}: page {pages} is empty but says hasNextPage")
+    return nxt
 
 
 async def collect(items: AsyncIterable[N]) -> list[N]:

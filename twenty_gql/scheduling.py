@@ -183,6 +183,9 @@ class Scheduler(RateBudget):
         if limit >= 1 and (self.batch_limit is None or limit < self.batch_limit):
             self.batch_limit = limit
 
+    def cached_snapshot(self) -> SchedulerStats:
+        return self.snapshot()
+
     def snapshot(self) -> SchedulerStats:
         """Tokens left per bucket (refilled to now), learned numbers, waits."""
         now = self.clock()

@@ -207,7 +207,9 @@ def _translate(exc: BaseException, url: str) -> BaseException:
         return ConnectError(f"TLS error connecting to {url}: {what}", retryable=False)
     if isinstance(exc, aiohttp.ClientConnectorError):
         return ConnectError(f"cannot connect to {url}: {what}")
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+    # aiohttp >= 3.10 tells a connect timeout apart; before, it is a ServerTimeoutError below
+    # (counted as possibly sent: never wrongly resends a write)
+    if isinstance(exc, getattr(aiohttp, "ConnectionTimeoutError", ())):
         return TransportTimeoutError(f"connect timeout for {url}", request_sent=False)
     if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
         return TransportTimeoutError(f"timed out waiting for {url}", request_sent=True)

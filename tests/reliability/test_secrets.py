@@ -275,7 +275,7 @@ async def test_the_api_key_appears_nowhere(
         retry = RetryPolicy(max_retries=2, base=0.01, cap=0.02)
         async with TwentyClient(emu.url, key, rate_limit=None, retry=retry) as client:
             assert scanner.find(client._headers["Authorization"])  # the key is really in use
-            ev.add("client", client, client.stats)
+            ev.add("client", client, client.stats())
             api = crm.CoreApi(client)
             company = await api.companies.create(
                 data={"name": "Secret Corp", "domainName": {"primaryLinkUrl": "https://sc.test"}}
@@ -291,7 +291,7 @@ async def test_the_api_key_appears_nowhere(
             )
             objects = await crm.MetadataApi(client).objects.find_many(paging={"first": 2})
             ev.add("results", company, updated, found, page, *listed, bulk, *bulk.records)
-            ev.add("metadata", objects, client, client.stats)
+            ev.add("metadata", objects, client, client.stats())
 
             # bad input: refused by the server, and a bulk run with one bad record
             await ev.expect(
@@ -321,8 +321,8 @@ async def test_the_api_key_appears_nowhere(
             emu.set_limits(rate_limit=((3, 200),))
             pages = await asyncio.gather(*(api.companies.find_many(first=1) for _ in range(9)))
             emu.set_limits(rate_limit=None)
-            ev.add("throttled calls", *pages, client.stats, client.scheduler)
-            assert client.stats["throttled"] >= 1 and client.stats["retries"] >= 3
+            ev.add("throttled calls", *pages, client.stats(), client.scheduler)
+            assert client.stats().throttled >= 1 and client.stats().retries >= 3
         await ev.expect("closed client", ClientClosedError, api.companies.find_many(first=1))
         ev.add("closed client", client)
 

@@ -8,8 +8,12 @@ import twenty_gql
 
 PUBLIC_MODULES = [
     "twenty_gql",
+    "twenty_gql.bulk",
+    "twenty_gql.circuit",
     "twenty_gql.client",
     "twenty_gql.errors",
+    "twenty_gql.importer",
+    "twenty_gql.observability",
     "twenty_gql.pagination",
     "twenty_gql.scheduling",
     "twenty_gql.transport",

@@ -16,6 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from twenty_gql.errors import (
+    ConnectionDroppedError,
+    GraphQLResponseError,
+    HTTPStatusError,
+    error_from_graphql,
+)
 from twenty_gql.operation import Operation
 
 CREATE_OP: Operation[dict[str, Any]] = Operation(
@@ -50,34 +56,27 @@ DELETE_OP: Operation[dict[str, Any]] = Operation(
 )
 
 
-class FakeGraphQLError(Exception):
-    retryable = False
-
-    def __init__(self, message: str, code: str, sub_code: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.sub_code = sub_code
+# Failures as the runtime raises them once its own retries are exhausted (the real error types:
+# bulk classifies by type).
 
 
-class FakeThrottled(FakeGraphQLError):
-    retryable = True
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Limit reached (100 tokens per 2000 ms)", "BAD_USER_INPUT", "LIMIT_REACHED"
-        )
+def FakeGraphQLError(message: str, code: str, sub_code: str | None = None) -> GraphQLResponseError:
+    ext = {"code": code, **({"subCode": sub_code} if sub_code else {})}
+    return error_from_graphql([{"message": message, "extensions": ext}])
 
 
-class FakeTransportError(Exception):
-    retryable = True
+def FakeThrottled() -> GraphQLResponseError:
+    return FakeGraphQLError(
+        "Limit reached (100 tokens per 2000 ms)", "BAD_USER_INPUT", "LIMIT_REACHED"
+    )
 
 
-class FakeHTTPStatusError(Exception):
-    retryable = True
+def FakeTransportError(message: str) -> ConnectionDroppedError:
+    return ConnectionDroppedError(message)
 
-    def __init__(self, status: int) -> None:
-        super().__init__(f"HTTP {status}")
-        self.status = status
+
+def FakeHTTPStatusError(status: int) -> HTTPStatusError:
+    return HTTPStatusError(status, f"HTTP {status}")
 
 
 class Killed(BaseException):
@@ -200,6 +199,9 @@ class FakeClient:
         self.batch_size = batch_size
         self.max_concurrency = max_concurrency
         self.sent: list[tuple[str, int, bool]] = []
+
+    def learn_batch_limit(self, limit: int) -> None:  # as TwentyClient.learn_batch_limit
+        self.batch_size = min(self.batch_size, limit)
 
     async def execute(
         self,

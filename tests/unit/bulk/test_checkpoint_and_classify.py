@@ -1,4 +1,5 @@
-"""The checkpoint journal's pieces and the error classification bulk relies on."""
+"""The checkpoint journal's pieces and the failure classification bulk relies on
+(``twenty_gql.errors.write_failure``: by type, never by class name)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,23 @@ from typing import Any
 import pytest
 
 from twenty_gql._checkpoint import Checkpoint, record_digest, to_ranges
-from twenty_gql.bulk import _classify
+from twenty_gql.errors import (
+    BatchLimitExceededError,
+    ClientClosedError,
+    ConfigurationError,
+    ConnectError,
+    ConnectionDroppedError,
+    DeadlineExceededError,
+    DecodeError,
+    InvalidVariablesError,
+    ResponseTooLargeError,
+    ServiceUnavailableError,
+    ThrottledError,
+    TransportTimeoutError,
+    error_from_graphql,
+    record_positions,
+    write_failure,
+)
 
 from .fakes import FakeGraphQLError, FakeHTTPStatusError, FakeThrottled, FakeTransportError
 
@@ -40,43 +57,56 @@ def test_client_ids_are_reproducible_from_the_file(tmp_path: Any) -> None:
     other.close()
 
 
-class ConnectionDropped(Exception):
-    retryable = False  # the runtime would not resend a non-idempotent write; bulk can
-
-
-class DecodeError(Exception):
-    retryable = False
-    status = 200
-
-
-class _Limit(Exception):
-    code = "BAD_USER_INPUT"
-    limit = 25
-
-
 @pytest.mark.parametrize(
     ("exc", "kind"),
     [
         (FakeThrottled(), "throttled"),
         (FakeGraphQLError("Limit reached (10 tokens per 500 ms)", "RATE_LIMITED"), "throttled"),
+        (
+            error_from_graphql([{"message": "Too Many Requests"}], status=429),
+            "throttled",
+        ),
         (FakeHTTPStatusError(429), "throttled"),
-        (FakeGraphQLError("Maximum number of records to upsert is 30.", "BAD_USER_INPUT"), "limit"),
-        (_Limit("too many"), "limit"),
-        (FakeGraphQLError("Cannot update more than 60 records at once", "BAD_USER_INPUT"), "limit"),
-        (FakeGraphQLError("Unauthenticated", "UNAUTHENTICATED"), "fatal"),
-        (FakeGraphQLError("Forbidden", "FORBIDDEN"), "fatal"),
-        (FakeHTTPStatusError(503), "transient"),
-        (FakeTransportError("dropped"), "transient"),
-        (ConnectionDropped("dropped after sending"), "transient"),
-        (ConnectionResetError(), "transient"),
-        (DecodeError("truncated JSON body"), "transient"),
+        (
+            FakeGraphQLError("Maximum number of records to upsert is 30.", "BAD_USER_INPUT"),
+            "batch_limit",
+        ),
+        (
+            FakeGraphQLError("Cannot update more than 60 records at once", "BAD_USER_INPUT"),
+            "batch_limit",
+        ),
+        (FakeGraphQLError("Unauthenticated", "UNAUTHENTICATED"), "batch_fatal"),
+        (FakeGraphQLError("Forbidden", "FORBIDDEN"), "batch_fatal"),
+        (FakeGraphQLError("Quota", "QUOTA_EXHAUSTED"), "batch_fatal"),
+        (FakeHTTPStatusError(503), "temporary"),
+        (FakeHTTPStatusError(500), "temporary"),
+        (FakeHTTPStatusError(401), "batch_fatal"),
+        (FakeHTTPStatusError(413), "content"),
+        (FakeTransportError("dropped"), "temporary"),
+        (ConnectionDroppedError("dropped", retryable=False), "temporary"),
+        (ConnectError("refused"), "temporary"),
+        (TransportTimeoutError("slow"), "temporary"),
+        (ResponseTooLargeError("big", limit=10), "content"),
+        (ConnectionResetError(), "temporary"),
+        (DecodeError("truncated JSON body"), "temporary"),
         (FakeGraphQLError("Invalid UUID for id", "BAD_USER_INPUT"), "content"),
         (FakeGraphQLError("Duplicate Domain", "BAD_USER_INPUT"), "content"),
+        (FakeGraphQLError("Record not found", "NOT_FOUND"), "content"),
+        (InvalidVariablesError("NaN is not JSON"), "content"),
         (TypeError("Encoding objects of type set is unsupported"), "content"),
-        (RuntimeError("client is closed"), "fatal"),
+        (ClientClosedError("client is closed"), "batch_fatal"),
+        (ConfigurationError("bad"), "batch_fatal"),
+        (DeadlineExceededError("late"), "batch_fatal"),
+        (RuntimeError("a bug"), "batch_fatal"),
+        (
+            ServiceUnavailableError(
+                "circuit open", endpoint="graphql", since=0.0, last_cause=None, retry_in=1.0
+            ),
+            "outage",
+        ),
         (
             FakeGraphQLError("Unknown type 'CompanyCreateInput'.", "GRAPHQL_VALIDATION_FAILED"),
-            "fatal",
+            "batch_fatal",
         ),
         (
             FakeGraphQLError(
@@ -87,11 +117,30 @@ class _Limit(Exception):
         ),
     ],
 )
-def test_classify(exc: BaseException, kind: str) -> None:
-    assert _classify(exc)[0] == kind
+def test_write_failure_classifies_by_type(exc: BaseException, kind: str) -> None:
+    assert write_failure(exc) == kind
 
 
-def test_classify_reads_the_throttle_window_and_the_limit() -> None:
-    kind, wait = _classify(FakeThrottled())  # 100 tokens per 2000 ms -> one token per 20 ms
-    assert kind == "throttled" and wait == pytest.approx(0.02)
-    assert _classify(_Limit())[1] == 25
+def test_one_regex_for_the_throttle_window_and_one_for_the_batch_limit() -> None:
+    throttled = FakeThrottled()  # 100 tokens per 2000 ms -> one token per 20 ms
+    assert isinstance(throttled, ThrottledError) and throttled.wait == pytest.approx(0.02)
+    for text, limit in [
+        ("Maximum number of records to upsert is 30.", 30),
+        ("Cannot update more than 60 records at once", 60),
+        ("You can only update up to 25 records", 25),
+    ]:
+        err = FakeGraphQLError(text, "BAD_USER_INPUT")
+        assert isinstance(err, BatchLimitExceededError) and err.limit == limit, text
+
+
+def test_record_positions_reads_both_graphql_core_spellings() -> None:
+    new = FakeGraphQLError(
+        "Variable '$data' has invalid value at [3].employees: bad", "GRAPHQL_VALIDATION_FAILED"
+    )
+    old = FakeGraphQLError(
+        "Variable '$data' got invalid value 'x'; Expected type at 'data[5].employees'",
+        "GRAPHQL_VALIDATION_FAILED",
+    )
+    assert record_positions(new, 10) == [3]
+    assert record_positions(old, 10) == [5]
+    assert record_positions(old, 5) == []  # out of range: not a hint

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from twenty_gql import importer
+from twenty_gql.importer import cli as importer_cli
 from twenty_gql.testing.workspace import Workspace
 
-from .workspace_client import WorkspaceClient, WorkspaceError
+from .workspace_client import WorkspaceClient, workspace_error
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def workspace(monkeypatch: pytest.MonkeyPatch) -> Workspace:
         clients.append(client)
         return client
 
-    monkeypatch.setattr(importer, "client_factory", factory)
+    monkeypatch.setattr(importer_cli, "client_factory", factory)
     ws.clients = clients  # type: ignore[attr-defined]
     return ws
 
@@ -209,12 +210,12 @@ def test_auth_failure_exits_2_without_leaking_the_key(
 ) -> None:
     class Refusing(WorkspaceClient):
         async def execute_raw(self, *a: Any, **k: Any) -> dict[str, Any]:
-            raise WorkspaceError(
-                {"message": "Unauthenticated", "extensions": {"code": "UNAUTHENTICATED"}}
+            raise workspace_error(
+                [{"message": "Unauthenticated", "extensions": {"code": "UNAUTHENTICATED"}}]
             )
 
     monkeypatch.setattr(
-        importer, "client_factory", lambda url, key, bs: Refusing(Workspace("empty"))
+        importer_cli, "client_factory", lambda url, key, bs: Refusing(Workspace("empty"))
     )
     path = write(tmp_path, "c.csv", "name\nA\n")
     code = importer.main(["company", str(path), "--api-key", "sekrit-key-123"])
@@ -300,10 +301,69 @@ def test_progress_bar_advances_to_the_total(
         bars.append(Bar(total))
         return bars[-1]
 
-    monkeypatch.setattr(importer, "_progress_bar", fake_bar)
+    monkeypatch.setattr(importer_cli, "_progress_bar", fake_bar)
     path = write(tmp_path, "c.csv", "name,employees\n" + "".join(f"p{i},{i}\n" for i in range(50)))
     path.write_text(path.read_text().replace("p7,7", "p7,seven"))
     assert importer.main(["company", str(path), "--skip-invalid", "--batch-size", "7"]) == 1
     (bar,) = bars
     assert bar.total == 49 and bar.n == 49 and bar.closed
     assert bar.postfix["failed"] == 0
+
+
+def test_import_schema_reads_the_codegen_introspection_model() -> None:
+    """The importer reads the graphql-core schema codegen.introspect builds (one model)."""
+    from graphql import build_schema, introspection_from_schema
+
+    from codegen.introspect import schema_from_introspection
+    from twenty_gql.importer import ImportSchema, TypeRef
+
+    sdl = """
+    scalar UUID
+    enum Stage { NEW WON }
+    input LinksCreateInput { primaryLinkUrl: String primaryLinkLabel: String }
+    input CompanyCreateInput {
+      id: UUID
+      name: String!
+      stage: Stage! = NEW
+      tags: [String!]
+      domainName: LinksCreateInput
+    }
+    input CompanyWhereUniqueInput { id: UUID domainName: LinksCreateInput }
+    type Company { id: UUID }
+    type Query { company: Company }
+    type Mutation {
+      createCompanies(data: [CompanyCreateInput!]!, upsert: Boolean): [Company]
+      createCompany(data: CompanyCreateInput!): Company
+      createNothing(data: [Int!]!, upsert: Boolean): Int
+    }
+    """
+    loaded = schema_from_introspection(
+        {"data": introspection_from_schema(build_schema(sdl))}, "test"
+    )
+    schema = ImportSchema.from_schema(loaded.schema)
+    assert schema.creates == {"createCompanies": ("CompanyCreateInput", "createCompanies")}
+    assert schema.resolve_object("company") == ("createCompanies", "CompanyCreateInput")
+    fields = schema.inputs["CompanyCreateInput"]
+    assert fields["name"] == (TypeRef("String", "SCALAR", True), False)
+    assert fields["stage"] == (TypeRef("Stage", "ENUM", True), True)
+    assert fields["tags"] == (TypeRef("String", "SCALAR", False, True, True), False)
+    assert fields["domainName"][0].kind == "INPUT_OBJECT"
+    assert schema.enums["Stage"] == frozenset({"NEW", "WON"})
+    assert schema.unique_fields("CompanyCreateInput") == (
+        "domainName.primaryLinkLabel",
+        "domainName.primaryLinkUrl",
+    )
+
+
+def test_an_unwritable_default_checkpoint_is_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(
+        importer_cli, "client_factory", lambda url, key, bs: WorkspaceClient(Workspace("standard"))
+    )
+    path = write(tmp_path, "c.csv", "name\nA\n")
+    (tmp_path / "c.csv.twenty-gql-checkpoint").mkdir()  # cannot be opened as a file
+    code = importer.main(["company", str(path), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "c.csv.twenty-gql-checkpoint" in err and "--checkpoint PATH" in err

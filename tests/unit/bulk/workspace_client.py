@@ -13,28 +13,27 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
+from twenty_gql.errors import (
+    ConnectionDroppedError,
+    GraphQLResponseError,
+    HTTPStatusError,
+    error_from_graphql,
+)
 from twenty_gql.operation import Operation
 from twenty_gql.testing.workspace import Workspace
 
 
-class WorkspaceError(Exception):
-    retryable = False
-
-    def __init__(self, error: Mapping[str, Any], errors: list[Any] | None = None) -> None:
-        super().__init__(error.get("message", ""))
-        self.errors = errors or [error]
-        ext = error.get("extensions") or {}
-        self.code = ext.get("code")
-        self.sub_code = ext.get("subCode")
+def workspace_error(errors: list[Any]) -> GraphQLResponseError:
+    """The typed error the runtime raises for these GraphQL ``errors``."""
+    return error_from_graphql(errors)
 
 
-class Dropped(ConnectionResetError):
+class Dropped(ConnectionDroppedError):
     """The connection died; the write may or may not have applied."""
 
 
-class Status503(Exception):
-    retryable = True
-    status = 503
+def status_503() -> HTTPStatusError:
+    return HTTPStatusError(503, "Service Unavailable")
 
 
 class WorkspaceClient:
@@ -79,13 +78,13 @@ class WorkspaceClient:
         roll = self.rng.random()
         if roll < self.fault_rate:
             self.faults += 1
-            raise Status503("HTTP 503 Service Unavailable")
+            raise status_503()
         result = self.workspace.execute_core(document, dict(variables or {}), operation_name)
         if roll < self.fault_rate + self.drop_rate:
             self.faults += 1
             raise Dropped("connection dropped after the request was applied")
         if result.errors:
-            raise WorkspaceError(result.errors[0].formatted, [e.formatted for e in result.errors])
+            raise workspace_error([e.formatted for e in result.errors])
         assert result.data is not None
         return dict(result.data)
 

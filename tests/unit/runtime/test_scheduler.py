@@ -163,7 +163,7 @@ async def test_the_client_shares_one_scheduler_across_tasks_and_learns_from_thro
         # after the drain (at `start`: the first calls took no time), the resend and the 10
         # calls need 11 tokens at 5 per second
         assert clock.now - start >= 2.2 - 1e-6
-        assert c.stats["throttled"] == 1
+        assert c.stats().throttled == 1
 
 
 async def test_without_a_rate_limit_the_client_adopts_the_bucket_the_server_announces() -> None:

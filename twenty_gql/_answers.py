@@ -1,0 +1,108 @@
+"""Reading an answer: the fast path (a clean 200 decoded straight into the result type) and
+everything else (GraphQL errors, HTTP statuses, HTML, garbage) turned into the typed error, with
+the API key masked in every text that may hold it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import msgspec
+
+from twenty_gql import _json
+from twenty_gql._config import header
+from twenty_gql._config import retry_after as parse_retry_after
+from twenty_gql.errors import DecodeError, HTTPStatusError, error_from_graphql
+from twenty_gql.transport import Response
+
+__all__ = ["decode_answer", "scrubbed"]
+
+E = TypeVar("E", bound=BaseException)
+_MASK = "***"
+
+
+def _scrub(key: str, text: str) -> str:
+    return text.replace(key, _MASK) if key in text else text
+
+
+def decode_answer(
+    response: Response,
+    decode: Callable[[bytes], Any],
+    name: str | None,
+    url: str,
+    key: str,
+) -> Any:
+    """The ``data`` of a clean 200 answer decoded by ``decode``; else the typed error."""
+    status = response.status
+    body = response.body
+    if status == 200:
+        try:
+            env = decode(body)
+        except msgspec.ValidationError as exc:
+            return _raise_slow(response, name, url, f"unexpected response shape: {exc}", key)
+        except msgspec.DecodeError as exc:
+            return _raise_slow(response, name, url, f"response is not JSON: {exc}", key)
+        if env.errors is None:
+            if env.data is None:
+                raise DecodeError(
+                    f"response to {name or 'request'} has neither data nor errors",
+                    _scrub(key, body.decode("utf-8", "replace")),
+                )
+            return env.data
+        return _raise_slow(response, name, url, None, key)
+    return _raise_slow(response, name, url, None, key)
+
+
+def _raise_slow(
+    response: Response, name: str | None, url: str, problem: str | None, key: str
+) -> Any:
+    """Everything but a clean 200: decode generically and raise the right error."""
+    status = response.status
+    text = _scrub(key, response.body.decode("utf-8", "replace"))
+    retry_after = parse_retry_after(response.headers) if status != 200 else None
+    try:
+        doc = _json.decode_any(response.body)
+    except msgspec.DecodeError:
+        doc = None
+    if isinstance(doc, dict) and isinstance(doc.get("errors"), list) and doc["errors"]:
+        raise scrubbed(
+            error_from_graphql(
+                doc["errors"],
+                doc.get("data"),
+                operation=name,
+                status=status,
+                retry_after=retry_after,
+            ),
+            key,
+        )
+    if status == 429:
+        raise error_from_graphql(
+            [{"message": text[:300] or "HTTP 429 Too Many Requests"}],
+            operation=name,
+            status=429,
+            retry_after=retry_after,
+        )
+    if 300 <= status < 400:
+        where = header(response.headers, "Location")
+        text = _scrub(
+            key,
+            f"redirect to {where!r} not followed (the API key is only sent to the "
+            f"configured url; point the client at the final url): {text}",
+        )
+    if not 200 <= status < 300:
+        raise HTTPStatusError(status, text, retry_after=retry_after, url=url)
+    if problem is None:
+        problem = "response has neither data nor errors"
+    if text.lstrip().startswith("<"):
+        problem = "response is HTML, not JSON (a proxy or login page?)"
+    raise DecodeError(f"{problem} [{name or 'request'} to {url}]", text, status=status)
+
+
+def scrubbed(err: E, key: str) -> E:
+    """``err`` with the API key masked in its message and text attributes."""
+    if key in str(err.args) or key in repr(vars(err)):
+        err.args = tuple(_scrub(key, a) if isinstance(a, str) else a for a in err.args)
+        for name, value in vars(err).items():
+            if isinstance(value, str) and key in value:
+                setattr(err, name, _scrub(key, value))
+    return err
