@@ -365,26 +365,39 @@ async def test_stats_report_the_learnt_limits() -> None:
     await client.aclose()
 
 
-async def test_stats_take_tokens_left_from_a_scheduler_snapshot() -> None:
-    from types import SimpleNamespace
-
+async def test_stats_take_tokens_left_from_the_budget_snapshot() -> None:
+    from twenty_gql.budget import RateBudget
     from twenty_gql.client import TwentyClient as Client
+    from twenty_gql.scheduling import RateLimit
 
-    class Budget:  # the rate-budget interface: a synchronous snapshot with bucket levels
-        buckets = [SimpleNamespace(capacity=100.0, window=1.0)]
-        waits = 3
-
-        def snapshot(self) -> Any:
-            return SimpleNamespace(buckets=[SimpleNamespace(level=42.5)])
-
-    class SharedBudget(Budget):  # a shared budget's snapshot is a coroutine: not awaited here
-        async def snapshot(self) -> Any:  # type: ignore[override]
-            return SimpleNamespace(buckets=[SimpleNamespace(level=1.0)])
-
-    client = Client("http://127.0.0.1:1", KEY, transport=MockTransport([]))
-    client.scheduler = Budget()  # type: ignore[assignment]
+    now = [0.0]
+    client = Client(
+        "http://127.0.0.1:1",
+        KEY,
+        transport=MockTransport([]),
+        rate_limit=RateLimit(((100, 1.0), (300, 60.0))),
+        clock=lambda: now[0],
+    )
+    assert client.scheduler is not None
+    await client.scheduler.acquire(40)
     stats = client.stats()
-    assert stats.tokens_left == (42.5,) and stats.paced == 3 and stats.throttle_waits == 3
-    client.scheduler = SharedBudget()  # type: ignore[assignment]
-    assert client.stats().tokens_left is None
+    assert stats.rate_limit == ((100, 1.0), (300, 60.0))
+    assert stats.tokens_left == (60.0, 260.0)
+
+    class Remote(RateBudget):  # a budget that knows nothing without a round trip
+        async def acquire(self, tokens: int = 1) -> None:
+            return None
+
+        def refund(self, tokens: int) -> None:
+            return None
+
+        async def throttled(self, tokens: int | None, window: float | None) -> None:
+            return None
+
+        async def learn_batch_limit(self, limit: int) -> None:
+            return None
+
+    client.scheduler = Remote()
+    stats = client.stats()
+    assert stats.tokens_left is None and stats.rate_limit == ()
     await client.aclose()
