@@ -14,7 +14,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 
-from .ratelimit import parse_rate_limit
+from twenty_gql.testing.ratelimit import parse_rate_limit
 
 __all__ = ["main"]
 
@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def _serve(args: argparse.Namespace, ready: Callable[[str, str], None]) -> None:
-    from .emulator import TwentyEmulator
+    from twenty_gql.testing.emulator import TwentyEmulator
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -149,7 +149,7 @@ async def _serve(args: argparse.Namespace, ready: Callable[[str, str], None]) ->
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
-    from .emulator import is_loopback
+    from twenty_gql.testing.emulator import is_loopback
 
     if not args.allow_remote and not is_loopback(args.host):
         parser.error(

@@ -14,12 +14,12 @@ from typing import Any
 
 from aiohttp import web
 
-from .auth import KeyRing
-from .faults import Faults
-from .ratelimit import RateLimiter, check_buckets
-from .seeds import SEEDS
-from .server import EmulatorServer, EmulatorStats, build_app
-from .workspace import Workspace
+from twenty_gql.testing.auth import KeyRing
+from twenty_gql.testing.faults import Faults
+from twenty_gql.testing.ratelimit import RateLimiter, check_buckets
+from twenty_gql.testing.seeds import SEEDS
+from twenty_gql.testing.server import EmulatorServer, EmulatorStats, build_app
+from twenty_gql.testing.workspace import Workspace
 
 __all__ = ["DEFAULT_RATE_LIMIT", "TwentyEmulator", "is_loopback"]
 

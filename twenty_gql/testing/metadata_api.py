@@ -36,8 +36,8 @@ from graphql import (
     validate,
 )
 
-from .errors import TwentyApiError
-from .workspace import Workspace
+from twenty_gql.testing.errors import TwentyApiError
+from twenty_gql.testing.workspace import Workspace
 
 __all__ = ["EMULATED_ROOT_FIELDS", "MetadataApi", "metadata_schema", "metadata_sdl"]
 

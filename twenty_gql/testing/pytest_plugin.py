@@ -94,7 +94,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def twenty_emulator(request: pytest.FixtureRequest) -> Iterator[Any]:
     """A running ``TwentyEmulator`` on 127.0.0.1, stopped after the test."""
-    from .emulator import TwentyEmulator
+    from twenty_gql.testing.emulator import TwentyEmulator
 
     kwargs: dict[str, Any] = {"seed": request.config.getini("twenty_emulator_seed") or "standard"}
     marker = request.node.get_closest_marker("twenty_emulator")

@@ -1,0 +1,178 @@
+"""Document execution of the core API: parse and validate once per document (LRU cache), then
+run it against the current core schema.
+
+Parse errors are GRAPHQL_PARSE_FAILED, validation errors GRAPHQL_VALIDATION_FAILED, a
+one-to-many relation nested in another is TOO_COMPLEX_QUERY (Twenty's rule); every error an
+execution reports is coded like Twenty by ``errors.twenty_error``. The cache is dropped whenever
+the schema changes (``set_schema``). Records are committed to the store after each request.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    execute,
+    parse,
+    specified_rules,
+    validate,
+)
+
+from twenty_gql.testing.errors import TwentyApiError, twenty_error, with_code
+from twenty_gql.testing.schema_builder import nested_one_to_many
+from twenty_gql.testing.store import Store
+
+__all__ = ["CoreExecutor"]
+
+_CACHE_SIZE = 512
+
+
+class CoreExecutor:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.lock: threading.RLock = store.lock
+        self._schema: GraphQLSchema | None = None
+        self._one_to_many: set[tuple[str, str]] | None = None
+        self._documents: OrderedDict[str, tuple[DocumentNode | None, list[GraphQLError]]] = (
+            OrderedDict()
+        )
+
+    def set_schema(self, schema: GraphQLSchema, one_to_many: set[tuple[str, str]]) -> None:
+        """Serve ``schema`` from now on (``one_to_many``: (type, field) of the 1-N relations)."""
+        self._schema = schema
+        self._one_to_many = one_to_many
+        self._documents.clear()
+
+    @property
+    def schema(self) -> GraphQLSchema:
+        assert self._schema is not None
+        return self._schema
+
+    def _prepare(self, document: str) -> tuple[DocumentNode | None, list[GraphQLError]]:
+        cached = self._documents.get(document)
+        if cached is not None:
+            self._documents.move_to_end(document)
+            return cached
+        try:
+            ast = parse(document)
+        except (GraphQLError, RecursionError) as exc:
+            error = exc if isinstance(exc, GraphQLError) else GraphQLError("Document is too deep")
+            result: tuple[DocumentNode | None, list[GraphQLError]] = (
+                None,
+                [with_code(error, "GRAPHQL_PARSE_FAILED")],
+            )
+        else:
+            try:
+                found = validate(self.schema, ast, specified_rules)
+            except RecursionError:
+                found = [GraphQLError("Document is too deep to validate")]
+            errors = [with_code(e, "GRAPHQL_VALIDATION_FAILED") for e in found]
+            if not errors and self._one_to_many is not None:
+                nested = nested_one_to_many(self.schema, ast, self._one_to_many)
+                if nested is not None:
+                    errors.append(
+                        TwentyApiError(
+                            "Query complexity is too high. One-to-Many relation cannot be nested "
+                            f"in another One-to-Many relation ({nested}).",
+                            "BAD_USER_INPUT",
+                            "TOO_COMPLEX_QUERY",
+                        )
+                    )
+            result = (ast, errors)
+        self._documents[document] = result
+        if len(self._documents) > _CACHE_SIZE:
+            self._documents.popitem(last=False)
+        return result
+
+    def root_fields(self, document: str, operation_name: str | None = None) -> list[str] | None:
+        """Root field names (not aliases, repeats kept, fragments inlined) of the operation a
+        request would run, from the cached parse; None when the document does not parse or the
+        operation cannot be chosen. For the HTTP side's rate limiting and document limits."""
+        with self.lock:
+            ast, _errors = self._prepare(document)
+        if ast is None:
+            return None
+        operations = [d for d in ast.definitions if isinstance(d, OperationDefinitionNode)]
+        if operation_name is not None:
+            operations = [o for o in operations if o.name and o.name.value == operation_name]
+        if len(operations) != 1:
+            return None
+        fragments = {
+            d.name.value: d for d in ast.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        names: list[str] = []
+        seen_fragments: set[str] = set()
+
+        def walk(selection_set: SelectionSetNode) -> None:
+            for sel in selection_set.selections:
+                if isinstance(sel, FieldNode):
+                    if not sel.name.value.startswith("__"):
+                        names.append(sel.name.value)
+                elif isinstance(sel, InlineFragmentNode):
+                    walk(sel.selection_set)
+                elif isinstance(sel, FragmentSpreadNode):
+                    frag = fragments.get(sel.name.value)
+                    if frag is not None and sel.name.value not in seen_fragments:
+                        seen_fragments.add(sel.name.value)
+                        walk(frag.selection_set)
+
+        walk(operations[0].selection_set)
+        return names
+
+    def execute(
+        self,
+        document: str,
+        variables: dict[str, Any] | None = None,
+        operation_name: str | None = None,
+    ) -> ExecutionResult:
+        """Run one core-API request. Errors carry Twenty's ``extensions`` (code, subCode, ...)."""
+        raw_document: object = document
+        raw_variables: object = variables
+        if not isinstance(raw_document, str):
+            return ExecutionResult(
+                None, [with_code(GraphQLError("Must provide query string."), "BAD_USER_INPUT")]
+            )
+        if raw_variables is not None and not isinstance(raw_variables, dict):
+            return ExecutionResult(
+                None,
+                [
+                    with_code(
+                        GraphQLError("Variables must be provided as an Object"), "BAD_USER_INPUT"
+                    )
+                ],
+            )
+        operation_name = operation_name or None  # JSON bodies often send ""
+        with self.lock:
+            ast, errors = self._prepare(document)
+            if ast is None or errors:
+                return ExecutionResult(None, list(errors))
+            try:
+                result = execute(
+                    self.schema,
+                    ast,
+                    variable_values=variables,
+                    operation_name=operation_name,
+                )
+            except Exception as exc:  # graphql-core itself failed: never crash the server
+                result = ExecutionResult(
+                    None,
+                    [with_code(GraphQLError(f"Internal error: {exc}"), "INTERNAL_SERVER_ERROR")],
+                )
+            finally:
+                self.store.commit()
+            assert isinstance(result, ExecutionResult)
+            if result.errors:
+                result = ExecutionResult(result.data, [twenty_error(e) for e in result.errors])
+            return result
