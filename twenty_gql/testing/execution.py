@@ -20,18 +20,19 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
     execute,
+    get_named_type,
     parse,
     specified_rules,
     validate,
 )
 
 from twenty_gql.testing.errors import TwentyApiError, twenty_error, with_code
-from twenty_gql.testing.schema_builder import nested_one_to_many
 from twenty_gql.testing.store import Store
 
 __all__ = ["CoreExecutor"]
@@ -176,3 +177,70 @@ class CoreExecutor:
             if result.errors:
                 result = ExecutionResult(result.data, [twenty_error(e) for e in result.errors])
             return result
+
+
+def nested_one_to_many(
+    schema: GraphQLSchema, document: DocumentNode, one_to_many: set[tuple[str, str]]
+) -> str | None:
+    """Name of a one-to-many field selected below another one-to-many field, if any.
+
+    Twenty rejects such documents (TOO_COMPLEX_QUERY). Fragments are inlined; each
+    (fragment, nesting) pair is visited once.
+    """
+    walker = _NestingWalker(schema, document, one_to_many)
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            root = schema.get_root_type(definition.operation)
+            found = walker.walk(definition.selection_set, root, False)
+            if found:
+                return found
+    return None
+
+
+class _NestingWalker:
+    def __init__(
+        self, schema: GraphQLSchema, document: DocumentNode, one_to_many: set[tuple[str, str]]
+    ) -> None:
+        self.schema = schema
+        self.one_to_many = one_to_many
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        self.seen: set[tuple[str, bool]] = set()
+
+    def walk(self, selection_set: SelectionSetNode | None, parent: Any, inside: bool) -> str | None:
+        if selection_set is None:
+            return None
+        for sel in selection_set.selections:
+            found = self.selection(sel, parent, inside)
+            if found:
+                return found
+        return None
+
+    def selection(self, sel: Any, parent: Any, inside: bool) -> str | None:
+        if isinstance(sel, FieldNode):
+            named = get_named_type(parent)
+            if not isinstance(named, GraphQLObjectType):
+                return None
+            fdef = named.fields.get(sel.name.value)
+            if fdef is None:
+                return None
+            is_o2m = (named.name, sel.name.value) in self.one_to_many
+            if is_o2m and inside:
+                return sel.name.value
+            return self.walk(sel.selection_set, fdef.type, inside or is_o2m)
+        if isinstance(sel, InlineFragmentNode):
+            cond = (
+                self.schema.get_type(sel.type_condition.name.value)
+                if sel.type_condition
+                else parent
+            )
+            return self.walk(sel.selection_set, cond or parent, inside)
+        if isinstance(sel, FragmentSpreadNode):
+            frag = self.fragments.get(sel.name.value)
+            if frag is None or (sel.name.value, inside) in self.seen:
+                return None
+            self.seen.add((sel.name.value, inside))
+            cond = self.schema.get_type(frag.type_condition.name.value)
+            return self.walk(frag.selection_set, cond or parent, inside)
+        return None

@@ -14,7 +14,7 @@ from twenty_gql.testing.filters import OrderKey, compare_keys
 from twenty_gql.testing.model import COMPOSITE_TYPES
 from twenty_gql.testing.paging import Connection, Record
 from twenty_gql.testing.record_input import RecordWriter
-from twenty_gql.testing.schema_builder import AggregateSpec, ObjectView
+from twenty_gql.testing.views import AggregateSpec, ObjectView
 
 __all__ = ["GroupBy"]
 

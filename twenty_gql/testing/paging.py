@@ -25,9 +25,9 @@ from twenty_gql.testing.filters import (
     order_keys,
 )
 from twenty_gql.testing.model import FieldMeta
-from twenty_gql.testing.schema_builder import AggregateSpec, ObjectView
 from twenty_gql.testing.settings import Settings
 from twenty_gql.testing.store import Store
+from twenty_gql.testing.views import AggregateSpec, ObjectView
 
 __all__ = [
     "Connection",

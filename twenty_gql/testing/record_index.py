@@ -9,7 +9,7 @@ from typing import Any
 from twenty_gql.testing.errors import bad_input
 from twenty_gql.testing.model import COMPOSITE_TYPES, FieldMeta
 from twenty_gql.testing.paging import Record, RecordHost, RecordReader
-from twenty_gql.testing.schema_builder import ObjectView
+from twenty_gql.testing.views import ObjectView
 
 __all__ = ["RecordIndex", "UniqueIndex", "get_path", "group_key"]
 

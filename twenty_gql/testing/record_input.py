@@ -12,7 +12,7 @@ from twenty_gql.testing.model import COMPOSITE_TYPES, FieldMeta, capitalize
 from twenty_gql.testing.paging import Record
 from twenty_gql.testing.record_index import RecordIndex
 from twenty_gql.testing.scalars import now_iso
-from twenty_gql.testing.schema_builder import ObjectView
+from twenty_gql.testing.views import ObjectView
 
 __all__ = ["RecordWriter", "default_value", "parse_uuid"]
 
@@ -173,6 +173,16 @@ class RecordWriter(RecordIndex):
             "context": {},
         }
 
+    def _given_actor(self, given: Any) -> dict[str, Any]:
+        """The API actor, keeping a ``source`` / ``context`` the input gave."""
+        actor = self.actor()
+        if isinstance(given, dict):
+            if given.get("source"):
+                actor["source"] = given["source"]
+            if given.get("context") is not None:
+                actor["context"] = given["context"]
+        return actor
+
     def new_record(self, view: ObjectView, values: Record, next_position: float) -> Record:
         now = now_iso()
         rec: Record = {}
@@ -198,24 +208,10 @@ class RecordWriter(RecordIndex):
             rec["updatedAt"] = now
         for actor_field in ("createdBy", "updatedBy"):
             if actor_field in view.by_name:
-                given = values.get(actor_field)
-                actor = self.actor()
-                if isinstance(given, dict):
-                    if given.get("source"):
-                        actor["source"] = given["source"]
-                    if given.get("context") is not None:
-                        actor["context"] = given["context"]
-                rec[actor_field] = actor
+                rec[actor_field] = self._given_actor(values.get(actor_field))
         if "position" in view.by_name and "position" not in values:
             rec["position"] = next_position
-        for fld in view.fields:
-            if (
-                fld.relationType is None
-                and not fld.isNullable
-                and rec.get(fld.name) is None
-                and fld.type != "TS_VECTOR"
-            ):
-                raise bad_input(f"Field {fld.name} is required", "INVALID_ARGS_DATA")
+        _check_required(view, rec)
         return rec
 
     def criterion_paths(self, view: ObjectView, group: list[str]) -> list[tuple[str, ...]]:
@@ -227,3 +223,14 @@ class RecordWriter(RecordIndex):
                     flat[fld.name + capitalize(s.name)] = (fld.name, s.name)
             flat[fld.name] = (fld.name,)
         return [flat[n] for n in group if n in flat]
+
+
+def _check_required(view: ObjectView, rec: Record) -> None:
+    for fld in view.fields:
+        if (
+            fld.relationType is None
+            and not fld.isNullable
+            and rec.get(fld.name) is None
+            and fld.type != "TS_VECTOR"
+        ):
+            raise bad_input(f"Field {fld.name} is required", "INVALID_ARGS_DATA")

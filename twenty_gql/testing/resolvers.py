@@ -19,7 +19,7 @@ from twenty_gql.testing.paging import Connection, Record, empty_page_info, is_em
 from twenty_gql.testing.record_index import get_path
 from twenty_gql.testing.record_input import default_value
 from twenty_gql.testing.scalars import now_iso
-from twenty_gql.testing.schema_builder import AggregateSpec, ObjectView, ResolverProvider
+from twenty_gql.testing.views import AggregateSpec, ObjectView, ResolverProvider
 
 __all__ = ["Connection", "CoreResolvers", "default_value"]
 

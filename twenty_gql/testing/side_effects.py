@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from twenty_gql.testing.schema_builder import ObjectView
 from twenty_gql.testing.store import Store
+from twenty_gql.testing.views import ObjectView
 
 __all__ = ["on_records_destroyed", "reassign_relations"]
 

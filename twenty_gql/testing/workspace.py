@@ -48,16 +48,12 @@ from twenty_gql.testing.execution import CoreExecutor
 from twenty_gql.testing.model import FieldMeta, IndexMeta, ObjectMeta, RelationMeta
 from twenty_gql.testing.model_editor import ModelEditor
 from twenty_gql.testing.resolvers import CoreResolvers
-from twenty_gql.testing.schema_builder import (
-    AggregateSpec,
-    CoreSchemaBuilder,
-    ObjectView,
-    make_views,
-)
+from twenty_gql.testing.schema_builder import CoreSchemaBuilder
 from twenty_gql.testing.seeds import DEMO_ORDER, SEEDS, demo_records, standard_model
 from twenty_gql.testing.settings import Settings
 from twenty_gql.testing.store import Store
 from twenty_gql.testing.validation import model_error
+from twenty_gql.testing.views import AggregateSpec, ObjectView, make_views
 
 __all__ = ["Settings", "Workspace"]
 

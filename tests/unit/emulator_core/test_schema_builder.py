@@ -14,15 +14,10 @@ from graphql import (
     validate_schema,
 )
 
+from twenty_gql.testing.execution import nested_one_to_many
 from twenty_gql.testing.model import FieldMeta, ObjectMeta, deterministic_id
-from twenty_gql.testing.schema_builder import (
-    AggregateSpec,
-    CoreSchemaBuilder,
-    ObjectView,
-    ResolverProvider,
-    make_views,
-    nested_one_to_many,
-)
+from twenty_gql.testing.schema_builder import CoreSchemaBuilder
+from twenty_gql.testing.views import AggregateSpec, ObjectView, ResolverProvider, make_views
 
 
 class NoResolvers(ResolverProvider):
