@@ -37,6 +37,7 @@ from graphql import (
 )
 
 from twenty_gql.testing.errors import TwentyApiError
+from twenty_gql.testing.introspection import as_js16
 from twenty_gql.testing.workspace import Workspace
 
 __all__ = ["EMULATED_ROOT_FIELDS", "MetadataApi", "metadata_schema", "metadata_sdl"]
@@ -85,7 +86,7 @@ def metadata_schema() -> GraphQLSchema:
     global _schema
     with _schema_lock:
         if _schema is None:
-            schema = build_schema(metadata_sdl())
+            schema = as_js16(build_schema(metadata_sdl()))
             _attach(schema)
             _schema = schema
         return _schema

@@ -26,6 +26,7 @@ from graphql import (
     GraphQLString,
 )
 
+from twenty_gql.testing.introspection import Js16Schema
 from twenty_gql.testing.model import (
     COMPOSITE_TYPES,
     ENUM_FIELD_TYPES,
@@ -301,7 +302,7 @@ class CoreSchemaBuilder(InputTypes):
                 description="Placeholder: this workspace has no objects yet",
                 resolve=self.resolvers.empty(),
             )
-        schema = GraphQLSchema(
+        schema = Js16Schema(
             query=GraphQLObjectType("Query", query),
             mutation=GraphQLObjectType("Mutation", mutation) if mutation else None,
             types=[self.order_by_direction(), self.filter_is()] if self.views else None,
