@@ -33,6 +33,7 @@ from graphql import (
 )
 
 from twenty_gql.testing.errors import TwentyApiError, twenty_error, with_code
+from twenty_gql.testing.roles import ADMIN, Role
 from twenty_gql.testing.store import Store
 
 __all__ = ["CoreExecutor"]
@@ -137,6 +138,7 @@ class CoreExecutor:
         document: str,
         variables: dict[str, Any] | None = None,
         operation_name: str | None = None,
+        role: Role = ADMIN,
     ) -> ExecutionResult:
         """Run one core-API request. Errors carry Twenty's ``extensions`` (code, subCode, ...)."""
         raw_document: object = document
@@ -165,6 +167,7 @@ class CoreExecutor:
                     ast,
                     variable_values=variables,
                     operation_name=operation_name,
+                    context_value={"role": role},
                 )
             except Exception as exc:  # graphql-core itself failed: never crash the server
                 result = ExecutionResult(

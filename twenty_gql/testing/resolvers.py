@@ -18,6 +18,8 @@ from twenty_gql.testing.model import FieldMeta
 from twenty_gql.testing.paging import Connection, Record, empty_page_info, is_empty
 from twenty_gql.testing.record_index import get_path
 from twenty_gql.testing.record_input import default_value
+from twenty_gql.testing.relations_selected import selected_relation_targets
+from twenty_gql.testing.roles import ADMIN, Role, operation_permission, permission_denied
 from twenty_gql.testing.scalars import now_iso
 from twenty_gql.testing.views import AggregateSpec, ObjectView, ResolverProvider
 
@@ -38,15 +40,30 @@ class CoreResolvers(GroupBy, ResolverProvider):
     def root(self, method: str, view: ObjectView) -> Resolver:
         fn: Callable[..., Any] = getattr(self, f"_{method}")
         name = view.obj.nameSingular
+        needs = operation_permission(method)
 
-        def resolve(_root: Any, _info: Any, **args: Any) -> Any:
+        def resolve(_root: Any, info: Any, **args: Any) -> Any:
             current = self.ws.view(name)
             if current is None:  # pragma: no cover - schema is rebuilt on every change
                 raise bad_input(f"Object {name} no longer exists")
+            role = (info.context or {}).get("role", ADMIN) if info is not None else ADMIN
+            if role is not ADMIN:
+                self._check_permissions(role, current, needs, info)
             with self.ws.store.lock:
                 return fn(current, **args)
 
         return resolve
+
+    def _check_permissions(
+        self, role: Role, view: ObjectView, needs: tuple[str, ...], info: Any
+    ) -> None:
+        """Twenty's object permissions: the operation's own, then read on every related
+        object the selection reaches (system objects are not checked)."""
+        if not view.obj.isSystem and not all(role.allows(view.obj.nameSingular, p) for p in needs):
+            raise permission_denied()
+        for target in selected_relation_targets(info, view, self.ws.view):
+            if not target.isSystem and not role.allows(target.nameSingular, "read"):
+                raise permission_denied()
 
     def many_to_one(self, view: ObjectView, fld: FieldMeta) -> Resolver:
         join = fld.joinColumnName or f"{fld.name}Id"

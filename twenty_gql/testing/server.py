@@ -219,6 +219,7 @@ class EmulatorServer:
         failure = self.authenticate(request)
         if failure is not None:
             return json_response({"errors": [error_body(failure.message, failure.code)]})
+        role = self.keys.role_of(self.token_of(request))
         try:
             payload = msgspec.json.decode(body)
         except msgspec.DecodeError as exc:
@@ -266,9 +267,9 @@ class EmulatorServer:
                     }
                 )
         if metadata:
-            result = self.metadata.execute(query, variables, operation_name)
+            result = self.metadata.execute(query, variables, operation_name, role)
         else:
-            result = self.workspace.execute_core(query, variables, operation_name or None)
+            result = self.workspace.execute_core(query, variables, operation_name or None, role)
         if tokens and result.data is None and _pre_execution(result.errors):
             self.limiter.refund(tokens)
         out: dict[str, Any] = {}

@@ -48,6 +48,7 @@ from twenty_gql.testing.execution import CoreExecutor
 from twenty_gql.testing.model import FieldMeta, IndexMeta, ObjectMeta, RelationMeta
 from twenty_gql.testing.model_editor import ModelEditor
 from twenty_gql.testing.resolvers import CoreResolvers
+from twenty_gql.testing.roles import ADMIN, Role
 from twenty_gql.testing.schema_builder import CoreSchemaBuilder
 from twenty_gql.testing.seeds import DEMO_ORDER, SEEDS, demo_records, standard_model
 from twenty_gql.testing.settings import Settings
@@ -242,9 +243,10 @@ class Workspace:
         document: str,
         variables: dict[str, Any] | None = None,
         operation_name: str | None = None,
+        role: Role = ADMIN,
     ) -> ExecutionResult:
-        """Run one core-API request. Errors carry Twenty's ``extensions`` (code, subCode, ...)."""
-        return self.executor.execute(document, variables, operation_name)
+        """Run one core-API request as ``role``. Errors carry Twenty's ``extensions``."""
+        return self.executor.execute(document, variables, operation_name, role)
 
     def close(self) -> None:
         self.store.close()
