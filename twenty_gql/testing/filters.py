@@ -349,7 +349,7 @@ def _field_predicate(view: ObjectView, fld: FieldMeta, value: dict[str, Any]) ->
         search = value.get("search")
         if not search:
             return _true
-        sources = _search_sources(view, fld)
+        sources = search_sources(view, fld)
         words = [w.lower() for w in re.findall(r"\w+", str(search))]
 
         def ts_match(r: Record) -> bool:
@@ -379,7 +379,7 @@ def _flatten_text(value: Any) -> Any:
     return value if value is not None else ""
 
 
-def _search_sources(view: ObjectView, fld: FieldMeta) -> list[str]:
+def search_sources(view: ObjectView, fld: FieldMeta) -> list[str]:
     settings = fld.settings if isinstance(fld.settings, dict) else {}
     names = settings.get("asExpressionFromFields") or []
     return [n for n in names if n in view.by_name] or [

@@ -21,6 +21,7 @@ from twenty_gql.testing.record_input import default_value
 from twenty_gql.testing.relations_selected import selected_relation_targets
 from twenty_gql.testing.roles import ADMIN, Role, operation_permission, permission_denied
 from twenty_gql.testing.scalars import now_iso
+from twenty_gql.testing.search import run_search
 from twenty_gql.testing.views import AggregateSpec, ObjectView, ResolverProvider
 
 __all__ = ["Connection", "CoreResolvers", "default_value"]
@@ -100,6 +101,16 @@ class CoreResolvers(GroupBy, ResolverProvider):
     def aggregate(self, spec: AggregateSpec) -> Resolver:
         def resolve(conn: Connection, _info: Any) -> Any:
             return conn.aggregate(spec)
+
+        return resolve
+
+    def search(self) -> Resolver:
+        """The cross-object ``search`` query (see ``search.py``)."""
+
+        def resolve(_root: Any, _info: Any, **args: Any) -> Any:
+            views = [v for v in (self.ws.view(n) for n in self.ws.view_names()) if v is not None]
+            with self.ws.store.lock:
+                return run_search(self, views, args)
 
         return resolve
 

@@ -33,6 +33,7 @@ from twenty_gql.testing.model import (
     pascal,
 )
 from twenty_gql.testing.schema_inputs import InputTypes
+from twenty_gql.testing.schema_search import SEARCH_TYPE_NAMES, search_field
 from twenty_gql.testing.schema_types import (
     COMPOSITE_INPUT_KINDS,
     OBJECT_TYPE_SUFFIXES,
@@ -256,7 +257,7 @@ class CoreSchemaBuilder(InputTypes):
             if other != owner:
                 raise TypeError(f"type name {name} of {owner} clashes with {other}")
 
-        for name in SHARED_TYPE_NAMES:
+        for name in (*SHARED_TYPE_NAMES, *SEARCH_TYPE_NAMES):
             claim(name, "the shared types")
         for ctype, subs in COMPOSITE_TYPES.items():
             base = pascal(ctype)
@@ -294,6 +295,8 @@ class CoreSchemaBuilder(InputTypes):
                         "clashes with another object's"
                     )
                 root.update(fields)
+        if query:
+            query["search"] = search_field(self, self.resolvers.search())
         if not query:
             # An empty workspace still needs a Query root: Twenty always has one, and
             # introspection/build_client_schema require it. `_empty` always resolves null.

@@ -118,3 +118,6 @@ class ResolverProvider:
 
     def empty(self) -> Resolver:
         raise NotImplementedError
+
+    def search(self) -> Resolver:
+        raise NotImplementedError

@@ -163,6 +163,10 @@ class Workspace:
     def view(self, object_name: str) -> ObjectView | None:
         return self._views.get(object_name)
 
+    def view_names(self) -> list[str]:
+        """Active objects' ``nameSingular``, in metadata order."""
+        return list(self._views)
+
     def aggregate_specs(self, view: ObjectView) -> dict[str, AggregateSpec]:
         assert self._builder is not None
         return self._builder.aggregates(view)

@@ -36,6 +36,9 @@ class NoResolvers(ResolverProvider):
     def empty(self) -> Any:
         return lambda *_a, **_k: None
 
+    def search(self) -> Any:
+        return lambda *_a, **_k: None
+
 
 def fld(obj: ObjectMeta, name: str, type: str, **kw: Any) -> FieldMeta:
     f = FieldMeta(
@@ -290,7 +293,9 @@ def test_root_fields_and_args(small: tuple[GraphQLSchema, CoreSchemaBuilder]) ->
         "players",
         "player",
         "playersGroupBy",
+        "search",
     ]
+    assert str(q.fields["search"].type) == "SearchResultConnection!"
     assert str(q.fields["teams"].type) == "TeamConnection"
     assert args_of(q.fields["team"]) == {"filter": "TeamFilterInput!"}
     assert args_of(q.fields["teamDuplicates"]) == {"ids": "[UUID]", "data": "[TeamCreateInput]"}
