@@ -162,6 +162,71 @@ class DataModel:
                     out.append(rel)
         return out
 
+    # ---- the /metadata view: one MORPH_RELATION field per morphId ---------------------------
+
+    def metadata_view(self, fld: FieldMeta) -> FieldMeta:
+        """How /metadata shows ``fld``. The per-target fields of a morph relation (``targetCompany``,
+        ``targetPerson``, ... sharing a ``morphId``; what the core schema exposes) are ONE field
+        there: named without the target suffix (``target``), with the first member's id and
+        settings, ``relation`` null and the targets in ``morphRelations`` (twenty-api.md §12;
+        the id and settings choice is inferred)."""
+        if fld.type != "MORPH_RELATION" or not fld.morphId:
+            return fld
+        first = next(iter(self._morph_members(fld)), fld)
+        target = self._objects.get(first.relationTargetObjectMetadataId or "")
+        suffix = ""
+        if target is not None:
+            plural = first.relationType == "ONE_TO_MANY"
+            suffix = capitalize(target.namePlural if plural else target.nameSingular)
+        name = first.name[: -len(suffix)] if suffix and first.name.endswith(suffix) else first.name
+        return dataclasses.replace(
+            first,
+            name=name or first.name,
+            relationTargetObjectMetadataId=None,
+            relationTargetFieldMetadataId=None,
+        )
+
+    def _morph_members(self, fld: FieldMeta) -> list[FieldMeta]:
+        owner = self._objects.get(fld.objectMetadataId)
+        ids = owner.fieldIds if owner is not None else []
+        members = [self._fields[f] for f in ids if f in self._fields]
+        return [m for m in members if m.morphId == fld.morphId and m.type == "MORPH_RELATION"]
+
+    def metadata_fields(self, object_id: str | None = None) -> list[FieldMeta]:
+        out: list[FieldMeta] = []
+        seen: set[tuple[str, str]] = set()
+        for fld in self.fields(object_id):
+            if fld.type == "MORPH_RELATION" and fld.morphId:
+                key = (fld.objectMetadataId, fld.morphId)
+                if key in seen:
+                    continue
+                seen.add(key)
+            out.append(self.metadata_view(fld))
+        return out
+
+    def metadata_field(self, id: str) -> FieldMeta:
+        return self.metadata_view(self.field(id))
+
+    def metadata_relation(self, field_id: str) -> RelationMeta | None:
+        """``Field.relation``: null for a morph relation; the other end shown as /metadata does."""
+        if self.field(field_id).type == "MORPH_RELATION":
+            return None
+        rel = self.relation(field_id)
+        if rel is None:
+            return None
+        return dataclasses.replace(
+            rel, targetFieldMetadata=self.metadata_view(rel.targetFieldMetadata)
+        )
+
+    def metadata_morph_relations(self, field_id: str) -> list[RelationMeta]:
+        """``Field.morphRelations``: one relation per target of the morph field."""
+        fld = self.field(field_id)
+        view = self.metadata_view(fld)
+        return [
+            dataclasses.replace(rel, sourceFieldMetadata=view)
+            for rel in self.morph_relations(field_id)
+        ]
+
     def indexes(self, object_id: str) -> list[IndexMeta]:
         """``Object.indexMetadataList``: a unique index per unique field (composite fields index
         their unique-constraint sub-fields), plus the GIN index of the search vector."""

@@ -225,11 +225,11 @@ def _object(_s: Any, info: Info, id: str) -> Any:
 
 
 def _fields(_s: Any, info: Info, paging: Any = None, filter: Any = None) -> Any:
-    return connection(_ws(info).fields(), paging, filter)
+    return connection(_ws(info).model.metadata_fields(), paging, filter)
 
 
 def _field(_s: Any, info: Info, id: str) -> Any:
-    return _ws(info).field(id)
+    return _ws(info).model.metadata_field(id)
 
 
 def _create_object(_s: Any, info: Info, input: dict[str, Any]) -> Any:
@@ -245,23 +245,23 @@ def _delete_object(_s: Any, info: Info, input: dict[str, Any]) -> Any:
 
 
 def _create_field(_s: Any, info: Info, input: dict[str, Any]) -> Any:
-    return _ws(info).create_field(input["field"])
+    return _ws(info).model.metadata_view(_ws(info).create_field(input["field"]))
 
 
 def _update_field(_s: Any, info: Info, input: dict[str, Any]) -> Any:
-    return _ws(info).update_field(input["id"], input["update"])
+    return _ws(info).model.metadata_view(_ws(info).update_field(input["id"], input["update"]))
 
 
 def _delete_field(_s: Any, info: Info, input: dict[str, Any]) -> Any:
-    return _ws(info).delete_field(input["id"])
+    return _ws(info).model.metadata_view(_ws(info).delete_field(input["id"]))
 
 
 def _object_fields(obj: Any, info: Info, paging: Any = None, filter: Any = None) -> Any:
-    return connection(_ws(info).fields(obj.id), paging, filter)
+    return connection(_ws(info).model.metadata_fields(obj.id), paging, filter)
 
 
 def _object_fields_list(obj: Any, info: Info) -> Any:
-    return _ws(info).fields(obj.id)
+    return _ws(info).model.metadata_fields(obj.id)
 
 
 def _object_indexes(obj: Any, info: Info, paging: Any = None, filter: Any = None) -> Any:
@@ -281,13 +281,13 @@ def _field_object(fld: Any, info: Info) -> Any:
 
 
 def _field_relation(fld: Any, info: Info) -> Any:
-    return _ws(info).relation(fld.id)
+    return _ws(info).model.metadata_relation(fld.id)
 
 
 def _field_morph_relations(fld: Any, info: Info) -> Any:
     if fld.type != "MORPH_RELATION":
         return None
-    return _ws(info).morph_relations(fld.id)
+    return _ws(info).model.metadata_morph_relations(fld.id)
 
 
 def _not_emulated(name: str) -> Callable[..., Any]:
