@@ -48,12 +48,31 @@ class CoreResolvers(GroupBy, ResolverProvider):
             if current is None:  # pragma: no cover - schema is rebuilt on every change
                 raise bad_input(f"Object {name} no longer exists")
             role = (info.context or {}).get("role", ADMIN) if info is not None else ADMIN
+            if info is not None:
+                self._check_complexity(current, info, method, args)
             if role is not ADMIN:
                 self._check_permissions(role, current, needs, info)
             with self.ws.store.lock:
                 return fn(current, **args)
 
         return resolve
+
+    def _check_complexity(
+        self, view: ObjectView, info: Any, method: str, args: dict[str, Any]
+    ) -> None:
+        """Twenty's COMMON_QUERY_COMPLEXITY_LIMIT: 1 + relation fields selected (+ relation
+        orderBy keys for findMany)."""
+        complexity = 1 + sum(1 for _ in selected_relation_targets(info, view, self.ws.view))
+        if method == "findMany":
+            for item in args.get("orderBy") or []:
+                complexity += sum(1 for key in (item or {}) if key in view.targets)
+        limit = self.settings.query_complexity_limit
+        if complexity > limit:
+            raise bad_input(
+                "Query complexity is too high. Please, reduce the amount of relation fields "
+                f"requested. Query complexity: {complexity}. Maximum complexity: {limit}.",
+                "TOO_COMPLEX_QUERY",
+            )
 
     def _check_permissions(
         self, role: Role, view: ObjectView, needs: tuple[str, ...], info: Any

@@ -25,6 +25,8 @@ class Settings:
     * ``cursor_aware_page_info``: ``hasPreviousPage`` is also true when paging forward from an
       ``after`` cursor, ``hasNextPage`` when paging back from a ``before`` cursor (newer
       buildCursorPage, UNCONFIRMED; off by default: the strict rule of twenty-api.md §1.7).
+    * ``query_complexity_limit``: COMMON_QUERY_COMPLEXITY_LIMIT; a root field's complexity is 1
+      plus the relation fields it selects plus, for findMany, its orderBy keys on relations.
     """
 
     batch_limit: int = 60
@@ -35,3 +37,4 @@ class Settings:
     limit_delete_many: bool = False
     destroy_requires_soft_delete: bool = False
     cursor_aware_page_info: bool = False
+    query_complexity_limit: int = 2000
