@@ -9,6 +9,7 @@ the schema changes (``set_schema``). Records are committed to the store after ea
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -39,6 +40,7 @@ from twenty_gql.testing.store import Store
 __all__ = ["CoreExecutor"]
 
 _CACHE_SIZE = 512
+_INTROSPECTION_CACHE_SIZE = 32
 
 
 class CoreExecutor:
@@ -50,12 +52,31 @@ class CoreExecutor:
         self._documents: OrderedDict[str, tuple[DocumentNode | None, list[GraphQLError]]] = (
             OrderedDict()
         )
+        #: answers of introspection-only operations, until the schema changes (the last
+        #: _INTROSPECTION_CACHE_SIZE documents that select nothing but introspection fields)
+        self._introspections: OrderedDict[tuple[str, str, str | None], ExecutionResult] = (
+            OrderedDict()
+        )
 
     def set_schema(self, schema: GraphQLSchema, one_to_many: set[tuple[str, str]]) -> None:
         """Serve ``schema`` from now on (``one_to_many``: (type, field) of the 1-N relations)."""
         self._schema = schema
         self._one_to_many = one_to_many
         self._documents.clear()
+        self._introspections.clear()
+
+    def _introspection_key(
+        self, document: str, variables: dict[str, Any] | None, operation_name: str | None
+    ) -> tuple[str, str, str | None] | None:
+        """A cache key when the operation selects introspection fields only (its answer then
+        depends on the schema alone), else None."""
+        if self.root_fields(document, operation_name) != []:
+            return None
+        try:
+            encoded = json.dumps(variables, sort_keys=True)
+        except (TypeError, ValueError):
+            return None
+        return (document, encoded, operation_name)
 
     @property
     def schema(self) -> GraphQLSchema:
@@ -161,6 +182,10 @@ class CoreExecutor:
             ast, errors = self._prepare(document)
             if ast is None or errors:
                 return ExecutionResult(None, list(errors))
+            key = self._introspection_key(document, variables, operation_name)
+            cached = self._introspections.get(key) if key is not None else None
+            if cached is not None:
+                return cached
             try:
                 result = execute(
                     self.schema,
@@ -179,6 +204,10 @@ class CoreExecutor:
             assert isinstance(result, ExecutionResult)
             if result.errors:
                 result = ExecutionResult(result.data, [twenty_error(e) for e in result.errors])
+            elif key is not None:
+                self._introspections[key] = result
+                if len(self._introspections) > _INTROSPECTION_CACHE_SIZE:
+                    self._introspections.popitem(last=False)
             return result
 
 

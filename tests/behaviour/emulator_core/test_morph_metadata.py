@@ -35,9 +35,13 @@ def test_standard_morph_relations_are_one_field_in_metadata() -> None:
     expected_targets = {
         "noteTarget": ({"company", "opportunity", "person"}, "noteTargets"),
         "taskTarget": ({"company", "opportunity", "person"}, "taskTargets"),
-        "attachment": ({"company", "note", "opportunity", "person", "task"}, "attachments"),
+        "attachment": (
+            {"company", "note", "opportunity", "person", "task", "dashboard", "workflow"},
+            "attachments",
+        ),
         "timelineActivity": (
-            {"company", "note", "opportunity", "person", "task"},
+            {"company", "note", "opportunity", "person", "task", "dashboard", "workflow"}
+            | {"workflowVersion", "workflowRun"},
             "timelineActivities",
         ),
     }
