@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 from .conftest import Core
 
@@ -35,7 +36,7 @@ def seed(core: Core) -> dict[str, str]:
     return ids
 
 
-def nodes(core: Core, **variables: object) -> list[dict[str, object]]:
+def nodes(core: Core, **variables: object) -> list[dict[str, Any]]:
     data = core.ok(SEARCH, **variables)
     return [e["node"] for e in data["search"]["edges"]]
 
