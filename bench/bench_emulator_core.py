@@ -13,7 +13,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from graphql import GraphQLSchema, execute, parse
+from graphql import (
+    GraphQLSchema,
+    build_schema,
+    execute,
+    get_introspection_query,
+    graphql_sync,
+    parse,
+    print_schema,
+)
 
 from twenty_gql.testing.workspace import Workspace
 
@@ -106,5 +114,38 @@ def _connection(data: Any) -> Any:
     return Conn(data["companies"])
 
 
+def startup() -> None:
+    """Start-up cost of the seeds and of ``/graphql`` introspection, beside graphql-core building
+    the same schema from its printed SDL (the floor of producing that schema at all)."""
+    rows = []
+    for seed in ("standard", "demo"):
+        ws = Workspace(seed)
+        sdl = print_schema(ws.core_schema)
+        emu = _time(lambda s=seed: Workspace(s), 5)  # type: ignore[misc]
+        base = _time(lambda t=sdl: build_schema(t), 5)  # type: ignore[misc]
+        rows.append((f"Workspace({seed!r})", emu, base))
+    query = get_introspection_query(descriptions=True)
+    firsts = []
+    for _ in range(3):
+        fresh = Workspace("standard")
+        firsts.append(_time(lambda w=fresh: w.execute_core(query), 1))  # type: ignore[misc]
+    ws = Workspace("standard")
+    floor = build_schema(print_schema(ws.core_schema))
+    base = _time(lambda: graphql_sync(floor, query), 5)
+    rows.append(("/graphql introspection, first", statistics.median(firsts), base))
+    ws.execute_core(query)
+    rows.append(("/graphql introspection, again", _time(lambda: ws.execute_core(query), 10), base))
+    print(f"{'start-up':<32}{'emulator ms':>12}{'graphql-core floor ms':>24}{'ratio':>8}")
+    for label, emu, base in rows:
+        print(f"{label:<32}{emu:>12.2f}{base:>24.2f}{emu / base:>8.1f}x")
+    objects = ws.objects()
+    print(
+        f"standard seed: {len(objects)} objects, {len(ws.fields())} fields "
+        f"({sum(1 for o in objects if o.isSystem)} system objects)"
+    )
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    startup() if sys.argv[1:] == ["startup"] else main()

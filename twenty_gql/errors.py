@@ -21,6 +21,7 @@
     └── GraphQLResponseError                   the answer carried ``errors`` (Twenty sends HTTP 200)
         ├── UnauthenticatedError               UNAUTHENTICATED (bad / expired key)
         ├── ForbiddenError                     FORBIDDEN (missing / revoked key, no permission)
+        │   └── PermissionDeniedError          subCode PERMISSION_DENIED: the key's role forbids it
         ├── NotFoundError                      NOT_FOUND
         ├── ThrottledError                     LIMIT_REACHED / RATE_LIMITED / HTTP 429
         └── BadUserInputError                  BAD_USER_INPUT
@@ -53,6 +54,7 @@ __all__ = [
     "HTTPStatusError",
     "InvalidVariablesError",
     "NotFoundError",
+    "PermissionDeniedError",
     "ResponseTooLargeError",
     "ServiceUnavailableError",
     "ThrottledError",
@@ -253,6 +255,11 @@ class ForbiddenError(GraphQLResponseError):
     """FORBIDDEN: no key, a revoked key, or the key's role lacks the permission."""
 
 
+class PermissionDeniedError(ForbiddenError):
+    """FORBIDDEN with ``subCode`` PERMISSION_DENIED: the key is valid but its role does not
+    allow this operation on this object (not retryable)."""
+
+
 class NotFoundError(GraphQLResponseError):
     """NOT_FOUND: the record / object does not exist."""
 
@@ -394,6 +401,8 @@ def error_from_graphql(
         or "duplicate key value violates unique" in message
     ):
         return UniqueConflictError(message, **kw)
+    if code == "FORBIDDEN" and sub_code == "PERMISSION_DENIED":
+        return PermissionDeniedError(message, **kw)
     cls = _BY_CODE.get(code or "", GraphQLResponseError)
     return cls(message, **kw)
 

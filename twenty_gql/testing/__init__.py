@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 __all__ = ["EmulatorStats", "TwentyApiError", "TwentyEmulator", "Workspace"]
 
 if TYPE_CHECKING:
-    from .emulator import TwentyEmulator
-    from .errors import TwentyApiError
-    from .server import EmulatorStats
-    from .workspace import Workspace
+    from twenty_gql.testing.emulator import TwentyEmulator
+    from twenty_gql.testing.errors import TwentyApiError
+    from twenty_gql.testing.server import EmulatorStats
+    from twenty_gql.testing.workspace import Workspace
 
 _WHERE = {
     "TwentyEmulator": ".emulator",

@@ -41,6 +41,8 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from twenty_gql.testing.roles import ADMIN, Role
+
 __all__ = ["AuthFailure", "KeyRing"]
 
 _HUNDRED_YEARS = 100 * 365 * 24 * 3600
@@ -82,6 +84,7 @@ class KeyRing:
         self._lock = threading.Lock()
         self._issued: dict[str, bool] = {}  # jti -> revoked
         self._static: dict[str, bool] = {}  # literal key -> revoked
+        self._roles: dict[str, Role] = {}  # jti or literal key -> role
 
     def __repr__(self) -> str:
         return f"KeyRing(workspace_id={self.workspace_id!r}, keys={len(self._issued) + len(self._static)})"
@@ -89,9 +92,15 @@ class KeyRing:
     def _sign(self, signing_input: bytes) -> str:
         return _b64(hmac.new(self._secret.encode(), signing_input, hashlib.sha256).digest())
 
-    def issue(self, expires_in: float | None = None, *, token_type: str = "API_KEY") -> str:
-        """A new signed key; ``expires_in`` seconds from now (negative: already expired),
-        or 100 years like Twenty's keys without ``expiresAt``."""
+    def issue(
+        self,
+        expires_in: float | None = None,
+        *,
+        token_type: str = "API_KEY",
+        role: Role = ADMIN,
+    ) -> str:
+        """A new signed key with ``role``; ``expires_in`` seconds from now (negative: already
+        expired), or 100 years like Twenty's keys without ``expiresAt``."""
         now = int(time.time())
         jti = str(uuid.uuid4())
         exp = now + (_HUNDRED_YEARS if expires_in is None else int(expires_in))
@@ -111,13 +120,26 @@ class KeyRing:
         )
         with self._lock:
             self._issued[jti] = False
+            self._roles[jti] = role
         return signing_input + "." + self._sign(signing_input.encode())
 
-    def add_static(self, key: str) -> None:
+    def add_static(self, key: str, role: Role = ADMIN) -> None:
         if not isinstance(key, str) or not key.strip() or any(c.isspace() for c in key):
             raise ValueError("api_key must be a non-empty string without whitespace")
         with self._lock:
             self._static[key] = False
+            self._roles[key] = role
+
+    def role_of(self, token: str | None) -> Role:
+        """The role of a key ``verify`` accepted (admin for an unknown one)."""
+        if not token:
+            return ADMIN
+        with self._lock:
+            if token in self._static:
+                return self._roles.get(token, ADMIN)
+        jti = self._jti(token)
+        with self._lock:
+            return self._roles.get(jti or "", ADMIN)
 
     def revoke(self, key: str) -> bool:
         """Revoke ``key``; False when it is not a key of this emulator."""

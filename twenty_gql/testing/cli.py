@@ -14,7 +14,8 @@ import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 
-from .ratelimit import parse_rate_limit
+from twenty_gql.testing.ratelimit import parse_rate_limit
+from twenty_gql.testing.roles import Role
 
 __all__ = ["main"]
 
@@ -68,6 +69,13 @@ def _rate(text: str) -> tuple[tuple[int, int], ...] | None:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _role(text: str) -> Role:
+    try:
+        return Role.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="twenty-gql emulator",
@@ -83,6 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
         "do not expose it to a network you do not control)",
     )
     p.add_argument("--api-key", metavar="KEY", help="accept this key (default: issue a new one)")
+    p.add_argument(
+        "--role",
+        type=_role,
+        default=None,
+        metavar="PRESET[,OBJECT=PERMS...]",
+        help="role of the key: admin (default), read-only, no-delete or none, then per-object "
+        "overrides with letters r/w/d/x, e.g. read-only,company=rw",
+    )
     p.add_argument("--data", metavar="PATH", help="persist data model and records (SQLite)")
     p.add_argument("--seed", choices=("demo", "standard", "empty"), default="demo")
     p.add_argument("--batch-limit", type=_positive_int, default=60, metavar="N")
@@ -114,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def _serve(args: argparse.Namespace, ready: Callable[[str, str], None]) -> None:
-    from .emulator import TwentyEmulator
+    from twenty_gql.testing.emulator import TwentyEmulator
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -126,6 +142,7 @@ async def _serve(args: argparse.Namespace, ready: Callable[[str, str], None]) ->
             host=args.host,
             port=args.port,
             api_key=args.api_key,
+            role=args.role,
             data_path=args.data,
             batch_limit=args.batch_limit,
             page_max=args.page_max,
@@ -149,7 +166,7 @@ async def _serve(args: argparse.Namespace, ready: Callable[[str, str], None]) ->
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
-    from .emulator import is_loopback
+    from twenty_gql.testing.emulator import is_loopback
 
     if not args.allow_remote and not is_loopback(args.host):
         parser.error(

@@ -14,13 +14,14 @@ from typing import Any
 
 from aiohttp import web
 
-from .auth import KeyRing
-from .faults import Faults
-from .ratelimit import RateLimiter, check_buckets
-from .seeds import SEEDS
-from .server import EmulatorServer, EmulatorStats, build_app
-from .webhooks import WebhookRegistry, close_webhooks, webhooks_of
-from .workspace import Workspace
+from twenty_gql.testing.auth import KeyRing
+from twenty_gql.testing.faults import Faults
+from twenty_gql.testing.ratelimit import RateLimiter, check_buckets
+from twenty_gql.testing.roles import Role
+from twenty_gql.testing.seeds import SEEDS
+from twenty_gql.testing.server import EmulatorServer, EmulatorStats, build_app
+from twenty_gql.testing.webhooks import WebhookRegistry, close_webhooks, webhooks_of
+from twenty_gql.testing.workspace import Workspace
 
 __all__ = ["DEFAULT_RATE_LIMIT", "TwentyEmulator", "is_loopback"]
 
@@ -46,6 +47,8 @@ class TwentyEmulator:
     ``throttle_code``: ``BAD_USER_INPUT`` (Twenty <= 2.x) or ``RATE_LIMITED`` (newest mapping).
     ``fault_seed`` makes fault decisions reproducible. ``allow_remote`` is needed to bind a
     non-loopback host: the emulator has no TLS and a demo key, so it must not face a network.
+    ``role``: the role of ``api_key`` (a ``Role`` or a spec like ``"read-only"``,
+    ``"no-delete"``, ``"read-only,company=rw"``; see ``twenty_gql.testing.roles``); default admin.
     """
 
     def __init__(
@@ -69,6 +72,7 @@ class TwentyEmulator:
         throttle_metadata: bool = False,
         max_body_bytes: int = 5 * 1024 * 1024,
         allow_remote: bool = False,
+        role: Role | str | None = None,
     ) -> None:
         if seed not in SEEDS:
             raise ValueError(f"unknown seed {seed!r}: expected one of {', '.join(SEEDS)}")
@@ -106,12 +110,13 @@ class TwentyEmulator:
             "page_max": page_max,
             "page_default": page_default,
         }
+        key_role = Role.of(role)
         self._keys = KeyRing()
         if api_key is not None:
-            self._keys.add_static(api_key)
+            self._keys.add_static(api_key, key_role)
             self._api_key = api_key
         else:
-            self._api_key = self._keys.issue()
+            self._api_key = self._keys.issue(role=key_role)
         self._limiter = RateLimiter(check_buckets(rate_limit))
         self._faults = Faults(
             latency_ms=latency_ms,
@@ -231,9 +236,10 @@ class TwentyEmulator:
         """A snapshot of the counters (requests, faults_injected, dropped, throttled, ...)."""
         return self._running().stats
 
-    def issue_key(self, expires_in: float | None = None) -> str:
-        """A new valid key; ``expires_in`` seconds (negative: already expired)."""
-        return self._keys.issue(expires_in)
+    def issue_key(self, expires_in: float | None = None, *, role: Role | str | None = None) -> str:
+        """A new valid key with ``role`` (default admin); ``expires_in`` seconds (negative:
+        already expired)."""
+        return self._keys.issue(expires_in, role=Role.of(role))
 
     def revoke_key(self, key: str | None = None) -> None:
         """Revoke ``key`` (default: ``api_key``): later requests with it get FORBIDDEN."""

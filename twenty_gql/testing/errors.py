@@ -1,4 +1,5 @@
-"""Errors the emulator raises, shaped like Twenty's (twenty-api.md §3.3)."""
+"""Errors the emulator raises, shaped like Twenty's (twenty-api.md §3.3), and the one place that
+gives any ``GraphQLError`` Twenty's ``extensions`` (``code``, ``subCode``, ``userFriendlyMessage``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,15 @@ from typing import Any
 
 from graphql import GraphQLError
 
-__all__ = ["TwentyApiError", "format_error"]
+__all__ = [
+    "DEFAULT_USER_MESSAGE",
+    "TwentyApiError",
+    "bad_input",
+    "format_error",
+    "not_found",
+    "twenty_error",
+    "with_code",
+]
 
 DEFAULT_USER_MESSAGE = "An error occurred."
 
@@ -31,16 +40,52 @@ class TwentyApiError(GraphQLError):
         self.sub_code = sub_code
 
 
+NOT_FOUND_FRIENDLY = "This record does not exist or has been deleted."
+
+
+def bad_input(
+    message: str, sub_code: str = "INVALID_QUERY_INPUT", friendly: str | None = None
+) -> TwentyApiError:
+    return TwentyApiError(message, "BAD_USER_INPUT", sub_code, friendly)
+
+
+def not_found() -> TwentyApiError:
+    return TwentyApiError("Record not found", "NOT_FOUND", "RECORD_NOT_FOUND", NOT_FOUND_FRIENDLY)
+
+
+def with_code(
+    error: GraphQLError, code: str, extensions: dict[str, Any] | None = None
+) -> GraphQLError:
+    """``error`` with ``extensions.code`` (unless it has one) and a ``userFriendlyMessage``."""
+    ext = dict((error.extensions or {}) if extensions is None else extensions)
+    ext.setdefault("code", code)
+    ext.setdefault("userFriendlyMessage", DEFAULT_USER_MESSAGE)
+    return GraphQLError(
+        error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=ext,
+    )
+
+
+def twenty_error(error: GraphQLError) -> GraphQLError:
+    """Any error graphql-core reports, coded like Twenty: a ``TwentyApiError`` raised in a
+    resolver keeps its extensions; another exception in a resolver is INTERNAL_SERVER_ERROR;
+    the rest (variable coercion, operation selection) is BAD_USER_INPUT."""
+    ext = error.extensions or {}
+    if "code" in ext:
+        return error if "userFriendlyMessage" in ext else with_code(error, str(ext["code"]))
+    original = error.original_error
+    if isinstance(original, TwentyApiError):
+        return with_code(error, original.code, dict(original.extensions or {}))
+    if original is not None and not isinstance(original, GraphQLError):
+        return with_code(error, "INTERNAL_SERVER_ERROR")
+    return with_code(error, "BAD_USER_INPUT")
+
+
 def format_error(error: GraphQLError) -> dict[str, Any]:
     """Serialise any GraphQLError in Twenty's shape (``extensions.code`` is always present)."""
-    formatted: dict[str, Any] = dict(error.formatted)
-    ext = dict(formatted.get("extensions") or {})
-    if "code" not in ext:
-        original = error.original_error
-        if isinstance(original, TwentyApiError):
-            ext.update(original.extensions or {})
-        else:
-            ext["code"] = "INTERNAL_SERVER_ERROR" if original is not None else "BAD_USER_INPUT"
-    ext.setdefault("userFriendlyMessage", DEFAULT_USER_MESSAGE)
-    formatted["extensions"] = ext
-    return formatted
+    return dict(twenty_error(error).formatted)

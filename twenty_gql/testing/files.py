@@ -59,8 +59,8 @@ from typing import Any
 
 from aiohttp import web
 
-from .errors import TwentyApiError
-from .workspace import Workspace
+from twenty_gql.testing.errors import TwentyApiError
+from twenty_gql.testing.workspace import Workspace
 
 __all__ = [
     "DIRECT_UPLOAD_FOLDERS",

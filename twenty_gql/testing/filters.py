@@ -17,7 +17,7 @@ from typing import Any
 
 from twenty_gql.testing.errors import TwentyApiError
 from twenty_gql.testing.model import COMPOSITE_TYPES, ENUM_FIELD_TYPES, FieldMeta
-from twenty_gql.testing.schema_builder import ObjectView
+from twenty_gql.testing.views import ObjectView
 
 __all__ = [
     "OrderKey",
@@ -76,54 +76,54 @@ def _ranked(rank: Callable[[Any], Any] | None, value: Any) -> Any:
     return rank(value) if rank is not None else value
 
 
+def _compare(op: str, arg: Any, v: Any, rank: Callable[[Any], Any] | None) -> bool:
+    if v is None:
+        return False
+    a, b = _ranked(rank, v), _ranked(rank, arg)
+    try:
+        if op == "gt":
+            return bool(a > b)
+        if op == "gte":
+            return bool(a >= b)
+        if op == "lt":
+            return bool(a < b)
+        return bool(a <= b)
+    except TypeError:
+        return False
+
+
+_Op = Callable[[Any, Any], bool]
+
+#: op -> (argument, stored value) -> matches; gt/gte/lt/lte go through ``_compare``
+_OPS: dict[str, _Op] = {
+    "is": lambda arg, v: (v is None) if arg == "NULL" else (v is not None),
+    "eq": lambda arg, v: v is not None and bool(v == arg),
+    "neq": lambda arg, v: v is not None and bool(v != arg),
+    "in": lambda arg, v: v is not None and v in arg,
+    "startsWith": lambda arg, v: isinstance(v, str) and v.startswith(arg),
+    "endsWith": lambda arg, v: isinstance(v, str) and v.endswith(arg),
+    "like": lambda arg, v: v is not None and bool(arg.match(_text(v))),
+    "ilike": lambda arg, v: v is not None and bool(arg.match(_text(v))),
+    "rx": lambda arg, v: v is not None and bool(arg.match(_text(v))),
+    "search": lambda arg, v: isinstance(v, str) and bool(arg.search(v)),
+    "jsonb": lambda arg, v: v is not None and _json_contains(v, arg),
+    "emptyArray": lambda arg, v: bool((isinstance(v, list) and not v) == arg),
+    "emptyEnum": lambda arg, v: bool((not v) == arg),
+    "arrayIlike": lambda arg, v: isinstance(v, list) and any(arg.match(str(e)) for e in v),
+    "anyOf": lambda arg, v: v in arg,
+    "overlaps": lambda arg, v: bool(v) and bool(set(v) & arg),
+    "contains": lambda arg, v: bool(v) and arg in v,
+    "notContains": lambda arg, v: v is not None and arg not in v,
+}
+
+
 def _check(op: str, arg: Any, v: Any, rank: Callable[[Any], Any] | None) -> bool:
-    if op == "is":
-        return (v is None) if arg == "NULL" else (v is not None)
-    if op == "eq":
-        return v is not None and bool(v == arg)
-    if op == "neq":
-        return v is not None and bool(v != arg)
     if op in ("gt", "gte", "lt", "lte"):
-        if v is None:
-            return False
-        a, b = _ranked(rank, v), _ranked(rank, arg)
-        try:
-            if op == "gt":
-                return bool(a > b)
-            if op == "gte":
-                return bool(a >= b)
-            if op == "lt":
-                return bool(a < b)
-            return bool(a <= b)
-        except TypeError:
-            return False
-    if op == "in":
-        return v is not None and v in arg
-    if op == "startsWith":
-        return isinstance(v, str) and v.startswith(arg)
-    if op == "endsWith":
-        return isinstance(v, str) and v.endswith(arg)
-    if op in ("like", "ilike", "rx"):
-        return v is not None and bool(arg.match(_text(v)))
-    if op == "search":
-        return isinstance(v, str) and bool(arg.search(v))
-    if op == "jsonb":
-        return v is not None and _json_contains(v, arg)
-    if op == "emptyArray":
-        return bool((isinstance(v, list) and not v) == arg)
-    if op == "emptyEnum":
-        return bool((not v) == arg)
-    if op == "arrayIlike":
-        return isinstance(v, list) and any(arg.match(str(e)) for e in v)
-    if op == "anyOf":
-        return v in arg
-    if op == "overlaps":
-        return bool(v) and bool(set(v) & arg)
-    if op == "contains":
-        return bool(v) and arg in v
-    if op == "notContains":
-        return v is not None and arg not in v
-    raise AssertionError(op)
+        return _compare(op, arg, v, rank)
+    fn = _OPS.get(op)
+    if fn is None:
+        raise AssertionError(op)
+    return fn(arg, v)
 
 
 def _add_is(check: ValueCheck, arg: Any) -> None:
@@ -181,58 +181,70 @@ def _enum_order(fld: FieldMeta | None) -> dict[str, int]:
     return {str(o.get("value")): i for i, o in enumerate(options)}
 
 
+def _json_filter(ops: dict[str, Any]) -> ValueCheck:
+    check = ValueCheck()
+    for op, arg in ops.items():
+        if arg is None:
+            continue
+        if op == "is":
+            _add_is(check, arg)
+        elif op == "like":
+            check.add("like", like_regex(str(arg), False))
+        elif op == "containsJsonb":
+            try:
+                needle = json.loads(arg) if isinstance(arg, str) else arg
+            except ValueError:
+                raise bad_input(f"containsJsonb expects JSON text, got {arg!r}") from None
+            check.add("jsonb", needle)
+        else:
+            raise bad_input(f"Unsupported filter operator for RawJsonFilter: {op}")
+    return check
+
+
+def _array_filter(ops: dict[str, Any]) -> ValueCheck:
+    check = ValueCheck()
+    for op, arg in ops.items():
+        if arg is None:
+            continue
+        if op == "is":
+            _add_is(check, arg)
+        elif op == "isEmptyArray":
+            check.add("emptyArray", bool(arg))
+        elif op == "containsIlike":
+            check.add("arrayIlike", like_regex(str(arg), True))
+        else:
+            raise bad_input(f"Unsupported filter operator for ArrayFilter: {op}")
+    return check
+
+
+def _enum_filter(fld_type: str, ops: dict[str, Any], fld: FieldMeta | None) -> ValueCheck:
+    order = _enum_order(fld)
+    check = ValueCheck(rank=lambda v: order.get(v, -1))
+    multi = fld_type == "MULTI_SELECT"
+    for op, arg in ops.items():
+        if arg is None and op != "is":
+            continue
+        if op == "isEmptyArray":
+            check.add("emptyEnum", bool(arg))
+        elif op == "containsAny" or (multi and op == "in"):
+            check.add("overlaps" if multi else "anyOf", set(arg))
+        elif multi and op == "eq":
+            check.add("contains", arg)
+        elif multi and op == "neq":
+            check.add("notContains", arg)
+        else:
+            _add_cmp(check, op, arg)
+    return check
+
+
 def _value_filter(fld_type: str, ops: dict[str, Any], fld: FieldMeta | None) -> ValueCheck:
     """Predicate over one stored value, for the filter type of ``fld_type``."""
     if fld_type in ("RAW_JSON", "FILES"):
-        check = ValueCheck()
-        for op, arg in ops.items():
-            if arg is None:
-                continue
-            if op == "is":
-                _add_is(check, arg)
-            elif op == "like":
-                check.add("like", like_regex(str(arg), False))
-            elif op == "containsJsonb":
-                try:
-                    needle = json.loads(arg) if isinstance(arg, str) else arg
-                except ValueError:
-                    raise bad_input(f"containsJsonb expects JSON text, got {arg!r}") from None
-                check.add("jsonb", needle)
-            else:
-                raise bad_input(f"Unsupported filter operator for RawJsonFilter: {op}")
-        return check
+        return _json_filter(ops)
     if fld_type == "ARRAY":
-        check = ValueCheck()
-        for op, arg in ops.items():
-            if arg is None:
-                continue
-            if op == "is":
-                _add_is(check, arg)
-            elif op == "isEmptyArray":
-                check.add("emptyArray", bool(arg))
-            elif op == "containsIlike":
-                check.add("arrayIlike", like_regex(str(arg), True))
-            else:
-                raise bad_input(f"Unsupported filter operator for ArrayFilter: {op}")
-        return check
+        return _array_filter(ops)
     if fld_type in ENUM_FIELD_TYPES:
-        order = _enum_order(fld)
-        check = ValueCheck(rank=lambda v: order.get(v, -1))
-        multi = fld_type == "MULTI_SELECT"
-        for op, arg in ops.items():
-            if arg is None and op != "is":
-                continue
-            if op == "isEmptyArray":
-                check.add("emptyEnum", bool(arg))
-            elif op == "containsAny" or (multi and op == "in"):
-                check.add("overlaps" if multi else "anyOf", set(arg))
-            elif multi and op == "eq":
-                check.add("contains", arg)
-            elif multi and op == "neq":
-                check.add("notContains", arg)
-            else:
-                _add_cmp(check, op, arg)
-        return check
+        return _enum_filter(fld_type, ops, fld)
     check = ValueCheck()
     for op, arg in ops.items():
         _add_cmp(check, op, arg)
@@ -337,7 +349,7 @@ def _field_predicate(view: ObjectView, fld: FieldMeta, value: dict[str, Any]) ->
         search = value.get("search")
         if not search:
             return _true
-        sources = _search_sources(view, fld)
+        sources = search_sources(view, fld)
         words = [w.lower() for w in re.findall(r"\w+", str(search))]
 
         def ts_match(r: Record) -> bool:
@@ -367,7 +379,7 @@ def _flatten_text(value: Any) -> Any:
     return value if value is not None else ""
 
 
-def _search_sources(view: ObjectView, fld: FieldMeta) -> list[str]:
+def search_sources(view: ObjectView, fld: FieldMeta) -> list[str]:
     settings = fld.settings if isinstance(fld.settings, dict) else {}
     names = settings.get("asExpressionFromFields") or []
     return [n for n in names if n in view.by_name] or [

@@ -37,10 +37,12 @@ from graphql import (
     validate,
 )
 
-from .errors import TwentyApiError
-from .files import FILE_MUTATIONS
-from .webhooks import WEBHOOK_ROOT_RESOLVERS
-from .workspace import Workspace
+from twenty_gql.testing.errors import TwentyApiError, twenty_error, with_code
+from twenty_gql.testing.files import FILE_MUTATIONS
+from twenty_gql.testing.introspection import as_js16
+from twenty_gql.testing.roles import ADMIN, Role, permission_denied
+from twenty_gql.testing.webhooks import WEBHOOK_ROOT_RESOLVERS
+from twenty_gql.testing.workspace import Workspace
 
 __all__ = ["EMULATED_ROOT_FIELDS", "MetadataApi", "metadata_schema", "metadata_sdl"]
 
@@ -89,7 +91,7 @@ def metadata_schema() -> GraphQLSchema:
     global _schema
     with _schema_lock:
         if _schema is None:
-            schema = build_schema(metadata_sdl())
+            schema = as_js16(build_schema(metadata_sdl()))
             _attach(schema)
             _schema = schema
         return _schema
@@ -227,11 +229,11 @@ def _object(_s: Any, info: Info, id: str) -> Any:
 
 
 def _fields(_s: Any, info: Info, paging: Any = None, filter: Any = None) -> Any:
-    return connection(_ws(info).fields(), paging, filter)
+    return connection(_ws(info).model.metadata_fields(), paging, filter)
 
 
 def _field(_s: Any, info: Info, id: str) -> Any:
-    return _ws(info).field(id)
+    return _ws(info).model.metadata_field(id)
 
 
 def _create_object(_s: Any, info: Info, input: dict[str, Any]) -> Any:
@@ -247,23 +249,23 @@ def _delete_object(_s: Any, info: Info, input: dict[str, Any]) -> Any:
 
 
 def _create_field(_s: Any, info: Info, input: dict[str, Any]) -> Any:
-    return _ws(info).create_field(input["field"])
+    return _ws(info).model.metadata_view(_ws(info).create_field(input["field"]))
 
 
 def _update_field(_s: Any, info: Info, input: dict[str, Any]) -> Any:
-    return _ws(info).update_field(input["id"], input["update"])
+    return _ws(info).model.metadata_view(_ws(info).update_field(input["id"], input["update"]))
 
 
 def _delete_field(_s: Any, info: Info, input: dict[str, Any]) -> Any:
-    return _ws(info).delete_field(input["id"])
+    return _ws(info).model.metadata_view(_ws(info).delete_field(input["id"]))
 
 
 def _object_fields(obj: Any, info: Info, paging: Any = None, filter: Any = None) -> Any:
-    return connection(_ws(info).fields(obj.id), paging, filter)
+    return connection(_ws(info).model.metadata_fields(obj.id), paging, filter)
 
 
 def _object_fields_list(obj: Any, info: Info) -> Any:
-    return _ws(info).fields(obj.id)
+    return _ws(info).model.metadata_fields(obj.id)
 
 
 def _object_indexes(obj: Any, info: Info, paging: Any = None, filter: Any = None) -> Any:
@@ -283,13 +285,13 @@ def _field_object(fld: Any, info: Info) -> Any:
 
 
 def _field_relation(fld: Any, info: Info) -> Any:
-    return _ws(info).relation(fld.id)
+    return _ws(info).model.metadata_relation(fld.id)
 
 
 def _field_morph_relations(fld: Any, info: Info) -> Any:
     if fld.type != "MORPH_RELATION":
         return None
-    return _ws(info).morph_relations(fld.id)
+    return _ws(info).model.metadata_morph_relations(fld.id)
 
 
 def _not_emulated(name: str) -> Callable[..., Any]:
@@ -337,12 +339,25 @@ def _dict_or_attr(source: Any, info: Info, **_args: Any) -> Any:
     return getattr(source, info.field_name, None)
 
 
+def _data_model_guard(resolve: Callable[..., Any]) -> Callable[..., Any]:
+    """Object/field writes need the role's data-model permission (Twenty: FORBIDDEN)."""
+
+    def guarded(root: Any, info: Info, **args: Any) -> Any:
+        if not info.context.get("role", ADMIN).data_model:
+            raise permission_denied()
+        return resolve(root, info, **args)
+
+    return guarded
+
+
 def _attach(schema: GraphQLSchema) -> None:
     for root in (schema.query_type, schema.mutation_type, schema.subscription_type):
         if root is None:
             continue
         for name, fld in root.fields.items():
             fld.resolve = _ROOT.get(name) or _not_emulated(name)
+            if root is schema.mutation_type and name in _ROOT:
+                fld.resolve = _data_model_guard(fld.resolve)
     for (type_name, field_name), resolver in _NESTED.items():
         gql_type = schema.get_type(type_name)
         assert isinstance(gql_type, GraphQLObjectType)
@@ -377,18 +392,23 @@ class MetadataApi:
         except GraphQLError as exc:
             result: tuple[DocumentNode | None, list[GraphQLError]] = (
                 None,
-                [_coded(exc, "GRAPHQL_PARSE_FAILED")],
+                [with_code(exc, "GRAPHQL_PARSE_FAILED")],
             )
         except RecursionError:
-            result = (None, [_coded(GraphQLError("Document is too deep"), "GRAPHQL_PARSE_FAILED")])
+            result = (
+                None,
+                [with_code(GraphQLError("Document is too deep"), "GRAPHQL_PARSE_FAILED")],
+            )
         else:
             assert ast is not None
             try:
                 errors = [
-                    _coded(e, "GRAPHQL_VALIDATION_FAILED") for e in validate(self.schema, ast)
+                    with_code(e, "GRAPHQL_VALIDATION_FAILED") for e in validate(self.schema, ast)
                 ]
             except RecursionError:
-                errors = [_coded(GraphQLError("Document is too deep"), "GRAPHQL_VALIDATION_FAILED")]
+                errors = [
+                    with_code(GraphQLError("Document is too deep"), "GRAPHQL_VALIDATION_FAILED")
+                ]
             result = (ast, errors)
         with self._lock:
             self._cache[document] = result
@@ -397,7 +417,11 @@ class MetadataApi:
         return result
 
     def execute(
-        self, document: str, variables: dict[str, Any] | None, operation_name: str | None
+        self,
+        document: str,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        role: Role = ADMIN,
     ) -> ExecutionResult:
         ast, errors = self.prepare(document)
         if ast is None or errors:
@@ -409,49 +433,14 @@ class MetadataApi:
                     ast,
                     variable_values=variables,
                     operation_name=operation_name or None,
-                    context_value={"workspace": self.workspace},
+                    context_value={"workspace": self.workspace, "role": role},
                 )
             except Exception as exc:  # graphql-core itself failed: never crash the server
                 return ExecutionResult(
-                    None, [_coded(GraphQLError(f"Internal error: {exc}"), "INTERNAL_SERVER_ERROR")]
+                    None,
+                    [with_code(GraphQLError(f"Internal error: {exc}"), "INTERNAL_SERVER_ERROR")],
                 )
         assert isinstance(result, ExecutionResult)
         if result.errors:
-            result = ExecutionResult(result.data, [_twenty(e) for e in result.errors])
+            result = ExecutionResult(result.data, [twenty_error(e) for e in result.errors])
         return result
-
-
-def _coded(error: GraphQLError, code: str) -> GraphQLError:
-    ext = dict(error.extensions or {})
-    ext.setdefault("code", code)
-    ext.setdefault("userFriendlyMessage", "An error occurred.")
-    return GraphQLError(
-        error.message,
-        nodes=error.nodes,
-        source=error.source,
-        positions=error.positions,
-        path=error.path,
-        original_error=error.original_error,
-        extensions=ext,
-    )
-
-
-def _twenty(error: GraphQLError) -> GraphQLError:
-    original = error.original_error
-    if isinstance(original, TwentyApiError):
-        ext = dict(original.extensions or {})
-        return GraphQLError(
-            original.message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions=ext,
-        )
-    if original is not None and not isinstance(original, GraphQLError):
-        # variable coercion problems carry no original error; anything else is a bug
-        return _coded(
-            GraphQLError(f"Internal error: {original}", nodes=error.nodes, path=error.path),
-            "INTERNAL_SERVER_ERROR",
-        )
-    return _coded(error, "BAD_USER_INPUT")

@@ -107,7 +107,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def twenty_emulator(request: pytest.FixtureRequest) -> Iterator[Any]:
     """A running ``TwentyEmulator`` on 127.0.0.1, stopped after the test."""
-    from .emulator import TwentyEmulator
+    from twenty_gql.testing.emulator import TwentyEmulator
 
     kwargs: dict[str, Any] = {"seed": request.config.getini("twenty_emulator_seed") or "standard"}
     marker = request.node.get_closest_marker("twenty_emulator")
@@ -128,7 +128,7 @@ def twenty_emulator(request: pytest.FixtureRequest) -> Iterator[Any]:
 @pytest.fixture
 def twenty_webhooks(request: pytest.FixtureRequest, twenty_emulator: Any) -> Iterator[Any]:
     """A ``WebhookCollector`` registered on ``twenty_emulator``; removed after the test."""
-    from .webhook_collector import WebhookCollector
+    from twenty_gql.testing.webhook_collector import WebhookCollector
 
     marker = request.node.get_closest_marker("twenty_webhooks")
     kwargs = dict(marker.kwargs) if marker is not None else {}

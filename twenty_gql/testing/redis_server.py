@@ -15,7 +15,7 @@ import tempfile
 import time
 from typing import Any
 
-from .process import stop_process
+from twenty_gql.testing.process import stop_process
 
 __all__ = ["RedisServerProcess", "RedisStartError"]
 

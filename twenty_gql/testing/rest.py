@@ -11,14 +11,15 @@ invalid. …``; other verbs on valid paths answer 405 (not emulated); the data R
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
+from graphql import ExecutionResult
 
-from .metadata_api import encode_cursor
-
-if TYPE_CHECKING:
-    from .server import EmulatorServer
+from twenty_gql.testing.auth import AuthFailure
+from twenty_gql.testing.metadata_api import encode_cursor
+from twenty_gql.testing.responses import json_response
 
 __all__ = ["answer_rest", "clean_graphql_response"]
 
@@ -63,8 +64,6 @@ _STATUS_TEXT = {400: "BadRequestException", 404: "NotFoundException", 405: "Meth
 
 
 def rest_error(status: int, message: str, error: str | None = None) -> web.Response:
-    from .server import json_response
-
     return json_response(
         {
             "statusCode": status,
@@ -107,8 +106,16 @@ def _uuid(value: str, name: str) -> str | web.Response:
         return rest_error(400, f"Invalid {name}: '{value}' is not a UUID.")
 
 
-def answer_rest(server: EmulatorServer, request: web.Request) -> web.Response:
-    failure = server.authenticate(request)
+Authenticate = Callable[[web.Request], "AuthFailure | None"]
+ExecuteMetadata = Callable[[str, "dict[str, Any] | None", "str | None"], ExecutionResult]
+
+
+def answer_rest(
+    request: web.Request, authenticate: Authenticate, execute: ExecuteMetadata
+) -> web.Response:
+    """Answer one ``/rest/...`` request: ``authenticate`` checks the key, ``execute`` runs a
+    /metadata query (``MetadataApi.execute``)."""
+    failure = authenticate(request)
     if failure is not None:
         return rest_error(failure.status, failure.message, failure.code)
     tail = request.match_info.get("tail", "")
@@ -134,47 +141,52 @@ def answer_rest(server: EmulatorServer, request: web.Request) -> web.Response:
             "GET on /rest/metadata (use POST /metadata for changes).",
         )
     kind, one = segments[0], len(segments) == 2
-    variables: dict[str, Any]
-    if one:
-        checked = _uuid(segments[1], "id")
-        if isinstance(checked, web.Response):
-            return checked
-        variables = {"id": checked}
-    else:
-        query = request.query
-        limit_text = query.get("limit")
-        limit = REST_LIMIT_MAX
-        if limit_text is not None:
-            try:
-                limit = int(limit_text)
-            except ValueError:
-                return rest_error(400, f"limit must be an integer, got '{limit_text}'")
-            if limit < 0:
-                return rest_error(400, f"limit must be a positive integer, got {limit}")
-            limit = min(limit, REST_LIMIT_MAX)
-        after, before = query.get("starting_after"), query.get("ending_before")
-        if after is not None and before is not None:
-            return rest_error(400, "starting_after and ending_before cannot be used together")
-        paging: dict[str, Any]
-        if before is not None:
-            checked = _uuid(before, "ending_before")
-            if isinstance(checked, web.Response):
-                return checked
-            paging = {"last": limit, "before": encode_cursor(checked)}
-        else:
-            paging = {"first": limit}
-            if after is not None:
-                checked = _uuid(after, "starting_after")
-                if isinstance(checked, web.Response):
-                    return checked
-                paging["after"] = encode_cursor(checked)
-        variables = {"paging": paging}
-    result = server.metadata.execute(_QUERIES[(kind, one)], variables, None)
+    variables = _one_variables(segments[1]) if one else _list_variables(request)
+    if isinstance(variables, web.Response):
+        return variables
+    result = execute(_QUERIES[(kind, one)], variables, None)
     if result.errors:
         error = result.errors[0]
         code = (error.extensions or {}).get("code")
         status = 404 if code == "NOT_FOUND" else 400 if code == "BAD_USER_INPUT" else 500
         return rest_error(status, error.message, str(code))
-    from .server import json_response
-
     return json_response(clean_graphql_response(result.data or {}))
+
+
+def _one_variables(record_id: str) -> dict[str, Any] | web.Response:
+    checked = _uuid(record_id, "id")
+    if isinstance(checked, web.Response):
+        return checked
+    return {"id": checked}
+
+
+def _list_variables(request: web.Request) -> dict[str, Any] | web.Response:
+    """``limit`` / ``starting_after`` / ``ending_before`` -> the /metadata ``paging`` variable."""
+    query = request.query
+    limit_text = query.get("limit")
+    limit = REST_LIMIT_MAX
+    if limit_text is not None:
+        try:
+            limit = int(limit_text)
+        except ValueError:
+            return rest_error(400, f"limit must be an integer, got '{limit_text}'")
+        if limit < 0:
+            return rest_error(400, f"limit must be a positive integer, got {limit}")
+        limit = min(limit, REST_LIMIT_MAX)
+    after, before = query.get("starting_after"), query.get("ending_before")
+    if after is not None and before is not None:
+        return rest_error(400, "starting_after and ending_before cannot be used together")
+    paging: dict[str, Any]
+    if before is not None:
+        checked = _uuid(before, "ending_before")
+        if isinstance(checked, web.Response):
+            return checked
+        paging = {"last": limit, "before": encode_cursor(checked)}
+    else:
+        paging = {"first": limit}
+        if after is not None:
+            checked = _uuid(after, "starting_after")
+            if isinstance(checked, web.Response):
+                return checked
+            paging["after"] = encode_cursor(checked)
+    return {"paging": paging}

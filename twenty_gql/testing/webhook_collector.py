@@ -10,8 +10,8 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from .errors import TwentyApiError
-from .webhooks import WebhookRegistry
+from twenty_gql.testing.errors import TwentyApiError
+from twenty_gql.testing.webhooks import WebhookRegistry
 
 __all__ = ["WebhookCollector"]
 

@@ -61,14 +61,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from .errors import TwentyApiError
-from .model import CUSTOM_APPLICATION_ID, deterministic_id
-from .scalars import now_iso
-from .webhook_delivery import Worker, js_json
+from twenty_gql.testing.errors import TwentyApiError
+from twenty_gql.testing.model import CUSTOM_APPLICATION_ID, deterministic_id
+from twenty_gql.testing.scalars import now_iso
+from twenty_gql.testing.webhook_delivery import Worker, js_json
 
 if TYPE_CHECKING:
-    from .schema_builder import ObjectView
-    from .workspace import Workspace
+    from twenty_gql.testing.paging import RecordHost
+    from twenty_gql.testing.views import ObjectView
+    from twenty_gql.testing.workspace import Workspace
 
 __all__ = [
     "DELIVERY_TIMEOUT",
@@ -468,7 +469,7 @@ class WebhookRegistry:
             worker.stop()
 
 
-_REGISTRIES: weakref.WeakKeyDictionary[Workspace, WebhookRegistry] = weakref.WeakKeyDictionary()
+_REGISTRIES: weakref.WeakKeyDictionary[object, WebhookRegistry] = weakref.WeakKeyDictionary()
 _REGISTRIES_LOCK = threading.Lock()
 
 
@@ -518,7 +519,7 @@ class _Capture:
     """Records the state before the first write of each record of one object during one
     mutation (by wrapping the store's ``put``/``remove`` for its duration), then emits."""
 
-    def __init__(self, workspace: Workspace, registry: WebhookRegistry, view: ObjectView) -> None:
+    def __init__(self, workspace: RecordHost, registry: WebhookRegistry, view: ObjectView) -> None:
         self.store = workspace.store
         self.registry = registry
         self.name = view.obj.nameSingular
@@ -581,7 +582,7 @@ class _Capture:
         return out
 
 
-def webhook_events(workspace: Workspace, view: ObjectView, method: str) -> _Quiet | _Capture:
+def webhook_events(workspace: RecordHost, view: ObjectView, method: str) -> _Quiet | _Capture:
     """Wraps one core root resolver call (``method`` on ``view``'s object)::
 
         with webhook_events(workspace, view, method) as emit:

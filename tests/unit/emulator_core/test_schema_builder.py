@@ -14,15 +14,10 @@ from graphql import (
     validate_schema,
 )
 
+from twenty_gql.testing.execution import nested_one_to_many
 from twenty_gql.testing.model import FieldMeta, ObjectMeta, deterministic_id
-from twenty_gql.testing.schema_builder import (
-    AggregateSpec,
-    CoreSchemaBuilder,
-    ObjectView,
-    ResolverProvider,
-    make_views,
-    nested_one_to_many,
-)
+from twenty_gql.testing.schema_builder import CoreSchemaBuilder
+from twenty_gql.testing.views import AggregateSpec, ObjectView, ResolverProvider, make_views
 
 
 class NoResolvers(ResolverProvider):
@@ -39,6 +34,9 @@ class NoResolvers(ResolverProvider):
         return lambda *_a, **_k: None
 
     def empty(self) -> Any:
+        return lambda *_a, **_k: None
+
+    def search(self) -> Any:
         return lambda *_a, **_k: None
 
 
@@ -295,7 +293,9 @@ def test_root_fields_and_args(small: tuple[GraphQLSchema, CoreSchemaBuilder]) ->
         "players",
         "player",
         "playersGroupBy",
+        "search",
     ]
+    assert str(q.fields["search"].type) == "SearchResultConnection!"
     assert str(q.fields["teams"].type) == "TeamConnection"
     assert args_of(q.fields["team"]) == {"filter": "TeamFilterInput!"}
     assert args_of(q.fields["teamDuplicates"]) == {"ids": "[UUID]", "data": "[TeamCreateInput]"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
+from twenty_gql.testing.limits import DocumentInfo, DocumentLimits, analyse_document
 from twenty_gql.testing.metadata_api import connection, decode_cursor, encode_cursor
 from twenty_gql.testing.rest import clean_graphql_response
-from twenty_gql.testing.server import DocumentInfo, DocumentLimits, analyse_document
 
 LIMITS = DocumentLimits(max_root_fields=3, max_depth=4, max_fields=10)
 

@@ -16,6 +16,7 @@ from twenty_gql import (
     MockTransport,
     NotFoundError,
     Operation,
+    PermissionDeniedError,
     Response,
     RetryPolicy,
     ThrottledError,
@@ -65,6 +66,8 @@ async def raised(*answers: Response) -> TwentyError:
     [
         (err("Token invalid.", "UNAUTHENTICATED"), UnauthenticatedError, False),
         (err("This API Key is revoked", "FORBIDDEN"), ForbiddenError, False),
+        (err("Entity performing the request does not have permission", "FORBIDDEN",
+             "PERMISSION_DENIED"), PermissionDeniedError, False),
         (err("Record not found", "NOT_FOUND", "RECORD_NOT_FOUND"), NotFoundError, False),
         (err("Invalid cursor", "BAD_USER_INPUT", "INVALID_CURSOR"), BadUserInputError, False),
         (err("Limit reached (100 tokens per 1000 ms)", "BAD_USER_INPUT", "LIMIT_REACHED"),

@@ -1,0 +1,137 @@
+"""The standard seed extended from Twenty's standard objects (issue 16): messaging, calendar,
+connected accounts, blocklist, workflows, dashboards, favorite folders, linked both ways."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from twenty_gql.testing.workspace import Workspace
+
+from .conftest import Core
+
+NEW = {
+    "blocklist",
+    "favoriteFolder",
+    "dashboard",
+    "workflow",
+    "workflowVersion",
+    "workflowRun",
+    "connectedAccount",
+    "messageThread",
+    "message",
+    "messageParticipant",
+    "calendarEvent",
+    "calendarEventParticipant",
+}
+
+
+def relation_pairs(ws: Workspace) -> set[tuple[str, str, str, str]]:
+    out = set()
+    for fld in ws.fields():
+        rel = ws.relation(fld.id)
+        if rel is not None:
+            out.add(
+                (
+                    rel.sourceObjectMetadata.nameSingular,
+                    rel.sourceFieldMetadata.name,
+                    rel.targetObjectMetadata.nameSingular,
+                    rel.targetFieldMetadata.name,
+                )
+            )
+    return out
+
+
+def test_new_objects_and_their_relations_both_ways() -> None:
+    ws = Workspace("standard")
+    names = {o.nameSingular for o in ws.objects()}
+    assert names >= NEW and len(names) == 23
+    pairs = relation_pairs(ws)
+    for pair in (
+        ("person", "messageParticipants", "messageParticipant", "person"),
+        ("workspaceMember", "messageParticipants", "messageParticipant", "workspaceMember"),
+        ("person", "calendarEventParticipants", "calendarEventParticipant", "person"),
+        ("workspaceMember", "connectedAccounts", "connectedAccount", "accountOwner"),
+        ("workspaceMember", "blocklist", "blocklist", "workspaceMember"),
+        ("favorite", "workflow", "workflow", "favorites"),
+        ("favorite", "favoriteFolder", "favoriteFolder", "favorites"),
+        ("favorite", "dashboard", "dashboard", "favorites"),
+        ("workflowRun", "workflowVersion", "workflowVersion", "runs"),
+        ("message", "messageThread", "messageThread", "messages"),
+        ("timelineActivity", "targetWorkflowRun", "workflowRun", "timelineActivities"),
+    ):
+        assert pair in pairs, pair
+        inverse = (pair[2], pair[3], pair[0], pair[1])
+        assert inverse in pairs, inverse
+
+
+def test_field_details_from_the_source() -> None:
+    ws = Workspace("standard")
+
+    def field(obj: str, name: str) -> object:
+        found = ws.object_by_name(obj)
+        assert found is not None
+        return next(f for f in ws.fields(found.id) if f.name == name)
+
+    assert field("favorite", "position").type == "POSITION"  # type: ignore[attr-defined]
+    assert field("favoriteFolder", "position").type == "NUMBER"  # type: ignore[attr-defined]
+    for obj in ("workflow", "dashboard"):
+        for inverse in ("favorites", "timelineActivities", "attachments"):
+            assert field(obj, inverse).isSystem  # type: ignore[attr-defined]
+    status = field("workflowRun", "status")
+    assert [o["value"] for o in status.options][:3] == ["NOT_STARTED", "RUNNING", "COMPLETED"]  # type: ignore[attr-defined]
+    assert status.defaultValue == "'NOT_STARTED'"  # type: ignore[attr-defined]
+    assert field("calendarEventParticipant", "isOrganizer").defaultValue is False  # type: ignore[attr-defined]
+    assert not field("connectedAccount", "accountOwner").isNullable  # type: ignore[attr-defined]
+
+
+def test_fixture_marks_what_was_inferred_and_names_its_source() -> None:
+    data = json.loads(
+        resources.files("twenty_gql.testing").joinpath("data/standard-objects.json").read_text()
+    )
+    added = [o for o in data["objects"] if o["nameSingular"] in NEW]
+    assert len(added) == len(NEW)
+    for obj in added:
+        assert "compute-" in obj["source"]
+        assert obj["inferred"] is True and obj["inferredWhat"]
+
+
+def test_records_through_the_new_objects(core: Core) -> None:
+    data = core.ok(
+        """mutation {
+          w: createWorkflow(data: {name: "Onboard"}) { id statuses }
+          m: createWorkspaceMember(data: {name: {firstName: "Ann", lastName: "Lee"}, userEmail: "ann@x.io", userId: "00000000-0000-4000-8000-000000000001"}) { id }
+        }"""
+    )
+    wid, mid = data["w"]["id"], data["m"]["id"]
+    version = core.ok(
+        'mutation($w: ID) { createWorkflowVersion(data: {name: "v1", workflowId: $w}) { id status } }',
+        w=wid,
+    )["createWorkflowVersion"]
+    assert version["status"] == "DRAFT"
+    run = core.ok(
+        'mutation($w: ID!, $v: ID!) { createWorkflowRun(data: {name: "r1", workflowId: $w, '
+        "workflowVersionId: $v}) { status state workflow { name } } }",
+        w=wid,
+        v=version["id"],
+    )["createWorkflowRun"]
+    assert run == {"status": "NOT_STARTED", "state": {}, "workflow": {"name": "Onboard"}}
+    core.ok(
+        'mutation($m: ID!) { createConnectedAccount(data: {handle: "ann@x.io", accountOwnerId: $m}) { provider } }',
+        m=mid,
+    )
+    got = core.ok(
+        "{ workspaceMembers { edges { node { connectedAccounts { edges { node { handle provider } } } } } } }"
+    )
+    accounts = [
+        e["node"]
+        for n in got["workspaceMembers"]["edges"]
+        for e in n["node"]["connectedAccounts"]["edges"]
+    ]
+    assert accounts == [{"handle": "ann@x.io", "provider": "google"}]
+    found = core.ok(
+        '{ search(searchInput: "onboard", limit: 5) { edges { node { objectNameSingular label } } } }'
+    )
+    assert {"objectNameSingular": "workflow", "label": "Onboard"} in [
+        e["node"] for e in found["search"]["edges"]
+    ]
