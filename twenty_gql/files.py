@@ -384,7 +384,9 @@ _COMPLETE = """mutation TwentyGqlCompleteFileUpload($fileId: String!) {
 }"""
 _MODEL = """query TwentyGqlFilesModel {
   objects(paging: {first: 1000}) {
-    edges { node { id nameSingular namePlural fieldsList { id name type settings } } }
+    edges { node { id nameSingular namePlural fieldsList {
+      id name type settings morphRelations { targetObjectMetadata { nameSingular } }
+    } } }
   }
 }"""
 _FILE_OBJECT = (
@@ -541,7 +543,14 @@ class Files:
         if attachment is None:
             return None
         fields = attachment["fields"]
-        for name in (f"target{_pascal(object)}", object):
+        for fld in fields.values():  # Twenty >= 1.x: one MORPH_RELATION field, e.g. `target`
+            targets = fld.get("morphRelations") or []
+            if fld.get("type") == "MORPH_RELATION" and any(
+                (rel.get("targetObjectMetadata") or {}).get("nameSingular") == object
+                for rel in targets
+            ):
+                return f"{fld['name']}{_pascal(object)}Id"  # its core view: targetCompanyId
+        for name in (f"target{_pascal(object)}", object):  # per-target relation fields
             fld = fields.get(name)
             if fld is not None and fld.get("type") in ("RELATION", "MORPH_RELATION"):
                 settings = fld.get("settings") or {}
