@@ -33,6 +33,7 @@ _NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "check": ("codegen", ("graphql",)),
     "emulator": ("emulator", ("graphql",)),
     "import": ("import", ("graphql", "tqdm")),
+    "listen": ("emulator", ()),  # the runtime is enough; a local emulator needs the extra
 }
 
 
