@@ -112,9 +112,9 @@ async def _worker(args: argparse.Namespace) -> dict[str, Any]:
         out.update(
             start=start,
             end=time.time(),
-            requests=client.stats["requests"],
-            retries=client.stats["retries"],
-            throttled=client.stats["throttled"],
+            requests=client.stats().requests,
+            retries=client.stats().retries,
+            throttled=client.stats().throttled,
             waits=client.scheduler.waits if client.scheduler is not None else 0,
         )
     if budget is not None:
@@ -256,7 +256,7 @@ async def _drain_long_bucket(url: str, key: str, budget: Any, limit: Any) -> int
         while True:
             left = max(b.tokens_left for b in (await snap()).buckets if b.window > 10)
             if left < 1.0:
-                return int(client.stats["throttled"])
+                return int(client.stats().throttled)
             burst = max(1, min(50, int(left)))
             await asyncio.gather(*(client.execute_raw(PING) for _ in range(burst)))
 
