@@ -46,36 +46,13 @@ from graphql.pyutils import Undefined
 
 from codegen import model as m
 from codegen import naming
+from codegen.scalars import STD_ALIASES, ScalarMap
 from codegen.text import py_str
 
-__all__ = ["METADATA_DEPTH", "SCALARS", "EndpointInput", "build_endpoint", "render_imports"]
+__all__ = ["METADATA_DEPTH", "EndpointInput", "build_endpoint", "render_imports"]
 
 METADATA_DEPTH = 2
 
-# GraphQL scalar -> (output annotation, input annotation, stdlib imports needed)
-SCALARS: dict[str, tuple[str, str]] = {
-    "ID": ("str", "str | _uuid.UUID"),
-    "String": ("str", "str"),
-    "Int": ("int", "int"),
-    "Float": ("float", "float"),
-    "Boolean": ("bool", "bool"),
-    "UUID": ("_uuid.UUID", "_uuid.UUID | str"),
-    "DateTime": ("_dt.datetime", "_dt.datetime | str"),
-    "Date": ("str", "_dt.date | str"),
-    "Time": ("str", "str"),
-    "JSON": ("_t.Any", "_t.Any"),
-    "RawJSONScalar": ("_t.Any", "_t.Any"),
-    "JSONObject": ("dict[str, _t.Any]", "dict[str, _t.Any]"),
-    "BigFloat": ("float", "float | _decimal.Decimal | str"),
-    "BigInt": ("int", "int"),
-    "Position": ("float", 'float | _t.Literal["first", "last"]'),
-    "Cursor": ("str", "str"),
-    "ConnectionCursor": ("str", "str"),
-    "TSVector": ("str", "str"),
-    "FieldPath": ("str", "str"),
-    "Upload": ("_t.Any", "_t.Any"),
-}
-UNKNOWN_SCALAR = ("_t.Any", "_t.Any")
 
 _STD_ALIASES = {
     "_dt": "import datetime as _dt",
@@ -91,6 +68,7 @@ _THIRD_ALIASES = {
 _FIRST_ALIASES: dict[str, str] = {}
 _ALIAS_RE = re.compile(r"\b(_dt|_decimal|_enum|_t|_uuid|_msgspec|_te)\.")
 
+STD_MODULES = frozenset(STD_ALIASES)
 STRUCT_BASES = "_msgspec.Struct, frozen=True, kw_only=True"
 _CONNECTION_KEEP = ("edges", "pageInfo", "totalCount", "groupByDimensionValues")
 _INPUT_SUFFIXES = ("Input", "Enum", "Filter")
@@ -100,6 +78,7 @@ _INPUT_SUFFIXES = ("Input", "Enum", "Filter")
 class EndpointInput:
     endpoint: str  # "graphql" | "metadata"
     schema: GraphQLSchema
+    scalars: ScalarMap = field(default_factory=ScalarMap)
 
 
 @dataclass
@@ -110,6 +89,7 @@ class _Imports:
     runtime: dict[str, set[str]] = field(default_factory=dict)  # module -> names
     type_checking: dict[str, set[str]] = field(default_factory=dict)
     lazy: dict[str, str] = field(default_factory=dict)  # alias -> module
+    modules: set[str] = field(default_factory=set)  # ``import x.y as _s_x_y`` lines (scalars)
     needs_runtime_helper: bool = False
 
     def scan(self, code: str) -> str:
@@ -184,6 +164,7 @@ def render_imports(imp: _Imports, key: str) -> tuple[tuple[str, ...], tuple[str,
         std.append("import typing as _t")
     std.sort(key=lambda s: s.split()[1])
     third = [_THIRD_ALIASES[a] for a in sorted(imp.aliases) if a in _THIRD_ALIASES]
+    third = sorted([*third, *imp.modules], key=lambda s: s.split()[1])
     first = [_FIRST_ALIASES[a] for a in sorted(imp.aliases) if a in _FIRST_ALIASES]
     local: list[tuple[tuple[int, str], list[str]]] = []
     if imp.needs_runtime_helper or imp.lazy:
@@ -251,8 +232,11 @@ def _doc(obj: object) -> str:
 class _Endpoint:
     """Builds all modules of one endpoint (``core`` or ``metadata``)."""
 
-    def __init__(self, endpoint: str, schema: GraphQLSchema) -> None:
+    def __init__(
+        self, endpoint: str, schema: GraphQLSchema, scalars: ScalarMap | None = None
+    ) -> None:
         self.endpoint = endpoint
+        self.scalars = scalars if scalars is not None else ScalarMap()
         self.schema = schema  # canonical (sorted) already: see codegen.introspect
         self.is_core = endpoint == "graphql"
         self.pkg = "core" if self.is_core else "metadata"
@@ -466,13 +450,20 @@ class _Endpoint:
             return imp.scan(f"list[{self.out_ann(module, t.of_type)}]")
         named = get_named_type(t)
         if isinstance(named, GraphQLScalarType):
-            return imp.scan(SCALARS.get(named.name, UNKNOWN_SCALAR)[0])
+            return imp.scan(self.scalar(module, named.name)[0])
         if isinstance(named, (GraphQLUnionType, GraphQLInterfaceType)):
             members = [x.name for x in self._possible(named)]
             if not members:
                 return imp.scan("dict[str, _t.Any]")
             return " | ".join(self.ref(module, x, runtime=True) for x in members)
         return self.ref(module, named.name, runtime=True)
+
+    def scalar(self, module: str, name: str) -> tuple[str, str]:
+        """(output, input) annotations of scalar ``name``; a custom type's import is noted."""
+        out, inp, custom = self.scalars.annotations(name, self.endpoint)
+        if custom is not None and custom.import_line and custom.module not in STD_MODULES:
+            self.imp(module).modules.add(custom.import_line)
+        return out, inp
 
     def _possible(self, t: GraphQLUnionType | GraphQLInterfaceType) -> list[GraphQLObjectType]:
         if isinstance(t, GraphQLUnionType):
@@ -491,7 +482,7 @@ class _Endpoint:
             return imp.scan(f"list[{self.in_ann(module, t.of_type)}]")
         named = get_named_type(t)
         if isinstance(named, GraphQLScalarType):
-            return imp.scan(SCALARS.get(named.name, UNKNOWN_SCALAR)[1])
+            return imp.scan(self.scalar(module, named.name)[1])
         if isinstance(named, GraphQLEnumType):
             enum = self.ref(module, named.name, runtime=False)
             lit = self.ref(module, named.name, runtime=False, key=f"{named.name}\0lit")
@@ -875,9 +866,9 @@ def _op_names(op_ns: naming.Namespace, kind: str, fname: str) -> tuple[str, str]
     return func, const
 
 
-def build_endpoint(ep: EndpointInput) -> tuple[list[m.ModuleDef], m.InitDef, dict[str, list[str]]]:
-    """All modules of one endpoint, its ``__init__``, and a summary used by drift checks."""
-    b = _Endpoint(ep.endpoint, ep.schema)
+def build_endpoint(ep: EndpointInput) -> tuple[list[m.ModuleDef], m.InitDef]:
+    """All modules of one endpoint and its ``__init__``."""
+    b = _Endpoint(ep.endpoint, ep.schema, ep.scalars)
     modules: dict[str, dict[str, list[object]]] = {}
 
     def mod(key: str) -> dict[str, list[object]]:
@@ -1026,7 +1017,7 @@ def build_endpoint(ep: EndpointInput) -> tuple[list[m.ModuleDef], m.InitDef, dic
         exports=tuple(exports),
         submodules=(),
     )
-    return out, init, _summary(b)
+    return out, init
 
 
 def _module_doc(b: _Endpoint, key: str) -> str:
@@ -1197,7 +1188,6 @@ def _include_variants(
         structs.append(m.StructDef(name=rel_conn, bases=STRUCT_BASES, doc="", fields=conn_fields))
     parts["structs"].extend(structs)
     alias = b.cls[f"{rec}\0relname"]
-    rel_literal_names = tuple(py_str(fname) for fname, _, _ in rels)
     selections_t = tuple(selections)
     for which, op_key, with_type in (
         ("find_many_with", "find_many", b.cls.get(f"{rec}\0relconn")),
@@ -1252,7 +1242,6 @@ def _include_variants(
         )
     b.imp(key).aliases.update({"_t", "_msgspec"})
     b.imp(key).needs_runtime_helper = True
-    del rel_literal_names
 
 
 def _metadata_facades(
@@ -1348,14 +1337,3 @@ def _core_api_module(b: _Endpoint, props: list[tuple[str, str, str]]) -> m.Modul
         api_doc="Typed access to every object of the workspace: ``CoreApi(client).companies``.",
         api_props=tuple((prop, f"_m_{key.rsplit('/', 1)[-1]}.{cls}") for prop, cls, key in props),
     )
-
-
-def _summary(b: _Endpoint) -> dict[str, list[str]]:
-    """type name -> ["field: Type", ...] for drift diffs (objects/fields added, removed, retyped)."""
-    out: dict[str, list[str]] = {}
-    for n, t in b.types.items():
-        if isinstance(t, (GraphQLObjectType, GraphQLInputObjectType, GraphQLInterfaceType)):
-            out[n] = [f"{fn}: {f.type}" for fn, f in t.fields.items()]
-        elif isinstance(t, GraphQLEnumType):
-            out[n] = sorted(t.values)
-    return out

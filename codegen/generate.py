@@ -8,31 +8,29 @@ the operations documents and the generator version, never on time, order or mach
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from codegen import __version__
 from codegen import model as m
 from codegen.build import EndpointInput, build_endpoint
+from codegen.errors import GenerateError
 from codegen.formatting import format_sources
 from codegen.introspect import (
     ENDPOINTS,
     LoadedSchema,
-    SchemaSourceError,
     endpoint_url,
     fetch_schemas,
     load_schema_file,
 )
 from codegen.render import render_init, render_module, render_runtime
+from codegen.scalars import ScalarMap
 from codegen.text import comment_text, py_str
 
 __all__ = ["GenerateConfig", "GenerateError", "generate", "load_schemas", "safe_source"]
 
 _PACKAGE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-class GenerateError(Exception):
-    """Bad generator input; ``str(err)`` is one line naming what was wrong."""
 
 
 SchemaArg = str | Path | LoadedSchema | None
@@ -46,6 +44,8 @@ class GenerateConfig:
     core_schema: SchemaArg = None
     metadata_schema: SchemaArg = None
     operations: str | Path | None = None
+    # ``[tool.twenty-gql.scalars]``: custom scalar name -> Python type ("str", "pkg.mod.Type")
+    scalars: Mapping[str, str] = field(default_factory=dict)
 
 
 def safe_source(url: str) -> str:
@@ -105,10 +105,8 @@ def generate(config: GenerateConfig) -> dict[str, str]:
         raise GenerateError(
             f"invalid package name {config.package!r}: use a Python identifier like twenty_crm"
         )
-    try:
-        schemas = load_schemas(config)
-    except SchemaSourceError as exc:
-        raise GenerateError(str(exc)) from None
+    scalars = ScalarMap.from_config(config.scalars)
+    schemas = load_schemas(config)
     header = _header(schemas)
     pkg = config.package
     files: dict[str, str] = {}
@@ -117,7 +115,7 @@ def generate(config: GenerateConfig) -> dict[str, str]:
     for endpoint in ENDPOINTS:
         if endpoint not in schemas:
             continue
-        modules, init, _summary = build_endpoint(EndpointInput(endpoint, schemas[endpoint].schema))
+        modules, init = build_endpoint(EndpointInput(endpoint, schemas[endpoint].schema, scalars))
         for module in modules:
             files[f"{pkg}/{module.path}"] = render_module(module, header)
             if "/objects/" in module.path:
@@ -135,7 +133,9 @@ def generate(config: GenerateConfig) -> dict[str, str]:
     if config.operations is not None:
         from codegen.operations import compile_operations
 
-        for rel, text in compile_operations(config.operations, schemas, pkg, header).items():
+        for rel, text in compile_operations(
+            config.operations, schemas, pkg, header, scalars
+        ).items():
             files[f"{pkg}/{rel}"] = text
     hashes = (
         "{"

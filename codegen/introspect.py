@@ -28,6 +28,8 @@ from graphql import (
     print_schema,
 )
 
+from codegen.errors import SchemaSourceError
+
 __all__ = [
     "LoadedSchema",
     "SchemaSourceError",
@@ -43,10 +45,6 @@ __all__ = [
 ]
 
 ENDPOINTS = ("graphql", "metadata")
-
-
-class SchemaSourceError(Exception):
-    """A schema could not be fetched or loaded; ``str(err)`` is one line for the user."""
 
 
 @dataclass(frozen=True)

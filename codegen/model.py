@@ -9,7 +9,7 @@ schema text and is escaped by the template filters at render time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 __all__ = [
     "EnumDef",
@@ -21,8 +21,6 @@ __all__ = [
     "LazyExport",
     "ModuleDef",
     "OperationDef",
-    "Package",
-    "PackageFile",
     "Param",
     "StructDef",
     "StructField",
@@ -168,21 +166,6 @@ class IncludeVariant:
     result_attr: str
     endpoint_literal: str
     root_field_literal: str
-
-
-@dataclass(frozen=True)
-class PackageFile:
-    path: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Package:
-    name: str
-    header: str  # stable header comment lines (no timestamps, no secrets)
-    modules: tuple[ModuleDef, ...]
-    inits: tuple[InitDef, ...]
-    files: tuple[PackageFile, ...] = field(default=())
 
 
 @dataclass(frozen=True)

@@ -50,15 +50,13 @@ from graphql import (
 from codegen import model as m
 from codegen import naming
 from codegen.build import STRUCT_BASES, _Endpoint, render_imports
+from codegen.errors import OperationsError
 from codegen.introspect import LoadedSchema
 from codegen.render import render_module
+from codegen.scalars import ScalarMap
 from codegen.text import py_str
 
 __all__ = ["OperationsError", "compile_operations"]
-
-
-class OperationsError(Exception):
-    """A user document is invalid; the message names ``file:line:column``."""
 
 
 @dataclass
@@ -117,8 +115,8 @@ def _error_line(exc: GraphQLError, origin: list[tuple[int, str, int]]) -> str:
 
 
 class _Compiler:
-    def __init__(self, endpoint: str, schema: GraphQLSchema) -> None:
-        self.b = _Endpoint(endpoint, schema)
+    def __init__(self, endpoint: str, schema: GraphQLSchema, scalars: ScalarMap) -> None:
+        self.b = _Endpoint(endpoint, schema, scalars)
         self.schema = self.b.schema
         self.key = "operations"
         self.classes = naming.Namespace(reserved=set(self.b.cls.values()))
@@ -376,7 +374,11 @@ def _with_typenames(doc: DocumentNode, schema: GraphQLSchema) -> DocumentNode:
 
 
 def compile_operations(
-    directory: str | Path, schemas: dict[str, LoadedSchema], package: str, header: str
+    directory: str | Path,
+    schemas: dict[str, LoadedSchema],
+    package: str,
+    header: str,
+    scalars: ScalarMap | None = None,
 ) -> dict[str, str]:
     """``{path: text}`` of ``<package>/<endpoint>/operations.py`` for the documents in ``directory``."""
     del package  # paths are relative to the package root handed back by generate()
@@ -393,7 +395,7 @@ def compile_operations(
                     )
                 frags[name] = d
                 frag_origin[name] = f.label
-    compilers = {e: _Compiler(e, s.schema) for e, s in schemas.items()}
+    compilers = {e: _Compiler(e, s.schema, scalars or ScalarMap()) for e, s in schemas.items()}
     for f in files:
         ops = [d for d in f.doc.definitions if isinstance(d, OperationDefinitionNode)]
         if not ops:

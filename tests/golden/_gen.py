@@ -36,7 +36,7 @@ def introspection_json(schema: GraphQLSchema, wrapped: bool) -> str:
 
 def documents(endpoint: str, schema: GraphQLSchema) -> list[str]:
     """Every document the generated package would send (include= variants with all relations)."""
-    modules, _, _ = build_endpoint(EndpointInput(endpoint, schema))
+    modules, _ = build_endpoint(EndpointInput(endpoint, schema))
     docs = []
     for module in modules:
         for op in module.operations:

@@ -810,8 +810,9 @@ def generate_into(spec: SchemaSpec, where: Path, package: str, out: Path) -> Gen
     from codegen.generate_cli import main as generate_main
 
     core_p, meta_p = write_schemas(spec, where)
-    cfg = where / "pyproject.toml"  # no [tool.twenty-gql]: flags only
-    cfg.write_text("", encoding="utf-8")
+    cfg = where / "pyproject.toml"  # flags, plus the custom scalar's Python type
+    scalars = {spec.scalar[0]: "typing.Any"}
+    cfg.write_text(f'[tool.twenty-gql.scalars]\n"{spec.scalar[0]}" = "typing.Any"\n', "utf-8")
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         rc = generate_main(
@@ -830,7 +831,11 @@ def generate_into(spec: SchemaSpec, where: Path, package: str, out: Path) -> Gen
         )
     if rc != 0:
         # re-run in-process to surface the traceback of the real failure
-        generate(GenerateConfig(package=package, core_schema=core_p, metadata_schema=meta_p))
+        generate(
+            GenerateConfig(
+                package=package, core_schema=core_p, metadata_schema=meta_p, scalars=scalars
+            )
+        )
         raise AssertionError(f"generate exited {rc}: {err.getvalue().strip()}")
     files = {
         str(p.relative_to(out)): p.read_text(encoding="utf-8")
@@ -838,7 +843,9 @@ def generate_into(spec: SchemaSpec, where: Path, package: str, out: Path) -> Gen
         if p.is_file() and "__pycache__" not in p.parts
     }
     assert f"{package}/__init__.py" in files, sorted(files)
-    again = generate(GenerateConfig(package=package, core_schema=core_p, metadata_schema=meta_p))
+    again = generate(
+        GenerateConfig(package=package, core_schema=core_p, metadata_schema=meta_p, scalars=scalars)
+    )
     assert again == files, "generator output is not deterministic (second run differs)"
     core_s = load_back(core_p.read_text(encoding="utf-8"), spec.fmt)
     meta_s = load_back(meta_p.read_text(encoding="utf-8"), spec.fmt)
