@@ -6,6 +6,7 @@ found in pyproject.toml is refused (it would end up in version control).
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -19,19 +20,16 @@ _KEYS = {"url", "out", "package", "core-schema", "metadata-schema", "operations"
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        try:
-            import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
-        except ImportError:  # a dependency on 3.10; never ignore the settings silently
-            raise ConfigError(
-                f"cannot read {path}: Python 3.10 needs the 'tomli' package for TOML"
-            ) from None
+    # tomllib from Python 3.11; the tomli backport (a dependency) on 3.10
+    name = "tomllib" if sys.version_info >= (3, 11) else "tomli"
+    try:
+        toml: Any = importlib.import_module(name)
+    except ImportError:  # never ignore the settings silently
+        raise ConfigError(f"cannot read {path}: Python 3.10 needs the 'tomli' package") from None
     try:
         with path.open("rb") as fh:
-            data: dict[str, Any] = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+            data: dict[str, Any] = toml.load(fh)
+    except (OSError, toml.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from None
     return data
 

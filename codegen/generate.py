@@ -17,6 +17,7 @@ from codegen import model as m
 from codegen.build import EndpointInput, build_endpoint
 from codegen.errors import GenerateError
 from codegen.formatting import format_sources
+from codegen.imports import from_import
 from codegen.introspect import (
     ENDPOINTS,
     LoadedSchema,
@@ -88,14 +89,12 @@ def _header(schemas: dict[str, LoadedSchema]) -> str:
 
 
 def _tc_lines(exports: tuple[m.LazyExport, ...]) -> list[str]:
-    from codegen.build import _from_import, _module_sort_key
-
     by_module: dict[str, list[str]] = {}
     for e in exports:
         by_module.setdefault(e.module, []).append(e.name)
     lines: list[str] = []
-    for module in sorted(by_module, key=_module_sort_key):
-        lines += _from_import(module, by_module[module], "    ")
+    for module in sorted(by_module):  # ruff sorts the block (codegen.formatting)
+        lines += from_import(module, by_module[module], "    ")
     return lines
 
 

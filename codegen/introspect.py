@@ -13,7 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
@@ -21,6 +21,7 @@ import msgspec
 from graphql import (
     GraphQLError,
     GraphQLSchema,
+    IntrospectionQuery,
     build_client_schema,
     build_schema,
     get_introspection_query,
@@ -95,7 +96,7 @@ def sort_introspection(data: dict[str, Any]) -> dict[str, Any]:
 def canonical_schema(schema: GraphQLSchema) -> GraphQLSchema:
     """``schema`` as introspection sees it, sorted: SDL files and live servers compare equal."""
     data = introspection_from_schema(schema, schema_description=False)
-    return build_client_schema(sort_introspection(dict(data)))  # type: ignore[arg-type]
+    return build_client_schema(cast(IntrospectionQuery, sort_introspection(dict(data))))
 
 
 def _canonical(
@@ -131,7 +132,7 @@ def schema_from_introspection(payload: Any, source: str) -> LoadedSchema:
             f"{source}: not an introspection result (expected a JSON object with '__schema')"
         )
     try:
-        schema = build_client_schema(sort_introspection(payload))  # type: ignore[arg-type]
+        schema = build_client_schema(cast(IntrospectionQuery, sort_introspection(payload)))
     except (GraphQLError, TypeError, KeyError, ValueError) as exc:
         raise SchemaSourceError(
             f"{source}: invalid introspection result: {_one_line(exc)}"

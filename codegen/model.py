@@ -9,7 +9,7 @@ schema text and is escaped by the template filters at render time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "EnumDef",
@@ -20,6 +20,7 @@ __all__ = [
     "InputField",
     "LazyExport",
     "ModuleDef",
+    "ModuleParts",
     "OperationDef",
     "Param",
     "StructDef",
@@ -177,3 +178,34 @@ class InitDef:
     constants: tuple[tuple[str, str], ...]  # (name, Python literal)
     exports: tuple[LazyExport, ...]
     submodules: tuple[str, ...]  # subpackages/modules reachable as attributes
+
+
+@dataclass
+class ModuleParts:
+    """What the builder collects for one module before it becomes a :class:`ModuleDef`."""
+
+    enums: list[EnumDef] = field(default_factory=list)
+    inputs: list[InputDef] = field(default_factory=list)
+    structs: list[StructDef] = field(default_factory=list)
+    ops: list[OperationDef] = field(default_factory=list)
+    facades: list[FacadeDef] = field(default_factory=list)
+    includes: list[IncludeVariant] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def struct(self, name: str | None) -> StructDef | None:
+        return next((s for s in self.structs if s.name == name), None)
+
+    def names(self) -> list[str]:
+        """Every public name the module defines, in definition order."""
+        names: list[str] = []
+        for e in self.enums:
+            names += [e.name, e.literal_alias]
+        names += [i.name for i in self.inputs]
+        names += [s.name for s in self.structs]
+        for o in self.ops:
+            names += [o.func_name, o.const_name]
+        names += [f.name for f in self.facades]
+        for inc in self.includes:
+            if inc.relation_alias not in names:
+                names.append(inc.relation_alias)
+        return names

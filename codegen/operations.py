@@ -49,12 +49,13 @@ from graphql import (
 
 from codegen import model as m
 from codegen import naming
-from codegen.build import STRUCT_BASES, _Endpoint, render_imports
 from codegen.errors import OperationsError
+from codegen.imports import relative, render_imports
 from codegen.introspect import LoadedSchema
 from codegen.render import render_module
 from codegen.scalars import ScalarMap
 from codegen.text import py_str
+from codegen.types import STRUCT_BASES, TypeBuilder
 
 __all__ = ["OperationsError", "compile_operations"]
 
@@ -116,7 +117,7 @@ def _error_line(exc: GraphQLError, origin: list[tuple[int, str, int]]) -> str:
 
 class _Compiler:
     def __init__(self, endpoint: str, schema: GraphQLSchema, scalars: ScalarMap) -> None:
-        self.b = _Endpoint(endpoint, schema, scalars)
+        self.b = TypeBuilder(endpoint, schema, scalars)
         self.schema = self.b.schema
         self.key = "operations"
         self.classes = naming.Namespace(reserved=set(self.b.cls.values()))
@@ -133,7 +134,7 @@ class _Compiler:
     ) -> str:
         """Annotation text for a selection on ``parent`` (struct or tagged union)."""
         if isinstance(parent, (GraphQLInterfaceType, GraphQLUnionType)):
-            members = self.b._possible(parent)
+            members = self.b.possible(parent)
             names = [
                 self._concrete(
                     f"{name_hint}{naming.class_name(t.name)}", t, selection, frags, tag=True
@@ -171,7 +172,7 @@ class _Compiler:
             return True
         t = self.schema.get_type(cond)
         if isinstance(t, (GraphQLInterfaceType, GraphQLUnionType)):
-            return any(p.name == parent.name for p in self.b._possible(t))
+            return any(p.name == parent.name for p in self.b.possible(t))
         return False
 
     def _concrete(
@@ -328,15 +329,13 @@ class _Compiler:
             + [o.func_name for o in self.ops]
             + [o.const_name for o in self.ops]
         )
-        from codegen.build import _relative
-
         return m.ModuleDef(
             path=f"{self.b.pkg}/operations.py",
             doc="Your own operations (``--operations``), typed to their exact selections.",
             imports=runtime,
             type_checking_imports=tc,
             lazy_modules=tuple(
-                (a, _relative(self.key, t)) for a, t in sorted(self.b.imp(self.key).lazy.items())
+                (a, relative(self.key, t)) for a, t in sorted(self.b.imp(self.key).lazy.items())
             ),
             structs=tuple(self.structs),
             operations=tuple(self.ops),

@@ -9,11 +9,7 @@ import importlib as _importlib
 import typing as _t
 
 if _t.TYPE_CHECKING:
-    from ._api import (
-        FieldsApi,
-        MetadataApi,
-        ObjectsApi,
-    )
+    from ._api import FieldsApi, MetadataApi, ObjectsApi
     from ._mutations import (
         ACTIVATE_SKILL_OP,
         ACTIVATE_WORKSPACE_OP,

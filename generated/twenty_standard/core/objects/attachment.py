@@ -46,31 +46,15 @@ if _t.TYPE_CHECKING:
     from . import opportunity as _m_opportunity
     from . import person as _m_person
     from . import task as _m_task
-    from .company import (
-        CompanyGroupByInput,
-        CompanyOrderByInput,
-        CompanyRelationInput,
-    )
-    from .note import (
-        NoteGroupByInput,
-        NoteOrderByInput,
-        NoteRelationInput,
-    )
+    from .company import CompanyGroupByInput, CompanyOrderByInput, CompanyRelationInput
+    from .note import NoteGroupByInput, NoteOrderByInput, NoteRelationInput
     from .opportunity import (
         OpportunityGroupByInput,
         OpportunityOrderByInput,
         OpportunityRelationInput,
     )
-    from .person import (
-        PersonGroupByInput,
-        PersonOrderByInput,
-        PersonRelationInput,
-    )
-    from .task import (
-        TaskGroupByInput,
-        TaskOrderByInput,
-        TaskRelationInput,
-    )
+    from .person import PersonGroupByInput, PersonOrderByInput, PersonRelationInput
+    from .task import TaskGroupByInput, TaskOrderByInput, TaskRelationInput
 else:
     _m_company = _runtime.lazy_module(__package__, ".company")
     _m_note = _runtime.lazy_module(__package__, ".note")

@@ -38,26 +38,14 @@ if _t.TYPE_CHECKING:
     from . import note as _m_note
     from . import opportunity as _m_opportunity
     from . import person as _m_person
-    from .company import (
-        CompanyGroupByInput,
-        CompanyOrderByInput,
-        CompanyRelationInput,
-    )
-    from .note import (
-        NoteGroupByInput,
-        NoteOrderByInput,
-        NoteRelationInput,
-    )
+    from .company import CompanyGroupByInput, CompanyOrderByInput, CompanyRelationInput
+    from .note import NoteGroupByInput, NoteOrderByInput, NoteRelationInput
     from .opportunity import (
         OpportunityGroupByInput,
         OpportunityOrderByInput,
         OpportunityRelationInput,
     )
-    from .person import (
-        PersonGroupByInput,
-        PersonOrderByInput,
-        PersonRelationInput,
-    )
+    from .person import PersonGroupByInput, PersonOrderByInput, PersonRelationInput
 else:
     _m_company = _runtime.lazy_module(__package__, ".company")
     _m_note = _runtime.lazy_module(__package__, ".note")

@@ -52,16 +52,8 @@ if _t.TYPE_CHECKING:
     from . import task_target as _m_task_target
     from . import timeline_activity as _m_timeline_activity
     from . import workspace_member as _m_workspace_member
-    from .company import (
-        CompanyGroupByInput,
-        CompanyOrderByInput,
-        CompanyRelationInput,
-    )
-    from .person import (
-        PersonGroupByInput,
-        PersonOrderByInput,
-        PersonRelationInput,
-    )
+    from .company import CompanyGroupByInput, CompanyOrderByInput, CompanyRelationInput
+    from .person import PersonGroupByInput, PersonOrderByInput, PersonRelationInput
     from .workspace_member import (
         WorkspaceMemberGroupByInput,
         WorkspaceMemberOrderByInput,

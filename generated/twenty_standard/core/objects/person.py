@@ -69,11 +69,7 @@ if _t.TYPE_CHECKING:
     from . import opportunity as _m_opportunity
     from . import task_target as _m_task_target
     from . import timeline_activity as _m_timeline_activity
-    from .company import (
-        CompanyGroupByInput,
-        CompanyOrderByInput,
-        CompanyRelationInput,
-    )
+    from .company import CompanyGroupByInput, CompanyOrderByInput, CompanyRelationInput
 else:
     _m_attachment = _runtime.lazy_module(__package__, ".attachment")
     _m_company = _runtime.lazy_module(__package__, ".company")

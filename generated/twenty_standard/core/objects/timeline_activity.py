@@ -42,31 +42,15 @@ if _t.TYPE_CHECKING:
     from . import person as _m_person
     from . import task as _m_task
     from . import workspace_member as _m_workspace_member
-    from .company import (
-        CompanyGroupByInput,
-        CompanyOrderByInput,
-        CompanyRelationInput,
-    )
-    from .note import (
-        NoteGroupByInput,
-        NoteOrderByInput,
-        NoteRelationInput,
-    )
+    from .company import CompanyGroupByInput, CompanyOrderByInput, CompanyRelationInput
+    from .note import NoteGroupByInput, NoteOrderByInput, NoteRelationInput
     from .opportunity import (
         OpportunityGroupByInput,
         OpportunityOrderByInput,
         OpportunityRelationInput,
     )
-    from .person import (
-        PersonGroupByInput,
-        PersonOrderByInput,
-        PersonRelationInput,
-    )
-    from .task import (
-        TaskGroupByInput,
-        TaskOrderByInput,
-        TaskRelationInput,
-    )
+    from .person import PersonGroupByInput, PersonOrderByInput, PersonRelationInput
+    from .task import TaskGroupByInput, TaskOrderByInput, TaskRelationInput
     from .workspace_member import (
         WorkspaceMemberGroupByInput,
         WorkspaceMemberOrderByInput,

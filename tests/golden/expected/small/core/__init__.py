@@ -38,10 +38,7 @@ if _t.TYPE_CHECKING:
         StringFilter,
         UUIDFilter,
     )
-    from ._root import (
-        SERVER_TIME_OP,
-        server_time,
-    )
+    from ._root import SERVER_TIME_OP, server_time
     from .objects.company import (
         COMPANIES_GROUP_BY_OP,
         COMPANIES_OP,

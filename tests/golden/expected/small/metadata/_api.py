@@ -16,12 +16,7 @@ from ._mutations import (
     update_one_field,
     update_one_object,
 )
-from ._queries import (
-    field,
-    fields,
-    object_,
-    objects,
-)
+from ._queries import field, fields, object_, objects
 from ._types import (
     CreateOneFieldMetadataInput,
     CreateOneObjectInput,

@@ -1,0 +1,347 @@
+"""Stage: facades, the object-oriented surface over the typed functions.
+
+Core: one ``<Object>Api`` class per record type (``crm.companies``) whose methods are the
+object's operations matched by :mod:`codegen.conventions`, plus ``iterate`` (pages), bulk
+``create_many`` and the ``include=`` variants of ``find_many``/``find_one``; ``CoreApi`` holds
+one lazily imported attribute per object. Metadata: ``MetadataApi`` with ``objects`` and
+``fields``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from graphql import GraphQLField, GraphQLNonNull, GraphQLObjectType, get_named_type
+
+from codegen import model as m
+from codegen import naming
+from codegen.conventions import doc_of
+from codegen.imports import relative, render_imports
+from codegen.text import py_str
+from codegen.types import STRUCT_BASES, TypeBuilder
+
+__all__ = ["core_api_module", "metadata_facades", "record_facade"]
+
+_FACADE_ORDER = (
+    "find_many",
+    "find_one",
+    "find_duplicates",
+    "group_by",
+    "create",
+    "create_many",
+    "update",
+    "update_many",
+    "delete",
+    "delete_many",
+    "destroy",
+    "destroy_many",
+    "restore",
+    "restore_many",
+    "merge",
+)
+_FACADE_DOCS = {
+    "find_many": "One page of records (``findMany``).",
+    "find_one": "The record matching ``filter`` (``findOne``).",
+    "find_duplicates": "Records that duplicate the given ids or data (``findDuplicates``).",
+    "group_by": "Aggregates grouped by the given fields (``groupBy``).",
+    "create": "Create (or, with ``upsert=True``, upsert) one record.",
+    "update": "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    "update_many": "Update every record matching ``filter``.",
+    "delete": "Soft-delete one record by id.",
+    "delete_many": "Soft-delete every record matching ``filter``.",
+    "destroy": "Permanently delete one record by id.",
+    "destroy_many": "Permanently delete every record matching ``filter``.",
+    "restore": "Restore one soft-deleted record by id.",
+    "restore_many": "Restore every soft-deleted record matching ``filter``.",
+    "merge": "Merge duplicate records into one.",
+}
+_PAGING_ARGS = ("first", "last", "before", "after", "offset")
+
+
+def record_facade(
+    b: TypeBuilder,
+    rec: str,
+    key: str,
+    ops: dict[str, m.OperationDef],
+    parts: m.ModuleParts,
+) -> m.FacadeDef:
+    methods: list[m.FacadeMethod] = []
+    for name in _FACADE_ORDER:
+        op = ops.get(name)
+        if op is None:
+            continue
+        if name == "create_many":
+            uniq = b.unique_fields(rec)
+            lit = "(" + "".join(f"{py_str(u)}, " for u in uniq).rstrip() + ")" if uniq else "()"
+            if len(uniq) == 1:
+                lit = f"({py_str(uniq[0])},)"
+            data = next((p for p in op.params if p.key_literal == '"data"'), None)
+            if data is None:
+                continue
+            rec_ann = data.annotation.removeprefix("list[").removesuffix("]")
+            b.imp(key).aliases.add("_t")
+            b.imp(key).type_checking.setdefault("\0twenty_gql.bulk", set()).add(
+                "BulkResult as _BulkResult"
+            )
+            methods.append(
+                m.FacadeMethod(
+                    name=name,
+                    kind="bulk",
+                    op=op,
+                    doc=(
+                        "Create or upsert any number of records, chunked to the server's batch "
+                        "limit by ``twenty_gql.bulk.create_many``."
+                    ),
+                    extra=lit,
+                    params=(
+                        m.Param(
+                            name="records",
+                            key_literal='"data"',
+                            annotation=f"_t.Iterable[{rec_ann}] | _t.AsyncIterable[{rec_ann}]",
+                            required=True,
+                        ),
+                    ),
+                    return_annotation=f"_BulkResult[{b.cls[rec]}]",
+                )
+            )
+            continue
+        methods.append(
+            m.FacadeMethod(name=name, kind="call", op=op, doc=_FACADE_DOCS.get(name, ""))
+        )
+        if name == "find_many":
+            keep = tuple(p for p in op.params if p.key_literal.strip('"') not in _PAGING_ARGS)
+            keep = _facade_params(keep, "page_size")
+            node_ann = b.cls[rec]
+            methods.append(
+                m.FacadeMethod(
+                    name="iterate",
+                    kind="iterate",
+                    op=op,
+                    doc="Every matching record, page after page (``twenty_gql.pagination``).",
+                    params=keep,
+                    return_annotation=f"_t.AsyncIterator[{node_ann}]",
+                )
+            )
+    rels = b.relations(rec)
+    if rels:
+        _include_variants(b, rec, key, ops, parts, rels, methods)
+    return m.FacadeDef(
+        name=b.cls[f"{rec}\0api"],
+        doc=f"Typed operations on ``{rec}`` records.",
+        methods=tuple(methods),
+    )
+
+
+def _facade_params(params: tuple[m.Param, ...], own: str) -> tuple[m.Param, ...]:
+    """``params`` renamed where they clash with the facade method's own parameter ``own``.
+
+    ``iterate`` adds ``page_size`` and ``find_*_with`` add ``include``: a schema argument that
+    becomes the same identifier (``pageSize``, ``include``) gets ``_2`` in that method only.
+    """
+    ns = naming.Namespace(reserved={own, "self"})
+    for p in params:
+        if p.name not in (own, "self"):
+            ns.claim(p.key_literal, p.name)
+    return tuple(replace(p, name=ns.claim(p.key_literal, p.name)) for p in params)
+
+
+def _include_variants(
+    b: TypeBuilder,
+    rec: str,
+    key: str,
+    ops: dict[str, m.OperationDef],
+    parts: m.ModuleParts,
+    rels: list[tuple[str, GraphQLField, bool]],
+    methods: list[m.FacadeMethod],
+) -> None:
+    t = b.types[rec]
+    assert isinstance(t, GraphQLObjectType)
+    base = parts.struct(b.cls[rec])
+    assert base is not None
+    ns = naming.Namespace(reserved={f.name for f in base.fields})
+    rel_fields = []
+    selections = []
+    for fname, f, _many in rels:
+        attr = ns.claim(fname, naming.struct_attribute_name(fname))
+        rel_fields.append(b._struct_field(key, attr, fname, f.type, doc_of(f), True))
+        target = get_named_type(f.type)
+        sel = b.selection(target, 1, (rec, target.name))
+        selections.append((py_str(fname), py_str(f"{fname} {sel}")))
+    rel_name = b.cls[f"{rec}\0rel"]
+    with_rel = m.StructDef(
+        name=rel_name,
+        bases=f"{b.cls[rec]}, frozen=True, kw_only=True",
+        doc=f"A ``{rec}`` with the relations asked for through ``include=`` (others are UNSET).",
+        fields=tuple(rel_fields),
+    )
+    structs = [with_rel]
+    conn_name = f"{rec}Connection"
+    edge_name = f"{rec}Edge"
+    conn = parts.struct(b.cls.get(conn_name))
+    edge = parts.struct(b.cls.get(edge_name))
+    if conn is not None and edge is not None:
+        edge_fields = tuple(
+            m.StructField(name=f.name, annotation=rel_name, rhs=f.rhs, doc=f.doc)
+            if f.name == "node"
+            else f
+            for f in edge.fields
+        )
+        rel_edge = b.cls[f"{rec}\0reledge"]
+        rel_conn = b.cls[f"{rec}\0relconn"]
+        structs.append(m.StructDef(name=rel_edge, bases=STRUCT_BASES, doc="", fields=edge_fields))
+        conn_fields = tuple(
+            m.StructField(name=f.name, annotation=f"list[{rel_edge}]", rhs=f.rhs, doc=f.doc)
+            if f.name == "edges"
+            else f
+            for f in conn.fields
+        )
+        structs.append(m.StructDef(name=rel_conn, bases=STRUCT_BASES, doc="", fields=conn_fields))
+    parts.structs.extend(structs)
+    alias = b.cls[f"{rec}\0relname"]
+    selections_t = tuple(selections)
+    for which, op_key, with_type in (
+        ("find_many_with", "find_many", b.cls.get(f"{rec}\0relconn")),
+        ("find_one_with", "find_one", rel_name),
+    ):
+        op = ops.get(op_key)
+        if op is None or with_type is None:
+            continue
+        root = op.root_field_literal.strip('"')
+        q = b.schema.query_type
+        assert q is not None
+        f = q.fields[root]
+        base_doc = op.document_literal[1:-1]
+        node_sel = b.selection(t, 1, (rec,))
+        marker = node_sel
+        idx = base_doc.find(marker)
+        if idx < 0:
+            continue
+        cut = idx + len(marker) - 1
+        op_name = op.op_name_literal[1:-1]
+        prefix = base_doc[:cut].replace(f"query {op_name}", f"query {op_name}WithRelations", 1)
+        suffix = base_doc[cut:]
+        ann = with_type
+        nullable = not isinstance(f.type, GraphQLNonNull)
+        full_ann = f"{ann} | None" if nullable else ann
+        data = b.data_struct(key, f"_D_{op.func_name}_with", root, f, ann=full_ann)
+        func = f"_{op.func_name}_with_op"
+        variant = m.IncludeVariant(
+            func_name=func,
+            cache_name=f"_{op.func_name.upper()}_WITH_CACHE",
+            op_name_literal=py_str(op.op_name_literal[1:-1] + "WithRelations"),
+            prefix_literal=py_str(prefix),
+            suffix_literal=py_str(suffix),
+            selections=selections_t,
+            relation_alias=alias,
+            data_struct=data,
+            result_attr=data.fields[0].name,
+            endpoint_literal=op.endpoint_literal,
+            root_field_literal=op.root_field_literal,
+        )
+        parts.includes.append(variant)
+        methods.append(
+            m.FacadeMethod(
+                name=which,
+                kind="include",
+                op=op,
+                doc=f"Like ``{op_key}``, also selecting the relations named in ``include``.",
+                extra=func,
+                params=_facade_params(op.params, "include"),
+                return_annotation=full_ann,
+            )
+        )
+    b.imp(key).aliases.update({"_t", "_msgspec"})
+    b.imp(key).needs_runtime_helper = True
+
+
+def metadata_facades(
+    b: TypeBuilder, parts: m.ModuleParts, modules: dict[str, m.ModuleParts]
+) -> None:
+    all_ops: dict[str, m.OperationDef] = {}
+    where: dict[str, str] = {}
+    for key in ("_queries", "_mutations"):
+        for o in modules[key].ops if key in modules else ():
+            all_ops[o.root_field_literal.strip('"')] = o
+            where[o.root_field_literal.strip('"')] = key
+    groups = (
+        (
+            "\0objs",
+            "objects",
+            {
+                "find_many": "objects",
+                "find_one": "object",
+                "create": "createOneObject",
+                "update": "updateOneObject",
+                "delete": "deleteOneObject",
+            },
+        ),
+        (
+            "\0fields",
+            "fields",
+            {
+                "find_many": "fields",
+                "find_one": "field",
+                "create": "createOneField",
+                "update": "updateOneField",
+                "delete": "deleteOneField",
+            },
+        ),
+    )
+    imp = b.imp("_api")
+    for cls_key, _prop, mapping in groups:
+        methods = []
+        for meth, root in mapping.items():
+            op = all_ops.get(root)
+            if op is None:
+                continue
+            imp.runtime.setdefault(where[root], set()).add(op.func_name)
+            _retarget_op_annotations(b, op, "_api")
+            methods.append(m.FacadeMethod(name=meth, kind="call", op=op, doc=_doc_for_meta(meth)))
+        if methods:
+            parts.facades.append(m.FacadeDef(name=b.cls[cls_key], doc="", methods=tuple(methods)))
+    facades = parts.facades
+    b.meta_props = tuple(
+        (prop, b.cls[ck]) for ck, prop, _ in groups if any(f.name == b.cls[ck] for f in facades)
+    )
+    imp.needs_runtime_helper = True
+
+
+def _doc_for_meta(meth: str) -> str:
+    return {
+        "find_many": "One page (``paging``) of items matching ``filter``.",
+        "find_one": "One item by id.",
+        "create": "Create one item.",
+        "update": "Update one item (``input={'id': ..., 'update': {...}}``).",
+        "delete": "Delete one item.",
+    }[meth]
+
+
+def _retarget_op_annotations(b: TypeBuilder, op: m.OperationDef, module: str) -> None:
+    # Metadata annotations only name classes from ``_types``; make ``module`` import them.
+    text = " ".join([op.return_annotation] + [p.annotation for p in op.params])
+    imp = b.imp(module)
+    imp.scan(text)
+    common_classes = {b.cls[n] for n, o in b.owner.items() if o == b.common}
+    for word in set(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b", text)):
+        if word in common_classes:
+            imp.runtime.setdefault(b.common, set()).add(word)
+
+
+def core_api_module(b: TypeBuilder, props: list[tuple[str, str, str]]) -> m.ModuleDef:
+    imp = b.imp("_api")
+    imp.needs_runtime_helper = True
+    for _, _, key in props:
+        imp.lazy["_m_" + key.rsplit("/", 1)[-1]] = key
+    runtime, tc = render_imports(imp, "_api")
+    return m.ModuleDef(
+        path=f"{b.pkg}/_api.py",
+        doc="``CoreApi(client)``: one attribute per object; each object's module loads on first use.",
+        imports=runtime,
+        type_checking_imports=tc,
+        lazy_modules=tuple((a, relative("_api", t)) for a, t in sorted(imp.lazy.items())),
+        all_names=(b.cls["\0core"],),
+        api_class=b.cls["\0core"],
+        api_doc="Typed access to every object of the workspace: ``CoreApi(client).companies``.",
+        api_props=tuple((prop, f"_m_{key.rsplit('/', 1)[-1]}.{cls}") for prop, cls, key in props),
+    )
