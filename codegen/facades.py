@@ -295,9 +295,14 @@ def metadata_facades(
             op = all_ops.get(root)
             if op is None:
                 continue
-            imp.runtime.setdefault(where[root], set()).add(op.func_name)
+            alias = "_m" + where[root]  # imported on the first call: MetadataApi stays cheap
+            imp.lazy[alias] = where[root]
             _retarget_op_annotations(b, op, "_api")
-            methods.append(m.FacadeMethod(name=meth, kind="call", op=op, doc=_doc_for_meta(meth)))
+            methods.append(
+                m.FacadeMethod(
+                    name=meth, kind="lazy_call", op=op, doc=_doc_for_meta(meth), extra=alias
+                )
+            )
         if methods:
             parts.facades.append(m.FacadeDef(name=b.cls[cls_key], doc="", methods=tuple(methods)))
     facades = parts.facades
@@ -318,14 +323,15 @@ def _doc_for_meta(meth: str) -> str:
 
 
 def _retarget_op_annotations(b: TypeBuilder, op: m.OperationDef, module: str) -> None:
-    # Metadata annotations only name classes from ``_types``; make ``module`` import them.
+    # Metadata annotations only name classes from ``_types``; ``module`` imports them for type
+    # checking only (facade annotations are never evaluated at run time).
     text = " ".join([op.return_annotation] + [p.annotation for p in op.params])
     imp = b.imp(module)
     imp.scan(text)
     common_classes = {b.cls[n] for n, o in b.owner.items() if o == b.common}
     for word in set(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b", text)):
         if word in common_classes:
-            imp.runtime.setdefault(b.common, set()).add(word)
+            imp.type_checking.setdefault(b.common, set()).add(word)
 
 
 def core_api_module(b: TypeBuilder, props: list[tuple[str, str, str]]) -> m.ModuleDef:

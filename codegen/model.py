@@ -106,11 +106,11 @@ class OperationDef:
 @dataclass(frozen=True)
 class FacadeMethod:
     name: str
-    kind: str  # "call" | "iterate" | "bulk" | "include"
+    kind: str  # "call" | "lazy_call" | "iterate" | "bulk" | "include"
     op: OperationDef
     doc: str
-    # "iterate": the connection attribute; "bulk": unique fields tuple literal;
-    # "include": names of the include-variant helpers.
+    # "lazy_call": the lazy module alias holding the function; "bulk": unique fields tuple
+    # literal; "include": name of the include-variant helper.
     extra: str = ""
     params: tuple[Param, ...] = ()
     return_annotation: str = ""

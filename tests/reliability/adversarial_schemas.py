@@ -862,6 +862,7 @@ ALLOWED_IMPORTS = frozenset(
         "datetime",
         "decimal",
         "enum",
+        "functools",
         "importlib",
         "msgspec",
         "typing",

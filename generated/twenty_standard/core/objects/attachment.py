@@ -987,36 +987,12 @@ def _attachment_with_op(
     return op
 
 
-class AttachmentApi:
+class AttachmentApi(_runtime.Facade):
     """Typed operations on ``Attachment`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: AttachmentFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[AttachmentOrderByInput | None] | None = None,
-    ) -> AttachmentConnection | None:
-        """One page of records (``findMany``)."""
-        return await attachments(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(attachments, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -1042,52 +1018,13 @@ class AttachmentApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: AttachmentFilterInput,
-    ) -> Attachment | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await attachment(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[AttachmentGroupByInput],
-        filter: AttachmentFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[AttachmentOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[AttachmentOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[AttachmentGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await attachments_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: AttachmentCreateInput,
-        upsert: bool | None = None,
-    ) -> Attachment | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_attachment(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(attachment, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        attachments_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_attachment, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -1109,97 +1046,23 @@ class AttachmentApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: AttachmentUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> Attachment | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_attachment(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: AttachmentUpdateInput,
-        filter: AttachmentFilterInput,
-    ) -> list[Attachment] | None:
-        """Update every record matching ``filter``."""
-        return await update_attachments(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Attachment | None:
-        """Soft-delete one record by id."""
-        return await delete_attachment(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: AttachmentFilterInput,
-    ) -> list[Attachment] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_attachments(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Attachment | None:
-        """Permanently delete one record by id."""
-        return await destroy_attachment(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: AttachmentFilterInput,
-    ) -> list[Attachment] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_attachments(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Attachment | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_attachment(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: AttachmentFilterInput,
-    ) -> list[Attachment] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_attachments(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_attachment,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(update_attachments, "Update every record matching ``filter``.")
+    delete = _runtime.method(delete_attachment, "Soft-delete one record by id.")
+    delete_many = _runtime.method(
+        delete_attachments, "Soft-delete every record matching ``filter``."
+    )
+    destroy = _runtime.method(destroy_attachment, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_attachments, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_attachment, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_attachments, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

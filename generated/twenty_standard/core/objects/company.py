@@ -1081,36 +1081,12 @@ def _company_with_op(
     return op
 
 
-class CompanyApi:
+class CompanyApi(_runtime.Facade):
     """Typed operations on ``Company`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: CompanyFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[CompanyOrderByInput | None] | None = None,
-    ) -> CompanyConnection | None:
-        """One page of records (``findMany``)."""
-        return await companies(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(companies, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -1136,65 +1112,16 @@ class CompanyApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: CompanyFilterInput,
-    ) -> Company | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await company(
-            self._client,
-            filter=filter,
-        )
-
-    async def find_duplicates(
-        self,
-        *,
-        data: list[CompanyCreateInput | None] | None = None,
-        ids: list[_uuid.UUID | str | None] | None = None,
-    ) -> list[CompanyConnection] | None:
-        """Records that duplicate the given ids or data (``findDuplicates``)."""
-        return await company_duplicates(
-            self._client,
-            data=data,
-            ids=ids,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[CompanyGroupByInput],
-        filter: CompanyFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[CompanyOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[CompanyOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[CompanyGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await companies_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: CompanyCreateInput,
-        upsert: bool | None = None,
-    ) -> Company | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_company(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(company, "The record matching ``filter`` (``findOne``).")
+    find_duplicates = _runtime.method(
+        company_duplicates, "Records that duplicate the given ids or data (``findDuplicates``)."
+    )
+    group_by = _runtime.method(
+        companies_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_company, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -1219,112 +1146,22 @@ class CompanyApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: CompanyUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> Company | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_company(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: CompanyUpdateInput,
-        filter: CompanyFilterInput,
-    ) -> list[Company] | None:
-        """Update every record matching ``filter``."""
-        return await update_companies(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Company | None:
-        """Soft-delete one record by id."""
-        return await delete_company(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: CompanyFilterInput,
-    ) -> list[Company] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_companies(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Company | None:
-        """Permanently delete one record by id."""
-        return await destroy_company(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: CompanyFilterInput,
-    ) -> list[Company] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_companies(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Company | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_company(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: CompanyFilterInput,
-    ) -> list[Company] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_companies(
-            self._client,
-            filter=filter,
-        )
-
-    async def merge(
-        self,
-        *,
-        conflict_priority_index: int,
-        ids: list[_uuid.UUID | str],
-        dry_run: bool | None = None,
-    ) -> Company | None:
-        """Merge duplicate records into one."""
-        return await merge_companies(
-            self._client,
-            conflict_priority_index=conflict_priority_index,
-            ids=ids,
-            dry_run=dry_run,
-        )
+    update = _runtime.method(
+        update_company,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(update_companies, "Update every record matching ``filter``.")
+    delete = _runtime.method(delete_company, "Soft-delete one record by id.")
+    delete_many = _runtime.method(delete_companies, "Soft-delete every record matching ``filter``.")
+    destroy = _runtime.method(destroy_company, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_companies, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_company, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_companies, "Restore every soft-deleted record matching ``filter``."
+    )
+    merge = _runtime.method(merge_companies, "Merge duplicate records into one.")
 
     async def find_many_with(
         self,

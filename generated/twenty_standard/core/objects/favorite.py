@@ -895,36 +895,12 @@ def _favorite_with_op(
     return op
 
 
-class FavoriteApi:
+class FavoriteApi(_runtime.Facade):
     """Typed operations on ``Favorite`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: FavoriteFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[FavoriteOrderByInput | None] | None = None,
-    ) -> FavoriteConnection | None:
-        """One page of records (``findMany``)."""
-        return await favorites(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(favorites, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -950,52 +926,13 @@ class FavoriteApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: FavoriteFilterInput,
-    ) -> Favorite | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await favorite(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[FavoriteGroupByInput],
-        filter: FavoriteFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[FavoriteOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[FavoriteOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[FavoriteGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await favorites_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: FavoriteCreateInput,
-        upsert: bool | None = None,
-    ) -> Favorite | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_favorite(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(favorite, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        favorites_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_favorite, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -1017,97 +954,21 @@ class FavoriteApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: FavoriteUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> Favorite | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_favorite(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: FavoriteUpdateInput,
-        filter: FavoriteFilterInput,
-    ) -> list[Favorite] | None:
-        """Update every record matching ``filter``."""
-        return await update_favorites(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Favorite | None:
-        """Soft-delete one record by id."""
-        return await delete_favorite(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: FavoriteFilterInput,
-    ) -> list[Favorite] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_favorites(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Favorite | None:
-        """Permanently delete one record by id."""
-        return await destroy_favorite(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: FavoriteFilterInput,
-    ) -> list[Favorite] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_favorites(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Favorite | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_favorite(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: FavoriteFilterInput,
-    ) -> list[Favorite] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_favorites(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_favorite,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(update_favorites, "Update every record matching ``filter``.")
+    delete = _runtime.method(delete_favorite, "Soft-delete one record by id.")
+    delete_many = _runtime.method(delete_favorites, "Soft-delete every record matching ``filter``.")
+    destroy = _runtime.method(destroy_favorite, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_favorites, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_favorite, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_favorites, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

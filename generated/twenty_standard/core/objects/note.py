@@ -856,36 +856,12 @@ def _note_with_op(
     return op
 
 
-class NoteApi:
+class NoteApi(_runtime.Facade):
     """Typed operations on ``Note`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: NoteFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[NoteOrderByInput | None] | None = None,
-    ) -> NoteConnection | None:
-        """One page of records (``findMany``)."""
-        return await notes(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(notes, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -911,52 +887,11 @@ class NoteApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: NoteFilterInput,
-    ) -> Note | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await note(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[NoteGroupByInput],
-        filter: NoteFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[NoteOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[NoteOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[NoteGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await notes_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: NoteCreateInput,
-        upsert: bool | None = None,
-    ) -> Note | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_note(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(note, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        notes_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(create_note, "Create (or, with ``upsert=True``, upsert) one record.")
 
     async def create_many(
         self,
@@ -978,97 +913,21 @@ class NoteApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: NoteUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> Note | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_note(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: NoteUpdateInput,
-        filter: NoteFilterInput,
-    ) -> list[Note] | None:
-        """Update every record matching ``filter``."""
-        return await update_notes(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Note | None:
-        """Soft-delete one record by id."""
-        return await delete_note(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: NoteFilterInput,
-    ) -> list[Note] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_notes(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Note | None:
-        """Permanently delete one record by id."""
-        return await destroy_note(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: NoteFilterInput,
-    ) -> list[Note] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_notes(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Note | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_note(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: NoteFilterInput,
-    ) -> list[Note] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_notes(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_note,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(update_notes, "Update every record matching ``filter``.")
+    delete = _runtime.method(delete_note, "Soft-delete one record by id.")
+    delete_many = _runtime.method(delete_notes, "Soft-delete every record matching ``filter``.")
+    destroy = _runtime.method(destroy_note, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_notes, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_note, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_notes, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

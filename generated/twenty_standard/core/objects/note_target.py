@@ -858,36 +858,12 @@ def _note_target_with_op(
     return op
 
 
-class NoteTargetApi:
+class NoteTargetApi(_runtime.Facade):
     """Typed operations on ``NoteTarget`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: NoteTargetFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[NoteTargetOrderByInput | None] | None = None,
-    ) -> NoteTargetConnection | None:
-        """One page of records (``findMany``)."""
-        return await note_targets(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(note_targets, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -913,52 +889,13 @@ class NoteTargetApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: NoteTargetFilterInput,
-    ) -> NoteTarget | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await note_target(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[NoteTargetGroupByInput],
-        filter: NoteTargetFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[NoteTargetOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[NoteTargetOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[NoteTargetGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await note_targets_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: NoteTargetCreateInput,
-        upsert: bool | None = None,
-    ) -> NoteTarget | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_note_target(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(note_target, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        note_targets_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_note_target, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -980,97 +917,23 @@ class NoteTargetApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: NoteTargetUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> NoteTarget | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_note_target(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: NoteTargetUpdateInput,
-        filter: NoteTargetFilterInput,
-    ) -> list[NoteTarget] | None:
-        """Update every record matching ``filter``."""
-        return await update_note_targets(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> NoteTarget | None:
-        """Soft-delete one record by id."""
-        return await delete_note_target(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: NoteTargetFilterInput,
-    ) -> list[NoteTarget] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_note_targets(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> NoteTarget | None:
-        """Permanently delete one record by id."""
-        return await destroy_note_target(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: NoteTargetFilterInput,
-    ) -> list[NoteTarget] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_note_targets(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> NoteTarget | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_note_target(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: NoteTargetFilterInput,
-    ) -> list[NoteTarget] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_note_targets(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_note_target,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(update_note_targets, "Update every record matching ``filter``.")
+    delete = _runtime.method(delete_note_target, "Soft-delete one record by id.")
+    delete_many = _runtime.method(
+        delete_note_targets, "Soft-delete every record matching ``filter``."
+    )
+    destroy = _runtime.method(destroy_note_target, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_note_targets, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_note_target, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_note_targets, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

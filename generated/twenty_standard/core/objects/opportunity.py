@@ -1013,36 +1013,12 @@ def _opportunity_with_op(
     return op
 
 
-class OpportunityApi:
+class OpportunityApi(_runtime.Facade):
     """Typed operations on ``Opportunity`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: OpportunityFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[OpportunityOrderByInput | None] | None = None,
-    ) -> OpportunityConnection | None:
-        """One page of records (``findMany``)."""
-        return await opportunities(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(opportunities, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -1068,52 +1044,13 @@ class OpportunityApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: OpportunityFilterInput,
-    ) -> Opportunity | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await opportunity(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[OpportunityGroupByInput],
-        filter: OpportunityFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[OpportunityOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[OpportunityOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[OpportunityGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await opportunities_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: OpportunityCreateInput,
-        upsert: bool | None = None,
-    ) -> Opportunity | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_opportunity(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(opportunity, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        opportunities_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_opportunity, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -1135,97 +1072,23 @@ class OpportunityApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: OpportunityUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> Opportunity | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_opportunity(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: OpportunityUpdateInput,
-        filter: OpportunityFilterInput,
-    ) -> list[Opportunity] | None:
-        """Update every record matching ``filter``."""
-        return await update_opportunities(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Opportunity | None:
-        """Soft-delete one record by id."""
-        return await delete_opportunity(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: OpportunityFilterInput,
-    ) -> list[Opportunity] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_opportunities(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Opportunity | None:
-        """Permanently delete one record by id."""
-        return await destroy_opportunity(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: OpportunityFilterInput,
-    ) -> list[Opportunity] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_opportunities(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Opportunity | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_opportunity(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: OpportunityFilterInput,
-    ) -> list[Opportunity] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_opportunities(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_opportunity,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(update_opportunities, "Update every record matching ``filter``.")
+    delete = _runtime.method(delete_opportunity, "Soft-delete one record by id.")
+    delete_many = _runtime.method(
+        delete_opportunities, "Soft-delete every record matching ``filter``."
+    )
+    destroy = _runtime.method(destroy_opportunity, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_opportunities, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_opportunity, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_opportunities, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

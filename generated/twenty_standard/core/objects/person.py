@@ -1079,36 +1079,12 @@ def _person_with_op(
     return op
 
 
-class PersonApi:
+class PersonApi(_runtime.Facade):
     """Typed operations on ``Person`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: PersonFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[PersonOrderByInput | None] | None = None,
-    ) -> PersonConnection | None:
-        """One page of records (``findMany``)."""
-        return await people(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(people, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -1134,65 +1110,14 @@ class PersonApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: PersonFilterInput,
-    ) -> Person | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await person(
-            self._client,
-            filter=filter,
-        )
-
-    async def find_duplicates(
-        self,
-        *,
-        data: list[PersonCreateInput | None] | None = None,
-        ids: list[_uuid.UUID | str | None] | None = None,
-    ) -> list[PersonConnection] | None:
-        """Records that duplicate the given ids or data (``findDuplicates``)."""
-        return await person_duplicates(
-            self._client,
-            data=data,
-            ids=ids,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[PersonGroupByInput],
-        filter: PersonFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[PersonOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[PersonOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[PersonGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await people_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: PersonCreateInput,
-        upsert: bool | None = None,
-    ) -> Person | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_person(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(person, "The record matching ``filter`` (``findOne``).")
+    find_duplicates = _runtime.method(
+        person_duplicates, "Records that duplicate the given ids or data (``findDuplicates``)."
+    )
+    group_by = _runtime.method(
+        people_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(create_person, "Create (or, with ``upsert=True``, upsert) one record.")
 
     async def create_many(
         self,
@@ -1217,112 +1142,22 @@ class PersonApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: PersonUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> Person | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_person(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: PersonUpdateInput,
-        filter: PersonFilterInput,
-    ) -> list[Person] | None:
-        """Update every record matching ``filter``."""
-        return await update_people(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Person | None:
-        """Soft-delete one record by id."""
-        return await delete_person(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: PersonFilterInput,
-    ) -> list[Person] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_people(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Person | None:
-        """Permanently delete one record by id."""
-        return await destroy_person(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: PersonFilterInput,
-    ) -> list[Person] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_people(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Person | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_person(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: PersonFilterInput,
-    ) -> list[Person] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_people(
-            self._client,
-            filter=filter,
-        )
-
-    async def merge(
-        self,
-        *,
-        conflict_priority_index: int,
-        ids: list[_uuid.UUID | str],
-        dry_run: bool | None = None,
-    ) -> Person | None:
-        """Merge duplicate records into one."""
-        return await merge_people(
-            self._client,
-            conflict_priority_index=conflict_priority_index,
-            ids=ids,
-            dry_run=dry_run,
-        )
+    update = _runtime.method(
+        update_person,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(update_people, "Update every record matching ``filter``.")
+    delete = _runtime.method(delete_person, "Soft-delete one record by id.")
+    delete_many = _runtime.method(delete_people, "Soft-delete every record matching ``filter``.")
+    destroy = _runtime.method(destroy_person, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_people, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_person, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_people, "Restore every soft-deleted record matching ``filter``."
+    )
+    merge = _runtime.method(merge_people, "Merge duplicate records into one.")
 
     async def find_many_with(
         self,

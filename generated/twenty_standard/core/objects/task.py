@@ -944,36 +944,12 @@ def _task_with_op(
     return op
 
 
-class TaskApi:
+class TaskApi(_runtime.Facade):
     """Typed operations on ``Task`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: TaskFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[TaskOrderByInput | None] | None = None,
-    ) -> TaskConnection | None:
-        """One page of records (``findMany``)."""
-        return await tasks(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(tasks, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -999,52 +975,11 @@ class TaskApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: TaskFilterInput,
-    ) -> Task | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await task(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[TaskGroupByInput],
-        filter: TaskFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[TaskOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[TaskOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[TaskGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await tasks_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: TaskCreateInput,
-        upsert: bool | None = None,
-    ) -> Task | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_task(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(task, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        tasks_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(create_task, "Create (or, with ``upsert=True``, upsert) one record.")
 
     async def create_many(
         self,
@@ -1066,97 +1001,21 @@ class TaskApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: TaskUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> Task | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_task(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: TaskUpdateInput,
-        filter: TaskFilterInput,
-    ) -> list[Task] | None:
-        """Update every record matching ``filter``."""
-        return await update_tasks(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Task | None:
-        """Soft-delete one record by id."""
-        return await delete_task(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: TaskFilterInput,
-    ) -> list[Task] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_tasks(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Task | None:
-        """Permanently delete one record by id."""
-        return await destroy_task(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: TaskFilterInput,
-    ) -> list[Task] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_tasks(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Task | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_task(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: TaskFilterInput,
-    ) -> list[Task] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_tasks(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_task,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(update_tasks, "Update every record matching ``filter``.")
+    delete = _runtime.method(delete_task, "Soft-delete one record by id.")
+    delete_many = _runtime.method(delete_tasks, "Soft-delete every record matching ``filter``.")
+    destroy = _runtime.method(destroy_task, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_tasks, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_task, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_tasks, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

@@ -858,36 +858,12 @@ def _task_target_with_op(
     return op
 
 
-class TaskTargetApi:
+class TaskTargetApi(_runtime.Facade):
     """Typed operations on ``TaskTarget`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: TaskTargetFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[TaskTargetOrderByInput | None] | None = None,
-    ) -> TaskTargetConnection | None:
-        """One page of records (``findMany``)."""
-        return await task_targets(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(task_targets, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -913,52 +889,13 @@ class TaskTargetApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: TaskTargetFilterInput,
-    ) -> TaskTarget | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await task_target(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[TaskTargetGroupByInput],
-        filter: TaskTargetFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[TaskTargetOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[TaskTargetOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[TaskTargetGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await task_targets_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: TaskTargetCreateInput,
-        upsert: bool | None = None,
-    ) -> TaskTarget | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_task_target(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(task_target, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        task_targets_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_task_target, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -980,97 +917,23 @@ class TaskTargetApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: TaskTargetUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> TaskTarget | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_task_target(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: TaskTargetUpdateInput,
-        filter: TaskTargetFilterInput,
-    ) -> list[TaskTarget] | None:
-        """Update every record matching ``filter``."""
-        return await update_task_targets(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> TaskTarget | None:
-        """Soft-delete one record by id."""
-        return await delete_task_target(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: TaskTargetFilterInput,
-    ) -> list[TaskTarget] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_task_targets(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> TaskTarget | None:
-        """Permanently delete one record by id."""
-        return await destroy_task_target(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: TaskTargetFilterInput,
-    ) -> list[TaskTarget] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_task_targets(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> TaskTarget | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_task_target(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: TaskTargetFilterInput,
-    ) -> list[TaskTarget] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_task_targets(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_task_target,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(update_task_targets, "Update every record matching ``filter``.")
+    delete = _runtime.method(delete_task_target, "Soft-delete one record by id.")
+    delete_many = _runtime.method(
+        delete_task_targets, "Soft-delete every record matching ``filter``."
+    )
+    destroy = _runtime.method(destroy_task_target, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_task_targets, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_task_target, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_task_targets, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

@@ -1018,36 +1018,12 @@ def _timeline_activity_with_op(
     return op
 
 
-class TimelineActivityApi:
+class TimelineActivityApi(_runtime.Facade):
     """Typed operations on ``TimelineActivity`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: TimelineActivityFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[TimelineActivityOrderByInput | None] | None = None,
-    ) -> TimelineActivityConnection | None:
-        """One page of records (``findMany``)."""
-        return await timeline_activities(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(timeline_activities, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -1073,52 +1049,13 @@ class TimelineActivityApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: TimelineActivityFilterInput,
-    ) -> TimelineActivity | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await timeline_activity(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[TimelineActivityGroupByInput],
-        filter: TimelineActivityFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[TimelineActivityOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[TimelineActivityOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[TimelineActivityGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await timeline_activities_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: TimelineActivityCreateInput,
-        upsert: bool | None = None,
-    ) -> TimelineActivity | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_timeline_activity(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(timeline_activity, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        timeline_activities_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_timeline_activity, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -1141,97 +1078,25 @@ class TimelineActivityApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: TimelineActivityUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> TimelineActivity | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_timeline_activity(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: TimelineActivityUpdateInput,
-        filter: TimelineActivityFilterInput,
-    ) -> list[TimelineActivity] | None:
-        """Update every record matching ``filter``."""
-        return await update_timeline_activities(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> TimelineActivity | None:
-        """Soft-delete one record by id."""
-        return await delete_timeline_activity(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: TimelineActivityFilterInput,
-    ) -> list[TimelineActivity] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_timeline_activities(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> TimelineActivity | None:
-        """Permanently delete one record by id."""
-        return await destroy_timeline_activity(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: TimelineActivityFilterInput,
-    ) -> list[TimelineActivity] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_timeline_activities(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> TimelineActivity | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_timeline_activity(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: TimelineActivityFilterInput,
-    ) -> list[TimelineActivity] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_timeline_activities(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_timeline_activity,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(
+        update_timeline_activities, "Update every record matching ``filter``."
+    )
+    delete = _runtime.method(delete_timeline_activity, "Soft-delete one record by id.")
+    delete_many = _runtime.method(
+        delete_timeline_activities, "Soft-delete every record matching ``filter``."
+    )
+    destroy = _runtime.method(destroy_timeline_activity, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_timeline_activities, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_timeline_activity, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_timeline_activities, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

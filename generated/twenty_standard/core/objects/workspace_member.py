@@ -1147,36 +1147,12 @@ def _workspace_member_with_op(
     return op
 
 
-class WorkspaceMemberApi:
+class WorkspaceMemberApi(_runtime.Facade):
     """Typed operations on ``WorkspaceMember`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: WorkspaceMemberFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[WorkspaceMemberOrderByInput | None] | None = None,
-    ) -> WorkspaceMemberConnection | None:
-        """One page of records (``findMany``)."""
-        return await workspace_members(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(workspace_members, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -1202,52 +1178,13 @@ class WorkspaceMemberApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: WorkspaceMemberFilterInput,
-    ) -> WorkspaceMember | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await workspace_member(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[WorkspaceMemberGroupByInput],
-        filter: WorkspaceMemberFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[WorkspaceMemberOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[WorkspaceMemberOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[WorkspaceMemberGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await workspace_members_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: WorkspaceMemberCreateInput,
-        upsert: bool | None = None,
-    ) -> WorkspaceMember | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_workspace_member(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(workspace_member, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        workspace_members_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_workspace_member, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -1273,97 +1210,25 @@ class WorkspaceMemberApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: WorkspaceMemberUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> WorkspaceMember | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_workspace_member(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: WorkspaceMemberUpdateInput,
-        filter: WorkspaceMemberFilterInput,
-    ) -> list[WorkspaceMember] | None:
-        """Update every record matching ``filter``."""
-        return await update_workspace_members(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> WorkspaceMember | None:
-        """Soft-delete one record by id."""
-        return await delete_workspace_member(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: WorkspaceMemberFilterInput,
-    ) -> list[WorkspaceMember] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_workspace_members(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> WorkspaceMember | None:
-        """Permanently delete one record by id."""
-        return await destroy_workspace_member(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: WorkspaceMemberFilterInput,
-    ) -> list[WorkspaceMember] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_workspace_members(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> WorkspaceMember | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_workspace_member(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: WorkspaceMemberFilterInput,
-    ) -> list[WorkspaceMember] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_workspace_members(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_workspace_member,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(
+        update_workspace_members, "Update every record matching ``filter``."
+    )
+    delete = _runtime.method(delete_workspace_member, "Soft-delete one record by id.")
+    delete_many = _runtime.method(
+        delete_workspace_members, "Soft-delete every record matching ``filter``."
+    )
+    destroy = _runtime.method(destroy_workspace_member, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_workspace_members, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_workspace_member, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_workspace_members, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

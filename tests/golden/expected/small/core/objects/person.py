@@ -460,36 +460,12 @@ def _person_with_op(
     return op
 
 
-class PersonApi:
+class PersonApi(_runtime.Facade):
     """Typed operations on ``Person`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: PersonFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[PersonOrderByInput | None] | None = None,
-    ) -> PersonConnection | None:
-        """One page of records (``findMany``)."""
-        return await people(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(people, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -515,29 +491,8 @@ class PersonApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: PersonFilterInput,
-    ) -> Person | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await person(
-            self._client,
-            filter=filter,
-        )
-
-    async def create(
-        self,
-        *,
-        data: PersonCreateInput,
-        upsert: bool | None = None,
-    ) -> Person | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_person(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(person, "The record matching ``filter`` (``findOne``).")
+    create = _runtime.method(create_person, "Create (or, with ``upsert=True``, upsert) one record.")
 
     async def create_many(
         self,
@@ -562,29 +517,11 @@ class PersonApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: PersonUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> Person | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_person(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Person | None:
-        """Soft-delete one record by id."""
-        return await delete_person(
-            self._client,
-            id=id,
-        )
+    update = _runtime.method(
+        update_person,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    delete = _runtime.method(delete_person, "Soft-delete one record by id.")
 
     async def find_many_with(
         self,

@@ -286,36 +286,12 @@ def _workspace_member_with_op(
     return op
 
 
-class WorkspaceMemberApi:
+class WorkspaceMemberApi(_runtime.Facade):
     """Typed operations on ``WorkspaceMember`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: WorkspaceMemberFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[WorkspaceMemberOrderByInput | None] | None = None,
-    ) -> WorkspaceMemberConnection | None:
-        """One page of records (``findMany``)."""
-        return await workspace_members(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(workspace_members, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -341,16 +317,7 @@ class WorkspaceMemberApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: WorkspaceMemberFilterInput,
-    ) -> WorkspaceMember | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await workspace_member(
-            self._client,
-            filter=filter,
-        )
+    find_one = _runtime.method(workspace_member, "The record matching ``filter`` (``findOne``).")
 
     async def find_many_with(
         self,
