@@ -29,12 +29,14 @@ class EndpointInput:
     scalars: ScalarMap = field(default_factory=ScalarMap)
 
 
-def _op_names(op_ns: naming.Namespace, kind: str, fname: str) -> tuple[str, str]:
+def _op_names(op_ns: naming.Namespace, kind: str, fname: str) -> tuple[str, str, str]:
+    """The function, ``Operation`` constant and result struct names of root field ``fname``."""
     func = op_ns.claim(f"{kind}\0{fname}", naming.function_name(fname))
     const = op_ns.claim(
         f"{kind}\0{fname}\0op", func.upper().strip("_") + "_OP" if func.strip("_") else "OP"
     )
-    return func, const
+    data = op_ns.claim(f"{kind}\0{fname}\0data", naming.class_name(fname) + "Result")
+    return func, const, data
 
 
 _SKIPPED = "subscription {}: skipped (the runtime has no subscription transport yet)"
@@ -85,10 +87,9 @@ def _build_operations(
     b: TypeBuilder, mod: Callable[[str], m.ModuleParts]
 ) -> dict[str, dict[str, m.OperationDef]]:
     """One operation per root field; returns record -> facade verb -> operation (core)."""
-    # One namespace for every function and OP constant of the endpoint: the package
-    # ``__init__`` re-exports all modules' names flat, and a query and a mutation may share a
-    # name, so names unique per module only would shadow one another there.
-    op_ns = naming.Namespace(reserved=set(b.cls.values()))
+    # One namespace (``b.op_names``) for every function, OP constant and result struct of the
+    # endpoint: the package ``__init__`` re-exports all modules' names flat, and a query and a
+    # mutation may share a name, so names unique per module only would shadow one another there.
     facade_ops: dict[str, dict[str, m.OperationDef]] = {}
     for kind, root in (("query", b.schema.query_type), ("mutation", b.schema.mutation_type)):
         if root is None:
@@ -99,8 +100,8 @@ def _build_operations(
                 key = b.record_module[cls[0]] if cls else "_root"
             else:
                 key = "_queries" if kind == "query" else "_mutations"
-            func, const = _op_names(op_ns, kind, fname)
-            op = b.operation(key, kind, fname, f, func, const)
+            func, const, data = _op_names(b.op_names, kind, fname)
+            op = b.operation(key, kind, fname, f, (func, const, data))
             mod(key).ops.append(op)
             if cls is not None:
                 facade_ops.setdefault(cls[0], {}).setdefault(cls[1], op)

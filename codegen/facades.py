@@ -224,7 +224,11 @@ def _include_variants(
         ann = with_type
         nullable = not isinstance(f.type, GraphQLNonNull)
         full_ann = f"{ann} | None" if nullable else ann
-        data = b.data_struct(key, f"_D_{op.func_name}_with", root, f, ann=full_ann)
+        data_name = b.op_names.claim(
+            f"{op.const_name}\0with",
+            op.data_struct.name.removesuffix("Result") + "WithRelationsResult",
+        )
+        data = b.data_struct(key, data_name, root, f, ann=full_ann)
         func = f"_{op.func_name}_with_op"
         variant = m.IncludeVariant(
             func_name=func,

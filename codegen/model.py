@@ -203,9 +203,10 @@ class ModuleParts:
         names += [i.name for i in self.inputs]
         names += [s.name for s in self.structs]
         for o in self.ops:
-            names += [o.func_name, o.const_name]
+            names += [o.data_struct.name, o.func_name, o.const_name]
         names += [f.name for f in self.facades]
         for inc in self.includes:
+            names.append(inc.data_struct.name)
             if inc.relation_alias not in names:
                 names.append(inc.relation_alias)
         return names

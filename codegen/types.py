@@ -49,6 +49,8 @@ class TypeBuilder(Selections):
         self.scalars = scalars if scalars is not None else ScalarMap()
         self.imports: dict[str, ModuleImports] = {}
         self.meta_props: tuple[tuple[str, str], ...] = ()
+        # functions, OP constants and result structs (see codegen.build._op_names)
+        self.op_names = naming.Namespace(reserved=set(self.cls.values()))
 
     def imp(self, module: str) -> ModuleImports:
         found = self.imports.get(module)
@@ -211,9 +213,11 @@ class TypeBuilder(Selections):
 
     # ---- operations -----------------------------------------------------------------
     def operation(
-        self, module: str, kind: str, fname: str, f: GraphQLField, func_name: str, const_name: str
+        self, module: str, kind: str, fname: str, f: GraphQLField, names: tuple[str, str, str]
     ) -> m.OperationDef:
-        # the facade method calls the function by name: a parameter must not shadow it
+        """Root field ``fname`` as an operation; ``names``: function, constant, result struct."""
+        func_name, const_name, data_name = names
+        # the function's body uses its own name nowhere, but keep parameters distinct from it
         pns = naming.Namespace(reserved={"client", "self", func_name})
         args = sorted(f.args.items(), key=lambda kv: (not is_required_input(kv[1]), kv[0]))
         params: list[m.Param] = []
@@ -243,7 +247,7 @@ class TypeBuilder(Selections):
         call = f"{fname}({arg_use})" if args else fname
         head = f"{kind} {op_name}({var_decl})" if args else f"{kind} {op_name}"
         document = f"{head} {{ {call}{self.root_selection(get_named_type(f.type))} }}"
-        data = self.data_struct(module, f"_D_{func_name}", fname, f)
+        data = self.data_struct(module, data_name, fname, f)
         result_attr = data.fields[0].name
         idempotent = kind == "query" or (
             fname.startswith(("update", "delete", "destroy", "restore")) and "id" in f.args

@@ -81,20 +81,35 @@ __all__ = [
     "AttachmentOrderByWithGroupByAggregateInput",
     "AttachmentOrderByWithGroupByInput",
     "AttachmentRelationName",
+    "AttachmentResult",
     "AttachmentUpdateInput",
     "AttachmentWithRelations",
     "AttachmentWithRelationsConnection",
     "AttachmentWithRelationsEdge",
+    "AttachmentWithRelationsResult",
+    "AttachmentsGroupByResult",
+    "AttachmentsResult",
+    "AttachmentsWithRelationsResult",
     "CREATE_ATTACHMENTS_OP",
     "CREATE_ATTACHMENT_OP",
+    "CreateAttachmentResult",
+    "CreateAttachmentsResult",
     "DELETE_ATTACHMENTS_OP",
     "DELETE_ATTACHMENT_OP",
     "DESTROY_ATTACHMENTS_OP",
     "DESTROY_ATTACHMENT_OP",
+    "DeleteAttachmentResult",
+    "DeleteAttachmentsResult",
+    "DestroyAttachmentResult",
+    "DestroyAttachmentsResult",
     "RESTORE_ATTACHMENTS_OP",
     "RESTORE_ATTACHMENT_OP",
+    "RestoreAttachmentResult",
+    "RestoreAttachmentsResult",
     "UPDATE_ATTACHMENTS_OP",
     "UPDATE_ATTACHMENT_OP",
+    "UpdateAttachmentResult",
+    "UpdateAttachmentsResult",
     "attachment",
     "attachments",
     "attachments_group_by",
@@ -485,17 +500,17 @@ AttachmentUpdateInput = _te.TypedDict(
 )
 
 
-class _D_attachment(_msgspec.Struct, frozen=True, kw_only=True):
+class AttachmentResult(_msgspec.Struct, frozen=True, kw_only=True):
     attachment: Attachment | None = None
 
 
-ATTACHMENT_OP: _runtime.Operation[_D_attachment] = _runtime.Operation(
+ATTACHMENT_OP: _runtime.Operation[AttachmentResult] = _runtime.Operation(
     name="Attachment",
     document="query Attachment($filter: AttachmentFilterInput!) { attachment(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="query",
     root_fields=("attachment",),
-    result_type=_D_attachment,
+    result_type=AttachmentResult,
     idempotent=True,
 )
 
@@ -513,17 +528,17 @@ async def attachment(
     return _d.attachment
 
 
-class _D_attachments(_msgspec.Struct, frozen=True, kw_only=True):
+class AttachmentsResult(_msgspec.Struct, frozen=True, kw_only=True):
     attachments: AttachmentConnection | None = None
 
 
-ATTACHMENTS_OP: _runtime.Operation[_D_attachments] = _runtime.Operation(
+ATTACHMENTS_OP: _runtime.Operation[AttachmentsResult] = _runtime.Operation(
     name="Attachments",
     document="query Attachments($after: String, $before: String, $filter: AttachmentFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [AttachmentOrderByInput]) { attachments(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("attachments",),
-    result_type=_D_attachments,
+    result_type=AttachmentsResult,
     idempotent=True,
 )
 
@@ -559,19 +574,19 @@ async def attachments(
     return _d.attachments
 
 
-class _D_attachments_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class AttachmentsGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     attachments_group_by: list[AttachmentGroupByConnection] | None = _msgspec.field(
         default=None, name="attachmentsGroupBy"
     )
 
 
-ATTACHMENTS_GROUP_BY_OP: _runtime.Operation[_D_attachments_group_by] = _runtime.Operation(
+ATTACHMENTS_GROUP_BY_OP: _runtime.Operation[AttachmentsGroupByResult] = _runtime.Operation(
     name="AttachmentsGroupBy",
     document="query AttachmentsGroupBy($groupBy: [AttachmentGroupByInput!]!, $filter: AttachmentFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [AttachmentOrderByWithGroupByInput], $orderByForRecords: [AttachmentOrderByInput], $viewId: UUID) { attachmentsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("attachmentsGroupBy",),
-    result_type=_D_attachments_group_by,
+    result_type=AttachmentsGroupByResult,
     idempotent=True,
 )
 
@@ -607,17 +622,17 @@ async def attachments_group_by(
     return _d.attachments_group_by
 
 
-class _D_create_attachment(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateAttachmentResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_attachment: Attachment | None = _msgspec.field(default=None, name="createAttachment")
 
 
-CREATE_ATTACHMENT_OP: _runtime.Operation[_D_create_attachment] = _runtime.Operation(
+CREATE_ATTACHMENT_OP: _runtime.Operation[CreateAttachmentResult] = _runtime.Operation(
     name="CreateAttachment",
     document="mutation CreateAttachment($data: AttachmentCreateInput!, $upsert: Boolean) { createAttachment(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createAttachment",),
-    result_type=_D_create_attachment,
+    result_type=CreateAttachmentResult,
     idempotent=False,
 )
 
@@ -640,19 +655,19 @@ async def create_attachment(
     return _d.create_attachment
 
 
-class _D_create_attachments(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateAttachmentsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_attachments: list[Attachment] | None = _msgspec.field(
         default=None, name="createAttachments"
     )
 
 
-CREATE_ATTACHMENTS_OP: _runtime.Operation[_D_create_attachments] = _runtime.Operation(
+CREATE_ATTACHMENTS_OP: _runtime.Operation[CreateAttachmentsResult] = _runtime.Operation(
     name="CreateAttachments",
     document="mutation CreateAttachments($data: [AttachmentCreateInput!]!, $upsert: Boolean) { createAttachments(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createAttachments",),
-    result_type=_D_create_attachments,
+    result_type=CreateAttachmentsResult,
     idempotent=False,
 )
 
@@ -675,17 +690,17 @@ async def create_attachments(
     return _d.create_attachments
 
 
-class _D_delete_attachment(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteAttachmentResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_attachment: Attachment | None = _msgspec.field(default=None, name="deleteAttachment")
 
 
-DELETE_ATTACHMENT_OP: _runtime.Operation[_D_delete_attachment] = _runtime.Operation(
+DELETE_ATTACHMENT_OP: _runtime.Operation[DeleteAttachmentResult] = _runtime.Operation(
     name="DeleteAttachment",
     document="mutation DeleteAttachment($id: UUID!) { deleteAttachment(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteAttachment",),
-    result_type=_D_delete_attachment,
+    result_type=DeleteAttachmentResult,
     idempotent=True,
 )
 
@@ -703,19 +718,19 @@ async def delete_attachment(
     return _d.delete_attachment
 
 
-class _D_delete_attachments(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteAttachmentsResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_attachments: list[Attachment] | None = _msgspec.field(
         default=None, name="deleteAttachments"
     )
 
 
-DELETE_ATTACHMENTS_OP: _runtime.Operation[_D_delete_attachments] = _runtime.Operation(
+DELETE_ATTACHMENTS_OP: _runtime.Operation[DeleteAttachmentsResult] = _runtime.Operation(
     name="DeleteAttachments",
     document="mutation DeleteAttachments($filter: AttachmentFilterInput!) { deleteAttachments(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteAttachments",),
-    result_type=_D_delete_attachments,
+    result_type=DeleteAttachmentsResult,
     idempotent=False,
 )
 
@@ -733,17 +748,17 @@ async def delete_attachments(
     return _d.delete_attachments
 
 
-class _D_destroy_attachment(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyAttachmentResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_attachment: Attachment | None = _msgspec.field(default=None, name="destroyAttachment")
 
 
-DESTROY_ATTACHMENT_OP: _runtime.Operation[_D_destroy_attachment] = _runtime.Operation(
+DESTROY_ATTACHMENT_OP: _runtime.Operation[DestroyAttachmentResult] = _runtime.Operation(
     name="DestroyAttachment",
     document="mutation DestroyAttachment($id: UUID!) { destroyAttachment(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyAttachment",),
-    result_type=_D_destroy_attachment,
+    result_type=DestroyAttachmentResult,
     idempotent=True,
 )
 
@@ -761,19 +776,19 @@ async def destroy_attachment(
     return _d.destroy_attachment
 
 
-class _D_destroy_attachments(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyAttachmentsResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_attachments: list[Attachment] | None = _msgspec.field(
         default=None, name="destroyAttachments"
     )
 
 
-DESTROY_ATTACHMENTS_OP: _runtime.Operation[_D_destroy_attachments] = _runtime.Operation(
+DESTROY_ATTACHMENTS_OP: _runtime.Operation[DestroyAttachmentsResult] = _runtime.Operation(
     name="DestroyAttachments",
     document="mutation DestroyAttachments($filter: AttachmentFilterInput!) { destroyAttachments(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyAttachments",),
-    result_type=_D_destroy_attachments,
+    result_type=DestroyAttachmentsResult,
     idempotent=False,
 )
 
@@ -791,17 +806,17 @@ async def destroy_attachments(
     return _d.destroy_attachments
 
 
-class _D_restore_attachment(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreAttachmentResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_attachment: Attachment | None = _msgspec.field(default=None, name="restoreAttachment")
 
 
-RESTORE_ATTACHMENT_OP: _runtime.Operation[_D_restore_attachment] = _runtime.Operation(
+RESTORE_ATTACHMENT_OP: _runtime.Operation[RestoreAttachmentResult] = _runtime.Operation(
     name="RestoreAttachment",
     document="mutation RestoreAttachment($id: UUID!) { restoreAttachment(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreAttachment",),
-    result_type=_D_restore_attachment,
+    result_type=RestoreAttachmentResult,
     idempotent=True,
 )
 
@@ -819,19 +834,19 @@ async def restore_attachment(
     return _d.restore_attachment
 
 
-class _D_restore_attachments(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreAttachmentsResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_attachments: list[Attachment] | None = _msgspec.field(
         default=None, name="restoreAttachments"
     )
 
 
-RESTORE_ATTACHMENTS_OP: _runtime.Operation[_D_restore_attachments] = _runtime.Operation(
+RESTORE_ATTACHMENTS_OP: _runtime.Operation[RestoreAttachmentsResult] = _runtime.Operation(
     name="RestoreAttachments",
     document="mutation RestoreAttachments($filter: AttachmentFilterInput!) { restoreAttachments(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreAttachments",),
-    result_type=_D_restore_attachments,
+    result_type=RestoreAttachmentsResult,
     idempotent=False,
 )
 
@@ -849,17 +864,17 @@ async def restore_attachments(
     return _d.restore_attachments
 
 
-class _D_update_attachment(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateAttachmentResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_attachment: Attachment | None = _msgspec.field(default=None, name="updateAttachment")
 
 
-UPDATE_ATTACHMENT_OP: _runtime.Operation[_D_update_attachment] = _runtime.Operation(
+UPDATE_ATTACHMENT_OP: _runtime.Operation[UpdateAttachmentResult] = _runtime.Operation(
     name="UpdateAttachment",
     document="mutation UpdateAttachment($data: AttachmentUpdateInput!, $id: UUID!) { updateAttachment(data: $data, id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateAttachment",),
-    result_type=_D_update_attachment,
+    result_type=UpdateAttachmentResult,
     idempotent=True,
 )
 
@@ -879,19 +894,19 @@ async def update_attachment(
     return _d.update_attachment
 
 
-class _D_update_attachments(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateAttachmentsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_attachments: list[Attachment] | None = _msgspec.field(
         default=None, name="updateAttachments"
     )
 
 
-UPDATE_ATTACHMENTS_OP: _runtime.Operation[_D_update_attachments] = _runtime.Operation(
+UPDATE_ATTACHMENTS_OP: _runtime.Operation[UpdateAttachmentsResult] = _runtime.Operation(
     name="UpdateAttachments",
     document="mutation UpdateAttachments($data: AttachmentUpdateInput!, $filter: AttachmentFilterInput!) { updateAttachments(data: $data, filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateAttachments",),
-    result_type=_D_update_attachments,
+    result_type=UpdateAttachmentsResult,
     idempotent=False,
 )
 
@@ -927,16 +942,18 @@ _RELATION_SELECTIONS: dict[str, str] = {
 }
 
 
-class _D_attachments_with(_msgspec.Struct, frozen=True, kw_only=True):
+class AttachmentsWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     attachments: AttachmentWithRelationsConnection | None = None
 
 
-_ATTACHMENTS_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_attachments_with]] = {}
+_ATTACHMENTS_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[AttachmentsWithRelationsResult]
+] = {}
 
 
 def _attachments_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_attachments_with]:
+) -> _runtime.Operation[AttachmentsWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _ATTACHMENTS_WITH_CACHE.get(key)
     if op is None:
@@ -950,23 +967,25 @@ def _attachments_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("attachments",),
-            result_type=_D_attachments_with,
+            result_type=AttachmentsWithRelationsResult,
             idempotent=True,
         )
         _ATTACHMENTS_WITH_CACHE[key] = op
     return op
 
 
-class _D_attachment_with(_msgspec.Struct, frozen=True, kw_only=True):
+class AttachmentWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     attachment: AttachmentWithRelations | None = None
 
 
-_ATTACHMENT_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_attachment_with]] = {}
+_ATTACHMENT_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[AttachmentWithRelationsResult]
+] = {}
 
 
 def _attachment_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_attachment_with]:
+) -> _runtime.Operation[AttachmentWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _ATTACHMENT_WITH_CACHE.get(key)
     if op is None:
@@ -980,7 +999,7 @@ def _attachment_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("attachment",),
-            result_type=_D_attachment_with,
+            result_type=AttachmentWithRelationsResult,
             idempotent=True,
         )
         _ATTACHMENT_WITH_CACHE[key] = op

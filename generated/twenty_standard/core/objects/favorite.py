@@ -65,10 +65,16 @@ else:
 __all__ = [
     "CREATE_FAVORITES_OP",
     "CREATE_FAVORITE_OP",
+    "CreateFavoriteResult",
+    "CreateFavoritesResult",
     "DELETE_FAVORITES_OP",
     "DELETE_FAVORITE_OP",
     "DESTROY_FAVORITES_OP",
     "DESTROY_FAVORITE_OP",
+    "DeleteFavoriteResult",
+    "DeleteFavoritesResult",
+    "DestroyFavoriteResult",
+    "DestroyFavoritesResult",
     "FAVORITES_GROUP_BY_OP",
     "FAVORITES_OP",
     "FAVORITE_OP",
@@ -84,14 +90,23 @@ __all__ = [
     "FavoriteOrderByWithGroupByAggregateInput",
     "FavoriteOrderByWithGroupByInput",
     "FavoriteRelationName",
+    "FavoriteResult",
     "FavoriteUpdateInput",
     "FavoriteWithRelations",
     "FavoriteWithRelationsConnection",
     "FavoriteWithRelationsEdge",
+    "FavoriteWithRelationsResult",
+    "FavoritesGroupByResult",
+    "FavoritesResult",
+    "FavoritesWithRelationsResult",
     "RESTORE_FAVORITES_OP",
     "RESTORE_FAVORITE_OP",
+    "RestoreFavoriteResult",
+    "RestoreFavoritesResult",
     "UPDATE_FAVORITES_OP",
     "UPDATE_FAVORITE_OP",
+    "UpdateFavoriteResult",
+    "UpdateFavoritesResult",
     "create_favorite",
     "create_favorites",
     "delete_favorite",
@@ -401,17 +416,17 @@ FavoriteUpdateInput = _te.TypedDict(
 )
 
 
-class _D_favorite(_msgspec.Struct, frozen=True, kw_only=True):
+class FavoriteResult(_msgspec.Struct, frozen=True, kw_only=True):
     favorite: Favorite | None = None
 
 
-FAVORITE_OP: _runtime.Operation[_D_favorite] = _runtime.Operation(
+FAVORITE_OP: _runtime.Operation[FavoriteResult] = _runtime.Operation(
     name="Favorite",
     document="query Favorite($filter: FavoriteFilterInput!) { favorite(filter: $filter) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
     endpoint="graphql",
     kind="query",
     root_fields=("favorite",),
-    result_type=_D_favorite,
+    result_type=FavoriteResult,
     idempotent=True,
 )
 
@@ -429,17 +444,17 @@ async def favorite(
     return _d.favorite
 
 
-class _D_favorites(_msgspec.Struct, frozen=True, kw_only=True):
+class FavoritesResult(_msgspec.Struct, frozen=True, kw_only=True):
     favorites: FavoriteConnection | None = None
 
 
-FAVORITES_OP: _runtime.Operation[_D_favorites] = _runtime.Operation(
+FAVORITES_OP: _runtime.Operation[FavoritesResult] = _runtime.Operation(
     name="Favorites",
     document="query Favorites($after: String, $before: String, $filter: FavoriteFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [FavoriteOrderByInput]) { favorites(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("favorites",),
-    result_type=_D_favorites,
+    result_type=FavoritesResult,
     idempotent=True,
 )
 
@@ -475,19 +490,19 @@ async def favorites(
     return _d.favorites
 
 
-class _D_favorites_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class FavoritesGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     favorites_group_by: list[FavoriteGroupByConnection] | None = _msgspec.field(
         default=None, name="favoritesGroupBy"
     )
 
 
-FAVORITES_GROUP_BY_OP: _runtime.Operation[_D_favorites_group_by] = _runtime.Operation(
+FAVORITES_GROUP_BY_OP: _runtime.Operation[FavoritesGroupByResult] = _runtime.Operation(
     name="FavoritesGroupBy",
     document="query FavoritesGroupBy($groupBy: [FavoriteGroupByInput!]!, $filter: FavoriteFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [FavoriteOrderByWithGroupByInput], $orderByForRecords: [FavoriteOrderByInput], $viewId: UUID) { favoritesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("favoritesGroupBy",),
-    result_type=_D_favorites_group_by,
+    result_type=FavoritesGroupByResult,
     idempotent=True,
 )
 
@@ -523,17 +538,17 @@ async def favorites_group_by(
     return _d.favorites_group_by
 
 
-class _D_create_favorite(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateFavoriteResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_favorite: Favorite | None = _msgspec.field(default=None, name="createFavorite")
 
 
-CREATE_FAVORITE_OP: _runtime.Operation[_D_create_favorite] = _runtime.Operation(
+CREATE_FAVORITE_OP: _runtime.Operation[CreateFavoriteResult] = _runtime.Operation(
     name="CreateFavorite",
     document="mutation CreateFavorite($data: FavoriteCreateInput!, $upsert: Boolean) { createFavorite(data: $data, upsert: $upsert) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createFavorite",),
-    result_type=_D_create_favorite,
+    result_type=CreateFavoriteResult,
     idempotent=False,
 )
 
@@ -556,17 +571,17 @@ async def create_favorite(
     return _d.create_favorite
 
 
-class _D_create_favorites(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateFavoritesResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_favorites: list[Favorite] | None = _msgspec.field(default=None, name="createFavorites")
 
 
-CREATE_FAVORITES_OP: _runtime.Operation[_D_create_favorites] = _runtime.Operation(
+CREATE_FAVORITES_OP: _runtime.Operation[CreateFavoritesResult] = _runtime.Operation(
     name="CreateFavorites",
     document="mutation CreateFavorites($data: [FavoriteCreateInput!]!, $upsert: Boolean) { createFavorites(data: $data, upsert: $upsert) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createFavorites",),
-    result_type=_D_create_favorites,
+    result_type=CreateFavoritesResult,
     idempotent=False,
 )
 
@@ -589,17 +604,17 @@ async def create_favorites(
     return _d.create_favorites
 
 
-class _D_delete_favorite(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteFavoriteResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_favorite: Favorite | None = _msgspec.field(default=None, name="deleteFavorite")
 
 
-DELETE_FAVORITE_OP: _runtime.Operation[_D_delete_favorite] = _runtime.Operation(
+DELETE_FAVORITE_OP: _runtime.Operation[DeleteFavoriteResult] = _runtime.Operation(
     name="DeleteFavorite",
     document="mutation DeleteFavorite($id: UUID!) { deleteFavorite(id: $id) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteFavorite",),
-    result_type=_D_delete_favorite,
+    result_type=DeleteFavoriteResult,
     idempotent=True,
 )
 
@@ -617,17 +632,17 @@ async def delete_favorite(
     return _d.delete_favorite
 
 
-class _D_delete_favorites(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteFavoritesResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_favorites: list[Favorite] | None = _msgspec.field(default=None, name="deleteFavorites")
 
 
-DELETE_FAVORITES_OP: _runtime.Operation[_D_delete_favorites] = _runtime.Operation(
+DELETE_FAVORITES_OP: _runtime.Operation[DeleteFavoritesResult] = _runtime.Operation(
     name="DeleteFavorites",
     document="mutation DeleteFavorites($filter: FavoriteFilterInput!) { deleteFavorites(filter: $filter) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteFavorites",),
-    result_type=_D_delete_favorites,
+    result_type=DeleteFavoritesResult,
     idempotent=False,
 )
 
@@ -645,17 +660,17 @@ async def delete_favorites(
     return _d.delete_favorites
 
 
-class _D_destroy_favorite(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyFavoriteResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_favorite: Favorite | None = _msgspec.field(default=None, name="destroyFavorite")
 
 
-DESTROY_FAVORITE_OP: _runtime.Operation[_D_destroy_favorite] = _runtime.Operation(
+DESTROY_FAVORITE_OP: _runtime.Operation[DestroyFavoriteResult] = _runtime.Operation(
     name="DestroyFavorite",
     document="mutation DestroyFavorite($id: UUID!) { destroyFavorite(id: $id) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyFavorite",),
-    result_type=_D_destroy_favorite,
+    result_type=DestroyFavoriteResult,
     idempotent=True,
 )
 
@@ -673,17 +688,17 @@ async def destroy_favorite(
     return _d.destroy_favorite
 
 
-class _D_destroy_favorites(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyFavoritesResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_favorites: list[Favorite] | None = _msgspec.field(default=None, name="destroyFavorites")
 
 
-DESTROY_FAVORITES_OP: _runtime.Operation[_D_destroy_favorites] = _runtime.Operation(
+DESTROY_FAVORITES_OP: _runtime.Operation[DestroyFavoritesResult] = _runtime.Operation(
     name="DestroyFavorites",
     document="mutation DestroyFavorites($filter: FavoriteFilterInput!) { destroyFavorites(filter: $filter) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyFavorites",),
-    result_type=_D_destroy_favorites,
+    result_type=DestroyFavoritesResult,
     idempotent=False,
 )
 
@@ -701,17 +716,17 @@ async def destroy_favorites(
     return _d.destroy_favorites
 
 
-class _D_restore_favorite(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreFavoriteResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_favorite: Favorite | None = _msgspec.field(default=None, name="restoreFavorite")
 
 
-RESTORE_FAVORITE_OP: _runtime.Operation[_D_restore_favorite] = _runtime.Operation(
+RESTORE_FAVORITE_OP: _runtime.Operation[RestoreFavoriteResult] = _runtime.Operation(
     name="RestoreFavorite",
     document="mutation RestoreFavorite($id: UUID!) { restoreFavorite(id: $id) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreFavorite",),
-    result_type=_D_restore_favorite,
+    result_type=RestoreFavoriteResult,
     idempotent=True,
 )
 
@@ -729,17 +744,17 @@ async def restore_favorite(
     return _d.restore_favorite
 
 
-class _D_restore_favorites(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreFavoritesResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_favorites: list[Favorite] | None = _msgspec.field(default=None, name="restoreFavorites")
 
 
-RESTORE_FAVORITES_OP: _runtime.Operation[_D_restore_favorites] = _runtime.Operation(
+RESTORE_FAVORITES_OP: _runtime.Operation[RestoreFavoritesResult] = _runtime.Operation(
     name="RestoreFavorites",
     document="mutation RestoreFavorites($filter: FavoriteFilterInput!) { restoreFavorites(filter: $filter) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreFavorites",),
-    result_type=_D_restore_favorites,
+    result_type=RestoreFavoritesResult,
     idempotent=False,
 )
 
@@ -757,17 +772,17 @@ async def restore_favorites(
     return _d.restore_favorites
 
 
-class _D_update_favorite(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateFavoriteResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_favorite: Favorite | None = _msgspec.field(default=None, name="updateFavorite")
 
 
-UPDATE_FAVORITE_OP: _runtime.Operation[_D_update_favorite] = _runtime.Operation(
+UPDATE_FAVORITE_OP: _runtime.Operation[UpdateFavoriteResult] = _runtime.Operation(
     name="UpdateFavorite",
     document="mutation UpdateFavorite($data: FavoriteUpdateInput!, $id: UUID!) { updateFavorite(data: $data, id: $id) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateFavorite",),
-    result_type=_D_update_favorite,
+    result_type=UpdateFavoriteResult,
     idempotent=True,
 )
 
@@ -787,17 +802,17 @@ async def update_favorite(
     return _d.update_favorite
 
 
-class _D_update_favorites(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateFavoritesResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_favorites: list[Favorite] | None = _msgspec.field(default=None, name="updateFavorites")
 
 
-UPDATE_FAVORITES_OP: _runtime.Operation[_D_update_favorites] = _runtime.Operation(
+UPDATE_FAVORITES_OP: _runtime.Operation[UpdateFavoritesResult] = _runtime.Operation(
     name="UpdateFavorites",
     document="mutation UpdateFavorites($data: FavoriteUpdateInput!, $filter: FavoriteFilterInput!) { updateFavorites(data: $data, filter: $filter) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateFavorites",),
-    result_type=_D_update_favorites,
+    result_type=UpdateFavoritesResult,
     idempotent=False,
 )
 
@@ -835,16 +850,16 @@ _RELATION_SELECTIONS: dict[str, str] = {
 }
 
 
-class _D_favorites_with(_msgspec.Struct, frozen=True, kw_only=True):
+class FavoritesWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     favorites: FavoriteWithRelationsConnection | None = None
 
 
-_FAVORITES_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_favorites_with]] = {}
+_FAVORITES_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[FavoritesWithRelationsResult]] = {}
 
 
 def _favorites_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_favorites_with]:
+) -> _runtime.Operation[FavoritesWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _FAVORITES_WITH_CACHE.get(key)
     if op is None:
@@ -858,23 +873,23 @@ def _favorites_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("favorites",),
-            result_type=_D_favorites_with,
+            result_type=FavoritesWithRelationsResult,
             idempotent=True,
         )
         _FAVORITES_WITH_CACHE[key] = op
     return op
 
 
-class _D_favorite_with(_msgspec.Struct, frozen=True, kw_only=True):
+class FavoriteWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     favorite: FavoriteWithRelations | None = None
 
 
-_FAVORITE_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_favorite_with]] = {}
+_FAVORITE_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[FavoriteWithRelationsResult]] = {}
 
 
 def _favorite_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_favorite_with]:
+) -> _runtime.Operation[FavoriteWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _FAVORITE_WITH_CACHE.get(key)
     if op is None:
@@ -888,7 +903,7 @@ def _favorite_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("favorite",),
-            result_type=_D_favorite_with,
+            result_type=FavoriteWithRelationsResult,
             idempotent=True,
         )
         _FAVORITE_WITH_CACHE[key] = op

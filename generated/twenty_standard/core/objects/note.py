@@ -54,10 +54,16 @@ else:
 __all__ = [
     "CREATE_NOTES_OP",
     "CREATE_NOTE_OP",
+    "CreateNoteResult",
+    "CreateNotesResult",
     "DELETE_NOTES_OP",
     "DELETE_NOTE_OP",
     "DESTROY_NOTES_OP",
     "DESTROY_NOTE_OP",
+    "DeleteNoteResult",
+    "DeleteNotesResult",
+    "DestroyNoteResult",
+    "DestroyNotesResult",
     "NOTES_GROUP_BY_OP",
     "NOTES_OP",
     "NOTE_OP",
@@ -75,15 +81,24 @@ __all__ = [
     "NoteOrderByWithGroupByInput",
     "NoteRelationInput",
     "NoteRelationName",
+    "NoteResult",
     "NoteUpdateInput",
     "NoteWhereUniqueInput",
     "NoteWithRelations",
     "NoteWithRelationsConnection",
     "NoteWithRelationsEdge",
+    "NoteWithRelationsResult",
+    "NotesGroupByResult",
+    "NotesResult",
+    "NotesWithRelationsResult",
     "RESTORE_NOTES_OP",
     "RESTORE_NOTE_OP",
+    "RestoreNoteResult",
+    "RestoreNotesResult",
     "UPDATE_NOTES_OP",
     "UPDATE_NOTE_OP",
+    "UpdateNoteResult",
+    "UpdateNotesResult",
     "create_note",
     "create_notes",
     "delete_note",
@@ -370,17 +385,17 @@ NoteWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_note(_msgspec.Struct, frozen=True, kw_only=True):
+class NoteResult(_msgspec.Struct, frozen=True, kw_only=True):
     note: Note | None = None
 
 
-NOTE_OP: _runtime.Operation[_D_note] = _runtime.Operation(
+NOTE_OP: _runtime.Operation[NoteResult] = _runtime.Operation(
     name="Note",
     document="query Note($filter: NoteFilterInput!) { note(filter: $filter) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="query",
     root_fields=("note",),
-    result_type=_D_note,
+    result_type=NoteResult,
     idempotent=True,
 )
 
@@ -398,17 +413,17 @@ async def note(
     return _d.note
 
 
-class _D_notes(_msgspec.Struct, frozen=True, kw_only=True):
+class NotesResult(_msgspec.Struct, frozen=True, kw_only=True):
     notes: NoteConnection | None = None
 
 
-NOTES_OP: _runtime.Operation[_D_notes] = _runtime.Operation(
+NOTES_OP: _runtime.Operation[NotesResult] = _runtime.Operation(
     name="Notes",
     document="query Notes($after: String, $before: String, $filter: NoteFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [NoteOrderByInput]) { notes(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("notes",),
-    result_type=_D_notes,
+    result_type=NotesResult,
     idempotent=True,
 )
 
@@ -444,19 +459,19 @@ async def notes(
     return _d.notes
 
 
-class _D_notes_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class NotesGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     notes_group_by: list[NoteGroupByConnection] | None = _msgspec.field(
         default=None, name="notesGroupBy"
     )
 
 
-NOTES_GROUP_BY_OP: _runtime.Operation[_D_notes_group_by] = _runtime.Operation(
+NOTES_GROUP_BY_OP: _runtime.Operation[NotesGroupByResult] = _runtime.Operation(
     name="NotesGroupBy",
     document="query NotesGroupBy($groupBy: [NoteGroupByInput!]!, $filter: NoteFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [NoteOrderByWithGroupByInput], $orderByForRecords: [NoteOrderByInput], $viewId: UUID) { notesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("notesGroupBy",),
-    result_type=_D_notes_group_by,
+    result_type=NotesGroupByResult,
     idempotent=True,
 )
 
@@ -492,17 +507,17 @@ async def notes_group_by(
     return _d.notes_group_by
 
 
-class _D_create_note(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateNoteResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_note: Note | None = _msgspec.field(default=None, name="createNote")
 
 
-CREATE_NOTE_OP: _runtime.Operation[_D_create_note] = _runtime.Operation(
+CREATE_NOTE_OP: _runtime.Operation[CreateNoteResult] = _runtime.Operation(
     name="CreateNote",
     document="mutation CreateNote($data: NoteCreateInput!, $upsert: Boolean) { createNote(data: $data, upsert: $upsert) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createNote",),
-    result_type=_D_create_note,
+    result_type=CreateNoteResult,
     idempotent=False,
 )
 
@@ -523,17 +538,17 @@ async def create_note(
     return _d.create_note
 
 
-class _D_create_notes(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateNotesResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_notes: list[Note] | None = _msgspec.field(default=None, name="createNotes")
 
 
-CREATE_NOTES_OP: _runtime.Operation[_D_create_notes] = _runtime.Operation(
+CREATE_NOTES_OP: _runtime.Operation[CreateNotesResult] = _runtime.Operation(
     name="CreateNotes",
     document="mutation CreateNotes($data: [NoteCreateInput!]!, $upsert: Boolean) { createNotes(data: $data, upsert: $upsert) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createNotes",),
-    result_type=_D_create_notes,
+    result_type=CreateNotesResult,
     idempotent=False,
 )
 
@@ -554,17 +569,17 @@ async def create_notes(
     return _d.create_notes
 
 
-class _D_delete_note(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteNoteResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_note: Note | None = _msgspec.field(default=None, name="deleteNote")
 
 
-DELETE_NOTE_OP: _runtime.Operation[_D_delete_note] = _runtime.Operation(
+DELETE_NOTE_OP: _runtime.Operation[DeleteNoteResult] = _runtime.Operation(
     name="DeleteNote",
     document="mutation DeleteNote($id: UUID!) { deleteNote(id: $id) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteNote",),
-    result_type=_D_delete_note,
+    result_type=DeleteNoteResult,
     idempotent=True,
 )
 
@@ -582,17 +597,17 @@ async def delete_note(
     return _d.delete_note
 
 
-class _D_delete_notes(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteNotesResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_notes: list[Note] | None = _msgspec.field(default=None, name="deleteNotes")
 
 
-DELETE_NOTES_OP: _runtime.Operation[_D_delete_notes] = _runtime.Operation(
+DELETE_NOTES_OP: _runtime.Operation[DeleteNotesResult] = _runtime.Operation(
     name="DeleteNotes",
     document="mutation DeleteNotes($filter: NoteFilterInput!) { deleteNotes(filter: $filter) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteNotes",),
-    result_type=_D_delete_notes,
+    result_type=DeleteNotesResult,
     idempotent=False,
 )
 
@@ -610,17 +625,17 @@ async def delete_notes(
     return _d.delete_notes
 
 
-class _D_destroy_note(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyNoteResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_note: Note | None = _msgspec.field(default=None, name="destroyNote")
 
 
-DESTROY_NOTE_OP: _runtime.Operation[_D_destroy_note] = _runtime.Operation(
+DESTROY_NOTE_OP: _runtime.Operation[DestroyNoteResult] = _runtime.Operation(
     name="DestroyNote",
     document="mutation DestroyNote($id: UUID!) { destroyNote(id: $id) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyNote",),
-    result_type=_D_destroy_note,
+    result_type=DestroyNoteResult,
     idempotent=True,
 )
 
@@ -638,17 +653,17 @@ async def destroy_note(
     return _d.destroy_note
 
 
-class _D_destroy_notes(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyNotesResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_notes: list[Note] | None = _msgspec.field(default=None, name="destroyNotes")
 
 
-DESTROY_NOTES_OP: _runtime.Operation[_D_destroy_notes] = _runtime.Operation(
+DESTROY_NOTES_OP: _runtime.Operation[DestroyNotesResult] = _runtime.Operation(
     name="DestroyNotes",
     document="mutation DestroyNotes($filter: NoteFilterInput!) { destroyNotes(filter: $filter) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyNotes",),
-    result_type=_D_destroy_notes,
+    result_type=DestroyNotesResult,
     idempotent=False,
 )
 
@@ -666,17 +681,17 @@ async def destroy_notes(
     return _d.destroy_notes
 
 
-class _D_restore_note(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreNoteResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_note: Note | None = _msgspec.field(default=None, name="restoreNote")
 
 
-RESTORE_NOTE_OP: _runtime.Operation[_D_restore_note] = _runtime.Operation(
+RESTORE_NOTE_OP: _runtime.Operation[RestoreNoteResult] = _runtime.Operation(
     name="RestoreNote",
     document="mutation RestoreNote($id: UUID!) { restoreNote(id: $id) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreNote",),
-    result_type=_D_restore_note,
+    result_type=RestoreNoteResult,
     idempotent=True,
 )
 
@@ -694,17 +709,17 @@ async def restore_note(
     return _d.restore_note
 
 
-class _D_restore_notes(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreNotesResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_notes: list[Note] | None = _msgspec.field(default=None, name="restoreNotes")
 
 
-RESTORE_NOTES_OP: _runtime.Operation[_D_restore_notes] = _runtime.Operation(
+RESTORE_NOTES_OP: _runtime.Operation[RestoreNotesResult] = _runtime.Operation(
     name="RestoreNotes",
     document="mutation RestoreNotes($filter: NoteFilterInput!) { restoreNotes(filter: $filter) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreNotes",),
-    result_type=_D_restore_notes,
+    result_type=RestoreNotesResult,
     idempotent=False,
 )
 
@@ -722,17 +737,17 @@ async def restore_notes(
     return _d.restore_notes
 
 
-class _D_update_note(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateNoteResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_note: Note | None = _msgspec.field(default=None, name="updateNote")
 
 
-UPDATE_NOTE_OP: _runtime.Operation[_D_update_note] = _runtime.Operation(
+UPDATE_NOTE_OP: _runtime.Operation[UpdateNoteResult] = _runtime.Operation(
     name="UpdateNote",
     document="mutation UpdateNote($data: NoteUpdateInput!, $id: UUID!) { updateNote(data: $data, id: $id) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateNote",),
-    result_type=_D_update_note,
+    result_type=UpdateNoteResult,
     idempotent=True,
 )
 
@@ -752,17 +767,17 @@ async def update_note(
     return _d.update_note
 
 
-class _D_update_notes(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateNotesResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_notes: list[Note] | None = _msgspec.field(default=None, name="updateNotes")
 
 
-UPDATE_NOTES_OP: _runtime.Operation[_D_update_notes] = _runtime.Operation(
+UPDATE_NOTES_OP: _runtime.Operation[UpdateNotesResult] = _runtime.Operation(
     name="UpdateNotes",
     document="mutation UpdateNotes($data: NoteUpdateInput!, $filter: NoteFilterInput!) { updateNotes(data: $data, filter: $filter) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateNotes",),
-    result_type=_D_update_notes,
+    result_type=UpdateNotesResult,
     idempotent=False,
 )
 
@@ -796,16 +811,16 @@ _RELATION_SELECTIONS: dict[str, str] = {
 }
 
 
-class _D_notes_with(_msgspec.Struct, frozen=True, kw_only=True):
+class NotesWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     notes: NoteWithRelationsConnection | None = None
 
 
-_NOTES_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_notes_with]] = {}
+_NOTES_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[NotesWithRelationsResult]] = {}
 
 
 def _notes_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_notes_with]:
+) -> _runtime.Operation[NotesWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _NOTES_WITH_CACHE.get(key)
     if op is None:
@@ -819,23 +834,23 @@ def _notes_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("notes",),
-            result_type=_D_notes_with,
+            result_type=NotesWithRelationsResult,
             idempotent=True,
         )
         _NOTES_WITH_CACHE[key] = op
     return op
 
 
-class _D_note_with(_msgspec.Struct, frozen=True, kw_only=True):
+class NoteWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     note: NoteWithRelations | None = None
 
 
-_NOTE_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_note_with]] = {}
+_NOTE_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[NoteWithRelationsResult]] = {}
 
 
 def _note_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_note_with]:
+) -> _runtime.Operation[NoteWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _NOTE_WITH_CACHE.get(key)
     if op is None:
@@ -849,7 +864,7 @@ def _note_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("note",),
-            result_type=_D_note_with,
+            result_type=NoteWithRelationsResult,
             idempotent=True,
         )
         _NOTE_WITH_CACHE[key] = op

@@ -55,10 +55,16 @@ else:
 __all__ = [
     "CREATE_NOTE_TARGETS_OP",
     "CREATE_NOTE_TARGET_OP",
+    "CreateNoteTargetResult",
+    "CreateNoteTargetsResult",
     "DELETE_NOTE_TARGETS_OP",
     "DELETE_NOTE_TARGET_OP",
     "DESTROY_NOTE_TARGETS_OP",
     "DESTROY_NOTE_TARGET_OP",
+    "DeleteNoteTargetResult",
+    "DeleteNoteTargetsResult",
+    "DestroyNoteTargetResult",
+    "DestroyNoteTargetsResult",
     "NOTE_TARGETS_GROUP_BY_OP",
     "NOTE_TARGETS_OP",
     "NOTE_TARGET_OP",
@@ -74,14 +80,23 @@ __all__ = [
     "NoteTargetOrderByWithGroupByAggregateInput",
     "NoteTargetOrderByWithGroupByInput",
     "NoteTargetRelationName",
+    "NoteTargetResult",
     "NoteTargetUpdateInput",
     "NoteTargetWithRelations",
     "NoteTargetWithRelationsConnection",
     "NoteTargetWithRelationsEdge",
+    "NoteTargetWithRelationsResult",
+    "NoteTargetsGroupByResult",
+    "NoteTargetsResult",
+    "NoteTargetsWithRelationsResult",
     "RESTORE_NOTE_TARGETS_OP",
     "RESTORE_NOTE_TARGET_OP",
+    "RestoreNoteTargetResult",
+    "RestoreNoteTargetsResult",
     "UPDATE_NOTE_TARGETS_OP",
     "UPDATE_NOTE_TARGET_OP",
+    "UpdateNoteTargetResult",
+    "UpdateNoteTargetsResult",
     "create_note_target",
     "create_note_targets",
     "delete_note_target",
@@ -356,17 +371,17 @@ NoteTargetUpdateInput = _te.TypedDict(
 )
 
 
-class _D_note_target(_msgspec.Struct, frozen=True, kw_only=True):
+class NoteTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     note_target: NoteTarget | None = _msgspec.field(default=None, name="noteTarget")
 
 
-NOTE_TARGET_OP: _runtime.Operation[_D_note_target] = _runtime.Operation(
+NOTE_TARGET_OP: _runtime.Operation[NoteTargetResult] = _runtime.Operation(
     name="NoteTarget",
     document="query NoteTarget($filter: NoteTargetFilterInput!) { noteTarget(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="query",
     root_fields=("noteTarget",),
-    result_type=_D_note_target,
+    result_type=NoteTargetResult,
     idempotent=True,
 )
 
@@ -384,17 +399,17 @@ async def note_target(
     return _d.note_target
 
 
-class _D_note_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class NoteTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     note_targets: NoteTargetConnection | None = _msgspec.field(default=None, name="noteTargets")
 
 
-NOTE_TARGETS_OP: _runtime.Operation[_D_note_targets] = _runtime.Operation(
+NOTE_TARGETS_OP: _runtime.Operation[NoteTargetsResult] = _runtime.Operation(
     name="NoteTargets",
     document="query NoteTargets($after: String, $before: String, $filter: NoteTargetFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [NoteTargetOrderByInput]) { noteTargets(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("noteTargets",),
-    result_type=_D_note_targets,
+    result_type=NoteTargetsResult,
     idempotent=True,
 )
 
@@ -430,19 +445,19 @@ async def note_targets(
     return _d.note_targets
 
 
-class _D_note_targets_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class NoteTargetsGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     note_targets_group_by: list[NoteTargetGroupByConnection] | None = _msgspec.field(
         default=None, name="noteTargetsGroupBy"
     )
 
 
-NOTE_TARGETS_GROUP_BY_OP: _runtime.Operation[_D_note_targets_group_by] = _runtime.Operation(
+NOTE_TARGETS_GROUP_BY_OP: _runtime.Operation[NoteTargetsGroupByResult] = _runtime.Operation(
     name="NoteTargetsGroupBy",
     document="query NoteTargetsGroupBy($groupBy: [NoteTargetGroupByInput!]!, $filter: NoteTargetFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [NoteTargetOrderByWithGroupByInput], $orderByForRecords: [NoteTargetOrderByInput], $viewId: UUID) { noteTargetsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("noteTargetsGroupBy",),
-    result_type=_D_note_targets_group_by,
+    result_type=NoteTargetsGroupByResult,
     idempotent=True,
 )
 
@@ -478,17 +493,17 @@ async def note_targets_group_by(
     return _d.note_targets_group_by
 
 
-class _D_create_note_target(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateNoteTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_note_target: NoteTarget | None = _msgspec.field(default=None, name="createNoteTarget")
 
 
-CREATE_NOTE_TARGET_OP: _runtime.Operation[_D_create_note_target] = _runtime.Operation(
+CREATE_NOTE_TARGET_OP: _runtime.Operation[CreateNoteTargetResult] = _runtime.Operation(
     name="CreateNoteTarget",
     document="mutation CreateNoteTarget($data: NoteTargetCreateInput!, $upsert: Boolean) { createNoteTarget(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createNoteTarget",),
-    result_type=_D_create_note_target,
+    result_type=CreateNoteTargetResult,
     idempotent=False,
 )
 
@@ -511,19 +526,19 @@ async def create_note_target(
     return _d.create_note_target
 
 
-class _D_create_note_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateNoteTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_note_targets: list[NoteTarget] | None = _msgspec.field(
         default=None, name="createNoteTargets"
     )
 
 
-CREATE_NOTE_TARGETS_OP: _runtime.Operation[_D_create_note_targets] = _runtime.Operation(
+CREATE_NOTE_TARGETS_OP: _runtime.Operation[CreateNoteTargetsResult] = _runtime.Operation(
     name="CreateNoteTargets",
     document="mutation CreateNoteTargets($data: [NoteTargetCreateInput!]!, $upsert: Boolean) { createNoteTargets(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createNoteTargets",),
-    result_type=_D_create_note_targets,
+    result_type=CreateNoteTargetsResult,
     idempotent=False,
 )
 
@@ -546,17 +561,17 @@ async def create_note_targets(
     return _d.create_note_targets
 
 
-class _D_delete_note_target(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteNoteTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_note_target: NoteTarget | None = _msgspec.field(default=None, name="deleteNoteTarget")
 
 
-DELETE_NOTE_TARGET_OP: _runtime.Operation[_D_delete_note_target] = _runtime.Operation(
+DELETE_NOTE_TARGET_OP: _runtime.Operation[DeleteNoteTargetResult] = _runtime.Operation(
     name="DeleteNoteTarget",
     document="mutation DeleteNoteTarget($id: UUID!) { deleteNoteTarget(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteNoteTarget",),
-    result_type=_D_delete_note_target,
+    result_type=DeleteNoteTargetResult,
     idempotent=True,
 )
 
@@ -574,19 +589,19 @@ async def delete_note_target(
     return _d.delete_note_target
 
 
-class _D_delete_note_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteNoteTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_note_targets: list[NoteTarget] | None = _msgspec.field(
         default=None, name="deleteNoteTargets"
     )
 
 
-DELETE_NOTE_TARGETS_OP: _runtime.Operation[_D_delete_note_targets] = _runtime.Operation(
+DELETE_NOTE_TARGETS_OP: _runtime.Operation[DeleteNoteTargetsResult] = _runtime.Operation(
     name="DeleteNoteTargets",
     document="mutation DeleteNoteTargets($filter: NoteTargetFilterInput!) { deleteNoteTargets(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteNoteTargets",),
-    result_type=_D_delete_note_targets,
+    result_type=DeleteNoteTargetsResult,
     idempotent=False,
 )
 
@@ -604,17 +619,17 @@ async def delete_note_targets(
     return _d.delete_note_targets
 
 
-class _D_destroy_note_target(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyNoteTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_note_target: NoteTarget | None = _msgspec.field(default=None, name="destroyNoteTarget")
 
 
-DESTROY_NOTE_TARGET_OP: _runtime.Operation[_D_destroy_note_target] = _runtime.Operation(
+DESTROY_NOTE_TARGET_OP: _runtime.Operation[DestroyNoteTargetResult] = _runtime.Operation(
     name="DestroyNoteTarget",
     document="mutation DestroyNoteTarget($id: UUID!) { destroyNoteTarget(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyNoteTarget",),
-    result_type=_D_destroy_note_target,
+    result_type=DestroyNoteTargetResult,
     idempotent=True,
 )
 
@@ -632,19 +647,19 @@ async def destroy_note_target(
     return _d.destroy_note_target
 
 
-class _D_destroy_note_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyNoteTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_note_targets: list[NoteTarget] | None = _msgspec.field(
         default=None, name="destroyNoteTargets"
     )
 
 
-DESTROY_NOTE_TARGETS_OP: _runtime.Operation[_D_destroy_note_targets] = _runtime.Operation(
+DESTROY_NOTE_TARGETS_OP: _runtime.Operation[DestroyNoteTargetsResult] = _runtime.Operation(
     name="DestroyNoteTargets",
     document="mutation DestroyNoteTargets($filter: NoteTargetFilterInput!) { destroyNoteTargets(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyNoteTargets",),
-    result_type=_D_destroy_note_targets,
+    result_type=DestroyNoteTargetsResult,
     idempotent=False,
 )
 
@@ -662,17 +677,17 @@ async def destroy_note_targets(
     return _d.destroy_note_targets
 
 
-class _D_restore_note_target(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreNoteTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_note_target: NoteTarget | None = _msgspec.field(default=None, name="restoreNoteTarget")
 
 
-RESTORE_NOTE_TARGET_OP: _runtime.Operation[_D_restore_note_target] = _runtime.Operation(
+RESTORE_NOTE_TARGET_OP: _runtime.Operation[RestoreNoteTargetResult] = _runtime.Operation(
     name="RestoreNoteTarget",
     document="mutation RestoreNoteTarget($id: UUID!) { restoreNoteTarget(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreNoteTarget",),
-    result_type=_D_restore_note_target,
+    result_type=RestoreNoteTargetResult,
     idempotent=True,
 )
 
@@ -690,19 +705,19 @@ async def restore_note_target(
     return _d.restore_note_target
 
 
-class _D_restore_note_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreNoteTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_note_targets: list[NoteTarget] | None = _msgspec.field(
         default=None, name="restoreNoteTargets"
     )
 
 
-RESTORE_NOTE_TARGETS_OP: _runtime.Operation[_D_restore_note_targets] = _runtime.Operation(
+RESTORE_NOTE_TARGETS_OP: _runtime.Operation[RestoreNoteTargetsResult] = _runtime.Operation(
     name="RestoreNoteTargets",
     document="mutation RestoreNoteTargets($filter: NoteTargetFilterInput!) { restoreNoteTargets(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreNoteTargets",),
-    result_type=_D_restore_note_targets,
+    result_type=RestoreNoteTargetsResult,
     idempotent=False,
 )
 
@@ -720,17 +735,17 @@ async def restore_note_targets(
     return _d.restore_note_targets
 
 
-class _D_update_note_target(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateNoteTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_note_target: NoteTarget | None = _msgspec.field(default=None, name="updateNoteTarget")
 
 
-UPDATE_NOTE_TARGET_OP: _runtime.Operation[_D_update_note_target] = _runtime.Operation(
+UPDATE_NOTE_TARGET_OP: _runtime.Operation[UpdateNoteTargetResult] = _runtime.Operation(
     name="UpdateNoteTarget",
     document="mutation UpdateNoteTarget($data: NoteTargetUpdateInput!, $id: UUID!) { updateNoteTarget(data: $data, id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateNoteTarget",),
-    result_type=_D_update_note_target,
+    result_type=UpdateNoteTargetResult,
     idempotent=True,
 )
 
@@ -750,19 +765,19 @@ async def update_note_target(
     return _d.update_note_target
 
 
-class _D_update_note_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateNoteTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_note_targets: list[NoteTarget] | None = _msgspec.field(
         default=None, name="updateNoteTargets"
     )
 
 
-UPDATE_NOTE_TARGETS_OP: _runtime.Operation[_D_update_note_targets] = _runtime.Operation(
+UPDATE_NOTE_TARGETS_OP: _runtime.Operation[UpdateNoteTargetsResult] = _runtime.Operation(
     name="UpdateNoteTargets",
     document="mutation UpdateNoteTargets($data: NoteTargetUpdateInput!, $filter: NoteTargetFilterInput!) { updateNoteTargets(data: $data, filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateNoteTargets",),
-    result_type=_D_update_note_targets,
+    result_type=UpdateNoteTargetsResult,
     idempotent=False,
 )
 
@@ -796,18 +811,20 @@ _RELATION_SELECTIONS: dict[str, str] = {
 }
 
 
-class _D_note_targets_with(_msgspec.Struct, frozen=True, kw_only=True):
+class NoteTargetsWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     note_targets: NoteTargetWithRelationsConnection | None = _msgspec.field(
         default=None, name="noteTargets"
     )
 
 
-_NOTE_TARGETS_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_note_targets_with]] = {}
+_NOTE_TARGETS_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[NoteTargetsWithRelationsResult]
+] = {}
 
 
 def _note_targets_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_note_targets_with]:
+) -> _runtime.Operation[NoteTargetsWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _NOTE_TARGETS_WITH_CACHE.get(key)
     if op is None:
@@ -821,23 +838,25 @@ def _note_targets_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("noteTargets",),
-            result_type=_D_note_targets_with,
+            result_type=NoteTargetsWithRelationsResult,
             idempotent=True,
         )
         _NOTE_TARGETS_WITH_CACHE[key] = op
     return op
 
 
-class _D_note_target_with(_msgspec.Struct, frozen=True, kw_only=True):
+class NoteTargetWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     note_target: NoteTargetWithRelations | None = _msgspec.field(default=None, name="noteTarget")
 
 
-_NOTE_TARGET_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_note_target_with]] = {}
+_NOTE_TARGET_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[NoteTargetWithRelationsResult]
+] = {}
 
 
 def _note_target_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_note_target_with]:
+) -> _runtime.Operation[NoteTargetWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _NOTE_TARGET_WITH_CACHE.get(key)
     if op is None:
@@ -851,7 +870,7 @@ def _note_target_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("noteTarget",),
-            result_type=_D_note_target_with,
+            result_type=NoteTargetWithRelationsResult,
             idempotent=True,
         )
         _NOTE_TARGET_WITH_CACHE[key] = op

@@ -72,13 +72,22 @@ else:
 __all__ = [
     "CREATE_OPPORTUNITIES_OP",
     "CREATE_OPPORTUNITY_OP",
+    "CreateOpportunitiesResult",
+    "CreateOpportunityResult",
     "DELETE_OPPORTUNITIES_OP",
     "DELETE_OPPORTUNITY_OP",
     "DESTROY_OPPORTUNITIES_OP",
     "DESTROY_OPPORTUNITY_OP",
+    "DeleteOpportunitiesResult",
+    "DeleteOpportunityResult",
+    "DestroyOpportunitiesResult",
+    "DestroyOpportunityResult",
     "OPPORTUNITIES_GROUP_BY_OP",
     "OPPORTUNITIES_OP",
     "OPPORTUNITY_OP",
+    "OpportunitiesGroupByResult",
+    "OpportunitiesResult",
+    "OpportunitiesWithRelationsResult",
     "Opportunity",
     "OpportunityApi",
     "OpportunityConnectInput",
@@ -93,6 +102,7 @@ __all__ = [
     "OpportunityOrderByWithGroupByInput",
     "OpportunityRelationInput",
     "OpportunityRelationName",
+    "OpportunityResult",
     "OpportunityStageEnum",
     "OpportunityStageEnumFilter",
     "OpportunityStageEnumLiteral",
@@ -101,10 +111,15 @@ __all__ = [
     "OpportunityWithRelations",
     "OpportunityWithRelationsConnection",
     "OpportunityWithRelationsEdge",
+    "OpportunityWithRelationsResult",
     "RESTORE_OPPORTUNITIES_OP",
     "RESTORE_OPPORTUNITY_OP",
+    "RestoreOpportunitiesResult",
+    "RestoreOpportunityResult",
     "UPDATE_OPPORTUNITIES_OP",
     "UPDATE_OPPORTUNITY_OP",
+    "UpdateOpportunitiesResult",
+    "UpdateOpportunityResult",
     "create_opportunities",
     "create_opportunity",
     "delete_opportunities",
@@ -501,17 +516,17 @@ OpportunityWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_opportunities(_msgspec.Struct, frozen=True, kw_only=True):
+class OpportunitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
     opportunities: OpportunityConnection | None = None
 
 
-OPPORTUNITIES_OP: _runtime.Operation[_D_opportunities] = _runtime.Operation(
+OPPORTUNITIES_OP: _runtime.Operation[OpportunitiesResult] = _runtime.Operation(
     name="Opportunities",
     document="query Opportunities($after: String, $before: String, $filter: OpportunityFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [OpportunityOrderByInput]) { opportunities(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("opportunities",),
-    result_type=_D_opportunities,
+    result_type=OpportunitiesResult,
     idempotent=True,
 )
 
@@ -547,19 +562,19 @@ async def opportunities(
     return _d.opportunities
 
 
-class _D_opportunities_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class OpportunitiesGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     opportunities_group_by: list[OpportunityGroupByConnection] | None = _msgspec.field(
         default=None, name="opportunitiesGroupBy"
     )
 
 
-OPPORTUNITIES_GROUP_BY_OP: _runtime.Operation[_D_opportunities_group_by] = _runtime.Operation(
+OPPORTUNITIES_GROUP_BY_OP: _runtime.Operation[OpportunitiesGroupByResult] = _runtime.Operation(
     name="OpportunitiesGroupBy",
     document="query OpportunitiesGroupBy($groupBy: [OpportunityGroupByInput!]!, $filter: OpportunityFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [OpportunityOrderByWithGroupByInput], $orderByForRecords: [OpportunityOrderByInput], $viewId: UUID) { opportunitiesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("opportunitiesGroupBy",),
-    result_type=_D_opportunities_group_by,
+    result_type=OpportunitiesGroupByResult,
     idempotent=True,
 )
 
@@ -595,17 +610,17 @@ async def opportunities_group_by(
     return _d.opportunities_group_by
 
 
-class _D_opportunity(_msgspec.Struct, frozen=True, kw_only=True):
+class OpportunityResult(_msgspec.Struct, frozen=True, kw_only=True):
     opportunity: Opportunity | None = None
 
 
-OPPORTUNITY_OP: _runtime.Operation[_D_opportunity] = _runtime.Operation(
+OPPORTUNITY_OP: _runtime.Operation[OpportunityResult] = _runtime.Operation(
     name="Opportunity",
     document="query Opportunity($filter: OpportunityFilterInput!) { opportunity(filter: $filter) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="query",
     root_fields=("opportunity",),
-    result_type=_D_opportunity,
+    result_type=OpportunityResult,
     idempotent=True,
 )
 
@@ -623,19 +638,19 @@ async def opportunity(
     return _d.opportunity
 
 
-class _D_create_opportunities(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateOpportunitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_opportunities: list[Opportunity] | None = _msgspec.field(
         default=None, name="createOpportunities"
     )
 
 
-CREATE_OPPORTUNITIES_OP: _runtime.Operation[_D_create_opportunities] = _runtime.Operation(
+CREATE_OPPORTUNITIES_OP: _runtime.Operation[CreateOpportunitiesResult] = _runtime.Operation(
     name="CreateOpportunities",
     document="mutation CreateOpportunities($data: [OpportunityCreateInput!]!, $upsert: Boolean) { createOpportunities(data: $data, upsert: $upsert) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createOpportunities",),
-    result_type=_D_create_opportunities,
+    result_type=CreateOpportunitiesResult,
     idempotent=False,
 )
 
@@ -658,17 +673,17 @@ async def create_opportunities(
     return _d.create_opportunities
 
 
-class _D_create_opportunity(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateOpportunityResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_opportunity: Opportunity | None = _msgspec.field(default=None, name="createOpportunity")
 
 
-CREATE_OPPORTUNITY_OP: _runtime.Operation[_D_create_opportunity] = _runtime.Operation(
+CREATE_OPPORTUNITY_OP: _runtime.Operation[CreateOpportunityResult] = _runtime.Operation(
     name="CreateOpportunity",
     document="mutation CreateOpportunity($data: OpportunityCreateInput!, $upsert: Boolean) { createOpportunity(data: $data, upsert: $upsert) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createOpportunity",),
-    result_type=_D_create_opportunity,
+    result_type=CreateOpportunityResult,
     idempotent=False,
 )
 
@@ -691,19 +706,19 @@ async def create_opportunity(
     return _d.create_opportunity
 
 
-class _D_delete_opportunities(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteOpportunitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_opportunities: list[Opportunity] | None = _msgspec.field(
         default=None, name="deleteOpportunities"
     )
 
 
-DELETE_OPPORTUNITIES_OP: _runtime.Operation[_D_delete_opportunities] = _runtime.Operation(
+DELETE_OPPORTUNITIES_OP: _runtime.Operation[DeleteOpportunitiesResult] = _runtime.Operation(
     name="DeleteOpportunities",
     document="mutation DeleteOpportunities($filter: OpportunityFilterInput!) { deleteOpportunities(filter: $filter) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteOpportunities",),
-    result_type=_D_delete_opportunities,
+    result_type=DeleteOpportunitiesResult,
     idempotent=False,
 )
 
@@ -721,17 +736,17 @@ async def delete_opportunities(
     return _d.delete_opportunities
 
 
-class _D_delete_opportunity(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteOpportunityResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_opportunity: Opportunity | None = _msgspec.field(default=None, name="deleteOpportunity")
 
 
-DELETE_OPPORTUNITY_OP: _runtime.Operation[_D_delete_opportunity] = _runtime.Operation(
+DELETE_OPPORTUNITY_OP: _runtime.Operation[DeleteOpportunityResult] = _runtime.Operation(
     name="DeleteOpportunity",
     document="mutation DeleteOpportunity($id: UUID!) { deleteOpportunity(id: $id) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteOpportunity",),
-    result_type=_D_delete_opportunity,
+    result_type=DeleteOpportunityResult,
     idempotent=True,
 )
 
@@ -749,19 +764,19 @@ async def delete_opportunity(
     return _d.delete_opportunity
 
 
-class _D_destroy_opportunities(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyOpportunitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_opportunities: list[Opportunity] | None = _msgspec.field(
         default=None, name="destroyOpportunities"
     )
 
 
-DESTROY_OPPORTUNITIES_OP: _runtime.Operation[_D_destroy_opportunities] = _runtime.Operation(
+DESTROY_OPPORTUNITIES_OP: _runtime.Operation[DestroyOpportunitiesResult] = _runtime.Operation(
     name="DestroyOpportunities",
     document="mutation DestroyOpportunities($filter: OpportunityFilterInput!) { destroyOpportunities(filter: $filter) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyOpportunities",),
-    result_type=_D_destroy_opportunities,
+    result_type=DestroyOpportunitiesResult,
     idempotent=False,
 )
 
@@ -779,19 +794,19 @@ async def destroy_opportunities(
     return _d.destroy_opportunities
 
 
-class _D_destroy_opportunity(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyOpportunityResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_opportunity: Opportunity | None = _msgspec.field(
         default=None, name="destroyOpportunity"
     )
 
 
-DESTROY_OPPORTUNITY_OP: _runtime.Operation[_D_destroy_opportunity] = _runtime.Operation(
+DESTROY_OPPORTUNITY_OP: _runtime.Operation[DestroyOpportunityResult] = _runtime.Operation(
     name="DestroyOpportunity",
     document="mutation DestroyOpportunity($id: UUID!) { destroyOpportunity(id: $id) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyOpportunity",),
-    result_type=_D_destroy_opportunity,
+    result_type=DestroyOpportunityResult,
     idempotent=True,
 )
 
@@ -809,19 +824,19 @@ async def destroy_opportunity(
     return _d.destroy_opportunity
 
 
-class _D_restore_opportunities(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreOpportunitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_opportunities: list[Opportunity] | None = _msgspec.field(
         default=None, name="restoreOpportunities"
     )
 
 
-RESTORE_OPPORTUNITIES_OP: _runtime.Operation[_D_restore_opportunities] = _runtime.Operation(
+RESTORE_OPPORTUNITIES_OP: _runtime.Operation[RestoreOpportunitiesResult] = _runtime.Operation(
     name="RestoreOpportunities",
     document="mutation RestoreOpportunities($filter: OpportunityFilterInput!) { restoreOpportunities(filter: $filter) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreOpportunities",),
-    result_type=_D_restore_opportunities,
+    result_type=RestoreOpportunitiesResult,
     idempotent=False,
 )
 
@@ -839,19 +854,19 @@ async def restore_opportunities(
     return _d.restore_opportunities
 
 
-class _D_restore_opportunity(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreOpportunityResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_opportunity: Opportunity | None = _msgspec.field(
         default=None, name="restoreOpportunity"
     )
 
 
-RESTORE_OPPORTUNITY_OP: _runtime.Operation[_D_restore_opportunity] = _runtime.Operation(
+RESTORE_OPPORTUNITY_OP: _runtime.Operation[RestoreOpportunityResult] = _runtime.Operation(
     name="RestoreOpportunity",
     document="mutation RestoreOpportunity($id: UUID!) { restoreOpportunity(id: $id) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreOpportunity",),
-    result_type=_D_restore_opportunity,
+    result_type=RestoreOpportunityResult,
     idempotent=True,
 )
 
@@ -869,19 +884,19 @@ async def restore_opportunity(
     return _d.restore_opportunity
 
 
-class _D_update_opportunities(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateOpportunitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_opportunities: list[Opportunity] | None = _msgspec.field(
         default=None, name="updateOpportunities"
     )
 
 
-UPDATE_OPPORTUNITIES_OP: _runtime.Operation[_D_update_opportunities] = _runtime.Operation(
+UPDATE_OPPORTUNITIES_OP: _runtime.Operation[UpdateOpportunitiesResult] = _runtime.Operation(
     name="UpdateOpportunities",
     document="mutation UpdateOpportunities($data: OpportunityUpdateInput!, $filter: OpportunityFilterInput!) { updateOpportunities(data: $data, filter: $filter) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateOpportunities",),
-    result_type=_D_update_opportunities,
+    result_type=UpdateOpportunitiesResult,
     idempotent=False,
 )
 
@@ -901,17 +916,17 @@ async def update_opportunities(
     return _d.update_opportunities
 
 
-class _D_update_opportunity(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateOpportunityResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_opportunity: Opportunity | None = _msgspec.field(default=None, name="updateOpportunity")
 
 
-UPDATE_OPPORTUNITY_OP: _runtime.Operation[_D_update_opportunity] = _runtime.Operation(
+UPDATE_OPPORTUNITY_OP: _runtime.Operation[UpdateOpportunityResult] = _runtime.Operation(
     name="UpdateOpportunity",
     document="mutation UpdateOpportunity($data: OpportunityUpdateInput!, $id: UUID!) { updateOpportunity(data: $data, id: $id) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateOpportunity",),
-    result_type=_D_update_opportunity,
+    result_type=UpdateOpportunityResult,
     idempotent=True,
 )
 
@@ -953,16 +968,18 @@ _RELATION_SELECTIONS: dict[str, str] = {
 }
 
 
-class _D_opportunities_with(_msgspec.Struct, frozen=True, kw_only=True):
+class OpportunitiesWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     opportunities: OpportunityWithRelationsConnection | None = None
 
 
-_OPPORTUNITIES_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_opportunities_with]] = {}
+_OPPORTUNITIES_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[OpportunitiesWithRelationsResult]
+] = {}
 
 
 def _opportunities_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_opportunities_with]:
+) -> _runtime.Operation[OpportunitiesWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _OPPORTUNITIES_WITH_CACHE.get(key)
     if op is None:
@@ -976,23 +993,25 @@ def _opportunities_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("opportunities",),
-            result_type=_D_opportunities_with,
+            result_type=OpportunitiesWithRelationsResult,
             idempotent=True,
         )
         _OPPORTUNITIES_WITH_CACHE[key] = op
     return op
 
 
-class _D_opportunity_with(_msgspec.Struct, frozen=True, kw_only=True):
+class OpportunityWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     opportunity: OpportunityWithRelations | None = None
 
 
-_OPPORTUNITY_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_opportunity_with]] = {}
+_OPPORTUNITY_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[OpportunityWithRelationsResult]
+] = {}
 
 
 def _opportunity_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_opportunity_with]:
+) -> _runtime.Operation[OpportunityWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _OPPORTUNITY_WITH_CACHE.get(key)
     if op is None:
@@ -1006,7 +1025,7 @@ def _opportunity_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("opportunity",),
-            result_type=_D_opportunity_with,
+            result_type=OpportunityWithRelationsResult,
             idempotent=True,
         )
         _OPPORTUNITY_WITH_CACHE[key] = op

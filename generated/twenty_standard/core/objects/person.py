@@ -82,20 +82,31 @@ else:
 __all__ = [
     "CREATE_PEOPLE_OP",
     "CREATE_PERSON_OP",
+    "CreatePeopleResult",
+    "CreatePersonResult",
     "DELETE_PEOPLE_OP",
     "DELETE_PERSON_OP",
     "DESTROY_PEOPLE_OP",
     "DESTROY_PERSON_OP",
+    "DeletePeopleResult",
+    "DeletePersonResult",
+    "DestroyPeopleResult",
+    "DestroyPersonResult",
     "MERGE_PEOPLE_OP",
+    "MergePeopleResult",
     "PEOPLE_GROUP_BY_OP",
     "PEOPLE_OP",
     "PERSON_DUPLICATES_OP",
     "PERSON_OP",
+    "PeopleGroupByResult",
+    "PeopleResult",
+    "PeopleWithRelationsResult",
     "Person",
     "PersonApi",
     "PersonConnectInput",
     "PersonConnection",
     "PersonCreateInput",
+    "PersonDuplicatesResult",
     "PersonEdge",
     "PersonEmailsWhereInput",
     "PersonFilterInput",
@@ -106,15 +117,21 @@ __all__ = [
     "PersonOrderByWithGroupByInput",
     "PersonRelationInput",
     "PersonRelationName",
+    "PersonResult",
     "PersonUpdateInput",
     "PersonWhereUniqueInput",
     "PersonWithRelations",
     "PersonWithRelationsConnection",
     "PersonWithRelationsEdge",
+    "PersonWithRelationsResult",
     "RESTORE_PEOPLE_OP",
     "RESTORE_PERSON_OP",
+    "RestorePeopleResult",
+    "RestorePersonResult",
     "UPDATE_PEOPLE_OP",
     "UPDATE_PERSON_OP",
+    "UpdatePeopleResult",
+    "UpdatePersonResult",
     "create_people",
     "create_person",
     "delete_people",
@@ -521,17 +538,17 @@ PersonWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_people(_msgspec.Struct, frozen=True, kw_only=True):
+class PeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
     people: PersonConnection | None = None
 
 
-PEOPLE_OP: _runtime.Operation[_D_people] = _runtime.Operation(
+PEOPLE_OP: _runtime.Operation[PeopleResult] = _runtime.Operation(
     name="People",
     document="query People($after: String, $before: String, $filter: PersonFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [PersonOrderByInput]) { people(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("people",),
-    result_type=_D_people,
+    result_type=PeopleResult,
     idempotent=True,
 )
 
@@ -567,19 +584,19 @@ async def people(
     return _d.people
 
 
-class _D_people_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class PeopleGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     people_group_by: list[PersonGroupByConnection] | None = _msgspec.field(
         default=None, name="peopleGroupBy"
     )
 
 
-PEOPLE_GROUP_BY_OP: _runtime.Operation[_D_people_group_by] = _runtime.Operation(
+PEOPLE_GROUP_BY_OP: _runtime.Operation[PeopleGroupByResult] = _runtime.Operation(
     name="PeopleGroupBy",
     document="query PeopleGroupBy($groupBy: [PersonGroupByInput!]!, $filter: PersonFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [PersonOrderByWithGroupByInput], $orderByForRecords: [PersonOrderByInput], $viewId: UUID) { peopleGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("peopleGroupBy",),
-    result_type=_D_people_group_by,
+    result_type=PeopleGroupByResult,
     idempotent=True,
 )
 
@@ -615,17 +632,17 @@ async def people_group_by(
     return _d.people_group_by
 
 
-class _D_person(_msgspec.Struct, frozen=True, kw_only=True):
+class PersonResult(_msgspec.Struct, frozen=True, kw_only=True):
     person: Person | None = None
 
 
-PERSON_OP: _runtime.Operation[_D_person] = _runtime.Operation(
+PERSON_OP: _runtime.Operation[PersonResult] = _runtime.Operation(
     name="Person",
     document="query Person($filter: PersonFilterInput!) { person(filter: $filter) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
     endpoint="graphql",
     kind="query",
     root_fields=("person",),
-    result_type=_D_person,
+    result_type=PersonResult,
     idempotent=True,
 )
 
@@ -643,19 +660,19 @@ async def person(
     return _d.person
 
 
-class _D_person_duplicates(_msgspec.Struct, frozen=True, kw_only=True):
+class PersonDuplicatesResult(_msgspec.Struct, frozen=True, kw_only=True):
     person_duplicates: list[PersonConnection] | None = _msgspec.field(
         default=None, name="personDuplicates"
     )
 
 
-PERSON_DUPLICATES_OP: _runtime.Operation[_D_person_duplicates] = _runtime.Operation(
+PERSON_DUPLICATES_OP: _runtime.Operation[PersonDuplicatesResult] = _runtime.Operation(
     name="PersonDuplicates",
     document="query PersonDuplicates($data: [PersonCreateInput], $ids: [UUID]) { personDuplicates(data: $data, ids: $ids) { edges { cursor node { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("personDuplicates",),
-    result_type=_D_person_duplicates,
+    result_type=PersonDuplicatesResult,
     idempotent=True,
 )
 
@@ -676,17 +693,17 @@ async def person_duplicates(
     return _d.person_duplicates
 
 
-class _D_create_people(_msgspec.Struct, frozen=True, kw_only=True):
+class CreatePeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_people: list[Person] | None = _msgspec.field(default=None, name="createPeople")
 
 
-CREATE_PEOPLE_OP: _runtime.Operation[_D_create_people] = _runtime.Operation(
+CREATE_PEOPLE_OP: _runtime.Operation[CreatePeopleResult] = _runtime.Operation(
     name="CreatePeople",
     document="mutation CreatePeople($data: [PersonCreateInput!]!, $upsert: Boolean) { createPeople(data: $data, upsert: $upsert) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createPeople",),
-    result_type=_D_create_people,
+    result_type=CreatePeopleResult,
     idempotent=False,
 )
 
@@ -707,17 +724,17 @@ async def create_people(
     return _d.create_people
 
 
-class _D_create_person(_msgspec.Struct, frozen=True, kw_only=True):
+class CreatePersonResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_person: Person | None = _msgspec.field(default=None, name="createPerson")
 
 
-CREATE_PERSON_OP: _runtime.Operation[_D_create_person] = _runtime.Operation(
+CREATE_PERSON_OP: _runtime.Operation[CreatePersonResult] = _runtime.Operation(
     name="CreatePerson",
     document="mutation CreatePerson($data: PersonCreateInput!, $upsert: Boolean) { createPerson(data: $data, upsert: $upsert) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createPerson",),
-    result_type=_D_create_person,
+    result_type=CreatePersonResult,
     idempotent=False,
 )
 
@@ -738,17 +755,17 @@ async def create_person(
     return _d.create_person
 
 
-class _D_delete_people(_msgspec.Struct, frozen=True, kw_only=True):
+class DeletePeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_people: list[Person] | None = _msgspec.field(default=None, name="deletePeople")
 
 
-DELETE_PEOPLE_OP: _runtime.Operation[_D_delete_people] = _runtime.Operation(
+DELETE_PEOPLE_OP: _runtime.Operation[DeletePeopleResult] = _runtime.Operation(
     name="DeletePeople",
     document="mutation DeletePeople($filter: PersonFilterInput!) { deletePeople(filter: $filter) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deletePeople",),
-    result_type=_D_delete_people,
+    result_type=DeletePeopleResult,
     idempotent=False,
 )
 
@@ -766,17 +783,17 @@ async def delete_people(
     return _d.delete_people
 
 
-class _D_delete_person(_msgspec.Struct, frozen=True, kw_only=True):
+class DeletePersonResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_person: Person | None = _msgspec.field(default=None, name="deletePerson")
 
 
-DELETE_PERSON_OP: _runtime.Operation[_D_delete_person] = _runtime.Operation(
+DELETE_PERSON_OP: _runtime.Operation[DeletePersonResult] = _runtime.Operation(
     name="DeletePerson",
     document="mutation DeletePerson($id: UUID!) { deletePerson(id: $id) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deletePerson",),
-    result_type=_D_delete_person,
+    result_type=DeletePersonResult,
     idempotent=True,
 )
 
@@ -794,17 +811,17 @@ async def delete_person(
     return _d.delete_person
 
 
-class _D_destroy_people(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyPeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_people: list[Person] | None = _msgspec.field(default=None, name="destroyPeople")
 
 
-DESTROY_PEOPLE_OP: _runtime.Operation[_D_destroy_people] = _runtime.Operation(
+DESTROY_PEOPLE_OP: _runtime.Operation[DestroyPeopleResult] = _runtime.Operation(
     name="DestroyPeople",
     document="mutation DestroyPeople($filter: PersonFilterInput!) { destroyPeople(filter: $filter) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyPeople",),
-    result_type=_D_destroy_people,
+    result_type=DestroyPeopleResult,
     idempotent=False,
 )
 
@@ -822,17 +839,17 @@ async def destroy_people(
     return _d.destroy_people
 
 
-class _D_destroy_person(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyPersonResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_person: Person | None = _msgspec.field(default=None, name="destroyPerson")
 
 
-DESTROY_PERSON_OP: _runtime.Operation[_D_destroy_person] = _runtime.Operation(
+DESTROY_PERSON_OP: _runtime.Operation[DestroyPersonResult] = _runtime.Operation(
     name="DestroyPerson",
     document="mutation DestroyPerson($id: UUID!) { destroyPerson(id: $id) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyPerson",),
-    result_type=_D_destroy_person,
+    result_type=DestroyPersonResult,
     idempotent=True,
 )
 
@@ -850,17 +867,17 @@ async def destroy_person(
     return _d.destroy_person
 
 
-class _D_merge_people(_msgspec.Struct, frozen=True, kw_only=True):
+class MergePeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
     merge_people: Person | None = _msgspec.field(default=None, name="mergePeople")
 
 
-MERGE_PEOPLE_OP: _runtime.Operation[_D_merge_people] = _runtime.Operation(
+MERGE_PEOPLE_OP: _runtime.Operation[MergePeopleResult] = _runtime.Operation(
     name="MergePeople",
     document="mutation MergePeople($conflictPriorityIndex: Int!, $ids: [UUID!]!, $dryRun: Boolean) { mergePeople(conflictPriorityIndex: $conflictPriorityIndex, ids: $ids, dryRun: $dryRun) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("mergePeople",),
-    result_type=_D_merge_people,
+    result_type=MergePeopleResult,
     idempotent=False,
 )
 
@@ -883,17 +900,17 @@ async def merge_people(
     return _d.merge_people
 
 
-class _D_restore_people(_msgspec.Struct, frozen=True, kw_only=True):
+class RestorePeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_people: list[Person] | None = _msgspec.field(default=None, name="restorePeople")
 
 
-RESTORE_PEOPLE_OP: _runtime.Operation[_D_restore_people] = _runtime.Operation(
+RESTORE_PEOPLE_OP: _runtime.Operation[RestorePeopleResult] = _runtime.Operation(
     name="RestorePeople",
     document="mutation RestorePeople($filter: PersonFilterInput!) { restorePeople(filter: $filter) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restorePeople",),
-    result_type=_D_restore_people,
+    result_type=RestorePeopleResult,
     idempotent=False,
 )
 
@@ -911,17 +928,17 @@ async def restore_people(
     return _d.restore_people
 
 
-class _D_restore_person(_msgspec.Struct, frozen=True, kw_only=True):
+class RestorePersonResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_person: Person | None = _msgspec.field(default=None, name="restorePerson")
 
 
-RESTORE_PERSON_OP: _runtime.Operation[_D_restore_person] = _runtime.Operation(
+RESTORE_PERSON_OP: _runtime.Operation[RestorePersonResult] = _runtime.Operation(
     name="RestorePerson",
     document="mutation RestorePerson($id: UUID!) { restorePerson(id: $id) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restorePerson",),
-    result_type=_D_restore_person,
+    result_type=RestorePersonResult,
     idempotent=True,
 )
 
@@ -939,17 +956,17 @@ async def restore_person(
     return _d.restore_person
 
 
-class _D_update_people(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdatePeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_people: list[Person] | None = _msgspec.field(default=None, name="updatePeople")
 
 
-UPDATE_PEOPLE_OP: _runtime.Operation[_D_update_people] = _runtime.Operation(
+UPDATE_PEOPLE_OP: _runtime.Operation[UpdatePeopleResult] = _runtime.Operation(
     name="UpdatePeople",
     document="mutation UpdatePeople($data: PersonUpdateInput!, $filter: PersonFilterInput!) { updatePeople(data: $data, filter: $filter) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updatePeople",),
-    result_type=_D_update_people,
+    result_type=UpdatePeopleResult,
     idempotent=False,
 )
 
@@ -969,17 +986,17 @@ async def update_people(
     return _d.update_people
 
 
-class _D_update_person(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdatePersonResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_person: Person | None = _msgspec.field(default=None, name="updatePerson")
 
 
-UPDATE_PERSON_OP: _runtime.Operation[_D_update_person] = _runtime.Operation(
+UPDATE_PERSON_OP: _runtime.Operation[UpdatePersonResult] = _runtime.Operation(
     name="UpdatePerson",
     document="mutation UpdatePerson($data: PersonUpdateInput!, $id: UUID!) { updatePerson(data: $data, id: $id) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updatePerson",),
-    result_type=_D_update_person,
+    result_type=UpdatePersonResult,
     idempotent=True,
 )
 
@@ -1019,16 +1036,16 @@ _RELATION_SELECTIONS: dict[str, str] = {
 }
 
 
-class _D_people_with(_msgspec.Struct, frozen=True, kw_only=True):
+class PeopleWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     people: PersonWithRelationsConnection | None = None
 
 
-_PEOPLE_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_people_with]] = {}
+_PEOPLE_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[PeopleWithRelationsResult]] = {}
 
 
 def _people_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_people_with]:
+) -> _runtime.Operation[PeopleWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _PEOPLE_WITH_CACHE.get(key)
     if op is None:
@@ -1042,23 +1059,23 @@ def _people_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("people",),
-            result_type=_D_people_with,
+            result_type=PeopleWithRelationsResult,
             idempotent=True,
         )
         _PEOPLE_WITH_CACHE[key] = op
     return op
 
 
-class _D_person_with(_msgspec.Struct, frozen=True, kw_only=True):
+class PersonWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     person: PersonWithRelations | None = None
 
 
-_PERSON_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_person_with]] = {}
+_PERSON_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[PersonWithRelationsResult]] = {}
 
 
 def _person_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_person_with]:
+) -> _runtime.Operation[PersonWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _PERSON_WITH_CACHE.get(key)
     if op is None:
@@ -1072,7 +1089,7 @@ def _person_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("person",),
-            result_type=_D_person_with,
+            result_type=PersonWithRelationsResult,
             idempotent=True,
         )
         _PERSON_WITH_CACHE[key] = op

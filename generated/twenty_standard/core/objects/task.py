@@ -64,12 +64,20 @@ else:
 __all__ = [
     "CREATE_TASKS_OP",
     "CREATE_TASK_OP",
+    "CreateTaskResult",
+    "CreateTasksResult",
     "DELETE_TASKS_OP",
     "DELETE_TASK_OP",
     "DESTROY_TASKS_OP",
     "DESTROY_TASK_OP",
+    "DeleteTaskResult",
+    "DeleteTasksResult",
+    "DestroyTaskResult",
+    "DestroyTasksResult",
     "RESTORE_TASKS_OP",
     "RESTORE_TASK_OP",
+    "RestoreTaskResult",
+    "RestoreTasksResult",
     "TASKS_GROUP_BY_OP",
     "TASKS_OP",
     "TASK_OP",
@@ -87,6 +95,7 @@ __all__ = [
     "TaskOrderByWithGroupByInput",
     "TaskRelationInput",
     "TaskRelationName",
+    "TaskResult",
     "TaskStatusEnum",
     "TaskStatusEnumFilter",
     "TaskStatusEnumLiteral",
@@ -95,8 +104,14 @@ __all__ = [
     "TaskWithRelations",
     "TaskWithRelationsConnection",
     "TaskWithRelationsEdge",
+    "TaskWithRelationsResult",
+    "TasksGroupByResult",
+    "TasksResult",
+    "TasksWithRelationsResult",
     "UPDATE_TASKS_OP",
     "UPDATE_TASK_OP",
+    "UpdateTaskResult",
+    "UpdateTasksResult",
     "create_task",
     "create_tasks",
     "delete_task",
@@ -456,17 +471,17 @@ TaskWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_task(_msgspec.Struct, frozen=True, kw_only=True):
+class TaskResult(_msgspec.Struct, frozen=True, kw_only=True):
     task: Task | None = None
 
 
-TASK_OP: _runtime.Operation[_D_task] = _runtime.Operation(
+TASK_OP: _runtime.Operation[TaskResult] = _runtime.Operation(
     name="Task",
     document="query Task($filter: TaskFilterInput!) { task(filter: $filter) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="query",
     root_fields=("task",),
-    result_type=_D_task,
+    result_type=TaskResult,
     idempotent=True,
 )
 
@@ -484,17 +499,17 @@ async def task(
     return _d.task
 
 
-class _D_tasks(_msgspec.Struct, frozen=True, kw_only=True):
+class TasksResult(_msgspec.Struct, frozen=True, kw_only=True):
     tasks: TaskConnection | None = None
 
 
-TASKS_OP: _runtime.Operation[_D_tasks] = _runtime.Operation(
+TASKS_OP: _runtime.Operation[TasksResult] = _runtime.Operation(
     name="Tasks",
     document="query Tasks($after: String, $before: String, $filter: TaskFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TaskOrderByInput]) { tasks(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("tasks",),
-    result_type=_D_tasks,
+    result_type=TasksResult,
     idempotent=True,
 )
 
@@ -530,19 +545,19 @@ async def tasks(
     return _d.tasks
 
 
-class _D_tasks_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class TasksGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     tasks_group_by: list[TaskGroupByConnection] | None = _msgspec.field(
         default=None, name="tasksGroupBy"
     )
 
 
-TASKS_GROUP_BY_OP: _runtime.Operation[_D_tasks_group_by] = _runtime.Operation(
+TASKS_GROUP_BY_OP: _runtime.Operation[TasksGroupByResult] = _runtime.Operation(
     name="TasksGroupBy",
     document="query TasksGroupBy($groupBy: [TaskGroupByInput!]!, $filter: TaskFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [TaskOrderByWithGroupByInput], $orderByForRecords: [TaskOrderByInput], $viewId: UUID) { tasksGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("tasksGroupBy",),
-    result_type=_D_tasks_group_by,
+    result_type=TasksGroupByResult,
     idempotent=True,
 )
 
@@ -578,17 +593,17 @@ async def tasks_group_by(
     return _d.tasks_group_by
 
 
-class _D_create_task(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateTaskResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_task: Task | None = _msgspec.field(default=None, name="createTask")
 
 
-CREATE_TASK_OP: _runtime.Operation[_D_create_task] = _runtime.Operation(
+CREATE_TASK_OP: _runtime.Operation[CreateTaskResult] = _runtime.Operation(
     name="CreateTask",
     document="mutation CreateTask($data: TaskCreateInput!, $upsert: Boolean) { createTask(data: $data, upsert: $upsert) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createTask",),
-    result_type=_D_create_task,
+    result_type=CreateTaskResult,
     idempotent=False,
 )
 
@@ -609,17 +624,17 @@ async def create_task(
     return _d.create_task
 
 
-class _D_create_tasks(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateTasksResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_tasks: list[Task] | None = _msgspec.field(default=None, name="createTasks")
 
 
-CREATE_TASKS_OP: _runtime.Operation[_D_create_tasks] = _runtime.Operation(
+CREATE_TASKS_OP: _runtime.Operation[CreateTasksResult] = _runtime.Operation(
     name="CreateTasks",
     document="mutation CreateTasks($data: [TaskCreateInput!]!, $upsert: Boolean) { createTasks(data: $data, upsert: $upsert) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createTasks",),
-    result_type=_D_create_tasks,
+    result_type=CreateTasksResult,
     idempotent=False,
 )
 
@@ -640,17 +655,17 @@ async def create_tasks(
     return _d.create_tasks
 
 
-class _D_delete_task(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteTaskResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_task: Task | None = _msgspec.field(default=None, name="deleteTask")
 
 
-DELETE_TASK_OP: _runtime.Operation[_D_delete_task] = _runtime.Operation(
+DELETE_TASK_OP: _runtime.Operation[DeleteTaskResult] = _runtime.Operation(
     name="DeleteTask",
     document="mutation DeleteTask($id: UUID!) { deleteTask(id: $id) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteTask",),
-    result_type=_D_delete_task,
+    result_type=DeleteTaskResult,
     idempotent=True,
 )
 
@@ -668,17 +683,17 @@ async def delete_task(
     return _d.delete_task
 
 
-class _D_delete_tasks(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteTasksResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_tasks: list[Task] | None = _msgspec.field(default=None, name="deleteTasks")
 
 
-DELETE_TASKS_OP: _runtime.Operation[_D_delete_tasks] = _runtime.Operation(
+DELETE_TASKS_OP: _runtime.Operation[DeleteTasksResult] = _runtime.Operation(
     name="DeleteTasks",
     document="mutation DeleteTasks($filter: TaskFilterInput!) { deleteTasks(filter: $filter) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteTasks",),
-    result_type=_D_delete_tasks,
+    result_type=DeleteTasksResult,
     idempotent=False,
 )
 
@@ -696,17 +711,17 @@ async def delete_tasks(
     return _d.delete_tasks
 
 
-class _D_destroy_task(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyTaskResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_task: Task | None = _msgspec.field(default=None, name="destroyTask")
 
 
-DESTROY_TASK_OP: _runtime.Operation[_D_destroy_task] = _runtime.Operation(
+DESTROY_TASK_OP: _runtime.Operation[DestroyTaskResult] = _runtime.Operation(
     name="DestroyTask",
     document="mutation DestroyTask($id: UUID!) { destroyTask(id: $id) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyTask",),
-    result_type=_D_destroy_task,
+    result_type=DestroyTaskResult,
     idempotent=True,
 )
 
@@ -724,17 +739,17 @@ async def destroy_task(
     return _d.destroy_task
 
 
-class _D_destroy_tasks(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyTasksResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_tasks: list[Task] | None = _msgspec.field(default=None, name="destroyTasks")
 
 
-DESTROY_TASKS_OP: _runtime.Operation[_D_destroy_tasks] = _runtime.Operation(
+DESTROY_TASKS_OP: _runtime.Operation[DestroyTasksResult] = _runtime.Operation(
     name="DestroyTasks",
     document="mutation DestroyTasks($filter: TaskFilterInput!) { destroyTasks(filter: $filter) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyTasks",),
-    result_type=_D_destroy_tasks,
+    result_type=DestroyTasksResult,
     idempotent=False,
 )
 
@@ -752,17 +767,17 @@ async def destroy_tasks(
     return _d.destroy_tasks
 
 
-class _D_restore_task(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreTaskResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_task: Task | None = _msgspec.field(default=None, name="restoreTask")
 
 
-RESTORE_TASK_OP: _runtime.Operation[_D_restore_task] = _runtime.Operation(
+RESTORE_TASK_OP: _runtime.Operation[RestoreTaskResult] = _runtime.Operation(
     name="RestoreTask",
     document="mutation RestoreTask($id: UUID!) { restoreTask(id: $id) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreTask",),
-    result_type=_D_restore_task,
+    result_type=RestoreTaskResult,
     idempotent=True,
 )
 
@@ -780,17 +795,17 @@ async def restore_task(
     return _d.restore_task
 
 
-class _D_restore_tasks(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreTasksResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_tasks: list[Task] | None = _msgspec.field(default=None, name="restoreTasks")
 
 
-RESTORE_TASKS_OP: _runtime.Operation[_D_restore_tasks] = _runtime.Operation(
+RESTORE_TASKS_OP: _runtime.Operation[RestoreTasksResult] = _runtime.Operation(
     name="RestoreTasks",
     document="mutation RestoreTasks($filter: TaskFilterInput!) { restoreTasks(filter: $filter) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreTasks",),
-    result_type=_D_restore_tasks,
+    result_type=RestoreTasksResult,
     idempotent=False,
 )
 
@@ -808,17 +823,17 @@ async def restore_tasks(
     return _d.restore_tasks
 
 
-class _D_update_task(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateTaskResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_task: Task | None = _msgspec.field(default=None, name="updateTask")
 
 
-UPDATE_TASK_OP: _runtime.Operation[_D_update_task] = _runtime.Operation(
+UPDATE_TASK_OP: _runtime.Operation[UpdateTaskResult] = _runtime.Operation(
     name="UpdateTask",
     document="mutation UpdateTask($data: TaskUpdateInput!, $id: UUID!) { updateTask(data: $data, id: $id) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateTask",),
-    result_type=_D_update_task,
+    result_type=UpdateTaskResult,
     idempotent=True,
 )
 
@@ -838,17 +853,17 @@ async def update_task(
     return _d.update_task
 
 
-class _D_update_tasks(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateTasksResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_tasks: list[Task] | None = _msgspec.field(default=None, name="updateTasks")
 
 
-UPDATE_TASKS_OP: _runtime.Operation[_D_update_tasks] = _runtime.Operation(
+UPDATE_TASKS_OP: _runtime.Operation[UpdateTasksResult] = _runtime.Operation(
     name="UpdateTasks",
     document="mutation UpdateTasks($data: TaskUpdateInput!, $filter: TaskFilterInput!) { updateTasks(data: $data, filter: $filter) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateTasks",),
-    result_type=_D_update_tasks,
+    result_type=UpdateTasksResult,
     idempotent=False,
 )
 
@@ -884,16 +899,16 @@ _RELATION_SELECTIONS: dict[str, str] = {
 }
 
 
-class _D_tasks_with(_msgspec.Struct, frozen=True, kw_only=True):
+class TasksWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     tasks: TaskWithRelationsConnection | None = None
 
 
-_TASKS_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_tasks_with]] = {}
+_TASKS_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[TasksWithRelationsResult]] = {}
 
 
 def _tasks_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_tasks_with]:
+) -> _runtime.Operation[TasksWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _TASKS_WITH_CACHE.get(key)
     if op is None:
@@ -907,23 +922,23 @@ def _tasks_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("tasks",),
-            result_type=_D_tasks_with,
+            result_type=TasksWithRelationsResult,
             idempotent=True,
         )
         _TASKS_WITH_CACHE[key] = op
     return op
 
 
-class _D_task_with(_msgspec.Struct, frozen=True, kw_only=True):
+class TaskWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     task: TaskWithRelations | None = None
 
 
-_TASK_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_task_with]] = {}
+_TASK_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[TaskWithRelationsResult]] = {}
 
 
 def _task_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_task_with]:
+) -> _runtime.Operation[TaskWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _TASK_WITH_CACHE.get(key)
     if op is None:
@@ -937,7 +952,7 @@ def _task_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("task",),
-            result_type=_D_task_with,
+            result_type=TaskWithRelationsResult,
             idempotent=True,
         )
         _TASK_WITH_CACHE[key] = op

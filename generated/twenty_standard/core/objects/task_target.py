@@ -55,12 +55,20 @@ else:
 __all__ = [
     "CREATE_TASK_TARGETS_OP",
     "CREATE_TASK_TARGET_OP",
+    "CreateTaskTargetResult",
+    "CreateTaskTargetsResult",
     "DELETE_TASK_TARGETS_OP",
     "DELETE_TASK_TARGET_OP",
     "DESTROY_TASK_TARGETS_OP",
     "DESTROY_TASK_TARGET_OP",
+    "DeleteTaskTargetResult",
+    "DeleteTaskTargetsResult",
+    "DestroyTaskTargetResult",
+    "DestroyTaskTargetsResult",
     "RESTORE_TASK_TARGETS_OP",
     "RESTORE_TASK_TARGET_OP",
+    "RestoreTaskTargetResult",
+    "RestoreTaskTargetsResult",
     "TASK_TARGETS_GROUP_BY_OP",
     "TASK_TARGETS_OP",
     "TASK_TARGET_OP",
@@ -76,12 +84,19 @@ __all__ = [
     "TaskTargetOrderByWithGroupByAggregateInput",
     "TaskTargetOrderByWithGroupByInput",
     "TaskTargetRelationName",
+    "TaskTargetResult",
     "TaskTargetUpdateInput",
     "TaskTargetWithRelations",
     "TaskTargetWithRelationsConnection",
     "TaskTargetWithRelationsEdge",
+    "TaskTargetWithRelationsResult",
+    "TaskTargetsGroupByResult",
+    "TaskTargetsResult",
+    "TaskTargetsWithRelationsResult",
     "UPDATE_TASK_TARGETS_OP",
     "UPDATE_TASK_TARGET_OP",
+    "UpdateTaskTargetResult",
+    "UpdateTaskTargetsResult",
     "create_task_target",
     "create_task_targets",
     "delete_task_target",
@@ -356,17 +371,17 @@ TaskTargetUpdateInput = _te.TypedDict(
 )
 
 
-class _D_task_target(_msgspec.Struct, frozen=True, kw_only=True):
+class TaskTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     task_target: TaskTarget | None = _msgspec.field(default=None, name="taskTarget")
 
 
-TASK_TARGET_OP: _runtime.Operation[_D_task_target] = _runtime.Operation(
+TASK_TARGET_OP: _runtime.Operation[TaskTargetResult] = _runtime.Operation(
     name="TaskTarget",
     document="query TaskTarget($filter: TaskTargetFilterInput!) { taskTarget(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="query",
     root_fields=("taskTarget",),
-    result_type=_D_task_target,
+    result_type=TaskTargetResult,
     idempotent=True,
 )
 
@@ -384,17 +399,17 @@ async def task_target(
     return _d.task_target
 
 
-class _D_task_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class TaskTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     task_targets: TaskTargetConnection | None = _msgspec.field(default=None, name="taskTargets")
 
 
-TASK_TARGETS_OP: _runtime.Operation[_D_task_targets] = _runtime.Operation(
+TASK_TARGETS_OP: _runtime.Operation[TaskTargetsResult] = _runtime.Operation(
     name="TaskTargets",
     document="query TaskTargets($after: String, $before: String, $filter: TaskTargetFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TaskTargetOrderByInput]) { taskTargets(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("taskTargets",),
-    result_type=_D_task_targets,
+    result_type=TaskTargetsResult,
     idempotent=True,
 )
 
@@ -430,19 +445,19 @@ async def task_targets(
     return _d.task_targets
 
 
-class _D_task_targets_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class TaskTargetsGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     task_targets_group_by: list[TaskTargetGroupByConnection] | None = _msgspec.field(
         default=None, name="taskTargetsGroupBy"
     )
 
 
-TASK_TARGETS_GROUP_BY_OP: _runtime.Operation[_D_task_targets_group_by] = _runtime.Operation(
+TASK_TARGETS_GROUP_BY_OP: _runtime.Operation[TaskTargetsGroupByResult] = _runtime.Operation(
     name="TaskTargetsGroupBy",
     document="query TaskTargetsGroupBy($groupBy: [TaskTargetGroupByInput!]!, $filter: TaskTargetFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [TaskTargetOrderByWithGroupByInput], $orderByForRecords: [TaskTargetOrderByInput], $viewId: UUID) { taskTargetsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("taskTargetsGroupBy",),
-    result_type=_D_task_targets_group_by,
+    result_type=TaskTargetsGroupByResult,
     idempotent=True,
 )
 
@@ -478,17 +493,17 @@ async def task_targets_group_by(
     return _d.task_targets_group_by
 
 
-class _D_create_task_target(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateTaskTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_task_target: TaskTarget | None = _msgspec.field(default=None, name="createTaskTarget")
 
 
-CREATE_TASK_TARGET_OP: _runtime.Operation[_D_create_task_target] = _runtime.Operation(
+CREATE_TASK_TARGET_OP: _runtime.Operation[CreateTaskTargetResult] = _runtime.Operation(
     name="CreateTaskTarget",
     document="mutation CreateTaskTarget($data: TaskTargetCreateInput!, $upsert: Boolean) { createTaskTarget(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createTaskTarget",),
-    result_type=_D_create_task_target,
+    result_type=CreateTaskTargetResult,
     idempotent=False,
 )
 
@@ -511,19 +526,19 @@ async def create_task_target(
     return _d.create_task_target
 
 
-class _D_create_task_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateTaskTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_task_targets: list[TaskTarget] | None = _msgspec.field(
         default=None, name="createTaskTargets"
     )
 
 
-CREATE_TASK_TARGETS_OP: _runtime.Operation[_D_create_task_targets] = _runtime.Operation(
+CREATE_TASK_TARGETS_OP: _runtime.Operation[CreateTaskTargetsResult] = _runtime.Operation(
     name="CreateTaskTargets",
     document="mutation CreateTaskTargets($data: [TaskTargetCreateInput!]!, $upsert: Boolean) { createTaskTargets(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createTaskTargets",),
-    result_type=_D_create_task_targets,
+    result_type=CreateTaskTargetsResult,
     idempotent=False,
 )
 
@@ -546,17 +561,17 @@ async def create_task_targets(
     return _d.create_task_targets
 
 
-class _D_delete_task_target(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteTaskTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_task_target: TaskTarget | None = _msgspec.field(default=None, name="deleteTaskTarget")
 
 
-DELETE_TASK_TARGET_OP: _runtime.Operation[_D_delete_task_target] = _runtime.Operation(
+DELETE_TASK_TARGET_OP: _runtime.Operation[DeleteTaskTargetResult] = _runtime.Operation(
     name="DeleteTaskTarget",
     document="mutation DeleteTaskTarget($id: UUID!) { deleteTaskTarget(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteTaskTarget",),
-    result_type=_D_delete_task_target,
+    result_type=DeleteTaskTargetResult,
     idempotent=True,
 )
 
@@ -574,19 +589,19 @@ async def delete_task_target(
     return _d.delete_task_target
 
 
-class _D_delete_task_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteTaskTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_task_targets: list[TaskTarget] | None = _msgspec.field(
         default=None, name="deleteTaskTargets"
     )
 
 
-DELETE_TASK_TARGETS_OP: _runtime.Operation[_D_delete_task_targets] = _runtime.Operation(
+DELETE_TASK_TARGETS_OP: _runtime.Operation[DeleteTaskTargetsResult] = _runtime.Operation(
     name="DeleteTaskTargets",
     document="mutation DeleteTaskTargets($filter: TaskTargetFilterInput!) { deleteTaskTargets(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteTaskTargets",),
-    result_type=_D_delete_task_targets,
+    result_type=DeleteTaskTargetsResult,
     idempotent=False,
 )
 
@@ -604,17 +619,17 @@ async def delete_task_targets(
     return _d.delete_task_targets
 
 
-class _D_destroy_task_target(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyTaskTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_task_target: TaskTarget | None = _msgspec.field(default=None, name="destroyTaskTarget")
 
 
-DESTROY_TASK_TARGET_OP: _runtime.Operation[_D_destroy_task_target] = _runtime.Operation(
+DESTROY_TASK_TARGET_OP: _runtime.Operation[DestroyTaskTargetResult] = _runtime.Operation(
     name="DestroyTaskTarget",
     document="mutation DestroyTaskTarget($id: UUID!) { destroyTaskTarget(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyTaskTarget",),
-    result_type=_D_destroy_task_target,
+    result_type=DestroyTaskTargetResult,
     idempotent=True,
 )
 
@@ -632,19 +647,19 @@ async def destroy_task_target(
     return _d.destroy_task_target
 
 
-class _D_destroy_task_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyTaskTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_task_targets: list[TaskTarget] | None = _msgspec.field(
         default=None, name="destroyTaskTargets"
     )
 
 
-DESTROY_TASK_TARGETS_OP: _runtime.Operation[_D_destroy_task_targets] = _runtime.Operation(
+DESTROY_TASK_TARGETS_OP: _runtime.Operation[DestroyTaskTargetsResult] = _runtime.Operation(
     name="DestroyTaskTargets",
     document="mutation DestroyTaskTargets($filter: TaskTargetFilterInput!) { destroyTaskTargets(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyTaskTargets",),
-    result_type=_D_destroy_task_targets,
+    result_type=DestroyTaskTargetsResult,
     idempotent=False,
 )
 
@@ -662,17 +677,17 @@ async def destroy_task_targets(
     return _d.destroy_task_targets
 
 
-class _D_restore_task_target(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreTaskTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_task_target: TaskTarget | None = _msgspec.field(default=None, name="restoreTaskTarget")
 
 
-RESTORE_TASK_TARGET_OP: _runtime.Operation[_D_restore_task_target] = _runtime.Operation(
+RESTORE_TASK_TARGET_OP: _runtime.Operation[RestoreTaskTargetResult] = _runtime.Operation(
     name="RestoreTaskTarget",
     document="mutation RestoreTaskTarget($id: UUID!) { restoreTaskTarget(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreTaskTarget",),
-    result_type=_D_restore_task_target,
+    result_type=RestoreTaskTargetResult,
     idempotent=True,
 )
 
@@ -690,19 +705,19 @@ async def restore_task_target(
     return _d.restore_task_target
 
 
-class _D_restore_task_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreTaskTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_task_targets: list[TaskTarget] | None = _msgspec.field(
         default=None, name="restoreTaskTargets"
     )
 
 
-RESTORE_TASK_TARGETS_OP: _runtime.Operation[_D_restore_task_targets] = _runtime.Operation(
+RESTORE_TASK_TARGETS_OP: _runtime.Operation[RestoreTaskTargetsResult] = _runtime.Operation(
     name="RestoreTaskTargets",
     document="mutation RestoreTaskTargets($filter: TaskTargetFilterInput!) { restoreTaskTargets(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreTaskTargets",),
-    result_type=_D_restore_task_targets,
+    result_type=RestoreTaskTargetsResult,
     idempotent=False,
 )
 
@@ -720,17 +735,17 @@ async def restore_task_targets(
     return _d.restore_task_targets
 
 
-class _D_update_task_target(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateTaskTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_task_target: TaskTarget | None = _msgspec.field(default=None, name="updateTaskTarget")
 
 
-UPDATE_TASK_TARGET_OP: _runtime.Operation[_D_update_task_target] = _runtime.Operation(
+UPDATE_TASK_TARGET_OP: _runtime.Operation[UpdateTaskTargetResult] = _runtime.Operation(
     name="UpdateTaskTarget",
     document="mutation UpdateTaskTarget($data: TaskTargetUpdateInput!, $id: UUID!) { updateTaskTarget(data: $data, id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateTaskTarget",),
-    result_type=_D_update_task_target,
+    result_type=UpdateTaskTargetResult,
     idempotent=True,
 )
 
@@ -750,19 +765,19 @@ async def update_task_target(
     return _d.update_task_target
 
 
-class _D_update_task_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateTaskTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_task_targets: list[TaskTarget] | None = _msgspec.field(
         default=None, name="updateTaskTargets"
     )
 
 
-UPDATE_TASK_TARGETS_OP: _runtime.Operation[_D_update_task_targets] = _runtime.Operation(
+UPDATE_TASK_TARGETS_OP: _runtime.Operation[UpdateTaskTargetsResult] = _runtime.Operation(
     name="UpdateTaskTargets",
     document="mutation UpdateTaskTargets($data: TaskTargetUpdateInput!, $filter: TaskTargetFilterInput!) { updateTaskTargets(data: $data, filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateTaskTargets",),
-    result_type=_D_update_task_targets,
+    result_type=UpdateTaskTargetsResult,
     idempotent=False,
 )
 
@@ -796,18 +811,20 @@ _RELATION_SELECTIONS: dict[str, str] = {
 }
 
 
-class _D_task_targets_with(_msgspec.Struct, frozen=True, kw_only=True):
+class TaskTargetsWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     task_targets: TaskTargetWithRelationsConnection | None = _msgspec.field(
         default=None, name="taskTargets"
     )
 
 
-_TASK_TARGETS_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_task_targets_with]] = {}
+_TASK_TARGETS_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[TaskTargetsWithRelationsResult]
+] = {}
 
 
 def _task_targets_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_task_targets_with]:
+) -> _runtime.Operation[TaskTargetsWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _TASK_TARGETS_WITH_CACHE.get(key)
     if op is None:
@@ -821,23 +838,25 @@ def _task_targets_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("taskTargets",),
-            result_type=_D_task_targets_with,
+            result_type=TaskTargetsWithRelationsResult,
             idempotent=True,
         )
         _TASK_TARGETS_WITH_CACHE[key] = op
     return op
 
 
-class _D_task_target_with(_msgspec.Struct, frozen=True, kw_only=True):
+class TaskTargetWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     task_target: TaskTargetWithRelations | None = _msgspec.field(default=None, name="taskTarget")
 
 
-_TASK_TARGET_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_task_target_with]] = {}
+_TASK_TARGET_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[TaskTargetWithRelationsResult]
+] = {}
 
 
 def _task_target_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_task_target_with]:
+) -> _runtime.Operation[TaskTargetWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _TASK_TARGET_WITH_CACHE.get(key)
     if op is None:
@@ -851,7 +870,7 @@ def _task_target_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("taskTarget",),
-            result_type=_D_task_target_with,
+            result_type=TaskTargetWithRelationsResult,
             idempotent=True,
         )
         _TASK_TARGET_WITH_CACHE[key] = op

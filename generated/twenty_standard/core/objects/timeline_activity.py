@@ -67,15 +67,26 @@ else:
 __all__ = [
     "CREATE_TIMELINE_ACTIVITIES_OP",
     "CREATE_TIMELINE_ACTIVITY_OP",
+    "CreateTimelineActivitiesResult",
+    "CreateTimelineActivityResult",
     "DELETE_TIMELINE_ACTIVITIES_OP",
     "DELETE_TIMELINE_ACTIVITY_OP",
     "DESTROY_TIMELINE_ACTIVITIES_OP",
     "DESTROY_TIMELINE_ACTIVITY_OP",
+    "DeleteTimelineActivitiesResult",
+    "DeleteTimelineActivityResult",
+    "DestroyTimelineActivitiesResult",
+    "DestroyTimelineActivityResult",
     "RESTORE_TIMELINE_ACTIVITIES_OP",
     "RESTORE_TIMELINE_ACTIVITY_OP",
+    "RestoreTimelineActivitiesResult",
+    "RestoreTimelineActivityResult",
     "TIMELINE_ACTIVITIES_GROUP_BY_OP",
     "TIMELINE_ACTIVITIES_OP",
     "TIMELINE_ACTIVITY_OP",
+    "TimelineActivitiesGroupByResult",
+    "TimelineActivitiesResult",
+    "TimelineActivitiesWithRelationsResult",
     "TimelineActivity",
     "TimelineActivityApi",
     "TimelineActivityConnection",
@@ -88,12 +99,16 @@ __all__ = [
     "TimelineActivityOrderByWithGroupByAggregateInput",
     "TimelineActivityOrderByWithGroupByInput",
     "TimelineActivityRelationName",
+    "TimelineActivityResult",
     "TimelineActivityUpdateInput",
     "TimelineActivityWithRelations",
     "TimelineActivityWithRelationsConnection",
     "TimelineActivityWithRelationsEdge",
+    "TimelineActivityWithRelationsResult",
     "UPDATE_TIMELINE_ACTIVITIES_OP",
     "UPDATE_TIMELINE_ACTIVITY_OP",
+    "UpdateTimelineActivitiesResult",
+    "UpdateTimelineActivityResult",
     "create_timeline_activities",
     "create_timeline_activity",
     "delete_timeline_activities",
@@ -480,19 +495,19 @@ TimelineActivityUpdateInput = _te.TypedDict(
 )
 
 
-class _D_timeline_activities(_msgspec.Struct, frozen=True, kw_only=True):
+class TimelineActivitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
     timeline_activities: TimelineActivityConnection | None = _msgspec.field(
         default=None, name="timelineActivities"
     )
 
 
-TIMELINE_ACTIVITIES_OP: _runtime.Operation[_D_timeline_activities] = _runtime.Operation(
+TIMELINE_ACTIVITIES_OP: _runtime.Operation[TimelineActivitiesResult] = _runtime.Operation(
     name="TimelineActivities",
     document="query TimelineActivities($after: String, $before: String, $filter: TimelineActivityFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TimelineActivityOrderByInput]) { timelineActivities(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("timelineActivities",),
-    result_type=_D_timeline_activities,
+    result_type=TimelineActivitiesResult,
     idempotent=True,
 )
 
@@ -528,20 +543,20 @@ async def timeline_activities(
     return _d.timeline_activities
 
 
-class _D_timeline_activities_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class TimelineActivitiesGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     timeline_activities_group_by: list[TimelineActivityGroupByConnection] | None = _msgspec.field(
         default=None, name="timelineActivitiesGroupBy"
     )
 
 
-TIMELINE_ACTIVITIES_GROUP_BY_OP: _runtime.Operation[_D_timeline_activities_group_by] = (
+TIMELINE_ACTIVITIES_GROUP_BY_OP: _runtime.Operation[TimelineActivitiesGroupByResult] = (
     _runtime.Operation(
         name="TimelineActivitiesGroupBy",
         document="query TimelineActivitiesGroupBy($groupBy: [TimelineActivityGroupByInput!]!, $filter: TimelineActivityFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [TimelineActivityOrderByWithGroupByInput], $orderByForRecords: [TimelineActivityOrderByInput], $viewId: UUID) { timelineActivitiesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
         endpoint="graphql",
         kind="query",
         root_fields=("timelineActivitiesGroupBy",),
-        result_type=_D_timeline_activities_group_by,
+        result_type=TimelineActivitiesGroupByResult,
         idempotent=True,
     )
 )
@@ -578,19 +593,19 @@ async def timeline_activities_group_by(
     return _d.timeline_activities_group_by
 
 
-class _D_timeline_activity(_msgspec.Struct, frozen=True, kw_only=True):
+class TimelineActivityResult(_msgspec.Struct, frozen=True, kw_only=True):
     timeline_activity: TimelineActivity | None = _msgspec.field(
         default=None, name="timelineActivity"
     )
 
 
-TIMELINE_ACTIVITY_OP: _runtime.Operation[_D_timeline_activity] = _runtime.Operation(
+TIMELINE_ACTIVITY_OP: _runtime.Operation[TimelineActivityResult] = _runtime.Operation(
     name="TimelineActivity",
     document="query TimelineActivity($filter: TimelineActivityFilterInput!) { timelineActivity(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
     endpoint="graphql",
     kind="query",
     root_fields=("timelineActivity",),
-    result_type=_D_timeline_activity,
+    result_type=TimelineActivityResult,
     idempotent=True,
 )
 
@@ -608,20 +623,20 @@ async def timeline_activity(
     return _d.timeline_activity
 
 
-class _D_create_timeline_activities(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateTimelineActivitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_timeline_activities: list[TimelineActivity] | None = _msgspec.field(
         default=None, name="createTimelineActivities"
     )
 
 
-CREATE_TIMELINE_ACTIVITIES_OP: _runtime.Operation[_D_create_timeline_activities] = (
+CREATE_TIMELINE_ACTIVITIES_OP: _runtime.Operation[CreateTimelineActivitiesResult] = (
     _runtime.Operation(
         name="CreateTimelineActivities",
         document="mutation CreateTimelineActivities($data: [TimelineActivityCreateInput!]!, $upsert: Boolean) { createTimelineActivities(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
         endpoint="graphql",
         kind="mutation",
         root_fields=("createTimelineActivities",),
-        result_type=_D_create_timeline_activities,
+        result_type=CreateTimelineActivitiesResult,
         idempotent=False,
     )
 )
@@ -645,19 +660,19 @@ async def create_timeline_activities(
     return _d.create_timeline_activities
 
 
-class _D_create_timeline_activity(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateTimelineActivityResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_timeline_activity: TimelineActivity | None = _msgspec.field(
         default=None, name="createTimelineActivity"
     )
 
 
-CREATE_TIMELINE_ACTIVITY_OP: _runtime.Operation[_D_create_timeline_activity] = _runtime.Operation(
+CREATE_TIMELINE_ACTIVITY_OP: _runtime.Operation[CreateTimelineActivityResult] = _runtime.Operation(
     name="CreateTimelineActivity",
     document="mutation CreateTimelineActivity($data: TimelineActivityCreateInput!, $upsert: Boolean) { createTimelineActivity(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createTimelineActivity",),
-    result_type=_D_create_timeline_activity,
+    result_type=CreateTimelineActivityResult,
     idempotent=False,
 )
 
@@ -680,20 +695,20 @@ async def create_timeline_activity(
     return _d.create_timeline_activity
 
 
-class _D_delete_timeline_activities(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteTimelineActivitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_timeline_activities: list[TimelineActivity] | None = _msgspec.field(
         default=None, name="deleteTimelineActivities"
     )
 
 
-DELETE_TIMELINE_ACTIVITIES_OP: _runtime.Operation[_D_delete_timeline_activities] = (
+DELETE_TIMELINE_ACTIVITIES_OP: _runtime.Operation[DeleteTimelineActivitiesResult] = (
     _runtime.Operation(
         name="DeleteTimelineActivities",
         document="mutation DeleteTimelineActivities($filter: TimelineActivityFilterInput!) { deleteTimelineActivities(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
         endpoint="graphql",
         kind="mutation",
         root_fields=("deleteTimelineActivities",),
-        result_type=_D_delete_timeline_activities,
+        result_type=DeleteTimelineActivitiesResult,
         idempotent=False,
     )
 )
@@ -712,19 +727,19 @@ async def delete_timeline_activities(
     return _d.delete_timeline_activities
 
 
-class _D_delete_timeline_activity(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteTimelineActivityResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_timeline_activity: TimelineActivity | None = _msgspec.field(
         default=None, name="deleteTimelineActivity"
     )
 
 
-DELETE_TIMELINE_ACTIVITY_OP: _runtime.Operation[_D_delete_timeline_activity] = _runtime.Operation(
+DELETE_TIMELINE_ACTIVITY_OP: _runtime.Operation[DeleteTimelineActivityResult] = _runtime.Operation(
     name="DeleteTimelineActivity",
     document="mutation DeleteTimelineActivity($id: UUID!) { deleteTimelineActivity(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteTimelineActivity",),
-    result_type=_D_delete_timeline_activity,
+    result_type=DeleteTimelineActivityResult,
     idempotent=True,
 )
 
@@ -742,20 +757,20 @@ async def delete_timeline_activity(
     return _d.delete_timeline_activity
 
 
-class _D_destroy_timeline_activities(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyTimelineActivitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_timeline_activities: list[TimelineActivity] | None = _msgspec.field(
         default=None, name="destroyTimelineActivities"
     )
 
 
-DESTROY_TIMELINE_ACTIVITIES_OP: _runtime.Operation[_D_destroy_timeline_activities] = (
+DESTROY_TIMELINE_ACTIVITIES_OP: _runtime.Operation[DestroyTimelineActivitiesResult] = (
     _runtime.Operation(
         name="DestroyTimelineActivities",
         document="mutation DestroyTimelineActivities($filter: TimelineActivityFilterInput!) { destroyTimelineActivities(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
         endpoint="graphql",
         kind="mutation",
         root_fields=("destroyTimelineActivities",),
-        result_type=_D_destroy_timeline_activities,
+        result_type=DestroyTimelineActivitiesResult,
         idempotent=False,
     )
 )
@@ -774,20 +789,22 @@ async def destroy_timeline_activities(
     return _d.destroy_timeline_activities
 
 
-class _D_destroy_timeline_activity(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyTimelineActivityResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_timeline_activity: TimelineActivity | None = _msgspec.field(
         default=None, name="destroyTimelineActivity"
     )
 
 
-DESTROY_TIMELINE_ACTIVITY_OP: _runtime.Operation[_D_destroy_timeline_activity] = _runtime.Operation(
-    name="DestroyTimelineActivity",
-    document="mutation DestroyTimelineActivity($id: UUID!) { destroyTimelineActivity(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
-    endpoint="graphql",
-    kind="mutation",
-    root_fields=("destroyTimelineActivity",),
-    result_type=_D_destroy_timeline_activity,
-    idempotent=True,
+DESTROY_TIMELINE_ACTIVITY_OP: _runtime.Operation[DestroyTimelineActivityResult] = (
+    _runtime.Operation(
+        name="DestroyTimelineActivity",
+        document="mutation DestroyTimelineActivity($id: UUID!) { destroyTimelineActivity(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        endpoint="graphql",
+        kind="mutation",
+        root_fields=("destroyTimelineActivity",),
+        result_type=DestroyTimelineActivityResult,
+        idempotent=True,
+    )
 )
 
 
@@ -804,20 +821,20 @@ async def destroy_timeline_activity(
     return _d.destroy_timeline_activity
 
 
-class _D_restore_timeline_activities(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreTimelineActivitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_timeline_activities: list[TimelineActivity] | None = _msgspec.field(
         default=None, name="restoreTimelineActivities"
     )
 
 
-RESTORE_TIMELINE_ACTIVITIES_OP: _runtime.Operation[_D_restore_timeline_activities] = (
+RESTORE_TIMELINE_ACTIVITIES_OP: _runtime.Operation[RestoreTimelineActivitiesResult] = (
     _runtime.Operation(
         name="RestoreTimelineActivities",
         document="mutation RestoreTimelineActivities($filter: TimelineActivityFilterInput!) { restoreTimelineActivities(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
         endpoint="graphql",
         kind="mutation",
         root_fields=("restoreTimelineActivities",),
-        result_type=_D_restore_timeline_activities,
+        result_type=RestoreTimelineActivitiesResult,
         idempotent=False,
     )
 )
@@ -836,20 +853,22 @@ async def restore_timeline_activities(
     return _d.restore_timeline_activities
 
 
-class _D_restore_timeline_activity(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreTimelineActivityResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_timeline_activity: TimelineActivity | None = _msgspec.field(
         default=None, name="restoreTimelineActivity"
     )
 
 
-RESTORE_TIMELINE_ACTIVITY_OP: _runtime.Operation[_D_restore_timeline_activity] = _runtime.Operation(
-    name="RestoreTimelineActivity",
-    document="mutation RestoreTimelineActivity($id: UUID!) { restoreTimelineActivity(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
-    endpoint="graphql",
-    kind="mutation",
-    root_fields=("restoreTimelineActivity",),
-    result_type=_D_restore_timeline_activity,
-    idempotent=True,
+RESTORE_TIMELINE_ACTIVITY_OP: _runtime.Operation[RestoreTimelineActivityResult] = (
+    _runtime.Operation(
+        name="RestoreTimelineActivity",
+        document="mutation RestoreTimelineActivity($id: UUID!) { restoreTimelineActivity(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        endpoint="graphql",
+        kind="mutation",
+        root_fields=("restoreTimelineActivity",),
+        result_type=RestoreTimelineActivityResult,
+        idempotent=True,
+    )
 )
 
 
@@ -866,20 +885,20 @@ async def restore_timeline_activity(
     return _d.restore_timeline_activity
 
 
-class _D_update_timeline_activities(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateTimelineActivitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_timeline_activities: list[TimelineActivity] | None = _msgspec.field(
         default=None, name="updateTimelineActivities"
     )
 
 
-UPDATE_TIMELINE_ACTIVITIES_OP: _runtime.Operation[_D_update_timeline_activities] = (
+UPDATE_TIMELINE_ACTIVITIES_OP: _runtime.Operation[UpdateTimelineActivitiesResult] = (
     _runtime.Operation(
         name="UpdateTimelineActivities",
         document="mutation UpdateTimelineActivities($data: TimelineActivityUpdateInput!, $filter: TimelineActivityFilterInput!) { updateTimelineActivities(data: $data, filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
         endpoint="graphql",
         kind="mutation",
         root_fields=("updateTimelineActivities",),
-        result_type=_D_update_timeline_activities,
+        result_type=UpdateTimelineActivitiesResult,
         idempotent=False,
     )
 )
@@ -900,19 +919,19 @@ async def update_timeline_activities(
     return _d.update_timeline_activities
 
 
-class _D_update_timeline_activity(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateTimelineActivityResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_timeline_activity: TimelineActivity | None = _msgspec.field(
         default=None, name="updateTimelineActivity"
     )
 
 
-UPDATE_TIMELINE_ACTIVITY_OP: _runtime.Operation[_D_update_timeline_activity] = _runtime.Operation(
+UPDATE_TIMELINE_ACTIVITY_OP: _runtime.Operation[UpdateTimelineActivityResult] = _runtime.Operation(
     name="UpdateTimelineActivity",
     document="mutation UpdateTimelineActivity($data: TimelineActivityUpdateInput!, $id: UUID!) { updateTimelineActivity(data: $data, id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateTimelineActivity",),
-    result_type=_D_update_timeline_activity,
+    result_type=UpdateTimelineActivityResult,
     idempotent=True,
 )
 
@@ -950,20 +969,20 @@ _RELATION_SELECTIONS: dict[str, str] = {
 }
 
 
-class _D_timeline_activities_with(_msgspec.Struct, frozen=True, kw_only=True):
+class TimelineActivitiesWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     timeline_activities: TimelineActivityWithRelationsConnection | None = _msgspec.field(
         default=None, name="timelineActivities"
     )
 
 
 _TIMELINE_ACTIVITIES_WITH_CACHE: dict[
-    tuple[str, ...], _runtime.Operation[_D_timeline_activities_with]
+    tuple[str, ...], _runtime.Operation[TimelineActivitiesWithRelationsResult]
 ] = {}
 
 
 def _timeline_activities_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_timeline_activities_with]:
+) -> _runtime.Operation[TimelineActivitiesWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _TIMELINE_ACTIVITIES_WITH_CACHE.get(key)
     if op is None:
@@ -977,27 +996,27 @@ def _timeline_activities_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("timelineActivities",),
-            result_type=_D_timeline_activities_with,
+            result_type=TimelineActivitiesWithRelationsResult,
             idempotent=True,
         )
         _TIMELINE_ACTIVITIES_WITH_CACHE[key] = op
     return op
 
 
-class _D_timeline_activity_with(_msgspec.Struct, frozen=True, kw_only=True):
+class TimelineActivityWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     timeline_activity: TimelineActivityWithRelations | None = _msgspec.field(
         default=None, name="timelineActivity"
     )
 
 
 _TIMELINE_ACTIVITY_WITH_CACHE: dict[
-    tuple[str, ...], _runtime.Operation[_D_timeline_activity_with]
+    tuple[str, ...], _runtime.Operation[TimelineActivityWithRelationsResult]
 ] = {}
 
 
 def _timeline_activity_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_timeline_activity_with]:
+) -> _runtime.Operation[TimelineActivityWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _TIMELINE_ACTIVITY_WITH_CACHE.get(key)
     if op is None:
@@ -1011,7 +1030,7 @@ def _timeline_activity_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("timelineActivity",),
-            result_type=_D_timeline_activity_with,
+            result_type=TimelineActivityWithRelationsResult,
             idempotent=True,
         )
         _TIMELINE_ACTIVITY_WITH_CACHE[key] = op

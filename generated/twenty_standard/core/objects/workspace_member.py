@@ -60,14 +60,24 @@ else:
 __all__ = [
     "CREATE_WORKSPACE_MEMBERS_OP",
     "CREATE_WORKSPACE_MEMBER_OP",
+    "CreateWorkspaceMemberResult",
+    "CreateWorkspaceMembersResult",
     "DELETE_WORKSPACE_MEMBERS_OP",
     "DELETE_WORKSPACE_MEMBER_OP",
     "DESTROY_WORKSPACE_MEMBERS_OP",
     "DESTROY_WORKSPACE_MEMBER_OP",
+    "DeleteWorkspaceMemberResult",
+    "DeleteWorkspaceMembersResult",
+    "DestroyWorkspaceMemberResult",
+    "DestroyWorkspaceMembersResult",
     "RESTORE_WORKSPACE_MEMBERS_OP",
     "RESTORE_WORKSPACE_MEMBER_OP",
+    "RestoreWorkspaceMemberResult",
+    "RestoreWorkspaceMembersResult",
     "UPDATE_WORKSPACE_MEMBERS_OP",
     "UPDATE_WORKSPACE_MEMBER_OP",
+    "UpdateWorkspaceMemberResult",
+    "UpdateWorkspaceMembersResult",
     "WORKSPACE_MEMBERS_GROUP_BY_OP",
     "WORKSPACE_MEMBERS_OP",
     "WORKSPACE_MEMBER_OP",
@@ -91,6 +101,7 @@ __all__ = [
     "WorkspaceMemberOrderByWithGroupByInput",
     "WorkspaceMemberRelationInput",
     "WorkspaceMemberRelationName",
+    "WorkspaceMemberResult",
     "WorkspaceMemberTimeFormatEnum",
     "WorkspaceMemberTimeFormatEnumFilter",
     "WorkspaceMemberTimeFormatEnumLiteral",
@@ -99,6 +110,10 @@ __all__ = [
     "WorkspaceMemberWithRelations",
     "WorkspaceMemberWithRelationsConnection",
     "WorkspaceMemberWithRelationsEdge",
+    "WorkspaceMemberWithRelationsResult",
+    "WorkspaceMembersGroupByResult",
+    "WorkspaceMembersResult",
+    "WorkspaceMembersWithRelationsResult",
     "create_workspace_member",
     "create_workspace_members",
     "delete_workspace_member",
@@ -623,17 +638,17 @@ WorkspaceMemberWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_workspace_member(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkspaceMemberResult(_msgspec.Struct, frozen=True, kw_only=True):
     workspace_member: WorkspaceMember | None = _msgspec.field(default=None, name="workspaceMember")
 
 
-WORKSPACE_MEMBER_OP: _runtime.Operation[_D_workspace_member] = _runtime.Operation(
+WORKSPACE_MEMBER_OP: _runtime.Operation[WorkspaceMemberResult] = _runtime.Operation(
     name="WorkspaceMember",
     document="query WorkspaceMember($filter: WorkspaceMemberFilterInput!) { workspaceMember(filter: $filter) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
     endpoint="graphql",
     kind="query",
     root_fields=("workspaceMember",),
-    result_type=_D_workspace_member,
+    result_type=WorkspaceMemberResult,
     idempotent=True,
 )
 
@@ -651,19 +666,19 @@ async def workspace_member(
     return _d.workspace_member
 
 
-class _D_workspace_members(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkspaceMembersResult(_msgspec.Struct, frozen=True, kw_only=True):
     workspace_members: WorkspaceMemberConnection | None = _msgspec.field(
         default=None, name="workspaceMembers"
     )
 
 
-WORKSPACE_MEMBERS_OP: _runtime.Operation[_D_workspace_members] = _runtime.Operation(
+WORKSPACE_MEMBERS_OP: _runtime.Operation[WorkspaceMembersResult] = _runtime.Operation(
     name="WorkspaceMembers",
     document="query WorkspaceMembers($after: String, $before: String, $filter: WorkspaceMemberFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkspaceMemberOrderByInput]) { workspaceMembers(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("workspaceMembers",),
-    result_type=_D_workspace_members,
+    result_type=WorkspaceMembersResult,
     idempotent=True,
 )
 
@@ -699,20 +714,20 @@ async def workspace_members(
     return _d.workspace_members
 
 
-class _D_workspace_members_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkspaceMembersGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     workspace_members_group_by: list[WorkspaceMemberGroupByConnection] | None = _msgspec.field(
         default=None, name="workspaceMembersGroupBy"
     )
 
 
-WORKSPACE_MEMBERS_GROUP_BY_OP: _runtime.Operation[_D_workspace_members_group_by] = (
+WORKSPACE_MEMBERS_GROUP_BY_OP: _runtime.Operation[WorkspaceMembersGroupByResult] = (
     _runtime.Operation(
         name="WorkspaceMembersGroupBy",
         document="query WorkspaceMembersGroupBy($groupBy: [WorkspaceMemberGroupByInput!]!, $filter: WorkspaceMemberFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [WorkspaceMemberOrderByWithGroupByInput], $orderByForRecords: [WorkspaceMemberOrderByInput], $viewId: UUID) { workspaceMembersGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
         endpoint="graphql",
         kind="query",
         root_fields=("workspaceMembersGroupBy",),
-        result_type=_D_workspace_members_group_by,
+        result_type=WorkspaceMembersGroupByResult,
         idempotent=True,
     )
 )
@@ -749,19 +764,19 @@ async def workspace_members_group_by(
     return _d.workspace_members_group_by
 
 
-class _D_create_workspace_member(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateWorkspaceMemberResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_workspace_member: WorkspaceMember | None = _msgspec.field(
         default=None, name="createWorkspaceMember"
     )
 
 
-CREATE_WORKSPACE_MEMBER_OP: _runtime.Operation[_D_create_workspace_member] = _runtime.Operation(
+CREATE_WORKSPACE_MEMBER_OP: _runtime.Operation[CreateWorkspaceMemberResult] = _runtime.Operation(
     name="CreateWorkspaceMember",
     document="mutation CreateWorkspaceMember($data: WorkspaceMemberCreateInput!, $upsert: Boolean) { createWorkspaceMember(data: $data, upsert: $upsert) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createWorkspaceMember",),
-    result_type=_D_create_workspace_member,
+    result_type=CreateWorkspaceMemberResult,
     idempotent=False,
 )
 
@@ -784,19 +799,19 @@ async def create_workspace_member(
     return _d.create_workspace_member
 
 
-class _D_create_workspace_members(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateWorkspaceMembersResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_workspace_members: list[WorkspaceMember] | None = _msgspec.field(
         default=None, name="createWorkspaceMembers"
     )
 
 
-CREATE_WORKSPACE_MEMBERS_OP: _runtime.Operation[_D_create_workspace_members] = _runtime.Operation(
+CREATE_WORKSPACE_MEMBERS_OP: _runtime.Operation[CreateWorkspaceMembersResult] = _runtime.Operation(
     name="CreateWorkspaceMembers",
     document="mutation CreateWorkspaceMembers($data: [WorkspaceMemberCreateInput!]!, $upsert: Boolean) { createWorkspaceMembers(data: $data, upsert: $upsert) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createWorkspaceMembers",),
-    result_type=_D_create_workspace_members,
+    result_type=CreateWorkspaceMembersResult,
     idempotent=False,
 )
 
@@ -819,19 +834,19 @@ async def create_workspace_members(
     return _d.create_workspace_members
 
 
-class _D_delete_workspace_member(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteWorkspaceMemberResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_workspace_member: WorkspaceMember | None = _msgspec.field(
         default=None, name="deleteWorkspaceMember"
     )
 
 
-DELETE_WORKSPACE_MEMBER_OP: _runtime.Operation[_D_delete_workspace_member] = _runtime.Operation(
+DELETE_WORKSPACE_MEMBER_OP: _runtime.Operation[DeleteWorkspaceMemberResult] = _runtime.Operation(
     name="DeleteWorkspaceMember",
     document="mutation DeleteWorkspaceMember($id: UUID!) { deleteWorkspaceMember(id: $id) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteWorkspaceMember",),
-    result_type=_D_delete_workspace_member,
+    result_type=DeleteWorkspaceMemberResult,
     idempotent=True,
 )
 
@@ -849,19 +864,19 @@ async def delete_workspace_member(
     return _d.delete_workspace_member
 
 
-class _D_delete_workspace_members(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteWorkspaceMembersResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_workspace_members: list[WorkspaceMember] | None = _msgspec.field(
         default=None, name="deleteWorkspaceMembers"
     )
 
 
-DELETE_WORKSPACE_MEMBERS_OP: _runtime.Operation[_D_delete_workspace_members] = _runtime.Operation(
+DELETE_WORKSPACE_MEMBERS_OP: _runtime.Operation[DeleteWorkspaceMembersResult] = _runtime.Operation(
     name="DeleteWorkspaceMembers",
     document="mutation DeleteWorkspaceMembers($filter: WorkspaceMemberFilterInput!) { deleteWorkspaceMembers(filter: $filter) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteWorkspaceMembers",),
-    result_type=_D_delete_workspace_members,
+    result_type=DeleteWorkspaceMembersResult,
     idempotent=False,
 )
 
@@ -879,19 +894,19 @@ async def delete_workspace_members(
     return _d.delete_workspace_members
 
 
-class _D_destroy_workspace_member(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyWorkspaceMemberResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_workspace_member: WorkspaceMember | None = _msgspec.field(
         default=None, name="destroyWorkspaceMember"
     )
 
 
-DESTROY_WORKSPACE_MEMBER_OP: _runtime.Operation[_D_destroy_workspace_member] = _runtime.Operation(
+DESTROY_WORKSPACE_MEMBER_OP: _runtime.Operation[DestroyWorkspaceMemberResult] = _runtime.Operation(
     name="DestroyWorkspaceMember",
     document="mutation DestroyWorkspaceMember($id: UUID!) { destroyWorkspaceMember(id: $id) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyWorkspaceMember",),
-    result_type=_D_destroy_workspace_member,
+    result_type=DestroyWorkspaceMemberResult,
     idempotent=True,
 )
 
@@ -909,20 +924,22 @@ async def destroy_workspace_member(
     return _d.destroy_workspace_member
 
 
-class _D_destroy_workspace_members(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyWorkspaceMembersResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_workspace_members: list[WorkspaceMember] | None = _msgspec.field(
         default=None, name="destroyWorkspaceMembers"
     )
 
 
-DESTROY_WORKSPACE_MEMBERS_OP: _runtime.Operation[_D_destroy_workspace_members] = _runtime.Operation(
-    name="DestroyWorkspaceMembers",
-    document="mutation DestroyWorkspaceMembers($filter: WorkspaceMemberFilterInput!) { destroyWorkspaceMembers(filter: $filter) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
-    endpoint="graphql",
-    kind="mutation",
-    root_fields=("destroyWorkspaceMembers",),
-    result_type=_D_destroy_workspace_members,
-    idempotent=False,
+DESTROY_WORKSPACE_MEMBERS_OP: _runtime.Operation[DestroyWorkspaceMembersResult] = (
+    _runtime.Operation(
+        name="DestroyWorkspaceMembers",
+        document="mutation DestroyWorkspaceMembers($filter: WorkspaceMemberFilterInput!) { destroyWorkspaceMembers(filter: $filter) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
+        endpoint="graphql",
+        kind="mutation",
+        root_fields=("destroyWorkspaceMembers",),
+        result_type=DestroyWorkspaceMembersResult,
+        idempotent=False,
+    )
 )
 
 
@@ -939,19 +956,19 @@ async def destroy_workspace_members(
     return _d.destroy_workspace_members
 
 
-class _D_restore_workspace_member(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreWorkspaceMemberResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_workspace_member: WorkspaceMember | None = _msgspec.field(
         default=None, name="restoreWorkspaceMember"
     )
 
 
-RESTORE_WORKSPACE_MEMBER_OP: _runtime.Operation[_D_restore_workspace_member] = _runtime.Operation(
+RESTORE_WORKSPACE_MEMBER_OP: _runtime.Operation[RestoreWorkspaceMemberResult] = _runtime.Operation(
     name="RestoreWorkspaceMember",
     document="mutation RestoreWorkspaceMember($id: UUID!) { restoreWorkspaceMember(id: $id) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreWorkspaceMember",),
-    result_type=_D_restore_workspace_member,
+    result_type=RestoreWorkspaceMemberResult,
     idempotent=True,
 )
 
@@ -969,20 +986,22 @@ async def restore_workspace_member(
     return _d.restore_workspace_member
 
 
-class _D_restore_workspace_members(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreWorkspaceMembersResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_workspace_members: list[WorkspaceMember] | None = _msgspec.field(
         default=None, name="restoreWorkspaceMembers"
     )
 
 
-RESTORE_WORKSPACE_MEMBERS_OP: _runtime.Operation[_D_restore_workspace_members] = _runtime.Operation(
-    name="RestoreWorkspaceMembers",
-    document="mutation RestoreWorkspaceMembers($filter: WorkspaceMemberFilterInput!) { restoreWorkspaceMembers(filter: $filter) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
-    endpoint="graphql",
-    kind="mutation",
-    root_fields=("restoreWorkspaceMembers",),
-    result_type=_D_restore_workspace_members,
-    idempotent=False,
+RESTORE_WORKSPACE_MEMBERS_OP: _runtime.Operation[RestoreWorkspaceMembersResult] = (
+    _runtime.Operation(
+        name="RestoreWorkspaceMembers",
+        document="mutation RestoreWorkspaceMembers($filter: WorkspaceMemberFilterInput!) { restoreWorkspaceMembers(filter: $filter) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
+        endpoint="graphql",
+        kind="mutation",
+        root_fields=("restoreWorkspaceMembers",),
+        result_type=RestoreWorkspaceMembersResult,
+        idempotent=False,
+    )
 )
 
 
@@ -999,19 +1018,19 @@ async def restore_workspace_members(
     return _d.restore_workspace_members
 
 
-class _D_update_workspace_member(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateWorkspaceMemberResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_workspace_member: WorkspaceMember | None = _msgspec.field(
         default=None, name="updateWorkspaceMember"
     )
 
 
-UPDATE_WORKSPACE_MEMBER_OP: _runtime.Operation[_D_update_workspace_member] = _runtime.Operation(
+UPDATE_WORKSPACE_MEMBER_OP: _runtime.Operation[UpdateWorkspaceMemberResult] = _runtime.Operation(
     name="UpdateWorkspaceMember",
     document="mutation UpdateWorkspaceMember($data: WorkspaceMemberUpdateInput!, $id: UUID!) { updateWorkspaceMember(data: $data, id: $id) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateWorkspaceMember",),
-    result_type=_D_update_workspace_member,
+    result_type=UpdateWorkspaceMemberResult,
     idempotent=True,
 )
 
@@ -1031,19 +1050,19 @@ async def update_workspace_member(
     return _d.update_workspace_member
 
 
-class _D_update_workspace_members(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateWorkspaceMembersResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_workspace_members: list[WorkspaceMember] | None = _msgspec.field(
         default=None, name="updateWorkspaceMembers"
     )
 
 
-UPDATE_WORKSPACE_MEMBERS_OP: _runtime.Operation[_D_update_workspace_members] = _runtime.Operation(
+UPDATE_WORKSPACE_MEMBERS_OP: _runtime.Operation[UpdateWorkspaceMembersResult] = _runtime.Operation(
     name="UpdateWorkspaceMembers",
     document="mutation UpdateWorkspaceMembers($data: WorkspaceMemberUpdateInput!, $filter: WorkspaceMemberFilterInput!) { updateWorkspaceMembers(data: $data, filter: $filter) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateWorkspaceMembers",),
-    result_type=_D_update_workspace_members,
+    result_type=UpdateWorkspaceMembersResult,
     idempotent=False,
 )
 
@@ -1079,20 +1098,20 @@ _RELATION_SELECTIONS: dict[str, str] = {
 }
 
 
-class _D_workspace_members_with(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkspaceMembersWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     workspace_members: WorkspaceMemberWithRelationsConnection | None = _msgspec.field(
         default=None, name="workspaceMembers"
     )
 
 
 _WORKSPACE_MEMBERS_WITH_CACHE: dict[
-    tuple[str, ...], _runtime.Operation[_D_workspace_members_with]
+    tuple[str, ...], _runtime.Operation[WorkspaceMembersWithRelationsResult]
 ] = {}
 
 
 def _workspace_members_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_workspace_members_with]:
+) -> _runtime.Operation[WorkspaceMembersWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _WORKSPACE_MEMBERS_WITH_CACHE.get(key)
     if op is None:
@@ -1106,27 +1125,27 @@ def _workspace_members_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("workspaceMembers",),
-            result_type=_D_workspace_members_with,
+            result_type=WorkspaceMembersWithRelationsResult,
             idempotent=True,
         )
         _WORKSPACE_MEMBERS_WITH_CACHE[key] = op
     return op
 
 
-class _D_workspace_member_with(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkspaceMemberWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     workspace_member: WorkspaceMemberWithRelations | None = _msgspec.field(
         default=None, name="workspaceMember"
     )
 
 
 _WORKSPACE_MEMBER_WITH_CACHE: dict[
-    tuple[str, ...], _runtime.Operation[_D_workspace_member_with]
+    tuple[str, ...], _runtime.Operation[WorkspaceMemberWithRelationsResult]
 ] = {}
 
 
 def _workspace_member_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_workspace_member_with]:
+) -> _runtime.Operation[WorkspaceMemberWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _WORKSPACE_MEMBER_WITH_CACHE.get(key)
     if op is None:
@@ -1140,7 +1159,7 @@ def _workspace_member_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("workspaceMember",),
-            result_type=_D_workspace_member_with,
+            result_type=WorkspaceMemberWithRelationsResult,
             idempotent=True,
         )
         _WORKSPACE_MEMBER_WITH_CACHE[key] = op

@@ -53,12 +53,16 @@ __all__ = [
     "COMPANY_OP",
     "CREATE_COMPANIES_OP",
     "CREATE_COMPANY_OP",
+    "CompaniesGroupByResult",
+    "CompaniesResult",
+    "CompaniesWithRelationsResult",
     "Company",
     "CompanyApi",
     "CompanyConnectInput",
     "CompanyConnection",
     "CompanyCreateInput",
     "CompanyDomainNameWhereInput",
+    "CompanyDuplicatesResult",
     "CompanyEdge",
     "CompanyFilterInput",
     "CompanyGroupByConnection",
@@ -66,6 +70,7 @@ __all__ = [
     "CompanyOrderByInput",
     "CompanyRelationInput",
     "CompanyRelationName",
+    "CompanyResult",
     "CompanyTierEnum",
     "CompanyTierEnumFilter",
     "CompanyTierEnumLiteral",
@@ -74,15 +79,27 @@ __all__ = [
     "CompanyWithRelations",
     "CompanyWithRelationsConnection",
     "CompanyWithRelationsEdge",
+    "CompanyWithRelationsResult",
+    "CreateCompaniesResult",
+    "CreateCompanyResult",
     "DELETE_COMPANIES_OP",
     "DELETE_COMPANY_OP",
     "DESTROY_COMPANIES_OP",
     "DESTROY_COMPANY_OP",
+    "DeleteCompaniesResult",
+    "DeleteCompanyResult",
+    "DestroyCompaniesResult",
+    "DestroyCompanyResult",
     "MERGE_COMPANIES_OP",
+    "MergeCompaniesResult",
     "RESTORE_COMPANIES_OP",
     "RESTORE_COMPANY_OP",
+    "RestoreCompaniesResult",
+    "RestoreCompanyResult",
     "UPDATE_COMPANIES_OP",
     "UPDATE_COMPANY_OP",
+    "UpdateCompaniesResult",
+    "UpdateCompanyResult",
     "companies",
     "companies_group_by",
     "company",
@@ -301,17 +318,17 @@ CompanyWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_companies(_msgspec.Struct, frozen=True, kw_only=True):
+class CompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
     companies: CompanyConnection | None = None
 
 
-COMPANIES_OP: _runtime.Operation[_D_companies] = _runtime.Operation(
+COMPANIES_OP: _runtime.Operation[CompaniesResult] = _runtime.Operation(
     name="Companies",
     document="query Companies($after: String, $before: String, $filter: CompanyFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CompanyOrderByInput]) { companies(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("companies",),
-    result_type=_D_companies,
+    result_type=CompaniesResult,
     idempotent=True,
 )
 
@@ -347,19 +364,19 @@ async def companies(
     return _d.companies
 
 
-class _D_companies_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class CompaniesGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     companies_group_by: list[CompanyGroupByConnection] | None = _msgspec.field(
         default=None, name="companiesGroupBy"
     )
 
 
-COMPANIES_GROUP_BY_OP: _runtime.Operation[_D_companies_group_by] = _runtime.Operation(
+COMPANIES_GROUP_BY_OP: _runtime.Operation[CompaniesGroupByResult] = _runtime.Operation(
     name="CompaniesGroupBy",
     document="query CompaniesGroupBy($groupBy: [CompanyGroupByInput!]!, $filter: CompanyFilterInput, $limit: Int, $orderByForRecords: [CompanyOrderByInput]) { companiesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, orderByForRecords: $orderByForRecords) { edges { cursor node { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("companiesGroupBy",),
-    result_type=_D_companies_group_by,
+    result_type=CompaniesGroupByResult,
     idempotent=True,
 )
 
@@ -386,17 +403,17 @@ async def companies_group_by(
     return _d.companies_group_by
 
 
-class _D_company(_msgspec.Struct, frozen=True, kw_only=True):
+class CompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
     company: Company | None = None
 
 
-COMPANY_OP: _runtime.Operation[_D_company] = _runtime.Operation(
+COMPANY_OP: _runtime.Operation[CompanyResult] = _runtime.Operation(
     name="Company",
     document="query Company($filter: CompanyFilterInput!) { company(filter: $filter) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
     endpoint="graphql",
     kind="query",
     root_fields=("company",),
-    result_type=_D_company,
+    result_type=CompanyResult,
     idempotent=True,
 )
 
@@ -414,19 +431,19 @@ async def company(
     return _d.company
 
 
-class _D_company_duplicates(_msgspec.Struct, frozen=True, kw_only=True):
+class CompanyDuplicatesResult(_msgspec.Struct, frozen=True, kw_only=True):
     company_duplicates: list[CompanyConnection] | None = _msgspec.field(
         default=None, name="companyDuplicates"
     )
 
 
-COMPANY_DUPLICATES_OP: _runtime.Operation[_D_company_duplicates] = _runtime.Operation(
+COMPANY_DUPLICATES_OP: _runtime.Operation[CompanyDuplicatesResult] = _runtime.Operation(
     name="CompanyDuplicates",
     document="query CompanyDuplicates($data: [CompanyCreateInput], $ids: [UUID]) { companyDuplicates(data: $data, ids: $ids) { edges { cursor node { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("companyDuplicates",),
-    result_type=_D_company_duplicates,
+    result_type=CompanyDuplicatesResult,
     idempotent=True,
 )
 
@@ -447,17 +464,17 @@ async def company_duplicates(
     return _d.company_duplicates
 
 
-class _D_create_companies(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_companies: list[Company] | None = _msgspec.field(default=None, name="createCompanies")
 
 
-CREATE_COMPANIES_OP: _runtime.Operation[_D_create_companies] = _runtime.Operation(
+CREATE_COMPANIES_OP: _runtime.Operation[CreateCompaniesResult] = _runtime.Operation(
     name="CreateCompanies",
     document="mutation CreateCompanies($data: [CompanyCreateInput!]!, $upsert: Boolean) { createCompanies(data: $data, upsert: $upsert) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createCompanies",),
-    result_type=_D_create_companies,
+    result_type=CreateCompaniesResult,
     idempotent=False,
 )
 
@@ -480,17 +497,17 @@ async def create_companies(
     return _d.create_companies
 
 
-class _D_create_company(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_company: Company | None = _msgspec.field(default=None, name="createCompany")
 
 
-CREATE_COMPANY_OP: _runtime.Operation[_D_create_company] = _runtime.Operation(
+CREATE_COMPANY_OP: _runtime.Operation[CreateCompanyResult] = _runtime.Operation(
     name="CreateCompany",
     document="mutation CreateCompany($data: CompanyCreateInput!, $upsert: Boolean) { createCompany(data: $data, upsert: $upsert) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createCompany",),
-    result_type=_D_create_company,
+    result_type=CreateCompanyResult,
     idempotent=False,
 )
 
@@ -511,17 +528,17 @@ async def create_company(
     return _d.create_company
 
 
-class _D_delete_companies(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_companies: list[Company] | None = _msgspec.field(default=None, name="deleteCompanies")
 
 
-DELETE_COMPANIES_OP: _runtime.Operation[_D_delete_companies] = _runtime.Operation(
+DELETE_COMPANIES_OP: _runtime.Operation[DeleteCompaniesResult] = _runtime.Operation(
     name="DeleteCompanies",
     document="mutation DeleteCompanies($filter: CompanyFilterInput!) { deleteCompanies(filter: $filter) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteCompanies",),
-    result_type=_D_delete_companies,
+    result_type=DeleteCompaniesResult,
     idempotent=False,
 )
 
@@ -539,17 +556,17 @@ async def delete_companies(
     return _d.delete_companies
 
 
-class _D_delete_company(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_company: Company | None = _msgspec.field(default=None, name="deleteCompany")
 
 
-DELETE_COMPANY_OP: _runtime.Operation[_D_delete_company] = _runtime.Operation(
+DELETE_COMPANY_OP: _runtime.Operation[DeleteCompanyResult] = _runtime.Operation(
     name="DeleteCompany",
     document="mutation DeleteCompany($id: UUID!) { deleteCompany(id: $id) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteCompany",),
-    result_type=_D_delete_company,
+    result_type=DeleteCompanyResult,
     idempotent=True,
 )
 
@@ -567,17 +584,17 @@ async def delete_company(
     return _d.delete_company
 
 
-class _D_destroy_companies(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_companies: list[Company] | None = _msgspec.field(default=None, name="destroyCompanies")
 
 
-DESTROY_COMPANIES_OP: _runtime.Operation[_D_destroy_companies] = _runtime.Operation(
+DESTROY_COMPANIES_OP: _runtime.Operation[DestroyCompaniesResult] = _runtime.Operation(
     name="DestroyCompanies",
     document="mutation DestroyCompanies($filter: CompanyFilterInput!) { destroyCompanies(filter: $filter) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyCompanies",),
-    result_type=_D_destroy_companies,
+    result_type=DestroyCompaniesResult,
     idempotent=False,
 )
 
@@ -595,17 +612,17 @@ async def destroy_companies(
     return _d.destroy_companies
 
 
-class _D_destroy_company(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_company: Company | None = _msgspec.field(default=None, name="destroyCompany")
 
 
-DESTROY_COMPANY_OP: _runtime.Operation[_D_destroy_company] = _runtime.Operation(
+DESTROY_COMPANY_OP: _runtime.Operation[DestroyCompanyResult] = _runtime.Operation(
     name="DestroyCompany",
     document="mutation DestroyCompany($id: UUID!) { destroyCompany(id: $id) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyCompany",),
-    result_type=_D_destroy_company,
+    result_type=DestroyCompanyResult,
     idempotent=True,
 )
 
@@ -623,17 +640,17 @@ async def destroy_company(
     return _d.destroy_company
 
 
-class _D_merge_companies(_msgspec.Struct, frozen=True, kw_only=True):
+class MergeCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
     merge_companies: Company | None = _msgspec.field(default=None, name="mergeCompanies")
 
 
-MERGE_COMPANIES_OP: _runtime.Operation[_D_merge_companies] = _runtime.Operation(
+MERGE_COMPANIES_OP: _runtime.Operation[MergeCompaniesResult] = _runtime.Operation(
     name="MergeCompanies",
     document="mutation MergeCompanies($conflictPriorityIndex: Int!, $ids: [UUID!]!, $dryRun: Boolean) { mergeCompanies(conflictPriorityIndex: $conflictPriorityIndex, ids: $ids, dryRun: $dryRun) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("mergeCompanies",),
-    result_type=_D_merge_companies,
+    result_type=MergeCompaniesResult,
     idempotent=False,
 )
 
@@ -656,17 +673,17 @@ async def merge_companies(
     return _d.merge_companies
 
 
-class _D_restore_companies(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_companies: list[Company] | None = _msgspec.field(default=None, name="restoreCompanies")
 
 
-RESTORE_COMPANIES_OP: _runtime.Operation[_D_restore_companies] = _runtime.Operation(
+RESTORE_COMPANIES_OP: _runtime.Operation[RestoreCompaniesResult] = _runtime.Operation(
     name="RestoreCompanies",
     document="mutation RestoreCompanies($filter: CompanyFilterInput!) { restoreCompanies(filter: $filter) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreCompanies",),
-    result_type=_D_restore_companies,
+    result_type=RestoreCompaniesResult,
     idempotent=False,
 )
 
@@ -684,17 +701,17 @@ async def restore_companies(
     return _d.restore_companies
 
 
-class _D_restore_company(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_company: Company | None = _msgspec.field(default=None, name="restoreCompany")
 
 
-RESTORE_COMPANY_OP: _runtime.Operation[_D_restore_company] = _runtime.Operation(
+RESTORE_COMPANY_OP: _runtime.Operation[RestoreCompanyResult] = _runtime.Operation(
     name="RestoreCompany",
     document="mutation RestoreCompany($id: UUID!) { restoreCompany(id: $id) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreCompany",),
-    result_type=_D_restore_company,
+    result_type=RestoreCompanyResult,
     idempotent=True,
 )
 
@@ -712,17 +729,17 @@ async def restore_company(
     return _d.restore_company
 
 
-class _D_update_companies(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_companies: list[Company] | None = _msgspec.field(default=None, name="updateCompanies")
 
 
-UPDATE_COMPANIES_OP: _runtime.Operation[_D_update_companies] = _runtime.Operation(
+UPDATE_COMPANIES_OP: _runtime.Operation[UpdateCompaniesResult] = _runtime.Operation(
     name="UpdateCompanies",
     document="mutation UpdateCompanies($data: CompanyUpdateInput!, $filter: CompanyFilterInput!) { updateCompanies(data: $data, filter: $filter) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateCompanies",),
-    result_type=_D_update_companies,
+    result_type=UpdateCompaniesResult,
     idempotent=False,
 )
 
@@ -742,17 +759,17 @@ async def update_companies(
     return _d.update_companies
 
 
-class _D_update_company(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_company: Company | None = _msgspec.field(default=None, name="updateCompany")
 
 
-UPDATE_COMPANY_OP: _runtime.Operation[_D_update_company] = _runtime.Operation(
+UPDATE_COMPANY_OP: _runtime.Operation[UpdateCompanyResult] = _runtime.Operation(
     name="UpdateCompany",
     document="mutation UpdateCompany($data: CompanyUpdateInput!, $id: UUID!) { updateCompany(data: $data, id: $id) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateCompany",),
-    result_type=_D_update_company,
+    result_type=UpdateCompanyResult,
     idempotent=True,
 )
 
@@ -782,16 +799,16 @@ _RELATION_SELECTIONS: dict[str, str] = {
 }
 
 
-class _D_companies_with(_msgspec.Struct, frozen=True, kw_only=True):
+class CompaniesWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     companies: CompanyWithRelationsConnection | None = None
 
 
-_COMPANIES_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_companies_with]] = {}
+_COMPANIES_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[CompaniesWithRelationsResult]] = {}
 
 
 def _companies_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_companies_with]:
+) -> _runtime.Operation[CompaniesWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _COMPANIES_WITH_CACHE.get(key)
     if op is None:
@@ -805,23 +822,23 @@ def _companies_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("companies",),
-            result_type=_D_companies_with,
+            result_type=CompaniesWithRelationsResult,
             idempotent=True,
         )
         _COMPANIES_WITH_CACHE[key] = op
     return op
 
 
-class _D_company_with(_msgspec.Struct, frozen=True, kw_only=True):
+class CompanyWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     company: CompanyWithRelations | None = None
 
 
-_COMPANY_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_company_with]] = {}
+_COMPANY_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[CompanyWithRelationsResult]] = {}
 
 
 def _company_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_company_with]:
+) -> _runtime.Operation[CompanyWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _COMPANY_WITH_CACHE.get(key)
     if op is None:
@@ -835,7 +852,7 @@ def _company_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("company",),
-            result_type=_D_company_with,
+            result_type=CompanyWithRelationsResult,
             idempotent=True,
         )
         _COMPANY_WITH_CACHE[key] = op

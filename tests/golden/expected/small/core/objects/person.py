@@ -39,9 +39,14 @@ else:
 __all__ = [
     "CREATE_PEOPLE_OP",
     "CREATE_PERSON_OP",
+    "CreatePeopleResult",
+    "CreatePersonResult",
     "DELETE_PERSON_OP",
+    "DeletePersonResult",
     "PEOPLE_OP",
     "PERSON_OP",
+    "PeopleResult",
+    "PeopleWithRelationsResult",
     "Person",
     "PersonApi",
     "PersonConnection",
@@ -51,6 +56,7 @@ __all__ = [
     "PersonFilterInput",
     "PersonOrderByInput",
     "PersonRelationName",
+    "PersonResult",
     "PersonTagsEnum",
     "PersonTagsEnumFilter",
     "PersonTagsEnumLiteral",
@@ -59,7 +65,9 @@ __all__ = [
     "PersonWithRelations",
     "PersonWithRelationsConnection",
     "PersonWithRelationsEdge",
+    "PersonWithRelationsResult",
     "UPDATE_PERSON_OP",
+    "UpdatePersonResult",
     "create_people",
     "create_person",
     "delete_person",
@@ -200,17 +208,17 @@ PersonWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_people(_msgspec.Struct, frozen=True, kw_only=True):
+class PeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
     people: PersonConnection | None = None
 
 
-PEOPLE_OP: _runtime.Operation[_D_people] = _runtime.Operation(
+PEOPLE_OP: _runtime.Operation[PeopleResult] = _runtime.Operation(
     name="People",
     document="query People($after: String, $before: String, $filter: PersonFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [PersonOrderByInput]) { people(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("people",),
-    result_type=_D_people,
+    result_type=PeopleResult,
     idempotent=True,
 )
 
@@ -246,17 +254,17 @@ async def people(
     return _d.people
 
 
-class _D_person(_msgspec.Struct, frozen=True, kw_only=True):
+class PersonResult(_msgspec.Struct, frozen=True, kw_only=True):
     person: Person | None = None
 
 
-PERSON_OP: _runtime.Operation[_D_person] = _runtime.Operation(
+PERSON_OP: _runtime.Operation[PersonResult] = _runtime.Operation(
     name="Person",
     document="query Person($filter: PersonFilterInput!) { person(filter: $filter) { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } }",
     endpoint="graphql",
     kind="query",
     root_fields=("person",),
-    result_type=_D_person,
+    result_type=PersonResult,
     idempotent=True,
 )
 
@@ -274,17 +282,17 @@ async def person(
     return _d.person
 
 
-class _D_create_people(_msgspec.Struct, frozen=True, kw_only=True):
+class CreatePeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_people: list[Person] | None = _msgspec.field(default=None, name="createPeople")
 
 
-CREATE_PEOPLE_OP: _runtime.Operation[_D_create_people] = _runtime.Operation(
+CREATE_PEOPLE_OP: _runtime.Operation[CreatePeopleResult] = _runtime.Operation(
     name="CreatePeople",
     document="mutation CreatePeople($data: [PersonCreateInput!]!, $upsert: Boolean) { createPeople(data: $data, upsert: $upsert) { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createPeople",),
-    result_type=_D_create_people,
+    result_type=CreatePeopleResult,
     idempotent=False,
 )
 
@@ -305,17 +313,17 @@ async def create_people(
     return _d.create_people
 
 
-class _D_create_person(_msgspec.Struct, frozen=True, kw_only=True):
+class CreatePersonResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_person: Person | None = _msgspec.field(default=None, name="createPerson")
 
 
-CREATE_PERSON_OP: _runtime.Operation[_D_create_person] = _runtime.Operation(
+CREATE_PERSON_OP: _runtime.Operation[CreatePersonResult] = _runtime.Operation(
     name="CreatePerson",
     document="mutation CreatePerson($data: PersonCreateInput!, $upsert: Boolean) { createPerson(data: $data, upsert: $upsert) { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("createPerson",),
-    result_type=_D_create_person,
+    result_type=CreatePersonResult,
     idempotent=False,
 )
 
@@ -336,17 +344,17 @@ async def create_person(
     return _d.create_person
 
 
-class _D_delete_person(_msgspec.Struct, frozen=True, kw_only=True):
+class DeletePersonResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_person: Person | None = _msgspec.field(default=None, name="deletePerson")
 
 
-DELETE_PERSON_OP: _runtime.Operation[_D_delete_person] = _runtime.Operation(
+DELETE_PERSON_OP: _runtime.Operation[DeletePersonResult] = _runtime.Operation(
     name="DeletePerson",
     document="mutation DeletePerson($id: UUID!) { deletePerson(id: $id) { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("deletePerson",),
-    result_type=_D_delete_person,
+    result_type=DeletePersonResult,
     idempotent=True,
 )
 
@@ -364,17 +372,17 @@ async def delete_person(
     return _d.delete_person
 
 
-class _D_update_person(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdatePersonResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_person: Person | None = _msgspec.field(default=None, name="updatePerson")
 
 
-UPDATE_PERSON_OP: _runtime.Operation[_D_update_person] = _runtime.Operation(
+UPDATE_PERSON_OP: _runtime.Operation[UpdatePersonResult] = _runtime.Operation(
     name="UpdatePerson",
     document="mutation UpdatePerson($data: PersonUpdateInput!, $id: UUID!) { updatePerson(data: $data, id: $id) { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } }",
     endpoint="graphql",
     kind="mutation",
     root_fields=("updatePerson",),
-    result_type=_D_update_person,
+    result_type=UpdatePersonResult,
     idempotent=True,
 )
 
@@ -400,16 +408,16 @@ _RELATION_SELECTIONS: dict[str, str] = {
 }
 
 
-class _D_people_with(_msgspec.Struct, frozen=True, kw_only=True):
+class PeopleWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     people: PersonWithRelationsConnection | None = None
 
 
-_PEOPLE_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_people_with]] = {}
+_PEOPLE_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[PeopleWithRelationsResult]] = {}
 
 
 def _people_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_people_with]:
+) -> _runtime.Operation[PeopleWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _PEOPLE_WITH_CACHE.get(key)
     if op is None:
@@ -423,23 +431,23 @@ def _people_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("people",),
-            result_type=_D_people_with,
+            result_type=PeopleWithRelationsResult,
             idempotent=True,
         )
         _PEOPLE_WITH_CACHE[key] = op
     return op
 
 
-class _D_person_with(_msgspec.Struct, frozen=True, kw_only=True):
+class PersonWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     person: PersonWithRelations | None = None
 
 
-_PERSON_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_person_with]] = {}
+_PERSON_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[PersonWithRelationsResult]] = {}
 
 
 def _person_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_person_with]:
+) -> _runtime.Operation[PersonWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _PERSON_WITH_CACHE.get(key)
     if op is None:
@@ -453,7 +461,7 @@ def _person_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("person",),
-            result_type=_D_person_with,
+            result_type=PersonWithRelationsResult,
             idempotent=True,
         )
         _PERSON_WITH_CACHE[key] = op

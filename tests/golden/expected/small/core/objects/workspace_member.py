@@ -39,10 +39,14 @@ __all__ = [
     "WorkspaceMemberOrderByInput",
     "WorkspaceMemberRelationInput",
     "WorkspaceMemberRelationName",
+    "WorkspaceMemberResult",
     "WorkspaceMemberWhereUniqueInput",
     "WorkspaceMemberWithRelations",
     "WorkspaceMemberWithRelationsConnection",
     "WorkspaceMemberWithRelationsEdge",
+    "WorkspaceMemberWithRelationsResult",
+    "WorkspaceMembersResult",
+    "WorkspaceMembersWithRelationsResult",
     "workspace_member",
     "workspace_members",
 ]
@@ -136,17 +140,17 @@ WorkspaceMemberWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_workspace_member(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkspaceMemberResult(_msgspec.Struct, frozen=True, kw_only=True):
     workspace_member: WorkspaceMember | None = _msgspec.field(default=None, name="workspaceMember")
 
 
-WORKSPACE_MEMBER_OP: _runtime.Operation[_D_workspace_member] = _runtime.Operation(
+WORKSPACE_MEMBER_OP: _runtime.Operation[WorkspaceMemberResult] = _runtime.Operation(
     name="WorkspaceMember",
     document="query WorkspaceMember($filter: WorkspaceMemberFilterInput!) { workspaceMember(filter: $filter) { createdAt id name { firstName lastName } userEmail } }",
     endpoint="graphql",
     kind="query",
     root_fields=("workspaceMember",),
-    result_type=_D_workspace_member,
+    result_type=WorkspaceMemberResult,
     idempotent=True,
 )
 
@@ -164,19 +168,19 @@ async def workspace_member(
     return _d.workspace_member
 
 
-class _D_workspace_members(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkspaceMembersResult(_msgspec.Struct, frozen=True, kw_only=True):
     workspace_members: WorkspaceMemberConnection | None = _msgspec.field(
         default=None, name="workspaceMembers"
     )
 
 
-WORKSPACE_MEMBERS_OP: _runtime.Operation[_D_workspace_members] = _runtime.Operation(
+WORKSPACE_MEMBERS_OP: _runtime.Operation[WorkspaceMembersResult] = _runtime.Operation(
     name="WorkspaceMembers",
     document="query WorkspaceMembers($after: String, $before: String, $filter: WorkspaceMemberFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkspaceMemberOrderByInput]) { workspaceMembers(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt id name { firstName lastName } userEmail } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
     endpoint="graphql",
     kind="query",
     root_fields=("workspaceMembers",),
-    result_type=_D_workspace_members,
+    result_type=WorkspaceMembersResult,
     idempotent=True,
 )
 
@@ -218,20 +222,20 @@ _RELATION_SELECTIONS: dict[str, str] = {
 }
 
 
-class _D_workspace_members_with(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkspaceMembersWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     workspace_members: WorkspaceMemberWithRelationsConnection | None = _msgspec.field(
         default=None, name="workspaceMembers"
     )
 
 
 _WORKSPACE_MEMBERS_WITH_CACHE: dict[
-    tuple[str, ...], _runtime.Operation[_D_workspace_members_with]
+    tuple[str, ...], _runtime.Operation[WorkspaceMembersWithRelationsResult]
 ] = {}
 
 
 def _workspace_members_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_workspace_members_with]:
+) -> _runtime.Operation[WorkspaceMembersWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _WORKSPACE_MEMBERS_WITH_CACHE.get(key)
     if op is None:
@@ -245,27 +249,27 @@ def _workspace_members_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("workspaceMembers",),
-            result_type=_D_workspace_members_with,
+            result_type=WorkspaceMembersWithRelationsResult,
             idempotent=True,
         )
         _WORKSPACE_MEMBERS_WITH_CACHE[key] = op
     return op
 
 
-class _D_workspace_member_with(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkspaceMemberWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     workspace_member: WorkspaceMemberWithRelations | None = _msgspec.field(
         default=None, name="workspaceMember"
     )
 
 
 _WORKSPACE_MEMBER_WITH_CACHE: dict[
-    tuple[str, ...], _runtime.Operation[_D_workspace_member_with]
+    tuple[str, ...], _runtime.Operation[WorkspaceMemberWithRelationsResult]
 ] = {}
 
 
 def _workspace_member_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_workspace_member_with]:
+) -> _runtime.Operation[WorkspaceMemberWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _WORKSPACE_MEMBER_WITH_CACHE.get(key)
     if op is None:
@@ -279,7 +283,7 @@ def _workspace_member_with_op(
             endpoint="graphql",
             kind="query",
             root_fields=("workspaceMember",),
-            result_type=_D_workspace_member_with,
+            result_type=WorkspaceMemberWithRelationsResult,
             idempotent=True,
         )
         _WORKSPACE_MEMBER_WITH_CACHE[key] = op
