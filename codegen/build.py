@@ -138,7 +138,16 @@ def _module_def(b: TypeBuilder, key: str, parts: m.ModuleParts) -> m.ModuleDef:
         if is_meta_api
         else "",
         api_props=b.meta_props if is_meta_api else (),
+        fragments=_fragments(parts),
     )
+
+
+def _fragments(parts: m.ModuleParts) -> tuple[m.Fragment, ...]:
+    """Every named fragment the module's documents spread, each once, by name."""
+    found: dict[str, m.Fragment] = {}
+    for doc in [o.document for o in parts.ops] + [i.document for i in parts.includes]:
+        found.update((f.name, f) for f in doc.fragments)
+    return tuple(found[n] for n in sorted(found))
 
 
 def _init_def(b: TypeBuilder, modules: list[m.ModuleDef]) -> m.InitDef:

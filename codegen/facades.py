@@ -161,13 +161,13 @@ def _include_variants(
     assert base is not None
     ns = naming.Namespace(reserved={f.name for f in base.fields})
     rel_fields = []
-    selections = []
+    relations: list[m.Relation] = []
     for fname, f, _many in rels:
         attr = ns.claim(fname, naming.struct_attribute_name(fname))
         rel_fields.append(b._struct_field(key, attr, fname, f.type, doc_of(f), True))
         target = get_named_type(f.type)
         sel = b.selection(target, 1, (rec, target.name))
-        selections.append((py_str(fname), py_str(f"{fname} {sel}")))
+        relations.append(m.Relation(fname, m.FieldSel(fname, selections=sel)))
     rel_name = b.cls[f"{rec}\0rel"]
     with_rel = m.StructDef(
         name=rel_name,
@@ -199,7 +199,6 @@ def _include_variants(
         structs.append(m.StructDef(name=rel_conn, bases=STRUCT_BASES, doc="", fields=conn_fields))
     parts.structs.extend(structs)
     alias = b.cls[f"{rec}\0relname"]
-    selections_t = tuple(selections)
     for which, op_key, with_type in (
         ("find_many_with", "find_many", b.cls.get(f"{rec}\0relconn")),
         ("find_one_with", "find_one", rel_name),
@@ -211,16 +210,11 @@ def _include_variants(
         q = b.schema.query_type
         assert q is not None
         f = q.fields[root]
-        base_doc = op.document_literal[1:-1]
-        node_sel = b.selection(t, 1, (rec,))
-        marker = node_sel
-        idx = base_doc.find(marker)
-        if idx < 0:
+        if not isinstance(op.document, m.Document):
             continue
-        cut = idx + len(marker) - 1
-        op_name = op.op_name_literal[1:-1]
-        prefix = base_doc[:cut].replace(f"query {op_name}", f"query {op_name}WithRelations", 1)
-        suffix = base_doc[cut:]
+        document = _with_slot(op.document, f"{rec}Fields")
+        if document is None:
+            continue
         ann = with_type
         nullable = not isinstance(f.type, GraphQLNonNull)
         full_ann = f"{ann} | None" if nullable else ann
@@ -233,10 +227,9 @@ def _include_variants(
         variant = m.IncludeVariant(
             func_name=func,
             cache_name=f"_{op.func_name.upper()}_WITH_CACHE",
-            op_name_literal=py_str(op.op_name_literal[1:-1] + "WithRelations"),
-            prefix_literal=py_str(prefix),
-            suffix_literal=py_str(suffix),
-            selections=selections_t,
+            op_name=document.name,
+            document=document,
+            relations=tuple(relations),
             relation_alias=alias,
             data_struct=data,
             result_attr=data.fields[0].name,
@@ -257,6 +250,34 @@ def _include_variants(
         )
     b.imp(key).aliases.update({"_t", "_msgspec"})
     b.imp(key).needs_runtime_helper = True
+
+
+def _with_slot(doc: m.Document, fragment: str) -> m.Document | None:
+    """``doc`` renamed ``<Name>WithRelations``, with a slot after the record's fragment spread."""
+
+    def walk(sels: tuple[m.Selection, ...]) -> tuple[m.Selection, ...]:
+        out: list[m.Selection] = []
+        for sel in sels:
+            if isinstance(sel, m.FieldSel) and sel.selections:
+                sel = replace(sel, selections=walk(sel.selections))
+            out.append(sel)
+            if sel == m.FragmentSpread(fragment):
+                out.append(m.Slot())
+        return tuple(out)
+
+    selections = walk(doc.selections)
+    if m.Slot() not in _flatten(selections):
+        return None
+    return replace(doc, name=doc.name + "WithRelations", selections=selections)
+
+
+def _flatten(sels: tuple[m.Selection, ...]) -> list[m.Selection]:
+    out: list[m.Selection] = []
+    for sel in sels:
+        out.append(sel)
+        if isinstance(sel, (m.FieldSel, m.InlineFragment)):
+            out += _flatten(sel.selections)
+    return out
 
 
 def metadata_facades(

@@ -12,10 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
+    "Document",
     "EnumDef",
     "EnumMember",
     "FacadeDef",
     "FacadeMethod",
+    "FieldSel",
+    "Fragment",
+    "FragmentSpread",
+    "IncludeVariant",
+    "InitDef",
+    "InlineFragment",
     "InputDef",
     "InputField",
     "LazyExport",
@@ -23,9 +30,82 @@ __all__ = [
     "ModuleParts",
     "OperationDef",
     "Param",
+    "RawDocument",
+    "Relation",
+    "Selection",
+    "Slot",
     "StructDef",
     "StructField",
+    "Variable",
 ]
+
+
+# ---- GraphQL documents: a selection is a tree, printed by codegen.documents ----------------
+@dataclass(frozen=True)
+class FieldSel:
+    """A selected field: ``alias: name { selections }`` (no selections for a leaf)."""
+
+    name: str
+    alias: str = ""
+    selections: tuple[Selection, ...] = ()
+
+
+@dataclass(frozen=True)
+class InlineFragment:
+    """``... on Type { selections }`` (one member of a union or interface)."""
+
+    type_condition: str
+    selections: tuple[Selection, ...]
+
+
+@dataclass(frozen=True)
+class FragmentSpread:
+    """``...Name``: the selection of a record, defined once per module as a named fragment."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where an ``include=`` variant adds the selections of the relations asked for."""
+
+
+Selection = FieldSel | InlineFragment | FragmentSpread | Slot
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """``fragment Name on Type { selections }``."""
+
+    name: str
+    type_condition: str
+    selections: tuple[Selection, ...]
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    type: str  # the GraphQL type as written in the declaration, e.g. "[CompanyOrderByInput]"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One operation on one root field, with every argument passed as a variable."""
+
+    kind: str  # "query" | "mutation"
+    name: str
+    variables: tuple[Variable, ...]
+    field: str
+    selections: tuple[Selection, ...]  # () when the root field is a leaf
+    fragments: tuple[Fragment, ...] = ()  # the module's fragments this document spreads
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A user's own operation (``--operations``), printed by graphql-core."""
+
+    text: str
+    fragments: tuple[Fragment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,7 +168,7 @@ class OperationDef:
     const_name: str
     data_struct: StructDef
     op_name_literal: str
-    document_literal: str
+    document: Document | RawDocument
     endpoint_literal: str
     kind_literal: str
     root_field_literal: str
@@ -149,7 +229,16 @@ class ModuleDef:
     api_class: str = ""  # a top facade class (CoreApi / MetadataApi) defined in this module
     api_doc: str = ""
     api_props: tuple[tuple[str, str], ...] = ()  # (attribute, facade class expression)
+    fragments: tuple[Fragment, ...] = ()  # named fragments the module's documents spread
     user_operations: bool = False  # functions return the whole ``data`` struct
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation ``include=`` can add: its field name and what it selects."""
+
+    name: str
+    selection: FieldSel
 
 
 @dataclass(frozen=True)
@@ -158,10 +247,9 @@ class IncludeVariant:
 
     func_name: str  # private builder function name
     cache_name: str
-    op_name_literal: str
-    prefix_literal: str
-    suffix_literal: str
-    selections: tuple[tuple[str, str], ...]  # (relation name literal, selection literal)
+    op_name: str
+    document: Document  # holds one Slot where the relations asked for go
+    relations: tuple[Relation, ...]
     relation_alias: str  # Literal alias of relation names
     data_struct: StructDef
     result_attr: str

@@ -292,7 +292,7 @@ class _Compiler:
         used: set[str] = set()
         _fragments_used(op.selection_set, frags, used)
         doc_node = DocumentNode(definitions=(op, *(frags[n] for n in sorted(used))))
-        document = " ".join(print_ast(_with_typenames(doc_node, self.schema)).split())
+        document = print_ast(_with_typenames(doc_node, self.schema)).strip() + "\n"
         roots = tuple(
             sorted({s.name.value for s in op.selection_set.selections if isinstance(s, FieldNode)})
         )
@@ -307,7 +307,7 @@ class _Compiler:
                 const_name=const,
                 data_struct=data,
                 op_name_literal=py_str(op_name),
-                document_literal=py_str(document),
+                document=m.RawDocument(document),
                 endpoint_literal=py_str(self.b.endpoint),
                 kind_literal=py_str(kind),
                 root_field_literal=", ".join(py_str(r) for r in roots)

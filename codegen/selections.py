@@ -10,6 +10,8 @@ shapes clash inside a union/interface selection get response aliases.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from graphql import (
     GraphQLInterfaceType,
     GraphQLList,
@@ -23,6 +25,7 @@ from graphql import (
     is_leaf_type,
 )
 
+from codegen import model as m
 from codegen.conventions import Conventions, deprecated, has_required_args
 
 __all__ = ["METADATA_DEPTH", "Selections"]
@@ -52,6 +55,7 @@ class Selections(Conventions):
     def __init__(self, endpoint: str, schema: GraphQLSchema) -> None:
         super().__init__(endpoint, schema)
         self._field_names: dict[str, list[str]] = {}
+        self._fragments: dict[str, m.Fragment] = {}
         self._compute_aliases()
 
     def _compute_aliases(self) -> None:
@@ -104,9 +108,8 @@ class Selections(Conventions):
                 out.add(fname)
         return out
 
-    def _response(self, t: GraphQLObjectType, fname: str) -> str:
-        alias = self.aliases.get((t.name, fname))
-        return f"{alias}: {fname}" if alias else fname
+    def _response(self, t: GraphQLObjectType, fname: str) -> m.FieldSel:
+        return m.FieldSel(fname, self.aliases.get((t.name, fname), ""))
 
     # ---- references and annotations ------------------------------------------------
     def _transparent(self, t: GraphQLNamedType) -> bool:
@@ -166,50 +169,76 @@ class Selections(Conventions):
         """Core types (records, composites, connections) are always selected in full."""
         return self.is_core
 
-    def selection(self, t: GraphQLNamedType, level: int, path: tuple[str, ...]) -> str:
-        """The selection set text for ``t`` (``{ ... }``), never empty."""
+    def selection(
+        self,
+        t: GraphQLNamedType,
+        level: int,
+        path: tuple[str, ...],
+        used: dict[str, m.Fragment] | None = None,
+    ) -> tuple[m.Selection, ...]:
+        """The selections of ``t``, never empty. With ``used``, a core record is selected as
+        ``...XFields`` and its fragment noted in ``used``; without, it is written out."""
         if isinstance(t, (GraphQLUnionType, GraphQLInterfaceType)):
-            parts = ["__typename"]
+            members: list[m.Selection] = [m.FieldSel("__typename")]
             for member in self.possible(t):
-                inner = self.selection(member, level, path)
-                parts.append(f"... on {member.name} {inner}")
-            return "{ " + " ".join(parts) + " }"
+                inner = self.selection(member, level, path, used)
+                members.append(m.InlineFragment(member.name, inner))
+            return tuple(members)
         assert isinstance(t, GraphQLObjectType)
-        parts = ["__typename"] if t.name in self.tagged else []
+        if used is not None and self.is_core and t.name in self.records:
+            fragment = self.record_fragment(t)
+            used[fragment.name] = fragment
+            return (m.FragmentSpread(fragment.name),)
+        parts: list[m.Selection] = [m.FieldSel("__typename")] if t.name in self.tagged else []
         for fname in self.struct_field_names(t):
-            f = t.fields[fname]
-            named = get_named_type(f.type)
+            named = get_named_type(t.fields[fname].type)
             if is_leaf_type(named):
                 parts.append(self._response(t, fname))
                 continue
-            if self.is_core:
-                if named.name in path and named.name not in self.record_connections:
-                    continue
-                if named.name in self.records and t.name not in self.record_edges:
-                    continue
-                sel = self.selection(named, level, (*path, named.name))
-                parts.append(f"{self._response(t, fname)} {sel}")
-                continue
-            if named.name in path:
-                continue
-            nl = level if self._transparent(named) else level + 1
-            if nl > METADATA_DEPTH:
-                continue
-            if self._transparent(named) and not self._wrapper_complete(
-                named, nl, (*path, named.name)
-            ):
-                continue
-            parts.append(
-                f"{self._response(t, fname)} {self.selection(named, nl, (*path, named.name))}"
-            )
-        if not parts:
-            parts = ["__typename"]
-        return "{ " + " ".join(parts) + " }"
+            inner = self._sub_selection(t, named, level, path, used)
+            if inner:
+                parts.append(replace(self._response(t, fname), selections=inner))
+        return tuple(parts) or (m.FieldSel("__typename"),)
 
-    def root_selection(self, t: GraphQLNamedType) -> str:
+    def _sub_selection(
+        self,
+        t: GraphQLObjectType,
+        named: GraphQLNamedType,
+        level: int,
+        path: tuple[str, ...],
+        used: dict[str, m.Fragment] | None,
+    ) -> tuple[m.Selection, ...]:
+        """What field of type ``named`` on ``t`` selects; () to leave the field out."""
+        if self.is_core:
+            if named.name in path and named.name not in self.record_connections:
+                return ()
+            if named.name in self.records and t.name not in self.record_edges:
+                return ()
+            return self.selection(named, level, (*path, named.name), used)
+        if named.name in path:
+            return ()
+        nl = level if self._transparent(named) else level + 1
+        if nl > METADATA_DEPTH:
+            return ()
+        if self._transparent(named) and not self._wrapper_complete(named, nl, (*path, named.name)):
+            return ()
+        return self.selection(named, nl, (*path, named.name), used)
+
+    def record_fragment(self, t: GraphQLObjectType) -> m.Fragment:
+        """``fragment XFields on X { ... }``: every field a record ``X`` selects."""
+        found = self._fragments.get(t.name)
+        if found is None:
+            found = self._fragments[t.name] = m.Fragment(
+                f"{t.name}Fields", t.name, self.selection(t, 1, (t.name,))
+            )
+        return found
+
+    def root_selection(
+        self, t: GraphQLNamedType, used: dict[str, m.Fragment]
+    ) -> tuple[m.Selection, ...]:
         if is_leaf_type(t):
-            return ""
+            return ()
         level = 0 if self._transparent(t) else 1
-        return " " + self.selection(t, level, (t.name,))
+        return self.selection(t, level, (t.name,), used)
 
     # ---- type definitions ------------------------------------------------------------

@@ -239,14 +239,20 @@ class TypeBuilder(Selections):
         op_name = fname[0].upper() + fname[1:]
         # An argument with a default is declared nullable: leaving the variable out then
         # lets the server apply the default (GraphQL "VariablesInAllowedPosition").
-        var_decl = ", ".join(
-            f"${a}: {arg.type.of_type if isinstance(arg.type, GraphQLNonNull) and has_default(arg) else arg.type}"
+        variables = tuple(
+            m.Variable(
+                a,
+                str(
+                    arg.type.of_type
+                    if isinstance(arg.type, GraphQLNonNull) and has_default(arg)
+                    else arg.type
+                ),
+            )
             for a, arg in args
         )
-        arg_use = ", ".join(f"{a}: ${a}" for a, _ in args)
-        call = f"{fname}({arg_use})" if args else fname
-        head = f"{kind} {op_name}({var_decl})" if args else f"{kind} {op_name}"
-        document = f"{head} {{ {call}{self.root_selection(get_named_type(f.type))} }}"
+        used: dict[str, m.Fragment] = {}
+        selections = self.root_selection(get_named_type(f.type), used)
+        document = m.Document(kind, op_name, variables, fname, selections, tuple(used.values()))
         data = self.data_struct(module, data_name, fname, f)
         result_attr = data.fields[0].name
         idempotent = kind == "query" or (
@@ -271,7 +277,7 @@ class TypeBuilder(Selections):
             const_name=const_name,
             data_struct=data,
             op_name_literal=py_str(op_name),
-            document_literal=py_str(document),
+            document=document,
             endpoint_literal=py_str(self.endpoint),
             kind_literal=py_str(kind),
             root_field_literal=py_str(fname),

@@ -1076,7 +1076,14 @@ class ActivateSkillResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 ACTIVATE_SKILL_OP: _runtime.Operation[ActivateSkillResult] = _runtime.Operation(
     name="ActivateSkill",
-    document="mutation ActivateSkill($id: UUID!) { activateSkill(id: $id) { applicationId content createdAt description icon id isActive isCustom isSystem label name updatedAt } }",
+    document="""\
+mutation ActivateSkill($id: UUID!) {
+  activateSkill(id: $id) {
+    applicationId content createdAt description icon id isActive isCustom isSystem label name
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("activateSkill",),
@@ -1104,7 +1111,88 @@ class ActivateWorkspaceResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 ACTIVATE_WORKSPACE_OP: _runtime.Operation[ActivateWorkspaceResult] = _runtime.Operation(
     name="ActivateWorkspace",
-    document="mutation ActivateWorkspace($data: ActivateWorkspaceInput!) { activateWorkspace(data: $data) { activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins billingCustomer { hasPaymentMethod id } billingEntitlements { key value } billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } createdAt currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } customDomain databaseSchema defaultRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } deletedAt displayName editableProfileFields eventLogRetentionDays featureFlags { key value } hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id installedApplications { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain trashRetentionDays updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } views { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt visibility workspaceId } workspaceCustomApplication { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount workspaceUrls { customUrl subdomainUrl } } }",
+    document="""\
+mutation ActivateWorkspace($data: ActivateWorkspaceInput!) {
+  activateWorkspace(data: $data) {
+    activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier
+    aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins
+    billingCustomer {
+      hasPaymentMethod id
+    }
+    billingEntitlements {
+      key value
+    }
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    createdAt
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    customDomain databaseSchema
+    defaultRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    deletedAt displayName editableProfileFields eventLogRetentionDays
+    featureFlags {
+      key value
+    }
+    hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id
+    installedApplications {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled
+    isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled
+    isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled
+    isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain
+    trashRetentionDays updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    views {
+      anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+      calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id
+      isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+      kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+      name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+      visibility workspaceId
+    }
+    workspaceCustomApplication {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount
+    workspaceUrls {
+      customUrl subdomainUrl
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("activateWorkspace",),
@@ -1132,7 +1220,11 @@ class AddQueryToEventStreamResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 ADD_QUERY_TO_EVENT_STREAM_OP: _runtime.Operation[AddQueryToEventStreamResult] = _runtime.Operation(
     name="AddQueryToEventStream",
-    document="mutation AddQueryToEventStream($input: AddQuerySubscriptionInput!) { addQueryToEventStream(input: $input) }",
+    document="""\
+mutation AddQueryToEventStream($input: AddQuerySubscriptionInput!) {
+  addQueryToEventStream(input: $input)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("addQueryToEventStream",),
@@ -1163,7 +1255,13 @@ class AnswerAgentChatQuestionResult(_msgspec.Struct, frozen=True, kw_only=True):
 ANSWER_AGENT_CHAT_QUESTION_OP: _runtime.Operation[AnswerAgentChatQuestionResult] = (
     _runtime.Operation(
         name="AnswerAgentChatQuestion",
-        document="mutation AnswerAgentChatQuestion($answers: [AgentChatQuestionAnswerInput!]!, $messageId: UUID!, $threadId: UUID!, $fileAttachments: [FileAttachmentInput!], $modelId: String) { answerAgentChatQuestion(answers: $answers, messageId: $messageId, threadId: $threadId, fileAttachments: $fileAttachments, modelId: $modelId) { messageId queued streamId } }",
+        document="""\
+mutation AnswerAgentChatQuestion($answers: [AgentChatQuestionAnswerInput!]!, $messageId: UUID!, $threadId: UUID!, $fileAttachments: [FileAttachmentInput!], $modelId: String) {
+  answerAgentChatQuestion(answers: $answers, messageId: $messageId, threadId: $threadId, fileAttachments: $fileAttachments, modelId: $modelId) {
+    messageId queued streamId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("answerAgentChatQuestion",),
@@ -1202,7 +1300,15 @@ class ArchiveChatThreadResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 ARCHIVE_CHAT_THREAD_OP: _runtime.Operation[ArchiveChatThreadResult] = _runtime.Operation(
     name="ArchiveChatThread",
-    document="mutation ArchiveChatThread($id: UUID!) { archiveChatThread(id: $id) { contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens updatedAt } }",
+    document="""\
+mutation ArchiveChatThread($id: UUID!) {
+  archiveChatThread(id: $id) {
+    contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title
+    totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("archiveChatThread",),
@@ -1230,7 +1336,11 @@ class AssignRoleToAgentResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 ASSIGN_ROLE_TO_AGENT_OP: _runtime.Operation[AssignRoleToAgentResult] = _runtime.Operation(
     name="AssignRoleToAgent",
-    document="mutation AssignRoleToAgent($agentId: UUID!, $roleId: UUID!) { assignRoleToAgent(agentId: $agentId, roleId: $roleId) }",
+    document="""\
+mutation AssignRoleToAgent($agentId: UUID!, $roleId: UUID!) {
+  assignRoleToAgent(agentId: $agentId, roleId: $roleId)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("assignRoleToAgent",),
@@ -1260,7 +1370,11 @@ class AssignRoleToApiKeyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 ASSIGN_ROLE_TO_API_KEY_OP: _runtime.Operation[AssignRoleToApiKeyResult] = _runtime.Operation(
     name="AssignRoleToApiKey",
-    document="mutation AssignRoleToApiKey($apiKeyId: UUID!, $roleId: UUID!) { assignRoleToApiKey(apiKeyId: $apiKeyId, roleId: $roleId) }",
+    document="""\
+mutation AssignRoleToApiKey($apiKeyId: UUID!, $roleId: UUID!) {
+  assignRoleToApiKey(apiKeyId: $apiKeyId, roleId: $roleId)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("assignRoleToApiKey",),
@@ -1291,7 +1405,11 @@ class AttachChatThreadToRecordResult(_msgspec.Struct, frozen=True, kw_only=True)
 ATTACH_CHAT_THREAD_TO_RECORD_OP: _runtime.Operation[AttachChatThreadToRecordResult] = (
     _runtime.Operation(
         name="AttachChatThreadToRecord",
-        document="mutation AttachChatThreadToRecord($objectNameSingular: String!, $recordId: UUID!, $threadId: UUID!) { attachChatThreadToRecord(objectNameSingular: $objectNameSingular, recordId: $recordId, threadId: $threadId) }",
+        document="""\
+mutation AttachChatThreadToRecord($objectNameSingular: String!, $recordId: UUID!, $threadId: UUID!) {
+  attachChatThreadToRecord(objectNameSingular: $objectNameSingular, recordId: $recordId, threadId: $threadId)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("attachChatThreadToRecord",),
@@ -1324,7 +1442,13 @@ class AuthorizeAppResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 AUTHORIZE_APP_OP: _runtime.Operation[AuthorizeAppResult] = _runtime.Operation(
     name="AuthorizeApp",
-    document="mutation AuthorizeApp($clientId: String!, $redirectUrl: String!, $codeChallenge: String, $issuer: String, $scope: String, $state: String) { authorizeApp(clientId: $clientId, redirectUrl: $redirectUrl, codeChallenge: $codeChallenge, issuer: $issuer, scope: $scope, state: $state) { redirectUrl } }",
+    document="""\
+mutation AuthorizeApp($clientId: String!, $redirectUrl: String!, $codeChallenge: String, $issuer: String, $scope: String, $state: String) {
+  authorizeApp(clientId: $clientId, redirectUrl: $redirectUrl, codeChallenge: $codeChallenge, issuer: $issuer, scope: $scope, state: $state) {
+    redirectUrl
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("authorizeApp",),
@@ -1368,7 +1492,13 @@ class CancelMessageCampaignResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CANCEL_MESSAGE_CAMPAIGN_OP: _runtime.Operation[CancelMessageCampaignResult] = _runtime.Operation(
     name="CancelMessageCampaign",
-    document="mutation CancelMessageCampaign($input: CancelMessageCampaignInput!) { cancelMessageCampaign(input: $input) { campaignId canceledMessageCount } }",
+    document="""\
+mutation CancelMessageCampaign($input: CancelMessageCampaignInput!) {
+  cancelMessageCampaign(input: $input) {
+    campaignId canceledMessageCount
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("cancelMessageCampaign",),
@@ -1399,7 +1529,18 @@ class CancelSwitchBillingIntervalResult(_msgspec.Struct, frozen=True, kw_only=Tr
 CANCEL_SWITCH_BILLING_INTERVAL_OP: _runtime.Operation[CancelSwitchBillingIntervalResult] = (
     _runtime.Operation(
         name="CancelSwitchBillingInterval",
-        document="mutation CancelSwitchBillingInterval { cancelSwitchBillingInterval { billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } } }",
+        document="""\
+mutation CancelSwitchBillingInterval {
+  cancelSwitchBillingInterval {
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("cancelSwitchBillingInterval",),
@@ -1423,7 +1564,18 @@ class CancelSwitchBillingPlanResult(_msgspec.Struct, frozen=True, kw_only=True):
 CANCEL_SWITCH_BILLING_PLAN_OP: _runtime.Operation[CancelSwitchBillingPlanResult] = (
     _runtime.Operation(
         name="CancelSwitchBillingPlan",
-        document="mutation CancelSwitchBillingPlan { cancelSwitchBillingPlan { billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } } }",
+        document="""\
+mutation CancelSwitchBillingPlan {
+  cancelSwitchBillingPlan {
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("cancelSwitchBillingPlan",),
@@ -1450,7 +1602,18 @@ CANCEL_SWITCH_RESOURCE_CREDIT_PRICE_OP: _runtime.Operation[
     CancelSwitchResourceCreditPriceResult
 ] = _runtime.Operation(
     name="CancelSwitchResourceCreditPrice",
-    document="mutation CancelSwitchResourceCreditPrice { cancelSwitchResourceCreditPrice { billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } } }",
+    document="""\
+mutation CancelSwitchResourceCreditPrice {
+  cancelSwitchResourceCreditPrice {
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("cancelSwitchResourceCreditPrice",),
@@ -1475,7 +1638,16 @@ class CheckCustomDomainValidRecordsResult(_msgspec.Struct, frozen=True, kw_only=
 CHECK_CUSTOM_DOMAIN_VALID_RECORDS_OP: _runtime.Operation[CheckCustomDomainValidRecordsResult] = (
     _runtime.Operation(
         name="CheckCustomDomainValidRecords",
-        document="mutation CheckCustomDomainValidRecords { checkCustomDomainValidRecords { domain id isCustomDomainEnabled records { key status type validationType value } } }",
+        document="""\
+mutation CheckCustomDomainValidRecords {
+  checkCustomDomainValidRecords {
+    domain id isCustomDomainEnabled
+    records {
+      key status type validationType value
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("checkCustomDomainValidRecords",),
@@ -1501,7 +1673,16 @@ class CheckPublicDomainValidRecordsResult(_msgspec.Struct, frozen=True, kw_only=
 CHECK_PUBLIC_DOMAIN_VALID_RECORDS_OP: _runtime.Operation[CheckPublicDomainValidRecordsResult] = (
     _runtime.Operation(
         name="CheckPublicDomainValidRecords",
-        document="mutation CheckPublicDomainValidRecords($domain: String!) { checkPublicDomainValidRecords(domain: $domain) { domain id isCustomDomainEnabled records { key status type validationType value } } }",
+        document="""\
+mutation CheckPublicDomainValidRecords($domain: String!) {
+  checkPublicDomainValidRecords(domain: $domain) {
+    domain id isCustomDomainEnabled
+    records {
+      key status type validationType value
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("checkPublicDomainValidRecords",),
@@ -1530,7 +1711,13 @@ class CheckoutSessionResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CHECKOUT_SESSION_OP: _runtime.Operation[CheckoutSessionResult] = _runtime.Operation(
     name="CheckoutSession",
-    document="mutation CheckoutSession($plan: BillingPlanKey!, $recurringInterval: SubscriptionInterval!, $requirePaymentMethod: Boolean!, $successUrlPath: String) { checkoutSession(plan: $plan, recurringInterval: $recurringInterval, requirePaymentMethod: $requirePaymentMethod, successUrlPath: $successUrlPath) { url } }",
+    document="""\
+mutation CheckoutSession($plan: BillingPlanKey!, $recurringInterval: SubscriptionInterval!, $requirePaymentMethod: Boolean!, $successUrlPath: String) {
+  checkoutSession(plan: $plan, recurringInterval: $recurringInterval, requirePaymentMethod: $requirePaymentMethod, successUrlPath: $successUrlPath) {
+    url
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("checkoutSession",),
@@ -1569,7 +1756,15 @@ CLAIM_APPLICATION_REGISTRATION_OWNERSHIP_OP: _runtime.Operation[
     ClaimApplicationRegistrationOwnershipResult
 ] = _runtime.Operation(
     name="ClaimApplicationRegistrationOwnership",
-    document="mutation ClaimApplicationRegistrationOwnership($applicationRegistrationId: String!) { claimApplicationRegistrationOwnership(applicationRegistrationId: $applicationRegistrationId) { createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt } }",
+    document="""\
+mutation ClaimApplicationRegistrationOwnership($applicationRegistrationId: String!) {
+  claimApplicationRegistrationOwnership(applicationRegistrationId: $applicationRegistrationId) {
+    createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted
+    latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes
+    ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("claimApplicationRegistrationOwnership",),
@@ -1600,7 +1795,15 @@ class CompleteAppTarballUploadResult(_msgspec.Struct, frozen=True, kw_only=True)
 COMPLETE_APP_TARBALL_UPLOAD_OP: _runtime.Operation[CompleteAppTarballUploadResult] = (
     _runtime.Operation(
         name="CompleteAppTarballUpload",
-        document="mutation CompleteAppTarballUpload($fileId: UUID!) { completeAppTarballUpload(fileId: $fileId) { createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt } }",
+        document="""\
+mutation CompleteAppTarballUpload($fileId: UUID!) {
+  completeAppTarballUpload(fileId: $fileId) {
+    createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted
+    latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes
+    ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("completeAppTarballUpload",),
@@ -1632,7 +1835,18 @@ class CompleteApplicationFileUploadsResult_2(_msgspec.Struct, frozen=True, kw_on
 COMPLETE_APPLICATION_FILE_UPLOADS_OP: _runtime.Operation[CompleteApplicationFileUploadsResult_2] = (
     _runtime.Operation(
         name="CompleteApplicationFileUploads",
-        document="mutation CompleteApplicationFileUploads($applicationUniversalIdentifier: String!, $fileIds: [UUID!]!) { completeApplicationFileUploads(applicationUniversalIdentifier: $applicationUniversalIdentifier, fileIds: $fileIds) { errors { fileId message } files { createdAt id path size } } }",
+        document="""\
+mutation CompleteApplicationFileUploads($applicationUniversalIdentifier: String!, $fileIds: [UUID!]!) {
+  completeApplicationFileUploads(applicationUniversalIdentifier: $applicationUniversalIdentifier, fileIds: $fileIds) {
+    errors {
+      fileId message
+    }
+    files {
+      createdAt id path size
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("completeApplicationFileUploads",),
@@ -1666,7 +1880,13 @@ class CompleteBookCallOnboardingStepResult(_msgspec.Struct, frozen=True, kw_only
 COMPLETE_BOOK_CALL_ONBOARDING_STEP_OP: _runtime.Operation[CompleteBookCallOnboardingStepResult] = (
     _runtime.Operation(
         name="CompleteBookCallOnboardingStep",
-        document="mutation CompleteBookCallOnboardingStep($hasBookedCall: Boolean!, $isAutoSkipped: Boolean!) { completeBookCallOnboardingStep(hasBookedCall: $hasBookedCall, isAutoSkipped: $isAutoSkipped) { success } }",
+        document="""\
+mutation CompleteBookCallOnboardingStep($hasBookedCall: Boolean!, $isAutoSkipped: Boolean!) {
+  completeBookCallOnboardingStep(hasBookedCall: $hasBookedCall, isAutoSkipped: $isAutoSkipped) {
+    success
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("completeBookCallOnboardingStep",),
@@ -1697,7 +1917,13 @@ class CompleteFileUploadResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 COMPLETE_FILE_UPLOAD_OP: _runtime.Operation[CompleteFileUploadResult] = _runtime.Operation(
     name="CompleteFileUpload",
-    document="mutation CompleteFileUpload($fileId: String!) { completeFileUpload(fileId: $fileId) { createdAt id path size url } }",
+    document="""\
+mutation CompleteFileUpload($fileId: String!) {
+  completeFileUpload(fileId: $fileId) {
+    createdAt id path size url
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("completeFileUpload",),
@@ -1728,7 +1954,13 @@ class CompleteNewWorkspaceLogoUploadResult(_msgspec.Struct, frozen=True, kw_only
 COMPLETE_NEW_WORKSPACE_LOGO_UPLOAD_OP: _runtime.Operation[CompleteNewWorkspaceLogoUploadResult] = (
     _runtime.Operation(
         name="CompleteNewWorkspaceLogoUpload",
-        document="mutation CompleteNewWorkspaceLogoUpload($fileId: String!, $workspaceId: String!) { completeNewWorkspaceLogoUpload(fileId: $fileId, workspaceId: $workspaceId) { createdAt id path size url } }",
+        document="""\
+mutation CompleteNewWorkspaceLogoUpload($fileId: String!, $workspaceId: String!) {
+  completeNewWorkspaceLogoUpload(fileId: $fileId, workspaceId: $workspaceId) {
+    createdAt id path size url
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("completeNewWorkspaceLogoUpload",),
@@ -1762,7 +1994,13 @@ class CompleteWorkspaceLogoUploadResult(_msgspec.Struct, frozen=True, kw_only=Tr
 COMPLETE_WORKSPACE_LOGO_UPLOAD_OP: _runtime.Operation[CompleteWorkspaceLogoUploadResult] = (
     _runtime.Operation(
         name="CompleteWorkspaceLogoUpload",
-        document="mutation CompleteWorkspaceLogoUpload($fileId: String!) { completeWorkspaceLogoUpload(fileId: $fileId) { createdAt id path size url } }",
+        document="""\
+mutation CompleteWorkspaceLogoUpload($fileId: String!) {
+  completeWorkspaceLogoUpload(fileId: $fileId) {
+    createdAt id path size url
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("completeWorkspaceLogoUpload",),
@@ -1795,7 +2033,13 @@ COMPLETE_WORKSPACE_MEMBER_PROFILE_PICTURE_UPLOAD_OP: _runtime.Operation[
     CompleteWorkspaceMemberProfilePictureUploadResult
 ] = _runtime.Operation(
     name="CompleteWorkspaceMemberProfilePictureUpload",
-    document="mutation CompleteWorkspaceMemberProfilePictureUpload($fileId: String!) { completeWorkspaceMemberProfilePictureUpload(fileId: $fileId) { createdAt id path size url } }",
+    document="""\
+mutation CompleteWorkspaceMemberProfilePictureUpload($fileId: String!) {
+  completeWorkspaceMemberProfilePictureUpload(fileId: $fileId) {
+    createdAt id path size url
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("completeWorkspaceMemberProfilePictureUpload",),
@@ -1823,7 +2067,20 @@ class CreateApiKeyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_API_KEY_OP: _runtime.Operation[CreateApiKeyResult] = _runtime.Operation(
     name="CreateApiKey",
-    document="mutation CreateApiKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { createdAt expiresAt id name revokedAt role { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } updatedAt } }",
+    document="""\
+mutation CreateApiKey($input: CreateApiKeyInput!) {
+  createApiKey(input: $input) {
+    createdAt expiresAt id name revokedAt
+    role {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createApiKey",),
@@ -1852,7 +2109,21 @@ class CreateAppMessageChannelResult(_msgspec.Struct, frozen=True, kw_only=True):
 CREATE_APP_MESSAGE_CHANNEL_OP: _runtime.Operation[CreateAppMessageChannelResult] = (
     _runtime.Operation(
         name="CreateAppMessageChannel",
-        document="mutation CreateAppMessageChannel($input: CreateAppMessageChannelInput!) { createAppMessageChannel(input: $input) { connectedAccount { applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility } }",
+        document="""\
+mutation CreateAppMessageChannel($input: CreateAppMessageChannelInput!) {
+  createAppMessageChannel(input: $input) {
+    connectedAccount {
+      applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt
+      handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes
+      updatedAt userWorkspaceId visibility
+    }
+    connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails
+    excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled
+    messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus
+    syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createAppMessageChannel",),
@@ -1884,7 +2155,18 @@ class CreateApplicationFileUploadsResult_2(_msgspec.Struct, frozen=True, kw_only
 CREATE_APPLICATION_FILE_UPLOADS_OP: _runtime.Operation[CreateApplicationFileUploadsResult_2] = (
     _runtime.Operation(
         name="CreateApplicationFileUploads",
-        document="mutation CreateApplicationFileUploads($applicationUniversalIdentifier: String!, $files: [ApplicationFileUploadRequestInput!]!) { createApplicationFileUploads(applicationUniversalIdentifier: $applicationUniversalIdentifier, files: $files) { errors { fileFolder filePath message } targets { contentType expiresAt fileFolder fileId filePath uploadUrl } } }",
+        document="""\
+mutation CreateApplicationFileUploads($applicationUniversalIdentifier: String!, $files: [ApplicationFileUploadRequestInput!]!) {
+  createApplicationFileUploads(applicationUniversalIdentifier: $applicationUniversalIdentifier, files: $files) {
+    errors {
+      fileFolder filePath message
+    }
+    targets {
+      contentType expiresAt fileFolder fileId filePath uploadUrl
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createApplicationFileUploads",),
@@ -1918,7 +2200,18 @@ class CreateApplicationRegistrationResult(_msgspec.Struct, frozen=True, kw_only=
 CREATE_APPLICATION_REGISTRATION_OP: _runtime.Operation[CreateApplicationRegistrationResult] = (
     _runtime.Operation(
         name="CreateApplicationRegistration",
-        document="mutation CreateApplicationRegistration($input: CreateApplicationRegistrationInput!) { createApplicationRegistration(input: $input) { applicationRegistration { createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt } clientSecret } }",
+        document="""\
+mutation CreateApplicationRegistration($input: CreateApplicationRegistrationInput!) {
+  createApplicationRegistration(input: $input) {
+    applicationRegistration {
+      createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted
+      latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes
+      ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt
+    }
+    clientSecret
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createApplicationRegistration",),
@@ -1951,7 +2244,14 @@ CREATE_APPLICATION_REGISTRATION_VARIABLE_OP: _runtime.Operation[
     CreateApplicationRegistrationVariableResult
 ] = _runtime.Operation(
     name="CreateApplicationRegistrationVariable",
-    document="mutation CreateApplicationRegistrationVariable($input: CreateApplicationRegistrationVariableInput!) { createApplicationRegistrationVariable(input: $input) { createdAt description id isDeprecated isFilled isRequired isSecret key options type updatedAt value } }",
+    document="""\
+mutation CreateApplicationRegistrationVariable($input: CreateApplicationRegistrationVariableInput!) {
+  createApplicationRegistrationVariable(input: $input) {
+    createdAt description id isDeprecated isFilled isRequired isSecret key options type
+    updatedAt value
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createApplicationRegistrationVariable",),
@@ -1982,7 +2282,13 @@ class CreateApprovedAccessDomainResult(_msgspec.Struct, frozen=True, kw_only=Tru
 CREATE_APPROVED_ACCESS_DOMAIN_OP: _runtime.Operation[CreateApprovedAccessDomainResult] = (
     _runtime.Operation(
         name="CreateApprovedAccessDomain",
-        document="mutation CreateApprovedAccessDomain($input: CreateApprovedAccessDomainInput!) { createApprovedAccessDomain(input: $input) { createdAt domain id isValidated } }",
+        document="""\
+mutation CreateApprovedAccessDomain($input: CreateApprovedAccessDomainInput!) {
+  createApprovedAccessDomain(input: $input) {
+    createdAt domain id isValidated
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createApprovedAccessDomain",),
@@ -2015,7 +2321,13 @@ CREATE_BILLING_PAYMENT_METHOD_SETUP_INTENT_OP: _runtime.Operation[
     CreateBillingPaymentMethodSetupIntentResult
 ] = _runtime.Operation(
     name="CreateBillingPaymentMethodSetupIntent",
-    document="mutation CreateBillingPaymentMethodSetupIntent { createBillingPaymentMethodSetupIntent { clientSecret paymentIntentType } }",
+    document="""\
+mutation CreateBillingPaymentMethodSetupIntent {
+  createBillingPaymentMethodSetupIntent {
+    clientSecret paymentIntentType
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createBillingPaymentMethodSetupIntent",),
@@ -2037,7 +2349,13 @@ class CreateCalendarEventResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_CALENDAR_EVENT_OP: _runtime.Operation[CreateCalendarEventResult] = _runtime.Operation(
     name="CreateCalendarEvent",
-    document="mutation CreateCalendarEvent($input: CreateCalendarEventInput!) { createCalendarEvent(input: $input) { calendarEventId conferenceLink error iCalUid success } }",
+    document="""\
+mutation CreateCalendarEvent($input: CreateCalendarEventInput!) {
+  createCalendarEvent(input: $input) {
+    calendarEventId conferenceLink error iCalUid success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createCalendarEvent",),
@@ -2065,7 +2383,15 @@ class CreateChatThreadResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_CHAT_THREAD_OP: _runtime.Operation[CreateChatThreadResult] = _runtime.Operation(
     name="CreateChatThread",
-    document="mutation CreateChatThread { createChatThread { contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens updatedAt } }",
+    document="""\
+mutation CreateChatThread {
+  createChatThread {
+    contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title
+    totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createChatThread",),
@@ -2087,7 +2413,33 @@ class CreateCommandMenuItemResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_COMMAND_MENU_ITEM_OP: _runtime.Operation[CreateCommandMenuItemResult] = _runtime.Operation(
     name="CreateCommandMenuItem",
-    document="mutation CreateCommandMenuItem($input: CreateCommandMenuItemInput!) { createCommandMenuItem(input: $input) { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponent { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId payload { __typename ... on ObjectMetadataCommandMenuItemPayload { __typename } ... on PathCommandMenuItemPayload { __typename path } } position shortLabel universalIdentifier updatedAt workflowVersionId } }",
+    document="""\
+mutation CreateCommandMenuItem($input: CreateCommandMenuItemInput!) {
+  createCommandMenuItem(input: $input) {
+    applicationId availabilityObjectMetadataId availabilityType
+    conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+    createdAt engineComponentKey
+    frontComponent {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId
+    pageLayoutId
+    payload {
+      __typename
+      ... on ObjectMetadataCommandMenuItemPayload {
+        __typename
+      }
+      ... on PathCommandMenuItemPayload {
+        __typename path
+      }
+    }
+    position shortLabel universalIdentifier updatedAt workflowVersionId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createCommandMenuItem",),
@@ -2118,7 +2470,13 @@ class CreateDevelopmentApplicationResult(_msgspec.Struct, frozen=True, kw_only=T
 CREATE_DEVELOPMENT_APPLICATION_OP: _runtime.Operation[CreateDevelopmentApplicationResult] = (
     _runtime.Operation(
         name="CreateDevelopmentApplication",
-        document="mutation CreateDevelopmentApplication($name: String!, $universalIdentifier: String!) { createDevelopmentApplication(name: $name, universalIdentifier: $universalIdentifier) { id universalIdentifier } }",
+        document="""\
+mutation CreateDevelopmentApplication($name: String!, $universalIdentifier: String!) {
+  createDevelopmentApplication(name: $name, universalIdentifier: $universalIdentifier) {
+    id universalIdentifier
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createDevelopmentApplication",),
@@ -2152,7 +2510,19 @@ class CreateEmailGroupChannelResult(_msgspec.Struct, frozen=True, kw_only=True):
 CREATE_EMAIL_GROUP_CHANNEL_OP: _runtime.Operation[CreateEmailGroupChannelResult] = (
     _runtime.Operation(
         name="CreateEmailGroupChannel",
-        document="mutation CreateEmailGroupChannel($input: CreateEmailGroupChannelInput!) { createEmailGroupChannel(input: $input) { forwardingAddress messageChannel { connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility } } }",
+        document="""\
+mutation CreateEmailGroupChannel($input: CreateEmailGroupChannelInput!) {
+  createEmailGroupChannel(input: $input) {
+    forwardingAddress
+    messageChannel {
+      connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails
+      excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled
+      messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus
+      syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createEmailGroupChannel",),
@@ -2181,7 +2551,17 @@ class CreateEmailingDomainResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_EMAILING_DOMAIN_OP: _runtime.Operation[CreateEmailingDomainResult] = _runtime.Operation(
     name="CreateEmailingDomain",
-    document="mutation CreateEmailingDomain($input: CreateEmailingDomainInput!) { createEmailingDomain(input: $input) { createdAt domain id status tenantStatus unsubscribeHostnameStatus updatedAt verificationRecords { key priority status type value } verifiedAt } }",
+    document="""\
+mutation CreateEmailingDomain($input: CreateEmailingDomainInput!) {
+  createEmailingDomain(input: $input) {
+    createdAt domain id status tenantStatus unsubscribeHostnameStatus updatedAt
+    verificationRecords {
+      key priority status type value
+    }
+    verifiedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createEmailingDomain",),
@@ -2209,7 +2589,13 @@ class CreateFileUploadResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_FILE_UPLOAD_OP: _runtime.Operation[CreateFileUploadResult] = _runtime.Operation(
     name="CreateFileUpload",
-    document="mutation CreateFileUpload($fileFolder: FileFolder!, $filename: String!, $size: Float!, $fieldMetadataId: String, $fieldMetadataUniversalIdentifier: String) { createFileUpload(fileFolder: $fileFolder, filename: $filename, size: $size, fieldMetadataId: $fieldMetadataId, fieldMetadataUniversalIdentifier: $fieldMetadataUniversalIdentifier) { contentType expiresAt fileId uploadUrl } }",
+    document="""\
+mutation CreateFileUpload($fileFolder: FileFolder!, $filename: String!, $size: Float!, $fieldMetadataId: String, $fieldMetadataUniversalIdentifier: String) {
+  createFileUpload(fileFolder: $fileFolder, filename: $filename, size: $size, fieldMetadataId: $fieldMetadataId, fieldMetadataUniversalIdentifier: $fieldMetadataUniversalIdentifier) {
+    contentType expiresAt fileId uploadUrl
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createFileUpload",),
@@ -2247,7 +2633,16 @@ class CreateFrontComponentResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_FRONT_COMPONENT_OP: _runtime.Operation[CreateFrontComponentResult] = _runtime.Operation(
     name="CreateFrontComponent",
-    document="mutation CreateFrontComponent($input: CreateFrontComponentInput!) { createFrontComponent(input: $input) { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } }",
+    document="""\
+mutation CreateFrontComponent($input: CreateFrontComponentInput!) {
+  createFrontComponent(input: $input) {
+    applicationGrantedCapabilities applicationId applicationName applicationVariables
+    builtComponentChecksum builtComponentPath componentName createdAt description
+    frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+    universalIdentifier updatedAt usesSdkClient
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createFrontComponent",),
@@ -2278,7 +2673,18 @@ class CreateManyNavigationMenuItemsResult(_msgspec.Struct, frozen=True, kw_only=
 CREATE_MANY_NAVIGATION_MENU_ITEMS_OP: _runtime.Operation[CreateManyNavigationMenuItemsResult] = (
     _runtime.Operation(
         name="CreateManyNavigationMenuItems",
-        document="mutation CreateManyNavigationMenuItems($inputs: [CreateNavigationMenuItemInput!]!) { createManyNavigationMenuItems(inputs: $inputs) { applicationId color createdAt folderId icon id link name pageLayoutId position targetObjectMetadataId targetRecordId targetRecordIdentifier { id imageIdentifier labelIdentifier } type updatedAt userWorkspaceId viewId } }",
+        document="""\
+mutation CreateManyNavigationMenuItems($inputs: [CreateNavigationMenuItemInput!]!) {
+  createManyNavigationMenuItems(inputs: $inputs) {
+    applicationId color createdAt folderId icon id link name pageLayoutId position
+    targetObjectMetadataId targetRecordId
+    targetRecordIdentifier {
+      id imageIdentifier labelIdentifier
+    }
+    type updatedAt userWorkspaceId viewId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createManyNavigationMenuItems",),
@@ -2310,7 +2716,19 @@ class CreateManyViewFieldGroupsResult(_msgspec.Struct, frozen=True, kw_only=True
 CREATE_MANY_VIEW_FIELD_GROUPS_OP: _runtime.Operation[CreateManyViewFieldGroupsResult] = (
     _runtime.Operation(
         name="CreateManyViewFieldGroups",
-        document="mutation CreateManyViewFieldGroups($inputs: [CreateViewFieldGroupInput!]!) { createManyViewFieldGroups(inputs: $inputs) { createdAt deletedAt id isActive isVisible name position updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewId workspaceId } }",
+        document="""\
+mutation CreateManyViewFieldGroups($inputs: [CreateViewFieldGroupInput!]!) {
+  createManyViewFieldGroups(inputs: $inputs) {
+    createdAt deletedAt id isActive isVisible name position updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewId workspaceId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createManyViewFieldGroups",),
@@ -2339,7 +2757,15 @@ class CreateManyViewFieldsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_MANY_VIEW_FIELDS_OP: _runtime.Operation[CreateManyViewFieldsResult] = _runtime.Operation(
     name="CreateManyViewFields",
-    document="mutation CreateManyViewFields($inputs: [CreateViewFieldInput!]!) { createManyViewFields(inputs: $inputs) { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } }",
+    document="""\
+mutation CreateManyViewFields($inputs: [CreateViewFieldInput!]!) {
+  createManyViewFields(inputs: $inputs) {
+    aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+    isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createManyViewFields",),
@@ -2367,7 +2793,13 @@ class CreateManyViewGroupsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_MANY_VIEW_GROUPS_OP: _runtime.Operation[CreateManyViewGroupsResult] = _runtime.Operation(
     name="CreateManyViewGroups",
-    document="mutation CreateManyViewGroups($inputs: [CreateViewGroupInput!]!) { createManyViewGroups(inputs: $inputs) { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } }",
+    document="""\
+mutation CreateManyViewGroups($inputs: [CreateViewGroupInput!]!) {
+  createManyViewGroups(inputs: $inputs) {
+    createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createManyViewGroups",),
@@ -2396,7 +2828,13 @@ class CreateMessageSuppressionResult(_msgspec.Struct, frozen=True, kw_only=True)
 CREATE_MESSAGE_SUPPRESSION_OP: _runtime.Operation[CreateMessageSuppressionResult] = (
     _runtime.Operation(
         name="CreateMessageSuppression",
-        document="mutation CreateMessageSuppression($input: CreateMessageSuppressionInput!) { createMessageSuppression(input: $input) { createdAt emailAddress id reason source unsubscribeTopicId } }",
+        document="""\
+mutation CreateMessageSuppression($input: CreateMessageSuppressionInput!) {
+  createMessageSuppression(input: $input) {
+    createdAt emailAddress id reason source unsubscribeTopicId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createMessageSuppression",),
@@ -2428,7 +2866,18 @@ class CreateNavigationMenuItemResult(_msgspec.Struct, frozen=True, kw_only=True)
 CREATE_NAVIGATION_MENU_ITEM_OP: _runtime.Operation[CreateNavigationMenuItemResult] = (
     _runtime.Operation(
         name="CreateNavigationMenuItem",
-        document="mutation CreateNavigationMenuItem($input: CreateNavigationMenuItemInput!) { createNavigationMenuItem(input: $input) { applicationId color createdAt folderId icon id link name pageLayoutId position targetObjectMetadataId targetRecordId targetRecordIdentifier { id imageIdentifier labelIdentifier } type updatedAt userWorkspaceId viewId } }",
+        document="""\
+mutation CreateNavigationMenuItem($input: CreateNavigationMenuItemInput!) {
+  createNavigationMenuItem(input: $input) {
+    applicationId color createdAt folderId icon id link name pageLayoutId position
+    targetObjectMetadataId targetRecordId
+    targetRecordIdentifier {
+      id imageIdentifier labelIdentifier
+    }
+    type updatedAt userWorkspaceId viewId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createNavigationMenuItem",),
@@ -2460,7 +2909,13 @@ class CreateNewWorkspaceLogoUploadResult(_msgspec.Struct, frozen=True, kw_only=T
 CREATE_NEW_WORKSPACE_LOGO_UPLOAD_OP: _runtime.Operation[CreateNewWorkspaceLogoUploadResult] = (
     _runtime.Operation(
         name="CreateNewWorkspaceLogoUpload",
-        document="mutation CreateNewWorkspaceLogoUpload($filename: String!, $size: Float!, $workspaceId: String!) { createNewWorkspaceLogoUpload(filename: $filename, size: $size, workspaceId: $workspaceId) { contentType expiresAt fileId uploadUrl } }",
+        document="""\
+mutation CreateNewWorkspaceLogoUpload($filename: String!, $size: Float!, $workspaceId: String!) {
+  createNewWorkspaceLogoUpload(filename: $filename, size: $size, workspaceId: $workspaceId) {
+    contentType expiresAt fileId uploadUrl
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createNewWorkspaceLogoUpload",),
@@ -2494,7 +2949,13 @@ class CreateOIDCIdentityProviderResult(_msgspec.Struct, frozen=True, kw_only=Tru
 CREATE_OIDC_IDENTITY_PROVIDER_OP: _runtime.Operation[CreateOIDCIdentityProviderResult] = (
     _runtime.Operation(
         name="CreateOIDCIdentityProvider",
-        document="mutation CreateOIDCIdentityProvider($input: SetupOIDCSsoInput!) { createOIDCIdentityProvider(input: $input) { id issuer name status type } }",
+        document="""\
+mutation CreateOIDCIdentityProvider($input: SetupOIDCSsoInput!) {
+  createOIDCIdentityProvider(input: $input) {
+    id issuer name status type
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createOIDCIdentityProvider",),
@@ -2523,7 +2984,13 @@ class CreateObjectEventResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_OBJECT_EVENT_OP: _runtime.Operation[CreateObjectEventResult] = _runtime.Operation(
     name="CreateObjectEvent",
-    document="mutation CreateObjectEvent($event: String!, $objectMetadataId: UUID!, $recordId: UUID!, $properties: JSON) { createObjectEvent(event: $event, objectMetadataId: $objectMetadataId, recordId: $recordId, properties: $properties) { success } }",
+    document="""\
+mutation CreateObjectEvent($event: String!, $objectMetadataId: UUID!, $recordId: UUID!, $properties: JSON) {
+  createObjectEvent(event: $event, objectMetadataId: $objectMetadataId, recordId: $recordId, properties: $properties) {
+    success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createObjectEvent",),
@@ -2558,7 +3025,14 @@ class CreateOneAgentResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_ONE_AGENT_OP: _runtime.Operation[CreateOneAgentResult] = _runtime.Operation(
     name="CreateOneAgent",
-    document="mutation CreateOneAgent($input: CreateAgentInput!) { createOneAgent(input: $input) { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } }",
+    document="""\
+mutation CreateOneAgent($input: CreateAgentInput!) {
+  createOneAgent(input: $input) {
+    applicationId createdAt description evaluationInputs icon id isCustom label
+    modelConfiguration modelId name prompt responseFormat roleId updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createOneAgent",),
@@ -2586,7 +3060,31 @@ class CreateOneFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_ONE_FIELD_OP: _runtime.Operation[CreateOneFieldResult] = _runtime.Operation(
     name="CreateOneField",
-    document="mutation CreateOneField($input: CreateOneFieldMetadataInput!) { createOneField(input: $input) { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt writability } objectMetadataId options relation { type } settings type universalIdentifier updatedAt writability } }",
+    document="""\
+mutation CreateOneField($input: CreateOneFieldMetadataInput!) {
+  createOneField(input: $input) {
+    applicationId createdAt defaultValue description icon id isActive isAuditLogged
+    isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId
+    morphRelations {
+      type
+    }
+    name
+    object {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular openRecordIn readability
+      readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt
+      writability
+    }
+    objectMetadataId options
+    relation {
+      type
+    }
+    settings type universalIdentifier updatedAt writability
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createOneField",),
@@ -2614,7 +3112,17 @@ class CreateOneIndexResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_ONE_INDEX_OP: _runtime.Operation[CreateOneIndexResult] = _runtime.Operation(
     name="CreateOneIndex",
-    document="mutation CreateOneIndex($input: CreateOneIndexInput!) { createOneIndex(input: $input) { createdAt id indexFieldMetadataList { createdAt fieldMetadataId id order subFieldName updatedAt } indexType indexWhereClause isCustom isUnique name updatedAt } }",
+    document="""\
+mutation CreateOneIndex($input: CreateOneIndexInput!) {
+  createOneIndex(input: $input) {
+    createdAt id
+    indexFieldMetadataList {
+      createdAt fieldMetadataId id order subFieldName updatedAt
+    }
+    indexType indexWhereClause isCustom isUnique name updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createOneIndex",),
@@ -2642,7 +3150,16 @@ class CreateOneLogicFunctionResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_ONE_LOGIC_FUNCTION_OP: _runtime.Operation[CreateOneLogicFunctionResult] = _runtime.Operation(
     name="CreateOneLogicFunction",
-    document="mutation CreateOneLogicFunction($input: CreateLogicFunctionFromSourceInput!) { createOneLogicFunction(input: $input) { applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath timeoutSeconds toolTriggerSettings universalIdentifier updatedAt workflowActionTriggerSettings } }",
+    document="""\
+mutation CreateOneLogicFunction($input: CreateLogicFunctionFromSourceInput!) {
+  createOneLogicFunction(input: $input) {
+    applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description
+    executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath
+    timeoutSeconds toolTriggerSettings universalIdentifier updatedAt
+    workflowActionTriggerSettings
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createOneLogicFunction",),
@@ -2670,7 +3187,54 @@ class CreateOneObjectResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_ONE_OBJECT_OP: _runtime.Operation[CreateOneObjectResult] = _runtime.Operation(
     name="CreateOneObject",
-    document="mutation CreateOneObject($input: CreateOneObjectInput!) { createOneObject(input: $input) { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } icon id imageIdentifierFieldMetadataId indexMetadataList { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } indexMetadatas { edges { cursor node { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers searchFieldMetadataList { createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt } shortcut universalIdentifier updatedAt writability } }",
+    document="""\
+mutation CreateOneObject($input: CreateOneObjectInput!) {
+  createOneObject(input: $input) {
+    applicationId color createdAt description duplicateCriteria
+    fields {
+      edges {
+        cursor
+        node {
+          applicationId createdAt defaultValue description icon id isActive isAuditLogged
+          isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label
+          morphId name objectMetadataId options settings type universalIdentifier updatedAt
+          writability
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    fieldsList {
+      applicationId createdAt defaultValue description icon id isActive isAuditLogged
+      isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId
+      name objectMetadataId options settings type universalIdentifier updatedAt writability
+    }
+    icon id imageIdentifierFieldMetadataId
+    indexMetadataList {
+      createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+    }
+    indexMetadatas {
+      edges {
+        cursor
+        node {
+          createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable
+    labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular
+    openRecordIn readability readabilityParentFieldUniversalIdentifiers
+    searchFieldMetadataList {
+      createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt
+    }
+    shortcut universalIdentifier updatedAt writability
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createOneObject",),
@@ -2698,7 +3262,47 @@ class CreateOneRoleResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_ONE_ROLE_OP: _runtime.Operation[CreateOneRoleResult] = _runtime.Operation(
     name="CreateOneRole",
-    document="mutation CreateOneRole($createRoleInput: CreateRoleInput!) { createOneRole(createRoleInput: $createRoleInput) { agents { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } apiKeys { expiresAt id name revokedAt } canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description fieldPermissions { canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId } icon id isEditable label objectPermissions { canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords canUpdateObjectRecords objectMetadataId restrictedFields } permissionFlags { flag id roleId } rowLevelPermissionPredicateGroups { id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId positionInRowLevelPermissionPredicateGroup roleId } rowLevelPermissionPredicates { fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup roleId rowLevelPermissionPredicateGroupId subFieldName value workspaceMemberFieldMetadataId workspaceMemberSubFieldName } universalIdentifier workspaceMembers { avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn timeFormat timeZone uiScale userEmail userWorkspaceId } } }",
+    document="""\
+mutation CreateOneRole($createRoleInput: CreateRoleInput!) {
+  createOneRole(createRoleInput: $createRoleInput) {
+    agents {
+      applicationId createdAt description evaluationInputs icon id isCustom label
+      modelConfiguration modelId name prompt responseFormat roleId updatedAt
+    }
+    apiKeys {
+      expiresAt id name revokedAt
+    }
+    canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+    canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+    canUpdateAllObjectRecords canUpdateAllSettings description
+    fieldPermissions {
+      canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId
+    }
+    icon id isEditable label
+    objectPermissions {
+      canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords
+      canUpdateObjectRecords objectMetadataId restrictedFields
+    }
+    permissionFlags {
+      flag id roleId
+    }
+    rowLevelPermissionPredicateGroups {
+      id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId
+      positionInRowLevelPermissionPredicateGroup roleId
+    }
+    rowLevelPermissionPredicates {
+      fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup
+      roleId rowLevelPermissionPredicateGroupId subFieldName value
+      workspaceMemberFieldMetadataId workspaceMemberSubFieldName
+    }
+    universalIdentifier
+    workspaceMembers {
+      avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn
+      timeFormat timeZone uiScale userEmail userWorkspaceId
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createOneRole",),
@@ -2726,7 +3330,19 @@ class CreatePageLayoutResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_PAGE_LAYOUT_OP: _runtime.Operation[CreatePageLayoutResult] = _runtime.Operation(
     name="CreatePageLayout",
-    document="mutation CreatePageLayout($input: CreatePageLayoutInput!) { createPageLayout(input: $input) { applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id isFirstTabPinned isSystemSideEffect name objectMetadataId tabs { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt } type universalIdentifier updatedAt } }",
+    document="""\
+mutation CreatePageLayout($input: CreatePageLayoutInput!) {
+  createPageLayout(input: $input) {
+    applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id
+    isFirstTabPinned isSystemSideEffect name objectMetadataId
+    tabs {
+      applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+      pageLayoutId position title universalIdentifier updatedAt
+    }
+    type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createPageLayout",),
@@ -2754,7 +3370,19 @@ class CreatePageLayoutTabResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_PAGE_LAYOUT_TAB_OP: _runtime.Operation[CreatePageLayoutTabResult] = _runtime.Operation(
     name="CreatePageLayoutTab",
-    document="mutation CreatePageLayoutTab($input: CreatePageLayoutTabInput!) { createPageLayoutTab(input: $input) { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt widgets { applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type universalIdentifier updatedAt } } }",
+    document="""\
+mutation CreatePageLayoutTab($input: CreatePageLayoutTabInput!) {
+  createPageLayoutTab(input: $input) {
+    applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+    pageLayoutId position title universalIdentifier updatedAt
+    widgets {
+      applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id
+      isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type
+      universalIdentifier updatedAt
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createPageLayoutTab",),
@@ -2782,7 +3410,131 @@ class CreatePageLayoutWidgetResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_PAGE_LAYOUT_WIDGET_OP: _runtime.Operation[CreatePageLayoutWidgetResult] = _runtime.Operation(
     name="CreatePageLayoutWidget",
-    document="mutation CreatePageLayoutWidget($input: CreatePageLayoutWidgetInput!) { createPageLayoutWidget(input: $input) { applicationId conditionalAvailabilityExpression conditionalDisplay configuration { __typename ... on AggregateChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation configurationType description displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone } ... on BarChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on CalendarConfiguration { __typename configurationType } ... on CallRecordingSummaryConfiguration { __typename configurationType } ... on CallRecordingTranscriptConfiguration { __typename configurationType } ... on EmailThreadConfiguration { __typename configurationType } ... on EmailsConfiguration { __typename configurationType } ... on FieldConfiguration { __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable nestedRelationFieldMetadataId viewId } ... on FieldRichTextConfiguration { __typename configurationType } ... on FieldsConfiguration { __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields viewId } ... on FilesConfiguration { __typename configurationType } ... on FormFieldConfiguration { __typename configurationType fieldMetadataId } ... on FrontComponentConfiguration { __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers } ... on IframeConfiguration { __typename configurationType url } ... on LineChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on MessageCampaignBodyConfiguration { __typename configurationType } ... on MessageCampaignDetailsConfiguration { __typename configurationType } ... on NotesConfiguration { __typename configurationType } ... on PieChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation color configurationType dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder numberFormat orderBy showCenterMetric splitMultiValueFields timezone } ... on RecordTableConfiguration { __typename configurationType isUIEditable recordLimit viewId } ... on StandaloneRichTextConfiguration { __typename configurationType } ... on TasksConfiguration { __typename configurationType } ... on TimelineConfiguration { __typename configurationType } ... on ViewConfiguration { __typename configurationType } ... on WorkflowConfiguration { __typename configurationType } ... on WorkflowRunConfiguration { __typename configurationType } ... on WorkflowVersionConfiguration { __typename configurationType } } createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId position { __typename ... on PageLayoutWidgetCanvasPosition { __typename layoutMode } ... on PageLayoutWidgetGridPosition { __typename column columnSpan layoutMode row rowSpan } ... on PageLayoutWidgetVerticalListPosition { __typename heightBehavior index layoutMode } } title type universalIdentifier updatedAt } }",
+    document="""\
+mutation CreatePageLayoutWidget($input: CreatePageLayoutWidgetInput!) {
+  createPageLayoutWidget(input: $input) {
+    applicationId conditionalAvailabilityExpression conditionalDisplay
+    configuration {
+      __typename
+      ... on AggregateChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation configurationType description
+        displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone
+      }
+      ... on BarChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on CalendarConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingSummaryConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingTranscriptConfiguration {
+        __typename configurationType
+      }
+      ... on EmailThreadConfiguration {
+        __typename configurationType
+      }
+      ... on EmailsConfiguration {
+        __typename configurationType
+      }
+      ... on FieldConfiguration {
+        __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable
+        nestedRelationFieldMetadataId viewId
+      }
+      ... on FieldRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on FieldsConfiguration {
+        __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields
+        viewId
+      }
+      ... on FilesConfiguration {
+        __typename configurationType
+      }
+      ... on FormFieldConfiguration {
+        __typename configurationType fieldMetadataId
+      }
+      ... on FrontComponentConfiguration {
+        __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers
+      }
+      ... on IframeConfiguration {
+        __typename configurationType url
+      }
+      ... on LineChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on MessageCampaignBodyConfiguration {
+        __typename configurationType
+      }
+      ... on MessageCampaignDetailsConfiguration {
+        __typename configurationType
+      }
+      ... on NotesConfiguration {
+        __typename configurationType
+      }
+      ... on PieChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation color configurationType
+        dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder
+        numberFormat orderBy showCenterMetric splitMultiValueFields timezone
+      }
+      ... on RecordTableConfiguration {
+        __typename configurationType isUIEditable recordLimit viewId
+      }
+      ... on StandaloneRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on TasksConfiguration {
+        __typename configurationType
+      }
+      ... on TimelineConfiguration {
+        __typename configurationType
+      }
+      ... on ViewConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowRunConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowVersionConfiguration {
+        __typename configurationType
+      }
+    }
+    createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId
+    position {
+      __typename
+      ... on PageLayoutWidgetCanvasPosition {
+        __typename layoutMode
+      }
+      ... on PageLayoutWidgetGridPosition {
+        __typename column columnSpan layoutMode row rowSpan
+      }
+      ... on PageLayoutWidgetVerticalListPosition {
+        __typename heightBehavior index layoutMode
+      }
+    }
+    title type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createPageLayoutWidget",),
@@ -2810,7 +3562,13 @@ class CreatePublicDomainResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_PUBLIC_DOMAIN_OP: _runtime.Operation[CreatePublicDomainResult] = _runtime.Operation(
     name="CreatePublicDomain",
-    document="mutation CreatePublicDomain($applicationId: String!, $domain: String!) { createPublicDomain(applicationId: $applicationId, domain: $domain) { applicationId createdAt domain id isValidated } }",
+    document="""\
+mutation CreatePublicDomain($applicationId: String!, $domain: String!) {
+  createPublicDomain(applicationId: $applicationId, domain: $domain) {
+    applicationId createdAt domain id isValidated
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createPublicDomain",),
@@ -2841,7 +3599,13 @@ class CreateSAMLIdentityProviderResult(_msgspec.Struct, frozen=True, kw_only=Tru
 CREATE_SAML_IDENTITY_PROVIDER_OP: _runtime.Operation[CreateSAMLIdentityProviderResult] = (
     _runtime.Operation(
         name="CreateSAMLIdentityProvider",
-        document="mutation CreateSAMLIdentityProvider($input: SetupSAMLSsoInput!) { createSAMLIdentityProvider(input: $input) { id issuer name status type } }",
+        document="""\
+mutation CreateSAMLIdentityProvider($input: SetupSAMLSsoInput!) {
+  createSAMLIdentityProvider(input: $input) {
+    id issuer name status type
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createSAMLIdentityProvider",),
@@ -2870,7 +3634,14 @@ class CreateSkillResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_SKILL_OP: _runtime.Operation[CreateSkillResult] = _runtime.Operation(
     name="CreateSkill",
-    document="mutation CreateSkill($input: CreateSkillInput!) { createSkill(input: $input) { applicationId content createdAt description icon id isActive isCustom isSystem label name updatedAt } }",
+    document="""\
+mutation CreateSkill($input: CreateSkillInput!) {
+  createSkill(input: $input) {
+    applicationId content createdAt description icon id isActive isCustom isSystem label name
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createSkill",),
@@ -2901,7 +3672,13 @@ class CreateSubscriptionPaymentIntentResult(_msgspec.Struct, frozen=True, kw_onl
 CREATE_SUBSCRIPTION_PAYMENT_INTENT_OP: _runtime.Operation[CreateSubscriptionPaymentIntentResult] = (
     _runtime.Operation(
         name="CreateSubscriptionPaymentIntent",
-        document="mutation CreateSubscriptionPaymentIntent($idempotencyKey: String!, $plan: BillingPlanKey!, $recurringInterval: SubscriptionInterval!, $requirePaymentMethod: Boolean!, $successUrlPath: String) { createSubscriptionPaymentIntent(idempotencyKey: $idempotencyKey, plan: $plan, recurringInterval: $recurringInterval, requirePaymentMethod: $requirePaymentMethod, successUrlPath: $successUrlPath) { clientSecret paymentIntentType } }",
+        document="""\
+mutation CreateSubscriptionPaymentIntent($idempotencyKey: String!, $plan: BillingPlanKey!, $recurringInterval: SubscriptionInterval!, $requirePaymentMethod: Boolean!, $successUrlPath: String) {
+  createSubscriptionPaymentIntent(idempotencyKey: $idempotencyKey, plan: $plan, recurringInterval: $recurringInterval, requirePaymentMethod: $requirePaymentMethod, successUrlPath: $successUrlPath) {
+    clientSecret paymentIntentType
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createSubscriptionPaymentIntent",),
@@ -2939,7 +3716,13 @@ class CreateUnsubscribeTopicResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_UNSUBSCRIBE_TOPIC_OP: _runtime.Operation[CreateUnsubscribeTopicResult] = _runtime.Operation(
     name="CreateUnsubscribeTopic",
-    document="mutation CreateUnsubscribeTopic($input: CreateUnsubscribeTopicInput!) { createUnsubscribeTopic(input: $input) { createdAt description id name updatedAt visibility } }",
+    document="""\
+mutation CreateUnsubscribeTopic($input: CreateUnsubscribeTopicInput!) {
+  createUnsubscribeTopic(input: $input) {
+    createdAt description id name updatedAt visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createUnsubscribeTopic",),
@@ -2967,7 +3750,14 @@ class CreateUsageLimitResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_USAGE_LIMIT_OP: _runtime.Operation[CreateUsageLimitResult] = _runtime.Operation(
     name="CreateUsageLimit",
-    document="mutation CreateUsageLimit($input: CreateUsageLimitInput!) { createUsageLimit(input: $input) { burstValue createdAt id limitKind limitValue meter operationType periodCount periodUnit resourceType spenderId spenderType updatedAt } }",
+    document="""\
+mutation CreateUsageLimit($input: CreateUsageLimitInput!) {
+  createUsageLimit(input: $input) {
+    burstValue createdAt id limitKind limitValue meter operationType periodCount periodUnit
+    resourceType spenderId spenderType updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createUsageLimit",),
@@ -2995,7 +3785,41 @@ class CreateViewResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_VIEW_OP: _runtime.Operation[CreateViewResult] = _runtime.Operation(
     name="CreateView",
-    document="mutation CreateView($input: CreateViewInput!) { createView(input: $input) { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt viewFieldGroups { createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId } viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } visibility workspaceId } }",
+    document="""\
+mutation CreateView($input: CreateViewInput!) {
+  createView(input: $input) {
+    anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+    calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive
+    isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+    kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+    name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+    viewFieldGroups {
+      createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId
+    }
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    visibility workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createView",),
@@ -3023,7 +3847,15 @@ class CreateViewFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_VIEW_FIELD_OP: _runtime.Operation[CreateViewFieldResult] = _runtime.Operation(
     name="CreateViewField",
-    document="mutation CreateViewField($input: CreateViewFieldInput!) { createViewField(input: $input) { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } }",
+    document="""\
+mutation CreateViewField($input: CreateViewFieldInput!) {
+  createViewField(input: $input) {
+    aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+    isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createViewField",),
@@ -3051,7 +3883,19 @@ class CreateViewFieldGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_VIEW_FIELD_GROUP_OP: _runtime.Operation[CreateViewFieldGroupResult] = _runtime.Operation(
     name="CreateViewFieldGroup",
-    document="mutation CreateViewFieldGroup($input: CreateViewFieldGroupInput!) { createViewFieldGroup(input: $input) { createdAt deletedAt id isActive isVisible name position updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewId workspaceId } }",
+    document="""\
+mutation CreateViewFieldGroup($input: CreateViewFieldGroupInput!) {
+  createViewFieldGroup(input: $input) {
+    createdAt deletedAt id isActive isVisible name position updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createViewFieldGroup",),
@@ -3079,7 +3923,15 @@ class CreateViewFilterResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_VIEW_FILTER_OP: _runtime.Operation[CreateViewFilterResult] = _runtime.Operation(
     name="CreateViewFilter",
-    document="mutation CreateViewFilter($input: CreateViewFilterInput!) { createViewFilter(input: $input) { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } }",
+    document="""\
+mutation CreateViewFilter($input: CreateViewFilterInput!) {
+  createViewFilter(input: $input) {
+    createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+    relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+    workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createViewFilter",),
@@ -3107,7 +3959,14 @@ class CreateViewFilterGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_VIEW_FILTER_GROUP_OP: _runtime.Operation[CreateViewFilterGroupResult] = _runtime.Operation(
     name="CreateViewFilterGroup",
-    document="mutation CreateViewFilterGroup($input: CreateViewFilterGroupInput!) { createViewFilterGroup(input: $input) { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } }",
+    document="""\
+mutation CreateViewFilterGroup($input: CreateViewFilterGroupInput!) {
+  createViewFilterGroup(input: $input) {
+    createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+    updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createViewFilterGroup",),
@@ -3135,7 +3994,13 @@ class CreateViewGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_VIEW_GROUP_OP: _runtime.Operation[CreateViewGroupResult] = _runtime.Operation(
     name="CreateViewGroup",
-    document="mutation CreateViewGroup($input: CreateViewGroupInput!) { createViewGroup(input: $input) { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } }",
+    document="""\
+mutation CreateViewGroup($input: CreateViewGroupInput!) {
+  createViewGroup(input: $input) {
+    createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createViewGroup",),
@@ -3163,7 +4028,13 @@ class CreateViewSortResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_VIEW_SORT_OP: _runtime.Operation[CreateViewSortResult] = _runtime.Operation(
     name="CreateViewSort",
-    document="mutation CreateViewSort($input: CreateViewSortInput!) { createViewSort(input: $input) { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } }",
+    document="""\
+mutation CreateViewSort($input: CreateViewSortInput!) {
+  createViewSort(input: $input) {
+    createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createViewSort",),
@@ -3191,7 +4062,13 @@ class CreateWebhookResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_WEBHOOK_OP: _runtime.Operation[CreateWebhookResult] = _runtime.Operation(
     name="CreateWebhook",
-    document="mutation CreateWebhook($input: CreateWebhookInput!) { createWebhook(input: $input) { applicationId createdAt deletedAt description id operations secret targetUrl updatedAt } }",
+    document="""\
+mutation CreateWebhook($input: CreateWebhookInput!) {
+  createWebhook(input: $input) {
+    applicationId createdAt deletedAt description id operations secret targetUrl updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createWebhook",),
@@ -3219,7 +4096,14 @@ class DeactivateSkillResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DEACTIVATE_SKILL_OP: _runtime.Operation[DeactivateSkillResult] = _runtime.Operation(
     name="DeactivateSkill",
-    document="mutation DeactivateSkill($id: UUID!) { deactivateSkill(id: $id) { applicationId content createdAt description icon id isActive isCustom isSystem label name updatedAt } }",
+    document="""\
+mutation DeactivateSkill($id: UUID!) {
+  deactivateSkill(id: $id) {
+    applicationId content createdAt description icon id isActive isCustom isSystem label name
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deactivateSkill",),
@@ -3247,7 +4131,11 @@ class DeleteAppKeyValueResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_APP_KEY_VALUE_OP: _runtime.Operation[DeleteAppKeyValueResult] = _runtime.Operation(
     name="DeleteAppKeyValue",
-    document="mutation DeleteAppKeyValue($key: String!, $scope: AppKeyValueScope) { deleteAppKeyValue(key: $key, scope: $scope) }",
+    document="""\
+mutation DeleteAppKeyValue($key: String!, $scope: AppKeyValueScope) {
+  deleteAppKeyValue(key: $key, scope: $scope)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteAppKeyValue",),
@@ -3279,7 +4167,21 @@ class DeleteAppMessageChannelResult(_msgspec.Struct, frozen=True, kw_only=True):
 DELETE_APP_MESSAGE_CHANNEL_OP: _runtime.Operation[DeleteAppMessageChannelResult] = (
     _runtime.Operation(
         name="DeleteAppMessageChannel",
-        document="mutation DeleteAppMessageChannel($id: UUID!) { deleteAppMessageChannel(id: $id) { connectedAccount { applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility } }",
+        document="""\
+mutation DeleteAppMessageChannel($id: UUID!) {
+  deleteAppMessageChannel(id: $id) {
+    connectedAccount {
+      applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt
+      handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes
+      updatedAt userWorkspaceId visibility
+    }
+    connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails
+    excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled
+    messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus
+    syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteAppMessageChannel",),
@@ -3309,7 +4211,11 @@ class DeleteApplicationRegistrationResult(_msgspec.Struct, frozen=True, kw_only=
 DELETE_APPLICATION_REGISTRATION_OP: _runtime.Operation[DeleteApplicationRegistrationResult] = (
     _runtime.Operation(
         name="DeleteApplicationRegistration",
-        document="mutation DeleteApplicationRegistration($id: String!) { deleteApplicationRegistration(id: $id) }",
+        document="""\
+mutation DeleteApplicationRegistration($id: String!) {
+  deleteApplicationRegistration(id: $id)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteApplicationRegistration",),
@@ -3342,7 +4248,11 @@ DELETE_APPLICATION_REGISTRATION_VARIABLE_OP: _runtime.Operation[
     DeleteApplicationRegistrationVariableResult
 ] = _runtime.Operation(
     name="DeleteApplicationRegistrationVariable",
-    document="mutation DeleteApplicationRegistrationVariable($id: String!) { deleteApplicationRegistrationVariable(id: $id) }",
+    document="""\
+mutation DeleteApplicationRegistrationVariable($id: String!) {
+  deleteApplicationRegistrationVariable(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteApplicationRegistrationVariable",),
@@ -3371,7 +4281,11 @@ class DeleteApprovedAccessDomainResult(_msgspec.Struct, frozen=True, kw_only=Tru
 DELETE_APPROVED_ACCESS_DOMAIN_OP: _runtime.Operation[DeleteApprovedAccessDomainResult] = (
     _runtime.Operation(
         name="DeleteApprovedAccessDomain",
-        document="mutation DeleteApprovedAccessDomain($input: DeleteApprovedAccessDomainInput!) { deleteApprovedAccessDomain(input: $input) }",
+        document="""\
+mutation DeleteApprovedAccessDomain($input: DeleteApprovedAccessDomainInput!) {
+  deleteApprovedAccessDomain(input: $input)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteApprovedAccessDomain",),
@@ -3400,7 +4314,11 @@ class DeleteChatThreadResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_CHAT_THREAD_OP: _runtime.Operation[DeleteChatThreadResult] = _runtime.Operation(
     name="DeleteChatThread",
-    document="mutation DeleteChatThread($id: UUID!) { deleteChatThread(id: $id) }",
+    document="""\
+mutation DeleteChatThread($id: UUID!) {
+  deleteChatThread(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteChatThread",),
@@ -3428,7 +4346,33 @@ class DeleteCommandMenuItemResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_COMMAND_MENU_ITEM_OP: _runtime.Operation[DeleteCommandMenuItemResult] = _runtime.Operation(
     name="DeleteCommandMenuItem",
-    document="mutation DeleteCommandMenuItem($id: UUID!) { deleteCommandMenuItem(id: $id) { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponent { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId payload { __typename ... on ObjectMetadataCommandMenuItemPayload { __typename } ... on PathCommandMenuItemPayload { __typename path } } position shortLabel universalIdentifier updatedAt workflowVersionId } }",
+    document="""\
+mutation DeleteCommandMenuItem($id: UUID!) {
+  deleteCommandMenuItem(id: $id) {
+    applicationId availabilityObjectMetadataId availabilityType
+    conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+    createdAt engineComponentKey
+    frontComponent {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId
+    pageLayoutId
+    payload {
+      __typename
+      ... on ObjectMetadataCommandMenuItemPayload {
+        __typename
+      }
+      ... on PathCommandMenuItemPayload {
+        __typename path
+      }
+    }
+    position shortLabel universalIdentifier updatedAt workflowVersionId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteCommandMenuItem",),
@@ -3458,7 +4402,18 @@ class DeleteConnectedAccountResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_CONNECTED_ACCOUNT_OP: _runtime.Operation[DeleteConnectedAccountResult] = _runtime.Operation(
     name="DeleteConnectedAccount",
-    document="mutation DeleteConnectedAccount($id: UUID!) { deleteConnectedAccount(id: $id) { applicationId archivedAt authFailedAt authFailedReason connectionParameters { __typename } connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } }",
+    document="""\
+mutation DeleteConnectedAccount($id: UUID!) {
+  deleteConnectedAccount(id: $id) {
+    applicationId archivedAt authFailedAt authFailedReason
+    connectionParameters {
+      __typename
+    }
+    connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt
+    lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteConnectedAccount",),
@@ -3486,7 +4441,88 @@ class DeleteCurrentWorkspaceResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_CURRENT_WORKSPACE_OP: _runtime.Operation[DeleteCurrentWorkspaceResult] = _runtime.Operation(
     name="DeleteCurrentWorkspace",
-    document="mutation DeleteCurrentWorkspace { deleteCurrentWorkspace { activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins billingCustomer { hasPaymentMethod id } billingEntitlements { key value } billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } createdAt currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } customDomain databaseSchema defaultRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } deletedAt displayName editableProfileFields eventLogRetentionDays featureFlags { key value } hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id installedApplications { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain trashRetentionDays updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } views { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt visibility workspaceId } workspaceCustomApplication { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount workspaceUrls { customUrl subdomainUrl } } }",
+    document="""\
+mutation DeleteCurrentWorkspace {
+  deleteCurrentWorkspace {
+    activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier
+    aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins
+    billingCustomer {
+      hasPaymentMethod id
+    }
+    billingEntitlements {
+      key value
+    }
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    createdAt
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    customDomain databaseSchema
+    defaultRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    deletedAt displayName editableProfileFields eventLogRetentionDays
+    featureFlags {
+      key value
+    }
+    hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id
+    installedApplications {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled
+    isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled
+    isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled
+    isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain
+    trashRetentionDays updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    views {
+      anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+      calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id
+      isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+      kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+      name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+      visibility workspaceId
+    }
+    workspaceCustomApplication {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount
+    workspaceUrls {
+      customUrl subdomainUrl
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteCurrentWorkspace",),
@@ -3509,7 +4545,21 @@ class DeleteEmailGroupChannelResult(_msgspec.Struct, frozen=True, kw_only=True):
 DELETE_EMAIL_GROUP_CHANNEL_OP: _runtime.Operation[DeleteEmailGroupChannelResult] = (
     _runtime.Operation(
         name="DeleteEmailGroupChannel",
-        document="mutation DeleteEmailGroupChannel($id: UUID!) { deleteEmailGroupChannel(id: $id) { connectedAccount { applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility } }",
+        document="""\
+mutation DeleteEmailGroupChannel($id: UUID!) {
+  deleteEmailGroupChannel(id: $id) {
+    connectedAccount {
+      applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt
+      handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes
+      updatedAt userWorkspaceId visibility
+    }
+    connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails
+    excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled
+    messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus
+    syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteEmailGroupChannel",),
@@ -3538,7 +4588,11 @@ class DeleteEmailingDomainResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_EMAILING_DOMAIN_OP: _runtime.Operation[DeleteEmailingDomainResult] = _runtime.Operation(
     name="DeleteEmailingDomain",
-    document="mutation DeleteEmailingDomain($id: String!) { deleteEmailingDomain(id: $id) }",
+    document="""\
+mutation DeleteEmailingDomain($id: String!) {
+  deleteEmailingDomain(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteEmailingDomain",),
@@ -3566,7 +4620,16 @@ class DeleteFrontComponentResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_FRONT_COMPONENT_OP: _runtime.Operation[DeleteFrontComponentResult] = _runtime.Operation(
     name="DeleteFrontComponent",
-    document="mutation DeleteFrontComponent($id: UUID!) { deleteFrontComponent(id: $id) { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } }",
+    document="""\
+mutation DeleteFrontComponent($id: UUID!) {
+  deleteFrontComponent(id: $id) {
+    applicationGrantedCapabilities applicationId applicationName applicationVariables
+    builtComponentChecksum builtComponentPath componentName createdAt description
+    frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+    universalIdentifier updatedAt usesSdkClient
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteFrontComponent",),
@@ -3597,7 +4660,18 @@ class DeleteManyNavigationMenuItemsResult(_msgspec.Struct, frozen=True, kw_only=
 DELETE_MANY_NAVIGATION_MENU_ITEMS_OP: _runtime.Operation[DeleteManyNavigationMenuItemsResult] = (
     _runtime.Operation(
         name="DeleteManyNavigationMenuItems",
-        document="mutation DeleteManyNavigationMenuItems($ids: [UUID!]!) { deleteManyNavigationMenuItems(ids: $ids) { applicationId color createdAt folderId icon id link name pageLayoutId position targetObjectMetadataId targetRecordId targetRecordIdentifier { id imageIdentifier labelIdentifier } type updatedAt userWorkspaceId viewId } }",
+        document="""\
+mutation DeleteManyNavigationMenuItems($ids: [UUID!]!) {
+  deleteManyNavigationMenuItems(ids: $ids) {
+    applicationId color createdAt folderId icon id link name pageLayoutId position
+    targetObjectMetadataId targetRecordId
+    targetRecordIdentifier {
+      id imageIdentifier labelIdentifier
+    }
+    type updatedAt userWorkspaceId viewId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteManyNavigationMenuItems",),
@@ -3627,7 +4701,11 @@ class DeleteMessageSuppressionResult(_msgspec.Struct, frozen=True, kw_only=True)
 DELETE_MESSAGE_SUPPRESSION_OP: _runtime.Operation[DeleteMessageSuppressionResult] = (
     _runtime.Operation(
         name="DeleteMessageSuppression",
-        document="mutation DeleteMessageSuppression($id: UUID!) { deleteMessageSuppression(id: $id) }",
+        document="""\
+mutation DeleteMessageSuppression($id: UUID!) {
+  deleteMessageSuppression(id: $id)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteMessageSuppression",),
@@ -3659,7 +4737,18 @@ class DeleteNavigationMenuItemResult(_msgspec.Struct, frozen=True, kw_only=True)
 DELETE_NAVIGATION_MENU_ITEM_OP: _runtime.Operation[DeleteNavigationMenuItemResult] = (
     _runtime.Operation(
         name="DeleteNavigationMenuItem",
-        document="mutation DeleteNavigationMenuItem($id: UUID!) { deleteNavigationMenuItem(id: $id) { applicationId color createdAt folderId icon id link name pageLayoutId position targetObjectMetadataId targetRecordId targetRecordIdentifier { id imageIdentifier labelIdentifier } type updatedAt userWorkspaceId viewId } }",
+        document="""\
+mutation DeleteNavigationMenuItem($id: UUID!) {
+  deleteNavigationMenuItem(id: $id) {
+    applicationId color createdAt folderId icon id link name pageLayoutId position
+    targetObjectMetadataId targetRecordId
+    targetRecordIdentifier {
+      id imageIdentifier labelIdentifier
+    }
+    type updatedAt userWorkspaceId viewId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteNavigationMenuItem",),
@@ -3688,7 +4777,14 @@ class DeleteOneAgentResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_ONE_AGENT_OP: _runtime.Operation[DeleteOneAgentResult] = _runtime.Operation(
     name="DeleteOneAgent",
-    document="mutation DeleteOneAgent($input: AgentIdInput!) { deleteOneAgent(input: $input) { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } }",
+    document="""\
+mutation DeleteOneAgent($input: AgentIdInput!) {
+  deleteOneAgent(input: $input) {
+    applicationId createdAt description evaluationInputs icon id isCustom label
+    modelConfiguration modelId name prompt responseFormat roleId updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteOneAgent",),
@@ -3716,7 +4812,31 @@ class DeleteOneFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_ONE_FIELD_OP: _runtime.Operation[DeleteOneFieldResult] = _runtime.Operation(
     name="DeleteOneField",
-    document="mutation DeleteOneField($input: DeleteOneFieldInput!) { deleteOneField(input: $input) { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt writability } objectMetadataId options relation { type } settings type universalIdentifier updatedAt writability } }",
+    document="""\
+mutation DeleteOneField($input: DeleteOneFieldInput!) {
+  deleteOneField(input: $input) {
+    applicationId createdAt defaultValue description icon id isActive isAuditLogged
+    isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId
+    morphRelations {
+      type
+    }
+    name
+    object {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular openRecordIn readability
+      readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt
+      writability
+    }
+    objectMetadataId options
+    relation {
+      type
+    }
+    settings type universalIdentifier updatedAt writability
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteOneField",),
@@ -3744,7 +4864,17 @@ class DeleteOneIndexResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_ONE_INDEX_OP: _runtime.Operation[DeleteOneIndexResult] = _runtime.Operation(
     name="DeleteOneIndex",
-    document="mutation DeleteOneIndex($input: DeleteOneIndexInput!) { deleteOneIndex(input: $input) { createdAt id indexFieldMetadataList { createdAt fieldMetadataId id order subFieldName updatedAt } indexType indexWhereClause isCustom isUnique name updatedAt } }",
+    document="""\
+mutation DeleteOneIndex($input: DeleteOneIndexInput!) {
+  deleteOneIndex(input: $input) {
+    createdAt id
+    indexFieldMetadataList {
+      createdAt fieldMetadataId id order subFieldName updatedAt
+    }
+    indexType indexWhereClause isCustom isUnique name updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteOneIndex",),
@@ -3772,7 +4902,16 @@ class DeleteOneLogicFunctionResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_ONE_LOGIC_FUNCTION_OP: _runtime.Operation[DeleteOneLogicFunctionResult] = _runtime.Operation(
     name="DeleteOneLogicFunction",
-    document="mutation DeleteOneLogicFunction($input: LogicFunctionIdInput!) { deleteOneLogicFunction(input: $input) { applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath timeoutSeconds toolTriggerSettings universalIdentifier updatedAt workflowActionTriggerSettings } }",
+    document="""\
+mutation DeleteOneLogicFunction($input: LogicFunctionIdInput!) {
+  deleteOneLogicFunction(input: $input) {
+    applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description
+    executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath
+    timeoutSeconds toolTriggerSettings universalIdentifier updatedAt
+    workflowActionTriggerSettings
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteOneLogicFunction",),
@@ -3800,7 +4939,54 @@ class DeleteOneObjectResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_ONE_OBJECT_OP: _runtime.Operation[DeleteOneObjectResult] = _runtime.Operation(
     name="DeleteOneObject",
-    document="mutation DeleteOneObject($input: DeleteOneObjectInput!) { deleteOneObject(input: $input) { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } icon id imageIdentifierFieldMetadataId indexMetadataList { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } indexMetadatas { edges { cursor node { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers searchFieldMetadataList { createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt } shortcut universalIdentifier updatedAt writability } }",
+    document="""\
+mutation DeleteOneObject($input: DeleteOneObjectInput!) {
+  deleteOneObject(input: $input) {
+    applicationId color createdAt description duplicateCriteria
+    fields {
+      edges {
+        cursor
+        node {
+          applicationId createdAt defaultValue description icon id isActive isAuditLogged
+          isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label
+          morphId name objectMetadataId options settings type universalIdentifier updatedAt
+          writability
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    fieldsList {
+      applicationId createdAt defaultValue description icon id isActive isAuditLogged
+      isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId
+      name objectMetadataId options settings type universalIdentifier updatedAt writability
+    }
+    icon id imageIdentifierFieldMetadataId
+    indexMetadataList {
+      createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+    }
+    indexMetadatas {
+      edges {
+        cursor
+        node {
+          createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable
+    labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular
+    openRecordIn readability readabilityParentFieldUniversalIdentifiers
+    searchFieldMetadataList {
+      createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt
+    }
+    shortcut universalIdentifier updatedAt writability
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteOneObject",),
@@ -3828,7 +5014,11 @@ class DeleteOneRoleResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_ONE_ROLE_OP: _runtime.Operation[DeleteOneRoleResult] = _runtime.Operation(
     name="DeleteOneRole",
-    document="mutation DeleteOneRole($roleId: UUID!) { deleteOneRole(roleId: $roleId) }",
+    document="""\
+mutation DeleteOneRole($roleId: UUID!) {
+  deleteOneRole(roleId: $roleId)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteOneRole",),
@@ -3856,7 +5046,11 @@ class DeletePublicDomainResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_PUBLIC_DOMAIN_OP: _runtime.Operation[DeletePublicDomainResult] = _runtime.Operation(
     name="DeletePublicDomain",
-    document="mutation DeletePublicDomain($domain: String!) { deletePublicDomain(domain: $domain) }",
+    document="""\
+mutation DeletePublicDomain($domain: String!) {
+  deletePublicDomain(domain: $domain)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deletePublicDomain",),
@@ -3885,7 +5079,11 @@ class DeleteQueuedChatMessageResult(_msgspec.Struct, frozen=True, kw_only=True):
 DELETE_QUEUED_CHAT_MESSAGE_OP: _runtime.Operation[DeleteQueuedChatMessageResult] = (
     _runtime.Operation(
         name="DeleteQueuedChatMessage",
-        document="mutation DeleteQueuedChatMessage($messageId: UUID!) { deleteQueuedChatMessage(messageId: $messageId) }",
+        document="""\
+mutation DeleteQueuedChatMessage($messageId: UUID!) {
+  deleteQueuedChatMessage(messageId: $messageId)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteQueuedChatMessage",),
@@ -3915,7 +5113,13 @@ class DeleteSSOIdentityProviderResult(_msgspec.Struct, frozen=True, kw_only=True
 DELETE_SSO_IDENTITY_PROVIDER_OP: _runtime.Operation[DeleteSSOIdentityProviderResult] = (
     _runtime.Operation(
         name="DeleteSSOIdentityProvider",
-        document="mutation DeleteSSOIdentityProvider($input: DeleteSsoInput!) { deleteSSOIdentityProvider(input: $input) { identityProviderId } }",
+        document="""\
+mutation DeleteSSOIdentityProvider($input: DeleteSsoInput!) {
+  deleteSSOIdentityProvider(input: $input) {
+    identityProviderId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteSSOIdentityProvider",),
@@ -3944,7 +5148,14 @@ class DeleteSkillResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_SKILL_OP: _runtime.Operation[DeleteSkillResult] = _runtime.Operation(
     name="DeleteSkill",
-    document="mutation DeleteSkill($id: UUID!) { deleteSkill(id: $id) { applicationId content createdAt description icon id isActive isCustom isSystem label name updatedAt } }",
+    document="""\
+mutation DeleteSkill($id: UUID!) {
+  deleteSkill(id: $id) {
+    applicationId content createdAt description icon id isActive isCustom isSystem label name
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteSkill",),
@@ -3976,7 +5187,13 @@ DELETE_TWO_FACTOR_AUTHENTICATION_METHOD_OP: _runtime.Operation[
     DeleteTwoFactorAuthenticationMethodResult
 ] = _runtime.Operation(
     name="DeleteTwoFactorAuthenticationMethod",
-    document="mutation DeleteTwoFactorAuthenticationMethod($twoFactorAuthenticationMethodId: UUID!) { deleteTwoFactorAuthenticationMethod(twoFactorAuthenticationMethodId: $twoFactorAuthenticationMethodId) { success } }",
+    document="""\
+mutation DeleteTwoFactorAuthenticationMethod($twoFactorAuthenticationMethodId: UUID!) {
+  deleteTwoFactorAuthenticationMethod(twoFactorAuthenticationMethodId: $twoFactorAuthenticationMethodId) {
+    success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteTwoFactorAuthenticationMethod",),
@@ -4004,7 +5221,11 @@ class DeleteUnsubscribeTopicResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_UNSUBSCRIBE_TOPIC_OP: _runtime.Operation[DeleteUnsubscribeTopicResult] = _runtime.Operation(
     name="DeleteUnsubscribeTopic",
-    document="mutation DeleteUnsubscribeTopic($id: String!) { deleteUnsubscribeTopic(id: $id) }",
+    document="""\
+mutation DeleteUnsubscribeTopic($id: String!) {
+  deleteUnsubscribeTopic(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteUnsubscribeTopic",),
@@ -4032,7 +5253,11 @@ class DeleteUsageLimitResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_USAGE_LIMIT_OP: _runtime.Operation[DeleteUsageLimitResult] = _runtime.Operation(
     name="DeleteUsageLimit",
-    document="mutation DeleteUsageLimit($usageLimitId: UUID!) { deleteUsageLimit(usageLimitId: $usageLimitId) }",
+    document="""\
+mutation DeleteUsageLimit($usageLimitId: UUID!) {
+  deleteUsageLimit(usageLimitId: $usageLimitId)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteUsageLimit",),
@@ -4060,7 +5285,51 @@ class DeleteUserResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_USER_OP: _runtime.Operation[DeleteUserResult] = _runtime.Operation(
     name="DeleteUser",
-    document="mutation DeleteUser { deleteUser { availableWorkspaces { __typename } canAccessFullAdminPanel canImpersonate createdAt currentUserWorkspace { createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId } currentWorkspace { activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins createdAt customDomain databaseSchema deletedAt displayName editableProfileFields eventLogRetentionDays hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain trashRetentionDays updatedAt workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount } deletedAt deletedWorkspaceMembers { avatarUrl id userEmail userWorkspaceId } disabled email firstName hasPassword id isEmailVerified isWorkspaceCreator lastName locale onboardingStatus previousOnboardingStatus supportUserHash updatedAt userVars userWorkspaces { createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId } workspaceMember { avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn timeFormat timeZone uiScale userEmail userWorkspaceId } workspaceMembers { avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn timeFormat timeZone uiScale userEmail userWorkspaceId } workspaces { createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId } } }",
+    document="""\
+mutation DeleteUser {
+  deleteUser {
+    availableWorkspaces {
+      __typename
+    }
+    canAccessFullAdminPanel canImpersonate createdAt
+    currentUserWorkspace {
+      createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId
+    }
+    currentWorkspace {
+      activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier
+      aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins createdAt
+      customDomain databaseSchema deletedAt displayName editableProfileFields
+      eventLogRetentionDays hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id
+      inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled
+      isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled
+      isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled
+      isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain
+      trashRetentionDays updatedAt workspaceCustomApplicationId workspaceDiscoverability
+      workspaceMembersCount
+    }
+    deletedAt
+    deletedWorkspaceMembers {
+      avatarUrl id userEmail userWorkspaceId
+    }
+    disabled email firstName hasPassword id isEmailVerified isWorkspaceCreator lastName locale
+    onboardingStatus previousOnboardingStatus supportUserHash updatedAt userVars
+    userWorkspaces {
+      createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId
+    }
+    workspaceMember {
+      avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn
+      timeFormat timeZone uiScale userEmail userWorkspaceId
+    }
+    workspaceMembers {
+      avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn
+      timeFormat timeZone uiScale userEmail userWorkspaceId
+    }
+    workspaces {
+      createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteUser",),
@@ -4083,7 +5352,32 @@ class DeleteUserFromWorkspaceResult(_msgspec.Struct, frozen=True, kw_only=True):
 DELETE_USER_FROM_WORKSPACE_OP: _runtime.Operation[DeleteUserFromWorkspaceResult] = (
     _runtime.Operation(
         name="DeleteUserFromWorkspace",
-        document="mutation DeleteUserFromWorkspace($workspaceMemberIdToDelete: String!) { deleteUserFromWorkspace(workspaceMemberIdToDelete: $workspaceMemberIdToDelete) { createdAt deletedAt id isImpersonating locale objectPermissions { canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords canUpdateObjectRecords objectMetadataId restrictedFields } objectsPermissions { canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords canUpdateObjectRecords objectMetadataId restrictedFields } permissionFlags twoFactorAuthenticationMethodSummary { status strategy twoFactorAuthenticationMethodId } updatedAt user { canAccessFullAdminPanel canImpersonate createdAt deletedAt disabled email firstName hasPassword id isEmailVerified isWorkspaceCreator lastName locale onboardingStatus previousOnboardingStatus supportUserHash updatedAt userVars } userId } }",
+        document="""\
+mutation DeleteUserFromWorkspace($workspaceMemberIdToDelete: String!) {
+  deleteUserFromWorkspace(workspaceMemberIdToDelete: $workspaceMemberIdToDelete) {
+    createdAt deletedAt id isImpersonating locale
+    objectPermissions {
+      canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords
+      canUpdateObjectRecords objectMetadataId restrictedFields
+    }
+    objectsPermissions {
+      canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords
+      canUpdateObjectRecords objectMetadataId restrictedFields
+    }
+    permissionFlags
+    twoFactorAuthenticationMethodSummary {
+      status strategy twoFactorAuthenticationMethodId
+    }
+    updatedAt
+    user {
+      canAccessFullAdminPanel canImpersonate createdAt deletedAt disabled email firstName
+      hasPassword id isEmailVerified isWorkspaceCreator lastName locale onboardingStatus
+      previousOnboardingStatus supportUserHash updatedAt userVars
+    }
+    userId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteUserFromWorkspace",),
@@ -4112,7 +5406,11 @@ class DeleteViewResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_VIEW_OP: _runtime.Operation[DeleteViewResult] = _runtime.Operation(
     name="DeleteView",
-    document="mutation DeleteView($id: String!) { deleteView(id: $id) }",
+    document="""\
+mutation DeleteView($id: String!) {
+  deleteView(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteView",),
@@ -4140,7 +5438,15 @@ class DeleteViewFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_VIEW_FIELD_OP: _runtime.Operation[DeleteViewFieldResult] = _runtime.Operation(
     name="DeleteViewField",
-    document="mutation DeleteViewField($input: DeleteViewFieldInput!) { deleteViewField(input: $input) { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } }",
+    document="""\
+mutation DeleteViewField($input: DeleteViewFieldInput!) {
+  deleteViewField(input: $input) {
+    aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+    isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteViewField",),
@@ -4168,7 +5474,19 @@ class DeleteViewFieldGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_VIEW_FIELD_GROUP_OP: _runtime.Operation[DeleteViewFieldGroupResult] = _runtime.Operation(
     name="DeleteViewFieldGroup",
-    document="mutation DeleteViewFieldGroup($input: DeleteViewFieldGroupInput!) { deleteViewFieldGroup(input: $input) { createdAt deletedAt id isActive isVisible name position updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewId workspaceId } }",
+    document="""\
+mutation DeleteViewFieldGroup($input: DeleteViewFieldGroupInput!) {
+  deleteViewFieldGroup(input: $input) {
+    createdAt deletedAt id isActive isVisible name position updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteViewFieldGroup",),
@@ -4196,7 +5514,15 @@ class DeleteViewFilterResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_VIEW_FILTER_OP: _runtime.Operation[DeleteViewFilterResult] = _runtime.Operation(
     name="DeleteViewFilter",
-    document="mutation DeleteViewFilter($input: DeleteViewFilterInput!) { deleteViewFilter(input: $input) { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } }",
+    document="""\
+mutation DeleteViewFilter($input: DeleteViewFilterInput!) {
+  deleteViewFilter(input: $input) {
+    createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+    relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+    workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteViewFilter",),
@@ -4224,7 +5550,11 @@ class DeleteViewFilterGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_VIEW_FILTER_GROUP_OP: _runtime.Operation[DeleteViewFilterGroupResult] = _runtime.Operation(
     name="DeleteViewFilterGroup",
-    document="mutation DeleteViewFilterGroup($id: String!) { deleteViewFilterGroup(id: $id) }",
+    document="""\
+mutation DeleteViewFilterGroup($id: String!) {
+  deleteViewFilterGroup(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteViewFilterGroup",),
@@ -4252,7 +5582,13 @@ class DeleteViewGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_VIEW_GROUP_OP: _runtime.Operation[DeleteViewGroupResult] = _runtime.Operation(
     name="DeleteViewGroup",
-    document="mutation DeleteViewGroup($input: DeleteViewGroupInput!) { deleteViewGroup(input: $input) { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } }",
+    document="""\
+mutation DeleteViewGroup($input: DeleteViewGroupInput!) {
+  deleteViewGroup(input: $input) {
+    createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteViewGroup",),
@@ -4280,7 +5616,11 @@ class DeleteViewSortResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_VIEW_SORT_OP: _runtime.Operation[DeleteViewSortResult] = _runtime.Operation(
     name="DeleteViewSort",
-    document="mutation DeleteViewSort($input: DeleteViewSortInput!) { deleteViewSort(input: $input) }",
+    document="""\
+mutation DeleteViewSort($input: DeleteViewSortInput!) {
+  deleteViewSort(input: $input)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteViewSort",),
@@ -4308,7 +5648,13 @@ class DeleteWebhookResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_WEBHOOK_OP: _runtime.Operation[DeleteWebhookResult] = _runtime.Operation(
     name="DeleteWebhook",
-    document="mutation DeleteWebhook($id: UUID!) { deleteWebhook(id: $id) { applicationId createdAt deletedAt description id operations secret targetUrl updatedAt } }",
+    document="""\
+mutation DeleteWebhook($id: UUID!) {
+  deleteWebhook(id: $id) {
+    applicationId createdAt deletedAt description id operations secret targetUrl updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteWebhook",),
@@ -4337,7 +5683,11 @@ class DeleteWorkspaceInvitationResult(_msgspec.Struct, frozen=True, kw_only=True
 DELETE_WORKSPACE_INVITATION_OP: _runtime.Operation[DeleteWorkspaceInvitationResult] = (
     _runtime.Operation(
         name="DeleteWorkspaceInvitation",
-        document="mutation DeleteWorkspaceInvitation($appTokenId: String!) { deleteWorkspaceInvitation(appTokenId: $appTokenId) }",
+        document="""\
+mutation DeleteWorkspaceInvitation($appTokenId: String!) {
+  deleteWorkspaceInvitation(appTokenId: $appTokenId)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteWorkspaceInvitation",),
@@ -4366,7 +5716,11 @@ class DestroyPageLayoutResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_PAGE_LAYOUT_OP: _runtime.Operation[DestroyPageLayoutResult] = _runtime.Operation(
     name="DestroyPageLayout",
-    document="mutation DestroyPageLayout($id: String!) { destroyPageLayout(id: $id) }",
+    document="""\
+mutation DestroyPageLayout($id: String!) {
+  destroyPageLayout(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("destroyPageLayout",),
@@ -4394,7 +5748,11 @@ class DestroyPageLayoutTabResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_PAGE_LAYOUT_TAB_OP: _runtime.Operation[DestroyPageLayoutTabResult] = _runtime.Operation(
     name="DestroyPageLayoutTab",
-    document="mutation DestroyPageLayoutTab($id: String!) { destroyPageLayoutTab(id: $id) }",
+    document="""\
+mutation DestroyPageLayoutTab($id: String!) {
+  destroyPageLayoutTab(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("destroyPageLayoutTab",),
@@ -4423,7 +5781,11 @@ class DestroyPageLayoutWidgetResult(_msgspec.Struct, frozen=True, kw_only=True):
 DESTROY_PAGE_LAYOUT_WIDGET_OP: _runtime.Operation[DestroyPageLayoutWidgetResult] = (
     _runtime.Operation(
         name="DestroyPageLayoutWidget",
-        document="mutation DestroyPageLayoutWidget($id: String!) { destroyPageLayoutWidget(id: $id) }",
+        document="""\
+mutation DestroyPageLayoutWidget($id: String!) {
+  destroyPageLayoutWidget(id: $id)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("destroyPageLayoutWidget",),
@@ -4452,7 +5814,11 @@ class DestroyViewResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_VIEW_OP: _runtime.Operation[DestroyViewResult] = _runtime.Operation(
     name="DestroyView",
-    document="mutation DestroyView($id: String!) { destroyView(id: $id) }",
+    document="""\
+mutation DestroyView($id: String!) {
+  destroyView(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("destroyView",),
@@ -4480,7 +5846,15 @@ class DestroyViewFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_VIEW_FIELD_OP: _runtime.Operation[DestroyViewFieldResult] = _runtime.Operation(
     name="DestroyViewField",
-    document="mutation DestroyViewField($input: DestroyViewFieldInput!) { destroyViewField(input: $input) { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } }",
+    document="""\
+mutation DestroyViewField($input: DestroyViewFieldInput!) {
+  destroyViewField(input: $input) {
+    aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+    isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("destroyViewField",),
@@ -4508,7 +5882,19 @@ class DestroyViewFieldGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_VIEW_FIELD_GROUP_OP: _runtime.Operation[DestroyViewFieldGroupResult] = _runtime.Operation(
     name="DestroyViewFieldGroup",
-    document="mutation DestroyViewFieldGroup($input: DestroyViewFieldGroupInput!) { destroyViewFieldGroup(input: $input) { createdAt deletedAt id isActive isVisible name position updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewId workspaceId } }",
+    document="""\
+mutation DestroyViewFieldGroup($input: DestroyViewFieldGroupInput!) {
+  destroyViewFieldGroup(input: $input) {
+    createdAt deletedAt id isActive isVisible name position updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("destroyViewFieldGroup",),
@@ -4536,7 +5922,15 @@ class DestroyViewFilterResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_VIEW_FILTER_OP: _runtime.Operation[DestroyViewFilterResult] = _runtime.Operation(
     name="DestroyViewFilter",
-    document="mutation DestroyViewFilter($input: DestroyViewFilterInput!) { destroyViewFilter(input: $input) { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } }",
+    document="""\
+mutation DestroyViewFilter($input: DestroyViewFilterInput!) {
+  destroyViewFilter(input: $input) {
+    createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+    relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+    workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("destroyViewFilter",),
@@ -4564,7 +5958,11 @@ class DestroyViewFilterGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_VIEW_FILTER_GROUP_OP: _runtime.Operation[DestroyViewFilterGroupResult] = _runtime.Operation(
     name="DestroyViewFilterGroup",
-    document="mutation DestroyViewFilterGroup($id: String!) { destroyViewFilterGroup(id: $id) }",
+    document="""\
+mutation DestroyViewFilterGroup($id: String!) {
+  destroyViewFilterGroup(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("destroyViewFilterGroup",),
@@ -4592,7 +5990,13 @@ class DestroyViewGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_VIEW_GROUP_OP: _runtime.Operation[DestroyViewGroupResult] = _runtime.Operation(
     name="DestroyViewGroup",
-    document="mutation DestroyViewGroup($input: DestroyViewGroupInput!) { destroyViewGroup(input: $input) { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } }",
+    document="""\
+mutation DestroyViewGroup($input: DestroyViewGroupInput!) {
+  destroyViewGroup(input: $input) {
+    createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("destroyViewGroup",),
@@ -4620,7 +6024,11 @@ class DestroyViewSortResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_VIEW_SORT_OP: _runtime.Operation[DestroyViewSortResult] = _runtime.Operation(
     name="DestroyViewSort",
-    document="mutation DestroyViewSort($input: DestroyViewSortInput!) { destroyViewSort(input: $input) }",
+    document="""\
+mutation DestroyViewSort($input: DestroyViewSortInput!) {
+  destroyViewSort(input: $input)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("destroyViewSort",),
@@ -4649,7 +6057,11 @@ class DetachChatThreadFromRecordResult(_msgspec.Struct, frozen=True, kw_only=Tru
 DETACH_CHAT_THREAD_FROM_RECORD_OP: _runtime.Operation[DetachChatThreadFromRecordResult] = (
     _runtime.Operation(
         name="DetachChatThreadFromRecord",
-        document="mutation DetachChatThreadFromRecord($objectNameSingular: String!, $recordId: UUID!, $threadId: UUID!) { detachChatThreadFromRecord(objectNameSingular: $objectNameSingular, recordId: $recordId, threadId: $threadId) }",
+        document="""\
+mutation DetachChatThreadFromRecord($objectNameSingular: String!, $recordId: UUID!, $threadId: UUID!) {
+  detachChatThreadFromRecord(objectNameSingular: $objectNameSingular, recordId: $recordId, threadId: $threadId)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("detachChatThreadFromRecord",),
@@ -4685,7 +6097,18 @@ class DisconnectConnectedAccountResult(_msgspec.Struct, frozen=True, kw_only=Tru
 DISCONNECT_CONNECTED_ACCOUNT_OP: _runtime.Operation[DisconnectConnectedAccountResult] = (
     _runtime.Operation(
         name="DisconnectConnectedAccount",
-        document="mutation DisconnectConnectedAccount($id: UUID!) { disconnectConnectedAccount(id: $id) { applicationId archivedAt authFailedAt authFailedReason connectionParameters { __typename } connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } }",
+        document="""\
+mutation DisconnectConnectedAccount($id: UUID!) {
+  disconnectConnectedAccount(id: $id) {
+    applicationId archivedAt authFailedAt authFailedReason
+    connectionParameters {
+      __typename
+    }
+    connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt
+    lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("disconnectConnectedAccount",),
@@ -4714,7 +6137,13 @@ class DuplicateDashboardResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DUPLICATE_DASHBOARD_OP: _runtime.Operation[DuplicateDashboardResult] = _runtime.Operation(
     name="DuplicateDashboard",
-    document="mutation DuplicateDashboard($id: UUID!) { duplicateDashboard(id: $id) { createdAt id pageLayoutId position title updatedAt } }",
+    document="""\
+mutation DuplicateDashboard($id: UUID!) {
+  duplicateDashboard(id: $id) {
+    createdAt id pageLayoutId position title updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("duplicateDashboard",),
@@ -4742,7 +6171,13 @@ class DuplicateMessageListResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DUPLICATE_MESSAGE_LIST_OP: _runtime.Operation[DuplicateMessageListResult] = _runtime.Operation(
     name="DuplicateMessageList",
-    document="mutation DuplicateMessageList($id: UUID!) { duplicateMessageList(id: $id) { createdAt description id memberCount name position updatedAt } }",
+    document="""\
+mutation DuplicateMessageList($id: UUID!) {
+  duplicateMessageList(id: $id) {
+    createdAt description id memberCount name position updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("duplicateMessageList",),
@@ -4771,7 +6206,13 @@ class EditSSOIdentityProviderResult(_msgspec.Struct, frozen=True, kw_only=True):
 EDIT_SSO_IDENTITY_PROVIDER_OP: _runtime.Operation[EditSSOIdentityProviderResult] = (
     _runtime.Operation(
         name="EditSSOIdentityProvider",
-        document="mutation EditSSOIdentityProvider($input: EditSsoInput!) { editSSOIdentityProvider(input: $input) { id issuer name status type } }",
+        document="""\
+mutation EditSSOIdentityProvider($input: EditSsoInput!) {
+  editSSOIdentityProvider(input: $input) {
+    id issuer name status type
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("editSSOIdentityProvider",),
@@ -4802,7 +6243,13 @@ class EmailPasswordResetLinkResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 EMAIL_PASSWORD_RESET_LINK_OP: _runtime.Operation[EmailPasswordResetLinkResult] = _runtime.Operation(
     name="EmailPasswordResetLink",
-    document="mutation EmailPasswordResetLink($email: String!, $captchaToken: String, $workspaceId: UUID) { emailPasswordResetLink(email: $email, captchaToken: $captchaToken, workspaceId: $workspaceId) { success } }",
+    document="""\
+mutation EmailPasswordResetLink($email: String!, $captchaToken: String, $workspaceId: UUID) {
+  emailPasswordResetLink(email: $email, captchaToken: $captchaToken, workspaceId: $workspaceId) {
+    success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("emailPasswordResetLink",),
@@ -4839,7 +6286,20 @@ class EndSubscriptionTrialPeriodResult(_msgspec.Struct, frozen=True, kw_only=Tru
 END_SUBSCRIPTION_TRIAL_PERIOD_OP: _runtime.Operation[EndSubscriptionTrialPeriodResult] = (
     _runtime.Operation(
         name="EndSubscriptionTrialPeriod",
-        document="mutation EndSubscriptionTrialPeriod { endSubscriptionTrialPeriod { billingPortalUrl billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } hasPaymentMethod status } }",
+        document="""\
+mutation EndSubscriptionTrialPeriod {
+  endSubscriptionTrialPeriod {
+    billingPortalUrl
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    hasPaymentMethod status
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("endSubscriptionTrialPeriod",),
@@ -4862,7 +6322,13 @@ class EnqueueJobResult_2(_msgspec.Struct, frozen=True, kw_only=True):
 
 ENQUEUE_JOB_OP: _runtime.Operation[EnqueueJobResult_2] = _runtime.Operation(
     name="EnqueueJob",
-    document="mutation EnqueueJob($input: EnqueueJobInput!) { enqueueJob(input: $input) { enqueued jobId logicFunctionUniversalIdentifier } }",
+    document="""\
+mutation EnqueueJob($input: EnqueueJobInput!) {
+  enqueueJob(input: $input) {
+    enqueued jobId logicFunctionUniversalIdentifier
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("enqueueJob",),
@@ -4891,7 +6357,13 @@ class EnqueueJobsResult_2(_msgspec.Struct, frozen=True, kw_only=True):
 
 ENQUEUE_JOBS_OP: _runtime.Operation[EnqueueJobsResult_2] = _runtime.Operation(
     name="EnqueueJobs",
-    document="mutation EnqueueJobs($input: EnqueueJobsInput!) { enqueueJobs(input: $input) { enqueued enqueuedJobsCount jobIds logicFunctionUniversalIdentifier } }",
+    document="""\
+mutation EnqueueJobs($input: EnqueueJobsInput!) {
+  enqueueJobs(input: $input) {
+    enqueued enqueuedJobsCount jobIds logicFunctionUniversalIdentifier
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("enqueueJobs",),
@@ -4921,7 +6393,13 @@ class EnrichWorkspaceCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 ENRICH_WORKSPACE_COMPANY_OP: _runtime.Operation[EnrichWorkspaceCompanyResult] = _runtime.Operation(
     name="EnrichWorkspaceCompany",
-    document="mutation EnrichWorkspaceCompany { enrichWorkspaceCompany { enrichment isBookCallOnboardingStepPending outcome personEnrichment personOutcome } }",
+    document="""\
+mutation EnrichWorkspaceCompany {
+  enrichWorkspaceCompany {
+    enrichment isBookCallOnboardingStepPending outcome personEnrichment personOutcome
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("enrichWorkspaceCompany",),
@@ -4943,7 +6421,13 @@ class EvaluateAgentTurnResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 EVALUATE_AGENT_TURN_OP: _runtime.Operation[EvaluateAgentTurnResult] = _runtime.Operation(
     name="EvaluateAgentTurn",
-    document="mutation EvaluateAgentTurn($turnId: UUID!) { evaluateAgentTurn(turnId: $turnId) { comment createdAt id score turnId } }",
+    document="""\
+mutation EvaluateAgentTurn($turnId: UUID!) {
+  evaluateAgentTurn(turnId: $turnId) {
+    comment createdAt id score turnId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("evaluateAgentTurn",),
@@ -4974,7 +6458,13 @@ class ExecuteOneLogicFunctionResult(_msgspec.Struct, frozen=True, kw_only=True):
 EXECUTE_ONE_LOGIC_FUNCTION_OP: _runtime.Operation[ExecuteOneLogicFunctionResult] = (
     _runtime.Operation(
         name="ExecuteOneLogicFunction",
-        document="mutation ExecuteOneLogicFunction($input: ExecuteOneLogicFunctionInput!) { executeOneLogicFunction(input: $input) { data duration error logs status } }",
+        document="""\
+mutation ExecuteOneLogicFunction($input: ExecuteOneLogicFunctionInput!) {
+  executeOneLogicFunction(input: $input) {
+    data duration error logs status
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("executeOneLogicFunction",),
@@ -5003,7 +6493,13 @@ class GenerateApiKeyTokenResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GENERATE_API_KEY_TOKEN_OP: _runtime.Operation[GenerateApiKeyTokenResult] = _runtime.Operation(
     name="GenerateApiKeyToken",
-    document="mutation GenerateApiKeyToken($apiKeyId: UUID!, $expiresAt: String!) { generateApiKeyToken(apiKeyId: $apiKeyId, expiresAt: $expiresAt) { token } }",
+    document="""\
+mutation GenerateApiKeyToken($apiKeyId: UUID!, $expiresAt: String!) {
+  generateApiKeyToken(apiKeyId: $apiKeyId, expiresAt: $expiresAt) {
+    token
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("generateApiKeyToken",),
@@ -5037,7 +6533,18 @@ GENERATE_FRONT_COMPONENT_APPLICATION_TOKEN_PAIR_OP: _runtime.Operation[
     GenerateFrontComponentApplicationTokenPairResult
 ] = _runtime.Operation(
     name="GenerateFrontComponentApplicationTokenPair",
-    document="mutation GenerateFrontComponentApplicationTokenPair($applicationId: UUID!) { generateFrontComponentApplicationTokenPair(applicationId: $applicationId) { applicationAccessToken { expiresAt token } applicationRefreshToken { expiresAt token } } }",
+    document="""\
+mutation GenerateFrontComponentApplicationTokenPair($applicationId: UUID!) {
+  generateFrontComponentApplicationTokenPair(applicationId: $applicationId) {
+    applicationAccessToken {
+      expiresAt token
+    }
+    applicationRefreshToken {
+      expiresAt token
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("generateFrontComponentApplicationTokenPair",),
@@ -5066,7 +6573,13 @@ class GeneratePlaygroundTokenResult(_msgspec.Struct, frozen=True, kw_only=True):
 GENERATE_PLAYGROUND_TOKEN_OP: _runtime.Operation[GeneratePlaygroundTokenResult] = (
     _runtime.Operation(
         name="GeneratePlaygroundToken",
-        document="mutation GeneratePlaygroundToken { generatePlaygroundToken { expiresAt token } }",
+        document="""\
+mutation GeneratePlaygroundToken {
+  generatePlaygroundToken {
+    expiresAt token
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("generatePlaygroundToken",),
@@ -5089,7 +6602,15 @@ class GenerateTransientTokenResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GENERATE_TRANSIENT_TOKEN_OP: _runtime.Operation[GenerateTransientTokenResult] = _runtime.Operation(
     name="GenerateTransientToken",
-    document="mutation GenerateTransientToken { generateTransientToken { transientToken { expiresAt token } } }",
+    document="""\
+mutation GenerateTransientToken {
+  generateTransientToken {
+    transientToken {
+      expiresAt token
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("generateTransientToken",),
@@ -5114,7 +6635,15 @@ class GetAuthTokensFromLoginTokenResult(_msgspec.Struct, frozen=True, kw_only=Tr
 GET_AUTH_TOKENS_FROM_LOGIN_TOKEN_OP: _runtime.Operation[GetAuthTokensFromLoginTokenResult] = (
     _runtime.Operation(
         name="GetAuthTokensFromLoginToken",
-        document="mutation GetAuthTokensFromLoginToken($loginToken: String!, $origin: String!) { getAuthTokensFromLoginToken(loginToken: $loginToken, origin: $origin) { tokens { __typename } } }",
+        document="""\
+mutation GetAuthTokensFromLoginToken($loginToken: String!, $origin: String!) {
+  getAuthTokensFromLoginToken(loginToken: $loginToken, origin: $origin) {
+    tokens {
+      __typename
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("getAuthTokensFromLoginToken",),
@@ -5145,7 +6674,15 @@ class GetAuthTokensFromOTPResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_AUTH_TOKENS_FROM_OTP_OP: _runtime.Operation[GetAuthTokensFromOTPResult] = _runtime.Operation(
     name="GetAuthTokensFromOTP",
-    document="mutation GetAuthTokensFromOTP($loginToken: String!, $origin: String!, $otp: String!, $captchaToken: String) { getAuthTokensFromOTP(loginToken: $loginToken, origin: $origin, otp: $otp, captchaToken: $captchaToken) { tokens { __typename } } }",
+    document="""\
+mutation GetAuthTokensFromOTP($loginToken: String!, $origin: String!, $otp: String!, $captchaToken: String) {
+  getAuthTokensFromOTP(loginToken: $loginToken, origin: $origin, otp: $otp, captchaToken: $captchaToken) {
+    tokens {
+      __typename
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("getAuthTokensFromOTP",),
@@ -5184,7 +6721,15 @@ GET_AUTH_TOKENS_FROM_SSO_EXCHANGE_TOKEN_OP: _runtime.Operation[
     GetAuthTokensFromSSOExchangeTokenResult
 ] = _runtime.Operation(
     name="GetAuthTokensFromSSOExchangeToken",
-    document="mutation GetAuthTokensFromSSOExchangeToken($ssoExchangeToken: String!) { getAuthTokensFromSSOExchangeToken(ssoExchangeToken: $ssoExchangeToken) { tokens { __typename } } }",
+    document="""\
+mutation GetAuthTokensFromSSOExchangeToken($ssoExchangeToken: String!) {
+  getAuthTokensFromSSOExchangeToken(ssoExchangeToken: $ssoExchangeToken) {
+    tokens {
+      __typename
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("getAuthTokensFromSSOExchangeToken",),
@@ -5215,7 +6760,13 @@ class GetAuthorizationUrlForSSOResult(_msgspec.Struct, frozen=True, kw_only=True
 GET_AUTHORIZATION_URL_FOR_SSO_OP: _runtime.Operation[GetAuthorizationUrlForSSOResult] = (
     _runtime.Operation(
         name="GetAuthorizationUrlForSSO",
-        document="mutation GetAuthorizationUrlForSSO($input: GetAuthorizationUrlForSSOInput!) { getAuthorizationUrlForSSO(input: $input) { authorizationURL id type } }",
+        document="""\
+mutation GetAuthorizationUrlForSSO($input: GetAuthorizationUrlForSSOInput!) {
+  getAuthorizationUrlForSSO(input: $input) {
+    authorizationURL id type
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("getAuthorizationUrlForSSO",),
@@ -5247,7 +6798,15 @@ class GetLoginTokenFromCredentialsResult(_msgspec.Struct, frozen=True, kw_only=T
 GET_LOGIN_TOKEN_FROM_CREDENTIALS_OP: _runtime.Operation[GetLoginTokenFromCredentialsResult] = (
     _runtime.Operation(
         name="GetLoginTokenFromCredentials",
-        document="mutation GetLoginTokenFromCredentials($email: String!, $origin: String!, $password: String!, $captchaToken: String, $locale: String, $verifyEmailRedirectPath: String) { getLoginTokenFromCredentials(email: $email, origin: $origin, password: $password, captchaToken: $captchaToken, locale: $locale, verifyEmailRedirectPath: $verifyEmailRedirectPath) { loginToken { expiresAt token } } }",
+        document="""\
+mutation GetLoginTokenFromCredentials($email: String!, $origin: String!, $password: String!, $captchaToken: String, $locale: String, $verifyEmailRedirectPath: String) {
+  getLoginTokenFromCredentials(email: $email, origin: $origin, password: $password, captchaToken: $captchaToken, locale: $locale, verifyEmailRedirectPath: $verifyEmailRedirectPath) {
+    loginToken {
+      expiresAt token
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("getLoginTokenFromCredentials",),
@@ -5292,7 +6851,13 @@ class GoBackToPreviousOnboardingStepResult(_msgspec.Struct, frozen=True, kw_only
 GO_BACK_TO_PREVIOUS_ONBOARDING_STEP_OP: _runtime.Operation[GoBackToPreviousOnboardingStepResult] = (
     _runtime.Operation(
         name="GoBackToPreviousOnboardingStep",
-        document="mutation GoBackToPreviousOnboardingStep { goBackToPreviousOnboardingStep { onboardingStatus previousOnboardingStatus } }",
+        document="""\
+mutation GoBackToPreviousOnboardingStep {
+  goBackToPreviousOnboardingStep {
+    onboardingStatus previousOnboardingStatus
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("goBackToPreviousOnboardingStep",),
@@ -5318,7 +6883,13 @@ class GrantApplicationCapabilitiesResult(_msgspec.Struct, frozen=True, kw_only=T
 GRANT_APPLICATION_CAPABILITIES_OP: _runtime.Operation[GrantApplicationCapabilitiesResult] = (
     _runtime.Operation(
         name="GrantApplicationCapabilities",
-        document="mutation GrantApplicationCapabilities($input: GrantApplicationCapabilitiesInput!) { grantApplicationCapabilities(input: $input) { grantedCapabilities id } }",
+        document="""\
+mutation GrantApplicationCapabilities($input: GrantApplicationCapabilitiesInput!) {
+  grantApplicationCapabilities(input: $input) {
+    grantedCapabilities id
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("grantApplicationCapabilities",),
@@ -5347,7 +6918,18 @@ class ImpersonateResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 IMPERSONATE_OP: _runtime.Operation[ImpersonateResult] = _runtime.Operation(
     name="Impersonate",
-    document="mutation Impersonate($userId: UUID!, $workspaceId: UUID!) { impersonate(userId: $userId, workspaceId: $workspaceId) { loginToken { expiresAt token } workspace { id } } }",
+    document="""\
+mutation Impersonate($userId: UUID!, $workspaceId: UUID!) {
+  impersonate(userId: $userId, workspaceId: $workspaceId) {
+    loginToken {
+      expiresAt token
+    }
+    workspace {
+      id
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("impersonate",),
@@ -5377,7 +6959,15 @@ class IngestAppMessagesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 INGEST_APP_MESSAGES_OP: _runtime.Operation[IngestAppMessagesResult] = _runtime.Operation(
     name="IngestAppMessages",
-    document="mutation IngestAppMessages($input: IngestAppMessagesInput!) { ingestAppMessages(input: $input) { messages { externalId messageId messageThreadId } } }",
+    document="""\
+mutation IngestAppMessages($input: IngestAppMessagesInput!) {
+  ingestAppMessages(input: $input) {
+    messages {
+      externalId messageId messageThreadId
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("ingestAppMessages",),
@@ -5408,7 +6998,13 @@ class InitiateOTPProvisioningResult(_msgspec.Struct, frozen=True, kw_only=True):
 INITIATE_OTP_PROVISIONING_OP: _runtime.Operation[InitiateOTPProvisioningResult] = (
     _runtime.Operation(
         name="InitiateOTPProvisioning",
-        document="mutation InitiateOTPProvisioning($loginToken: String!, $origin: String!) { initiateOTPProvisioning(loginToken: $loginToken, origin: $origin) { uri } }",
+        document="""\
+mutation InitiateOTPProvisioning($loginToken: String!, $origin: String!) {
+  initiateOTPProvisioning(loginToken: $loginToken, origin: $origin) {
+    uri
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("initiateOTPProvisioning",),
@@ -5443,7 +7039,13 @@ INITIATE_OTP_PROVISIONING_FOR_AUTHENTICATED_USER_OP: _runtime.Operation[
     InitiateOTPProvisioningForAuthenticatedUserResult
 ] = _runtime.Operation(
     name="InitiateOTPProvisioningForAuthenticatedUser",
-    document="mutation InitiateOTPProvisioningForAuthenticatedUser { initiateOTPProvisioningForAuthenticatedUser { uri } }",
+    document="""\
+mutation InitiateOTPProvisioningForAuthenticatedUser {
+  initiateOTPProvisioningForAuthenticatedUser {
+    uri
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("initiateOTPProvisioningForAuthenticatedUser",),
@@ -5465,7 +7067,66 @@ class InstallApplicationResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 INSTALL_APPLICATION_OP: _runtime.Operation[InstallApplicationResult] = _runtime.Operation(
     name="InstallApplication",
-    document="mutation InstallApplication($universalIdentifier: String!, $version: String) { installApplication(universalIdentifier: $universalIdentifier, version: $version) { agents { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } applicationRegistration { id latestAvailableVersion logoUrl sourceType } applicationRegistrationId applicationVariables { description id isDeprecated isRequired isSecret key label options type value } autoUpgrade availablePackages canBeUninstalled commandMenuItems { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId position shortLabel universalIdentifier updatedAt workflowVersionId } defaultLogicFunctionRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } defaultRoleId description frontComponents { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } healthCheckLogicFunctionId id logicFunctions { applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath timeoutSeconds toolTriggerSettings universalIdentifier updatedAt workflowActionTriggerSettings } logoFileId logoUrl name objects { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt writability } packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId settingsMenuItems { applicationId createdAt frontComponentId icon id position scope title universalIdentifier updatedAt } universalIdentifier version yarnLockChecksum yarnLockFileId } }",
+    document="""\
+mutation InstallApplication($universalIdentifier: String!, $version: String) {
+  installApplication(universalIdentifier: $universalIdentifier, version: $version) {
+    agents {
+      applicationId createdAt description evaluationInputs icon id isCustom label
+      modelConfiguration modelId name prompt responseFormat roleId updatedAt
+    }
+    applicationRegistration {
+      id latestAvailableVersion logoUrl sourceType
+    }
+    applicationRegistrationId
+    applicationVariables {
+      description id isDeprecated isRequired isSecret key label options type value
+    }
+    autoUpgrade availablePackages canBeUninstalled
+    commandMenuItems {
+      applicationId availabilityObjectMetadataId availabilityType
+      conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+      createdAt engineComponentKey frontComponentId hotKeys icon id isActive isPinned label
+      navigationTargetObjectMetadataId pageLayoutId position shortLabel universalIdentifier
+      updatedAt workflowVersionId
+    }
+    defaultLogicFunctionRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    defaultRoleId description
+    frontComponents {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    healthCheckLogicFunctionId id
+    logicFunctions {
+      applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description
+      executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath
+      timeoutSeconds toolTriggerSettings universalIdentifier updatedAt
+      workflowActionTriggerSettings
+    }
+    logoFileId logoUrl name
+    objects {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular openRecordIn readability
+      readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt
+      writability
+    }
+    packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId
+    settingsMenuItems {
+      applicationId createdAt frontComponentId icon id position scope title universalIdentifier
+      updatedAt
+    }
+    universalIdentifier version yarnLockChecksum yarnLockFileId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("installApplication",),
@@ -5496,7 +7157,11 @@ class InstallMarketplaceAppResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 INSTALL_MARKETPLACE_APP_OP: _runtime.Operation[InstallMarketplaceAppResult] = _runtime.Operation(
     name="InstallMarketplaceApp",
-    document="mutation InstallMarketplaceApp($universalIdentifier: String!, $version: String) { installMarketplaceApp(universalIdentifier: $universalIdentifier, version: $version) }",
+    document="""\
+mutation InstallMarketplaceApp($universalIdentifier: String!, $version: String) {
+  installMarketplaceApp(universalIdentifier: $universalIdentifier, version: $version)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("installMarketplaceApp",),
@@ -5529,7 +7194,11 @@ class RefreshEnterpriseValidityTokenResult(_msgspec.Struct, frozen=True, kw_only
 REFRESH_ENTERPRISE_VALIDITY_TOKEN_OP: _runtime.Operation[RefreshEnterpriseValidityTokenResult] = (
     _runtime.Operation(
         name="RefreshEnterpriseValidityToken",
-        document="mutation RefreshEnterpriseValidityToken { refreshEnterpriseValidityToken }",
+        document="""\
+mutation RefreshEnterpriseValidityToken {
+  refreshEnterpriseValidityToken
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("refreshEnterpriseValidityToken",),
@@ -5555,7 +7224,13 @@ class ReleaseEnterpriseServerBindingResult(_msgspec.Struct, frozen=True, kw_only
 RELEASE_ENTERPRISE_SERVER_BINDING_OP: _runtime.Operation[ReleaseEnterpriseServerBindingResult] = (
     _runtime.Operation(
         name="ReleaseEnterpriseServerBinding",
-        document="mutation ReleaseEnterpriseServerBinding { releaseEnterpriseServerBinding { expiresAt isValid licensee subscriptionId } }",
+        document="""\
+mutation ReleaseEnterpriseServerBinding {
+  releaseEnterpriseServerBinding {
+    expiresAt isValid licensee subscriptionId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("releaseEnterpriseServerBinding",),
@@ -5579,7 +7254,11 @@ class RemoveQueryFromEventStreamResult(_msgspec.Struct, frozen=True, kw_only=Tru
 REMOVE_QUERY_FROM_EVENT_STREAM_OP: _runtime.Operation[RemoveQueryFromEventStreamResult] = (
     _runtime.Operation(
         name="RemoveQueryFromEventStream",
-        document="mutation RemoveQueryFromEventStream($input: RemoveQueryFromEventStreamInput!) { removeQueryFromEventStream(input: $input) }",
+        document="""\
+mutation RemoveQueryFromEventStream($input: RemoveQueryFromEventStreamInput!) {
+  removeQueryFromEventStream(input: $input)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("removeQueryFromEventStream",),
@@ -5608,7 +7287,11 @@ class RemoveRoleFromAgentResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 REMOVE_ROLE_FROM_AGENT_OP: _runtime.Operation[RemoveRoleFromAgentResult] = _runtime.Operation(
     name="RemoveRoleFromAgent",
-    document="mutation RemoveRoleFromAgent($agentId: UUID!) { removeRoleFromAgent(agentId: $agentId) }",
+    document="""\
+mutation RemoveRoleFromAgent($agentId: UUID!) {
+  removeRoleFromAgent(agentId: $agentId)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("removeRoleFromAgent",),
@@ -5636,7 +7319,15 @@ class RenameChatThreadResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RENAME_CHAT_THREAD_OP: _runtime.Operation[RenameChatThreadResult] = _runtime.Operation(
     name="RenameChatThread",
-    document="mutation RenameChatThread($id: UUID!, $title: String!) { renameChatThread(id: $id, title: $title) { contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens updatedAt } }",
+    document="""\
+mutation RenameChatThread($id: UUID!, $title: String!) {
+  renameChatThread(id: $id, title: $title) {
+    contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title
+    totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("renameChatThread",),
@@ -5666,7 +7357,18 @@ class RenewApplicationTokenResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RENEW_APPLICATION_TOKEN_OP: _runtime.Operation[RenewApplicationTokenResult] = _runtime.Operation(
     name="RenewApplicationToken",
-    document="mutation RenewApplicationToken($applicationRefreshToken: String!) { renewApplicationToken(applicationRefreshToken: $applicationRefreshToken) { applicationAccessToken { expiresAt token } applicationRefreshToken { expiresAt token } } }",
+    document="""\
+mutation RenewApplicationToken($applicationRefreshToken: String!) {
+  renewApplicationToken(applicationRefreshToken: $applicationRefreshToken) {
+    applicationAccessToken {
+      expiresAt token
+    }
+    applicationRefreshToken {
+      expiresAt token
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("renewApplicationToken",),
@@ -5694,7 +7396,15 @@ class RenewTokenResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RENEW_TOKEN_OP: _runtime.Operation[RenewTokenResult] = _runtime.Operation(
     name="RenewToken",
-    document="mutation RenewToken($appToken: String!) { renewToken(appToken: $appToken) { tokens { __typename } } }",
+    document="""\
+mutation RenewToken($appToken: String!) {
+  renewToken(appToken: $appToken) {
+    tokens {
+      __typename
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("renewToken",),
@@ -5723,7 +7433,11 @@ class ReportAppConnectionAuthFailureResult(_msgspec.Struct, frozen=True, kw_only
 REPORT_APP_CONNECTION_AUTH_FAILURE_OP: _runtime.Operation[ReportAppConnectionAuthFailureResult] = (
     _runtime.Operation(
         name="ReportAppConnectionAuthFailure",
-        document="mutation ReportAppConnectionAuthFailure($input: ReportAppConnectionAuthFailureInput!) { reportAppConnectionAuthFailure(input: $input) }",
+        document="""\
+mutation ReportAppConnectionAuthFailure($input: ReportAppConnectionAuthFailureInput!) {
+  reportAppConnectionAuthFailure(input: $input)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("reportAppConnectionAuthFailure",),
@@ -5755,7 +7469,13 @@ class ResendEmailVerificationTokenResult(_msgspec.Struct, frozen=True, kw_only=T
 RESEND_EMAIL_VERIFICATION_TOKEN_OP: _runtime.Operation[ResendEmailVerificationTokenResult] = (
     _runtime.Operation(
         name="ResendEmailVerificationToken",
-        document="mutation ResendEmailVerificationToken($email: String!, $origin: String!) { resendEmailVerificationToken(email: $email, origin: $origin) { success } }",
+        document="""\
+mutation ResendEmailVerificationToken($email: String!, $origin: String!) {
+  resendEmailVerificationToken(email: $email, origin: $origin) {
+    success
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("resendEmailVerificationToken",),
@@ -5787,7 +7507,17 @@ class ResendWorkspaceInvitationResult(_msgspec.Struct, frozen=True, kw_only=True
 RESEND_WORKSPACE_INVITATION_OP: _runtime.Operation[ResendWorkspaceInvitationResult] = (
     _runtime.Operation(
         name="ResendWorkspaceInvitation",
-        document="mutation ResendWorkspaceInvitation($appTokenId: String!) { resendWorkspaceInvitation(appTokenId: $appTokenId) { errors result { email expiresAt id roleId } success } }",
+        document="""\
+mutation ResendWorkspaceInvitation($appTokenId: String!) {
+  resendWorkspaceInvitation(appTokenId: $appTokenId) {
+    errors
+    result {
+      email expiresAt id roleId
+    }
+    success
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("resendWorkspaceInvitation",),
@@ -5816,7 +7546,33 @@ class ResetCommandMenuItemResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESET_COMMAND_MENU_ITEM_OP: _runtime.Operation[ResetCommandMenuItemResult] = _runtime.Operation(
     name="ResetCommandMenuItem",
-    document="mutation ResetCommandMenuItem($id: UUID!) { resetCommandMenuItem(id: $id) { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponent { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId payload { __typename ... on ObjectMetadataCommandMenuItemPayload { __typename } ... on PathCommandMenuItemPayload { __typename path } } position shortLabel universalIdentifier updatedAt workflowVersionId } }",
+    document="""\
+mutation ResetCommandMenuItem($id: UUID!) {
+  resetCommandMenuItem(id: $id) {
+    applicationId availabilityObjectMetadataId availabilityType
+    conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+    createdAt engineComponentKey
+    frontComponent {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId
+    pageLayoutId
+    payload {
+      __typename
+      ... on ObjectMetadataCommandMenuItemPayload {
+        __typename
+      }
+      ... on PathCommandMenuItemPayload {
+        __typename path
+      }
+    }
+    position shortLabel universalIdentifier updatedAt workflowVersionId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("resetCommandMenuItem",),
@@ -5847,7 +7603,19 @@ class ResetPageLayoutTabToDefaultResult(_msgspec.Struct, frozen=True, kw_only=Tr
 RESET_PAGE_LAYOUT_TAB_TO_DEFAULT_OP: _runtime.Operation[ResetPageLayoutTabToDefaultResult] = (
     _runtime.Operation(
         name="ResetPageLayoutTabToDefault",
-        document="mutation ResetPageLayoutTabToDefault($id: String!) { resetPageLayoutTabToDefault(id: $id) { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt widgets { applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type universalIdentifier updatedAt } } }",
+        document="""\
+mutation ResetPageLayoutTabToDefault($id: String!) {
+  resetPageLayoutTabToDefault(id: $id) {
+    applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+    pageLayoutId position title universalIdentifier updatedAt
+    widgets {
+      applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id
+      isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type
+      universalIdentifier updatedAt
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("resetPageLayoutTabToDefault",),
@@ -5877,7 +7645,19 @@ class ResetPageLayoutToDefaultResult(_msgspec.Struct, frozen=True, kw_only=True)
 RESET_PAGE_LAYOUT_TO_DEFAULT_OP: _runtime.Operation[ResetPageLayoutToDefaultResult] = (
     _runtime.Operation(
         name="ResetPageLayoutToDefault",
-        document="mutation ResetPageLayoutToDefault($id: String!) { resetPageLayoutToDefault(id: $id) { applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id isFirstTabPinned isSystemSideEffect name objectMetadataId tabs { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt } type universalIdentifier updatedAt } }",
+        document="""\
+mutation ResetPageLayoutToDefault($id: String!) {
+  resetPageLayoutToDefault(id: $id) {
+    applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id
+    isFirstTabPinned isSystemSideEffect name objectMetadataId
+    tabs {
+      applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+      pageLayoutId position title universalIdentifier updatedAt
+    }
+    type universalIdentifier updatedAt
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("resetPageLayoutToDefault",),
@@ -5909,7 +7689,131 @@ class ResetPageLayoutWidgetToDefaultResult(_msgspec.Struct, frozen=True, kw_only
 RESET_PAGE_LAYOUT_WIDGET_TO_DEFAULT_OP: _runtime.Operation[ResetPageLayoutWidgetToDefaultResult] = (
     _runtime.Operation(
         name="ResetPageLayoutWidgetToDefault",
-        document="mutation ResetPageLayoutWidgetToDefault($id: String!) { resetPageLayoutWidgetToDefault(id: $id) { applicationId conditionalAvailabilityExpression conditionalDisplay configuration { __typename ... on AggregateChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation configurationType description displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone } ... on BarChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on CalendarConfiguration { __typename configurationType } ... on CallRecordingSummaryConfiguration { __typename configurationType } ... on CallRecordingTranscriptConfiguration { __typename configurationType } ... on EmailThreadConfiguration { __typename configurationType } ... on EmailsConfiguration { __typename configurationType } ... on FieldConfiguration { __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable nestedRelationFieldMetadataId viewId } ... on FieldRichTextConfiguration { __typename configurationType } ... on FieldsConfiguration { __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields viewId } ... on FilesConfiguration { __typename configurationType } ... on FormFieldConfiguration { __typename configurationType fieldMetadataId } ... on FrontComponentConfiguration { __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers } ... on IframeConfiguration { __typename configurationType url } ... on LineChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on MessageCampaignBodyConfiguration { __typename configurationType } ... on MessageCampaignDetailsConfiguration { __typename configurationType } ... on NotesConfiguration { __typename configurationType } ... on PieChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation color configurationType dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder numberFormat orderBy showCenterMetric splitMultiValueFields timezone } ... on RecordTableConfiguration { __typename configurationType isUIEditable recordLimit viewId } ... on StandaloneRichTextConfiguration { __typename configurationType } ... on TasksConfiguration { __typename configurationType } ... on TimelineConfiguration { __typename configurationType } ... on ViewConfiguration { __typename configurationType } ... on WorkflowConfiguration { __typename configurationType } ... on WorkflowRunConfiguration { __typename configurationType } ... on WorkflowVersionConfiguration { __typename configurationType } } createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId position { __typename ... on PageLayoutWidgetCanvasPosition { __typename layoutMode } ... on PageLayoutWidgetGridPosition { __typename column columnSpan layoutMode row rowSpan } ... on PageLayoutWidgetVerticalListPosition { __typename heightBehavior index layoutMode } } title type universalIdentifier updatedAt } }",
+        document="""\
+mutation ResetPageLayoutWidgetToDefault($id: String!) {
+  resetPageLayoutWidgetToDefault(id: $id) {
+    applicationId conditionalAvailabilityExpression conditionalDisplay
+    configuration {
+      __typename
+      ... on AggregateChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation configurationType description
+        displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone
+      }
+      ... on BarChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on CalendarConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingSummaryConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingTranscriptConfiguration {
+        __typename configurationType
+      }
+      ... on EmailThreadConfiguration {
+        __typename configurationType
+      }
+      ... on EmailsConfiguration {
+        __typename configurationType
+      }
+      ... on FieldConfiguration {
+        __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable
+        nestedRelationFieldMetadataId viewId
+      }
+      ... on FieldRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on FieldsConfiguration {
+        __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields
+        viewId
+      }
+      ... on FilesConfiguration {
+        __typename configurationType
+      }
+      ... on FormFieldConfiguration {
+        __typename configurationType fieldMetadataId
+      }
+      ... on FrontComponentConfiguration {
+        __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers
+      }
+      ... on IframeConfiguration {
+        __typename configurationType url
+      }
+      ... on LineChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on MessageCampaignBodyConfiguration {
+        __typename configurationType
+      }
+      ... on MessageCampaignDetailsConfiguration {
+        __typename configurationType
+      }
+      ... on NotesConfiguration {
+        __typename configurationType
+      }
+      ... on PieChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation color configurationType
+        dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder
+        numberFormat orderBy showCenterMetric splitMultiValueFields timezone
+      }
+      ... on RecordTableConfiguration {
+        __typename configurationType isUIEditable recordLimit viewId
+      }
+      ... on StandaloneRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on TasksConfiguration {
+        __typename configurationType
+      }
+      ... on TimelineConfiguration {
+        __typename configurationType
+      }
+      ... on ViewConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowRunConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowVersionConfiguration {
+        __typename configurationType
+      }
+    }
+    createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId
+    position {
+      __typename
+      ... on PageLayoutWidgetCanvasPosition {
+        __typename layoutMode
+      }
+      ... on PageLayoutWidgetGridPosition {
+        __typename column columnSpan layoutMode row rowSpan
+      }
+      ... on PageLayoutWidgetVerticalListPosition {
+        __typename heightBehavior index layoutMode
+      }
+    }
+    title type universalIdentifier updatedAt
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("resetPageLayoutWidgetToDefault",),
@@ -5941,7 +7845,18 @@ class ResetTimelineActivityTypeResult(_msgspec.Struct, frozen=True, kw_only=True
 RESET_TIMELINE_ACTIVITY_TYPE_OP: _runtime.Operation[ResetTimelineActivityTypeResult] = (
     _runtime.Operation(
         name="ResetTimelineActivityType",
-        document="mutation ResetTimelineActivityType($id: UUID!) { resetTimelineActivityType(id: $id) { applicationId createdAt emit { objectUniversalIdentifier on } frontComponentUniversalIdentifier icon id isActive label name replacesTimelineActivityTypeUniversalIdentifier universalIdentifier updatedAt } }",
+        document="""\
+mutation ResetTimelineActivityType($id: UUID!) {
+  resetTimelineActivityType(id: $id) {
+    applicationId createdAt
+    emit {
+      objectUniversalIdentifier on
+    }
+    frontComponentUniversalIdentifier icon id isActive label name
+    replacesTimelineActivityTypeUniversalIdentifier universalIdentifier updatedAt
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("resetTimelineActivityType",),
@@ -5970,7 +7885,13 @@ class RetryChatMessageResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RETRY_CHAT_MESSAGE_OP: _runtime.Operation[RetryChatMessageResult] = _runtime.Operation(
     name="RetryChatMessage",
-    document="mutation RetryChatMessage($threadId: UUID!, $modelId: String) { retryChatMessage(threadId: $threadId, modelId: $modelId) { messageId queued streamId } }",
+    document="""\
+mutation RetryChatMessage($threadId: UUID!, $modelId: String) {
+  retryChatMessage(threadId: $threadId, modelId: $modelId) {
+    messageId queued streamId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("retryChatMessage",),
@@ -6002,7 +7923,11 @@ class RevokeAllOtherUserSessionsResult(_msgspec.Struct, frozen=True, kw_only=Tru
 REVOKE_ALL_OTHER_USER_SESSIONS_OP: _runtime.Operation[RevokeAllOtherUserSessionsResult] = (
     _runtime.Operation(
         name="RevokeAllOtherUserSessions",
-        document="mutation RevokeAllOtherUserSessions { revokeAllOtherUserSessions }",
+        document="""\
+mutation RevokeAllOtherUserSessions {
+  revokeAllOtherUserSessions
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("revokeAllOtherUserSessions",),
@@ -6025,7 +7950,20 @@ class RevokeApiKeyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 REVOKE_API_KEY_OP: _runtime.Operation[RevokeApiKeyResult] = _runtime.Operation(
     name="RevokeApiKey",
-    document="mutation RevokeApiKey($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { createdAt expiresAt id name revokedAt role { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } updatedAt } }",
+    document="""\
+mutation RevokeApiKey($input: RevokeApiKeyInput!) {
+  revokeApiKey(input: $input) {
+    createdAt expiresAt id name revokedAt
+    role {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("revokeApiKey",),
@@ -6054,7 +7992,11 @@ class RevokeApplicationAuthorizationResult(_msgspec.Struct, frozen=True, kw_only
 REVOKE_APPLICATION_AUTHORIZATION_OP: _runtime.Operation[RevokeApplicationAuthorizationResult] = (
     _runtime.Operation(
         name="RevokeApplicationAuthorization",
-        document="mutation RevokeApplicationAuthorization($applicationAuthorizationId: UUID!) { revokeApplicationAuthorization(applicationAuthorizationId: $applicationAuthorizationId) }",
+        document="""\
+mutation RevokeApplicationAuthorization($applicationAuthorizationId: UUID!) {
+  revokeApplicationAuthorization(applicationAuthorizationId: $applicationAuthorizationId)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("revokeApplicationAuthorization",),
@@ -6083,7 +8025,11 @@ class RevokeUserSessionResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 REVOKE_USER_SESSION_OP: _runtime.Operation[RevokeUserSessionResult] = _runtime.Operation(
     name="RevokeUserSession",
-    document="mutation RevokeUserSession($userSessionId: UUID!) { revokeUserSession(userSessionId: $userSessionId) }",
+    document="""\
+mutation RevokeUserSession($userSessionId: UUID!) {
+  revokeUserSession(userSessionId: $userSessionId)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("revokeUserSession",),
@@ -6115,7 +8061,13 @@ ROTATE_APPLICATION_REGISTRATION_CLIENT_SECRET_OP: _runtime.Operation[
     RotateApplicationRegistrationClientSecretResult
 ] = _runtime.Operation(
     name="RotateApplicationRegistrationClientSecret",
-    document="mutation RotateApplicationRegistrationClientSecret($id: String!) { rotateApplicationRegistrationClientSecret(id: $id) { clientSecret } }",
+    document="""\
+mutation RotateApplicationRegistrationClientSecret($id: String!) {
+  rotateApplicationRegistrationClientSecret(id: $id) {
+    clientSecret
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("rotateApplicationRegistrationClientSecret",),
@@ -6143,7 +8095,13 @@ class RunAgentResult_2(_msgspec.Struct, frozen=True, kw_only=True):
 
 RUN_AGENT_OP: _runtime.Operation[RunAgentResult_2] = _runtime.Operation(
     name="RunAgent",
-    document="mutation RunAgent($input: RunAgentInput!) { runAgent(input: $input) { error result success } }",
+    document="""\
+mutation RunAgent($input: RunAgentInput!) {
+  runAgent(input: $input) {
+    error result success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("runAgent",),
@@ -6174,7 +8132,16 @@ class RunApplicationHealthCheckResult(_msgspec.Struct, frozen=True, kw_only=True
 RUN_APPLICATION_HEALTH_CHECK_OP: _runtime.Operation[RunApplicationHealthCheckResult] = (
     _runtime.Operation(
         name="RunApplicationHealthCheck",
-        document="mutation RunApplicationHealthCheck($applicationId: UUID!) { runApplicationHealthCheck(applicationId: $applicationId) { action { label location } description status title } }",
+        document="""\
+mutation RunApplicationHealthCheck($applicationId: UUID!) {
+  runApplicationHealthCheck(applicationId: $applicationId) {
+    action {
+      label location
+    }
+    description status title
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("runApplicationHealthCheck",),
@@ -6203,7 +8170,21 @@ class RunEvaluationInputResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RUN_EVALUATION_INPUT_OP: _runtime.Operation[RunEvaluationInputResult] = _runtime.Operation(
     name="RunEvaluationInput",
-    document="mutation RunEvaluationInput($agentId: UUID!, $input: String!) { runEvaluationInput(agentId: $agentId, input: $input) { agentId createdAt evaluations { comment createdAt id score turnId } id messages { agentId createdAt id processedAt role senderUserWorkspaceId status threadId turnId } threadId } }",
+    document="""\
+mutation RunEvaluationInput($agentId: UUID!, $input: String!) {
+  runEvaluationInput(agentId: $agentId, input: $input) {
+    agentId createdAt
+    evaluations {
+      comment createdAt id score turnId
+    }
+    id
+    messages {
+      agentId createdAt id processedAt role senderUserWorkspaceId status threadId turnId
+    }
+    threadId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("runEvaluationInput",),
@@ -6236,7 +8217,13 @@ class SaveImapSmtpCaldavAccountResult(_msgspec.Struct, frozen=True, kw_only=True
 SAVE_IMAP_SMTP_CALDAV_ACCOUNT_OP: _runtime.Operation[SaveImapSmtpCaldavAccountResult] = (
     _runtime.Operation(
         name="SaveImapSmtpCaldavAccount",
-        document="mutation SaveImapSmtpCaldavAccount($connectionParameters: EmailAccountConnectionParameters!, $handle: String!, $id: UUID) { saveImapSmtpCaldavAccount(connectionParameters: $connectionParameters, handle: $handle, id: $id) { connectedAccountId success } }",
+        document="""\
+mutation SaveImapSmtpCaldavAccount($connectionParameters: EmailAccountConnectionParameters!, $handle: String!, $id: UUID) {
+  saveImapSmtpCaldavAccount(connectionParameters: $connectionParameters, handle: $handle, id: $id) {
+    connectedAccountId success
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("saveImapSmtpCaldavAccount",),
@@ -6270,7 +8257,13 @@ class SendChatMessageResult_2(_msgspec.Struct, frozen=True, kw_only=True):
 
 SEND_CHAT_MESSAGE_OP: _runtime.Operation[SendChatMessageResult_2] = _runtime.Operation(
     name="SendChatMessage",
-    document="mutation SendChatMessage($messageId: UUID!, $text: String!, $threadId: UUID!, $browsingContext: JSON, $fileAttachments: [FileAttachmentInput!], $modelId: String) { sendChatMessage(messageId: $messageId, text: $text, threadId: $threadId, browsingContext: $browsingContext, fileAttachments: $fileAttachments, modelId: $modelId) { messageId queued streamId } }",
+    document="""\
+mutation SendChatMessage($messageId: UUID!, $text: String!, $threadId: UUID!, $browsingContext: JSON, $fileAttachments: [FileAttachmentInput!], $modelId: String) {
+  sendChatMessage(messageId: $messageId, text: $text, threadId: $threadId, browsingContext: $browsingContext, fileAttachments: $fileAttachments, modelId: $modelId) {
+    messageId queued streamId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("sendChatMessage",),
@@ -6311,7 +8304,13 @@ class SendEmailResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 SEND_EMAIL_OP: _runtime.Operation[SendEmailResult] = _runtime.Operation(
     name="SendEmail",
-    document="mutation SendEmail($input: SendEmailInput!) { sendEmail(input: $input) { error messageThreadId success } }",
+    document="""\
+mutation SendEmail($input: SendEmailInput!) {
+  sendEmail(input: $input) {
+    error messageThreadId success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("sendEmail",),
@@ -6339,7 +8338,17 @@ class SendInvitationsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 SEND_INVITATIONS_OP: _runtime.Operation[SendInvitationsResult] = _runtime.Operation(
     name="SendInvitations",
-    document="mutation SendInvitations($emails: [String!]!, $roleId: UUID) { sendInvitations(emails: $emails, roleId: $roleId) { errors result { email expiresAt id roleId } success } }",
+    document="""\
+mutation SendInvitations($emails: [String!]!, $roleId: UUID) {
+  sendInvitations(emails: $emails, roleId: $roleId) {
+    errors
+    result {
+      email expiresAt id roleId
+    }
+    success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("sendInvitations",),
@@ -6370,7 +8379,17 @@ class SendMessageCampaignResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 SEND_MESSAGE_CAMPAIGN_OP: _runtime.Operation[SendMessageCampaignResult] = _runtime.Operation(
     name="SendMessageCampaign",
-    document="mutation SendMessageCampaign($input: SendMessageCampaignInput!) { sendMessageCampaign(input: $input) { audience { duplicateEmails globallyUnsubscribed hardSuppressed sendable topicUnsubscribed totalMembers withoutEmail } campaignId queuedCount } }",
+    document="""\
+mutation SendMessageCampaign($input: SendMessageCampaignInput!) {
+  sendMessageCampaign(input: $input) {
+    audience {
+      duplicateEmails globallyUnsubscribed hardSuppressed sendable topicUnsubscribed
+      totalMembers withoutEmail
+    }
+    campaignId queuedCount
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("sendMessageCampaign",),
@@ -6401,7 +8420,13 @@ class SendMessageCampaignTestResult(_msgspec.Struct, frozen=True, kw_only=True):
 SEND_MESSAGE_CAMPAIGN_TEST_OP: _runtime.Operation[SendMessageCampaignTestResult] = (
     _runtime.Operation(
         name="SendMessageCampaignTest",
-        document="mutation SendMessageCampaignTest($input: SendMessageCampaignTestInput!) { sendMessageCampaignTest(input: $input) { messageId } }",
+        document="""\
+mutation SendMessageCampaignTest($input: SendMessageCampaignTestInput!) {
+  sendMessageCampaignTest(input: $input) {
+    messageId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("sendMessageCampaignTest",),
@@ -6430,7 +8455,13 @@ class SetAppKeyValueResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 SET_APP_KEY_VALUE_OP: _runtime.Operation[SetAppKeyValueResult] = _runtime.Operation(
     name="SetAppKeyValue",
-    document="mutation SetAppKeyValue($input: SetAppKeyValueInput!) { setAppKeyValue(input: $input) { key scope value } }",
+    document="""\
+mutation SetAppKeyValue($input: SetAppKeyValueInput!) {
+  setAppKeyValue(input: $input) {
+    key scope value
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("setAppKeyValue",),
@@ -6458,7 +8489,13 @@ class SetEnterpriseKeyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 SET_ENTERPRISE_KEY_OP: _runtime.Operation[SetEnterpriseKeyResult] = _runtime.Operation(
     name="SetEnterpriseKey",
-    document="mutation SetEnterpriseKey($enterpriseKey: String!) { setEnterpriseKey(enterpriseKey: $enterpriseKey) { expiresAt isValid licensee subscriptionId } }",
+    document="""\
+mutation SetEnterpriseKey($enterpriseKey: String!) {
+  setEnterpriseKey(enterpriseKey: $enterpriseKey) {
+    expiresAt isValid licensee subscriptionId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("setEnterpriseKey",),
@@ -6486,7 +8523,23 @@ class SetRecordShareResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 SET_RECORD_SHARE_OP: _runtime.Operation[SetRecordShareResult] = _runtime.Operation(
     name="SetRecordShare",
-    document="mutation SetRecordShare($enabled: Boolean!, $principal: RecordSharePrincipalInput!, $target: RecordSharingTargetInput!, $accessLevel: RecordShareAccessLevel) { setRecordShare(enabled: $enabled, principal: $principal, target: $target, accessLevel: $accessLevel) { hasInheritedAccess isEnabled permissions { canDelete canRead canSoftDelete canUpdate } roles { id label } shares { accessLevel id principalId principalType rowCause } viewerAccessLevel } }",
+    document="""\
+mutation SetRecordShare($enabled: Boolean!, $principal: RecordSharePrincipalInput!, $target: RecordSharingTargetInput!, $accessLevel: RecordShareAccessLevel) {
+  setRecordShare(enabled: $enabled, principal: $principal, target: $target, accessLevel: $accessLevel) {
+    hasInheritedAccess isEnabled
+    permissions {
+      canDelete canRead canSoftDelete canUpdate
+    }
+    roles {
+      id label
+    }
+    shares {
+      accessLevel id principalId principalType rowCause
+    }
+    viewerAccessLevel
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("setRecordShare",),
@@ -6525,7 +8578,18 @@ SET_RESOURCE_CREDIT_SUBSCRIPTION_PRICE_OP: _runtime.Operation[
     SetResourceCreditSubscriptionPriceResult
 ] = _runtime.Operation(
     name="SetResourceCreditSubscriptionPrice",
-    document="mutation SetResourceCreditSubscriptionPrice($priceId: String!) { setResourceCreditSubscriptionPrice(priceId: $priceId) { billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } } }",
+    document="""\
+mutation SetResourceCreditSubscriptionPrice($priceId: String!) {
+  setResourceCreditSubscriptionPrice(priceId: $priceId) {
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("setResourceCreditSubscriptionPrice",),
@@ -6553,7 +8617,18 @@ class SignInResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 SIGN_IN_OP: _runtime.Operation[SignInResult] = _runtime.Operation(
     name="SignIn",
-    document="mutation SignIn($email: String!, $password: String!, $captchaToken: String, $locale: String, $verifyEmailRedirectPath: String) { signIn(email: $email, password: $password, captchaToken: $captchaToken, locale: $locale, verifyEmailRedirectPath: $verifyEmailRedirectPath) { availableWorkspaces { __typename } tokens { __typename } } }",
+    document="""\
+mutation SignIn($email: String!, $password: String!, $captchaToken: String, $locale: String, $verifyEmailRedirectPath: String) {
+  signIn(email: $email, password: $password, captchaToken: $captchaToken, locale: $locale, verifyEmailRedirectPath: $verifyEmailRedirectPath) {
+    availableWorkspaces {
+      __typename
+    }
+    tokens {
+      __typename
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("signIn",),
@@ -6592,7 +8667,11 @@ class SignOutResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 SIGN_OUT_OP: _runtime.Operation[SignOutResult] = _runtime.Operation(
     name="SignOut",
-    document="mutation SignOut($refreshToken: String) { signOut(refreshToken: $refreshToken) }",
+    document="""\
+mutation SignOut($refreshToken: String) {
+  signOut(refreshToken: $refreshToken)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("signOut",),
@@ -6620,7 +8699,18 @@ class SignUpResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 SIGN_UP_OP: _runtime.Operation[SignUpResult] = _runtime.Operation(
     name="SignUp",
-    document="mutation SignUp($email: String!, $password: String!, $captchaToken: String, $locale: String, $verifyEmailRedirectPath: String) { signUp(email: $email, password: $password, captchaToken: $captchaToken, locale: $locale, verifyEmailRedirectPath: $verifyEmailRedirectPath) { availableWorkspaces { __typename } tokens { __typename } } }",
+    document="""\
+mutation SignUp($email: String!, $password: String!, $captchaToken: String, $locale: String, $verifyEmailRedirectPath: String) {
+  signUp(email: $email, password: $password, captchaToken: $captchaToken, locale: $locale, verifyEmailRedirectPath: $verifyEmailRedirectPath) {
+    availableWorkspaces {
+      __typename
+    }
+    tokens {
+      __typename
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("signUp",),
@@ -6659,7 +8749,18 @@ class SignUpInNewWorkspaceResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 SIGN_UP_IN_NEW_WORKSPACE_OP: _runtime.Operation[SignUpInNewWorkspaceResult] = _runtime.Operation(
     name="SignUpInNewWorkspace",
-    document="mutation SignUpInNewWorkspace($input: SignUpInNewWorkspaceInput) { signUpInNewWorkspace(input: $input) { loginToken { expiresAt token } workspace { id } } }",
+    document="""\
+mutation SignUpInNewWorkspace($input: SignUpInNewWorkspaceInput) {
+  signUpInNewWorkspace(input: $input) {
+    loginToken {
+      expiresAt token
+    }
+    workspace {
+      id
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("signUpInNewWorkspace",),
@@ -6687,7 +8788,18 @@ class SignUpInWorkspaceResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 SIGN_UP_IN_WORKSPACE_OP: _runtime.Operation[SignUpInWorkspaceResult] = _runtime.Operation(
     name="SignUpInWorkspace",
-    document="mutation SignUpInWorkspace($email: String!, $password: String!, $captchaToken: String, $locale: String, $verifyEmailRedirectPath: String, $workspaceId: UUID, $workspaceInviteHash: String, $workspacePersonalInviteToken: String) { signUpInWorkspace(email: $email, password: $password, captchaToken: $captchaToken, locale: $locale, verifyEmailRedirectPath: $verifyEmailRedirectPath, workspaceId: $workspaceId, workspaceInviteHash: $workspaceInviteHash, workspacePersonalInviteToken: $workspacePersonalInviteToken) { loginToken { expiresAt token } workspace { id } } }",
+    document="""\
+mutation SignUpInWorkspace($email: String!, $password: String!, $captchaToken: String, $locale: String, $verifyEmailRedirectPath: String, $workspaceId: UUID, $workspaceInviteHash: String, $workspacePersonalInviteToken: String) {
+  signUpInWorkspace(email: $email, password: $password, captchaToken: $captchaToken, locale: $locale, verifyEmailRedirectPath: $verifyEmailRedirectPath, workspaceId: $workspaceId, workspaceInviteHash: $workspaceInviteHash, workspacePersonalInviteToken: $workspacePersonalInviteToken) {
+    loginToken {
+      expiresAt token
+    }
+    workspace {
+      id
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("signUpInWorkspace",),
@@ -6738,7 +8850,13 @@ class SkipSyncEmailOnboardingStepResult(_msgspec.Struct, frozen=True, kw_only=Tr
 SKIP_SYNC_EMAIL_ONBOARDING_STEP_OP: _runtime.Operation[SkipSyncEmailOnboardingStepResult] = (
     _runtime.Operation(
         name="SkipSyncEmailOnboardingStep",
-        document="mutation SkipSyncEmailOnboardingStep($isAutoSkipped: Boolean!) { skipSyncEmailOnboardingStep(isAutoSkipped: $isAutoSkipped) { success } }",
+        document="""\
+mutation SkipSyncEmailOnboardingStep($isAutoSkipped: Boolean!) {
+  skipSyncEmailOnboardingStep(isAutoSkipped: $isAutoSkipped) {
+    success
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("skipSyncEmailOnboardingStep",),
@@ -6767,7 +8885,13 @@ class StartChannelSyncResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 START_CHANNEL_SYNC_OP: _runtime.Operation[StartChannelSyncResult] = _runtime.Operation(
     name="StartChannelSync",
-    document="mutation StartChannelSync($connectedAccountId: UUID!) { startChannelSync(connectedAccountId: $connectedAccountId) { success } }",
+    document="""\
+mutation StartChannelSync($connectedAccountId: UUID!) {
+  startChannelSync(connectedAccountId: $connectedAccountId) {
+    success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("startChannelSync",),
@@ -6798,7 +8922,18 @@ class StartWorkspaceSetupChatResult_2(_msgspec.Struct, frozen=True, kw_only=True
 START_WORKSPACE_SETUP_CHAT_OP: _runtime.Operation[StartWorkspaceSetupChatResult_2] = (
     _runtime.Operation(
         name="StartWorkspaceSetupChat",
-        document="mutation StartWorkspaceSetupChat($companyContext: JSON, $personContext: JSON) { startWorkspaceSetupChat(companyContext: $companyContext, personContext: $personContext) { outcome thread { contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens updatedAt } } }",
+        document="""\
+mutation StartWorkspaceSetupChat($companyContext: JSON, $personContext: JSON) {
+  startWorkspaceSetupChat(companyContext: $companyContext, personContext: $personContext) {
+    outcome
+    thread {
+      contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title
+      totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits
+      totalOutputTokens updatedAt
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("startWorkspaceSetupChat",),
@@ -6830,7 +8965,11 @@ class StopAgentChatStreamResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 STOP_AGENT_CHAT_STREAM_OP: _runtime.Operation[StopAgentChatStreamResult] = _runtime.Operation(
     name="StopAgentChatStream",
-    document="mutation StopAgentChatStream($threadId: UUID!) { stopAgentChatStream(threadId: $threadId) }",
+    document="""\
+mutation StopAgentChatStream($threadId: UUID!) {
+  stopAgentChatStream(threadId: $threadId)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("stopAgentChatStream",),
@@ -6858,7 +8997,13 @@ class StopImpersonationResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 STOP_IMPERSONATION_OP: _runtime.Operation[StopImpersonationResult] = _runtime.Operation(
     name="StopImpersonation",
-    document="mutation StopImpersonation { stopImpersonation { canRestoreImpersonatorSession } }",
+    document="""\
+mutation StopImpersonation {
+  stopImpersonation {
+    canRestoreImpersonatorSession
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("stopImpersonation",),
@@ -6880,7 +9025,18 @@ class SwitchBillingPlanResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 SWITCH_BILLING_PLAN_OP: _runtime.Operation[SwitchBillingPlanResult] = _runtime.Operation(
     name="SwitchBillingPlan",
-    document="mutation SwitchBillingPlan { switchBillingPlan { billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } } }",
+    document="""\
+mutation SwitchBillingPlan {
+  switchBillingPlan {
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("switchBillingPlan",),
@@ -6903,7 +9059,18 @@ class SwitchSubscriptionIntervalResult(_msgspec.Struct, frozen=True, kw_only=Tru
 SWITCH_SUBSCRIPTION_INTERVAL_OP: _runtime.Operation[SwitchSubscriptionIntervalResult] = (
     _runtime.Operation(
         name="SwitchSubscriptionInterval",
-        document="mutation SwitchSubscriptionInterval { switchSubscriptionInterval { billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } } }",
+        document="""\
+mutation SwitchSubscriptionInterval {
+  switchSubscriptionInterval {
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("switchSubscriptionInterval",),
@@ -6926,7 +9093,13 @@ class SyncApplicationResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 SYNC_APPLICATION_OP: _runtime.Operation[SyncApplicationResult] = _runtime.Operation(
     name="SyncApplication",
-    document="mutation SyncApplication($manifest: JSON!, $dryRun: Boolean, $inferDeletionFromMissingEntities: Boolean) { syncApplication(manifest: $manifest, dryRun: $dryRun, inferDeletionFromMissingEntities: $inferDeletionFromMissingEntities) { actions applicationUniversalIdentifier } }",
+    document="""\
+mutation SyncApplication($manifest: JSON!, $dryRun: Boolean, $inferDeletionFromMissingEntities: Boolean) {
+  syncApplication(manifest: $manifest, dryRun: $dryRun, inferDeletionFromMissingEntities: $inferDeletionFromMissingEntities) {
+    actions applicationUniversalIdentifier
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("syncApplication",),
@@ -6960,7 +9133,11 @@ class SyncMarketplaceCatalogResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 SYNC_MARKETPLACE_CATALOG_OP: _runtime.Operation[SyncMarketplaceCatalogResult] = _runtime.Operation(
     name="SyncMarketplaceCatalog",
-    document="mutation SyncMarketplaceCatalog { syncMarketplaceCatalog }",
+    document="""\
+mutation SyncMarketplaceCatalog {
+  syncMarketplaceCatalog
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("syncMarketplaceCatalog",),
@@ -6982,7 +9159,13 @@ class TrackAnalyticsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 TRACK_ANALYTICS_OP: _runtime.Operation[TrackAnalyticsResult] = _runtime.Operation(
     name="TrackAnalytics",
-    document="mutation TrackAnalytics($type: AnalyticsType!, $event: String, $name: String, $properties: JSON) { trackAnalytics(type: $type, event: $event, name: $name, properties: $properties) { success } }",
+    document="""\
+mutation TrackAnalytics($type: AnalyticsType!, $event: String, $name: String, $properties: JSON) {
+  trackAnalytics(type: $type, event: $event, name: $name, properties: $properties) {
+    success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("trackAnalytics",),
@@ -7023,7 +9206,15 @@ TRANSFER_APPLICATION_REGISTRATION_OWNERSHIP_OP: _runtime.Operation[
     TransferApplicationRegistrationOwnershipResult
 ] = _runtime.Operation(
     name="TransferApplicationRegistrationOwnership",
-    document="mutation TransferApplicationRegistrationOwnership($applicationRegistrationId: String!, $targetWorkspaceSubdomain: String!) { transferApplicationRegistrationOwnership(applicationRegistrationId: $applicationRegistrationId, targetWorkspaceSubdomain: $targetWorkspaceSubdomain) { createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt } }",
+    document="""\
+mutation TransferApplicationRegistrationOwnership($applicationRegistrationId: String!, $targetWorkspaceSubdomain: String!) {
+  transferApplicationRegistrationOwnership(applicationRegistrationId: $applicationRegistrationId, targetWorkspaceSubdomain: $targetWorkspaceSubdomain) {
+    createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted
+    latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes
+    ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("transferApplicationRegistrationOwnership",),
@@ -7056,7 +9247,13 @@ class TriggerInstallApplicationJobResult_2(_msgspec.Struct, frozen=True, kw_only
 TRIGGER_INSTALL_APPLICATION_JOB_OP: _runtime.Operation[TriggerInstallApplicationJobResult_2] = (
     _runtime.Operation(
         name="TriggerInstallApplicationJob",
-        document="mutation TriggerInstallApplicationJob($input: TriggerInstallApplicationJobInput!) { triggerInstallApplicationJob(input: $input) { jobId } }",
+        document="""\
+mutation TriggerInstallApplicationJob($input: TriggerInstallApplicationJobInput!) {
+  triggerInstallApplicationJob(input: $input) {
+    jobId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("triggerInstallApplicationJob",),
@@ -7089,7 +9286,13 @@ TRIGGER_INSTALL_APPS_ONBOARDING_STEP_OP: _runtime.Operation[
     TriggerInstallAppsOnboardingStepResult
 ] = _runtime.Operation(
     name="TriggerInstallAppsOnboardingStep",
-    document="mutation TriggerInstallAppsOnboardingStep($isAutoSkipped: Boolean!, $universalIdentifiers: [String!]!) { triggerInstallAppsOnboardingStep(isAutoSkipped: $isAutoSkipped, universalIdentifiers: $universalIdentifiers) { success } }",
+    document="""\
+mutation TriggerInstallAppsOnboardingStep($isAutoSkipped: Boolean!, $universalIdentifiers: [String!]!) {
+  triggerInstallAppsOnboardingStep(isAutoSkipped: $isAutoSkipped, universalIdentifiers: $universalIdentifiers) {
+    success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("triggerInstallAppsOnboardingStep",),
@@ -7122,7 +9325,13 @@ class TriggerUninstallApplicationJobResult_2(_msgspec.Struct, frozen=True, kw_on
 TRIGGER_UNINSTALL_APPLICATION_JOB_OP: _runtime.Operation[TriggerUninstallApplicationJobResult_2] = (
     _runtime.Operation(
         name="TriggerUninstallApplicationJob",
-        document="mutation TriggerUninstallApplicationJob($input: TriggerUninstallApplicationJobInput!) { triggerUninstallApplicationJob(input: $input) { jobId } }",
+        document="""\
+mutation TriggerUninstallApplicationJob($input: TriggerUninstallApplicationJobInput!) {
+  triggerUninstallApplicationJob(input: $input) {
+    jobId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("triggerUninstallApplicationJob",),
@@ -7151,7 +9360,15 @@ class UnarchiveChatThreadResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UNARCHIVE_CHAT_THREAD_OP: _runtime.Operation[UnarchiveChatThreadResult] = _runtime.Operation(
     name="UnarchiveChatThread",
-    document="mutation UnarchiveChatThread($id: UUID!) { unarchiveChatThread(id: $id) { contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens updatedAt } }",
+    document="""\
+mutation UnarchiveChatThread($id: UUID!) {
+  unarchiveChatThread(id: $id) {
+    contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title
+    totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("unarchiveChatThread",),
@@ -7179,7 +9396,11 @@ class UninstallApplicationResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UNINSTALL_APPLICATION_OP: _runtime.Operation[UninstallApplicationResult] = _runtime.Operation(
     name="UninstallApplication",
-    document="mutation UninstallApplication($universalIdentifier: String!) { uninstallApplication(universalIdentifier: $universalIdentifier) }",
+    document="""\
+mutation UninstallApplication($universalIdentifier: String!) {
+  uninstallApplication(universalIdentifier: $universalIdentifier)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("uninstallApplication",),
@@ -7207,7 +9428,20 @@ class UpdateApiKeyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_API_KEY_OP: _runtime.Operation[UpdateApiKeyResult] = _runtime.Operation(
     name="UpdateApiKey",
-    document="mutation UpdateApiKey($input: UpdateApiKeyInput!) { updateApiKey(input: $input) { createdAt expiresAt id name revokedAt role { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } updatedAt } }",
+    document="""\
+mutation UpdateApiKey($input: UpdateApiKeyInput!) {
+  updateApiKey(input: $input) {
+    createdAt expiresAt id name revokedAt
+    role {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateApiKey",),
@@ -7236,7 +9470,21 @@ class UpdateAppMessageChannelResult(_msgspec.Struct, frozen=True, kw_only=True):
 UPDATE_APP_MESSAGE_CHANNEL_OP: _runtime.Operation[UpdateAppMessageChannelResult] = (
     _runtime.Operation(
         name="UpdateAppMessageChannel",
-        document="mutation UpdateAppMessageChannel($input: UpdateAppMessageChannelInput!) { updateAppMessageChannel(input: $input) { connectedAccount { applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility } }",
+        document="""\
+mutation UpdateAppMessageChannel($input: UpdateAppMessageChannelInput!) {
+  updateAppMessageChannel(input: $input) {
+    connectedAccount {
+      applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt
+      handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes
+      updatedAt userWorkspaceId visibility
+    }
+    connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails
+    excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled
+    messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus
+    syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateAppMessageChannel",),
@@ -7265,7 +9513,66 @@ class UpdateApplicationResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_APPLICATION_OP: _runtime.Operation[UpdateApplicationResult] = _runtime.Operation(
     name="UpdateApplication",
-    document="mutation UpdateApplication($id: UUID!, $input: UpdateApplicationInput!) { updateApplication(id: $id, input: $input) { agents { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } applicationRegistration { id latestAvailableVersion logoUrl sourceType } applicationRegistrationId applicationVariables { description id isDeprecated isRequired isSecret key label options type value } autoUpgrade availablePackages canBeUninstalled commandMenuItems { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId position shortLabel universalIdentifier updatedAt workflowVersionId } defaultLogicFunctionRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } defaultRoleId description frontComponents { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } healthCheckLogicFunctionId id logicFunctions { applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath timeoutSeconds toolTriggerSettings universalIdentifier updatedAt workflowActionTriggerSettings } logoFileId logoUrl name objects { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt writability } packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId settingsMenuItems { applicationId createdAt frontComponentId icon id position scope title universalIdentifier updatedAt } universalIdentifier version yarnLockChecksum yarnLockFileId } }",
+    document="""\
+mutation UpdateApplication($id: UUID!, $input: UpdateApplicationInput!) {
+  updateApplication(id: $id, input: $input) {
+    agents {
+      applicationId createdAt description evaluationInputs icon id isCustom label
+      modelConfiguration modelId name prompt responseFormat roleId updatedAt
+    }
+    applicationRegistration {
+      id latestAvailableVersion logoUrl sourceType
+    }
+    applicationRegistrationId
+    applicationVariables {
+      description id isDeprecated isRequired isSecret key label options type value
+    }
+    autoUpgrade availablePackages canBeUninstalled
+    commandMenuItems {
+      applicationId availabilityObjectMetadataId availabilityType
+      conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+      createdAt engineComponentKey frontComponentId hotKeys icon id isActive isPinned label
+      navigationTargetObjectMetadataId pageLayoutId position shortLabel universalIdentifier
+      updatedAt workflowVersionId
+    }
+    defaultLogicFunctionRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    defaultRoleId description
+    frontComponents {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    healthCheckLogicFunctionId id
+    logicFunctions {
+      applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description
+      executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath
+      timeoutSeconds toolTriggerSettings universalIdentifier updatedAt
+      workflowActionTriggerSettings
+    }
+    logoFileId logoUrl name
+    objects {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular openRecordIn readability
+      readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt
+      writability
+    }
+    packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId
+    settingsMenuItems {
+      applicationId createdAt frontComponentId icon id position scope title universalIdentifier
+      updatedAt
+    }
+    universalIdentifier version yarnLockChecksum yarnLockFileId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateApplication",),
@@ -7298,7 +9605,15 @@ class UpdateApplicationRegistrationResult(_msgspec.Struct, frozen=True, kw_only=
 UPDATE_APPLICATION_REGISTRATION_OP: _runtime.Operation[UpdateApplicationRegistrationResult] = (
     _runtime.Operation(
         name="UpdateApplicationRegistration",
-        document="mutation UpdateApplicationRegistration($input: UpdateApplicationRegistrationInput!) { updateApplicationRegistration(input: $input) { createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt } }",
+        document="""\
+mutation UpdateApplicationRegistration($input: UpdateApplicationRegistrationInput!) {
+  updateApplicationRegistration(input: $input) {
+    createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted
+    latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes
+    ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateApplicationRegistration",),
@@ -7331,7 +9646,14 @@ UPDATE_APPLICATION_REGISTRATION_VARIABLE_OP: _runtime.Operation[
     UpdateApplicationRegistrationVariableResult
 ] = _runtime.Operation(
     name="UpdateApplicationRegistrationVariable",
-    document="mutation UpdateApplicationRegistrationVariable($input: UpdateApplicationRegistrationVariableInput!) { updateApplicationRegistrationVariable(input: $input) { createdAt description id isDeprecated isFilled isRequired isSecret key options type updatedAt value } }",
+    document="""\
+mutation UpdateApplicationRegistrationVariable($input: UpdateApplicationRegistrationVariableInput!) {
+  updateApplicationRegistrationVariable(input: $input) {
+    createdAt description id isDeprecated isFilled isRequired isSecret key options type
+    updatedAt value
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateApplicationRegistrationVariable",),
@@ -7359,7 +9681,15 @@ class UpdateCalendarChannelResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_CALENDAR_CHANNEL_OP: _runtime.Operation[UpdateCalendarChannelResult] = _runtime.Operation(
     name="UpdateCalendarChannel",
-    document="mutation UpdateCalendarChannel($input: UpdateCalendarChannelInput!) { updateCalendarChannel(input: $input) { connectedAccountId contactAutoCreationPolicy createdAt handle id isContactAutoCreationEnabled isSyncEnabled syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount updatedAt visibility } }",
+    document="""\
+mutation UpdateCalendarChannel($input: UpdateCalendarChannelInput!) {
+  updateCalendarChannel(input: $input) {
+    connectedAccountId contactAutoCreationPolicy createdAt handle id
+    isContactAutoCreationEnabled isSyncEnabled syncStage syncStageStartedAt syncStatus syncedAt
+    throttleFailureCount updatedAt visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateCalendarChannel",),
@@ -7387,7 +9717,33 @@ class UpdateCommandMenuItemResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_COMMAND_MENU_ITEM_OP: _runtime.Operation[UpdateCommandMenuItemResult] = _runtime.Operation(
     name="UpdateCommandMenuItem",
-    document="mutation UpdateCommandMenuItem($input: UpdateCommandMenuItemInput!) { updateCommandMenuItem(input: $input) { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponent { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId payload { __typename ... on ObjectMetadataCommandMenuItemPayload { __typename } ... on PathCommandMenuItemPayload { __typename path } } position shortLabel universalIdentifier updatedAt workflowVersionId } }",
+    document="""\
+mutation UpdateCommandMenuItem($input: UpdateCommandMenuItemInput!) {
+  updateCommandMenuItem(input: $input) {
+    applicationId availabilityObjectMetadataId availabilityType
+    conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+    createdAt engineComponentKey
+    frontComponent {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId
+    pageLayoutId
+    payload {
+      __typename
+      ... on ObjectMetadataCommandMenuItemPayload {
+        __typename
+      }
+      ... on PathCommandMenuItemPayload {
+        __typename path
+      }
+    }
+    position shortLabel universalIdentifier updatedAt workflowVersionId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateCommandMenuItem",),
@@ -7416,7 +9772,21 @@ class UpdateEmailGroupChannelResult(_msgspec.Struct, frozen=True, kw_only=True):
 UPDATE_EMAIL_GROUP_CHANNEL_OP: _runtime.Operation[UpdateEmailGroupChannelResult] = (
     _runtime.Operation(
         name="UpdateEmailGroupChannel",
-        document="mutation UpdateEmailGroupChannel($input: UpdateEmailGroupChannelInput!) { updateEmailGroupChannel(input: $input) { connectedAccount { applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility } }",
+        document="""\
+mutation UpdateEmailGroupChannel($input: UpdateEmailGroupChannelInput!) {
+  updateEmailGroupChannel(input: $input) {
+    connectedAccount {
+      applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt
+      handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes
+      updatedAt userWorkspaceId visibility
+    }
+    connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails
+    excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled
+    messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus
+    syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateEmailGroupChannel",),
@@ -7445,7 +9815,16 @@ class UpdateFrontComponentResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_FRONT_COMPONENT_OP: _runtime.Operation[UpdateFrontComponentResult] = _runtime.Operation(
     name="UpdateFrontComponent",
-    document="mutation UpdateFrontComponent($input: UpdateFrontComponentInput!) { updateFrontComponent(input: $input) { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } }",
+    document="""\
+mutation UpdateFrontComponent($input: UpdateFrontComponentInput!) {
+  updateFrontComponent(input: $input) {
+    applicationGrantedCapabilities applicationId applicationName applicationVariables
+    builtComponentChecksum builtComponentPath componentName createdAt description
+    frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+    universalIdentifier updatedAt usesSdkClient
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateFrontComponent",),
@@ -7474,7 +9853,13 @@ class UpdateLabPublicFeatureFlagResult(_msgspec.Struct, frozen=True, kw_only=Tru
 UPDATE_LAB_PUBLIC_FEATURE_FLAG_OP: _runtime.Operation[UpdateLabPublicFeatureFlagResult] = (
     _runtime.Operation(
         name="UpdateLabPublicFeatureFlag",
-        document="mutation UpdateLabPublicFeatureFlag($input: UpdateLabPublicFeatureFlagInput!) { updateLabPublicFeatureFlag(input: $input) { key value } }",
+        document="""\
+mutation UpdateLabPublicFeatureFlag($input: UpdateLabPublicFeatureFlagInput!) {
+  updateLabPublicFeatureFlag(input: $input) {
+    key value
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateLabPublicFeatureFlag",),
@@ -7506,7 +9891,18 @@ class UpdateManyNavigationMenuItemsResult(_msgspec.Struct, frozen=True, kw_only=
 UPDATE_MANY_NAVIGATION_MENU_ITEMS_OP: _runtime.Operation[UpdateManyNavigationMenuItemsResult] = (
     _runtime.Operation(
         name="UpdateManyNavigationMenuItems",
-        document="mutation UpdateManyNavigationMenuItems($inputs: [UpdateOneNavigationMenuItemInput!]!) { updateManyNavigationMenuItems(inputs: $inputs) { applicationId color createdAt folderId icon id link name pageLayoutId position targetObjectMetadataId targetRecordId targetRecordIdentifier { id imageIdentifier labelIdentifier } type updatedAt userWorkspaceId viewId } }",
+        document="""\
+mutation UpdateManyNavigationMenuItems($inputs: [UpdateOneNavigationMenuItemInput!]!) {
+  updateManyNavigationMenuItems(inputs: $inputs) {
+    applicationId color createdAt folderId icon id link name pageLayoutId position
+    targetObjectMetadataId targetRecordId
+    targetRecordIdentifier {
+      id imageIdentifier labelIdentifier
+    }
+    type updatedAt userWorkspaceId viewId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateManyNavigationMenuItems",),
@@ -7535,7 +9931,54 @@ class UpdateManyObjectsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_MANY_OBJECTS_OP: _runtime.Operation[UpdateManyObjectsResult] = _runtime.Operation(
     name="UpdateManyObjects",
-    document="mutation UpdateManyObjects($inputs: [UpdateOneObjectInput!]!) { updateManyObjects(inputs: $inputs) { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } icon id imageIdentifierFieldMetadataId indexMetadataList { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } indexMetadatas { edges { cursor node { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers searchFieldMetadataList { createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt } shortcut universalIdentifier updatedAt writability } }",
+    document="""\
+mutation UpdateManyObjects($inputs: [UpdateOneObjectInput!]!) {
+  updateManyObjects(inputs: $inputs) {
+    applicationId color createdAt description duplicateCriteria
+    fields {
+      edges {
+        cursor
+        node {
+          applicationId createdAt defaultValue description icon id isActive isAuditLogged
+          isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label
+          morphId name objectMetadataId options settings type universalIdentifier updatedAt
+          writability
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    fieldsList {
+      applicationId createdAt defaultValue description icon id isActive isAuditLogged
+      isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId
+      name objectMetadataId options settings type universalIdentifier updatedAt writability
+    }
+    icon id imageIdentifierFieldMetadataId
+    indexMetadataList {
+      createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+    }
+    indexMetadatas {
+      edges {
+        cursor
+        node {
+          createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable
+    labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular
+    openRecordIn readability readabilityParentFieldUniversalIdentifiers
+    searchFieldMetadataList {
+      createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt
+    }
+    shortcut universalIdentifier updatedAt writability
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateManyObjects",),
@@ -7563,7 +10006,13 @@ class UpdateManyViewGroupsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_MANY_VIEW_GROUPS_OP: _runtime.Operation[UpdateManyViewGroupsResult] = _runtime.Operation(
     name="UpdateManyViewGroups",
-    document="mutation UpdateManyViewGroups($inputs: [UpdateViewGroupInput!]!) { updateManyViewGroups(inputs: $inputs) { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } }",
+    document="""\
+mutation UpdateManyViewGroups($inputs: [UpdateViewGroupInput!]!) {
+  updateManyViewGroups(inputs: $inputs) {
+    createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateManyViewGroups",),
@@ -7591,7 +10040,21 @@ class UpdateMessageChannelResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_MESSAGE_CHANNEL_OP: _runtime.Operation[UpdateMessageChannelResult] = _runtime.Operation(
     name="UpdateMessageChannel",
-    document="mutation UpdateMessageChannel($input: UpdateMessageChannelInput!) { updateMessageChannel(input: $input) { connectedAccount { applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility } }",
+    document="""\
+mutation UpdateMessageChannel($input: UpdateMessageChannelInput!) {
+  updateMessageChannel(input: $input) {
+    connectedAccount {
+      applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt
+      handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes
+      updatedAt userWorkspaceId visibility
+    }
+    connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails
+    excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled
+    messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus
+    syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateMessageChannel",),
@@ -7619,7 +10082,14 @@ class UpdateMessageFolderResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_MESSAGE_FOLDER_OP: _runtime.Operation[UpdateMessageFolderResult] = _runtime.Operation(
     name="UpdateMessageFolder",
-    document="mutation UpdateMessageFolder($input: UpdateMessageFolderInput!) { updateMessageFolder(input: $input) { createdAt externalId id isSentFolder isSynced messageChannelId name parentFolderId pendingSyncAction updatedAt } }",
+    document="""\
+mutation UpdateMessageFolder($input: UpdateMessageFolderInput!) {
+  updateMessageFolder(input: $input) {
+    createdAt externalId id isSentFolder isSynced messageChannelId name parentFolderId
+    pendingSyncAction updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateMessageFolder",),
@@ -7647,7 +10117,14 @@ class UpdateMessageFoldersResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_MESSAGE_FOLDERS_OP: _runtime.Operation[UpdateMessageFoldersResult] = _runtime.Operation(
     name="UpdateMessageFolders",
-    document="mutation UpdateMessageFolders($input: UpdateMessageFoldersInput!) { updateMessageFolders(input: $input) { createdAt externalId id isSentFolder isSynced messageChannelId name parentFolderId pendingSyncAction updatedAt } }",
+    document="""\
+mutation UpdateMessageFolders($input: UpdateMessageFoldersInput!) {
+  updateMessageFolders(input: $input) {
+    createdAt externalId id isSentFolder isSynced messageChannelId name parentFolderId
+    pendingSyncAction updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateMessageFolders",),
@@ -7678,7 +10155,18 @@ class UpdateNavigationMenuItemResult(_msgspec.Struct, frozen=True, kw_only=True)
 UPDATE_NAVIGATION_MENU_ITEM_OP: _runtime.Operation[UpdateNavigationMenuItemResult] = (
     _runtime.Operation(
         name="UpdateNavigationMenuItem",
-        document="mutation UpdateNavigationMenuItem($input: UpdateOneNavigationMenuItemInput!) { updateNavigationMenuItem(input: $input) { applicationId color createdAt folderId icon id link name pageLayoutId position targetObjectMetadataId targetRecordId targetRecordIdentifier { id imageIdentifier labelIdentifier } type updatedAt userWorkspaceId viewId } }",
+        document="""\
+mutation UpdateNavigationMenuItem($input: UpdateOneNavigationMenuItemInput!) {
+  updateNavigationMenuItem(input: $input) {
+    applicationId color createdAt folderId icon id link name pageLayoutId position
+    targetObjectMetadataId targetRecordId
+    targetRecordIdentifier {
+      id imageIdentifier labelIdentifier
+    }
+    type updatedAt userWorkspaceId viewId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateNavigationMenuItem",),
@@ -7707,7 +10195,14 @@ class UpdateOneAgentResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_ONE_AGENT_OP: _runtime.Operation[UpdateOneAgentResult] = _runtime.Operation(
     name="UpdateOneAgent",
-    document="mutation UpdateOneAgent($input: UpdateAgentInput!) { updateOneAgent(input: $input) { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } }",
+    document="""\
+mutation UpdateOneAgent($input: UpdateAgentInput!) {
+  updateOneAgent(input: $input) {
+    applicationId createdAt description evaluationInputs icon id isCustom label
+    modelConfiguration modelId name prompt responseFormat roleId updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateOneAgent",),
@@ -7736,7 +10231,11 @@ class UpdateOneApplicationVariableResult(_msgspec.Struct, frozen=True, kw_only=T
 UPDATE_ONE_APPLICATION_VARIABLE_OP: _runtime.Operation[UpdateOneApplicationVariableResult] = (
     _runtime.Operation(
         name="UpdateOneApplicationVariable",
-        document="mutation UpdateOneApplicationVariable($key: String!, $value: String!, $applicationId: UUID) { updateOneApplicationVariable(key: $key, value: $value, applicationId: $applicationId) }",
+        document="""\
+mutation UpdateOneApplicationVariable($key: String!, $value: String!, $applicationId: UUID) {
+  updateOneApplicationVariable(key: $key, value: $value, applicationId: $applicationId)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateOneApplicationVariable",),
@@ -7770,7 +10269,31 @@ class UpdateOneFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_ONE_FIELD_OP: _runtime.Operation[UpdateOneFieldResult] = _runtime.Operation(
     name="UpdateOneField",
-    document="mutation UpdateOneField($input: UpdateOneFieldMetadataInput!) { updateOneField(input: $input) { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt writability } objectMetadataId options relation { type } settings type universalIdentifier updatedAt writability } }",
+    document="""\
+mutation UpdateOneField($input: UpdateOneFieldMetadataInput!) {
+  updateOneField(input: $input) {
+    applicationId createdAt defaultValue description icon id isActive isAuditLogged
+    isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId
+    morphRelations {
+      type
+    }
+    name
+    object {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular openRecordIn readability
+      readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt
+      writability
+    }
+    objectMetadataId options
+    relation {
+      type
+    }
+    settings type universalIdentifier updatedAt writability
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateOneField",),
@@ -7798,7 +10321,11 @@ class UpdateOneLogicFunctionResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_ONE_LOGIC_FUNCTION_OP: _runtime.Operation[UpdateOneLogicFunctionResult] = _runtime.Operation(
     name="UpdateOneLogicFunction",
-    document="mutation UpdateOneLogicFunction($input: UpdateLogicFunctionFromSourceInput!) { updateOneLogicFunction(input: $input) }",
+    document="""\
+mutation UpdateOneLogicFunction($input: UpdateLogicFunctionFromSourceInput!) {
+  updateOneLogicFunction(input: $input)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateOneLogicFunction",),
@@ -7826,7 +10353,54 @@ class UpdateOneObjectResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_ONE_OBJECT_OP: _runtime.Operation[UpdateOneObjectResult] = _runtime.Operation(
     name="UpdateOneObject",
-    document="mutation UpdateOneObject($input: UpdateOneObjectInput!) { updateOneObject(input: $input) { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } icon id imageIdentifierFieldMetadataId indexMetadataList { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } indexMetadatas { edges { cursor node { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers searchFieldMetadataList { createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt } shortcut universalIdentifier updatedAt writability } }",
+    document="""\
+mutation UpdateOneObject($input: UpdateOneObjectInput!) {
+  updateOneObject(input: $input) {
+    applicationId color createdAt description duplicateCriteria
+    fields {
+      edges {
+        cursor
+        node {
+          applicationId createdAt defaultValue description icon id isActive isAuditLogged
+          isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label
+          morphId name objectMetadataId options settings type universalIdentifier updatedAt
+          writability
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    fieldsList {
+      applicationId createdAt defaultValue description icon id isActive isAuditLogged
+      isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId
+      name objectMetadataId options settings type universalIdentifier updatedAt writability
+    }
+    icon id imageIdentifierFieldMetadataId
+    indexMetadataList {
+      createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+    }
+    indexMetadatas {
+      edges {
+        cursor
+        node {
+          createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable
+    labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular
+    openRecordIn readability readabilityParentFieldUniversalIdentifiers
+    searchFieldMetadataList {
+      createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt
+    }
+    shortcut universalIdentifier updatedAt writability
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateOneObject",),
@@ -7854,7 +10428,47 @@ class UpdateOneRoleResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_ONE_ROLE_OP: _runtime.Operation[UpdateOneRoleResult] = _runtime.Operation(
     name="UpdateOneRole",
-    document="mutation UpdateOneRole($updateRoleInput: UpdateRoleInput!) { updateOneRole(updateRoleInput: $updateRoleInput) { agents { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } apiKeys { expiresAt id name revokedAt } canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description fieldPermissions { canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId } icon id isEditable label objectPermissions { canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords canUpdateObjectRecords objectMetadataId restrictedFields } permissionFlags { flag id roleId } rowLevelPermissionPredicateGroups { id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId positionInRowLevelPermissionPredicateGroup roleId } rowLevelPermissionPredicates { fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup roleId rowLevelPermissionPredicateGroupId subFieldName value workspaceMemberFieldMetadataId workspaceMemberSubFieldName } universalIdentifier workspaceMembers { avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn timeFormat timeZone uiScale userEmail userWorkspaceId } } }",
+    document="""\
+mutation UpdateOneRole($updateRoleInput: UpdateRoleInput!) {
+  updateOneRole(updateRoleInput: $updateRoleInput) {
+    agents {
+      applicationId createdAt description evaluationInputs icon id isCustom label
+      modelConfiguration modelId name prompt responseFormat roleId updatedAt
+    }
+    apiKeys {
+      expiresAt id name revokedAt
+    }
+    canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+    canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+    canUpdateAllObjectRecords canUpdateAllSettings description
+    fieldPermissions {
+      canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId
+    }
+    icon id isEditable label
+    objectPermissions {
+      canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords
+      canUpdateObjectRecords objectMetadataId restrictedFields
+    }
+    permissionFlags {
+      flag id roleId
+    }
+    rowLevelPermissionPredicateGroups {
+      id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId
+      positionInRowLevelPermissionPredicateGroup roleId
+    }
+    rowLevelPermissionPredicates {
+      fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup
+      roleId rowLevelPermissionPredicateGroupId subFieldName value
+      workspaceMemberFieldMetadataId workspaceMemberSubFieldName
+    }
+    universalIdentifier
+    workspaceMembers {
+      avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn
+      timeFormat timeZone uiScale userEmail userWorkspaceId
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateOneRole",),
@@ -7882,7 +10496,19 @@ class UpdatePageLayoutResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_PAGE_LAYOUT_OP: _runtime.Operation[UpdatePageLayoutResult] = _runtime.Operation(
     name="UpdatePageLayout",
-    document="mutation UpdatePageLayout($id: String!, $input: UpdatePageLayoutInput!) { updatePageLayout(id: $id, input: $input) { applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id isFirstTabPinned isSystemSideEffect name objectMetadataId tabs { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt } type universalIdentifier updatedAt } }",
+    document="""\
+mutation UpdatePageLayout($id: String!, $input: UpdatePageLayoutInput!) {
+  updatePageLayout(id: $id, input: $input) {
+    applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id
+    isFirstTabPinned isSystemSideEffect name objectMetadataId
+    tabs {
+      applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+      pageLayoutId position title universalIdentifier updatedAt
+    }
+    type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updatePageLayout",),
@@ -7912,7 +10538,19 @@ class UpdatePageLayoutTabResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_PAGE_LAYOUT_TAB_OP: _runtime.Operation[UpdatePageLayoutTabResult] = _runtime.Operation(
     name="UpdatePageLayoutTab",
-    document="mutation UpdatePageLayoutTab($id: String!, $input: UpdatePageLayoutTabInput!) { updatePageLayoutTab(id: $id, input: $input) { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt widgets { applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type universalIdentifier updatedAt } } }",
+    document="""\
+mutation UpdatePageLayoutTab($id: String!, $input: UpdatePageLayoutTabInput!) {
+  updatePageLayoutTab(id: $id, input: $input) {
+    applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+    pageLayoutId position title universalIdentifier updatedAt
+    widgets {
+      applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id
+      isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type
+      universalIdentifier updatedAt
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updatePageLayoutTab",),
@@ -7942,7 +10580,131 @@ class UpdatePageLayoutWidgetResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_PAGE_LAYOUT_WIDGET_OP: _runtime.Operation[UpdatePageLayoutWidgetResult] = _runtime.Operation(
     name="UpdatePageLayoutWidget",
-    document="mutation UpdatePageLayoutWidget($id: String!, $input: UpdatePageLayoutWidgetInput!) { updatePageLayoutWidget(id: $id, input: $input) { applicationId conditionalAvailabilityExpression conditionalDisplay configuration { __typename ... on AggregateChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation configurationType description displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone } ... on BarChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on CalendarConfiguration { __typename configurationType } ... on CallRecordingSummaryConfiguration { __typename configurationType } ... on CallRecordingTranscriptConfiguration { __typename configurationType } ... on EmailThreadConfiguration { __typename configurationType } ... on EmailsConfiguration { __typename configurationType } ... on FieldConfiguration { __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable nestedRelationFieldMetadataId viewId } ... on FieldRichTextConfiguration { __typename configurationType } ... on FieldsConfiguration { __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields viewId } ... on FilesConfiguration { __typename configurationType } ... on FormFieldConfiguration { __typename configurationType fieldMetadataId } ... on FrontComponentConfiguration { __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers } ... on IframeConfiguration { __typename configurationType url } ... on LineChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on MessageCampaignBodyConfiguration { __typename configurationType } ... on MessageCampaignDetailsConfiguration { __typename configurationType } ... on NotesConfiguration { __typename configurationType } ... on PieChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation color configurationType dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder numberFormat orderBy showCenterMetric splitMultiValueFields timezone } ... on RecordTableConfiguration { __typename configurationType isUIEditable recordLimit viewId } ... on StandaloneRichTextConfiguration { __typename configurationType } ... on TasksConfiguration { __typename configurationType } ... on TimelineConfiguration { __typename configurationType } ... on ViewConfiguration { __typename configurationType } ... on WorkflowConfiguration { __typename configurationType } ... on WorkflowRunConfiguration { __typename configurationType } ... on WorkflowVersionConfiguration { __typename configurationType } } createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId position { __typename ... on PageLayoutWidgetCanvasPosition { __typename layoutMode } ... on PageLayoutWidgetGridPosition { __typename column columnSpan layoutMode row rowSpan } ... on PageLayoutWidgetVerticalListPosition { __typename heightBehavior index layoutMode } } title type universalIdentifier updatedAt } }",
+    document="""\
+mutation UpdatePageLayoutWidget($id: String!, $input: UpdatePageLayoutWidgetInput!) {
+  updatePageLayoutWidget(id: $id, input: $input) {
+    applicationId conditionalAvailabilityExpression conditionalDisplay
+    configuration {
+      __typename
+      ... on AggregateChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation configurationType description
+        displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone
+      }
+      ... on BarChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on CalendarConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingSummaryConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingTranscriptConfiguration {
+        __typename configurationType
+      }
+      ... on EmailThreadConfiguration {
+        __typename configurationType
+      }
+      ... on EmailsConfiguration {
+        __typename configurationType
+      }
+      ... on FieldConfiguration {
+        __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable
+        nestedRelationFieldMetadataId viewId
+      }
+      ... on FieldRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on FieldsConfiguration {
+        __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields
+        viewId
+      }
+      ... on FilesConfiguration {
+        __typename configurationType
+      }
+      ... on FormFieldConfiguration {
+        __typename configurationType fieldMetadataId
+      }
+      ... on FrontComponentConfiguration {
+        __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers
+      }
+      ... on IframeConfiguration {
+        __typename configurationType url
+      }
+      ... on LineChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on MessageCampaignBodyConfiguration {
+        __typename configurationType
+      }
+      ... on MessageCampaignDetailsConfiguration {
+        __typename configurationType
+      }
+      ... on NotesConfiguration {
+        __typename configurationType
+      }
+      ... on PieChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation color configurationType
+        dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder
+        numberFormat orderBy showCenterMetric splitMultiValueFields timezone
+      }
+      ... on RecordTableConfiguration {
+        __typename configurationType isUIEditable recordLimit viewId
+      }
+      ... on StandaloneRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on TasksConfiguration {
+        __typename configurationType
+      }
+      ... on TimelineConfiguration {
+        __typename configurationType
+      }
+      ... on ViewConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowRunConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowVersionConfiguration {
+        __typename configurationType
+      }
+    }
+    createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId
+    position {
+      __typename
+      ... on PageLayoutWidgetCanvasPosition {
+        __typename layoutMode
+      }
+      ... on PageLayoutWidgetGridPosition {
+        __typename column columnSpan layoutMode row rowSpan
+      }
+      ... on PageLayoutWidgetVerticalListPosition {
+        __typename heightBehavior index layoutMode
+      }
+    }
+    title type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updatePageLayoutWidget",),
@@ -7976,7 +10738,19 @@ UPDATE_PAGE_LAYOUT_WITH_TABS_AND_WIDGETS_OP: _runtime.Operation[
     UpdatePageLayoutWithTabsAndWidgetsResult
 ] = _runtime.Operation(
     name="UpdatePageLayoutWithTabsAndWidgets",
-    document="mutation UpdatePageLayoutWithTabsAndWidgets($id: String!, $input: UpdatePageLayoutWithTabsInput!) { updatePageLayoutWithTabsAndWidgets(id: $id, input: $input) { applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id isFirstTabPinned isSystemSideEffect name objectMetadataId tabs { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt } type universalIdentifier updatedAt } }",
+    document="""\
+mutation UpdatePageLayoutWithTabsAndWidgets($id: String!, $input: UpdatePageLayoutWithTabsInput!) {
+  updatePageLayoutWithTabsAndWidgets(id: $id, input: $input) {
+    applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id
+    isFirstTabPinned isSystemSideEffect name objectMetadataId
+    tabs {
+      applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+      pageLayoutId position title universalIdentifier updatedAt
+    }
+    type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updatePageLayoutWithTabsAndWidgets",),
@@ -8009,7 +10783,13 @@ class UpdatePasswordViaResetTokenResult(_msgspec.Struct, frozen=True, kw_only=Tr
 UPDATE_PASSWORD_VIA_RESET_TOKEN_OP: _runtime.Operation[UpdatePasswordViaResetTokenResult] = (
     _runtime.Operation(
         name="UpdatePasswordViaResetToken",
-        document="mutation UpdatePasswordViaResetToken($newPassword: String!, $passwordResetToken: String!) { updatePasswordViaResetToken(newPassword: $newPassword, passwordResetToken: $passwordResetToken) { success } }",
+        document="""\
+mutation UpdatePasswordViaResetToken($newPassword: String!, $passwordResetToken: String!) {
+  updatePasswordViaResetToken(newPassword: $newPassword, passwordResetToken: $passwordResetToken) {
+    success
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updatePasswordViaResetToken",),
@@ -8040,7 +10820,14 @@ class UpdateSkillResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_SKILL_OP: _runtime.Operation[UpdateSkillResult] = _runtime.Operation(
     name="UpdateSkill",
-    document="mutation UpdateSkill($input: UpdateSkillInput!) { updateSkill(input: $input) { applicationId content createdAt description icon id isActive isCustom isSystem label name updatedAt } }",
+    document="""\
+mutation UpdateSkill($input: UpdateSkillInput!) {
+  updateSkill(input: $input) {
+    applicationId content createdAt description icon id isActive isCustom isSystem label name
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateSkill",),
@@ -8071,7 +10858,18 @@ class UpdateTimelineActivityTypeResult(_msgspec.Struct, frozen=True, kw_only=Tru
 UPDATE_TIMELINE_ACTIVITY_TYPE_OP: _runtime.Operation[UpdateTimelineActivityTypeResult] = (
     _runtime.Operation(
         name="UpdateTimelineActivityType",
-        document="mutation UpdateTimelineActivityType($input: UpdateTimelineActivityTypeInput!) { updateTimelineActivityType(input: $input) { applicationId createdAt emit { objectUniversalIdentifier on } frontComponentUniversalIdentifier icon id isActive label name replacesTimelineActivityTypeUniversalIdentifier universalIdentifier updatedAt } }",
+        document="""\
+mutation UpdateTimelineActivityType($input: UpdateTimelineActivityTypeInput!) {
+  updateTimelineActivityType(input: $input) {
+    applicationId createdAt
+    emit {
+      objectUniversalIdentifier on
+    }
+    frontComponentUniversalIdentifier icon id isActive label name
+    replacesTimelineActivityTypeUniversalIdentifier universalIdentifier updatedAt
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateTimelineActivityType",),
@@ -8100,7 +10898,13 @@ class UpdateUnsubscribeTopicResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_UNSUBSCRIBE_TOPIC_OP: _runtime.Operation[UpdateUnsubscribeTopicResult] = _runtime.Operation(
     name="UpdateUnsubscribeTopic",
-    document="mutation UpdateUnsubscribeTopic($input: UpdateUnsubscribeTopicInput!) { updateUnsubscribeTopic(input: $input) { createdAt description id name updatedAt visibility } }",
+    document="""\
+mutation UpdateUnsubscribeTopic($input: UpdateUnsubscribeTopicInput!) {
+  updateUnsubscribeTopic(input: $input) {
+    createdAt description id name updatedAt visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateUnsubscribeTopic",),
@@ -8128,7 +10932,14 @@ class UpdateUsageLimitResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_USAGE_LIMIT_OP: _runtime.Operation[UpdateUsageLimitResult] = _runtime.Operation(
     name="UpdateUsageLimit",
-    document="mutation UpdateUsageLimit($input: UpdateUsageLimitInput!) { updateUsageLimit(input: $input) { burstValue createdAt id limitKind limitValue meter operationType periodCount periodUnit resourceType spenderId spenderType updatedAt } }",
+    document="""\
+mutation UpdateUsageLimit($input: UpdateUsageLimitInput!) {
+  updateUsageLimit(input: $input) {
+    burstValue createdAt id limitKind limitValue meter operationType periodCount periodUnit
+    resourceType spenderId spenderType updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateUsageLimit",),
@@ -8156,7 +10967,11 @@ class UpdateUserEmailResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_USER_EMAIL_OP: _runtime.Operation[UpdateUserEmailResult] = _runtime.Operation(
     name="UpdateUserEmail",
-    document="mutation UpdateUserEmail($newEmail: String!, $verifyEmailRedirectPath: String) { updateUserEmail(newEmail: $newEmail, verifyEmailRedirectPath: $verifyEmailRedirectPath) }",
+    document="""\
+mutation UpdateUserEmail($newEmail: String!, $verifyEmailRedirectPath: String) {
+  updateUserEmail(newEmail: $newEmail, verifyEmailRedirectPath: $verifyEmailRedirectPath)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateUserEmail",),
@@ -8187,7 +11002,41 @@ class UpdateViewResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_VIEW_OP: _runtime.Operation[UpdateViewResult] = _runtime.Operation(
     name="UpdateView",
-    document="mutation UpdateView($id: String!, $input: UpdateViewInput!) { updateView(id: $id, input: $input) { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt viewFieldGroups { createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId } viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } visibility workspaceId } }",
+    document="""\
+mutation UpdateView($id: String!, $input: UpdateViewInput!) {
+  updateView(id: $id, input: $input) {
+    anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+    calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive
+    isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+    kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+    name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+    viewFieldGroups {
+      createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId
+    }
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    visibility workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateView",),
@@ -8217,7 +11066,15 @@ class UpdateViewFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_VIEW_FIELD_OP: _runtime.Operation[UpdateViewFieldResult] = _runtime.Operation(
     name="UpdateViewField",
-    document="mutation UpdateViewField($input: UpdateViewFieldInput!) { updateViewField(input: $input) { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } }",
+    document="""\
+mutation UpdateViewField($input: UpdateViewFieldInput!) {
+  updateViewField(input: $input) {
+    aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+    isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateViewField",),
@@ -8245,7 +11102,19 @@ class UpdateViewFieldGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_VIEW_FIELD_GROUP_OP: _runtime.Operation[UpdateViewFieldGroupResult] = _runtime.Operation(
     name="UpdateViewFieldGroup",
-    document="mutation UpdateViewFieldGroup($input: UpdateViewFieldGroupInput!) { updateViewFieldGroup(input: $input) { createdAt deletedAt id isActive isVisible name position updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewId workspaceId } }",
+    document="""\
+mutation UpdateViewFieldGroup($input: UpdateViewFieldGroupInput!) {
+  updateViewFieldGroup(input: $input) {
+    createdAt deletedAt id isActive isVisible name position updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateViewFieldGroup",),
@@ -8273,7 +11142,15 @@ class UpdateViewFilterResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_VIEW_FILTER_OP: _runtime.Operation[UpdateViewFilterResult] = _runtime.Operation(
     name="UpdateViewFilter",
-    document="mutation UpdateViewFilter($input: UpdateViewFilterInput!) { updateViewFilter(input: $input) { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } }",
+    document="""\
+mutation UpdateViewFilter($input: UpdateViewFilterInput!) {
+  updateViewFilter(input: $input) {
+    createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+    relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+    workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateViewFilter",),
@@ -8301,7 +11178,14 @@ class UpdateViewFilterGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_VIEW_FILTER_GROUP_OP: _runtime.Operation[UpdateViewFilterGroupResult] = _runtime.Operation(
     name="UpdateViewFilterGroup",
-    document="mutation UpdateViewFilterGroup($id: String!, $input: UpdateViewFilterGroupInput!) { updateViewFilterGroup(id: $id, input: $input) { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } }",
+    document="""\
+mutation UpdateViewFilterGroup($id: String!, $input: UpdateViewFilterGroupInput!) {
+  updateViewFilterGroup(id: $id, input: $input) {
+    createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+    updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateViewFilterGroup",),
@@ -8331,7 +11215,13 @@ class UpdateViewGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_VIEW_GROUP_OP: _runtime.Operation[UpdateViewGroupResult] = _runtime.Operation(
     name="UpdateViewGroup",
-    document="mutation UpdateViewGroup($input: UpdateViewGroupInput!) { updateViewGroup(input: $input) { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } }",
+    document="""\
+mutation UpdateViewGroup($input: UpdateViewGroupInput!) {
+  updateViewGroup(input: $input) {
+    createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateViewGroup",),
@@ -8359,7 +11249,13 @@ class UpdateViewSortResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_VIEW_SORT_OP: _runtime.Operation[UpdateViewSortResult] = _runtime.Operation(
     name="UpdateViewSort",
-    document="mutation UpdateViewSort($input: UpdateViewSortInput!) { updateViewSort(input: $input) { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } }",
+    document="""\
+mutation UpdateViewSort($input: UpdateViewSortInput!) {
+  updateViewSort(input: $input) {
+    createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateViewSort",),
@@ -8387,7 +11283,13 @@ class UpdateWebhookResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_WEBHOOK_OP: _runtime.Operation[UpdateWebhookResult] = _runtime.Operation(
     name="UpdateWebhook",
-    document="mutation UpdateWebhook($input: UpdateWebhookInput!) { updateWebhook(input: $input) { applicationId createdAt deletedAt description id operations secret targetUrl updatedAt } }",
+    document="""\
+mutation UpdateWebhook($input: UpdateWebhookInput!) {
+  updateWebhook(input: $input) {
+    applicationId createdAt deletedAt description id operations secret targetUrl updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateWebhook",),
@@ -8415,7 +11317,88 @@ class UpdateWorkspaceResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_WORKSPACE_OP: _runtime.Operation[UpdateWorkspaceResult] = _runtime.Operation(
     name="UpdateWorkspace",
-    document="mutation UpdateWorkspace($data: UpdateWorkspaceInput!) { updateWorkspace(data: $data) { activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins billingCustomer { hasPaymentMethod id } billingEntitlements { key value } billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } createdAt currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } customDomain databaseSchema defaultRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } deletedAt displayName editableProfileFields eventLogRetentionDays featureFlags { key value } hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id installedApplications { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain trashRetentionDays updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } views { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt visibility workspaceId } workspaceCustomApplication { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount workspaceUrls { customUrl subdomainUrl } } }",
+    document="""\
+mutation UpdateWorkspace($data: UpdateWorkspaceInput!) {
+  updateWorkspace(data: $data) {
+    activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier
+    aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins
+    billingCustomer {
+      hasPaymentMethod id
+    }
+    billingEntitlements {
+      key value
+    }
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    createdAt
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    customDomain databaseSchema
+    defaultRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    deletedAt displayName editableProfileFields eventLogRetentionDays
+    featureFlags {
+      key value
+    }
+    hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id
+    installedApplications {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled
+    isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled
+    isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled
+    isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain
+    trashRetentionDays updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    views {
+      anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+      calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id
+      isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+      kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+      name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+      visibility workspaceId
+    }
+    workspaceCustomApplication {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount
+    workspaceUrls {
+      customUrl subdomainUrl
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateWorkspace",),
@@ -8447,7 +11430,88 @@ UPDATE_WORKSPACE_ALLOWED_IFRAME_ORIGINS_OP: _runtime.Operation[
     UpdateWorkspaceAllowedIframeOriginsResult
 ] = _runtime.Operation(
     name="UpdateWorkspaceAllowedIframeOrigins",
-    document="mutation UpdateWorkspaceAllowedIframeOrigins($data: UpdateWorkspaceAllowedIframeOriginsInput!) { updateWorkspaceAllowedIframeOrigins(data: $data) { activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins billingCustomer { hasPaymentMethod id } billingEntitlements { key value } billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } createdAt currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } customDomain databaseSchema defaultRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } deletedAt displayName editableProfileFields eventLogRetentionDays featureFlags { key value } hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id installedApplications { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain trashRetentionDays updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } views { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt visibility workspaceId } workspaceCustomApplication { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount workspaceUrls { customUrl subdomainUrl } } }",
+    document="""\
+mutation UpdateWorkspaceAllowedIframeOrigins($data: UpdateWorkspaceAllowedIframeOriginsInput!) {
+  updateWorkspaceAllowedIframeOrigins(data: $data) {
+    activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier
+    aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins
+    billingCustomer {
+      hasPaymentMethod id
+    }
+    billingEntitlements {
+      key value
+    }
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    createdAt
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    customDomain databaseSchema
+    defaultRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    deletedAt displayName editableProfileFields eventLogRetentionDays
+    featureFlags {
+      key value
+    }
+    hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id
+    installedApplications {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled
+    isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled
+    isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled
+    isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain
+    trashRetentionDays updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    views {
+      anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+      calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id
+      isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+      kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+      name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+      visibility workspaceId
+    }
+    workspaceCustomApplication {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount
+    workspaceUrls {
+      customUrl subdomainUrl
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateWorkspaceAllowedIframeOrigins",),
@@ -8476,7 +11540,24 @@ class UpdateWorkspaceMemberRoleResult(_msgspec.Struct, frozen=True, kw_only=True
 UPDATE_WORKSPACE_MEMBER_ROLE_OP: _runtime.Operation[UpdateWorkspaceMemberRoleResult] = (
     _runtime.Operation(
         name="UpdateWorkspaceMemberRole",
-        document="mutation UpdateWorkspaceMemberRole($roleId: UUID!, $workspaceMemberId: UUID!) { updateWorkspaceMemberRole(roleId: $roleId, workspaceMemberId: $workspaceMemberId) { avatarUrl calendarStartDay colorScheme dateFormat id locale name { firstName lastName } numberFormat openRecordIn roles { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } timeFormat timeZone uiScale userEmail userWorkspaceId } }",
+        document="""\
+mutation UpdateWorkspaceMemberRole($roleId: UUID!, $workspaceMemberId: UUID!) {
+  updateWorkspaceMemberRole(roleId: $roleId, workspaceMemberId: $workspaceMemberId) {
+    avatarUrl calendarStartDay colorScheme dateFormat id locale
+    name {
+      firstName lastName
+    }
+    numberFormat openRecordIn
+    roles {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    timeFormat timeZone uiScale userEmail userWorkspaceId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateWorkspaceMemberRole",),
@@ -8508,7 +11589,11 @@ class UpdateWorkspaceMemberSettingsResult(_msgspec.Struct, frozen=True, kw_only=
 UPDATE_WORKSPACE_MEMBER_SETTINGS_OP: _runtime.Operation[UpdateWorkspaceMemberSettingsResult] = (
     _runtime.Operation(
         name="UpdateWorkspaceMemberSettings",
-        document="mutation UpdateWorkspaceMemberSettings($input: UpdateWorkspaceMemberSettingsInput!) { updateWorkspaceMemberSettings(input: $input) }",
+        document="""\
+mutation UpdateWorkspaceMemberSettings($input: UpdateWorkspaceMemberSettingsInput!) {
+  updateWorkspaceMemberSettings(input: $input)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateWorkspaceMemberSettings",),
@@ -8537,7 +11622,11 @@ class UpgradeApplicationResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPGRADE_APPLICATION_OP: _runtime.Operation[UpgradeApplicationResult] = _runtime.Operation(
     name="UpgradeApplication",
-    document="mutation UpgradeApplication($appRegistrationId: String!, $targetVersion: String!) { upgradeApplication(appRegistrationId: $appRegistrationId, targetVersion: $targetVersion) }",
+    document="""\
+mutation UpgradeApplication($appRegistrationId: String!, $targetVersion: String!) {
+  upgradeApplication(appRegistrationId: $appRegistrationId, targetVersion: $targetVersion)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("upgradeApplication",),
@@ -8567,7 +11656,15 @@ class UploadAppTarballResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPLOAD_APP_TARBALL_OP: _runtime.Operation[UploadAppTarballResult] = _runtime.Operation(
     name="UploadAppTarball",
-    document="mutation UploadAppTarball($file: Upload!, $universalIdentifier: String) { uploadAppTarball(file: $file, universalIdentifier: $universalIdentifier) { createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt } }",
+    document="""\
+mutation UploadAppTarball($file: Upload!, $universalIdentifier: String) {
+  uploadAppTarball(file: $file, universalIdentifier: $universalIdentifier) {
+    createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted
+    latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes
+    ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("uploadAppTarball",),
@@ -8599,7 +11696,13 @@ class UploadApplicationFileResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPLOAD_APPLICATION_FILE_OP: _runtime.Operation[UploadApplicationFileResult] = _runtime.Operation(
     name="UploadApplicationFile",
-    document="mutation UploadApplicationFile($applicationUniversalIdentifier: String!, $file: Upload!, $fileFolder: FileFolder!, $filePath: String!) { uploadApplicationFile(applicationUniversalIdentifier: $applicationUniversalIdentifier, file: $file, fileFolder: $fileFolder, filePath: $filePath) { createdAt id path size } }",
+    document="""\
+mutation UploadApplicationFile($applicationUniversalIdentifier: String!, $file: Upload!, $fileFolder: FileFolder!, $filePath: String!) {
+  uploadApplicationFile(applicationUniversalIdentifier: $applicationUniversalIdentifier, file: $file, fileFolder: $fileFolder, filePath: $filePath) {
+    createdAt id path size
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("uploadApplicationFile",),
@@ -8638,7 +11741,13 @@ UPLOAD_FILES_FIELD_FILE_BY_UNIVERSAL_IDENTIFIER_OP: _runtime.Operation[
     UploadFilesFieldFileByUniversalIdentifierResult
 ] = _runtime.Operation(
     name="UploadFilesFieldFileByUniversalIdentifier",
-    document="mutation UploadFilesFieldFileByUniversalIdentifier($fieldMetadataUniversalIdentifier: String!, $file: Upload!) { uploadFilesFieldFileByUniversalIdentifier(fieldMetadataUniversalIdentifier: $fieldMetadataUniversalIdentifier, file: $file) { createdAt id path size url } }",
+    document="""\
+mutation UploadFilesFieldFileByUniversalIdentifier($fieldMetadataUniversalIdentifier: String!, $file: Upload!) {
+  uploadFilesFieldFileByUniversalIdentifier(fieldMetadataUniversalIdentifier: $fieldMetadataUniversalIdentifier, file: $file) {
+    createdAt id path size url
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("uploadFilesFieldFileByUniversalIdentifier",),
@@ -8669,7 +11778,13 @@ class UploadNewWorkspaceLogoResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPLOAD_NEW_WORKSPACE_LOGO_OP: _runtime.Operation[UploadNewWorkspaceLogoResult] = _runtime.Operation(
     name="UploadNewWorkspaceLogo",
-    document="mutation UploadNewWorkspaceLogo($file: Upload!, $workspaceId: String!) { uploadNewWorkspaceLogo(file: $file, workspaceId: $workspaceId) { createdAt id path size url } }",
+    document="""\
+mutation UploadNewWorkspaceLogo($file: Upload!, $workspaceId: String!) {
+  uploadNewWorkspaceLogo(file: $file, workspaceId: $workspaceId) {
+    createdAt id path size url
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("uploadNewWorkspaceLogo",),
@@ -8700,7 +11815,13 @@ class UploadWorkspaceLogoResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPLOAD_WORKSPACE_LOGO_OP: _runtime.Operation[UploadWorkspaceLogoResult] = _runtime.Operation(
     name="UploadWorkspaceLogo",
-    document="mutation UploadWorkspaceLogo($file: Upload!) { uploadWorkspaceLogo(file: $file) { createdAt id path size url } }",
+    document="""\
+mutation UploadWorkspaceLogo($file: Upload!) {
+  uploadWorkspaceLogo(file: $file) {
+    createdAt id path size url
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("uploadWorkspaceLogo",),
@@ -8733,7 +11854,13 @@ UPLOAD_WORKSPACE_MEMBER_PROFILE_PICTURE_OP: _runtime.Operation[
     UploadWorkspaceMemberProfilePictureResult
 ] = _runtime.Operation(
     name="UploadWorkspaceMemberProfilePicture",
-    document="mutation UploadWorkspaceMemberProfilePicture($file: Upload!) { uploadWorkspaceMemberProfilePicture(file: $file) { createdAt id path size url } }",
+    document="""\
+mutation UploadWorkspaceMemberProfilePicture($file: Upload!) {
+  uploadWorkspaceMemberProfilePicture(file: $file) {
+    createdAt id path size url
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("uploadWorkspaceMemberProfilePicture",),
@@ -8762,7 +11889,13 @@ class UpsertFieldPermissionsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPSERT_FIELD_PERMISSIONS_OP: _runtime.Operation[UpsertFieldPermissionsResult] = _runtime.Operation(
     name="UpsertFieldPermissions",
-    document="mutation UpsertFieldPermissions($upsertFieldPermissionsInput: UpsertFieldPermissionsInput!) { upsertFieldPermissions(upsertFieldPermissionsInput: $upsertFieldPermissionsInput) { canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId } }",
+    document="""\
+mutation UpsertFieldPermissions($upsertFieldPermissionsInput: UpsertFieldPermissionsInput!) {
+  upsertFieldPermissions(upsertFieldPermissionsInput: $upsertFieldPermissionsInput) {
+    canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("upsertFieldPermissions",),
@@ -8790,7 +11923,41 @@ class UpsertFieldsWidgetResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPSERT_FIELDS_WIDGET_OP: _runtime.Operation[UpsertFieldsWidgetResult] = _runtime.Operation(
     name="UpsertFieldsWidget",
-    document="mutation UpsertFieldsWidget($input: UpsertFieldsWidgetInput!) { upsertFieldsWidget(input: $input) { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt viewFieldGroups { createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId } viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } visibility workspaceId } }",
+    document="""\
+mutation UpsertFieldsWidget($input: UpsertFieldsWidgetInput!) {
+  upsertFieldsWidget(input: $input) {
+    anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+    calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive
+    isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+    kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+    name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+    viewFieldGroups {
+      createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId
+    }
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    visibility workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("upsertFieldsWidget",),
@@ -8821,7 +11988,23 @@ class UpsertObjectPermissionsResult(_msgspec.Struct, frozen=True, kw_only=True):
 UPSERT_OBJECT_PERMISSIONS_OP: _runtime.Operation[UpsertObjectPermissionsResult] = (
     _runtime.Operation(
         name="UpsertObjectPermissions",
-        document="mutation UpsertObjectPermissions($upsertObjectPermissionsInput: UpsertObjectPermissionsInput!) { upsertObjectPermissions(upsertObjectPermissionsInput: $upsertObjectPermissionsInput) { canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords canUpdateObjectRecords objectMetadataId restrictedFields rowLevelPermissionPredicateGroups { id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId positionInRowLevelPermissionPredicateGroup roleId } rowLevelPermissionPredicates { fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup roleId rowLevelPermissionPredicateGroupId subFieldName value workspaceMemberFieldMetadataId workspaceMemberSubFieldName } } }",
+        document="""\
+mutation UpsertObjectPermissions($upsertObjectPermissionsInput: UpsertObjectPermissionsInput!) {
+  upsertObjectPermissions(upsertObjectPermissionsInput: $upsertObjectPermissionsInput) {
+    canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords
+    canUpdateObjectRecords objectMetadataId restrictedFields
+    rowLevelPermissionPredicateGroups {
+      id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId
+      positionInRowLevelPermissionPredicateGroup roleId
+    }
+    rowLevelPermissionPredicates {
+      fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup
+      roleId rowLevelPermissionPredicateGroupId subFieldName value
+      workspaceMemberFieldMetadataId workspaceMemberSubFieldName
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("upsertObjectPermissions",),
@@ -8850,7 +12033,13 @@ class UpsertPermissionFlagsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPSERT_PERMISSION_FLAGS_OP: _runtime.Operation[UpsertPermissionFlagsResult] = _runtime.Operation(
     name="UpsertPermissionFlags",
-    document="mutation UpsertPermissionFlags($upsertPermissionFlagsInput: UpsertPermissionFlagsInput!) { upsertPermissionFlags(upsertPermissionFlagsInput: $upsertPermissionFlagsInput) { flag id roleId } }",
+    document="""\
+mutation UpsertPermissionFlags($upsertPermissionFlagsInput: UpsertPermissionFlagsInput!) {
+  upsertPermissionFlags(upsertPermissionFlagsInput: $upsertPermissionFlagsInput) {
+    flag id roleId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("upsertPermissionFlags",),
@@ -8882,7 +12071,21 @@ UPSERT_ROW_LEVEL_PERMISSION_PREDICATES_OP: _runtime.Operation[
     UpsertRowLevelPermissionPredicatesResult_2
 ] = _runtime.Operation(
     name="UpsertRowLevelPermissionPredicates",
-    document="mutation UpsertRowLevelPermissionPredicates($input: UpsertRowLevelPermissionPredicatesInput!) { upsertRowLevelPermissionPredicates(input: $input) { predicateGroups { id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId positionInRowLevelPermissionPredicateGroup roleId } predicates { fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup roleId rowLevelPermissionPredicateGroupId subFieldName value workspaceMemberFieldMetadataId workspaceMemberSubFieldName } } }",
+    document="""\
+mutation UpsertRowLevelPermissionPredicates($input: UpsertRowLevelPermissionPredicatesInput!) {
+  upsertRowLevelPermissionPredicates(input: $input) {
+    predicateGroups {
+      id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId
+      positionInRowLevelPermissionPredicateGroup roleId
+    }
+    predicates {
+      fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup
+      roleId rowLevelPermissionPredicateGroupId subFieldName value
+      workspaceMemberFieldMetadataId workspaceMemberSubFieldName
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("upsertRowLevelPermissionPredicates",),
@@ -8910,7 +12113,41 @@ class UpsertViewWidgetResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPSERT_VIEW_WIDGET_OP: _runtime.Operation[UpsertViewWidgetResult] = _runtime.Operation(
     name="UpsertViewWidget",
-    document="mutation UpsertViewWidget($input: UpsertViewWidgetInput!) { upsertViewWidget(input: $input) { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt viewFieldGroups { createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId } viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } visibility workspaceId } }",
+    document="""\
+mutation UpsertViewWidget($input: UpsertViewWidgetInput!) {
+  upsertViewWidget(input: $input) {
+    anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+    calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive
+    isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+    kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+    name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+    viewFieldGroups {
+      createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId
+    }
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    visibility workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("upsertViewWidget",),
@@ -8941,7 +12178,13 @@ class ValidateApprovedAccessDomainResult(_msgspec.Struct, frozen=True, kw_only=T
 VALIDATE_APPROVED_ACCESS_DOMAIN_OP: _runtime.Operation[ValidateApprovedAccessDomainResult] = (
     _runtime.Operation(
         name="ValidateApprovedAccessDomain",
-        document="mutation ValidateApprovedAccessDomain($input: ValidateApprovedAccessDomainInput!) { validateApprovedAccessDomain(input: $input) { createdAt domain id isValidated } }",
+        document="""\
+mutation ValidateApprovedAccessDomain($input: ValidateApprovedAccessDomainInput!) {
+  validateApprovedAccessDomain(input: $input) {
+    createdAt domain id isValidated
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("validateApprovedAccessDomain",),
@@ -8973,7 +12216,18 @@ class VerifyEmailAndGetLoginTokenResult(_msgspec.Struct, frozen=True, kw_only=Tr
 VERIFY_EMAIL_AND_GET_LOGIN_TOKEN_OP: _runtime.Operation[VerifyEmailAndGetLoginTokenResult] = (
     _runtime.Operation(
         name="VerifyEmailAndGetLoginToken",
-        document="mutation VerifyEmailAndGetLoginToken($email: String!, $emailVerificationToken: String!, $origin: String!, $captchaToken: String) { verifyEmailAndGetLoginToken(email: $email, emailVerificationToken: $emailVerificationToken, origin: $origin, captchaToken: $captchaToken) { loginToken { expiresAt token } workspaceUrls { customUrl subdomainUrl } } }",
+        document="""\
+mutation VerifyEmailAndGetLoginToken($email: String!, $emailVerificationToken: String!, $origin: String!, $captchaToken: String) {
+  verifyEmailAndGetLoginToken(email: $email, emailVerificationToken: $emailVerificationToken, origin: $origin, captchaToken: $captchaToken) {
+    loginToken {
+      expiresAt token
+    }
+    workspaceUrls {
+      customUrl subdomainUrl
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("verifyEmailAndGetLoginToken",),
@@ -9013,7 +12267,18 @@ VERIFY_EMAIL_AND_GET_WORKSPACE_AGNOSTIC_TOKEN_OP: _runtime.Operation[
     VerifyEmailAndGetWorkspaceAgnosticTokenResult
 ] = _runtime.Operation(
     name="VerifyEmailAndGetWorkspaceAgnosticToken",
-    document="mutation VerifyEmailAndGetWorkspaceAgnosticToken($email: String!, $emailVerificationToken: String!, $captchaToken: String) { verifyEmailAndGetWorkspaceAgnosticToken(email: $email, emailVerificationToken: $emailVerificationToken, captchaToken: $captchaToken) { availableWorkspaces { __typename } tokens { __typename } } }",
+    document="""\
+mutation VerifyEmailAndGetWorkspaceAgnosticToken($email: String!, $emailVerificationToken: String!, $captchaToken: String) {
+  verifyEmailAndGetWorkspaceAgnosticToken(email: $email, emailVerificationToken: $emailVerificationToken, captchaToken: $captchaToken) {
+    availableWorkspaces {
+      __typename
+    }
+    tokens {
+      __typename
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("verifyEmailAndGetWorkspaceAgnosticToken",),
@@ -9046,7 +12311,17 @@ class VerifyEmailingDomainResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 VERIFY_EMAILING_DOMAIN_OP: _runtime.Operation[VerifyEmailingDomainResult] = _runtime.Operation(
     name="VerifyEmailingDomain",
-    document="mutation VerifyEmailingDomain($id: String!) { verifyEmailingDomain(id: $id) { createdAt domain id status tenantStatus unsubscribeHostnameStatus updatedAt verificationRecords { key priority status type value } verifiedAt } }",
+    document="""\
+mutation VerifyEmailingDomain($id: String!) {
+  verifyEmailingDomain(id: $id) {
+    createdAt domain id status tenantStatus unsubscribeHostnameStatus updatedAt
+    verificationRecords {
+      key priority status type value
+    }
+    verifiedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("verifyEmailingDomain",),
@@ -9080,7 +12355,13 @@ VERIFY_TWO_FACTOR_AUTHENTICATION_METHOD_FOR_AUTHENTICATED_USER_OP: _runtime.Oper
     VerifyTwoFactorAuthenticationMethodForAuthenticatedUserResult
 ] = _runtime.Operation(
     name="VerifyTwoFactorAuthenticationMethodForAuthenticatedUser",
-    document="mutation VerifyTwoFactorAuthenticationMethodForAuthenticatedUser($otp: String!) { verifyTwoFactorAuthenticationMethodForAuthenticatedUser(otp: $otp) { success } }",
+    document="""\
+mutation VerifyTwoFactorAuthenticationMethodForAuthenticatedUser($otp: String!) {
+  verifyTwoFactorAuthenticationMethodForAuthenticatedUser(otp: $otp) {
+    success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("verifyTwoFactorAuthenticationMethodForAuthenticatedUser",),

@@ -557,7 +557,21 @@ class AgentTurnsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 AGENT_TURNS_OP: _runtime.Operation[AgentTurnsResult] = _runtime.Operation(
     name="AgentTurns",
-    document="query AgentTurns($agentId: UUID!) { agentTurns(agentId: $agentId) { agentId createdAt evaluations { comment createdAt id score turnId } id messages { agentId createdAt id processedAt role senderUserWorkspaceId status threadId turnId } threadId } }",
+    document="""\
+query AgentTurns($agentId: UUID!) {
+  agentTurns(agentId: $agentId) {
+    agentId createdAt
+    evaluations {
+      comment createdAt id score turnId
+    }
+    id
+    messages {
+      agentId createdAt id processedAt role senderUserWorkspaceId status threadId turnId
+    }
+    threadId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("agentTurns",),
@@ -585,7 +599,13 @@ class AiChatUsageResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 AI_CHAT_USAGE_OP: _runtime.Operation[AiChatUsageResult] = _runtime.Operation(
     name="AiChatUsage",
-    document="query AiChatUsage { aiChatUsage { consumedValue limitValue periodEnd } }",
+    document="""\
+query AiChatUsage {
+  aiChatUsage {
+    consumedValue limitValue periodEnd
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("aiChatUsage",),
@@ -607,7 +627,20 @@ class ApiKeyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 API_KEY_OP: _runtime.Operation[ApiKeyResult] = _runtime.Operation(
     name="ApiKey",
-    document="query ApiKey($input: GetApiKeyInput!) { apiKey(input: $input) { createdAt expiresAt id name revokedAt role { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } updatedAt } }",
+    document="""\
+query ApiKey($input: GetApiKeyInput!) {
+  apiKey(input: $input) {
+    createdAt expiresAt id name revokedAt
+    role {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("apiKey",),
@@ -635,7 +668,20 @@ class ApiKeysResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 API_KEYS_OP: _runtime.Operation[ApiKeysResult] = _runtime.Operation(
     name="ApiKeys",
-    document="query ApiKeys { apiKeys { createdAt expiresAt id name revokedAt role { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } updatedAt } }",
+    document="""\
+query ApiKeys {
+  apiKeys {
+    createdAt expiresAt id name revokedAt
+    role {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("apiKeys",),
@@ -657,7 +703,14 @@ class AppConnectionResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 APP_CONNECTION_OP: _runtime.Operation[AppConnectionResult] = _runtime.Operation(
     name="AppConnection",
-    document="query AppConnection($id: ID!) { appConnection(id: $id) { accessToken authFailedAt authFailedReason handle id name providerName scopes userWorkspaceId visibility workspaceMemberId } }",
+    document="""\
+query AppConnection($id: ID!) {
+  appConnection(id: $id) {
+    accessToken authFailedAt authFailedReason handle id name providerName scopes userWorkspaceId
+    visibility workspaceMemberId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("appConnection",),
@@ -685,7 +738,14 @@ class AppConnectionsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 APP_CONNECTIONS_OP: _runtime.Operation[AppConnectionsResult] = _runtime.Operation(
     name="AppConnections",
-    document="query AppConnections($filter: ListAppConnectionsInput) { appConnections(filter: $filter) { accessToken authFailedAt authFailedReason handle id name providerName scopes userWorkspaceId visibility workspaceMemberId } }",
+    document="""\
+query AppConnections($filter: ListAppConnectionsInput) {
+  appConnections(filter: $filter) {
+    accessToken authFailedAt authFailedReason handle id name providerName scopes userWorkspaceId
+    visibility workspaceMemberId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("appConnections",),
@@ -713,7 +773,13 @@ class AppKeyValueResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 APP_KEY_VALUE_OP: _runtime.Operation[AppKeyValueResult] = _runtime.Operation(
     name="AppKeyValue",
-    document="query AppKeyValue($key: String!, $scope: AppKeyValueScope) { appKeyValue(key: $key, scope: $scope) { key scope value } }",
+    document="""\
+query AppKeyValue($key: String!, $scope: AppKeyValueScope) {
+  appKeyValue(key: $key, scope: $scope) {
+    key scope value
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("appKeyValue",),
@@ -744,7 +810,21 @@ class AppMessageChannelsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 APP_MESSAGE_CHANNELS_OP: _runtime.Operation[AppMessageChannelsResult] = _runtime.Operation(
     name="AppMessageChannels",
-    document="query AppMessageChannels($filter: ListAppMessageChannelsInput) { appMessageChannels(filter: $filter) { connectedAccount { applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility } }",
+    document="""\
+query AppMessageChannels($filter: ListAppMessageChannelsInput) {
+  appMessageChannels(filter: $filter) {
+    connectedAccount {
+      applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt
+      handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes
+      updatedAt userWorkspaceId visibility
+    }
+    connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails
+    excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled
+    messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus
+    syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("appMessageChannels",),
@@ -775,7 +855,18 @@ class ApplicationConnectedAccountsResult(_msgspec.Struct, frozen=True, kw_only=T
 APPLICATION_CONNECTED_ACCOUNTS_OP: _runtime.Operation[ApplicationConnectedAccountsResult] = (
     _runtime.Operation(
         name="ApplicationConnectedAccounts",
-        document="query ApplicationConnectedAccounts($applicationId: UUID!) { applicationConnectedAccounts(applicationId: $applicationId) { applicationId archivedAt authFailedAt authFailedReason connectionParameters { __typename } connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } }",
+        document="""\
+query ApplicationConnectedAccounts($applicationId: UUID!) {
+  applicationConnectedAccounts(applicationId: $applicationId) {
+    applicationId archivedAt authFailedAt authFailedReason
+    connectionParameters {
+      __typename
+    }
+    connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt
+    lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("applicationConnectedAccounts",),
@@ -807,7 +898,17 @@ class ApplicationConnectionProvidersResult(_msgspec.Struct, frozen=True, kw_only
 APPLICATION_CONNECTION_PROVIDERS_OP: _runtime.Operation[ApplicationConnectionProvidersResult] = (
     _runtime.Operation(
         name="ApplicationConnectionProviders",
-        document="query ApplicationConnectionProviders($applicationId: UUID!) { applicationConnectionProviders(applicationId: $applicationId) { applicationId displayName id logoUrl name oauth { isClientCredentialsConfigured scopes } type } }",
+        document="""\
+query ApplicationConnectionProviders($applicationId: UUID!) {
+  applicationConnectionProviders(applicationId: $applicationId) {
+    applicationId displayName id logoUrl name
+    oauth {
+      isClientCredentialsConfigured scopes
+    }
+    type
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("applicationConnectionProviders",),
@@ -837,7 +938,11 @@ class ApplicationCoreGraphqlSchemaResult(_msgspec.Struct, frozen=True, kw_only=T
 APPLICATION_CORE_GRAPHQL_SCHEMA_OP: _runtime.Operation[ApplicationCoreGraphqlSchemaResult] = (
     _runtime.Operation(
         name="ApplicationCoreGraphqlSchema",
-        document="query ApplicationCoreGraphqlSchema($applicationUniversalIdentifier: String!) { applicationCoreGraphqlSchema(applicationUniversalIdentifier: $applicationUniversalIdentifier) }",
+        document="""\
+query ApplicationCoreGraphqlSchema($applicationUniversalIdentifier: String!) {
+  applicationCoreGraphqlSchema(applicationUniversalIdentifier: $applicationUniversalIdentifier)
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("applicationCoreGraphqlSchema",),
@@ -870,7 +975,11 @@ APPLICATION_REGISTRATION_TARBALL_URL_OP: _runtime.Operation[
     ApplicationRegistrationTarballUrlResult
 ] = _runtime.Operation(
     name="ApplicationRegistrationTarballUrl",
-    document="query ApplicationRegistrationTarballUrl($id: String!) { applicationRegistrationTarballUrl(id: $id) }",
+    document="""\
+query ApplicationRegistrationTarballUrl($id: String!) {
+  applicationRegistrationTarballUrl(id: $id)
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("applicationRegistrationTarballUrl",),
@@ -901,7 +1010,13 @@ class ApplicationSdkClientChecksumsResult(_msgspec.Struct, frozen=True, kw_only=
 APPLICATION_SDK_CLIENT_CHECKSUMS_OP: _runtime.Operation[ApplicationSdkClientChecksumsResult] = (
     _runtime.Operation(
         name="ApplicationSdkClientChecksums",
-        document="query ApplicationSdkClientChecksums($applicationId: UUID!) { applicationSdkClientChecksums(applicationId: $applicationId) { core metadata } }",
+        document="""\
+query ApplicationSdkClientChecksums($applicationId: UUID!) {
+  applicationSdkClientChecksums(applicationId: $applicationId) {
+    core metadata
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("applicationSdkClientChecksums",),
@@ -930,7 +1045,17 @@ class BarChartDataResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 BAR_CHART_DATA_OP: _runtime.Operation[BarChartDataResult] = _runtime.Operation(
     name="BarChartData",
-    document="query BarChartData($input: BarChartDataInput!) { barChartData(input: $input) { data formattedToRawLookup groupMode hasTooManyGroups indexBy keys layout series { key label } showDataLabels showLegend xAxisLabel yAxisLabel } }",
+    document="""\
+query BarChartData($input: BarChartDataInput!) {
+  barChartData(input: $input) {
+    data formattedToRawLookup groupMode hasTooManyGroups indexBy keys layout
+    series {
+      key label
+    }
+    showDataLabels showLegend xAxisLabel yAxisLabel
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("barChartData",),
@@ -958,7 +1083,13 @@ class BillingPortalSessionResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 BILLING_PORTAL_SESSION_OP: _runtime.Operation[BillingPortalSessionResult] = _runtime.Operation(
     name="BillingPortalSession",
-    document="query BillingPortalSession($forPaymentMethodUpdate: Boolean, $returnUrlPath: String) { billingPortalSession(forPaymentMethodUpdate: $forPaymentMethodUpdate, returnUrlPath: $returnUrlPath) { url } }",
+    document="""\
+query BillingPortalSession($forPaymentMethodUpdate: Boolean, $returnUrlPath: String) {
+  billingPortalSession(forPaymentMethodUpdate: $forPaymentMethodUpdate, returnUrlPath: $returnUrlPath) {
+    url
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("billingPortalSession",),
@@ -993,7 +1124,11 @@ CALL_RECORDING_ID_FOR_CALENDAR_EVENT_OP: _runtime.Operation[
     CallRecordingIdForCalendarEventResult
 ] = _runtime.Operation(
     name="CallRecordingIdForCalendarEvent",
-    document="query CallRecordingIdForCalendarEvent($calendarEventId: UUID!) { callRecordingIdForCalendarEvent(calendarEventId: $calendarEventId) }",
+    document="""\
+query CallRecordingIdForCalendarEvent($calendarEventId: UUID!) {
+  callRecordingIdForCalendarEvent(calendarEventId: $calendarEventId)
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("callRecordingIdForCalendarEvent",),
@@ -1021,7 +1156,21 @@ class ChatMessagesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CHAT_MESSAGES_OP: _runtime.Operation[ChatMessagesResult] = _runtime.Operation(
     name="ChatMessages",
-    document="query ChatMessages($threadId: UUID!) { chatMessages(threadId: $threadId) { agentId createdAt id parts { createdAt errorDetails errorMessage fileFilename fileId fileMediaType fileUrl id messageId orderIndex providerExecuted providerMetadata reasoningContent sourceDocumentFilename sourceDocumentMediaType sourceDocumentSourceId sourceDocumentTitle sourceUrlSourceId sourceUrlTitle sourceUrlUrl state textContent toolCallId toolInput toolName toolOutput type } processedAt role senderUserWorkspaceId status threadId turnId } }",
+    document="""\
+query ChatMessages($threadId: UUID!) {
+  chatMessages(threadId: $threadId) {
+    agentId createdAt id
+    parts {
+      createdAt errorDetails errorMessage fileFilename fileId fileMediaType fileUrl id messageId
+      orderIndex providerExecuted providerMetadata reasoningContent sourceDocumentFilename
+      sourceDocumentMediaType sourceDocumentSourceId sourceDocumentTitle sourceUrlSourceId
+      sourceUrlTitle sourceUrlUrl state textContent toolCallId toolInput toolName toolOutput
+      type
+    }
+    processedAt role senderUserWorkspaceId status threadId turnId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("chatMessages",),
@@ -1052,7 +1201,17 @@ class ChatStreamCatchupChunksResult(_msgspec.Struct, frozen=True, kw_only=True):
 CHAT_STREAM_CATCHUP_CHUNKS_OP: _runtime.Operation[ChatStreamCatchupChunksResult] = (
     _runtime.Operation(
         name="ChatStreamCatchupChunks",
-        document="query ChatStreamCatchupChunks($threadId: UUID!) { chatStreamCatchupChunks(threadId: $threadId) { chunks error { code message } maxSeq } }",
+        document="""\
+query ChatStreamCatchupChunks($threadId: UUID!) {
+  chatStreamCatchupChunks(threadId: $threadId) {
+    chunks
+    error {
+      code message
+    }
+    maxSeq
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("chatStreamCatchupChunks",),
@@ -1081,7 +1240,15 @@ class ChatThreadResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CHAT_THREAD_OP: _runtime.Operation[ChatThreadResult] = _runtime.Operation(
     name="ChatThread",
-    document="query ChatThread($id: UUID!) { chatThread(id: $id) { contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens updatedAt } }",
+    document="""\
+query ChatThread($id: UUID!) {
+  chatThread(id: $id) {
+    contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title
+    totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("chatThread",),
@@ -1109,7 +1276,15 @@ class ChatThreadsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CHAT_THREADS_OP: _runtime.Operation[ChatThreadsResult] = _runtime.Operation(
     name="ChatThreads",
-    document="query ChatThreads { chatThreads { contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens updatedAt } }",
+    document="""\
+query ChatThreads {
+  chatThreads {
+    contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title
+    totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("chatThreads",),
@@ -1131,7 +1306,15 @@ class ChatThreadsForRecordResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CHAT_THREADS_FOR_RECORD_OP: _runtime.Operation[ChatThreadsForRecordResult] = _runtime.Operation(
     name="ChatThreadsForRecord",
-    document="query ChatThreadsForRecord($limit: Int!, $objectNameSingular: String!, $offset: Int!, $recordId: UUID!) { chatThreadsForRecord(limit: $limit, objectNameSingular: $objectNameSingular, offset: $offset, recordId: $recordId) { contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens updatedAt } }",
+    document="""\
+query ChatThreadsForRecord($limit: Int!, $objectNameSingular: String!, $offset: Int!, $recordId: UUID!) {
+  chatThreadsForRecord(limit: $limit, objectNameSingular: $objectNameSingular, offset: $offset, recordId: $recordId) {
+    contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title
+    totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("chatThreadsForRecord",),
@@ -1165,7 +1348,13 @@ class CheckUserExistsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CHECK_USER_EXISTS_OP: _runtime.Operation[CheckUserExistsResult] = _runtime.Operation(
     name="CheckUserExists",
-    document="query CheckUserExists($email: String!, $captchaToken: String) { checkUserExists(email: $email, captchaToken: $captchaToken) { availableWorkspacesCount exists isEmailVerified } }",
+    document="""\
+query CheckUserExists($email: String!, $captchaToken: String) {
+  checkUserExists(email: $email, captchaToken: $captchaToken) {
+    availableWorkspacesCount exists isEmailVerified
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("checkUserExists",),
@@ -1200,7 +1389,13 @@ CHECK_WORKSPACE_INVITE_HASH_IS_VALID_OP: _runtime.Operation[
     CheckWorkspaceInviteHashIsValidResult
 ] = _runtime.Operation(
     name="CheckWorkspaceInviteHashIsValid",
-    document="query CheckWorkspaceInviteHashIsValid($inviteHash: String!) { checkWorkspaceInviteHashIsValid(inviteHash: $inviteHash) { isValid } }",
+    document="""\
+query CheckWorkspaceInviteHashIsValid($inviteHash: String!) {
+  checkWorkspaceInviteHashIsValid(inviteHash: $inviteHash) {
+    isValid
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("checkWorkspaceInviteHashIsValid",),
@@ -1232,7 +1427,13 @@ CHECK_WORKSPACE_SUBDOMAIN_AVAILABILITY_OP: _runtime.Operation[
     CheckWorkspaceSubdomainAvailabilityResult
 ] = _runtime.Operation(
     name="CheckWorkspaceSubdomainAvailability",
-    document="query CheckWorkspaceSubdomainAvailability($subdomain: String!) { checkWorkspaceSubdomainAvailability(subdomain: $subdomain) { available isValid suggestedSubdomain suggestedSubdomains } }",
+    document="""\
+query CheckWorkspaceSubdomainAvailability($subdomain: String!) {
+  checkWorkspaceSubdomainAvailability(subdomain: $subdomain) {
+    available isValid suggestedSubdomain suggestedSubdomains
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("checkWorkspaceSubdomainAvailability",),
@@ -1260,7 +1461,33 @@ class CommandMenuItemResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 COMMAND_MENU_ITEM_OP: _runtime.Operation[CommandMenuItemResult] = _runtime.Operation(
     name="CommandMenuItem",
-    document="query CommandMenuItem($id: UUID!) { commandMenuItem(id: $id) { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponent { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId payload { __typename ... on ObjectMetadataCommandMenuItemPayload { __typename } ... on PathCommandMenuItemPayload { __typename path } } position shortLabel universalIdentifier updatedAt workflowVersionId } }",
+    document="""\
+query CommandMenuItem($id: UUID!) {
+  commandMenuItem(id: $id) {
+    applicationId availabilityObjectMetadataId availabilityType
+    conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+    createdAt engineComponentKey
+    frontComponent {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId
+    pageLayoutId
+    payload {
+      __typename
+      ... on ObjectMetadataCommandMenuItemPayload {
+        __typename
+      }
+      ... on PathCommandMenuItemPayload {
+        __typename path
+      }
+    }
+    position shortLabel universalIdentifier updatedAt workflowVersionId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("commandMenuItem",),
@@ -1288,7 +1515,33 @@ class CommandMenuItemsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 COMMAND_MENU_ITEMS_OP: _runtime.Operation[CommandMenuItemsResult] = _runtime.Operation(
     name="CommandMenuItems",
-    document="query CommandMenuItems { commandMenuItems { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponent { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId payload { __typename ... on ObjectMetadataCommandMenuItemPayload { __typename } ... on PathCommandMenuItemPayload { __typename path } } position shortLabel universalIdentifier updatedAt workflowVersionId } }",
+    document="""\
+query CommandMenuItems {
+  commandMenuItems {
+    applicationId availabilityObjectMetadataId availabilityType
+    conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+    createdAt engineComponentKey
+    frontComponent {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId
+    pageLayoutId
+    payload {
+      __typename
+      ... on ObjectMetadataCommandMenuItemPayload {
+        __typename
+      }
+      ... on PathCommandMenuItemPayload {
+        __typename path
+      }
+    }
+    position shortLabel universalIdentifier updatedAt workflowVersionId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("commandMenuItems",),
@@ -1310,7 +1563,51 @@ class CurrentUserResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CURRENT_USER_OP: _runtime.Operation[CurrentUserResult] = _runtime.Operation(
     name="CurrentUser",
-    document="query CurrentUser { currentUser { availableWorkspaces { __typename } canAccessFullAdminPanel canImpersonate createdAt currentUserWorkspace { createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId } currentWorkspace { activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins createdAt customDomain databaseSchema deletedAt displayName editableProfileFields eventLogRetentionDays hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain trashRetentionDays updatedAt workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount } deletedAt deletedWorkspaceMembers { avatarUrl id userEmail userWorkspaceId } disabled email firstName hasPassword id isEmailVerified isWorkspaceCreator lastName locale onboardingStatus previousOnboardingStatus supportUserHash updatedAt userVars userWorkspaces { createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId } workspaceMember { avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn timeFormat timeZone uiScale userEmail userWorkspaceId } workspaceMembers { avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn timeFormat timeZone uiScale userEmail userWorkspaceId } workspaces { createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId } } }",
+    document="""\
+query CurrentUser {
+  currentUser {
+    availableWorkspaces {
+      __typename
+    }
+    canAccessFullAdminPanel canImpersonate createdAt
+    currentUserWorkspace {
+      createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId
+    }
+    currentWorkspace {
+      activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier
+      aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins createdAt
+      customDomain databaseSchema deletedAt displayName editableProfileFields
+      eventLogRetentionDays hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id
+      inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled
+      isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled
+      isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled
+      isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain
+      trashRetentionDays updatedAt workspaceCustomApplicationId workspaceDiscoverability
+      workspaceMembersCount
+    }
+    deletedAt
+    deletedWorkspaceMembers {
+      avatarUrl id userEmail userWorkspaceId
+    }
+    disabled email firstName hasPassword id isEmailVerified isWorkspaceCreator lastName locale
+    onboardingStatus previousOnboardingStatus supportUserHash updatedAt userVars
+    userWorkspaces {
+      createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId
+    }
+    workspaceMember {
+      avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn
+      timeFormat timeZone uiScale userEmail userWorkspaceId
+    }
+    workspaceMembers {
+      avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn
+      timeFormat timeZone uiScale userEmail userWorkspaceId
+    }
+    workspaces {
+      createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("currentUser",),
@@ -1336,7 +1633,14 @@ CURRENT_USER_APPLICATION_AUTHORIZATIONS_OP: _runtime.Operation[
     CurrentUserApplicationAuthorizationsResult
 ] = _runtime.Operation(
     name="CurrentUserApplicationAuthorizations",
-    document="query CurrentUserApplicationAuthorizations { currentUserApplicationAuthorizations { applicationId applicationName applicationUniversalIdentifier createdAt id lastAuthorizedAt lastUsedAt scopes workspaceId } }",
+    document="""\
+query CurrentUserApplicationAuthorizations {
+  currentUserApplicationAuthorizations {
+    applicationId applicationName applicationUniversalIdentifier createdAt id lastAuthorizedAt
+    lastUsedAt scopes workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("currentUserApplicationAuthorizations",),
@@ -1358,7 +1662,14 @@ class CurrentUserSessionsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CURRENT_USER_SESSIONS_OP: _runtime.Operation[CurrentUserSessionsResult] = _runtime.Operation(
     name="CurrentUserSessions",
-    document="query CurrentUserSessions { currentUserSessions { authProvider createdAt expiresAt id ipAddress isCurrent isImpersonating lastActiveAt userAgent workspaceId } }",
+    document="""\
+query CurrentUserSessions {
+  currentUserSessions {
+    authProvider createdAt expiresAt id ipAddress isCurrent isImpersonating lastActiveAt
+    userAgent workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("currentUserSessions",),
@@ -1380,7 +1691,88 @@ class CurrentWorkspaceResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CURRENT_WORKSPACE_OP: _runtime.Operation[CurrentWorkspaceResult] = _runtime.Operation(
     name="CurrentWorkspace",
-    document="query CurrentWorkspace { currentWorkspace { activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins billingCustomer { hasPaymentMethod id } billingEntitlements { key value } billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } createdAt currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } customDomain databaseSchema defaultRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } deletedAt displayName editableProfileFields eventLogRetentionDays featureFlags { key value } hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id installedApplications { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain trashRetentionDays updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } views { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt visibility workspaceId } workspaceCustomApplication { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount workspaceUrls { customUrl subdomainUrl } } }",
+    document="""\
+query CurrentWorkspace {
+  currentWorkspace {
+    activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier
+    aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins
+    billingCustomer {
+      hasPaymentMethod id
+    }
+    billingEntitlements {
+      key value
+    }
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    createdAt
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    customDomain databaseSchema
+    defaultRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    deletedAt displayName editableProfileFields eventLogRetentionDays
+    featureFlags {
+      key value
+    }
+    hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id
+    installedApplications {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled
+    isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled
+    isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled
+    isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain
+    trashRetentionDays updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    views {
+      anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+      calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id
+      isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+      kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+      name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+      visibility workspaceId
+    }
+    workspaceCustomApplication {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount
+    workspaceUrls {
+      customUrl subdomainUrl
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("currentWorkspace",),
@@ -1405,7 +1797,11 @@ class EnterpriseCheckoutSessionResult(_msgspec.Struct, frozen=True, kw_only=True
 ENTERPRISE_CHECKOUT_SESSION_OP: _runtime.Operation[EnterpriseCheckoutSessionResult] = (
     _runtime.Operation(
         name="EnterpriseCheckoutSession",
-        document="query EnterpriseCheckoutSession($billingInterval: String) { enterpriseCheckoutSession(billingInterval: $billingInterval) }",
+        document="""\
+query EnterpriseCheckoutSession($billingInterval: String) {
+  enterpriseCheckoutSession(billingInterval: $billingInterval)
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("enterpriseCheckoutSession",),
@@ -1437,7 +1833,11 @@ class EnterprisePortalSessionResult(_msgspec.Struct, frozen=True, kw_only=True):
 ENTERPRISE_PORTAL_SESSION_OP: _runtime.Operation[EnterprisePortalSessionResult] = (
     _runtime.Operation(
         name="EnterprisePortalSession",
-        document="query EnterprisePortalSession($returnUrlPath: String) { enterprisePortalSession(returnUrlPath: $returnUrlPath) }",
+        document="""\
+query EnterprisePortalSession($returnUrlPath: String) {
+  enterprisePortalSession(returnUrlPath: $returnUrlPath)
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("enterprisePortalSession",),
@@ -1469,7 +1869,13 @@ class EnterpriseSubscriptionStatusResult(_msgspec.Struct, frozen=True, kw_only=T
 ENTERPRISE_SUBSCRIPTION_STATUS_OP: _runtime.Operation[EnterpriseSubscriptionStatusResult] = (
     _runtime.Operation(
         name="EnterpriseSubscriptionStatus",
-        document="query EnterpriseSubscriptionStatus { enterpriseSubscriptionStatus { cancelAt currentPeriodEnd expiresAt isCancellationScheduled licensee status } }",
+        document="""\
+query EnterpriseSubscriptionStatus {
+  enterpriseSubscriptionStatus {
+    cancelAt currentPeriodEnd expiresAt isCancellationScheduled licensee status
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("enterpriseSubscriptionStatus",),
@@ -1492,7 +1898,19 @@ class EventLogsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 EVENT_LOGS_OP: _runtime.Operation[EventLogsResult] = _runtime.Operation(
     name="EventLogs",
-    document="query EventLogs($input: EventLogQueryInput!) { eventLogs(input: $input) { pageInfo { endCursor hasNextPage } records { event isCustom objectMetadataId properties recordId timestamp userId } totalCount } }",
+    document="""\
+query EventLogs($input: EventLogQueryInput!) {
+  eventLogs(input: $input) {
+    pageInfo {
+      endCursor hasNextPage
+    }
+    records {
+      event isCustom objectMetadataId properties recordId timestamp userId
+    }
+    totalCount
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("eventLogs",),
@@ -1520,7 +1938,22 @@ class ExportApplicationResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 EXPORT_APPLICATION_OP: _runtime.Operation[ExportApplicationResult] = _runtime.Operation(
     name="ExportApplication",
-    document="query ExportApplication($universalIdentifier: UUID!) { exportApplication(universalIdentifier: $universalIdentifier) { application { displayName sourceType universalIdentifier } coverage { metadataName reason status universalIdentifier } files { content folder path } manifest } }",
+    document="""\
+query ExportApplication($universalIdentifier: UUID!) {
+  exportApplication(universalIdentifier: $universalIdentifier) {
+    application {
+      displayName sourceType universalIdentifier
+    }
+    coverage {
+      metadataName reason status universalIdentifier
+    }
+    files {
+      content folder path
+    }
+    manifest
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("exportApplication",),
@@ -1548,7 +1981,31 @@ class FieldResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 FIELD_OP: _runtime.Operation[FieldResult] = _runtime.Operation(
     name="Field",
-    document="query Field($id: UUID!) { field(id: $id) { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt writability } objectMetadataId options relation { type } settings type universalIdentifier updatedAt writability } }",
+    document="""\
+query Field($id: UUID!) {
+  field(id: $id) {
+    applicationId createdAt defaultValue description icon id isActive isAuditLogged
+    isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId
+    morphRelations {
+      type
+    }
+    name
+    object {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular openRecordIn readability
+      readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt
+      writability
+    }
+    objectMetadataId options
+    relation {
+      type
+    }
+    settings type universalIdentifier updatedAt writability
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("field",),
@@ -1576,7 +2033,40 @@ class FieldsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 FIELDS_OP: _runtime.Operation[FieldsResult] = _runtime.Operation(
     name="Fields",
-    document="query Fields($filter: FieldFilter, $paging: CursorPaging) { fields(filter: $filter, paging: $paging) { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt writability } objectMetadataId options relation { type } settings type universalIdentifier updatedAt writability } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } }",
+    document="""\
+query Fields($filter: FieldFilter, $paging: CursorPaging) {
+  fields(filter: $filter, paging: $paging) {
+    edges {
+      cursor
+      node {
+        applicationId createdAt defaultValue description icon id isActive isAuditLogged
+        isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label
+        morphId
+        morphRelations {
+          type
+        }
+        name
+        object {
+          applicationId color createdAt description duplicateCriteria icon id
+          imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+          isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+          labelSingular namePlural nameSingular openRecordIn readability
+          readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt
+          writability
+        }
+        objectMetadataId options
+        relation {
+          type
+        }
+        settings type universalIdentifier updatedAt writability
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("fields",),
@@ -1611,7 +2101,13 @@ FIND_APPLICATION_REGISTRATION_BY_CLIENT_ID_OP: _runtime.Operation[
     FindApplicationRegistrationByClientIdResult
 ] = _runtime.Operation(
     name="FindApplicationRegistrationByClientId",
-    document="query FindApplicationRegistrationByClientId($clientId: String!) { findApplicationRegistrationByClientId(clientId: $clientId) { id logoUrl name oAuthScopes websiteUrl } }",
+    document="""\
+query FindApplicationRegistrationByClientId($clientId: String!) {
+  findApplicationRegistrationByClientId(clientId: $clientId) {
+    id logoUrl name oAuthScopes websiteUrl
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findApplicationRegistrationByClientId",),
@@ -1645,7 +2141,15 @@ FIND_APPLICATION_REGISTRATION_BY_UNIVERSAL_IDENTIFIER_OP: _runtime.Operation[
     FindApplicationRegistrationByUniversalIdentifierResult
 ] = _runtime.Operation(
     name="FindApplicationRegistrationByUniversalIdentifier",
-    document="query FindApplicationRegistrationByUniversalIdentifier($universalIdentifier: String!) { findApplicationRegistrationByUniversalIdentifier(universalIdentifier: $universalIdentifier) { createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt } }",
+    document="""\
+query FindApplicationRegistrationByUniversalIdentifier($universalIdentifier: String!) {
+  findApplicationRegistrationByUniversalIdentifier(universalIdentifier: $universalIdentifier) {
+    createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted
+    latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes
+    ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findApplicationRegistrationByUniversalIdentifier",),
@@ -1677,7 +2181,16 @@ FIND_APPLICATION_REGISTRATION_STATS_OP: _runtime.Operation[
     FindApplicationRegistrationStatsResult
 ] = _runtime.Operation(
     name="FindApplicationRegistrationStats",
-    document="query FindApplicationRegistrationStats($id: String!) { findApplicationRegistrationStats(id: $id) { activeInstalls mostInstalledVersion suspendedInstalls versionDistribution { count version } } }",
+    document="""\
+query FindApplicationRegistrationStats($id: String!) {
+  findApplicationRegistrationStats(id: $id) {
+    activeInstalls mostInstalledVersion suspendedInstalls
+    versionDistribution {
+      count version
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findApplicationRegistrationStats",),
@@ -1709,7 +2222,14 @@ FIND_APPLICATION_REGISTRATION_VARIABLES_OP: _runtime.Operation[
     FindApplicationRegistrationVariablesResult
 ] = _runtime.Operation(
     name="FindApplicationRegistrationVariables",
-    document="query FindApplicationRegistrationVariables($applicationRegistrationId: String!) { findApplicationRegistrationVariables(applicationRegistrationId: $applicationRegistrationId) { createdAt description id isDeprecated isFilled isRequired isSecret key options type updatedAt value } }",
+    document="""\
+query FindApplicationRegistrationVariables($applicationRegistrationId: String!) {
+  findApplicationRegistrationVariables(applicationRegistrationId: $applicationRegistrationId) {
+    createdAt description id isDeprecated isFilled isRequired isSecret key options type
+    updatedAt value
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findApplicationRegistrationVariables",),
@@ -1741,7 +2261,13 @@ FIND_CLAIMABLE_APPLICATION_REGISTRATION_OP: _runtime.Operation[
     FindClaimableApplicationRegistrationResult
 ] = _runtime.Operation(
     name="FindClaimableApplicationRegistration",
-    document="query FindClaimableApplicationRegistration($sourcePackage: String, $universalIdentifier: String) { findClaimableApplicationRegistration(sourcePackage: $sourcePackage, universalIdentifier: $universalIdentifier) { author description id isOwned logoUrl name sourcePackage universalIdentifier } }",
+    document="""\
+query FindClaimableApplicationRegistration($sourcePackage: String, $universalIdentifier: String) {
+  findClaimableApplicationRegistration(sourcePackage: $sourcePackage, universalIdentifier: $universalIdentifier) {
+    author description id isOwned logoUrl name sourcePackage universalIdentifier
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findClaimableApplicationRegistration",),
@@ -1776,7 +2302,13 @@ FIND_INSTALL_APPLICATION_JOB_STATUS_OP: _runtime.Operation[
     FindInstallApplicationJobStatusResult
 ] = _runtime.Operation(
     name="FindInstallApplicationJobStatus",
-    document="query FindInstallApplicationJobStatus($universalIdentifier: String!) { findInstallApplicationJobStatus(universalIdentifier: $universalIdentifier) { attemptsMade enqueuedAt failedReason finishedAt jobId startedAt state } }",
+    document="""\
+query FindInstallApplicationJobStatus($universalIdentifier: String!) {
+  findInstallApplicationJobStatus(universalIdentifier: $universalIdentifier) {
+    attemptsMade enqueuedAt failedReason finishedAt jobId startedAt state
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findInstallApplicationJobStatus",),
@@ -1804,7 +2336,14 @@ class FindManyAgentsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 FIND_MANY_AGENTS_OP: _runtime.Operation[FindManyAgentsResult] = _runtime.Operation(
     name="FindManyAgents",
-    document="query FindManyAgents { findManyAgents { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } }",
+    document="""\
+query FindManyAgents {
+  findManyAgents {
+    applicationId createdAt description evaluationInputs icon id isCustom label
+    modelConfiguration modelId name prompt responseFormat roleId updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findManyAgents",),
@@ -1830,7 +2369,15 @@ FIND_MANY_APPLICATION_REGISTRATIONS_OP: _runtime.Operation[
     FindManyApplicationRegistrationsResult
 ] = _runtime.Operation(
     name="FindManyApplicationRegistrations",
-    document="query FindManyApplicationRegistrations { findManyApplicationRegistrations { createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt } }",
+    document="""\
+query FindManyApplicationRegistrations {
+  findManyApplicationRegistrations {
+    createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted
+    latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes
+    ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findManyApplicationRegistrations",),
@@ -1852,7 +2399,66 @@ class FindManyApplicationsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 FIND_MANY_APPLICATIONS_OP: _runtime.Operation[FindManyApplicationsResult] = _runtime.Operation(
     name="FindManyApplications",
-    document="query FindManyApplications { findManyApplications { agents { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } applicationRegistration { id latestAvailableVersion logoUrl sourceType } applicationRegistrationId applicationVariables { description id isDeprecated isRequired isSecret key label options type value } autoUpgrade availablePackages canBeUninstalled commandMenuItems { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId position shortLabel universalIdentifier updatedAt workflowVersionId } defaultLogicFunctionRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } defaultRoleId description frontComponents { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } healthCheckLogicFunctionId id logicFunctions { applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath timeoutSeconds toolTriggerSettings universalIdentifier updatedAt workflowActionTriggerSettings } logoFileId logoUrl name objects { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt writability } packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId settingsMenuItems { applicationId createdAt frontComponentId icon id position scope title universalIdentifier updatedAt } universalIdentifier version yarnLockChecksum yarnLockFileId } }",
+    document="""\
+query FindManyApplications {
+  findManyApplications {
+    agents {
+      applicationId createdAt description evaluationInputs icon id isCustom label
+      modelConfiguration modelId name prompt responseFormat roleId updatedAt
+    }
+    applicationRegistration {
+      id latestAvailableVersion logoUrl sourceType
+    }
+    applicationRegistrationId
+    applicationVariables {
+      description id isDeprecated isRequired isSecret key label options type value
+    }
+    autoUpgrade availablePackages canBeUninstalled
+    commandMenuItems {
+      applicationId availabilityObjectMetadataId availabilityType
+      conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+      createdAt engineComponentKey frontComponentId hotKeys icon id isActive isPinned label
+      navigationTargetObjectMetadataId pageLayoutId position shortLabel universalIdentifier
+      updatedAt workflowVersionId
+    }
+    defaultLogicFunctionRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    defaultRoleId description
+    frontComponents {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    healthCheckLogicFunctionId id
+    logicFunctions {
+      applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description
+      executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath
+      timeoutSeconds toolTriggerSettings universalIdentifier updatedAt
+      workflowActionTriggerSettings
+    }
+    logoFileId logoUrl name
+    objects {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular openRecordIn readability
+      readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt
+      writability
+    }
+    packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId
+    settingsMenuItems {
+      applicationId createdAt frontComponentId icon id position scope title universalIdentifier
+      updatedAt
+    }
+    universalIdentifier version yarnLockChecksum yarnLockFileId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findManyApplications",),
@@ -1874,7 +2480,16 @@ class FindManyLogicFunctionsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 FIND_MANY_LOGIC_FUNCTIONS_OP: _runtime.Operation[FindManyLogicFunctionsResult] = _runtime.Operation(
     name="FindManyLogicFunctions",
-    document="query FindManyLogicFunctions { findManyLogicFunctions { applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath timeoutSeconds toolTriggerSettings universalIdentifier updatedAt workflowActionTriggerSettings } }",
+    document="""\
+query FindManyLogicFunctions {
+  findManyLogicFunctions {
+    applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description
+    executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath
+    timeoutSeconds toolTriggerSettings universalIdentifier updatedAt
+    workflowActionTriggerSettings
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findManyLogicFunctions",),
@@ -1899,7 +2514,13 @@ class FindManyMarketplaceAppsResult(_msgspec.Struct, frozen=True, kw_only=True):
 FIND_MANY_MARKETPLACE_APPS_OP: _runtime.Operation[FindManyMarketplaceAppsResult] = (
     _runtime.Operation(
         name="FindManyMarketplaceApps",
-        document="query FindManyMarketplaceApps($universalIdentifiers: [String!]) { findManyMarketplaceApps(universalIdentifiers: $universalIdentifiers) { author category description id isVetted logoUrl name sourcePackage } }",
+        document="""\
+query FindManyMarketplaceApps($universalIdentifiers: [String!]) {
+  findManyMarketplaceApps(universalIdentifiers: $universalIdentifiers) {
+    author category description id isVetted logoUrl name sourcePackage
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("findManyMarketplaceApps",),
@@ -1928,7 +2549,13 @@ class FindManyPublicDomainsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 FIND_MANY_PUBLIC_DOMAINS_OP: _runtime.Operation[FindManyPublicDomainsResult] = _runtime.Operation(
     name="FindManyPublicDomains",
-    document="query FindManyPublicDomains { findManyPublicDomains { applicationId createdAt domain id isValidated } }",
+    document="""\
+query FindManyPublicDomains {
+  findManyPublicDomains {
+    applicationId createdAt domain id isValidated
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findManyPublicDomains",),
@@ -1953,7 +2580,21 @@ class FindMarketplaceAppDetailResult(_msgspec.Struct, frozen=True, kw_only=True)
 FIND_MARKETPLACE_APP_DETAIL_OP: _runtime.Operation[FindMarketplaceAppDetailResult] = (
     _runtime.Operation(
         name="FindMarketplaceAppDetail",
-        document="query FindMarketplaceAppDetail($universalIdentifier: String!) { findMarketplaceAppDetail(universalIdentifier: $universalIdentifier) { aboutDescription author category defaultRoleUniversalIdentifier description emailSupport galleryImages id installCount isListed isVetted issueReportUrl latestAvailableVersion logoUrl name pricingDescription requestedCapabilities roles { canAccessAllTools canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon label permissionFlagUniversalIdentifiers universalIdentifier } sourcePackage sourceType termsUrl universalIdentifier websiteUrl } }",
+        document="""\
+query FindMarketplaceAppDetail($universalIdentifier: String!) {
+  findMarketplaceAppDetail(universalIdentifier: $universalIdentifier) {
+    aboutDescription author category defaultRoleUniversalIdentifier description emailSupport
+    galleryImages id installCount isListed isVetted issueReportUrl latestAvailableVersion
+    logoUrl name pricingDescription requestedCapabilities
+    roles {
+      canAccessAllTools canDestroyAllObjectRecords canReadAllObjectRecords
+      canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description
+      icon label permissionFlagUniversalIdentifiers universalIdentifier
+    }
+    sourcePackage sourceType termsUrl universalIdentifier websiteUrl
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("findMarketplaceAppDetail",),
@@ -1982,7 +2623,14 @@ class FindOneAgentResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 FIND_ONE_AGENT_OP: _runtime.Operation[FindOneAgentResult] = _runtime.Operation(
     name="FindOneAgent",
-    document="query FindOneAgent($input: AgentIdInput!) { findOneAgent(input: $input) { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } }",
+    document="""\
+query FindOneAgent($input: AgentIdInput!) {
+  findOneAgent(input: $input) {
+    applicationId createdAt description evaluationInputs icon id isCustom label
+    modelConfiguration modelId name prompt responseFormat roleId updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findOneAgent",),
@@ -2010,7 +2658,66 @@ class FindOneApplicationResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 FIND_ONE_APPLICATION_OP: _runtime.Operation[FindOneApplicationResult] = _runtime.Operation(
     name="FindOneApplication",
-    document="query FindOneApplication($id: UUID, $universalIdentifier: UUID) { findOneApplication(id: $id, universalIdentifier: $universalIdentifier) { agents { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } applicationRegistration { id latestAvailableVersion logoUrl sourceType } applicationRegistrationId applicationVariables { description id isDeprecated isRequired isSecret key label options type value } autoUpgrade availablePackages canBeUninstalled commandMenuItems { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId position shortLabel universalIdentifier updatedAt workflowVersionId } defaultLogicFunctionRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } defaultRoleId description frontComponents { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } healthCheckLogicFunctionId id logicFunctions { applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath timeoutSeconds toolTriggerSettings universalIdentifier updatedAt workflowActionTriggerSettings } logoFileId logoUrl name objects { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt writability } packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId settingsMenuItems { applicationId createdAt frontComponentId icon id position scope title universalIdentifier updatedAt } universalIdentifier version yarnLockChecksum yarnLockFileId } }",
+    document="""\
+query FindOneApplication($id: UUID, $universalIdentifier: UUID) {
+  findOneApplication(id: $id, universalIdentifier: $universalIdentifier) {
+    agents {
+      applicationId createdAt description evaluationInputs icon id isCustom label
+      modelConfiguration modelId name prompt responseFormat roleId updatedAt
+    }
+    applicationRegistration {
+      id latestAvailableVersion logoUrl sourceType
+    }
+    applicationRegistrationId
+    applicationVariables {
+      description id isDeprecated isRequired isSecret key label options type value
+    }
+    autoUpgrade availablePackages canBeUninstalled
+    commandMenuItems {
+      applicationId availabilityObjectMetadataId availabilityType
+      conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+      createdAt engineComponentKey frontComponentId hotKeys icon id isActive isPinned label
+      navigationTargetObjectMetadataId pageLayoutId position shortLabel universalIdentifier
+      updatedAt workflowVersionId
+    }
+    defaultLogicFunctionRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    defaultRoleId description
+    frontComponents {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    healthCheckLogicFunctionId id
+    logicFunctions {
+      applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description
+      executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath
+      timeoutSeconds toolTriggerSettings universalIdentifier updatedAt
+      workflowActionTriggerSettings
+    }
+    logoFileId logoUrl name
+    objects {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular openRecordIn readability
+      readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt
+      writability
+    }
+    packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId
+    settingsMenuItems {
+      applicationId createdAt frontComponentId icon id position scope title universalIdentifier
+      updatedAt
+    }
+    universalIdentifier version yarnLockChecksum yarnLockFileId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findOneApplication",),
@@ -2044,7 +2751,15 @@ class FindOneApplicationRegistrationResult(_msgspec.Struct, frozen=True, kw_only
 FIND_ONE_APPLICATION_REGISTRATION_OP: _runtime.Operation[FindOneApplicationRegistrationResult] = (
     _runtime.Operation(
         name="FindOneApplicationRegistration",
-        document="query FindOneApplicationRegistration($id: String!) { findOneApplicationRegistration(id: $id) { createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt } }",
+        document="""\
+query FindOneApplicationRegistration($id: String!) {
+  findOneApplicationRegistration(id: $id) {
+    createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted
+    latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes
+    ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("findOneApplicationRegistration",),
@@ -2073,7 +2788,16 @@ class FindOneLogicFunctionResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 FIND_ONE_LOGIC_FUNCTION_OP: _runtime.Operation[FindOneLogicFunctionResult] = _runtime.Operation(
     name="FindOneLogicFunction",
-    document="query FindOneLogicFunction($input: LogicFunctionIdInput!) { findOneLogicFunction(input: $input) { applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath timeoutSeconds toolTriggerSettings universalIdentifier updatedAt workflowActionTriggerSettings } }",
+    document="""\
+query FindOneLogicFunction($input: LogicFunctionIdInput!) {
+  findOneLogicFunction(input: $input) {
+    applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description
+    executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath
+    timeoutSeconds toolTriggerSettings universalIdentifier updatedAt
+    workflowActionTriggerSettings
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findOneLogicFunction",),
@@ -2105,7 +2829,13 @@ FIND_UNINSTALL_APPLICATION_JOB_STATUS_OP: _runtime.Operation[
     FindUninstallApplicationJobStatusResult
 ] = _runtime.Operation(
     name="FindUninstallApplicationJobStatus",
-    document="query FindUninstallApplicationJobStatus($universalIdentifier: String!) { findUninstallApplicationJobStatus(universalIdentifier: $universalIdentifier) { attemptsMade enqueuedAt failedReason finishedAt jobId startedAt state } }",
+    document="""\
+query FindUninstallApplicationJobStatus($universalIdentifier: String!) {
+  findUninstallApplicationJobStatus(universalIdentifier: $universalIdentifier) {
+    attemptsMade enqueuedAt failedReason finishedAt jobId startedAt state
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findUninstallApplicationJobStatus",),
@@ -2133,7 +2863,13 @@ class FindWorkspaceAiStatsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 FIND_WORKSPACE_AI_STATS_OP: _runtime.Operation[FindWorkspaceAiStatsResult] = _runtime.Operation(
     name="FindWorkspaceAiStats",
-    document="query FindWorkspaceAiStats { findWorkspaceAiStats { conversationsCount skillsCount toolsCount } }",
+    document="""\
+query FindWorkspaceAiStats {
+  findWorkspaceAiStats {
+    conversationsCount skillsCount toolsCount
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findWorkspaceAiStats",),
@@ -2156,7 +2892,88 @@ class FindWorkspaceFromInviteHashResult(_msgspec.Struct, frozen=True, kw_only=Tr
 FIND_WORKSPACE_FROM_INVITE_HASH_OP: _runtime.Operation[FindWorkspaceFromInviteHashResult] = (
     _runtime.Operation(
         name="FindWorkspaceFromInviteHash",
-        document="query FindWorkspaceFromInviteHash($inviteHash: String!) { findWorkspaceFromInviteHash(inviteHash: $inviteHash) { activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins billingCustomer { hasPaymentMethod id } billingEntitlements { key value } billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } createdAt currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } customDomain databaseSchema defaultRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } deletedAt displayName editableProfileFields eventLogRetentionDays featureFlags { key value } hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id installedApplications { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain trashRetentionDays updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } views { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt visibility workspaceId } workspaceCustomApplication { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount workspaceUrls { customUrl subdomainUrl } } }",
+        document="""\
+query FindWorkspaceFromInviteHash($inviteHash: String!) {
+  findWorkspaceFromInviteHash(inviteHash: $inviteHash) {
+    activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier
+    aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins
+    billingCustomer {
+      hasPaymentMethod id
+    }
+    billingEntitlements {
+      key value
+    }
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    createdAt
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    customDomain databaseSchema
+    defaultRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    deletedAt displayName editableProfileFields eventLogRetentionDays
+    featureFlags {
+      key value
+    }
+    hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id
+    installedApplications {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled
+    isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled
+    isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled
+    isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain
+    trashRetentionDays updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    views {
+      anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+      calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id
+      isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+      kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+      name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+      visibility workspaceId
+    }
+    workspaceCustomApplication {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount
+    workspaceUrls {
+      customUrl subdomainUrl
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("findWorkspaceFromInviteHash",),
@@ -2188,7 +3005,13 @@ class FindWorkspaceInvitationsResult(_msgspec.Struct, frozen=True, kw_only=True)
 FIND_WORKSPACE_INVITATIONS_OP: _runtime.Operation[FindWorkspaceInvitationsResult] = (
     _runtime.Operation(
         name="FindWorkspaceInvitations",
-        document="query FindWorkspaceInvitations { findWorkspaceInvitations { email expiresAt id roleId } }",
+        document="""\
+query FindWorkspaceInvitations {
+  findWorkspaceInvitations {
+    email expiresAt id roleId
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("findWorkspaceInvitations",),
@@ -2211,7 +3034,16 @@ class FrontComponentResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 FRONT_COMPONENT_OP: _runtime.Operation[FrontComponentResult] = _runtime.Operation(
     name="FrontComponent",
-    document="query FrontComponent($id: UUID!) { frontComponent(id: $id) { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } }",
+    document="""\
+query FrontComponent($id: UUID!) {
+  frontComponent(id: $id) {
+    applicationGrantedCapabilities applicationId applicationName applicationVariables
+    builtComponentChecksum builtComponentPath componentName createdAt description
+    frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+    universalIdentifier updatedAt usesSdkClient
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("frontComponent",),
@@ -2239,7 +3071,16 @@ class FrontComponentsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 FRONT_COMPONENTS_OP: _runtime.Operation[FrontComponentsResult] = _runtime.Operation(
     name="FrontComponents",
-    document="query FrontComponents { frontComponents { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } }",
+    document="""\
+query FrontComponents {
+  frontComponents {
+    applicationGrantedCapabilities applicationId applicationName applicationVariables
+    builtComponentChecksum builtComponentPath componentName createdAt description
+    frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+    universalIdentifier updatedAt usesSdkClient
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("frontComponents",),
@@ -2261,7 +3102,17 @@ class GetAddressDetailsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_ADDRESS_DETAILS_OP: _runtime.Operation[GetAddressDetailsResult] = _runtime.Operation(
     name="GetAddressDetails",
-    document="query GetAddressDetails($placeId: String!, $token: String!) { getAddressDetails(placeId: $placeId, token: $token) { city country location { lat lng } postcode state street } }",
+    document="""\
+query GetAddressDetails($placeId: String!, $token: String!) {
+  getAddressDetails(placeId: $placeId, token: $token) {
+    city country
+    location {
+      lat lng
+    }
+    postcode state street
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getAddressDetails",),
@@ -2294,7 +3145,16 @@ class GetAiSystemPromptPreviewResult(_msgspec.Struct, frozen=True, kw_only=True)
 GET_AI_SYSTEM_PROMPT_PREVIEW_OP: _runtime.Operation[GetAiSystemPromptPreviewResult] = (
     _runtime.Operation(
         name="GetAiSystemPromptPreview",
-        document="query GetAiSystemPromptPreview { getAiSystemPromptPreview { estimatedTokenCount sections { content estimatedTokenCount title } } }",
+        document="""\
+query GetAiSystemPromptPreview {
+  getAiSystemPromptPreview {
+    estimatedTokenCount
+    sections {
+      content estimatedTokenCount title
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("getAiSystemPromptPreview",),
@@ -2317,7 +3177,47 @@ class GetApiKeyRolesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_API_KEY_ROLES_OP: _runtime.Operation[GetApiKeyRolesResult] = _runtime.Operation(
     name="GetApiKeyRoles",
-    document="query GetApiKeyRoles { getApiKeyRoles { agents { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } apiKeys { expiresAt id name revokedAt } canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description fieldPermissions { canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId } icon id isEditable label objectPermissions { canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords canUpdateObjectRecords objectMetadataId restrictedFields } permissionFlags { flag id roleId } rowLevelPermissionPredicateGroups { id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId positionInRowLevelPermissionPredicateGroup roleId } rowLevelPermissionPredicates { fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup roleId rowLevelPermissionPredicateGroupId subFieldName value workspaceMemberFieldMetadataId workspaceMemberSubFieldName } universalIdentifier workspaceMembers { avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn timeFormat timeZone uiScale userEmail userWorkspaceId } } }",
+    document="""\
+query GetApiKeyRoles {
+  getApiKeyRoles {
+    agents {
+      applicationId createdAt description evaluationInputs icon id isCustom label
+      modelConfiguration modelId name prompt responseFormat roleId updatedAt
+    }
+    apiKeys {
+      expiresAt id name revokedAt
+    }
+    canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+    canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+    canUpdateAllObjectRecords canUpdateAllSettings description
+    fieldPermissions {
+      canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId
+    }
+    icon id isEditable label
+    objectPermissions {
+      canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords
+      canUpdateObjectRecords objectMetadataId restrictedFields
+    }
+    permissionFlags {
+      flag id roleId
+    }
+    rowLevelPermissionPredicateGroups {
+      id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId
+      positionInRowLevelPermissionPredicateGroup roleId
+    }
+    rowLevelPermissionPredicates {
+      fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup
+      roleId rowLevelPermissionPredicateGroupId subFieldName value
+      workspaceMemberFieldMetadataId workspaceMemberSubFieldName
+    }
+    universalIdentifier
+    workspaceMembers {
+      avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn
+      timeFormat timeZone uiScale userEmail userWorkspaceId
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getApiKeyRoles",),
@@ -2342,7 +3242,13 @@ class GetApprovedAccessDomainsResult(_msgspec.Struct, frozen=True, kw_only=True)
 GET_APPROVED_ACCESS_DOMAINS_OP: _runtime.Operation[GetApprovedAccessDomainsResult] = (
     _runtime.Operation(
         name="GetApprovedAccessDomains",
-        document="query GetApprovedAccessDomains { getApprovedAccessDomains { createdAt domain id isValidated } }",
+        document="""\
+query GetApprovedAccessDomains {
+  getApprovedAccessDomains {
+    createdAt domain id isValidated
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("getApprovedAccessDomains",),
@@ -2367,7 +3273,13 @@ class GetAutoCompleteAddressResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_AUTO_COMPLETE_ADDRESS_OP: _runtime.Operation[GetAutoCompleteAddressResult] = _runtime.Operation(
     name="GetAutoCompleteAddress",
-    document="query GetAutoCompleteAddress($address: String!, $token: String!, $country: String, $isFieldCity: Boolean) { getAutoCompleteAddress(address: $address, token: $token, country: $country, isFieldCity: $isFieldCity) { placeId text } }",
+    document="""\
+query GetAutoCompleteAddress($address: String!, $token: String!, $country: String, $isFieldCity: Boolean) {
+  getAutoCompleteAddress(address: $address, token: $token, country: $country, isFieldCity: $isFieldCity) {
+    placeId text
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getAutoCompleteAddress",),
@@ -2403,7 +3315,11 @@ class GetAvailablePackagesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_AVAILABLE_PACKAGES_OP: _runtime.Operation[GetAvailablePackagesResult] = _runtime.Operation(
     name="GetAvailablePackages",
-    document="query GetAvailablePackages($input: LogicFunctionIdInput!) { getAvailablePackages(input: $input) }",
+    document="""\
+query GetAvailablePackages($input: LogicFunctionIdInput!) {
+  getAvailablePackages(input: $input)
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getAvailablePackages",),
@@ -2435,7 +3351,16 @@ GET_CONNECTED_IMAP_SMTP_CALDAV_ACCOUNT_OP: _runtime.Operation[
     GetConnectedImapSmtpCaldavAccountResult
 ] = _runtime.Operation(
     name="GetConnectedImapSmtpCaldavAccount",
-    document="query GetConnectedImapSmtpCaldavAccount($id: UUID!) { getConnectedImapSmtpCaldavAccount(id: $id) { connectionParameters { name } handle id provider userWorkspaceId } }",
+    document="""\
+query GetConnectedImapSmtpCaldavAccount($id: UUID!) {
+  getConnectedImapSmtpCaldavAccount(id: $id) {
+    connectionParameters {
+      name
+    }
+    handle id provider userWorkspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getConnectedImapSmtpCaldavAccount",),
@@ -2463,7 +3388,17 @@ class GetEmailingDomainsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_EMAILING_DOMAINS_OP: _runtime.Operation[GetEmailingDomainsResult] = _runtime.Operation(
     name="GetEmailingDomains",
-    document="query GetEmailingDomains { getEmailingDomains { createdAt domain id status tenantStatus unsubscribeHostnameStatus updatedAt verificationRecords { key priority status type value } verifiedAt } }",
+    document="""\
+query GetEmailingDomains {
+  getEmailingDomains {
+    createdAt domain id status tenantStatus unsubscribeHostnameStatus updatedAt
+    verificationRecords {
+      key priority status type value
+    }
+    verifiedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getEmailingDomains",),
@@ -2485,7 +3420,13 @@ class GetInviteSuggestionsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_INVITE_SUGGESTIONS_OP: _runtime.Operation[GetInviteSuggestionsResult] = _runtime.Operation(
     name="GetInviteSuggestions",
-    document="query GetInviteSuggestions { getInviteSuggestions { displayName email } }",
+    document="""\
+query GetInviteSuggestions {
+  getInviteSuggestions {
+    displayName email
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getInviteSuggestions",),
@@ -2507,7 +3448,13 @@ class GetJobsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_JOBS_OP: _runtime.Operation[GetJobsResult] = _runtime.Operation(
     name="GetJobs",
-    document="query GetJobs($jobIds: [String!]!) { getJobs(jobIds: $jobIds) { attemptsMade enqueuedAt failedReason finishedAt jobId startedAt state } }",
+    document="""\
+query GetJobs($jobIds: [String!]!) {
+  getJobs(jobIds: $jobIds) {
+    attemptsMade enqueuedAt failedReason finishedAt jobId startedAt state
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getJobs",),
@@ -2538,7 +3485,11 @@ class GetLogicFunctionSourceCodeResult(_msgspec.Struct, frozen=True, kw_only=Tru
 GET_LOGIC_FUNCTION_SOURCE_CODE_OP: _runtime.Operation[GetLogicFunctionSourceCodeResult] = (
     _runtime.Operation(
         name="GetLogicFunctionSourceCode",
-        document="query GetLogicFunctionSourceCode($input: LogicFunctionIdInput!) { getLogicFunctionSourceCode(input: $input) }",
+        document="""\
+query GetLogicFunctionSourceCode($input: LogicFunctionIdInput!) {
+  getLogicFunctionSourceCode(input: $input)
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("getLogicFunctionSourceCode",),
@@ -2567,7 +3518,19 @@ class GetPageLayoutResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_PAGE_LAYOUT_OP: _runtime.Operation[GetPageLayoutResult] = _runtime.Operation(
     name="GetPageLayout",
-    document="query GetPageLayout($id: String!) { getPageLayout(id: $id) { applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id isFirstTabPinned isSystemSideEffect name objectMetadataId tabs { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt } type universalIdentifier updatedAt } }",
+    document="""\
+query GetPageLayout($id: String!) {
+  getPageLayout(id: $id) {
+    applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id
+    isFirstTabPinned isSystemSideEffect name objectMetadataId
+    tabs {
+      applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+      pageLayoutId position title universalIdentifier updatedAt
+    }
+    type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getPageLayout",),
@@ -2595,7 +3558,19 @@ class GetPageLayoutTabResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_PAGE_LAYOUT_TAB_OP: _runtime.Operation[GetPageLayoutTabResult] = _runtime.Operation(
     name="GetPageLayoutTab",
-    document="query GetPageLayoutTab($id: String!) { getPageLayoutTab(id: $id) { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt widgets { applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type universalIdentifier updatedAt } } }",
+    document="""\
+query GetPageLayoutTab($id: String!) {
+  getPageLayoutTab(id: $id) {
+    applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+    pageLayoutId position title universalIdentifier updatedAt
+    widgets {
+      applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id
+      isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type
+      universalIdentifier updatedAt
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getPageLayoutTab",),
@@ -2623,7 +3598,19 @@ class GetPageLayoutTabsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_PAGE_LAYOUT_TABS_OP: _runtime.Operation[GetPageLayoutTabsResult] = _runtime.Operation(
     name="GetPageLayoutTabs",
-    document="query GetPageLayoutTabs($pageLayoutId: String!) { getPageLayoutTabs(pageLayoutId: $pageLayoutId) { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt widgets { applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type universalIdentifier updatedAt } } }",
+    document="""\
+query GetPageLayoutTabs($pageLayoutId: String!) {
+  getPageLayoutTabs(pageLayoutId: $pageLayoutId) {
+    applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+    pageLayoutId position title universalIdentifier updatedAt
+    widgets {
+      applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id
+      isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type
+      universalIdentifier updatedAt
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getPageLayoutTabs",),
@@ -2651,7 +3638,131 @@ class GetPageLayoutWidgetResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_PAGE_LAYOUT_WIDGET_OP: _runtime.Operation[GetPageLayoutWidgetResult] = _runtime.Operation(
     name="GetPageLayoutWidget",
-    document="query GetPageLayoutWidget($id: String!) { getPageLayoutWidget(id: $id) { applicationId conditionalAvailabilityExpression conditionalDisplay configuration { __typename ... on AggregateChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation configurationType description displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone } ... on BarChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on CalendarConfiguration { __typename configurationType } ... on CallRecordingSummaryConfiguration { __typename configurationType } ... on CallRecordingTranscriptConfiguration { __typename configurationType } ... on EmailThreadConfiguration { __typename configurationType } ... on EmailsConfiguration { __typename configurationType } ... on FieldConfiguration { __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable nestedRelationFieldMetadataId viewId } ... on FieldRichTextConfiguration { __typename configurationType } ... on FieldsConfiguration { __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields viewId } ... on FilesConfiguration { __typename configurationType } ... on FormFieldConfiguration { __typename configurationType fieldMetadataId } ... on FrontComponentConfiguration { __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers } ... on IframeConfiguration { __typename configurationType url } ... on LineChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on MessageCampaignBodyConfiguration { __typename configurationType } ... on MessageCampaignDetailsConfiguration { __typename configurationType } ... on NotesConfiguration { __typename configurationType } ... on PieChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation color configurationType dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder numberFormat orderBy showCenterMetric splitMultiValueFields timezone } ... on RecordTableConfiguration { __typename configurationType isUIEditable recordLimit viewId } ... on StandaloneRichTextConfiguration { __typename configurationType } ... on TasksConfiguration { __typename configurationType } ... on TimelineConfiguration { __typename configurationType } ... on ViewConfiguration { __typename configurationType } ... on WorkflowConfiguration { __typename configurationType } ... on WorkflowRunConfiguration { __typename configurationType } ... on WorkflowVersionConfiguration { __typename configurationType } } createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId position { __typename ... on PageLayoutWidgetCanvasPosition { __typename layoutMode } ... on PageLayoutWidgetGridPosition { __typename column columnSpan layoutMode row rowSpan } ... on PageLayoutWidgetVerticalListPosition { __typename heightBehavior index layoutMode } } title type universalIdentifier updatedAt } }",
+    document="""\
+query GetPageLayoutWidget($id: String!) {
+  getPageLayoutWidget(id: $id) {
+    applicationId conditionalAvailabilityExpression conditionalDisplay
+    configuration {
+      __typename
+      ... on AggregateChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation configurationType description
+        displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone
+      }
+      ... on BarChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on CalendarConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingSummaryConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingTranscriptConfiguration {
+        __typename configurationType
+      }
+      ... on EmailThreadConfiguration {
+        __typename configurationType
+      }
+      ... on EmailsConfiguration {
+        __typename configurationType
+      }
+      ... on FieldConfiguration {
+        __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable
+        nestedRelationFieldMetadataId viewId
+      }
+      ... on FieldRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on FieldsConfiguration {
+        __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields
+        viewId
+      }
+      ... on FilesConfiguration {
+        __typename configurationType
+      }
+      ... on FormFieldConfiguration {
+        __typename configurationType fieldMetadataId
+      }
+      ... on FrontComponentConfiguration {
+        __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers
+      }
+      ... on IframeConfiguration {
+        __typename configurationType url
+      }
+      ... on LineChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on MessageCampaignBodyConfiguration {
+        __typename configurationType
+      }
+      ... on MessageCampaignDetailsConfiguration {
+        __typename configurationType
+      }
+      ... on NotesConfiguration {
+        __typename configurationType
+      }
+      ... on PieChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation color configurationType
+        dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder
+        numberFormat orderBy showCenterMetric splitMultiValueFields timezone
+      }
+      ... on RecordTableConfiguration {
+        __typename configurationType isUIEditable recordLimit viewId
+      }
+      ... on StandaloneRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on TasksConfiguration {
+        __typename configurationType
+      }
+      ... on TimelineConfiguration {
+        __typename configurationType
+      }
+      ... on ViewConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowRunConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowVersionConfiguration {
+        __typename configurationType
+      }
+    }
+    createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId
+    position {
+      __typename
+      ... on PageLayoutWidgetCanvasPosition {
+        __typename layoutMode
+      }
+      ... on PageLayoutWidgetGridPosition {
+        __typename column columnSpan layoutMode row rowSpan
+      }
+      ... on PageLayoutWidgetVerticalListPosition {
+        __typename heightBehavior index layoutMode
+      }
+    }
+    title type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getPageLayoutWidget",),
@@ -2679,7 +3790,131 @@ class GetPageLayoutWidgetsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_PAGE_LAYOUT_WIDGETS_OP: _runtime.Operation[GetPageLayoutWidgetsResult] = _runtime.Operation(
     name="GetPageLayoutWidgets",
-    document="query GetPageLayoutWidgets($pageLayoutTabId: String!) { getPageLayoutWidgets(pageLayoutTabId: $pageLayoutTabId) { applicationId conditionalAvailabilityExpression conditionalDisplay configuration { __typename ... on AggregateChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation configurationType description displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone } ... on BarChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on CalendarConfiguration { __typename configurationType } ... on CallRecordingSummaryConfiguration { __typename configurationType } ... on CallRecordingTranscriptConfiguration { __typename configurationType } ... on EmailThreadConfiguration { __typename configurationType } ... on EmailsConfiguration { __typename configurationType } ... on FieldConfiguration { __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable nestedRelationFieldMetadataId viewId } ... on FieldRichTextConfiguration { __typename configurationType } ... on FieldsConfiguration { __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields viewId } ... on FilesConfiguration { __typename configurationType } ... on FormFieldConfiguration { __typename configurationType fieldMetadataId } ... on FrontComponentConfiguration { __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers } ... on IframeConfiguration { __typename configurationType url } ... on LineChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on MessageCampaignBodyConfiguration { __typename configurationType } ... on MessageCampaignDetailsConfiguration { __typename configurationType } ... on NotesConfiguration { __typename configurationType } ... on PieChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation color configurationType dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder numberFormat orderBy showCenterMetric splitMultiValueFields timezone } ... on RecordTableConfiguration { __typename configurationType isUIEditable recordLimit viewId } ... on StandaloneRichTextConfiguration { __typename configurationType } ... on TasksConfiguration { __typename configurationType } ... on TimelineConfiguration { __typename configurationType } ... on ViewConfiguration { __typename configurationType } ... on WorkflowConfiguration { __typename configurationType } ... on WorkflowRunConfiguration { __typename configurationType } ... on WorkflowVersionConfiguration { __typename configurationType } } createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId position { __typename ... on PageLayoutWidgetCanvasPosition { __typename layoutMode } ... on PageLayoutWidgetGridPosition { __typename column columnSpan layoutMode row rowSpan } ... on PageLayoutWidgetVerticalListPosition { __typename heightBehavior index layoutMode } } title type universalIdentifier updatedAt } }",
+    document="""\
+query GetPageLayoutWidgets($pageLayoutTabId: String!) {
+  getPageLayoutWidgets(pageLayoutTabId: $pageLayoutTabId) {
+    applicationId conditionalAvailabilityExpression conditionalDisplay
+    configuration {
+      __typename
+      ... on AggregateChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation configurationType description
+        displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone
+      }
+      ... on BarChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on CalendarConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingSummaryConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingTranscriptConfiguration {
+        __typename configurationType
+      }
+      ... on EmailThreadConfiguration {
+        __typename configurationType
+      }
+      ... on EmailsConfiguration {
+        __typename configurationType
+      }
+      ... on FieldConfiguration {
+        __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable
+        nestedRelationFieldMetadataId viewId
+      }
+      ... on FieldRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on FieldsConfiguration {
+        __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields
+        viewId
+      }
+      ... on FilesConfiguration {
+        __typename configurationType
+      }
+      ... on FormFieldConfiguration {
+        __typename configurationType fieldMetadataId
+      }
+      ... on FrontComponentConfiguration {
+        __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers
+      }
+      ... on IframeConfiguration {
+        __typename configurationType url
+      }
+      ... on LineChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on MessageCampaignBodyConfiguration {
+        __typename configurationType
+      }
+      ... on MessageCampaignDetailsConfiguration {
+        __typename configurationType
+      }
+      ... on NotesConfiguration {
+        __typename configurationType
+      }
+      ... on PieChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation color configurationType
+        dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder
+        numberFormat orderBy showCenterMetric splitMultiValueFields timezone
+      }
+      ... on RecordTableConfiguration {
+        __typename configurationType isUIEditable recordLimit viewId
+      }
+      ... on StandaloneRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on TasksConfiguration {
+        __typename configurationType
+      }
+      ... on TimelineConfiguration {
+        __typename configurationType
+      }
+      ... on ViewConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowRunConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowVersionConfiguration {
+        __typename configurationType
+      }
+    }
+    createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId
+    position {
+      __typename
+      ... on PageLayoutWidgetCanvasPosition {
+        __typename layoutMode
+      }
+      ... on PageLayoutWidgetGridPosition {
+        __typename column columnSpan layoutMode row rowSpan
+      }
+      ... on PageLayoutWidgetVerticalListPosition {
+        __typename heightBehavior index layoutMode
+      }
+    }
+    title type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getPageLayoutWidgets",),
@@ -2707,7 +3942,19 @@ class GetPageLayoutsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_PAGE_LAYOUTS_OP: _runtime.Operation[GetPageLayoutsResult] = _runtime.Operation(
     name="GetPageLayouts",
-    document="query GetPageLayouts($objectMetadataId: String, $pageLayoutType: PageLayoutType) { getPageLayouts(objectMetadataId: $objectMetadataId, pageLayoutType: $pageLayoutType) { applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id isFirstTabPinned isSystemSideEffect name objectMetadataId tabs { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt } type universalIdentifier updatedAt } }",
+    document="""\
+query GetPageLayouts($objectMetadataId: String, $pageLayoutType: PageLayoutType) {
+  getPageLayouts(objectMetadataId: $objectMetadataId, pageLayoutType: $pageLayoutType) {
+    applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id
+    isFirstTabPinned isSystemSideEffect name objectMetadataId
+    tabs {
+      applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+      pageLayoutId position title universalIdentifier updatedAt
+    }
+    type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getPageLayouts",),
@@ -2738,7 +3985,14 @@ class GetPermissionFlagsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_PERMISSION_FLAGS_OP: _runtime.Operation[GetPermissionFlagsResult] = _runtime.Operation(
     name="GetPermissionFlags",
-    document="query GetPermissionFlags { getPermissionFlags { applicationId createdAt description icon id key label permissionType universalIdentifier updatedAt } }",
+    document="""\
+query GetPermissionFlags {
+  getPermissionFlags {
+    applicationId createdAt description icon id key label permissionType universalIdentifier
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getPermissionFlags",),
@@ -2763,7 +4017,22 @@ class GetPublicWorkspaceDataByDomainResult(_msgspec.Struct, frozen=True, kw_only
 GET_PUBLIC_WORKSPACE_DATA_BY_DOMAIN_OP: _runtime.Operation[GetPublicWorkspaceDataByDomainResult] = (
     _runtime.Operation(
         name="GetPublicWorkspaceDataByDomain",
-        document="query GetPublicWorkspaceDataByDomain($origin: String) { getPublicWorkspaceDataByDomain(origin: $origin) { authBypassProviders { google microsoft password } authProviders { google magicLink microsoft password } displayName id logo workspaceUrls { customUrl subdomainUrl } } }",
+        document="""\
+query GetPublicWorkspaceDataByDomain($origin: String) {
+  getPublicWorkspaceDataByDomain(origin: $origin) {
+    authBypassProviders {
+      google microsoft password
+    }
+    authProviders {
+      google magicLink microsoft password
+    }
+    displayName id logo
+    workspaceUrls {
+      customUrl subdomainUrl
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("getPublicWorkspaceDataByDomain",),
@@ -2795,7 +4064,13 @@ class GetPublicWorkspaceDataByIdResult(_msgspec.Struct, frozen=True, kw_only=Tru
 GET_PUBLIC_WORKSPACE_DATA_BY_ID_OP: _runtime.Operation[GetPublicWorkspaceDataByIdResult] = (
     _runtime.Operation(
         name="GetPublicWorkspaceDataById",
-        document="query GetPublicWorkspaceDataById($id: UUID!) { getPublicWorkspaceDataById(id: $id) { displayName id logo } }",
+        document="""\
+query GetPublicWorkspaceDataById($id: UUID!) {
+  getPublicWorkspaceDataById(id: $id) {
+    displayName id logo
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("getPublicWorkspaceDataById",),
@@ -2826,7 +4101,14 @@ class GetResourceCreditUsageResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_RESOURCE_CREDIT_USAGE_OP: _runtime.Operation[GetResourceCreditUsageResult] = _runtime.Operation(
     name="GetResourceCreditUsage",
-    document="query GetResourceCreditUsage { getResourceCreditUsage { grantedCredits periodEnd periodStart productKey rolloverCredits totalGrantedCredits unitPriceCents usedCredits } }",
+    document="""\
+query GetResourceCreditUsage {
+  getResourceCreditUsage {
+    grantedCredits periodEnd periodStart productKey rolloverCredits totalGrantedCredits
+    unitPriceCents usedCredits
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getResourceCreditUsage",),
@@ -2848,7 +4130,47 @@ class GetRolesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_ROLES_OP: _runtime.Operation[GetRolesResult] = _runtime.Operation(
     name="GetRoles",
-    document="query GetRoles { getRoles { agents { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } apiKeys { expiresAt id name revokedAt } canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description fieldPermissions { canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId } icon id isEditable label objectPermissions { canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords canUpdateObjectRecords objectMetadataId restrictedFields } permissionFlags { flag id roleId } rowLevelPermissionPredicateGroups { id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId positionInRowLevelPermissionPredicateGroup roleId } rowLevelPermissionPredicates { fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup roleId rowLevelPermissionPredicateGroupId subFieldName value workspaceMemberFieldMetadataId workspaceMemberSubFieldName } universalIdentifier workspaceMembers { avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn timeFormat timeZone uiScale userEmail userWorkspaceId } } }",
+    document="""\
+query GetRoles {
+  getRoles {
+    agents {
+      applicationId createdAt description evaluationInputs icon id isCustom label
+      modelConfiguration modelId name prompt responseFormat roleId updatedAt
+    }
+    apiKeys {
+      expiresAt id name revokedAt
+    }
+    canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+    canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+    canUpdateAllObjectRecords canUpdateAllSettings description
+    fieldPermissions {
+      canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId
+    }
+    icon id isEditable label
+    objectPermissions {
+      canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords
+      canUpdateObjectRecords objectMetadataId restrictedFields
+    }
+    permissionFlags {
+      flag id roleId
+    }
+    rowLevelPermissionPredicateGroups {
+      id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId
+      positionInRowLevelPermissionPredicateGroup roleId
+    }
+    rowLevelPermissionPredicates {
+      fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup
+      roleId rowLevelPermissionPredicateGroupId subFieldName value
+      workspaceMemberFieldMetadataId workspaceMemberSubFieldName
+    }
+    universalIdentifier
+    workspaceMembers {
+      avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn
+      timeFormat timeZone uiScale userEmail userWorkspaceId
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getRoles",),
@@ -2873,7 +4195,16 @@ class GetSSOIdentityProvidersResult(_msgspec.Struct, frozen=True, kw_only=True):
 GET_SSO_IDENTITY_PROVIDERS_OP: _runtime.Operation[GetSSOIdentityProvidersResult] = (
     _runtime.Operation(
         name="GetSSOIdentityProviders",
-        document="query GetSSOIdentityProviders { getSSOIdentityProviders { id issuer name status type workspace { displayName id } } }",
+        document="""\
+query GetSSOIdentityProviders {
+  getSSOIdentityProviders {
+    id issuer name status type
+    workspace {
+      displayName id
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("getSSOIdentityProviders",),
@@ -2896,7 +4227,13 @@ class GetToolIndexResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_TOOL_INDEX_OP: _runtime.Operation[GetToolIndexResult] = _runtime.Operation(
     name="GetToolIndex",
-    document="query GetToolIndex { getToolIndex { category description frontComponentId icon inputSchema label name objectName widgetName } }",
+    document="""\
+query GetToolIndex {
+  getToolIndex {
+    category description frontComponentId icon inputSchema label name objectName widgetName
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getToolIndex",),
@@ -2918,7 +4255,11 @@ class GetToolInputSchemaResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_TOOL_INPUT_SCHEMA_OP: _runtime.Operation[GetToolInputSchemaResult] = _runtime.Operation(
     name="GetToolInputSchema",
-    document="query GetToolInputSchema($toolName: String!) { getToolInputSchema(toolName: $toolName) }",
+    document="""\
+query GetToolInputSchema($toolName: String!) {
+  getToolInputSchema(toolName: $toolName)
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getToolInputSchema",),
@@ -2946,7 +4287,31 @@ class GetUsageAnalyticsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_USAGE_ANALYTICS_OP: _runtime.Operation[GetUsageAnalyticsResult] = _runtime.Operation(
     name="GetUsageAnalytics",
-    document="query GetUsageAnalytics($input: UsageAnalyticsInput) { getUsageAnalytics(input: $input) { periodEnd periodStart timeSeries { creditsUsed date } usageByApplication { creditsUsed key label } usageByModel { creditsUsed key label } usageByOperationType { creditsUsed key label } usageByUser { creditsUsed key label } userDailyUsage { userWorkspaceId } } }",
+    document="""\
+query GetUsageAnalytics($input: UsageAnalyticsInput) {
+  getUsageAnalytics(input: $input) {
+    periodEnd periodStart
+    timeSeries {
+      creditsUsed date
+    }
+    usageByApplication {
+      creditsUsed key label
+    }
+    usageByModel {
+      creditsUsed key label
+    }
+    usageByOperationType {
+      creditsUsed key label
+    }
+    usageByUser {
+      creditsUsed key label
+    }
+    userDailyUsage {
+      userWorkspaceId
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getUsageAnalytics",),
@@ -2974,7 +4339,41 @@ class GetViewResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_VIEW_OP: _runtime.Operation[GetViewResult] = _runtime.Operation(
     name="GetView",
-    document="query GetView($id: String!) { getView(id: $id) { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt viewFieldGroups { createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId } viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } visibility workspaceId } }",
+    document="""\
+query GetView($id: String!) {
+  getView(id: $id) {
+    anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+    calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive
+    isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+    kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+    name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+    viewFieldGroups {
+      createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId
+    }
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    visibility workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getView",),
@@ -3002,7 +4401,15 @@ class GetViewFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_VIEW_FIELD_OP: _runtime.Operation[GetViewFieldResult] = _runtime.Operation(
     name="GetViewField",
-    document="query GetViewField($id: String!) { getViewField(id: $id) { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } }",
+    document="""\
+query GetViewField($id: String!) {
+  getViewField(id: $id) {
+    aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+    isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewField",),
@@ -3032,7 +4439,19 @@ class GetViewFieldGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_VIEW_FIELD_GROUP_OP: _runtime.Operation[GetViewFieldGroupResult] = _runtime.Operation(
     name="GetViewFieldGroup",
-    document="query GetViewFieldGroup($id: String!) { getViewFieldGroup(id: $id) { createdAt deletedAt id isActive isVisible name position updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewId workspaceId } }",
+    document="""\
+query GetViewFieldGroup($id: String!) {
+  getViewFieldGroup(id: $id) {
+    createdAt deletedAt id isActive isVisible name position updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewFieldGroup",),
@@ -3060,7 +4479,19 @@ class GetViewFieldGroupsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_VIEW_FIELD_GROUPS_OP: _runtime.Operation[GetViewFieldGroupsResult] = _runtime.Operation(
     name="GetViewFieldGroups",
-    document="query GetViewFieldGroups($viewId: String!) { getViewFieldGroups(viewId: $viewId) { createdAt deletedAt id isActive isVisible name position updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewId workspaceId } }",
+    document="""\
+query GetViewFieldGroups($viewId: String!) {
+  getViewFieldGroups(viewId: $viewId) {
+    createdAt deletedAt id isActive isVisible name position updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewFieldGroups",),
@@ -3088,7 +4519,15 @@ class GetViewFieldsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_VIEW_FIELDS_OP: _runtime.Operation[GetViewFieldsResult] = _runtime.Operation(
     name="GetViewFields",
-    document="query GetViewFields($viewId: String!) { getViewFields(viewId: $viewId) { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } }",
+    document="""\
+query GetViewFields($viewId: String!) {
+  getViewFields(viewId: $viewId) {
+    aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+    isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewFields",),
@@ -3116,7 +4555,15 @@ class GetViewFilterResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_VIEW_FILTER_OP: _runtime.Operation[GetViewFilterResult] = _runtime.Operation(
     name="GetViewFilter",
-    document="query GetViewFilter($id: String!) { getViewFilter(id: $id) { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } }",
+    document="""\
+query GetViewFilter($id: String!) {
+  getViewFilter(id: $id) {
+    createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+    relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+    workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewFilter",),
@@ -3146,7 +4593,14 @@ class GetViewFilterGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_VIEW_FILTER_GROUP_OP: _runtime.Operation[GetViewFilterGroupResult] = _runtime.Operation(
     name="GetViewFilterGroup",
-    document="query GetViewFilterGroup($id: String!) { getViewFilterGroup(id: $id) { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } }",
+    document="""\
+query GetViewFilterGroup($id: String!) {
+  getViewFilterGroup(id: $id) {
+    createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+    updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewFilterGroup",),
@@ -3174,7 +4628,14 @@ class GetViewFilterGroupsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_VIEW_FILTER_GROUPS_OP: _runtime.Operation[GetViewFilterGroupsResult] = _runtime.Operation(
     name="GetViewFilterGroups",
-    document="query GetViewFilterGroups($viewId: String) { getViewFilterGroups(viewId: $viewId) { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } }",
+    document="""\
+query GetViewFilterGroups($viewId: String) {
+  getViewFilterGroups(viewId: $viewId) {
+    createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+    updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewFilterGroups",),
@@ -3202,7 +4663,15 @@ class GetViewFiltersResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_VIEW_FILTERS_OP: _runtime.Operation[GetViewFiltersResult] = _runtime.Operation(
     name="GetViewFilters",
-    document="query GetViewFilters($viewId: String) { getViewFilters(viewId: $viewId) { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } }",
+    document="""\
+query GetViewFilters($viewId: String) {
+  getViewFilters(viewId: $viewId) {
+    createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+    relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+    workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewFilters",),
@@ -3230,7 +4699,13 @@ class GetViewGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_VIEW_GROUP_OP: _runtime.Operation[GetViewGroupResult] = _runtime.Operation(
     name="GetViewGroup",
-    document="query GetViewGroup($id: String!) { getViewGroup(id: $id) { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } }",
+    document="""\
+query GetViewGroup($id: String!) {
+  getViewGroup(id: $id) {
+    createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewGroup",),
@@ -3258,7 +4733,13 @@ class GetViewGroupsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_VIEW_GROUPS_OP: _runtime.Operation[GetViewGroupsResult] = _runtime.Operation(
     name="GetViewGroups",
-    document="query GetViewGroups($viewId: String) { getViewGroups(viewId: $viewId) { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } }",
+    document="""\
+query GetViewGroups($viewId: String) {
+  getViewGroups(viewId: $viewId) {
+    createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewGroups",),
@@ -3286,7 +4767,13 @@ class GetViewSortResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_VIEW_SORT_OP: _runtime.Operation[GetViewSortResult] = _runtime.Operation(
     name="GetViewSort",
-    document="query GetViewSort($id: String!) { getViewSort(id: $id) { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } }",
+    document="""\
+query GetViewSort($id: String!) {
+  getViewSort(id: $id) {
+    createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewSort",),
@@ -3314,7 +4801,13 @@ class GetViewSortsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_VIEW_SORTS_OP: _runtime.Operation[GetViewSortsResult] = _runtime.Operation(
     name="GetViewSorts",
-    document="query GetViewSorts($viewId: String) { getViewSorts(viewId: $viewId) { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } }",
+    document="""\
+query GetViewSorts($viewId: String) {
+  getViewSorts(viewId: $viewId) {
+    createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewSorts",),
@@ -3342,7 +4835,41 @@ class GetViewsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 GET_VIEWS_OP: _runtime.Operation[GetViewsResult] = _runtime.Operation(
     name="GetViews",
-    document="query GetViews($objectMetadataId: String, $viewTypes: [ViewType!]) { getViews(objectMetadataId: $objectMetadataId, viewTypes: $viewTypes) { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt viewFieldGroups { createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId } viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } visibility workspaceId } }",
+    document="""\
+query GetViews($objectMetadataId: String, $viewTypes: [ViewType!]) {
+  getViews(objectMetadataId: $objectMetadataId, viewTypes: $viewTypes) {
+    anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+    calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive
+    isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+    kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+    name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+    viewFieldGroups {
+      createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId
+    }
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    visibility workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViews",),
@@ -3376,7 +4903,13 @@ class GetWorkspaceCreationDefaultsResult(_msgspec.Struct, frozen=True, kw_only=T
 GET_WORKSPACE_CREATION_DEFAULTS_OP: _runtime.Operation[GetWorkspaceCreationDefaultsResult] = (
     _runtime.Operation(
         name="GetWorkspaceCreationDefaults",
-        document="query GetWorkspaceCreationDefaults { getWorkspaceCreationDefaults { displayName subdomain } }",
+        document="""\
+query GetWorkspaceCreationDefaults {
+  getWorkspaceCreationDefaults {
+    displayName subdomain
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("getWorkspaceCreationDefaults",),
@@ -3400,7 +4933,11 @@ class GithubClaimAuthorizationUrlResult(_msgspec.Struct, frozen=True, kw_only=Tr
 GITHUB_CLAIM_AUTHORIZATION_URL_OP: _runtime.Operation[GithubClaimAuthorizationUrlResult] = (
     _runtime.Operation(
         name="GithubClaimAuthorizationUrl",
-        document="query GithubClaimAuthorizationUrl($applicationRegistrationId: String!) { githubClaimAuthorizationUrl(applicationRegistrationId: $applicationRegistrationId) }",
+        document="""\
+query GithubClaimAuthorizationUrl($applicationRegistrationId: String!) {
+  githubClaimAuthorizationUrl(applicationRegistrationId: $applicationRegistrationId)
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("githubClaimAuthorizationUrl",),
@@ -3429,7 +4966,11 @@ class IsApplicationStoppedResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 IS_APPLICATION_STOPPED_OP: _runtime.Operation[IsApplicationStoppedResult] = _runtime.Operation(
     name="IsApplicationStopped",
-    document="query IsApplicationStopped($applicationUniversalIdentifier: String!) { isApplicationStopped(applicationUniversalIdentifier: $applicationUniversalIdentifier) }",
+    document="""\
+query IsApplicationStopped($applicationUniversalIdentifier: String!) {
+  isApplicationStopped(applicationUniversalIdentifier: $applicationUniversalIdentifier)
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("isApplicationStopped",),
@@ -3457,7 +4998,17 @@ class LineChartDataResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 LINE_CHART_DATA_OP: _runtime.Operation[LineChartDataResult] = _runtime.Operation(
     name="LineChartData",
-    document="query LineChartData($input: LineChartDataInput!) { lineChartData(input: $input) { formattedToRawLookup hasTooManyGroups series { key label } showDataLabels showLegend xAxisLabel yAxisLabel } }",
+    document="""\
+query LineChartData($input: LineChartDataInput!) {
+  lineChartData(input: $input) {
+    formattedToRawLookup hasTooManyGroups
+    series {
+      key label
+    }
+    showDataLabels showLegend xAxisLabel yAxisLabel
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("lineChartData",),
@@ -3485,7 +5036,22 @@ class ListPlansResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 LIST_PLANS_OP: _runtime.Operation[ListPlansResult] = _runtime.Operation(
     name="ListPlans",
-    document="query ListPlans { listPlans { baseProducts { __typename description images name } meteredProducts { __typename description images name } planKey resourceCreditProducts { __typename description images name } } }",
+    document="""\
+query ListPlans {
+  listPlans {
+    baseProducts {
+      __typename description images name
+    }
+    meteredProducts {
+      __typename description images name
+    }
+    planKey
+    resourceCreditProducts {
+      __typename description images name
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("listPlans",),
@@ -3507,7 +5073,16 @@ class MessageSuppressionsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 MESSAGE_SUPPRESSIONS_OP: _runtime.Operation[MessageSuppressionsResult] = _runtime.Operation(
     name="MessageSuppressions",
-    document="query MessageSuppressions($input: FindMessageSuppressionsInput!) { messageSuppressions(input: $input) { records { createdAt emailAddress id reason source unsubscribeTopicId } totalCount } }",
+    document="""\
+query MessageSuppressions($input: FindMessageSuppressionsInput!) {
+  messageSuppressions(input: $input) {
+    records {
+      createdAt emailAddress id reason source unsubscribeTopicId
+    }
+    totalCount
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("messageSuppressions",),
@@ -3535,7 +5110,14 @@ class MetadataTranslationsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 METADATA_TRANSLATIONS_OP: _runtime.Operation[MetadataTranslationsResult] = _runtime.Operation(
     name="MetadataTranslations",
-    document="query MetadataTranslations($input: MetadataTranslationsInput!) { metadataTranslations(input: $input) { canonicalValue locale metadataName objectMetadataId property provenance recordId sourceValue value } }",
+    document="""\
+query MetadataTranslations($input: MetadataTranslationsInput!) {
+  metadataTranslations(input: $input) {
+    canonicalValue locale metadataName objectMetadataId property provenance recordId sourceValue
+    value
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("metadataTranslations",),
@@ -3563,7 +5145,21 @@ class MinimalMetadataResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 MINIMAL_METADATA_OP: _runtime.Operation[MinimalMetadataResult] = _runtime.Operation(
     name="MinimalMetadata",
-    document="query MinimalMetadata { minimalMetadata { collectionHashes { collectionName hash } objectMetadataItems { color icon id isActive isRemote isSystem labelPlural labelSingular namePlural nameSingular } views { id key objectMetadataId type } } }",
+    document="""\
+query MinimalMetadata {
+  minimalMetadata {
+    collectionHashes {
+      collectionName hash
+    }
+    objectMetadataItems {
+      color icon id isActive isRemote isSystem labelPlural labelSingular namePlural nameSingular
+    }
+    views {
+      id key objectMetadataId type
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("minimalMetadata",),
@@ -3588,7 +5184,11 @@ class MostlyEmptyFieldMetadataIdsResult(_msgspec.Struct, frozen=True, kw_only=Tr
 MOSTLY_EMPTY_FIELD_METADATA_IDS_OP: _runtime.Operation[MostlyEmptyFieldMetadataIdsResult] = (
     _runtime.Operation(
         name="MostlyEmptyFieldMetadataIds",
-        document="query MostlyEmptyFieldMetadataIds($objectMetadataId: UUID!) { mostlyEmptyFieldMetadataIds(objectMetadataId: $objectMetadataId) }",
+        document="""\
+query MostlyEmptyFieldMetadataIds($objectMetadataId: UUID!) {
+  mostlyEmptyFieldMetadataIds(objectMetadataId: $objectMetadataId)
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("mostlyEmptyFieldMetadataIds",),
@@ -3617,7 +5217,15 @@ class MyCalendarChannelsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 MY_CALENDAR_CHANNELS_OP: _runtime.Operation[MyCalendarChannelsResult] = _runtime.Operation(
     name="MyCalendarChannels",
-    document="query MyCalendarChannels($connectedAccountId: UUID) { myCalendarChannels(connectedAccountId: $connectedAccountId) { connectedAccountId contactAutoCreationPolicy createdAt handle id isContactAutoCreationEnabled isSyncEnabled syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount updatedAt visibility } }",
+    document="""\
+query MyCalendarChannels($connectedAccountId: UUID) {
+  myCalendarChannels(connectedAccountId: $connectedAccountId) {
+    connectedAccountId contactAutoCreationPolicy createdAt handle id
+    isContactAutoCreationEnabled isSyncEnabled syncStage syncStageStartedAt syncStatus syncedAt
+    throttleFailureCount updatedAt visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("myCalendarChannels",),
@@ -3647,7 +5255,18 @@ class MyConnectedAccountsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 MY_CONNECTED_ACCOUNTS_OP: _runtime.Operation[MyConnectedAccountsResult] = _runtime.Operation(
     name="MyConnectedAccounts",
-    document="query MyConnectedAccounts { myConnectedAccounts { applicationId archivedAt authFailedAt authFailedReason connectionParameters { __typename } connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } }",
+    document="""\
+query MyConnectedAccounts {
+  myConnectedAccounts {
+    applicationId archivedAt authFailedAt authFailedReason
+    connectionParameters {
+      __typename
+    }
+    connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt
+    lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("myConnectedAccounts",),
@@ -3669,7 +5288,21 @@ class MyMessageChannelsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 MY_MESSAGE_CHANNELS_OP: _runtime.Operation[MyMessageChannelsResult] = _runtime.Operation(
     name="MyMessageChannels",
-    document="query MyMessageChannels($connectedAccountId: UUID) { myMessageChannels(connectedAccountId: $connectedAccountId) { connectedAccount { applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility } }",
+    document="""\
+query MyMessageChannels($connectedAccountId: UUID) {
+  myMessageChannels(connectedAccountId: $connectedAccountId) {
+    connectedAccount {
+      applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt
+      handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes
+      updatedAt userWorkspaceId visibility
+    }
+    connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails
+    excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled
+    messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus
+    syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("myMessageChannels",),
@@ -3697,7 +5330,14 @@ class MyMessageFoldersResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 MY_MESSAGE_FOLDERS_OP: _runtime.Operation[MyMessageFoldersResult] = _runtime.Operation(
     name="MyMessageFolders",
-    document="query MyMessageFolders($messageChannelId: UUID) { myMessageFolders(messageChannelId: $messageChannelId) { createdAt externalId id isSentFolder isSynced messageChannelId name parentFolderId pendingSyncAction updatedAt } }",
+    document="""\
+query MyMessageFolders($messageChannelId: UUID) {
+  myMessageFolders(messageChannelId: $messageChannelId) {
+    createdAt externalId id isSentFolder isSynced messageChannelId name parentFolderId
+    pendingSyncAction updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("myMessageFolders",),
@@ -3727,7 +5367,18 @@ class NavigationMenuItemResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 NAVIGATION_MENU_ITEM_OP: _runtime.Operation[NavigationMenuItemResult] = _runtime.Operation(
     name="NavigationMenuItem",
-    document="query NavigationMenuItem($id: UUID!) { navigationMenuItem(id: $id) { applicationId color createdAt folderId icon id link name pageLayoutId position targetObjectMetadataId targetRecordId targetRecordIdentifier { id imageIdentifier labelIdentifier } type updatedAt userWorkspaceId viewId } }",
+    document="""\
+query NavigationMenuItem($id: UUID!) {
+  navigationMenuItem(id: $id) {
+    applicationId color createdAt folderId icon id link name pageLayoutId position
+    targetObjectMetadataId targetRecordId
+    targetRecordIdentifier {
+      id imageIdentifier labelIdentifier
+    }
+    type updatedAt userWorkspaceId viewId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("navigationMenuItem",),
@@ -3755,7 +5406,18 @@ class NavigationMenuItemsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 NAVIGATION_MENU_ITEMS_OP: _runtime.Operation[NavigationMenuItemsResult] = _runtime.Operation(
     name="NavigationMenuItems",
-    document="query NavigationMenuItems { navigationMenuItems { applicationId color createdAt folderId icon id link name pageLayoutId position targetObjectMetadataId targetRecordId targetRecordIdentifier { id imageIdentifier labelIdentifier } type updatedAt userWorkspaceId viewId } }",
+    document="""\
+query NavigationMenuItems {
+  navigationMenuItems {
+    applicationId color createdAt folderId icon id link name pageLayoutId position
+    targetObjectMetadataId targetRecordId
+    targetRecordIdentifier {
+      id imageIdentifier labelIdentifier
+    }
+    type updatedAt userWorkspaceId viewId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("navigationMenuItems",),
@@ -3777,7 +5439,54 @@ class ObjectResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 OBJECT_OP: _runtime.Operation[ObjectResult] = _runtime.Operation(
     name="Object",
-    document="query Object($id: UUID!) { object(id: $id) { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } icon id imageIdentifierFieldMetadataId indexMetadataList { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } indexMetadatas { edges { cursor node { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers searchFieldMetadataList { createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt } shortcut universalIdentifier updatedAt writability } }",
+    document="""\
+query Object($id: UUID!) {
+  object(id: $id) {
+    applicationId color createdAt description duplicateCriteria
+    fields {
+      edges {
+        cursor
+        node {
+          applicationId createdAt defaultValue description icon id isActive isAuditLogged
+          isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label
+          morphId name objectMetadataId options settings type universalIdentifier updatedAt
+          writability
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    fieldsList {
+      applicationId createdAt defaultValue description icon id isActive isAuditLogged
+      isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId
+      name objectMetadataId options settings type universalIdentifier updatedAt writability
+    }
+    icon id imageIdentifierFieldMetadataId
+    indexMetadataList {
+      createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+    }
+    indexMetadatas {
+      edges {
+        cursor
+        node {
+          createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable
+    labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular
+    openRecordIn readability readabilityParentFieldUniversalIdentifiers
+    searchFieldMetadataList {
+      createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt
+    }
+    shortcut universalIdentifier updatedAt writability
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("object",),
@@ -3805,7 +5514,13 @@ class ObjectRecordCountsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 OBJECT_RECORD_COUNTS_OP: _runtime.Operation[ObjectRecordCountsResult] = _runtime.Operation(
     name="ObjectRecordCounts",
-    document="query ObjectRecordCounts { objectRecordCounts { objectNamePlural totalCount } }",
+    document="""\
+query ObjectRecordCounts {
+  objectRecordCounts {
+    objectNamePlural totalCount
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("objectRecordCounts",),
@@ -3827,7 +5542,63 @@ class ObjectsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 OBJECTS_OP: _runtime.Operation[ObjectsResult] = _runtime.Operation(
     name="Objects",
-    document="query Objects($filter: ObjectFilter, $paging: CursorPaging) { objects(filter: $filter, paging: $paging) { edges { cursor node { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } icon id imageIdentifierFieldMetadataId indexMetadataList { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } indexMetadatas { edges { cursor node { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers searchFieldMetadataList { createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt } shortcut universalIdentifier updatedAt writability } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } }",
+    document="""\
+query Objects($filter: ObjectFilter, $paging: CursorPaging) {
+  objects(filter: $filter, paging: $paging) {
+    edges {
+      cursor
+      node {
+        applicationId color createdAt description duplicateCriteria
+        fields {
+          edges {
+            cursor
+            node {
+              applicationId createdAt defaultValue description icon id isActive isAuditLogged
+              isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label
+              morphId name objectMetadataId options settings type universalIdentifier updatedAt
+              writability
+            }
+          }
+          pageInfo {
+            endCursor hasNextPage hasPreviousPage startCursor
+          }
+        }
+        fieldsList {
+          applicationId createdAt defaultValue description icon id isActive isAuditLogged
+          isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label
+          morphId name objectMetadataId options settings type universalIdentifier updatedAt
+          writability
+        }
+        icon id imageIdentifierFieldMetadataId
+        indexMetadataList {
+          createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+        }
+        indexMetadatas {
+          edges {
+            cursor
+            node {
+              createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+            }
+          }
+          pageInfo {
+            endCursor hasNextPage hasPreviousPage startCursor
+          }
+        }
+        isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable
+        labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular
+        openRecordIn readability readabilityParentFieldUniversalIdentifiers
+        searchFieldMetadataList {
+          createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt
+        }
+        shortcut universalIdentifier updatedAt writability
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("objects",),
@@ -3858,7 +5629,16 @@ class PieChartDataResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 PIE_CHART_DATA_OP: _runtime.Operation[PieChartDataResult] = _runtime.Operation(
     name="PieChartData",
-    document="query PieChartData($input: PieChartDataInput!) { pieChartData(input: $input) { data { key value } formattedToRawLookup hasTooManyGroups showCenterMetric showDataLabels showLegend } }",
+    document="""\
+query PieChartData($input: PieChartDataInput!) {
+  pieChartData(input: $input) {
+    data {
+      key value
+    }
+    formattedToRawLookup hasTooManyGroups showCenterMetric showDataLabels showLegend
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("pieChartData",),
@@ -3889,7 +5669,14 @@ class PreviewMessageCampaignAudienceResult(_msgspec.Struct, frozen=True, kw_only
 PREVIEW_MESSAGE_CAMPAIGN_AUDIENCE_OP: _runtime.Operation[PreviewMessageCampaignAudienceResult] = (
     _runtime.Operation(
         name="PreviewMessageCampaignAudience",
-        document="query PreviewMessageCampaignAudience($input: PreviewMessageCampaignAudienceInput!) { previewMessageCampaignAudience(input: $input) { duplicateEmails globallyUnsubscribed hardSuppressed sendable topicUnsubscribed totalMembers withoutEmail } }",
+        document="""\
+query PreviewMessageCampaignAudience($input: PreviewMessageCampaignAudienceInput!) {
+  previewMessageCampaignAudience(input: $input) {
+    duplicateEmails globallyUnsubscribed hardSuppressed sendable topicUnsubscribed totalMembers
+    withoutEmail
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("previewMessageCampaignAudience",),
@@ -3921,7 +5708,21 @@ class PublicMarketplaceAppDetailResult(_msgspec.Struct, frozen=True, kw_only=Tru
 PUBLIC_MARKETPLACE_APP_DETAIL_OP: _runtime.Operation[PublicMarketplaceAppDetailResult] = (
     _runtime.Operation(
         name="PublicMarketplaceAppDetail",
-        document="query PublicMarketplaceAppDetail($universalIdentifier: String!) { publicMarketplaceAppDetail(universalIdentifier: $universalIdentifier) { aboutDescription author category defaultRoleUniversalIdentifier description emailSupport galleryImages id installCount isListed isVetted issueReportUrl latestAvailableVersion logoUrl name pricingDescription requestedCapabilities roles { canAccessAllTools canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon label permissionFlagUniversalIdentifiers universalIdentifier } sourcePackage sourceType termsUrl universalIdentifier websiteUrl } }",
+        document="""\
+query PublicMarketplaceAppDetail($universalIdentifier: String!) {
+  publicMarketplaceAppDetail(universalIdentifier: $universalIdentifier) {
+    aboutDescription author category defaultRoleUniversalIdentifier description emailSupport
+    galleryImages id installCount isListed isVetted issueReportUrl latestAvailableVersion
+    logoUrl name pricingDescription requestedCapabilities
+    roles {
+      canAccessAllTools canDestroyAllObjectRecords canReadAllObjectRecords
+      canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description
+      icon label permissionFlagUniversalIdentifiers universalIdentifier
+    }
+    sourcePackage sourceType termsUrl universalIdentifier websiteUrl
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("publicMarketplaceAppDetail",),
@@ -3950,7 +5751,13 @@ class PublicMarketplaceAppsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 PUBLIC_MARKETPLACE_APPS_OP: _runtime.Operation[PublicMarketplaceAppsResult] = _runtime.Operation(
     name="PublicMarketplaceApps",
-    document="query PublicMarketplaceApps($isVetted: Boolean!) { publicMarketplaceApps(isVetted: $isVetted) { author category description id isVetted logoUrl name sourcePackage } }",
+    document="""\
+query PublicMarketplaceApps($isVetted: Boolean!) {
+  publicMarketplaceApps(isVetted: $isVetted) {
+    author category description id isVetted logoUrl name sourcePackage
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("publicMarketplaceApps",),
@@ -3978,7 +5785,17 @@ class RecordPermissionsResult_2(_msgspec.Struct, frozen=True, kw_only=True):
 
 RECORD_PERMISSIONS_OP: _runtime.Operation[RecordPermissionsResult_2] = _runtime.Operation(
     name="RecordPermissions",
-    document="query RecordPermissions($targets: [RecordPermissionsTargetInput!]!) { recordPermissions(targets: $targets) { objectMetadataId permissions { canDelete canRead canSoftDelete canUpdate } recordId } }",
+    document="""\
+query RecordPermissions($targets: [RecordPermissionsTargetInput!]!) {
+  recordPermissions(targets: $targets) {
+    objectMetadataId
+    permissions {
+      canDelete canRead canSoftDelete canUpdate
+    }
+    recordId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("recordPermissions",),
@@ -4006,7 +5823,23 @@ class RecordSharingResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RECORD_SHARING_OP: _runtime.Operation[RecordSharingResult] = _runtime.Operation(
     name="RecordSharing",
-    document="query RecordSharing($target: RecordSharingTargetInput!) { recordSharing(target: $target) { hasInheritedAccess isEnabled permissions { canDelete canRead canSoftDelete canUpdate } roles { id label } shares { accessLevel id principalId principalType rowCause } viewerAccessLevel } }",
+    document="""\
+query RecordSharing($target: RecordSharingTargetInput!) {
+  recordSharing(target: $target) {
+    hasInheritedAccess isEnabled
+    permissions {
+      canDelete canRead canSoftDelete canUpdate
+    }
+    roles {
+      id label
+    }
+    shares {
+      accessLevel id principalId principalType rowCause
+    }
+    viewerAccessLevel
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("recordSharing",),
@@ -4034,7 +5867,14 @@ class SkillResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 SKILL_OP: _runtime.Operation[SkillResult] = _runtime.Operation(
     name="Skill",
-    document="query Skill($id: UUID!) { skill(id: $id) { applicationId content createdAt description icon id isActive isCustom isSystem label name updatedAt } }",
+    document="""\
+query Skill($id: UUID!) {
+  skill(id: $id) {
+    applicationId content createdAt description icon id isActive isCustom isSystem label name
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("skill",),
@@ -4062,7 +5902,14 @@ class SkillsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 SKILLS_OP: _runtime.Operation[SkillsResult] = _runtime.Operation(
     name="Skills",
-    document="query Skills { skills { applicationId content createdAt description icon id isActive isCustom isSystem label name updatedAt } }",
+    document="""\
+query Skills {
+  skills {
+    applicationId content createdAt description icon id isActive isCustom isSystem label name
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("skills",),
@@ -4086,7 +5933,18 @@ class TimelineActivityTypesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 TIMELINE_ACTIVITY_TYPES_OP: _runtime.Operation[TimelineActivityTypesResult] = _runtime.Operation(
     name="TimelineActivityTypes",
-    document="query TimelineActivityTypes { timelineActivityTypes { applicationId createdAt emit { objectUniversalIdentifier on } frontComponentUniversalIdentifier icon id isActive label name replacesTimelineActivityTypeUniversalIdentifier universalIdentifier updatedAt } }",
+    document="""\
+query TimelineActivityTypes {
+  timelineActivityTypes {
+    applicationId createdAt
+    emit {
+      objectUniversalIdentifier on
+    }
+    frontComponentUniversalIdentifier icon id isActive label name
+    replacesTimelineActivityTypeUniversalIdentifier universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("timelineActivityTypes",),
@@ -4108,7 +5966,13 @@ class UnsubscribeTopicsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UNSUBSCRIBE_TOPICS_OP: _runtime.Operation[UnsubscribeTopicsResult] = _runtime.Operation(
     name="UnsubscribeTopics",
-    document="query UnsubscribeTopics { unsubscribeTopics { createdAt description id name updatedAt visibility } }",
+    document="""\
+query UnsubscribeTopics {
+  unsubscribeTopics {
+    createdAt description id name updatedAt visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("unsubscribeTopics",),
@@ -4130,7 +5994,14 @@ class UsageLimitsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 USAGE_LIMITS_OP: _runtime.Operation[UsageLimitsResult] = _runtime.Operation(
     name="UsageLimits",
-    document="query UsageLimits { usageLimits { burstValue createdAt id limitKind limitValue meter operationType periodCount periodUnit resourceType spenderId spenderType updatedAt } }",
+    document="""\
+query UsageLimits {
+  usageLimits {
+    burstValue createdAt id limitKind limitValue meter operationType periodCount periodUnit
+    resourceType spenderId spenderType updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("usageLimits",),
@@ -4152,7 +6023,16 @@ class UsageQuotaDefinitionsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 USAGE_QUOTA_DEFINITIONS_OP: _runtime.Operation[UsageQuotaDefinitionsResult] = _runtime.Operation(
     name="UsageQuotaDefinitions",
-    document="query UsageQuotaDefinitions { usageQuotaDefinitions { definitions { allowedMeters allowedOperationTypes allowedSpenderTypes limitKind resourceType } hasAllowancePeriod isIntraWorkspaceLimitEntitled } }",
+    document="""\
+query UsageQuotaDefinitions {
+  usageQuotaDefinitions {
+    definitions {
+      allowedMeters allowedOperationTypes allowedSpenderTypes limitKind resourceType
+    }
+    hasAllowancePeriod isIntraWorkspaceLimitEntitled
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("usageQuotaDefinitions",),
@@ -4177,7 +6057,13 @@ class UsageQuotaScopeConsumptionResult(_msgspec.Struct, frozen=True, kw_only=Tru
 USAGE_QUOTA_SCOPE_CONSUMPTION_OP: _runtime.Operation[UsageQuotaScopeConsumptionResult] = (
     _runtime.Operation(
         name="UsageQuotaScopeConsumption",
-        document="query UsageQuotaScopeConsumption($input: UsageQuotaScopeInput!) { usageQuotaScopeConsumption(input: $input) { consumedValue periodEnd periodStart } }",
+        document="""\
+query UsageQuotaScopeConsumption($input: UsageQuotaScopeInput!) {
+  usageQuotaScopeConsumption(input: $input) {
+    consumedValue periodEnd periodStart
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("usageQuotaScopeConsumption",),
@@ -4209,7 +6095,14 @@ class UsageQuotasWithConsumptionResult(_msgspec.Struct, frozen=True, kw_only=Tru
 USAGE_QUOTAS_WITH_CONSUMPTION_OP: _runtime.Operation[UsageQuotasWithConsumptionResult] = (
     _runtime.Operation(
         name="UsageQuotasWithConsumption",
-        document="query UsageQuotasWithConsumption { usageQuotasWithConsumption { consumedValue id isEnforced limitValue meter operationType periodEnd periodStart periodUnit remainingValue resourceType spenderId spenderLabel spenderType } }",
+        document="""\
+query UsageQuotasWithConsumption {
+  usageQuotasWithConsumption {
+    consumedValue id isEnforced limitValue meter operationType periodEnd periodStart periodUnit
+    remainingValue resourceType spenderId spenderLabel spenderType
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("usageQuotasWithConsumption",),
@@ -4235,7 +6128,13 @@ class ValidatePasswordResetTokenResult(_msgspec.Struct, frozen=True, kw_only=Tru
 VALIDATE_PASSWORD_RESET_TOKEN_OP: _runtime.Operation[ValidatePasswordResetTokenResult] = (
     _runtime.Operation(
         name="ValidatePasswordResetToken",
-        document="query ValidatePasswordResetToken($passwordResetToken: String!) { validatePasswordResetToken(passwordResetToken: $passwordResetToken) { email hasPassword id } }",
+        document="""\
+query ValidatePasswordResetToken($passwordResetToken: String!) {
+  validatePasswordResetToken(passwordResetToken: $passwordResetToken) {
+    email hasPassword id
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("validatePasswordResetToken",),
@@ -4264,7 +6163,13 @@ class WebhookResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 WEBHOOK_OP: _runtime.Operation[WebhookResult] = _runtime.Operation(
     name="Webhook",
-    document="query Webhook($id: UUID!) { webhook(id: $id) { applicationId createdAt deletedAt description id operations secret targetUrl updatedAt } }",
+    document="""\
+query Webhook($id: UUID!) {
+  webhook(id: $id) {
+    applicationId createdAt deletedAt description id operations secret targetUrl updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("webhook",),
@@ -4292,7 +6197,13 @@ class WebhooksResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 WEBHOOKS_OP: _runtime.Operation[WebhooksResult] = _runtime.Operation(
     name="Webhooks",
-    document="query Webhooks { webhooks { applicationId createdAt deletedAt description id operations secret targetUrl updatedAt } }",
+    document="""\
+query Webhooks {
+  webhooks {
+    applicationId createdAt deletedAt description id operations secret targetUrl updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("webhooks",),

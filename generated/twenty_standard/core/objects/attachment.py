@@ -240,6 +240,25 @@ class AttachmentWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=Tr
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+_F_AttachmentFields = """\
+fragment AttachmentFields on Attachment {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  file {
+    fileCategory fileId label
+  }
+  fileCategory fullPath id name position searchVector targetCompanyId targetNoteId
+  targetOpportunityId targetPersonId targetTaskId updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}
+"""
+
+
 AttachmentCreateInput = _te.TypedDict(
     "AttachmentCreateInput",
     {
@@ -506,7 +525,14 @@ class AttachmentResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 ATTACHMENT_OP: _runtime.Operation[AttachmentResult] = _runtime.Operation(
     name="Attachment",
-    document="query Attachment($filter: AttachmentFilterInput!) { attachment(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+query Attachment($filter: AttachmentFilterInput!) {
+  attachment(filter: $filter) {
+    ...AttachmentFields
+  }
+}
+"""
+    + _F_AttachmentFields,
     endpoint="graphql",
     kind="query",
     root_fields=("attachment",),
@@ -534,7 +560,23 @@ class AttachmentsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 ATTACHMENTS_OP: _runtime.Operation[AttachmentsResult] = _runtime.Operation(
     name="Attachments",
-    document="query Attachments($after: String, $before: String, $filter: AttachmentFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [AttachmentOrderByInput]) { attachments(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query Attachments($after: String, $before: String, $filter: AttachmentFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [AttachmentOrderByInput]) {
+  attachments(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...AttachmentFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_AttachmentFields,
     endpoint="graphql",
     kind="query",
     root_fields=("attachments",),
@@ -582,7 +624,24 @@ class AttachmentsGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 ATTACHMENTS_GROUP_BY_OP: _runtime.Operation[AttachmentsGroupByResult] = _runtime.Operation(
     name="AttachmentsGroupBy",
-    document="query AttachmentsGroupBy($groupBy: [AttachmentGroupByInput!]!, $filter: AttachmentFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [AttachmentOrderByWithGroupByInput], $orderByForRecords: [AttachmentOrderByInput], $viewId: UUID) { attachmentsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query AttachmentsGroupBy($groupBy: [AttachmentGroupByInput!]!, $filter: AttachmentFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [AttachmentOrderByWithGroupByInput], $orderByForRecords: [AttachmentOrderByInput], $viewId: UUID) {
+  attachmentsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...AttachmentFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_AttachmentFields,
     endpoint="graphql",
     kind="query",
     root_fields=("attachmentsGroupBy",),
@@ -628,7 +687,14 @@ class CreateAttachmentResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_ATTACHMENT_OP: _runtime.Operation[CreateAttachmentResult] = _runtime.Operation(
     name="CreateAttachment",
-    document="mutation CreateAttachment($data: AttachmentCreateInput!, $upsert: Boolean) { createAttachment(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateAttachment($data: AttachmentCreateInput!, $upsert: Boolean) {
+  createAttachment(data: $data, upsert: $upsert) {
+    ...AttachmentFields
+  }
+}
+"""
+    + _F_AttachmentFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createAttachment",),
@@ -663,7 +729,14 @@ class CreateAttachmentsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_ATTACHMENTS_OP: _runtime.Operation[CreateAttachmentsResult] = _runtime.Operation(
     name="CreateAttachments",
-    document="mutation CreateAttachments($data: [AttachmentCreateInput!]!, $upsert: Boolean) { createAttachments(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateAttachments($data: [AttachmentCreateInput!]!, $upsert: Boolean) {
+  createAttachments(data: $data, upsert: $upsert) {
+    ...AttachmentFields
+  }
+}
+"""
+    + _F_AttachmentFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createAttachments",),
@@ -696,7 +769,14 @@ class DeleteAttachmentResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_ATTACHMENT_OP: _runtime.Operation[DeleteAttachmentResult] = _runtime.Operation(
     name="DeleteAttachment",
-    document="mutation DeleteAttachment($id: UUID!) { deleteAttachment(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteAttachment($id: UUID!) {
+  deleteAttachment(id: $id) {
+    ...AttachmentFields
+  }
+}
+"""
+    + _F_AttachmentFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteAttachment",),
@@ -726,7 +806,14 @@ class DeleteAttachmentsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_ATTACHMENTS_OP: _runtime.Operation[DeleteAttachmentsResult] = _runtime.Operation(
     name="DeleteAttachments",
-    document="mutation DeleteAttachments($filter: AttachmentFilterInput!) { deleteAttachments(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteAttachments($filter: AttachmentFilterInput!) {
+  deleteAttachments(filter: $filter) {
+    ...AttachmentFields
+  }
+}
+"""
+    + _F_AttachmentFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteAttachments",),
@@ -754,7 +841,14 @@ class DestroyAttachmentResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_ATTACHMENT_OP: _runtime.Operation[DestroyAttachmentResult] = _runtime.Operation(
     name="DestroyAttachment",
-    document="mutation DestroyAttachment($id: UUID!) { destroyAttachment(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyAttachment($id: UUID!) {
+  destroyAttachment(id: $id) {
+    ...AttachmentFields
+  }
+}
+"""
+    + _F_AttachmentFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyAttachment",),
@@ -784,7 +878,14 @@ class DestroyAttachmentsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_ATTACHMENTS_OP: _runtime.Operation[DestroyAttachmentsResult] = _runtime.Operation(
     name="DestroyAttachments",
-    document="mutation DestroyAttachments($filter: AttachmentFilterInput!) { destroyAttachments(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyAttachments($filter: AttachmentFilterInput!) {
+  destroyAttachments(filter: $filter) {
+    ...AttachmentFields
+  }
+}
+"""
+    + _F_AttachmentFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyAttachments",),
@@ -812,7 +913,14 @@ class RestoreAttachmentResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_ATTACHMENT_OP: _runtime.Operation[RestoreAttachmentResult] = _runtime.Operation(
     name="RestoreAttachment",
-    document="mutation RestoreAttachment($id: UUID!) { restoreAttachment(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreAttachment($id: UUID!) {
+  restoreAttachment(id: $id) {
+    ...AttachmentFields
+  }
+}
+"""
+    + _F_AttachmentFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreAttachment",),
@@ -842,7 +950,14 @@ class RestoreAttachmentsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_ATTACHMENTS_OP: _runtime.Operation[RestoreAttachmentsResult] = _runtime.Operation(
     name="RestoreAttachments",
-    document="mutation RestoreAttachments($filter: AttachmentFilterInput!) { restoreAttachments(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreAttachments($filter: AttachmentFilterInput!) {
+  restoreAttachments(filter: $filter) {
+    ...AttachmentFields
+  }
+}
+"""
+    + _F_AttachmentFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreAttachments",),
@@ -870,7 +985,14 @@ class UpdateAttachmentResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_ATTACHMENT_OP: _runtime.Operation[UpdateAttachmentResult] = _runtime.Operation(
     name="UpdateAttachment",
-    document="mutation UpdateAttachment($data: AttachmentUpdateInput!, $id: UUID!) { updateAttachment(data: $data, id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateAttachment($data: AttachmentUpdateInput!, $id: UUID!) {
+  updateAttachment(data: $data, id: $id) {
+    ...AttachmentFields
+  }
+}
+"""
+    + _F_AttachmentFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateAttachment",),
@@ -902,7 +1024,14 @@ class UpdateAttachmentsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_ATTACHMENTS_OP: _runtime.Operation[UpdateAttachmentsResult] = _runtime.Operation(
     name="UpdateAttachments",
-    document="mutation UpdateAttachments($data: AttachmentUpdateInput!, $filter: AttachmentFilterInput!) { updateAttachments(data: $data, filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateAttachments($data: AttachmentUpdateInput!, $filter: AttachmentFilterInput!) {
+  updateAttachments(data: $data, filter: $filter) {
+    ...AttachmentFields
+  }
+}
+"""
+    + _F_AttachmentFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateAttachments",),
@@ -934,11 +1063,110 @@ AttachmentRelationName = _t.Literal[
     "targetTask",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "targetCompany": "targetCompany { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
-    "targetNote": "targetNote { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } }",
-    "targetOpportunity": "targetOpportunity { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } }",
-    "targetPerson": "targetPerson { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
-    "targetTask": "targetTask { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } }",
+    "targetCompany": """\
+targetCompany {
+  accountOwnerId
+  address {
+    addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1
+    addressStreet2 addressStreet3
+  }
+  annualRecurringRevenue {
+    amountMicros currencyCode
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  domainName {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  employees id idealCustomerProfile
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
+    "targetNote": """\
+targetNote {
+  bodyV2 {
+    blocknote markdown
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id position searchVector title updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
+    "targetOpportunity": """\
+targetOpportunity {
+  amount {
+    amountMicros currencyCode
+  }
+  closeDate companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
+    "targetPerson": """\
+targetPerson {
+  avatarFile {
+    fileCategory fileId label
+  }
+  avatarUrl city companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  emails {
+    additionalEmails primaryEmail
+  }
+  id jobTitle
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name {
+    firstName lastName
+  }
+  phones {
+    additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber
+  }
+  position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
+    "targetTask": """\
+targetTask {
+  assigneeId
+  bodyV2 {
+    blocknote markdown
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt dueAt id position searchVector status title updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
 }
 
 
@@ -960,10 +1188,28 @@ def _attachments_with_op(
         op = _runtime.Operation(
             name="AttachmentsWithRelations",
             document=_runtime.include_document(
-                "query AttachmentsWithRelations($after: String, $before: String, $filter: AttachmentFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [AttachmentOrderByInput]) { attachments(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query AttachmentsWithRelations($after: String, $before: String, $filter: AttachmentFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [AttachmentOrderByInput]) {
+  attachments(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...AttachmentFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_AttachmentFields,
             endpoint="graphql",
             kind="query",
             root_fields=("attachments",),
@@ -992,10 +1238,19 @@ def _attachment_with_op(
         op = _runtime.Operation(
             name="AttachmentWithRelations",
             document=_runtime.include_document(
-                "query AttachmentWithRelations($filter: AttachmentFilterInput!) { attachment(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query AttachmentWithRelations($filter: AttachmentFilterInput!) {
+  attachment(filter: $filter) {
+    ...AttachmentFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_AttachmentFields,
             endpoint="graphql",
             kind="query",
             root_fields=("attachment",),

@@ -238,6 +238,39 @@ class CompanyWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=True)
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+_F_CompanyFields = """\
+fragment CompanyFields on Company {
+  accountOwnerId
+  address {
+    addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1
+    addressStreet2 addressStreet3
+  }
+  annualRecurringRevenue {
+    amountMicros currencyCode
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  domainName {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  employees id idealCustomerProfile
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}
+"""
+
+
 CompanyConnectInput = _te.TypedDict(
     "CompanyConnectInput",
     {
@@ -542,7 +575,23 @@ class CompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 COMPANIES_OP: _runtime.Operation[CompaniesResult] = _runtime.Operation(
     name="Companies",
-    document="query Companies($after: String, $before: String, $filter: CompanyFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CompanyOrderByInput]) { companies(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query Companies($after: String, $before: String, $filter: CompanyFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CompanyOrderByInput]) {
+  companies(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...CompanyFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="query",
     root_fields=("companies",),
@@ -590,7 +639,24 @@ class CompaniesGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 COMPANIES_GROUP_BY_OP: _runtime.Operation[CompaniesGroupByResult] = _runtime.Operation(
     name="CompaniesGroupBy",
-    document="query CompaniesGroupBy($groupBy: [CompanyGroupByInput!]!, $filter: CompanyFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [CompanyOrderByWithGroupByInput], $orderByForRecords: [CompanyOrderByInput], $viewId: UUID) { companiesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query CompaniesGroupBy($groupBy: [CompanyGroupByInput!]!, $filter: CompanyFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [CompanyOrderByWithGroupByInput], $orderByForRecords: [CompanyOrderByInput], $viewId: UUID) {
+  companiesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...CompanyFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="query",
     root_fields=("companiesGroupBy",),
@@ -636,7 +702,14 @@ class CompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 COMPANY_OP: _runtime.Operation[CompanyResult] = _runtime.Operation(
     name="Company",
-    document="query Company($filter: CompanyFilterInput!) { company(filter: $filter) { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+query Company($filter: CompanyFilterInput!) {
+  company(filter: $filter) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="query",
     root_fields=("company",),
@@ -666,7 +739,23 @@ class CompanyDuplicatesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 COMPANY_DUPLICATES_OP: _runtime.Operation[CompanyDuplicatesResult] = _runtime.Operation(
     name="CompanyDuplicates",
-    document="query CompanyDuplicates($data: [CompanyCreateInput], $ids: [UUID]) { companyDuplicates(data: $data, ids: $ids) { edges { cursor node { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query CompanyDuplicates($data: [CompanyCreateInput], $ids: [UUID]) {
+  companyDuplicates(data: $data, ids: $ids) {
+    edges {
+      cursor
+      node {
+        ...CompanyFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="query",
     root_fields=("companyDuplicates",),
@@ -697,7 +786,14 @@ class CreateCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_COMPANIES_OP: _runtime.Operation[CreateCompaniesResult] = _runtime.Operation(
     name="CreateCompanies",
-    document="mutation CreateCompanies($data: [CompanyCreateInput!]!, $upsert: Boolean) { createCompanies(data: $data, upsert: $upsert) { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation CreateCompanies($data: [CompanyCreateInput!]!, $upsert: Boolean) {
+  createCompanies(data: $data, upsert: $upsert) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createCompanies",),
@@ -730,7 +826,14 @@ class CreateCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_COMPANY_OP: _runtime.Operation[CreateCompanyResult] = _runtime.Operation(
     name="CreateCompany",
-    document="mutation CreateCompany($data: CompanyCreateInput!, $upsert: Boolean) { createCompany(data: $data, upsert: $upsert) { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation CreateCompany($data: CompanyCreateInput!, $upsert: Boolean) {
+  createCompany(data: $data, upsert: $upsert) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createCompany",),
@@ -761,7 +864,14 @@ class DeleteCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_COMPANIES_OP: _runtime.Operation[DeleteCompaniesResult] = _runtime.Operation(
     name="DeleteCompanies",
-    document="mutation DeleteCompanies($filter: CompanyFilterInput!) { deleteCompanies(filter: $filter) { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation DeleteCompanies($filter: CompanyFilterInput!) {
+  deleteCompanies(filter: $filter) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteCompanies",),
@@ -789,7 +899,14 @@ class DeleteCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_COMPANY_OP: _runtime.Operation[DeleteCompanyResult] = _runtime.Operation(
     name="DeleteCompany",
-    document="mutation DeleteCompany($id: UUID!) { deleteCompany(id: $id) { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation DeleteCompany($id: UUID!) {
+  deleteCompany(id: $id) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteCompany",),
@@ -817,7 +934,14 @@ class DestroyCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_COMPANIES_OP: _runtime.Operation[DestroyCompaniesResult] = _runtime.Operation(
     name="DestroyCompanies",
-    document="mutation DestroyCompanies($filter: CompanyFilterInput!) { destroyCompanies(filter: $filter) { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation DestroyCompanies($filter: CompanyFilterInput!) {
+  destroyCompanies(filter: $filter) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyCompanies",),
@@ -845,7 +969,14 @@ class DestroyCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_COMPANY_OP: _runtime.Operation[DestroyCompanyResult] = _runtime.Operation(
     name="DestroyCompany",
-    document="mutation DestroyCompany($id: UUID!) { destroyCompany(id: $id) { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation DestroyCompany($id: UUID!) {
+  destroyCompany(id: $id) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyCompany",),
@@ -873,7 +1004,14 @@ class MergeCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 MERGE_COMPANIES_OP: _runtime.Operation[MergeCompaniesResult] = _runtime.Operation(
     name="MergeCompanies",
-    document="mutation MergeCompanies($conflictPriorityIndex: Int!, $ids: [UUID!]!, $dryRun: Boolean) { mergeCompanies(conflictPriorityIndex: $conflictPriorityIndex, ids: $ids, dryRun: $dryRun) { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation MergeCompanies($conflictPriorityIndex: Int!, $ids: [UUID!]!, $dryRun: Boolean) {
+  mergeCompanies(conflictPriorityIndex: $conflictPriorityIndex, ids: $ids, dryRun: $dryRun) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("mergeCompanies",),
@@ -906,7 +1044,14 @@ class RestoreCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_COMPANIES_OP: _runtime.Operation[RestoreCompaniesResult] = _runtime.Operation(
     name="RestoreCompanies",
-    document="mutation RestoreCompanies($filter: CompanyFilterInput!) { restoreCompanies(filter: $filter) { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation RestoreCompanies($filter: CompanyFilterInput!) {
+  restoreCompanies(filter: $filter) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreCompanies",),
@@ -934,7 +1079,14 @@ class RestoreCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_COMPANY_OP: _runtime.Operation[RestoreCompanyResult] = _runtime.Operation(
     name="RestoreCompany",
-    document="mutation RestoreCompany($id: UUID!) { restoreCompany(id: $id) { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation RestoreCompany($id: UUID!) {
+  restoreCompany(id: $id) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreCompany",),
@@ -962,7 +1114,14 @@ class UpdateCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_COMPANIES_OP: _runtime.Operation[UpdateCompaniesResult] = _runtime.Operation(
     name="UpdateCompanies",
-    document="mutation UpdateCompanies($data: CompanyUpdateInput!, $filter: CompanyFilterInput!) { updateCompanies(data: $data, filter: $filter) { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation UpdateCompanies($data: CompanyUpdateInput!, $filter: CompanyFilterInput!) {
+  updateCompanies(data: $data, filter: $filter) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateCompanies",),
@@ -992,7 +1151,14 @@ class UpdateCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_COMPANY_OP: _runtime.Operation[UpdateCompanyResult] = _runtime.Operation(
     name="UpdateCompany",
-    document="mutation UpdateCompany($data: CompanyUpdateInput!, $id: UUID!) { updateCompany(data: $data, id: $id) { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation UpdateCompany($data: CompanyUpdateInput!, $id: UUID!) {
+  updateCompany(data: $data, id: $id) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateCompany",),
@@ -1027,14 +1193,197 @@ CompanyRelationName = _t.Literal[
     "timelineActivities",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "accountOwner": "accountOwner { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId }",
-    "attachments": "attachments { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "favorites": "favorites { edges { cursor node { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "noteTargets": "noteTargets { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "opportunities": "opportunities { edges { cursor node { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "people": "people { edges { cursor node { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "taskTargets": "taskTargets { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "timelineActivities": "timelineActivities { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
+    "accountOwner": """\
+accountOwner {
+  avatarUrl calendarStartDay colorScheme createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  dateFormat deletedAt id locale
+  name {
+    firstName lastName
+  }
+  numberFormat position searchVector timeFormat timeZone updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  userEmail userId
+}""",
+    "attachments": """\
+attachments {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt
+      file {
+        fileCategory fileId label
+      }
+      fileCategory fullPath id name position searchVector targetCompanyId targetNoteId
+      targetOpportunityId targetPersonId targetTaskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "favorites": """\
+favorites {
+  edges {
+    cursor
+    node {
+      companyId createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector
+      taskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      viewId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "noteTargets": """\
+noteTargets {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt id noteId position searchVector targetCompanyId targetOpportunityId
+      targetPersonId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "opportunities": """\
+opportunities {
+  edges {
+    cursor
+    node {
+      amount {
+        amountMicros currencyCode
+      }
+      closeDate companyId createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "people": """\
+people {
+  edges {
+    cursor
+    node {
+      avatarFile {
+        fileCategory fileId label
+      }
+      avatarUrl city companyId createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt
+      emails {
+        additionalEmails primaryEmail
+      }
+      id jobTitle
+      linkedinLink {
+        primaryLinkLabel primaryLinkUrl secondaryLinks
+      }
+      name {
+        firstName lastName
+      }
+      phones {
+        additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber
+      }
+      position searchVector updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      xLink {
+        primaryLinkLabel primaryLinkUrl secondaryLinks
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "taskTargets": """\
+taskTargets {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId
+      taskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "timelineActivities": """\
+timelineActivities {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name
+      position properties searchVector targetCompanyId targetNoteId targetOpportunityId
+      targetPersonId targetTaskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      workspaceMemberId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
 }
 
 
@@ -1054,10 +1403,28 @@ def _companies_with_op(
         op = _runtime.Operation(
             name="CompaniesWithRelations",
             document=_runtime.include_document(
-                "query CompaniesWithRelations($after: String, $before: String, $filter: CompanyFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CompanyOrderByInput]) { companies(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } ",
+                """\
+query CompaniesWithRelations($after: String, $before: String, $filter: CompanyFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CompanyOrderByInput]) {
+  companies(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...CompanyFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_CompanyFields,
             endpoint="graphql",
             kind="query",
             root_fields=("companies",),
@@ -1084,10 +1451,19 @@ def _company_with_op(
         op = _runtime.Operation(
             name="CompanyWithRelations",
             document=_runtime.include_document(
-                "query CompanyWithRelations($filter: CompanyFilterInput!) { company(filter: $filter) { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } ",
+                """\
+query CompanyWithRelations($filter: CompanyFilterInput!) {
+  company(filter: $filter) {
+    ...CompanyFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_CompanyFields,
             endpoint="graphql",
             kind="query",
             root_fields=("company",),

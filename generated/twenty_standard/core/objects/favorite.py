@@ -194,6 +194,22 @@ class FavoriteWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=True
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+_F_FavoriteFields = """\
+fragment FavoriteFields on Favorite {
+  companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId
+  updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  viewId
+}
+"""
+
+
 FavoriteCreateInput = _te.TypedDict(
     "FavoriteCreateInput",
     {
@@ -422,7 +438,14 @@ class FavoriteResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 FAVORITE_OP: _runtime.Operation[FavoriteResult] = _runtime.Operation(
     name="Favorite",
-    document="query Favorite($filter: FavoriteFilterInput!) { favorite(filter: $filter) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
+    document="""\
+query Favorite($filter: FavoriteFilterInput!) {
+  favorite(filter: $filter) {
+    ...FavoriteFields
+  }
+}
+"""
+    + _F_FavoriteFields,
     endpoint="graphql",
     kind="query",
     root_fields=("favorite",),
@@ -450,7 +473,23 @@ class FavoritesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 FAVORITES_OP: _runtime.Operation[FavoritesResult] = _runtime.Operation(
     name="Favorites",
-    document="query Favorites($after: String, $before: String, $filter: FavoriteFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [FavoriteOrderByInput]) { favorites(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query Favorites($after: String, $before: String, $filter: FavoriteFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [FavoriteOrderByInput]) {
+  favorites(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...FavoriteFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_FavoriteFields,
     endpoint="graphql",
     kind="query",
     root_fields=("favorites",),
@@ -498,7 +537,24 @@ class FavoritesGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 FAVORITES_GROUP_BY_OP: _runtime.Operation[FavoritesGroupByResult] = _runtime.Operation(
     name="FavoritesGroupBy",
-    document="query FavoritesGroupBy($groupBy: [FavoriteGroupByInput!]!, $filter: FavoriteFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [FavoriteOrderByWithGroupByInput], $orderByForRecords: [FavoriteOrderByInput], $viewId: UUID) { favoritesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query FavoritesGroupBy($groupBy: [FavoriteGroupByInput!]!, $filter: FavoriteFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [FavoriteOrderByWithGroupByInput], $orderByForRecords: [FavoriteOrderByInput], $viewId: UUID) {
+  favoritesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...FavoriteFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_FavoriteFields,
     endpoint="graphql",
     kind="query",
     root_fields=("favoritesGroupBy",),
@@ -544,7 +600,14 @@ class CreateFavoriteResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_FAVORITE_OP: _runtime.Operation[CreateFavoriteResult] = _runtime.Operation(
     name="CreateFavorite",
-    document="mutation CreateFavorite($data: FavoriteCreateInput!, $upsert: Boolean) { createFavorite(data: $data, upsert: $upsert) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
+    document="""\
+mutation CreateFavorite($data: FavoriteCreateInput!, $upsert: Boolean) {
+  createFavorite(data: $data, upsert: $upsert) {
+    ...FavoriteFields
+  }
+}
+"""
+    + _F_FavoriteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createFavorite",),
@@ -577,7 +640,14 @@ class CreateFavoritesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_FAVORITES_OP: _runtime.Operation[CreateFavoritesResult] = _runtime.Operation(
     name="CreateFavorites",
-    document="mutation CreateFavorites($data: [FavoriteCreateInput!]!, $upsert: Boolean) { createFavorites(data: $data, upsert: $upsert) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
+    document="""\
+mutation CreateFavorites($data: [FavoriteCreateInput!]!, $upsert: Boolean) {
+  createFavorites(data: $data, upsert: $upsert) {
+    ...FavoriteFields
+  }
+}
+"""
+    + _F_FavoriteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createFavorites",),
@@ -610,7 +680,14 @@ class DeleteFavoriteResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_FAVORITE_OP: _runtime.Operation[DeleteFavoriteResult] = _runtime.Operation(
     name="DeleteFavorite",
-    document="mutation DeleteFavorite($id: UUID!) { deleteFavorite(id: $id) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
+    document="""\
+mutation DeleteFavorite($id: UUID!) {
+  deleteFavorite(id: $id) {
+    ...FavoriteFields
+  }
+}
+"""
+    + _F_FavoriteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteFavorite",),
@@ -638,7 +715,14 @@ class DeleteFavoritesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_FAVORITES_OP: _runtime.Operation[DeleteFavoritesResult] = _runtime.Operation(
     name="DeleteFavorites",
-    document="mutation DeleteFavorites($filter: FavoriteFilterInput!) { deleteFavorites(filter: $filter) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
+    document="""\
+mutation DeleteFavorites($filter: FavoriteFilterInput!) {
+  deleteFavorites(filter: $filter) {
+    ...FavoriteFields
+  }
+}
+"""
+    + _F_FavoriteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteFavorites",),
@@ -666,7 +750,14 @@ class DestroyFavoriteResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_FAVORITE_OP: _runtime.Operation[DestroyFavoriteResult] = _runtime.Operation(
     name="DestroyFavorite",
-    document="mutation DestroyFavorite($id: UUID!) { destroyFavorite(id: $id) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
+    document="""\
+mutation DestroyFavorite($id: UUID!) {
+  destroyFavorite(id: $id) {
+    ...FavoriteFields
+  }
+}
+"""
+    + _F_FavoriteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyFavorite",),
@@ -694,7 +785,14 @@ class DestroyFavoritesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_FAVORITES_OP: _runtime.Operation[DestroyFavoritesResult] = _runtime.Operation(
     name="DestroyFavorites",
-    document="mutation DestroyFavorites($filter: FavoriteFilterInput!) { destroyFavorites(filter: $filter) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
+    document="""\
+mutation DestroyFavorites($filter: FavoriteFilterInput!) {
+  destroyFavorites(filter: $filter) {
+    ...FavoriteFields
+  }
+}
+"""
+    + _F_FavoriteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyFavorites",),
@@ -722,7 +820,14 @@ class RestoreFavoriteResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_FAVORITE_OP: _runtime.Operation[RestoreFavoriteResult] = _runtime.Operation(
     name="RestoreFavorite",
-    document="mutation RestoreFavorite($id: UUID!) { restoreFavorite(id: $id) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
+    document="""\
+mutation RestoreFavorite($id: UUID!) {
+  restoreFavorite(id: $id) {
+    ...FavoriteFields
+  }
+}
+"""
+    + _F_FavoriteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreFavorite",),
@@ -750,7 +855,14 @@ class RestoreFavoritesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_FAVORITES_OP: _runtime.Operation[RestoreFavoritesResult] = _runtime.Operation(
     name="RestoreFavorites",
-    document="mutation RestoreFavorites($filter: FavoriteFilterInput!) { restoreFavorites(filter: $filter) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
+    document="""\
+mutation RestoreFavorites($filter: FavoriteFilterInput!) {
+  restoreFavorites(filter: $filter) {
+    ...FavoriteFields
+  }
+}
+"""
+    + _F_FavoriteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreFavorites",),
@@ -778,7 +890,14 @@ class UpdateFavoriteResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_FAVORITE_OP: _runtime.Operation[UpdateFavoriteResult] = _runtime.Operation(
     name="UpdateFavorite",
-    document="mutation UpdateFavorite($data: FavoriteUpdateInput!, $id: UUID!) { updateFavorite(data: $data, id: $id) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
+    document="""\
+mutation UpdateFavorite($data: FavoriteUpdateInput!, $id: UUID!) {
+  updateFavorite(data: $data, id: $id) {
+    ...FavoriteFields
+  }
+}
+"""
+    + _F_FavoriteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateFavorite",),
@@ -808,7 +927,14 @@ class UpdateFavoritesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_FAVORITES_OP: _runtime.Operation[UpdateFavoritesResult] = _runtime.Operation(
     name="UpdateFavorites",
-    document="mutation UpdateFavorites($data: FavoriteUpdateInput!, $filter: FavoriteFilterInput!) { updateFavorites(data: $data, filter: $filter) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } }",
+    document="""\
+mutation UpdateFavorites($data: FavoriteUpdateInput!, $filter: FavoriteFilterInput!) {
+  updateFavorites(data: $data, filter: $filter) {
+    ...FavoriteFields
+  }
+}
+"""
+    + _F_FavoriteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateFavorites",),
@@ -841,12 +967,126 @@ FavoriteRelationName = _t.Literal[
     "task",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "company": "company { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
-    "forWorkspaceMember": "forWorkspaceMember { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId }",
-    "note": "note { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } }",
-    "opportunity": "opportunity { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } }",
-    "person": "person { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
-    "task": "task { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } }",
+    "company": """\
+company {
+  accountOwnerId
+  address {
+    addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1
+    addressStreet2 addressStreet3
+  }
+  annualRecurringRevenue {
+    amountMicros currencyCode
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  domainName {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  employees id idealCustomerProfile
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
+    "forWorkspaceMember": """\
+forWorkspaceMember {
+  avatarUrl calendarStartDay colorScheme createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  dateFormat deletedAt id locale
+  name {
+    firstName lastName
+  }
+  numberFormat position searchVector timeFormat timeZone updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  userEmail userId
+}""",
+    "note": """\
+note {
+  bodyV2 {
+    blocknote markdown
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id position searchVector title updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
+    "opportunity": """\
+opportunity {
+  amount {
+    amountMicros currencyCode
+  }
+  closeDate companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
+    "person": """\
+person {
+  avatarFile {
+    fileCategory fileId label
+  }
+  avatarUrl city companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  emails {
+    additionalEmails primaryEmail
+  }
+  id jobTitle
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name {
+    firstName lastName
+  }
+  phones {
+    additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber
+  }
+  position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
+    "task": """\
+task {
+  assigneeId
+  bodyV2 {
+    blocknote markdown
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt dueAt id position searchVector status title updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
 }
 
 
@@ -866,10 +1106,28 @@ def _favorites_with_op(
         op = _runtime.Operation(
             name="FavoritesWithRelations",
             document=_runtime.include_document(
-                "query FavoritesWithRelations($after: String, $before: String, $filter: FavoriteFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [FavoriteOrderByInput]) { favorites(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId ",
+                """\
+query FavoritesWithRelations($after: String, $before: String, $filter: FavoriteFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [FavoriteOrderByInput]) {
+  favorites(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...FavoriteFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_FavoriteFields,
             endpoint="graphql",
             kind="query",
             root_fields=("favorites",),
@@ -896,10 +1154,19 @@ def _favorite_with_op(
         op = _runtime.Operation(
             name="FavoriteWithRelations",
             document=_runtime.include_document(
-                "query FavoriteWithRelations($filter: FavoriteFilterInput!) { favorite(filter: $filter) { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId ",
+                """\
+query FavoriteWithRelations($filter: FavoriteFilterInput!) {
+  favorite(filter: $filter) {
+    ...FavoriteFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_FavoriteFields,
             endpoint="graphql",
             kind="query",
             root_fields=("favorite",),

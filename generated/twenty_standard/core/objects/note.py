@@ -182,6 +182,23 @@ class NoteWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=True):
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+_F_NoteFields = """\
+fragment NoteFields on Note {
+  bodyV2 {
+    blocknote markdown
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id position searchVector title updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}
+"""
+
+
 NoteConnectInput = _te.TypedDict(
     "NoteConnectInput",
     {
@@ -391,7 +408,14 @@ class NoteResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 NOTE_OP: _runtime.Operation[NoteResult] = _runtime.Operation(
     name="Note",
-    document="query Note($filter: NoteFilterInput!) { note(filter: $filter) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+query Note($filter: NoteFilterInput!) {
+  note(filter: $filter) {
+    ...NoteFields
+  }
+}
+"""
+    + _F_NoteFields,
     endpoint="graphql",
     kind="query",
     root_fields=("note",),
@@ -419,7 +443,23 @@ class NotesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 NOTES_OP: _runtime.Operation[NotesResult] = _runtime.Operation(
     name="Notes",
-    document="query Notes($after: String, $before: String, $filter: NoteFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [NoteOrderByInput]) { notes(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query Notes($after: String, $before: String, $filter: NoteFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [NoteOrderByInput]) {
+  notes(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...NoteFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_NoteFields,
     endpoint="graphql",
     kind="query",
     root_fields=("notes",),
@@ -467,7 +507,24 @@ class NotesGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 NOTES_GROUP_BY_OP: _runtime.Operation[NotesGroupByResult] = _runtime.Operation(
     name="NotesGroupBy",
-    document="query NotesGroupBy($groupBy: [NoteGroupByInput!]!, $filter: NoteFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [NoteOrderByWithGroupByInput], $orderByForRecords: [NoteOrderByInput], $viewId: UUID) { notesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query NotesGroupBy($groupBy: [NoteGroupByInput!]!, $filter: NoteFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [NoteOrderByWithGroupByInput], $orderByForRecords: [NoteOrderByInput], $viewId: UUID) {
+  notesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...NoteFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_NoteFields,
     endpoint="graphql",
     kind="query",
     root_fields=("notesGroupBy",),
@@ -513,7 +570,14 @@ class CreateNoteResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_NOTE_OP: _runtime.Operation[CreateNoteResult] = _runtime.Operation(
     name="CreateNote",
-    document="mutation CreateNote($data: NoteCreateInput!, $upsert: Boolean) { createNote(data: $data, upsert: $upsert) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateNote($data: NoteCreateInput!, $upsert: Boolean) {
+  createNote(data: $data, upsert: $upsert) {
+    ...NoteFields
+  }
+}
+"""
+    + _F_NoteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createNote",),
@@ -544,7 +608,14 @@ class CreateNotesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_NOTES_OP: _runtime.Operation[CreateNotesResult] = _runtime.Operation(
     name="CreateNotes",
-    document="mutation CreateNotes($data: [NoteCreateInput!]!, $upsert: Boolean) { createNotes(data: $data, upsert: $upsert) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateNotes($data: [NoteCreateInput!]!, $upsert: Boolean) {
+  createNotes(data: $data, upsert: $upsert) {
+    ...NoteFields
+  }
+}
+"""
+    + _F_NoteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createNotes",),
@@ -575,7 +646,14 @@ class DeleteNoteResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_NOTE_OP: _runtime.Operation[DeleteNoteResult] = _runtime.Operation(
     name="DeleteNote",
-    document="mutation DeleteNote($id: UUID!) { deleteNote(id: $id) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteNote($id: UUID!) {
+  deleteNote(id: $id) {
+    ...NoteFields
+  }
+}
+"""
+    + _F_NoteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteNote",),
@@ -603,7 +681,14 @@ class DeleteNotesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_NOTES_OP: _runtime.Operation[DeleteNotesResult] = _runtime.Operation(
     name="DeleteNotes",
-    document="mutation DeleteNotes($filter: NoteFilterInput!) { deleteNotes(filter: $filter) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteNotes($filter: NoteFilterInput!) {
+  deleteNotes(filter: $filter) {
+    ...NoteFields
+  }
+}
+"""
+    + _F_NoteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteNotes",),
@@ -631,7 +716,14 @@ class DestroyNoteResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_NOTE_OP: _runtime.Operation[DestroyNoteResult] = _runtime.Operation(
     name="DestroyNote",
-    document="mutation DestroyNote($id: UUID!) { destroyNote(id: $id) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyNote($id: UUID!) {
+  destroyNote(id: $id) {
+    ...NoteFields
+  }
+}
+"""
+    + _F_NoteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyNote",),
@@ -659,7 +751,14 @@ class DestroyNotesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_NOTES_OP: _runtime.Operation[DestroyNotesResult] = _runtime.Operation(
     name="DestroyNotes",
-    document="mutation DestroyNotes($filter: NoteFilterInput!) { destroyNotes(filter: $filter) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyNotes($filter: NoteFilterInput!) {
+  destroyNotes(filter: $filter) {
+    ...NoteFields
+  }
+}
+"""
+    + _F_NoteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyNotes",),
@@ -687,7 +786,14 @@ class RestoreNoteResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_NOTE_OP: _runtime.Operation[RestoreNoteResult] = _runtime.Operation(
     name="RestoreNote",
-    document="mutation RestoreNote($id: UUID!) { restoreNote(id: $id) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreNote($id: UUID!) {
+  restoreNote(id: $id) {
+    ...NoteFields
+  }
+}
+"""
+    + _F_NoteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreNote",),
@@ -715,7 +821,14 @@ class RestoreNotesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_NOTES_OP: _runtime.Operation[RestoreNotesResult] = _runtime.Operation(
     name="RestoreNotes",
-    document="mutation RestoreNotes($filter: NoteFilterInput!) { restoreNotes(filter: $filter) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreNotes($filter: NoteFilterInput!) {
+  restoreNotes(filter: $filter) {
+    ...NoteFields
+  }
+}
+"""
+    + _F_NoteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreNotes",),
@@ -743,7 +856,14 @@ class UpdateNoteResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_NOTE_OP: _runtime.Operation[UpdateNoteResult] = _runtime.Operation(
     name="UpdateNote",
-    document="mutation UpdateNote($data: NoteUpdateInput!, $id: UUID!) { updateNote(data: $data, id: $id) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateNote($data: NoteUpdateInput!, $id: UUID!) {
+  updateNote(data: $data, id: $id) {
+    ...NoteFields
+  }
+}
+"""
+    + _F_NoteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateNote",),
@@ -773,7 +893,14 @@ class UpdateNotesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_NOTES_OP: _runtime.Operation[UpdateNotesResult] = _runtime.Operation(
     name="UpdateNotes",
-    document="mutation UpdateNotes($data: NoteUpdateInput!, $filter: NoteFilterInput!) { updateNotes(data: $data, filter: $filter) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateNotes($data: NoteUpdateInput!, $filter: NoteFilterInput!) {
+  updateNotes(data: $data, filter: $filter) {
+    ...NoteFields
+  }
+}
+"""
+    + _F_NoteFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateNotes",),
@@ -804,10 +931,97 @@ NoteRelationName = _t.Literal[
     "timelineActivities",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "attachments": "attachments { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "favorites": "favorites { edges { cursor node { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "noteTargets": "noteTargets { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "timelineActivities": "timelineActivities { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
+    "attachments": """\
+attachments {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt
+      file {
+        fileCategory fileId label
+      }
+      fileCategory fullPath id name position searchVector targetCompanyId targetNoteId
+      targetOpportunityId targetPersonId targetTaskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "favorites": """\
+favorites {
+  edges {
+    cursor
+    node {
+      companyId createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector
+      taskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      viewId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "noteTargets": """\
+noteTargets {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt id noteId position searchVector targetCompanyId targetOpportunityId
+      targetPersonId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "timelineActivities": """\
+timelineActivities {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name
+      position properties searchVector targetCompanyId targetNoteId targetOpportunityId
+      targetPersonId targetTaskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      workspaceMemberId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
 }
 
 
@@ -827,10 +1041,28 @@ def _notes_with_op(
         op = _runtime.Operation(
             name="NotesWithRelations",
             document=_runtime.include_document(
-                "query NotesWithRelations($after: String, $before: String, $filter: NoteFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [NoteOrderByInput]) { notes(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query NotesWithRelations($after: String, $before: String, $filter: NoteFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [NoteOrderByInput]) {
+  notes(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...NoteFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_NoteFields,
             endpoint="graphql",
             kind="query",
             root_fields=("notes",),
@@ -857,10 +1089,19 @@ def _note_with_op(
         op = _runtime.Operation(
             name="NoteWithRelations",
             document=_runtime.include_document(
-                "query NoteWithRelations($filter: NoteFilterInput!) { note(filter: $filter) { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query NoteWithRelations($filter: NoteFilterInput!) {
+  note(filter: $filter) {
+    ...NoteFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_NoteFields,
             endpoint="graphql",
             kind="query",
             root_fields=("note",),

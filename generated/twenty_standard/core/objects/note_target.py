@@ -182,6 +182,21 @@ class NoteTargetWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=Tr
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+_F_NoteTargetFields = """\
+fragment NoteTargetFields on NoteTarget {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId
+  updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}
+"""
+
+
 NoteTargetCreateInput = _te.TypedDict(
     "NoteTargetCreateInput",
     {
@@ -377,7 +392,14 @@ class NoteTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 NOTE_TARGET_OP: _runtime.Operation[NoteTargetResult] = _runtime.Operation(
     name="NoteTarget",
-    document="query NoteTarget($filter: NoteTargetFilterInput!) { noteTarget(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+query NoteTarget($filter: NoteTargetFilterInput!) {
+  noteTarget(filter: $filter) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="query",
     root_fields=("noteTarget",),
@@ -405,7 +427,23 @@ class NoteTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 NOTE_TARGETS_OP: _runtime.Operation[NoteTargetsResult] = _runtime.Operation(
     name="NoteTargets",
-    document="query NoteTargets($after: String, $before: String, $filter: NoteTargetFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [NoteTargetOrderByInput]) { noteTargets(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query NoteTargets($after: String, $before: String, $filter: NoteTargetFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [NoteTargetOrderByInput]) {
+  noteTargets(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...NoteTargetFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="query",
     root_fields=("noteTargets",),
@@ -453,7 +491,24 @@ class NoteTargetsGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 NOTE_TARGETS_GROUP_BY_OP: _runtime.Operation[NoteTargetsGroupByResult] = _runtime.Operation(
     name="NoteTargetsGroupBy",
-    document="query NoteTargetsGroupBy($groupBy: [NoteTargetGroupByInput!]!, $filter: NoteTargetFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [NoteTargetOrderByWithGroupByInput], $orderByForRecords: [NoteTargetOrderByInput], $viewId: UUID) { noteTargetsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query NoteTargetsGroupBy($groupBy: [NoteTargetGroupByInput!]!, $filter: NoteTargetFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [NoteTargetOrderByWithGroupByInput], $orderByForRecords: [NoteTargetOrderByInput], $viewId: UUID) {
+  noteTargetsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...NoteTargetFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="query",
     root_fields=("noteTargetsGroupBy",),
@@ -499,7 +554,14 @@ class CreateNoteTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_NOTE_TARGET_OP: _runtime.Operation[CreateNoteTargetResult] = _runtime.Operation(
     name="CreateNoteTarget",
-    document="mutation CreateNoteTarget($data: NoteTargetCreateInput!, $upsert: Boolean) { createNoteTarget(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateNoteTarget($data: NoteTargetCreateInput!, $upsert: Boolean) {
+  createNoteTarget(data: $data, upsert: $upsert) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createNoteTarget",),
@@ -534,7 +596,14 @@ class CreateNoteTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_NOTE_TARGETS_OP: _runtime.Operation[CreateNoteTargetsResult] = _runtime.Operation(
     name="CreateNoteTargets",
-    document="mutation CreateNoteTargets($data: [NoteTargetCreateInput!]!, $upsert: Boolean) { createNoteTargets(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateNoteTargets($data: [NoteTargetCreateInput!]!, $upsert: Boolean) {
+  createNoteTargets(data: $data, upsert: $upsert) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createNoteTargets",),
@@ -567,7 +636,14 @@ class DeleteNoteTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_NOTE_TARGET_OP: _runtime.Operation[DeleteNoteTargetResult] = _runtime.Operation(
     name="DeleteNoteTarget",
-    document="mutation DeleteNoteTarget($id: UUID!) { deleteNoteTarget(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteNoteTarget($id: UUID!) {
+  deleteNoteTarget(id: $id) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteNoteTarget",),
@@ -597,7 +673,14 @@ class DeleteNoteTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_NOTE_TARGETS_OP: _runtime.Operation[DeleteNoteTargetsResult] = _runtime.Operation(
     name="DeleteNoteTargets",
-    document="mutation DeleteNoteTargets($filter: NoteTargetFilterInput!) { deleteNoteTargets(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteNoteTargets($filter: NoteTargetFilterInput!) {
+  deleteNoteTargets(filter: $filter) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteNoteTargets",),
@@ -625,7 +708,14 @@ class DestroyNoteTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_NOTE_TARGET_OP: _runtime.Operation[DestroyNoteTargetResult] = _runtime.Operation(
     name="DestroyNoteTarget",
-    document="mutation DestroyNoteTarget($id: UUID!) { destroyNoteTarget(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyNoteTarget($id: UUID!) {
+  destroyNoteTarget(id: $id) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyNoteTarget",),
@@ -655,7 +745,14 @@ class DestroyNoteTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_NOTE_TARGETS_OP: _runtime.Operation[DestroyNoteTargetsResult] = _runtime.Operation(
     name="DestroyNoteTargets",
-    document="mutation DestroyNoteTargets($filter: NoteTargetFilterInput!) { destroyNoteTargets(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyNoteTargets($filter: NoteTargetFilterInput!) {
+  destroyNoteTargets(filter: $filter) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyNoteTargets",),
@@ -683,7 +780,14 @@ class RestoreNoteTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_NOTE_TARGET_OP: _runtime.Operation[RestoreNoteTargetResult] = _runtime.Operation(
     name="RestoreNoteTarget",
-    document="mutation RestoreNoteTarget($id: UUID!) { restoreNoteTarget(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreNoteTarget($id: UUID!) {
+  restoreNoteTarget(id: $id) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreNoteTarget",),
@@ -713,7 +817,14 @@ class RestoreNoteTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_NOTE_TARGETS_OP: _runtime.Operation[RestoreNoteTargetsResult] = _runtime.Operation(
     name="RestoreNoteTargets",
-    document="mutation RestoreNoteTargets($filter: NoteTargetFilterInput!) { restoreNoteTargets(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreNoteTargets($filter: NoteTargetFilterInput!) {
+  restoreNoteTargets(filter: $filter) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreNoteTargets",),
@@ -741,7 +852,14 @@ class UpdateNoteTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_NOTE_TARGET_OP: _runtime.Operation[UpdateNoteTargetResult] = _runtime.Operation(
     name="UpdateNoteTarget",
-    document="mutation UpdateNoteTarget($data: NoteTargetUpdateInput!, $id: UUID!) { updateNoteTarget(data: $data, id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateNoteTarget($data: NoteTargetUpdateInput!, $id: UUID!) {
+  updateNoteTarget(data: $data, id: $id) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateNoteTarget",),
@@ -773,7 +891,14 @@ class UpdateNoteTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_NOTE_TARGETS_OP: _runtime.Operation[UpdateNoteTargetsResult] = _runtime.Operation(
     name="UpdateNoteTargets",
-    document="mutation UpdateNoteTargets($data: NoteTargetUpdateInput!, $filter: NoteTargetFilterInput!) { updateNoteTargets(data: $data, filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateNoteTargets($data: NoteTargetUpdateInput!, $filter: NoteTargetFilterInput!) {
+  updateNoteTargets(data: $data, filter: $filter) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateNoteTargets",),
@@ -804,10 +929,95 @@ NoteTargetRelationName = _t.Literal[
     "targetPerson",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "note": "note { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } }",
-    "targetCompany": "targetCompany { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
-    "targetOpportunity": "targetOpportunity { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } }",
-    "targetPerson": "targetPerson { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
+    "note": """\
+note {
+  bodyV2 {
+    blocknote markdown
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id position searchVector title updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
+    "targetCompany": """\
+targetCompany {
+  accountOwnerId
+  address {
+    addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1
+    addressStreet2 addressStreet3
+  }
+  annualRecurringRevenue {
+    amountMicros currencyCode
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  domainName {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  employees id idealCustomerProfile
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
+    "targetOpportunity": """\
+targetOpportunity {
+  amount {
+    amountMicros currencyCode
+  }
+  closeDate companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
+    "targetPerson": """\
+targetPerson {
+  avatarFile {
+    fileCategory fileId label
+  }
+  avatarUrl city companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  emails {
+    additionalEmails primaryEmail
+  }
+  id jobTitle
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name {
+    firstName lastName
+  }
+  phones {
+    additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber
+  }
+  position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
 }
 
 
@@ -831,10 +1041,28 @@ def _note_targets_with_op(
         op = _runtime.Operation(
             name="NoteTargetsWithRelations",
             document=_runtime.include_document(
-                "query NoteTargetsWithRelations($after: String, $before: String, $filter: NoteTargetFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [NoteTargetOrderByInput]) { noteTargets(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query NoteTargetsWithRelations($after: String, $before: String, $filter: NoteTargetFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [NoteTargetOrderByInput]) {
+  noteTargets(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...NoteTargetFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_NoteTargetFields,
             endpoint="graphql",
             kind="query",
             root_fields=("noteTargets",),
@@ -863,10 +1091,19 @@ def _note_target_with_op(
         op = _runtime.Operation(
             name="NoteTargetWithRelations",
             document=_runtime.include_document(
-                "query NoteTargetWithRelations($filter: NoteTargetFilterInput!) { noteTarget(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query NoteTargetWithRelations($filter: NoteTargetFilterInput!) {
+  noteTarget(filter: $filter) {
+    ...NoteTargetFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_NoteTargetFields,
             endpoint="graphql",
             kind="query",
             root_fields=("noteTarget",),

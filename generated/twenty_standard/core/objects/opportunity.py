@@ -240,6 +240,23 @@ class OpportunityWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=T
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+_F_OpportunityFields = """\
+fragment OpportunityFields on Opportunity {
+  amount {
+    amountMicros currencyCode
+  }
+  closeDate companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}
+"""
+
+
 OpportunityConnectInput = _te.TypedDict(
     "OpportunityConnectInput",
     {
@@ -522,7 +539,23 @@ class OpportunitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 OPPORTUNITIES_OP: _runtime.Operation[OpportunitiesResult] = _runtime.Operation(
     name="Opportunities",
-    document="query Opportunities($after: String, $before: String, $filter: OpportunityFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [OpportunityOrderByInput]) { opportunities(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query Opportunities($after: String, $before: String, $filter: OpportunityFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [OpportunityOrderByInput]) {
+  opportunities(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...OpportunityFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_OpportunityFields,
     endpoint="graphql",
     kind="query",
     root_fields=("opportunities",),
@@ -570,7 +603,24 @@ class OpportunitiesGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 OPPORTUNITIES_GROUP_BY_OP: _runtime.Operation[OpportunitiesGroupByResult] = _runtime.Operation(
     name="OpportunitiesGroupBy",
-    document="query OpportunitiesGroupBy($groupBy: [OpportunityGroupByInput!]!, $filter: OpportunityFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [OpportunityOrderByWithGroupByInput], $orderByForRecords: [OpportunityOrderByInput], $viewId: UUID) { opportunitiesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query OpportunitiesGroupBy($groupBy: [OpportunityGroupByInput!]!, $filter: OpportunityFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [OpportunityOrderByWithGroupByInput], $orderByForRecords: [OpportunityOrderByInput], $viewId: UUID) {
+  opportunitiesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...OpportunityFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_OpportunityFields,
     endpoint="graphql",
     kind="query",
     root_fields=("opportunitiesGroupBy",),
@@ -616,7 +666,14 @@ class OpportunityResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 OPPORTUNITY_OP: _runtime.Operation[OpportunityResult] = _runtime.Operation(
     name="Opportunity",
-    document="query Opportunity($filter: OpportunityFilterInput!) { opportunity(filter: $filter) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+query Opportunity($filter: OpportunityFilterInput!) {
+  opportunity(filter: $filter) {
+    ...OpportunityFields
+  }
+}
+"""
+    + _F_OpportunityFields,
     endpoint="graphql",
     kind="query",
     root_fields=("opportunity",),
@@ -646,7 +703,14 @@ class CreateOpportunitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_OPPORTUNITIES_OP: _runtime.Operation[CreateOpportunitiesResult] = _runtime.Operation(
     name="CreateOpportunities",
-    document="mutation CreateOpportunities($data: [OpportunityCreateInput!]!, $upsert: Boolean) { createOpportunities(data: $data, upsert: $upsert) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateOpportunities($data: [OpportunityCreateInput!]!, $upsert: Boolean) {
+  createOpportunities(data: $data, upsert: $upsert) {
+    ...OpportunityFields
+  }
+}
+"""
+    + _F_OpportunityFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createOpportunities",),
@@ -679,7 +743,14 @@ class CreateOpportunityResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_OPPORTUNITY_OP: _runtime.Operation[CreateOpportunityResult] = _runtime.Operation(
     name="CreateOpportunity",
-    document="mutation CreateOpportunity($data: OpportunityCreateInput!, $upsert: Boolean) { createOpportunity(data: $data, upsert: $upsert) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateOpportunity($data: OpportunityCreateInput!, $upsert: Boolean) {
+  createOpportunity(data: $data, upsert: $upsert) {
+    ...OpportunityFields
+  }
+}
+"""
+    + _F_OpportunityFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createOpportunity",),
@@ -714,7 +785,14 @@ class DeleteOpportunitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_OPPORTUNITIES_OP: _runtime.Operation[DeleteOpportunitiesResult] = _runtime.Operation(
     name="DeleteOpportunities",
-    document="mutation DeleteOpportunities($filter: OpportunityFilterInput!) { deleteOpportunities(filter: $filter) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteOpportunities($filter: OpportunityFilterInput!) {
+  deleteOpportunities(filter: $filter) {
+    ...OpportunityFields
+  }
+}
+"""
+    + _F_OpportunityFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteOpportunities",),
@@ -742,7 +820,14 @@ class DeleteOpportunityResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_OPPORTUNITY_OP: _runtime.Operation[DeleteOpportunityResult] = _runtime.Operation(
     name="DeleteOpportunity",
-    document="mutation DeleteOpportunity($id: UUID!) { deleteOpportunity(id: $id) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteOpportunity($id: UUID!) {
+  deleteOpportunity(id: $id) {
+    ...OpportunityFields
+  }
+}
+"""
+    + _F_OpportunityFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteOpportunity",),
@@ -772,7 +857,14 @@ class DestroyOpportunitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_OPPORTUNITIES_OP: _runtime.Operation[DestroyOpportunitiesResult] = _runtime.Operation(
     name="DestroyOpportunities",
-    document="mutation DestroyOpportunities($filter: OpportunityFilterInput!) { destroyOpportunities(filter: $filter) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyOpportunities($filter: OpportunityFilterInput!) {
+  destroyOpportunities(filter: $filter) {
+    ...OpportunityFields
+  }
+}
+"""
+    + _F_OpportunityFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyOpportunities",),
@@ -802,7 +894,14 @@ class DestroyOpportunityResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_OPPORTUNITY_OP: _runtime.Operation[DestroyOpportunityResult] = _runtime.Operation(
     name="DestroyOpportunity",
-    document="mutation DestroyOpportunity($id: UUID!) { destroyOpportunity(id: $id) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyOpportunity($id: UUID!) {
+  destroyOpportunity(id: $id) {
+    ...OpportunityFields
+  }
+}
+"""
+    + _F_OpportunityFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyOpportunity",),
@@ -832,7 +931,14 @@ class RestoreOpportunitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_OPPORTUNITIES_OP: _runtime.Operation[RestoreOpportunitiesResult] = _runtime.Operation(
     name="RestoreOpportunities",
-    document="mutation RestoreOpportunities($filter: OpportunityFilterInput!) { restoreOpportunities(filter: $filter) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreOpportunities($filter: OpportunityFilterInput!) {
+  restoreOpportunities(filter: $filter) {
+    ...OpportunityFields
+  }
+}
+"""
+    + _F_OpportunityFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreOpportunities",),
@@ -862,7 +968,14 @@ class RestoreOpportunityResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_OPPORTUNITY_OP: _runtime.Operation[RestoreOpportunityResult] = _runtime.Operation(
     name="RestoreOpportunity",
-    document="mutation RestoreOpportunity($id: UUID!) { restoreOpportunity(id: $id) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreOpportunity($id: UUID!) {
+  restoreOpportunity(id: $id) {
+    ...OpportunityFields
+  }
+}
+"""
+    + _F_OpportunityFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreOpportunity",),
@@ -892,7 +1005,14 @@ class UpdateOpportunitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_OPPORTUNITIES_OP: _runtime.Operation[UpdateOpportunitiesResult] = _runtime.Operation(
     name="UpdateOpportunities",
-    document="mutation UpdateOpportunities($data: OpportunityUpdateInput!, $filter: OpportunityFilterInput!) { updateOpportunities(data: $data, filter: $filter) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateOpportunities($data: OpportunityUpdateInput!, $filter: OpportunityFilterInput!) {
+  updateOpportunities(data: $data, filter: $filter) {
+    ...OpportunityFields
+  }
+}
+"""
+    + _F_OpportunityFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateOpportunities",),
@@ -922,7 +1042,14 @@ class UpdateOpportunityResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_OPPORTUNITY_OP: _runtime.Operation[UpdateOpportunityResult] = _runtime.Operation(
     name="UpdateOpportunity",
-    document="mutation UpdateOpportunity($data: OpportunityUpdateInput!, $id: UUID!) { updateOpportunity(data: $data, id: $id) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateOpportunity($data: OpportunityUpdateInput!, $id: UUID!) {
+  updateOpportunity(data: $data, id: $id) {
+    ...OpportunityFields
+  }
+}
+"""
+    + _F_OpportunityFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateOpportunity",),
@@ -957,14 +1084,195 @@ OpportunityRelationName = _t.Literal[
     "timelineActivities",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "attachments": "attachments { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "company": "company { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
-    "favorites": "favorites { edges { cursor node { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "noteTargets": "noteTargets { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "owner": "owner { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId }",
-    "pointOfContact": "pointOfContact { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
-    "taskTargets": "taskTargets { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "timelineActivities": "timelineActivities { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
+    "attachments": """\
+attachments {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt
+      file {
+        fileCategory fileId label
+      }
+      fileCategory fullPath id name position searchVector targetCompanyId targetNoteId
+      targetOpportunityId targetPersonId targetTaskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "company": """\
+company {
+  accountOwnerId
+  address {
+    addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1
+    addressStreet2 addressStreet3
+  }
+  annualRecurringRevenue {
+    amountMicros currencyCode
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  domainName {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  employees id idealCustomerProfile
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
+    "favorites": """\
+favorites {
+  edges {
+    cursor
+    node {
+      companyId createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector
+      taskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      viewId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "noteTargets": """\
+noteTargets {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt id noteId position searchVector targetCompanyId targetOpportunityId
+      targetPersonId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "owner": """\
+owner {
+  avatarUrl calendarStartDay colorScheme createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  dateFormat deletedAt id locale
+  name {
+    firstName lastName
+  }
+  numberFormat position searchVector timeFormat timeZone updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  userEmail userId
+}""",
+    "pointOfContact": """\
+pointOfContact {
+  avatarFile {
+    fileCategory fileId label
+  }
+  avatarUrl city companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  emails {
+    additionalEmails primaryEmail
+  }
+  id jobTitle
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name {
+    firstName lastName
+  }
+  phones {
+    additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber
+  }
+  position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
+    "taskTargets": """\
+taskTargets {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId
+      taskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "timelineActivities": """\
+timelineActivities {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name
+      position properties searchVector targetCompanyId targetNoteId targetOpportunityId
+      targetPersonId targetTaskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      workspaceMemberId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
 }
 
 
@@ -986,10 +1294,28 @@ def _opportunities_with_op(
         op = _runtime.Operation(
             name="OpportunitiesWithRelations",
             document=_runtime.include_document(
-                "query OpportunitiesWithRelations($after: String, $before: String, $filter: OpportunityFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [OpportunityOrderByInput]) { opportunities(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query OpportunitiesWithRelations($after: String, $before: String, $filter: OpportunityFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [OpportunityOrderByInput]) {
+  opportunities(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...OpportunityFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_OpportunityFields,
             endpoint="graphql",
             kind="query",
             root_fields=("opportunities",),
@@ -1018,10 +1344,19 @@ def _opportunity_with_op(
         op = _runtime.Operation(
             name="OpportunityWithRelations",
             document=_runtime.include_document(
-                "query OpportunityWithRelations($filter: OpportunityFilterInput!) { opportunity(filter: $filter) { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query OpportunityWithRelations($filter: OpportunityFilterInput!) {
+  opportunity(filter: $filter) {
+    ...OpportunityFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_OpportunityFields,
             endpoint="graphql",
             kind="query",
             root_fields=("opportunity",),

@@ -239,6 +239,40 @@ class PersonWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=True):
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+_F_PersonFields = """\
+fragment PersonFields on Person {
+  avatarFile {
+    fileCategory fileId label
+  }
+  avatarUrl city companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  emails {
+    additionalEmails primaryEmail
+  }
+  id jobTitle
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name {
+    firstName lastName
+  }
+  phones {
+    additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber
+  }
+  position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}
+"""
+
+
 PersonConnectInput = _te.TypedDict(
     "PersonConnectInput",
     {
@@ -544,7 +578,23 @@ class PeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 PEOPLE_OP: _runtime.Operation[PeopleResult] = _runtime.Operation(
     name="People",
-    document="query People($after: String, $before: String, $filter: PersonFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [PersonOrderByInput]) { people(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query People($after: String, $before: String, $filter: PersonFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [PersonOrderByInput]) {
+  people(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...PersonFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="query",
     root_fields=("people",),
@@ -592,7 +642,24 @@ class PeopleGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 PEOPLE_GROUP_BY_OP: _runtime.Operation[PeopleGroupByResult] = _runtime.Operation(
     name="PeopleGroupBy",
-    document="query PeopleGroupBy($groupBy: [PersonGroupByInput!]!, $filter: PersonFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [PersonOrderByWithGroupByInput], $orderByForRecords: [PersonOrderByInput], $viewId: UUID) { peopleGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query PeopleGroupBy($groupBy: [PersonGroupByInput!]!, $filter: PersonFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [PersonOrderByWithGroupByInput], $orderByForRecords: [PersonOrderByInput], $viewId: UUID) {
+  peopleGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...PersonFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="query",
     root_fields=("peopleGroupBy",),
@@ -638,7 +705,14 @@ class PersonResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 PERSON_OP: _runtime.Operation[PersonResult] = _runtime.Operation(
     name="Person",
-    document="query Person($filter: PersonFilterInput!) { person(filter: $filter) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+query Person($filter: PersonFilterInput!) {
+  person(filter: $filter) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="query",
     root_fields=("person",),
@@ -668,7 +742,23 @@ class PersonDuplicatesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 PERSON_DUPLICATES_OP: _runtime.Operation[PersonDuplicatesResult] = _runtime.Operation(
     name="PersonDuplicates",
-    document="query PersonDuplicates($data: [PersonCreateInput], $ids: [UUID]) { personDuplicates(data: $data, ids: $ids) { edges { cursor node { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query PersonDuplicates($data: [PersonCreateInput], $ids: [UUID]) {
+  personDuplicates(data: $data, ids: $ids) {
+    edges {
+      cursor
+      node {
+        ...PersonFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="query",
     root_fields=("personDuplicates",),
@@ -699,7 +789,14 @@ class CreatePeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_PEOPLE_OP: _runtime.Operation[CreatePeopleResult] = _runtime.Operation(
     name="CreatePeople",
-    document="mutation CreatePeople($data: [PersonCreateInput!]!, $upsert: Boolean) { createPeople(data: $data, upsert: $upsert) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation CreatePeople($data: [PersonCreateInput!]!, $upsert: Boolean) {
+  createPeople(data: $data, upsert: $upsert) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createPeople",),
@@ -730,7 +827,14 @@ class CreatePersonResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_PERSON_OP: _runtime.Operation[CreatePersonResult] = _runtime.Operation(
     name="CreatePerson",
-    document="mutation CreatePerson($data: PersonCreateInput!, $upsert: Boolean) { createPerson(data: $data, upsert: $upsert) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation CreatePerson($data: PersonCreateInput!, $upsert: Boolean) {
+  createPerson(data: $data, upsert: $upsert) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createPerson",),
@@ -761,7 +865,14 @@ class DeletePeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_PEOPLE_OP: _runtime.Operation[DeletePeopleResult] = _runtime.Operation(
     name="DeletePeople",
-    document="mutation DeletePeople($filter: PersonFilterInput!) { deletePeople(filter: $filter) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation DeletePeople($filter: PersonFilterInput!) {
+  deletePeople(filter: $filter) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deletePeople",),
@@ -789,7 +900,14 @@ class DeletePersonResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_PERSON_OP: _runtime.Operation[DeletePersonResult] = _runtime.Operation(
     name="DeletePerson",
-    document="mutation DeletePerson($id: UUID!) { deletePerson(id: $id) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation DeletePerson($id: UUID!) {
+  deletePerson(id: $id) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deletePerson",),
@@ -817,7 +935,14 @@ class DestroyPeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_PEOPLE_OP: _runtime.Operation[DestroyPeopleResult] = _runtime.Operation(
     name="DestroyPeople",
-    document="mutation DestroyPeople($filter: PersonFilterInput!) { destroyPeople(filter: $filter) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation DestroyPeople($filter: PersonFilterInput!) {
+  destroyPeople(filter: $filter) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyPeople",),
@@ -845,7 +970,14 @@ class DestroyPersonResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_PERSON_OP: _runtime.Operation[DestroyPersonResult] = _runtime.Operation(
     name="DestroyPerson",
-    document="mutation DestroyPerson($id: UUID!) { destroyPerson(id: $id) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation DestroyPerson($id: UUID!) {
+  destroyPerson(id: $id) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyPerson",),
@@ -873,7 +1005,14 @@ class MergePeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 MERGE_PEOPLE_OP: _runtime.Operation[MergePeopleResult] = _runtime.Operation(
     name="MergePeople",
-    document="mutation MergePeople($conflictPriorityIndex: Int!, $ids: [UUID!]!, $dryRun: Boolean) { mergePeople(conflictPriorityIndex: $conflictPriorityIndex, ids: $ids, dryRun: $dryRun) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation MergePeople($conflictPriorityIndex: Int!, $ids: [UUID!]!, $dryRun: Boolean) {
+  mergePeople(conflictPriorityIndex: $conflictPriorityIndex, ids: $ids, dryRun: $dryRun) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("mergePeople",),
@@ -906,7 +1045,14 @@ class RestorePeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_PEOPLE_OP: _runtime.Operation[RestorePeopleResult] = _runtime.Operation(
     name="RestorePeople",
-    document="mutation RestorePeople($filter: PersonFilterInput!) { restorePeople(filter: $filter) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation RestorePeople($filter: PersonFilterInput!) {
+  restorePeople(filter: $filter) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restorePeople",),
@@ -934,7 +1080,14 @@ class RestorePersonResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_PERSON_OP: _runtime.Operation[RestorePersonResult] = _runtime.Operation(
     name="RestorePerson",
-    document="mutation RestorePerson($id: UUID!) { restorePerson(id: $id) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation RestorePerson($id: UUID!) {
+  restorePerson(id: $id) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restorePerson",),
@@ -962,7 +1115,14 @@ class UpdatePeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_PEOPLE_OP: _runtime.Operation[UpdatePeopleResult] = _runtime.Operation(
     name="UpdatePeople",
-    document="mutation UpdatePeople($data: PersonUpdateInput!, $filter: PersonFilterInput!) { updatePeople(data: $data, filter: $filter) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation UpdatePeople($data: PersonUpdateInput!, $filter: PersonFilterInput!) {
+  updatePeople(data: $data, filter: $filter) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updatePeople",),
@@ -992,7 +1152,14 @@ class UpdatePersonResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_PERSON_OP: _runtime.Operation[UpdatePersonResult] = _runtime.Operation(
     name="UpdatePerson",
-    document="mutation UpdatePerson($data: PersonUpdateInput!, $id: UUID!) { updatePerson(data: $data, id: $id) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } }",
+    document="""\
+mutation UpdatePerson($data: PersonUpdateInput!, $id: UUID!) {
+  updatePerson(data: $data, id: $id) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updatePerson",),
@@ -1026,13 +1193,171 @@ PersonRelationName = _t.Literal[
     "timelineActivities",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "attachments": "attachments { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "company": "company { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
-    "favorites": "favorites { edges { cursor node { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "noteTargets": "noteTargets { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "pointOfContactForOpportunities": "pointOfContactForOpportunities { edges { cursor node { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "taskTargets": "taskTargets { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "timelineActivities": "timelineActivities { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
+    "attachments": """\
+attachments {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt
+      file {
+        fileCategory fileId label
+      }
+      fileCategory fullPath id name position searchVector targetCompanyId targetNoteId
+      targetOpportunityId targetPersonId targetTaskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "company": """\
+company {
+  accountOwnerId
+  address {
+    addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1
+    addressStreet2 addressStreet3
+  }
+  annualRecurringRevenue {
+    amountMicros currencyCode
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  domainName {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  employees id idealCustomerProfile
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
+    "favorites": """\
+favorites {
+  edges {
+    cursor
+    node {
+      companyId createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector
+      taskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      viewId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "noteTargets": """\
+noteTargets {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt id noteId position searchVector targetCompanyId targetOpportunityId
+      targetPersonId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "pointOfContactForOpportunities": """\
+pointOfContactForOpportunities {
+  edges {
+    cursor
+    node {
+      amount {
+        amountMicros currencyCode
+      }
+      closeDate companyId createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "taskTargets": """\
+taskTargets {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId
+      taskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "timelineActivities": """\
+timelineActivities {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name
+      position properties searchVector targetCompanyId targetNoteId targetOpportunityId
+      targetPersonId targetTaskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      workspaceMemberId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
 }
 
 
@@ -1052,10 +1377,28 @@ def _people_with_op(
         op = _runtime.Operation(
             name="PeopleWithRelations",
             document=_runtime.include_document(
-                "query PeopleWithRelations($after: String, $before: String, $filter: PersonFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [PersonOrderByInput]) { people(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } ",
+                """\
+query PeopleWithRelations($after: String, $before: String, $filter: PersonFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [PersonOrderByInput]) {
+  people(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...PersonFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_PersonFields,
             endpoint="graphql",
             kind="query",
             root_fields=("people",),
@@ -1082,10 +1425,19 @@ def _person_with_op(
         op = _runtime.Operation(
             name="PersonWithRelations",
             document=_runtime.include_document(
-                "query PersonWithRelations($filter: PersonFilterInput!) { person(filter: $filter) { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } ",
+                """\
+query PersonWithRelations($filter: PersonFilterInput!) {
+  person(filter: $filter) {
+    ...PersonFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_PersonFields,
             endpoint="graphql",
             kind="query",
             root_fields=("person",),

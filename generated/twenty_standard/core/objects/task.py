@@ -217,6 +217,24 @@ class TaskWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=True):
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+_F_TaskFields = """\
+fragment TaskFields on Task {
+  assigneeId
+  bodyV2 {
+    blocknote markdown
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt dueAt id position searchVector status title updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}
+"""
+
+
 TaskConnectInput = _te.TypedDict(
     "TaskConnectInput",
     {
@@ -477,7 +495,14 @@ class TaskResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 TASK_OP: _runtime.Operation[TaskResult] = _runtime.Operation(
     name="Task",
-    document="query Task($filter: TaskFilterInput!) { task(filter: $filter) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+query Task($filter: TaskFilterInput!) {
+  task(filter: $filter) {
+    ...TaskFields
+  }
+}
+"""
+    + _F_TaskFields,
     endpoint="graphql",
     kind="query",
     root_fields=("task",),
@@ -505,7 +530,23 @@ class TasksResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 TASKS_OP: _runtime.Operation[TasksResult] = _runtime.Operation(
     name="Tasks",
-    document="query Tasks($after: String, $before: String, $filter: TaskFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TaskOrderByInput]) { tasks(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query Tasks($after: String, $before: String, $filter: TaskFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TaskOrderByInput]) {
+  tasks(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...TaskFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_TaskFields,
     endpoint="graphql",
     kind="query",
     root_fields=("tasks",),
@@ -553,7 +594,24 @@ class TasksGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 TASKS_GROUP_BY_OP: _runtime.Operation[TasksGroupByResult] = _runtime.Operation(
     name="TasksGroupBy",
-    document="query TasksGroupBy($groupBy: [TaskGroupByInput!]!, $filter: TaskFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [TaskOrderByWithGroupByInput], $orderByForRecords: [TaskOrderByInput], $viewId: UUID) { tasksGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query TasksGroupBy($groupBy: [TaskGroupByInput!]!, $filter: TaskFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [TaskOrderByWithGroupByInput], $orderByForRecords: [TaskOrderByInput], $viewId: UUID) {
+  tasksGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...TaskFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_TaskFields,
     endpoint="graphql",
     kind="query",
     root_fields=("tasksGroupBy",),
@@ -599,7 +657,14 @@ class CreateTaskResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_TASK_OP: _runtime.Operation[CreateTaskResult] = _runtime.Operation(
     name="CreateTask",
-    document="mutation CreateTask($data: TaskCreateInput!, $upsert: Boolean) { createTask(data: $data, upsert: $upsert) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateTask($data: TaskCreateInput!, $upsert: Boolean) {
+  createTask(data: $data, upsert: $upsert) {
+    ...TaskFields
+  }
+}
+"""
+    + _F_TaskFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createTask",),
@@ -630,7 +695,14 @@ class CreateTasksResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_TASKS_OP: _runtime.Operation[CreateTasksResult] = _runtime.Operation(
     name="CreateTasks",
-    document="mutation CreateTasks($data: [TaskCreateInput!]!, $upsert: Boolean) { createTasks(data: $data, upsert: $upsert) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateTasks($data: [TaskCreateInput!]!, $upsert: Boolean) {
+  createTasks(data: $data, upsert: $upsert) {
+    ...TaskFields
+  }
+}
+"""
+    + _F_TaskFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createTasks",),
@@ -661,7 +733,14 @@ class DeleteTaskResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_TASK_OP: _runtime.Operation[DeleteTaskResult] = _runtime.Operation(
     name="DeleteTask",
-    document="mutation DeleteTask($id: UUID!) { deleteTask(id: $id) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteTask($id: UUID!) {
+  deleteTask(id: $id) {
+    ...TaskFields
+  }
+}
+"""
+    + _F_TaskFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteTask",),
@@ -689,7 +768,14 @@ class DeleteTasksResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_TASKS_OP: _runtime.Operation[DeleteTasksResult] = _runtime.Operation(
     name="DeleteTasks",
-    document="mutation DeleteTasks($filter: TaskFilterInput!) { deleteTasks(filter: $filter) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteTasks($filter: TaskFilterInput!) {
+  deleteTasks(filter: $filter) {
+    ...TaskFields
+  }
+}
+"""
+    + _F_TaskFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteTasks",),
@@ -717,7 +803,14 @@ class DestroyTaskResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_TASK_OP: _runtime.Operation[DestroyTaskResult] = _runtime.Operation(
     name="DestroyTask",
-    document="mutation DestroyTask($id: UUID!) { destroyTask(id: $id) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyTask($id: UUID!) {
+  destroyTask(id: $id) {
+    ...TaskFields
+  }
+}
+"""
+    + _F_TaskFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyTask",),
@@ -745,7 +838,14 @@ class DestroyTasksResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_TASKS_OP: _runtime.Operation[DestroyTasksResult] = _runtime.Operation(
     name="DestroyTasks",
-    document="mutation DestroyTasks($filter: TaskFilterInput!) { destroyTasks(filter: $filter) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyTasks($filter: TaskFilterInput!) {
+  destroyTasks(filter: $filter) {
+    ...TaskFields
+  }
+}
+"""
+    + _F_TaskFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyTasks",),
@@ -773,7 +873,14 @@ class RestoreTaskResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_TASK_OP: _runtime.Operation[RestoreTaskResult] = _runtime.Operation(
     name="RestoreTask",
-    document="mutation RestoreTask($id: UUID!) { restoreTask(id: $id) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreTask($id: UUID!) {
+  restoreTask(id: $id) {
+    ...TaskFields
+  }
+}
+"""
+    + _F_TaskFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreTask",),
@@ -801,7 +908,14 @@ class RestoreTasksResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_TASKS_OP: _runtime.Operation[RestoreTasksResult] = _runtime.Operation(
     name="RestoreTasks",
-    document="mutation RestoreTasks($filter: TaskFilterInput!) { restoreTasks(filter: $filter) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreTasks($filter: TaskFilterInput!) {
+  restoreTasks(filter: $filter) {
+    ...TaskFields
+  }
+}
+"""
+    + _F_TaskFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreTasks",),
@@ -829,7 +943,14 @@ class UpdateTaskResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_TASK_OP: _runtime.Operation[UpdateTaskResult] = _runtime.Operation(
     name="UpdateTask",
-    document="mutation UpdateTask($data: TaskUpdateInput!, $id: UUID!) { updateTask(data: $data, id: $id) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateTask($data: TaskUpdateInput!, $id: UUID!) {
+  updateTask(data: $data, id: $id) {
+    ...TaskFields
+  }
+}
+"""
+    + _F_TaskFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateTask",),
@@ -859,7 +980,14 @@ class UpdateTasksResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_TASKS_OP: _runtime.Operation[UpdateTasksResult] = _runtime.Operation(
     name="UpdateTasks",
-    document="mutation UpdateTasks($data: TaskUpdateInput!, $filter: TaskFilterInput!) { updateTasks(data: $data, filter: $filter) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateTasks($data: TaskUpdateInput!, $filter: TaskFilterInput!) {
+  updateTasks(data: $data, filter: $filter) {
+    ...TaskFields
+  }
+}
+"""
+    + _F_TaskFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateTasks",),
@@ -891,11 +1019,113 @@ TaskRelationName = _t.Literal[
     "timelineActivities",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "assignee": "assignee { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId }",
-    "attachments": "attachments { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "favorites": "favorites { edges { cursor node { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "taskTargets": "taskTargets { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "timelineActivities": "timelineActivities { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
+    "assignee": """\
+assignee {
+  avatarUrl calendarStartDay colorScheme createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  dateFormat deletedAt id locale
+  name {
+    firstName lastName
+  }
+  numberFormat position searchVector timeFormat timeZone updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  userEmail userId
+}""",
+    "attachments": """\
+attachments {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt
+      file {
+        fileCategory fileId label
+      }
+      fileCategory fullPath id name position searchVector targetCompanyId targetNoteId
+      targetOpportunityId targetPersonId targetTaskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "favorites": """\
+favorites {
+  edges {
+    cursor
+    node {
+      companyId createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector
+      taskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      viewId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "taskTargets": """\
+taskTargets {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId
+      taskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "timelineActivities": """\
+timelineActivities {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name
+      position properties searchVector targetCompanyId targetNoteId targetOpportunityId
+      targetPersonId targetTaskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      workspaceMemberId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
 }
 
 
@@ -915,10 +1145,28 @@ def _tasks_with_op(
         op = _runtime.Operation(
             name="TasksWithRelations",
             document=_runtime.include_document(
-                "query TasksWithRelations($after: String, $before: String, $filter: TaskFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TaskOrderByInput]) { tasks(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query TasksWithRelations($after: String, $before: String, $filter: TaskFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TaskOrderByInput]) {
+  tasks(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...TaskFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_TaskFields,
             endpoint="graphql",
             kind="query",
             root_fields=("tasks",),
@@ -945,10 +1193,19 @@ def _task_with_op(
         op = _runtime.Operation(
             name="TaskWithRelations",
             document=_runtime.include_document(
-                "query TaskWithRelations($filter: TaskFilterInput!) { task(filter: $filter) { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query TaskWithRelations($filter: TaskFilterInput!) {
+  task(filter: $filter) {
+    ...TaskFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_TaskFields,
             endpoint="graphql",
             kind="query",
             root_fields=("task",),

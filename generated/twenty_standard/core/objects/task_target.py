@@ -182,6 +182,21 @@ class TaskTargetWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=Tr
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+_F_TaskTargetFields = """\
+fragment TaskTargetFields on TaskTarget {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId
+  updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}
+"""
+
+
 TaskTargetCreateInput = _te.TypedDict(
     "TaskTargetCreateInput",
     {
@@ -377,7 +392,14 @@ class TaskTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 TASK_TARGET_OP: _runtime.Operation[TaskTargetResult] = _runtime.Operation(
     name="TaskTarget",
-    document="query TaskTarget($filter: TaskTargetFilterInput!) { taskTarget(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+query TaskTarget($filter: TaskTargetFilterInput!) {
+  taskTarget(filter: $filter) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="query",
     root_fields=("taskTarget",),
@@ -405,7 +427,23 @@ class TaskTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 TASK_TARGETS_OP: _runtime.Operation[TaskTargetsResult] = _runtime.Operation(
     name="TaskTargets",
-    document="query TaskTargets($after: String, $before: String, $filter: TaskTargetFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TaskTargetOrderByInput]) { taskTargets(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query TaskTargets($after: String, $before: String, $filter: TaskTargetFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TaskTargetOrderByInput]) {
+  taskTargets(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...TaskTargetFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="query",
     root_fields=("taskTargets",),
@@ -453,7 +491,24 @@ class TaskTargetsGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 TASK_TARGETS_GROUP_BY_OP: _runtime.Operation[TaskTargetsGroupByResult] = _runtime.Operation(
     name="TaskTargetsGroupBy",
-    document="query TaskTargetsGroupBy($groupBy: [TaskTargetGroupByInput!]!, $filter: TaskTargetFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [TaskTargetOrderByWithGroupByInput], $orderByForRecords: [TaskTargetOrderByInput], $viewId: UUID) { taskTargetsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query TaskTargetsGroupBy($groupBy: [TaskTargetGroupByInput!]!, $filter: TaskTargetFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [TaskTargetOrderByWithGroupByInput], $orderByForRecords: [TaskTargetOrderByInput], $viewId: UUID) {
+  taskTargetsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...TaskTargetFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="query",
     root_fields=("taskTargetsGroupBy",),
@@ -499,7 +554,14 @@ class CreateTaskTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_TASK_TARGET_OP: _runtime.Operation[CreateTaskTargetResult] = _runtime.Operation(
     name="CreateTaskTarget",
-    document="mutation CreateTaskTarget($data: TaskTargetCreateInput!, $upsert: Boolean) { createTaskTarget(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateTaskTarget($data: TaskTargetCreateInput!, $upsert: Boolean) {
+  createTaskTarget(data: $data, upsert: $upsert) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createTaskTarget",),
@@ -534,7 +596,14 @@ class CreateTaskTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_TASK_TARGETS_OP: _runtime.Operation[CreateTaskTargetsResult] = _runtime.Operation(
     name="CreateTaskTargets",
-    document="mutation CreateTaskTargets($data: [TaskTargetCreateInput!]!, $upsert: Boolean) { createTaskTargets(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateTaskTargets($data: [TaskTargetCreateInput!]!, $upsert: Boolean) {
+  createTaskTargets(data: $data, upsert: $upsert) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createTaskTargets",),
@@ -567,7 +636,14 @@ class DeleteTaskTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_TASK_TARGET_OP: _runtime.Operation[DeleteTaskTargetResult] = _runtime.Operation(
     name="DeleteTaskTarget",
-    document="mutation DeleteTaskTarget($id: UUID!) { deleteTaskTarget(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteTaskTarget($id: UUID!) {
+  deleteTaskTarget(id: $id) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteTaskTarget",),
@@ -597,7 +673,14 @@ class DeleteTaskTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_TASK_TARGETS_OP: _runtime.Operation[DeleteTaskTargetsResult] = _runtime.Operation(
     name="DeleteTaskTargets",
-    document="mutation DeleteTaskTargets($filter: TaskTargetFilterInput!) { deleteTaskTargets(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteTaskTargets($filter: TaskTargetFilterInput!) {
+  deleteTaskTargets(filter: $filter) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteTaskTargets",),
@@ -625,7 +708,14 @@ class DestroyTaskTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_TASK_TARGET_OP: _runtime.Operation[DestroyTaskTargetResult] = _runtime.Operation(
     name="DestroyTaskTarget",
-    document="mutation DestroyTaskTarget($id: UUID!) { destroyTaskTarget(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyTaskTarget($id: UUID!) {
+  destroyTaskTarget(id: $id) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyTaskTarget",),
@@ -655,7 +745,14 @@ class DestroyTaskTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_TASK_TARGETS_OP: _runtime.Operation[DestroyTaskTargetsResult] = _runtime.Operation(
     name="DestroyTaskTargets",
-    document="mutation DestroyTaskTargets($filter: TaskTargetFilterInput!) { destroyTaskTargets(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyTaskTargets($filter: TaskTargetFilterInput!) {
+  destroyTaskTargets(filter: $filter) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyTaskTargets",),
@@ -683,7 +780,14 @@ class RestoreTaskTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_TASK_TARGET_OP: _runtime.Operation[RestoreTaskTargetResult] = _runtime.Operation(
     name="RestoreTaskTarget",
-    document="mutation RestoreTaskTarget($id: UUID!) { restoreTaskTarget(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreTaskTarget($id: UUID!) {
+  restoreTaskTarget(id: $id) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreTaskTarget",),
@@ -713,7 +817,14 @@ class RestoreTaskTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_TASK_TARGETS_OP: _runtime.Operation[RestoreTaskTargetsResult] = _runtime.Operation(
     name="RestoreTaskTargets",
-    document="mutation RestoreTaskTargets($filter: TaskTargetFilterInput!) { restoreTaskTargets(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreTaskTargets($filter: TaskTargetFilterInput!) {
+  restoreTaskTargets(filter: $filter) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreTaskTargets",),
@@ -741,7 +852,14 @@ class UpdateTaskTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_TASK_TARGET_OP: _runtime.Operation[UpdateTaskTargetResult] = _runtime.Operation(
     name="UpdateTaskTarget",
-    document="mutation UpdateTaskTarget($data: TaskTargetUpdateInput!, $id: UUID!) { updateTaskTarget(data: $data, id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateTaskTarget($data: TaskTargetUpdateInput!, $id: UUID!) {
+  updateTaskTarget(data: $data, id: $id) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateTaskTarget",),
@@ -773,7 +891,14 @@ class UpdateTaskTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_TASK_TARGETS_OP: _runtime.Operation[UpdateTaskTargetsResult] = _runtime.Operation(
     name="UpdateTaskTargets",
-    document="mutation UpdateTaskTargets($data: TaskTargetUpdateInput!, $filter: TaskTargetFilterInput!) { updateTaskTargets(data: $data, filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateTaskTargets($data: TaskTargetUpdateInput!, $filter: TaskTargetFilterInput!) {
+  updateTaskTargets(data: $data, filter: $filter) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateTaskTargets",),
@@ -804,10 +929,96 @@ TaskTargetRelationName = _t.Literal[
     "task",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "targetCompany": "targetCompany { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
-    "targetOpportunity": "targetOpportunity { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } }",
-    "targetPerson": "targetPerson { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
-    "task": "task { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } }",
+    "targetCompany": """\
+targetCompany {
+  accountOwnerId
+  address {
+    addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1
+    addressStreet2 addressStreet3
+  }
+  annualRecurringRevenue {
+    amountMicros currencyCode
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  domainName {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  employees id idealCustomerProfile
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
+    "targetOpportunity": """\
+targetOpportunity {
+  amount {
+    amountMicros currencyCode
+  }
+  closeDate companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
+    "targetPerson": """\
+targetPerson {
+  avatarFile {
+    fileCategory fileId label
+  }
+  avatarUrl city companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  emails {
+    additionalEmails primaryEmail
+  }
+  id jobTitle
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name {
+    firstName lastName
+  }
+  phones {
+    additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber
+  }
+  position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
+    "task": """\
+task {
+  assigneeId
+  bodyV2 {
+    blocknote markdown
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt dueAt id position searchVector status title updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
 }
 
 
@@ -831,10 +1042,28 @@ def _task_targets_with_op(
         op = _runtime.Operation(
             name="TaskTargetsWithRelations",
             document=_runtime.include_document(
-                "query TaskTargetsWithRelations($after: String, $before: String, $filter: TaskTargetFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TaskTargetOrderByInput]) { taskTargets(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query TaskTargetsWithRelations($after: String, $before: String, $filter: TaskTargetFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TaskTargetOrderByInput]) {
+  taskTargets(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...TaskTargetFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_TaskTargetFields,
             endpoint="graphql",
             kind="query",
             root_fields=("taskTargets",),
@@ -863,10 +1092,19 @@ def _task_target_with_op(
         op = _runtime.Operation(
             name="TaskTargetWithRelations",
             document=_runtime.include_document(
-                "query TaskTargetWithRelations($filter: TaskTargetFilterInput!) { taskTarget(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query TaskTargetWithRelations($filter: TaskTargetFilterInput!) {
+  taskTarget(filter: $filter) {
+    ...TaskTargetFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_TaskTargetFields,
             endpoint="graphql",
             kind="query",
             root_fields=("taskTarget",),

@@ -220,6 +220,23 @@ class TimelineActivityWithRelationsConnection(_msgspec.Struct, frozen=True, kw_o
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+_F_TimelineActivityFields = """\
+fragment TimelineActivityFields on TimelineActivity {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name
+  position properties searchVector targetCompanyId targetNoteId targetOpportunityId
+  targetPersonId targetTaskId updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  workspaceMemberId
+}
+"""
+
+
 TimelineActivityCreateInput = _te.TypedDict(
     "TimelineActivityCreateInput",
     {
@@ -503,7 +520,23 @@ class TimelineActivitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 TIMELINE_ACTIVITIES_OP: _runtime.Operation[TimelineActivitiesResult] = _runtime.Operation(
     name="TimelineActivities",
-    document="query TimelineActivities($after: String, $before: String, $filter: TimelineActivityFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TimelineActivityOrderByInput]) { timelineActivities(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query TimelineActivities($after: String, $before: String, $filter: TimelineActivityFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TimelineActivityOrderByInput]) {
+  timelineActivities(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...TimelineActivityFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_TimelineActivityFields,
     endpoint="graphql",
     kind="query",
     root_fields=("timelineActivities",),
@@ -552,7 +585,24 @@ class TimelineActivitiesGroupByResult(_msgspec.Struct, frozen=True, kw_only=True
 TIMELINE_ACTIVITIES_GROUP_BY_OP: _runtime.Operation[TimelineActivitiesGroupByResult] = (
     _runtime.Operation(
         name="TimelineActivitiesGroupBy",
-        document="query TimelineActivitiesGroupBy($groupBy: [TimelineActivityGroupByInput!]!, $filter: TimelineActivityFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [TimelineActivityOrderByWithGroupByInput], $orderByForRecords: [TimelineActivityOrderByInput], $viewId: UUID) { timelineActivitiesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+        document="""\
+query TimelineActivitiesGroupBy($groupBy: [TimelineActivityGroupByInput!]!, $filter: TimelineActivityFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [TimelineActivityOrderByWithGroupByInput], $orderByForRecords: [TimelineActivityOrderByInput], $viewId: UUID) {
+  timelineActivitiesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...TimelineActivityFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+        + _F_TimelineActivityFields,
         endpoint="graphql",
         kind="query",
         root_fields=("timelineActivitiesGroupBy",),
@@ -601,7 +651,14 @@ class TimelineActivityResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 TIMELINE_ACTIVITY_OP: _runtime.Operation[TimelineActivityResult] = _runtime.Operation(
     name="TimelineActivity",
-    document="query TimelineActivity($filter: TimelineActivityFilterInput!) { timelineActivity(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+    document="""\
+query TimelineActivity($filter: TimelineActivityFilterInput!) {
+  timelineActivity(filter: $filter) {
+    ...TimelineActivityFields
+  }
+}
+"""
+    + _F_TimelineActivityFields,
     endpoint="graphql",
     kind="query",
     root_fields=("timelineActivity",),
@@ -632,7 +689,14 @@ class CreateTimelineActivitiesResult(_msgspec.Struct, frozen=True, kw_only=True)
 CREATE_TIMELINE_ACTIVITIES_OP: _runtime.Operation[CreateTimelineActivitiesResult] = (
     _runtime.Operation(
         name="CreateTimelineActivities",
-        document="mutation CreateTimelineActivities($data: [TimelineActivityCreateInput!]!, $upsert: Boolean) { createTimelineActivities(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation CreateTimelineActivities($data: [TimelineActivityCreateInput!]!, $upsert: Boolean) {
+  createTimelineActivities(data: $data, upsert: $upsert) {
+    ...TimelineActivityFields
+  }
+}
+"""
+        + _F_TimelineActivityFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("createTimelineActivities",),
@@ -668,7 +732,14 @@ class CreateTimelineActivityResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_TIMELINE_ACTIVITY_OP: _runtime.Operation[CreateTimelineActivityResult] = _runtime.Operation(
     name="CreateTimelineActivity",
-    document="mutation CreateTimelineActivity($data: TimelineActivityCreateInput!, $upsert: Boolean) { createTimelineActivity(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+    document="""\
+mutation CreateTimelineActivity($data: TimelineActivityCreateInput!, $upsert: Boolean) {
+  createTimelineActivity(data: $data, upsert: $upsert) {
+    ...TimelineActivityFields
+  }
+}
+"""
+    + _F_TimelineActivityFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createTimelineActivity",),
@@ -704,7 +775,14 @@ class DeleteTimelineActivitiesResult(_msgspec.Struct, frozen=True, kw_only=True)
 DELETE_TIMELINE_ACTIVITIES_OP: _runtime.Operation[DeleteTimelineActivitiesResult] = (
     _runtime.Operation(
         name="DeleteTimelineActivities",
-        document="mutation DeleteTimelineActivities($filter: TimelineActivityFilterInput!) { deleteTimelineActivities(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation DeleteTimelineActivities($filter: TimelineActivityFilterInput!) {
+  deleteTimelineActivities(filter: $filter) {
+    ...TimelineActivityFields
+  }
+}
+"""
+        + _F_TimelineActivityFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("deleteTimelineActivities",),
@@ -735,7 +813,14 @@ class DeleteTimelineActivityResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_TIMELINE_ACTIVITY_OP: _runtime.Operation[DeleteTimelineActivityResult] = _runtime.Operation(
     name="DeleteTimelineActivity",
-    document="mutation DeleteTimelineActivity($id: UUID!) { deleteTimelineActivity(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+    document="""\
+mutation DeleteTimelineActivity($id: UUID!) {
+  deleteTimelineActivity(id: $id) {
+    ...TimelineActivityFields
+  }
+}
+"""
+    + _F_TimelineActivityFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteTimelineActivity",),
@@ -766,7 +851,14 @@ class DestroyTimelineActivitiesResult(_msgspec.Struct, frozen=True, kw_only=True
 DESTROY_TIMELINE_ACTIVITIES_OP: _runtime.Operation[DestroyTimelineActivitiesResult] = (
     _runtime.Operation(
         name="DestroyTimelineActivities",
-        document="mutation DestroyTimelineActivities($filter: TimelineActivityFilterInput!) { destroyTimelineActivities(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation DestroyTimelineActivities($filter: TimelineActivityFilterInput!) {
+  destroyTimelineActivities(filter: $filter) {
+    ...TimelineActivityFields
+  }
+}
+"""
+        + _F_TimelineActivityFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("destroyTimelineActivities",),
@@ -798,7 +890,14 @@ class DestroyTimelineActivityResult(_msgspec.Struct, frozen=True, kw_only=True):
 DESTROY_TIMELINE_ACTIVITY_OP: _runtime.Operation[DestroyTimelineActivityResult] = (
     _runtime.Operation(
         name="DestroyTimelineActivity",
-        document="mutation DestroyTimelineActivity($id: UUID!) { destroyTimelineActivity(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation DestroyTimelineActivity($id: UUID!) {
+  destroyTimelineActivity(id: $id) {
+    ...TimelineActivityFields
+  }
+}
+"""
+        + _F_TimelineActivityFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("destroyTimelineActivity",),
@@ -830,7 +929,14 @@ class RestoreTimelineActivitiesResult(_msgspec.Struct, frozen=True, kw_only=True
 RESTORE_TIMELINE_ACTIVITIES_OP: _runtime.Operation[RestoreTimelineActivitiesResult] = (
     _runtime.Operation(
         name="RestoreTimelineActivities",
-        document="mutation RestoreTimelineActivities($filter: TimelineActivityFilterInput!) { restoreTimelineActivities(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation RestoreTimelineActivities($filter: TimelineActivityFilterInput!) {
+  restoreTimelineActivities(filter: $filter) {
+    ...TimelineActivityFields
+  }
+}
+"""
+        + _F_TimelineActivityFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("restoreTimelineActivities",),
@@ -862,7 +968,14 @@ class RestoreTimelineActivityResult(_msgspec.Struct, frozen=True, kw_only=True):
 RESTORE_TIMELINE_ACTIVITY_OP: _runtime.Operation[RestoreTimelineActivityResult] = (
     _runtime.Operation(
         name="RestoreTimelineActivity",
-        document="mutation RestoreTimelineActivity($id: UUID!) { restoreTimelineActivity(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation RestoreTimelineActivity($id: UUID!) {
+  restoreTimelineActivity(id: $id) {
+    ...TimelineActivityFields
+  }
+}
+"""
+        + _F_TimelineActivityFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("restoreTimelineActivity",),
@@ -894,7 +1007,14 @@ class UpdateTimelineActivitiesResult(_msgspec.Struct, frozen=True, kw_only=True)
 UPDATE_TIMELINE_ACTIVITIES_OP: _runtime.Operation[UpdateTimelineActivitiesResult] = (
     _runtime.Operation(
         name="UpdateTimelineActivities",
-        document="mutation UpdateTimelineActivities($data: TimelineActivityUpdateInput!, $filter: TimelineActivityFilterInput!) { updateTimelineActivities(data: $data, filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation UpdateTimelineActivities($data: TimelineActivityUpdateInput!, $filter: TimelineActivityFilterInput!) {
+  updateTimelineActivities(data: $data, filter: $filter) {
+    ...TimelineActivityFields
+  }
+}
+"""
+        + _F_TimelineActivityFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("updateTimelineActivities",),
@@ -927,7 +1047,14 @@ class UpdateTimelineActivityResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_TIMELINE_ACTIVITY_OP: _runtime.Operation[UpdateTimelineActivityResult] = _runtime.Operation(
     name="UpdateTimelineActivity",
-    document="mutation UpdateTimelineActivity($data: TimelineActivityUpdateInput!, $id: UUID!) { updateTimelineActivity(data: $data, id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+    document="""\
+mutation UpdateTimelineActivity($data: TimelineActivityUpdateInput!, $id: UUID!) {
+  updateTimelineActivity(data: $data, id: $id) {
+    ...TimelineActivityFields
+  }
+}
+"""
+    + _F_TimelineActivityFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateTimelineActivity",),
@@ -960,12 +1087,126 @@ TimelineActivityRelationName = _t.Literal[
     "workspaceMember",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "targetCompany": "targetCompany { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
-    "targetNote": "targetNote { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } }",
-    "targetOpportunity": "targetOpportunity { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } }",
-    "targetPerson": "targetPerson { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
-    "targetTask": "targetTask { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } }",
-    "workspaceMember": "workspaceMember { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId }",
+    "targetCompany": """\
+targetCompany {
+  accountOwnerId
+  address {
+    addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1
+    addressStreet2 addressStreet3
+  }
+  annualRecurringRevenue {
+    amountMicros currencyCode
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  domainName {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  employees id idealCustomerProfile
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
+    "targetNote": """\
+targetNote {
+  bodyV2 {
+    blocknote markdown
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id position searchVector title updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
+    "targetOpportunity": """\
+targetOpportunity {
+  amount {
+    amountMicros currencyCode
+  }
+  closeDate companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
+    "targetPerson": """\
+targetPerson {
+  avatarFile {
+    fileCategory fileId label
+  }
+  avatarUrl city companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  emails {
+    additionalEmails primaryEmail
+  }
+  id jobTitle
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name {
+    firstName lastName
+  }
+  phones {
+    additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber
+  }
+  position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
+    "targetTask": """\
+targetTask {
+  assigneeId
+  bodyV2 {
+    blocknote markdown
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt dueAt id position searchVector status title updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
+    "workspaceMember": """\
+workspaceMember {
+  avatarUrl calendarStartDay colorScheme createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  dateFormat deletedAt id locale
+  name {
+    firstName lastName
+  }
+  numberFormat position searchVector timeFormat timeZone updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  userEmail userId
+}""",
 }
 
 
@@ -989,10 +1230,28 @@ def _timeline_activities_with_op(
         op = _runtime.Operation(
             name="TimelineActivitiesWithRelations",
             document=_runtime.include_document(
-                "query TimelineActivitiesWithRelations($after: String, $before: String, $filter: TimelineActivityFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TimelineActivityOrderByInput]) { timelineActivities(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId ",
+                """\
+query TimelineActivitiesWithRelations($after: String, $before: String, $filter: TimelineActivityFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TimelineActivityOrderByInput]) {
+  timelineActivities(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...TimelineActivityFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_TimelineActivityFields,
             endpoint="graphql",
             kind="query",
             root_fields=("timelineActivities",),
@@ -1023,10 +1282,19 @@ def _timeline_activity_with_op(
         op = _runtime.Operation(
             name="TimelineActivityWithRelations",
             document=_runtime.include_document(
-                "query TimelineActivityWithRelations($filter: TimelineActivityFilterInput!) { timelineActivity(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId ",
+                """\
+query TimelineActivityWithRelations($filter: TimelineActivityFilterInput!) {
+  timelineActivity(filter: $filter) {
+    ...TimelineActivityFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_TimelineActivityFields,
             endpoint="graphql",
             kind="query",
             root_fields=("timelineActivity",),

@@ -277,6 +277,25 @@ class WorkspaceMemberWithRelationsConnection(_msgspec.Struct, frozen=True, kw_on
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+_F_WorkspaceMemberFields = """\
+fragment WorkspaceMemberFields on WorkspaceMember {
+  avatarUrl calendarStartDay colorScheme createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  dateFormat deletedAt id locale
+  name {
+    firstName lastName
+  }
+  numberFormat position searchVector timeFormat timeZone updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  userEmail userId
+}
+"""
+
+
 WorkspaceMemberConnectInput = _te.TypedDict(
     "WorkspaceMemberConnectInput",
     {
@@ -644,7 +663,14 @@ class WorkspaceMemberResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 WORKSPACE_MEMBER_OP: _runtime.Operation[WorkspaceMemberResult] = _runtime.Operation(
     name="WorkspaceMember",
-    document="query WorkspaceMember($filter: WorkspaceMemberFilterInput!) { workspaceMember(filter: $filter) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
+    document="""\
+query WorkspaceMember($filter: WorkspaceMemberFilterInput!) {
+  workspaceMember(filter: $filter) {
+    ...WorkspaceMemberFields
+  }
+}
+"""
+    + _F_WorkspaceMemberFields,
     endpoint="graphql",
     kind="query",
     root_fields=("workspaceMember",),
@@ -674,7 +700,23 @@ class WorkspaceMembersResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 WORKSPACE_MEMBERS_OP: _runtime.Operation[WorkspaceMembersResult] = _runtime.Operation(
     name="WorkspaceMembers",
-    document="query WorkspaceMembers($after: String, $before: String, $filter: WorkspaceMemberFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkspaceMemberOrderByInput]) { workspaceMembers(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query WorkspaceMembers($after: String, $before: String, $filter: WorkspaceMemberFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkspaceMemberOrderByInput]) {
+  workspaceMembers(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...WorkspaceMemberFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_WorkspaceMemberFields,
     endpoint="graphql",
     kind="query",
     root_fields=("workspaceMembers",),
@@ -723,7 +765,24 @@ class WorkspaceMembersGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
 WORKSPACE_MEMBERS_GROUP_BY_OP: _runtime.Operation[WorkspaceMembersGroupByResult] = (
     _runtime.Operation(
         name="WorkspaceMembersGroupBy",
-        document="query WorkspaceMembersGroupBy($groupBy: [WorkspaceMemberGroupByInput!]!, $filter: WorkspaceMemberFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [WorkspaceMemberOrderByWithGroupByInput], $orderByForRecords: [WorkspaceMemberOrderByInput], $viewId: UUID) { workspaceMembersGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+        document="""\
+query WorkspaceMembersGroupBy($groupBy: [WorkspaceMemberGroupByInput!]!, $filter: WorkspaceMemberFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [WorkspaceMemberOrderByWithGroupByInput], $orderByForRecords: [WorkspaceMemberOrderByInput], $viewId: UUID) {
+  workspaceMembersGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...WorkspaceMemberFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+        + _F_WorkspaceMemberFields,
         endpoint="graphql",
         kind="query",
         root_fields=("workspaceMembersGroupBy",),
@@ -772,7 +831,14 @@ class CreateWorkspaceMemberResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_WORKSPACE_MEMBER_OP: _runtime.Operation[CreateWorkspaceMemberResult] = _runtime.Operation(
     name="CreateWorkspaceMember",
-    document="mutation CreateWorkspaceMember($data: WorkspaceMemberCreateInput!, $upsert: Boolean) { createWorkspaceMember(data: $data, upsert: $upsert) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
+    document="""\
+mutation CreateWorkspaceMember($data: WorkspaceMemberCreateInput!, $upsert: Boolean) {
+  createWorkspaceMember(data: $data, upsert: $upsert) {
+    ...WorkspaceMemberFields
+  }
+}
+"""
+    + _F_WorkspaceMemberFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createWorkspaceMember",),
@@ -807,7 +873,14 @@ class CreateWorkspaceMembersResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_WORKSPACE_MEMBERS_OP: _runtime.Operation[CreateWorkspaceMembersResult] = _runtime.Operation(
     name="CreateWorkspaceMembers",
-    document="mutation CreateWorkspaceMembers($data: [WorkspaceMemberCreateInput!]!, $upsert: Boolean) { createWorkspaceMembers(data: $data, upsert: $upsert) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
+    document="""\
+mutation CreateWorkspaceMembers($data: [WorkspaceMemberCreateInput!]!, $upsert: Boolean) {
+  createWorkspaceMembers(data: $data, upsert: $upsert) {
+    ...WorkspaceMemberFields
+  }
+}
+"""
+    + _F_WorkspaceMemberFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createWorkspaceMembers",),
@@ -842,7 +915,14 @@ class DeleteWorkspaceMemberResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_WORKSPACE_MEMBER_OP: _runtime.Operation[DeleteWorkspaceMemberResult] = _runtime.Operation(
     name="DeleteWorkspaceMember",
-    document="mutation DeleteWorkspaceMember($id: UUID!) { deleteWorkspaceMember(id: $id) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
+    document="""\
+mutation DeleteWorkspaceMember($id: UUID!) {
+  deleteWorkspaceMember(id: $id) {
+    ...WorkspaceMemberFields
+  }
+}
+"""
+    + _F_WorkspaceMemberFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteWorkspaceMember",),
@@ -872,7 +952,14 @@ class DeleteWorkspaceMembersResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_WORKSPACE_MEMBERS_OP: _runtime.Operation[DeleteWorkspaceMembersResult] = _runtime.Operation(
     name="DeleteWorkspaceMembers",
-    document="mutation DeleteWorkspaceMembers($filter: WorkspaceMemberFilterInput!) { deleteWorkspaceMembers(filter: $filter) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
+    document="""\
+mutation DeleteWorkspaceMembers($filter: WorkspaceMemberFilterInput!) {
+  deleteWorkspaceMembers(filter: $filter) {
+    ...WorkspaceMemberFields
+  }
+}
+"""
+    + _F_WorkspaceMemberFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteWorkspaceMembers",),
@@ -902,7 +989,14 @@ class DestroyWorkspaceMemberResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_WORKSPACE_MEMBER_OP: _runtime.Operation[DestroyWorkspaceMemberResult] = _runtime.Operation(
     name="DestroyWorkspaceMember",
-    document="mutation DestroyWorkspaceMember($id: UUID!) { destroyWorkspaceMember(id: $id) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
+    document="""\
+mutation DestroyWorkspaceMember($id: UUID!) {
+  destroyWorkspaceMember(id: $id) {
+    ...WorkspaceMemberFields
+  }
+}
+"""
+    + _F_WorkspaceMemberFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyWorkspaceMember",),
@@ -933,7 +1027,14 @@ class DestroyWorkspaceMembersResult(_msgspec.Struct, frozen=True, kw_only=True):
 DESTROY_WORKSPACE_MEMBERS_OP: _runtime.Operation[DestroyWorkspaceMembersResult] = (
     _runtime.Operation(
         name="DestroyWorkspaceMembers",
-        document="mutation DestroyWorkspaceMembers($filter: WorkspaceMemberFilterInput!) { destroyWorkspaceMembers(filter: $filter) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
+        document="""\
+mutation DestroyWorkspaceMembers($filter: WorkspaceMemberFilterInput!) {
+  destroyWorkspaceMembers(filter: $filter) {
+    ...WorkspaceMemberFields
+  }
+}
+"""
+        + _F_WorkspaceMemberFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("destroyWorkspaceMembers",),
@@ -964,7 +1065,14 @@ class RestoreWorkspaceMemberResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_WORKSPACE_MEMBER_OP: _runtime.Operation[RestoreWorkspaceMemberResult] = _runtime.Operation(
     name="RestoreWorkspaceMember",
-    document="mutation RestoreWorkspaceMember($id: UUID!) { restoreWorkspaceMember(id: $id) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
+    document="""\
+mutation RestoreWorkspaceMember($id: UUID!) {
+  restoreWorkspaceMember(id: $id) {
+    ...WorkspaceMemberFields
+  }
+}
+"""
+    + _F_WorkspaceMemberFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreWorkspaceMember",),
@@ -995,7 +1103,14 @@ class RestoreWorkspaceMembersResult(_msgspec.Struct, frozen=True, kw_only=True):
 RESTORE_WORKSPACE_MEMBERS_OP: _runtime.Operation[RestoreWorkspaceMembersResult] = (
     _runtime.Operation(
         name="RestoreWorkspaceMembers",
-        document="mutation RestoreWorkspaceMembers($filter: WorkspaceMemberFilterInput!) { restoreWorkspaceMembers(filter: $filter) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
+        document="""\
+mutation RestoreWorkspaceMembers($filter: WorkspaceMemberFilterInput!) {
+  restoreWorkspaceMembers(filter: $filter) {
+    ...WorkspaceMemberFields
+  }
+}
+"""
+        + _F_WorkspaceMemberFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("restoreWorkspaceMembers",),
@@ -1026,7 +1141,14 @@ class UpdateWorkspaceMemberResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_WORKSPACE_MEMBER_OP: _runtime.Operation[UpdateWorkspaceMemberResult] = _runtime.Operation(
     name="UpdateWorkspaceMember",
-    document="mutation UpdateWorkspaceMember($data: WorkspaceMemberUpdateInput!, $id: UUID!) { updateWorkspaceMember(data: $data, id: $id) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
+    document="""\
+mutation UpdateWorkspaceMember($data: WorkspaceMemberUpdateInput!, $id: UUID!) {
+  updateWorkspaceMember(data: $data, id: $id) {
+    ...WorkspaceMemberFields
+  }
+}
+"""
+    + _F_WorkspaceMemberFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateWorkspaceMember",),
@@ -1058,7 +1180,14 @@ class UpdateWorkspaceMembersResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_WORKSPACE_MEMBERS_OP: _runtime.Operation[UpdateWorkspaceMembersResult] = _runtime.Operation(
     name="UpdateWorkspaceMembers",
-    document="mutation UpdateWorkspaceMembers($data: WorkspaceMemberUpdateInput!, $filter: WorkspaceMemberFilterInput!) { updateWorkspaceMembers(data: $data, filter: $filter) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId } }",
+    document="""\
+mutation UpdateWorkspaceMembers($data: WorkspaceMemberUpdateInput!, $filter: WorkspaceMemberFilterInput!) {
+  updateWorkspaceMembers(data: $data, filter: $filter) {
+    ...WorkspaceMemberFields
+  }
+}
+"""
+    + _F_WorkspaceMemberFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateWorkspaceMembers",),
@@ -1090,11 +1219,137 @@ WorkspaceMemberRelationName = _t.Literal[
     "timelineActivities",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "accountOwnerForCompanies": "accountOwnerForCompanies { edges { cursor node { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "assignedTasks": "assignedTasks { edges { cursor node { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "favorites": "favorites { edges { cursor node { companyId createdAt createdBy { context name source workspaceMemberId } deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "ownedOpportunities": "ownedOpportunities { edges { cursor node { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "timelineActivities": "timelineActivities { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetNoteId targetOpportunityId targetPersonId targetTaskId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
+    "accountOwnerForCompanies": """\
+accountOwnerForCompanies {
+  edges {
+    cursor
+    node {
+      accountOwnerId
+      address {
+        addressCity addressCountry addressLat addressLng addressPostcode addressState
+        addressStreet1 addressStreet2 addressStreet3
+      }
+      annualRecurringRevenue {
+        amountMicros currencyCode
+      }
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt
+      domainName {
+        primaryLinkLabel primaryLinkUrl secondaryLinks
+      }
+      employees id idealCustomerProfile
+      linkedinLink {
+        primaryLinkLabel primaryLinkUrl secondaryLinks
+      }
+      name position searchVector updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      xLink {
+        primaryLinkLabel primaryLinkUrl secondaryLinks
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "assignedTasks": """\
+assignedTasks {
+  edges {
+    cursor
+    node {
+      assigneeId
+      bodyV2 {
+        blocknote markdown
+      }
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt dueAt id position searchVector status title updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "favorites": """\
+favorites {
+  edges {
+    cursor
+    node {
+      companyId createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt forWorkspaceMemberId id noteId opportunityId personId position searchVector
+      taskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      viewId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "ownedOpportunities": """\
+ownedOpportunities {
+  edges {
+    cursor
+    node {
+      amount {
+        amountMicros currencyCode
+      }
+      closeDate companyId createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "timelineActivities": """\
+timelineActivities {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name
+      position properties searchVector targetCompanyId targetNoteId targetOpportunityId
+      targetPersonId targetTaskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      workspaceMemberId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
 }
 
 
@@ -1118,10 +1373,28 @@ def _workspace_members_with_op(
         op = _runtime.Operation(
             name="WorkspaceMembersWithRelations",
             document=_runtime.include_document(
-                "query WorkspaceMembersWithRelations($after: String, $before: String, $filter: WorkspaceMemberFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkspaceMemberOrderByInput]) { workspaceMembers(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId ",
+                """\
+query WorkspaceMembersWithRelations($after: String, $before: String, $filter: WorkspaceMemberFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkspaceMemberOrderByInput]) {
+  workspaceMembers(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...WorkspaceMemberFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_WorkspaceMemberFields,
             endpoint="graphql",
             kind="query",
             root_fields=("workspaceMembers",),
@@ -1152,10 +1425,19 @@ def _workspace_member_with_op(
         op = _runtime.Operation(
             name="WorkspaceMemberWithRelations",
             document=_runtime.include_document(
-                "query WorkspaceMemberWithRelations($filter: WorkspaceMemberFilterInput!) { workspaceMember(filter: $filter) { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId ",
+                """\
+query WorkspaceMemberWithRelations($filter: WorkspaceMemberFilterInput!) {
+  workspaceMember(filter: $filter) {
+    ...WorkspaceMemberFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_WorkspaceMemberFields,
             endpoint="graphql",
             kind="query",
             root_fields=("workspaceMember",),

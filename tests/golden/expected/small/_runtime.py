@@ -126,9 +126,12 @@ def include_key(include: _t.Iterable[str], known: _t.Mapping[str, str]) -> tuple
     return key
 
 
-def include_document(prefix: str, selections: list[str], suffix: str) -> str:
-    """Join the prepared pieces of an ``include=`` document (once per set of names)."""
-    return prefix + "".join(s + " " for s in selections) + suffix
+def include_document(prefix: str, selections: list[str], suffix: str, *, depth: int) -> str:
+    """Join the prepared pieces of an ``include=`` document (once per set of names): each
+    relation's selection goes between ``prefix`` and ``suffix``, indented ``depth`` levels."""
+    pad = "  " * depth
+    lines = [pad + line + "\n" for s in selections for line in s.split("\n")]
+    return prefix + "".join(lines) + suffix
 
 
 def keyed_upsert(upsert: bool | None, data: object) -> bool | None:

@@ -24,7 +24,11 @@ class ServerTimeResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 SERVER_TIME_OP: _runtime.Operation[ServerTimeResult] = _runtime.Operation(
     name="ServerTime",
-    document="query ServerTime { serverTime }",
+    document="""\
+query ServerTime {
+  serverTime
+}
+""",
     endpoint="graphql",
     kind="query",
     root_fields=("serverTime",),

@@ -49,7 +49,29 @@ class CreateOneFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_ONE_FIELD_OP: _runtime.Operation[CreateOneFieldResult] = _runtime.Operation(
     name="CreateOneField",
-    document="mutation CreateOneField($input: CreateOneFieldMetadataInput!) { createOneField(input: $input) { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } }",
+    document="""\
+mutation CreateOneField($input: CreateOneFieldMetadataInput!) {
+  createOneField(input: $input) {
+    applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName
+    isNullable isSystem isUIEditable isUnique label morphId
+    morphRelations {
+      type
+    }
+    name
+    object {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt
+    }
+    objectMetadataId options
+    relation {
+      type
+    }
+    settings type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createOneField",),
@@ -77,7 +99,34 @@ class CreateOneObjectResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_ONE_OBJECT_OP: _runtime.Operation[CreateOneObjectResult] = _runtime.Operation(
     name="CreateOneObject",
-    document="mutation CreateOneObject($input: CreateOneObjectInput!) { createOneObject(input: $input) { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } }",
+    document="""\
+mutation CreateOneObject($input: CreateOneObjectInput!) {
+  createOneObject(input: $input) {
+    applicationId color createdAt description duplicateCriteria
+    fields {
+      edges {
+        cursor
+        node {
+          applicationId createdAt defaultValue description icon id isActive
+          isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name
+          objectMetadataId options settings type universalIdentifier updatedAt
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    fieldsList {
+      applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName
+      isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options
+      settings type universalIdentifier updatedAt
+    }
+    icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+    isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular
+    namePlural nameSingular shortcut universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createOneObject",),
@@ -105,7 +154,29 @@ class DeleteOneFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_ONE_FIELD_OP: _runtime.Operation[DeleteOneFieldResult] = _runtime.Operation(
     name="DeleteOneField",
-    document="mutation DeleteOneField($input: DeleteOneFieldInput!) { deleteOneField(input: $input) { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } }",
+    document="""\
+mutation DeleteOneField($input: DeleteOneFieldInput!) {
+  deleteOneField(input: $input) {
+    applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName
+    isNullable isSystem isUIEditable isUnique label morphId
+    morphRelations {
+      type
+    }
+    name
+    object {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt
+    }
+    objectMetadataId options
+    relation {
+      type
+    }
+    settings type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteOneField",),
@@ -133,7 +204,34 @@ class DeleteOneObjectResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_ONE_OBJECT_OP: _runtime.Operation[DeleteOneObjectResult] = _runtime.Operation(
     name="DeleteOneObject",
-    document="mutation DeleteOneObject($input: DeleteOneObjectInput!) { deleteOneObject(input: $input) { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } }",
+    document="""\
+mutation DeleteOneObject($input: DeleteOneObjectInput!) {
+  deleteOneObject(input: $input) {
+    applicationId color createdAt description duplicateCriteria
+    fields {
+      edges {
+        cursor
+        node {
+          applicationId createdAt defaultValue description icon id isActive
+          isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name
+          objectMetadataId options settings type universalIdentifier updatedAt
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    fieldsList {
+      applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName
+      isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options
+      settings type universalIdentifier updatedAt
+    }
+    icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+    isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular
+    namePlural nameSingular shortcut universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteOneObject",),
@@ -161,7 +259,29 @@ class UpdateOneFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_ONE_FIELD_OP: _runtime.Operation[UpdateOneFieldResult] = _runtime.Operation(
     name="UpdateOneField",
-    document="mutation UpdateOneField($input: UpdateOneFieldMetadataInput!) { updateOneField(input: $input) { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } }",
+    document="""\
+mutation UpdateOneField($input: UpdateOneFieldMetadataInput!) {
+  updateOneField(input: $input) {
+    applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName
+    isNullable isSystem isUIEditable isUnique label morphId
+    morphRelations {
+      type
+    }
+    name
+    object {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt
+    }
+    objectMetadataId options
+    relation {
+      type
+    }
+    settings type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateOneField",),
@@ -189,7 +309,34 @@ class UpdateOneObjectResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_ONE_OBJECT_OP: _runtime.Operation[UpdateOneObjectResult] = _runtime.Operation(
     name="UpdateOneObject",
-    document="mutation UpdateOneObject($input: UpdateOneObjectInput!) { updateOneObject(input: $input) { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } }",
+    document="""\
+mutation UpdateOneObject($input: UpdateOneObjectInput!) {
+  updateOneObject(input: $input) {
+    applicationId color createdAt description duplicateCriteria
+    fields {
+      edges {
+        cursor
+        node {
+          applicationId createdAt defaultValue description icon id isActive
+          isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name
+          objectMetadataId options settings type universalIdentifier updatedAt
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    fieldsList {
+      applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName
+      isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options
+      settings type universalIdentifier updatedAt
+    }
+    icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+    isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular
+    namePlural nameSingular shortcut universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateOneObject",),

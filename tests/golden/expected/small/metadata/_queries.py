@@ -43,7 +43,29 @@ class FieldResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 FIELD_OP: _runtime.Operation[FieldResult] = _runtime.Operation(
     name="Field",
-    document="query Field($id: UUID!) { field(id: $id) { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } }",
+    document="""\
+query Field($id: UUID!) {
+  field(id: $id) {
+    applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName
+    isNullable isSystem isUIEditable isUnique label morphId
+    morphRelations {
+      type
+    }
+    name
+    object {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt
+    }
+    objectMetadataId options
+    relation {
+      type
+    }
+    settings type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("field",),
@@ -71,7 +93,37 @@ class FieldsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 FIELDS_OP: _runtime.Operation[FieldsResult] = _runtime.Operation(
     name="Fields",
-    document="query Fields($filter: FieldFilter, $paging: CursorPaging) { fields(filter: $filter, paging: $paging) { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } }",
+    document="""\
+query Fields($filter: FieldFilter, $paging: CursorPaging) {
+  fields(filter: $filter, paging: $paging) {
+    edges {
+      cursor
+      node {
+        applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName
+        isNullable isSystem isUIEditable isUnique label morphId
+        morphRelations {
+          type
+        }
+        name
+        object {
+          applicationId color createdAt description duplicateCriteria icon id
+          imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+          isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+          labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt
+        }
+        objectMetadataId options
+        relation {
+          type
+        }
+        settings type universalIdentifier updatedAt
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("fields",),
@@ -102,7 +154,34 @@ class ObjectResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 OBJECT_OP: _runtime.Operation[ObjectResult] = _runtime.Operation(
     name="Object",
-    document="query Object($id: UUID!) { object(id: $id) { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } }",
+    document="""\
+query Object($id: UUID!) {
+  object(id: $id) {
+    applicationId color createdAt description duplicateCriteria
+    fields {
+      edges {
+        cursor
+        node {
+          applicationId createdAt defaultValue description icon id isActive
+          isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name
+          objectMetadataId options settings type universalIdentifier updatedAt
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    fieldsList {
+      applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName
+      isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options
+      settings type universalIdentifier updatedAt
+    }
+    icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+    isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular
+    namePlural nameSingular shortcut universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("object",),
@@ -130,7 +209,42 @@ class ObjectsResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 OBJECTS_OP: _runtime.Operation[ObjectsResult] = _runtime.Operation(
     name="Objects",
-    document="query Objects($filter: ObjectFilter, $paging: CursorPaging) { objects(filter: $filter, paging: $paging) { edges { cursor node { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } }",
+    document="""\
+query Objects($filter: ObjectFilter, $paging: CursorPaging) {
+  objects(filter: $filter, paging: $paging) {
+    edges {
+      cursor
+      node {
+        applicationId color createdAt description duplicateCriteria
+        fields {
+          edges {
+            cursor
+            node {
+              applicationId createdAt defaultValue description icon id isActive
+              isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name
+              objectMetadataId options settings type universalIdentifier updatedAt
+            }
+          }
+          pageInfo {
+            endCursor hasNextPage hasPreviousPage startCursor
+          }
+        }
+        fieldsList {
+          applicationId createdAt defaultValue description icon id isActive
+          isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name
+          objectMetadataId options settings type universalIdentifier updatedAt
+        }
+        icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote
+        isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId
+        labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("objects",),

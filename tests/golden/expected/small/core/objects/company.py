@@ -191,6 +191,25 @@ class CompanyWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=True)
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+_F_CompanyFields = """\
+fragment CompanyFields on Company {
+  accountOwnerId
+  annualRecurringRevenue {
+    amountMicros currencyCode
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  domainName {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt
+}
+"""
+
+
 CompanyConnectInput = _te.TypedDict(
     "CompanyConnectInput",
     {
@@ -324,7 +343,23 @@ class CompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 COMPANIES_OP: _runtime.Operation[CompaniesResult] = _runtime.Operation(
     name="Companies",
-    document="query Companies($after: String, $before: String, $filter: CompanyFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CompanyOrderByInput]) { companies(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query Companies($after: String, $before: String, $filter: CompanyFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CompanyOrderByInput]) {
+  companies(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...CompanyFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="query",
     root_fields=("companies",),
@@ -372,7 +407,24 @@ class CompaniesGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 COMPANIES_GROUP_BY_OP: _runtime.Operation[CompaniesGroupByResult] = _runtime.Operation(
     name="CompaniesGroupBy",
-    document="query CompaniesGroupBy($groupBy: [CompanyGroupByInput!]!, $filter: CompanyFilterInput, $limit: Int, $orderByForRecords: [CompanyOrderByInput]) { companiesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, orderByForRecords: $orderByForRecords) { edges { cursor node { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query CompaniesGroupBy($groupBy: [CompanyGroupByInput!]!, $filter: CompanyFilterInput, $limit: Int, $orderByForRecords: [CompanyOrderByInput]) {
+  companiesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, orderByForRecords: $orderByForRecords) {
+    edges {
+      cursor
+      node {
+        ...CompanyFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="query",
     root_fields=("companiesGroupBy",),
@@ -409,7 +461,14 @@ class CompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 COMPANY_OP: _runtime.Operation[CompanyResult] = _runtime.Operation(
     name="Company",
-    document="query Company($filter: CompanyFilterInput!) { company(filter: $filter) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+query Company($filter: CompanyFilterInput!) {
+  company(filter: $filter) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="query",
     root_fields=("company",),
@@ -439,7 +498,23 @@ class CompanyDuplicatesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 COMPANY_DUPLICATES_OP: _runtime.Operation[CompanyDuplicatesResult] = _runtime.Operation(
     name="CompanyDuplicates",
-    document="query CompanyDuplicates($data: [CompanyCreateInput], $ids: [UUID]) { companyDuplicates(data: $data, ids: $ids) { edges { cursor node { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query CompanyDuplicates($data: [CompanyCreateInput], $ids: [UUID]) {
+  companyDuplicates(data: $data, ids: $ids) {
+    edges {
+      cursor
+      node {
+        ...CompanyFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="query",
     root_fields=("companyDuplicates",),
@@ -470,7 +545,14 @@ class CreateCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_COMPANIES_OP: _runtime.Operation[CreateCompaniesResult] = _runtime.Operation(
     name="CreateCompanies",
-    document="mutation CreateCompanies($data: [CompanyCreateInput!]!, $upsert: Boolean) { createCompanies(data: $data, upsert: $upsert) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation CreateCompanies($data: [CompanyCreateInput!]!, $upsert: Boolean) {
+  createCompanies(data: $data, upsert: $upsert) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createCompanies",),
@@ -503,7 +585,14 @@ class CreateCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_COMPANY_OP: _runtime.Operation[CreateCompanyResult] = _runtime.Operation(
     name="CreateCompany",
-    document="mutation CreateCompany($data: CompanyCreateInput!, $upsert: Boolean) { createCompany(data: $data, upsert: $upsert) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation CreateCompany($data: CompanyCreateInput!, $upsert: Boolean) {
+  createCompany(data: $data, upsert: $upsert) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createCompany",),
@@ -534,7 +623,14 @@ class DeleteCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_COMPANIES_OP: _runtime.Operation[DeleteCompaniesResult] = _runtime.Operation(
     name="DeleteCompanies",
-    document="mutation DeleteCompanies($filter: CompanyFilterInput!) { deleteCompanies(filter: $filter) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation DeleteCompanies($filter: CompanyFilterInput!) {
+  deleteCompanies(filter: $filter) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteCompanies",),
@@ -562,7 +658,14 @@ class DeleteCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_COMPANY_OP: _runtime.Operation[DeleteCompanyResult] = _runtime.Operation(
     name="DeleteCompany",
-    document="mutation DeleteCompany($id: UUID!) { deleteCompany(id: $id) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation DeleteCompany($id: UUID!) {
+  deleteCompany(id: $id) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteCompany",),
@@ -590,7 +693,14 @@ class DestroyCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_COMPANIES_OP: _runtime.Operation[DestroyCompaniesResult] = _runtime.Operation(
     name="DestroyCompanies",
-    document="mutation DestroyCompanies($filter: CompanyFilterInput!) { destroyCompanies(filter: $filter) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation DestroyCompanies($filter: CompanyFilterInput!) {
+  destroyCompanies(filter: $filter) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyCompanies",),
@@ -618,7 +728,14 @@ class DestroyCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DESTROY_COMPANY_OP: _runtime.Operation[DestroyCompanyResult] = _runtime.Operation(
     name="DestroyCompany",
-    document="mutation DestroyCompany($id: UUID!) { destroyCompany(id: $id) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation DestroyCompany($id: UUID!) {
+  destroyCompany(id: $id) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyCompany",),
@@ -646,7 +763,14 @@ class MergeCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 MERGE_COMPANIES_OP: _runtime.Operation[MergeCompaniesResult] = _runtime.Operation(
     name="MergeCompanies",
-    document="mutation MergeCompanies($conflictPriorityIndex: Int!, $ids: [UUID!]!, $dryRun: Boolean) { mergeCompanies(conflictPriorityIndex: $conflictPriorityIndex, ids: $ids, dryRun: $dryRun) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation MergeCompanies($conflictPriorityIndex: Int!, $ids: [UUID!]!, $dryRun: Boolean) {
+  mergeCompanies(conflictPriorityIndex: $conflictPriorityIndex, ids: $ids, dryRun: $dryRun) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("mergeCompanies",),
@@ -679,7 +803,14 @@ class RestoreCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_COMPANIES_OP: _runtime.Operation[RestoreCompaniesResult] = _runtime.Operation(
     name="RestoreCompanies",
-    document="mutation RestoreCompanies($filter: CompanyFilterInput!) { restoreCompanies(filter: $filter) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation RestoreCompanies($filter: CompanyFilterInput!) {
+  restoreCompanies(filter: $filter) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreCompanies",),
@@ -707,7 +838,14 @@ class RestoreCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 RESTORE_COMPANY_OP: _runtime.Operation[RestoreCompanyResult] = _runtime.Operation(
     name="RestoreCompany",
-    document="mutation RestoreCompany($id: UUID!) { restoreCompany(id: $id) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation RestoreCompany($id: UUID!) {
+  restoreCompany(id: $id) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreCompany",),
@@ -735,7 +873,14 @@ class UpdateCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_COMPANIES_OP: _runtime.Operation[UpdateCompaniesResult] = _runtime.Operation(
     name="UpdateCompanies",
-    document="mutation UpdateCompanies($data: CompanyUpdateInput!, $filter: CompanyFilterInput!) { updateCompanies(data: $data, filter: $filter) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation UpdateCompanies($data: CompanyUpdateInput!, $filter: CompanyFilterInput!) {
+  updateCompanies(data: $data, filter: $filter) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateCompanies",),
@@ -765,7 +910,14 @@ class UpdateCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_COMPANY_OP: _runtime.Operation[UpdateCompanyResult] = _runtime.Operation(
     name="UpdateCompany",
-    document="mutation UpdateCompany($data: CompanyUpdateInput!, $id: UUID!) { updateCompany(data: $data, id: $id) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation UpdateCompany($data: CompanyUpdateInput!, $id: UUID!) {
+  updateCompany(data: $data, id: $id) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateCompany",),
@@ -794,8 +946,35 @@ CompanyRelationName = _t.Literal[
     "people",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "accountOwner": "accountOwner { createdAt id name { firstName lastName } userEmail }",
-    "people": "people { edges { cursor node { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
+    "accountOwner": """\
+accountOwner {
+  createdAt id
+  name {
+    firstName lastName
+  }
+  userEmail
+}""",
+    "people": """\
+people {
+  edges {
+    cursor
+    node {
+      city companyId createdAt
+      emails {
+        additionalEmails primaryEmail
+      }
+      id
+      name {
+        firstName lastName
+      }
+      tags
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
 }
 
 
@@ -815,10 +994,28 @@ def _companies_with_op(
         op = _runtime.Operation(
             name="CompaniesWithRelations",
             document=_runtime.include_document(
-                "query CompaniesWithRelations($after: String, $before: String, $filter: CompanyFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CompanyOrderByInput]) { companies(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt ",
+                """\
+query CompaniesWithRelations($after: String, $before: String, $filter: CompanyFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CompanyOrderByInput]) {
+  companies(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...CompanyFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_CompanyFields,
             endpoint="graphql",
             kind="query",
             root_fields=("companies",),
@@ -845,10 +1042,19 @@ def _company_with_op(
         op = _runtime.Operation(
             name="CompanyWithRelations",
             document=_runtime.include_document(
-                "query CompanyWithRelations($filter: CompanyFilterInput!) { company(filter: $filter) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt ",
+                """\
+query CompanyWithRelations($filter: CompanyFilterInput!) {
+  company(filter: $filter) {
+    ...CompanyFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_CompanyFields,
             endpoint="graphql",
             kind="query",
             root_fields=("company",),

@@ -126,6 +126,21 @@ class PersonWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=True):
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+_F_PersonFields = """\
+fragment PersonFields on Person {
+  city companyId createdAt
+  emails {
+    additionalEmails primaryEmail
+  }
+  id
+  name {
+    firstName lastName
+  }
+  tags
+}
+"""
+
+
 PersonCreateInput = _te.TypedDict(
     "PersonCreateInput",
     {
@@ -214,7 +229,23 @@ class PeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 PEOPLE_OP: _runtime.Operation[PeopleResult] = _runtime.Operation(
     name="People",
-    document="query People($after: String, $before: String, $filter: PersonFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [PersonOrderByInput]) { people(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query People($after: String, $before: String, $filter: PersonFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [PersonOrderByInput]) {
+  people(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...PersonFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="query",
     root_fields=("people",),
@@ -260,7 +291,14 @@ class PersonResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 PERSON_OP: _runtime.Operation[PersonResult] = _runtime.Operation(
     name="Person",
-    document="query Person($filter: PersonFilterInput!) { person(filter: $filter) { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } }",
+    document="""\
+query Person($filter: PersonFilterInput!) {
+  person(filter: $filter) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="query",
     root_fields=("person",),
@@ -288,7 +326,14 @@ class CreatePeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_PEOPLE_OP: _runtime.Operation[CreatePeopleResult] = _runtime.Operation(
     name="CreatePeople",
-    document="mutation CreatePeople($data: [PersonCreateInput!]!, $upsert: Boolean) { createPeople(data: $data, upsert: $upsert) { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } }",
+    document="""\
+mutation CreatePeople($data: [PersonCreateInput!]!, $upsert: Boolean) {
+  createPeople(data: $data, upsert: $upsert) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createPeople",),
@@ -319,7 +364,14 @@ class CreatePersonResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 CREATE_PERSON_OP: _runtime.Operation[CreatePersonResult] = _runtime.Operation(
     name="CreatePerson",
-    document="mutation CreatePerson($data: PersonCreateInput!, $upsert: Boolean) { createPerson(data: $data, upsert: $upsert) { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } }",
+    document="""\
+mutation CreatePerson($data: PersonCreateInput!, $upsert: Boolean) {
+  createPerson(data: $data, upsert: $upsert) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createPerson",),
@@ -350,7 +402,14 @@ class DeletePersonResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 DELETE_PERSON_OP: _runtime.Operation[DeletePersonResult] = _runtime.Operation(
     name="DeletePerson",
-    document="mutation DeletePerson($id: UUID!) { deletePerson(id: $id) { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } }",
+    document="""\
+mutation DeletePerson($id: UUID!) {
+  deletePerson(id: $id) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deletePerson",),
@@ -378,7 +437,14 @@ class UpdatePersonResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 UPDATE_PERSON_OP: _runtime.Operation[UpdatePersonResult] = _runtime.Operation(
     name="UpdatePerson",
-    document="mutation UpdatePerson($data: PersonUpdateInput!, $id: UUID!) { updatePerson(data: $data, id: $id) { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } }",
+    document="""\
+mutation UpdatePerson($data: PersonUpdateInput!, $id: UUID!) {
+  updatePerson(data: $data, id: $id) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updatePerson",),
@@ -404,7 +470,22 @@ async def update_person(
 
 PersonRelationName = _t.Literal["company",]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "company": "company { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt }",
+    "company": """\
+company {
+  accountOwnerId
+  annualRecurringRevenue {
+    amountMicros currencyCode
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  domainName {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt
+}""",
 }
 
 
@@ -424,10 +505,28 @@ def _people_with_op(
         op = _runtime.Operation(
             name="PeopleWithRelations",
             document=_runtime.include_document(
-                "query PeopleWithRelations($after: String, $before: String, $filter: PersonFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [PersonOrderByInput]) { people(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags ",
+                """\
+query PeopleWithRelations($after: String, $before: String, $filter: PersonFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [PersonOrderByInput]) {
+  people(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...PersonFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_PersonFields,
             endpoint="graphql",
             kind="query",
             root_fields=("people",),
@@ -454,10 +553,19 @@ def _person_with_op(
         op = _runtime.Operation(
             name="PersonWithRelations",
             document=_runtime.include_document(
-                "query PersonWithRelations($filter: PersonFilterInput!) { person(filter: $filter) { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags ",
+                """\
+query PersonWithRelations($filter: PersonFilterInput!) {
+  person(filter: $filter) {
+    ...PersonFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_PersonFields,
             endpoint="graphql",
             kind="query",
             root_fields=("person",),

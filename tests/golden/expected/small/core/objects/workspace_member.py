@@ -89,6 +89,17 @@ class WorkspaceMemberWithRelationsConnection(_msgspec.Struct, frozen=True, kw_on
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+_F_WorkspaceMemberFields = """\
+fragment WorkspaceMemberFields on WorkspaceMember {
+  createdAt id
+  name {
+    firstName lastName
+  }
+  userEmail
+}
+"""
+
+
 WorkspaceMemberConnectInput = _te.TypedDict(
     "WorkspaceMemberConnectInput",
     {
@@ -146,7 +157,14 @@ class WorkspaceMemberResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 WORKSPACE_MEMBER_OP: _runtime.Operation[WorkspaceMemberResult] = _runtime.Operation(
     name="WorkspaceMember",
-    document="query WorkspaceMember($filter: WorkspaceMemberFilterInput!) { workspaceMember(filter: $filter) { createdAt id name { firstName lastName } userEmail } }",
+    document="""\
+query WorkspaceMember($filter: WorkspaceMemberFilterInput!) {
+  workspaceMember(filter: $filter) {
+    ...WorkspaceMemberFields
+  }
+}
+"""
+    + _F_WorkspaceMemberFields,
     endpoint="graphql",
     kind="query",
     root_fields=("workspaceMember",),
@@ -176,7 +194,23 @@ class WorkspaceMembersResult(_msgspec.Struct, frozen=True, kw_only=True):
 
 WORKSPACE_MEMBERS_OP: _runtime.Operation[WorkspaceMembersResult] = _runtime.Operation(
     name="WorkspaceMembers",
-    document="query WorkspaceMembers($after: String, $before: String, $filter: WorkspaceMemberFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkspaceMemberOrderByInput]) { workspaceMembers(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt id name { firstName lastName } userEmail } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query WorkspaceMembers($after: String, $before: String, $filter: WorkspaceMemberFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkspaceMemberOrderByInput]) {
+  workspaceMembers(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...WorkspaceMemberFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_WorkspaceMemberFields,
     endpoint="graphql",
     kind="query",
     root_fields=("workspaceMembers",),
@@ -218,7 +252,31 @@ async def workspace_members(
 
 WorkspaceMemberRelationName = _t.Literal["accountOwnerForCompanies",]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "accountOwnerForCompanies": "accountOwnerForCompanies { edges { cursor node { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
+    "accountOwnerForCompanies": """\
+accountOwnerForCompanies {
+  edges {
+    cursor
+    node {
+      accountOwnerId
+      annualRecurringRevenue {
+        amountMicros currencyCode
+      }
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt
+      domainName {
+        primaryLinkLabel primaryLinkUrl secondaryLinks
+      }
+      employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
 }
 
 
@@ -242,10 +300,28 @@ def _workspace_members_with_op(
         op = _runtime.Operation(
             name="WorkspaceMembersWithRelations",
             document=_runtime.include_document(
-                "query WorkspaceMembersWithRelations($after: String, $before: String, $filter: WorkspaceMemberFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkspaceMemberOrderByInput]) { workspaceMembers(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt id name { firstName lastName } userEmail ",
+                """\
+query WorkspaceMembersWithRelations($after: String, $before: String, $filter: WorkspaceMemberFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkspaceMemberOrderByInput]) {
+  workspaceMembers(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...WorkspaceMemberFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_WorkspaceMemberFields,
             endpoint="graphql",
             kind="query",
             root_fields=("workspaceMembers",),
@@ -276,10 +352,19 @@ def _workspace_member_with_op(
         op = _runtime.Operation(
             name="WorkspaceMemberWithRelations",
             document=_runtime.include_document(
-                "query WorkspaceMemberWithRelations($filter: WorkspaceMemberFilterInput!) { workspaceMember(filter: $filter) { createdAt id name { firstName lastName } userEmail ",
+                """\
+query WorkspaceMemberWithRelations($filter: WorkspaceMemberFilterInput!) {
+  workspaceMember(filter: $filter) {
+    ...WorkspaceMemberFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_WorkspaceMemberFields,
             endpoint="graphql",
             kind="query",
             root_fields=("workspaceMember",),
