@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLObjectType, GraphQLSchema
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+)
 
 from codegen import model as m
 from codegen import naming
@@ -81,6 +88,8 @@ def _build_types(b: TypeBuilder, mod: Callable[[str], m.ModuleParts]) -> None:
             mod(owner).inputs.append(b.input_for(owner, t))
         elif isinstance(t, GraphQLObjectType) and t not in roots:
             mod(owner).structs.append(b.struct_for(owner, t))
+        elif isinstance(t, (GraphQLUnionType, GraphQLInterfaceType)) and b.named_union(t):
+            mod(owner).aliases.append(b.union_alias(owner, t))
 
 
 def _build_operations(
@@ -128,6 +137,7 @@ def _module_def(b: TypeBuilder, key: str, parts: m.ModuleParts) -> m.ModuleDef:
         enums=tuple(parts.enums),
         inputs=tuple(parts.inputs),
         structs=tuple(parts.structs),
+        aliases=tuple(parts.aliases),
         operations=tuple(parts.ops),
         facades=tuple(parts.facades),
         include_variants=tuple(parts.includes),

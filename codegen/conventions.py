@@ -142,7 +142,16 @@ class Conventions:
         names = [
             n
             for n, t in self.types.items()
-            if isinstance(t, (GraphQLObjectType, GraphQLInputObjectType, GraphQLEnumType))
+            if isinstance(
+                t,
+                (
+                    GraphQLObjectType,
+                    GraphQLInputObjectType,
+                    GraphQLEnumType,
+                    GraphQLUnionType,
+                    GraphQLInterfaceType,
+                ),
+            )
         ]
         self.cls = ns.claim_all(names, naming.class_name, case_insensitive=False)
         extra: dict[str, str] = {}
@@ -172,7 +181,10 @@ class Conventions:
         }
         by_len = sorted(self.records, key=lambda r: (-len(r), r))
         for n, t in self.types.items():
-            if isinstance(t, (GraphQLScalarType, GraphQLUnionType, GraphQLInterfaceType)):
+            if isinstance(t, GraphQLScalarType):
+                continue
+            if isinstance(t, (GraphQLUnionType, GraphQLInterfaceType)):
+                self.owner[n] = self.common  # a named alias of its members (codegen.types)
                 continue
             owner = self.common
             if n in self.records:

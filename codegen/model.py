@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
+    "AliasDef",
     "Document",
     "EnumDef",
     "EnumMember",
@@ -106,6 +107,15 @@ class RawDocument:
 
     text: str
     fragments: tuple[Fragment, ...] = ()
+
+
+@dataclass(frozen=True)
+class AliasDef:
+    """A named union of result structs: ``Name: TypeAlias = A | B``."""
+
+    name: str
+    doc: str
+    members: tuple[str, ...]  # the member structs' names (same module)
 
 
 @dataclass(frozen=True)
@@ -221,6 +231,7 @@ class ModuleDef:
     enums: tuple[EnumDef, ...] = ()
     inputs: tuple[InputDef, ...] = ()
     structs: tuple[StructDef, ...] = ()
+    aliases: tuple[AliasDef, ...] = ()
     operations: tuple[OperationDef, ...] = ()
     facades: tuple[FacadeDef, ...] = ()
     include_variants: tuple[IncludeVariant, ...] = ()
@@ -275,6 +286,7 @@ class ModuleParts:
     enums: list[EnumDef] = field(default_factory=list)
     inputs: list[InputDef] = field(default_factory=list)
     structs: list[StructDef] = field(default_factory=list)
+    aliases: list[AliasDef] = field(default_factory=list)
     ops: list[OperationDef] = field(default_factory=list)
     facades: list[FacadeDef] = field(default_factory=list)
     includes: list[IncludeVariant] = field(default_factory=list)
@@ -290,6 +302,7 @@ class ModuleParts:
             names += [e.name, e.literal_alias]
         names += [i.name for i in self.inputs]
         names += [s.name for s in self.structs]
+        names += [a.name for a in self.aliases]
         for o in self.ops:
             names += [o.data_struct.name, o.func_name, o.const_name]
         names += [f.name for f in self.facades]

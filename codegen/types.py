@@ -92,8 +92,26 @@ class TypeBuilder(Selections):
             members = [x.name for x in self.possible(named)]
             if not members:
                 return imp.scan("dict[str, _t.Any]")
+            if self.named_union(named):
+                return self.ref(module, named.name, runtime=True)
             return " | ".join(self.ref(module, x, runtime=True) for x in members)
         return self.ref(module, named.name, runtime=True)
+
+    def named_union(self, t: GraphQLUnionType | GraphQLInterfaceType) -> bool:
+        """Whether ``t`` becomes a named alias (``X: TypeAlias = A | B``) in the shared module:
+        when it has members and they all live there (an alias of members of other modules
+        would import them eagerly)."""
+        members = self.possible(t)
+        return bool(members) and all(self.owner.get(x.name) == self.common for x in members)
+
+    def union_alias(self, module: str, t: GraphQLUnionType | GraphQLInterfaceType) -> m.AliasDef:
+        """``t`` as a named type alias of its members (see :meth:`named_union`)."""
+        self.imp(module).aliases.add("_t")
+        return m.AliasDef(
+            name=self.cls[t.name],
+            doc=doc_of(t),
+            members=tuple(self.ref(module, x.name, runtime=True) for x in self.possible(t)),
+        )
 
     def scalar(self, module: str, name: str) -> tuple[str, str]:
         """(output, input) annotations of scalar ``name``; a custom type's import is noted."""
