@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from graphql import GraphQLField, GraphQLNonNull, GraphQLObjectType, get_named_type
+from graphql import GraphQLField, GraphQLList, GraphQLNonNull, GraphQLObjectType, get_named_type
 
 from codegen import model as m
 from codegen import naming
-from codegen.conventions import doc_of
+from codegen.conventions import doc_of, unwrap
 from codegen.imports import relative, render_imports
-from codegen.text import py_str
 from codegen.types import STRUCT_BASES, TypeBuilder
 
 __all__ = ["core_api_module", "metadata_facades", "record_facade"]
@@ -72,14 +71,12 @@ def record_facade(
         if op is None:
             continue
         if name == "create_many":
-            uniq = b.unique_fields(rec)
-            lit = "(" + "".join(f"{py_str(u)}, " for u in uniq).rstrip() + ")" if uniq else "()"
-            if len(uniq) == 1:
-                lit = f"({py_str(uniq[0])},)"
-            data = next((p for p in op.params if p.key_literal == '"data"'), None)
-            if data is None:
+            mutation = b.schema.mutation_type
+            arg = mutation.fields[op.root_fields[0]].args.get("data") if mutation else None
+            records_type = unwrap(arg.type) if arg is not None else None
+            if not isinstance(records_type, GraphQLList):
                 continue
-            rec_ann = data.annotation.removeprefix("list[").removesuffix("]")
+            rec_ann = b.in_ann(key, records_type.of_type)
             b.imp(key).aliases.add("_t")
             b.imp(key).type_checking.setdefault("\0twenty_gql.bulk", set()).add(
                 "BulkResult as _BulkResult"
@@ -93,11 +90,11 @@ def record_facade(
                         "Create or upsert any number of records, chunked to the server's batch "
                         "limit by ``twenty_gql.bulk.create_many``."
                     ),
-                    extra=lit,
+                    unique_fields=b.unique_fields(rec),
                     params=(
                         m.Param(
                             name="records",
-                            key_literal='"data"',
+                            key="data",
                             annotation=f"_t.Iterable[{rec_ann}] | _t.AsyncIterable[{rec_ann}]",
                             required=True,
                         ),
@@ -110,7 +107,7 @@ def record_facade(
             m.FacadeMethod(name=name, kind="call", op=op, doc=_FACADE_DOCS.get(name, ""))
         )
         if name == "find_many":
-            keep = tuple(p for p in op.params if p.key_literal.strip('"') not in _PAGING_ARGS)
+            keep = tuple(p for p in op.params if p.key not in _PAGING_ARGS)
             keep = _facade_params(keep, "page_size")
             node_ann = b.cls[rec]
             methods.append(
@@ -142,8 +139,8 @@ def _facade_params(params: tuple[m.Param, ...], own: str) -> tuple[m.Param, ...]
     ns = naming.Namespace(reserved={own, "self"})
     for p in params:
         if p.name not in (own, "self"):
-            ns.claim(p.key_literal, p.name)
-    return tuple(replace(p, name=ns.claim(p.key_literal, p.name)) for p in params)
+            ns.claim(p.key, p.name)
+    return tuple(replace(p, name=ns.claim(p.key, p.name)) for p in params)
 
 
 def _include_variants(
@@ -206,7 +203,7 @@ def _include_variants(
         op = ops.get(op_key)
         if op is None or with_type is None:
             continue
-        root = op.root_field_literal.strip('"')
+        root = op.root_fields[0]
         q = b.schema.query_type
         assert q is not None
         f = q.fields[root]
@@ -233,8 +230,8 @@ def _include_variants(
             relation_alias=alias,
             data_struct=data,
             result_attr=data.fields[0].name,
-            endpoint_literal=op.endpoint_literal,
-            root_field_literal=op.root_field_literal,
+            endpoint=op.endpoint,
+            root_field=root,
         )
         parts.includes.append(variant)
         methods.append(
@@ -287,8 +284,8 @@ def metadata_facades(
     where: dict[str, str] = {}
     for key in ("_queries", "_mutations"):
         for o in modules[key].ops if key in modules else ():
-            all_ops[o.root_field_literal.strip('"')] = o
-            where[o.root_field_literal.strip('"')] = key
+            all_ops[o.root_fields[0]] = o
+            where[o.root_fields[0]] = key
     groups = (
         (
             "\0objs",

@@ -2,8 +2,9 @@
 
 Every decision (Python names, annotations, defaults, optionality, imports, documents) is made
 in :mod:`codegen.build` and stored here as plain text fields. Templates only lay these out.
-Code-ish strings (``annotation``, ``rhs``, ``literal``) are produced by the builder from safe
-identifiers and :func:`codegen.render.py_str` literals; free text (``doc``/``comment``) is raw
+Names and values are raw (GraphQL names, enum values): templates quote them with the ``pystr``
+filter. Annotations and struct field right-hand sides are still code text built from safe
+identifiers; free text (``doc``/``comment``) is raw
 schema text and is escaped by the template filters at render time.
 """
 
@@ -121,7 +122,7 @@ class AliasDef:
 @dataclass(frozen=True)
 class EnumMember:
     name: str
-    literal: str  # the value as a Python string literal
+    value: str  # the GraphQL enum value
     doc: str
 
 
@@ -135,15 +136,14 @@ class EnumDef:
 
 @dataclass(frozen=True)
 class InputField:
-    key_literal: str  # GraphQL field name as a Python string literal
-    annotation_literal: str  # e.g. '"Required[str]"' (string forward reference)
+    key: str  # GraphQL field name
+    annotation: str  # e.g. "_te.Required[str]" (written as a string forward reference)
     comment: str
 
 
 @dataclass(frozen=True)
 class InputDef:
     name: str
-    name_literal: str
     doc: str
     fields: tuple[InputField, ...]
 
@@ -167,7 +167,7 @@ class StructDef:
 @dataclass(frozen=True)
 class Param:
     name: str  # Python parameter name
-    key_literal: str  # GraphQL variable name as a string literal
+    key: str  # GraphQL variable name
     annotation: str
     required: bool
 
@@ -177,11 +177,11 @@ class OperationDef:
     func_name: str
     const_name: str
     data_struct: StructDef
-    op_name_literal: str
+    op_name: str
     document: Document | RawDocument
-    endpoint_literal: str
-    kind_literal: str
-    root_field_literal: str
+    endpoint: str  # "graphql" | "metadata"
+    kind: str  # "query" | "mutation"
+    root_fields: tuple[str, ...]
     idempotent: bool
     upsert_param: str  # name of an ``upsert`` parameter that makes the call idempotent, or ""
     params: tuple[Param, ...]
@@ -200,8 +200,9 @@ class FacadeMethod:
     op: OperationDef
     doc: str
     # "lazy_call": the lazy module alias holding the function; "bulk": unique fields tuple
-    # literal; "include": name of the include-variant helper.
+    # "include": name of the include-variant helper.
     extra: str = ""
+    unique_fields: tuple[str, ...] = ()  # "bulk": the keys of an upsert (``XWhereUniqueInput``)
     params: tuple[Param, ...] = ()
     return_annotation: str = ""
 
@@ -264,8 +265,8 @@ class IncludeVariant:
     relation_alias: str  # Literal alias of relation names
     data_struct: StructDef
     result_attr: str
-    endpoint_literal: str
-    root_field_literal: str
+    endpoint: str
+    root_field: str
 
 
 @dataclass(frozen=True)

@@ -283,7 +283,7 @@ class _Compiler:
             params.append(
                 m.Param(
                     name=pns.assigned[vname],
-                    key_literal=py_str(vname),
+                    key=vname,
                     annotation=ann,
                     required=required,
                 )
@@ -306,13 +306,11 @@ class _Compiler:
                 func_name=func,
                 const_name=const,
                 data_struct=data,
-                op_name_literal=py_str(op_name),
+                op_name=op_name,
                 document=m.RawDocument(document),
-                endpoint_literal=py_str(self.b.endpoint),
-                kind_literal=py_str(kind),
-                root_field_literal=", ".join(py_str(r) for r in roots)
-                if roots
-                else py_str("__typename"),
+                endpoint=self.b.endpoint,
+                kind=kind,
+                root_fields=roots or ("__typename",),
                 idempotent=kind == "query",
                 upsert_param="",
                 params=tuple(params),

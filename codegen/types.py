@@ -196,7 +196,7 @@ class TypeBuilder(Selections):
             members.append(
                 m.EnumMember(
                     name=ns.claim(value, naming.enum_member_name(value)),
-                    literal=py_str(value),
+                    value=value,
                     doc=doc_of(v),
                 )
             )
@@ -216,15 +216,10 @@ class TypeBuilder(Selections):
                 ann = f"_te.Required[{ann}]"
             elif isinstance(f.type, GraphQLNonNull):
                 pass  # has a default: may be left out, but not null
-            fields.append(
-                m.InputField(
-                    key_literal=py_str(fname), annotation_literal=py_str(ann), comment=doc_of(f)
-                )
-            )
+            fields.append(m.InputField(key=fname, annotation=ann, comment=doc_of(f)))
         self.imp(module).aliases.add("_te")
         return m.InputDef(
             name=self.cls[t.name],
-            name_literal=py_str(self.cls[t.name]),
             doc=doc_of(t),
             fields=tuple(fields),
         )
@@ -249,7 +244,7 @@ class TypeBuilder(Selections):
             params.append(
                 m.Param(
                     name=pns.assigned[aname],
-                    key_literal=py_str(aname),
+                    key=aname,
                     annotation=ann,
                     required=required,
                 )
@@ -294,11 +289,11 @@ class TypeBuilder(Selections):
             func_name=func_name,
             const_name=const_name,
             data_struct=data,
-            op_name_literal=py_str(op_name),
+            op_name=op_name,
             document=document,
-            endpoint_literal=py_str(self.endpoint),
-            kind_literal=py_str(kind),
-            root_field_literal=py_str(fname),
+            endpoint=self.endpoint,
+            kind=kind,
+            root_fields=(fname,),
             idempotent=idempotent,
             upsert_param=upsert,
             params=tuple(params),
