@@ -9,7 +9,6 @@ one lazily imported attribute per object. Metadata: ``MetadataApi`` with ``objec
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from graphql import GraphQLField, GraphQLList, GraphQLNonNull, GraphQLObjectType, get_named_type
@@ -319,7 +318,7 @@ def metadata_facades(
                 continue
             alias = "_m" + where[root]  # imported on the first call: MetadataApi stays cheap
             imp.lazy[alias] = where[root]
-            _retarget_op_annotations(b, op, "_api")
+            _import_types_of(b, root, "_api")
             methods.append(
                 m.FacadeMethod(
                     name=meth, kind="lazy_call", op=op, doc=_doc_for_meta(meth), extra=alias
@@ -344,16 +343,20 @@ def _doc_for_meta(meth: str) -> str:
     }[meth]
 
 
-def _retarget_op_annotations(b: TypeBuilder, op: m.OperationDef, module: str) -> None:
-    # Metadata annotations only name classes from ``_types``; ``module`` imports them for type
-    # checking only (facade annotations are never evaluated at run time).
-    text = " ".join([op.return_annotation] + [p.annotation for p in op.params])
+def _import_types_of(b: TypeBuilder, root: str, module: str) -> None:
+    """Make ``module`` import what the annotations of root field ``root`` name, for type
+    checking only (facade annotations are never evaluated at run time)."""
+    for parent in (b.schema.query_type, b.schema.mutation_type):
+        f = parent.fields.get(root) if parent is not None else None
+        if f is not None:
+            for arg in f.args.values():
+                b.in_ann(module, arg.type)
+            b.out_ann(module, f.type)
+            break
     imp = b.imp(module)
-    imp.scan(text)
-    common_classes = {b.cls[n] for n, o in b.owner.items() if o == b.common}
-    for word in set(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b", text)):
-        if word in common_classes:
-            imp.type_checking.setdefault(b.common, set()).add(word)
+    for target, names in list(imp.runtime.items()):
+        imp.type_checking.setdefault(target, set()).update(names)
+        del imp.runtime[target]
 
 
 def core_api_module(b: TypeBuilder, props: list[tuple[str, str, str]]) -> m.ModuleDef:
