@@ -9,7 +9,8 @@ and a canned aiohttp server in a child process on 127.0.0.1 replays them (so onl
 CPU is counted, with ``time.process_time``). Variants run interleaved in shuffled order; ratios
 are medians of per-round ratios. ``facade+sched`` is the same facade over a client with a (never
 reached) rate limit: its distance to ``facade`` is the scheduler's own cost. Also shown:
-``execute`` (``TwentyClient.execute(COMPANIES_OP, ...)``, no facade). Goal: ``facade`` <= 1.10x.
+``execute`` (``TwentyClient.execute(COMPANIES_OP, ...)``, no facade), and the facade layer's own
+CPU over an executor that answers at once (no I/O). Goal: ``facade`` <= 1.10x.
 Nothing is asserted. ``--profile`` prints a cProfile of the 1-record facade path instead.
 """
 
@@ -192,6 +193,36 @@ async def _bench(base: str) -> None:
             await close()
 
 
+async def _layer() -> None:
+    """The facade's own CPU, without I/O: the same calls over an executor that answers at once."""
+    pkg = _generated()
+    op = pkg.core.COMPANIES_OP
+
+    class Instant:
+        batch_size = 60
+        page_size_max = 60
+        answer = op.result_type(companies=None)
+
+        async def execute(self, op: Any, variables: Any = None, *, idempotent: Any = None) -> Any:
+            return self.answer
+
+    client = Instant()
+    crm = pkg.CoreApi(client)
+    calls: dict[str, Call] = {
+        "execute": lambda: client.execute(op, {"first": 1}),
+        "facade": lambda: crm.companies.find_many(first=1),
+    }
+    n = 100_000
+    print(f"\nthe layer alone (no I/O, {n} calls, CPU per call):")
+    for name, fn in calls.items():
+        for _ in range(1000):
+            await fn()
+        start = time.process_time()
+        for _ in range(n):
+            await fn()
+        print(f"  {name:<14} {(time.process_time() - start) / n * 1e6:8.2f} us")
+
+
 async def _profile(base: str) -> None:
     calls, close = await _clients(base, "one")
     try:
@@ -216,6 +247,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         base = f"http://127.0.0.1:{parent.recv()}"
         asyncio.run(_profile(base) if "--profile" in args else _bench(base))
+        asyncio.run(_layer())
     finally:
         parent.send("stop")
         proc.join(timeout=10)
