@@ -17,7 +17,7 @@ from codegen import model as m
 from codegen import naming
 from codegen.conventions import doc_of, unwrap
 from codegen.imports import relative, render_imports
-from codegen.types import STRUCT_BASES, TypeBuilder
+from codegen.types import TypeBuilder
 
 __all__ = ["core_api_module", "metadata_facades", "record_facade"]
 
@@ -167,7 +167,7 @@ def _include_variants(
     rel_name = b.cls[f"{rec}\0rel"]
     with_rel = m.StructDef(
         name=rel_name,
-        bases=f"{b.cls[rec]}, frozen=True, kw_only=True",
+        base=b.cls[rec],
         doc=f"A ``{rec}`` with the relations asked for through ``include=`` (others are UNSET).",
         fields=tuple(rel_fields),
     )
@@ -178,21 +178,16 @@ def _include_variants(
     edge = parts.struct(b.cls.get(edge_name))
     if conn is not None and edge is not None:
         edge_fields = tuple(
-            m.StructField(name=f.name, annotation=rel_name, rhs=f.rhs, doc=f.doc)
-            if f.name == "node"
-            else f
-            for f in edge.fields
+            replace(f, annotation=rel_name) if f.name == "node" else f for f in edge.fields
         )
         rel_edge = b.cls[f"{rec}\0reledge"]
         rel_conn = b.cls[f"{rec}\0relconn"]
-        structs.append(m.StructDef(name=rel_edge, bases=STRUCT_BASES, doc="", fields=edge_fields))
+        structs.append(m.StructDef(name=rel_edge, doc="", fields=edge_fields))
         conn_fields = tuple(
-            m.StructField(name=f.name, annotation=f"list[{rel_edge}]", rhs=f.rhs, doc=f.doc)
-            if f.name == "edges"
-            else f
+            replace(f, annotation=f"list[{rel_edge}]") if f.name == "edges" else f
             for f in conn.fields
         )
-        structs.append(m.StructDef(name=rel_conn, bases=STRUCT_BASES, doc="", fields=conn_fields))
+        structs.append(m.StructDef(name=rel_conn, doc="", fields=conn_fields))
     parts.structs.extend(structs)
     alias = b.cls[f"{rec}\0relname"]
     for which, op_key, with_type in (

@@ -152,16 +152,20 @@ class InputDef:
 class StructField:
     name: str
     annotation: str
-    rhs: str  # "" when the attribute has no default and keeps its name
+    wire: str  # the response key the attribute decodes (``_msgspec.field(name=...)``)
+    default: str  # "required" | "none" (default None) | "unset" (default msgspec.UNSET)
     doc: str
 
 
 @dataclass(frozen=True)
 class StructDef:
+    """A frozen, keyword-only ``msgspec.Struct`` (or a subclass of ``base``)."""
+
     name: str
-    bases: str  # e.g. "_msgspec.Struct, frozen=True, kw_only=True"
     doc: str
     fields: tuple[StructField, ...]
+    base: str = ""  # a parent struct of the same module; "" = msgspec.Struct
+    tag: str = ""  # the ``__typename`` tag of a union/interface member
 
 
 @dataclass(frozen=True)

@@ -54,8 +54,7 @@ from codegen.imports import relative, render_imports
 from codegen.introspect import LoadedSchema
 from codegen.render import render_module
 from codegen.scalars import ScalarMap
-from codegen.text import py_str
-from codegen.types import STRUCT_BASES, TypeBuilder
+from codegen.types import TypeBuilder
 
 __all__ = ["OperationsError", "compile_operations"]
 
@@ -218,14 +217,14 @@ class _Compiler:
                 m.StructField(
                     name=attrs.assigned[key],
                     annotation=ann,
-                    rhs=self._rhs(attrs.assigned[key], key, fdef.type),
+                    wire=key,
+                    default="required" if isinstance(fdef.type, GraphQLNonNull) else "none",
                     doc="",
                 )
             )
-        bases = STRUCT_BASES + (
-            f', tag_field="__typename", tag={py_str(parent.name)}' if tag else ""
+        self.structs.append(
+            m.StructDef(name=name, doc="", fields=tuple(fields), tag=parent.name if tag else "")
         )
-        self.structs.append(m.StructDef(name=name, bases=bases, doc="", fields=tuple(fields)))
         self.b.imp(self.key).aliases.add("_msgspec")
         return name
 
@@ -238,14 +237,6 @@ class _Compiler:
         if isinstance(t, GraphQLList):
             return f"list[{self._wrap(t.of_type, inner)}]"
         return inner
-
-    def _rhs(self, attr: str, wire: str, t: GraphQLType) -> str:
-        default = "" if isinstance(t, GraphQLNonNull) else "None"
-        if attr == wire:
-            return f" = {default}" if default else ""
-        if default:
-            return f" = _msgspec.field(default={default}, name={py_str(wire)})"
-        return f" = _msgspec.field(name={py_str(wire)})"
 
     def operation(
         self, op: OperationDefinitionNode, frags: dict[str, FragmentDefinitionNode], label: str
@@ -297,7 +288,7 @@ class _Compiler:
             sorted({s.name.value for s in op.selection_set.selections if isinstance(s, FieldNode)})
         )
         kind = "query" if op.operation == OperationType.QUERY else "mutation"
-        data = m.StructDef(name=result_name, bases=STRUCT_BASES, doc="", fields=())
+        data = m.StructDef(name=result_name, doc="", fields=())
         self.b.imp(self.key).needs_runtime_helper = True
         if params:
             self.b.imp(self.key).aliases.add("_t")

@@ -40,7 +40,21 @@ def environment() -> jinja2.Environment:
     env.filters["gql_selection"] = lambda sel: print_selection(sel, 0)
     env.filters["split_slot"] = split_at_slot
     env.filters["fragvar"] = fragment_var
+    env.filters["field_default"] = field_default
     return env
+
+
+_DEFAULTS = {"required": "", "none": "None", "unset": "_msgspec.UNSET"}
+
+
+def field_default(f: m.StructField) -> str:
+    """What follows a struct attribute's annotation: its default and/or its response key."""
+    default = _DEFAULTS[f.default]
+    if f.name == f.wire:
+        return f" = {default}" if default else ""
+    if default:
+        return f" = _msgspec.field(default={default}, name={py_str(f.wire)})"
+    return f" = _msgspec.field(name={py_str(f.wire)})"
 
 
 def fragment_var(name: str) -> str:

@@ -9,6 +9,8 @@ for type checking (annotations of inputs).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
@@ -31,12 +33,10 @@ from codegen.conventions import deprecated, doc_of, has_default, is_required_inp
 from codegen.imports import ModuleImports
 from codegen.scalars import STD_ALIASES, ScalarMap
 from codegen.selections import Selections
-from codegen.text import py_str
 
-__all__ = ["STRUCT_BASES", "TypeBuilder"]
+__all__ = ["TypeBuilder"]
 
 STD_MODULES = frozenset(STD_ALIASES)
-STRUCT_BASES = "_msgspec.Struct, frozen=True, kw_only=True"
 
 
 class TypeBuilder(Selections):
@@ -163,30 +163,23 @@ class TypeBuilder(Selections):
                     optional_unset,
                 )
             )
-        bases = STRUCT_BASES
-        if t.name in self.tagged:
-            bases += f', tag_field="__typename", tag={py_str(t.name)}'
         self.imp(module).aliases.add("_msgspec")
-        return m.StructDef(name=self.cls[t.name], bases=bases, doc=doc_of(t), fields=tuple(fields))
+        tag = t.name if t.name in self.tagged else ""
+        return m.StructDef(name=self.cls[t.name], doc=doc_of(t), fields=tuple(fields), tag=tag)
 
     def _struct_field(
         self, module: str, attr: str, wire: str, gtype: GraphQLType, doc: str, optional_unset: bool
     ) -> m.StructField:
         ann = self.out_ann(module, gtype)
-        default = ""
+        default = "required"
         if optional_unset:
             ann = f"{ann} | _msgspec.UnsetType"
-            default = "_msgspec.UNSET"
+            default = "unset"
         elif not isinstance(gtype, GraphQLNonNull):
-            default = "None"
-        if attr == wire:
-            rhs = f" = {default}" if default else ""
-        elif default:
-            rhs = f" = _msgspec.field(default={default}, name={py_str(wire)})"
-        else:
-            rhs = f" = _msgspec.field(name={py_str(wire)})"
-        self.imp(module).scan(ann + rhs)
-        return m.StructField(name=attr, annotation=ann, rhs=rhs, doc=doc)
+            default = "none"
+        self.imp(module).scan(ann)
+        self.imp(module).aliases.add("_msgspec")
+        return m.StructField(name=attr, annotation=ann, wire=wire, default=default, doc=doc)
 
     def enum_for(self, module: str, t: GraphQLEnumType) -> m.EnumDef:
         ns = naming.Namespace()
@@ -310,15 +303,9 @@ class TypeBuilder(Selections):
             module, naming.struct_attribute_name(fname), fname, f.type, "", False
         )
         if ann is not None:
-            default = "" if isinstance(f.type, GraphQLNonNull) else "None"
-            if sf.name == fname:
-                rhs = f" = {default}" if default else ""
-            elif default:
-                rhs = f" = _msgspec.field(default={default}, name={py_str(fname)})"
-            else:
-                rhs = f" = _msgspec.field(name={py_str(fname)})"
-            sf = m.StructField(name=sf.name, annotation=ann, rhs=rhs, doc="")
+            default = "required" if isinstance(f.type, GraphQLNonNull) else "none"
+            sf = replace(sf, annotation=ann, default=default)
         self.imp(module).aliases.add("_msgspec")
-        return m.StructDef(name=name, bases=STRUCT_BASES, doc="", fields=(sf,))
+        return m.StructDef(name=name, doc="", fields=(sf,))
 
     # ---- Twenty conventions ---------------------------------------------------------
