@@ -918,7 +918,7 @@ def generator_vocabulary() -> frozenset[str]:
 
 VOCABULARY = generator_vocabulary()
 _COLLISION_SUFFIX = re.compile(r"_\d+$")
-_PREFIXES = ("_m_", "_D_", "_")
+_PREFIXES = ("_m_", "_D_", "_F_", "_")
 _SUFFIXES = (
     "_with_op",
     "_WITH_CACHE",
@@ -930,6 +930,9 @@ _SUFFIXES = (
     "WithRelationsConnection",
     "WithRelationsEdge",
     "RelationName",
+    "Result",  # operation result structs (CompaniesResult)
+    "WithRelationsResult",
+    "Fields",  # record fragments (_F_CompanyFields)
 )
 
 
@@ -1086,9 +1089,15 @@ def check_sources(gen: Generated, stats: SourceStats) -> None:
 
 
 def _documents(tree: ast.Module, nodes: list[ast.AST]) -> list[str]:
-    """Every GraphQL document the module would send (static: read from the literals)."""
+    """Every GraphQL document the module would send (static: read from the literals).
+
+    A document is a string literal, a module constant (a record's ``_F_...Fields`` fragment), a
+    ``+`` of those, or an ``include_document(...)`` call (tried with every relation and with the
+    first); any other expression fails the check rather than being skipped.
+    """
     docs: list[str] = []
     selections: dict[str, str] = {}
+    consts: dict[str, str] = {}
     for node in tree.body:
         if (
             isinstance(node, ast.AnnAssign)
@@ -1097,21 +1106,48 @@ def _documents(tree: ast.Module, nodes: list[ast.AST]) -> list[str]:
             and node.value is not None
         ):
             selections = ast.literal_eval(node.value)
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            consts[node.targets[0].id] = node.value.value
+
+    def texts(node: ast.expr) -> list[str]:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return [node.value]
+        if isinstance(node, ast.Name) and node.id in consts:
+            return [consts[node.id]]
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return [a + b for a in texts(node.left) for b in texts(node.right)]
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "include_document"
+        ):
+            prefix = ast.literal_eval(node.args[0])
+            suffix = ast.literal_eval(node.args[2])
+            depth = next((ast.literal_eval(k.value) for k in node.keywords if k.arg == "depth"), 0)
+
+            def join(names: list[str]) -> str:
+                pad = "  " * depth
+                body = (pad + line + "\n" for n in names for line in selections[n].split("\n"))
+                return prefix + "".join(body) + suffix
+
+            sels = sorted(selections)
+            return [join(sels), join(sels[:1])] if sels else [join([])]
+        raise AssertionError(f"document expression not understood: {ast.dump(node)[:200]}")
+
     for node in nodes:
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
         if node.func.attr == "Operation":
             kw = {k.arg: k.value for k in node.keywords}
             d = kw.get("document")
-            if isinstance(d, ast.Constant):
-                docs.append(d.value)
-        elif node.func.attr == "include_document":
-            prefix = ast.literal_eval(node.args[0])
-            suffix = ast.literal_eval(node.args[2])
-            sels = sorted(selections)
-            docs.append(prefix + "".join(selections[s] + " " for s in sels) + suffix)
-            if sels:
-                docs.append(prefix + selections[sels[0]] + " " + suffix)
+            if d is not None:
+                docs += texts(d)
     return docs
 
 
