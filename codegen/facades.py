@@ -271,6 +271,9 @@ def _flatten(sels: tuple[m.Selection, ...]) -> list[m.Selection]:
     return out
 
 
+_LAZY_OPS = {"_queries": "_m_queries", "_mutations": "_m_mutations"}
+
+
 def metadata_facades(
     b: TypeBuilder, parts: m.ModuleParts, modules: dict[str, m.ModuleParts]
 ) -> None:
@@ -311,7 +314,7 @@ def metadata_facades(
             op = all_ops.get(root)
             if op is None:
                 continue
-            alias = "_m" + where[root]  # imported on the first call: MetadataApi stays cheap
+            alias = _LAZY_OPS[where[root]]  # imported on the first call: MetadataApi stays cheap
             imp.lazy[alias] = where[root]
             _import_types_of(b, root, "_api")
             methods.append(
