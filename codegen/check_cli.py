@@ -88,7 +88,8 @@ def main(argv: Sequence[str]) -> int:
     args = _parser().parse_args(list(argv))
     try:
         from codegen.config import api_key_from
-        from codegen.introspect import SchemaSourceError, fetch_schemas, schema_hash
+        from codegen.errors import CodegenError
+        from codegen.introspect import fetch_schemas, schema_hash
 
         pkg = Path(args.package)
         stored: dict[str, str] = {}
@@ -104,7 +105,7 @@ def main(argv: Sequence[str]) -> int:
             )
             return 2
         live = fetch_schemas(args.url, api_key_from(args.api_key), tuple(stored))
-    except SchemaSourceError as exc:
+    except CodegenError as exc:
         print(f"twenty-gql check: error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:

@@ -8,31 +8,30 @@ the operations documents and the generator version, never on time, order or mach
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from codegen import __version__
 from codegen import model as m
 from codegen.build import EndpointInput, build_endpoint
+from codegen.errors import GenerateError
 from codegen.formatting import format_sources
+from codegen.imports import from_import
 from codegen.introspect import (
     ENDPOINTS,
     LoadedSchema,
-    SchemaSourceError,
     endpoint_url,
     fetch_schemas,
     load_schema_file,
 )
 from codegen.render import render_init, render_module, render_runtime
+from codegen.scalars import ScalarMap
 from codegen.text import comment_text, py_str
 
 __all__ = ["GenerateConfig", "GenerateError", "generate", "load_schemas", "safe_source"]
 
 _PACKAGE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-class GenerateError(Exception):
-    """Bad generator input; ``str(err)`` is one line naming what was wrong."""
 
 
 SchemaArg = str | Path | LoadedSchema | None
@@ -46,6 +45,8 @@ class GenerateConfig:
     core_schema: SchemaArg = None
     metadata_schema: SchemaArg = None
     operations: str | Path | None = None
+    # ``[tool.twenty-gql.scalars]``: custom scalar name -> Python type ("str", "pkg.mod.Type")
+    scalars: Mapping[str, str] = field(default_factory=dict)
 
 
 def safe_source(url: str) -> str:
@@ -88,36 +89,51 @@ def _header(schemas: dict[str, LoadedSchema]) -> str:
 
 
 def _tc_lines(exports: tuple[m.LazyExport, ...]) -> list[str]:
-    from codegen.build import _from_import, _module_sort_key
-
     by_module: dict[str, list[str]] = {}
     for e in exports:
         by_module.setdefault(e.module, []).append(e.name)
     lines: list[str] = []
-    for module in sorted(by_module, key=_module_sort_key):
-        lines += _from_import(module, by_module[module], "    ")
+    for module in sorted(by_module):  # ruff sorts the block (codegen.formatting)
+        lines += from_import(module, by_module[module], "    ")
     return lines
 
 
 def generate(config: GenerateConfig) -> dict[str, str]:
-    """Render the package ``config.package``: ``{relative path: text}`` (sorted keys)."""
+    """Render the package ``config.package``: ``{relative path: text}`` (sorted keys).
+
+    load -> build -> render -> format; writing is :func:`write_package`'s job.
+    """
     if not _PACKAGE_RE.match(config.package):
         raise GenerateError(
             f"invalid package name {config.package!r}: use a Python identifier like twenty_crm"
         )
-    try:
-        schemas = load_schemas(config)
-    except SchemaSourceError as exc:
-        raise GenerateError(str(exc)) from None
+    scalars = ScalarMap.from_config(config.scalars)
+    schemas = load_schemas(config)
+    built = {
+        e: build_endpoint(EndpointInput(e, schemas[e].schema, scalars))
+        for e in ENDPOINTS
+        if e in schemas
+    }
     header = _header(schemas)
-    pkg = config.package
+    files = _render(config.package, header, schemas, built)
+    if config.operations is not None:
+        from codegen.operations import compile_operations
+
+        ops = compile_operations(config.operations, schemas, config.package, header, scalars)
+        files.update((f"{config.package}/{rel}", text) for rel, text in ops.items())
+    return dict(sorted(format_sources(files).items()))
+
+
+Built = dict[str, tuple[list[m.ModuleDef], m.InitDef]]
+
+
+def _render(
+    pkg: str, header: str, schemas: dict[str, LoadedSchema], built: Built
+) -> dict[str, str]:
+    """Every file of the package but the user operations, unformatted."""
     files: dict[str, str] = {}
     top_exports: list[m.LazyExport] = []
-    submodules: list[str] = []
-    for endpoint in ENDPOINTS:
-        if endpoint not in schemas:
-            continue
-        modules, init, _summary = build_endpoint(EndpointInput(endpoint, schemas[endpoint].schema))
+    for endpoint, (modules, init) in built.items():
         for module in modules:
             files[f"{pkg}/{module.path}"] = render_module(module, header)
             if "/objects/" in module.path:
@@ -128,25 +144,28 @@ def generate(config: GenerateConfig) -> dict[str, str]:
         names = sorted(e.name for e in init.exports)
         files[f"{pkg}/{init.path}"] = render_init(init, header, _tc_lines(init.exports), names)
         files[f"{pkg}/schema/{endpoint}.graphql"] = schemas[endpoint].sdl
-        submodules.append(sub)
         api = "CoreApi" if endpoint == "graphql" else "MetadataApi"
         if any(e.name == api and e.module == "._api" for e in init.exports):
             top_exports.append(m.LazyExport(name=api, module=f".{sub}._api"))
-    if config.operations is not None:
-        from codegen.operations import compile_operations
+    submodules = sorted(init.path.split("/")[0] for _, init in built.values())
+    files[f"{pkg}/__init__.py"] = _render_top(header, schemas, submodules, top_exports)
+    files[f"{pkg}/_runtime.py"] = render_runtime(header)
+    files[f"{pkg}/py.typed"] = ""
+    return files
 
-        for rel, text in compile_operations(config.operations, schemas, pkg, header).items():
-            files[f"{pkg}/{rel}"] = text
-    hashes = (
-        "{"
-        + ", ".join(f"{py_str(e)}: {py_str(schemas[e].hash)}" for e in ENDPOINTS if e in schemas)
-        + "}"
-    )
-    sources = (
-        "{"
-        + ", ".join(f"{py_str(e)}: {py_str(schemas[e].source)}" for e in ENDPOINTS if e in schemas)
-        + "}"
-    )
+
+def _render_top(
+    header: str,
+    schemas: dict[str, LoadedSchema],
+    submodules: list[str],
+    exports: list[m.LazyExport],
+) -> str:
+    """The package ``__init__``: constants, subpackages and the two entry points, lazily."""
+
+    def table(value: Callable[[LoadedSchema], str]) -> str:
+        items = (f"{py_str(e)}: {py_str(value(schemas[e]))}" for e in ENDPOINTS if e in schemas)
+        return "{" + ", ".join(items) + "}"
+
     top = m.InitDef(
         path="__init__.py",
         doc=(
@@ -157,29 +176,17 @@ def generate(config: GenerateConfig) -> dict[str, str]:
         ),
         constants=(
             ("GENERATOR_VERSION", py_str(__version__)),
-            ("SCHEMA_HASHES: dict[str, str]", hashes),
-            ("SOURCES: dict[str, str]", sources),
+            ("SCHEMA_HASHES: dict[str, str]", table(lambda s: s.hash)),
+            ("SOURCES: dict[str, str]", table(lambda s: s.source)),
         ),
-        exports=tuple(sorted(top_exports, key=lambda e: e.name)),
-        submodules=tuple(sorted(submodules)),
+        exports=tuple(sorted(exports, key=lambda e: e.name)),
+        submodules=tuple(submodules),
     )
-    tc = []
-    if submodules:
-        tc.append(f"    from . import {', '.join(sorted(submodules))}")
+    tc = [f"    from . import {', '.join(submodules)}"] if submodules else []
     tc += _tc_lines(top.exports)
-    all_names = sorted(
-        [
-            "GENERATOR_VERSION",
-            "SCHEMA_HASHES",
-            "SOURCES",
-            *submodules,
-            *(e.name for e in top.exports),
-        ]
-    )
-    files[f"{pkg}/__init__.py"] = render_init(top, header, tc, all_names)
-    files[f"{pkg}/_runtime.py"] = render_runtime(header)
-    files[f"{pkg}/py.typed"] = ""
-    return dict(sorted(format_sources(files).items()))
+    constants = ["GENERATOR_VERSION", "SCHEMA_HASHES", "SOURCES"]
+    all_names = sorted([*constants, *submodules, *(e.name for e in top.exports)])
+    return render_init(top, header, tc, all_names)
 
 
 def write_package(files: dict[str, str], out_dir: str | Path) -> list[Path]:

@@ -3,7 +3,8 @@
     twenty-gql generate --url URL [--api-key KEY] --out DIR --package NAME
     twenty-gql generate --core-schema core.graphql --metadata-schema metadata.json --out DIR --package NAME
 
-Settings may also live in ``[tool.twenty-gql]`` of pyproject.toml (flags win). The key comes
+Settings may also live in ``[tool.twenty-gql]`` of pyproject.toml (flags win); custom scalars
+are mapped to Python types in ``[tool.twenty-gql.scalars]`` (``Money = "decimal.Decimal"``). The key comes
 from ``--api-key`` or ``TWENTY_API_KEY`` and is never written anywhere. Exit status: 0 done,
 2 on any error (one line on stderr, no traceback).
 """
@@ -15,7 +16,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from codegen.config import ConfigError, api_key_from, read_pyproject
+from codegen.config import ConfigError, api_key_from, read_pyproject, read_scalars
+from codegen.errors import CodegenError
 
 __all__ = ["main"]
 
@@ -58,8 +60,7 @@ def _remove_stale(root: Path, keep: set[Path]) -> int:
 def main(argv: Sequence[str]) -> int:
     args = _parser().parse_args(list(argv))
     try:
-        from codegen.generate import GenerateConfig, GenerateError, generate, write_package
-        from codegen.operations import OperationsError
+        from codegen.generate import GenerateConfig, generate, write_package
 
         cfg = read_pyproject(args.config)
         url = args.url or cfg.get("url")
@@ -78,11 +79,12 @@ def main(argv: Sequence[str]) -> int:
             core_schema=core,
             metadata_schema=meta,
             operations=args.operations or cfg.get("operations"),
+            scalars=read_scalars(args.config),
         )
         files = generate(config)
         written = write_package(files, out)
         removed = _remove_stale(out / package, {out / rel for rel in files})
-    except (ConfigError, GenerateError, OperationsError) as exc:
+    except CodegenError as exc:
         print(f"twenty-gql generate: error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # never a traceback for the user

@@ -13,7 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
@@ -21,12 +21,15 @@ import msgspec
 from graphql import (
     GraphQLError,
     GraphQLSchema,
+    IntrospectionQuery,
     build_client_schema,
     build_schema,
     get_introspection_query,
     introspection_from_schema,
     print_schema,
 )
+
+from codegen.errors import SchemaSourceError
 
 __all__ = [
     "LoadedSchema",
@@ -43,10 +46,6 @@ __all__ = [
 ]
 
 ENDPOINTS = ("graphql", "metadata")
-
-
-class SchemaSourceError(Exception):
-    """A schema could not be fetched or loaded; ``str(err)`` is one line for the user."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,7 @@ def sort_introspection(data: dict[str, Any]) -> dict[str, Any]:
 def canonical_schema(schema: GraphQLSchema) -> GraphQLSchema:
     """``schema`` as introspection sees it, sorted: SDL files and live servers compare equal."""
     data = introspection_from_schema(schema, schema_description=False)
-    return build_client_schema(sort_introspection(dict(data)))  # type: ignore[arg-type]
+    return build_client_schema(cast(IntrospectionQuery, sort_introspection(dict(data))))
 
 
 def _canonical(
@@ -133,7 +132,7 @@ def schema_from_introspection(payload: Any, source: str) -> LoadedSchema:
             f"{source}: not an introspection result (expected a JSON object with '__schema')"
         )
     try:
-        schema = build_client_schema(sort_introspection(payload))  # type: ignore[arg-type]
+        schema = build_client_schema(cast(IntrospectionQuery, sort_introspection(payload)))
     except (GraphQLError, TypeError, KeyError, ValueError) as exc:
         raise SchemaSourceError(
             f"{source}: invalid introspection result: {_one_line(exc)}"

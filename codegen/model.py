@@ -2,8 +2,9 @@
 
 Every decision (Python names, annotations, defaults, optionality, imports, documents) is made
 in :mod:`codegen.build` and stored here as plain text fields. Templates only lay these out.
-Code-ish strings (``annotation``, ``rhs``, ``literal``) are produced by the builder from safe
-identifiers and :func:`codegen.render.py_str` literals; free text (``doc``/``comment``) is raw
+Names and values are raw (GraphQL names, enum values): templates quote them with the ``pystr``
+filter. Annotations and struct field right-hand sides are still code text built from safe
+identifiers; free text (``doc``/``comment``) is raw
 schema text and is escaped by the template filters at render time.
 """
 
@@ -12,27 +13,116 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
+    "AliasDef",
+    "Document",
     "EnumDef",
     "EnumMember",
     "FacadeDef",
     "FacadeMethod",
+    "FieldSel",
+    "Fragment",
+    "FragmentSpread",
+    "IncludeVariant",
+    "InitDef",
+    "InlineFragment",
     "InputDef",
     "InputField",
     "LazyExport",
     "ModuleDef",
+    "ModuleParts",
     "OperationDef",
-    "Package",
-    "PackageFile",
     "Param",
+    "RawDocument",
+    "Relation",
+    "Selection",
+    "Slot",
     "StructDef",
     "StructField",
+    "Variable",
 ]
+
+
+# ---- GraphQL documents: a selection is a tree, printed by codegen.documents ----------------
+@dataclass(frozen=True)
+class FieldSel:
+    """A selected field: ``alias: name { selections }`` (no selections for a leaf)."""
+
+    name: str
+    alias: str = ""
+    selections: tuple[Selection, ...] = ()
+
+
+@dataclass(frozen=True)
+class InlineFragment:
+    """``... on Type { selections }`` (one member of a union or interface)."""
+
+    type_condition: str
+    selections: tuple[Selection, ...]
+
+
+@dataclass(frozen=True)
+class FragmentSpread:
+    """``...Name``: the selection of a record, defined once per module as a named fragment."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where an ``include=`` variant adds the selections of the relations asked for."""
+
+
+Selection = FieldSel | InlineFragment | FragmentSpread | Slot
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """``fragment Name on Type { selections }``."""
+
+    name: str
+    type_condition: str
+    selections: tuple[Selection, ...]
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    type: str  # the GraphQL type as written in the declaration, e.g. "[CompanyOrderByInput]"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One operation on one root field, with every argument passed as a variable."""
+
+    kind: str  # "query" | "mutation"
+    name: str
+    variables: tuple[Variable, ...]
+    field: str
+    selections: tuple[Selection, ...]  # () when the root field is a leaf
+    fragments: tuple[Fragment, ...] = ()  # the module's fragments this document spreads
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A user's own operation (``--operations``), printed by graphql-core."""
+
+    text: str
+    fragments: tuple[Fragment, ...] = ()
+
+
+@dataclass(frozen=True)
+class AliasDef:
+    """A named union of result structs: ``Name: TypeAlias = A | B``."""
+
+    name: str
+    doc: str
+    members: tuple[str, ...]  # the member structs' names (same module)
 
 
 @dataclass(frozen=True)
 class EnumMember:
     name: str
-    literal: str  # the value as a Python string literal
+    value: str  # the GraphQL enum value
     doc: str
 
 
@@ -46,15 +136,14 @@ class EnumDef:
 
 @dataclass(frozen=True)
 class InputField:
-    key_literal: str  # GraphQL field name as a Python string literal
-    annotation_literal: str  # e.g. '"Required[str]"' (string forward reference)
+    key: str  # GraphQL field name
+    annotation: str  # e.g. "_te.Required[str]" (written as a string forward reference)
     comment: str
 
 
 @dataclass(frozen=True)
 class InputDef:
     name: str
-    name_literal: str
     doc: str
     fields: tuple[InputField, ...]
 
@@ -63,22 +152,26 @@ class InputDef:
 class StructField:
     name: str
     annotation: str
-    rhs: str  # "" when the attribute has no default and keeps its name
+    wire: str  # the response key the attribute decodes (``_msgspec.field(name=...)``)
+    default: str  # "required" | "none" (default None) | "unset" (default msgspec.UNSET)
     doc: str
 
 
 @dataclass(frozen=True)
 class StructDef:
+    """A frozen, keyword-only ``msgspec.Struct`` (or a subclass of ``base``)."""
+
     name: str
-    bases: str  # e.g. "_msgspec.Struct, frozen=True, kw_only=True"
     doc: str
     fields: tuple[StructField, ...]
+    base: str = ""  # a parent struct of the same module; "" = msgspec.Struct
+    tag: str = ""  # the ``__typename`` tag of a union/interface member
 
 
 @dataclass(frozen=True)
 class Param:
     name: str  # Python parameter name
-    key_literal: str  # GraphQL variable name as a string literal
+    key: str  # GraphQL variable name
     annotation: str
     required: bool
 
@@ -88,11 +181,11 @@ class OperationDef:
     func_name: str
     const_name: str
     data_struct: StructDef
-    op_name_literal: str
-    document_literal: str
-    endpoint_literal: str
-    kind_literal: str
-    root_field_literal: str
+    op_name: str
+    document: Document | RawDocument
+    endpoint: str  # "graphql" | "metadata"
+    kind: str  # "query" | "mutation"
+    root_fields: tuple[str, ...]
     idempotent: bool
     upsert_param: str  # name of an ``upsert`` parameter that makes the call idempotent, or ""
     params: tuple[Param, ...]
@@ -107,12 +200,13 @@ class OperationDef:
 @dataclass(frozen=True)
 class FacadeMethod:
     name: str
-    kind: str  # "call" | "iterate" | "bulk" | "include"
+    kind: str  # "call" | "lazy_call" | "iterate" | "bulk" | "include"
     op: OperationDef
     doc: str
-    # "iterate": the connection attribute; "bulk": unique fields tuple literal;
-    # "include": names of the include-variant helpers.
+    # "lazy_call": the lazy module alias holding the function; "bulk": unique fields tuple
+    # "include": name of the include-variant helper.
     extra: str = ""
+    unique_fields: tuple[str, ...] = ()  # "bulk": the keys of an upsert (``XWhereUniqueInput``)
     params: tuple[Param, ...] = ()
     return_annotation: str = ""
 
@@ -142,6 +236,7 @@ class ModuleDef:
     enums: tuple[EnumDef, ...] = ()
     inputs: tuple[InputDef, ...] = ()
     structs: tuple[StructDef, ...] = ()
+    aliases: tuple[AliasDef, ...] = ()
     operations: tuple[OperationDef, ...] = ()
     facades: tuple[FacadeDef, ...] = ()
     include_variants: tuple[IncludeVariant, ...] = ()
@@ -150,7 +245,16 @@ class ModuleDef:
     api_class: str = ""  # a top facade class (CoreApi / MetadataApi) defined in this module
     api_doc: str = ""
     api_props: tuple[tuple[str, str], ...] = ()  # (attribute, facade class expression)
+    fragments: tuple[Fragment, ...] = ()  # named fragments the module's documents spread
     user_operations: bool = False  # functions return the whole ``data`` struct
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation ``include=`` can add: its field name and what it selects."""
+
+    name: str
+    selection: FieldSel
 
 
 @dataclass(frozen=True)
@@ -159,30 +263,14 @@ class IncludeVariant:
 
     func_name: str  # private builder function name
     cache_name: str
-    op_name_literal: str
-    prefix_literal: str
-    suffix_literal: str
-    selections: tuple[tuple[str, str], ...]  # (relation name literal, selection literal)
+    op_name: str
+    document: Document  # holds one Slot where the relations asked for go
+    relations: tuple[Relation, ...]
     relation_alias: str  # Literal alias of relation names
     data_struct: StructDef
     result_attr: str
-    endpoint_literal: str
-    root_field_literal: str
-
-
-@dataclass(frozen=True)
-class PackageFile:
-    path: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Package:
-    name: str
-    header: str  # stable header comment lines (no timestamps, no secrets)
-    modules: tuple[ModuleDef, ...]
-    inits: tuple[InitDef, ...]
-    files: tuple[PackageFile, ...] = field(default=())
+    endpoint: str
+    root_field: str
 
 
 @dataclass(frozen=True)
@@ -194,3 +282,37 @@ class InitDef:
     constants: tuple[tuple[str, str], ...]  # (name, Python literal)
     exports: tuple[LazyExport, ...]
     submodules: tuple[str, ...]  # subpackages/modules reachable as attributes
+
+
+@dataclass
+class ModuleParts:
+    """What the builder collects for one module before it becomes a :class:`ModuleDef`."""
+
+    enums: list[EnumDef] = field(default_factory=list)
+    inputs: list[InputDef] = field(default_factory=list)
+    structs: list[StructDef] = field(default_factory=list)
+    aliases: list[AliasDef] = field(default_factory=list)
+    ops: list[OperationDef] = field(default_factory=list)
+    facades: list[FacadeDef] = field(default_factory=list)
+    includes: list[IncludeVariant] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def struct(self, name: str | None) -> StructDef | None:
+        return next((s for s in self.structs if s.name == name), None)
+
+    def names(self) -> list[str]:
+        """Every public name the module defines, in definition order."""
+        names: list[str] = []
+        for e in self.enums:
+            names += [e.name, e.literal_alias]
+        names += [i.name for i in self.inputs]
+        names += [s.name for s in self.structs]
+        names += [a.name for a in self.aliases]
+        for o in self.ops:
+            names += [o.data_struct.name, o.func_name, o.const_name]
+        names += [f.name for f in self.facades]
+        for inc in self.includes:
+            names.append(inc.data_struct.name)
+            if inc.relation_alias not in names:
+                names.append(inc.relation_alias)
+        return names

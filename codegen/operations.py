@@ -49,16 +49,14 @@ from graphql import (
 
 from codegen import model as m
 from codegen import naming
-from codegen.build import STRUCT_BASES, _Endpoint, render_imports
+from codegen.errors import OperationsError
+from codegen.imports import relative, render_imports
 from codegen.introspect import LoadedSchema
 from codegen.render import render_module
-from codegen.text import py_str
+from codegen.scalars import ScalarMap
+from codegen.types import TypeBuilder
 
 __all__ = ["OperationsError", "compile_operations"]
-
-
-class OperationsError(Exception):
-    """A user document is invalid; the message names ``file:line:column``."""
 
 
 @dataclass
@@ -117,8 +115,8 @@ def _error_line(exc: GraphQLError, origin: list[tuple[int, str, int]]) -> str:
 
 
 class _Compiler:
-    def __init__(self, endpoint: str, schema: GraphQLSchema) -> None:
-        self.b = _Endpoint(endpoint, schema)
+    def __init__(self, endpoint: str, schema: GraphQLSchema, scalars: ScalarMap) -> None:
+        self.b = TypeBuilder(endpoint, schema, scalars)
         self.schema = self.b.schema
         self.key = "operations"
         self.classes = naming.Namespace(reserved=set(self.b.cls.values()))
@@ -135,7 +133,7 @@ class _Compiler:
     ) -> str:
         """Annotation text for a selection on ``parent`` (struct or tagged union)."""
         if isinstance(parent, (GraphQLInterfaceType, GraphQLUnionType)):
-            members = self.b._possible(parent)
+            members = self.b.possible(parent)
             names = [
                 self._concrete(
                     f"{name_hint}{naming.class_name(t.name)}", t, selection, frags, tag=True
@@ -173,7 +171,7 @@ class _Compiler:
             return True
         t = self.schema.get_type(cond)
         if isinstance(t, (GraphQLInterfaceType, GraphQLUnionType)):
-            return any(p.name == parent.name for p in self.b._possible(t))
+            return any(p.name == parent.name for p in self.b.possible(t))
         return False
 
     def _concrete(
@@ -219,14 +217,14 @@ class _Compiler:
                 m.StructField(
                     name=attrs.assigned[key],
                     annotation=ann,
-                    rhs=self._rhs(attrs.assigned[key], key, fdef.type),
+                    wire=key,
+                    default="required" if isinstance(fdef.type, GraphQLNonNull) else "none",
                     doc="",
                 )
             )
-        bases = STRUCT_BASES + (
-            f', tag_field="__typename", tag={py_str(parent.name)}' if tag else ""
+        self.structs.append(
+            m.StructDef(name=name, doc="", fields=tuple(fields), tag=parent.name if tag else "")
         )
-        self.structs.append(m.StructDef(name=name, bases=bases, doc="", fields=tuple(fields)))
         self.b.imp(self.key).aliases.add("_msgspec")
         return name
 
@@ -239,14 +237,6 @@ class _Compiler:
         if isinstance(t, GraphQLList):
             return f"list[{self._wrap(t.of_type, inner)}]"
         return inner
-
-    def _rhs(self, attr: str, wire: str, t: GraphQLType) -> str:
-        default = "" if isinstance(t, GraphQLNonNull) else "None"
-        if attr == wire:
-            return f" = {default}" if default else ""
-        if default:
-            return f" = _msgspec.field(default={default}, name={py_str(wire)})"
-        return f" = _msgspec.field(name={py_str(wire)})"
 
     def operation(
         self, op: OperationDefinitionNode, frags: dict[str, FragmentDefinitionNode], label: str
@@ -284,7 +274,7 @@ class _Compiler:
             params.append(
                 m.Param(
                     name=pns.assigned[vname],
-                    key_literal=py_str(vname),
+                    key=vname,
                     annotation=ann,
                     required=required,
                 )
@@ -293,12 +283,12 @@ class _Compiler:
         used: set[str] = set()
         _fragments_used(op.selection_set, frags, used)
         doc_node = DocumentNode(definitions=(op, *(frags[n] for n in sorted(used))))
-        document = " ".join(print_ast(_with_typenames(doc_node, self.schema)).split())
+        document = print_ast(_with_typenames(doc_node, self.schema)).strip() + "\n"
         roots = tuple(
             sorted({s.name.value for s in op.selection_set.selections if isinstance(s, FieldNode)})
         )
         kind = "query" if op.operation == OperationType.QUERY else "mutation"
-        data = m.StructDef(name=result_name, bases=STRUCT_BASES, doc="", fields=())
+        data = m.StructDef(name=result_name, doc="", fields=())
         self.b.imp(self.key).needs_runtime_helper = True
         if params:
             self.b.imp(self.key).aliases.add("_t")
@@ -307,13 +297,11 @@ class _Compiler:
                 func_name=func,
                 const_name=const,
                 data_struct=data,
-                op_name_literal=py_str(op_name),
-                document_literal=py_str(document),
-                endpoint_literal=py_str(self.b.endpoint),
-                kind_literal=py_str(kind),
-                root_field_literal=", ".join(py_str(r) for r in roots)
-                if roots
-                else py_str("__typename"),
+                op_name=op_name,
+                document=m.RawDocument(document),
+                endpoint=self.b.endpoint,
+                kind=kind,
+                root_fields=roots or ("__typename",),
                 idempotent=kind == "query",
                 upsert_param="",
                 params=tuple(params),
@@ -330,15 +318,13 @@ class _Compiler:
             + [o.func_name for o in self.ops]
             + [o.const_name for o in self.ops]
         )
-        from codegen.build import _relative
-
         return m.ModuleDef(
             path=f"{self.b.pkg}/operations.py",
             doc="Your own operations (``--operations``), typed to their exact selections.",
             imports=runtime,
             type_checking_imports=tc,
             lazy_modules=tuple(
-                (a, _relative(self.key, t)) for a, t in sorted(self.b.imp(self.key).lazy.items())
+                (a, relative(self.key, t)) for a, t in sorted(self.b.imp(self.key).lazy.items())
             ),
             structs=tuple(self.structs),
             operations=tuple(self.ops),
@@ -376,7 +362,11 @@ def _with_typenames(doc: DocumentNode, schema: GraphQLSchema) -> DocumentNode:
 
 
 def compile_operations(
-    directory: str | Path, schemas: dict[str, LoadedSchema], package: str, header: str
+    directory: str | Path,
+    schemas: dict[str, LoadedSchema],
+    package: str,
+    header: str,
+    scalars: ScalarMap | None = None,
 ) -> dict[str, str]:
     """``{path: text}`` of ``<package>/<endpoint>/operations.py`` for the documents in ``directory``."""
     del package  # paths are relative to the package root handed back by generate()
@@ -393,7 +383,7 @@ def compile_operations(
                     )
                 frags[name] = d
                 frag_origin[name] = f.label
-    compilers = {e: _Compiler(e, s.schema) for e, s in schemas.items()}
+    compilers = {e: _Compiler(e, s.schema, scalars or ScalarMap()) for e, s in schemas.items()}
     for f in files:
         ops = [d for d in f.doc.definitions if isinstance(d, OperationDefinitionNode)]
         if not ops:

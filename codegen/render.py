@@ -13,7 +13,8 @@ from functools import lru_cache
 import jinja2
 
 from codegen import model as m
-from codegen.text import comment_text, docstring_body, py_str
+from codegen.documents import print_document, print_fragment, print_selection, split_at_slot
+from codegen.text import comment_text, docstring_body, py_block, py_str
 
 __all__ = ["environment", "render_init", "render_module", "render_runtime"]
 
@@ -33,7 +34,32 @@ def environment() -> jinja2.Environment:
     env.filters["docstring"] = docstring_body
     env.filters["comment"] = comment_text
     env.filters["pystr"] = py_str
+    env.filters["pyblock"] = py_block
+    env.filters["gql"] = print_document
+    env.filters["gql_fragment"] = print_fragment
+    env.filters["gql_selection"] = lambda sel: print_selection(sel, 0)
+    env.filters["split_slot"] = split_at_slot
+    env.filters["fragvar"] = fragment_var
+    env.filters["field_default"] = field_default
     return env
+
+
+_DEFAULTS = {"required": "", "none": "None", "unset": "_msgspec.UNSET"}
+
+
+def field_default(f: m.StructField) -> str:
+    """What follows a struct attribute's annotation: its default and/or its response key."""
+    default = _DEFAULTS[f.default]
+    if f.name == f.wire:
+        return f" = {default}" if default else ""
+    if default:
+        return f" = _msgspec.field(default={default}, name={py_str(f.wire)})"
+    return f" = _msgspec.field(name={py_str(f.wire)})"
+
+
+def fragment_var(name: str) -> str:
+    """The module constant holding the text of fragment ``name``."""
+    return f"_F_{name}"
 
 
 def _tidy(text: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["comment_text", "docstring_body", "py_str"]
+__all__ = ["comment_text", "docstring_body", "py_block", "py_str"]
 
 
 def _escape_char(ch: str) -> str:
@@ -46,6 +46,17 @@ def py_str(value: str) -> str:
             out.append(ch)
     out.append('"')
     return "".join(out)
+
+
+_BLOCK = re.compile(r"[\n !#-\[\]-~]*\Z")  # printable ASCII lines without quote or backslash
+
+
+def py_block(value: str) -> str:
+    """A Python literal equal to ``value``: a triple-quoted block for multi-line text made only of
+    printable ASCII without quotes or backslashes (GraphQL documents), else :func:`py_str`."""
+    if "\n" not in value or not _BLOCK.match(value):
+        return py_str(value)
+    return '"""\\\n' + value + '"""'
 
 
 def _inert_line(line: str) -> str:

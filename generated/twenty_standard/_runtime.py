@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import typing as _t
 
@@ -12,15 +13,18 @@ from twenty_gql.operation import Operation
 
 __all__ = [
     "Executor",
+    "Facade",
     "Operation",
     "Variables",
     "include_document",
     "include_key",
     "keyed_upsert",
     "lazy_module",
+    "method",
 ]
 
 _T = _t.TypeVar("_T")
+_P = _t.ParamSpec("_P")
 
 # The variables of one call. Generated bodies annotate ``_v`` with this alias, never with
 # ``dict[str, ...]``: a schema argument may be named ``dict`` or ``str`` and shadow the builtin.
@@ -45,17 +49,58 @@ class Executor(_t.Protocol):
     ) -> _T: ...
 
 
+class Facade:
+    """Base of the generated facades: a client, and operations bound to it."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Executor) -> None:
+        self._client = client
+
+
+class method(_t.Generic[_P, _T]):
+    """A module function ``fn(client, **params)`` used as a facade method ``facade.m(**params)``.
+
+    The function is the one implementation (no pass-through copy): reading the attribute from a
+    facade binds its client with ``functools.partial``, which keeps ``fn``'s signature for
+    ``inspect``/``help`` and, through ``ParamSpec``, for type checkers.
+    """
+
+    def __init__(
+        self, fn: _t.Callable[_t.Concatenate[Executor, _P], _t.Awaitable[_T]], doc: str
+    ) -> None:
+        self._fn = fn
+        self.__doc__ = doc
+
+    @_t.overload
+    def __get__(self, obj: None, owner: type | None = None) -> method[_P, _T]: ...
+    @_t.overload
+    def __get__(
+        self, obj: Facade, owner: type | None = None
+    ) -> _t.Callable[_P, _t.Awaitable[_T]]: ...
+    def __get__(
+        self, obj: Facade | None, owner: type | None = None
+    ) -> method[_P, _T] | _t.Callable[_P, _t.Awaitable[_T]]:
+        if obj is None:
+            return self
+        return functools.partial(self._fn, obj._client)
+
+
 class _LazyModule:
     """Stands for a sibling module until an attribute is read (breaks import cycles)."""
 
-    __slots__ = ("_name", "_package")
+    __slots__ = ("_module", "_name", "_package")
 
     def __init__(self, package: str, name: str) -> None:
         self._package = package
         self._name = name
+        self._module: _t.Any = None
 
     def __getattr__(self, attr: str) -> _t.Any:
-        return getattr(importlib.import_module(self._name, self._package), attr)
+        module = self._module
+        if module is None:
+            module = self._module = importlib.import_module(self._name, self._package)
+        return getattr(module, attr)
 
 
 def lazy_module(package: str | None, name: str) -> _t.Any:
@@ -81,9 +126,12 @@ def include_key(include: _t.Iterable[str], known: _t.Mapping[str, str]) -> tuple
     return key
 
 
-def include_document(prefix: str, selections: list[str], suffix: str) -> str:
-    """Join the prepared pieces of an ``include=`` document (once per set of names)."""
-    return prefix + "".join(s + " " for s in selections) + suffix
+def include_document(prefix: str, selections: list[str], suffix: str, *, depth: int) -> str:
+    """Join the prepared pieces of an ``include=`` document (once per set of names): each
+    relation's selection goes between ``prefix`` and ``suffix``, indented ``depth`` levels."""
+    pad = "  " * depth
+    lines = [pad + line + "\n" for s in selections for line in s.split("\n")]
+    return prefix + "".join(lines) + suffix
 
 
 def keyed_upsert(upsert: bool | None, data: object) -> bool | None:

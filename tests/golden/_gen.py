@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import ast
 import json
 from pathlib import Path
 
 from graphql import GraphQLSchema, build_schema, get_introspection_query, graphql_sync
 
 from codegen.build import EndpointInput, build_endpoint
+from codegen.documents import print_document, print_fragment, print_selection, split_at_slot
 from codegen.generate import GenerateConfig, generate
+from codegen.model import Fragment
 
 HERE = Path(__file__).resolve().parent
 SCHEMAS = HERE / "schemas"
@@ -36,17 +37,21 @@ def introspection_json(schema: GraphQLSchema, wrapped: bool) -> str:
 
 def documents(endpoint: str, schema: GraphQLSchema) -> list[str]:
     """Every document the generated package would send (include= variants with all relations)."""
-    modules, _, _ = build_endpoint(EndpointInput(endpoint, schema))
+    modules, _ = build_endpoint(EndpointInput(endpoint, schema))
     docs = []
     for module in modules:
         for op in module.operations:
-            docs.append(ast.literal_eval(op.document_literal))
+            docs.append(print_document(op.document) + _fragment_text(op.document.fragments))
         for inc in module.include_variants:
-            sels = [ast.literal_eval(s) for _, s in inc.selections]
-            prefix = ast.literal_eval(inc.prefix_literal)
-            suffix = ast.literal_eval(inc.suffix_literal)
-            docs.append(prefix + "".join(s + " " for s in sels) + suffix)
+            sels = [print_selection(r.selection, 0) for r in inc.relations]
+            prefix, suffix, depth = split_at_slot(inc.document)
+            body = "".join("  " * depth + line + "\n" for s in sels for line in s.split("\n"))
+            docs.append(prefix + body + suffix + _fragment_text(inc.document.fragments))
     return docs
+
+
+def _fragment_text(fragments: tuple[Fragment, ...]) -> str:
+    return "".join(print_fragment(f) for f in fragments)
 
 
 def load_sdl(path: Path) -> GraphQLSchema:

@@ -810,8 +810,9 @@ def generate_into(spec: SchemaSpec, where: Path, package: str, out: Path) -> Gen
     from codegen.generate_cli import main as generate_main
 
     core_p, meta_p = write_schemas(spec, where)
-    cfg = where / "pyproject.toml"  # no [tool.twenty-gql]: flags only
-    cfg.write_text("", encoding="utf-8")
+    cfg = where / "pyproject.toml"  # flags, plus the custom scalar's Python type
+    scalars = {spec.scalar[0]: "typing.Any"}
+    cfg.write_text(f'[tool.twenty-gql.scalars]\n"{spec.scalar[0]}" = "typing.Any"\n', "utf-8")
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         rc = generate_main(
@@ -830,7 +831,11 @@ def generate_into(spec: SchemaSpec, where: Path, package: str, out: Path) -> Gen
         )
     if rc != 0:
         # re-run in-process to surface the traceback of the real failure
-        generate(GenerateConfig(package=package, core_schema=core_p, metadata_schema=meta_p))
+        generate(
+            GenerateConfig(
+                package=package, core_schema=core_p, metadata_schema=meta_p, scalars=scalars
+            )
+        )
         raise AssertionError(f"generate exited {rc}: {err.getvalue().strip()}")
     files = {
         str(p.relative_to(out)): p.read_text(encoding="utf-8")
@@ -838,7 +843,9 @@ def generate_into(spec: SchemaSpec, where: Path, package: str, out: Path) -> Gen
         if p.is_file() and "__pycache__" not in p.parts
     }
     assert f"{package}/__init__.py" in files, sorted(files)
-    again = generate(GenerateConfig(package=package, core_schema=core_p, metadata_schema=meta_p))
+    again = generate(
+        GenerateConfig(package=package, core_schema=core_p, metadata_schema=meta_p, scalars=scalars)
+    )
     assert again == files, "generator output is not deterministic (second run differs)"
     core_s = load_back(core_p.read_text(encoding="utf-8"), spec.fmt)
     meta_s = load_back(meta_p.read_text(encoding="utf-8"), spec.fmt)
@@ -855,6 +862,7 @@ ALLOWED_IMPORTS = frozenset(
         "datetime",
         "decimal",
         "enum",
+        "functools",
         "importlib",
         "msgspec",
         "typing",
@@ -910,7 +918,7 @@ def generator_vocabulary() -> frozenset[str]:
 
 VOCABULARY = generator_vocabulary()
 _COLLISION_SUFFIX = re.compile(r"_\d+$")
-_PREFIXES = ("_m_", "_D_", "_")
+_PREFIXES = ("_m_", "_D_", "_F_", "_")
 _SUFFIXES = (
     "_with_op",
     "_WITH_CACHE",
@@ -922,6 +930,9 @@ _SUFFIXES = (
     "WithRelationsConnection",
     "WithRelationsEdge",
     "RelationName",
+    "Result",  # operation result structs (CompaniesResult)
+    "WithRelationsResult",
+    "Fields",  # record fragments (_F_CompanyFields)
 )
 
 
@@ -1078,9 +1089,15 @@ def check_sources(gen: Generated, stats: SourceStats) -> None:
 
 
 def _documents(tree: ast.Module, nodes: list[ast.AST]) -> list[str]:
-    """Every GraphQL document the module would send (static: read from the literals)."""
+    """Every GraphQL document the module would send (static: read from the literals).
+
+    A document is a string literal, a module constant (a record's ``_F_...Fields`` fragment), a
+    ``+`` of those, or an ``include_document(...)`` call (tried with every relation and with the
+    first); any other expression fails the check rather than being skipped.
+    """
     docs: list[str] = []
     selections: dict[str, str] = {}
+    consts: dict[str, str] = {}
     for node in tree.body:
         if (
             isinstance(node, ast.AnnAssign)
@@ -1089,21 +1106,48 @@ def _documents(tree: ast.Module, nodes: list[ast.AST]) -> list[str]:
             and node.value is not None
         ):
             selections = ast.literal_eval(node.value)
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            consts[node.targets[0].id] = node.value.value
+
+    def texts(node: ast.expr) -> list[str]:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return [node.value]
+        if isinstance(node, ast.Name) and node.id in consts:
+            return [consts[node.id]]
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return [a + b for a in texts(node.left) for b in texts(node.right)]
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "include_document"
+        ):
+            prefix = ast.literal_eval(node.args[0])
+            suffix = ast.literal_eval(node.args[2])
+            depth = next((ast.literal_eval(k.value) for k in node.keywords if k.arg == "depth"), 0)
+
+            def join(names: list[str]) -> str:
+                pad = "  " * depth
+                body = (pad + line + "\n" for n in names for line in selections[n].split("\n"))
+                return prefix + "".join(body) + suffix
+
+            sels = sorted(selections)
+            return [join(sels), join(sels[:1])] if sels else [join([])]
+        raise AssertionError(f"document expression not understood: {ast.dump(node)[:200]}")
+
     for node in nodes:
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
         if node.func.attr == "Operation":
             kw = {k.arg: k.value for k in node.keywords}
             d = kw.get("document")
-            if isinstance(d, ast.Constant):
-                docs.append(d.value)
-        elif node.func.attr == "include_document":
-            prefix = ast.literal_eval(node.args[0])
-            suffix = ast.literal_eval(node.args[2])
-            sels = sorted(selections)
-            docs.append(prefix + "".join(selections[s] + " " for s in sels) + suffix)
-            if sels:
-                docs.append(prefix + selections[sels[0]] + " " + suffix)
+            if d is not None:
+                docs += texts(d)
     return docs
 
 

@@ -89,7 +89,11 @@ def fixed_gen(tmp_path_factory: pytest.TempPathFactory) -> adv.Generated:
         (lambda t: t + "\nimport os\n", "imports 'os'"),
         (lambda t: t + "\nx = eval('1')\n", "calls builtin eval"),
         (lambda t: t + "\nsneaky_helper = 1\n", "neither generator vocabulary nor derived"),
-        (lambda t: t.replace("{ companies(", "{ nope companies(", 1), "does not validate"),
+        (lambda t: t.replace("\n  companies(", "\n  nope companies(", 1), "does not validate"),
+        (
+            lambda t: t.replace("...CompanyFields", "...NoSuchFields", 1),
+            "does not validate",
+        ),
         (lambda t: t + "\ndef f(a, a): pass\n", "duplicate argument"),
     ],
 )

@@ -65,13 +65,10 @@ __all__ = [
 ]
 
 
-class CoreApi:
+class CoreApi(_runtime.Facade):
     """Typed access to every object of the workspace: ``CoreApi(client).companies``."""
 
-    __slots__ = ("_client",)
-
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
+    __slots__ = ()
 
     @property
     def attachments(self) -> _m_attachment.AttachmentApi:

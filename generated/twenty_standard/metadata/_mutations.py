@@ -272,6 +272,15 @@ __all__ = [
     "ASSIGN_ROLE_TO_API_KEY_OP",
     "ATTACH_CHAT_THREAD_TO_RECORD_OP",
     "AUTHORIZE_APP_OP",
+    "ActivateSkillResult",
+    "ActivateWorkspaceResult",
+    "AddQueryToEventStreamResult",
+    "AnswerAgentChatQuestionResult",
+    "ArchiveChatThreadResult",
+    "AssignRoleToAgentResult",
+    "AssignRoleToApiKeyResult",
+    "AttachChatThreadToRecordResult",
+    "AuthorizeAppResult",
     "CANCEL_MESSAGE_CAMPAIGN_OP",
     "CANCEL_SWITCH_BILLING_INTERVAL_OP",
     "CANCEL_SWITCH_BILLING_PLAN_OP",
@@ -334,6 +343,68 @@ __all__ = [
     "CREATE_VIEW_OP",
     "CREATE_VIEW_SORT_OP",
     "CREATE_WEBHOOK_OP",
+    "CancelMessageCampaignResult",
+    "CancelSwitchBillingIntervalResult",
+    "CancelSwitchBillingPlanResult",
+    "CancelSwitchResourceCreditPriceResult",
+    "CheckCustomDomainValidRecordsResult",
+    "CheckPublicDomainValidRecordsResult",
+    "CheckoutSessionResult",
+    "ClaimApplicationRegistrationOwnershipResult",
+    "CompleteAppTarballUploadResult",
+    "CompleteApplicationFileUploadsResult_2",
+    "CompleteBookCallOnboardingStepResult",
+    "CompleteFileUploadResult",
+    "CompleteNewWorkspaceLogoUploadResult",
+    "CompleteWorkspaceLogoUploadResult",
+    "CompleteWorkspaceMemberProfilePictureUploadResult",
+    "CreateApiKeyResult",
+    "CreateAppMessageChannelResult",
+    "CreateApplicationFileUploadsResult_2",
+    "CreateApplicationRegistrationResult",
+    "CreateApplicationRegistrationVariableResult",
+    "CreateApprovedAccessDomainResult",
+    "CreateBillingPaymentMethodSetupIntentResult",
+    "CreateCalendarEventResult",
+    "CreateChatThreadResult",
+    "CreateCommandMenuItemResult",
+    "CreateDevelopmentApplicationResult",
+    "CreateEmailGroupChannelResult",
+    "CreateEmailingDomainResult",
+    "CreateFileUploadResult",
+    "CreateFrontComponentResult",
+    "CreateManyNavigationMenuItemsResult",
+    "CreateManyViewFieldGroupsResult",
+    "CreateManyViewFieldsResult",
+    "CreateManyViewGroupsResult",
+    "CreateMessageSuppressionResult",
+    "CreateNavigationMenuItemResult",
+    "CreateNewWorkspaceLogoUploadResult",
+    "CreateOIDCIdentityProviderResult",
+    "CreateObjectEventResult",
+    "CreateOneAgentResult",
+    "CreateOneFieldResult",
+    "CreateOneIndexResult",
+    "CreateOneLogicFunctionResult",
+    "CreateOneObjectResult",
+    "CreateOneRoleResult",
+    "CreatePageLayoutResult",
+    "CreatePageLayoutTabResult",
+    "CreatePageLayoutWidgetResult",
+    "CreatePublicDomainResult",
+    "CreateSAMLIdentityProviderResult",
+    "CreateSkillResult",
+    "CreateSubscriptionPaymentIntentResult",
+    "CreateUnsubscribeTopicResult",
+    "CreateUsageLimitResult",
+    "CreateViewFieldGroupResult",
+    "CreateViewFieldResult",
+    "CreateViewFilterGroupResult",
+    "CreateViewFilterResult",
+    "CreateViewGroupResult",
+    "CreateViewResult",
+    "CreateViewSortResult",
+    "CreateWebhookResult",
     "DEACTIVATE_SKILL_OP",
     "DELETE_APPLICATION_REGISTRATION_OP",
     "DELETE_APPLICATION_REGISTRATION_VARIABLE_OP",
@@ -388,6 +459,60 @@ __all__ = [
     "DISCONNECT_CONNECTED_ACCOUNT_OP",
     "DUPLICATE_DASHBOARD_OP",
     "DUPLICATE_MESSAGE_LIST_OP",
+    "DeactivateSkillResult",
+    "DeleteAppKeyValueResult",
+    "DeleteAppMessageChannelResult",
+    "DeleteApplicationRegistrationResult",
+    "DeleteApplicationRegistrationVariableResult",
+    "DeleteApprovedAccessDomainResult",
+    "DeleteChatThreadResult",
+    "DeleteCommandMenuItemResult",
+    "DeleteConnectedAccountResult",
+    "DeleteCurrentWorkspaceResult",
+    "DeleteEmailGroupChannelResult",
+    "DeleteEmailingDomainResult",
+    "DeleteFrontComponentResult",
+    "DeleteManyNavigationMenuItemsResult",
+    "DeleteMessageSuppressionResult",
+    "DeleteNavigationMenuItemResult",
+    "DeleteOneAgentResult",
+    "DeleteOneFieldResult",
+    "DeleteOneIndexResult",
+    "DeleteOneLogicFunctionResult",
+    "DeleteOneObjectResult",
+    "DeleteOneRoleResult",
+    "DeletePublicDomainResult",
+    "DeleteQueuedChatMessageResult",
+    "DeleteSSOIdentityProviderResult",
+    "DeleteSkillResult",
+    "DeleteTwoFactorAuthenticationMethodResult",
+    "DeleteUnsubscribeTopicResult",
+    "DeleteUsageLimitResult",
+    "DeleteUserFromWorkspaceResult",
+    "DeleteUserResult",
+    "DeleteViewFieldGroupResult",
+    "DeleteViewFieldResult",
+    "DeleteViewFilterGroupResult",
+    "DeleteViewFilterResult",
+    "DeleteViewGroupResult",
+    "DeleteViewResult",
+    "DeleteViewSortResult",
+    "DeleteWebhookResult",
+    "DeleteWorkspaceInvitationResult",
+    "DestroyPageLayoutResult",
+    "DestroyPageLayoutTabResult",
+    "DestroyPageLayoutWidgetResult",
+    "DestroyViewFieldGroupResult",
+    "DestroyViewFieldResult",
+    "DestroyViewFilterGroupResult",
+    "DestroyViewFilterResult",
+    "DestroyViewGroupResult",
+    "DestroyViewResult",
+    "DestroyViewSortResult",
+    "DetachChatThreadFromRecordResult",
+    "DisconnectConnectedAccountResult",
+    "DuplicateDashboardResult",
+    "DuplicateMessageListResult",
     "EDIT_SSO_IDENTITY_PROVIDER_OP",
     "EMAIL_PASSWORD_RESET_LINK_OP",
     "END_SUBSCRIPTION_TRIAL_PERIOD_OP",
@@ -396,6 +521,14 @@ __all__ = [
     "ENRICH_WORKSPACE_COMPANY_OP",
     "EVALUATE_AGENT_TURN_OP",
     "EXECUTE_ONE_LOGIC_FUNCTION_OP",
+    "EditSSOIdentityProviderResult",
+    "EmailPasswordResetLinkResult",
+    "EndSubscriptionTrialPeriodResult",
+    "EnqueueJobResult_2",
+    "EnqueueJobsResult_2",
+    "EnrichWorkspaceCompanyResult",
+    "EvaluateAgentTurnResult",
+    "ExecuteOneLogicFunctionResult",
     "GENERATE_API_KEY_TOKEN_OP",
     "GENERATE_FRONT_COMPONENT_APPLICATION_TOKEN_PAIR_OP",
     "GENERATE_PLAYGROUND_TOKEN_OP",
@@ -407,12 +540,29 @@ __all__ = [
     "GET_LOGIN_TOKEN_FROM_CREDENTIALS_OP",
     "GO_BACK_TO_PREVIOUS_ONBOARDING_STEP_OP",
     "GRANT_APPLICATION_CAPABILITIES_OP",
+    "GenerateApiKeyTokenResult",
+    "GenerateFrontComponentApplicationTokenPairResult",
+    "GeneratePlaygroundTokenResult",
+    "GenerateTransientTokenResult",
+    "GetAuthTokensFromLoginTokenResult",
+    "GetAuthTokensFromOTPResult",
+    "GetAuthTokensFromSSOExchangeTokenResult",
+    "GetAuthorizationUrlForSSOResult",
+    "GetLoginTokenFromCredentialsResult",
+    "GoBackToPreviousOnboardingStepResult",
+    "GrantApplicationCapabilitiesResult",
     "IMPERSONATE_OP",
     "INGEST_APP_MESSAGES_OP",
     "INITIATE_OTP_PROVISIONING_FOR_AUTHENTICATED_USER_OP",
     "INITIATE_OTP_PROVISIONING_OP",
     "INSTALL_APPLICATION_OP",
     "INSTALL_MARKETPLACE_APP_OP",
+    "ImpersonateResult",
+    "IngestAppMessagesResult",
+    "InitiateOTPProvisioningForAuthenticatedUserResult",
+    "InitiateOTPProvisioningResult",
+    "InstallApplicationResult",
+    "InstallMarketplaceAppResult",
     "REFRESH_ENTERPRISE_VALIDITY_TOKEN_OP",
     "RELEASE_ENTERPRISE_SERVER_BINDING_OP",
     "REMOVE_QUERY_FROM_EVENT_STREAM_OP",
@@ -437,6 +587,30 @@ __all__ = [
     "RUN_AGENT_OP",
     "RUN_APPLICATION_HEALTH_CHECK_OP",
     "RUN_EVALUATION_INPUT_OP",
+    "RefreshEnterpriseValidityTokenResult",
+    "ReleaseEnterpriseServerBindingResult",
+    "RemoveQueryFromEventStreamResult",
+    "RemoveRoleFromAgentResult",
+    "RenameChatThreadResult",
+    "RenewApplicationTokenResult",
+    "RenewTokenResult",
+    "ReportAppConnectionAuthFailureResult",
+    "ResendEmailVerificationTokenResult",
+    "ResendWorkspaceInvitationResult",
+    "ResetCommandMenuItemResult",
+    "ResetPageLayoutTabToDefaultResult",
+    "ResetPageLayoutToDefaultResult",
+    "ResetPageLayoutWidgetToDefaultResult",
+    "ResetTimelineActivityTypeResult",
+    "RetryChatMessageResult",
+    "RevokeAllOtherUserSessionsResult",
+    "RevokeApiKeyResult",
+    "RevokeApplicationAuthorizationResult",
+    "RevokeUserSessionResult",
+    "RotateApplicationRegistrationClientSecretResult",
+    "RunAgentResult_2",
+    "RunApplicationHealthCheckResult",
+    "RunEvaluationInputResult",
     "SAVE_IMAP_SMTP_CALDAV_ACCOUNT_OP",
     "SEND_CHAT_MESSAGE_OP",
     "SEND_EMAIL_OP",
@@ -461,11 +635,40 @@ __all__ = [
     "SWITCH_SUBSCRIPTION_INTERVAL_OP",
     "SYNC_APPLICATION_OP",
     "SYNC_MARKETPLACE_CATALOG_OP",
+    "SaveImapSmtpCaldavAccountResult",
+    "SendChatMessageResult_2",
+    "SendEmailResult",
+    "SendInvitationsResult",
+    "SendMessageCampaignResult",
+    "SendMessageCampaignTestResult",
+    "SetAppKeyValueResult",
+    "SetEnterpriseKeyResult",
+    "SetRecordShareResult",
+    "SetResourceCreditSubscriptionPriceResult",
+    "SignInResult",
+    "SignOutResult",
+    "SignUpInNewWorkspaceResult",
+    "SignUpInWorkspaceResult",
+    "SignUpResult",
+    "SkipSyncEmailOnboardingStepResult",
+    "StartChannelSyncResult",
+    "StartWorkspaceSetupChatResult_2",
+    "StopAgentChatStreamResult",
+    "StopImpersonationResult",
+    "SwitchBillingPlanResult",
+    "SwitchSubscriptionIntervalResult",
+    "SyncApplicationResult",
+    "SyncMarketplaceCatalogResult",
     "TRACK_ANALYTICS_OP",
     "TRANSFER_APPLICATION_REGISTRATION_OWNERSHIP_OP",
     "TRIGGER_INSTALL_APPLICATION_JOB_OP",
     "TRIGGER_INSTALL_APPS_ONBOARDING_STEP_OP",
     "TRIGGER_UNINSTALL_APPLICATION_JOB_OP",
+    "TrackAnalyticsResult",
+    "TransferApplicationRegistrationOwnershipResult",
+    "TriggerInstallApplicationJobResult_2",
+    "TriggerInstallAppsOnboardingStepResult",
+    "TriggerUninstallApplicationJobResult_2",
     "UNARCHIVE_CHAT_THREAD_OP",
     "UNINSTALL_APPLICATION_OP",
     "UPDATE_API_KEY_OP",
@@ -526,11 +729,76 @@ __all__ = [
     "UPSERT_PERMISSION_FLAGS_OP",
     "UPSERT_ROW_LEVEL_PERMISSION_PREDICATES_OP",
     "UPSERT_VIEW_WIDGET_OP",
+    "UnarchiveChatThreadResult",
+    "UninstallApplicationResult",
+    "UpdateApiKeyResult",
+    "UpdateAppMessageChannelResult",
+    "UpdateApplicationRegistrationResult",
+    "UpdateApplicationRegistrationVariableResult",
+    "UpdateApplicationResult",
+    "UpdateCalendarChannelResult",
+    "UpdateCommandMenuItemResult",
+    "UpdateEmailGroupChannelResult",
+    "UpdateFrontComponentResult",
+    "UpdateLabPublicFeatureFlagResult",
+    "UpdateManyNavigationMenuItemsResult",
+    "UpdateManyObjectsResult",
+    "UpdateManyViewGroupsResult",
+    "UpdateMessageChannelResult",
+    "UpdateMessageFolderResult",
+    "UpdateMessageFoldersResult",
+    "UpdateNavigationMenuItemResult",
+    "UpdateOneAgentResult",
+    "UpdateOneApplicationVariableResult",
+    "UpdateOneFieldResult",
+    "UpdateOneLogicFunctionResult",
+    "UpdateOneObjectResult",
+    "UpdateOneRoleResult",
+    "UpdatePageLayoutResult",
+    "UpdatePageLayoutTabResult",
+    "UpdatePageLayoutWidgetResult",
+    "UpdatePageLayoutWithTabsAndWidgetsResult",
+    "UpdatePasswordViaResetTokenResult",
+    "UpdateSkillResult",
+    "UpdateTimelineActivityTypeResult",
+    "UpdateUnsubscribeTopicResult",
+    "UpdateUsageLimitResult",
+    "UpdateUserEmailResult",
+    "UpdateViewFieldGroupResult",
+    "UpdateViewFieldResult",
+    "UpdateViewFilterGroupResult",
+    "UpdateViewFilterResult",
+    "UpdateViewGroupResult",
+    "UpdateViewResult",
+    "UpdateViewSortResult",
+    "UpdateWebhookResult",
+    "UpdateWorkspaceAllowedIframeOriginsResult",
+    "UpdateWorkspaceMemberRoleResult",
+    "UpdateWorkspaceMemberSettingsResult",
+    "UpdateWorkspaceResult",
+    "UpgradeApplicationResult",
+    "UploadAppTarballResult",
+    "UploadApplicationFileResult",
+    "UploadFilesFieldFileByUniversalIdentifierResult",
+    "UploadNewWorkspaceLogoResult",
+    "UploadWorkspaceLogoResult",
+    "UploadWorkspaceMemberProfilePictureResult",
+    "UpsertFieldPermissionsResult",
+    "UpsertFieldsWidgetResult",
+    "UpsertObjectPermissionsResult",
+    "UpsertPermissionFlagsResult",
+    "UpsertRowLevelPermissionPredicatesResult_2",
+    "UpsertViewWidgetResult",
     "VALIDATE_APPROVED_ACCESS_DOMAIN_OP",
     "VERIFY_EMAILING_DOMAIN_OP",
     "VERIFY_EMAIL_AND_GET_LOGIN_TOKEN_OP",
     "VERIFY_EMAIL_AND_GET_WORKSPACE_AGNOSTIC_TOKEN_OP",
     "VERIFY_TWO_FACTOR_AUTHENTICATION_METHOD_FOR_AUTHENTICATED_USER_OP",
+    "ValidateApprovedAccessDomainResult",
+    "VerifyEmailAndGetLoginTokenResult",
+    "VerifyEmailAndGetWorkspaceAgnosticTokenResult",
+    "VerifyEmailingDomainResult",
+    "VerifyTwoFactorAuthenticationMethodForAuthenticatedUserResult",
     "activate_skill",
     "activate_workspace",
     "add_query_to_event_stream",
@@ -802,17 +1070,24 @@ __all__ = [
 ]
 
 
-class _D_activate_skill(_msgspec.Struct, frozen=True, kw_only=True):
+class ActivateSkillResult(_msgspec.Struct, frozen=True, kw_only=True):
     activate_skill: Skill = _msgspec.field(name="activateSkill")
 
 
-ACTIVATE_SKILL_OP: _runtime.Operation[_D_activate_skill] = _runtime.Operation(
+ACTIVATE_SKILL_OP: _runtime.Operation[ActivateSkillResult] = _runtime.Operation(
     name="ActivateSkill",
-    document="mutation ActivateSkill($id: UUID!) { activateSkill(id: $id) { applicationId content createdAt description icon id isActive isCustom isSystem label name updatedAt } }",
+    document="""\
+mutation ActivateSkill($id: UUID!) {
+  activateSkill(id: $id) {
+    applicationId content createdAt description icon id isActive isCustom isSystem label name
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("activateSkill",),
-    result_type=_D_activate_skill,
+    result_type=ActivateSkillResult,
     idempotent=False,
 )
 
@@ -830,17 +1105,98 @@ async def activate_skill(
     return _d.activate_skill
 
 
-class _D_activate_workspace(_msgspec.Struct, frozen=True, kw_only=True):
+class ActivateWorkspaceResult(_msgspec.Struct, frozen=True, kw_only=True):
     activate_workspace: Workspace = _msgspec.field(name="activateWorkspace")
 
 
-ACTIVATE_WORKSPACE_OP: _runtime.Operation[_D_activate_workspace] = _runtime.Operation(
+ACTIVATE_WORKSPACE_OP: _runtime.Operation[ActivateWorkspaceResult] = _runtime.Operation(
     name="ActivateWorkspace",
-    document="mutation ActivateWorkspace($data: ActivateWorkspaceInput!) { activateWorkspace(data: $data) { activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins billingCustomer { hasPaymentMethod id } billingEntitlements { key value } billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } createdAt currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } customDomain databaseSchema defaultRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } deletedAt displayName editableProfileFields eventLogRetentionDays featureFlags { key value } hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id installedApplications { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain trashRetentionDays updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } views { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt visibility workspaceId } workspaceCustomApplication { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount workspaceUrls { customUrl subdomainUrl } } }",
+    document="""\
+mutation ActivateWorkspace($data: ActivateWorkspaceInput!) {
+  activateWorkspace(data: $data) {
+    activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier
+    aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins
+    billingCustomer {
+      hasPaymentMethod id
+    }
+    billingEntitlements {
+      key value
+    }
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    createdAt
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    customDomain databaseSchema
+    defaultRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    deletedAt displayName editableProfileFields eventLogRetentionDays
+    featureFlags {
+      key value
+    }
+    hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id
+    installedApplications {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled
+    isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled
+    isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled
+    isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain
+    trashRetentionDays updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    views {
+      anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+      calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id
+      isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+      kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+      name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+      visibility workspaceId
+    }
+    workspaceCustomApplication {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount
+    workspaceUrls {
+      customUrl subdomainUrl
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("activateWorkspace",),
-    result_type=_D_activate_workspace,
+    result_type=ActivateWorkspaceResult,
     idempotent=False,
 )
 
@@ -858,17 +1214,21 @@ async def activate_workspace(
     return _d.activate_workspace
 
 
-class _D_add_query_to_event_stream(_msgspec.Struct, frozen=True, kw_only=True):
+class AddQueryToEventStreamResult(_msgspec.Struct, frozen=True, kw_only=True):
     add_query_to_event_stream: bool = _msgspec.field(name="addQueryToEventStream")
 
 
-ADD_QUERY_TO_EVENT_STREAM_OP: _runtime.Operation[_D_add_query_to_event_stream] = _runtime.Operation(
+ADD_QUERY_TO_EVENT_STREAM_OP: _runtime.Operation[AddQueryToEventStreamResult] = _runtime.Operation(
     name="AddQueryToEventStream",
-    document="mutation AddQueryToEventStream($input: AddQuerySubscriptionInput!) { addQueryToEventStream(input: $input) }",
+    document="""\
+mutation AddQueryToEventStream($input: AddQuerySubscriptionInput!) {
+  addQueryToEventStream(input: $input)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("addQueryToEventStream",),
-    result_type=_D_add_query_to_event_stream,
+    result_type=AddQueryToEventStreamResult,
     idempotent=False,
 )
 
@@ -886,20 +1246,26 @@ async def add_query_to_event_stream(
     return _d.add_query_to_event_stream
 
 
-class _D_answer_agent_chat_question(_msgspec.Struct, frozen=True, kw_only=True):
+class AnswerAgentChatQuestionResult(_msgspec.Struct, frozen=True, kw_only=True):
     answer_agent_chat_question: SendChatMessageResult = _msgspec.field(
         name="answerAgentChatQuestion"
     )
 
 
-ANSWER_AGENT_CHAT_QUESTION_OP: _runtime.Operation[_D_answer_agent_chat_question] = (
+ANSWER_AGENT_CHAT_QUESTION_OP: _runtime.Operation[AnswerAgentChatQuestionResult] = (
     _runtime.Operation(
         name="AnswerAgentChatQuestion",
-        document="mutation AnswerAgentChatQuestion($answers: [AgentChatQuestionAnswerInput!]!, $messageId: UUID!, $threadId: UUID!, $fileAttachments: [FileAttachmentInput!], $modelId: String) { answerAgentChatQuestion(answers: $answers, messageId: $messageId, threadId: $threadId, fileAttachments: $fileAttachments, modelId: $modelId) { messageId queued streamId } }",
+        document="""\
+mutation AnswerAgentChatQuestion($answers: [AgentChatQuestionAnswerInput!]!, $messageId: UUID!, $threadId: UUID!, $fileAttachments: [FileAttachmentInput!], $modelId: String) {
+  answerAgentChatQuestion(answers: $answers, messageId: $messageId, threadId: $threadId, fileAttachments: $fileAttachments, modelId: $modelId) {
+    messageId queued streamId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("answerAgentChatQuestion",),
-        result_type=_D_answer_agent_chat_question,
+        result_type=AnswerAgentChatQuestionResult,
         idempotent=False,
     )
 )
@@ -928,17 +1294,25 @@ async def answer_agent_chat_question(
     return _d.answer_agent_chat_question
 
 
-class _D_archive_chat_thread(_msgspec.Struct, frozen=True, kw_only=True):
+class ArchiveChatThreadResult(_msgspec.Struct, frozen=True, kw_only=True):
     archive_chat_thread: AgentChatThread = _msgspec.field(name="archiveChatThread")
 
 
-ARCHIVE_CHAT_THREAD_OP: _runtime.Operation[_D_archive_chat_thread] = _runtime.Operation(
+ARCHIVE_CHAT_THREAD_OP: _runtime.Operation[ArchiveChatThreadResult] = _runtime.Operation(
     name="ArchiveChatThread",
-    document="mutation ArchiveChatThread($id: UUID!) { archiveChatThread(id: $id) { contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens updatedAt } }",
+    document="""\
+mutation ArchiveChatThread($id: UUID!) {
+  archiveChatThread(id: $id) {
+    contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title
+    totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("archiveChatThread",),
-    result_type=_D_archive_chat_thread,
+    result_type=ArchiveChatThreadResult,
     idempotent=False,
 )
 
@@ -956,17 +1330,21 @@ async def archive_chat_thread(
     return _d.archive_chat_thread
 
 
-class _D_assign_role_to_agent(_msgspec.Struct, frozen=True, kw_only=True):
+class AssignRoleToAgentResult(_msgspec.Struct, frozen=True, kw_only=True):
     assign_role_to_agent: bool = _msgspec.field(name="assignRoleToAgent")
 
 
-ASSIGN_ROLE_TO_AGENT_OP: _runtime.Operation[_D_assign_role_to_agent] = _runtime.Operation(
+ASSIGN_ROLE_TO_AGENT_OP: _runtime.Operation[AssignRoleToAgentResult] = _runtime.Operation(
     name="AssignRoleToAgent",
-    document="mutation AssignRoleToAgent($agentId: UUID!, $roleId: UUID!) { assignRoleToAgent(agentId: $agentId, roleId: $roleId) }",
+    document="""\
+mutation AssignRoleToAgent($agentId: UUID!, $roleId: UUID!) {
+  assignRoleToAgent(agentId: $agentId, roleId: $roleId)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("assignRoleToAgent",),
-    result_type=_D_assign_role_to_agent,
+    result_type=AssignRoleToAgentResult,
     idempotent=False,
 )
 
@@ -986,17 +1364,21 @@ async def assign_role_to_agent(
     return _d.assign_role_to_agent
 
 
-class _D_assign_role_to_api_key(_msgspec.Struct, frozen=True, kw_only=True):
+class AssignRoleToApiKeyResult(_msgspec.Struct, frozen=True, kw_only=True):
     assign_role_to_api_key: bool = _msgspec.field(name="assignRoleToApiKey")
 
 
-ASSIGN_ROLE_TO_API_KEY_OP: _runtime.Operation[_D_assign_role_to_api_key] = _runtime.Operation(
+ASSIGN_ROLE_TO_API_KEY_OP: _runtime.Operation[AssignRoleToApiKeyResult] = _runtime.Operation(
     name="AssignRoleToApiKey",
-    document="mutation AssignRoleToApiKey($apiKeyId: UUID!, $roleId: UUID!) { assignRoleToApiKey(apiKeyId: $apiKeyId, roleId: $roleId) }",
+    document="""\
+mutation AssignRoleToApiKey($apiKeyId: UUID!, $roleId: UUID!) {
+  assignRoleToApiKey(apiKeyId: $apiKeyId, roleId: $roleId)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("assignRoleToApiKey",),
-    result_type=_D_assign_role_to_api_key,
+    result_type=AssignRoleToApiKeyResult,
     idempotent=False,
 )
 
@@ -1016,18 +1398,22 @@ async def assign_role_to_api_key(
     return _d.assign_role_to_api_key
 
 
-class _D_attach_chat_thread_to_record(_msgspec.Struct, frozen=True, kw_only=True):
+class AttachChatThreadToRecordResult(_msgspec.Struct, frozen=True, kw_only=True):
     attach_chat_thread_to_record: bool = _msgspec.field(name="attachChatThreadToRecord")
 
 
-ATTACH_CHAT_THREAD_TO_RECORD_OP: _runtime.Operation[_D_attach_chat_thread_to_record] = (
+ATTACH_CHAT_THREAD_TO_RECORD_OP: _runtime.Operation[AttachChatThreadToRecordResult] = (
     _runtime.Operation(
         name="AttachChatThreadToRecord",
-        document="mutation AttachChatThreadToRecord($objectNameSingular: String!, $recordId: UUID!, $threadId: UUID!) { attachChatThreadToRecord(objectNameSingular: $objectNameSingular, recordId: $recordId, threadId: $threadId) }",
+        document="""\
+mutation AttachChatThreadToRecord($objectNameSingular: String!, $recordId: UUID!, $threadId: UUID!) {
+  attachChatThreadToRecord(objectNameSingular: $objectNameSingular, recordId: $recordId, threadId: $threadId)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("attachChatThreadToRecord",),
-        result_type=_D_attach_chat_thread_to_record,
+        result_type=AttachChatThreadToRecordResult,
         idempotent=False,
     )
 )
@@ -1050,17 +1436,23 @@ async def attach_chat_thread_to_record(
     return _d.attach_chat_thread_to_record
 
 
-class _D_authorize_app(_msgspec.Struct, frozen=True, kw_only=True):
+class AuthorizeAppResult(_msgspec.Struct, frozen=True, kw_only=True):
     authorize_app: AuthorizeApp = _msgspec.field(name="authorizeApp")
 
 
-AUTHORIZE_APP_OP: _runtime.Operation[_D_authorize_app] = _runtime.Operation(
+AUTHORIZE_APP_OP: _runtime.Operation[AuthorizeAppResult] = _runtime.Operation(
     name="AuthorizeApp",
-    document="mutation AuthorizeApp($clientId: String!, $redirectUrl: String!, $codeChallenge: String, $issuer: String, $scope: String, $state: String) { authorizeApp(clientId: $clientId, redirectUrl: $redirectUrl, codeChallenge: $codeChallenge, issuer: $issuer, scope: $scope, state: $state) { redirectUrl } }",
+    document="""\
+mutation AuthorizeApp($clientId: String!, $redirectUrl: String!, $codeChallenge: String, $issuer: String, $scope: String, $state: String) {
+  authorizeApp(clientId: $clientId, redirectUrl: $redirectUrl, codeChallenge: $codeChallenge, issuer: $issuer, scope: $scope, state: $state) {
+    redirectUrl
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("authorizeApp",),
-    result_type=_D_authorize_app,
+    result_type=AuthorizeAppResult,
     idempotent=False,
 )
 
@@ -1092,19 +1484,25 @@ async def authorize_app(
     return _d.authorize_app
 
 
-class _D_cancel_message_campaign(_msgspec.Struct, frozen=True, kw_only=True):
+class CancelMessageCampaignResult(_msgspec.Struct, frozen=True, kw_only=True):
     cancel_message_campaign: CancelMessageCampaignOutputDTO = _msgspec.field(
         name="cancelMessageCampaign"
     )
 
 
-CANCEL_MESSAGE_CAMPAIGN_OP: _runtime.Operation[_D_cancel_message_campaign] = _runtime.Operation(
+CANCEL_MESSAGE_CAMPAIGN_OP: _runtime.Operation[CancelMessageCampaignResult] = _runtime.Operation(
     name="CancelMessageCampaign",
-    document="mutation CancelMessageCampaign($input: CancelMessageCampaignInput!) { cancelMessageCampaign(input: $input) { campaignId canceledMessageCount } }",
+    document="""\
+mutation CancelMessageCampaign($input: CancelMessageCampaignInput!) {
+  cancelMessageCampaign(input: $input) {
+    campaignId canceledMessageCount
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("cancelMessageCampaign",),
-    result_type=_D_cancel_message_campaign,
+    result_type=CancelMessageCampaignResult,
     idempotent=False,
 )
 
@@ -1122,20 +1520,31 @@ async def cancel_message_campaign(
     return _d.cancel_message_campaign
 
 
-class _D_cancel_switch_billing_interval(_msgspec.Struct, frozen=True, kw_only=True):
+class CancelSwitchBillingIntervalResult(_msgspec.Struct, frozen=True, kw_only=True):
     cancel_switch_billing_interval: BillingUpdate = _msgspec.field(
         name="cancelSwitchBillingInterval"
     )
 
 
-CANCEL_SWITCH_BILLING_INTERVAL_OP: _runtime.Operation[_D_cancel_switch_billing_interval] = (
+CANCEL_SWITCH_BILLING_INTERVAL_OP: _runtime.Operation[CancelSwitchBillingIntervalResult] = (
     _runtime.Operation(
         name="CancelSwitchBillingInterval",
-        document="mutation CancelSwitchBillingInterval { cancelSwitchBillingInterval { billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } } }",
+        document="""\
+mutation CancelSwitchBillingInterval {
+  cancelSwitchBillingInterval {
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("cancelSwitchBillingInterval",),
-        result_type=_D_cancel_switch_billing_interval,
+        result_type=CancelSwitchBillingIntervalResult,
         idempotent=False,
     )
 )
@@ -1148,18 +1557,29 @@ async def cancel_switch_billing_interval(
     return _d.cancel_switch_billing_interval
 
 
-class _D_cancel_switch_billing_plan(_msgspec.Struct, frozen=True, kw_only=True):
+class CancelSwitchBillingPlanResult(_msgspec.Struct, frozen=True, kw_only=True):
     cancel_switch_billing_plan: BillingUpdate = _msgspec.field(name="cancelSwitchBillingPlan")
 
 
-CANCEL_SWITCH_BILLING_PLAN_OP: _runtime.Operation[_D_cancel_switch_billing_plan] = (
+CANCEL_SWITCH_BILLING_PLAN_OP: _runtime.Operation[CancelSwitchBillingPlanResult] = (
     _runtime.Operation(
         name="CancelSwitchBillingPlan",
-        document="mutation CancelSwitchBillingPlan { cancelSwitchBillingPlan { billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } } }",
+        document="""\
+mutation CancelSwitchBillingPlan {
+  cancelSwitchBillingPlan {
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("cancelSwitchBillingPlan",),
-        result_type=_D_cancel_switch_billing_plan,
+        result_type=CancelSwitchBillingPlanResult,
         idempotent=False,
     )
 )
@@ -1172,21 +1592,32 @@ async def cancel_switch_billing_plan(
     return _d.cancel_switch_billing_plan
 
 
-class _D_cancel_switch_resource_credit_price(_msgspec.Struct, frozen=True, kw_only=True):
+class CancelSwitchResourceCreditPriceResult(_msgspec.Struct, frozen=True, kw_only=True):
     cancel_switch_resource_credit_price: BillingUpdate = _msgspec.field(
         name="cancelSwitchResourceCreditPrice"
     )
 
 
 CANCEL_SWITCH_RESOURCE_CREDIT_PRICE_OP: _runtime.Operation[
-    _D_cancel_switch_resource_credit_price
+    CancelSwitchResourceCreditPriceResult
 ] = _runtime.Operation(
     name="CancelSwitchResourceCreditPrice",
-    document="mutation CancelSwitchResourceCreditPrice { cancelSwitchResourceCreditPrice { billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } } }",
+    document="""\
+mutation CancelSwitchResourceCreditPrice {
+  cancelSwitchResourceCreditPrice {
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("cancelSwitchResourceCreditPrice",),
-    result_type=_D_cancel_switch_resource_credit_price,
+    result_type=CancelSwitchResourceCreditPriceResult,
     idempotent=False,
 )
 
@@ -1198,20 +1629,29 @@ async def cancel_switch_resource_credit_price(
     return _d.cancel_switch_resource_credit_price
 
 
-class _D_check_custom_domain_valid_records(_msgspec.Struct, frozen=True, kw_only=True):
+class CheckCustomDomainValidRecordsResult(_msgspec.Struct, frozen=True, kw_only=True):
     check_custom_domain_valid_records: DomainValidRecords | None = _msgspec.field(
         default=None, name="checkCustomDomainValidRecords"
     )
 
 
-CHECK_CUSTOM_DOMAIN_VALID_RECORDS_OP: _runtime.Operation[_D_check_custom_domain_valid_records] = (
+CHECK_CUSTOM_DOMAIN_VALID_RECORDS_OP: _runtime.Operation[CheckCustomDomainValidRecordsResult] = (
     _runtime.Operation(
         name="CheckCustomDomainValidRecords",
-        document="mutation CheckCustomDomainValidRecords { checkCustomDomainValidRecords { domain id isCustomDomainEnabled records { key status type validationType value } } }",
+        document="""\
+mutation CheckCustomDomainValidRecords {
+  checkCustomDomainValidRecords {
+    domain id isCustomDomainEnabled
+    records {
+      key status type validationType value
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("checkCustomDomainValidRecords",),
-        result_type=_D_check_custom_domain_valid_records,
+        result_type=CheckCustomDomainValidRecordsResult,
         idempotent=False,
     )
 )
@@ -1224,20 +1664,29 @@ async def check_custom_domain_valid_records(
     return _d.check_custom_domain_valid_records
 
 
-class _D_check_public_domain_valid_records(_msgspec.Struct, frozen=True, kw_only=True):
+class CheckPublicDomainValidRecordsResult(_msgspec.Struct, frozen=True, kw_only=True):
     check_public_domain_valid_records: DomainValidRecords | None = _msgspec.field(
         default=None, name="checkPublicDomainValidRecords"
     )
 
 
-CHECK_PUBLIC_DOMAIN_VALID_RECORDS_OP: _runtime.Operation[_D_check_public_domain_valid_records] = (
+CHECK_PUBLIC_DOMAIN_VALID_RECORDS_OP: _runtime.Operation[CheckPublicDomainValidRecordsResult] = (
     _runtime.Operation(
         name="CheckPublicDomainValidRecords",
-        document="mutation CheckPublicDomainValidRecords($domain: String!) { checkPublicDomainValidRecords(domain: $domain) { domain id isCustomDomainEnabled records { key status type validationType value } } }",
+        document="""\
+mutation CheckPublicDomainValidRecords($domain: String!) {
+  checkPublicDomainValidRecords(domain: $domain) {
+    domain id isCustomDomainEnabled
+    records {
+      key status type validationType value
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("checkPublicDomainValidRecords",),
-        result_type=_D_check_public_domain_valid_records,
+        result_type=CheckPublicDomainValidRecordsResult,
         idempotent=False,
     )
 )
@@ -1256,17 +1705,23 @@ async def check_public_domain_valid_records(
     return _d.check_public_domain_valid_records
 
 
-class _D_checkout_session(_msgspec.Struct, frozen=True, kw_only=True):
+class CheckoutSessionResult(_msgspec.Struct, frozen=True, kw_only=True):
     checkout_session: BillingSession = _msgspec.field(name="checkoutSession")
 
 
-CHECKOUT_SESSION_OP: _runtime.Operation[_D_checkout_session] = _runtime.Operation(
+CHECKOUT_SESSION_OP: _runtime.Operation[CheckoutSessionResult] = _runtime.Operation(
     name="CheckoutSession",
-    document="mutation CheckoutSession($plan: BillingPlanKey!, $recurringInterval: SubscriptionInterval!, $requirePaymentMethod: Boolean!, $successUrlPath: String) { checkoutSession(plan: $plan, recurringInterval: $recurringInterval, requirePaymentMethod: $requirePaymentMethod, successUrlPath: $successUrlPath) { url } }",
+    document="""\
+mutation CheckoutSession($plan: BillingPlanKey!, $recurringInterval: SubscriptionInterval!, $requirePaymentMethod: Boolean!, $successUrlPath: String) {
+  checkoutSession(plan: $plan, recurringInterval: $recurringInterval, requirePaymentMethod: $requirePaymentMethod, successUrlPath: $successUrlPath) {
+    url
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("checkoutSession",),
-    result_type=_D_checkout_session,
+    result_type=CheckoutSessionResult,
     idempotent=False,
 )
 
@@ -1291,21 +1746,29 @@ async def checkout_session(
     return _d.checkout_session
 
 
-class _D_claim_application_registration_ownership(_msgspec.Struct, frozen=True, kw_only=True):
+class ClaimApplicationRegistrationOwnershipResult(_msgspec.Struct, frozen=True, kw_only=True):
     claim_application_registration_ownership: ApplicationRegistration = _msgspec.field(
         name="claimApplicationRegistrationOwnership"
     )
 
 
 CLAIM_APPLICATION_REGISTRATION_OWNERSHIP_OP: _runtime.Operation[
-    _D_claim_application_registration_ownership
+    ClaimApplicationRegistrationOwnershipResult
 ] = _runtime.Operation(
     name="ClaimApplicationRegistrationOwnership",
-    document="mutation ClaimApplicationRegistrationOwnership($applicationRegistrationId: String!) { claimApplicationRegistrationOwnership(applicationRegistrationId: $applicationRegistrationId) { createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt } }",
+    document="""\
+mutation ClaimApplicationRegistrationOwnership($applicationRegistrationId: String!) {
+  claimApplicationRegistrationOwnership(applicationRegistrationId: $applicationRegistrationId) {
+    createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted
+    latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes
+    ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("claimApplicationRegistrationOwnership",),
-    result_type=_D_claim_application_registration_ownership,
+    result_type=ClaimApplicationRegistrationOwnershipResult,
     idempotent=False,
 )
 
@@ -1323,20 +1786,28 @@ async def claim_application_registration_ownership(
     return _d.claim_application_registration_ownership
 
 
-class _D_complete_app_tarball_upload(_msgspec.Struct, frozen=True, kw_only=True):
+class CompleteAppTarballUploadResult(_msgspec.Struct, frozen=True, kw_only=True):
     complete_app_tarball_upload: ApplicationRegistration = _msgspec.field(
         name="completeAppTarballUpload"
     )
 
 
-COMPLETE_APP_TARBALL_UPLOAD_OP: _runtime.Operation[_D_complete_app_tarball_upload] = (
+COMPLETE_APP_TARBALL_UPLOAD_OP: _runtime.Operation[CompleteAppTarballUploadResult] = (
     _runtime.Operation(
         name="CompleteAppTarballUpload",
-        document="mutation CompleteAppTarballUpload($fileId: UUID!) { completeAppTarballUpload(fileId: $fileId) { createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt } }",
+        document="""\
+mutation CompleteAppTarballUpload($fileId: UUID!) {
+  completeAppTarballUpload(fileId: $fileId) {
+    createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted
+    latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes
+    ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("completeAppTarballUpload",),
-        result_type=_D_complete_app_tarball_upload,
+        result_type=CompleteAppTarballUploadResult,
         idempotent=False,
     )
 )
@@ -1355,20 +1826,31 @@ async def complete_app_tarball_upload(
     return _d.complete_app_tarball_upload
 
 
-class _D_complete_application_file_uploads(_msgspec.Struct, frozen=True, kw_only=True):
+class CompleteApplicationFileUploadsResult_2(_msgspec.Struct, frozen=True, kw_only=True):
     complete_application_file_uploads: CompleteApplicationFileUploadsResult = _msgspec.field(
         name="completeApplicationFileUploads"
     )
 
 
-COMPLETE_APPLICATION_FILE_UPLOADS_OP: _runtime.Operation[_D_complete_application_file_uploads] = (
+COMPLETE_APPLICATION_FILE_UPLOADS_OP: _runtime.Operation[CompleteApplicationFileUploadsResult_2] = (
     _runtime.Operation(
         name="CompleteApplicationFileUploads",
-        document="mutation CompleteApplicationFileUploads($applicationUniversalIdentifier: String!, $fileIds: [UUID!]!) { completeApplicationFileUploads(applicationUniversalIdentifier: $applicationUniversalIdentifier, fileIds: $fileIds) { errors { fileId message } files { createdAt id path size } } }",
+        document="""\
+mutation CompleteApplicationFileUploads($applicationUniversalIdentifier: String!, $fileIds: [UUID!]!) {
+  completeApplicationFileUploads(applicationUniversalIdentifier: $applicationUniversalIdentifier, fileIds: $fileIds) {
+    errors {
+      fileId message
+    }
+    files {
+      createdAt id path size
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("completeApplicationFileUploads",),
-        result_type=_D_complete_application_file_uploads,
+        result_type=CompleteApplicationFileUploadsResult_2,
         idempotent=False,
     )
 )
@@ -1389,20 +1871,26 @@ async def complete_application_file_uploads(
     return _d.complete_application_file_uploads
 
 
-class _D_complete_book_call_onboarding_step(_msgspec.Struct, frozen=True, kw_only=True):
+class CompleteBookCallOnboardingStepResult(_msgspec.Struct, frozen=True, kw_only=True):
     complete_book_call_onboarding_step: OnboardingStepSuccess = _msgspec.field(
         name="completeBookCallOnboardingStep"
     )
 
 
-COMPLETE_BOOK_CALL_ONBOARDING_STEP_OP: _runtime.Operation[_D_complete_book_call_onboarding_step] = (
+COMPLETE_BOOK_CALL_ONBOARDING_STEP_OP: _runtime.Operation[CompleteBookCallOnboardingStepResult] = (
     _runtime.Operation(
         name="CompleteBookCallOnboardingStep",
-        document="mutation CompleteBookCallOnboardingStep($hasBookedCall: Boolean!, $isAutoSkipped: Boolean!) { completeBookCallOnboardingStep(hasBookedCall: $hasBookedCall, isAutoSkipped: $isAutoSkipped) { success } }",
+        document="""\
+mutation CompleteBookCallOnboardingStep($hasBookedCall: Boolean!, $isAutoSkipped: Boolean!) {
+  completeBookCallOnboardingStep(hasBookedCall: $hasBookedCall, isAutoSkipped: $isAutoSkipped) {
+    success
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("completeBookCallOnboardingStep",),
-        result_type=_D_complete_book_call_onboarding_step,
+        result_type=CompleteBookCallOnboardingStepResult,
         idempotent=False,
     )
 )
@@ -1423,17 +1911,23 @@ async def complete_book_call_onboarding_step(
     return _d.complete_book_call_onboarding_step
 
 
-class _D_complete_file_upload(_msgspec.Struct, frozen=True, kw_only=True):
+class CompleteFileUploadResult(_msgspec.Struct, frozen=True, kw_only=True):
     complete_file_upload: FileWithSignedUrl = _msgspec.field(name="completeFileUpload")
 
 
-COMPLETE_FILE_UPLOAD_OP: _runtime.Operation[_D_complete_file_upload] = _runtime.Operation(
+COMPLETE_FILE_UPLOAD_OP: _runtime.Operation[CompleteFileUploadResult] = _runtime.Operation(
     name="CompleteFileUpload",
-    document="mutation CompleteFileUpload($fileId: String!) { completeFileUpload(fileId: $fileId) { createdAt id path size url } }",
+    document="""\
+mutation CompleteFileUpload($fileId: String!) {
+  completeFileUpload(fileId: $fileId) {
+    createdAt id path size url
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("completeFileUpload",),
-    result_type=_D_complete_file_upload,
+    result_type=CompleteFileUploadResult,
     idempotent=False,
 )
 
@@ -1451,20 +1945,26 @@ async def complete_file_upload(
     return _d.complete_file_upload
 
 
-class _D_complete_new_workspace_logo_upload(_msgspec.Struct, frozen=True, kw_only=True):
+class CompleteNewWorkspaceLogoUploadResult(_msgspec.Struct, frozen=True, kw_only=True):
     complete_new_workspace_logo_upload: FileWithSignedUrl = _msgspec.field(
         name="completeNewWorkspaceLogoUpload"
     )
 
 
-COMPLETE_NEW_WORKSPACE_LOGO_UPLOAD_OP: _runtime.Operation[_D_complete_new_workspace_logo_upload] = (
+COMPLETE_NEW_WORKSPACE_LOGO_UPLOAD_OP: _runtime.Operation[CompleteNewWorkspaceLogoUploadResult] = (
     _runtime.Operation(
         name="CompleteNewWorkspaceLogoUpload",
-        document="mutation CompleteNewWorkspaceLogoUpload($fileId: String!, $workspaceId: String!) { completeNewWorkspaceLogoUpload(fileId: $fileId, workspaceId: $workspaceId) { createdAt id path size url } }",
+        document="""\
+mutation CompleteNewWorkspaceLogoUpload($fileId: String!, $workspaceId: String!) {
+  completeNewWorkspaceLogoUpload(fileId: $fileId, workspaceId: $workspaceId) {
+    createdAt id path size url
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("completeNewWorkspaceLogoUpload",),
-        result_type=_D_complete_new_workspace_logo_upload,
+        result_type=CompleteNewWorkspaceLogoUploadResult,
         idempotent=False,
     )
 )
@@ -1485,20 +1985,26 @@ async def complete_new_workspace_logo_upload(
     return _d.complete_new_workspace_logo_upload
 
 
-class _D_complete_workspace_logo_upload(_msgspec.Struct, frozen=True, kw_only=True):
+class CompleteWorkspaceLogoUploadResult(_msgspec.Struct, frozen=True, kw_only=True):
     complete_workspace_logo_upload: FileWithSignedUrl = _msgspec.field(
         name="completeWorkspaceLogoUpload"
     )
 
 
-COMPLETE_WORKSPACE_LOGO_UPLOAD_OP: _runtime.Operation[_D_complete_workspace_logo_upload] = (
+COMPLETE_WORKSPACE_LOGO_UPLOAD_OP: _runtime.Operation[CompleteWorkspaceLogoUploadResult] = (
     _runtime.Operation(
         name="CompleteWorkspaceLogoUpload",
-        document="mutation CompleteWorkspaceLogoUpload($fileId: String!) { completeWorkspaceLogoUpload(fileId: $fileId) { createdAt id path size url } }",
+        document="""\
+mutation CompleteWorkspaceLogoUpload($fileId: String!) {
+  completeWorkspaceLogoUpload(fileId: $fileId) {
+    createdAt id path size url
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("completeWorkspaceLogoUpload",),
-        result_type=_D_complete_workspace_logo_upload,
+        result_type=CompleteWorkspaceLogoUploadResult,
         idempotent=False,
     )
 )
@@ -1517,23 +2023,27 @@ async def complete_workspace_logo_upload(
     return _d.complete_workspace_logo_upload
 
 
-class _D_complete_workspace_member_profile_picture_upload(
-    _msgspec.Struct, frozen=True, kw_only=True
-):
+class CompleteWorkspaceMemberProfilePictureUploadResult(_msgspec.Struct, frozen=True, kw_only=True):
     complete_workspace_member_profile_picture_upload: FileWithSignedUrl = _msgspec.field(
         name="completeWorkspaceMemberProfilePictureUpload"
     )
 
 
 COMPLETE_WORKSPACE_MEMBER_PROFILE_PICTURE_UPLOAD_OP: _runtime.Operation[
-    _D_complete_workspace_member_profile_picture_upload
+    CompleteWorkspaceMemberProfilePictureUploadResult
 ] = _runtime.Operation(
     name="CompleteWorkspaceMemberProfilePictureUpload",
-    document="mutation CompleteWorkspaceMemberProfilePictureUpload($fileId: String!) { completeWorkspaceMemberProfilePictureUpload(fileId: $fileId) { createdAt id path size url } }",
+    document="""\
+mutation CompleteWorkspaceMemberProfilePictureUpload($fileId: String!) {
+  completeWorkspaceMemberProfilePictureUpload(fileId: $fileId) {
+    createdAt id path size url
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("completeWorkspaceMemberProfilePictureUpload",),
-    result_type=_D_complete_workspace_member_profile_picture_upload,
+    result_type=CompleteWorkspaceMemberProfilePictureUploadResult,
     idempotent=False,
 )
 
@@ -1551,17 +2061,30 @@ async def complete_workspace_member_profile_picture_upload(
     return _d.complete_workspace_member_profile_picture_upload
 
 
-class _D_create_api_key(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateApiKeyResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_api_key: ApiKey = _msgspec.field(name="createApiKey")
 
 
-CREATE_API_KEY_OP: _runtime.Operation[_D_create_api_key] = _runtime.Operation(
+CREATE_API_KEY_OP: _runtime.Operation[CreateApiKeyResult] = _runtime.Operation(
     name="CreateApiKey",
-    document="mutation CreateApiKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { createdAt expiresAt id name revokedAt role { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } updatedAt } }",
+    document="""\
+mutation CreateApiKey($input: CreateApiKeyInput!) {
+  createApiKey(input: $input) {
+    createdAt expiresAt id name revokedAt
+    role {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createApiKey",),
-    result_type=_D_create_api_key,
+    result_type=CreateApiKeyResult,
     idempotent=False,
 )
 
@@ -1579,18 +2102,32 @@ async def create_api_key(
     return _d.create_api_key
 
 
-class _D_create_app_message_channel(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateAppMessageChannelResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_app_message_channel: MessageChannel = _msgspec.field(name="createAppMessageChannel")
 
 
-CREATE_APP_MESSAGE_CHANNEL_OP: _runtime.Operation[_D_create_app_message_channel] = (
+CREATE_APP_MESSAGE_CHANNEL_OP: _runtime.Operation[CreateAppMessageChannelResult] = (
     _runtime.Operation(
         name="CreateAppMessageChannel",
-        document="mutation CreateAppMessageChannel($input: CreateAppMessageChannelInput!) { createAppMessageChannel(input: $input) { connectedAccount { applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility } }",
+        document="""\
+mutation CreateAppMessageChannel($input: CreateAppMessageChannelInput!) {
+  createAppMessageChannel(input: $input) {
+    connectedAccount {
+      applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt
+      handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes
+      updatedAt userWorkspaceId visibility
+    }
+    connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails
+    excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled
+    messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus
+    syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createAppMessageChannel",),
-        result_type=_D_create_app_message_channel,
+        result_type=CreateAppMessageChannelResult,
         idempotent=False,
     )
 )
@@ -1609,20 +2146,31 @@ async def create_app_message_channel(
     return _d.create_app_message_channel
 
 
-class _D_create_application_file_uploads(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateApplicationFileUploadsResult_2(_msgspec.Struct, frozen=True, kw_only=True):
     create_application_file_uploads: CreateApplicationFileUploadsResult = _msgspec.field(
         name="createApplicationFileUploads"
     )
 
 
-CREATE_APPLICATION_FILE_UPLOADS_OP: _runtime.Operation[_D_create_application_file_uploads] = (
+CREATE_APPLICATION_FILE_UPLOADS_OP: _runtime.Operation[CreateApplicationFileUploadsResult_2] = (
     _runtime.Operation(
         name="CreateApplicationFileUploads",
-        document="mutation CreateApplicationFileUploads($applicationUniversalIdentifier: String!, $files: [ApplicationFileUploadRequestInput!]!) { createApplicationFileUploads(applicationUniversalIdentifier: $applicationUniversalIdentifier, files: $files) { errors { fileFolder filePath message } targets { contentType expiresAt fileFolder fileId filePath uploadUrl } } }",
+        document="""\
+mutation CreateApplicationFileUploads($applicationUniversalIdentifier: String!, $files: [ApplicationFileUploadRequestInput!]!) {
+  createApplicationFileUploads(applicationUniversalIdentifier: $applicationUniversalIdentifier, files: $files) {
+    errors {
+      fileFolder filePath message
+    }
+    targets {
+      contentType expiresAt fileFolder fileId filePath uploadUrl
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createApplicationFileUploads",),
-        result_type=_D_create_application_file_uploads,
+        result_type=CreateApplicationFileUploadsResult_2,
         idempotent=False,
     )
 )
@@ -1643,20 +2191,31 @@ async def create_application_file_uploads(
     return _d.create_application_file_uploads
 
 
-class _D_create_application_registration(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateApplicationRegistrationResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_application_registration: CreateApplicationRegistration = _msgspec.field(
         name="createApplicationRegistration"
     )
 
 
-CREATE_APPLICATION_REGISTRATION_OP: _runtime.Operation[_D_create_application_registration] = (
+CREATE_APPLICATION_REGISTRATION_OP: _runtime.Operation[CreateApplicationRegistrationResult] = (
     _runtime.Operation(
         name="CreateApplicationRegistration",
-        document="mutation CreateApplicationRegistration($input: CreateApplicationRegistrationInput!) { createApplicationRegistration(input: $input) { applicationRegistration { createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt } clientSecret } }",
+        document="""\
+mutation CreateApplicationRegistration($input: CreateApplicationRegistrationInput!) {
+  createApplicationRegistration(input: $input) {
+    applicationRegistration {
+      createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted
+      latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes
+      ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt
+    }
+    clientSecret
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createApplicationRegistration",),
-        result_type=_D_create_application_registration,
+        result_type=CreateApplicationRegistrationResult,
         idempotent=False,
     )
 )
@@ -1675,21 +2234,28 @@ async def create_application_registration(
     return _d.create_application_registration
 
 
-class _D_create_application_registration_variable(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateApplicationRegistrationVariableResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_application_registration_variable: ApplicationRegistrationVariable = _msgspec.field(
         name="createApplicationRegistrationVariable"
     )
 
 
 CREATE_APPLICATION_REGISTRATION_VARIABLE_OP: _runtime.Operation[
-    _D_create_application_registration_variable
+    CreateApplicationRegistrationVariableResult
 ] = _runtime.Operation(
     name="CreateApplicationRegistrationVariable",
-    document="mutation CreateApplicationRegistrationVariable($input: CreateApplicationRegistrationVariableInput!) { createApplicationRegistrationVariable(input: $input) { createdAt description id isDeprecated isFilled isRequired isSecret key options type updatedAt value } }",
+    document="""\
+mutation CreateApplicationRegistrationVariable($input: CreateApplicationRegistrationVariableInput!) {
+  createApplicationRegistrationVariable(input: $input) {
+    createdAt description id isDeprecated isFilled isRequired isSecret key options type
+    updatedAt value
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createApplicationRegistrationVariable",),
-    result_type=_D_create_application_registration_variable,
+    result_type=CreateApplicationRegistrationVariableResult,
     idempotent=False,
 )
 
@@ -1707,20 +2273,26 @@ async def create_application_registration_variable(
     return _d.create_application_registration_variable
 
 
-class _D_create_approved_access_domain(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateApprovedAccessDomainResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_approved_access_domain: ApprovedAccessDomain = _msgspec.field(
         name="createApprovedAccessDomain"
     )
 
 
-CREATE_APPROVED_ACCESS_DOMAIN_OP: _runtime.Operation[_D_create_approved_access_domain] = (
+CREATE_APPROVED_ACCESS_DOMAIN_OP: _runtime.Operation[CreateApprovedAccessDomainResult] = (
     _runtime.Operation(
         name="CreateApprovedAccessDomain",
-        document="mutation CreateApprovedAccessDomain($input: CreateApprovedAccessDomainInput!) { createApprovedAccessDomain(input: $input) { createdAt domain id isValidated } }",
+        document="""\
+mutation CreateApprovedAccessDomain($input: CreateApprovedAccessDomainInput!) {
+  createApprovedAccessDomain(input: $input) {
+    createdAt domain id isValidated
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createApprovedAccessDomain",),
-        result_type=_D_create_approved_access_domain,
+        result_type=CreateApprovedAccessDomainResult,
         idempotent=False,
     )
 )
@@ -1739,21 +2311,27 @@ async def create_approved_access_domain(
     return _d.create_approved_access_domain
 
 
-class _D_create_billing_payment_method_setup_intent(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateBillingPaymentMethodSetupIntentResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_billing_payment_method_setup_intent: BillingPaymentIntent = _msgspec.field(
         name="createBillingPaymentMethodSetupIntent"
     )
 
 
 CREATE_BILLING_PAYMENT_METHOD_SETUP_INTENT_OP: _runtime.Operation[
-    _D_create_billing_payment_method_setup_intent
+    CreateBillingPaymentMethodSetupIntentResult
 ] = _runtime.Operation(
     name="CreateBillingPaymentMethodSetupIntent",
-    document="mutation CreateBillingPaymentMethodSetupIntent { createBillingPaymentMethodSetupIntent { clientSecret paymentIntentType } }",
+    document="""\
+mutation CreateBillingPaymentMethodSetupIntent {
+  createBillingPaymentMethodSetupIntent {
+    clientSecret paymentIntentType
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createBillingPaymentMethodSetupIntent",),
-    result_type=_D_create_billing_payment_method_setup_intent,
+    result_type=CreateBillingPaymentMethodSetupIntentResult,
     idempotent=False,
 )
 
@@ -1765,17 +2343,23 @@ async def create_billing_payment_method_setup_intent(
     return _d.create_billing_payment_method_setup_intent
 
 
-class _D_create_calendar_event(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateCalendarEventResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_calendar_event: CreateCalendarEventOutput = _msgspec.field(name="createCalendarEvent")
 
 
-CREATE_CALENDAR_EVENT_OP: _runtime.Operation[_D_create_calendar_event] = _runtime.Operation(
+CREATE_CALENDAR_EVENT_OP: _runtime.Operation[CreateCalendarEventResult] = _runtime.Operation(
     name="CreateCalendarEvent",
-    document="mutation CreateCalendarEvent($input: CreateCalendarEventInput!) { createCalendarEvent(input: $input) { calendarEventId conferenceLink error iCalUid success } }",
+    document="""\
+mutation CreateCalendarEvent($input: CreateCalendarEventInput!) {
+  createCalendarEvent(input: $input) {
+    calendarEventId conferenceLink error iCalUid success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createCalendarEvent",),
-    result_type=_D_create_calendar_event,
+    result_type=CreateCalendarEventResult,
     idempotent=False,
 )
 
@@ -1793,17 +2377,25 @@ async def create_calendar_event(
     return _d.create_calendar_event
 
 
-class _D_create_chat_thread(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateChatThreadResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_chat_thread: AgentChatThread = _msgspec.field(name="createChatThread")
 
 
-CREATE_CHAT_THREAD_OP: _runtime.Operation[_D_create_chat_thread] = _runtime.Operation(
+CREATE_CHAT_THREAD_OP: _runtime.Operation[CreateChatThreadResult] = _runtime.Operation(
     name="CreateChatThread",
-    document="mutation CreateChatThread { createChatThread { contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens updatedAt } }",
+    document="""\
+mutation CreateChatThread {
+  createChatThread {
+    contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title
+    totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createChatThread",),
-    result_type=_D_create_chat_thread,
+    result_type=CreateChatThreadResult,
     idempotent=False,
 )
 
@@ -1815,17 +2407,43 @@ async def create_chat_thread(
     return _d.create_chat_thread
 
 
-class _D_create_command_menu_item(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateCommandMenuItemResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_command_menu_item: CommandMenuItem = _msgspec.field(name="createCommandMenuItem")
 
 
-CREATE_COMMAND_MENU_ITEM_OP: _runtime.Operation[_D_create_command_menu_item] = _runtime.Operation(
+CREATE_COMMAND_MENU_ITEM_OP: _runtime.Operation[CreateCommandMenuItemResult] = _runtime.Operation(
     name="CreateCommandMenuItem",
-    document="mutation CreateCommandMenuItem($input: CreateCommandMenuItemInput!) { createCommandMenuItem(input: $input) { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponent { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId payload { __typename ... on ObjectMetadataCommandMenuItemPayload { __typename } ... on PathCommandMenuItemPayload { __typename path } } position shortLabel universalIdentifier updatedAt workflowVersionId } }",
+    document="""\
+mutation CreateCommandMenuItem($input: CreateCommandMenuItemInput!) {
+  createCommandMenuItem(input: $input) {
+    applicationId availabilityObjectMetadataId availabilityType
+    conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+    createdAt engineComponentKey
+    frontComponent {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId
+    pageLayoutId
+    payload {
+      __typename
+      ... on ObjectMetadataCommandMenuItemPayload {
+        __typename
+      }
+      ... on PathCommandMenuItemPayload {
+        __typename path
+      }
+    }
+    position shortLabel universalIdentifier updatedAt workflowVersionId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createCommandMenuItem",),
-    result_type=_D_create_command_menu_item,
+    result_type=CreateCommandMenuItemResult,
     idempotent=False,
 )
 
@@ -1843,20 +2461,26 @@ async def create_command_menu_item(
     return _d.create_command_menu_item
 
 
-class _D_create_development_application(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateDevelopmentApplicationResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_development_application: DevelopmentApplication = _msgspec.field(
         name="createDevelopmentApplication"
     )
 
 
-CREATE_DEVELOPMENT_APPLICATION_OP: _runtime.Operation[_D_create_development_application] = (
+CREATE_DEVELOPMENT_APPLICATION_OP: _runtime.Operation[CreateDevelopmentApplicationResult] = (
     _runtime.Operation(
         name="CreateDevelopmentApplication",
-        document="mutation CreateDevelopmentApplication($name: String!, $universalIdentifier: String!) { createDevelopmentApplication(name: $name, universalIdentifier: $universalIdentifier) { id universalIdentifier } }",
+        document="""\
+mutation CreateDevelopmentApplication($name: String!, $universalIdentifier: String!) {
+  createDevelopmentApplication(name: $name, universalIdentifier: $universalIdentifier) {
+    id universalIdentifier
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createDevelopmentApplication",),
-        result_type=_D_create_development_application,
+        result_type=CreateDevelopmentApplicationResult,
         idempotent=False,
     )
 )
@@ -1877,20 +2501,32 @@ async def create_development_application(
     return _d.create_development_application
 
 
-class _D_create_email_group_channel(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateEmailGroupChannelResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_email_group_channel: CreateEmailGroupChannelOutput = _msgspec.field(
         name="createEmailGroupChannel"
     )
 
 
-CREATE_EMAIL_GROUP_CHANNEL_OP: _runtime.Operation[_D_create_email_group_channel] = (
+CREATE_EMAIL_GROUP_CHANNEL_OP: _runtime.Operation[CreateEmailGroupChannelResult] = (
     _runtime.Operation(
         name="CreateEmailGroupChannel",
-        document="mutation CreateEmailGroupChannel($input: CreateEmailGroupChannelInput!) { createEmailGroupChannel(input: $input) { forwardingAddress messageChannel { connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility } } }",
+        document="""\
+mutation CreateEmailGroupChannel($input: CreateEmailGroupChannelInput!) {
+  createEmailGroupChannel(input: $input) {
+    forwardingAddress
+    messageChannel {
+      connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails
+      excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled
+      messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus
+      syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createEmailGroupChannel",),
-        result_type=_D_create_email_group_channel,
+        result_type=CreateEmailGroupChannelResult,
         idempotent=False,
     )
 )
@@ -1909,17 +2545,27 @@ async def create_email_group_channel(
     return _d.create_email_group_channel
 
 
-class _D_create_emailing_domain(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateEmailingDomainResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_emailing_domain: EmailingDomain = _msgspec.field(name="createEmailingDomain")
 
 
-CREATE_EMAILING_DOMAIN_OP: _runtime.Operation[_D_create_emailing_domain] = _runtime.Operation(
+CREATE_EMAILING_DOMAIN_OP: _runtime.Operation[CreateEmailingDomainResult] = _runtime.Operation(
     name="CreateEmailingDomain",
-    document="mutation CreateEmailingDomain($input: CreateEmailingDomainInput!) { createEmailingDomain(input: $input) { createdAt domain id status tenantStatus unsubscribeHostnameStatus updatedAt verificationRecords { key priority status type value } verifiedAt } }",
+    document="""\
+mutation CreateEmailingDomain($input: CreateEmailingDomainInput!) {
+  createEmailingDomain(input: $input) {
+    createdAt domain id status tenantStatus unsubscribeHostnameStatus updatedAt
+    verificationRecords {
+      key priority status type value
+    }
+    verifiedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createEmailingDomain",),
-    result_type=_D_create_emailing_domain,
+    result_type=CreateEmailingDomainResult,
     idempotent=False,
 )
 
@@ -1937,17 +2583,23 @@ async def create_emailing_domain(
     return _d.create_emailing_domain
 
 
-class _D_create_file_upload(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateFileUploadResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_file_upload: FileUploadTarget = _msgspec.field(name="createFileUpload")
 
 
-CREATE_FILE_UPLOAD_OP: _runtime.Operation[_D_create_file_upload] = _runtime.Operation(
+CREATE_FILE_UPLOAD_OP: _runtime.Operation[CreateFileUploadResult] = _runtime.Operation(
     name="CreateFileUpload",
-    document="mutation CreateFileUpload($fileFolder: FileFolder!, $filename: String!, $size: Float!, $fieldMetadataId: String, $fieldMetadataUniversalIdentifier: String) { createFileUpload(fileFolder: $fileFolder, filename: $filename, size: $size, fieldMetadataId: $fieldMetadataId, fieldMetadataUniversalIdentifier: $fieldMetadataUniversalIdentifier) { contentType expiresAt fileId uploadUrl } }",
+    document="""\
+mutation CreateFileUpload($fileFolder: FileFolder!, $filename: String!, $size: Float!, $fieldMetadataId: String, $fieldMetadataUniversalIdentifier: String) {
+  createFileUpload(fileFolder: $fileFolder, filename: $filename, size: $size, fieldMetadataId: $fieldMetadataId, fieldMetadataUniversalIdentifier: $fieldMetadataUniversalIdentifier) {
+    contentType expiresAt fileId uploadUrl
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createFileUpload",),
-    result_type=_D_create_file_upload,
+    result_type=CreateFileUploadResult,
     idempotent=False,
 )
 
@@ -1975,17 +2627,26 @@ async def create_file_upload(
     return _d.create_file_upload
 
 
-class _D_create_front_component(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateFrontComponentResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_front_component: FrontComponent = _msgspec.field(name="createFrontComponent")
 
 
-CREATE_FRONT_COMPONENT_OP: _runtime.Operation[_D_create_front_component] = _runtime.Operation(
+CREATE_FRONT_COMPONENT_OP: _runtime.Operation[CreateFrontComponentResult] = _runtime.Operation(
     name="CreateFrontComponent",
-    document="mutation CreateFrontComponent($input: CreateFrontComponentInput!) { createFrontComponent(input: $input) { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } }",
+    document="""\
+mutation CreateFrontComponent($input: CreateFrontComponentInput!) {
+  createFrontComponent(input: $input) {
+    applicationGrantedCapabilities applicationId applicationName applicationVariables
+    builtComponentChecksum builtComponentPath componentName createdAt description
+    frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+    universalIdentifier updatedAt usesSdkClient
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createFrontComponent",),
-    result_type=_D_create_front_component,
+    result_type=CreateFrontComponentResult,
     idempotent=False,
 )
 
@@ -2003,20 +2664,31 @@ async def create_front_component(
     return _d.create_front_component
 
 
-class _D_create_many_navigation_menu_items(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateManyNavigationMenuItemsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_many_navigation_menu_items: list[NavigationMenuItem] = _msgspec.field(
         name="createManyNavigationMenuItems"
     )
 
 
-CREATE_MANY_NAVIGATION_MENU_ITEMS_OP: _runtime.Operation[_D_create_many_navigation_menu_items] = (
+CREATE_MANY_NAVIGATION_MENU_ITEMS_OP: _runtime.Operation[CreateManyNavigationMenuItemsResult] = (
     _runtime.Operation(
         name="CreateManyNavigationMenuItems",
-        document="mutation CreateManyNavigationMenuItems($inputs: [CreateNavigationMenuItemInput!]!) { createManyNavigationMenuItems(inputs: $inputs) { applicationId color createdAt folderId icon id link name pageLayoutId position targetObjectMetadataId targetRecordId targetRecordIdentifier { id imageIdentifier labelIdentifier } type updatedAt userWorkspaceId viewId } }",
+        document="""\
+mutation CreateManyNavigationMenuItems($inputs: [CreateNavigationMenuItemInput!]!) {
+  createManyNavigationMenuItems(inputs: $inputs) {
+    applicationId color createdAt folderId icon id link name pageLayoutId position
+    targetObjectMetadataId targetRecordId
+    targetRecordIdentifier {
+      id imageIdentifier labelIdentifier
+    }
+    type updatedAt userWorkspaceId viewId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createManyNavigationMenuItems",),
-        result_type=_D_create_many_navigation_menu_items,
+        result_type=CreateManyNavigationMenuItemsResult,
         idempotent=False,
     )
 )
@@ -2035,20 +2707,32 @@ async def create_many_navigation_menu_items(
     return _d.create_many_navigation_menu_items
 
 
-class _D_create_many_view_field_groups(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateManyViewFieldGroupsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_many_view_field_groups: list[ViewFieldGroup] = _msgspec.field(
         name="createManyViewFieldGroups"
     )
 
 
-CREATE_MANY_VIEW_FIELD_GROUPS_OP: _runtime.Operation[_D_create_many_view_field_groups] = (
+CREATE_MANY_VIEW_FIELD_GROUPS_OP: _runtime.Operation[CreateManyViewFieldGroupsResult] = (
     _runtime.Operation(
         name="CreateManyViewFieldGroups",
-        document="mutation CreateManyViewFieldGroups($inputs: [CreateViewFieldGroupInput!]!) { createManyViewFieldGroups(inputs: $inputs) { createdAt deletedAt id isActive isVisible name position updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewId workspaceId } }",
+        document="""\
+mutation CreateManyViewFieldGroups($inputs: [CreateViewFieldGroupInput!]!) {
+  createManyViewFieldGroups(inputs: $inputs) {
+    createdAt deletedAt id isActive isVisible name position updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewId workspaceId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createManyViewFieldGroups",),
-        result_type=_D_create_many_view_field_groups,
+        result_type=CreateManyViewFieldGroupsResult,
         idempotent=False,
     )
 )
@@ -2067,17 +2751,25 @@ async def create_many_view_field_groups(
     return _d.create_many_view_field_groups
 
 
-class _D_create_many_view_fields(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateManyViewFieldsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_many_view_fields: list[ViewField] = _msgspec.field(name="createManyViewFields")
 
 
-CREATE_MANY_VIEW_FIELDS_OP: _runtime.Operation[_D_create_many_view_fields] = _runtime.Operation(
+CREATE_MANY_VIEW_FIELDS_OP: _runtime.Operation[CreateManyViewFieldsResult] = _runtime.Operation(
     name="CreateManyViewFields",
-    document="mutation CreateManyViewFields($inputs: [CreateViewFieldInput!]!) { createManyViewFields(inputs: $inputs) { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } }",
+    document="""\
+mutation CreateManyViewFields($inputs: [CreateViewFieldInput!]!) {
+  createManyViewFields(inputs: $inputs) {
+    aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+    isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createManyViewFields",),
-    result_type=_D_create_many_view_fields,
+    result_type=CreateManyViewFieldsResult,
     idempotent=False,
 )
 
@@ -2095,17 +2787,23 @@ async def create_many_view_fields(
     return _d.create_many_view_fields
 
 
-class _D_create_many_view_groups(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateManyViewGroupsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_many_view_groups: list[ViewGroup] = _msgspec.field(name="createManyViewGroups")
 
 
-CREATE_MANY_VIEW_GROUPS_OP: _runtime.Operation[_D_create_many_view_groups] = _runtime.Operation(
+CREATE_MANY_VIEW_GROUPS_OP: _runtime.Operation[CreateManyViewGroupsResult] = _runtime.Operation(
     name="CreateManyViewGroups",
-    document="mutation CreateManyViewGroups($inputs: [CreateViewGroupInput!]!) { createManyViewGroups(inputs: $inputs) { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } }",
+    document="""\
+mutation CreateManyViewGroups($inputs: [CreateViewGroupInput!]!) {
+  createManyViewGroups(inputs: $inputs) {
+    createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createManyViewGroups",),
-    result_type=_D_create_many_view_groups,
+    result_type=CreateManyViewGroupsResult,
     idempotent=False,
 )
 
@@ -2123,18 +2821,24 @@ async def create_many_view_groups(
     return _d.create_many_view_groups
 
 
-class _D_create_message_suppression(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateMessageSuppressionResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_message_suppression: MessageSuppression = _msgspec.field(name="createMessageSuppression")
 
 
-CREATE_MESSAGE_SUPPRESSION_OP: _runtime.Operation[_D_create_message_suppression] = (
+CREATE_MESSAGE_SUPPRESSION_OP: _runtime.Operation[CreateMessageSuppressionResult] = (
     _runtime.Operation(
         name="CreateMessageSuppression",
-        document="mutation CreateMessageSuppression($input: CreateMessageSuppressionInput!) { createMessageSuppression(input: $input) { createdAt emailAddress id reason source unsubscribeTopicId } }",
+        document="""\
+mutation CreateMessageSuppression($input: CreateMessageSuppressionInput!) {
+  createMessageSuppression(input: $input) {
+    createdAt emailAddress id reason source unsubscribeTopicId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createMessageSuppression",),
-        result_type=_D_create_message_suppression,
+        result_type=CreateMessageSuppressionResult,
         idempotent=False,
     )
 )
@@ -2153,20 +2857,31 @@ async def create_message_suppression(
     return _d.create_message_suppression
 
 
-class _D_create_navigation_menu_item(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateNavigationMenuItemResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_navigation_menu_item: NavigationMenuItem = _msgspec.field(
         name="createNavigationMenuItem"
     )
 
 
-CREATE_NAVIGATION_MENU_ITEM_OP: _runtime.Operation[_D_create_navigation_menu_item] = (
+CREATE_NAVIGATION_MENU_ITEM_OP: _runtime.Operation[CreateNavigationMenuItemResult] = (
     _runtime.Operation(
         name="CreateNavigationMenuItem",
-        document="mutation CreateNavigationMenuItem($input: CreateNavigationMenuItemInput!) { createNavigationMenuItem(input: $input) { applicationId color createdAt folderId icon id link name pageLayoutId position targetObjectMetadataId targetRecordId targetRecordIdentifier { id imageIdentifier labelIdentifier } type updatedAt userWorkspaceId viewId } }",
+        document="""\
+mutation CreateNavigationMenuItem($input: CreateNavigationMenuItemInput!) {
+  createNavigationMenuItem(input: $input) {
+    applicationId color createdAt folderId icon id link name pageLayoutId position
+    targetObjectMetadataId targetRecordId
+    targetRecordIdentifier {
+      id imageIdentifier labelIdentifier
+    }
+    type updatedAt userWorkspaceId viewId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createNavigationMenuItem",),
-        result_type=_D_create_navigation_menu_item,
+        result_type=CreateNavigationMenuItemResult,
         idempotent=False,
     )
 )
@@ -2185,20 +2900,26 @@ async def create_navigation_menu_item(
     return _d.create_navigation_menu_item
 
 
-class _D_create_new_workspace_logo_upload(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateNewWorkspaceLogoUploadResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_new_workspace_logo_upload: FileUploadTarget = _msgspec.field(
         name="createNewWorkspaceLogoUpload"
     )
 
 
-CREATE_NEW_WORKSPACE_LOGO_UPLOAD_OP: _runtime.Operation[_D_create_new_workspace_logo_upload] = (
+CREATE_NEW_WORKSPACE_LOGO_UPLOAD_OP: _runtime.Operation[CreateNewWorkspaceLogoUploadResult] = (
     _runtime.Operation(
         name="CreateNewWorkspaceLogoUpload",
-        document="mutation CreateNewWorkspaceLogoUpload($filename: String!, $size: Float!, $workspaceId: String!) { createNewWorkspaceLogoUpload(filename: $filename, size: $size, workspaceId: $workspaceId) { contentType expiresAt fileId uploadUrl } }",
+        document="""\
+mutation CreateNewWorkspaceLogoUpload($filename: String!, $size: Float!, $workspaceId: String!) {
+  createNewWorkspaceLogoUpload(filename: $filename, size: $size, workspaceId: $workspaceId) {
+    contentType expiresAt fileId uploadUrl
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createNewWorkspaceLogoUpload",),
-        result_type=_D_create_new_workspace_logo_upload,
+        result_type=CreateNewWorkspaceLogoUploadResult,
         idempotent=False,
     )
 )
@@ -2221,18 +2942,24 @@ async def create_new_workspace_logo_upload(
     return _d.create_new_workspace_logo_upload
 
 
-class _D_create_oidc_identity_provider(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateOIDCIdentityProviderResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_oidc_identity_provider: SetupSso = _msgspec.field(name="createOIDCIdentityProvider")
 
 
-CREATE_OIDC_IDENTITY_PROVIDER_OP: _runtime.Operation[_D_create_oidc_identity_provider] = (
+CREATE_OIDC_IDENTITY_PROVIDER_OP: _runtime.Operation[CreateOIDCIdentityProviderResult] = (
     _runtime.Operation(
         name="CreateOIDCIdentityProvider",
-        document="mutation CreateOIDCIdentityProvider($input: SetupOIDCSsoInput!) { createOIDCIdentityProvider(input: $input) { id issuer name status type } }",
+        document="""\
+mutation CreateOIDCIdentityProvider($input: SetupOIDCSsoInput!) {
+  createOIDCIdentityProvider(input: $input) {
+    id issuer name status type
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createOIDCIdentityProvider",),
-        result_type=_D_create_oidc_identity_provider,
+        result_type=CreateOIDCIdentityProviderResult,
         idempotent=False,
     )
 )
@@ -2251,17 +2978,23 @@ async def create_oidc_identity_provider(
     return _d.create_oidc_identity_provider
 
 
-class _D_create_object_event(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateObjectEventResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_object_event: Analytics = _msgspec.field(name="createObjectEvent")
 
 
-CREATE_OBJECT_EVENT_OP: _runtime.Operation[_D_create_object_event] = _runtime.Operation(
+CREATE_OBJECT_EVENT_OP: _runtime.Operation[CreateObjectEventResult] = _runtime.Operation(
     name="CreateObjectEvent",
-    document="mutation CreateObjectEvent($event: String!, $objectMetadataId: UUID!, $recordId: UUID!, $properties: JSON) { createObjectEvent(event: $event, objectMetadataId: $objectMetadataId, recordId: $recordId, properties: $properties) { success } }",
+    document="""\
+mutation CreateObjectEvent($event: String!, $objectMetadataId: UUID!, $recordId: UUID!, $properties: JSON) {
+  createObjectEvent(event: $event, objectMetadataId: $objectMetadataId, recordId: $recordId, properties: $properties) {
+    success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createObjectEvent",),
-    result_type=_D_create_object_event,
+    result_type=CreateObjectEventResult,
     idempotent=False,
 )
 
@@ -2286,17 +3019,24 @@ async def create_object_event(
     return _d.create_object_event
 
 
-class _D_create_one_agent(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateOneAgentResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_one_agent: Agent = _msgspec.field(name="createOneAgent")
 
 
-CREATE_ONE_AGENT_OP: _runtime.Operation[_D_create_one_agent] = _runtime.Operation(
+CREATE_ONE_AGENT_OP: _runtime.Operation[CreateOneAgentResult] = _runtime.Operation(
     name="CreateOneAgent",
-    document="mutation CreateOneAgent($input: CreateAgentInput!) { createOneAgent(input: $input) { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } }",
+    document="""\
+mutation CreateOneAgent($input: CreateAgentInput!) {
+  createOneAgent(input: $input) {
+    applicationId createdAt description evaluationInputs icon id isCustom label
+    modelConfiguration modelId name prompt responseFormat roleId updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createOneAgent",),
-    result_type=_D_create_one_agent,
+    result_type=CreateOneAgentResult,
     idempotent=False,
 )
 
@@ -2314,17 +3054,41 @@ async def create_one_agent(
     return _d.create_one_agent
 
 
-class _D_create_one_field(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateOneFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_one_field: Field = _msgspec.field(name="createOneField")
 
 
-CREATE_ONE_FIELD_OP: _runtime.Operation[_D_create_one_field] = _runtime.Operation(
+CREATE_ONE_FIELD_OP: _runtime.Operation[CreateOneFieldResult] = _runtime.Operation(
     name="CreateOneField",
-    document="mutation CreateOneField($input: CreateOneFieldMetadataInput!) { createOneField(input: $input) { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt writability } objectMetadataId options relation { type } settings type universalIdentifier updatedAt writability } }",
+    document="""\
+mutation CreateOneField($input: CreateOneFieldMetadataInput!) {
+  createOneField(input: $input) {
+    applicationId createdAt defaultValue description icon id isActive isAuditLogged
+    isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId
+    morphRelations {
+      type
+    }
+    name
+    object {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular openRecordIn readability
+      readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt
+      writability
+    }
+    objectMetadataId options
+    relation {
+      type
+    }
+    settings type universalIdentifier updatedAt writability
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createOneField",),
-    result_type=_D_create_one_field,
+    result_type=CreateOneFieldResult,
     idempotent=False,
 )
 
@@ -2342,17 +3106,27 @@ async def create_one_field(
     return _d.create_one_field
 
 
-class _D_create_one_index(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateOneIndexResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_one_index: Index = _msgspec.field(name="createOneIndex")
 
 
-CREATE_ONE_INDEX_OP: _runtime.Operation[_D_create_one_index] = _runtime.Operation(
+CREATE_ONE_INDEX_OP: _runtime.Operation[CreateOneIndexResult] = _runtime.Operation(
     name="CreateOneIndex",
-    document="mutation CreateOneIndex($input: CreateOneIndexInput!) { createOneIndex(input: $input) { createdAt id indexFieldMetadataList { createdAt fieldMetadataId id order subFieldName updatedAt } indexType indexWhereClause isCustom isUnique name updatedAt } }",
+    document="""\
+mutation CreateOneIndex($input: CreateOneIndexInput!) {
+  createOneIndex(input: $input) {
+    createdAt id
+    indexFieldMetadataList {
+      createdAt fieldMetadataId id order subFieldName updatedAt
+    }
+    indexType indexWhereClause isCustom isUnique name updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createOneIndex",),
-    result_type=_D_create_one_index,
+    result_type=CreateOneIndexResult,
     idempotent=False,
 )
 
@@ -2370,17 +3144,26 @@ async def create_one_index(
     return _d.create_one_index
 
 
-class _D_create_one_logic_function(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateOneLogicFunctionResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_one_logic_function: LogicFunction = _msgspec.field(name="createOneLogicFunction")
 
 
-CREATE_ONE_LOGIC_FUNCTION_OP: _runtime.Operation[_D_create_one_logic_function] = _runtime.Operation(
+CREATE_ONE_LOGIC_FUNCTION_OP: _runtime.Operation[CreateOneLogicFunctionResult] = _runtime.Operation(
     name="CreateOneLogicFunction",
-    document="mutation CreateOneLogicFunction($input: CreateLogicFunctionFromSourceInput!) { createOneLogicFunction(input: $input) { applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath timeoutSeconds toolTriggerSettings universalIdentifier updatedAt workflowActionTriggerSettings } }",
+    document="""\
+mutation CreateOneLogicFunction($input: CreateLogicFunctionFromSourceInput!) {
+  createOneLogicFunction(input: $input) {
+    applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description
+    executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath
+    timeoutSeconds toolTriggerSettings universalIdentifier updatedAt
+    workflowActionTriggerSettings
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createOneLogicFunction",),
-    result_type=_D_create_one_logic_function,
+    result_type=CreateOneLogicFunctionResult,
     idempotent=False,
 )
 
@@ -2398,17 +3181,64 @@ async def create_one_logic_function(
     return _d.create_one_logic_function
 
 
-class _D_create_one_object(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateOneObjectResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_one_object: Object = _msgspec.field(name="createOneObject")
 
 
-CREATE_ONE_OBJECT_OP: _runtime.Operation[_D_create_one_object] = _runtime.Operation(
+CREATE_ONE_OBJECT_OP: _runtime.Operation[CreateOneObjectResult] = _runtime.Operation(
     name="CreateOneObject",
-    document="mutation CreateOneObject($input: CreateOneObjectInput!) { createOneObject(input: $input) { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } icon id imageIdentifierFieldMetadataId indexMetadataList { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } indexMetadatas { edges { cursor node { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers searchFieldMetadataList { createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt } shortcut universalIdentifier updatedAt writability } }",
+    document="""\
+mutation CreateOneObject($input: CreateOneObjectInput!) {
+  createOneObject(input: $input) {
+    applicationId color createdAt description duplicateCriteria
+    fields {
+      edges {
+        cursor
+        node {
+          applicationId createdAt defaultValue description icon id isActive isAuditLogged
+          isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label
+          morphId name objectMetadataId options settings type universalIdentifier updatedAt
+          writability
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    fieldsList {
+      applicationId createdAt defaultValue description icon id isActive isAuditLogged
+      isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId
+      name objectMetadataId options settings type universalIdentifier updatedAt writability
+    }
+    icon id imageIdentifierFieldMetadataId
+    indexMetadataList {
+      createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+    }
+    indexMetadatas {
+      edges {
+        cursor
+        node {
+          createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable
+    labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular
+    openRecordIn readability readabilityParentFieldUniversalIdentifiers
+    searchFieldMetadataList {
+      createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt
+    }
+    shortcut universalIdentifier updatedAt writability
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createOneObject",),
-    result_type=_D_create_one_object,
+    result_type=CreateOneObjectResult,
     idempotent=False,
 )
 
@@ -2426,17 +3256,57 @@ async def create_one_object(
     return _d.create_one_object
 
 
-class _D_create_one_role(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateOneRoleResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_one_role: Role = _msgspec.field(name="createOneRole")
 
 
-CREATE_ONE_ROLE_OP: _runtime.Operation[_D_create_one_role] = _runtime.Operation(
+CREATE_ONE_ROLE_OP: _runtime.Operation[CreateOneRoleResult] = _runtime.Operation(
     name="CreateOneRole",
-    document="mutation CreateOneRole($createRoleInput: CreateRoleInput!) { createOneRole(createRoleInput: $createRoleInput) { agents { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } apiKeys { expiresAt id name revokedAt } canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description fieldPermissions { canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId } icon id isEditable label objectPermissions { canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords canUpdateObjectRecords objectMetadataId restrictedFields } permissionFlags { flag id roleId } rowLevelPermissionPredicateGroups { id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId positionInRowLevelPermissionPredicateGroup roleId } rowLevelPermissionPredicates { fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup roleId rowLevelPermissionPredicateGroupId subFieldName value workspaceMemberFieldMetadataId workspaceMemberSubFieldName } universalIdentifier workspaceMembers { avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn timeFormat timeZone uiScale userEmail userWorkspaceId } } }",
+    document="""\
+mutation CreateOneRole($createRoleInput: CreateRoleInput!) {
+  createOneRole(createRoleInput: $createRoleInput) {
+    agents {
+      applicationId createdAt description evaluationInputs icon id isCustom label
+      modelConfiguration modelId name prompt responseFormat roleId updatedAt
+    }
+    apiKeys {
+      expiresAt id name revokedAt
+    }
+    canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+    canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+    canUpdateAllObjectRecords canUpdateAllSettings description
+    fieldPermissions {
+      canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId
+    }
+    icon id isEditable label
+    objectPermissions {
+      canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords
+      canUpdateObjectRecords objectMetadataId restrictedFields
+    }
+    permissionFlags {
+      flag id roleId
+    }
+    rowLevelPermissionPredicateGroups {
+      id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId
+      positionInRowLevelPermissionPredicateGroup roleId
+    }
+    rowLevelPermissionPredicates {
+      fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup
+      roleId rowLevelPermissionPredicateGroupId subFieldName value
+      workspaceMemberFieldMetadataId workspaceMemberSubFieldName
+    }
+    universalIdentifier
+    workspaceMembers {
+      avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn
+      timeFormat timeZone uiScale userEmail userWorkspaceId
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createOneRole",),
-    result_type=_D_create_one_role,
+    result_type=CreateOneRoleResult,
     idempotent=False,
 )
 
@@ -2454,17 +3324,29 @@ async def create_one_role(
     return _d.create_one_role
 
 
-class _D_create_page_layout(_msgspec.Struct, frozen=True, kw_only=True):
+class CreatePageLayoutResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_page_layout: PageLayout = _msgspec.field(name="createPageLayout")
 
 
-CREATE_PAGE_LAYOUT_OP: _runtime.Operation[_D_create_page_layout] = _runtime.Operation(
+CREATE_PAGE_LAYOUT_OP: _runtime.Operation[CreatePageLayoutResult] = _runtime.Operation(
     name="CreatePageLayout",
-    document="mutation CreatePageLayout($input: CreatePageLayoutInput!) { createPageLayout(input: $input) { applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id isFirstTabPinned isSystemSideEffect name objectMetadataId tabs { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt } type universalIdentifier updatedAt } }",
+    document="""\
+mutation CreatePageLayout($input: CreatePageLayoutInput!) {
+  createPageLayout(input: $input) {
+    applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id
+    isFirstTabPinned isSystemSideEffect name objectMetadataId
+    tabs {
+      applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+      pageLayoutId position title universalIdentifier updatedAt
+    }
+    type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createPageLayout",),
-    result_type=_D_create_page_layout,
+    result_type=CreatePageLayoutResult,
     idempotent=False,
 )
 
@@ -2482,17 +3364,29 @@ async def create_page_layout(
     return _d.create_page_layout
 
 
-class _D_create_page_layout_tab(_msgspec.Struct, frozen=True, kw_only=True):
+class CreatePageLayoutTabResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_page_layout_tab: PageLayoutTab = _msgspec.field(name="createPageLayoutTab")
 
 
-CREATE_PAGE_LAYOUT_TAB_OP: _runtime.Operation[_D_create_page_layout_tab] = _runtime.Operation(
+CREATE_PAGE_LAYOUT_TAB_OP: _runtime.Operation[CreatePageLayoutTabResult] = _runtime.Operation(
     name="CreatePageLayoutTab",
-    document="mutation CreatePageLayoutTab($input: CreatePageLayoutTabInput!) { createPageLayoutTab(input: $input) { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt widgets { applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type universalIdentifier updatedAt } } }",
+    document="""\
+mutation CreatePageLayoutTab($input: CreatePageLayoutTabInput!) {
+  createPageLayoutTab(input: $input) {
+    applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+    pageLayoutId position title universalIdentifier updatedAt
+    widgets {
+      applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id
+      isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type
+      universalIdentifier updatedAt
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createPageLayoutTab",),
-    result_type=_D_create_page_layout_tab,
+    result_type=CreatePageLayoutTabResult,
     idempotent=False,
 )
 
@@ -2510,17 +3404,141 @@ async def create_page_layout_tab(
     return _d.create_page_layout_tab
 
 
-class _D_create_page_layout_widget(_msgspec.Struct, frozen=True, kw_only=True):
+class CreatePageLayoutWidgetResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_page_layout_widget: PageLayoutWidget = _msgspec.field(name="createPageLayoutWidget")
 
 
-CREATE_PAGE_LAYOUT_WIDGET_OP: _runtime.Operation[_D_create_page_layout_widget] = _runtime.Operation(
+CREATE_PAGE_LAYOUT_WIDGET_OP: _runtime.Operation[CreatePageLayoutWidgetResult] = _runtime.Operation(
     name="CreatePageLayoutWidget",
-    document="mutation CreatePageLayoutWidget($input: CreatePageLayoutWidgetInput!) { createPageLayoutWidget(input: $input) { applicationId conditionalAvailabilityExpression conditionalDisplay configuration { __typename ... on AggregateChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation configurationType description displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone } ... on BarChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on CalendarConfiguration { __typename configurationType } ... on CallRecordingSummaryConfiguration { __typename configurationType } ... on CallRecordingTranscriptConfiguration { __typename configurationType } ... on EmailThreadConfiguration { __typename configurationType } ... on EmailsConfiguration { __typename configurationType } ... on FieldConfiguration { __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable nestedRelationFieldMetadataId viewId } ... on FieldRichTextConfiguration { __typename configurationType } ... on FieldsConfiguration { __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields viewId } ... on FilesConfiguration { __typename configurationType } ... on FormFieldConfiguration { __typename configurationType fieldMetadataId } ... on FrontComponentConfiguration { __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers } ... on IframeConfiguration { __typename configurationType url } ... on LineChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on MessageCampaignBodyConfiguration { __typename configurationType } ... on MessageCampaignDetailsConfiguration { __typename configurationType } ... on NotesConfiguration { __typename configurationType } ... on PieChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation color configurationType dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder numberFormat orderBy showCenterMetric splitMultiValueFields timezone } ... on RecordTableConfiguration { __typename configurationType isUIEditable recordLimit viewId } ... on StandaloneRichTextConfiguration { __typename configurationType } ... on TasksConfiguration { __typename configurationType } ... on TimelineConfiguration { __typename configurationType } ... on ViewConfiguration { __typename configurationType } ... on WorkflowConfiguration { __typename configurationType } ... on WorkflowRunConfiguration { __typename configurationType } ... on WorkflowVersionConfiguration { __typename configurationType } } createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId position { __typename ... on PageLayoutWidgetCanvasPosition { __typename layoutMode } ... on PageLayoutWidgetGridPosition { __typename column columnSpan layoutMode row rowSpan } ... on PageLayoutWidgetVerticalListPosition { __typename heightBehavior index layoutMode } } title type universalIdentifier updatedAt } }",
+    document="""\
+mutation CreatePageLayoutWidget($input: CreatePageLayoutWidgetInput!) {
+  createPageLayoutWidget(input: $input) {
+    applicationId conditionalAvailabilityExpression conditionalDisplay
+    configuration {
+      __typename
+      ... on AggregateChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation configurationType description
+        displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone
+      }
+      ... on BarChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on CalendarConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingSummaryConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingTranscriptConfiguration {
+        __typename configurationType
+      }
+      ... on EmailThreadConfiguration {
+        __typename configurationType
+      }
+      ... on EmailsConfiguration {
+        __typename configurationType
+      }
+      ... on FieldConfiguration {
+        __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable
+        nestedRelationFieldMetadataId viewId
+      }
+      ... on FieldRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on FieldsConfiguration {
+        __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields
+        viewId
+      }
+      ... on FilesConfiguration {
+        __typename configurationType
+      }
+      ... on FormFieldConfiguration {
+        __typename configurationType fieldMetadataId
+      }
+      ... on FrontComponentConfiguration {
+        __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers
+      }
+      ... on IframeConfiguration {
+        __typename configurationType url
+      }
+      ... on LineChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on MessageCampaignBodyConfiguration {
+        __typename configurationType
+      }
+      ... on MessageCampaignDetailsConfiguration {
+        __typename configurationType
+      }
+      ... on NotesConfiguration {
+        __typename configurationType
+      }
+      ... on PieChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation color configurationType
+        dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder
+        numberFormat orderBy showCenterMetric splitMultiValueFields timezone
+      }
+      ... on RecordTableConfiguration {
+        __typename configurationType isUIEditable recordLimit viewId
+      }
+      ... on StandaloneRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on TasksConfiguration {
+        __typename configurationType
+      }
+      ... on TimelineConfiguration {
+        __typename configurationType
+      }
+      ... on ViewConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowRunConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowVersionConfiguration {
+        __typename configurationType
+      }
+    }
+    createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId
+    position {
+      __typename
+      ... on PageLayoutWidgetCanvasPosition {
+        __typename layoutMode
+      }
+      ... on PageLayoutWidgetGridPosition {
+        __typename column columnSpan layoutMode row rowSpan
+      }
+      ... on PageLayoutWidgetVerticalListPosition {
+        __typename heightBehavior index layoutMode
+      }
+    }
+    title type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createPageLayoutWidget",),
-    result_type=_D_create_page_layout_widget,
+    result_type=CreatePageLayoutWidgetResult,
     idempotent=False,
 )
 
@@ -2538,17 +3556,23 @@ async def create_page_layout_widget(
     return _d.create_page_layout_widget
 
 
-class _D_create_public_domain(_msgspec.Struct, frozen=True, kw_only=True):
+class CreatePublicDomainResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_public_domain: PublicDomain = _msgspec.field(name="createPublicDomain")
 
 
-CREATE_PUBLIC_DOMAIN_OP: _runtime.Operation[_D_create_public_domain] = _runtime.Operation(
+CREATE_PUBLIC_DOMAIN_OP: _runtime.Operation[CreatePublicDomainResult] = _runtime.Operation(
     name="CreatePublicDomain",
-    document="mutation CreatePublicDomain($applicationId: String!, $domain: String!) { createPublicDomain(applicationId: $applicationId, domain: $domain) { applicationId createdAt domain id isValidated } }",
+    document="""\
+mutation CreatePublicDomain($applicationId: String!, $domain: String!) {
+  createPublicDomain(applicationId: $applicationId, domain: $domain) {
+    applicationId createdAt domain id isValidated
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createPublicDomain",),
-    result_type=_D_create_public_domain,
+    result_type=CreatePublicDomainResult,
     idempotent=False,
 )
 
@@ -2568,18 +3592,24 @@ async def create_public_domain(
     return _d.create_public_domain
 
 
-class _D_create_saml_identity_provider(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateSAMLIdentityProviderResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_saml_identity_provider: SetupSso = _msgspec.field(name="createSAMLIdentityProvider")
 
 
-CREATE_SAML_IDENTITY_PROVIDER_OP: _runtime.Operation[_D_create_saml_identity_provider] = (
+CREATE_SAML_IDENTITY_PROVIDER_OP: _runtime.Operation[CreateSAMLIdentityProviderResult] = (
     _runtime.Operation(
         name="CreateSAMLIdentityProvider",
-        document="mutation CreateSAMLIdentityProvider($input: SetupSAMLSsoInput!) { createSAMLIdentityProvider(input: $input) { id issuer name status type } }",
+        document="""\
+mutation CreateSAMLIdentityProvider($input: SetupSAMLSsoInput!) {
+  createSAMLIdentityProvider(input: $input) {
+    id issuer name status type
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createSAMLIdentityProvider",),
-        result_type=_D_create_saml_identity_provider,
+        result_type=CreateSAMLIdentityProviderResult,
         idempotent=False,
     )
 )
@@ -2598,17 +3628,24 @@ async def create_saml_identity_provider(
     return _d.create_saml_identity_provider
 
 
-class _D_create_skill(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateSkillResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_skill: Skill = _msgspec.field(name="createSkill")
 
 
-CREATE_SKILL_OP: _runtime.Operation[_D_create_skill] = _runtime.Operation(
+CREATE_SKILL_OP: _runtime.Operation[CreateSkillResult] = _runtime.Operation(
     name="CreateSkill",
-    document="mutation CreateSkill($input: CreateSkillInput!) { createSkill(input: $input) { applicationId content createdAt description icon id isActive isCustom isSystem label name updatedAt } }",
+    document="""\
+mutation CreateSkill($input: CreateSkillInput!) {
+  createSkill(input: $input) {
+    applicationId content createdAt description icon id isActive isCustom isSystem label name
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createSkill",),
-    result_type=_D_create_skill,
+    result_type=CreateSkillResult,
     idempotent=False,
 )
 
@@ -2626,20 +3663,26 @@ async def create_skill(
     return _d.create_skill
 
 
-class _D_create_subscription_payment_intent(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateSubscriptionPaymentIntentResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_subscription_payment_intent: BillingPaymentIntent = _msgspec.field(
         name="createSubscriptionPaymentIntent"
     )
 
 
-CREATE_SUBSCRIPTION_PAYMENT_INTENT_OP: _runtime.Operation[_D_create_subscription_payment_intent] = (
+CREATE_SUBSCRIPTION_PAYMENT_INTENT_OP: _runtime.Operation[CreateSubscriptionPaymentIntentResult] = (
     _runtime.Operation(
         name="CreateSubscriptionPaymentIntent",
-        document="mutation CreateSubscriptionPaymentIntent($idempotencyKey: String!, $plan: BillingPlanKey!, $recurringInterval: SubscriptionInterval!, $requirePaymentMethod: Boolean!, $successUrlPath: String) { createSubscriptionPaymentIntent(idempotencyKey: $idempotencyKey, plan: $plan, recurringInterval: $recurringInterval, requirePaymentMethod: $requirePaymentMethod, successUrlPath: $successUrlPath) { clientSecret paymentIntentType } }",
+        document="""\
+mutation CreateSubscriptionPaymentIntent($idempotencyKey: String!, $plan: BillingPlanKey!, $recurringInterval: SubscriptionInterval!, $requirePaymentMethod: Boolean!, $successUrlPath: String) {
+  createSubscriptionPaymentIntent(idempotencyKey: $idempotencyKey, plan: $plan, recurringInterval: $recurringInterval, requirePaymentMethod: $requirePaymentMethod, successUrlPath: $successUrlPath) {
+    clientSecret paymentIntentType
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("createSubscriptionPaymentIntent",),
-        result_type=_D_create_subscription_payment_intent,
+        result_type=CreateSubscriptionPaymentIntentResult,
         idempotent=False,
     )
 )
@@ -2667,17 +3710,23 @@ async def create_subscription_payment_intent(
     return _d.create_subscription_payment_intent
 
 
-class _D_create_unsubscribe_topic(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateUnsubscribeTopicResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_unsubscribe_topic: UnsubscribeTopic = _msgspec.field(name="createUnsubscribeTopic")
 
 
-CREATE_UNSUBSCRIBE_TOPIC_OP: _runtime.Operation[_D_create_unsubscribe_topic] = _runtime.Operation(
+CREATE_UNSUBSCRIBE_TOPIC_OP: _runtime.Operation[CreateUnsubscribeTopicResult] = _runtime.Operation(
     name="CreateUnsubscribeTopic",
-    document="mutation CreateUnsubscribeTopic($input: CreateUnsubscribeTopicInput!) { createUnsubscribeTopic(input: $input) { createdAt description id name updatedAt visibility } }",
+    document="""\
+mutation CreateUnsubscribeTopic($input: CreateUnsubscribeTopicInput!) {
+  createUnsubscribeTopic(input: $input) {
+    createdAt description id name updatedAt visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createUnsubscribeTopic",),
-    result_type=_D_create_unsubscribe_topic,
+    result_type=CreateUnsubscribeTopicResult,
     idempotent=False,
 )
 
@@ -2695,17 +3744,24 @@ async def create_unsubscribe_topic(
     return _d.create_unsubscribe_topic
 
 
-class _D_create_usage_limit(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateUsageLimitResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_usage_limit: UsageLimit = _msgspec.field(name="createUsageLimit")
 
 
-CREATE_USAGE_LIMIT_OP: _runtime.Operation[_D_create_usage_limit] = _runtime.Operation(
+CREATE_USAGE_LIMIT_OP: _runtime.Operation[CreateUsageLimitResult] = _runtime.Operation(
     name="CreateUsageLimit",
-    document="mutation CreateUsageLimit($input: CreateUsageLimitInput!) { createUsageLimit(input: $input) { burstValue createdAt id limitKind limitValue meter operationType periodCount periodUnit resourceType spenderId spenderType updatedAt } }",
+    document="""\
+mutation CreateUsageLimit($input: CreateUsageLimitInput!) {
+  createUsageLimit(input: $input) {
+    burstValue createdAt id limitKind limitValue meter operationType periodCount periodUnit
+    resourceType spenderId spenderType updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createUsageLimit",),
-    result_type=_D_create_usage_limit,
+    result_type=CreateUsageLimitResult,
     idempotent=False,
 )
 
@@ -2723,17 +3779,51 @@ async def create_usage_limit(
     return _d.create_usage_limit
 
 
-class _D_create_view(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateViewResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_view: View = _msgspec.field(name="createView")
 
 
-CREATE_VIEW_OP: _runtime.Operation[_D_create_view] = _runtime.Operation(
+CREATE_VIEW_OP: _runtime.Operation[CreateViewResult] = _runtime.Operation(
     name="CreateView",
-    document="mutation CreateView($input: CreateViewInput!) { createView(input: $input) { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt viewFieldGroups { createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId } viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } visibility workspaceId } }",
+    document="""\
+mutation CreateView($input: CreateViewInput!) {
+  createView(input: $input) {
+    anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+    calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive
+    isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+    kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+    name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+    viewFieldGroups {
+      createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId
+    }
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    visibility workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createView",),
-    result_type=_D_create_view,
+    result_type=CreateViewResult,
     idempotent=False,
 )
 
@@ -2751,17 +3841,25 @@ async def create_view(
     return _d.create_view
 
 
-class _D_create_view_field(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateViewFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_view_field: ViewField = _msgspec.field(name="createViewField")
 
 
-CREATE_VIEW_FIELD_OP: _runtime.Operation[_D_create_view_field] = _runtime.Operation(
+CREATE_VIEW_FIELD_OP: _runtime.Operation[CreateViewFieldResult] = _runtime.Operation(
     name="CreateViewField",
-    document="mutation CreateViewField($input: CreateViewFieldInput!) { createViewField(input: $input) { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } }",
+    document="""\
+mutation CreateViewField($input: CreateViewFieldInput!) {
+  createViewField(input: $input) {
+    aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+    isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createViewField",),
-    result_type=_D_create_view_field,
+    result_type=CreateViewFieldResult,
     idempotent=False,
 )
 
@@ -2779,17 +3877,29 @@ async def create_view_field(
     return _d.create_view_field
 
 
-class _D_create_view_field_group(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateViewFieldGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_view_field_group: ViewFieldGroup = _msgspec.field(name="createViewFieldGroup")
 
 
-CREATE_VIEW_FIELD_GROUP_OP: _runtime.Operation[_D_create_view_field_group] = _runtime.Operation(
+CREATE_VIEW_FIELD_GROUP_OP: _runtime.Operation[CreateViewFieldGroupResult] = _runtime.Operation(
     name="CreateViewFieldGroup",
-    document="mutation CreateViewFieldGroup($input: CreateViewFieldGroupInput!) { createViewFieldGroup(input: $input) { createdAt deletedAt id isActive isVisible name position updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewId workspaceId } }",
+    document="""\
+mutation CreateViewFieldGroup($input: CreateViewFieldGroupInput!) {
+  createViewFieldGroup(input: $input) {
+    createdAt deletedAt id isActive isVisible name position updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createViewFieldGroup",),
-    result_type=_D_create_view_field_group,
+    result_type=CreateViewFieldGroupResult,
     idempotent=False,
 )
 
@@ -2807,17 +3917,25 @@ async def create_view_field_group(
     return _d.create_view_field_group
 
 
-class _D_create_view_filter(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateViewFilterResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_view_filter: ViewFilter = _msgspec.field(name="createViewFilter")
 
 
-CREATE_VIEW_FILTER_OP: _runtime.Operation[_D_create_view_filter] = _runtime.Operation(
+CREATE_VIEW_FILTER_OP: _runtime.Operation[CreateViewFilterResult] = _runtime.Operation(
     name="CreateViewFilter",
-    document="mutation CreateViewFilter($input: CreateViewFilterInput!) { createViewFilter(input: $input) { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } }",
+    document="""\
+mutation CreateViewFilter($input: CreateViewFilterInput!) {
+  createViewFilter(input: $input) {
+    createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+    relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+    workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createViewFilter",),
-    result_type=_D_create_view_filter,
+    result_type=CreateViewFilterResult,
     idempotent=False,
 )
 
@@ -2835,17 +3953,24 @@ async def create_view_filter(
     return _d.create_view_filter
 
 
-class _D_create_view_filter_group(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateViewFilterGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_view_filter_group: ViewFilterGroup = _msgspec.field(name="createViewFilterGroup")
 
 
-CREATE_VIEW_FILTER_GROUP_OP: _runtime.Operation[_D_create_view_filter_group] = _runtime.Operation(
+CREATE_VIEW_FILTER_GROUP_OP: _runtime.Operation[CreateViewFilterGroupResult] = _runtime.Operation(
     name="CreateViewFilterGroup",
-    document="mutation CreateViewFilterGroup($input: CreateViewFilterGroupInput!) { createViewFilterGroup(input: $input) { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } }",
+    document="""\
+mutation CreateViewFilterGroup($input: CreateViewFilterGroupInput!) {
+  createViewFilterGroup(input: $input) {
+    createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+    updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createViewFilterGroup",),
-    result_type=_D_create_view_filter_group,
+    result_type=CreateViewFilterGroupResult,
     idempotent=False,
 )
 
@@ -2863,17 +3988,23 @@ async def create_view_filter_group(
     return _d.create_view_filter_group
 
 
-class _D_create_view_group(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateViewGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_view_group: ViewGroup = _msgspec.field(name="createViewGroup")
 
 
-CREATE_VIEW_GROUP_OP: _runtime.Operation[_D_create_view_group] = _runtime.Operation(
+CREATE_VIEW_GROUP_OP: _runtime.Operation[CreateViewGroupResult] = _runtime.Operation(
     name="CreateViewGroup",
-    document="mutation CreateViewGroup($input: CreateViewGroupInput!) { createViewGroup(input: $input) { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } }",
+    document="""\
+mutation CreateViewGroup($input: CreateViewGroupInput!) {
+  createViewGroup(input: $input) {
+    createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createViewGroup",),
-    result_type=_D_create_view_group,
+    result_type=CreateViewGroupResult,
     idempotent=False,
 )
 
@@ -2891,17 +4022,23 @@ async def create_view_group(
     return _d.create_view_group
 
 
-class _D_create_view_sort(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateViewSortResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_view_sort: ViewSort = _msgspec.field(name="createViewSort")
 
 
-CREATE_VIEW_SORT_OP: _runtime.Operation[_D_create_view_sort] = _runtime.Operation(
+CREATE_VIEW_SORT_OP: _runtime.Operation[CreateViewSortResult] = _runtime.Operation(
     name="CreateViewSort",
-    document="mutation CreateViewSort($input: CreateViewSortInput!) { createViewSort(input: $input) { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } }",
+    document="""\
+mutation CreateViewSort($input: CreateViewSortInput!) {
+  createViewSort(input: $input) {
+    createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createViewSort",),
-    result_type=_D_create_view_sort,
+    result_type=CreateViewSortResult,
     idempotent=False,
 )
 
@@ -2919,17 +4056,23 @@ async def create_view_sort(
     return _d.create_view_sort
 
 
-class _D_create_webhook(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateWebhookResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_webhook: Webhook = _msgspec.field(name="createWebhook")
 
 
-CREATE_WEBHOOK_OP: _runtime.Operation[_D_create_webhook] = _runtime.Operation(
+CREATE_WEBHOOK_OP: _runtime.Operation[CreateWebhookResult] = _runtime.Operation(
     name="CreateWebhook",
-    document="mutation CreateWebhook($input: CreateWebhookInput!) { createWebhook(input: $input) { applicationId createdAt deletedAt description id operations secret targetUrl updatedAt } }",
+    document="""\
+mutation CreateWebhook($input: CreateWebhookInput!) {
+  createWebhook(input: $input) {
+    applicationId createdAt deletedAt description id operations secret targetUrl updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createWebhook",),
-    result_type=_D_create_webhook,
+    result_type=CreateWebhookResult,
     idempotent=False,
 )
 
@@ -2947,17 +4090,24 @@ async def create_webhook(
     return _d.create_webhook
 
 
-class _D_deactivate_skill(_msgspec.Struct, frozen=True, kw_only=True):
+class DeactivateSkillResult(_msgspec.Struct, frozen=True, kw_only=True):
     deactivate_skill: Skill = _msgspec.field(name="deactivateSkill")
 
 
-DEACTIVATE_SKILL_OP: _runtime.Operation[_D_deactivate_skill] = _runtime.Operation(
+DEACTIVATE_SKILL_OP: _runtime.Operation[DeactivateSkillResult] = _runtime.Operation(
     name="DeactivateSkill",
-    document="mutation DeactivateSkill($id: UUID!) { deactivateSkill(id: $id) { applicationId content createdAt description icon id isActive isCustom isSystem label name updatedAt } }",
+    document="""\
+mutation DeactivateSkill($id: UUID!) {
+  deactivateSkill(id: $id) {
+    applicationId content createdAt description icon id isActive isCustom isSystem label name
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deactivateSkill",),
-    result_type=_D_deactivate_skill,
+    result_type=DeactivateSkillResult,
     idempotent=False,
 )
 
@@ -2975,17 +4125,21 @@ async def deactivate_skill(
     return _d.deactivate_skill
 
 
-class _D_delete_app_key_value(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteAppKeyValueResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_app_key_value: bool = _msgspec.field(name="deleteAppKeyValue")
 
 
-DELETE_APP_KEY_VALUE_OP: _runtime.Operation[_D_delete_app_key_value] = _runtime.Operation(
+DELETE_APP_KEY_VALUE_OP: _runtime.Operation[DeleteAppKeyValueResult] = _runtime.Operation(
     name="DeleteAppKeyValue",
-    document="mutation DeleteAppKeyValue($key: String!, $scope: AppKeyValueScope) { deleteAppKeyValue(key: $key, scope: $scope) }",
+    document="""\
+mutation DeleteAppKeyValue($key: String!, $scope: AppKeyValueScope) {
+  deleteAppKeyValue(key: $key, scope: $scope)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteAppKeyValue",),
-    result_type=_D_delete_app_key_value,
+    result_type=DeleteAppKeyValueResult,
     idempotent=False,
 )
 
@@ -3006,18 +4160,32 @@ async def delete_app_key_value(
     return _d.delete_app_key_value
 
 
-class _D_delete_app_message_channel(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteAppMessageChannelResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_app_message_channel: MessageChannel = _msgspec.field(name="deleteAppMessageChannel")
 
 
-DELETE_APP_MESSAGE_CHANNEL_OP: _runtime.Operation[_D_delete_app_message_channel] = (
+DELETE_APP_MESSAGE_CHANNEL_OP: _runtime.Operation[DeleteAppMessageChannelResult] = (
     _runtime.Operation(
         name="DeleteAppMessageChannel",
-        document="mutation DeleteAppMessageChannel($id: UUID!) { deleteAppMessageChannel(id: $id) { connectedAccount { applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility } }",
+        document="""\
+mutation DeleteAppMessageChannel($id: UUID!) {
+  deleteAppMessageChannel(id: $id) {
+    connectedAccount {
+      applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt
+      handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes
+      updatedAt userWorkspaceId visibility
+    }
+    connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails
+    excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled
+    messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus
+    syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteAppMessageChannel",),
-        result_type=_D_delete_app_message_channel,
+        result_type=DeleteAppMessageChannelResult,
         idempotent=True,
     )
 )
@@ -3036,18 +4204,22 @@ async def delete_app_message_channel(
     return _d.delete_app_message_channel
 
 
-class _D_delete_application_registration(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteApplicationRegistrationResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_application_registration: bool = _msgspec.field(name="deleteApplicationRegistration")
 
 
-DELETE_APPLICATION_REGISTRATION_OP: _runtime.Operation[_D_delete_application_registration] = (
+DELETE_APPLICATION_REGISTRATION_OP: _runtime.Operation[DeleteApplicationRegistrationResult] = (
     _runtime.Operation(
         name="DeleteApplicationRegistration",
-        document="mutation DeleteApplicationRegistration($id: String!) { deleteApplicationRegistration(id: $id) }",
+        document="""\
+mutation DeleteApplicationRegistration($id: String!) {
+  deleteApplicationRegistration(id: $id)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteApplicationRegistration",),
-        result_type=_D_delete_application_registration,
+        result_type=DeleteApplicationRegistrationResult,
         idempotent=True,
     )
 )
@@ -3066,21 +4238,25 @@ async def delete_application_registration(
     return _d.delete_application_registration
 
 
-class _D_delete_application_registration_variable(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteApplicationRegistrationVariableResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_application_registration_variable: bool = _msgspec.field(
         name="deleteApplicationRegistrationVariable"
     )
 
 
 DELETE_APPLICATION_REGISTRATION_VARIABLE_OP: _runtime.Operation[
-    _D_delete_application_registration_variable
+    DeleteApplicationRegistrationVariableResult
 ] = _runtime.Operation(
     name="DeleteApplicationRegistrationVariable",
-    document="mutation DeleteApplicationRegistrationVariable($id: String!) { deleteApplicationRegistrationVariable(id: $id) }",
+    document="""\
+mutation DeleteApplicationRegistrationVariable($id: String!) {
+  deleteApplicationRegistrationVariable(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteApplicationRegistrationVariable",),
-    result_type=_D_delete_application_registration_variable,
+    result_type=DeleteApplicationRegistrationVariableResult,
     idempotent=True,
 )
 
@@ -3098,18 +4274,22 @@ async def delete_application_registration_variable(
     return _d.delete_application_registration_variable
 
 
-class _D_delete_approved_access_domain(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteApprovedAccessDomainResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_approved_access_domain: bool = _msgspec.field(name="deleteApprovedAccessDomain")
 
 
-DELETE_APPROVED_ACCESS_DOMAIN_OP: _runtime.Operation[_D_delete_approved_access_domain] = (
+DELETE_APPROVED_ACCESS_DOMAIN_OP: _runtime.Operation[DeleteApprovedAccessDomainResult] = (
     _runtime.Operation(
         name="DeleteApprovedAccessDomain",
-        document="mutation DeleteApprovedAccessDomain($input: DeleteApprovedAccessDomainInput!) { deleteApprovedAccessDomain(input: $input) }",
+        document="""\
+mutation DeleteApprovedAccessDomain($input: DeleteApprovedAccessDomainInput!) {
+  deleteApprovedAccessDomain(input: $input)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteApprovedAccessDomain",),
-        result_type=_D_delete_approved_access_domain,
+        result_type=DeleteApprovedAccessDomainResult,
         idempotent=False,
     )
 )
@@ -3128,17 +4308,21 @@ async def delete_approved_access_domain(
     return _d.delete_approved_access_domain
 
 
-class _D_delete_chat_thread(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteChatThreadResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_chat_thread: bool = _msgspec.field(name="deleteChatThread")
 
 
-DELETE_CHAT_THREAD_OP: _runtime.Operation[_D_delete_chat_thread] = _runtime.Operation(
+DELETE_CHAT_THREAD_OP: _runtime.Operation[DeleteChatThreadResult] = _runtime.Operation(
     name="DeleteChatThread",
-    document="mutation DeleteChatThread($id: UUID!) { deleteChatThread(id: $id) }",
+    document="""\
+mutation DeleteChatThread($id: UUID!) {
+  deleteChatThread(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteChatThread",),
-    result_type=_D_delete_chat_thread,
+    result_type=DeleteChatThreadResult,
     idempotent=True,
 )
 
@@ -3156,17 +4340,43 @@ async def delete_chat_thread(
     return _d.delete_chat_thread
 
 
-class _D_delete_command_menu_item(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteCommandMenuItemResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_command_menu_item: CommandMenuItem = _msgspec.field(name="deleteCommandMenuItem")
 
 
-DELETE_COMMAND_MENU_ITEM_OP: _runtime.Operation[_D_delete_command_menu_item] = _runtime.Operation(
+DELETE_COMMAND_MENU_ITEM_OP: _runtime.Operation[DeleteCommandMenuItemResult] = _runtime.Operation(
     name="DeleteCommandMenuItem",
-    document="mutation DeleteCommandMenuItem($id: UUID!) { deleteCommandMenuItem(id: $id) { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponent { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId payload { __typename ... on ObjectMetadataCommandMenuItemPayload { __typename } ... on PathCommandMenuItemPayload { __typename path } } position shortLabel universalIdentifier updatedAt workflowVersionId } }",
+    document="""\
+mutation DeleteCommandMenuItem($id: UUID!) {
+  deleteCommandMenuItem(id: $id) {
+    applicationId availabilityObjectMetadataId availabilityType
+    conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+    createdAt engineComponentKey
+    frontComponent {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId
+    pageLayoutId
+    payload {
+      __typename
+      ... on ObjectMetadataCommandMenuItemPayload {
+        __typename
+      }
+      ... on PathCommandMenuItemPayload {
+        __typename path
+      }
+    }
+    position shortLabel universalIdentifier updatedAt workflowVersionId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteCommandMenuItem",),
-    result_type=_D_delete_command_menu_item,
+    result_type=DeleteCommandMenuItemResult,
     idempotent=True,
 )
 
@@ -3184,19 +4394,30 @@ async def delete_command_menu_item(
     return _d.delete_command_menu_item
 
 
-class _D_delete_connected_account(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteConnectedAccountResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_connected_account: ConnectedAccountPublicDTO = _msgspec.field(
         name="deleteConnectedAccount"
     )
 
 
-DELETE_CONNECTED_ACCOUNT_OP: _runtime.Operation[_D_delete_connected_account] = _runtime.Operation(
+DELETE_CONNECTED_ACCOUNT_OP: _runtime.Operation[DeleteConnectedAccountResult] = _runtime.Operation(
     name="DeleteConnectedAccount",
-    document="mutation DeleteConnectedAccount($id: UUID!) { deleteConnectedAccount(id: $id) { applicationId archivedAt authFailedAt authFailedReason connectionParameters { __typename } connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } }",
+    document="""\
+mutation DeleteConnectedAccount($id: UUID!) {
+  deleteConnectedAccount(id: $id) {
+    applicationId archivedAt authFailedAt authFailedReason
+    connectionParameters {
+      __typename
+    }
+    connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt
+    lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteConnectedAccount",),
-    result_type=_D_delete_connected_account,
+    result_type=DeleteConnectedAccountResult,
     idempotent=True,
 )
 
@@ -3214,17 +4435,98 @@ async def delete_connected_account(
     return _d.delete_connected_account
 
 
-class _D_delete_current_workspace(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteCurrentWorkspaceResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_current_workspace: Workspace = _msgspec.field(name="deleteCurrentWorkspace")
 
 
-DELETE_CURRENT_WORKSPACE_OP: _runtime.Operation[_D_delete_current_workspace] = _runtime.Operation(
+DELETE_CURRENT_WORKSPACE_OP: _runtime.Operation[DeleteCurrentWorkspaceResult] = _runtime.Operation(
     name="DeleteCurrentWorkspace",
-    document="mutation DeleteCurrentWorkspace { deleteCurrentWorkspace { activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins billingCustomer { hasPaymentMethod id } billingEntitlements { key value } billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } createdAt currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } customDomain databaseSchema defaultRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } deletedAt displayName editableProfileFields eventLogRetentionDays featureFlags { key value } hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id installedApplications { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain trashRetentionDays updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } views { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt visibility workspaceId } workspaceCustomApplication { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount workspaceUrls { customUrl subdomainUrl } } }",
+    document="""\
+mutation DeleteCurrentWorkspace {
+  deleteCurrentWorkspace {
+    activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier
+    aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins
+    billingCustomer {
+      hasPaymentMethod id
+    }
+    billingEntitlements {
+      key value
+    }
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    createdAt
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    customDomain databaseSchema
+    defaultRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    deletedAt displayName editableProfileFields eventLogRetentionDays
+    featureFlags {
+      key value
+    }
+    hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id
+    installedApplications {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled
+    isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled
+    isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled
+    isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain
+    trashRetentionDays updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    views {
+      anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+      calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id
+      isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+      kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+      name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+      visibility workspaceId
+    }
+    workspaceCustomApplication {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount
+    workspaceUrls {
+      customUrl subdomainUrl
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteCurrentWorkspace",),
-    result_type=_D_delete_current_workspace,
+    result_type=DeleteCurrentWorkspaceResult,
     idempotent=False,
 )
 
@@ -3236,18 +4538,32 @@ async def delete_current_workspace(
     return _d.delete_current_workspace
 
 
-class _D_delete_email_group_channel(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteEmailGroupChannelResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_email_group_channel: MessageChannel = _msgspec.field(name="deleteEmailGroupChannel")
 
 
-DELETE_EMAIL_GROUP_CHANNEL_OP: _runtime.Operation[_D_delete_email_group_channel] = (
+DELETE_EMAIL_GROUP_CHANNEL_OP: _runtime.Operation[DeleteEmailGroupChannelResult] = (
     _runtime.Operation(
         name="DeleteEmailGroupChannel",
-        document="mutation DeleteEmailGroupChannel($id: UUID!) { deleteEmailGroupChannel(id: $id) { connectedAccount { applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility } }",
+        document="""\
+mutation DeleteEmailGroupChannel($id: UUID!) {
+  deleteEmailGroupChannel(id: $id) {
+    connectedAccount {
+      applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt
+      handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes
+      updatedAt userWorkspaceId visibility
+    }
+    connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails
+    excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled
+    messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus
+    syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteEmailGroupChannel",),
-        result_type=_D_delete_email_group_channel,
+        result_type=DeleteEmailGroupChannelResult,
         idempotent=True,
     )
 )
@@ -3266,17 +4582,21 @@ async def delete_email_group_channel(
     return _d.delete_email_group_channel
 
 
-class _D_delete_emailing_domain(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteEmailingDomainResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_emailing_domain: bool = _msgspec.field(name="deleteEmailingDomain")
 
 
-DELETE_EMAILING_DOMAIN_OP: _runtime.Operation[_D_delete_emailing_domain] = _runtime.Operation(
+DELETE_EMAILING_DOMAIN_OP: _runtime.Operation[DeleteEmailingDomainResult] = _runtime.Operation(
     name="DeleteEmailingDomain",
-    document="mutation DeleteEmailingDomain($id: String!) { deleteEmailingDomain(id: $id) }",
+    document="""\
+mutation DeleteEmailingDomain($id: String!) {
+  deleteEmailingDomain(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteEmailingDomain",),
-    result_type=_D_delete_emailing_domain,
+    result_type=DeleteEmailingDomainResult,
     idempotent=True,
 )
 
@@ -3294,17 +4614,26 @@ async def delete_emailing_domain(
     return _d.delete_emailing_domain
 
 
-class _D_delete_front_component(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteFrontComponentResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_front_component: FrontComponent = _msgspec.field(name="deleteFrontComponent")
 
 
-DELETE_FRONT_COMPONENT_OP: _runtime.Operation[_D_delete_front_component] = _runtime.Operation(
+DELETE_FRONT_COMPONENT_OP: _runtime.Operation[DeleteFrontComponentResult] = _runtime.Operation(
     name="DeleteFrontComponent",
-    document="mutation DeleteFrontComponent($id: UUID!) { deleteFrontComponent(id: $id) { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } }",
+    document="""\
+mutation DeleteFrontComponent($id: UUID!) {
+  deleteFrontComponent(id: $id) {
+    applicationGrantedCapabilities applicationId applicationName applicationVariables
+    builtComponentChecksum builtComponentPath componentName createdAt description
+    frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+    universalIdentifier updatedAt usesSdkClient
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteFrontComponent",),
-    result_type=_D_delete_front_component,
+    result_type=DeleteFrontComponentResult,
     idempotent=True,
 )
 
@@ -3322,20 +4651,31 @@ async def delete_front_component(
     return _d.delete_front_component
 
 
-class _D_delete_many_navigation_menu_items(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteManyNavigationMenuItemsResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_many_navigation_menu_items: list[NavigationMenuItem] = _msgspec.field(
         name="deleteManyNavigationMenuItems"
     )
 
 
-DELETE_MANY_NAVIGATION_MENU_ITEMS_OP: _runtime.Operation[_D_delete_many_navigation_menu_items] = (
+DELETE_MANY_NAVIGATION_MENU_ITEMS_OP: _runtime.Operation[DeleteManyNavigationMenuItemsResult] = (
     _runtime.Operation(
         name="DeleteManyNavigationMenuItems",
-        document="mutation DeleteManyNavigationMenuItems($ids: [UUID!]!) { deleteManyNavigationMenuItems(ids: $ids) { applicationId color createdAt folderId icon id link name pageLayoutId position targetObjectMetadataId targetRecordId targetRecordIdentifier { id imageIdentifier labelIdentifier } type updatedAt userWorkspaceId viewId } }",
+        document="""\
+mutation DeleteManyNavigationMenuItems($ids: [UUID!]!) {
+  deleteManyNavigationMenuItems(ids: $ids) {
+    applicationId color createdAt folderId icon id link name pageLayoutId position
+    targetObjectMetadataId targetRecordId
+    targetRecordIdentifier {
+      id imageIdentifier labelIdentifier
+    }
+    type updatedAt userWorkspaceId viewId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteManyNavigationMenuItems",),
-        result_type=_D_delete_many_navigation_menu_items,
+        result_type=DeleteManyNavigationMenuItemsResult,
         idempotent=False,
     )
 )
@@ -3354,18 +4694,22 @@ async def delete_many_navigation_menu_items(
     return _d.delete_many_navigation_menu_items
 
 
-class _D_delete_message_suppression(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteMessageSuppressionResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_message_suppression: bool = _msgspec.field(name="deleteMessageSuppression")
 
 
-DELETE_MESSAGE_SUPPRESSION_OP: _runtime.Operation[_D_delete_message_suppression] = (
+DELETE_MESSAGE_SUPPRESSION_OP: _runtime.Operation[DeleteMessageSuppressionResult] = (
     _runtime.Operation(
         name="DeleteMessageSuppression",
-        document="mutation DeleteMessageSuppression($id: UUID!) { deleteMessageSuppression(id: $id) }",
+        document="""\
+mutation DeleteMessageSuppression($id: UUID!) {
+  deleteMessageSuppression(id: $id)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteMessageSuppression",),
-        result_type=_D_delete_message_suppression,
+        result_type=DeleteMessageSuppressionResult,
         idempotent=True,
     )
 )
@@ -3384,20 +4728,31 @@ async def delete_message_suppression(
     return _d.delete_message_suppression
 
 
-class _D_delete_navigation_menu_item(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteNavigationMenuItemResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_navigation_menu_item: NavigationMenuItem = _msgspec.field(
         name="deleteNavigationMenuItem"
     )
 
 
-DELETE_NAVIGATION_MENU_ITEM_OP: _runtime.Operation[_D_delete_navigation_menu_item] = (
+DELETE_NAVIGATION_MENU_ITEM_OP: _runtime.Operation[DeleteNavigationMenuItemResult] = (
     _runtime.Operation(
         name="DeleteNavigationMenuItem",
-        document="mutation DeleteNavigationMenuItem($id: UUID!) { deleteNavigationMenuItem(id: $id) { applicationId color createdAt folderId icon id link name pageLayoutId position targetObjectMetadataId targetRecordId targetRecordIdentifier { id imageIdentifier labelIdentifier } type updatedAt userWorkspaceId viewId } }",
+        document="""\
+mutation DeleteNavigationMenuItem($id: UUID!) {
+  deleteNavigationMenuItem(id: $id) {
+    applicationId color createdAt folderId icon id link name pageLayoutId position
+    targetObjectMetadataId targetRecordId
+    targetRecordIdentifier {
+      id imageIdentifier labelIdentifier
+    }
+    type updatedAt userWorkspaceId viewId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteNavigationMenuItem",),
-        result_type=_D_delete_navigation_menu_item,
+        result_type=DeleteNavigationMenuItemResult,
         idempotent=True,
     )
 )
@@ -3416,17 +4771,24 @@ async def delete_navigation_menu_item(
     return _d.delete_navigation_menu_item
 
 
-class _D_delete_one_agent(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteOneAgentResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_one_agent: Agent = _msgspec.field(name="deleteOneAgent")
 
 
-DELETE_ONE_AGENT_OP: _runtime.Operation[_D_delete_one_agent] = _runtime.Operation(
+DELETE_ONE_AGENT_OP: _runtime.Operation[DeleteOneAgentResult] = _runtime.Operation(
     name="DeleteOneAgent",
-    document="mutation DeleteOneAgent($input: AgentIdInput!) { deleteOneAgent(input: $input) { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } }",
+    document="""\
+mutation DeleteOneAgent($input: AgentIdInput!) {
+  deleteOneAgent(input: $input) {
+    applicationId createdAt description evaluationInputs icon id isCustom label
+    modelConfiguration modelId name prompt responseFormat roleId updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteOneAgent",),
-    result_type=_D_delete_one_agent,
+    result_type=DeleteOneAgentResult,
     idempotent=False,
 )
 
@@ -3444,17 +4806,41 @@ async def delete_one_agent(
     return _d.delete_one_agent
 
 
-class _D_delete_one_field(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteOneFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_one_field: Field = _msgspec.field(name="deleteOneField")
 
 
-DELETE_ONE_FIELD_OP: _runtime.Operation[_D_delete_one_field] = _runtime.Operation(
+DELETE_ONE_FIELD_OP: _runtime.Operation[DeleteOneFieldResult] = _runtime.Operation(
     name="DeleteOneField",
-    document="mutation DeleteOneField($input: DeleteOneFieldInput!) { deleteOneField(input: $input) { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt writability } objectMetadataId options relation { type } settings type universalIdentifier updatedAt writability } }",
+    document="""\
+mutation DeleteOneField($input: DeleteOneFieldInput!) {
+  deleteOneField(input: $input) {
+    applicationId createdAt defaultValue description icon id isActive isAuditLogged
+    isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId
+    morphRelations {
+      type
+    }
+    name
+    object {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular openRecordIn readability
+      readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt
+      writability
+    }
+    objectMetadataId options
+    relation {
+      type
+    }
+    settings type universalIdentifier updatedAt writability
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteOneField",),
-    result_type=_D_delete_one_field,
+    result_type=DeleteOneFieldResult,
     idempotent=False,
 )
 
@@ -3472,17 +4858,27 @@ async def delete_one_field(
     return _d.delete_one_field
 
 
-class _D_delete_one_index(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteOneIndexResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_one_index: Index = _msgspec.field(name="deleteOneIndex")
 
 
-DELETE_ONE_INDEX_OP: _runtime.Operation[_D_delete_one_index] = _runtime.Operation(
+DELETE_ONE_INDEX_OP: _runtime.Operation[DeleteOneIndexResult] = _runtime.Operation(
     name="DeleteOneIndex",
-    document="mutation DeleteOneIndex($input: DeleteOneIndexInput!) { deleteOneIndex(input: $input) { createdAt id indexFieldMetadataList { createdAt fieldMetadataId id order subFieldName updatedAt } indexType indexWhereClause isCustom isUnique name updatedAt } }",
+    document="""\
+mutation DeleteOneIndex($input: DeleteOneIndexInput!) {
+  deleteOneIndex(input: $input) {
+    createdAt id
+    indexFieldMetadataList {
+      createdAt fieldMetadataId id order subFieldName updatedAt
+    }
+    indexType indexWhereClause isCustom isUnique name updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteOneIndex",),
-    result_type=_D_delete_one_index,
+    result_type=DeleteOneIndexResult,
     idempotent=False,
 )
 
@@ -3500,17 +4896,26 @@ async def delete_one_index(
     return _d.delete_one_index
 
 
-class _D_delete_one_logic_function(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteOneLogicFunctionResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_one_logic_function: LogicFunction = _msgspec.field(name="deleteOneLogicFunction")
 
 
-DELETE_ONE_LOGIC_FUNCTION_OP: _runtime.Operation[_D_delete_one_logic_function] = _runtime.Operation(
+DELETE_ONE_LOGIC_FUNCTION_OP: _runtime.Operation[DeleteOneLogicFunctionResult] = _runtime.Operation(
     name="DeleteOneLogicFunction",
-    document="mutation DeleteOneLogicFunction($input: LogicFunctionIdInput!) { deleteOneLogicFunction(input: $input) { applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath timeoutSeconds toolTriggerSettings universalIdentifier updatedAt workflowActionTriggerSettings } }",
+    document="""\
+mutation DeleteOneLogicFunction($input: LogicFunctionIdInput!) {
+  deleteOneLogicFunction(input: $input) {
+    applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description
+    executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath
+    timeoutSeconds toolTriggerSettings universalIdentifier updatedAt
+    workflowActionTriggerSettings
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteOneLogicFunction",),
-    result_type=_D_delete_one_logic_function,
+    result_type=DeleteOneLogicFunctionResult,
     idempotent=False,
 )
 
@@ -3528,17 +4933,64 @@ async def delete_one_logic_function(
     return _d.delete_one_logic_function
 
 
-class _D_delete_one_object(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteOneObjectResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_one_object: Object = _msgspec.field(name="deleteOneObject")
 
 
-DELETE_ONE_OBJECT_OP: _runtime.Operation[_D_delete_one_object] = _runtime.Operation(
+DELETE_ONE_OBJECT_OP: _runtime.Operation[DeleteOneObjectResult] = _runtime.Operation(
     name="DeleteOneObject",
-    document="mutation DeleteOneObject($input: DeleteOneObjectInput!) { deleteOneObject(input: $input) { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } icon id imageIdentifierFieldMetadataId indexMetadataList { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } indexMetadatas { edges { cursor node { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers searchFieldMetadataList { createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt } shortcut universalIdentifier updatedAt writability } }",
+    document="""\
+mutation DeleteOneObject($input: DeleteOneObjectInput!) {
+  deleteOneObject(input: $input) {
+    applicationId color createdAt description duplicateCriteria
+    fields {
+      edges {
+        cursor
+        node {
+          applicationId createdAt defaultValue description icon id isActive isAuditLogged
+          isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label
+          morphId name objectMetadataId options settings type universalIdentifier updatedAt
+          writability
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    fieldsList {
+      applicationId createdAt defaultValue description icon id isActive isAuditLogged
+      isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId
+      name objectMetadataId options settings type universalIdentifier updatedAt writability
+    }
+    icon id imageIdentifierFieldMetadataId
+    indexMetadataList {
+      createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+    }
+    indexMetadatas {
+      edges {
+        cursor
+        node {
+          createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable
+    labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular
+    openRecordIn readability readabilityParentFieldUniversalIdentifiers
+    searchFieldMetadataList {
+      createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt
+    }
+    shortcut universalIdentifier updatedAt writability
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteOneObject",),
-    result_type=_D_delete_one_object,
+    result_type=DeleteOneObjectResult,
     idempotent=False,
 )
 
@@ -3556,17 +5008,21 @@ async def delete_one_object(
     return _d.delete_one_object
 
 
-class _D_delete_one_role(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteOneRoleResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_one_role: str = _msgspec.field(name="deleteOneRole")
 
 
-DELETE_ONE_ROLE_OP: _runtime.Operation[_D_delete_one_role] = _runtime.Operation(
+DELETE_ONE_ROLE_OP: _runtime.Operation[DeleteOneRoleResult] = _runtime.Operation(
     name="DeleteOneRole",
-    document="mutation DeleteOneRole($roleId: UUID!) { deleteOneRole(roleId: $roleId) }",
+    document="""\
+mutation DeleteOneRole($roleId: UUID!) {
+  deleteOneRole(roleId: $roleId)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteOneRole",),
-    result_type=_D_delete_one_role,
+    result_type=DeleteOneRoleResult,
     idempotent=False,
 )
 
@@ -3584,17 +5040,21 @@ async def delete_one_role(
     return _d.delete_one_role
 
 
-class _D_delete_public_domain(_msgspec.Struct, frozen=True, kw_only=True):
+class DeletePublicDomainResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_public_domain: bool = _msgspec.field(name="deletePublicDomain")
 
 
-DELETE_PUBLIC_DOMAIN_OP: _runtime.Operation[_D_delete_public_domain] = _runtime.Operation(
+DELETE_PUBLIC_DOMAIN_OP: _runtime.Operation[DeletePublicDomainResult] = _runtime.Operation(
     name="DeletePublicDomain",
-    document="mutation DeletePublicDomain($domain: String!) { deletePublicDomain(domain: $domain) }",
+    document="""\
+mutation DeletePublicDomain($domain: String!) {
+  deletePublicDomain(domain: $domain)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deletePublicDomain",),
-    result_type=_D_delete_public_domain,
+    result_type=DeletePublicDomainResult,
     idempotent=False,
 )
 
@@ -3612,18 +5072,22 @@ async def delete_public_domain(
     return _d.delete_public_domain
 
 
-class _D_delete_queued_chat_message(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteQueuedChatMessageResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_queued_chat_message: bool = _msgspec.field(name="deleteQueuedChatMessage")
 
 
-DELETE_QUEUED_CHAT_MESSAGE_OP: _runtime.Operation[_D_delete_queued_chat_message] = (
+DELETE_QUEUED_CHAT_MESSAGE_OP: _runtime.Operation[DeleteQueuedChatMessageResult] = (
     _runtime.Operation(
         name="DeleteQueuedChatMessage",
-        document="mutation DeleteQueuedChatMessage($messageId: UUID!) { deleteQueuedChatMessage(messageId: $messageId) }",
+        document="""\
+mutation DeleteQueuedChatMessage($messageId: UUID!) {
+  deleteQueuedChatMessage(messageId: $messageId)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteQueuedChatMessage",),
-        result_type=_D_delete_queued_chat_message,
+        result_type=DeleteQueuedChatMessageResult,
         idempotent=False,
     )
 )
@@ -3642,18 +5106,24 @@ async def delete_queued_chat_message(
     return _d.delete_queued_chat_message
 
 
-class _D_delete_sso_identity_provider(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteSSOIdentityProviderResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_sso_identity_provider: DeleteSso = _msgspec.field(name="deleteSSOIdentityProvider")
 
 
-DELETE_SSO_IDENTITY_PROVIDER_OP: _runtime.Operation[_D_delete_sso_identity_provider] = (
+DELETE_SSO_IDENTITY_PROVIDER_OP: _runtime.Operation[DeleteSSOIdentityProviderResult] = (
     _runtime.Operation(
         name="DeleteSSOIdentityProvider",
-        document="mutation DeleteSSOIdentityProvider($input: DeleteSsoInput!) { deleteSSOIdentityProvider(input: $input) { identityProviderId } }",
+        document="""\
+mutation DeleteSSOIdentityProvider($input: DeleteSsoInput!) {
+  deleteSSOIdentityProvider(input: $input) {
+    identityProviderId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteSSOIdentityProvider",),
-        result_type=_D_delete_sso_identity_provider,
+        result_type=DeleteSSOIdentityProviderResult,
         idempotent=False,
     )
 )
@@ -3672,17 +5142,24 @@ async def delete_sso_identity_provider(
     return _d.delete_sso_identity_provider
 
 
-class _D_delete_skill(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteSkillResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_skill: Skill = _msgspec.field(name="deleteSkill")
 
 
-DELETE_SKILL_OP: _runtime.Operation[_D_delete_skill] = _runtime.Operation(
+DELETE_SKILL_OP: _runtime.Operation[DeleteSkillResult] = _runtime.Operation(
     name="DeleteSkill",
-    document="mutation DeleteSkill($id: UUID!) { deleteSkill(id: $id) { applicationId content createdAt description icon id isActive isCustom isSystem label name updatedAt } }",
+    document="""\
+mutation DeleteSkill($id: UUID!) {
+  deleteSkill(id: $id) {
+    applicationId content createdAt description icon id isActive isCustom isSystem label name
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteSkill",),
-    result_type=_D_delete_skill,
+    result_type=DeleteSkillResult,
     idempotent=True,
 )
 
@@ -3700,21 +5177,27 @@ async def delete_skill(
     return _d.delete_skill
 
 
-class _D_delete_two_factor_authentication_method(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteTwoFactorAuthenticationMethodResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_two_factor_authentication_method: DeleteTwoFactorAuthenticationMethod = _msgspec.field(
         name="deleteTwoFactorAuthenticationMethod"
     )
 
 
 DELETE_TWO_FACTOR_AUTHENTICATION_METHOD_OP: _runtime.Operation[
-    _D_delete_two_factor_authentication_method
+    DeleteTwoFactorAuthenticationMethodResult
 ] = _runtime.Operation(
     name="DeleteTwoFactorAuthenticationMethod",
-    document="mutation DeleteTwoFactorAuthenticationMethod($twoFactorAuthenticationMethodId: UUID!) { deleteTwoFactorAuthenticationMethod(twoFactorAuthenticationMethodId: $twoFactorAuthenticationMethodId) { success } }",
+    document="""\
+mutation DeleteTwoFactorAuthenticationMethod($twoFactorAuthenticationMethodId: UUID!) {
+  deleteTwoFactorAuthenticationMethod(twoFactorAuthenticationMethodId: $twoFactorAuthenticationMethodId) {
+    success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteTwoFactorAuthenticationMethod",),
-    result_type=_D_delete_two_factor_authentication_method,
+    result_type=DeleteTwoFactorAuthenticationMethodResult,
     idempotent=False,
 )
 
@@ -3732,17 +5215,21 @@ async def delete_two_factor_authentication_method(
     return _d.delete_two_factor_authentication_method
 
 
-class _D_delete_unsubscribe_topic(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteUnsubscribeTopicResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_unsubscribe_topic: bool = _msgspec.field(name="deleteUnsubscribeTopic")
 
 
-DELETE_UNSUBSCRIBE_TOPIC_OP: _runtime.Operation[_D_delete_unsubscribe_topic] = _runtime.Operation(
+DELETE_UNSUBSCRIBE_TOPIC_OP: _runtime.Operation[DeleteUnsubscribeTopicResult] = _runtime.Operation(
     name="DeleteUnsubscribeTopic",
-    document="mutation DeleteUnsubscribeTopic($id: String!) { deleteUnsubscribeTopic(id: $id) }",
+    document="""\
+mutation DeleteUnsubscribeTopic($id: String!) {
+  deleteUnsubscribeTopic(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteUnsubscribeTopic",),
-    result_type=_D_delete_unsubscribe_topic,
+    result_type=DeleteUnsubscribeTopicResult,
     idempotent=True,
 )
 
@@ -3760,17 +5247,21 @@ async def delete_unsubscribe_topic(
     return _d.delete_unsubscribe_topic
 
 
-class _D_delete_usage_limit(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteUsageLimitResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_usage_limit: bool = _msgspec.field(name="deleteUsageLimit")
 
 
-DELETE_USAGE_LIMIT_OP: _runtime.Operation[_D_delete_usage_limit] = _runtime.Operation(
+DELETE_USAGE_LIMIT_OP: _runtime.Operation[DeleteUsageLimitResult] = _runtime.Operation(
     name="DeleteUsageLimit",
-    document="mutation DeleteUsageLimit($usageLimitId: UUID!) { deleteUsageLimit(usageLimitId: $usageLimitId) }",
+    document="""\
+mutation DeleteUsageLimit($usageLimitId: UUID!) {
+  deleteUsageLimit(usageLimitId: $usageLimitId)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteUsageLimit",),
-    result_type=_D_delete_usage_limit,
+    result_type=DeleteUsageLimitResult,
     idempotent=False,
 )
 
@@ -3788,17 +5279,61 @@ async def delete_usage_limit(
     return _d.delete_usage_limit
 
 
-class _D_delete_user(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteUserResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_user: User = _msgspec.field(name="deleteUser")
 
 
-DELETE_USER_OP: _runtime.Operation[_D_delete_user] = _runtime.Operation(
+DELETE_USER_OP: _runtime.Operation[DeleteUserResult] = _runtime.Operation(
     name="DeleteUser",
-    document="mutation DeleteUser { deleteUser { availableWorkspaces { __typename } canAccessFullAdminPanel canImpersonate createdAt currentUserWorkspace { createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId } currentWorkspace { activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins createdAt customDomain databaseSchema deletedAt displayName editableProfileFields eventLogRetentionDays hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain trashRetentionDays updatedAt workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount } deletedAt deletedWorkspaceMembers { avatarUrl id userEmail userWorkspaceId } disabled email firstName hasPassword id isEmailVerified isWorkspaceCreator lastName locale onboardingStatus previousOnboardingStatus supportUserHash updatedAt userVars userWorkspaces { createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId } workspaceMember { avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn timeFormat timeZone uiScale userEmail userWorkspaceId } workspaceMembers { avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn timeFormat timeZone uiScale userEmail userWorkspaceId } workspaces { createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId } } }",
+    document="""\
+mutation DeleteUser {
+  deleteUser {
+    availableWorkspaces {
+      __typename
+    }
+    canAccessFullAdminPanel canImpersonate createdAt
+    currentUserWorkspace {
+      createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId
+    }
+    currentWorkspace {
+      activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier
+      aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins createdAt
+      customDomain databaseSchema deletedAt displayName editableProfileFields
+      eventLogRetentionDays hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id
+      inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled
+      isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled
+      isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled
+      isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain
+      trashRetentionDays updatedAt workspaceCustomApplicationId workspaceDiscoverability
+      workspaceMembersCount
+    }
+    deletedAt
+    deletedWorkspaceMembers {
+      avatarUrl id userEmail userWorkspaceId
+    }
+    disabled email firstName hasPassword id isEmailVerified isWorkspaceCreator lastName locale
+    onboardingStatus previousOnboardingStatus supportUserHash updatedAt userVars
+    userWorkspaces {
+      createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId
+    }
+    workspaceMember {
+      avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn
+      timeFormat timeZone uiScale userEmail userWorkspaceId
+    }
+    workspaceMembers {
+      avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn
+      timeFormat timeZone uiScale userEmail userWorkspaceId
+    }
+    workspaces {
+      createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteUser",),
-    result_type=_D_delete_user,
+    result_type=DeleteUserResult,
     idempotent=False,
 )
 
@@ -3810,18 +5345,43 @@ async def delete_user(
     return _d.delete_user
 
 
-class _D_delete_user_from_workspace(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteUserFromWorkspaceResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_user_from_workspace: UserWorkspace = _msgspec.field(name="deleteUserFromWorkspace")
 
 
-DELETE_USER_FROM_WORKSPACE_OP: _runtime.Operation[_D_delete_user_from_workspace] = (
+DELETE_USER_FROM_WORKSPACE_OP: _runtime.Operation[DeleteUserFromWorkspaceResult] = (
     _runtime.Operation(
         name="DeleteUserFromWorkspace",
-        document="mutation DeleteUserFromWorkspace($workspaceMemberIdToDelete: String!) { deleteUserFromWorkspace(workspaceMemberIdToDelete: $workspaceMemberIdToDelete) { createdAt deletedAt id isImpersonating locale objectPermissions { canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords canUpdateObjectRecords objectMetadataId restrictedFields } objectsPermissions { canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords canUpdateObjectRecords objectMetadataId restrictedFields } permissionFlags twoFactorAuthenticationMethodSummary { status strategy twoFactorAuthenticationMethodId } updatedAt user { canAccessFullAdminPanel canImpersonate createdAt deletedAt disabled email firstName hasPassword id isEmailVerified isWorkspaceCreator lastName locale onboardingStatus previousOnboardingStatus supportUserHash updatedAt userVars } userId } }",
+        document="""\
+mutation DeleteUserFromWorkspace($workspaceMemberIdToDelete: String!) {
+  deleteUserFromWorkspace(workspaceMemberIdToDelete: $workspaceMemberIdToDelete) {
+    createdAt deletedAt id isImpersonating locale
+    objectPermissions {
+      canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords
+      canUpdateObjectRecords objectMetadataId restrictedFields
+    }
+    objectsPermissions {
+      canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords
+      canUpdateObjectRecords objectMetadataId restrictedFields
+    }
+    permissionFlags
+    twoFactorAuthenticationMethodSummary {
+      status strategy twoFactorAuthenticationMethodId
+    }
+    updatedAt
+    user {
+      canAccessFullAdminPanel canImpersonate createdAt deletedAt disabled email firstName
+      hasPassword id isEmailVerified isWorkspaceCreator lastName locale onboardingStatus
+      previousOnboardingStatus supportUserHash updatedAt userVars
+    }
+    userId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteUserFromWorkspace",),
-        result_type=_D_delete_user_from_workspace,
+        result_type=DeleteUserFromWorkspaceResult,
         idempotent=False,
     )
 )
@@ -3840,17 +5400,21 @@ async def delete_user_from_workspace(
     return _d.delete_user_from_workspace
 
 
-class _D_delete_view(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteViewResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_view: bool = _msgspec.field(name="deleteView")
 
 
-DELETE_VIEW_OP: _runtime.Operation[_D_delete_view] = _runtime.Operation(
+DELETE_VIEW_OP: _runtime.Operation[DeleteViewResult] = _runtime.Operation(
     name="DeleteView",
-    document="mutation DeleteView($id: String!) { deleteView(id: $id) }",
+    document="""\
+mutation DeleteView($id: String!) {
+  deleteView(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteView",),
-    result_type=_D_delete_view,
+    result_type=DeleteViewResult,
     idempotent=True,
 )
 
@@ -3868,17 +5432,25 @@ async def delete_view(
     return _d.delete_view
 
 
-class _D_delete_view_field(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteViewFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_view_field: ViewField = _msgspec.field(name="deleteViewField")
 
 
-DELETE_VIEW_FIELD_OP: _runtime.Operation[_D_delete_view_field] = _runtime.Operation(
+DELETE_VIEW_FIELD_OP: _runtime.Operation[DeleteViewFieldResult] = _runtime.Operation(
     name="DeleteViewField",
-    document="mutation DeleteViewField($input: DeleteViewFieldInput!) { deleteViewField(input: $input) { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } }",
+    document="""\
+mutation DeleteViewField($input: DeleteViewFieldInput!) {
+  deleteViewField(input: $input) {
+    aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+    isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteViewField",),
-    result_type=_D_delete_view_field,
+    result_type=DeleteViewFieldResult,
     idempotent=False,
 )
 
@@ -3896,17 +5468,29 @@ async def delete_view_field(
     return _d.delete_view_field
 
 
-class _D_delete_view_field_group(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteViewFieldGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_view_field_group: ViewFieldGroup = _msgspec.field(name="deleteViewFieldGroup")
 
 
-DELETE_VIEW_FIELD_GROUP_OP: _runtime.Operation[_D_delete_view_field_group] = _runtime.Operation(
+DELETE_VIEW_FIELD_GROUP_OP: _runtime.Operation[DeleteViewFieldGroupResult] = _runtime.Operation(
     name="DeleteViewFieldGroup",
-    document="mutation DeleteViewFieldGroup($input: DeleteViewFieldGroupInput!) { deleteViewFieldGroup(input: $input) { createdAt deletedAt id isActive isVisible name position updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewId workspaceId } }",
+    document="""\
+mutation DeleteViewFieldGroup($input: DeleteViewFieldGroupInput!) {
+  deleteViewFieldGroup(input: $input) {
+    createdAt deletedAt id isActive isVisible name position updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteViewFieldGroup",),
-    result_type=_D_delete_view_field_group,
+    result_type=DeleteViewFieldGroupResult,
     idempotent=False,
 )
 
@@ -3924,17 +5508,25 @@ async def delete_view_field_group(
     return _d.delete_view_field_group
 
 
-class _D_delete_view_filter(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteViewFilterResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_view_filter: ViewFilter = _msgspec.field(name="deleteViewFilter")
 
 
-DELETE_VIEW_FILTER_OP: _runtime.Operation[_D_delete_view_filter] = _runtime.Operation(
+DELETE_VIEW_FILTER_OP: _runtime.Operation[DeleteViewFilterResult] = _runtime.Operation(
     name="DeleteViewFilter",
-    document="mutation DeleteViewFilter($input: DeleteViewFilterInput!) { deleteViewFilter(input: $input) { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } }",
+    document="""\
+mutation DeleteViewFilter($input: DeleteViewFilterInput!) {
+  deleteViewFilter(input: $input) {
+    createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+    relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+    workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteViewFilter",),
-    result_type=_D_delete_view_filter,
+    result_type=DeleteViewFilterResult,
     idempotent=False,
 )
 
@@ -3952,17 +5544,21 @@ async def delete_view_filter(
     return _d.delete_view_filter
 
 
-class _D_delete_view_filter_group(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteViewFilterGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_view_filter_group: bool = _msgspec.field(name="deleteViewFilterGroup")
 
 
-DELETE_VIEW_FILTER_GROUP_OP: _runtime.Operation[_D_delete_view_filter_group] = _runtime.Operation(
+DELETE_VIEW_FILTER_GROUP_OP: _runtime.Operation[DeleteViewFilterGroupResult] = _runtime.Operation(
     name="DeleteViewFilterGroup",
-    document="mutation DeleteViewFilterGroup($id: String!) { deleteViewFilterGroup(id: $id) }",
+    document="""\
+mutation DeleteViewFilterGroup($id: String!) {
+  deleteViewFilterGroup(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteViewFilterGroup",),
-    result_type=_D_delete_view_filter_group,
+    result_type=DeleteViewFilterGroupResult,
     idempotent=True,
 )
 
@@ -3980,17 +5576,23 @@ async def delete_view_filter_group(
     return _d.delete_view_filter_group
 
 
-class _D_delete_view_group(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteViewGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_view_group: ViewGroup = _msgspec.field(name="deleteViewGroup")
 
 
-DELETE_VIEW_GROUP_OP: _runtime.Operation[_D_delete_view_group] = _runtime.Operation(
+DELETE_VIEW_GROUP_OP: _runtime.Operation[DeleteViewGroupResult] = _runtime.Operation(
     name="DeleteViewGroup",
-    document="mutation DeleteViewGroup($input: DeleteViewGroupInput!) { deleteViewGroup(input: $input) { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } }",
+    document="""\
+mutation DeleteViewGroup($input: DeleteViewGroupInput!) {
+  deleteViewGroup(input: $input) {
+    createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteViewGroup",),
-    result_type=_D_delete_view_group,
+    result_type=DeleteViewGroupResult,
     idempotent=False,
 )
 
@@ -4008,17 +5610,21 @@ async def delete_view_group(
     return _d.delete_view_group
 
 
-class _D_delete_view_sort(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteViewSortResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_view_sort: bool = _msgspec.field(name="deleteViewSort")
 
 
-DELETE_VIEW_SORT_OP: _runtime.Operation[_D_delete_view_sort] = _runtime.Operation(
+DELETE_VIEW_SORT_OP: _runtime.Operation[DeleteViewSortResult] = _runtime.Operation(
     name="DeleteViewSort",
-    document="mutation DeleteViewSort($input: DeleteViewSortInput!) { deleteViewSort(input: $input) }",
+    document="""\
+mutation DeleteViewSort($input: DeleteViewSortInput!) {
+  deleteViewSort(input: $input)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteViewSort",),
-    result_type=_D_delete_view_sort,
+    result_type=DeleteViewSortResult,
     idempotent=False,
 )
 
@@ -4036,17 +5642,23 @@ async def delete_view_sort(
     return _d.delete_view_sort
 
 
-class _D_delete_webhook(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteWebhookResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_webhook: Webhook = _msgspec.field(name="deleteWebhook")
 
 
-DELETE_WEBHOOK_OP: _runtime.Operation[_D_delete_webhook] = _runtime.Operation(
+DELETE_WEBHOOK_OP: _runtime.Operation[DeleteWebhookResult] = _runtime.Operation(
     name="DeleteWebhook",
-    document="mutation DeleteWebhook($id: UUID!) { deleteWebhook(id: $id) { applicationId createdAt deletedAt description id operations secret targetUrl updatedAt } }",
+    document="""\
+mutation DeleteWebhook($id: UUID!) {
+  deleteWebhook(id: $id) {
+    applicationId createdAt deletedAt description id operations secret targetUrl updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteWebhook",),
-    result_type=_D_delete_webhook,
+    result_type=DeleteWebhookResult,
     idempotent=True,
 )
 
@@ -4064,18 +5676,22 @@ async def delete_webhook(
     return _d.delete_webhook
 
 
-class _D_delete_workspace_invitation(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteWorkspaceInvitationResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_workspace_invitation: str = _msgspec.field(name="deleteWorkspaceInvitation")
 
 
-DELETE_WORKSPACE_INVITATION_OP: _runtime.Operation[_D_delete_workspace_invitation] = (
+DELETE_WORKSPACE_INVITATION_OP: _runtime.Operation[DeleteWorkspaceInvitationResult] = (
     _runtime.Operation(
         name="DeleteWorkspaceInvitation",
-        document="mutation DeleteWorkspaceInvitation($appTokenId: String!) { deleteWorkspaceInvitation(appTokenId: $appTokenId) }",
+        document="""\
+mutation DeleteWorkspaceInvitation($appTokenId: String!) {
+  deleteWorkspaceInvitation(appTokenId: $appTokenId)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("deleteWorkspaceInvitation",),
-        result_type=_D_delete_workspace_invitation,
+        result_type=DeleteWorkspaceInvitationResult,
         idempotent=False,
     )
 )
@@ -4094,17 +5710,21 @@ async def delete_workspace_invitation(
     return _d.delete_workspace_invitation
 
 
-class _D_destroy_page_layout(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyPageLayoutResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_page_layout: bool = _msgspec.field(name="destroyPageLayout")
 
 
-DESTROY_PAGE_LAYOUT_OP: _runtime.Operation[_D_destroy_page_layout] = _runtime.Operation(
+DESTROY_PAGE_LAYOUT_OP: _runtime.Operation[DestroyPageLayoutResult] = _runtime.Operation(
     name="DestroyPageLayout",
-    document="mutation DestroyPageLayout($id: String!) { destroyPageLayout(id: $id) }",
+    document="""\
+mutation DestroyPageLayout($id: String!) {
+  destroyPageLayout(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("destroyPageLayout",),
-    result_type=_D_destroy_page_layout,
+    result_type=DestroyPageLayoutResult,
     idempotent=True,
 )
 
@@ -4122,17 +5742,21 @@ async def destroy_page_layout(
     return _d.destroy_page_layout
 
 
-class _D_destroy_page_layout_tab(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyPageLayoutTabResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_page_layout_tab: bool = _msgspec.field(name="destroyPageLayoutTab")
 
 
-DESTROY_PAGE_LAYOUT_TAB_OP: _runtime.Operation[_D_destroy_page_layout_tab] = _runtime.Operation(
+DESTROY_PAGE_LAYOUT_TAB_OP: _runtime.Operation[DestroyPageLayoutTabResult] = _runtime.Operation(
     name="DestroyPageLayoutTab",
-    document="mutation DestroyPageLayoutTab($id: String!) { destroyPageLayoutTab(id: $id) }",
+    document="""\
+mutation DestroyPageLayoutTab($id: String!) {
+  destroyPageLayoutTab(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("destroyPageLayoutTab",),
-    result_type=_D_destroy_page_layout_tab,
+    result_type=DestroyPageLayoutTabResult,
     idempotent=True,
 )
 
@@ -4150,18 +5774,22 @@ async def destroy_page_layout_tab(
     return _d.destroy_page_layout_tab
 
 
-class _D_destroy_page_layout_widget(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyPageLayoutWidgetResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_page_layout_widget: bool = _msgspec.field(name="destroyPageLayoutWidget")
 
 
-DESTROY_PAGE_LAYOUT_WIDGET_OP: _runtime.Operation[_D_destroy_page_layout_widget] = (
+DESTROY_PAGE_LAYOUT_WIDGET_OP: _runtime.Operation[DestroyPageLayoutWidgetResult] = (
     _runtime.Operation(
         name="DestroyPageLayoutWidget",
-        document="mutation DestroyPageLayoutWidget($id: String!) { destroyPageLayoutWidget(id: $id) }",
+        document="""\
+mutation DestroyPageLayoutWidget($id: String!) {
+  destroyPageLayoutWidget(id: $id)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("destroyPageLayoutWidget",),
-        result_type=_D_destroy_page_layout_widget,
+        result_type=DestroyPageLayoutWidgetResult,
         idempotent=True,
     )
 )
@@ -4180,17 +5808,21 @@ async def destroy_page_layout_widget(
     return _d.destroy_page_layout_widget
 
 
-class _D_destroy_view(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyViewResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_view: bool = _msgspec.field(name="destroyView")
 
 
-DESTROY_VIEW_OP: _runtime.Operation[_D_destroy_view] = _runtime.Operation(
+DESTROY_VIEW_OP: _runtime.Operation[DestroyViewResult] = _runtime.Operation(
     name="DestroyView",
-    document="mutation DestroyView($id: String!) { destroyView(id: $id) }",
+    document="""\
+mutation DestroyView($id: String!) {
+  destroyView(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("destroyView",),
-    result_type=_D_destroy_view,
+    result_type=DestroyViewResult,
     idempotent=True,
 )
 
@@ -4208,17 +5840,25 @@ async def destroy_view(
     return _d.destroy_view
 
 
-class _D_destroy_view_field(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyViewFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_view_field: ViewField = _msgspec.field(name="destroyViewField")
 
 
-DESTROY_VIEW_FIELD_OP: _runtime.Operation[_D_destroy_view_field] = _runtime.Operation(
+DESTROY_VIEW_FIELD_OP: _runtime.Operation[DestroyViewFieldResult] = _runtime.Operation(
     name="DestroyViewField",
-    document="mutation DestroyViewField($input: DestroyViewFieldInput!) { destroyViewField(input: $input) { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } }",
+    document="""\
+mutation DestroyViewField($input: DestroyViewFieldInput!) {
+  destroyViewField(input: $input) {
+    aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+    isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("destroyViewField",),
-    result_type=_D_destroy_view_field,
+    result_type=DestroyViewFieldResult,
     idempotent=False,
 )
 
@@ -4236,17 +5876,29 @@ async def destroy_view_field(
     return _d.destroy_view_field
 
 
-class _D_destroy_view_field_group(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyViewFieldGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_view_field_group: ViewFieldGroup = _msgspec.field(name="destroyViewFieldGroup")
 
 
-DESTROY_VIEW_FIELD_GROUP_OP: _runtime.Operation[_D_destroy_view_field_group] = _runtime.Operation(
+DESTROY_VIEW_FIELD_GROUP_OP: _runtime.Operation[DestroyViewFieldGroupResult] = _runtime.Operation(
     name="DestroyViewFieldGroup",
-    document="mutation DestroyViewFieldGroup($input: DestroyViewFieldGroupInput!) { destroyViewFieldGroup(input: $input) { createdAt deletedAt id isActive isVisible name position updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewId workspaceId } }",
+    document="""\
+mutation DestroyViewFieldGroup($input: DestroyViewFieldGroupInput!) {
+  destroyViewFieldGroup(input: $input) {
+    createdAt deletedAt id isActive isVisible name position updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("destroyViewFieldGroup",),
-    result_type=_D_destroy_view_field_group,
+    result_type=DestroyViewFieldGroupResult,
     idempotent=False,
 )
 
@@ -4264,17 +5916,25 @@ async def destroy_view_field_group(
     return _d.destroy_view_field_group
 
 
-class _D_destroy_view_filter(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyViewFilterResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_view_filter: ViewFilter = _msgspec.field(name="destroyViewFilter")
 
 
-DESTROY_VIEW_FILTER_OP: _runtime.Operation[_D_destroy_view_filter] = _runtime.Operation(
+DESTROY_VIEW_FILTER_OP: _runtime.Operation[DestroyViewFilterResult] = _runtime.Operation(
     name="DestroyViewFilter",
-    document="mutation DestroyViewFilter($input: DestroyViewFilterInput!) { destroyViewFilter(input: $input) { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } }",
+    document="""\
+mutation DestroyViewFilter($input: DestroyViewFilterInput!) {
+  destroyViewFilter(input: $input) {
+    createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+    relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+    workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("destroyViewFilter",),
-    result_type=_D_destroy_view_filter,
+    result_type=DestroyViewFilterResult,
     idempotent=False,
 )
 
@@ -4292,17 +5952,21 @@ async def destroy_view_filter(
     return _d.destroy_view_filter
 
 
-class _D_destroy_view_filter_group(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyViewFilterGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_view_filter_group: bool = _msgspec.field(name="destroyViewFilterGroup")
 
 
-DESTROY_VIEW_FILTER_GROUP_OP: _runtime.Operation[_D_destroy_view_filter_group] = _runtime.Operation(
+DESTROY_VIEW_FILTER_GROUP_OP: _runtime.Operation[DestroyViewFilterGroupResult] = _runtime.Operation(
     name="DestroyViewFilterGroup",
-    document="mutation DestroyViewFilterGroup($id: String!) { destroyViewFilterGroup(id: $id) }",
+    document="""\
+mutation DestroyViewFilterGroup($id: String!) {
+  destroyViewFilterGroup(id: $id)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("destroyViewFilterGroup",),
-    result_type=_D_destroy_view_filter_group,
+    result_type=DestroyViewFilterGroupResult,
     idempotent=True,
 )
 
@@ -4320,17 +5984,23 @@ async def destroy_view_filter_group(
     return _d.destroy_view_filter_group
 
 
-class _D_destroy_view_group(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyViewGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_view_group: ViewGroup = _msgspec.field(name="destroyViewGroup")
 
 
-DESTROY_VIEW_GROUP_OP: _runtime.Operation[_D_destroy_view_group] = _runtime.Operation(
+DESTROY_VIEW_GROUP_OP: _runtime.Operation[DestroyViewGroupResult] = _runtime.Operation(
     name="DestroyViewGroup",
-    document="mutation DestroyViewGroup($input: DestroyViewGroupInput!) { destroyViewGroup(input: $input) { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } }",
+    document="""\
+mutation DestroyViewGroup($input: DestroyViewGroupInput!) {
+  destroyViewGroup(input: $input) {
+    createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("destroyViewGroup",),
-    result_type=_D_destroy_view_group,
+    result_type=DestroyViewGroupResult,
     idempotent=False,
 )
 
@@ -4348,17 +6018,21 @@ async def destroy_view_group(
     return _d.destroy_view_group
 
 
-class _D_destroy_view_sort(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyViewSortResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_view_sort: bool = _msgspec.field(name="destroyViewSort")
 
 
-DESTROY_VIEW_SORT_OP: _runtime.Operation[_D_destroy_view_sort] = _runtime.Operation(
+DESTROY_VIEW_SORT_OP: _runtime.Operation[DestroyViewSortResult] = _runtime.Operation(
     name="DestroyViewSort",
-    document="mutation DestroyViewSort($input: DestroyViewSortInput!) { destroyViewSort(input: $input) }",
+    document="""\
+mutation DestroyViewSort($input: DestroyViewSortInput!) {
+  destroyViewSort(input: $input)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("destroyViewSort",),
-    result_type=_D_destroy_view_sort,
+    result_type=DestroyViewSortResult,
     idempotent=False,
 )
 
@@ -4376,18 +6050,22 @@ async def destroy_view_sort(
     return _d.destroy_view_sort
 
 
-class _D_detach_chat_thread_from_record(_msgspec.Struct, frozen=True, kw_only=True):
+class DetachChatThreadFromRecordResult(_msgspec.Struct, frozen=True, kw_only=True):
     detach_chat_thread_from_record: bool = _msgspec.field(name="detachChatThreadFromRecord")
 
 
-DETACH_CHAT_THREAD_FROM_RECORD_OP: _runtime.Operation[_D_detach_chat_thread_from_record] = (
+DETACH_CHAT_THREAD_FROM_RECORD_OP: _runtime.Operation[DetachChatThreadFromRecordResult] = (
     _runtime.Operation(
         name="DetachChatThreadFromRecord",
-        document="mutation DetachChatThreadFromRecord($objectNameSingular: String!, $recordId: UUID!, $threadId: UUID!) { detachChatThreadFromRecord(objectNameSingular: $objectNameSingular, recordId: $recordId, threadId: $threadId) }",
+        document="""\
+mutation DetachChatThreadFromRecord($objectNameSingular: String!, $recordId: UUID!, $threadId: UUID!) {
+  detachChatThreadFromRecord(objectNameSingular: $objectNameSingular, recordId: $recordId, threadId: $threadId)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("detachChatThreadFromRecord",),
-        result_type=_D_detach_chat_thread_from_record,
+        result_type=DetachChatThreadFromRecordResult,
         idempotent=False,
     )
 )
@@ -4410,20 +6088,31 @@ async def detach_chat_thread_from_record(
     return _d.detach_chat_thread_from_record
 
 
-class _D_disconnect_connected_account(_msgspec.Struct, frozen=True, kw_only=True):
+class DisconnectConnectedAccountResult(_msgspec.Struct, frozen=True, kw_only=True):
     disconnect_connected_account: ConnectedAccountPublicDTO = _msgspec.field(
         name="disconnectConnectedAccount"
     )
 
 
-DISCONNECT_CONNECTED_ACCOUNT_OP: _runtime.Operation[_D_disconnect_connected_account] = (
+DISCONNECT_CONNECTED_ACCOUNT_OP: _runtime.Operation[DisconnectConnectedAccountResult] = (
     _runtime.Operation(
         name="DisconnectConnectedAccount",
-        document="mutation DisconnectConnectedAccount($id: UUID!) { disconnectConnectedAccount(id: $id) { applicationId archivedAt authFailedAt authFailedReason connectionParameters { __typename } connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } }",
+        document="""\
+mutation DisconnectConnectedAccount($id: UUID!) {
+  disconnectConnectedAccount(id: $id) {
+    applicationId archivedAt authFailedAt authFailedReason
+    connectionParameters {
+      __typename
+    }
+    connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt
+    lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("disconnectConnectedAccount",),
-        result_type=_D_disconnect_connected_account,
+        result_type=DisconnectConnectedAccountResult,
         idempotent=False,
     )
 )
@@ -4442,17 +6131,23 @@ async def disconnect_connected_account(
     return _d.disconnect_connected_account
 
 
-class _D_duplicate_dashboard(_msgspec.Struct, frozen=True, kw_only=True):
+class DuplicateDashboardResult(_msgspec.Struct, frozen=True, kw_only=True):
     duplicate_dashboard: DuplicatedDashboard = _msgspec.field(name="duplicateDashboard")
 
 
-DUPLICATE_DASHBOARD_OP: _runtime.Operation[_D_duplicate_dashboard] = _runtime.Operation(
+DUPLICATE_DASHBOARD_OP: _runtime.Operation[DuplicateDashboardResult] = _runtime.Operation(
     name="DuplicateDashboard",
-    document="mutation DuplicateDashboard($id: UUID!) { duplicateDashboard(id: $id) { createdAt id pageLayoutId position title updatedAt } }",
+    document="""\
+mutation DuplicateDashboard($id: UUID!) {
+  duplicateDashboard(id: $id) {
+    createdAt id pageLayoutId position title updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("duplicateDashboard",),
-    result_type=_D_duplicate_dashboard,
+    result_type=DuplicateDashboardResult,
     idempotent=False,
 )
 
@@ -4470,17 +6165,23 @@ async def duplicate_dashboard(
     return _d.duplicate_dashboard
 
 
-class _D_duplicate_message_list(_msgspec.Struct, frozen=True, kw_only=True):
+class DuplicateMessageListResult(_msgspec.Struct, frozen=True, kw_only=True):
     duplicate_message_list: DuplicatedMessageList = _msgspec.field(name="duplicateMessageList")
 
 
-DUPLICATE_MESSAGE_LIST_OP: _runtime.Operation[_D_duplicate_message_list] = _runtime.Operation(
+DUPLICATE_MESSAGE_LIST_OP: _runtime.Operation[DuplicateMessageListResult] = _runtime.Operation(
     name="DuplicateMessageList",
-    document="mutation DuplicateMessageList($id: UUID!) { duplicateMessageList(id: $id) { createdAt description id memberCount name position updatedAt } }",
+    document="""\
+mutation DuplicateMessageList($id: UUID!) {
+  duplicateMessageList(id: $id) {
+    createdAt description id memberCount name position updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("duplicateMessageList",),
-    result_type=_D_duplicate_message_list,
+    result_type=DuplicateMessageListResult,
     idempotent=False,
 )
 
@@ -4498,18 +6199,24 @@ async def duplicate_message_list(
     return _d.duplicate_message_list
 
 
-class _D_edit_sso_identity_provider(_msgspec.Struct, frozen=True, kw_only=True):
+class EditSSOIdentityProviderResult(_msgspec.Struct, frozen=True, kw_only=True):
     edit_sso_identity_provider: EditSso = _msgspec.field(name="editSSOIdentityProvider")
 
 
-EDIT_SSO_IDENTITY_PROVIDER_OP: _runtime.Operation[_D_edit_sso_identity_provider] = (
+EDIT_SSO_IDENTITY_PROVIDER_OP: _runtime.Operation[EditSSOIdentityProviderResult] = (
     _runtime.Operation(
         name="EditSSOIdentityProvider",
-        document="mutation EditSSOIdentityProvider($input: EditSsoInput!) { editSSOIdentityProvider(input: $input) { id issuer name status type } }",
+        document="""\
+mutation EditSSOIdentityProvider($input: EditSsoInput!) {
+  editSSOIdentityProvider(input: $input) {
+    id issuer name status type
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("editSSOIdentityProvider",),
-        result_type=_D_edit_sso_identity_provider,
+        result_type=EditSSOIdentityProviderResult,
         idempotent=False,
     )
 )
@@ -4528,19 +6235,25 @@ async def edit_sso_identity_provider(
     return _d.edit_sso_identity_provider
 
 
-class _D_email_password_reset_link(_msgspec.Struct, frozen=True, kw_only=True):
+class EmailPasswordResetLinkResult(_msgspec.Struct, frozen=True, kw_only=True):
     email_password_reset_link: EmailPasswordResetLink = _msgspec.field(
         name="emailPasswordResetLink"
     )
 
 
-EMAIL_PASSWORD_RESET_LINK_OP: _runtime.Operation[_D_email_password_reset_link] = _runtime.Operation(
+EMAIL_PASSWORD_RESET_LINK_OP: _runtime.Operation[EmailPasswordResetLinkResult] = _runtime.Operation(
     name="EmailPasswordResetLink",
-    document="mutation EmailPasswordResetLink($email: String!, $captchaToken: String, $workspaceId: UUID) { emailPasswordResetLink(email: $email, captchaToken: $captchaToken, workspaceId: $workspaceId) { success } }",
+    document="""\
+mutation EmailPasswordResetLink($email: String!, $captchaToken: String, $workspaceId: UUID) {
+  emailPasswordResetLink(email: $email, captchaToken: $captchaToken, workspaceId: $workspaceId) {
+    success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("emailPasswordResetLink",),
-    result_type=_D_email_password_reset_link,
+    result_type=EmailPasswordResetLinkResult,
     idempotent=False,
 )
 
@@ -4564,20 +6277,33 @@ async def email_password_reset_link(
     return _d.email_password_reset_link
 
 
-class _D_end_subscription_trial_period(_msgspec.Struct, frozen=True, kw_only=True):
+class EndSubscriptionTrialPeriodResult(_msgspec.Struct, frozen=True, kw_only=True):
     end_subscription_trial_period: BillingEndTrialPeriod = _msgspec.field(
         name="endSubscriptionTrialPeriod"
     )
 
 
-END_SUBSCRIPTION_TRIAL_PERIOD_OP: _runtime.Operation[_D_end_subscription_trial_period] = (
+END_SUBSCRIPTION_TRIAL_PERIOD_OP: _runtime.Operation[EndSubscriptionTrialPeriodResult] = (
     _runtime.Operation(
         name="EndSubscriptionTrialPeriod",
-        document="mutation EndSubscriptionTrialPeriod { endSubscriptionTrialPeriod { billingPortalUrl billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } hasPaymentMethod status } }",
+        document="""\
+mutation EndSubscriptionTrialPeriod {
+  endSubscriptionTrialPeriod {
+    billingPortalUrl
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    hasPaymentMethod status
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("endSubscriptionTrialPeriod",),
-        result_type=_D_end_subscription_trial_period,
+        result_type=EndSubscriptionTrialPeriodResult,
         idempotent=False,
     )
 )
@@ -4590,17 +6316,23 @@ async def end_subscription_trial_period(
     return _d.end_subscription_trial_period
 
 
-class _D_enqueue_job(_msgspec.Struct, frozen=True, kw_only=True):
+class EnqueueJobResult_2(_msgspec.Struct, frozen=True, kw_only=True):
     enqueue_job: EnqueueJobResult = _msgspec.field(name="enqueueJob")
 
 
-ENQUEUE_JOB_OP: _runtime.Operation[_D_enqueue_job] = _runtime.Operation(
+ENQUEUE_JOB_OP: _runtime.Operation[EnqueueJobResult_2] = _runtime.Operation(
     name="EnqueueJob",
-    document="mutation EnqueueJob($input: EnqueueJobInput!) { enqueueJob(input: $input) { enqueued jobId logicFunctionUniversalIdentifier } }",
+    document="""\
+mutation EnqueueJob($input: EnqueueJobInput!) {
+  enqueueJob(input: $input) {
+    enqueued jobId logicFunctionUniversalIdentifier
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("enqueueJob",),
-    result_type=_D_enqueue_job,
+    result_type=EnqueueJobResult_2,
     idempotent=False,
 )
 
@@ -4619,17 +6351,23 @@ async def enqueue_job(
     return _d.enqueue_job
 
 
-class _D_enqueue_jobs(_msgspec.Struct, frozen=True, kw_only=True):
+class EnqueueJobsResult_2(_msgspec.Struct, frozen=True, kw_only=True):
     enqueue_jobs: EnqueueJobsResult = _msgspec.field(name="enqueueJobs")
 
 
-ENQUEUE_JOBS_OP: _runtime.Operation[_D_enqueue_jobs] = _runtime.Operation(
+ENQUEUE_JOBS_OP: _runtime.Operation[EnqueueJobsResult_2] = _runtime.Operation(
     name="EnqueueJobs",
-    document="mutation EnqueueJobs($input: EnqueueJobsInput!) { enqueueJobs(input: $input) { enqueued enqueuedJobsCount jobIds logicFunctionUniversalIdentifier } }",
+    document="""\
+mutation EnqueueJobs($input: EnqueueJobsInput!) {
+  enqueueJobs(input: $input) {
+    enqueued enqueuedJobsCount jobIds logicFunctionUniversalIdentifier
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("enqueueJobs",),
-    result_type=_D_enqueue_jobs,
+    result_type=EnqueueJobsResult_2,
     idempotent=False,
 )
 
@@ -4647,19 +6385,25 @@ async def enqueue_jobs(
     return _d.enqueue_jobs
 
 
-class _D_enrich_workspace_company(_msgspec.Struct, frozen=True, kw_only=True):
+class EnrichWorkspaceCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
     enrich_workspace_company: WorkspaceCompanyEnrichmentResult = _msgspec.field(
         name="enrichWorkspaceCompany"
     )
 
 
-ENRICH_WORKSPACE_COMPANY_OP: _runtime.Operation[_D_enrich_workspace_company] = _runtime.Operation(
+ENRICH_WORKSPACE_COMPANY_OP: _runtime.Operation[EnrichWorkspaceCompanyResult] = _runtime.Operation(
     name="EnrichWorkspaceCompany",
-    document="mutation EnrichWorkspaceCompany { enrichWorkspaceCompany { enrichment isBookCallOnboardingStepPending outcome personEnrichment personOutcome } }",
+    document="""\
+mutation EnrichWorkspaceCompany {
+  enrichWorkspaceCompany {
+    enrichment isBookCallOnboardingStepPending outcome personEnrichment personOutcome
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("enrichWorkspaceCompany",),
-    result_type=_D_enrich_workspace_company,
+    result_type=EnrichWorkspaceCompanyResult,
     idempotent=False,
 )
 
@@ -4671,17 +6415,23 @@ async def enrich_workspace_company(
     return _d.enrich_workspace_company
 
 
-class _D_evaluate_agent_turn(_msgspec.Struct, frozen=True, kw_only=True):
+class EvaluateAgentTurnResult(_msgspec.Struct, frozen=True, kw_only=True):
     evaluate_agent_turn: AgentTurnEvaluation = _msgspec.field(name="evaluateAgentTurn")
 
 
-EVALUATE_AGENT_TURN_OP: _runtime.Operation[_D_evaluate_agent_turn] = _runtime.Operation(
+EVALUATE_AGENT_TURN_OP: _runtime.Operation[EvaluateAgentTurnResult] = _runtime.Operation(
     name="EvaluateAgentTurn",
-    document="mutation EvaluateAgentTurn($turnId: UUID!) { evaluateAgentTurn(turnId: $turnId) { comment createdAt id score turnId } }",
+    document="""\
+mutation EvaluateAgentTurn($turnId: UUID!) {
+  evaluateAgentTurn(turnId: $turnId) {
+    comment createdAt id score turnId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("evaluateAgentTurn",),
-    result_type=_D_evaluate_agent_turn,
+    result_type=EvaluateAgentTurnResult,
     idempotent=False,
 )
 
@@ -4699,20 +6449,26 @@ async def evaluate_agent_turn(
     return _d.evaluate_agent_turn
 
 
-class _D_execute_one_logic_function(_msgspec.Struct, frozen=True, kw_only=True):
+class ExecuteOneLogicFunctionResult(_msgspec.Struct, frozen=True, kw_only=True):
     execute_one_logic_function: LogicFunctionExecutionResult = _msgspec.field(
         name="executeOneLogicFunction"
     )
 
 
-EXECUTE_ONE_LOGIC_FUNCTION_OP: _runtime.Operation[_D_execute_one_logic_function] = (
+EXECUTE_ONE_LOGIC_FUNCTION_OP: _runtime.Operation[ExecuteOneLogicFunctionResult] = (
     _runtime.Operation(
         name="ExecuteOneLogicFunction",
-        document="mutation ExecuteOneLogicFunction($input: ExecuteOneLogicFunctionInput!) { executeOneLogicFunction(input: $input) { data duration error logs status } }",
+        document="""\
+mutation ExecuteOneLogicFunction($input: ExecuteOneLogicFunctionInput!) {
+  executeOneLogicFunction(input: $input) {
+    data duration error logs status
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("executeOneLogicFunction",),
-        result_type=_D_execute_one_logic_function,
+        result_type=ExecuteOneLogicFunctionResult,
         idempotent=False,
     )
 )
@@ -4731,17 +6487,23 @@ async def execute_one_logic_function(
     return _d.execute_one_logic_function
 
 
-class _D_generate_api_key_token(_msgspec.Struct, frozen=True, kw_only=True):
+class GenerateApiKeyTokenResult(_msgspec.Struct, frozen=True, kw_only=True):
     generate_api_key_token: ApiKeyToken = _msgspec.field(name="generateApiKeyToken")
 
 
-GENERATE_API_KEY_TOKEN_OP: _runtime.Operation[_D_generate_api_key_token] = _runtime.Operation(
+GENERATE_API_KEY_TOKEN_OP: _runtime.Operation[GenerateApiKeyTokenResult] = _runtime.Operation(
     name="GenerateApiKeyToken",
-    document="mutation GenerateApiKeyToken($apiKeyId: UUID!, $expiresAt: String!) { generateApiKeyToken(apiKeyId: $apiKeyId, expiresAt: $expiresAt) { token } }",
+    document="""\
+mutation GenerateApiKeyToken($apiKeyId: UUID!, $expiresAt: String!) {
+  generateApiKeyToken(apiKeyId: $apiKeyId, expiresAt: $expiresAt) {
+    token
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("generateApiKeyToken",),
-    result_type=_D_generate_api_key_token,
+    result_type=GenerateApiKeyTokenResult,
     idempotent=False,
 )
 
@@ -4761,23 +6523,32 @@ async def generate_api_key_token(
     return _d.generate_api_key_token
 
 
-class _D_generate_front_component_application_token_pair(
-    _msgspec.Struct, frozen=True, kw_only=True
-):
+class GenerateFrontComponentApplicationTokenPairResult(_msgspec.Struct, frozen=True, kw_only=True):
     generate_front_component_application_token_pair: ApplicationTokenPair = _msgspec.field(
         name="generateFrontComponentApplicationTokenPair"
     )
 
 
 GENERATE_FRONT_COMPONENT_APPLICATION_TOKEN_PAIR_OP: _runtime.Operation[
-    _D_generate_front_component_application_token_pair
+    GenerateFrontComponentApplicationTokenPairResult
 ] = _runtime.Operation(
     name="GenerateFrontComponentApplicationTokenPair",
-    document="mutation GenerateFrontComponentApplicationTokenPair($applicationId: UUID!) { generateFrontComponentApplicationTokenPair(applicationId: $applicationId) { applicationAccessToken { expiresAt token } applicationRefreshToken { expiresAt token } } }",
+    document="""\
+mutation GenerateFrontComponentApplicationTokenPair($applicationId: UUID!) {
+  generateFrontComponentApplicationTokenPair(applicationId: $applicationId) {
+    applicationAccessToken {
+      expiresAt token
+    }
+    applicationRefreshToken {
+      expiresAt token
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("generateFrontComponentApplicationTokenPair",),
-    result_type=_D_generate_front_component_application_token_pair,
+    result_type=GenerateFrontComponentApplicationTokenPairResult,
     idempotent=False,
 )
 
@@ -4795,18 +6566,26 @@ async def generate_front_component_application_token_pair(
     return _d.generate_front_component_application_token_pair
 
 
-class _D_generate_playground_token(_msgspec.Struct, frozen=True, kw_only=True):
+class GeneratePlaygroundTokenResult(_msgspec.Struct, frozen=True, kw_only=True):
     generate_playground_token: AuthToken = _msgspec.field(name="generatePlaygroundToken")
 
 
-GENERATE_PLAYGROUND_TOKEN_OP: _runtime.Operation[_D_generate_playground_token] = _runtime.Operation(
-    name="GeneratePlaygroundToken",
-    document="mutation GeneratePlaygroundToken { generatePlaygroundToken { expiresAt token } }",
-    endpoint="metadata",
-    kind="mutation",
-    root_fields=("generatePlaygroundToken",),
-    result_type=_D_generate_playground_token,
-    idempotent=False,
+GENERATE_PLAYGROUND_TOKEN_OP: _runtime.Operation[GeneratePlaygroundTokenResult] = (
+    _runtime.Operation(
+        name="GeneratePlaygroundToken",
+        document="""\
+mutation GeneratePlaygroundToken {
+  generatePlaygroundToken {
+    expiresAt token
+  }
+}
+""",
+        endpoint="metadata",
+        kind="mutation",
+        root_fields=("generatePlaygroundToken",),
+        result_type=GeneratePlaygroundTokenResult,
+        idempotent=False,
+    )
 )
 
 
@@ -4817,17 +6596,25 @@ async def generate_playground_token(
     return _d.generate_playground_token
 
 
-class _D_generate_transient_token(_msgspec.Struct, frozen=True, kw_only=True):
+class GenerateTransientTokenResult(_msgspec.Struct, frozen=True, kw_only=True):
     generate_transient_token: TransientToken = _msgspec.field(name="generateTransientToken")
 
 
-GENERATE_TRANSIENT_TOKEN_OP: _runtime.Operation[_D_generate_transient_token] = _runtime.Operation(
+GENERATE_TRANSIENT_TOKEN_OP: _runtime.Operation[GenerateTransientTokenResult] = _runtime.Operation(
     name="GenerateTransientToken",
-    document="mutation GenerateTransientToken { generateTransientToken { transientToken { expiresAt token } } }",
+    document="""\
+mutation GenerateTransientToken {
+  generateTransientToken {
+    transientToken {
+      expiresAt token
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("generateTransientToken",),
-    result_type=_D_generate_transient_token,
+    result_type=GenerateTransientTokenResult,
     idempotent=False,
 )
 
@@ -4839,20 +6626,28 @@ async def generate_transient_token(
     return _d.generate_transient_token
 
 
-class _D_get_auth_tokens_from_login_token(_msgspec.Struct, frozen=True, kw_only=True):
+class GetAuthTokensFromLoginTokenResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_auth_tokens_from_login_token: AuthTokens = _msgspec.field(
         name="getAuthTokensFromLoginToken"
     )
 
 
-GET_AUTH_TOKENS_FROM_LOGIN_TOKEN_OP: _runtime.Operation[_D_get_auth_tokens_from_login_token] = (
+GET_AUTH_TOKENS_FROM_LOGIN_TOKEN_OP: _runtime.Operation[GetAuthTokensFromLoginTokenResult] = (
     _runtime.Operation(
         name="GetAuthTokensFromLoginToken",
-        document="mutation GetAuthTokensFromLoginToken($loginToken: String!, $origin: String!) { getAuthTokensFromLoginToken(loginToken: $loginToken, origin: $origin) { tokens { __typename } } }",
+        document="""\
+mutation GetAuthTokensFromLoginToken($loginToken: String!, $origin: String!) {
+  getAuthTokensFromLoginToken(loginToken: $loginToken, origin: $origin) {
+    tokens {
+      __typename
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("getAuthTokensFromLoginToken",),
-        result_type=_D_get_auth_tokens_from_login_token,
+        result_type=GetAuthTokensFromLoginTokenResult,
         idempotent=False,
     )
 )
@@ -4873,17 +6668,25 @@ async def get_auth_tokens_from_login_token(
     return _d.get_auth_tokens_from_login_token
 
 
-class _D_get_auth_tokens_from_otp(_msgspec.Struct, frozen=True, kw_only=True):
+class GetAuthTokensFromOTPResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_auth_tokens_from_otp: AuthTokens = _msgspec.field(name="getAuthTokensFromOTP")
 
 
-GET_AUTH_TOKENS_FROM_OTP_OP: _runtime.Operation[_D_get_auth_tokens_from_otp] = _runtime.Operation(
+GET_AUTH_TOKENS_FROM_OTP_OP: _runtime.Operation[GetAuthTokensFromOTPResult] = _runtime.Operation(
     name="GetAuthTokensFromOTP",
-    document="mutation GetAuthTokensFromOTP($loginToken: String!, $origin: String!, $otp: String!, $captchaToken: String) { getAuthTokensFromOTP(loginToken: $loginToken, origin: $origin, otp: $otp, captchaToken: $captchaToken) { tokens { __typename } } }",
+    document="""\
+mutation GetAuthTokensFromOTP($loginToken: String!, $origin: String!, $otp: String!, $captchaToken: String) {
+  getAuthTokensFromOTP(loginToken: $loginToken, origin: $origin, otp: $otp, captchaToken: $captchaToken) {
+    tokens {
+      __typename
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("getAuthTokensFromOTP",),
-    result_type=_D_get_auth_tokens_from_otp,
+    result_type=GetAuthTokensFromOTPResult,
     idempotent=False,
 )
 
@@ -4908,21 +6711,29 @@ async def get_auth_tokens_from_otp(
     return _d.get_auth_tokens_from_otp
 
 
-class _D_get_auth_tokens_from_sso_exchange_token(_msgspec.Struct, frozen=True, kw_only=True):
+class GetAuthTokensFromSSOExchangeTokenResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_auth_tokens_from_sso_exchange_token: AuthTokens = _msgspec.field(
         name="getAuthTokensFromSSOExchangeToken"
     )
 
 
 GET_AUTH_TOKENS_FROM_SSO_EXCHANGE_TOKEN_OP: _runtime.Operation[
-    _D_get_auth_tokens_from_sso_exchange_token
+    GetAuthTokensFromSSOExchangeTokenResult
 ] = _runtime.Operation(
     name="GetAuthTokensFromSSOExchangeToken",
-    document="mutation GetAuthTokensFromSSOExchangeToken($ssoExchangeToken: String!) { getAuthTokensFromSSOExchangeToken(ssoExchangeToken: $ssoExchangeToken) { tokens { __typename } } }",
+    document="""\
+mutation GetAuthTokensFromSSOExchangeToken($ssoExchangeToken: String!) {
+  getAuthTokensFromSSOExchangeToken(ssoExchangeToken: $ssoExchangeToken) {
+    tokens {
+      __typename
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("getAuthTokensFromSSOExchangeToken",),
-    result_type=_D_get_auth_tokens_from_sso_exchange_token,
+    result_type=GetAuthTokensFromSSOExchangeTokenResult,
     idempotent=False,
 )
 
@@ -4940,20 +6751,26 @@ async def get_auth_tokens_from_sso_exchange_token(
     return _d.get_auth_tokens_from_sso_exchange_token
 
 
-class _D_get_authorization_url_for_sso(_msgspec.Struct, frozen=True, kw_only=True):
+class GetAuthorizationUrlForSSOResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_authorization_url_for_sso: GetAuthorizationUrlForSSO = _msgspec.field(
         name="getAuthorizationUrlForSSO"
     )
 
 
-GET_AUTHORIZATION_URL_FOR_SSO_OP: _runtime.Operation[_D_get_authorization_url_for_sso] = (
+GET_AUTHORIZATION_URL_FOR_SSO_OP: _runtime.Operation[GetAuthorizationUrlForSSOResult] = (
     _runtime.Operation(
         name="GetAuthorizationUrlForSSO",
-        document="mutation GetAuthorizationUrlForSSO($input: GetAuthorizationUrlForSSOInput!) { getAuthorizationUrlForSSO(input: $input) { authorizationURL id type } }",
+        document="""\
+mutation GetAuthorizationUrlForSSO($input: GetAuthorizationUrlForSSOInput!) {
+  getAuthorizationUrlForSSO(input: $input) {
+    authorizationURL id type
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("getAuthorizationUrlForSSO",),
-        result_type=_D_get_authorization_url_for_sso,
+        result_type=GetAuthorizationUrlForSSOResult,
         idempotent=False,
     )
 )
@@ -4972,20 +6789,28 @@ async def get_authorization_url_for_sso(
     return _d.get_authorization_url_for_sso
 
 
-class _D_get_login_token_from_credentials(_msgspec.Struct, frozen=True, kw_only=True):
+class GetLoginTokenFromCredentialsResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_login_token_from_credentials: LoginToken = _msgspec.field(
         name="getLoginTokenFromCredentials"
     )
 
 
-GET_LOGIN_TOKEN_FROM_CREDENTIALS_OP: _runtime.Operation[_D_get_login_token_from_credentials] = (
+GET_LOGIN_TOKEN_FROM_CREDENTIALS_OP: _runtime.Operation[GetLoginTokenFromCredentialsResult] = (
     _runtime.Operation(
         name="GetLoginTokenFromCredentials",
-        document="mutation GetLoginTokenFromCredentials($email: String!, $origin: String!, $password: String!, $captchaToken: String, $locale: String, $verifyEmailRedirectPath: String) { getLoginTokenFromCredentials(email: $email, origin: $origin, password: $password, captchaToken: $captchaToken, locale: $locale, verifyEmailRedirectPath: $verifyEmailRedirectPath) { loginToken { expiresAt token } } }",
+        document="""\
+mutation GetLoginTokenFromCredentials($email: String!, $origin: String!, $password: String!, $captchaToken: String, $locale: String, $verifyEmailRedirectPath: String) {
+  getLoginTokenFromCredentials(email: $email, origin: $origin, password: $password, captchaToken: $captchaToken, locale: $locale, verifyEmailRedirectPath: $verifyEmailRedirectPath) {
+    loginToken {
+      expiresAt token
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("getLoginTokenFromCredentials",),
-        result_type=_D_get_login_token_from_credentials,
+        result_type=GetLoginTokenFromCredentialsResult,
         idempotent=False,
     )
 )
@@ -5017,22 +6842,28 @@ async def get_login_token_from_credentials(
     return _d.get_login_token_from_credentials
 
 
-class _D_go_back_to_previous_onboarding_step(_msgspec.Struct, frozen=True, kw_only=True):
+class GoBackToPreviousOnboardingStepResult(_msgspec.Struct, frozen=True, kw_only=True):
     go_back_to_previous_onboarding_step: OnboardingStepNavigation = _msgspec.field(
         name="goBackToPreviousOnboardingStep"
     )
 
 
-GO_BACK_TO_PREVIOUS_ONBOARDING_STEP_OP: _runtime.Operation[
-    _D_go_back_to_previous_onboarding_step
-] = _runtime.Operation(
-    name="GoBackToPreviousOnboardingStep",
-    document="mutation GoBackToPreviousOnboardingStep { goBackToPreviousOnboardingStep { onboardingStatus previousOnboardingStatus } }",
-    endpoint="metadata",
-    kind="mutation",
-    root_fields=("goBackToPreviousOnboardingStep",),
-    result_type=_D_go_back_to_previous_onboarding_step,
-    idempotent=False,
+GO_BACK_TO_PREVIOUS_ONBOARDING_STEP_OP: _runtime.Operation[GoBackToPreviousOnboardingStepResult] = (
+    _runtime.Operation(
+        name="GoBackToPreviousOnboardingStep",
+        document="""\
+mutation GoBackToPreviousOnboardingStep {
+  goBackToPreviousOnboardingStep {
+    onboardingStatus previousOnboardingStatus
+  }
+}
+""",
+        endpoint="metadata",
+        kind="mutation",
+        root_fields=("goBackToPreviousOnboardingStep",),
+        result_type=GoBackToPreviousOnboardingStepResult,
+        idempotent=False,
+    )
 )
 
 
@@ -5043,20 +6874,26 @@ async def go_back_to_previous_onboarding_step(
     return _d.go_back_to_previous_onboarding_step
 
 
-class _D_grant_application_capabilities(_msgspec.Struct, frozen=True, kw_only=True):
+class GrantApplicationCapabilitiesResult(_msgspec.Struct, frozen=True, kw_only=True):
     grant_application_capabilities: ApplicationCapabilityGrant = _msgspec.field(
         name="grantApplicationCapabilities"
     )
 
 
-GRANT_APPLICATION_CAPABILITIES_OP: _runtime.Operation[_D_grant_application_capabilities] = (
+GRANT_APPLICATION_CAPABILITIES_OP: _runtime.Operation[GrantApplicationCapabilitiesResult] = (
     _runtime.Operation(
         name="GrantApplicationCapabilities",
-        document="mutation GrantApplicationCapabilities($input: GrantApplicationCapabilitiesInput!) { grantApplicationCapabilities(input: $input) { grantedCapabilities id } }",
+        document="""\
+mutation GrantApplicationCapabilities($input: GrantApplicationCapabilitiesInput!) {
+  grantApplicationCapabilities(input: $input) {
+    grantedCapabilities id
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("grantApplicationCapabilities",),
-        result_type=_D_grant_application_capabilities,
+        result_type=GrantApplicationCapabilitiesResult,
         idempotent=False,
     )
 )
@@ -5075,17 +6912,28 @@ async def grant_application_capabilities(
     return _d.grant_application_capabilities
 
 
-class _D_impersonate(_msgspec.Struct, frozen=True, kw_only=True):
+class ImpersonateResult(_msgspec.Struct, frozen=True, kw_only=True):
     impersonate: Impersonate
 
 
-IMPERSONATE_OP: _runtime.Operation[_D_impersonate] = _runtime.Operation(
+IMPERSONATE_OP: _runtime.Operation[ImpersonateResult] = _runtime.Operation(
     name="Impersonate",
-    document="mutation Impersonate($userId: UUID!, $workspaceId: UUID!) { impersonate(userId: $userId, workspaceId: $workspaceId) { loginToken { expiresAt token } workspace { id } } }",
+    document="""\
+mutation Impersonate($userId: UUID!, $workspaceId: UUID!) {
+  impersonate(userId: $userId, workspaceId: $workspaceId) {
+    loginToken {
+      expiresAt token
+    }
+    workspace {
+      id
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("impersonate",),
-    result_type=_D_impersonate,
+    result_type=ImpersonateResult,
     idempotent=False,
 )
 
@@ -5105,17 +6953,25 @@ async def impersonate(
     return _d.impersonate
 
 
-class _D_ingest_app_messages(_msgspec.Struct, frozen=True, kw_only=True):
+class IngestAppMessagesResult(_msgspec.Struct, frozen=True, kw_only=True):
     ingest_app_messages: IngestAppMessagesOutput = _msgspec.field(name="ingestAppMessages")
 
 
-INGEST_APP_MESSAGES_OP: _runtime.Operation[_D_ingest_app_messages] = _runtime.Operation(
+INGEST_APP_MESSAGES_OP: _runtime.Operation[IngestAppMessagesResult] = _runtime.Operation(
     name="IngestAppMessages",
-    document="mutation IngestAppMessages($input: IngestAppMessagesInput!) { ingestAppMessages(input: $input) { messages { externalId messageId messageThreadId } } }",
+    document="""\
+mutation IngestAppMessages($input: IngestAppMessagesInput!) {
+  ingestAppMessages(input: $input) {
+    messages {
+      externalId messageId messageThreadId
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("ingestAppMessages",),
-    result_type=_D_ingest_app_messages,
+    result_type=IngestAppMessagesResult,
     idempotent=False,
 )
 
@@ -5133,20 +6989,28 @@ async def ingest_app_messages(
     return _d.ingest_app_messages
 
 
-class _D_initiate_otp_provisioning(_msgspec.Struct, frozen=True, kw_only=True):
+class InitiateOTPProvisioningResult(_msgspec.Struct, frozen=True, kw_only=True):
     initiate_otp_provisioning: InitiateTwoFactorAuthenticationProvisioning = _msgspec.field(
         name="initiateOTPProvisioning"
     )
 
 
-INITIATE_OTP_PROVISIONING_OP: _runtime.Operation[_D_initiate_otp_provisioning] = _runtime.Operation(
-    name="InitiateOTPProvisioning",
-    document="mutation InitiateOTPProvisioning($loginToken: String!, $origin: String!) { initiateOTPProvisioning(loginToken: $loginToken, origin: $origin) { uri } }",
-    endpoint="metadata",
-    kind="mutation",
-    root_fields=("initiateOTPProvisioning",),
-    result_type=_D_initiate_otp_provisioning,
-    idempotent=False,
+INITIATE_OTP_PROVISIONING_OP: _runtime.Operation[InitiateOTPProvisioningResult] = (
+    _runtime.Operation(
+        name="InitiateOTPProvisioning",
+        document="""\
+mutation InitiateOTPProvisioning($loginToken: String!, $origin: String!) {
+  initiateOTPProvisioning(loginToken: $loginToken, origin: $origin) {
+    uri
+  }
+}
+""",
+        endpoint="metadata",
+        kind="mutation",
+        root_fields=("initiateOTPProvisioning",),
+        result_type=InitiateOTPProvisioningResult,
+        idempotent=False,
+    )
 )
 
 
@@ -5165,23 +7029,27 @@ async def initiate_otp_provisioning(
     return _d.initiate_otp_provisioning
 
 
-class _D_initiate_otp_provisioning_for_authenticated_user(
-    _msgspec.Struct, frozen=True, kw_only=True
-):
+class InitiateOTPProvisioningForAuthenticatedUserResult(_msgspec.Struct, frozen=True, kw_only=True):
     initiate_otp_provisioning_for_authenticated_user: InitiateTwoFactorAuthenticationProvisioning = _msgspec.field(
         name="initiateOTPProvisioningForAuthenticatedUser"
     )
 
 
 INITIATE_OTP_PROVISIONING_FOR_AUTHENTICATED_USER_OP: _runtime.Operation[
-    _D_initiate_otp_provisioning_for_authenticated_user
+    InitiateOTPProvisioningForAuthenticatedUserResult
 ] = _runtime.Operation(
     name="InitiateOTPProvisioningForAuthenticatedUser",
-    document="mutation InitiateOTPProvisioningForAuthenticatedUser { initiateOTPProvisioningForAuthenticatedUser { uri } }",
+    document="""\
+mutation InitiateOTPProvisioningForAuthenticatedUser {
+  initiateOTPProvisioningForAuthenticatedUser {
+    uri
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("initiateOTPProvisioningForAuthenticatedUser",),
-    result_type=_D_initiate_otp_provisioning_for_authenticated_user,
+    result_type=InitiateOTPProvisioningForAuthenticatedUserResult,
     idempotent=False,
 )
 
@@ -5193,17 +7061,76 @@ async def initiate_otp_provisioning_for_authenticated_user(
     return _d.initiate_otp_provisioning_for_authenticated_user
 
 
-class _D_install_application(_msgspec.Struct, frozen=True, kw_only=True):
+class InstallApplicationResult(_msgspec.Struct, frozen=True, kw_only=True):
     install_application: Application = _msgspec.field(name="installApplication")
 
 
-INSTALL_APPLICATION_OP: _runtime.Operation[_D_install_application] = _runtime.Operation(
+INSTALL_APPLICATION_OP: _runtime.Operation[InstallApplicationResult] = _runtime.Operation(
     name="InstallApplication",
-    document="mutation InstallApplication($universalIdentifier: String!, $version: String) { installApplication(universalIdentifier: $universalIdentifier, version: $version) { agents { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } applicationRegistration { id latestAvailableVersion logoUrl sourceType } applicationRegistrationId applicationVariables { description id isDeprecated isRequired isSecret key label options type value } autoUpgrade availablePackages canBeUninstalled commandMenuItems { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId position shortLabel universalIdentifier updatedAt workflowVersionId } defaultLogicFunctionRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } defaultRoleId description frontComponents { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } healthCheckLogicFunctionId id logicFunctions { applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath timeoutSeconds toolTriggerSettings universalIdentifier updatedAt workflowActionTriggerSettings } logoFileId logoUrl name objects { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt writability } packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId settingsMenuItems { applicationId createdAt frontComponentId icon id position scope title universalIdentifier updatedAt } universalIdentifier version yarnLockChecksum yarnLockFileId } }",
+    document="""\
+mutation InstallApplication($universalIdentifier: String!, $version: String) {
+  installApplication(universalIdentifier: $universalIdentifier, version: $version) {
+    agents {
+      applicationId createdAt description evaluationInputs icon id isCustom label
+      modelConfiguration modelId name prompt responseFormat roleId updatedAt
+    }
+    applicationRegistration {
+      id latestAvailableVersion logoUrl sourceType
+    }
+    applicationRegistrationId
+    applicationVariables {
+      description id isDeprecated isRequired isSecret key label options type value
+    }
+    autoUpgrade availablePackages canBeUninstalled
+    commandMenuItems {
+      applicationId availabilityObjectMetadataId availabilityType
+      conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+      createdAt engineComponentKey frontComponentId hotKeys icon id isActive isPinned label
+      navigationTargetObjectMetadataId pageLayoutId position shortLabel universalIdentifier
+      updatedAt workflowVersionId
+    }
+    defaultLogicFunctionRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    defaultRoleId description
+    frontComponents {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    healthCheckLogicFunctionId id
+    logicFunctions {
+      applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description
+      executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath
+      timeoutSeconds toolTriggerSettings universalIdentifier updatedAt
+      workflowActionTriggerSettings
+    }
+    logoFileId logoUrl name
+    objects {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular openRecordIn readability
+      readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt
+      writability
+    }
+    packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId
+    settingsMenuItems {
+      applicationId createdAt frontComponentId icon id position scope title universalIdentifier
+      updatedAt
+    }
+    universalIdentifier version yarnLockChecksum yarnLockFileId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("installApplication",),
-    result_type=_D_install_application,
+    result_type=InstallApplicationResult,
     idempotent=False,
 )
 
@@ -5224,17 +7151,21 @@ async def install_application(
     return _d.install_application
 
 
-class _D_install_marketplace_app(_msgspec.Struct, frozen=True, kw_only=True):
+class InstallMarketplaceAppResult(_msgspec.Struct, frozen=True, kw_only=True):
     install_marketplace_app: bool = _msgspec.field(name="installMarketplaceApp")
 
 
-INSTALL_MARKETPLACE_APP_OP: _runtime.Operation[_D_install_marketplace_app] = _runtime.Operation(
+INSTALL_MARKETPLACE_APP_OP: _runtime.Operation[InstallMarketplaceAppResult] = _runtime.Operation(
     name="InstallMarketplaceApp",
-    document="mutation InstallMarketplaceApp($universalIdentifier: String!, $version: String) { installMarketplaceApp(universalIdentifier: $universalIdentifier, version: $version) }",
+    document="""\
+mutation InstallMarketplaceApp($universalIdentifier: String!, $version: String) {
+  installMarketplaceApp(universalIdentifier: $universalIdentifier, version: $version)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("installMarketplaceApp",),
-    result_type=_D_install_marketplace_app,
+    result_type=InstallMarketplaceAppResult,
     idempotent=False,
 )
 
@@ -5256,18 +7187,22 @@ async def install_marketplace_app(
     return _d.install_marketplace_app
 
 
-class _D_refresh_enterprise_validity_token(_msgspec.Struct, frozen=True, kw_only=True):
+class RefreshEnterpriseValidityTokenResult(_msgspec.Struct, frozen=True, kw_only=True):
     refresh_enterprise_validity_token: bool = _msgspec.field(name="refreshEnterpriseValidityToken")
 
 
-REFRESH_ENTERPRISE_VALIDITY_TOKEN_OP: _runtime.Operation[_D_refresh_enterprise_validity_token] = (
+REFRESH_ENTERPRISE_VALIDITY_TOKEN_OP: _runtime.Operation[RefreshEnterpriseValidityTokenResult] = (
     _runtime.Operation(
         name="RefreshEnterpriseValidityToken",
-        document="mutation RefreshEnterpriseValidityToken { refreshEnterpriseValidityToken }",
+        document="""\
+mutation RefreshEnterpriseValidityToken {
+  refreshEnterpriseValidityToken
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("refreshEnterpriseValidityToken",),
-        result_type=_D_refresh_enterprise_validity_token,
+        result_type=RefreshEnterpriseValidityTokenResult,
         idempotent=False,
     )
 )
@@ -5280,20 +7215,26 @@ async def refresh_enterprise_validity_token(
     return _d.refresh_enterprise_validity_token
 
 
-class _D_release_enterprise_server_binding(_msgspec.Struct, frozen=True, kw_only=True):
+class ReleaseEnterpriseServerBindingResult(_msgspec.Struct, frozen=True, kw_only=True):
     release_enterprise_server_binding: EnterpriseLicenseInfoDTO = _msgspec.field(
         name="releaseEnterpriseServerBinding"
     )
 
 
-RELEASE_ENTERPRISE_SERVER_BINDING_OP: _runtime.Operation[_D_release_enterprise_server_binding] = (
+RELEASE_ENTERPRISE_SERVER_BINDING_OP: _runtime.Operation[ReleaseEnterpriseServerBindingResult] = (
     _runtime.Operation(
         name="ReleaseEnterpriseServerBinding",
-        document="mutation ReleaseEnterpriseServerBinding { releaseEnterpriseServerBinding { expiresAt isValid licensee subscriptionId } }",
+        document="""\
+mutation ReleaseEnterpriseServerBinding {
+  releaseEnterpriseServerBinding {
+    expiresAt isValid licensee subscriptionId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("releaseEnterpriseServerBinding",),
-        result_type=_D_release_enterprise_server_binding,
+        result_type=ReleaseEnterpriseServerBindingResult,
         idempotent=False,
     )
 )
@@ -5306,18 +7247,22 @@ async def release_enterprise_server_binding(
     return _d.release_enterprise_server_binding
 
 
-class _D_remove_query_from_event_stream(_msgspec.Struct, frozen=True, kw_only=True):
+class RemoveQueryFromEventStreamResult(_msgspec.Struct, frozen=True, kw_only=True):
     remove_query_from_event_stream: bool = _msgspec.field(name="removeQueryFromEventStream")
 
 
-REMOVE_QUERY_FROM_EVENT_STREAM_OP: _runtime.Operation[_D_remove_query_from_event_stream] = (
+REMOVE_QUERY_FROM_EVENT_STREAM_OP: _runtime.Operation[RemoveQueryFromEventStreamResult] = (
     _runtime.Operation(
         name="RemoveQueryFromEventStream",
-        document="mutation RemoveQueryFromEventStream($input: RemoveQueryFromEventStreamInput!) { removeQueryFromEventStream(input: $input) }",
+        document="""\
+mutation RemoveQueryFromEventStream($input: RemoveQueryFromEventStreamInput!) {
+  removeQueryFromEventStream(input: $input)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("removeQueryFromEventStream",),
-        result_type=_D_remove_query_from_event_stream,
+        result_type=RemoveQueryFromEventStreamResult,
         idempotent=False,
     )
 )
@@ -5336,17 +7281,21 @@ async def remove_query_from_event_stream(
     return _d.remove_query_from_event_stream
 
 
-class _D_remove_role_from_agent(_msgspec.Struct, frozen=True, kw_only=True):
+class RemoveRoleFromAgentResult(_msgspec.Struct, frozen=True, kw_only=True):
     remove_role_from_agent: bool = _msgspec.field(name="removeRoleFromAgent")
 
 
-REMOVE_ROLE_FROM_AGENT_OP: _runtime.Operation[_D_remove_role_from_agent] = _runtime.Operation(
+REMOVE_ROLE_FROM_AGENT_OP: _runtime.Operation[RemoveRoleFromAgentResult] = _runtime.Operation(
     name="RemoveRoleFromAgent",
-    document="mutation RemoveRoleFromAgent($agentId: UUID!) { removeRoleFromAgent(agentId: $agentId) }",
+    document="""\
+mutation RemoveRoleFromAgent($agentId: UUID!) {
+  removeRoleFromAgent(agentId: $agentId)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("removeRoleFromAgent",),
-    result_type=_D_remove_role_from_agent,
+    result_type=RemoveRoleFromAgentResult,
     idempotent=False,
 )
 
@@ -5364,17 +7313,25 @@ async def remove_role_from_agent(
     return _d.remove_role_from_agent
 
 
-class _D_rename_chat_thread(_msgspec.Struct, frozen=True, kw_only=True):
+class RenameChatThreadResult(_msgspec.Struct, frozen=True, kw_only=True):
     rename_chat_thread: AgentChatThread = _msgspec.field(name="renameChatThread")
 
 
-RENAME_CHAT_THREAD_OP: _runtime.Operation[_D_rename_chat_thread] = _runtime.Operation(
+RENAME_CHAT_THREAD_OP: _runtime.Operation[RenameChatThreadResult] = _runtime.Operation(
     name="RenameChatThread",
-    document="mutation RenameChatThread($id: UUID!, $title: String!) { renameChatThread(id: $id, title: $title) { contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens updatedAt } }",
+    document="""\
+mutation RenameChatThread($id: UUID!, $title: String!) {
+  renameChatThread(id: $id, title: $title) {
+    contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title
+    totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("renameChatThread",),
-    result_type=_D_rename_chat_thread,
+    result_type=RenameChatThreadResult,
     idempotent=False,
 )
 
@@ -5394,17 +7351,28 @@ async def rename_chat_thread(
     return _d.rename_chat_thread
 
 
-class _D_renew_application_token(_msgspec.Struct, frozen=True, kw_only=True):
+class RenewApplicationTokenResult(_msgspec.Struct, frozen=True, kw_only=True):
     renew_application_token: ApplicationTokenPair = _msgspec.field(name="renewApplicationToken")
 
 
-RENEW_APPLICATION_TOKEN_OP: _runtime.Operation[_D_renew_application_token] = _runtime.Operation(
+RENEW_APPLICATION_TOKEN_OP: _runtime.Operation[RenewApplicationTokenResult] = _runtime.Operation(
     name="RenewApplicationToken",
-    document="mutation RenewApplicationToken($applicationRefreshToken: String!) { renewApplicationToken(applicationRefreshToken: $applicationRefreshToken) { applicationAccessToken { expiresAt token } applicationRefreshToken { expiresAt token } } }",
+    document="""\
+mutation RenewApplicationToken($applicationRefreshToken: String!) {
+  renewApplicationToken(applicationRefreshToken: $applicationRefreshToken) {
+    applicationAccessToken {
+      expiresAt token
+    }
+    applicationRefreshToken {
+      expiresAt token
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("renewApplicationToken",),
-    result_type=_D_renew_application_token,
+    result_type=RenewApplicationTokenResult,
     idempotent=False,
 )
 
@@ -5422,17 +7390,25 @@ async def renew_application_token(
     return _d.renew_application_token
 
 
-class _D_renew_token(_msgspec.Struct, frozen=True, kw_only=True):
+class RenewTokenResult(_msgspec.Struct, frozen=True, kw_only=True):
     renew_token: AuthTokens = _msgspec.field(name="renewToken")
 
 
-RENEW_TOKEN_OP: _runtime.Operation[_D_renew_token] = _runtime.Operation(
+RENEW_TOKEN_OP: _runtime.Operation[RenewTokenResult] = _runtime.Operation(
     name="RenewToken",
-    document="mutation RenewToken($appToken: String!) { renewToken(appToken: $appToken) { tokens { __typename } } }",
+    document="""\
+mutation RenewToken($appToken: String!) {
+  renewToken(appToken: $appToken) {
+    tokens {
+      __typename
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("renewToken",),
-    result_type=_D_renew_token,
+    result_type=RenewTokenResult,
     idempotent=False,
 )
 
@@ -5450,18 +7426,22 @@ async def renew_token(
     return _d.renew_token
 
 
-class _D_report_app_connection_auth_failure(_msgspec.Struct, frozen=True, kw_only=True):
+class ReportAppConnectionAuthFailureResult(_msgspec.Struct, frozen=True, kw_only=True):
     report_app_connection_auth_failure: bool = _msgspec.field(name="reportAppConnectionAuthFailure")
 
 
-REPORT_APP_CONNECTION_AUTH_FAILURE_OP: _runtime.Operation[_D_report_app_connection_auth_failure] = (
+REPORT_APP_CONNECTION_AUTH_FAILURE_OP: _runtime.Operation[ReportAppConnectionAuthFailureResult] = (
     _runtime.Operation(
         name="ReportAppConnectionAuthFailure",
-        document="mutation ReportAppConnectionAuthFailure($input: ReportAppConnectionAuthFailureInput!) { reportAppConnectionAuthFailure(input: $input) }",
+        document="""\
+mutation ReportAppConnectionAuthFailure($input: ReportAppConnectionAuthFailureInput!) {
+  reportAppConnectionAuthFailure(input: $input)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("reportAppConnectionAuthFailure",),
-        result_type=_D_report_app_connection_auth_failure,
+        result_type=ReportAppConnectionAuthFailureResult,
         idempotent=False,
     )
 )
@@ -5480,20 +7460,26 @@ async def report_app_connection_auth_failure(
     return _d.report_app_connection_auth_failure
 
 
-class _D_resend_email_verification_token(_msgspec.Struct, frozen=True, kw_only=True):
+class ResendEmailVerificationTokenResult(_msgspec.Struct, frozen=True, kw_only=True):
     resend_email_verification_token: ResendEmailVerificationToken = _msgspec.field(
         name="resendEmailVerificationToken"
     )
 
 
-RESEND_EMAIL_VERIFICATION_TOKEN_OP: _runtime.Operation[_D_resend_email_verification_token] = (
+RESEND_EMAIL_VERIFICATION_TOKEN_OP: _runtime.Operation[ResendEmailVerificationTokenResult] = (
     _runtime.Operation(
         name="ResendEmailVerificationToken",
-        document="mutation ResendEmailVerificationToken($email: String!, $origin: String!) { resendEmailVerificationToken(email: $email, origin: $origin) { success } }",
+        document="""\
+mutation ResendEmailVerificationToken($email: String!, $origin: String!) {
+  resendEmailVerificationToken(email: $email, origin: $origin) {
+    success
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("resendEmailVerificationToken",),
-        result_type=_D_resend_email_verification_token,
+        result_type=ResendEmailVerificationTokenResult,
         idempotent=False,
     )
 )
@@ -5514,18 +7500,28 @@ async def resend_email_verification_token(
     return _d.resend_email_verification_token
 
 
-class _D_resend_workspace_invitation(_msgspec.Struct, frozen=True, kw_only=True):
+class ResendWorkspaceInvitationResult(_msgspec.Struct, frozen=True, kw_only=True):
     resend_workspace_invitation: SendInvitations = _msgspec.field(name="resendWorkspaceInvitation")
 
 
-RESEND_WORKSPACE_INVITATION_OP: _runtime.Operation[_D_resend_workspace_invitation] = (
+RESEND_WORKSPACE_INVITATION_OP: _runtime.Operation[ResendWorkspaceInvitationResult] = (
     _runtime.Operation(
         name="ResendWorkspaceInvitation",
-        document="mutation ResendWorkspaceInvitation($appTokenId: String!) { resendWorkspaceInvitation(appTokenId: $appTokenId) { errors result { email expiresAt id roleId } success } }",
+        document="""\
+mutation ResendWorkspaceInvitation($appTokenId: String!) {
+  resendWorkspaceInvitation(appTokenId: $appTokenId) {
+    errors
+    result {
+      email expiresAt id roleId
+    }
+    success
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("resendWorkspaceInvitation",),
-        result_type=_D_resend_workspace_invitation,
+        result_type=ResendWorkspaceInvitationResult,
         idempotent=False,
     )
 )
@@ -5544,17 +7540,43 @@ async def resend_workspace_invitation(
     return _d.resend_workspace_invitation
 
 
-class _D_reset_command_menu_item(_msgspec.Struct, frozen=True, kw_only=True):
+class ResetCommandMenuItemResult(_msgspec.Struct, frozen=True, kw_only=True):
     reset_command_menu_item: CommandMenuItem = _msgspec.field(name="resetCommandMenuItem")
 
 
-RESET_COMMAND_MENU_ITEM_OP: _runtime.Operation[_D_reset_command_menu_item] = _runtime.Operation(
+RESET_COMMAND_MENU_ITEM_OP: _runtime.Operation[ResetCommandMenuItemResult] = _runtime.Operation(
     name="ResetCommandMenuItem",
-    document="mutation ResetCommandMenuItem($id: UUID!) { resetCommandMenuItem(id: $id) { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponent { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId payload { __typename ... on ObjectMetadataCommandMenuItemPayload { __typename } ... on PathCommandMenuItemPayload { __typename path } } position shortLabel universalIdentifier updatedAt workflowVersionId } }",
+    document="""\
+mutation ResetCommandMenuItem($id: UUID!) {
+  resetCommandMenuItem(id: $id) {
+    applicationId availabilityObjectMetadataId availabilityType
+    conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+    createdAt engineComponentKey
+    frontComponent {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId
+    pageLayoutId
+    payload {
+      __typename
+      ... on ObjectMetadataCommandMenuItemPayload {
+        __typename
+      }
+      ... on PathCommandMenuItemPayload {
+        __typename path
+      }
+    }
+    position shortLabel universalIdentifier updatedAt workflowVersionId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("resetCommandMenuItem",),
-    result_type=_D_reset_command_menu_item,
+    result_type=ResetCommandMenuItemResult,
     idempotent=False,
 )
 
@@ -5572,20 +7594,32 @@ async def reset_command_menu_item(
     return _d.reset_command_menu_item
 
 
-class _D_reset_page_layout_tab_to_default(_msgspec.Struct, frozen=True, kw_only=True):
+class ResetPageLayoutTabToDefaultResult(_msgspec.Struct, frozen=True, kw_only=True):
     reset_page_layout_tab_to_default: PageLayoutTab = _msgspec.field(
         name="resetPageLayoutTabToDefault"
     )
 
 
-RESET_PAGE_LAYOUT_TAB_TO_DEFAULT_OP: _runtime.Operation[_D_reset_page_layout_tab_to_default] = (
+RESET_PAGE_LAYOUT_TAB_TO_DEFAULT_OP: _runtime.Operation[ResetPageLayoutTabToDefaultResult] = (
     _runtime.Operation(
         name="ResetPageLayoutTabToDefault",
-        document="mutation ResetPageLayoutTabToDefault($id: String!) { resetPageLayoutTabToDefault(id: $id) { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt widgets { applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type universalIdentifier updatedAt } } }",
+        document="""\
+mutation ResetPageLayoutTabToDefault($id: String!) {
+  resetPageLayoutTabToDefault(id: $id) {
+    applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+    pageLayoutId position title universalIdentifier updatedAt
+    widgets {
+      applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id
+      isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type
+      universalIdentifier updatedAt
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("resetPageLayoutTabToDefault",),
-        result_type=_D_reset_page_layout_tab_to_default,
+        result_type=ResetPageLayoutTabToDefaultResult,
         idempotent=False,
     )
 )
@@ -5604,18 +7638,30 @@ async def reset_page_layout_tab_to_default(
     return _d.reset_page_layout_tab_to_default
 
 
-class _D_reset_page_layout_to_default(_msgspec.Struct, frozen=True, kw_only=True):
+class ResetPageLayoutToDefaultResult(_msgspec.Struct, frozen=True, kw_only=True):
     reset_page_layout_to_default: PageLayout = _msgspec.field(name="resetPageLayoutToDefault")
 
 
-RESET_PAGE_LAYOUT_TO_DEFAULT_OP: _runtime.Operation[_D_reset_page_layout_to_default] = (
+RESET_PAGE_LAYOUT_TO_DEFAULT_OP: _runtime.Operation[ResetPageLayoutToDefaultResult] = (
     _runtime.Operation(
         name="ResetPageLayoutToDefault",
-        document="mutation ResetPageLayoutToDefault($id: String!) { resetPageLayoutToDefault(id: $id) { applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id isFirstTabPinned isSystemSideEffect name objectMetadataId tabs { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt } type universalIdentifier updatedAt } }",
+        document="""\
+mutation ResetPageLayoutToDefault($id: String!) {
+  resetPageLayoutToDefault(id: $id) {
+    applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id
+    isFirstTabPinned isSystemSideEffect name objectMetadataId
+    tabs {
+      applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+      pageLayoutId position title universalIdentifier updatedAt
+    }
+    type universalIdentifier updatedAt
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("resetPageLayoutToDefault",),
-        result_type=_D_reset_page_layout_to_default,
+        result_type=ResetPageLayoutToDefaultResult,
         idempotent=False,
     )
 )
@@ -5634,22 +7680,146 @@ async def reset_page_layout_to_default(
     return _d.reset_page_layout_to_default
 
 
-class _D_reset_page_layout_widget_to_default(_msgspec.Struct, frozen=True, kw_only=True):
+class ResetPageLayoutWidgetToDefaultResult(_msgspec.Struct, frozen=True, kw_only=True):
     reset_page_layout_widget_to_default: PageLayoutWidget = _msgspec.field(
         name="resetPageLayoutWidgetToDefault"
     )
 
 
-RESET_PAGE_LAYOUT_WIDGET_TO_DEFAULT_OP: _runtime.Operation[
-    _D_reset_page_layout_widget_to_default
-] = _runtime.Operation(
-    name="ResetPageLayoutWidgetToDefault",
-    document="mutation ResetPageLayoutWidgetToDefault($id: String!) { resetPageLayoutWidgetToDefault(id: $id) { applicationId conditionalAvailabilityExpression conditionalDisplay configuration { __typename ... on AggregateChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation configurationType description displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone } ... on BarChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on CalendarConfiguration { __typename configurationType } ... on CallRecordingSummaryConfiguration { __typename configurationType } ... on CallRecordingTranscriptConfiguration { __typename configurationType } ... on EmailThreadConfiguration { __typename configurationType } ... on EmailsConfiguration { __typename configurationType } ... on FieldConfiguration { __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable nestedRelationFieldMetadataId viewId } ... on FieldRichTextConfiguration { __typename configurationType } ... on FieldsConfiguration { __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields viewId } ... on FilesConfiguration { __typename configurationType } ... on FormFieldConfiguration { __typename configurationType fieldMetadataId } ... on FrontComponentConfiguration { __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers } ... on IframeConfiguration { __typename configurationType url } ... on LineChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on MessageCampaignBodyConfiguration { __typename configurationType } ... on MessageCampaignDetailsConfiguration { __typename configurationType } ... on NotesConfiguration { __typename configurationType } ... on PieChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation color configurationType dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder numberFormat orderBy showCenterMetric splitMultiValueFields timezone } ... on RecordTableConfiguration { __typename configurationType isUIEditable recordLimit viewId } ... on StandaloneRichTextConfiguration { __typename configurationType } ... on TasksConfiguration { __typename configurationType } ... on TimelineConfiguration { __typename configurationType } ... on ViewConfiguration { __typename configurationType } ... on WorkflowConfiguration { __typename configurationType } ... on WorkflowRunConfiguration { __typename configurationType } ... on WorkflowVersionConfiguration { __typename configurationType } } createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId position { __typename ... on PageLayoutWidgetCanvasPosition { __typename layoutMode } ... on PageLayoutWidgetGridPosition { __typename column columnSpan layoutMode row rowSpan } ... on PageLayoutWidgetVerticalListPosition { __typename heightBehavior index layoutMode } } title type universalIdentifier updatedAt } }",
-    endpoint="metadata",
-    kind="mutation",
-    root_fields=("resetPageLayoutWidgetToDefault",),
-    result_type=_D_reset_page_layout_widget_to_default,
-    idempotent=False,
+RESET_PAGE_LAYOUT_WIDGET_TO_DEFAULT_OP: _runtime.Operation[ResetPageLayoutWidgetToDefaultResult] = (
+    _runtime.Operation(
+        name="ResetPageLayoutWidgetToDefault",
+        document="""\
+mutation ResetPageLayoutWidgetToDefault($id: String!) {
+  resetPageLayoutWidgetToDefault(id: $id) {
+    applicationId conditionalAvailabilityExpression conditionalDisplay
+    configuration {
+      __typename
+      ... on AggregateChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation configurationType description
+        displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone
+      }
+      ... on BarChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on CalendarConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingSummaryConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingTranscriptConfiguration {
+        __typename configurationType
+      }
+      ... on EmailThreadConfiguration {
+        __typename configurationType
+      }
+      ... on EmailsConfiguration {
+        __typename configurationType
+      }
+      ... on FieldConfiguration {
+        __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable
+        nestedRelationFieldMetadataId viewId
+      }
+      ... on FieldRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on FieldsConfiguration {
+        __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields
+        viewId
+      }
+      ... on FilesConfiguration {
+        __typename configurationType
+      }
+      ... on FormFieldConfiguration {
+        __typename configurationType fieldMetadataId
+      }
+      ... on FrontComponentConfiguration {
+        __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers
+      }
+      ... on IframeConfiguration {
+        __typename configurationType url
+      }
+      ... on LineChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on MessageCampaignBodyConfiguration {
+        __typename configurationType
+      }
+      ... on MessageCampaignDetailsConfiguration {
+        __typename configurationType
+      }
+      ... on NotesConfiguration {
+        __typename configurationType
+      }
+      ... on PieChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation color configurationType
+        dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder
+        numberFormat orderBy showCenterMetric splitMultiValueFields timezone
+      }
+      ... on RecordTableConfiguration {
+        __typename configurationType isUIEditable recordLimit viewId
+      }
+      ... on StandaloneRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on TasksConfiguration {
+        __typename configurationType
+      }
+      ... on TimelineConfiguration {
+        __typename configurationType
+      }
+      ... on ViewConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowRunConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowVersionConfiguration {
+        __typename configurationType
+      }
+    }
+    createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId
+    position {
+      __typename
+      ... on PageLayoutWidgetCanvasPosition {
+        __typename layoutMode
+      }
+      ... on PageLayoutWidgetGridPosition {
+        __typename column columnSpan layoutMode row rowSpan
+      }
+      ... on PageLayoutWidgetVerticalListPosition {
+        __typename heightBehavior index layoutMode
+      }
+    }
+    title type universalIdentifier updatedAt
+  }
+}
+""",
+        endpoint="metadata",
+        kind="mutation",
+        root_fields=("resetPageLayoutWidgetToDefault",),
+        result_type=ResetPageLayoutWidgetToDefaultResult,
+        idempotent=False,
+    )
 )
 
 
@@ -5666,20 +7836,31 @@ async def reset_page_layout_widget_to_default(
     return _d.reset_page_layout_widget_to_default
 
 
-class _D_reset_timeline_activity_type(_msgspec.Struct, frozen=True, kw_only=True):
+class ResetTimelineActivityTypeResult(_msgspec.Struct, frozen=True, kw_only=True):
     reset_timeline_activity_type: TimelineActivityType = _msgspec.field(
         name="resetTimelineActivityType"
     )
 
 
-RESET_TIMELINE_ACTIVITY_TYPE_OP: _runtime.Operation[_D_reset_timeline_activity_type] = (
+RESET_TIMELINE_ACTIVITY_TYPE_OP: _runtime.Operation[ResetTimelineActivityTypeResult] = (
     _runtime.Operation(
         name="ResetTimelineActivityType",
-        document="mutation ResetTimelineActivityType($id: UUID!) { resetTimelineActivityType(id: $id) { applicationId createdAt emit { objectUniversalIdentifier on } frontComponentUniversalIdentifier icon id isActive label name replacesTimelineActivityTypeUniversalIdentifier universalIdentifier updatedAt } }",
+        document="""\
+mutation ResetTimelineActivityType($id: UUID!) {
+  resetTimelineActivityType(id: $id) {
+    applicationId createdAt
+    emit {
+      objectUniversalIdentifier on
+    }
+    frontComponentUniversalIdentifier icon id isActive label name
+    replacesTimelineActivityTypeUniversalIdentifier universalIdentifier updatedAt
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("resetTimelineActivityType",),
-        result_type=_D_reset_timeline_activity_type,
+        result_type=ResetTimelineActivityTypeResult,
         idempotent=False,
     )
 )
@@ -5698,17 +7879,23 @@ async def reset_timeline_activity_type(
     return _d.reset_timeline_activity_type
 
 
-class _D_retry_chat_message(_msgspec.Struct, frozen=True, kw_only=True):
+class RetryChatMessageResult(_msgspec.Struct, frozen=True, kw_only=True):
     retry_chat_message: SendChatMessageResult = _msgspec.field(name="retryChatMessage")
 
 
-RETRY_CHAT_MESSAGE_OP: _runtime.Operation[_D_retry_chat_message] = _runtime.Operation(
+RETRY_CHAT_MESSAGE_OP: _runtime.Operation[RetryChatMessageResult] = _runtime.Operation(
     name="RetryChatMessage",
-    document="mutation RetryChatMessage($threadId: UUID!, $modelId: String) { retryChatMessage(threadId: $threadId, modelId: $modelId) { messageId queued streamId } }",
+    document="""\
+mutation RetryChatMessage($threadId: UUID!, $modelId: String) {
+  retryChatMessage(threadId: $threadId, modelId: $modelId) {
+    messageId queued streamId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("retryChatMessage",),
-    result_type=_D_retry_chat_message,
+    result_type=RetryChatMessageResult,
     idempotent=False,
 )
 
@@ -5729,18 +7916,22 @@ async def retry_chat_message(
     return _d.retry_chat_message
 
 
-class _D_revoke_all_other_user_sessions(_msgspec.Struct, frozen=True, kw_only=True):
+class RevokeAllOtherUserSessionsResult(_msgspec.Struct, frozen=True, kw_only=True):
     revoke_all_other_user_sessions: int = _msgspec.field(name="revokeAllOtherUserSessions")
 
 
-REVOKE_ALL_OTHER_USER_SESSIONS_OP: _runtime.Operation[_D_revoke_all_other_user_sessions] = (
+REVOKE_ALL_OTHER_USER_SESSIONS_OP: _runtime.Operation[RevokeAllOtherUserSessionsResult] = (
     _runtime.Operation(
         name="RevokeAllOtherUserSessions",
-        document="mutation RevokeAllOtherUserSessions { revokeAllOtherUserSessions }",
+        document="""\
+mutation RevokeAllOtherUserSessions {
+  revokeAllOtherUserSessions
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("revokeAllOtherUserSessions",),
-        result_type=_D_revoke_all_other_user_sessions,
+        result_type=RevokeAllOtherUserSessionsResult,
         idempotent=False,
     )
 )
@@ -5753,17 +7944,30 @@ async def revoke_all_other_user_sessions(
     return _d.revoke_all_other_user_sessions
 
 
-class _D_revoke_api_key(_msgspec.Struct, frozen=True, kw_only=True):
+class RevokeApiKeyResult(_msgspec.Struct, frozen=True, kw_only=True):
     revoke_api_key: ApiKey | None = _msgspec.field(default=None, name="revokeApiKey")
 
 
-REVOKE_API_KEY_OP: _runtime.Operation[_D_revoke_api_key] = _runtime.Operation(
+REVOKE_API_KEY_OP: _runtime.Operation[RevokeApiKeyResult] = _runtime.Operation(
     name="RevokeApiKey",
-    document="mutation RevokeApiKey($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { createdAt expiresAt id name revokedAt role { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } updatedAt } }",
+    document="""\
+mutation RevokeApiKey($input: RevokeApiKeyInput!) {
+  revokeApiKey(input: $input) {
+    createdAt expiresAt id name revokedAt
+    role {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("revokeApiKey",),
-    result_type=_D_revoke_api_key,
+    result_type=RevokeApiKeyResult,
     idempotent=False,
 )
 
@@ -5781,18 +7985,22 @@ async def revoke_api_key(
     return _d.revoke_api_key
 
 
-class _D_revoke_application_authorization(_msgspec.Struct, frozen=True, kw_only=True):
+class RevokeApplicationAuthorizationResult(_msgspec.Struct, frozen=True, kw_only=True):
     revoke_application_authorization: bool = _msgspec.field(name="revokeApplicationAuthorization")
 
 
-REVOKE_APPLICATION_AUTHORIZATION_OP: _runtime.Operation[_D_revoke_application_authorization] = (
+REVOKE_APPLICATION_AUTHORIZATION_OP: _runtime.Operation[RevokeApplicationAuthorizationResult] = (
     _runtime.Operation(
         name="RevokeApplicationAuthorization",
-        document="mutation RevokeApplicationAuthorization($applicationAuthorizationId: UUID!) { revokeApplicationAuthorization(applicationAuthorizationId: $applicationAuthorizationId) }",
+        document="""\
+mutation RevokeApplicationAuthorization($applicationAuthorizationId: UUID!) {
+  revokeApplicationAuthorization(applicationAuthorizationId: $applicationAuthorizationId)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("revokeApplicationAuthorization",),
-        result_type=_D_revoke_application_authorization,
+        result_type=RevokeApplicationAuthorizationResult,
         idempotent=False,
     )
 )
@@ -5811,17 +8019,21 @@ async def revoke_application_authorization(
     return _d.revoke_application_authorization
 
 
-class _D_revoke_user_session(_msgspec.Struct, frozen=True, kw_only=True):
+class RevokeUserSessionResult(_msgspec.Struct, frozen=True, kw_only=True):
     revoke_user_session: bool = _msgspec.field(name="revokeUserSession")
 
 
-REVOKE_USER_SESSION_OP: _runtime.Operation[_D_revoke_user_session] = _runtime.Operation(
+REVOKE_USER_SESSION_OP: _runtime.Operation[RevokeUserSessionResult] = _runtime.Operation(
     name="RevokeUserSession",
-    document="mutation RevokeUserSession($userSessionId: UUID!) { revokeUserSession(userSessionId: $userSessionId) }",
+    document="""\
+mutation RevokeUserSession($userSessionId: UUID!) {
+  revokeUserSession(userSessionId: $userSessionId)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("revokeUserSession",),
-    result_type=_D_revoke_user_session,
+    result_type=RevokeUserSessionResult,
     idempotent=False,
 )
 
@@ -5839,21 +8051,27 @@ async def revoke_user_session(
     return _d.revoke_user_session
 
 
-class _D_rotate_application_registration_client_secret(_msgspec.Struct, frozen=True, kw_only=True):
+class RotateApplicationRegistrationClientSecretResult(_msgspec.Struct, frozen=True, kw_only=True):
     rotate_application_registration_client_secret: RotateClientSecret = _msgspec.field(
         name="rotateApplicationRegistrationClientSecret"
     )
 
 
 ROTATE_APPLICATION_REGISTRATION_CLIENT_SECRET_OP: _runtime.Operation[
-    _D_rotate_application_registration_client_secret
+    RotateApplicationRegistrationClientSecretResult
 ] = _runtime.Operation(
     name="RotateApplicationRegistrationClientSecret",
-    document="mutation RotateApplicationRegistrationClientSecret($id: String!) { rotateApplicationRegistrationClientSecret(id: $id) { clientSecret } }",
+    document="""\
+mutation RotateApplicationRegistrationClientSecret($id: String!) {
+  rotateApplicationRegistrationClientSecret(id: $id) {
+    clientSecret
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("rotateApplicationRegistrationClientSecret",),
-    result_type=_D_rotate_application_registration_client_secret,
+    result_type=RotateApplicationRegistrationClientSecretResult,
     idempotent=False,
 )
 
@@ -5871,17 +8089,23 @@ async def rotate_application_registration_client_secret(
     return _d.rotate_application_registration_client_secret
 
 
-class _D_run_agent(_msgspec.Struct, frozen=True, kw_only=True):
+class RunAgentResult_2(_msgspec.Struct, frozen=True, kw_only=True):
     run_agent: RunAgentResult = _msgspec.field(name="runAgent")
 
 
-RUN_AGENT_OP: _runtime.Operation[_D_run_agent] = _runtime.Operation(
+RUN_AGENT_OP: _runtime.Operation[RunAgentResult_2] = _runtime.Operation(
     name="RunAgent",
-    document="mutation RunAgent($input: RunAgentInput!) { runAgent(input: $input) { error result success } }",
+    document="""\
+mutation RunAgent($input: RunAgentInput!) {
+  runAgent(input: $input) {
+    error result success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("runAgent",),
-    result_type=_D_run_agent,
+    result_type=RunAgentResult_2,
     idempotent=False,
 )
 
@@ -5899,20 +8123,29 @@ async def run_agent(
     return _d.run_agent
 
 
-class _D_run_application_health_check(_msgspec.Struct, frozen=True, kw_only=True):
+class RunApplicationHealthCheckResult(_msgspec.Struct, frozen=True, kw_only=True):
     run_application_health_check: ApplicationHealthCheckResult | None = _msgspec.field(
         default=None, name="runApplicationHealthCheck"
     )
 
 
-RUN_APPLICATION_HEALTH_CHECK_OP: _runtime.Operation[_D_run_application_health_check] = (
+RUN_APPLICATION_HEALTH_CHECK_OP: _runtime.Operation[RunApplicationHealthCheckResult] = (
     _runtime.Operation(
         name="RunApplicationHealthCheck",
-        document="mutation RunApplicationHealthCheck($applicationId: UUID!) { runApplicationHealthCheck(applicationId: $applicationId) { action { label location } description status title } }",
+        document="""\
+mutation RunApplicationHealthCheck($applicationId: UUID!) {
+  runApplicationHealthCheck(applicationId: $applicationId) {
+    action {
+      label location
+    }
+    description status title
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("runApplicationHealthCheck",),
-        result_type=_D_run_application_health_check,
+        result_type=RunApplicationHealthCheckResult,
         idempotent=False,
     )
 )
@@ -5931,17 +8164,31 @@ async def run_application_health_check(
     return _d.run_application_health_check
 
 
-class _D_run_evaluation_input(_msgspec.Struct, frozen=True, kw_only=True):
+class RunEvaluationInputResult(_msgspec.Struct, frozen=True, kw_only=True):
     run_evaluation_input: AgentTurn = _msgspec.field(name="runEvaluationInput")
 
 
-RUN_EVALUATION_INPUT_OP: _runtime.Operation[_D_run_evaluation_input] = _runtime.Operation(
+RUN_EVALUATION_INPUT_OP: _runtime.Operation[RunEvaluationInputResult] = _runtime.Operation(
     name="RunEvaluationInput",
-    document="mutation RunEvaluationInput($agentId: UUID!, $input: String!) { runEvaluationInput(agentId: $agentId, input: $input) { agentId createdAt evaluations { comment createdAt id score turnId } id messages { agentId createdAt id processedAt role senderUserWorkspaceId status threadId turnId } threadId } }",
+    document="""\
+mutation RunEvaluationInput($agentId: UUID!, $input: String!) {
+  runEvaluationInput(agentId: $agentId, input: $input) {
+    agentId createdAt
+    evaluations {
+      comment createdAt id score turnId
+    }
+    id
+    messages {
+      agentId createdAt id processedAt role senderUserWorkspaceId status threadId turnId
+    }
+    threadId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("runEvaluationInput",),
-    result_type=_D_run_evaluation_input,
+    result_type=RunEvaluationInputResult,
     idempotent=False,
 )
 
@@ -5961,20 +8208,26 @@ async def run_evaluation_input(
     return _d.run_evaluation_input
 
 
-class _D_save_imap_smtp_caldav_account(_msgspec.Struct, frozen=True, kw_only=True):
+class SaveImapSmtpCaldavAccountResult(_msgspec.Struct, frozen=True, kw_only=True):
     save_imap_smtp_caldav_account: ImapSmtpCaldavConnectionSuccess = _msgspec.field(
         name="saveImapSmtpCaldavAccount"
     )
 
 
-SAVE_IMAP_SMTP_CALDAV_ACCOUNT_OP: _runtime.Operation[_D_save_imap_smtp_caldav_account] = (
+SAVE_IMAP_SMTP_CALDAV_ACCOUNT_OP: _runtime.Operation[SaveImapSmtpCaldavAccountResult] = (
     _runtime.Operation(
         name="SaveImapSmtpCaldavAccount",
-        document="mutation SaveImapSmtpCaldavAccount($connectionParameters: EmailAccountConnectionParameters!, $handle: String!, $id: UUID) { saveImapSmtpCaldavAccount(connectionParameters: $connectionParameters, handle: $handle, id: $id) { connectedAccountId success } }",
+        document="""\
+mutation SaveImapSmtpCaldavAccount($connectionParameters: EmailAccountConnectionParameters!, $handle: String!, $id: UUID) {
+  saveImapSmtpCaldavAccount(connectionParameters: $connectionParameters, handle: $handle, id: $id) {
+    connectedAccountId success
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("saveImapSmtpCaldavAccount",),
-        result_type=_D_save_imap_smtp_caldav_account,
+        result_type=SaveImapSmtpCaldavAccountResult,
         idempotent=False,
     )
 )
@@ -5998,17 +8251,23 @@ async def save_imap_smtp_caldav_account(
     return _d.save_imap_smtp_caldav_account
 
 
-class _D_send_chat_message(_msgspec.Struct, frozen=True, kw_only=True):
+class SendChatMessageResult_2(_msgspec.Struct, frozen=True, kw_only=True):
     send_chat_message: SendChatMessageResult = _msgspec.field(name="sendChatMessage")
 
 
-SEND_CHAT_MESSAGE_OP: _runtime.Operation[_D_send_chat_message] = _runtime.Operation(
+SEND_CHAT_MESSAGE_OP: _runtime.Operation[SendChatMessageResult_2] = _runtime.Operation(
     name="SendChatMessage",
-    document="mutation SendChatMessage($messageId: UUID!, $text: String!, $threadId: UUID!, $browsingContext: JSON, $fileAttachments: [FileAttachmentInput!], $modelId: String) { sendChatMessage(messageId: $messageId, text: $text, threadId: $threadId, browsingContext: $browsingContext, fileAttachments: $fileAttachments, modelId: $modelId) { messageId queued streamId } }",
+    document="""\
+mutation SendChatMessage($messageId: UUID!, $text: String!, $threadId: UUID!, $browsingContext: JSON, $fileAttachments: [FileAttachmentInput!], $modelId: String) {
+  sendChatMessage(messageId: $messageId, text: $text, threadId: $threadId, browsingContext: $browsingContext, fileAttachments: $fileAttachments, modelId: $modelId) {
+    messageId queued streamId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("sendChatMessage",),
-    result_type=_D_send_chat_message,
+    result_type=SendChatMessageResult_2,
     idempotent=False,
 )
 
@@ -6039,17 +8298,23 @@ async def send_chat_message(
     return _d.send_chat_message
 
 
-class _D_send_email(_msgspec.Struct, frozen=True, kw_only=True):
+class SendEmailResult(_msgspec.Struct, frozen=True, kw_only=True):
     send_email: SendEmailOutput = _msgspec.field(name="sendEmail")
 
 
-SEND_EMAIL_OP: _runtime.Operation[_D_send_email] = _runtime.Operation(
+SEND_EMAIL_OP: _runtime.Operation[SendEmailResult] = _runtime.Operation(
     name="SendEmail",
-    document="mutation SendEmail($input: SendEmailInput!) { sendEmail(input: $input) { error messageThreadId success } }",
+    document="""\
+mutation SendEmail($input: SendEmailInput!) {
+  sendEmail(input: $input) {
+    error messageThreadId success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("sendEmail",),
-    result_type=_D_send_email,
+    result_type=SendEmailResult,
     idempotent=False,
 )
 
@@ -6067,17 +8332,27 @@ async def send_email(
     return _d.send_email
 
 
-class _D_send_invitations(_msgspec.Struct, frozen=True, kw_only=True):
+class SendInvitationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     send_invitations: SendInvitations = _msgspec.field(name="sendInvitations")
 
 
-SEND_INVITATIONS_OP: _runtime.Operation[_D_send_invitations] = _runtime.Operation(
+SEND_INVITATIONS_OP: _runtime.Operation[SendInvitationsResult] = _runtime.Operation(
     name="SendInvitations",
-    document="mutation SendInvitations($emails: [String!]!, $roleId: UUID) { sendInvitations(emails: $emails, roleId: $roleId) { errors result { email expiresAt id roleId } success } }",
+    document="""\
+mutation SendInvitations($emails: [String!]!, $roleId: UUID) {
+  sendInvitations(emails: $emails, roleId: $roleId) {
+    errors
+    result {
+      email expiresAt id roleId
+    }
+    success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("sendInvitations",),
-    result_type=_D_send_invitations,
+    result_type=SendInvitationsResult,
     idempotent=False,
 )
 
@@ -6098,17 +8373,27 @@ async def send_invitations(
     return _d.send_invitations
 
 
-class _D_send_message_campaign(_msgspec.Struct, frozen=True, kw_only=True):
+class SendMessageCampaignResult(_msgspec.Struct, frozen=True, kw_only=True):
     send_message_campaign: SendMessageCampaignOutputDTO = _msgspec.field(name="sendMessageCampaign")
 
 
-SEND_MESSAGE_CAMPAIGN_OP: _runtime.Operation[_D_send_message_campaign] = _runtime.Operation(
+SEND_MESSAGE_CAMPAIGN_OP: _runtime.Operation[SendMessageCampaignResult] = _runtime.Operation(
     name="SendMessageCampaign",
-    document="mutation SendMessageCampaign($input: SendMessageCampaignInput!) { sendMessageCampaign(input: $input) { audience { duplicateEmails globallyUnsubscribed hardSuppressed sendable topicUnsubscribed totalMembers withoutEmail } campaignId queuedCount } }",
+    document="""\
+mutation SendMessageCampaign($input: SendMessageCampaignInput!) {
+  sendMessageCampaign(input: $input) {
+    audience {
+      duplicateEmails globallyUnsubscribed hardSuppressed sendable topicUnsubscribed
+      totalMembers withoutEmail
+    }
+    campaignId queuedCount
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("sendMessageCampaign",),
-    result_type=_D_send_message_campaign,
+    result_type=SendMessageCampaignResult,
     idempotent=False,
 )
 
@@ -6126,20 +8411,26 @@ async def send_message_campaign(
     return _d.send_message_campaign
 
 
-class _D_send_message_campaign_test(_msgspec.Struct, frozen=True, kw_only=True):
+class SendMessageCampaignTestResult(_msgspec.Struct, frozen=True, kw_only=True):
     send_message_campaign_test: SendEmailViaDomainOutput = _msgspec.field(
         name="sendMessageCampaignTest"
     )
 
 
-SEND_MESSAGE_CAMPAIGN_TEST_OP: _runtime.Operation[_D_send_message_campaign_test] = (
+SEND_MESSAGE_CAMPAIGN_TEST_OP: _runtime.Operation[SendMessageCampaignTestResult] = (
     _runtime.Operation(
         name="SendMessageCampaignTest",
-        document="mutation SendMessageCampaignTest($input: SendMessageCampaignTestInput!) { sendMessageCampaignTest(input: $input) { messageId } }",
+        document="""\
+mutation SendMessageCampaignTest($input: SendMessageCampaignTestInput!) {
+  sendMessageCampaignTest(input: $input) {
+    messageId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("sendMessageCampaignTest",),
-        result_type=_D_send_message_campaign_test,
+        result_type=SendMessageCampaignTestResult,
         idempotent=False,
     )
 )
@@ -6158,17 +8449,23 @@ async def send_message_campaign_test(
     return _d.send_message_campaign_test
 
 
-class _D_set_app_key_value(_msgspec.Struct, frozen=True, kw_only=True):
+class SetAppKeyValueResult(_msgspec.Struct, frozen=True, kw_only=True):
     set_app_key_value: AppKeyValue = _msgspec.field(name="setAppKeyValue")
 
 
-SET_APP_KEY_VALUE_OP: _runtime.Operation[_D_set_app_key_value] = _runtime.Operation(
+SET_APP_KEY_VALUE_OP: _runtime.Operation[SetAppKeyValueResult] = _runtime.Operation(
     name="SetAppKeyValue",
-    document="mutation SetAppKeyValue($input: SetAppKeyValueInput!) { setAppKeyValue(input: $input) { key scope value } }",
+    document="""\
+mutation SetAppKeyValue($input: SetAppKeyValueInput!) {
+  setAppKeyValue(input: $input) {
+    key scope value
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("setAppKeyValue",),
-    result_type=_D_set_app_key_value,
+    result_type=SetAppKeyValueResult,
     idempotent=False,
 )
 
@@ -6186,17 +8483,23 @@ async def set_app_key_value(
     return _d.set_app_key_value
 
 
-class _D_set_enterprise_key(_msgspec.Struct, frozen=True, kw_only=True):
+class SetEnterpriseKeyResult(_msgspec.Struct, frozen=True, kw_only=True):
     set_enterprise_key: EnterpriseLicenseInfoDTO = _msgspec.field(name="setEnterpriseKey")
 
 
-SET_ENTERPRISE_KEY_OP: _runtime.Operation[_D_set_enterprise_key] = _runtime.Operation(
+SET_ENTERPRISE_KEY_OP: _runtime.Operation[SetEnterpriseKeyResult] = _runtime.Operation(
     name="SetEnterpriseKey",
-    document="mutation SetEnterpriseKey($enterpriseKey: String!) { setEnterpriseKey(enterpriseKey: $enterpriseKey) { expiresAt isValid licensee subscriptionId } }",
+    document="""\
+mutation SetEnterpriseKey($enterpriseKey: String!) {
+  setEnterpriseKey(enterpriseKey: $enterpriseKey) {
+    expiresAt isValid licensee subscriptionId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("setEnterpriseKey",),
-    result_type=_D_set_enterprise_key,
+    result_type=SetEnterpriseKeyResult,
     idempotent=False,
 )
 
@@ -6214,17 +8517,33 @@ async def set_enterprise_key(
     return _d.set_enterprise_key
 
 
-class _D_set_record_share(_msgspec.Struct, frozen=True, kw_only=True):
+class SetRecordShareResult(_msgspec.Struct, frozen=True, kw_only=True):
     set_record_share: RecordSharingDTO = _msgspec.field(name="setRecordShare")
 
 
-SET_RECORD_SHARE_OP: _runtime.Operation[_D_set_record_share] = _runtime.Operation(
+SET_RECORD_SHARE_OP: _runtime.Operation[SetRecordShareResult] = _runtime.Operation(
     name="SetRecordShare",
-    document="mutation SetRecordShare($enabled: Boolean!, $principal: RecordSharePrincipalInput!, $target: RecordSharingTargetInput!, $accessLevel: RecordShareAccessLevel) { setRecordShare(enabled: $enabled, principal: $principal, target: $target, accessLevel: $accessLevel) { hasInheritedAccess isEnabled permissions { canDelete canRead canSoftDelete canUpdate } roles { id label } shares { accessLevel id principalId principalType rowCause } viewerAccessLevel } }",
+    document="""\
+mutation SetRecordShare($enabled: Boolean!, $principal: RecordSharePrincipalInput!, $target: RecordSharingTargetInput!, $accessLevel: RecordShareAccessLevel) {
+  setRecordShare(enabled: $enabled, principal: $principal, target: $target, accessLevel: $accessLevel) {
+    hasInheritedAccess isEnabled
+    permissions {
+      canDelete canRead canSoftDelete canUpdate
+    }
+    roles {
+      id label
+    }
+    shares {
+      accessLevel id principalId principalType rowCause
+    }
+    viewerAccessLevel
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("setRecordShare",),
-    result_type=_D_set_record_share,
+    result_type=SetRecordShareResult,
     idempotent=False,
 )
 
@@ -6249,21 +8568,32 @@ async def set_record_share(
     return _d.set_record_share
 
 
-class _D_set_resource_credit_subscription_price(_msgspec.Struct, frozen=True, kw_only=True):
+class SetResourceCreditSubscriptionPriceResult(_msgspec.Struct, frozen=True, kw_only=True):
     set_resource_credit_subscription_price: BillingUpdate = _msgspec.field(
         name="setResourceCreditSubscriptionPrice"
     )
 
 
 SET_RESOURCE_CREDIT_SUBSCRIPTION_PRICE_OP: _runtime.Operation[
-    _D_set_resource_credit_subscription_price
+    SetResourceCreditSubscriptionPriceResult
 ] = _runtime.Operation(
     name="SetResourceCreditSubscriptionPrice",
-    document="mutation SetResourceCreditSubscriptionPrice($priceId: String!) { setResourceCreditSubscriptionPrice(priceId: $priceId) { billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } } }",
+    document="""\
+mutation SetResourceCreditSubscriptionPrice($priceId: String!) {
+  setResourceCreditSubscriptionPrice(priceId: $priceId) {
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("setResourceCreditSubscriptionPrice",),
-    result_type=_D_set_resource_credit_subscription_price,
+    result_type=SetResourceCreditSubscriptionPriceResult,
     idempotent=False,
 )
 
@@ -6281,17 +8611,28 @@ async def set_resource_credit_subscription_price(
     return _d.set_resource_credit_subscription_price
 
 
-class _D_sign_in(_msgspec.Struct, frozen=True, kw_only=True):
+class SignInResult(_msgspec.Struct, frozen=True, kw_only=True):
     sign_in: AvailableWorkspacesAndAccessTokens = _msgspec.field(name="signIn")
 
 
-SIGN_IN_OP: _runtime.Operation[_D_sign_in] = _runtime.Operation(
+SIGN_IN_OP: _runtime.Operation[SignInResult] = _runtime.Operation(
     name="SignIn",
-    document="mutation SignIn($email: String!, $password: String!, $captchaToken: String, $locale: String, $verifyEmailRedirectPath: String) { signIn(email: $email, password: $password, captchaToken: $captchaToken, locale: $locale, verifyEmailRedirectPath: $verifyEmailRedirectPath) { availableWorkspaces { __typename } tokens { __typename } } }",
+    document="""\
+mutation SignIn($email: String!, $password: String!, $captchaToken: String, $locale: String, $verifyEmailRedirectPath: String) {
+  signIn(email: $email, password: $password, captchaToken: $captchaToken, locale: $locale, verifyEmailRedirectPath: $verifyEmailRedirectPath) {
+    availableWorkspaces {
+      __typename
+    }
+    tokens {
+      __typename
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("signIn",),
-    result_type=_D_sign_in,
+    result_type=SignInResult,
     idempotent=False,
 )
 
@@ -6320,17 +8661,21 @@ async def sign_in(
     return _d.sign_in
 
 
-class _D_sign_out(_msgspec.Struct, frozen=True, kw_only=True):
+class SignOutResult(_msgspec.Struct, frozen=True, kw_only=True):
     sign_out: bool = _msgspec.field(name="signOut")
 
 
-SIGN_OUT_OP: _runtime.Operation[_D_sign_out] = _runtime.Operation(
+SIGN_OUT_OP: _runtime.Operation[SignOutResult] = _runtime.Operation(
     name="SignOut",
-    document="mutation SignOut($refreshToken: String) { signOut(refreshToken: $refreshToken) }",
+    document="""\
+mutation SignOut($refreshToken: String) {
+  signOut(refreshToken: $refreshToken)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("signOut",),
-    result_type=_D_sign_out,
+    result_type=SignOutResult,
     idempotent=False,
 )
 
@@ -6348,17 +8693,28 @@ async def sign_out(
     return _d.sign_out
 
 
-class _D_sign_up(_msgspec.Struct, frozen=True, kw_only=True):
+class SignUpResult(_msgspec.Struct, frozen=True, kw_only=True):
     sign_up: AvailableWorkspacesAndAccessTokens = _msgspec.field(name="signUp")
 
 
-SIGN_UP_OP: _runtime.Operation[_D_sign_up] = _runtime.Operation(
+SIGN_UP_OP: _runtime.Operation[SignUpResult] = _runtime.Operation(
     name="SignUp",
-    document="mutation SignUp($email: String!, $password: String!, $captchaToken: String, $locale: String, $verifyEmailRedirectPath: String) { signUp(email: $email, password: $password, captchaToken: $captchaToken, locale: $locale, verifyEmailRedirectPath: $verifyEmailRedirectPath) { availableWorkspaces { __typename } tokens { __typename } } }",
+    document="""\
+mutation SignUp($email: String!, $password: String!, $captchaToken: String, $locale: String, $verifyEmailRedirectPath: String) {
+  signUp(email: $email, password: $password, captchaToken: $captchaToken, locale: $locale, verifyEmailRedirectPath: $verifyEmailRedirectPath) {
+    availableWorkspaces {
+      __typename
+    }
+    tokens {
+      __typename
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("signUp",),
-    result_type=_D_sign_up,
+    result_type=SignUpResult,
     idempotent=False,
 )
 
@@ -6387,17 +8743,28 @@ async def sign_up(
     return _d.sign_up
 
 
-class _D_sign_up_in_new_workspace(_msgspec.Struct, frozen=True, kw_only=True):
+class SignUpInNewWorkspaceResult(_msgspec.Struct, frozen=True, kw_only=True):
     sign_up_in_new_workspace: SignUp = _msgspec.field(name="signUpInNewWorkspace")
 
 
-SIGN_UP_IN_NEW_WORKSPACE_OP: _runtime.Operation[_D_sign_up_in_new_workspace] = _runtime.Operation(
+SIGN_UP_IN_NEW_WORKSPACE_OP: _runtime.Operation[SignUpInNewWorkspaceResult] = _runtime.Operation(
     name="SignUpInNewWorkspace",
-    document="mutation SignUpInNewWorkspace($input: SignUpInNewWorkspaceInput) { signUpInNewWorkspace(input: $input) { loginToken { expiresAt token } workspace { id } } }",
+    document="""\
+mutation SignUpInNewWorkspace($input: SignUpInNewWorkspaceInput) {
+  signUpInNewWorkspace(input: $input) {
+    loginToken {
+      expiresAt token
+    }
+    workspace {
+      id
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("signUpInNewWorkspace",),
-    result_type=_D_sign_up_in_new_workspace,
+    result_type=SignUpInNewWorkspaceResult,
     idempotent=False,
 )
 
@@ -6415,17 +8782,28 @@ async def sign_up_in_new_workspace(
     return _d.sign_up_in_new_workspace
 
 
-class _D_sign_up_in_workspace(_msgspec.Struct, frozen=True, kw_only=True):
+class SignUpInWorkspaceResult(_msgspec.Struct, frozen=True, kw_only=True):
     sign_up_in_workspace: SignUp = _msgspec.field(name="signUpInWorkspace")
 
 
-SIGN_UP_IN_WORKSPACE_OP: _runtime.Operation[_D_sign_up_in_workspace] = _runtime.Operation(
+SIGN_UP_IN_WORKSPACE_OP: _runtime.Operation[SignUpInWorkspaceResult] = _runtime.Operation(
     name="SignUpInWorkspace",
-    document="mutation SignUpInWorkspace($email: String!, $password: String!, $captchaToken: String, $locale: String, $verifyEmailRedirectPath: String, $workspaceId: UUID, $workspaceInviteHash: String, $workspacePersonalInviteToken: String) { signUpInWorkspace(email: $email, password: $password, captchaToken: $captchaToken, locale: $locale, verifyEmailRedirectPath: $verifyEmailRedirectPath, workspaceId: $workspaceId, workspaceInviteHash: $workspaceInviteHash, workspacePersonalInviteToken: $workspacePersonalInviteToken) { loginToken { expiresAt token } workspace { id } } }",
+    document="""\
+mutation SignUpInWorkspace($email: String!, $password: String!, $captchaToken: String, $locale: String, $verifyEmailRedirectPath: String, $workspaceId: UUID, $workspaceInviteHash: String, $workspacePersonalInviteToken: String) {
+  signUpInWorkspace(email: $email, password: $password, captchaToken: $captchaToken, locale: $locale, verifyEmailRedirectPath: $verifyEmailRedirectPath, workspaceId: $workspaceId, workspaceInviteHash: $workspaceInviteHash, workspacePersonalInviteToken: $workspacePersonalInviteToken) {
+    loginToken {
+      expiresAt token
+    }
+    workspace {
+      id
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("signUpInWorkspace",),
-    result_type=_D_sign_up_in_workspace,
+    result_type=SignUpInWorkspaceResult,
     idempotent=False,
 )
 
@@ -6463,20 +8841,26 @@ async def sign_up_in_workspace(
     return _d.sign_up_in_workspace
 
 
-class _D_skip_sync_email_onboarding_step(_msgspec.Struct, frozen=True, kw_only=True):
+class SkipSyncEmailOnboardingStepResult(_msgspec.Struct, frozen=True, kw_only=True):
     skip_sync_email_onboarding_step: OnboardingStepSuccess = _msgspec.field(
         name="skipSyncEmailOnboardingStep"
     )
 
 
-SKIP_SYNC_EMAIL_ONBOARDING_STEP_OP: _runtime.Operation[_D_skip_sync_email_onboarding_step] = (
+SKIP_SYNC_EMAIL_ONBOARDING_STEP_OP: _runtime.Operation[SkipSyncEmailOnboardingStepResult] = (
     _runtime.Operation(
         name="SkipSyncEmailOnboardingStep",
-        document="mutation SkipSyncEmailOnboardingStep($isAutoSkipped: Boolean!) { skipSyncEmailOnboardingStep(isAutoSkipped: $isAutoSkipped) { success } }",
+        document="""\
+mutation SkipSyncEmailOnboardingStep($isAutoSkipped: Boolean!) {
+  skipSyncEmailOnboardingStep(isAutoSkipped: $isAutoSkipped) {
+    success
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("skipSyncEmailOnboardingStep",),
-        result_type=_D_skip_sync_email_onboarding_step,
+        result_type=SkipSyncEmailOnboardingStepResult,
         idempotent=False,
     )
 )
@@ -6495,17 +8879,23 @@ async def skip_sync_email_onboarding_step(
     return _d.skip_sync_email_onboarding_step
 
 
-class _D_start_channel_sync(_msgspec.Struct, frozen=True, kw_only=True):
+class StartChannelSyncResult(_msgspec.Struct, frozen=True, kw_only=True):
     start_channel_sync: ChannelSyncSuccess = _msgspec.field(name="startChannelSync")
 
 
-START_CHANNEL_SYNC_OP: _runtime.Operation[_D_start_channel_sync] = _runtime.Operation(
+START_CHANNEL_SYNC_OP: _runtime.Operation[StartChannelSyncResult] = _runtime.Operation(
     name="StartChannelSync",
-    document="mutation StartChannelSync($connectedAccountId: UUID!) { startChannelSync(connectedAccountId: $connectedAccountId) { success } }",
+    document="""\
+mutation StartChannelSync($connectedAccountId: UUID!) {
+  startChannelSync(connectedAccountId: $connectedAccountId) {
+    success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("startChannelSync",),
-    result_type=_D_start_channel_sync,
+    result_type=StartChannelSyncResult,
     idempotent=False,
 )
 
@@ -6523,20 +8913,31 @@ async def start_channel_sync(
     return _d.start_channel_sync
 
 
-class _D_start_workspace_setup_chat(_msgspec.Struct, frozen=True, kw_only=True):
+class StartWorkspaceSetupChatResult_2(_msgspec.Struct, frozen=True, kw_only=True):
     start_workspace_setup_chat: StartWorkspaceSetupChatResult = _msgspec.field(
         name="startWorkspaceSetupChat"
     )
 
 
-START_WORKSPACE_SETUP_CHAT_OP: _runtime.Operation[_D_start_workspace_setup_chat] = (
+START_WORKSPACE_SETUP_CHAT_OP: _runtime.Operation[StartWorkspaceSetupChatResult_2] = (
     _runtime.Operation(
         name="StartWorkspaceSetupChat",
-        document="mutation StartWorkspaceSetupChat($companyContext: JSON, $personContext: JSON) { startWorkspaceSetupChat(companyContext: $companyContext, personContext: $personContext) { outcome thread { contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens updatedAt } } }",
+        document="""\
+mutation StartWorkspaceSetupChat($companyContext: JSON, $personContext: JSON) {
+  startWorkspaceSetupChat(companyContext: $companyContext, personContext: $personContext) {
+    outcome
+    thread {
+      contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title
+      totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits
+      totalOutputTokens updatedAt
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("startWorkspaceSetupChat",),
-        result_type=_D_start_workspace_setup_chat,
+        result_type=StartWorkspaceSetupChatResult_2,
         idempotent=False,
     )
 )
@@ -6558,17 +8959,21 @@ async def start_workspace_setup_chat(
     return _d.start_workspace_setup_chat
 
 
-class _D_stop_agent_chat_stream(_msgspec.Struct, frozen=True, kw_only=True):
+class StopAgentChatStreamResult(_msgspec.Struct, frozen=True, kw_only=True):
     stop_agent_chat_stream: bool = _msgspec.field(name="stopAgentChatStream")
 
 
-STOP_AGENT_CHAT_STREAM_OP: _runtime.Operation[_D_stop_agent_chat_stream] = _runtime.Operation(
+STOP_AGENT_CHAT_STREAM_OP: _runtime.Operation[StopAgentChatStreamResult] = _runtime.Operation(
     name="StopAgentChatStream",
-    document="mutation StopAgentChatStream($threadId: UUID!) { stopAgentChatStream(threadId: $threadId) }",
+    document="""\
+mutation StopAgentChatStream($threadId: UUID!) {
+  stopAgentChatStream(threadId: $threadId)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("stopAgentChatStream",),
-    result_type=_D_stop_agent_chat_stream,
+    result_type=StopAgentChatStreamResult,
     idempotent=False,
 )
 
@@ -6586,17 +8991,23 @@ async def stop_agent_chat_stream(
     return _d.stop_agent_chat_stream
 
 
-class _D_stop_impersonation(_msgspec.Struct, frozen=True, kw_only=True):
+class StopImpersonationResult(_msgspec.Struct, frozen=True, kw_only=True):
     stop_impersonation: StopImpersonation = _msgspec.field(name="stopImpersonation")
 
 
-STOP_IMPERSONATION_OP: _runtime.Operation[_D_stop_impersonation] = _runtime.Operation(
+STOP_IMPERSONATION_OP: _runtime.Operation[StopImpersonationResult] = _runtime.Operation(
     name="StopImpersonation",
-    document="mutation StopImpersonation { stopImpersonation { canRestoreImpersonatorSession } }",
+    document="""\
+mutation StopImpersonation {
+  stopImpersonation {
+    canRestoreImpersonatorSession
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("stopImpersonation",),
-    result_type=_D_stop_impersonation,
+    result_type=StopImpersonationResult,
     idempotent=False,
 )
 
@@ -6608,17 +9019,28 @@ async def stop_impersonation(
     return _d.stop_impersonation
 
 
-class _D_switch_billing_plan(_msgspec.Struct, frozen=True, kw_only=True):
+class SwitchBillingPlanResult(_msgspec.Struct, frozen=True, kw_only=True):
     switch_billing_plan: BillingUpdate = _msgspec.field(name="switchBillingPlan")
 
 
-SWITCH_BILLING_PLAN_OP: _runtime.Operation[_D_switch_billing_plan] = _runtime.Operation(
+SWITCH_BILLING_PLAN_OP: _runtime.Operation[SwitchBillingPlanResult] = _runtime.Operation(
     name="SwitchBillingPlan",
-    document="mutation SwitchBillingPlan { switchBillingPlan { billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } } }",
+    document="""\
+mutation SwitchBillingPlan {
+  switchBillingPlan {
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("switchBillingPlan",),
-    result_type=_D_switch_billing_plan,
+    result_type=SwitchBillingPlanResult,
     idempotent=False,
 )
 
@@ -6630,18 +9052,29 @@ async def switch_billing_plan(
     return _d.switch_billing_plan
 
 
-class _D_switch_subscription_interval(_msgspec.Struct, frozen=True, kw_only=True):
+class SwitchSubscriptionIntervalResult(_msgspec.Struct, frozen=True, kw_only=True):
     switch_subscription_interval: BillingUpdate = _msgspec.field(name="switchSubscriptionInterval")
 
 
-SWITCH_SUBSCRIPTION_INTERVAL_OP: _runtime.Operation[_D_switch_subscription_interval] = (
+SWITCH_SUBSCRIPTION_INTERVAL_OP: _runtime.Operation[SwitchSubscriptionIntervalResult] = (
     _runtime.Operation(
         name="SwitchSubscriptionInterval",
-        document="mutation SwitchSubscriptionInterval { switchSubscriptionInterval { billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } } }",
+        document="""\
+mutation SwitchSubscriptionInterval {
+  switchSubscriptionInterval {
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("switchSubscriptionInterval",),
-        result_type=_D_switch_subscription_interval,
+        result_type=SwitchSubscriptionIntervalResult,
         idempotent=False,
     )
 )
@@ -6654,17 +9087,23 @@ async def switch_subscription_interval(
     return _d.switch_subscription_interval
 
 
-class _D_sync_application(_msgspec.Struct, frozen=True, kw_only=True):
+class SyncApplicationResult(_msgspec.Struct, frozen=True, kw_only=True):
     sync_application: WorkspaceMigration = _msgspec.field(name="syncApplication")
 
 
-SYNC_APPLICATION_OP: _runtime.Operation[_D_sync_application] = _runtime.Operation(
+SYNC_APPLICATION_OP: _runtime.Operation[SyncApplicationResult] = _runtime.Operation(
     name="SyncApplication",
-    document="mutation SyncApplication($manifest: JSON!, $dryRun: Boolean, $inferDeletionFromMissingEntities: Boolean) { syncApplication(manifest: $manifest, dryRun: $dryRun, inferDeletionFromMissingEntities: $inferDeletionFromMissingEntities) { actions applicationUniversalIdentifier } }",
+    document="""\
+mutation SyncApplication($manifest: JSON!, $dryRun: Boolean, $inferDeletionFromMissingEntities: Boolean) {
+  syncApplication(manifest: $manifest, dryRun: $dryRun, inferDeletionFromMissingEntities: $inferDeletionFromMissingEntities) {
+    actions applicationUniversalIdentifier
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("syncApplication",),
-    result_type=_D_sync_application,
+    result_type=SyncApplicationResult,
     idempotent=False,
 )
 
@@ -6688,17 +9127,21 @@ async def sync_application(
     return _d.sync_application
 
 
-class _D_sync_marketplace_catalog(_msgspec.Struct, frozen=True, kw_only=True):
+class SyncMarketplaceCatalogResult(_msgspec.Struct, frozen=True, kw_only=True):
     sync_marketplace_catalog: bool = _msgspec.field(name="syncMarketplaceCatalog")
 
 
-SYNC_MARKETPLACE_CATALOG_OP: _runtime.Operation[_D_sync_marketplace_catalog] = _runtime.Operation(
+SYNC_MARKETPLACE_CATALOG_OP: _runtime.Operation[SyncMarketplaceCatalogResult] = _runtime.Operation(
     name="SyncMarketplaceCatalog",
-    document="mutation SyncMarketplaceCatalog { syncMarketplaceCatalog }",
+    document="""\
+mutation SyncMarketplaceCatalog {
+  syncMarketplaceCatalog
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("syncMarketplaceCatalog",),
-    result_type=_D_sync_marketplace_catalog,
+    result_type=SyncMarketplaceCatalogResult,
     idempotent=False,
 )
 
@@ -6710,17 +9153,23 @@ async def sync_marketplace_catalog(
     return _d.sync_marketplace_catalog
 
 
-class _D_track_analytics(_msgspec.Struct, frozen=True, kw_only=True):
+class TrackAnalyticsResult(_msgspec.Struct, frozen=True, kw_only=True):
     track_analytics: Analytics = _msgspec.field(name="trackAnalytics")
 
 
-TRACK_ANALYTICS_OP: _runtime.Operation[_D_track_analytics] = _runtime.Operation(
+TRACK_ANALYTICS_OP: _runtime.Operation[TrackAnalyticsResult] = _runtime.Operation(
     name="TrackAnalytics",
-    document="mutation TrackAnalytics($type: AnalyticsType!, $event: String, $name: String, $properties: JSON) { trackAnalytics(type: $type, event: $event, name: $name, properties: $properties) { success } }",
+    document="""\
+mutation TrackAnalytics($type: AnalyticsType!, $event: String, $name: String, $properties: JSON) {
+  trackAnalytics(type: $type, event: $event, name: $name, properties: $properties) {
+    success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("trackAnalytics",),
-    result_type=_D_track_analytics,
+    result_type=TrackAnalyticsResult,
     idempotent=False,
 )
 
@@ -6747,21 +9196,29 @@ async def track_analytics(
     return _d.track_analytics
 
 
-class _D_transfer_application_registration_ownership(_msgspec.Struct, frozen=True, kw_only=True):
+class TransferApplicationRegistrationOwnershipResult(_msgspec.Struct, frozen=True, kw_only=True):
     transfer_application_registration_ownership: ApplicationRegistration = _msgspec.field(
         name="transferApplicationRegistrationOwnership"
     )
 
 
 TRANSFER_APPLICATION_REGISTRATION_OWNERSHIP_OP: _runtime.Operation[
-    _D_transfer_application_registration_ownership
+    TransferApplicationRegistrationOwnershipResult
 ] = _runtime.Operation(
     name="TransferApplicationRegistrationOwnership",
-    document="mutation TransferApplicationRegistrationOwnership($applicationRegistrationId: String!, $targetWorkspaceSubdomain: String!) { transferApplicationRegistrationOwnership(applicationRegistrationId: $applicationRegistrationId, targetWorkspaceSubdomain: $targetWorkspaceSubdomain) { createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt } }",
+    document="""\
+mutation TransferApplicationRegistrationOwnership($applicationRegistrationId: String!, $targetWorkspaceSubdomain: String!) {
+  transferApplicationRegistrationOwnership(applicationRegistrationId: $applicationRegistrationId, targetWorkspaceSubdomain: $targetWorkspaceSubdomain) {
+    createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted
+    latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes
+    ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("transferApplicationRegistrationOwnership",),
-    result_type=_D_transfer_application_registration_ownership,
+    result_type=TransferApplicationRegistrationOwnershipResult,
     idempotent=False,
 )
 
@@ -6781,20 +9238,26 @@ async def transfer_application_registration_ownership(
     return _d.transfer_application_registration_ownership
 
 
-class _D_trigger_install_application_job(_msgspec.Struct, frozen=True, kw_only=True):
+class TriggerInstallApplicationJobResult_2(_msgspec.Struct, frozen=True, kw_only=True):
     trigger_install_application_job: TriggerInstallApplicationJobResult = _msgspec.field(
         name="triggerInstallApplicationJob"
     )
 
 
-TRIGGER_INSTALL_APPLICATION_JOB_OP: _runtime.Operation[_D_trigger_install_application_job] = (
+TRIGGER_INSTALL_APPLICATION_JOB_OP: _runtime.Operation[TriggerInstallApplicationJobResult_2] = (
     _runtime.Operation(
         name="TriggerInstallApplicationJob",
-        document="mutation TriggerInstallApplicationJob($input: TriggerInstallApplicationJobInput!) { triggerInstallApplicationJob(input: $input) { jobId } }",
+        document="""\
+mutation TriggerInstallApplicationJob($input: TriggerInstallApplicationJobInput!) {
+  triggerInstallApplicationJob(input: $input) {
+    jobId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("triggerInstallApplicationJob",),
-        result_type=_D_trigger_install_application_job,
+        result_type=TriggerInstallApplicationJobResult_2,
         idempotent=False,
     )
 )
@@ -6813,21 +9276,27 @@ async def trigger_install_application_job(
     return _d.trigger_install_application_job
 
 
-class _D_trigger_install_apps_onboarding_step(_msgspec.Struct, frozen=True, kw_only=True):
+class TriggerInstallAppsOnboardingStepResult(_msgspec.Struct, frozen=True, kw_only=True):
     trigger_install_apps_onboarding_step: OnboardingStepSuccess = _msgspec.field(
         name="triggerInstallAppsOnboardingStep"
     )
 
 
 TRIGGER_INSTALL_APPS_ONBOARDING_STEP_OP: _runtime.Operation[
-    _D_trigger_install_apps_onboarding_step
+    TriggerInstallAppsOnboardingStepResult
 ] = _runtime.Operation(
     name="TriggerInstallAppsOnboardingStep",
-    document="mutation TriggerInstallAppsOnboardingStep($isAutoSkipped: Boolean!, $universalIdentifiers: [String!]!) { triggerInstallAppsOnboardingStep(isAutoSkipped: $isAutoSkipped, universalIdentifiers: $universalIdentifiers) { success } }",
+    document="""\
+mutation TriggerInstallAppsOnboardingStep($isAutoSkipped: Boolean!, $universalIdentifiers: [String!]!) {
+  triggerInstallAppsOnboardingStep(isAutoSkipped: $isAutoSkipped, universalIdentifiers: $universalIdentifiers) {
+    success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("triggerInstallAppsOnboardingStep",),
-    result_type=_D_trigger_install_apps_onboarding_step,
+    result_type=TriggerInstallAppsOnboardingStepResult,
     idempotent=False,
 )
 
@@ -6847,20 +9316,26 @@ async def trigger_install_apps_onboarding_step(
     return _d.trigger_install_apps_onboarding_step
 
 
-class _D_trigger_uninstall_application_job(_msgspec.Struct, frozen=True, kw_only=True):
+class TriggerUninstallApplicationJobResult_2(_msgspec.Struct, frozen=True, kw_only=True):
     trigger_uninstall_application_job: TriggerUninstallApplicationJobResult = _msgspec.field(
         name="triggerUninstallApplicationJob"
     )
 
 
-TRIGGER_UNINSTALL_APPLICATION_JOB_OP: _runtime.Operation[_D_trigger_uninstall_application_job] = (
+TRIGGER_UNINSTALL_APPLICATION_JOB_OP: _runtime.Operation[TriggerUninstallApplicationJobResult_2] = (
     _runtime.Operation(
         name="TriggerUninstallApplicationJob",
-        document="mutation TriggerUninstallApplicationJob($input: TriggerUninstallApplicationJobInput!) { triggerUninstallApplicationJob(input: $input) { jobId } }",
+        document="""\
+mutation TriggerUninstallApplicationJob($input: TriggerUninstallApplicationJobInput!) {
+  triggerUninstallApplicationJob(input: $input) {
+    jobId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("triggerUninstallApplicationJob",),
-        result_type=_D_trigger_uninstall_application_job,
+        result_type=TriggerUninstallApplicationJobResult_2,
         idempotent=False,
     )
 )
@@ -6879,17 +9354,25 @@ async def trigger_uninstall_application_job(
     return _d.trigger_uninstall_application_job
 
 
-class _D_unarchive_chat_thread(_msgspec.Struct, frozen=True, kw_only=True):
+class UnarchiveChatThreadResult(_msgspec.Struct, frozen=True, kw_only=True):
     unarchive_chat_thread: AgentChatThread = _msgspec.field(name="unarchiveChatThread")
 
 
-UNARCHIVE_CHAT_THREAD_OP: _runtime.Operation[_D_unarchive_chat_thread] = _runtime.Operation(
+UNARCHIVE_CHAT_THREAD_OP: _runtime.Operation[UnarchiveChatThreadResult] = _runtime.Operation(
     name="UnarchiveChatThread",
-    document="mutation UnarchiveChatThread($id: UUID!) { unarchiveChatThread(id: $id) { contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens updatedAt } }",
+    document="""\
+mutation UnarchiveChatThread($id: UUID!) {
+  unarchiveChatThread(id: $id) {
+    contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title
+    totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("unarchiveChatThread",),
-    result_type=_D_unarchive_chat_thread,
+    result_type=UnarchiveChatThreadResult,
     idempotent=False,
 )
 
@@ -6907,17 +9390,21 @@ async def unarchive_chat_thread(
     return _d.unarchive_chat_thread
 
 
-class _D_uninstall_application(_msgspec.Struct, frozen=True, kw_only=True):
+class UninstallApplicationResult(_msgspec.Struct, frozen=True, kw_only=True):
     uninstall_application: bool = _msgspec.field(name="uninstallApplication")
 
 
-UNINSTALL_APPLICATION_OP: _runtime.Operation[_D_uninstall_application] = _runtime.Operation(
+UNINSTALL_APPLICATION_OP: _runtime.Operation[UninstallApplicationResult] = _runtime.Operation(
     name="UninstallApplication",
-    document="mutation UninstallApplication($universalIdentifier: String!) { uninstallApplication(universalIdentifier: $universalIdentifier) }",
+    document="""\
+mutation UninstallApplication($universalIdentifier: String!) {
+  uninstallApplication(universalIdentifier: $universalIdentifier)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("uninstallApplication",),
-    result_type=_D_uninstall_application,
+    result_type=UninstallApplicationResult,
     idempotent=False,
 )
 
@@ -6935,17 +9422,30 @@ async def uninstall_application(
     return _d.uninstall_application
 
 
-class _D_update_api_key(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateApiKeyResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_api_key: ApiKey | None = _msgspec.field(default=None, name="updateApiKey")
 
 
-UPDATE_API_KEY_OP: _runtime.Operation[_D_update_api_key] = _runtime.Operation(
+UPDATE_API_KEY_OP: _runtime.Operation[UpdateApiKeyResult] = _runtime.Operation(
     name="UpdateApiKey",
-    document="mutation UpdateApiKey($input: UpdateApiKeyInput!) { updateApiKey(input: $input) { createdAt expiresAt id name revokedAt role { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } updatedAt } }",
+    document="""\
+mutation UpdateApiKey($input: UpdateApiKeyInput!) {
+  updateApiKey(input: $input) {
+    createdAt expiresAt id name revokedAt
+    role {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateApiKey",),
-    result_type=_D_update_api_key,
+    result_type=UpdateApiKeyResult,
     idempotent=False,
 )
 
@@ -6963,18 +9463,32 @@ async def update_api_key(
     return _d.update_api_key
 
 
-class _D_update_app_message_channel(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateAppMessageChannelResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_app_message_channel: MessageChannel = _msgspec.field(name="updateAppMessageChannel")
 
 
-UPDATE_APP_MESSAGE_CHANNEL_OP: _runtime.Operation[_D_update_app_message_channel] = (
+UPDATE_APP_MESSAGE_CHANNEL_OP: _runtime.Operation[UpdateAppMessageChannelResult] = (
     _runtime.Operation(
         name="UpdateAppMessageChannel",
-        document="mutation UpdateAppMessageChannel($input: UpdateAppMessageChannelInput!) { updateAppMessageChannel(input: $input) { connectedAccount { applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility } }",
+        document="""\
+mutation UpdateAppMessageChannel($input: UpdateAppMessageChannelInput!) {
+  updateAppMessageChannel(input: $input) {
+    connectedAccount {
+      applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt
+      handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes
+      updatedAt userWorkspaceId visibility
+    }
+    connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails
+    excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled
+    messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus
+    syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateAppMessageChannel",),
-        result_type=_D_update_app_message_channel,
+        result_type=UpdateAppMessageChannelResult,
         idempotent=False,
     )
 )
@@ -6993,17 +9507,76 @@ async def update_app_message_channel(
     return _d.update_app_message_channel
 
 
-class _D_update_application(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateApplicationResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_application: Application = _msgspec.field(name="updateApplication")
 
 
-UPDATE_APPLICATION_OP: _runtime.Operation[_D_update_application] = _runtime.Operation(
+UPDATE_APPLICATION_OP: _runtime.Operation[UpdateApplicationResult] = _runtime.Operation(
     name="UpdateApplication",
-    document="mutation UpdateApplication($id: UUID!, $input: UpdateApplicationInput!) { updateApplication(id: $id, input: $input) { agents { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } applicationRegistration { id latestAvailableVersion logoUrl sourceType } applicationRegistrationId applicationVariables { description id isDeprecated isRequired isSecret key label options type value } autoUpgrade availablePackages canBeUninstalled commandMenuItems { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId position shortLabel universalIdentifier updatedAt workflowVersionId } defaultLogicFunctionRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } defaultRoleId description frontComponents { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } healthCheckLogicFunctionId id logicFunctions { applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath timeoutSeconds toolTriggerSettings universalIdentifier updatedAt workflowActionTriggerSettings } logoFileId logoUrl name objects { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt writability } packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId settingsMenuItems { applicationId createdAt frontComponentId icon id position scope title universalIdentifier updatedAt } universalIdentifier version yarnLockChecksum yarnLockFileId } }",
+    document="""\
+mutation UpdateApplication($id: UUID!, $input: UpdateApplicationInput!) {
+  updateApplication(id: $id, input: $input) {
+    agents {
+      applicationId createdAt description evaluationInputs icon id isCustom label
+      modelConfiguration modelId name prompt responseFormat roleId updatedAt
+    }
+    applicationRegistration {
+      id latestAvailableVersion logoUrl sourceType
+    }
+    applicationRegistrationId
+    applicationVariables {
+      description id isDeprecated isRequired isSecret key label options type value
+    }
+    autoUpgrade availablePackages canBeUninstalled
+    commandMenuItems {
+      applicationId availabilityObjectMetadataId availabilityType
+      conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+      createdAt engineComponentKey frontComponentId hotKeys icon id isActive isPinned label
+      navigationTargetObjectMetadataId pageLayoutId position shortLabel universalIdentifier
+      updatedAt workflowVersionId
+    }
+    defaultLogicFunctionRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    defaultRoleId description
+    frontComponents {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    healthCheckLogicFunctionId id
+    logicFunctions {
+      applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description
+      executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath
+      timeoutSeconds toolTriggerSettings universalIdentifier updatedAt
+      workflowActionTriggerSettings
+    }
+    logoFileId logoUrl name
+    objects {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular openRecordIn readability
+      readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt
+      writability
+    }
+    packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId
+    settingsMenuItems {
+      applicationId createdAt frontComponentId icon id position scope title universalIdentifier
+      updatedAt
+    }
+    universalIdentifier version yarnLockChecksum yarnLockFileId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateApplication",),
-    result_type=_D_update_application,
+    result_type=UpdateApplicationResult,
     idempotent=True,
 )
 
@@ -7023,20 +9596,28 @@ async def update_application(
     return _d.update_application
 
 
-class _D_update_application_registration(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateApplicationRegistrationResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_application_registration: ApplicationRegistration = _msgspec.field(
         name="updateApplicationRegistration"
     )
 
 
-UPDATE_APPLICATION_REGISTRATION_OP: _runtime.Operation[_D_update_application_registration] = (
+UPDATE_APPLICATION_REGISTRATION_OP: _runtime.Operation[UpdateApplicationRegistrationResult] = (
     _runtime.Operation(
         name="UpdateApplicationRegistration",
-        document="mutation UpdateApplicationRegistration($input: UpdateApplicationRegistrationInput!) { updateApplicationRegistration(input: $input) { createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt } }",
+        document="""\
+mutation UpdateApplicationRegistration($input: UpdateApplicationRegistrationInput!) {
+  updateApplicationRegistration(input: $input) {
+    createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted
+    latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes
+    ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateApplicationRegistration",),
-        result_type=_D_update_application_registration,
+        result_type=UpdateApplicationRegistrationResult,
         idempotent=False,
     )
 )
@@ -7055,21 +9636,28 @@ async def update_application_registration(
     return _d.update_application_registration
 
 
-class _D_update_application_registration_variable(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateApplicationRegistrationVariableResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_application_registration_variable: ApplicationRegistrationVariable = _msgspec.field(
         name="updateApplicationRegistrationVariable"
     )
 
 
 UPDATE_APPLICATION_REGISTRATION_VARIABLE_OP: _runtime.Operation[
-    _D_update_application_registration_variable
+    UpdateApplicationRegistrationVariableResult
 ] = _runtime.Operation(
     name="UpdateApplicationRegistrationVariable",
-    document="mutation UpdateApplicationRegistrationVariable($input: UpdateApplicationRegistrationVariableInput!) { updateApplicationRegistrationVariable(input: $input) { createdAt description id isDeprecated isFilled isRequired isSecret key options type updatedAt value } }",
+    document="""\
+mutation UpdateApplicationRegistrationVariable($input: UpdateApplicationRegistrationVariableInput!) {
+  updateApplicationRegistrationVariable(input: $input) {
+    createdAt description id isDeprecated isFilled isRequired isSecret key options type
+    updatedAt value
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateApplicationRegistrationVariable",),
-    result_type=_D_update_application_registration_variable,
+    result_type=UpdateApplicationRegistrationVariableResult,
     idempotent=False,
 )
 
@@ -7087,17 +9675,25 @@ async def update_application_registration_variable(
     return _d.update_application_registration_variable
 
 
-class _D_update_calendar_channel(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateCalendarChannelResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_calendar_channel: CalendarChannel = _msgspec.field(name="updateCalendarChannel")
 
 
-UPDATE_CALENDAR_CHANNEL_OP: _runtime.Operation[_D_update_calendar_channel] = _runtime.Operation(
+UPDATE_CALENDAR_CHANNEL_OP: _runtime.Operation[UpdateCalendarChannelResult] = _runtime.Operation(
     name="UpdateCalendarChannel",
-    document="mutation UpdateCalendarChannel($input: UpdateCalendarChannelInput!) { updateCalendarChannel(input: $input) { connectedAccountId contactAutoCreationPolicy createdAt handle id isContactAutoCreationEnabled isSyncEnabled syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount updatedAt visibility } }",
+    document="""\
+mutation UpdateCalendarChannel($input: UpdateCalendarChannelInput!) {
+  updateCalendarChannel(input: $input) {
+    connectedAccountId contactAutoCreationPolicy createdAt handle id
+    isContactAutoCreationEnabled isSyncEnabled syncStage syncStageStartedAt syncStatus syncedAt
+    throttleFailureCount updatedAt visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateCalendarChannel",),
-    result_type=_D_update_calendar_channel,
+    result_type=UpdateCalendarChannelResult,
     idempotent=False,
 )
 
@@ -7115,17 +9711,43 @@ async def update_calendar_channel(
     return _d.update_calendar_channel
 
 
-class _D_update_command_menu_item(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateCommandMenuItemResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_command_menu_item: CommandMenuItem = _msgspec.field(name="updateCommandMenuItem")
 
 
-UPDATE_COMMAND_MENU_ITEM_OP: _runtime.Operation[_D_update_command_menu_item] = _runtime.Operation(
+UPDATE_COMMAND_MENU_ITEM_OP: _runtime.Operation[UpdateCommandMenuItemResult] = _runtime.Operation(
     name="UpdateCommandMenuItem",
-    document="mutation UpdateCommandMenuItem($input: UpdateCommandMenuItemInput!) { updateCommandMenuItem(input: $input) { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponent { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId payload { __typename ... on ObjectMetadataCommandMenuItemPayload { __typename } ... on PathCommandMenuItemPayload { __typename path } } position shortLabel universalIdentifier updatedAt workflowVersionId } }",
+    document="""\
+mutation UpdateCommandMenuItem($input: UpdateCommandMenuItemInput!) {
+  updateCommandMenuItem(input: $input) {
+    applicationId availabilityObjectMetadataId availabilityType
+    conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+    createdAt engineComponentKey
+    frontComponent {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId
+    pageLayoutId
+    payload {
+      __typename
+      ... on ObjectMetadataCommandMenuItemPayload {
+        __typename
+      }
+      ... on PathCommandMenuItemPayload {
+        __typename path
+      }
+    }
+    position shortLabel universalIdentifier updatedAt workflowVersionId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateCommandMenuItem",),
-    result_type=_D_update_command_menu_item,
+    result_type=UpdateCommandMenuItemResult,
     idempotent=False,
 )
 
@@ -7143,18 +9765,32 @@ async def update_command_menu_item(
     return _d.update_command_menu_item
 
 
-class _D_update_email_group_channel(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateEmailGroupChannelResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_email_group_channel: MessageChannel = _msgspec.field(name="updateEmailGroupChannel")
 
 
-UPDATE_EMAIL_GROUP_CHANNEL_OP: _runtime.Operation[_D_update_email_group_channel] = (
+UPDATE_EMAIL_GROUP_CHANNEL_OP: _runtime.Operation[UpdateEmailGroupChannelResult] = (
     _runtime.Operation(
         name="UpdateEmailGroupChannel",
-        document="mutation UpdateEmailGroupChannel($input: UpdateEmailGroupChannelInput!) { updateEmailGroupChannel(input: $input) { connectedAccount { applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility } }",
+        document="""\
+mutation UpdateEmailGroupChannel($input: UpdateEmailGroupChannelInput!) {
+  updateEmailGroupChannel(input: $input) {
+    connectedAccount {
+      applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt
+      handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes
+      updatedAt userWorkspaceId visibility
+    }
+    connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails
+    excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled
+    messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus
+    syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateEmailGroupChannel",),
-        result_type=_D_update_email_group_channel,
+        result_type=UpdateEmailGroupChannelResult,
         idempotent=False,
     )
 )
@@ -7173,17 +9809,26 @@ async def update_email_group_channel(
     return _d.update_email_group_channel
 
 
-class _D_update_front_component(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateFrontComponentResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_front_component: FrontComponent = _msgspec.field(name="updateFrontComponent")
 
 
-UPDATE_FRONT_COMPONENT_OP: _runtime.Operation[_D_update_front_component] = _runtime.Operation(
+UPDATE_FRONT_COMPONENT_OP: _runtime.Operation[UpdateFrontComponentResult] = _runtime.Operation(
     name="UpdateFrontComponent",
-    document="mutation UpdateFrontComponent($input: UpdateFrontComponentInput!) { updateFrontComponent(input: $input) { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } }",
+    document="""\
+mutation UpdateFrontComponent($input: UpdateFrontComponentInput!) {
+  updateFrontComponent(input: $input) {
+    applicationGrantedCapabilities applicationId applicationName applicationVariables
+    builtComponentChecksum builtComponentPath componentName createdAt description
+    frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+    universalIdentifier updatedAt usesSdkClient
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateFrontComponent",),
-    result_type=_D_update_front_component,
+    result_type=UpdateFrontComponentResult,
     idempotent=False,
 )
 
@@ -7201,18 +9846,24 @@ async def update_front_component(
     return _d.update_front_component
 
 
-class _D_update_lab_public_feature_flag(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateLabPublicFeatureFlagResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_lab_public_feature_flag: FeatureFlag = _msgspec.field(name="updateLabPublicFeatureFlag")
 
 
-UPDATE_LAB_PUBLIC_FEATURE_FLAG_OP: _runtime.Operation[_D_update_lab_public_feature_flag] = (
+UPDATE_LAB_PUBLIC_FEATURE_FLAG_OP: _runtime.Operation[UpdateLabPublicFeatureFlagResult] = (
     _runtime.Operation(
         name="UpdateLabPublicFeatureFlag",
-        document="mutation UpdateLabPublicFeatureFlag($input: UpdateLabPublicFeatureFlagInput!) { updateLabPublicFeatureFlag(input: $input) { key value } }",
+        document="""\
+mutation UpdateLabPublicFeatureFlag($input: UpdateLabPublicFeatureFlagInput!) {
+  updateLabPublicFeatureFlag(input: $input) {
+    key value
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateLabPublicFeatureFlag",),
-        result_type=_D_update_lab_public_feature_flag,
+        result_type=UpdateLabPublicFeatureFlagResult,
         idempotent=False,
     )
 )
@@ -7231,20 +9882,31 @@ async def update_lab_public_feature_flag(
     return _d.update_lab_public_feature_flag
 
 
-class _D_update_many_navigation_menu_items(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateManyNavigationMenuItemsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_many_navigation_menu_items: list[NavigationMenuItem] = _msgspec.field(
         name="updateManyNavigationMenuItems"
     )
 
 
-UPDATE_MANY_NAVIGATION_MENU_ITEMS_OP: _runtime.Operation[_D_update_many_navigation_menu_items] = (
+UPDATE_MANY_NAVIGATION_MENU_ITEMS_OP: _runtime.Operation[UpdateManyNavigationMenuItemsResult] = (
     _runtime.Operation(
         name="UpdateManyNavigationMenuItems",
-        document="mutation UpdateManyNavigationMenuItems($inputs: [UpdateOneNavigationMenuItemInput!]!) { updateManyNavigationMenuItems(inputs: $inputs) { applicationId color createdAt folderId icon id link name pageLayoutId position targetObjectMetadataId targetRecordId targetRecordIdentifier { id imageIdentifier labelIdentifier } type updatedAt userWorkspaceId viewId } }",
+        document="""\
+mutation UpdateManyNavigationMenuItems($inputs: [UpdateOneNavigationMenuItemInput!]!) {
+  updateManyNavigationMenuItems(inputs: $inputs) {
+    applicationId color createdAt folderId icon id link name pageLayoutId position
+    targetObjectMetadataId targetRecordId
+    targetRecordIdentifier {
+      id imageIdentifier labelIdentifier
+    }
+    type updatedAt userWorkspaceId viewId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateManyNavigationMenuItems",),
-        result_type=_D_update_many_navigation_menu_items,
+        result_type=UpdateManyNavigationMenuItemsResult,
         idempotent=False,
     )
 )
@@ -7263,17 +9925,64 @@ async def update_many_navigation_menu_items(
     return _d.update_many_navigation_menu_items
 
 
-class _D_update_many_objects(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateManyObjectsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_many_objects: list[Object] = _msgspec.field(name="updateManyObjects")
 
 
-UPDATE_MANY_OBJECTS_OP: _runtime.Operation[_D_update_many_objects] = _runtime.Operation(
+UPDATE_MANY_OBJECTS_OP: _runtime.Operation[UpdateManyObjectsResult] = _runtime.Operation(
     name="UpdateManyObjects",
-    document="mutation UpdateManyObjects($inputs: [UpdateOneObjectInput!]!) { updateManyObjects(inputs: $inputs) { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } icon id imageIdentifierFieldMetadataId indexMetadataList { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } indexMetadatas { edges { cursor node { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers searchFieldMetadataList { createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt } shortcut universalIdentifier updatedAt writability } }",
+    document="""\
+mutation UpdateManyObjects($inputs: [UpdateOneObjectInput!]!) {
+  updateManyObjects(inputs: $inputs) {
+    applicationId color createdAt description duplicateCriteria
+    fields {
+      edges {
+        cursor
+        node {
+          applicationId createdAt defaultValue description icon id isActive isAuditLogged
+          isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label
+          morphId name objectMetadataId options settings type universalIdentifier updatedAt
+          writability
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    fieldsList {
+      applicationId createdAt defaultValue description icon id isActive isAuditLogged
+      isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId
+      name objectMetadataId options settings type universalIdentifier updatedAt writability
+    }
+    icon id imageIdentifierFieldMetadataId
+    indexMetadataList {
+      createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+    }
+    indexMetadatas {
+      edges {
+        cursor
+        node {
+          createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable
+    labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular
+    openRecordIn readability readabilityParentFieldUniversalIdentifiers
+    searchFieldMetadataList {
+      createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt
+    }
+    shortcut universalIdentifier updatedAt writability
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateManyObjects",),
-    result_type=_D_update_many_objects,
+    result_type=UpdateManyObjectsResult,
     idempotent=False,
 )
 
@@ -7291,17 +10000,23 @@ async def update_many_objects(
     return _d.update_many_objects
 
 
-class _D_update_many_view_groups(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateManyViewGroupsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_many_view_groups: list[ViewGroup] = _msgspec.field(name="updateManyViewGroups")
 
 
-UPDATE_MANY_VIEW_GROUPS_OP: _runtime.Operation[_D_update_many_view_groups] = _runtime.Operation(
+UPDATE_MANY_VIEW_GROUPS_OP: _runtime.Operation[UpdateManyViewGroupsResult] = _runtime.Operation(
     name="UpdateManyViewGroups",
-    document="mutation UpdateManyViewGroups($inputs: [UpdateViewGroupInput!]!) { updateManyViewGroups(inputs: $inputs) { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } }",
+    document="""\
+mutation UpdateManyViewGroups($inputs: [UpdateViewGroupInput!]!) {
+  updateManyViewGroups(inputs: $inputs) {
+    createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateManyViewGroups",),
-    result_type=_D_update_many_view_groups,
+    result_type=UpdateManyViewGroupsResult,
     idempotent=False,
 )
 
@@ -7319,17 +10034,31 @@ async def update_many_view_groups(
     return _d.update_many_view_groups
 
 
-class _D_update_message_channel(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateMessageChannelResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_message_channel: MessageChannel = _msgspec.field(name="updateMessageChannel")
 
 
-UPDATE_MESSAGE_CHANNEL_OP: _runtime.Operation[_D_update_message_channel] = _runtime.Operation(
+UPDATE_MESSAGE_CHANNEL_OP: _runtime.Operation[UpdateMessageChannelResult] = _runtime.Operation(
     name="UpdateMessageChannel",
-    document="mutation UpdateMessageChannel($input: UpdateMessageChannelInput!) { updateMessageChannel(input: $input) { connectedAccount { applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility } }",
+    document="""\
+mutation UpdateMessageChannel($input: UpdateMessageChannelInput!) {
+  updateMessageChannel(input: $input) {
+    connectedAccount {
+      applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt
+      handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes
+      updatedAt userWorkspaceId visibility
+    }
+    connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails
+    excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled
+    messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus
+    syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateMessageChannel",),
-    result_type=_D_update_message_channel,
+    result_type=UpdateMessageChannelResult,
     idempotent=False,
 )
 
@@ -7347,17 +10076,24 @@ async def update_message_channel(
     return _d.update_message_channel
 
 
-class _D_update_message_folder(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateMessageFolderResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_message_folder: MessageFolder = _msgspec.field(name="updateMessageFolder")
 
 
-UPDATE_MESSAGE_FOLDER_OP: _runtime.Operation[_D_update_message_folder] = _runtime.Operation(
+UPDATE_MESSAGE_FOLDER_OP: _runtime.Operation[UpdateMessageFolderResult] = _runtime.Operation(
     name="UpdateMessageFolder",
-    document="mutation UpdateMessageFolder($input: UpdateMessageFolderInput!) { updateMessageFolder(input: $input) { createdAt externalId id isSentFolder isSynced messageChannelId name parentFolderId pendingSyncAction updatedAt } }",
+    document="""\
+mutation UpdateMessageFolder($input: UpdateMessageFolderInput!) {
+  updateMessageFolder(input: $input) {
+    createdAt externalId id isSentFolder isSynced messageChannelId name parentFolderId
+    pendingSyncAction updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateMessageFolder",),
-    result_type=_D_update_message_folder,
+    result_type=UpdateMessageFolderResult,
     idempotent=False,
 )
 
@@ -7375,17 +10111,24 @@ async def update_message_folder(
     return _d.update_message_folder
 
 
-class _D_update_message_folders(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateMessageFoldersResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_message_folders: list[MessageFolder] = _msgspec.field(name="updateMessageFolders")
 
 
-UPDATE_MESSAGE_FOLDERS_OP: _runtime.Operation[_D_update_message_folders] = _runtime.Operation(
+UPDATE_MESSAGE_FOLDERS_OP: _runtime.Operation[UpdateMessageFoldersResult] = _runtime.Operation(
     name="UpdateMessageFolders",
-    document="mutation UpdateMessageFolders($input: UpdateMessageFoldersInput!) { updateMessageFolders(input: $input) { createdAt externalId id isSentFolder isSynced messageChannelId name parentFolderId pendingSyncAction updatedAt } }",
+    document="""\
+mutation UpdateMessageFolders($input: UpdateMessageFoldersInput!) {
+  updateMessageFolders(input: $input) {
+    createdAt externalId id isSentFolder isSynced messageChannelId name parentFolderId
+    pendingSyncAction updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateMessageFolders",),
-    result_type=_D_update_message_folders,
+    result_type=UpdateMessageFoldersResult,
     idempotent=False,
 )
 
@@ -7403,20 +10146,31 @@ async def update_message_folders(
     return _d.update_message_folders
 
 
-class _D_update_navigation_menu_item(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateNavigationMenuItemResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_navigation_menu_item: NavigationMenuItem = _msgspec.field(
         name="updateNavigationMenuItem"
     )
 
 
-UPDATE_NAVIGATION_MENU_ITEM_OP: _runtime.Operation[_D_update_navigation_menu_item] = (
+UPDATE_NAVIGATION_MENU_ITEM_OP: _runtime.Operation[UpdateNavigationMenuItemResult] = (
     _runtime.Operation(
         name="UpdateNavigationMenuItem",
-        document="mutation UpdateNavigationMenuItem($input: UpdateOneNavigationMenuItemInput!) { updateNavigationMenuItem(input: $input) { applicationId color createdAt folderId icon id link name pageLayoutId position targetObjectMetadataId targetRecordId targetRecordIdentifier { id imageIdentifier labelIdentifier } type updatedAt userWorkspaceId viewId } }",
+        document="""\
+mutation UpdateNavigationMenuItem($input: UpdateOneNavigationMenuItemInput!) {
+  updateNavigationMenuItem(input: $input) {
+    applicationId color createdAt folderId icon id link name pageLayoutId position
+    targetObjectMetadataId targetRecordId
+    targetRecordIdentifier {
+      id imageIdentifier labelIdentifier
+    }
+    type updatedAt userWorkspaceId viewId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateNavigationMenuItem",),
-        result_type=_D_update_navigation_menu_item,
+        result_type=UpdateNavigationMenuItemResult,
         idempotent=False,
     )
 )
@@ -7435,17 +10189,24 @@ async def update_navigation_menu_item(
     return _d.update_navigation_menu_item
 
 
-class _D_update_one_agent(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateOneAgentResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_one_agent: Agent = _msgspec.field(name="updateOneAgent")
 
 
-UPDATE_ONE_AGENT_OP: _runtime.Operation[_D_update_one_agent] = _runtime.Operation(
+UPDATE_ONE_AGENT_OP: _runtime.Operation[UpdateOneAgentResult] = _runtime.Operation(
     name="UpdateOneAgent",
-    document="mutation UpdateOneAgent($input: UpdateAgentInput!) { updateOneAgent(input: $input) { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } }",
+    document="""\
+mutation UpdateOneAgent($input: UpdateAgentInput!) {
+  updateOneAgent(input: $input) {
+    applicationId createdAt description evaluationInputs icon id isCustom label
+    modelConfiguration modelId name prompt responseFormat roleId updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateOneAgent",),
-    result_type=_D_update_one_agent,
+    result_type=UpdateOneAgentResult,
     idempotent=False,
 )
 
@@ -7463,18 +10224,22 @@ async def update_one_agent(
     return _d.update_one_agent
 
 
-class _D_update_one_application_variable(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateOneApplicationVariableResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_one_application_variable: bool = _msgspec.field(name="updateOneApplicationVariable")
 
 
-UPDATE_ONE_APPLICATION_VARIABLE_OP: _runtime.Operation[_D_update_one_application_variable] = (
+UPDATE_ONE_APPLICATION_VARIABLE_OP: _runtime.Operation[UpdateOneApplicationVariableResult] = (
     _runtime.Operation(
         name="UpdateOneApplicationVariable",
-        document="mutation UpdateOneApplicationVariable($key: String!, $value: String!, $applicationId: UUID) { updateOneApplicationVariable(key: $key, value: $value, applicationId: $applicationId) }",
+        document="""\
+mutation UpdateOneApplicationVariable($key: String!, $value: String!, $applicationId: UUID) {
+  updateOneApplicationVariable(key: $key, value: $value, applicationId: $applicationId)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateOneApplicationVariable",),
-        result_type=_D_update_one_application_variable,
+        result_type=UpdateOneApplicationVariableResult,
         idempotent=False,
     )
 )
@@ -7498,17 +10263,41 @@ async def update_one_application_variable(
     return _d.update_one_application_variable
 
 
-class _D_update_one_field(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateOneFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_one_field: Field = _msgspec.field(name="updateOneField")
 
 
-UPDATE_ONE_FIELD_OP: _runtime.Operation[_D_update_one_field] = _runtime.Operation(
+UPDATE_ONE_FIELD_OP: _runtime.Operation[UpdateOneFieldResult] = _runtime.Operation(
     name="UpdateOneField",
-    document="mutation UpdateOneField($input: UpdateOneFieldMetadataInput!) { updateOneField(input: $input) { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt writability } objectMetadataId options relation { type } settings type universalIdentifier updatedAt writability } }",
+    document="""\
+mutation UpdateOneField($input: UpdateOneFieldMetadataInput!) {
+  updateOneField(input: $input) {
+    applicationId createdAt defaultValue description icon id isActive isAuditLogged
+    isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId
+    morphRelations {
+      type
+    }
+    name
+    object {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular openRecordIn readability
+      readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt
+      writability
+    }
+    objectMetadataId options
+    relation {
+      type
+    }
+    settings type universalIdentifier updatedAt writability
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateOneField",),
-    result_type=_D_update_one_field,
+    result_type=UpdateOneFieldResult,
     idempotent=False,
 )
 
@@ -7526,17 +10315,21 @@ async def update_one_field(
     return _d.update_one_field
 
 
-class _D_update_one_logic_function(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateOneLogicFunctionResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_one_logic_function: bool = _msgspec.field(name="updateOneLogicFunction")
 
 
-UPDATE_ONE_LOGIC_FUNCTION_OP: _runtime.Operation[_D_update_one_logic_function] = _runtime.Operation(
+UPDATE_ONE_LOGIC_FUNCTION_OP: _runtime.Operation[UpdateOneLogicFunctionResult] = _runtime.Operation(
     name="UpdateOneLogicFunction",
-    document="mutation UpdateOneLogicFunction($input: UpdateLogicFunctionFromSourceInput!) { updateOneLogicFunction(input: $input) }",
+    document="""\
+mutation UpdateOneLogicFunction($input: UpdateLogicFunctionFromSourceInput!) {
+  updateOneLogicFunction(input: $input)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateOneLogicFunction",),
-    result_type=_D_update_one_logic_function,
+    result_type=UpdateOneLogicFunctionResult,
     idempotent=False,
 )
 
@@ -7554,17 +10347,64 @@ async def update_one_logic_function(
     return _d.update_one_logic_function
 
 
-class _D_update_one_object(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateOneObjectResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_one_object: Object = _msgspec.field(name="updateOneObject")
 
 
-UPDATE_ONE_OBJECT_OP: _runtime.Operation[_D_update_one_object] = _runtime.Operation(
+UPDATE_ONE_OBJECT_OP: _runtime.Operation[UpdateOneObjectResult] = _runtime.Operation(
     name="UpdateOneObject",
-    document="mutation UpdateOneObject($input: UpdateOneObjectInput!) { updateOneObject(input: $input) { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } icon id imageIdentifierFieldMetadataId indexMetadataList { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } indexMetadatas { edges { cursor node { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers searchFieldMetadataList { createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt } shortcut universalIdentifier updatedAt writability } }",
+    document="""\
+mutation UpdateOneObject($input: UpdateOneObjectInput!) {
+  updateOneObject(input: $input) {
+    applicationId color createdAt description duplicateCriteria
+    fields {
+      edges {
+        cursor
+        node {
+          applicationId createdAt defaultValue description icon id isActive isAuditLogged
+          isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label
+          morphId name objectMetadataId options settings type universalIdentifier updatedAt
+          writability
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    fieldsList {
+      applicationId createdAt defaultValue description icon id isActive isAuditLogged
+      isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId
+      name objectMetadataId options settings type universalIdentifier updatedAt writability
+    }
+    icon id imageIdentifierFieldMetadataId
+    indexMetadataList {
+      createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+    }
+    indexMetadatas {
+      edges {
+        cursor
+        node {
+          createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable
+    labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular
+    openRecordIn readability readabilityParentFieldUniversalIdentifiers
+    searchFieldMetadataList {
+      createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt
+    }
+    shortcut universalIdentifier updatedAt writability
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateOneObject",),
-    result_type=_D_update_one_object,
+    result_type=UpdateOneObjectResult,
     idempotent=False,
 )
 
@@ -7582,17 +10422,57 @@ async def update_one_object(
     return _d.update_one_object
 
 
-class _D_update_one_role(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateOneRoleResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_one_role: Role = _msgspec.field(name="updateOneRole")
 
 
-UPDATE_ONE_ROLE_OP: _runtime.Operation[_D_update_one_role] = _runtime.Operation(
+UPDATE_ONE_ROLE_OP: _runtime.Operation[UpdateOneRoleResult] = _runtime.Operation(
     name="UpdateOneRole",
-    document="mutation UpdateOneRole($updateRoleInput: UpdateRoleInput!) { updateOneRole(updateRoleInput: $updateRoleInput) { agents { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } apiKeys { expiresAt id name revokedAt } canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description fieldPermissions { canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId } icon id isEditable label objectPermissions { canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords canUpdateObjectRecords objectMetadataId restrictedFields } permissionFlags { flag id roleId } rowLevelPermissionPredicateGroups { id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId positionInRowLevelPermissionPredicateGroup roleId } rowLevelPermissionPredicates { fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup roleId rowLevelPermissionPredicateGroupId subFieldName value workspaceMemberFieldMetadataId workspaceMemberSubFieldName } universalIdentifier workspaceMembers { avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn timeFormat timeZone uiScale userEmail userWorkspaceId } } }",
+    document="""\
+mutation UpdateOneRole($updateRoleInput: UpdateRoleInput!) {
+  updateOneRole(updateRoleInput: $updateRoleInput) {
+    agents {
+      applicationId createdAt description evaluationInputs icon id isCustom label
+      modelConfiguration modelId name prompt responseFormat roleId updatedAt
+    }
+    apiKeys {
+      expiresAt id name revokedAt
+    }
+    canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+    canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+    canUpdateAllObjectRecords canUpdateAllSettings description
+    fieldPermissions {
+      canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId
+    }
+    icon id isEditable label
+    objectPermissions {
+      canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords
+      canUpdateObjectRecords objectMetadataId restrictedFields
+    }
+    permissionFlags {
+      flag id roleId
+    }
+    rowLevelPermissionPredicateGroups {
+      id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId
+      positionInRowLevelPermissionPredicateGroup roleId
+    }
+    rowLevelPermissionPredicates {
+      fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup
+      roleId rowLevelPermissionPredicateGroupId subFieldName value
+      workspaceMemberFieldMetadataId workspaceMemberSubFieldName
+    }
+    universalIdentifier
+    workspaceMembers {
+      avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn
+      timeFormat timeZone uiScale userEmail userWorkspaceId
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateOneRole",),
-    result_type=_D_update_one_role,
+    result_type=UpdateOneRoleResult,
     idempotent=False,
 )
 
@@ -7610,17 +10490,29 @@ async def update_one_role(
     return _d.update_one_role
 
 
-class _D_update_page_layout(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdatePageLayoutResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_page_layout: PageLayout = _msgspec.field(name="updatePageLayout")
 
 
-UPDATE_PAGE_LAYOUT_OP: _runtime.Operation[_D_update_page_layout] = _runtime.Operation(
+UPDATE_PAGE_LAYOUT_OP: _runtime.Operation[UpdatePageLayoutResult] = _runtime.Operation(
     name="UpdatePageLayout",
-    document="mutation UpdatePageLayout($id: String!, $input: UpdatePageLayoutInput!) { updatePageLayout(id: $id, input: $input) { applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id isFirstTabPinned isSystemSideEffect name objectMetadataId tabs { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt } type universalIdentifier updatedAt } }",
+    document="""\
+mutation UpdatePageLayout($id: String!, $input: UpdatePageLayoutInput!) {
+  updatePageLayout(id: $id, input: $input) {
+    applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id
+    isFirstTabPinned isSystemSideEffect name objectMetadataId
+    tabs {
+      applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+      pageLayoutId position title universalIdentifier updatedAt
+    }
+    type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updatePageLayout",),
-    result_type=_D_update_page_layout,
+    result_type=UpdatePageLayoutResult,
     idempotent=True,
 )
 
@@ -7640,17 +10532,29 @@ async def update_page_layout(
     return _d.update_page_layout
 
 
-class _D_update_page_layout_tab(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdatePageLayoutTabResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_page_layout_tab: PageLayoutTab = _msgspec.field(name="updatePageLayoutTab")
 
 
-UPDATE_PAGE_LAYOUT_TAB_OP: _runtime.Operation[_D_update_page_layout_tab] = _runtime.Operation(
+UPDATE_PAGE_LAYOUT_TAB_OP: _runtime.Operation[UpdatePageLayoutTabResult] = _runtime.Operation(
     name="UpdatePageLayoutTab",
-    document="mutation UpdatePageLayoutTab($id: String!, $input: UpdatePageLayoutTabInput!) { updatePageLayoutTab(id: $id, input: $input) { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt widgets { applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type universalIdentifier updatedAt } } }",
+    document="""\
+mutation UpdatePageLayoutTab($id: String!, $input: UpdatePageLayoutTabInput!) {
+  updatePageLayoutTab(id: $id, input: $input) {
+    applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+    pageLayoutId position title universalIdentifier updatedAt
+    widgets {
+      applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id
+      isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type
+      universalIdentifier updatedAt
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updatePageLayoutTab",),
-    result_type=_D_update_page_layout_tab,
+    result_type=UpdatePageLayoutTabResult,
     idempotent=True,
 )
 
@@ -7670,17 +10574,141 @@ async def update_page_layout_tab(
     return _d.update_page_layout_tab
 
 
-class _D_update_page_layout_widget(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdatePageLayoutWidgetResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_page_layout_widget: PageLayoutWidget = _msgspec.field(name="updatePageLayoutWidget")
 
 
-UPDATE_PAGE_LAYOUT_WIDGET_OP: _runtime.Operation[_D_update_page_layout_widget] = _runtime.Operation(
+UPDATE_PAGE_LAYOUT_WIDGET_OP: _runtime.Operation[UpdatePageLayoutWidgetResult] = _runtime.Operation(
     name="UpdatePageLayoutWidget",
-    document="mutation UpdatePageLayoutWidget($id: String!, $input: UpdatePageLayoutWidgetInput!) { updatePageLayoutWidget(id: $id, input: $input) { applicationId conditionalAvailabilityExpression conditionalDisplay configuration { __typename ... on AggregateChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation configurationType description displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone } ... on BarChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on CalendarConfiguration { __typename configurationType } ... on CallRecordingSummaryConfiguration { __typename configurationType } ... on CallRecordingTranscriptConfiguration { __typename configurationType } ... on EmailThreadConfiguration { __typename configurationType } ... on EmailsConfiguration { __typename configurationType } ... on FieldConfiguration { __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable nestedRelationFieldMetadataId viewId } ... on FieldRichTextConfiguration { __typename configurationType } ... on FieldsConfiguration { __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields viewId } ... on FilesConfiguration { __typename configurationType } ... on FormFieldConfiguration { __typename configurationType fieldMetadataId } ... on FrontComponentConfiguration { __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers } ... on IframeConfiguration { __typename configurationType url } ... on LineChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on MessageCampaignBodyConfiguration { __typename configurationType } ... on MessageCampaignDetailsConfiguration { __typename configurationType } ... on NotesConfiguration { __typename configurationType } ... on PieChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation color configurationType dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder numberFormat orderBy showCenterMetric splitMultiValueFields timezone } ... on RecordTableConfiguration { __typename configurationType isUIEditable recordLimit viewId } ... on StandaloneRichTextConfiguration { __typename configurationType } ... on TasksConfiguration { __typename configurationType } ... on TimelineConfiguration { __typename configurationType } ... on ViewConfiguration { __typename configurationType } ... on WorkflowConfiguration { __typename configurationType } ... on WorkflowRunConfiguration { __typename configurationType } ... on WorkflowVersionConfiguration { __typename configurationType } } createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId position { __typename ... on PageLayoutWidgetCanvasPosition { __typename layoutMode } ... on PageLayoutWidgetGridPosition { __typename column columnSpan layoutMode row rowSpan } ... on PageLayoutWidgetVerticalListPosition { __typename heightBehavior index layoutMode } } title type universalIdentifier updatedAt } }",
+    document="""\
+mutation UpdatePageLayoutWidget($id: String!, $input: UpdatePageLayoutWidgetInput!) {
+  updatePageLayoutWidget(id: $id, input: $input) {
+    applicationId conditionalAvailabilityExpression conditionalDisplay
+    configuration {
+      __typename
+      ... on AggregateChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation configurationType description
+        displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone
+      }
+      ... on BarChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on CalendarConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingSummaryConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingTranscriptConfiguration {
+        __typename configurationType
+      }
+      ... on EmailThreadConfiguration {
+        __typename configurationType
+      }
+      ... on EmailsConfiguration {
+        __typename configurationType
+      }
+      ... on FieldConfiguration {
+        __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable
+        nestedRelationFieldMetadataId viewId
+      }
+      ... on FieldRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on FieldsConfiguration {
+        __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields
+        viewId
+      }
+      ... on FilesConfiguration {
+        __typename configurationType
+      }
+      ... on FormFieldConfiguration {
+        __typename configurationType fieldMetadataId
+      }
+      ... on FrontComponentConfiguration {
+        __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers
+      }
+      ... on IframeConfiguration {
+        __typename configurationType url
+      }
+      ... on LineChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on MessageCampaignBodyConfiguration {
+        __typename configurationType
+      }
+      ... on MessageCampaignDetailsConfiguration {
+        __typename configurationType
+      }
+      ... on NotesConfiguration {
+        __typename configurationType
+      }
+      ... on PieChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation color configurationType
+        dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder
+        numberFormat orderBy showCenterMetric splitMultiValueFields timezone
+      }
+      ... on RecordTableConfiguration {
+        __typename configurationType isUIEditable recordLimit viewId
+      }
+      ... on StandaloneRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on TasksConfiguration {
+        __typename configurationType
+      }
+      ... on TimelineConfiguration {
+        __typename configurationType
+      }
+      ... on ViewConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowRunConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowVersionConfiguration {
+        __typename configurationType
+      }
+    }
+    createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId
+    position {
+      __typename
+      ... on PageLayoutWidgetCanvasPosition {
+        __typename layoutMode
+      }
+      ... on PageLayoutWidgetGridPosition {
+        __typename column columnSpan layoutMode row rowSpan
+      }
+      ... on PageLayoutWidgetVerticalListPosition {
+        __typename heightBehavior index layoutMode
+      }
+    }
+    title type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updatePageLayoutWidget",),
-    result_type=_D_update_page_layout_widget,
+    result_type=UpdatePageLayoutWidgetResult,
     idempotent=True,
 )
 
@@ -7700,21 +10728,33 @@ async def update_page_layout_widget(
     return _d.update_page_layout_widget
 
 
-class _D_update_page_layout_with_tabs_and_widgets(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdatePageLayoutWithTabsAndWidgetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_page_layout_with_tabs_and_widgets: PageLayout = _msgspec.field(
         name="updatePageLayoutWithTabsAndWidgets"
     )
 
 
 UPDATE_PAGE_LAYOUT_WITH_TABS_AND_WIDGETS_OP: _runtime.Operation[
-    _D_update_page_layout_with_tabs_and_widgets
+    UpdatePageLayoutWithTabsAndWidgetsResult
 ] = _runtime.Operation(
     name="UpdatePageLayoutWithTabsAndWidgets",
-    document="mutation UpdatePageLayoutWithTabsAndWidgets($id: String!, $input: UpdatePageLayoutWithTabsInput!) { updatePageLayoutWithTabsAndWidgets(id: $id, input: $input) { applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id isFirstTabPinned isSystemSideEffect name objectMetadataId tabs { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt } type universalIdentifier updatedAt } }",
+    document="""\
+mutation UpdatePageLayoutWithTabsAndWidgets($id: String!, $input: UpdatePageLayoutWithTabsInput!) {
+  updatePageLayoutWithTabsAndWidgets(id: $id, input: $input) {
+    applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id
+    isFirstTabPinned isSystemSideEffect name objectMetadataId
+    tabs {
+      applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+      pageLayoutId position title universalIdentifier updatedAt
+    }
+    type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updatePageLayoutWithTabsAndWidgets",),
-    result_type=_D_update_page_layout_with_tabs_and_widgets,
+    result_type=UpdatePageLayoutWithTabsAndWidgetsResult,
     idempotent=True,
 )
 
@@ -7734,20 +10774,26 @@ async def update_page_layout_with_tabs_and_widgets(
     return _d.update_page_layout_with_tabs_and_widgets
 
 
-class _D_update_password_via_reset_token(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdatePasswordViaResetTokenResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_password_via_reset_token: InvalidatePassword = _msgspec.field(
         name="updatePasswordViaResetToken"
     )
 
 
-UPDATE_PASSWORD_VIA_RESET_TOKEN_OP: _runtime.Operation[_D_update_password_via_reset_token] = (
+UPDATE_PASSWORD_VIA_RESET_TOKEN_OP: _runtime.Operation[UpdatePasswordViaResetTokenResult] = (
     _runtime.Operation(
         name="UpdatePasswordViaResetToken",
-        document="mutation UpdatePasswordViaResetToken($newPassword: String!, $passwordResetToken: String!) { updatePasswordViaResetToken(newPassword: $newPassword, passwordResetToken: $passwordResetToken) { success } }",
+        document="""\
+mutation UpdatePasswordViaResetToken($newPassword: String!, $passwordResetToken: String!) {
+  updatePasswordViaResetToken(newPassword: $newPassword, passwordResetToken: $passwordResetToken) {
+    success
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updatePasswordViaResetToken",),
-        result_type=_D_update_password_via_reset_token,
+        result_type=UpdatePasswordViaResetTokenResult,
         idempotent=False,
     )
 )
@@ -7768,17 +10814,24 @@ async def update_password_via_reset_token(
     return _d.update_password_via_reset_token
 
 
-class _D_update_skill(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateSkillResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_skill: Skill = _msgspec.field(name="updateSkill")
 
 
-UPDATE_SKILL_OP: _runtime.Operation[_D_update_skill] = _runtime.Operation(
+UPDATE_SKILL_OP: _runtime.Operation[UpdateSkillResult] = _runtime.Operation(
     name="UpdateSkill",
-    document="mutation UpdateSkill($input: UpdateSkillInput!) { updateSkill(input: $input) { applicationId content createdAt description icon id isActive isCustom isSystem label name updatedAt } }",
+    document="""\
+mutation UpdateSkill($input: UpdateSkillInput!) {
+  updateSkill(input: $input) {
+    applicationId content createdAt description icon id isActive isCustom isSystem label name
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateSkill",),
-    result_type=_D_update_skill,
+    result_type=UpdateSkillResult,
     idempotent=False,
 )
 
@@ -7796,20 +10849,31 @@ async def update_skill(
     return _d.update_skill
 
 
-class _D_update_timeline_activity_type(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateTimelineActivityTypeResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_timeline_activity_type: TimelineActivityType = _msgspec.field(
         name="updateTimelineActivityType"
     )
 
 
-UPDATE_TIMELINE_ACTIVITY_TYPE_OP: _runtime.Operation[_D_update_timeline_activity_type] = (
+UPDATE_TIMELINE_ACTIVITY_TYPE_OP: _runtime.Operation[UpdateTimelineActivityTypeResult] = (
     _runtime.Operation(
         name="UpdateTimelineActivityType",
-        document="mutation UpdateTimelineActivityType($input: UpdateTimelineActivityTypeInput!) { updateTimelineActivityType(input: $input) { applicationId createdAt emit { objectUniversalIdentifier on } frontComponentUniversalIdentifier icon id isActive label name replacesTimelineActivityTypeUniversalIdentifier universalIdentifier updatedAt } }",
+        document="""\
+mutation UpdateTimelineActivityType($input: UpdateTimelineActivityTypeInput!) {
+  updateTimelineActivityType(input: $input) {
+    applicationId createdAt
+    emit {
+      objectUniversalIdentifier on
+    }
+    frontComponentUniversalIdentifier icon id isActive label name
+    replacesTimelineActivityTypeUniversalIdentifier universalIdentifier updatedAt
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateTimelineActivityType",),
-        result_type=_D_update_timeline_activity_type,
+        result_type=UpdateTimelineActivityTypeResult,
         idempotent=False,
     )
 )
@@ -7828,17 +10892,23 @@ async def update_timeline_activity_type(
     return _d.update_timeline_activity_type
 
 
-class _D_update_unsubscribe_topic(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateUnsubscribeTopicResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_unsubscribe_topic: UnsubscribeTopic = _msgspec.field(name="updateUnsubscribeTopic")
 
 
-UPDATE_UNSUBSCRIBE_TOPIC_OP: _runtime.Operation[_D_update_unsubscribe_topic] = _runtime.Operation(
+UPDATE_UNSUBSCRIBE_TOPIC_OP: _runtime.Operation[UpdateUnsubscribeTopicResult] = _runtime.Operation(
     name="UpdateUnsubscribeTopic",
-    document="mutation UpdateUnsubscribeTopic($input: UpdateUnsubscribeTopicInput!) { updateUnsubscribeTopic(input: $input) { createdAt description id name updatedAt visibility } }",
+    document="""\
+mutation UpdateUnsubscribeTopic($input: UpdateUnsubscribeTopicInput!) {
+  updateUnsubscribeTopic(input: $input) {
+    createdAt description id name updatedAt visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateUnsubscribeTopic",),
-    result_type=_D_update_unsubscribe_topic,
+    result_type=UpdateUnsubscribeTopicResult,
     idempotent=False,
 )
 
@@ -7856,17 +10926,24 @@ async def update_unsubscribe_topic(
     return _d.update_unsubscribe_topic
 
 
-class _D_update_usage_limit(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateUsageLimitResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_usage_limit: UsageLimit = _msgspec.field(name="updateUsageLimit")
 
 
-UPDATE_USAGE_LIMIT_OP: _runtime.Operation[_D_update_usage_limit] = _runtime.Operation(
+UPDATE_USAGE_LIMIT_OP: _runtime.Operation[UpdateUsageLimitResult] = _runtime.Operation(
     name="UpdateUsageLimit",
-    document="mutation UpdateUsageLimit($input: UpdateUsageLimitInput!) { updateUsageLimit(input: $input) { burstValue createdAt id limitKind limitValue meter operationType periodCount periodUnit resourceType spenderId spenderType updatedAt } }",
+    document="""\
+mutation UpdateUsageLimit($input: UpdateUsageLimitInput!) {
+  updateUsageLimit(input: $input) {
+    burstValue createdAt id limitKind limitValue meter operationType periodCount periodUnit
+    resourceType spenderId spenderType updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateUsageLimit",),
-    result_type=_D_update_usage_limit,
+    result_type=UpdateUsageLimitResult,
     idempotent=False,
 )
 
@@ -7884,17 +10961,21 @@ async def update_usage_limit(
     return _d.update_usage_limit
 
 
-class _D_update_user_email(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateUserEmailResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_user_email: bool = _msgspec.field(name="updateUserEmail")
 
 
-UPDATE_USER_EMAIL_OP: _runtime.Operation[_D_update_user_email] = _runtime.Operation(
+UPDATE_USER_EMAIL_OP: _runtime.Operation[UpdateUserEmailResult] = _runtime.Operation(
     name="UpdateUserEmail",
-    document="mutation UpdateUserEmail($newEmail: String!, $verifyEmailRedirectPath: String) { updateUserEmail(newEmail: $newEmail, verifyEmailRedirectPath: $verifyEmailRedirectPath) }",
+    document="""\
+mutation UpdateUserEmail($newEmail: String!, $verifyEmailRedirectPath: String) {
+  updateUserEmail(newEmail: $newEmail, verifyEmailRedirectPath: $verifyEmailRedirectPath)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateUserEmail",),
-    result_type=_D_update_user_email,
+    result_type=UpdateUserEmailResult,
     idempotent=False,
 )
 
@@ -7915,17 +10996,51 @@ async def update_user_email(
     return _d.update_user_email
 
 
-class _D_update_view(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateViewResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_view: View = _msgspec.field(name="updateView")
 
 
-UPDATE_VIEW_OP: _runtime.Operation[_D_update_view] = _runtime.Operation(
+UPDATE_VIEW_OP: _runtime.Operation[UpdateViewResult] = _runtime.Operation(
     name="UpdateView",
-    document="mutation UpdateView($id: String!, $input: UpdateViewInput!) { updateView(id: $id, input: $input) { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt viewFieldGroups { createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId } viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } visibility workspaceId } }",
+    document="""\
+mutation UpdateView($id: String!, $input: UpdateViewInput!) {
+  updateView(id: $id, input: $input) {
+    anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+    calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive
+    isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+    kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+    name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+    viewFieldGroups {
+      createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId
+    }
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    visibility workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateView",),
-    result_type=_D_update_view,
+    result_type=UpdateViewResult,
     idempotent=True,
 )
 
@@ -7945,17 +11060,25 @@ async def update_view(
     return _d.update_view
 
 
-class _D_update_view_field(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateViewFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_view_field: ViewField = _msgspec.field(name="updateViewField")
 
 
-UPDATE_VIEW_FIELD_OP: _runtime.Operation[_D_update_view_field] = _runtime.Operation(
+UPDATE_VIEW_FIELD_OP: _runtime.Operation[UpdateViewFieldResult] = _runtime.Operation(
     name="UpdateViewField",
-    document="mutation UpdateViewField($input: UpdateViewFieldInput!) { updateViewField(input: $input) { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } }",
+    document="""\
+mutation UpdateViewField($input: UpdateViewFieldInput!) {
+  updateViewField(input: $input) {
+    aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+    isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateViewField",),
-    result_type=_D_update_view_field,
+    result_type=UpdateViewFieldResult,
     idempotent=False,
 )
 
@@ -7973,17 +11096,29 @@ async def update_view_field(
     return _d.update_view_field
 
 
-class _D_update_view_field_group(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateViewFieldGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_view_field_group: ViewFieldGroup = _msgspec.field(name="updateViewFieldGroup")
 
 
-UPDATE_VIEW_FIELD_GROUP_OP: _runtime.Operation[_D_update_view_field_group] = _runtime.Operation(
+UPDATE_VIEW_FIELD_GROUP_OP: _runtime.Operation[UpdateViewFieldGroupResult] = _runtime.Operation(
     name="UpdateViewFieldGroup",
-    document="mutation UpdateViewFieldGroup($input: UpdateViewFieldGroupInput!) { updateViewFieldGroup(input: $input) { createdAt deletedAt id isActive isVisible name position updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewId workspaceId } }",
+    document="""\
+mutation UpdateViewFieldGroup($input: UpdateViewFieldGroupInput!) {
+  updateViewFieldGroup(input: $input) {
+    createdAt deletedAt id isActive isVisible name position updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateViewFieldGroup",),
-    result_type=_D_update_view_field_group,
+    result_type=UpdateViewFieldGroupResult,
     idempotent=False,
 )
 
@@ -8001,17 +11136,25 @@ async def update_view_field_group(
     return _d.update_view_field_group
 
 
-class _D_update_view_filter(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateViewFilterResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_view_filter: ViewFilter = _msgspec.field(name="updateViewFilter")
 
 
-UPDATE_VIEW_FILTER_OP: _runtime.Operation[_D_update_view_filter] = _runtime.Operation(
+UPDATE_VIEW_FILTER_OP: _runtime.Operation[UpdateViewFilterResult] = _runtime.Operation(
     name="UpdateViewFilter",
-    document="mutation UpdateViewFilter($input: UpdateViewFilterInput!) { updateViewFilter(input: $input) { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } }",
+    document="""\
+mutation UpdateViewFilter($input: UpdateViewFilterInput!) {
+  updateViewFilter(input: $input) {
+    createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+    relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+    workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateViewFilter",),
-    result_type=_D_update_view_filter,
+    result_type=UpdateViewFilterResult,
     idempotent=False,
 )
 
@@ -8029,17 +11172,24 @@ async def update_view_filter(
     return _d.update_view_filter
 
 
-class _D_update_view_filter_group(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateViewFilterGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_view_filter_group: ViewFilterGroup = _msgspec.field(name="updateViewFilterGroup")
 
 
-UPDATE_VIEW_FILTER_GROUP_OP: _runtime.Operation[_D_update_view_filter_group] = _runtime.Operation(
+UPDATE_VIEW_FILTER_GROUP_OP: _runtime.Operation[UpdateViewFilterGroupResult] = _runtime.Operation(
     name="UpdateViewFilterGroup",
-    document="mutation UpdateViewFilterGroup($id: String!, $input: UpdateViewFilterGroupInput!) { updateViewFilterGroup(id: $id, input: $input) { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } }",
+    document="""\
+mutation UpdateViewFilterGroup($id: String!, $input: UpdateViewFilterGroupInput!) {
+  updateViewFilterGroup(id: $id, input: $input) {
+    createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+    updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateViewFilterGroup",),
-    result_type=_D_update_view_filter_group,
+    result_type=UpdateViewFilterGroupResult,
     idempotent=True,
 )
 
@@ -8059,17 +11209,23 @@ async def update_view_filter_group(
     return _d.update_view_filter_group
 
 
-class _D_update_view_group(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateViewGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_view_group: ViewGroup = _msgspec.field(name="updateViewGroup")
 
 
-UPDATE_VIEW_GROUP_OP: _runtime.Operation[_D_update_view_group] = _runtime.Operation(
+UPDATE_VIEW_GROUP_OP: _runtime.Operation[UpdateViewGroupResult] = _runtime.Operation(
     name="UpdateViewGroup",
-    document="mutation UpdateViewGroup($input: UpdateViewGroupInput!) { updateViewGroup(input: $input) { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } }",
+    document="""\
+mutation UpdateViewGroup($input: UpdateViewGroupInput!) {
+  updateViewGroup(input: $input) {
+    createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateViewGroup",),
-    result_type=_D_update_view_group,
+    result_type=UpdateViewGroupResult,
     idempotent=False,
 )
 
@@ -8087,17 +11243,23 @@ async def update_view_group(
     return _d.update_view_group
 
 
-class _D_update_view_sort(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateViewSortResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_view_sort: ViewSort = _msgspec.field(name="updateViewSort")
 
 
-UPDATE_VIEW_SORT_OP: _runtime.Operation[_D_update_view_sort] = _runtime.Operation(
+UPDATE_VIEW_SORT_OP: _runtime.Operation[UpdateViewSortResult] = _runtime.Operation(
     name="UpdateViewSort",
-    document="mutation UpdateViewSort($input: UpdateViewSortInput!) { updateViewSort(input: $input) { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } }",
+    document="""\
+mutation UpdateViewSort($input: UpdateViewSortInput!) {
+  updateViewSort(input: $input) {
+    createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateViewSort",),
-    result_type=_D_update_view_sort,
+    result_type=UpdateViewSortResult,
     idempotent=False,
 )
 
@@ -8115,17 +11277,23 @@ async def update_view_sort(
     return _d.update_view_sort
 
 
-class _D_update_webhook(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateWebhookResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_webhook: Webhook = _msgspec.field(name="updateWebhook")
 
 
-UPDATE_WEBHOOK_OP: _runtime.Operation[_D_update_webhook] = _runtime.Operation(
+UPDATE_WEBHOOK_OP: _runtime.Operation[UpdateWebhookResult] = _runtime.Operation(
     name="UpdateWebhook",
-    document="mutation UpdateWebhook($input: UpdateWebhookInput!) { updateWebhook(input: $input) { applicationId createdAt deletedAt description id operations secret targetUrl updatedAt } }",
+    document="""\
+mutation UpdateWebhook($input: UpdateWebhookInput!) {
+  updateWebhook(input: $input) {
+    applicationId createdAt deletedAt description id operations secret targetUrl updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateWebhook",),
-    result_type=_D_update_webhook,
+    result_type=UpdateWebhookResult,
     idempotent=False,
 )
 
@@ -8143,17 +11311,98 @@ async def update_webhook(
     return _d.update_webhook
 
 
-class _D_update_workspace(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateWorkspaceResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_workspace: Workspace = _msgspec.field(name="updateWorkspace")
 
 
-UPDATE_WORKSPACE_OP: _runtime.Operation[_D_update_workspace] = _runtime.Operation(
+UPDATE_WORKSPACE_OP: _runtime.Operation[UpdateWorkspaceResult] = _runtime.Operation(
     name="UpdateWorkspace",
-    document="mutation UpdateWorkspace($data: UpdateWorkspaceInput!) { updateWorkspace(data: $data) { activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins billingCustomer { hasPaymentMethod id } billingEntitlements { key value } billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } createdAt currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } customDomain databaseSchema defaultRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } deletedAt displayName editableProfileFields eventLogRetentionDays featureFlags { key value } hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id installedApplications { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain trashRetentionDays updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } views { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt visibility workspaceId } workspaceCustomApplication { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount workspaceUrls { customUrl subdomainUrl } } }",
+    document="""\
+mutation UpdateWorkspace($data: UpdateWorkspaceInput!) {
+  updateWorkspace(data: $data) {
+    activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier
+    aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins
+    billingCustomer {
+      hasPaymentMethod id
+    }
+    billingEntitlements {
+      key value
+    }
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    createdAt
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    customDomain databaseSchema
+    defaultRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    deletedAt displayName editableProfileFields eventLogRetentionDays
+    featureFlags {
+      key value
+    }
+    hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id
+    installedApplications {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled
+    isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled
+    isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled
+    isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain
+    trashRetentionDays updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    views {
+      anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+      calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id
+      isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+      kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+      name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+      visibility workspaceId
+    }
+    workspaceCustomApplication {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount
+    workspaceUrls {
+      customUrl subdomainUrl
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateWorkspace",),
-    result_type=_D_update_workspace,
+    result_type=UpdateWorkspaceResult,
     idempotent=False,
 )
 
@@ -8171,21 +11420,102 @@ async def update_workspace(
     return _d.update_workspace
 
 
-class _D_update_workspace_allowed_iframe_origins(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateWorkspaceAllowedIframeOriginsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_workspace_allowed_iframe_origins: Workspace = _msgspec.field(
         name="updateWorkspaceAllowedIframeOrigins"
     )
 
 
 UPDATE_WORKSPACE_ALLOWED_IFRAME_ORIGINS_OP: _runtime.Operation[
-    _D_update_workspace_allowed_iframe_origins
+    UpdateWorkspaceAllowedIframeOriginsResult
 ] = _runtime.Operation(
     name="UpdateWorkspaceAllowedIframeOrigins",
-    document="mutation UpdateWorkspaceAllowedIframeOrigins($data: UpdateWorkspaceAllowedIframeOriginsInput!) { updateWorkspaceAllowedIframeOrigins(data: $data) { activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins billingCustomer { hasPaymentMethod id } billingEntitlements { key value } billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } createdAt currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } customDomain databaseSchema defaultRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } deletedAt displayName editableProfileFields eventLogRetentionDays featureFlags { key value } hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id installedApplications { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain trashRetentionDays updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } views { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt visibility workspaceId } workspaceCustomApplication { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount workspaceUrls { customUrl subdomainUrl } } }",
+    document="""\
+mutation UpdateWorkspaceAllowedIframeOrigins($data: UpdateWorkspaceAllowedIframeOriginsInput!) {
+  updateWorkspaceAllowedIframeOrigins(data: $data) {
+    activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier
+    aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins
+    billingCustomer {
+      hasPaymentMethod id
+    }
+    billingEntitlements {
+      key value
+    }
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    createdAt
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    customDomain databaseSchema
+    defaultRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    deletedAt displayName editableProfileFields eventLogRetentionDays
+    featureFlags {
+      key value
+    }
+    hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id
+    installedApplications {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled
+    isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled
+    isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled
+    isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain
+    trashRetentionDays updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    views {
+      anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+      calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id
+      isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+      kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+      name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+      visibility workspaceId
+    }
+    workspaceCustomApplication {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount
+    workspaceUrls {
+      customUrl subdomainUrl
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateWorkspaceAllowedIframeOrigins",),
-    result_type=_D_update_workspace_allowed_iframe_origins,
+    result_type=UpdateWorkspaceAllowedIframeOriginsResult,
     idempotent=False,
 )
 
@@ -8203,18 +11533,35 @@ async def update_workspace_allowed_iframe_origins(
     return _d.update_workspace_allowed_iframe_origins
 
 
-class _D_update_workspace_member_role(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateWorkspaceMemberRoleResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_workspace_member_role: WorkspaceMember = _msgspec.field(name="updateWorkspaceMemberRole")
 
 
-UPDATE_WORKSPACE_MEMBER_ROLE_OP: _runtime.Operation[_D_update_workspace_member_role] = (
+UPDATE_WORKSPACE_MEMBER_ROLE_OP: _runtime.Operation[UpdateWorkspaceMemberRoleResult] = (
     _runtime.Operation(
         name="UpdateWorkspaceMemberRole",
-        document="mutation UpdateWorkspaceMemberRole($roleId: UUID!, $workspaceMemberId: UUID!) { updateWorkspaceMemberRole(roleId: $roleId, workspaceMemberId: $workspaceMemberId) { avatarUrl calendarStartDay colorScheme dateFormat id locale name { firstName lastName } numberFormat openRecordIn roles { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } timeFormat timeZone uiScale userEmail userWorkspaceId } }",
+        document="""\
+mutation UpdateWorkspaceMemberRole($roleId: UUID!, $workspaceMemberId: UUID!) {
+  updateWorkspaceMemberRole(roleId: $roleId, workspaceMemberId: $workspaceMemberId) {
+    avatarUrl calendarStartDay colorScheme dateFormat id locale
+    name {
+      firstName lastName
+    }
+    numberFormat openRecordIn
+    roles {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    timeFormat timeZone uiScale userEmail userWorkspaceId
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateWorkspaceMemberRole",),
-        result_type=_D_update_workspace_member_role,
+        result_type=UpdateWorkspaceMemberRoleResult,
         idempotent=False,
     )
 )
@@ -8235,18 +11582,22 @@ async def update_workspace_member_role(
     return _d.update_workspace_member_role
 
 
-class _D_update_workspace_member_settings(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateWorkspaceMemberSettingsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_workspace_member_settings: bool = _msgspec.field(name="updateWorkspaceMemberSettings")
 
 
-UPDATE_WORKSPACE_MEMBER_SETTINGS_OP: _runtime.Operation[_D_update_workspace_member_settings] = (
+UPDATE_WORKSPACE_MEMBER_SETTINGS_OP: _runtime.Operation[UpdateWorkspaceMemberSettingsResult] = (
     _runtime.Operation(
         name="UpdateWorkspaceMemberSettings",
-        document="mutation UpdateWorkspaceMemberSettings($input: UpdateWorkspaceMemberSettingsInput!) { updateWorkspaceMemberSettings(input: $input) }",
+        document="""\
+mutation UpdateWorkspaceMemberSettings($input: UpdateWorkspaceMemberSettingsInput!) {
+  updateWorkspaceMemberSettings(input: $input)
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("updateWorkspaceMemberSettings",),
-        result_type=_D_update_workspace_member_settings,
+        result_type=UpdateWorkspaceMemberSettingsResult,
         idempotent=False,
     )
 )
@@ -8265,17 +11616,21 @@ async def update_workspace_member_settings(
     return _d.update_workspace_member_settings
 
 
-class _D_upgrade_application(_msgspec.Struct, frozen=True, kw_only=True):
+class UpgradeApplicationResult(_msgspec.Struct, frozen=True, kw_only=True):
     upgrade_application: bool = _msgspec.field(name="upgradeApplication")
 
 
-UPGRADE_APPLICATION_OP: _runtime.Operation[_D_upgrade_application] = _runtime.Operation(
+UPGRADE_APPLICATION_OP: _runtime.Operation[UpgradeApplicationResult] = _runtime.Operation(
     name="UpgradeApplication",
-    document="mutation UpgradeApplication($appRegistrationId: String!, $targetVersion: String!) { upgradeApplication(appRegistrationId: $appRegistrationId, targetVersion: $targetVersion) }",
+    document="""\
+mutation UpgradeApplication($appRegistrationId: String!, $targetVersion: String!) {
+  upgradeApplication(appRegistrationId: $appRegistrationId, targetVersion: $targetVersion)
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("upgradeApplication",),
-    result_type=_D_upgrade_application,
+    result_type=UpgradeApplicationResult,
     idempotent=False,
 )
 
@@ -8295,17 +11650,25 @@ async def upgrade_application(
     return _d.upgrade_application
 
 
-class _D_upload_app_tarball(_msgspec.Struct, frozen=True, kw_only=True):
+class UploadAppTarballResult(_msgspec.Struct, frozen=True, kw_only=True):
     upload_app_tarball: ApplicationRegistration = _msgspec.field(name="uploadAppTarball")
 
 
-UPLOAD_APP_TARBALL_OP: _runtime.Operation[_D_upload_app_tarball] = _runtime.Operation(
+UPLOAD_APP_TARBALL_OP: _runtime.Operation[UploadAppTarballResult] = _runtime.Operation(
     name="UploadAppTarball",
-    document="mutation UploadAppTarball($file: Upload!, $universalIdentifier: String) { uploadAppTarball(file: $file, universalIdentifier: $universalIdentifier) { createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt } }",
+    document="""\
+mutation UploadAppTarball($file: Upload!, $universalIdentifier: String) {
+  uploadAppTarball(file: $file, universalIdentifier: $universalIdentifier) {
+    createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted
+    latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes
+    ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("uploadAppTarball",),
-    result_type=_D_upload_app_tarball,
+    result_type=UploadAppTarballResult,
     idempotent=False,
 )
 
@@ -8327,17 +11690,23 @@ async def upload_app_tarball(
     return _d.upload_app_tarball
 
 
-class _D_upload_application_file(_msgspec.Struct, frozen=True, kw_only=True):
+class UploadApplicationFileResult(_msgspec.Struct, frozen=True, kw_only=True):
     upload_application_file: File = _msgspec.field(name="uploadApplicationFile")
 
 
-UPLOAD_APPLICATION_FILE_OP: _runtime.Operation[_D_upload_application_file] = _runtime.Operation(
+UPLOAD_APPLICATION_FILE_OP: _runtime.Operation[UploadApplicationFileResult] = _runtime.Operation(
     name="UploadApplicationFile",
-    document="mutation UploadApplicationFile($applicationUniversalIdentifier: String!, $file: Upload!, $fileFolder: FileFolder!, $filePath: String!) { uploadApplicationFile(applicationUniversalIdentifier: $applicationUniversalIdentifier, file: $file, fileFolder: $fileFolder, filePath: $filePath) { createdAt id path size } }",
+    document="""\
+mutation UploadApplicationFile($applicationUniversalIdentifier: String!, $file: Upload!, $fileFolder: FileFolder!, $filePath: String!) {
+  uploadApplicationFile(applicationUniversalIdentifier: $applicationUniversalIdentifier, file: $file, fileFolder: $fileFolder, filePath: $filePath) {
+    createdAt id path size
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("uploadApplicationFile",),
-    result_type=_D_upload_application_file,
+    result_type=UploadApplicationFileResult,
     idempotent=False,
 )
 
@@ -8362,23 +11731,27 @@ async def upload_application_file(
     return _d.upload_application_file
 
 
-class _D_upload_files_field_file_by_universal_identifier(
-    _msgspec.Struct, frozen=True, kw_only=True
-):
+class UploadFilesFieldFileByUniversalIdentifierResult(_msgspec.Struct, frozen=True, kw_only=True):
     upload_files_field_file_by_universal_identifier: FileWithSignedUrl = _msgspec.field(
         name="uploadFilesFieldFileByUniversalIdentifier"
     )
 
 
 UPLOAD_FILES_FIELD_FILE_BY_UNIVERSAL_IDENTIFIER_OP: _runtime.Operation[
-    _D_upload_files_field_file_by_universal_identifier
+    UploadFilesFieldFileByUniversalIdentifierResult
 ] = _runtime.Operation(
     name="UploadFilesFieldFileByUniversalIdentifier",
-    document="mutation UploadFilesFieldFileByUniversalIdentifier($fieldMetadataUniversalIdentifier: String!, $file: Upload!) { uploadFilesFieldFileByUniversalIdentifier(fieldMetadataUniversalIdentifier: $fieldMetadataUniversalIdentifier, file: $file) { createdAt id path size url } }",
+    document="""\
+mutation UploadFilesFieldFileByUniversalIdentifier($fieldMetadataUniversalIdentifier: String!, $file: Upload!) {
+  uploadFilesFieldFileByUniversalIdentifier(fieldMetadataUniversalIdentifier: $fieldMetadataUniversalIdentifier, file: $file) {
+    createdAt id path size url
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("uploadFilesFieldFileByUniversalIdentifier",),
-    result_type=_D_upload_files_field_file_by_universal_identifier,
+    result_type=UploadFilesFieldFileByUniversalIdentifierResult,
     idempotent=False,
 )
 
@@ -8399,17 +11772,23 @@ async def upload_files_field_file_by_universal_identifier(
     return _d.upload_files_field_file_by_universal_identifier
 
 
-class _D_upload_new_workspace_logo(_msgspec.Struct, frozen=True, kw_only=True):
+class UploadNewWorkspaceLogoResult(_msgspec.Struct, frozen=True, kw_only=True):
     upload_new_workspace_logo: FileWithSignedUrl = _msgspec.field(name="uploadNewWorkspaceLogo")
 
 
-UPLOAD_NEW_WORKSPACE_LOGO_OP: _runtime.Operation[_D_upload_new_workspace_logo] = _runtime.Operation(
+UPLOAD_NEW_WORKSPACE_LOGO_OP: _runtime.Operation[UploadNewWorkspaceLogoResult] = _runtime.Operation(
     name="UploadNewWorkspaceLogo",
-    document="mutation UploadNewWorkspaceLogo($file: Upload!, $workspaceId: String!) { uploadNewWorkspaceLogo(file: $file, workspaceId: $workspaceId) { createdAt id path size url } }",
+    document="""\
+mutation UploadNewWorkspaceLogo($file: Upload!, $workspaceId: String!) {
+  uploadNewWorkspaceLogo(file: $file, workspaceId: $workspaceId) {
+    createdAt id path size url
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("uploadNewWorkspaceLogo",),
-    result_type=_D_upload_new_workspace_logo,
+    result_type=UploadNewWorkspaceLogoResult,
     idempotent=False,
 )
 
@@ -8430,17 +11809,23 @@ async def upload_new_workspace_logo(
     return _d.upload_new_workspace_logo
 
 
-class _D_upload_workspace_logo(_msgspec.Struct, frozen=True, kw_only=True):
+class UploadWorkspaceLogoResult(_msgspec.Struct, frozen=True, kw_only=True):
     upload_workspace_logo: FileWithSignedUrl = _msgspec.field(name="uploadWorkspaceLogo")
 
 
-UPLOAD_WORKSPACE_LOGO_OP: _runtime.Operation[_D_upload_workspace_logo] = _runtime.Operation(
+UPLOAD_WORKSPACE_LOGO_OP: _runtime.Operation[UploadWorkspaceLogoResult] = _runtime.Operation(
     name="UploadWorkspaceLogo",
-    document="mutation UploadWorkspaceLogo($file: Upload!) { uploadWorkspaceLogo(file: $file) { createdAt id path size url } }",
+    document="""\
+mutation UploadWorkspaceLogo($file: Upload!) {
+  uploadWorkspaceLogo(file: $file) {
+    createdAt id path size url
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("uploadWorkspaceLogo",),
-    result_type=_D_upload_workspace_logo,
+    result_type=UploadWorkspaceLogoResult,
     idempotent=False,
 )
 
@@ -8459,21 +11844,27 @@ async def upload_workspace_logo(
     return _d.upload_workspace_logo
 
 
-class _D_upload_workspace_member_profile_picture(_msgspec.Struct, frozen=True, kw_only=True):
+class UploadWorkspaceMemberProfilePictureResult(_msgspec.Struct, frozen=True, kw_only=True):
     upload_workspace_member_profile_picture: FileWithSignedUrl = _msgspec.field(
         name="uploadWorkspaceMemberProfilePicture"
     )
 
 
 UPLOAD_WORKSPACE_MEMBER_PROFILE_PICTURE_OP: _runtime.Operation[
-    _D_upload_workspace_member_profile_picture
+    UploadWorkspaceMemberProfilePictureResult
 ] = _runtime.Operation(
     name="UploadWorkspaceMemberProfilePicture",
-    document="mutation UploadWorkspaceMemberProfilePicture($file: Upload!) { uploadWorkspaceMemberProfilePicture(file: $file) { createdAt id path size url } }",
+    document="""\
+mutation UploadWorkspaceMemberProfilePicture($file: Upload!) {
+  uploadWorkspaceMemberProfilePicture(file: $file) {
+    createdAt id path size url
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("uploadWorkspaceMemberProfilePicture",),
-    result_type=_D_upload_workspace_member_profile_picture,
+    result_type=UploadWorkspaceMemberProfilePictureResult,
     idempotent=False,
 )
 
@@ -8492,17 +11883,23 @@ async def upload_workspace_member_profile_picture(
     return _d.upload_workspace_member_profile_picture
 
 
-class _D_upsert_field_permissions(_msgspec.Struct, frozen=True, kw_only=True):
+class UpsertFieldPermissionsResult(_msgspec.Struct, frozen=True, kw_only=True):
     upsert_field_permissions: list[FieldPermission] = _msgspec.field(name="upsertFieldPermissions")
 
 
-UPSERT_FIELD_PERMISSIONS_OP: _runtime.Operation[_D_upsert_field_permissions] = _runtime.Operation(
+UPSERT_FIELD_PERMISSIONS_OP: _runtime.Operation[UpsertFieldPermissionsResult] = _runtime.Operation(
     name="UpsertFieldPermissions",
-    document="mutation UpsertFieldPermissions($upsertFieldPermissionsInput: UpsertFieldPermissionsInput!) { upsertFieldPermissions(upsertFieldPermissionsInput: $upsertFieldPermissionsInput) { canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId } }",
+    document="""\
+mutation UpsertFieldPermissions($upsertFieldPermissionsInput: UpsertFieldPermissionsInput!) {
+  upsertFieldPermissions(upsertFieldPermissionsInput: $upsertFieldPermissionsInput) {
+    canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("upsertFieldPermissions",),
-    result_type=_D_upsert_field_permissions,
+    result_type=UpsertFieldPermissionsResult,
     idempotent=False,
 )
 
@@ -8520,17 +11917,51 @@ async def upsert_field_permissions(
     return _d.upsert_field_permissions
 
 
-class _D_upsert_fields_widget(_msgspec.Struct, frozen=True, kw_only=True):
+class UpsertFieldsWidgetResult(_msgspec.Struct, frozen=True, kw_only=True):
     upsert_fields_widget: View = _msgspec.field(name="upsertFieldsWidget")
 
 
-UPSERT_FIELDS_WIDGET_OP: _runtime.Operation[_D_upsert_fields_widget] = _runtime.Operation(
+UPSERT_FIELDS_WIDGET_OP: _runtime.Operation[UpsertFieldsWidgetResult] = _runtime.Operation(
     name="UpsertFieldsWidget",
-    document="mutation UpsertFieldsWidget($input: UpsertFieldsWidgetInput!) { upsertFieldsWidget(input: $input) { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt viewFieldGroups { createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId } viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } visibility workspaceId } }",
+    document="""\
+mutation UpsertFieldsWidget($input: UpsertFieldsWidgetInput!) {
+  upsertFieldsWidget(input: $input) {
+    anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+    calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive
+    isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+    kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+    name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+    viewFieldGroups {
+      createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId
+    }
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    visibility workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("upsertFieldsWidget",),
-    result_type=_D_upsert_fields_widget,
+    result_type=UpsertFieldsWidgetResult,
     idempotent=False,
 )
 
@@ -8548,20 +11979,38 @@ async def upsert_fields_widget(
     return _d.upsert_fields_widget
 
 
-class _D_upsert_object_permissions(_msgspec.Struct, frozen=True, kw_only=True):
+class UpsertObjectPermissionsResult(_msgspec.Struct, frozen=True, kw_only=True):
     upsert_object_permissions: list[ObjectPermission] = _msgspec.field(
         name="upsertObjectPermissions"
     )
 
 
-UPSERT_OBJECT_PERMISSIONS_OP: _runtime.Operation[_D_upsert_object_permissions] = _runtime.Operation(
-    name="UpsertObjectPermissions",
-    document="mutation UpsertObjectPermissions($upsertObjectPermissionsInput: UpsertObjectPermissionsInput!) { upsertObjectPermissions(upsertObjectPermissionsInput: $upsertObjectPermissionsInput) { canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords canUpdateObjectRecords objectMetadataId restrictedFields rowLevelPermissionPredicateGroups { id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId positionInRowLevelPermissionPredicateGroup roleId } rowLevelPermissionPredicates { fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup roleId rowLevelPermissionPredicateGroupId subFieldName value workspaceMemberFieldMetadataId workspaceMemberSubFieldName } } }",
-    endpoint="metadata",
-    kind="mutation",
-    root_fields=("upsertObjectPermissions",),
-    result_type=_D_upsert_object_permissions,
-    idempotent=False,
+UPSERT_OBJECT_PERMISSIONS_OP: _runtime.Operation[UpsertObjectPermissionsResult] = (
+    _runtime.Operation(
+        name="UpsertObjectPermissions",
+        document="""\
+mutation UpsertObjectPermissions($upsertObjectPermissionsInput: UpsertObjectPermissionsInput!) {
+  upsertObjectPermissions(upsertObjectPermissionsInput: $upsertObjectPermissionsInput) {
+    canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords
+    canUpdateObjectRecords objectMetadataId restrictedFields
+    rowLevelPermissionPredicateGroups {
+      id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId
+      positionInRowLevelPermissionPredicateGroup roleId
+    }
+    rowLevelPermissionPredicates {
+      fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup
+      roleId rowLevelPermissionPredicateGroupId subFieldName value
+      workspaceMemberFieldMetadataId workspaceMemberSubFieldName
+    }
+  }
+}
+""",
+        endpoint="metadata",
+        kind="mutation",
+        root_fields=("upsertObjectPermissions",),
+        result_type=UpsertObjectPermissionsResult,
+        idempotent=False,
+    )
 )
 
 
@@ -8578,17 +12027,23 @@ async def upsert_object_permissions(
     return _d.upsert_object_permissions
 
 
-class _D_upsert_permission_flags(_msgspec.Struct, frozen=True, kw_only=True):
+class UpsertPermissionFlagsResult(_msgspec.Struct, frozen=True, kw_only=True):
     upsert_permission_flags: list[RolePermissionFlag] = _msgspec.field(name="upsertPermissionFlags")
 
 
-UPSERT_PERMISSION_FLAGS_OP: _runtime.Operation[_D_upsert_permission_flags] = _runtime.Operation(
+UPSERT_PERMISSION_FLAGS_OP: _runtime.Operation[UpsertPermissionFlagsResult] = _runtime.Operation(
     name="UpsertPermissionFlags",
-    document="mutation UpsertPermissionFlags($upsertPermissionFlagsInput: UpsertPermissionFlagsInput!) { upsertPermissionFlags(upsertPermissionFlagsInput: $upsertPermissionFlagsInput) { flag id roleId } }",
+    document="""\
+mutation UpsertPermissionFlags($upsertPermissionFlagsInput: UpsertPermissionFlagsInput!) {
+  upsertPermissionFlags(upsertPermissionFlagsInput: $upsertPermissionFlagsInput) {
+    flag id roleId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("upsertPermissionFlags",),
-    result_type=_D_upsert_permission_flags,
+    result_type=UpsertPermissionFlagsResult,
     idempotent=False,
 )
 
@@ -8606,21 +12061,35 @@ async def upsert_permission_flags(
     return _d.upsert_permission_flags
 
 
-class _D_upsert_row_level_permission_predicates(_msgspec.Struct, frozen=True, kw_only=True):
+class UpsertRowLevelPermissionPredicatesResult_2(_msgspec.Struct, frozen=True, kw_only=True):
     upsert_row_level_permission_predicates: UpsertRowLevelPermissionPredicatesResult = (
         _msgspec.field(name="upsertRowLevelPermissionPredicates")
     )
 
 
 UPSERT_ROW_LEVEL_PERMISSION_PREDICATES_OP: _runtime.Operation[
-    _D_upsert_row_level_permission_predicates
+    UpsertRowLevelPermissionPredicatesResult_2
 ] = _runtime.Operation(
     name="UpsertRowLevelPermissionPredicates",
-    document="mutation UpsertRowLevelPermissionPredicates($input: UpsertRowLevelPermissionPredicatesInput!) { upsertRowLevelPermissionPredicates(input: $input) { predicateGroups { id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId positionInRowLevelPermissionPredicateGroup roleId } predicates { fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup roleId rowLevelPermissionPredicateGroupId subFieldName value workspaceMemberFieldMetadataId workspaceMemberSubFieldName } } }",
+    document="""\
+mutation UpsertRowLevelPermissionPredicates($input: UpsertRowLevelPermissionPredicatesInput!) {
+  upsertRowLevelPermissionPredicates(input: $input) {
+    predicateGroups {
+      id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId
+      positionInRowLevelPermissionPredicateGroup roleId
+    }
+    predicates {
+      fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup
+      roleId rowLevelPermissionPredicateGroupId subFieldName value
+      workspaceMemberFieldMetadataId workspaceMemberSubFieldName
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("upsertRowLevelPermissionPredicates",),
-    result_type=_D_upsert_row_level_permission_predicates,
+    result_type=UpsertRowLevelPermissionPredicatesResult_2,
     idempotent=False,
 )
 
@@ -8638,17 +12107,51 @@ async def upsert_row_level_permission_predicates(
     return _d.upsert_row_level_permission_predicates
 
 
-class _D_upsert_view_widget(_msgspec.Struct, frozen=True, kw_only=True):
+class UpsertViewWidgetResult(_msgspec.Struct, frozen=True, kw_only=True):
     upsert_view_widget: View = _msgspec.field(name="upsertViewWidget")
 
 
-UPSERT_VIEW_WIDGET_OP: _runtime.Operation[_D_upsert_view_widget] = _runtime.Operation(
+UPSERT_VIEW_WIDGET_OP: _runtime.Operation[UpsertViewWidgetResult] = _runtime.Operation(
     name="UpsertViewWidget",
-    document="mutation UpsertViewWidget($input: UpsertViewWidgetInput!) { upsertViewWidget(input: $input) { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt viewFieldGroups { createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId } viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } visibility workspaceId } }",
+    document="""\
+mutation UpsertViewWidget($input: UpsertViewWidgetInput!) {
+  upsertViewWidget(input: $input) {
+    anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+    calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive
+    isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+    kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+    name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+    viewFieldGroups {
+      createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId
+    }
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    visibility workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("upsertViewWidget",),
-    result_type=_D_upsert_view_widget,
+    result_type=UpsertViewWidgetResult,
     idempotent=False,
 )
 
@@ -8666,20 +12169,26 @@ async def upsert_view_widget(
     return _d.upsert_view_widget
 
 
-class _D_validate_approved_access_domain(_msgspec.Struct, frozen=True, kw_only=True):
+class ValidateApprovedAccessDomainResult(_msgspec.Struct, frozen=True, kw_only=True):
     validate_approved_access_domain: ApprovedAccessDomain = _msgspec.field(
         name="validateApprovedAccessDomain"
     )
 
 
-VALIDATE_APPROVED_ACCESS_DOMAIN_OP: _runtime.Operation[_D_validate_approved_access_domain] = (
+VALIDATE_APPROVED_ACCESS_DOMAIN_OP: _runtime.Operation[ValidateApprovedAccessDomainResult] = (
     _runtime.Operation(
         name="ValidateApprovedAccessDomain",
-        document="mutation ValidateApprovedAccessDomain($input: ValidateApprovedAccessDomainInput!) { validateApprovedAccessDomain(input: $input) { createdAt domain id isValidated } }",
+        document="""\
+mutation ValidateApprovedAccessDomain($input: ValidateApprovedAccessDomainInput!) {
+  validateApprovedAccessDomain(input: $input) {
+    createdAt domain id isValidated
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("validateApprovedAccessDomain",),
-        result_type=_D_validate_approved_access_domain,
+        result_type=ValidateApprovedAccessDomainResult,
         idempotent=False,
     )
 )
@@ -8698,20 +12207,31 @@ async def validate_approved_access_domain(
     return _d.validate_approved_access_domain
 
 
-class _D_verify_email_and_get_login_token(_msgspec.Struct, frozen=True, kw_only=True):
+class VerifyEmailAndGetLoginTokenResult(_msgspec.Struct, frozen=True, kw_only=True):
     verify_email_and_get_login_token: VerifyEmailAndGetLoginToken = _msgspec.field(
         name="verifyEmailAndGetLoginToken"
     )
 
 
-VERIFY_EMAIL_AND_GET_LOGIN_TOKEN_OP: _runtime.Operation[_D_verify_email_and_get_login_token] = (
+VERIFY_EMAIL_AND_GET_LOGIN_TOKEN_OP: _runtime.Operation[VerifyEmailAndGetLoginTokenResult] = (
     _runtime.Operation(
         name="VerifyEmailAndGetLoginToken",
-        document="mutation VerifyEmailAndGetLoginToken($email: String!, $emailVerificationToken: String!, $origin: String!, $captchaToken: String) { verifyEmailAndGetLoginToken(email: $email, emailVerificationToken: $emailVerificationToken, origin: $origin, captchaToken: $captchaToken) { loginToken { expiresAt token } workspaceUrls { customUrl subdomainUrl } } }",
+        document="""\
+mutation VerifyEmailAndGetLoginToken($email: String!, $emailVerificationToken: String!, $origin: String!, $captchaToken: String) {
+  verifyEmailAndGetLoginToken(email: $email, emailVerificationToken: $emailVerificationToken, origin: $origin, captchaToken: $captchaToken) {
+    loginToken {
+      expiresAt token
+    }
+    workspaceUrls {
+      customUrl subdomainUrl
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="mutation",
         root_fields=("verifyEmailAndGetLoginToken",),
-        result_type=_D_verify_email_and_get_login_token,
+        result_type=VerifyEmailAndGetLoginTokenResult,
         idempotent=False,
     )
 )
@@ -8737,21 +12257,32 @@ async def verify_email_and_get_login_token(
     return _d.verify_email_and_get_login_token
 
 
-class _D_verify_email_and_get_workspace_agnostic_token(_msgspec.Struct, frozen=True, kw_only=True):
+class VerifyEmailAndGetWorkspaceAgnosticTokenResult(_msgspec.Struct, frozen=True, kw_only=True):
     verify_email_and_get_workspace_agnostic_token: AvailableWorkspacesAndAccessTokens = (
         _msgspec.field(name="verifyEmailAndGetWorkspaceAgnosticToken")
     )
 
 
 VERIFY_EMAIL_AND_GET_WORKSPACE_AGNOSTIC_TOKEN_OP: _runtime.Operation[
-    _D_verify_email_and_get_workspace_agnostic_token
+    VerifyEmailAndGetWorkspaceAgnosticTokenResult
 ] = _runtime.Operation(
     name="VerifyEmailAndGetWorkspaceAgnosticToken",
-    document="mutation VerifyEmailAndGetWorkspaceAgnosticToken($email: String!, $emailVerificationToken: String!, $captchaToken: String) { verifyEmailAndGetWorkspaceAgnosticToken(email: $email, emailVerificationToken: $emailVerificationToken, captchaToken: $captchaToken) { availableWorkspaces { __typename } tokens { __typename } } }",
+    document="""\
+mutation VerifyEmailAndGetWorkspaceAgnosticToken($email: String!, $emailVerificationToken: String!, $captchaToken: String) {
+  verifyEmailAndGetWorkspaceAgnosticToken(email: $email, emailVerificationToken: $emailVerificationToken, captchaToken: $captchaToken) {
+    availableWorkspaces {
+      __typename
+    }
+    tokens {
+      __typename
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("verifyEmailAndGetWorkspaceAgnosticToken",),
-    result_type=_D_verify_email_and_get_workspace_agnostic_token,
+    result_type=VerifyEmailAndGetWorkspaceAgnosticTokenResult,
     idempotent=False,
 )
 
@@ -8774,17 +12305,27 @@ async def verify_email_and_get_workspace_agnostic_token(
     return _d.verify_email_and_get_workspace_agnostic_token
 
 
-class _D_verify_emailing_domain(_msgspec.Struct, frozen=True, kw_only=True):
+class VerifyEmailingDomainResult(_msgspec.Struct, frozen=True, kw_only=True):
     verify_emailing_domain: EmailingDomain = _msgspec.field(name="verifyEmailingDomain")
 
 
-VERIFY_EMAILING_DOMAIN_OP: _runtime.Operation[_D_verify_emailing_domain] = _runtime.Operation(
+VERIFY_EMAILING_DOMAIN_OP: _runtime.Operation[VerifyEmailingDomainResult] = _runtime.Operation(
     name="VerifyEmailingDomain",
-    document="mutation VerifyEmailingDomain($id: String!) { verifyEmailingDomain(id: $id) { createdAt domain id status tenantStatus unsubscribeHostnameStatus updatedAt verificationRecords { key priority status type value } verifiedAt } }",
+    document="""\
+mutation VerifyEmailingDomain($id: String!) {
+  verifyEmailingDomain(id: $id) {
+    createdAt domain id status tenantStatus unsubscribeHostnameStatus updatedAt
+    verificationRecords {
+      key priority status type value
+    }
+    verifiedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("verifyEmailingDomain",),
-    result_type=_D_verify_emailing_domain,
+    result_type=VerifyEmailingDomainResult,
     idempotent=False,
 )
 
@@ -8802,7 +12343,7 @@ async def verify_emailing_domain(
     return _d.verify_emailing_domain
 
 
-class _D_verify_two_factor_authentication_method_for_authenticated_user(
+class VerifyTwoFactorAuthenticationMethodForAuthenticatedUserResult(
     _msgspec.Struct, frozen=True, kw_only=True
 ):
     verify_two_factor_authentication_method_for_authenticated_user: VerifyTwoFactorAuthenticationMethod = _msgspec.field(
@@ -8811,14 +12352,20 @@ class _D_verify_two_factor_authentication_method_for_authenticated_user(
 
 
 VERIFY_TWO_FACTOR_AUTHENTICATION_METHOD_FOR_AUTHENTICATED_USER_OP: _runtime.Operation[
-    _D_verify_two_factor_authentication_method_for_authenticated_user
+    VerifyTwoFactorAuthenticationMethodForAuthenticatedUserResult
 ] = _runtime.Operation(
     name="VerifyTwoFactorAuthenticationMethodForAuthenticatedUser",
-    document="mutation VerifyTwoFactorAuthenticationMethodForAuthenticatedUser($otp: String!) { verifyTwoFactorAuthenticationMethodForAuthenticatedUser(otp: $otp) { success } }",
+    document="""\
+mutation VerifyTwoFactorAuthenticationMethodForAuthenticatedUser($otp: String!) {
+  verifyTwoFactorAuthenticationMethodForAuthenticatedUser(otp: $otp) {
+    success
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("verifyTwoFactorAuthenticationMethodForAuthenticatedUser",),
-    result_type=_D_verify_two_factor_authentication_method_for_authenticated_user,
+    result_type=VerifyTwoFactorAuthenticationMethodForAuthenticatedUserResult,
     idempotent=False,
 )
 

@@ -146,8 +146,23 @@ __all__ = [
     "APP_CONNECTION_OP",
     "APP_KEY_VALUE_OP",
     "APP_MESSAGE_CHANNELS_OP",
+    "AgentTurnsResult",
+    "AiChatUsageResult",
+    "ApiKeyResult",
+    "ApiKeysResult",
+    "AppConnectionResult",
+    "AppConnectionsResult",
+    "AppKeyValueResult",
+    "AppMessageChannelsResult",
+    "ApplicationConnectedAccountsResult",
+    "ApplicationConnectionProvidersResult",
+    "ApplicationCoreGraphqlSchemaResult",
+    "ApplicationRegistrationTarballUrlResult",
+    "ApplicationSdkClientChecksumsResult",
     "BAR_CHART_DATA_OP",
     "BILLING_PORTAL_SESSION_OP",
+    "BarChartDataResult",
+    "BillingPortalSessionResult",
     "CALL_RECORDING_ID_FOR_CALENDAR_EVENT_OP",
     "CHAT_MESSAGES_OP",
     "CHAT_STREAM_CATCHUP_CHUNKS_OP",
@@ -163,11 +178,31 @@ __all__ = [
     "CURRENT_USER_OP",
     "CURRENT_USER_SESSIONS_OP",
     "CURRENT_WORKSPACE_OP",
+    "CallRecordingIdForCalendarEventResult",
+    "ChatMessagesResult",
+    "ChatStreamCatchupChunksResult",
+    "ChatThreadResult",
+    "ChatThreadsForRecordResult",
+    "ChatThreadsResult",
+    "CheckUserExistsResult",
+    "CheckWorkspaceInviteHashIsValidResult",
+    "CheckWorkspaceSubdomainAvailabilityResult",
+    "CommandMenuItemResult",
+    "CommandMenuItemsResult",
+    "CurrentUserApplicationAuthorizationsResult",
+    "CurrentUserResult",
+    "CurrentUserSessionsResult",
+    "CurrentWorkspaceResult",
     "ENTERPRISE_CHECKOUT_SESSION_OP",
     "ENTERPRISE_PORTAL_SESSION_OP",
     "ENTERPRISE_SUBSCRIPTION_STATUS_OP",
     "EVENT_LOGS_OP",
     "EXPORT_APPLICATION_OP",
+    "EnterpriseCheckoutSessionResult",
+    "EnterprisePortalSessionResult",
+    "EnterpriseSubscriptionStatusResult",
+    "EventLogsResult",
+    "ExportApplicationResult",
     "FIELDS_OP",
     "FIELD_OP",
     "FIND_APPLICATION_REGISTRATION_BY_CLIENT_ID_OP",
@@ -193,6 +228,31 @@ __all__ = [
     "FIND_WORKSPACE_INVITATIONS_OP",
     "FRONT_COMPONENTS_OP",
     "FRONT_COMPONENT_OP",
+    "FieldResult",
+    "FieldsResult",
+    "FindApplicationRegistrationByClientIdResult",
+    "FindApplicationRegistrationByUniversalIdentifierResult",
+    "FindApplicationRegistrationStatsResult",
+    "FindApplicationRegistrationVariablesResult",
+    "FindClaimableApplicationRegistrationResult",
+    "FindInstallApplicationJobStatusResult",
+    "FindManyAgentsResult",
+    "FindManyApplicationRegistrationsResult",
+    "FindManyApplicationsResult",
+    "FindManyLogicFunctionsResult",
+    "FindManyMarketplaceAppsResult",
+    "FindManyPublicDomainsResult",
+    "FindMarketplaceAppDetailResult",
+    "FindOneAgentResult",
+    "FindOneApplicationRegistrationResult",
+    "FindOneApplicationResult",
+    "FindOneLogicFunctionResult",
+    "FindUninstallApplicationJobStatusResult",
+    "FindWorkspaceAiStatsResult",
+    "FindWorkspaceFromInviteHashResult",
+    "FindWorkspaceInvitationsResult",
+    "FrontComponentResult",
+    "FrontComponentsResult",
     "GET_ADDRESS_DETAILS_OP",
     "GET_AI_SYSTEM_PROMPT_PREVIEW_OP",
     "GET_API_KEY_ROLES_OP",
@@ -235,9 +295,54 @@ __all__ = [
     "GET_VIEW_SORT_OP",
     "GET_WORKSPACE_CREATION_DEFAULTS_OP",
     "GITHUB_CLAIM_AUTHORIZATION_URL_OP",
+    "GetAddressDetailsResult",
+    "GetAiSystemPromptPreviewResult",
+    "GetApiKeyRolesResult",
+    "GetApprovedAccessDomainsResult",
+    "GetAutoCompleteAddressResult",
+    "GetAvailablePackagesResult",
+    "GetConnectedImapSmtpCaldavAccountResult",
+    "GetEmailingDomainsResult",
+    "GetInviteSuggestionsResult",
+    "GetJobsResult",
+    "GetLogicFunctionSourceCodeResult",
+    "GetPageLayoutResult",
+    "GetPageLayoutTabResult",
+    "GetPageLayoutTabsResult",
+    "GetPageLayoutWidgetResult",
+    "GetPageLayoutWidgetsResult",
+    "GetPageLayoutsResult",
+    "GetPermissionFlagsResult",
+    "GetPublicWorkspaceDataByDomainResult",
+    "GetPublicWorkspaceDataByIdResult",
+    "GetResourceCreditUsageResult",
+    "GetRolesResult",
+    "GetSSOIdentityProvidersResult",
+    "GetToolIndexResult",
+    "GetToolInputSchemaResult",
+    "GetUsageAnalyticsResult",
+    "GetViewFieldGroupResult",
+    "GetViewFieldGroupsResult",
+    "GetViewFieldResult",
+    "GetViewFieldsResult",
+    "GetViewFilterGroupResult",
+    "GetViewFilterGroupsResult",
+    "GetViewFilterResult",
+    "GetViewFiltersResult",
+    "GetViewGroupResult",
+    "GetViewGroupsResult",
+    "GetViewResult",
+    "GetViewSortResult",
+    "GetViewSortsResult",
+    "GetViewsResult",
+    "GetWorkspaceCreationDefaultsResult",
+    "GithubClaimAuthorizationUrlResult",
     "IS_APPLICATION_STOPPED_OP",
+    "IsApplicationStoppedResult",
     "LINE_CHART_DATA_OP",
     "LIST_PLANS_OP",
+    "LineChartDataResult",
+    "ListPlansResult",
     "MESSAGE_SUPPRESSIONS_OP",
     "METADATA_TRANSLATIONS_OP",
     "MINIMAL_METADATA_OP",
@@ -246,28 +351,58 @@ __all__ = [
     "MY_CONNECTED_ACCOUNTS_OP",
     "MY_MESSAGE_CHANNELS_OP",
     "MY_MESSAGE_FOLDERS_OP",
+    "MessageSuppressionsResult",
+    "MetadataTranslationsResult",
+    "MinimalMetadataResult",
+    "MostlyEmptyFieldMetadataIdsResult",
+    "MyCalendarChannelsResult",
+    "MyConnectedAccountsResult",
+    "MyMessageChannelsResult",
+    "MyMessageFoldersResult",
     "NAVIGATION_MENU_ITEMS_OP",
     "NAVIGATION_MENU_ITEM_OP",
+    "NavigationMenuItemResult",
+    "NavigationMenuItemsResult",
     "OBJECTS_OP",
     "OBJECT_OP",
     "OBJECT_RECORD_COUNTS_OP",
+    "ObjectRecordCountsResult",
+    "ObjectResult",
+    "ObjectsResult",
     "PIE_CHART_DATA_OP",
     "PREVIEW_MESSAGE_CAMPAIGN_AUDIENCE_OP",
     "PUBLIC_MARKETPLACE_APPS_OP",
     "PUBLIC_MARKETPLACE_APP_DETAIL_OP",
+    "PieChartDataResult",
+    "PreviewMessageCampaignAudienceResult",
+    "PublicMarketplaceAppDetailResult",
+    "PublicMarketplaceAppsResult",
     "RECORD_PERMISSIONS_OP",
     "RECORD_SHARING_OP",
+    "RecordPermissionsResult_2",
+    "RecordSharingResult",
     "SKILLS_OP",
     "SKILL_OP",
+    "SkillResult",
+    "SkillsResult",
     "TIMELINE_ACTIVITY_TYPES_OP",
+    "TimelineActivityTypesResult",
     "UNSUBSCRIBE_TOPICS_OP",
     "USAGE_LIMITS_OP",
     "USAGE_QUOTAS_WITH_CONSUMPTION_OP",
     "USAGE_QUOTA_DEFINITIONS_OP",
     "USAGE_QUOTA_SCOPE_CONSUMPTION_OP",
+    "UnsubscribeTopicsResult",
+    "UsageLimitsResult",
+    "UsageQuotaDefinitionsResult",
+    "UsageQuotaScopeConsumptionResult",
+    "UsageQuotasWithConsumptionResult",
     "VALIDATE_PASSWORD_RESET_TOKEN_OP",
+    "ValidatePasswordResetTokenResult",
     "WEBHOOKS_OP",
     "WEBHOOK_OP",
+    "WebhookResult",
+    "WebhooksResult",
     "agent_turns",
     "ai_chat_usage",
     "api_key",
@@ -416,17 +551,31 @@ __all__ = [
 # subscription onEventSubscription: skipped (the runtime has no subscription transport yet)
 
 
-class _D_agent_turns(_msgspec.Struct, frozen=True, kw_only=True):
+class AgentTurnsResult(_msgspec.Struct, frozen=True, kw_only=True):
     agent_turns: list[AgentTurn] = _msgspec.field(name="agentTurns")
 
 
-AGENT_TURNS_OP: _runtime.Operation[_D_agent_turns] = _runtime.Operation(
+AGENT_TURNS_OP: _runtime.Operation[AgentTurnsResult] = _runtime.Operation(
     name="AgentTurns",
-    document="query AgentTurns($agentId: UUID!) { agentTurns(agentId: $agentId) { agentId createdAt evaluations { comment createdAt id score turnId } id messages { agentId createdAt id processedAt role senderUserWorkspaceId status threadId turnId } threadId } }",
+    document="""\
+query AgentTurns($agentId: UUID!) {
+  agentTurns(agentId: $agentId) {
+    agentId createdAt
+    evaluations {
+      comment createdAt id score turnId
+    }
+    id
+    messages {
+      agentId createdAt id processedAt role senderUserWorkspaceId status threadId turnId
+    }
+    threadId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("agentTurns",),
-    result_type=_D_agent_turns,
+    result_type=AgentTurnsResult,
     idempotent=True,
 )
 
@@ -444,17 +593,23 @@ async def agent_turns(
     return _d.agent_turns
 
 
-class _D_ai_chat_usage(_msgspec.Struct, frozen=True, kw_only=True):
+class AiChatUsageResult(_msgspec.Struct, frozen=True, kw_only=True):
     ai_chat_usage: AiChatUsage | None = _msgspec.field(default=None, name="aiChatUsage")
 
 
-AI_CHAT_USAGE_OP: _runtime.Operation[_D_ai_chat_usage] = _runtime.Operation(
+AI_CHAT_USAGE_OP: _runtime.Operation[AiChatUsageResult] = _runtime.Operation(
     name="AiChatUsage",
-    document="query AiChatUsage { aiChatUsage { consumedValue limitValue periodEnd } }",
+    document="""\
+query AiChatUsage {
+  aiChatUsage {
+    consumedValue limitValue periodEnd
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("aiChatUsage",),
-    result_type=_D_ai_chat_usage,
+    result_type=AiChatUsageResult,
     idempotent=True,
 )
 
@@ -466,17 +621,30 @@ async def ai_chat_usage(
     return _d.ai_chat_usage
 
 
-class _D_api_key(_msgspec.Struct, frozen=True, kw_only=True):
+class ApiKeyResult(_msgspec.Struct, frozen=True, kw_only=True):
     api_key: ApiKey | None = _msgspec.field(default=None, name="apiKey")
 
 
-API_KEY_OP: _runtime.Operation[_D_api_key] = _runtime.Operation(
+API_KEY_OP: _runtime.Operation[ApiKeyResult] = _runtime.Operation(
     name="ApiKey",
-    document="query ApiKey($input: GetApiKeyInput!) { apiKey(input: $input) { createdAt expiresAt id name revokedAt role { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } updatedAt } }",
+    document="""\
+query ApiKey($input: GetApiKeyInput!) {
+  apiKey(input: $input) {
+    createdAt expiresAt id name revokedAt
+    role {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("apiKey",),
-    result_type=_D_api_key,
+    result_type=ApiKeyResult,
     idempotent=True,
 )
 
@@ -494,17 +662,30 @@ async def api_key(
     return _d.api_key
 
 
-class _D_api_keys(_msgspec.Struct, frozen=True, kw_only=True):
+class ApiKeysResult(_msgspec.Struct, frozen=True, kw_only=True):
     api_keys: list[ApiKey] = _msgspec.field(name="apiKeys")
 
 
-API_KEYS_OP: _runtime.Operation[_D_api_keys] = _runtime.Operation(
+API_KEYS_OP: _runtime.Operation[ApiKeysResult] = _runtime.Operation(
     name="ApiKeys",
-    document="query ApiKeys { apiKeys { createdAt expiresAt id name revokedAt role { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } updatedAt } }",
+    document="""\
+query ApiKeys {
+  apiKeys {
+    createdAt expiresAt id name revokedAt
+    role {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("apiKeys",),
-    result_type=_D_api_keys,
+    result_type=ApiKeysResult,
     idempotent=True,
 )
 
@@ -516,17 +697,24 @@ async def api_keys(
     return _d.api_keys
 
 
-class _D_app_connection(_msgspec.Struct, frozen=True, kw_only=True):
+class AppConnectionResult(_msgspec.Struct, frozen=True, kw_only=True):
     app_connection: AppConnection = _msgspec.field(name="appConnection")
 
 
-APP_CONNECTION_OP: _runtime.Operation[_D_app_connection] = _runtime.Operation(
+APP_CONNECTION_OP: _runtime.Operation[AppConnectionResult] = _runtime.Operation(
     name="AppConnection",
-    document="query AppConnection($id: ID!) { appConnection(id: $id) { accessToken authFailedAt authFailedReason handle id name providerName scopes userWorkspaceId visibility workspaceMemberId } }",
+    document="""\
+query AppConnection($id: ID!) {
+  appConnection(id: $id) {
+    accessToken authFailedAt authFailedReason handle id name providerName scopes userWorkspaceId
+    visibility workspaceMemberId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("appConnection",),
-    result_type=_D_app_connection,
+    result_type=AppConnectionResult,
     idempotent=True,
 )
 
@@ -544,17 +732,24 @@ async def app_connection(
     return _d.app_connection
 
 
-class _D_app_connections(_msgspec.Struct, frozen=True, kw_only=True):
+class AppConnectionsResult(_msgspec.Struct, frozen=True, kw_only=True):
     app_connections: list[AppConnection] = _msgspec.field(name="appConnections")
 
 
-APP_CONNECTIONS_OP: _runtime.Operation[_D_app_connections] = _runtime.Operation(
+APP_CONNECTIONS_OP: _runtime.Operation[AppConnectionsResult] = _runtime.Operation(
     name="AppConnections",
-    document="query AppConnections($filter: ListAppConnectionsInput) { appConnections(filter: $filter) { accessToken authFailedAt authFailedReason handle id name providerName scopes userWorkspaceId visibility workspaceMemberId } }",
+    document="""\
+query AppConnections($filter: ListAppConnectionsInput) {
+  appConnections(filter: $filter) {
+    accessToken authFailedAt authFailedReason handle id name providerName scopes userWorkspaceId
+    visibility workspaceMemberId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("appConnections",),
-    result_type=_D_app_connections,
+    result_type=AppConnectionsResult,
     idempotent=True,
 )
 
@@ -572,17 +767,23 @@ async def app_connections(
     return _d.app_connections
 
 
-class _D_app_key_value(_msgspec.Struct, frozen=True, kw_only=True):
+class AppKeyValueResult(_msgspec.Struct, frozen=True, kw_only=True):
     app_key_value: AppKeyValue | None = _msgspec.field(default=None, name="appKeyValue")
 
 
-APP_KEY_VALUE_OP: _runtime.Operation[_D_app_key_value] = _runtime.Operation(
+APP_KEY_VALUE_OP: _runtime.Operation[AppKeyValueResult] = _runtime.Operation(
     name="AppKeyValue",
-    document="query AppKeyValue($key: String!, $scope: AppKeyValueScope) { appKeyValue(key: $key, scope: $scope) { key scope value } }",
+    document="""\
+query AppKeyValue($key: String!, $scope: AppKeyValueScope) {
+  appKeyValue(key: $key, scope: $scope) {
+    key scope value
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("appKeyValue",),
-    result_type=_D_app_key_value,
+    result_type=AppKeyValueResult,
     idempotent=True,
 )
 
@@ -603,17 +804,31 @@ async def app_key_value(
     return _d.app_key_value
 
 
-class _D_app_message_channels(_msgspec.Struct, frozen=True, kw_only=True):
+class AppMessageChannelsResult(_msgspec.Struct, frozen=True, kw_only=True):
     app_message_channels: list[MessageChannel] = _msgspec.field(name="appMessageChannels")
 
 
-APP_MESSAGE_CHANNELS_OP: _runtime.Operation[_D_app_message_channels] = _runtime.Operation(
+APP_MESSAGE_CHANNELS_OP: _runtime.Operation[AppMessageChannelsResult] = _runtime.Operation(
     name="AppMessageChannels",
-    document="query AppMessageChannels($filter: ListAppMessageChannelsInput) { appMessageChannels(filter: $filter) { connectedAccount { applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility } }",
+    document="""\
+query AppMessageChannels($filter: ListAppMessageChannelsInput) {
+  appMessageChannels(filter: $filter) {
+    connectedAccount {
+      applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt
+      handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes
+      updatedAt userWorkspaceId visibility
+    }
+    connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails
+    excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled
+    messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus
+    syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("appMessageChannels",),
-    result_type=_D_app_message_channels,
+    result_type=AppMessageChannelsResult,
     idempotent=True,
 )
 
@@ -631,20 +846,31 @@ async def app_message_channels(
     return _d.app_message_channels
 
 
-class _D_application_connected_accounts(_msgspec.Struct, frozen=True, kw_only=True):
+class ApplicationConnectedAccountsResult(_msgspec.Struct, frozen=True, kw_only=True):
     application_connected_accounts: list[ApplicationConnectedAccountDTO] = _msgspec.field(
         name="applicationConnectedAccounts"
     )
 
 
-APPLICATION_CONNECTED_ACCOUNTS_OP: _runtime.Operation[_D_application_connected_accounts] = (
+APPLICATION_CONNECTED_ACCOUNTS_OP: _runtime.Operation[ApplicationConnectedAccountsResult] = (
     _runtime.Operation(
         name="ApplicationConnectedAccounts",
-        document="query ApplicationConnectedAccounts($applicationId: UUID!) { applicationConnectedAccounts(applicationId: $applicationId) { applicationId archivedAt authFailedAt authFailedReason connectionParameters { __typename } connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } }",
+        document="""\
+query ApplicationConnectedAccounts($applicationId: UUID!) {
+  applicationConnectedAccounts(applicationId: $applicationId) {
+    applicationId archivedAt authFailedAt authFailedReason
+    connectionParameters {
+      __typename
+    }
+    connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt
+    lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("applicationConnectedAccounts",),
-        result_type=_D_application_connected_accounts,
+        result_type=ApplicationConnectedAccountsResult,
         idempotent=True,
     )
 )
@@ -663,20 +889,30 @@ async def application_connected_accounts(
     return _d.application_connected_accounts
 
 
-class _D_application_connection_providers(_msgspec.Struct, frozen=True, kw_only=True):
+class ApplicationConnectionProvidersResult(_msgspec.Struct, frozen=True, kw_only=True):
     application_connection_providers: list[ApplicationConnectionProvider] = _msgspec.field(
         name="applicationConnectionProviders"
     )
 
 
-APPLICATION_CONNECTION_PROVIDERS_OP: _runtime.Operation[_D_application_connection_providers] = (
+APPLICATION_CONNECTION_PROVIDERS_OP: _runtime.Operation[ApplicationConnectionProvidersResult] = (
     _runtime.Operation(
         name="ApplicationConnectionProviders",
-        document="query ApplicationConnectionProviders($applicationId: UUID!) { applicationConnectionProviders(applicationId: $applicationId) { applicationId displayName id logoUrl name oauth { isClientCredentialsConfigured scopes } type } }",
+        document="""\
+query ApplicationConnectionProviders($applicationId: UUID!) {
+  applicationConnectionProviders(applicationId: $applicationId) {
+    applicationId displayName id logoUrl name
+    oauth {
+      isClientCredentialsConfigured scopes
+    }
+    type
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("applicationConnectionProviders",),
-        result_type=_D_application_connection_providers,
+        result_type=ApplicationConnectionProvidersResult,
         idempotent=True,
     )
 )
@@ -695,18 +931,22 @@ async def application_connection_providers(
     return _d.application_connection_providers
 
 
-class _D_application_core_graphql_schema(_msgspec.Struct, frozen=True, kw_only=True):
+class ApplicationCoreGraphqlSchemaResult(_msgspec.Struct, frozen=True, kw_only=True):
     application_core_graphql_schema: str = _msgspec.field(name="applicationCoreGraphqlSchema")
 
 
-APPLICATION_CORE_GRAPHQL_SCHEMA_OP: _runtime.Operation[_D_application_core_graphql_schema] = (
+APPLICATION_CORE_GRAPHQL_SCHEMA_OP: _runtime.Operation[ApplicationCoreGraphqlSchemaResult] = (
     _runtime.Operation(
         name="ApplicationCoreGraphqlSchema",
-        document="query ApplicationCoreGraphqlSchema($applicationUniversalIdentifier: String!) { applicationCoreGraphqlSchema(applicationUniversalIdentifier: $applicationUniversalIdentifier) }",
+        document="""\
+query ApplicationCoreGraphqlSchema($applicationUniversalIdentifier: String!) {
+  applicationCoreGraphqlSchema(applicationUniversalIdentifier: $applicationUniversalIdentifier)
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("applicationCoreGraphqlSchema",),
-        result_type=_D_application_core_graphql_schema,
+        result_type=ApplicationCoreGraphqlSchemaResult,
         idempotent=True,
     )
 )
@@ -725,21 +965,25 @@ async def application_core_graphql_schema(
     return _d.application_core_graphql_schema
 
 
-class _D_application_registration_tarball_url(_msgspec.Struct, frozen=True, kw_only=True):
+class ApplicationRegistrationTarballUrlResult(_msgspec.Struct, frozen=True, kw_only=True):
     application_registration_tarball_url: str | None = _msgspec.field(
         default=None, name="applicationRegistrationTarballUrl"
     )
 
 
 APPLICATION_REGISTRATION_TARBALL_URL_OP: _runtime.Operation[
-    _D_application_registration_tarball_url
+    ApplicationRegistrationTarballUrlResult
 ] = _runtime.Operation(
     name="ApplicationRegistrationTarballUrl",
-    document="query ApplicationRegistrationTarballUrl($id: String!) { applicationRegistrationTarballUrl(id: $id) }",
+    document="""\
+query ApplicationRegistrationTarballUrl($id: String!) {
+  applicationRegistrationTarballUrl(id: $id)
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("applicationRegistrationTarballUrl",),
-    result_type=_D_application_registration_tarball_url,
+    result_type=ApplicationRegistrationTarballUrlResult,
     idempotent=True,
 )
 
@@ -757,20 +1001,26 @@ async def application_registration_tarball_url(
     return _d.application_registration_tarball_url
 
 
-class _D_application_sdk_client_checksums(_msgspec.Struct, frozen=True, kw_only=True):
+class ApplicationSdkClientChecksumsResult(_msgspec.Struct, frozen=True, kw_only=True):
     application_sdk_client_checksums: SdkClientChecksums | None = _msgspec.field(
         default=None, name="applicationSdkClientChecksums"
     )
 
 
-APPLICATION_SDK_CLIENT_CHECKSUMS_OP: _runtime.Operation[_D_application_sdk_client_checksums] = (
+APPLICATION_SDK_CLIENT_CHECKSUMS_OP: _runtime.Operation[ApplicationSdkClientChecksumsResult] = (
     _runtime.Operation(
         name="ApplicationSdkClientChecksums",
-        document="query ApplicationSdkClientChecksums($applicationId: UUID!) { applicationSdkClientChecksums(applicationId: $applicationId) { core metadata } }",
+        document="""\
+query ApplicationSdkClientChecksums($applicationId: UUID!) {
+  applicationSdkClientChecksums(applicationId: $applicationId) {
+    core metadata
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("applicationSdkClientChecksums",),
-        result_type=_D_application_sdk_client_checksums,
+        result_type=ApplicationSdkClientChecksumsResult,
         idempotent=True,
     )
 )
@@ -789,17 +1039,27 @@ async def application_sdk_client_checksums(
     return _d.application_sdk_client_checksums
 
 
-class _D_bar_chart_data(_msgspec.Struct, frozen=True, kw_only=True):
+class BarChartDataResult(_msgspec.Struct, frozen=True, kw_only=True):
     bar_chart_data: BarChartData = _msgspec.field(name="barChartData")
 
 
-BAR_CHART_DATA_OP: _runtime.Operation[_D_bar_chart_data] = _runtime.Operation(
+BAR_CHART_DATA_OP: _runtime.Operation[BarChartDataResult] = _runtime.Operation(
     name="BarChartData",
-    document="query BarChartData($input: BarChartDataInput!) { barChartData(input: $input) { data formattedToRawLookup groupMode hasTooManyGroups indexBy keys layout series { key label } showDataLabels showLegend xAxisLabel yAxisLabel } }",
+    document="""\
+query BarChartData($input: BarChartDataInput!) {
+  barChartData(input: $input) {
+    data formattedToRawLookup groupMode hasTooManyGroups indexBy keys layout
+    series {
+      key label
+    }
+    showDataLabels showLegend xAxisLabel yAxisLabel
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("barChartData",),
-    result_type=_D_bar_chart_data,
+    result_type=BarChartDataResult,
     idempotent=True,
 )
 
@@ -817,17 +1077,23 @@ async def bar_chart_data(
     return _d.bar_chart_data
 
 
-class _D_billing_portal_session(_msgspec.Struct, frozen=True, kw_only=True):
+class BillingPortalSessionResult(_msgspec.Struct, frozen=True, kw_only=True):
     billing_portal_session: BillingSession = _msgspec.field(name="billingPortalSession")
 
 
-BILLING_PORTAL_SESSION_OP: _runtime.Operation[_D_billing_portal_session] = _runtime.Operation(
+BILLING_PORTAL_SESSION_OP: _runtime.Operation[BillingPortalSessionResult] = _runtime.Operation(
     name="BillingPortalSession",
-    document="query BillingPortalSession($forPaymentMethodUpdate: Boolean, $returnUrlPath: String) { billingPortalSession(forPaymentMethodUpdate: $forPaymentMethodUpdate, returnUrlPath: $returnUrlPath) { url } }",
+    document="""\
+query BillingPortalSession($forPaymentMethodUpdate: Boolean, $returnUrlPath: String) {
+  billingPortalSession(forPaymentMethodUpdate: $forPaymentMethodUpdate, returnUrlPath: $returnUrlPath) {
+    url
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("billingPortalSession",),
-    result_type=_D_billing_portal_session,
+    result_type=BillingPortalSessionResult,
     idempotent=True,
 )
 
@@ -848,21 +1114,25 @@ async def billing_portal_session(
     return _d.billing_portal_session
 
 
-class _D_call_recording_id_for_calendar_event(_msgspec.Struct, frozen=True, kw_only=True):
+class CallRecordingIdForCalendarEventResult(_msgspec.Struct, frozen=True, kw_only=True):
     call_recording_id_for_calendar_event: _uuid.UUID | None = _msgspec.field(
         default=None, name="callRecordingIdForCalendarEvent"
     )
 
 
 CALL_RECORDING_ID_FOR_CALENDAR_EVENT_OP: _runtime.Operation[
-    _D_call_recording_id_for_calendar_event
+    CallRecordingIdForCalendarEventResult
 ] = _runtime.Operation(
     name="CallRecordingIdForCalendarEvent",
-    document="query CallRecordingIdForCalendarEvent($calendarEventId: UUID!) { callRecordingIdForCalendarEvent(calendarEventId: $calendarEventId) }",
+    document="""\
+query CallRecordingIdForCalendarEvent($calendarEventId: UUID!) {
+  callRecordingIdForCalendarEvent(calendarEventId: $calendarEventId)
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("callRecordingIdForCalendarEvent",),
-    result_type=_D_call_recording_id_for_calendar_event,
+    result_type=CallRecordingIdForCalendarEventResult,
     idempotent=True,
 )
 
@@ -880,17 +1150,31 @@ async def call_recording_id_for_calendar_event(
     return _d.call_recording_id_for_calendar_event
 
 
-class _D_chat_messages(_msgspec.Struct, frozen=True, kw_only=True):
+class ChatMessagesResult(_msgspec.Struct, frozen=True, kw_only=True):
     chat_messages: list[AgentMessage] = _msgspec.field(name="chatMessages")
 
 
-CHAT_MESSAGES_OP: _runtime.Operation[_D_chat_messages] = _runtime.Operation(
+CHAT_MESSAGES_OP: _runtime.Operation[ChatMessagesResult] = _runtime.Operation(
     name="ChatMessages",
-    document="query ChatMessages($threadId: UUID!) { chatMessages(threadId: $threadId) { agentId createdAt id parts { createdAt errorDetails errorMessage fileFilename fileId fileMediaType fileUrl id messageId orderIndex providerExecuted providerMetadata reasoningContent sourceDocumentFilename sourceDocumentMediaType sourceDocumentSourceId sourceDocumentTitle sourceUrlSourceId sourceUrlTitle sourceUrlUrl state textContent toolCallId toolInput toolName toolOutput type } processedAt role senderUserWorkspaceId status threadId turnId } }",
+    document="""\
+query ChatMessages($threadId: UUID!) {
+  chatMessages(threadId: $threadId) {
+    agentId createdAt id
+    parts {
+      createdAt errorDetails errorMessage fileFilename fileId fileMediaType fileUrl id messageId
+      orderIndex providerExecuted providerMetadata reasoningContent sourceDocumentFilename
+      sourceDocumentMediaType sourceDocumentSourceId sourceDocumentTitle sourceUrlSourceId
+      sourceUrlTitle sourceUrlUrl state textContent toolCallId toolInput toolName toolOutput
+      type
+    }
+    processedAt role senderUserWorkspaceId status threadId turnId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("chatMessages",),
-    result_type=_D_chat_messages,
+    result_type=ChatMessagesResult,
     idempotent=True,
 )
 
@@ -908,20 +1192,30 @@ async def chat_messages(
     return _d.chat_messages
 
 
-class _D_chat_stream_catchup_chunks(_msgspec.Struct, frozen=True, kw_only=True):
+class ChatStreamCatchupChunksResult(_msgspec.Struct, frozen=True, kw_only=True):
     chat_stream_catchup_chunks: ChatStreamCatchupChunks = _msgspec.field(
         name="chatStreamCatchupChunks"
     )
 
 
-CHAT_STREAM_CATCHUP_CHUNKS_OP: _runtime.Operation[_D_chat_stream_catchup_chunks] = (
+CHAT_STREAM_CATCHUP_CHUNKS_OP: _runtime.Operation[ChatStreamCatchupChunksResult] = (
     _runtime.Operation(
         name="ChatStreamCatchupChunks",
-        document="query ChatStreamCatchupChunks($threadId: UUID!) { chatStreamCatchupChunks(threadId: $threadId) { chunks error { code message } maxSeq } }",
+        document="""\
+query ChatStreamCatchupChunks($threadId: UUID!) {
+  chatStreamCatchupChunks(threadId: $threadId) {
+    chunks
+    error {
+      code message
+    }
+    maxSeq
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("chatStreamCatchupChunks",),
-        result_type=_D_chat_stream_catchup_chunks,
+        result_type=ChatStreamCatchupChunksResult,
         idempotent=True,
     )
 )
@@ -940,17 +1234,25 @@ async def chat_stream_catchup_chunks(
     return _d.chat_stream_catchup_chunks
 
 
-class _D_chat_thread(_msgspec.Struct, frozen=True, kw_only=True):
+class ChatThreadResult(_msgspec.Struct, frozen=True, kw_only=True):
     chat_thread: AgentChatThread = _msgspec.field(name="chatThread")
 
 
-CHAT_THREAD_OP: _runtime.Operation[_D_chat_thread] = _runtime.Operation(
+CHAT_THREAD_OP: _runtime.Operation[ChatThreadResult] = _runtime.Operation(
     name="ChatThread",
-    document="query ChatThread($id: UUID!) { chatThread(id: $id) { contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens updatedAt } }",
+    document="""\
+query ChatThread($id: UUID!) {
+  chatThread(id: $id) {
+    contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title
+    totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("chatThread",),
-    result_type=_D_chat_thread,
+    result_type=ChatThreadResult,
     idempotent=True,
 )
 
@@ -968,17 +1270,25 @@ async def chat_thread(
     return _d.chat_thread
 
 
-class _D_chat_threads(_msgspec.Struct, frozen=True, kw_only=True):
+class ChatThreadsResult(_msgspec.Struct, frozen=True, kw_only=True):
     chat_threads: list[AgentChatThread] = _msgspec.field(name="chatThreads")
 
 
-CHAT_THREADS_OP: _runtime.Operation[_D_chat_threads] = _runtime.Operation(
+CHAT_THREADS_OP: _runtime.Operation[ChatThreadsResult] = _runtime.Operation(
     name="ChatThreads",
-    document="query ChatThreads { chatThreads { contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens updatedAt } }",
+    document="""\
+query ChatThreads {
+  chatThreads {
+    contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title
+    totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("chatThreads",),
-    result_type=_D_chat_threads,
+    result_type=ChatThreadsResult,
     idempotent=True,
 )
 
@@ -990,17 +1300,25 @@ async def chat_threads(
     return _d.chat_threads
 
 
-class _D_chat_threads_for_record(_msgspec.Struct, frozen=True, kw_only=True):
+class ChatThreadsForRecordResult(_msgspec.Struct, frozen=True, kw_only=True):
     chat_threads_for_record: list[AgentChatThread] = _msgspec.field(name="chatThreadsForRecord")
 
 
-CHAT_THREADS_FOR_RECORD_OP: _runtime.Operation[_D_chat_threads_for_record] = _runtime.Operation(
+CHAT_THREADS_FOR_RECORD_OP: _runtime.Operation[ChatThreadsForRecordResult] = _runtime.Operation(
     name="ChatThreadsForRecord",
-    document="query ChatThreadsForRecord($limit: Int!, $objectNameSingular: String!, $offset: Int!, $recordId: UUID!) { chatThreadsForRecord(limit: $limit, objectNameSingular: $objectNameSingular, offset: $offset, recordId: $recordId) { contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens updatedAt } }",
+    document="""\
+query ChatThreadsForRecord($limit: Int!, $objectNameSingular: String!, $offset: Int!, $recordId: UUID!) {
+  chatThreadsForRecord(limit: $limit, objectNameSingular: $objectNameSingular, offset: $offset, recordId: $recordId) {
+    contextWindowTokens conversationSize createdAt deletedAt id lastMessageAt title
+    totalCacheReadTokens totalInputCredits totalInputTokens totalOutputCredits totalOutputTokens
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("chatThreadsForRecord",),
-    result_type=_D_chat_threads_for_record,
+    result_type=ChatThreadsForRecordResult,
     idempotent=True,
 )
 
@@ -1024,17 +1342,23 @@ async def chat_threads_for_record(
     return _d.chat_threads_for_record
 
 
-class _D_check_user_exists(_msgspec.Struct, frozen=True, kw_only=True):
+class CheckUserExistsResult(_msgspec.Struct, frozen=True, kw_only=True):
     check_user_exists: CheckUserExist = _msgspec.field(name="checkUserExists")
 
 
-CHECK_USER_EXISTS_OP: _runtime.Operation[_D_check_user_exists] = _runtime.Operation(
+CHECK_USER_EXISTS_OP: _runtime.Operation[CheckUserExistsResult] = _runtime.Operation(
     name="CheckUserExists",
-    document="query CheckUserExists($email: String!, $captchaToken: String) { checkUserExists(email: $email, captchaToken: $captchaToken) { availableWorkspacesCount exists isEmailVerified } }",
+    document="""\
+query CheckUserExists($email: String!, $captchaToken: String) {
+  checkUserExists(email: $email, captchaToken: $captchaToken) {
+    availableWorkspacesCount exists isEmailVerified
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("checkUserExists",),
-    result_type=_D_check_user_exists,
+    result_type=CheckUserExistsResult,
     idempotent=True,
 )
 
@@ -1055,21 +1379,27 @@ async def check_user_exists(
     return _d.check_user_exists
 
 
-class _D_check_workspace_invite_hash_is_valid(_msgspec.Struct, frozen=True, kw_only=True):
+class CheckWorkspaceInviteHashIsValidResult(_msgspec.Struct, frozen=True, kw_only=True):
     check_workspace_invite_hash_is_valid: WorkspaceInviteHashValid = _msgspec.field(
         name="checkWorkspaceInviteHashIsValid"
     )
 
 
 CHECK_WORKSPACE_INVITE_HASH_IS_VALID_OP: _runtime.Operation[
-    _D_check_workspace_invite_hash_is_valid
+    CheckWorkspaceInviteHashIsValidResult
 ] = _runtime.Operation(
     name="CheckWorkspaceInviteHashIsValid",
-    document="query CheckWorkspaceInviteHashIsValid($inviteHash: String!) { checkWorkspaceInviteHashIsValid(inviteHash: $inviteHash) { isValid } }",
+    document="""\
+query CheckWorkspaceInviteHashIsValid($inviteHash: String!) {
+  checkWorkspaceInviteHashIsValid(inviteHash: $inviteHash) {
+    isValid
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("checkWorkspaceInviteHashIsValid",),
-    result_type=_D_check_workspace_invite_hash_is_valid,
+    result_type=CheckWorkspaceInviteHashIsValidResult,
     idempotent=True,
 )
 
@@ -1087,21 +1417,27 @@ async def check_workspace_invite_hash_is_valid(
     return _d.check_workspace_invite_hash_is_valid
 
 
-class _D_check_workspace_subdomain_availability(_msgspec.Struct, frozen=True, kw_only=True):
+class CheckWorkspaceSubdomainAvailabilityResult(_msgspec.Struct, frozen=True, kw_only=True):
     check_workspace_subdomain_availability: SubdomainAvailabilityDTO = _msgspec.field(
         name="checkWorkspaceSubdomainAvailability"
     )
 
 
 CHECK_WORKSPACE_SUBDOMAIN_AVAILABILITY_OP: _runtime.Operation[
-    _D_check_workspace_subdomain_availability
+    CheckWorkspaceSubdomainAvailabilityResult
 ] = _runtime.Operation(
     name="CheckWorkspaceSubdomainAvailability",
-    document="query CheckWorkspaceSubdomainAvailability($subdomain: String!) { checkWorkspaceSubdomainAvailability(subdomain: $subdomain) { available isValid suggestedSubdomain suggestedSubdomains } }",
+    document="""\
+query CheckWorkspaceSubdomainAvailability($subdomain: String!) {
+  checkWorkspaceSubdomainAvailability(subdomain: $subdomain) {
+    available isValid suggestedSubdomain suggestedSubdomains
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("checkWorkspaceSubdomainAvailability",),
-    result_type=_D_check_workspace_subdomain_availability,
+    result_type=CheckWorkspaceSubdomainAvailabilityResult,
     idempotent=True,
 )
 
@@ -1119,17 +1455,43 @@ async def check_workspace_subdomain_availability(
     return _d.check_workspace_subdomain_availability
 
 
-class _D_command_menu_item(_msgspec.Struct, frozen=True, kw_only=True):
+class CommandMenuItemResult(_msgspec.Struct, frozen=True, kw_only=True):
     command_menu_item: CommandMenuItem | None = _msgspec.field(default=None, name="commandMenuItem")
 
 
-COMMAND_MENU_ITEM_OP: _runtime.Operation[_D_command_menu_item] = _runtime.Operation(
+COMMAND_MENU_ITEM_OP: _runtime.Operation[CommandMenuItemResult] = _runtime.Operation(
     name="CommandMenuItem",
-    document="query CommandMenuItem($id: UUID!) { commandMenuItem(id: $id) { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponent { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId payload { __typename ... on ObjectMetadataCommandMenuItemPayload { __typename } ... on PathCommandMenuItemPayload { __typename path } } position shortLabel universalIdentifier updatedAt workflowVersionId } }",
+    document="""\
+query CommandMenuItem($id: UUID!) {
+  commandMenuItem(id: $id) {
+    applicationId availabilityObjectMetadataId availabilityType
+    conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+    createdAt engineComponentKey
+    frontComponent {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId
+    pageLayoutId
+    payload {
+      __typename
+      ... on ObjectMetadataCommandMenuItemPayload {
+        __typename
+      }
+      ... on PathCommandMenuItemPayload {
+        __typename path
+      }
+    }
+    position shortLabel universalIdentifier updatedAt workflowVersionId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("commandMenuItem",),
-    result_type=_D_command_menu_item,
+    result_type=CommandMenuItemResult,
     idempotent=True,
 )
 
@@ -1147,17 +1509,43 @@ async def command_menu_item(
     return _d.command_menu_item
 
 
-class _D_command_menu_items(_msgspec.Struct, frozen=True, kw_only=True):
+class CommandMenuItemsResult(_msgspec.Struct, frozen=True, kw_only=True):
     command_menu_items: list[CommandMenuItem] = _msgspec.field(name="commandMenuItems")
 
 
-COMMAND_MENU_ITEMS_OP: _runtime.Operation[_D_command_menu_items] = _runtime.Operation(
+COMMAND_MENU_ITEMS_OP: _runtime.Operation[CommandMenuItemsResult] = _runtime.Operation(
     name="CommandMenuItems",
-    document="query CommandMenuItems { commandMenuItems { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponent { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId payload { __typename ... on ObjectMetadataCommandMenuItemPayload { __typename } ... on PathCommandMenuItemPayload { __typename path } } position shortLabel universalIdentifier updatedAt workflowVersionId } }",
+    document="""\
+query CommandMenuItems {
+  commandMenuItems {
+    applicationId availabilityObjectMetadataId availabilityType
+    conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+    createdAt engineComponentKey
+    frontComponent {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId
+    pageLayoutId
+    payload {
+      __typename
+      ... on ObjectMetadataCommandMenuItemPayload {
+        __typename
+      }
+      ... on PathCommandMenuItemPayload {
+        __typename path
+      }
+    }
+    position shortLabel universalIdentifier updatedAt workflowVersionId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("commandMenuItems",),
-    result_type=_D_command_menu_items,
+    result_type=CommandMenuItemsResult,
     idempotent=True,
 )
 
@@ -1169,17 +1557,61 @@ async def command_menu_items(
     return _d.command_menu_items
 
 
-class _D_current_user(_msgspec.Struct, frozen=True, kw_only=True):
+class CurrentUserResult(_msgspec.Struct, frozen=True, kw_only=True):
     current_user: User = _msgspec.field(name="currentUser")
 
 
-CURRENT_USER_OP: _runtime.Operation[_D_current_user] = _runtime.Operation(
+CURRENT_USER_OP: _runtime.Operation[CurrentUserResult] = _runtime.Operation(
     name="CurrentUser",
-    document="query CurrentUser { currentUser { availableWorkspaces { __typename } canAccessFullAdminPanel canImpersonate createdAt currentUserWorkspace { createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId } currentWorkspace { activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins createdAt customDomain databaseSchema deletedAt displayName editableProfileFields eventLogRetentionDays hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain trashRetentionDays updatedAt workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount } deletedAt deletedWorkspaceMembers { avatarUrl id userEmail userWorkspaceId } disabled email firstName hasPassword id isEmailVerified isWorkspaceCreator lastName locale onboardingStatus previousOnboardingStatus supportUserHash updatedAt userVars userWorkspaces { createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId } workspaceMember { avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn timeFormat timeZone uiScale userEmail userWorkspaceId } workspaceMembers { avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn timeFormat timeZone uiScale userEmail userWorkspaceId } workspaces { createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId } } }",
+    document="""\
+query CurrentUser {
+  currentUser {
+    availableWorkspaces {
+      __typename
+    }
+    canAccessFullAdminPanel canImpersonate createdAt
+    currentUserWorkspace {
+      createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId
+    }
+    currentWorkspace {
+      activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier
+      aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins createdAt
+      customDomain databaseSchema deletedAt displayName editableProfileFields
+      eventLogRetentionDays hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id
+      inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled
+      isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled
+      isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled
+      isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain
+      trashRetentionDays updatedAt workspaceCustomApplicationId workspaceDiscoverability
+      workspaceMembersCount
+    }
+    deletedAt
+    deletedWorkspaceMembers {
+      avatarUrl id userEmail userWorkspaceId
+    }
+    disabled email firstName hasPassword id isEmailVerified isWorkspaceCreator lastName locale
+    onboardingStatus previousOnboardingStatus supportUserHash updatedAt userVars
+    userWorkspaces {
+      createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId
+    }
+    workspaceMember {
+      avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn
+      timeFormat timeZone uiScale userEmail userWorkspaceId
+    }
+    workspaceMembers {
+      avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn
+      timeFormat timeZone uiScale userEmail userWorkspaceId
+    }
+    workspaces {
+      createdAt deletedAt id isImpersonating locale permissionFlags updatedAt userId
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("currentUser",),
-    result_type=_D_current_user,
+    result_type=CurrentUserResult,
     idempotent=True,
 )
 
@@ -1191,21 +1623,28 @@ async def current_user(
     return _d.current_user
 
 
-class _D_current_user_application_authorizations(_msgspec.Struct, frozen=True, kw_only=True):
+class CurrentUserApplicationAuthorizationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     current_user_application_authorizations: list[ApplicationAuthorization] = _msgspec.field(
         name="currentUserApplicationAuthorizations"
     )
 
 
 CURRENT_USER_APPLICATION_AUTHORIZATIONS_OP: _runtime.Operation[
-    _D_current_user_application_authorizations
+    CurrentUserApplicationAuthorizationsResult
 ] = _runtime.Operation(
     name="CurrentUserApplicationAuthorizations",
-    document="query CurrentUserApplicationAuthorizations { currentUserApplicationAuthorizations { applicationId applicationName applicationUniversalIdentifier createdAt id lastAuthorizedAt lastUsedAt scopes workspaceId } }",
+    document="""\
+query CurrentUserApplicationAuthorizations {
+  currentUserApplicationAuthorizations {
+    applicationId applicationName applicationUniversalIdentifier createdAt id lastAuthorizedAt
+    lastUsedAt scopes workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("currentUserApplicationAuthorizations",),
-    result_type=_D_current_user_application_authorizations,
+    result_type=CurrentUserApplicationAuthorizationsResult,
     idempotent=True,
 )
 
@@ -1217,17 +1656,24 @@ async def current_user_application_authorizations(
     return _d.current_user_application_authorizations
 
 
-class _D_current_user_sessions(_msgspec.Struct, frozen=True, kw_only=True):
+class CurrentUserSessionsResult(_msgspec.Struct, frozen=True, kw_only=True):
     current_user_sessions: list[UserSession] = _msgspec.field(name="currentUserSessions")
 
 
-CURRENT_USER_SESSIONS_OP: _runtime.Operation[_D_current_user_sessions] = _runtime.Operation(
+CURRENT_USER_SESSIONS_OP: _runtime.Operation[CurrentUserSessionsResult] = _runtime.Operation(
     name="CurrentUserSessions",
-    document="query CurrentUserSessions { currentUserSessions { authProvider createdAt expiresAt id ipAddress isCurrent isImpersonating lastActiveAt userAgent workspaceId } }",
+    document="""\
+query CurrentUserSessions {
+  currentUserSessions {
+    authProvider createdAt expiresAt id ipAddress isCurrent isImpersonating lastActiveAt
+    userAgent workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("currentUserSessions",),
-    result_type=_D_current_user_sessions,
+    result_type=CurrentUserSessionsResult,
     idempotent=True,
 )
 
@@ -1239,17 +1685,98 @@ async def current_user_sessions(
     return _d.current_user_sessions
 
 
-class _D_current_workspace(_msgspec.Struct, frozen=True, kw_only=True):
+class CurrentWorkspaceResult(_msgspec.Struct, frozen=True, kw_only=True):
     current_workspace: Workspace = _msgspec.field(name="currentWorkspace")
 
 
-CURRENT_WORKSPACE_OP: _runtime.Operation[_D_current_workspace] = _runtime.Operation(
+CURRENT_WORKSPACE_OP: _runtime.Operation[CurrentWorkspaceResult] = _runtime.Operation(
     name="CurrentWorkspace",
-    document="query CurrentWorkspace { currentWorkspace { activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins billingCustomer { hasPaymentMethod id } billingEntitlements { key value } billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } createdAt currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } customDomain databaseSchema defaultRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } deletedAt displayName editableProfileFields eventLogRetentionDays featureFlags { key value } hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id installedApplications { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain trashRetentionDays updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } views { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt visibility workspaceId } workspaceCustomApplication { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount workspaceUrls { customUrl subdomainUrl } } }",
+    document="""\
+query CurrentWorkspace {
+  currentWorkspace {
+    activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier
+    aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins
+    billingCustomer {
+      hasPaymentMethod id
+    }
+    billingEntitlements {
+      key value
+    }
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    createdAt
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    customDomain databaseSchema
+    defaultRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    deletedAt displayName editableProfileFields eventLogRetentionDays
+    featureFlags {
+      key value
+    }
+    hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id
+    installedApplications {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled
+    isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled
+    isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled
+    isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain
+    trashRetentionDays updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    views {
+      anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+      calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id
+      isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+      kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+      name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+      visibility workspaceId
+    }
+    workspaceCustomApplication {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount
+    workspaceUrls {
+      customUrl subdomainUrl
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("currentWorkspace",),
-    result_type=_D_current_workspace,
+    result_type=CurrentWorkspaceResult,
     idempotent=True,
 )
 
@@ -1261,20 +1788,24 @@ async def current_workspace(
     return _d.current_workspace
 
 
-class _D_enterprise_checkout_session(_msgspec.Struct, frozen=True, kw_only=True):
+class EnterpriseCheckoutSessionResult(_msgspec.Struct, frozen=True, kw_only=True):
     enterprise_checkout_session: str | None = _msgspec.field(
         default=None, name="enterpriseCheckoutSession"
     )
 
 
-ENTERPRISE_CHECKOUT_SESSION_OP: _runtime.Operation[_D_enterprise_checkout_session] = (
+ENTERPRISE_CHECKOUT_SESSION_OP: _runtime.Operation[EnterpriseCheckoutSessionResult] = (
     _runtime.Operation(
         name="EnterpriseCheckoutSession",
-        document="query EnterpriseCheckoutSession($billingInterval: String) { enterpriseCheckoutSession(billingInterval: $billingInterval) }",
+        document="""\
+query EnterpriseCheckoutSession($billingInterval: String) {
+  enterpriseCheckoutSession(billingInterval: $billingInterval)
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("enterpriseCheckoutSession",),
-        result_type=_D_enterprise_checkout_session,
+        result_type=EnterpriseCheckoutSessionResult,
         idempotent=True,
     )
 )
@@ -1293,20 +1824,26 @@ async def enterprise_checkout_session(
     return _d.enterprise_checkout_session
 
 
-class _D_enterprise_portal_session(_msgspec.Struct, frozen=True, kw_only=True):
+class EnterprisePortalSessionResult(_msgspec.Struct, frozen=True, kw_only=True):
     enterprise_portal_session: str | None = _msgspec.field(
         default=None, name="enterprisePortalSession"
     )
 
 
-ENTERPRISE_PORTAL_SESSION_OP: _runtime.Operation[_D_enterprise_portal_session] = _runtime.Operation(
-    name="EnterprisePortalSession",
-    document="query EnterprisePortalSession($returnUrlPath: String) { enterprisePortalSession(returnUrlPath: $returnUrlPath) }",
-    endpoint="metadata",
-    kind="query",
-    root_fields=("enterprisePortalSession",),
-    result_type=_D_enterprise_portal_session,
-    idempotent=True,
+ENTERPRISE_PORTAL_SESSION_OP: _runtime.Operation[EnterprisePortalSessionResult] = (
+    _runtime.Operation(
+        name="EnterprisePortalSession",
+        document="""\
+query EnterprisePortalSession($returnUrlPath: String) {
+  enterprisePortalSession(returnUrlPath: $returnUrlPath)
+}
+""",
+        endpoint="metadata",
+        kind="query",
+        root_fields=("enterprisePortalSession",),
+        result_type=EnterprisePortalSessionResult,
+        idempotent=True,
+    )
 )
 
 
@@ -1323,20 +1860,26 @@ async def enterprise_portal_session(
     return _d.enterprise_portal_session
 
 
-class _D_enterprise_subscription_status(_msgspec.Struct, frozen=True, kw_only=True):
+class EnterpriseSubscriptionStatusResult(_msgspec.Struct, frozen=True, kw_only=True):
     enterprise_subscription_status: EnterpriseSubscriptionStatusDTO | None = _msgspec.field(
         default=None, name="enterpriseSubscriptionStatus"
     )
 
 
-ENTERPRISE_SUBSCRIPTION_STATUS_OP: _runtime.Operation[_D_enterprise_subscription_status] = (
+ENTERPRISE_SUBSCRIPTION_STATUS_OP: _runtime.Operation[EnterpriseSubscriptionStatusResult] = (
     _runtime.Operation(
         name="EnterpriseSubscriptionStatus",
-        document="query EnterpriseSubscriptionStatus { enterpriseSubscriptionStatus { cancelAt currentPeriodEnd expiresAt isCancellationScheduled licensee status } }",
+        document="""\
+query EnterpriseSubscriptionStatus {
+  enterpriseSubscriptionStatus {
+    cancelAt currentPeriodEnd expiresAt isCancellationScheduled licensee status
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("enterpriseSubscriptionStatus",),
-        result_type=_D_enterprise_subscription_status,
+        result_type=EnterpriseSubscriptionStatusResult,
         idempotent=True,
     )
 )
@@ -1349,17 +1892,29 @@ async def enterprise_subscription_status(
     return _d.enterprise_subscription_status
 
 
-class _D_event_logs(_msgspec.Struct, frozen=True, kw_only=True):
+class EventLogsResult(_msgspec.Struct, frozen=True, kw_only=True):
     event_logs: EventLogQueryResult = _msgspec.field(name="eventLogs")
 
 
-EVENT_LOGS_OP: _runtime.Operation[_D_event_logs] = _runtime.Operation(
+EVENT_LOGS_OP: _runtime.Operation[EventLogsResult] = _runtime.Operation(
     name="EventLogs",
-    document="query EventLogs($input: EventLogQueryInput!) { eventLogs(input: $input) { pageInfo { endCursor hasNextPage } records { event isCustom objectMetadataId properties recordId timestamp userId } totalCount } }",
+    document="""\
+query EventLogs($input: EventLogQueryInput!) {
+  eventLogs(input: $input) {
+    pageInfo {
+      endCursor hasNextPage
+    }
+    records {
+      event isCustom objectMetadataId properties recordId timestamp userId
+    }
+    totalCount
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("eventLogs",),
-    result_type=_D_event_logs,
+    result_type=EventLogsResult,
     idempotent=True,
 )
 
@@ -1377,17 +1932,32 @@ async def event_logs(
     return _d.event_logs
 
 
-class _D_export_application(_msgspec.Struct, frozen=True, kw_only=True):
+class ExportApplicationResult(_msgspec.Struct, frozen=True, kw_only=True):
     export_application: ApplicationExport = _msgspec.field(name="exportApplication")
 
 
-EXPORT_APPLICATION_OP: _runtime.Operation[_D_export_application] = _runtime.Operation(
+EXPORT_APPLICATION_OP: _runtime.Operation[ExportApplicationResult] = _runtime.Operation(
     name="ExportApplication",
-    document="query ExportApplication($universalIdentifier: UUID!) { exportApplication(universalIdentifier: $universalIdentifier) { application { displayName sourceType universalIdentifier } coverage { metadataName reason status universalIdentifier } files { content folder path } manifest } }",
+    document="""\
+query ExportApplication($universalIdentifier: UUID!) {
+  exportApplication(universalIdentifier: $universalIdentifier) {
+    application {
+      displayName sourceType universalIdentifier
+    }
+    coverage {
+      metadataName reason status universalIdentifier
+    }
+    files {
+      content folder path
+    }
+    manifest
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("exportApplication",),
-    result_type=_D_export_application,
+    result_type=ExportApplicationResult,
     idempotent=True,
 )
 
@@ -1405,17 +1975,41 @@ async def export_application(
     return _d.export_application
 
 
-class _D_field(_msgspec.Struct, frozen=True, kw_only=True):
+class FieldResult(_msgspec.Struct, frozen=True, kw_only=True):
     field: Field
 
 
-FIELD_OP: _runtime.Operation[_D_field] = _runtime.Operation(
+FIELD_OP: _runtime.Operation[FieldResult] = _runtime.Operation(
     name="Field",
-    document="query Field($id: UUID!) { field(id: $id) { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt writability } objectMetadataId options relation { type } settings type universalIdentifier updatedAt writability } }",
+    document="""\
+query Field($id: UUID!) {
+  field(id: $id) {
+    applicationId createdAt defaultValue description icon id isActive isAuditLogged
+    isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId
+    morphRelations {
+      type
+    }
+    name
+    object {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular openRecordIn readability
+      readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt
+      writability
+    }
+    objectMetadataId options
+    relation {
+      type
+    }
+    settings type universalIdentifier updatedAt writability
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("field",),
-    result_type=_D_field,
+    result_type=FieldResult,
     idempotent=True,
 )
 
@@ -1433,17 +2027,50 @@ async def field(
     return _d.field
 
 
-class _D_fields(_msgspec.Struct, frozen=True, kw_only=True):
+class FieldsResult(_msgspec.Struct, frozen=True, kw_only=True):
     fields: FieldConnection
 
 
-FIELDS_OP: _runtime.Operation[_D_fields] = _runtime.Operation(
+FIELDS_OP: _runtime.Operation[FieldsResult] = _runtime.Operation(
     name="Fields",
-    document="query Fields($filter: FieldFilter, $paging: CursorPaging) { fields(filter: $filter, paging: $paging) { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt writability } objectMetadataId options relation { type } settings type universalIdentifier updatedAt writability } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } }",
+    document="""\
+query Fields($filter: FieldFilter, $paging: CursorPaging) {
+  fields(filter: $filter, paging: $paging) {
+    edges {
+      cursor
+      node {
+        applicationId createdAt defaultValue description icon id isActive isAuditLogged
+        isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label
+        morphId
+        morphRelations {
+          type
+        }
+        name
+        object {
+          applicationId color createdAt description duplicateCriteria icon id
+          imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+          isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+          labelSingular namePlural nameSingular openRecordIn readability
+          readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt
+          writability
+        }
+        objectMetadataId options
+        relation {
+          type
+        }
+        settings type universalIdentifier updatedAt writability
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("fields",),
-    result_type=_D_fields,
+    result_type=FieldsResult,
     idempotent=True,
 )
 
@@ -1464,21 +2091,27 @@ async def fields(
     return _d.fields
 
 
-class _D_find_application_registration_by_client_id(_msgspec.Struct, frozen=True, kw_only=True):
+class FindApplicationRegistrationByClientIdResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_application_registration_by_client_id: PublicApplicationRegistration | None = (
         _msgspec.field(default=None, name="findApplicationRegistrationByClientId")
     )
 
 
 FIND_APPLICATION_REGISTRATION_BY_CLIENT_ID_OP: _runtime.Operation[
-    _D_find_application_registration_by_client_id
+    FindApplicationRegistrationByClientIdResult
 ] = _runtime.Operation(
     name="FindApplicationRegistrationByClientId",
-    document="query FindApplicationRegistrationByClientId($clientId: String!) { findApplicationRegistrationByClientId(clientId: $clientId) { id logoUrl name oAuthScopes websiteUrl } }",
+    document="""\
+query FindApplicationRegistrationByClientId($clientId: String!) {
+  findApplicationRegistrationByClientId(clientId: $clientId) {
+    id logoUrl name oAuthScopes websiteUrl
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findApplicationRegistrationByClientId",),
-    result_type=_D_find_application_registration_by_client_id,
+    result_type=FindApplicationRegistrationByClientIdResult,
     idempotent=True,
 )
 
@@ -1496,7 +2129,7 @@ async def find_application_registration_by_client_id(
     return _d.find_application_registration_by_client_id
 
 
-class _D_find_application_registration_by_universal_identifier(
+class FindApplicationRegistrationByUniversalIdentifierResult(
     _msgspec.Struct, frozen=True, kw_only=True
 ):
     find_application_registration_by_universal_identifier: ApplicationRegistration | None = (
@@ -1505,14 +2138,22 @@ class _D_find_application_registration_by_universal_identifier(
 
 
 FIND_APPLICATION_REGISTRATION_BY_UNIVERSAL_IDENTIFIER_OP: _runtime.Operation[
-    _D_find_application_registration_by_universal_identifier
+    FindApplicationRegistrationByUniversalIdentifierResult
 ] = _runtime.Operation(
     name="FindApplicationRegistrationByUniversalIdentifier",
-    document="query FindApplicationRegistrationByUniversalIdentifier($universalIdentifier: String!) { findApplicationRegistrationByUniversalIdentifier(universalIdentifier: $universalIdentifier) { createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt } }",
+    document="""\
+query FindApplicationRegistrationByUniversalIdentifier($universalIdentifier: String!) {
+  findApplicationRegistrationByUniversalIdentifier(universalIdentifier: $universalIdentifier) {
+    createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted
+    latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes
+    ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findApplicationRegistrationByUniversalIdentifier",),
-    result_type=_D_find_application_registration_by_universal_identifier,
+    result_type=FindApplicationRegistrationByUniversalIdentifierResult,
     idempotent=True,
 )
 
@@ -1530,21 +2171,30 @@ async def find_application_registration_by_universal_identifier(
     return _d.find_application_registration_by_universal_identifier
 
 
-class _D_find_application_registration_stats(_msgspec.Struct, frozen=True, kw_only=True):
+class FindApplicationRegistrationStatsResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_application_registration_stats: ApplicationRegistrationStats = _msgspec.field(
         name="findApplicationRegistrationStats"
     )
 
 
 FIND_APPLICATION_REGISTRATION_STATS_OP: _runtime.Operation[
-    _D_find_application_registration_stats
+    FindApplicationRegistrationStatsResult
 ] = _runtime.Operation(
     name="FindApplicationRegistrationStats",
-    document="query FindApplicationRegistrationStats($id: String!) { findApplicationRegistrationStats(id: $id) { activeInstalls mostInstalledVersion suspendedInstalls versionDistribution { count version } } }",
+    document="""\
+query FindApplicationRegistrationStats($id: String!) {
+  findApplicationRegistrationStats(id: $id) {
+    activeInstalls mostInstalledVersion suspendedInstalls
+    versionDistribution {
+      count version
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findApplicationRegistrationStats",),
-    result_type=_D_find_application_registration_stats,
+    result_type=FindApplicationRegistrationStatsResult,
     idempotent=True,
 )
 
@@ -1562,21 +2212,28 @@ async def find_application_registration_stats(
     return _d.find_application_registration_stats
 
 
-class _D_find_application_registration_variables(_msgspec.Struct, frozen=True, kw_only=True):
+class FindApplicationRegistrationVariablesResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_application_registration_variables: list[ApplicationRegistrationVariable] = _msgspec.field(
         name="findApplicationRegistrationVariables"
     )
 
 
 FIND_APPLICATION_REGISTRATION_VARIABLES_OP: _runtime.Operation[
-    _D_find_application_registration_variables
+    FindApplicationRegistrationVariablesResult
 ] = _runtime.Operation(
     name="FindApplicationRegistrationVariables",
-    document="query FindApplicationRegistrationVariables($applicationRegistrationId: String!) { findApplicationRegistrationVariables(applicationRegistrationId: $applicationRegistrationId) { createdAt description id isDeprecated isFilled isRequired isSecret key options type updatedAt value } }",
+    document="""\
+query FindApplicationRegistrationVariables($applicationRegistrationId: String!) {
+  findApplicationRegistrationVariables(applicationRegistrationId: $applicationRegistrationId) {
+    createdAt description id isDeprecated isFilled isRequired isSecret key options type
+    updatedAt value
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findApplicationRegistrationVariables",),
-    result_type=_D_find_application_registration_variables,
+    result_type=FindApplicationRegistrationVariablesResult,
     idempotent=True,
 )
 
@@ -1594,21 +2251,27 @@ async def find_application_registration_variables(
     return _d.find_application_registration_variables
 
 
-class _D_find_claimable_application_registration(_msgspec.Struct, frozen=True, kw_only=True):
+class FindClaimableApplicationRegistrationResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_claimable_application_registration: ClaimableApplicationRegistration | None = (
         _msgspec.field(default=None, name="findClaimableApplicationRegistration")
     )
 
 
 FIND_CLAIMABLE_APPLICATION_REGISTRATION_OP: _runtime.Operation[
-    _D_find_claimable_application_registration
+    FindClaimableApplicationRegistrationResult
 ] = _runtime.Operation(
     name="FindClaimableApplicationRegistration",
-    document="query FindClaimableApplicationRegistration($sourcePackage: String, $universalIdentifier: String) { findClaimableApplicationRegistration(sourcePackage: $sourcePackage, universalIdentifier: $universalIdentifier) { author description id isOwned logoUrl name sourcePackage universalIdentifier } }",
+    document="""\
+query FindClaimableApplicationRegistration($sourcePackage: String, $universalIdentifier: String) {
+  findClaimableApplicationRegistration(sourcePackage: $sourcePackage, universalIdentifier: $universalIdentifier) {
+    author description id isOwned logoUrl name sourcePackage universalIdentifier
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findClaimableApplicationRegistration",),
-    result_type=_D_find_claimable_application_registration,
+    result_type=FindClaimableApplicationRegistrationResult,
     idempotent=True,
 )
 
@@ -1629,21 +2292,27 @@ async def find_claimable_application_registration(
     return _d.find_claimable_application_registration
 
 
-class _D_find_install_application_job_status(_msgspec.Struct, frozen=True, kw_only=True):
+class FindInstallApplicationJobStatusResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_install_application_job_status: JobStatus | None = _msgspec.field(
         default=None, name="findInstallApplicationJobStatus"
     )
 
 
 FIND_INSTALL_APPLICATION_JOB_STATUS_OP: _runtime.Operation[
-    _D_find_install_application_job_status
+    FindInstallApplicationJobStatusResult
 ] = _runtime.Operation(
     name="FindInstallApplicationJobStatus",
-    document="query FindInstallApplicationJobStatus($universalIdentifier: String!) { findInstallApplicationJobStatus(universalIdentifier: $universalIdentifier) { attemptsMade enqueuedAt failedReason finishedAt jobId startedAt state } }",
+    document="""\
+query FindInstallApplicationJobStatus($universalIdentifier: String!) {
+  findInstallApplicationJobStatus(universalIdentifier: $universalIdentifier) {
+    attemptsMade enqueuedAt failedReason finishedAt jobId startedAt state
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findInstallApplicationJobStatus",),
-    result_type=_D_find_install_application_job_status,
+    result_type=FindInstallApplicationJobStatusResult,
     idempotent=True,
 )
 
@@ -1661,17 +2330,24 @@ async def find_install_application_job_status(
     return _d.find_install_application_job_status
 
 
-class _D_find_many_agents(_msgspec.Struct, frozen=True, kw_only=True):
+class FindManyAgentsResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_many_agents: list[Agent] = _msgspec.field(name="findManyAgents")
 
 
-FIND_MANY_AGENTS_OP: _runtime.Operation[_D_find_many_agents] = _runtime.Operation(
+FIND_MANY_AGENTS_OP: _runtime.Operation[FindManyAgentsResult] = _runtime.Operation(
     name="FindManyAgents",
-    document="query FindManyAgents { findManyAgents { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } }",
+    document="""\
+query FindManyAgents {
+  findManyAgents {
+    applicationId createdAt description evaluationInputs icon id isCustom label
+    modelConfiguration modelId name prompt responseFormat roleId updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findManyAgents",),
-    result_type=_D_find_many_agents,
+    result_type=FindManyAgentsResult,
     idempotent=True,
 )
 
@@ -1683,21 +2359,29 @@ async def find_many_agents(
     return _d.find_many_agents
 
 
-class _D_find_many_application_registrations(_msgspec.Struct, frozen=True, kw_only=True):
+class FindManyApplicationRegistrationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_many_application_registrations: list[ApplicationRegistration] = _msgspec.field(
         name="findManyApplicationRegistrations"
     )
 
 
 FIND_MANY_APPLICATION_REGISTRATIONS_OP: _runtime.Operation[
-    _D_find_many_application_registrations
+    FindManyApplicationRegistrationsResult
 ] = _runtime.Operation(
     name="FindManyApplicationRegistrations",
-    document="query FindManyApplicationRegistrations { findManyApplicationRegistrations { createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt } }",
+    document="""\
+query FindManyApplicationRegistrations {
+  findManyApplicationRegistrations {
+    createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted
+    latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes
+    ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findManyApplicationRegistrations",),
-    result_type=_D_find_many_application_registrations,
+    result_type=FindManyApplicationRegistrationsResult,
     idempotent=True,
 )
 
@@ -1709,17 +2393,76 @@ async def find_many_application_registrations(
     return _d.find_many_application_registrations
 
 
-class _D_find_many_applications(_msgspec.Struct, frozen=True, kw_only=True):
+class FindManyApplicationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_many_applications: list[Application] = _msgspec.field(name="findManyApplications")
 
 
-FIND_MANY_APPLICATIONS_OP: _runtime.Operation[_D_find_many_applications] = _runtime.Operation(
+FIND_MANY_APPLICATIONS_OP: _runtime.Operation[FindManyApplicationsResult] = _runtime.Operation(
     name="FindManyApplications",
-    document="query FindManyApplications { findManyApplications { agents { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } applicationRegistration { id latestAvailableVersion logoUrl sourceType } applicationRegistrationId applicationVariables { description id isDeprecated isRequired isSecret key label options type value } autoUpgrade availablePackages canBeUninstalled commandMenuItems { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId position shortLabel universalIdentifier updatedAt workflowVersionId } defaultLogicFunctionRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } defaultRoleId description frontComponents { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } healthCheckLogicFunctionId id logicFunctions { applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath timeoutSeconds toolTriggerSettings universalIdentifier updatedAt workflowActionTriggerSettings } logoFileId logoUrl name objects { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt writability } packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId settingsMenuItems { applicationId createdAt frontComponentId icon id position scope title universalIdentifier updatedAt } universalIdentifier version yarnLockChecksum yarnLockFileId } }",
+    document="""\
+query FindManyApplications {
+  findManyApplications {
+    agents {
+      applicationId createdAt description evaluationInputs icon id isCustom label
+      modelConfiguration modelId name prompt responseFormat roleId updatedAt
+    }
+    applicationRegistration {
+      id latestAvailableVersion logoUrl sourceType
+    }
+    applicationRegistrationId
+    applicationVariables {
+      description id isDeprecated isRequired isSecret key label options type value
+    }
+    autoUpgrade availablePackages canBeUninstalled
+    commandMenuItems {
+      applicationId availabilityObjectMetadataId availabilityType
+      conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+      createdAt engineComponentKey frontComponentId hotKeys icon id isActive isPinned label
+      navigationTargetObjectMetadataId pageLayoutId position shortLabel universalIdentifier
+      updatedAt workflowVersionId
+    }
+    defaultLogicFunctionRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    defaultRoleId description
+    frontComponents {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    healthCheckLogicFunctionId id
+    logicFunctions {
+      applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description
+      executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath
+      timeoutSeconds toolTriggerSettings universalIdentifier updatedAt
+      workflowActionTriggerSettings
+    }
+    logoFileId logoUrl name
+    objects {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular openRecordIn readability
+      readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt
+      writability
+    }
+    packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId
+    settingsMenuItems {
+      applicationId createdAt frontComponentId icon id position scope title universalIdentifier
+      updatedAt
+    }
+    universalIdentifier version yarnLockChecksum yarnLockFileId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findManyApplications",),
-    result_type=_D_find_many_applications,
+    result_type=FindManyApplicationsResult,
     idempotent=True,
 )
 
@@ -1731,17 +2474,26 @@ async def find_many_applications(
     return _d.find_many_applications
 
 
-class _D_find_many_logic_functions(_msgspec.Struct, frozen=True, kw_only=True):
+class FindManyLogicFunctionsResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_many_logic_functions: list[LogicFunction] = _msgspec.field(name="findManyLogicFunctions")
 
 
-FIND_MANY_LOGIC_FUNCTIONS_OP: _runtime.Operation[_D_find_many_logic_functions] = _runtime.Operation(
+FIND_MANY_LOGIC_FUNCTIONS_OP: _runtime.Operation[FindManyLogicFunctionsResult] = _runtime.Operation(
     name="FindManyLogicFunctions",
-    document="query FindManyLogicFunctions { findManyLogicFunctions { applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath timeoutSeconds toolTriggerSettings universalIdentifier updatedAt workflowActionTriggerSettings } }",
+    document="""\
+query FindManyLogicFunctions {
+  findManyLogicFunctions {
+    applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description
+    executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath
+    timeoutSeconds toolTriggerSettings universalIdentifier updatedAt
+    workflowActionTriggerSettings
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findManyLogicFunctions",),
-    result_type=_D_find_many_logic_functions,
+    result_type=FindManyLogicFunctionsResult,
     idempotent=True,
 )
 
@@ -1753,20 +2505,26 @@ async def find_many_logic_functions(
     return _d.find_many_logic_functions
 
 
-class _D_find_many_marketplace_apps(_msgspec.Struct, frozen=True, kw_only=True):
+class FindManyMarketplaceAppsResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_many_marketplace_apps: list[MarketplaceApp] = _msgspec.field(
         name="findManyMarketplaceApps"
     )
 
 
-FIND_MANY_MARKETPLACE_APPS_OP: _runtime.Operation[_D_find_many_marketplace_apps] = (
+FIND_MANY_MARKETPLACE_APPS_OP: _runtime.Operation[FindManyMarketplaceAppsResult] = (
     _runtime.Operation(
         name="FindManyMarketplaceApps",
-        document="query FindManyMarketplaceApps($universalIdentifiers: [String!]) { findManyMarketplaceApps(universalIdentifiers: $universalIdentifiers) { author category description id isVetted logoUrl name sourcePackage } }",
+        document="""\
+query FindManyMarketplaceApps($universalIdentifiers: [String!]) {
+  findManyMarketplaceApps(universalIdentifiers: $universalIdentifiers) {
+    author category description id isVetted logoUrl name sourcePackage
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("findManyMarketplaceApps",),
-        result_type=_D_find_many_marketplace_apps,
+        result_type=FindManyMarketplaceAppsResult,
         idempotent=True,
     )
 )
@@ -1785,17 +2543,23 @@ async def find_many_marketplace_apps(
     return _d.find_many_marketplace_apps
 
 
-class _D_find_many_public_domains(_msgspec.Struct, frozen=True, kw_only=True):
+class FindManyPublicDomainsResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_many_public_domains: list[PublicDomain] = _msgspec.field(name="findManyPublicDomains")
 
 
-FIND_MANY_PUBLIC_DOMAINS_OP: _runtime.Operation[_D_find_many_public_domains] = _runtime.Operation(
+FIND_MANY_PUBLIC_DOMAINS_OP: _runtime.Operation[FindManyPublicDomainsResult] = _runtime.Operation(
     name="FindManyPublicDomains",
-    document="query FindManyPublicDomains { findManyPublicDomains { applicationId createdAt domain id isValidated } }",
+    document="""\
+query FindManyPublicDomains {
+  findManyPublicDomains {
+    applicationId createdAt domain id isValidated
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findManyPublicDomains",),
-    result_type=_D_find_many_public_domains,
+    result_type=FindManyPublicDomainsResult,
     idempotent=True,
 )
 
@@ -1807,20 +2571,34 @@ async def find_many_public_domains(
     return _d.find_many_public_domains
 
 
-class _D_find_marketplace_app_detail(_msgspec.Struct, frozen=True, kw_only=True):
+class FindMarketplaceAppDetailResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_marketplace_app_detail: MarketplaceAppDetail = _msgspec.field(
         name="findMarketplaceAppDetail"
     )
 
 
-FIND_MARKETPLACE_APP_DETAIL_OP: _runtime.Operation[_D_find_marketplace_app_detail] = (
+FIND_MARKETPLACE_APP_DETAIL_OP: _runtime.Operation[FindMarketplaceAppDetailResult] = (
     _runtime.Operation(
         name="FindMarketplaceAppDetail",
-        document="query FindMarketplaceAppDetail($universalIdentifier: String!) { findMarketplaceAppDetail(universalIdentifier: $universalIdentifier) { aboutDescription author category defaultRoleUniversalIdentifier description emailSupport galleryImages id installCount isListed isVetted issueReportUrl latestAvailableVersion logoUrl name pricingDescription requestedCapabilities roles { canAccessAllTools canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon label permissionFlagUniversalIdentifiers universalIdentifier } sourcePackage sourceType termsUrl universalIdentifier websiteUrl } }",
+        document="""\
+query FindMarketplaceAppDetail($universalIdentifier: String!) {
+  findMarketplaceAppDetail(universalIdentifier: $universalIdentifier) {
+    aboutDescription author category defaultRoleUniversalIdentifier description emailSupport
+    galleryImages id installCount isListed isVetted issueReportUrl latestAvailableVersion
+    logoUrl name pricingDescription requestedCapabilities
+    roles {
+      canAccessAllTools canDestroyAllObjectRecords canReadAllObjectRecords
+      canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description
+      icon label permissionFlagUniversalIdentifiers universalIdentifier
+    }
+    sourcePackage sourceType termsUrl universalIdentifier websiteUrl
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("findMarketplaceAppDetail",),
-        result_type=_D_find_marketplace_app_detail,
+        result_type=FindMarketplaceAppDetailResult,
         idempotent=True,
     )
 )
@@ -1839,17 +2617,24 @@ async def find_marketplace_app_detail(
     return _d.find_marketplace_app_detail
 
 
-class _D_find_one_agent(_msgspec.Struct, frozen=True, kw_only=True):
+class FindOneAgentResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_one_agent: Agent = _msgspec.field(name="findOneAgent")
 
 
-FIND_ONE_AGENT_OP: _runtime.Operation[_D_find_one_agent] = _runtime.Operation(
+FIND_ONE_AGENT_OP: _runtime.Operation[FindOneAgentResult] = _runtime.Operation(
     name="FindOneAgent",
-    document="query FindOneAgent($input: AgentIdInput!) { findOneAgent(input: $input) { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } }",
+    document="""\
+query FindOneAgent($input: AgentIdInput!) {
+  findOneAgent(input: $input) {
+    applicationId createdAt description evaluationInputs icon id isCustom label
+    modelConfiguration modelId name prompt responseFormat roleId updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findOneAgent",),
-    result_type=_D_find_one_agent,
+    result_type=FindOneAgentResult,
     idempotent=True,
 )
 
@@ -1867,17 +2652,76 @@ async def find_one_agent(
     return _d.find_one_agent
 
 
-class _D_find_one_application(_msgspec.Struct, frozen=True, kw_only=True):
+class FindOneApplicationResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_one_application: Application = _msgspec.field(name="findOneApplication")
 
 
-FIND_ONE_APPLICATION_OP: _runtime.Operation[_D_find_one_application] = _runtime.Operation(
+FIND_ONE_APPLICATION_OP: _runtime.Operation[FindOneApplicationResult] = _runtime.Operation(
     name="FindOneApplication",
-    document="query FindOneApplication($id: UUID, $universalIdentifier: UUID) { findOneApplication(id: $id, universalIdentifier: $universalIdentifier) { agents { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } applicationRegistration { id latestAvailableVersion logoUrl sourceType } applicationRegistrationId applicationVariables { description id isDeprecated isRequired isSecret key label options type value } autoUpgrade availablePackages canBeUninstalled commandMenuItems { applicationId availabilityObjectMetadataId availabilityType conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId createdAt engineComponentKey frontComponentId hotKeys icon id isActive isPinned label navigationTargetObjectMetadataId pageLayoutId position shortLabel universalIdentifier updatedAt workflowVersionId } defaultLogicFunctionRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } defaultRoleId description frontComponents { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } healthCheckLogicFunctionId id logicFunctions { applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath timeoutSeconds toolTriggerSettings universalIdentifier updatedAt workflowActionTriggerSettings } logoFileId logoUrl name objects { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt writability } packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId settingsMenuItems { applicationId createdAt frontComponentId icon id position scope title universalIdentifier updatedAt } universalIdentifier version yarnLockChecksum yarnLockFileId } }",
+    document="""\
+query FindOneApplication($id: UUID, $universalIdentifier: UUID) {
+  findOneApplication(id: $id, universalIdentifier: $universalIdentifier) {
+    agents {
+      applicationId createdAt description evaluationInputs icon id isCustom label
+      modelConfiguration modelId name prompt responseFormat roleId updatedAt
+    }
+    applicationRegistration {
+      id latestAvailableVersion logoUrl sourceType
+    }
+    applicationRegistrationId
+    applicationVariables {
+      description id isDeprecated isRequired isSecret key label options type value
+    }
+    autoUpgrade availablePackages canBeUninstalled
+    commandMenuItems {
+      applicationId availabilityObjectMetadataId availabilityType
+      conditionalAvailabilityExpression conditionalPinnedExpression coreWorkflowVersionId
+      createdAt engineComponentKey frontComponentId hotKeys icon id isActive isPinned label
+      navigationTargetObjectMetadataId pageLayoutId position shortLabel universalIdentifier
+      updatedAt workflowVersionId
+    }
+    defaultLogicFunctionRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    defaultRoleId description
+    frontComponents {
+      applicationGrantedCapabilities applicationId applicationName applicationVariables
+      builtComponentChecksum builtComponentPath componentName createdAt description
+      frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+      universalIdentifier updatedAt usesSdkClient
+    }
+    healthCheckLogicFunctionId id
+    logicFunctions {
+      applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description
+      executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath
+      timeoutSeconds toolTriggerSettings universalIdentifier updatedAt
+      workflowActionTriggerSettings
+    }
+    logoFileId logoUrl name
+    objects {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular openRecordIn readability
+      readabilityParentFieldUniversalIdentifiers shortcut universalIdentifier updatedAt
+      writability
+    }
+    packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId
+    settingsMenuItems {
+      applicationId createdAt frontComponentId icon id position scope title universalIdentifier
+      updatedAt
+    }
+    universalIdentifier version yarnLockChecksum yarnLockFileId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findOneApplication",),
-    result_type=_D_find_one_application,
+    result_type=FindOneApplicationResult,
     idempotent=True,
 )
 
@@ -1898,20 +2742,28 @@ async def find_one_application(
     return _d.find_one_application
 
 
-class _D_find_one_application_registration(_msgspec.Struct, frozen=True, kw_only=True):
+class FindOneApplicationRegistrationResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_one_application_registration: ApplicationRegistration = _msgspec.field(
         name="findOneApplicationRegistration"
     )
 
 
-FIND_ONE_APPLICATION_REGISTRATION_OP: _runtime.Operation[_D_find_one_application_registration] = (
+FIND_ONE_APPLICATION_REGISTRATION_OP: _runtime.Operation[FindOneApplicationRegistrationResult] = (
     _runtime.Operation(
         name="FindOneApplicationRegistration",
-        document="query FindOneApplicationRegistration($id: String!) { findOneApplicationRegistration(id: $id) { createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt } }",
+        document="""\
+query FindOneApplicationRegistration($id: String!) {
+  findOneApplicationRegistration(id: $id) {
+    createdAt galleryImagesUrls id isConfigured isListed isPreInstalled isVetted
+    latestAvailableVersion logoUrl name oAuthClientId oAuthRedirectUris oAuthScopes
+    ownerWorkspaceId sourcePackage sourceType universalIdentifier updatedAt
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("findOneApplicationRegistration",),
-        result_type=_D_find_one_application_registration,
+        result_type=FindOneApplicationRegistrationResult,
         idempotent=True,
     )
 )
@@ -1930,17 +2782,26 @@ async def find_one_application_registration(
     return _d.find_one_application_registration
 
 
-class _D_find_one_logic_function(_msgspec.Struct, frozen=True, kw_only=True):
+class FindOneLogicFunctionResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_one_logic_function: LogicFunction = _msgspec.field(name="findOneLogicFunction")
 
 
-FIND_ONE_LOGIC_FUNCTION_OP: _runtime.Operation[_D_find_one_logic_function] = _runtime.Operation(
+FIND_ONE_LOGIC_FUNCTION_OP: _runtime.Operation[FindOneLogicFunctionResult] = _runtime.Operation(
     name="FindOneLogicFunction",
-    document="query FindOneLogicFunction($input: LogicFunctionIdInput!) { findOneLogicFunction(input: $input) { applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath timeoutSeconds toolTriggerSettings universalIdentifier updatedAt workflowActionTriggerSettings } }",
+    document="""\
+query FindOneLogicFunction($input: LogicFunctionIdInput!) {
+  findOneLogicFunction(input: $input) {
+    applicationId createdAt cronTriggerSettings databaseEventTriggerSettings description
+    executionMode handlerName httpRouteTriggerSettings id name runtime sourceHandlerPath
+    timeoutSeconds toolTriggerSettings universalIdentifier updatedAt
+    workflowActionTriggerSettings
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findOneLogicFunction",),
-    result_type=_D_find_one_logic_function,
+    result_type=FindOneLogicFunctionResult,
     idempotent=True,
 )
 
@@ -1958,21 +2819,27 @@ async def find_one_logic_function(
     return _d.find_one_logic_function
 
 
-class _D_find_uninstall_application_job_status(_msgspec.Struct, frozen=True, kw_only=True):
+class FindUninstallApplicationJobStatusResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_uninstall_application_job_status: JobStatus | None = _msgspec.field(
         default=None, name="findUninstallApplicationJobStatus"
     )
 
 
 FIND_UNINSTALL_APPLICATION_JOB_STATUS_OP: _runtime.Operation[
-    _D_find_uninstall_application_job_status
+    FindUninstallApplicationJobStatusResult
 ] = _runtime.Operation(
     name="FindUninstallApplicationJobStatus",
-    document="query FindUninstallApplicationJobStatus($universalIdentifier: String!) { findUninstallApplicationJobStatus(universalIdentifier: $universalIdentifier) { attemptsMade enqueuedAt failedReason finishedAt jobId startedAt state } }",
+    document="""\
+query FindUninstallApplicationJobStatus($universalIdentifier: String!) {
+  findUninstallApplicationJobStatus(universalIdentifier: $universalIdentifier) {
+    attemptsMade enqueuedAt failedReason finishedAt jobId startedAt state
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findUninstallApplicationJobStatus",),
-    result_type=_D_find_uninstall_application_job_status,
+    result_type=FindUninstallApplicationJobStatusResult,
     idempotent=True,
 )
 
@@ -1990,17 +2857,23 @@ async def find_uninstall_application_job_status(
     return _d.find_uninstall_application_job_status
 
 
-class _D_find_workspace_ai_stats(_msgspec.Struct, frozen=True, kw_only=True):
+class FindWorkspaceAiStatsResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_workspace_ai_stats: WorkspaceAiStats = _msgspec.field(name="findWorkspaceAiStats")
 
 
-FIND_WORKSPACE_AI_STATS_OP: _runtime.Operation[_D_find_workspace_ai_stats] = _runtime.Operation(
+FIND_WORKSPACE_AI_STATS_OP: _runtime.Operation[FindWorkspaceAiStatsResult] = _runtime.Operation(
     name="FindWorkspaceAiStats",
-    document="query FindWorkspaceAiStats { findWorkspaceAiStats { conversationsCount skillsCount toolsCount } }",
+    document="""\
+query FindWorkspaceAiStats {
+  findWorkspaceAiStats {
+    conversationsCount skillsCount toolsCount
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("findWorkspaceAiStats",),
-    result_type=_D_find_workspace_ai_stats,
+    result_type=FindWorkspaceAiStatsResult,
     idempotent=True,
 )
 
@@ -2012,18 +2885,99 @@ async def find_workspace_ai_stats(
     return _d.find_workspace_ai_stats
 
 
-class _D_find_workspace_from_invite_hash(_msgspec.Struct, frozen=True, kw_only=True):
+class FindWorkspaceFromInviteHashResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_workspace_from_invite_hash: Workspace = _msgspec.field(name="findWorkspaceFromInviteHash")
 
 
-FIND_WORKSPACE_FROM_INVITE_HASH_OP: _runtime.Operation[_D_find_workspace_from_invite_hash] = (
+FIND_WORKSPACE_FROM_INVITE_HASH_OP: _runtime.Operation[FindWorkspaceFromInviteHashResult] = (
     _runtime.Operation(
         name="FindWorkspaceFromInviteHash",
-        document="query FindWorkspaceFromInviteHash($inviteHash: String!) { findWorkspaceFromInviteHash(inviteHash: $inviteHash) { activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins billingCustomer { hasPaymentMethod id } billingEntitlements { key value } billingSubscriptions { cancelAt currentPeriodEnd id interval metadata status } createdAt currentBillingSubscription { cancelAt currentPeriodEnd id interval metadata status } customDomain databaseSchema defaultRole { canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label universalIdentifier } deletedAt displayName editableProfileFields eventLogRetentionDays featureFlags { key value } hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id installedApplications { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain trashRetentionDays updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } views { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt visibility workspaceId } workspaceCustomApplication { applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version yarnLockChecksum yarnLockFileId } workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount workspaceUrls { customUrl subdomainUrl } } }",
+        document="""\
+query FindWorkspaceFromInviteHash($inviteHash: String!) {
+  findWorkspaceFromInviteHash(inviteHash: $inviteHash) {
+    activationStatus aiAdditionalInstructions aiAgentModelTier aiChatModelTier
+    aiEvaluationModelId aiModelIdByTier allowImpersonation allowedIframeOrigins
+    billingCustomer {
+      hasPaymentMethod id
+    }
+    billingEntitlements {
+      key value
+    }
+    billingSubscriptions {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    createdAt
+    currentBillingSubscription {
+      cancelAt currentPeriodEnd id interval metadata status
+    }
+    customDomain databaseSchema
+    defaultRole {
+      canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+      canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+      canUpdateAllObjectRecords canUpdateAllSettings description icon id isEditable label
+      universalIdentifier
+    }
+    deletedAt displayName editableProfileFields eventLogRetentionDays
+    featureFlags {
+      key value
+    }
+    hasValidEnterpriseValidityToken hasValidSignedEnterpriseKey id
+    installedApplications {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    inviteHash isAutoModelSelectionEnabled isCustomDomainEnabled isGoogleAuthBypassEnabled
+    isGoogleAuthEnabled isInternalMessagesImportEnabled isMicrosoftAuthBypassEnabled
+    isMicrosoftAuthEnabled isPasswordAuthBypassEnabled isPasswordAuthEnabled
+    isPublicInviteLinkEnabled isTwoFactorAuthenticationEnforced logo logoFileId subdomain
+    trashRetentionDays updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    views {
+      anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+      calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id
+      isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+      kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+      name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+      visibility workspaceId
+    }
+    workspaceCustomApplication {
+      applicationRegistrationId autoUpgrade availablePackages canBeUninstalled defaultRoleId
+      description healthCheckLogicFunctionId id logoFileId logoUrl name packageJsonChecksum
+      packageJsonFileId settingsCustomTabFrontComponentId universalIdentifier version
+      yarnLockChecksum yarnLockFileId
+    }
+    workspaceCustomApplicationId workspaceDiscoverability workspaceMembersCount
+    workspaceUrls {
+      customUrl subdomainUrl
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("findWorkspaceFromInviteHash",),
-        result_type=_D_find_workspace_from_invite_hash,
+        result_type=FindWorkspaceFromInviteHashResult,
         idempotent=True,
     )
 )
@@ -2042,20 +2996,26 @@ async def find_workspace_from_invite_hash(
     return _d.find_workspace_from_invite_hash
 
 
-class _D_find_workspace_invitations(_msgspec.Struct, frozen=True, kw_only=True):
+class FindWorkspaceInvitationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     find_workspace_invitations: list[WorkspaceInvitation] = _msgspec.field(
         name="findWorkspaceInvitations"
     )
 
 
-FIND_WORKSPACE_INVITATIONS_OP: _runtime.Operation[_D_find_workspace_invitations] = (
+FIND_WORKSPACE_INVITATIONS_OP: _runtime.Operation[FindWorkspaceInvitationsResult] = (
     _runtime.Operation(
         name="FindWorkspaceInvitations",
-        document="query FindWorkspaceInvitations { findWorkspaceInvitations { email expiresAt id roleId } }",
+        document="""\
+query FindWorkspaceInvitations {
+  findWorkspaceInvitations {
+    email expiresAt id roleId
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("findWorkspaceInvitations",),
-        result_type=_D_find_workspace_invitations,
+        result_type=FindWorkspaceInvitationsResult,
         idempotent=True,
     )
 )
@@ -2068,17 +3028,26 @@ async def find_workspace_invitations(
     return _d.find_workspace_invitations
 
 
-class _D_front_component(_msgspec.Struct, frozen=True, kw_only=True):
+class FrontComponentResult(_msgspec.Struct, frozen=True, kw_only=True):
     front_component: FrontComponent | None = _msgspec.field(default=None, name="frontComponent")
 
 
-FRONT_COMPONENT_OP: _runtime.Operation[_D_front_component] = _runtime.Operation(
+FRONT_COMPONENT_OP: _runtime.Operation[FrontComponentResult] = _runtime.Operation(
     name="FrontComponent",
-    document="query FrontComponent($id: UUID!) { frontComponent(id: $id) { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } }",
+    document="""\
+query FrontComponent($id: UUID!) {
+  frontComponent(id: $id) {
+    applicationGrantedCapabilities applicationId applicationName applicationVariables
+    builtComponentChecksum builtComponentPath componentName createdAt description
+    frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+    universalIdentifier updatedAt usesSdkClient
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("frontComponent",),
-    result_type=_D_front_component,
+    result_type=FrontComponentResult,
     idempotent=True,
 )
 
@@ -2096,17 +3065,26 @@ async def front_component(
     return _d.front_component
 
 
-class _D_front_components(_msgspec.Struct, frozen=True, kw_only=True):
+class FrontComponentsResult(_msgspec.Struct, frozen=True, kw_only=True):
     front_components: list[FrontComponent] = _msgspec.field(name="frontComponents")
 
 
-FRONT_COMPONENTS_OP: _runtime.Operation[_D_front_components] = _runtime.Operation(
+FRONT_COMPONENTS_OP: _runtime.Operation[FrontComponentsResult] = _runtime.Operation(
     name="FrontComponents",
-    document="query FrontComponents { frontComponents { applicationGrantedCapabilities applicationId applicationName applicationVariables builtComponentChecksum builtComponentPath componentName createdAt description frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath universalIdentifier updatedAt usesSdkClient } }",
+    document="""\
+query FrontComponents {
+  frontComponents {
+    applicationGrantedCapabilities applicationId applicationName applicationVariables
+    builtComponentChecksum builtComponentPath componentName createdAt description
+    frontComponentSharedDependenciesChecksum id isHeadless name sourceComponentPath
+    universalIdentifier updatedAt usesSdkClient
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("frontComponents",),
-    result_type=_D_front_components,
+    result_type=FrontComponentsResult,
     idempotent=True,
 )
 
@@ -2118,17 +3096,27 @@ async def front_components(
     return _d.front_components
 
 
-class _D_get_address_details(_msgspec.Struct, frozen=True, kw_only=True):
+class GetAddressDetailsResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_address_details: PlaceDetailsResult = _msgspec.field(name="getAddressDetails")
 
 
-GET_ADDRESS_DETAILS_OP: _runtime.Operation[_D_get_address_details] = _runtime.Operation(
+GET_ADDRESS_DETAILS_OP: _runtime.Operation[GetAddressDetailsResult] = _runtime.Operation(
     name="GetAddressDetails",
-    document="query GetAddressDetails($placeId: String!, $token: String!) { getAddressDetails(placeId: $placeId, token: $token) { city country location { lat lng } postcode state street } }",
+    document="""\
+query GetAddressDetails($placeId: String!, $token: String!) {
+  getAddressDetails(placeId: $placeId, token: $token) {
+    city country
+    location {
+      lat lng
+    }
+    postcode state street
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getAddressDetails",),
-    result_type=_D_get_address_details,
+    result_type=GetAddressDetailsResult,
     idempotent=True,
 )
 
@@ -2148,20 +3136,29 @@ async def get_address_details(
     return _d.get_address_details
 
 
-class _D_get_ai_system_prompt_preview(_msgspec.Struct, frozen=True, kw_only=True):
+class GetAiSystemPromptPreviewResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_ai_system_prompt_preview: AiSystemPromptPreview = _msgspec.field(
         name="getAiSystemPromptPreview"
     )
 
 
-GET_AI_SYSTEM_PROMPT_PREVIEW_OP: _runtime.Operation[_D_get_ai_system_prompt_preview] = (
+GET_AI_SYSTEM_PROMPT_PREVIEW_OP: _runtime.Operation[GetAiSystemPromptPreviewResult] = (
     _runtime.Operation(
         name="GetAiSystemPromptPreview",
-        document="query GetAiSystemPromptPreview { getAiSystemPromptPreview { estimatedTokenCount sections { content estimatedTokenCount title } } }",
+        document="""\
+query GetAiSystemPromptPreview {
+  getAiSystemPromptPreview {
+    estimatedTokenCount
+    sections {
+      content estimatedTokenCount title
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("getAiSystemPromptPreview",),
-        result_type=_D_get_ai_system_prompt_preview,
+        result_type=GetAiSystemPromptPreviewResult,
         idempotent=True,
     )
 )
@@ -2174,17 +3171,57 @@ async def get_ai_system_prompt_preview(
     return _d.get_ai_system_prompt_preview
 
 
-class _D_get_api_key_roles(_msgspec.Struct, frozen=True, kw_only=True):
+class GetApiKeyRolesResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_api_key_roles: list[Role] = _msgspec.field(name="getApiKeyRoles")
 
 
-GET_API_KEY_ROLES_OP: _runtime.Operation[_D_get_api_key_roles] = _runtime.Operation(
+GET_API_KEY_ROLES_OP: _runtime.Operation[GetApiKeyRolesResult] = _runtime.Operation(
     name="GetApiKeyRoles",
-    document="query GetApiKeyRoles { getApiKeyRoles { agents { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } apiKeys { expiresAt id name revokedAt } canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description fieldPermissions { canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId } icon id isEditable label objectPermissions { canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords canUpdateObjectRecords objectMetadataId restrictedFields } permissionFlags { flag id roleId } rowLevelPermissionPredicateGroups { id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId positionInRowLevelPermissionPredicateGroup roleId } rowLevelPermissionPredicates { fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup roleId rowLevelPermissionPredicateGroupId subFieldName value workspaceMemberFieldMetadataId workspaceMemberSubFieldName } universalIdentifier workspaceMembers { avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn timeFormat timeZone uiScale userEmail userWorkspaceId } } }",
+    document="""\
+query GetApiKeyRoles {
+  getApiKeyRoles {
+    agents {
+      applicationId createdAt description evaluationInputs icon id isCustom label
+      modelConfiguration modelId name prompt responseFormat roleId updatedAt
+    }
+    apiKeys {
+      expiresAt id name revokedAt
+    }
+    canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+    canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+    canUpdateAllObjectRecords canUpdateAllSettings description
+    fieldPermissions {
+      canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId
+    }
+    icon id isEditable label
+    objectPermissions {
+      canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords
+      canUpdateObjectRecords objectMetadataId restrictedFields
+    }
+    permissionFlags {
+      flag id roleId
+    }
+    rowLevelPermissionPredicateGroups {
+      id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId
+      positionInRowLevelPermissionPredicateGroup roleId
+    }
+    rowLevelPermissionPredicates {
+      fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup
+      roleId rowLevelPermissionPredicateGroupId subFieldName value
+      workspaceMemberFieldMetadataId workspaceMemberSubFieldName
+    }
+    universalIdentifier
+    workspaceMembers {
+      avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn
+      timeFormat timeZone uiScale userEmail userWorkspaceId
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getApiKeyRoles",),
-    result_type=_D_get_api_key_roles,
+    result_type=GetApiKeyRolesResult,
     idempotent=True,
 )
 
@@ -2196,20 +3233,26 @@ async def get_api_key_roles(
     return _d.get_api_key_roles
 
 
-class _D_get_approved_access_domains(_msgspec.Struct, frozen=True, kw_only=True):
+class GetApprovedAccessDomainsResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_approved_access_domains: list[ApprovedAccessDomain] = _msgspec.field(
         name="getApprovedAccessDomains"
     )
 
 
-GET_APPROVED_ACCESS_DOMAINS_OP: _runtime.Operation[_D_get_approved_access_domains] = (
+GET_APPROVED_ACCESS_DOMAINS_OP: _runtime.Operation[GetApprovedAccessDomainsResult] = (
     _runtime.Operation(
         name="GetApprovedAccessDomains",
-        document="query GetApprovedAccessDomains { getApprovedAccessDomains { createdAt domain id isValidated } }",
+        document="""\
+query GetApprovedAccessDomains {
+  getApprovedAccessDomains {
+    createdAt domain id isValidated
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("getApprovedAccessDomains",),
-        result_type=_D_get_approved_access_domains,
+        result_type=GetApprovedAccessDomainsResult,
         idempotent=True,
     )
 )
@@ -2222,19 +3265,25 @@ async def get_approved_access_domains(
     return _d.get_approved_access_domains
 
 
-class _D_get_auto_complete_address(_msgspec.Struct, frozen=True, kw_only=True):
+class GetAutoCompleteAddressResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_auto_complete_address: list[AutocompleteResult] = _msgspec.field(
         name="getAutoCompleteAddress"
     )
 
 
-GET_AUTO_COMPLETE_ADDRESS_OP: _runtime.Operation[_D_get_auto_complete_address] = _runtime.Operation(
+GET_AUTO_COMPLETE_ADDRESS_OP: _runtime.Operation[GetAutoCompleteAddressResult] = _runtime.Operation(
     name="GetAutoCompleteAddress",
-    document="query GetAutoCompleteAddress($address: String!, $token: String!, $country: String, $isFieldCity: Boolean) { getAutoCompleteAddress(address: $address, token: $token, country: $country, isFieldCity: $isFieldCity) { placeId text } }",
+    document="""\
+query GetAutoCompleteAddress($address: String!, $token: String!, $country: String, $isFieldCity: Boolean) {
+  getAutoCompleteAddress(address: $address, token: $token, country: $country, isFieldCity: $isFieldCity) {
+    placeId text
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getAutoCompleteAddress",),
-    result_type=_D_get_auto_complete_address,
+    result_type=GetAutoCompleteAddressResult,
     idempotent=True,
 )
 
@@ -2260,17 +3309,21 @@ async def get_auto_complete_address(
     return _d.get_auto_complete_address
 
 
-class _D_get_available_packages(_msgspec.Struct, frozen=True, kw_only=True):
+class GetAvailablePackagesResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_available_packages: _t.Any = _msgspec.field(name="getAvailablePackages")
 
 
-GET_AVAILABLE_PACKAGES_OP: _runtime.Operation[_D_get_available_packages] = _runtime.Operation(
+GET_AVAILABLE_PACKAGES_OP: _runtime.Operation[GetAvailablePackagesResult] = _runtime.Operation(
     name="GetAvailablePackages",
-    document="query GetAvailablePackages($input: LogicFunctionIdInput!) { getAvailablePackages(input: $input) }",
+    document="""\
+query GetAvailablePackages($input: LogicFunctionIdInput!) {
+  getAvailablePackages(input: $input)
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getAvailablePackages",),
-    result_type=_D_get_available_packages,
+    result_type=GetAvailablePackagesResult,
     idempotent=True,
 )
 
@@ -2288,21 +3341,30 @@ async def get_available_packages(
     return _d.get_available_packages
 
 
-class _D_get_connected_imap_smtp_caldav_account(_msgspec.Struct, frozen=True, kw_only=True):
+class GetConnectedImapSmtpCaldavAccountResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_connected_imap_smtp_caldav_account: ConnectedImapSmtpCaldavAccount = _msgspec.field(
         name="getConnectedImapSmtpCaldavAccount"
     )
 
 
 GET_CONNECTED_IMAP_SMTP_CALDAV_ACCOUNT_OP: _runtime.Operation[
-    _D_get_connected_imap_smtp_caldav_account
+    GetConnectedImapSmtpCaldavAccountResult
 ] = _runtime.Operation(
     name="GetConnectedImapSmtpCaldavAccount",
-    document="query GetConnectedImapSmtpCaldavAccount($id: UUID!) { getConnectedImapSmtpCaldavAccount(id: $id) { connectionParameters { name } handle id provider userWorkspaceId } }",
+    document="""\
+query GetConnectedImapSmtpCaldavAccount($id: UUID!) {
+  getConnectedImapSmtpCaldavAccount(id: $id) {
+    connectionParameters {
+      name
+    }
+    handle id provider userWorkspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getConnectedImapSmtpCaldavAccount",),
-    result_type=_D_get_connected_imap_smtp_caldav_account,
+    result_type=GetConnectedImapSmtpCaldavAccountResult,
     idempotent=True,
 )
 
@@ -2320,17 +3382,27 @@ async def get_connected_imap_smtp_caldav_account(
     return _d.get_connected_imap_smtp_caldav_account
 
 
-class _D_get_emailing_domains(_msgspec.Struct, frozen=True, kw_only=True):
+class GetEmailingDomainsResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_emailing_domains: list[EmailingDomain] = _msgspec.field(name="getEmailingDomains")
 
 
-GET_EMAILING_DOMAINS_OP: _runtime.Operation[_D_get_emailing_domains] = _runtime.Operation(
+GET_EMAILING_DOMAINS_OP: _runtime.Operation[GetEmailingDomainsResult] = _runtime.Operation(
     name="GetEmailingDomains",
-    document="query GetEmailingDomains { getEmailingDomains { createdAt domain id status tenantStatus unsubscribeHostnameStatus updatedAt verificationRecords { key priority status type value } verifiedAt } }",
+    document="""\
+query GetEmailingDomains {
+  getEmailingDomains {
+    createdAt domain id status tenantStatus unsubscribeHostnameStatus updatedAt
+    verificationRecords {
+      key priority status type value
+    }
+    verifiedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getEmailingDomains",),
-    result_type=_D_get_emailing_domains,
+    result_type=GetEmailingDomainsResult,
     idempotent=True,
 )
 
@@ -2342,17 +3414,23 @@ async def get_emailing_domains(
     return _d.get_emailing_domains
 
 
-class _D_get_invite_suggestions(_msgspec.Struct, frozen=True, kw_only=True):
+class GetInviteSuggestionsResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_invite_suggestions: list[InviteSuggestion] = _msgspec.field(name="getInviteSuggestions")
 
 
-GET_INVITE_SUGGESTIONS_OP: _runtime.Operation[_D_get_invite_suggestions] = _runtime.Operation(
+GET_INVITE_SUGGESTIONS_OP: _runtime.Operation[GetInviteSuggestionsResult] = _runtime.Operation(
     name="GetInviteSuggestions",
-    document="query GetInviteSuggestions { getInviteSuggestions { displayName email } }",
+    document="""\
+query GetInviteSuggestions {
+  getInviteSuggestions {
+    displayName email
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getInviteSuggestions",),
-    result_type=_D_get_invite_suggestions,
+    result_type=GetInviteSuggestionsResult,
     idempotent=True,
 )
 
@@ -2364,17 +3442,23 @@ async def get_invite_suggestions(
     return _d.get_invite_suggestions
 
 
-class _D_get_jobs(_msgspec.Struct, frozen=True, kw_only=True):
+class GetJobsResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_jobs: list[JobStatus] = _msgspec.field(name="getJobs")
 
 
-GET_JOBS_OP: _runtime.Operation[_D_get_jobs] = _runtime.Operation(
+GET_JOBS_OP: _runtime.Operation[GetJobsResult] = _runtime.Operation(
     name="GetJobs",
-    document="query GetJobs($jobIds: [String!]!) { getJobs(jobIds: $jobIds) { attemptsMade enqueuedAt failedReason finishedAt jobId startedAt state } }",
+    document="""\
+query GetJobs($jobIds: [String!]!) {
+  getJobs(jobIds: $jobIds) {
+    attemptsMade enqueuedAt failedReason finishedAt jobId startedAt state
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getJobs",),
-    result_type=_D_get_jobs,
+    result_type=GetJobsResult,
     idempotent=True,
 )
 
@@ -2392,20 +3476,24 @@ async def get_jobs(
     return _d.get_jobs
 
 
-class _D_get_logic_function_source_code(_msgspec.Struct, frozen=True, kw_only=True):
+class GetLogicFunctionSourceCodeResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_logic_function_source_code: str | None = _msgspec.field(
         default=None, name="getLogicFunctionSourceCode"
     )
 
 
-GET_LOGIC_FUNCTION_SOURCE_CODE_OP: _runtime.Operation[_D_get_logic_function_source_code] = (
+GET_LOGIC_FUNCTION_SOURCE_CODE_OP: _runtime.Operation[GetLogicFunctionSourceCodeResult] = (
     _runtime.Operation(
         name="GetLogicFunctionSourceCode",
-        document="query GetLogicFunctionSourceCode($input: LogicFunctionIdInput!) { getLogicFunctionSourceCode(input: $input) }",
+        document="""\
+query GetLogicFunctionSourceCode($input: LogicFunctionIdInput!) {
+  getLogicFunctionSourceCode(input: $input)
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("getLogicFunctionSourceCode",),
-        result_type=_D_get_logic_function_source_code,
+        result_type=GetLogicFunctionSourceCodeResult,
         idempotent=True,
     )
 )
@@ -2424,17 +3512,29 @@ async def get_logic_function_source_code(
     return _d.get_logic_function_source_code
 
 
-class _D_get_page_layout(_msgspec.Struct, frozen=True, kw_only=True):
+class GetPageLayoutResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_page_layout: PageLayout | None = _msgspec.field(default=None, name="getPageLayout")
 
 
-GET_PAGE_LAYOUT_OP: _runtime.Operation[_D_get_page_layout] = _runtime.Operation(
+GET_PAGE_LAYOUT_OP: _runtime.Operation[GetPageLayoutResult] = _runtime.Operation(
     name="GetPageLayout",
-    document="query GetPageLayout($id: String!) { getPageLayout(id: $id) { applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id isFirstTabPinned isSystemSideEffect name objectMetadataId tabs { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt } type universalIdentifier updatedAt } }",
+    document="""\
+query GetPageLayout($id: String!) {
+  getPageLayout(id: $id) {
+    applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id
+    isFirstTabPinned isSystemSideEffect name objectMetadataId
+    tabs {
+      applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+      pageLayoutId position title universalIdentifier updatedAt
+    }
+    type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getPageLayout",),
-    result_type=_D_get_page_layout,
+    result_type=GetPageLayoutResult,
     idempotent=True,
 )
 
@@ -2452,17 +3552,29 @@ async def get_page_layout(
     return _d.get_page_layout
 
 
-class _D_get_page_layout_tab(_msgspec.Struct, frozen=True, kw_only=True):
+class GetPageLayoutTabResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_page_layout_tab: PageLayoutTab = _msgspec.field(name="getPageLayoutTab")
 
 
-GET_PAGE_LAYOUT_TAB_OP: _runtime.Operation[_D_get_page_layout_tab] = _runtime.Operation(
+GET_PAGE_LAYOUT_TAB_OP: _runtime.Operation[GetPageLayoutTabResult] = _runtime.Operation(
     name="GetPageLayoutTab",
-    document="query GetPageLayoutTab($id: String!) { getPageLayoutTab(id: $id) { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt widgets { applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type universalIdentifier updatedAt } } }",
+    document="""\
+query GetPageLayoutTab($id: String!) {
+  getPageLayoutTab(id: $id) {
+    applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+    pageLayoutId position title universalIdentifier updatedAt
+    widgets {
+      applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id
+      isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type
+      universalIdentifier updatedAt
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getPageLayoutTab",),
-    result_type=_D_get_page_layout_tab,
+    result_type=GetPageLayoutTabResult,
     idempotent=True,
 )
 
@@ -2480,17 +3592,29 @@ async def get_page_layout_tab(
     return _d.get_page_layout_tab
 
 
-class _D_get_page_layout_tabs(_msgspec.Struct, frozen=True, kw_only=True):
+class GetPageLayoutTabsResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_page_layout_tabs: list[PageLayoutTab] = _msgspec.field(name="getPageLayoutTabs")
 
 
-GET_PAGE_LAYOUT_TABS_OP: _runtime.Operation[_D_get_page_layout_tabs] = _runtime.Operation(
+GET_PAGE_LAYOUT_TABS_OP: _runtime.Operation[GetPageLayoutTabsResult] = _runtime.Operation(
     name="GetPageLayoutTabs",
-    document="query GetPageLayoutTabs($pageLayoutId: String!) { getPageLayoutTabs(pageLayoutId: $pageLayoutId) { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt widgets { applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type universalIdentifier updatedAt } } }",
+    document="""\
+query GetPageLayoutTabs($pageLayoutId: String!) {
+  getPageLayoutTabs(pageLayoutId: $pageLayoutId) {
+    applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+    pageLayoutId position title universalIdentifier updatedAt
+    widgets {
+      applicationId conditionalAvailabilityExpression conditionalDisplay createdAt deletedAt id
+      isActive isSystemSideEffect objectMetadataId pageLayoutTabId title type
+      universalIdentifier updatedAt
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getPageLayoutTabs",),
-    result_type=_D_get_page_layout_tabs,
+    result_type=GetPageLayoutTabsResult,
     idempotent=True,
 )
 
@@ -2508,17 +3632,141 @@ async def get_page_layout_tabs(
     return _d.get_page_layout_tabs
 
 
-class _D_get_page_layout_widget(_msgspec.Struct, frozen=True, kw_only=True):
+class GetPageLayoutWidgetResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_page_layout_widget: PageLayoutWidget = _msgspec.field(name="getPageLayoutWidget")
 
 
-GET_PAGE_LAYOUT_WIDGET_OP: _runtime.Operation[_D_get_page_layout_widget] = _runtime.Operation(
+GET_PAGE_LAYOUT_WIDGET_OP: _runtime.Operation[GetPageLayoutWidgetResult] = _runtime.Operation(
     name="GetPageLayoutWidget",
-    document="query GetPageLayoutWidget($id: String!) { getPageLayoutWidget(id: $id) { applicationId conditionalAvailabilityExpression conditionalDisplay configuration { __typename ... on AggregateChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation configurationType description displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone } ... on BarChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on CalendarConfiguration { __typename configurationType } ... on CallRecordingSummaryConfiguration { __typename configurationType } ... on CallRecordingTranscriptConfiguration { __typename configurationType } ... on EmailThreadConfiguration { __typename configurationType } ... on EmailsConfiguration { __typename configurationType } ... on FieldConfiguration { __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable nestedRelationFieldMetadataId viewId } ... on FieldRichTextConfiguration { __typename configurationType } ... on FieldsConfiguration { __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields viewId } ... on FilesConfiguration { __typename configurationType } ... on FormFieldConfiguration { __typename configurationType fieldMetadataId } ... on FrontComponentConfiguration { __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers } ... on IframeConfiguration { __typename configurationType url } ... on LineChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on MessageCampaignBodyConfiguration { __typename configurationType } ... on MessageCampaignDetailsConfiguration { __typename configurationType } ... on NotesConfiguration { __typename configurationType } ... on PieChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation color configurationType dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder numberFormat orderBy showCenterMetric splitMultiValueFields timezone } ... on RecordTableConfiguration { __typename configurationType isUIEditable recordLimit viewId } ... on StandaloneRichTextConfiguration { __typename configurationType } ... on TasksConfiguration { __typename configurationType } ... on TimelineConfiguration { __typename configurationType } ... on ViewConfiguration { __typename configurationType } ... on WorkflowConfiguration { __typename configurationType } ... on WorkflowRunConfiguration { __typename configurationType } ... on WorkflowVersionConfiguration { __typename configurationType } } createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId position { __typename ... on PageLayoutWidgetCanvasPosition { __typename layoutMode } ... on PageLayoutWidgetGridPosition { __typename column columnSpan layoutMode row rowSpan } ... on PageLayoutWidgetVerticalListPosition { __typename heightBehavior index layoutMode } } title type universalIdentifier updatedAt } }",
+    document="""\
+query GetPageLayoutWidget($id: String!) {
+  getPageLayoutWidget(id: $id) {
+    applicationId conditionalAvailabilityExpression conditionalDisplay
+    configuration {
+      __typename
+      ... on AggregateChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation configurationType description
+        displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone
+      }
+      ... on BarChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on CalendarConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingSummaryConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingTranscriptConfiguration {
+        __typename configurationType
+      }
+      ... on EmailThreadConfiguration {
+        __typename configurationType
+      }
+      ... on EmailsConfiguration {
+        __typename configurationType
+      }
+      ... on FieldConfiguration {
+        __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable
+        nestedRelationFieldMetadataId viewId
+      }
+      ... on FieldRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on FieldsConfiguration {
+        __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields
+        viewId
+      }
+      ... on FilesConfiguration {
+        __typename configurationType
+      }
+      ... on FormFieldConfiguration {
+        __typename configurationType fieldMetadataId
+      }
+      ... on FrontComponentConfiguration {
+        __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers
+      }
+      ... on IframeConfiguration {
+        __typename configurationType url
+      }
+      ... on LineChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on MessageCampaignBodyConfiguration {
+        __typename configurationType
+      }
+      ... on MessageCampaignDetailsConfiguration {
+        __typename configurationType
+      }
+      ... on NotesConfiguration {
+        __typename configurationType
+      }
+      ... on PieChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation color configurationType
+        dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder
+        numberFormat orderBy showCenterMetric splitMultiValueFields timezone
+      }
+      ... on RecordTableConfiguration {
+        __typename configurationType isUIEditable recordLimit viewId
+      }
+      ... on StandaloneRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on TasksConfiguration {
+        __typename configurationType
+      }
+      ... on TimelineConfiguration {
+        __typename configurationType
+      }
+      ... on ViewConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowRunConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowVersionConfiguration {
+        __typename configurationType
+      }
+    }
+    createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId
+    position {
+      __typename
+      ... on PageLayoutWidgetCanvasPosition {
+        __typename layoutMode
+      }
+      ... on PageLayoutWidgetGridPosition {
+        __typename column columnSpan layoutMode row rowSpan
+      }
+      ... on PageLayoutWidgetVerticalListPosition {
+        __typename heightBehavior index layoutMode
+      }
+    }
+    title type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getPageLayoutWidget",),
-    result_type=_D_get_page_layout_widget,
+    result_type=GetPageLayoutWidgetResult,
     idempotent=True,
 )
 
@@ -2536,17 +3784,141 @@ async def get_page_layout_widget(
     return _d.get_page_layout_widget
 
 
-class _D_get_page_layout_widgets(_msgspec.Struct, frozen=True, kw_only=True):
+class GetPageLayoutWidgetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_page_layout_widgets: list[PageLayoutWidget] = _msgspec.field(name="getPageLayoutWidgets")
 
 
-GET_PAGE_LAYOUT_WIDGETS_OP: _runtime.Operation[_D_get_page_layout_widgets] = _runtime.Operation(
+GET_PAGE_LAYOUT_WIDGETS_OP: _runtime.Operation[GetPageLayoutWidgetsResult] = _runtime.Operation(
     name="GetPageLayoutWidgets",
-    document="query GetPageLayoutWidgets($pageLayoutTabId: String!) { getPageLayoutWidgets(pageLayoutTabId: $pageLayoutTabId) { applicationId conditionalAvailabilityExpression conditionalDisplay configuration { __typename ... on AggregateChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation configurationType description displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone } ... on BarChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on CalendarConfiguration { __typename configurationType } ... on CallRecordingSummaryConfiguration { __typename configurationType } ... on CallRecordingTranscriptConfiguration { __typename configurationType } ... on EmailThreadConfiguration { __typename configurationType } ... on EmailsConfiguration { __typename configurationType } ... on FieldConfiguration { __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable nestedRelationFieldMetadataId viewId } ... on FieldRichTextConfiguration { __typename configurationType } ... on FieldsConfiguration { __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields viewId } ... on FilesConfiguration { __typename configurationType } ... on FormFieldConfiguration { __typename configurationType fieldMetadataId } ... on FrontComponentConfiguration { __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers } ... on IframeConfiguration { __typename configurationType url } ... on LineChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy splitMultiValueFields timezone } ... on MessageCampaignBodyConfiguration { __typename configurationType } ... on MessageCampaignDetailsConfiguration { __typename configurationType } ... on NotesConfiguration { __typename configurationType } ... on PieChartConfiguration { __typename aggregateFieldMetadataId aggregateOperation color configurationType dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder numberFormat orderBy showCenterMetric splitMultiValueFields timezone } ... on RecordTableConfiguration { __typename configurationType isUIEditable recordLimit viewId } ... on StandaloneRichTextConfiguration { __typename configurationType } ... on TasksConfiguration { __typename configurationType } ... on TimelineConfiguration { __typename configurationType } ... on ViewConfiguration { __typename configurationType } ... on WorkflowConfiguration { __typename configurationType } ... on WorkflowRunConfiguration { __typename configurationType } ... on WorkflowVersionConfiguration { __typename configurationType } } createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId position { __typename ... on PageLayoutWidgetCanvasPosition { __typename layoutMode } ... on PageLayoutWidgetGridPosition { __typename column columnSpan layoutMode row rowSpan } ... on PageLayoutWidgetVerticalListPosition { __typename heightBehavior index layoutMode } } title type universalIdentifier updatedAt } }",
+    document="""\
+query GetPageLayoutWidgets($pageLayoutTabId: String!) {
+  getPageLayoutWidgets(pageLayoutTabId: $pageLayoutTabId) {
+    applicationId conditionalAvailabilityExpression conditionalDisplay
+    configuration {
+      __typename
+      ... on AggregateChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation configurationType description
+        displayDataLabel filter firstDayOfTheWeek label numberFormat prefix suffix timezone
+      }
+      ... on BarChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupMode isCumulative layout numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on CalendarConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingSummaryConfiguration {
+        __typename configurationType
+      }
+      ... on CallRecordingTranscriptConfiguration {
+        __typename configurationType
+      }
+      ... on EmailThreadConfiguration {
+        __typename configurationType
+      }
+      ... on EmailsConfiguration {
+        __typename configurationType
+      }
+      ... on FieldConfiguration {
+        __typename configurationType fieldDisplayMode fieldMetadataId isUIEditable
+        nestedRelationFieldMetadataId viewId
+      }
+      ... on FieldRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on FieldsConfiguration {
+        __typename configurationType newFieldDefaultVisibility shouldAllowUserToSeeHiddenFields
+        viewId
+      }
+      ... on FilesConfiguration {
+        __typename configurationType
+      }
+      ... on FormFieldConfiguration {
+        __typename configurationType fieldMetadataId
+      }
+      ... on FrontComponentConfiguration {
+        __typename configurationType frontComponentId headerCommandMenuItemUniversalIdentifiers
+      }
+      ... on IframeConfiguration {
+        __typename configurationType url
+      }
+      ... on LineChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation axisNameDisplay color
+        configurationType description displayDataLabel displayLegend filter firstDayOfTheWeek
+        isCumulative isStacked numberFormat omitNullValues primaryAxisDateGranularity
+        primaryAxisGroupByFieldMetadataId primaryAxisGroupBySubFieldName
+        primaryAxisManualSortOrder primaryAxisOrderBy rangeMax rangeMin
+        secondaryAxisGroupByDateGranularity secondaryAxisGroupByFieldMetadataId
+        secondaryAxisGroupBySubFieldName secondaryAxisManualSortOrder secondaryAxisOrderBy
+        splitMultiValueFields timezone
+      }
+      ... on MessageCampaignBodyConfiguration {
+        __typename configurationType
+      }
+      ... on MessageCampaignDetailsConfiguration {
+        __typename configurationType
+      }
+      ... on NotesConfiguration {
+        __typename configurationType
+      }
+      ... on PieChartConfiguration {
+        __typename aggregateFieldMetadataId aggregateOperation color configurationType
+        dateGranularity description displayDataLabel displayLegend filter firstDayOfTheWeek
+        groupByFieldMetadataId groupBySubFieldName hideEmptyCategory manualSortOrder
+        numberFormat orderBy showCenterMetric splitMultiValueFields timezone
+      }
+      ... on RecordTableConfiguration {
+        __typename configurationType isUIEditable recordLimit viewId
+      }
+      ... on StandaloneRichTextConfiguration {
+        __typename configurationType
+      }
+      ... on TasksConfiguration {
+        __typename configurationType
+      }
+      ... on TimelineConfiguration {
+        __typename configurationType
+      }
+      ... on ViewConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowRunConfiguration {
+        __typename configurationType
+      }
+      ... on WorkflowVersionConfiguration {
+        __typename configurationType
+      }
+    }
+    createdAt deletedAt id isActive isSystemSideEffect objectMetadataId pageLayoutTabId
+    position {
+      __typename
+      ... on PageLayoutWidgetCanvasPosition {
+        __typename layoutMode
+      }
+      ... on PageLayoutWidgetGridPosition {
+        __typename column columnSpan layoutMode row rowSpan
+      }
+      ... on PageLayoutWidgetVerticalListPosition {
+        __typename heightBehavior index layoutMode
+      }
+    }
+    title type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getPageLayoutWidgets",),
-    result_type=_D_get_page_layout_widgets,
+    result_type=GetPageLayoutWidgetsResult,
     idempotent=True,
 )
 
@@ -2564,17 +3936,29 @@ async def get_page_layout_widgets(
     return _d.get_page_layout_widgets
 
 
-class _D_get_page_layouts(_msgspec.Struct, frozen=True, kw_only=True):
+class GetPageLayoutsResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_page_layouts: list[PageLayout] = _msgspec.field(name="getPageLayouts")
 
 
-GET_PAGE_LAYOUTS_OP: _runtime.Operation[_D_get_page_layouts] = _runtime.Operation(
+GET_PAGE_LAYOUTS_OP: _runtime.Operation[GetPageLayoutsResult] = _runtime.Operation(
     name="GetPageLayouts",
-    document="query GetPageLayouts($objectMetadataId: String, $pageLayoutType: PageLayoutType) { getPageLayouts(objectMetadataId: $objectMetadataId, pageLayoutType: $pageLayoutType) { applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id isFirstTabPinned isSystemSideEffect name objectMetadataId tabs { applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode pageLayoutId position title universalIdentifier updatedAt } type universalIdentifier updatedAt } }",
+    document="""\
+query GetPageLayouts($objectMetadataId: String, $pageLayoutType: PageLayoutType) {
+  getPageLayouts(objectMetadataId: $objectMetadataId, pageLayoutType: $pageLayoutType) {
+    applicationId createdAt defaultTabToFocusOnMobileAndSidePanelId deletedAt id
+    isFirstTabPinned isSystemSideEffect name objectMetadataId
+    tabs {
+      applicationId createdAt deletedAt icon id isActive isSystemSideEffect layoutMode
+      pageLayoutId position title universalIdentifier updatedAt
+    }
+    type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getPageLayouts",),
-    result_type=_D_get_page_layouts,
+    result_type=GetPageLayoutsResult,
     idempotent=True,
 )
 
@@ -2595,17 +3979,24 @@ async def get_page_layouts(
     return _d.get_page_layouts
 
 
-class _D_get_permission_flags(_msgspec.Struct, frozen=True, kw_only=True):
+class GetPermissionFlagsResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_permission_flags: list[PermissionFlag] = _msgspec.field(name="getPermissionFlags")
 
 
-GET_PERMISSION_FLAGS_OP: _runtime.Operation[_D_get_permission_flags] = _runtime.Operation(
+GET_PERMISSION_FLAGS_OP: _runtime.Operation[GetPermissionFlagsResult] = _runtime.Operation(
     name="GetPermissionFlags",
-    document="query GetPermissionFlags { getPermissionFlags { applicationId createdAt description icon id key label permissionType universalIdentifier updatedAt } }",
+    document="""\
+query GetPermissionFlags {
+  getPermissionFlags {
+    applicationId createdAt description icon id key label permissionType universalIdentifier
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getPermissionFlags",),
-    result_type=_D_get_permission_flags,
+    result_type=GetPermissionFlagsResult,
     idempotent=True,
 )
 
@@ -2617,22 +4008,37 @@ async def get_permission_flags(
     return _d.get_permission_flags
 
 
-class _D_get_public_workspace_data_by_domain(_msgspec.Struct, frozen=True, kw_only=True):
+class GetPublicWorkspaceDataByDomainResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_public_workspace_data_by_domain: PublicWorkspaceData = _msgspec.field(
         name="getPublicWorkspaceDataByDomain"
     )
 
 
-GET_PUBLIC_WORKSPACE_DATA_BY_DOMAIN_OP: _runtime.Operation[
-    _D_get_public_workspace_data_by_domain
-] = _runtime.Operation(
-    name="GetPublicWorkspaceDataByDomain",
-    document="query GetPublicWorkspaceDataByDomain($origin: String) { getPublicWorkspaceDataByDomain(origin: $origin) { authBypassProviders { google microsoft password } authProviders { google magicLink microsoft password } displayName id logo workspaceUrls { customUrl subdomainUrl } } }",
-    endpoint="metadata",
-    kind="query",
-    root_fields=("getPublicWorkspaceDataByDomain",),
-    result_type=_D_get_public_workspace_data_by_domain,
-    idempotent=True,
+GET_PUBLIC_WORKSPACE_DATA_BY_DOMAIN_OP: _runtime.Operation[GetPublicWorkspaceDataByDomainResult] = (
+    _runtime.Operation(
+        name="GetPublicWorkspaceDataByDomain",
+        document="""\
+query GetPublicWorkspaceDataByDomain($origin: String) {
+  getPublicWorkspaceDataByDomain(origin: $origin) {
+    authBypassProviders {
+      google microsoft password
+    }
+    authProviders {
+      google magicLink microsoft password
+    }
+    displayName id logo
+    workspaceUrls {
+      customUrl subdomainUrl
+    }
+  }
+}
+""",
+        endpoint="metadata",
+        kind="query",
+        root_fields=("getPublicWorkspaceDataByDomain",),
+        result_type=GetPublicWorkspaceDataByDomainResult,
+        idempotent=True,
+    )
 )
 
 
@@ -2649,20 +4055,26 @@ async def get_public_workspace_data_by_domain(
     return _d.get_public_workspace_data_by_domain
 
 
-class _D_get_public_workspace_data_by_id(_msgspec.Struct, frozen=True, kw_only=True):
+class GetPublicWorkspaceDataByIdResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_public_workspace_data_by_id: PublicWorkspaceDataSummary = _msgspec.field(
         name="getPublicWorkspaceDataById"
     )
 
 
-GET_PUBLIC_WORKSPACE_DATA_BY_ID_OP: _runtime.Operation[_D_get_public_workspace_data_by_id] = (
+GET_PUBLIC_WORKSPACE_DATA_BY_ID_OP: _runtime.Operation[GetPublicWorkspaceDataByIdResult] = (
     _runtime.Operation(
         name="GetPublicWorkspaceDataById",
-        document="query GetPublicWorkspaceDataById($id: UUID!) { getPublicWorkspaceDataById(id: $id) { displayName id logo } }",
+        document="""\
+query GetPublicWorkspaceDataById($id: UUID!) {
+  getPublicWorkspaceDataById(id: $id) {
+    displayName id logo
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("getPublicWorkspaceDataById",),
-        result_type=_D_get_public_workspace_data_by_id,
+        result_type=GetPublicWorkspaceDataByIdResult,
         idempotent=True,
     )
 )
@@ -2681,19 +4093,26 @@ async def get_public_workspace_data_by_id(
     return _d.get_public_workspace_data_by_id
 
 
-class _D_get_resource_credit_usage(_msgspec.Struct, frozen=True, kw_only=True):
+class GetResourceCreditUsageResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_resource_credit_usage: list[BillingResourceCreditUsage] = _msgspec.field(
         name="getResourceCreditUsage"
     )
 
 
-GET_RESOURCE_CREDIT_USAGE_OP: _runtime.Operation[_D_get_resource_credit_usage] = _runtime.Operation(
+GET_RESOURCE_CREDIT_USAGE_OP: _runtime.Operation[GetResourceCreditUsageResult] = _runtime.Operation(
     name="GetResourceCreditUsage",
-    document="query GetResourceCreditUsage { getResourceCreditUsage { grantedCredits periodEnd periodStart productKey rolloverCredits totalGrantedCredits unitPriceCents usedCredits } }",
+    document="""\
+query GetResourceCreditUsage {
+  getResourceCreditUsage {
+    grantedCredits periodEnd periodStart productKey rolloverCredits totalGrantedCredits
+    unitPriceCents usedCredits
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getResourceCreditUsage",),
-    result_type=_D_get_resource_credit_usage,
+    result_type=GetResourceCreditUsageResult,
     idempotent=True,
 )
 
@@ -2705,17 +4124,57 @@ async def get_resource_credit_usage(
     return _d.get_resource_credit_usage
 
 
-class _D_get_roles(_msgspec.Struct, frozen=True, kw_only=True):
+class GetRolesResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_roles: list[Role] = _msgspec.field(name="getRoles")
 
 
-GET_ROLES_OP: _runtime.Operation[_D_get_roles] = _runtime.Operation(
+GET_ROLES_OP: _runtime.Operation[GetRolesResult] = _runtime.Operation(
     name="GetRoles",
-    document="query GetRoles { getRoles { agents { applicationId createdAt description evaluationInputs icon id isCustom label modelConfiguration modelId name prompt responseFormat roleId updatedAt } apiKeys { expiresAt id name revokedAt } canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description fieldPermissions { canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId } icon id isEditable label objectPermissions { canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords canUpdateObjectRecords objectMetadataId restrictedFields } permissionFlags { flag id roleId } rowLevelPermissionPredicateGroups { id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId positionInRowLevelPermissionPredicateGroup roleId } rowLevelPermissionPredicates { fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup roleId rowLevelPermissionPredicateGroupId subFieldName value workspaceMemberFieldMetadataId workspaceMemberSubFieldName } universalIdentifier workspaceMembers { avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn timeFormat timeZone uiScale userEmail userWorkspaceId } } }",
+    document="""\
+query GetRoles {
+  getRoles {
+    agents {
+      applicationId createdAt description evaluationInputs icon id isCustom label
+      modelConfiguration modelId name prompt responseFormat roleId updatedAt
+    }
+    apiKeys {
+      expiresAt id name revokedAt
+    }
+    canAccessAllTools canBeAssignedToAgents canBeAssignedToApiKeys canBeAssignedToUsers
+    canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords
+    canUpdateAllObjectRecords canUpdateAllSettings description
+    fieldPermissions {
+      canReadFieldValue canUpdateFieldValue fieldMetadataId id objectMetadataId roleId
+    }
+    icon id isEditable label
+    objectPermissions {
+      canDestroyObjectRecords canReadObjectRecords canSoftDeleteObjectRecords
+      canUpdateObjectRecords objectMetadataId restrictedFields
+    }
+    permissionFlags {
+      flag id roleId
+    }
+    rowLevelPermissionPredicateGroups {
+      id logicalOperator objectMetadataId parentRowLevelPermissionPredicateGroupId
+      positionInRowLevelPermissionPredicateGroup roleId
+    }
+    rowLevelPermissionPredicates {
+      fieldMetadataId id objectMetadataId operand positionInRowLevelPermissionPredicateGroup
+      roleId rowLevelPermissionPredicateGroupId subFieldName value
+      workspaceMemberFieldMetadataId workspaceMemberSubFieldName
+    }
+    universalIdentifier
+    workspaceMembers {
+      avatarUrl calendarStartDay colorScheme dateFormat id locale numberFormat openRecordIn
+      timeFormat timeZone uiScale userEmail userWorkspaceId
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getRoles",),
-    result_type=_D_get_roles,
+    result_type=GetRolesResult,
     idempotent=True,
 )
 
@@ -2727,20 +4186,29 @@ async def get_roles(
     return _d.get_roles
 
 
-class _D_get_sso_identity_providers(_msgspec.Struct, frozen=True, kw_only=True):
+class GetSSOIdentityProvidersResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_sso_identity_providers: list[FindAvailableSSOIDP] = _msgspec.field(
         name="getSSOIdentityProviders"
     )
 
 
-GET_SSO_IDENTITY_PROVIDERS_OP: _runtime.Operation[_D_get_sso_identity_providers] = (
+GET_SSO_IDENTITY_PROVIDERS_OP: _runtime.Operation[GetSSOIdentityProvidersResult] = (
     _runtime.Operation(
         name="GetSSOIdentityProviders",
-        document="query GetSSOIdentityProviders { getSSOIdentityProviders { id issuer name status type workspace { displayName id } } }",
+        document="""\
+query GetSSOIdentityProviders {
+  getSSOIdentityProviders {
+    id issuer name status type
+    workspace {
+      displayName id
+    }
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("getSSOIdentityProviders",),
-        result_type=_D_get_sso_identity_providers,
+        result_type=GetSSOIdentityProvidersResult,
         idempotent=True,
     )
 )
@@ -2753,17 +4221,23 @@ async def get_sso_identity_providers(
     return _d.get_sso_identity_providers
 
 
-class _D_get_tool_index(_msgspec.Struct, frozen=True, kw_only=True):
+class GetToolIndexResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_tool_index: list[ToolIndexEntry] = _msgspec.field(name="getToolIndex")
 
 
-GET_TOOL_INDEX_OP: _runtime.Operation[_D_get_tool_index] = _runtime.Operation(
+GET_TOOL_INDEX_OP: _runtime.Operation[GetToolIndexResult] = _runtime.Operation(
     name="GetToolIndex",
-    document="query GetToolIndex { getToolIndex { category description frontComponentId icon inputSchema label name objectName widgetName } }",
+    document="""\
+query GetToolIndex {
+  getToolIndex {
+    category description frontComponentId icon inputSchema label name objectName widgetName
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getToolIndex",),
-    result_type=_D_get_tool_index,
+    result_type=GetToolIndexResult,
     idempotent=True,
 )
 
@@ -2775,17 +4249,21 @@ async def get_tool_index(
     return _d.get_tool_index
 
 
-class _D_get_tool_input_schema(_msgspec.Struct, frozen=True, kw_only=True):
+class GetToolInputSchemaResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_tool_input_schema: _t.Any = _msgspec.field(default=None, name="getToolInputSchema")
 
 
-GET_TOOL_INPUT_SCHEMA_OP: _runtime.Operation[_D_get_tool_input_schema] = _runtime.Operation(
+GET_TOOL_INPUT_SCHEMA_OP: _runtime.Operation[GetToolInputSchemaResult] = _runtime.Operation(
     name="GetToolInputSchema",
-    document="query GetToolInputSchema($toolName: String!) { getToolInputSchema(toolName: $toolName) }",
+    document="""\
+query GetToolInputSchema($toolName: String!) {
+  getToolInputSchema(toolName: $toolName)
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getToolInputSchema",),
-    result_type=_D_get_tool_input_schema,
+    result_type=GetToolInputSchemaResult,
     idempotent=True,
 )
 
@@ -2803,17 +4281,41 @@ async def get_tool_input_schema(
     return _d.get_tool_input_schema
 
 
-class _D_get_usage_analytics(_msgspec.Struct, frozen=True, kw_only=True):
+class GetUsageAnalyticsResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_usage_analytics: UsageAnalytics = _msgspec.field(name="getUsageAnalytics")
 
 
-GET_USAGE_ANALYTICS_OP: _runtime.Operation[_D_get_usage_analytics] = _runtime.Operation(
+GET_USAGE_ANALYTICS_OP: _runtime.Operation[GetUsageAnalyticsResult] = _runtime.Operation(
     name="GetUsageAnalytics",
-    document="query GetUsageAnalytics($input: UsageAnalyticsInput) { getUsageAnalytics(input: $input) { periodEnd periodStart timeSeries { creditsUsed date } usageByApplication { creditsUsed key label } usageByModel { creditsUsed key label } usageByOperationType { creditsUsed key label } usageByUser { creditsUsed key label } userDailyUsage { userWorkspaceId } } }",
+    document="""\
+query GetUsageAnalytics($input: UsageAnalyticsInput) {
+  getUsageAnalytics(input: $input) {
+    periodEnd periodStart
+    timeSeries {
+      creditsUsed date
+    }
+    usageByApplication {
+      creditsUsed key label
+    }
+    usageByModel {
+      creditsUsed key label
+    }
+    usageByOperationType {
+      creditsUsed key label
+    }
+    usageByUser {
+      creditsUsed key label
+    }
+    userDailyUsage {
+      userWorkspaceId
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getUsageAnalytics",),
-    result_type=_D_get_usage_analytics,
+    result_type=GetUsageAnalyticsResult,
     idempotent=True,
 )
 
@@ -2831,17 +4333,51 @@ async def get_usage_analytics(
     return _d.get_usage_analytics
 
 
-class _D_get_view(_msgspec.Struct, frozen=True, kw_only=True):
+class GetViewResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_view: View | None = _msgspec.field(default=None, name="getView")
 
 
-GET_VIEW_OP: _runtime.Operation[_D_get_view] = _runtime.Operation(
+GET_VIEW_OP: _runtime.Operation[GetViewResult] = _runtime.Operation(
     name="GetView",
-    document="query GetView($id: String!) { getView(id: $id) { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt viewFieldGroups { createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId } viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } visibility workspaceId } }",
+    document="""\
+query GetView($id: String!) {
+  getView(id: $id) {
+    anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+    calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive
+    isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+    kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+    name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+    viewFieldGroups {
+      createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId
+    }
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    visibility workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getView",),
-    result_type=_D_get_view,
+    result_type=GetViewResult,
     idempotent=True,
 )
 
@@ -2859,17 +4395,25 @@ async def get_view(
     return _d.get_view
 
 
-class _D_get_view_field(_msgspec.Struct, frozen=True, kw_only=True):
+class GetViewFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_view_field: ViewField | None = _msgspec.field(default=None, name="getViewField")
 
 
-GET_VIEW_FIELD_OP: _runtime.Operation[_D_get_view_field] = _runtime.Operation(
+GET_VIEW_FIELD_OP: _runtime.Operation[GetViewFieldResult] = _runtime.Operation(
     name="GetViewField",
-    document="query GetViewField($id: String!) { getViewField(id: $id) { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } }",
+    document="""\
+query GetViewField($id: String!) {
+  getViewField(id: $id) {
+    aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+    isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewField",),
-    result_type=_D_get_view_field,
+    result_type=GetViewFieldResult,
     idempotent=True,
 )
 
@@ -2887,19 +4431,31 @@ async def get_view_field(
     return _d.get_view_field
 
 
-class _D_get_view_field_group(_msgspec.Struct, frozen=True, kw_only=True):
+class GetViewFieldGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_view_field_group: ViewFieldGroup | None = _msgspec.field(
         default=None, name="getViewFieldGroup"
     )
 
 
-GET_VIEW_FIELD_GROUP_OP: _runtime.Operation[_D_get_view_field_group] = _runtime.Operation(
+GET_VIEW_FIELD_GROUP_OP: _runtime.Operation[GetViewFieldGroupResult] = _runtime.Operation(
     name="GetViewFieldGroup",
-    document="query GetViewFieldGroup($id: String!) { getViewFieldGroup(id: $id) { createdAt deletedAt id isActive isVisible name position updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewId workspaceId } }",
+    document="""\
+query GetViewFieldGroup($id: String!) {
+  getViewFieldGroup(id: $id) {
+    createdAt deletedAt id isActive isVisible name position updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewFieldGroup",),
-    result_type=_D_get_view_field_group,
+    result_type=GetViewFieldGroupResult,
     idempotent=True,
 )
 
@@ -2917,17 +4473,29 @@ async def get_view_field_group(
     return _d.get_view_field_group
 
 
-class _D_get_view_field_groups(_msgspec.Struct, frozen=True, kw_only=True):
+class GetViewFieldGroupsResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_view_field_groups: list[ViewFieldGroup] = _msgspec.field(name="getViewFieldGroups")
 
 
-GET_VIEW_FIELD_GROUPS_OP: _runtime.Operation[_D_get_view_field_groups] = _runtime.Operation(
+GET_VIEW_FIELD_GROUPS_OP: _runtime.Operation[GetViewFieldGroupsResult] = _runtime.Operation(
     name="GetViewFieldGroups",
-    document="query GetViewFieldGroups($viewId: String!) { getViewFieldGroups(viewId: $viewId) { createdAt deletedAt id isActive isVisible name position updatedAt viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewId workspaceId } }",
+    document="""\
+query GetViewFieldGroups($viewId: String!) {
+  getViewFieldGroups(viewId: $viewId) {
+    createdAt deletedAt id isActive isVisible name position updatedAt
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewFieldGroups",),
-    result_type=_D_get_view_field_groups,
+    result_type=GetViewFieldGroupsResult,
     idempotent=True,
 )
 
@@ -2945,17 +4513,25 @@ async def get_view_field_groups(
     return _d.get_view_field_groups
 
 
-class _D_get_view_fields(_msgspec.Struct, frozen=True, kw_only=True):
+class GetViewFieldsResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_view_fields: list[ViewField] = _msgspec.field(name="getViewFields")
 
 
-GET_VIEW_FIELDS_OP: _runtime.Operation[_D_get_view_fields] = _runtime.Operation(
+GET_VIEW_FIELDS_OP: _runtime.Operation[GetViewFieldsResult] = _runtime.Operation(
     name="GetViewFields",
-    document="query GetViewFields($viewId: String!) { getViewFields(viewId: $viewId) { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } }",
+    document="""\
+query GetViewFields($viewId: String!) {
+  getViewFields(viewId: $viewId) {
+    aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+    isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+    viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewFields",),
-    result_type=_D_get_view_fields,
+    result_type=GetViewFieldsResult,
     idempotent=True,
 )
 
@@ -2973,17 +4549,25 @@ async def get_view_fields(
     return _d.get_view_fields
 
 
-class _D_get_view_filter(_msgspec.Struct, frozen=True, kw_only=True):
+class GetViewFilterResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_view_filter: ViewFilter | None = _msgspec.field(default=None, name="getViewFilter")
 
 
-GET_VIEW_FILTER_OP: _runtime.Operation[_D_get_view_filter] = _runtime.Operation(
+GET_VIEW_FILTER_OP: _runtime.Operation[GetViewFilterResult] = _runtime.Operation(
     name="GetViewFilter",
-    document="query GetViewFilter($id: String!) { getViewFilter(id: $id) { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } }",
+    document="""\
+query GetViewFilter($id: String!) {
+  getViewFilter(id: $id) {
+    createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+    relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+    workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewFilter",),
-    result_type=_D_get_view_filter,
+    result_type=GetViewFilterResult,
     idempotent=True,
 )
 
@@ -3001,19 +4585,26 @@ async def get_view_filter(
     return _d.get_view_filter
 
 
-class _D_get_view_filter_group(_msgspec.Struct, frozen=True, kw_only=True):
+class GetViewFilterGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_view_filter_group: ViewFilterGroup | None = _msgspec.field(
         default=None, name="getViewFilterGroup"
     )
 
 
-GET_VIEW_FILTER_GROUP_OP: _runtime.Operation[_D_get_view_filter_group] = _runtime.Operation(
+GET_VIEW_FILTER_GROUP_OP: _runtime.Operation[GetViewFilterGroupResult] = _runtime.Operation(
     name="GetViewFilterGroup",
-    document="query GetViewFilterGroup($id: String!) { getViewFilterGroup(id: $id) { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } }",
+    document="""\
+query GetViewFilterGroup($id: String!) {
+  getViewFilterGroup(id: $id) {
+    createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+    updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewFilterGroup",),
-    result_type=_D_get_view_filter_group,
+    result_type=GetViewFilterGroupResult,
     idempotent=True,
 )
 
@@ -3031,17 +4622,24 @@ async def get_view_filter_group(
     return _d.get_view_filter_group
 
 
-class _D_get_view_filter_groups(_msgspec.Struct, frozen=True, kw_only=True):
+class GetViewFilterGroupsResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_view_filter_groups: list[ViewFilterGroup] = _msgspec.field(name="getViewFilterGroups")
 
 
-GET_VIEW_FILTER_GROUPS_OP: _runtime.Operation[_D_get_view_filter_groups] = _runtime.Operation(
+GET_VIEW_FILTER_GROUPS_OP: _runtime.Operation[GetViewFilterGroupsResult] = _runtime.Operation(
     name="GetViewFilterGroups",
-    document="query GetViewFilterGroups($viewId: String) { getViewFilterGroups(viewId: $viewId) { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } }",
+    document="""\
+query GetViewFilterGroups($viewId: String) {
+  getViewFilterGroups(viewId: $viewId) {
+    createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+    updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewFilterGroups",),
-    result_type=_D_get_view_filter_groups,
+    result_type=GetViewFilterGroupsResult,
     idempotent=True,
 )
 
@@ -3059,17 +4657,25 @@ async def get_view_filter_groups(
     return _d.get_view_filter_groups
 
 
-class _D_get_view_filters(_msgspec.Struct, frozen=True, kw_only=True):
+class GetViewFiltersResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_view_filters: list[ViewFilter] = _msgspec.field(name="getViewFilters")
 
 
-GET_VIEW_FILTERS_OP: _runtime.Operation[_D_get_view_filters] = _runtime.Operation(
+GET_VIEW_FILTERS_OP: _runtime.Operation[GetViewFiltersResult] = _runtime.Operation(
     name="GetViewFilters",
-    document="query GetViewFilters($viewId: String) { getViewFilters(viewId: $viewId) { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } }",
+    document="""\
+query GetViewFilters($viewId: String) {
+  getViewFilters(viewId: $viewId) {
+    createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+    relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+    workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewFilters",),
-    result_type=_D_get_view_filters,
+    result_type=GetViewFiltersResult,
     idempotent=True,
 )
 
@@ -3087,17 +4693,23 @@ async def get_view_filters(
     return _d.get_view_filters
 
 
-class _D_get_view_group(_msgspec.Struct, frozen=True, kw_only=True):
+class GetViewGroupResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_view_group: ViewGroup | None = _msgspec.field(default=None, name="getViewGroup")
 
 
-GET_VIEW_GROUP_OP: _runtime.Operation[_D_get_view_group] = _runtime.Operation(
+GET_VIEW_GROUP_OP: _runtime.Operation[GetViewGroupResult] = _runtime.Operation(
     name="GetViewGroup",
-    document="query GetViewGroup($id: String!) { getViewGroup(id: $id) { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } }",
+    document="""\
+query GetViewGroup($id: String!) {
+  getViewGroup(id: $id) {
+    createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewGroup",),
-    result_type=_D_get_view_group,
+    result_type=GetViewGroupResult,
     idempotent=True,
 )
 
@@ -3115,17 +4727,23 @@ async def get_view_group(
     return _d.get_view_group
 
 
-class _D_get_view_groups(_msgspec.Struct, frozen=True, kw_only=True):
+class GetViewGroupsResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_view_groups: list[ViewGroup] = _msgspec.field(name="getViewGroups")
 
 
-GET_VIEW_GROUPS_OP: _runtime.Operation[_D_get_view_groups] = _runtime.Operation(
+GET_VIEW_GROUPS_OP: _runtime.Operation[GetViewGroupsResult] = _runtime.Operation(
     name="GetViewGroups",
-    document="query GetViewGroups($viewId: String) { getViewGroups(viewId: $viewId) { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } }",
+    document="""\
+query GetViewGroups($viewId: String) {
+  getViewGroups(viewId: $viewId) {
+    createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewGroups",),
-    result_type=_D_get_view_groups,
+    result_type=GetViewGroupsResult,
     idempotent=True,
 )
 
@@ -3143,17 +4761,23 @@ async def get_view_groups(
     return _d.get_view_groups
 
 
-class _D_get_view_sort(_msgspec.Struct, frozen=True, kw_only=True):
+class GetViewSortResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_view_sort: ViewSort | None = _msgspec.field(default=None, name="getViewSort")
 
 
-GET_VIEW_SORT_OP: _runtime.Operation[_D_get_view_sort] = _runtime.Operation(
+GET_VIEW_SORT_OP: _runtime.Operation[GetViewSortResult] = _runtime.Operation(
     name="GetViewSort",
-    document="query GetViewSort($id: String!) { getViewSort(id: $id) { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } }",
+    document="""\
+query GetViewSort($id: String!) {
+  getViewSort(id: $id) {
+    createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewSort",),
-    result_type=_D_get_view_sort,
+    result_type=GetViewSortResult,
     idempotent=True,
 )
 
@@ -3171,17 +4795,23 @@ async def get_view_sort(
     return _d.get_view_sort
 
 
-class _D_get_view_sorts(_msgspec.Struct, frozen=True, kw_only=True):
+class GetViewSortsResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_view_sorts: list[ViewSort] = _msgspec.field(name="getViewSorts")
 
 
-GET_VIEW_SORTS_OP: _runtime.Operation[_D_get_view_sorts] = _runtime.Operation(
+GET_VIEW_SORTS_OP: _runtime.Operation[GetViewSortsResult] = _runtime.Operation(
     name="GetViewSorts",
-    document="query GetViewSorts($viewId: String) { getViewSorts(viewId: $viewId) { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } }",
+    document="""\
+query GetViewSorts($viewId: String) {
+  getViewSorts(viewId: $viewId) {
+    createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViewSorts",),
-    result_type=_D_get_view_sorts,
+    result_type=GetViewSortsResult,
     idempotent=True,
 )
 
@@ -3199,17 +4829,51 @@ async def get_view_sorts(
     return _d.get_view_sorts
 
 
-class _D_get_views(_msgspec.Struct, frozen=True, kw_only=True):
+class GetViewsResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_views: list[View] = _msgspec.field(name="getViews")
 
 
-GET_VIEWS_OP: _runtime.Operation[_D_get_views] = _runtime.Operation(
+GET_VIEWS_OP: _runtime.Operation[GetViewsResult] = _runtime.Operation(
     name="GetViews",
-    document="query GetViews($objectMetadataId: String, $viewTypes: [ViewType!]) { getViews(objectMetadataId: $objectMetadataId, viewTypes: $viewTypes) { anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive isCompact isCustom isSystemSideEffect kanbanAggregateOperation kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt viewFieldGroups { createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId } viewFields { aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId viewId workspaceId } viewFilterGroups { createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup updatedAt viewId workspaceId } viewFilters { createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId workspaceId } viewGroups { createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId } viewSorts { createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId } visibility workspaceId } }",
+    document="""\
+query GetViews($objectMetadataId: String, $viewTypes: [ViewType!]) {
+  getViews(objectMetadataId: $objectMetadataId, viewTypes: $viewTypes) {
+    anyFieldFilterValue applicationId calendarEndFieldMetadataId calendarFieldMetadataId
+    calendarLayout createdAt createdByUserWorkspaceId deletedAt groupLoadLimit icon id isActive
+    isCompact isCustom isSystemSideEffect kanbanAggregateOperation
+    kanbanAggregateOperationFieldMetadataId kanbanColumnWidth key mainGroupByFieldMetadataId
+    name objectMetadataId position shouldHideEmptyGroups type universalIdentifier updatedAt
+    viewFieldGroups {
+      createdAt deletedAt id isActive isVisible name position updatedAt viewId workspaceId
+    }
+    viewFields {
+      aggregateOperation applicationId createdAt deletedAt fieldMetadataId id isActive
+      isSystemSideEffect isVisible position size universalIdentifier updatedAt viewFieldGroupId
+      viewId workspaceId
+    }
+    viewFilterGroups {
+      createdAt deletedAt id logicalOperator parentViewFilterGroupId positionInViewFilterGroup
+      updatedAt viewId workspaceId
+    }
+    viewFilters {
+      createdAt deletedAt fieldMetadataId id operand positionInViewFilterGroup
+      relationTargetFieldMetadataId subFieldName updatedAt value viewFilterGroupId viewId
+      workspaceId
+    }
+    viewGroups {
+      createdAt deletedAt fieldValue id isVisible position updatedAt viewId workspaceId
+    }
+    viewSorts {
+      createdAt deletedAt direction fieldMetadataId id subFieldName updatedAt viewId workspaceId
+    }
+    visibility workspaceId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("getViews",),
-    result_type=_D_get_views,
+    result_type=GetViewsResult,
     idempotent=True,
 )
 
@@ -3230,20 +4894,26 @@ async def get_views(
     return _d.get_views
 
 
-class _D_get_workspace_creation_defaults(_msgspec.Struct, frozen=True, kw_only=True):
+class GetWorkspaceCreationDefaultsResult(_msgspec.Struct, frozen=True, kw_only=True):
     get_workspace_creation_defaults: WorkspaceCreationDefaultsDTO = _msgspec.field(
         name="getWorkspaceCreationDefaults"
     )
 
 
-GET_WORKSPACE_CREATION_DEFAULTS_OP: _runtime.Operation[_D_get_workspace_creation_defaults] = (
+GET_WORKSPACE_CREATION_DEFAULTS_OP: _runtime.Operation[GetWorkspaceCreationDefaultsResult] = (
     _runtime.Operation(
         name="GetWorkspaceCreationDefaults",
-        document="query GetWorkspaceCreationDefaults { getWorkspaceCreationDefaults { displayName subdomain } }",
+        document="""\
+query GetWorkspaceCreationDefaults {
+  getWorkspaceCreationDefaults {
+    displayName subdomain
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("getWorkspaceCreationDefaults",),
-        result_type=_D_get_workspace_creation_defaults,
+        result_type=GetWorkspaceCreationDefaultsResult,
         idempotent=True,
     )
 )
@@ -3256,18 +4926,22 @@ async def get_workspace_creation_defaults(
     return _d.get_workspace_creation_defaults
 
 
-class _D_github_claim_authorization_url(_msgspec.Struct, frozen=True, kw_only=True):
+class GithubClaimAuthorizationUrlResult(_msgspec.Struct, frozen=True, kw_only=True):
     github_claim_authorization_url: str = _msgspec.field(name="githubClaimAuthorizationUrl")
 
 
-GITHUB_CLAIM_AUTHORIZATION_URL_OP: _runtime.Operation[_D_github_claim_authorization_url] = (
+GITHUB_CLAIM_AUTHORIZATION_URL_OP: _runtime.Operation[GithubClaimAuthorizationUrlResult] = (
     _runtime.Operation(
         name="GithubClaimAuthorizationUrl",
-        document="query GithubClaimAuthorizationUrl($applicationRegistrationId: String!) { githubClaimAuthorizationUrl(applicationRegistrationId: $applicationRegistrationId) }",
+        document="""\
+query GithubClaimAuthorizationUrl($applicationRegistrationId: String!) {
+  githubClaimAuthorizationUrl(applicationRegistrationId: $applicationRegistrationId)
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("githubClaimAuthorizationUrl",),
-        result_type=_D_github_claim_authorization_url,
+        result_type=GithubClaimAuthorizationUrlResult,
         idempotent=True,
     )
 )
@@ -3286,17 +4960,21 @@ async def github_claim_authorization_url(
     return _d.github_claim_authorization_url
 
 
-class _D_is_application_stopped(_msgspec.Struct, frozen=True, kw_only=True):
+class IsApplicationStoppedResult(_msgspec.Struct, frozen=True, kw_only=True):
     is_application_stopped: bool = _msgspec.field(name="isApplicationStopped")
 
 
-IS_APPLICATION_STOPPED_OP: _runtime.Operation[_D_is_application_stopped] = _runtime.Operation(
+IS_APPLICATION_STOPPED_OP: _runtime.Operation[IsApplicationStoppedResult] = _runtime.Operation(
     name="IsApplicationStopped",
-    document="query IsApplicationStopped($applicationUniversalIdentifier: String!) { isApplicationStopped(applicationUniversalIdentifier: $applicationUniversalIdentifier) }",
+    document="""\
+query IsApplicationStopped($applicationUniversalIdentifier: String!) {
+  isApplicationStopped(applicationUniversalIdentifier: $applicationUniversalIdentifier)
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("isApplicationStopped",),
-    result_type=_D_is_application_stopped,
+    result_type=IsApplicationStoppedResult,
     idempotent=True,
 )
 
@@ -3314,17 +4992,27 @@ async def is_application_stopped(
     return _d.is_application_stopped
 
 
-class _D_line_chart_data(_msgspec.Struct, frozen=True, kw_only=True):
+class LineChartDataResult(_msgspec.Struct, frozen=True, kw_only=True):
     line_chart_data: LineChartData = _msgspec.field(name="lineChartData")
 
 
-LINE_CHART_DATA_OP: _runtime.Operation[_D_line_chart_data] = _runtime.Operation(
+LINE_CHART_DATA_OP: _runtime.Operation[LineChartDataResult] = _runtime.Operation(
     name="LineChartData",
-    document="query LineChartData($input: LineChartDataInput!) { lineChartData(input: $input) { formattedToRawLookup hasTooManyGroups series { key label } showDataLabels showLegend xAxisLabel yAxisLabel } }",
+    document="""\
+query LineChartData($input: LineChartDataInput!) {
+  lineChartData(input: $input) {
+    formattedToRawLookup hasTooManyGroups
+    series {
+      key label
+    }
+    showDataLabels showLegend xAxisLabel yAxisLabel
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("lineChartData",),
-    result_type=_D_line_chart_data,
+    result_type=LineChartDataResult,
     idempotent=True,
 )
 
@@ -3342,17 +5030,32 @@ async def line_chart_data(
     return _d.line_chart_data
 
 
-class _D_list_plans(_msgspec.Struct, frozen=True, kw_only=True):
+class ListPlansResult(_msgspec.Struct, frozen=True, kw_only=True):
     list_plans: list[BillingPlan] = _msgspec.field(name="listPlans")
 
 
-LIST_PLANS_OP: _runtime.Operation[_D_list_plans] = _runtime.Operation(
+LIST_PLANS_OP: _runtime.Operation[ListPlansResult] = _runtime.Operation(
     name="ListPlans",
-    document="query ListPlans { listPlans { baseProducts { __typename description images name } meteredProducts { __typename description images name } planKey resourceCreditProducts { __typename description images name } } }",
+    document="""\
+query ListPlans {
+  listPlans {
+    baseProducts {
+      __typename description images name
+    }
+    meteredProducts {
+      __typename description images name
+    }
+    planKey
+    resourceCreditProducts {
+      __typename description images name
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("listPlans",),
-    result_type=_D_list_plans,
+    result_type=ListPlansResult,
     idempotent=True,
 )
 
@@ -3364,17 +5067,26 @@ async def list_plans(
     return _d.list_plans
 
 
-class _D_message_suppressions(_msgspec.Struct, frozen=True, kw_only=True):
+class MessageSuppressionsResult(_msgspec.Struct, frozen=True, kw_only=True):
     message_suppressions: MessageSuppressionList = _msgspec.field(name="messageSuppressions")
 
 
-MESSAGE_SUPPRESSIONS_OP: _runtime.Operation[_D_message_suppressions] = _runtime.Operation(
+MESSAGE_SUPPRESSIONS_OP: _runtime.Operation[MessageSuppressionsResult] = _runtime.Operation(
     name="MessageSuppressions",
-    document="query MessageSuppressions($input: FindMessageSuppressionsInput!) { messageSuppressions(input: $input) { records { createdAt emailAddress id reason source unsubscribeTopicId } totalCount } }",
+    document="""\
+query MessageSuppressions($input: FindMessageSuppressionsInput!) {
+  messageSuppressions(input: $input) {
+    records {
+      createdAt emailAddress id reason source unsubscribeTopicId
+    }
+    totalCount
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("messageSuppressions",),
-    result_type=_D_message_suppressions,
+    result_type=MessageSuppressionsResult,
     idempotent=True,
 )
 
@@ -3392,17 +5104,24 @@ async def message_suppressions(
     return _d.message_suppressions
 
 
-class _D_metadata_translations(_msgspec.Struct, frozen=True, kw_only=True):
+class MetadataTranslationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     metadata_translations: list[MetadataTranslation] = _msgspec.field(name="metadataTranslations")
 
 
-METADATA_TRANSLATIONS_OP: _runtime.Operation[_D_metadata_translations] = _runtime.Operation(
+METADATA_TRANSLATIONS_OP: _runtime.Operation[MetadataTranslationsResult] = _runtime.Operation(
     name="MetadataTranslations",
-    document="query MetadataTranslations($input: MetadataTranslationsInput!) { metadataTranslations(input: $input) { canonicalValue locale metadataName objectMetadataId property provenance recordId sourceValue value } }",
+    document="""\
+query MetadataTranslations($input: MetadataTranslationsInput!) {
+  metadataTranslations(input: $input) {
+    canonicalValue locale metadataName objectMetadataId property provenance recordId sourceValue
+    value
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("metadataTranslations",),
-    result_type=_D_metadata_translations,
+    result_type=MetadataTranslationsResult,
     idempotent=True,
 )
 
@@ -3420,17 +5139,31 @@ async def metadata_translations(
     return _d.metadata_translations
 
 
-class _D_minimal_metadata(_msgspec.Struct, frozen=True, kw_only=True):
+class MinimalMetadataResult(_msgspec.Struct, frozen=True, kw_only=True):
     minimal_metadata: MinimalMetadata = _msgspec.field(name="minimalMetadata")
 
 
-MINIMAL_METADATA_OP: _runtime.Operation[_D_minimal_metadata] = _runtime.Operation(
+MINIMAL_METADATA_OP: _runtime.Operation[MinimalMetadataResult] = _runtime.Operation(
     name="MinimalMetadata",
-    document="query MinimalMetadata { minimalMetadata { collectionHashes { collectionName hash } objectMetadataItems { color icon id isActive isRemote isSystem labelPlural labelSingular namePlural nameSingular } views { id key objectMetadataId type } } }",
+    document="""\
+query MinimalMetadata {
+  minimalMetadata {
+    collectionHashes {
+      collectionName hash
+    }
+    objectMetadataItems {
+      color icon id isActive isRemote isSystem labelPlural labelSingular namePlural nameSingular
+    }
+    views {
+      id key objectMetadataId type
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("minimalMetadata",),
-    result_type=_D_minimal_metadata,
+    result_type=MinimalMetadataResult,
     idempotent=True,
 )
 
@@ -3442,20 +5175,24 @@ async def minimal_metadata(
     return _d.minimal_metadata
 
 
-class _D_mostly_empty_field_metadata_ids(_msgspec.Struct, frozen=True, kw_only=True):
+class MostlyEmptyFieldMetadataIdsResult(_msgspec.Struct, frozen=True, kw_only=True):
     mostly_empty_field_metadata_ids: list[_uuid.UUID] = _msgspec.field(
         name="mostlyEmptyFieldMetadataIds"
     )
 
 
-MOSTLY_EMPTY_FIELD_METADATA_IDS_OP: _runtime.Operation[_D_mostly_empty_field_metadata_ids] = (
+MOSTLY_EMPTY_FIELD_METADATA_IDS_OP: _runtime.Operation[MostlyEmptyFieldMetadataIdsResult] = (
     _runtime.Operation(
         name="MostlyEmptyFieldMetadataIds",
-        document="query MostlyEmptyFieldMetadataIds($objectMetadataId: UUID!) { mostlyEmptyFieldMetadataIds(objectMetadataId: $objectMetadataId) }",
+        document="""\
+query MostlyEmptyFieldMetadataIds($objectMetadataId: UUID!) {
+  mostlyEmptyFieldMetadataIds(objectMetadataId: $objectMetadataId)
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("mostlyEmptyFieldMetadataIds",),
-        result_type=_D_mostly_empty_field_metadata_ids,
+        result_type=MostlyEmptyFieldMetadataIdsResult,
         idempotent=True,
     )
 )
@@ -3474,17 +5211,25 @@ async def mostly_empty_field_metadata_ids(
     return _d.mostly_empty_field_metadata_ids
 
 
-class _D_my_calendar_channels(_msgspec.Struct, frozen=True, kw_only=True):
+class MyCalendarChannelsResult(_msgspec.Struct, frozen=True, kw_only=True):
     my_calendar_channels: list[CalendarChannel] = _msgspec.field(name="myCalendarChannels")
 
 
-MY_CALENDAR_CHANNELS_OP: _runtime.Operation[_D_my_calendar_channels] = _runtime.Operation(
+MY_CALENDAR_CHANNELS_OP: _runtime.Operation[MyCalendarChannelsResult] = _runtime.Operation(
     name="MyCalendarChannels",
-    document="query MyCalendarChannels($connectedAccountId: UUID) { myCalendarChannels(connectedAccountId: $connectedAccountId) { connectedAccountId contactAutoCreationPolicy createdAt handle id isContactAutoCreationEnabled isSyncEnabled syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount updatedAt visibility } }",
+    document="""\
+query MyCalendarChannels($connectedAccountId: UUID) {
+  myCalendarChannels(connectedAccountId: $connectedAccountId) {
+    connectedAccountId contactAutoCreationPolicy createdAt handle id
+    isContactAutoCreationEnabled isSyncEnabled syncStage syncStageStartedAt syncStatus syncedAt
+    throttleFailureCount updatedAt visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("myCalendarChannels",),
-    result_type=_D_my_calendar_channels,
+    result_type=MyCalendarChannelsResult,
     idempotent=True,
 )
 
@@ -3502,19 +5247,30 @@ async def my_calendar_channels(
     return _d.my_calendar_channels
 
 
-class _D_my_connected_accounts(_msgspec.Struct, frozen=True, kw_only=True):
+class MyConnectedAccountsResult(_msgspec.Struct, frozen=True, kw_only=True):
     my_connected_accounts: list[ConnectedAccountPublicDTO] = _msgspec.field(
         name="myConnectedAccounts"
     )
 
 
-MY_CONNECTED_ACCOUNTS_OP: _runtime.Operation[_D_my_connected_accounts] = _runtime.Operation(
+MY_CONNECTED_ACCOUNTS_OP: _runtime.Operation[MyConnectedAccountsResult] = _runtime.Operation(
     name="MyConnectedAccounts",
-    document="query MyConnectedAccounts { myConnectedAccounts { applicationId archivedAt authFailedAt authFailedReason connectionParameters { __typename } connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } }",
+    document="""\
+query MyConnectedAccounts {
+  myConnectedAccounts {
+    applicationId archivedAt authFailedAt authFailedReason
+    connectionParameters {
+      __typename
+    }
+    connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt
+    lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("myConnectedAccounts",),
-    result_type=_D_my_connected_accounts,
+    result_type=MyConnectedAccountsResult,
     idempotent=True,
 )
 
@@ -3526,17 +5282,31 @@ async def my_connected_accounts(
     return _d.my_connected_accounts
 
 
-class _D_my_message_channels(_msgspec.Struct, frozen=True, kw_only=True):
+class MyMessageChannelsResult(_msgspec.Struct, frozen=True, kw_only=True):
     my_message_channels: list[MessageChannel] = _msgspec.field(name="myMessageChannels")
 
 
-MY_MESSAGE_CHANNELS_OP: _runtime.Operation[_D_my_message_channels] = _runtime.Operation(
+MY_MESSAGE_CHANNELS_OP: _runtime.Operation[MyMessageChannelsResult] = _runtime.Operation(
     name="MyMessageChannels",
-    document="query MyMessageChannels($connectedAccountId: UUID) { myMessageChannels(connectedAccountId: $connectedAccountId) { connectedAccount { applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes updatedAt userWorkspaceId visibility } connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility } }",
+    document="""\
+query MyMessageChannels($connectedAccountId: UUID) {
+  myMessageChannels(connectedAccountId: $connectedAccountId) {
+    connectedAccount {
+      applicationId archivedAt authFailedAt authFailedReason connectionProviderId createdAt
+      handle handleAliases id lastCredentialsRefreshedAt lastSignedInAt name provider scopes
+      updatedAt userWorkspaceId visibility
+    }
+    connectedAccountId contactAutoCreationPolicy createdAt displayName excludeGroupEmails
+    excludeNonProfessionalEmails handle id isContactAutoCreationEnabled isSyncEnabled
+    messageFolderImportPolicy pendingGroupEmailsAction syncStage syncStageStartedAt syncStatus
+    syncedAt throttleFailureCount throttleRetryAfter type updatedAt visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("myMessageChannels",),
-    result_type=_D_my_message_channels,
+    result_type=MyMessageChannelsResult,
     idempotent=True,
 )
 
@@ -3554,17 +5324,24 @@ async def my_message_channels(
     return _d.my_message_channels
 
 
-class _D_my_message_folders(_msgspec.Struct, frozen=True, kw_only=True):
+class MyMessageFoldersResult(_msgspec.Struct, frozen=True, kw_only=True):
     my_message_folders: list[MessageFolder] = _msgspec.field(name="myMessageFolders")
 
 
-MY_MESSAGE_FOLDERS_OP: _runtime.Operation[_D_my_message_folders] = _runtime.Operation(
+MY_MESSAGE_FOLDERS_OP: _runtime.Operation[MyMessageFoldersResult] = _runtime.Operation(
     name="MyMessageFolders",
-    document="query MyMessageFolders($messageChannelId: UUID) { myMessageFolders(messageChannelId: $messageChannelId) { createdAt externalId id isSentFolder isSynced messageChannelId name parentFolderId pendingSyncAction updatedAt } }",
+    document="""\
+query MyMessageFolders($messageChannelId: UUID) {
+  myMessageFolders(messageChannelId: $messageChannelId) {
+    createdAt externalId id isSentFolder isSynced messageChannelId name parentFolderId
+    pendingSyncAction updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("myMessageFolders",),
-    result_type=_D_my_message_folders,
+    result_type=MyMessageFoldersResult,
     idempotent=True,
 )
 
@@ -3582,19 +5359,30 @@ async def my_message_folders(
     return _d.my_message_folders
 
 
-class _D_navigation_menu_item(_msgspec.Struct, frozen=True, kw_only=True):
+class NavigationMenuItemResult(_msgspec.Struct, frozen=True, kw_only=True):
     navigation_menu_item: NavigationMenuItem | None = _msgspec.field(
         default=None, name="navigationMenuItem"
     )
 
 
-NAVIGATION_MENU_ITEM_OP: _runtime.Operation[_D_navigation_menu_item] = _runtime.Operation(
+NAVIGATION_MENU_ITEM_OP: _runtime.Operation[NavigationMenuItemResult] = _runtime.Operation(
     name="NavigationMenuItem",
-    document="query NavigationMenuItem($id: UUID!) { navigationMenuItem(id: $id) { applicationId color createdAt folderId icon id link name pageLayoutId position targetObjectMetadataId targetRecordId targetRecordIdentifier { id imageIdentifier labelIdentifier } type updatedAt userWorkspaceId viewId } }",
+    document="""\
+query NavigationMenuItem($id: UUID!) {
+  navigationMenuItem(id: $id) {
+    applicationId color createdAt folderId icon id link name pageLayoutId position
+    targetObjectMetadataId targetRecordId
+    targetRecordIdentifier {
+      id imageIdentifier labelIdentifier
+    }
+    type updatedAt userWorkspaceId viewId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("navigationMenuItem",),
-    result_type=_D_navigation_menu_item,
+    result_type=NavigationMenuItemResult,
     idempotent=True,
 )
 
@@ -3612,17 +5400,28 @@ async def navigation_menu_item(
     return _d.navigation_menu_item
 
 
-class _D_navigation_menu_items(_msgspec.Struct, frozen=True, kw_only=True):
+class NavigationMenuItemsResult(_msgspec.Struct, frozen=True, kw_only=True):
     navigation_menu_items: list[NavigationMenuItem] = _msgspec.field(name="navigationMenuItems")
 
 
-NAVIGATION_MENU_ITEMS_OP: _runtime.Operation[_D_navigation_menu_items] = _runtime.Operation(
+NAVIGATION_MENU_ITEMS_OP: _runtime.Operation[NavigationMenuItemsResult] = _runtime.Operation(
     name="NavigationMenuItems",
-    document="query NavigationMenuItems { navigationMenuItems { applicationId color createdAt folderId icon id link name pageLayoutId position targetObjectMetadataId targetRecordId targetRecordIdentifier { id imageIdentifier labelIdentifier } type updatedAt userWorkspaceId viewId } }",
+    document="""\
+query NavigationMenuItems {
+  navigationMenuItems {
+    applicationId color createdAt folderId icon id link name pageLayoutId position
+    targetObjectMetadataId targetRecordId
+    targetRecordIdentifier {
+      id imageIdentifier labelIdentifier
+    }
+    type updatedAt userWorkspaceId viewId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("navigationMenuItems",),
-    result_type=_D_navigation_menu_items,
+    result_type=NavigationMenuItemsResult,
     idempotent=True,
 )
 
@@ -3634,17 +5433,64 @@ async def navigation_menu_items(
     return _d.navigation_menu_items
 
 
-class _D_object_(_msgspec.Struct, frozen=True, kw_only=True):
+class ObjectResult(_msgspec.Struct, frozen=True, kw_only=True):
     object: Object
 
 
-OBJECT_OP: _runtime.Operation[_D_object_] = _runtime.Operation(
+OBJECT_OP: _runtime.Operation[ObjectResult] = _runtime.Operation(
     name="Object",
-    document="query Object($id: UUID!) { object(id: $id) { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } icon id imageIdentifierFieldMetadataId indexMetadataList { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } indexMetadatas { edges { cursor node { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers searchFieldMetadataList { createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt } shortcut universalIdentifier updatedAt writability } }",
+    document="""\
+query Object($id: UUID!) {
+  object(id: $id) {
+    applicationId color createdAt description duplicateCriteria
+    fields {
+      edges {
+        cursor
+        node {
+          applicationId createdAt defaultValue description icon id isActive isAuditLogged
+          isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label
+          morphId name objectMetadataId options settings type universalIdentifier updatedAt
+          writability
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    fieldsList {
+      applicationId createdAt defaultValue description icon id isActive isAuditLogged
+      isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId
+      name objectMetadataId options settings type universalIdentifier updatedAt writability
+    }
+    icon id imageIdentifierFieldMetadataId
+    indexMetadataList {
+      createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+    }
+    indexMetadatas {
+      edges {
+        cursor
+        node {
+          createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable
+    labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular
+    openRecordIn readability readabilityParentFieldUniversalIdentifiers
+    searchFieldMetadataList {
+      createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt
+    }
+    shortcut universalIdentifier updatedAt writability
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("object",),
-    result_type=_D_object_,
+    result_type=ObjectResult,
     idempotent=True,
 )
 
@@ -3662,17 +5508,23 @@ async def object_(
     return _d.object
 
 
-class _D_object_record_counts(_msgspec.Struct, frozen=True, kw_only=True):
+class ObjectRecordCountsResult(_msgspec.Struct, frozen=True, kw_only=True):
     object_record_counts: list[ObjectRecordCount] = _msgspec.field(name="objectRecordCounts")
 
 
-OBJECT_RECORD_COUNTS_OP: _runtime.Operation[_D_object_record_counts] = _runtime.Operation(
+OBJECT_RECORD_COUNTS_OP: _runtime.Operation[ObjectRecordCountsResult] = _runtime.Operation(
     name="ObjectRecordCounts",
-    document="query ObjectRecordCounts { objectRecordCounts { objectNamePlural totalCount } }",
+    document="""\
+query ObjectRecordCounts {
+  objectRecordCounts {
+    objectNamePlural totalCount
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("objectRecordCounts",),
-    result_type=_D_object_record_counts,
+    result_type=ObjectRecordCountsResult,
     idempotent=True,
 )
 
@@ -3684,17 +5536,73 @@ async def object_record_counts(
     return _d.object_record_counts
 
 
-class _D_objects(_msgspec.Struct, frozen=True, kw_only=True):
+class ObjectsResult(_msgspec.Struct, frozen=True, kw_only=True):
     objects: ObjectConnection
 
 
-OBJECTS_OP: _runtime.Operation[_D_objects] = _runtime.Operation(
+OBJECTS_OP: _runtime.Operation[ObjectsResult] = _runtime.Operation(
     name="Objects",
-    document="query Objects($filter: ObjectFilter, $paging: CursorPaging) { objects(filter: $filter, paging: $paging) { edges { cursor node { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isAuditLogged isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt writability } icon id imageIdentifierFieldMetadataId indexMetadataList { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } indexMetadatas { edges { cursor node { createdAt id indexType indexWhereClause isCustom isUnique name updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular openRecordIn readability readabilityParentFieldUniversalIdentifiers searchFieldMetadataList { createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt } shortcut universalIdentifier updatedAt writability } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } }",
+    document="""\
+query Objects($filter: ObjectFilter, $paging: CursorPaging) {
+  objects(filter: $filter, paging: $paging) {
+    edges {
+      cursor
+      node {
+        applicationId color createdAt description duplicateCriteria
+        fields {
+          edges {
+            cursor
+            node {
+              applicationId createdAt defaultValue description icon id isActive isAuditLogged
+              isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label
+              morphId name objectMetadataId options settings type universalIdentifier updatedAt
+              writability
+            }
+          }
+          pageInfo {
+            endCursor hasNextPage hasPreviousPage startCursor
+          }
+        }
+        fieldsList {
+          applicationId createdAt defaultValue description icon id isActive isAuditLogged
+          isLabelSyncedWithName isNullable isSearchable isSystem isUIEditable isUnique label
+          morphId name objectMetadataId options settings type universalIdentifier updatedAt
+          writability
+        }
+        icon id imageIdentifierFieldMetadataId
+        indexMetadataList {
+          createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+        }
+        indexMetadatas {
+          edges {
+            cursor
+            node {
+              createdAt id indexType indexWhereClause isCustom isUnique name updatedAt
+            }
+          }
+          pageInfo {
+            endCursor hasNextPage hasPreviousPage startCursor
+          }
+        }
+        isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable
+        labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular
+        openRecordIn readability readabilityParentFieldUniversalIdentifiers
+        searchFieldMetadataList {
+          createdAt fieldMetadataId id position tsVectorFieldMetadataId updatedAt
+        }
+        shortcut universalIdentifier updatedAt writability
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("objects",),
-    result_type=_D_objects,
+    result_type=ObjectsResult,
     idempotent=True,
 )
 
@@ -3715,17 +5623,26 @@ async def objects(
     return _d.objects
 
 
-class _D_pie_chart_data(_msgspec.Struct, frozen=True, kw_only=True):
+class PieChartDataResult(_msgspec.Struct, frozen=True, kw_only=True):
     pie_chart_data: PieChartData = _msgspec.field(name="pieChartData")
 
 
-PIE_CHART_DATA_OP: _runtime.Operation[_D_pie_chart_data] = _runtime.Operation(
+PIE_CHART_DATA_OP: _runtime.Operation[PieChartDataResult] = _runtime.Operation(
     name="PieChartData",
-    document="query PieChartData($input: PieChartDataInput!) { pieChartData(input: $input) { data { key value } formattedToRawLookup hasTooManyGroups showCenterMetric showDataLabels showLegend } }",
+    document="""\
+query PieChartData($input: PieChartDataInput!) {
+  pieChartData(input: $input) {
+    data {
+      key value
+    }
+    formattedToRawLookup hasTooManyGroups showCenterMetric showDataLabels showLegend
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("pieChartData",),
-    result_type=_D_pie_chart_data,
+    result_type=PieChartDataResult,
     idempotent=True,
 )
 
@@ -3743,20 +5660,27 @@ async def pie_chart_data(
     return _d.pie_chart_data
 
 
-class _D_preview_message_campaign_audience(_msgspec.Struct, frozen=True, kw_only=True):
+class PreviewMessageCampaignAudienceResult(_msgspec.Struct, frozen=True, kw_only=True):
     preview_message_campaign_audience: CampaignAudiencePreviewDTO = _msgspec.field(
         name="previewMessageCampaignAudience"
     )
 
 
-PREVIEW_MESSAGE_CAMPAIGN_AUDIENCE_OP: _runtime.Operation[_D_preview_message_campaign_audience] = (
+PREVIEW_MESSAGE_CAMPAIGN_AUDIENCE_OP: _runtime.Operation[PreviewMessageCampaignAudienceResult] = (
     _runtime.Operation(
         name="PreviewMessageCampaignAudience",
-        document="query PreviewMessageCampaignAudience($input: PreviewMessageCampaignAudienceInput!) { previewMessageCampaignAudience(input: $input) { duplicateEmails globallyUnsubscribed hardSuppressed sendable topicUnsubscribed totalMembers withoutEmail } }",
+        document="""\
+query PreviewMessageCampaignAudience($input: PreviewMessageCampaignAudienceInput!) {
+  previewMessageCampaignAudience(input: $input) {
+    duplicateEmails globallyUnsubscribed hardSuppressed sendable topicUnsubscribed totalMembers
+    withoutEmail
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("previewMessageCampaignAudience",),
-        result_type=_D_preview_message_campaign_audience,
+        result_type=PreviewMessageCampaignAudienceResult,
         idempotent=True,
     )
 )
@@ -3775,20 +5699,34 @@ async def preview_message_campaign_audience(
     return _d.preview_message_campaign_audience
 
 
-class _D_public_marketplace_app_detail(_msgspec.Struct, frozen=True, kw_only=True):
+class PublicMarketplaceAppDetailResult(_msgspec.Struct, frozen=True, kw_only=True):
     public_marketplace_app_detail: MarketplaceAppDetail = _msgspec.field(
         name="publicMarketplaceAppDetail"
     )
 
 
-PUBLIC_MARKETPLACE_APP_DETAIL_OP: _runtime.Operation[_D_public_marketplace_app_detail] = (
+PUBLIC_MARKETPLACE_APP_DETAIL_OP: _runtime.Operation[PublicMarketplaceAppDetailResult] = (
     _runtime.Operation(
         name="PublicMarketplaceAppDetail",
-        document="query PublicMarketplaceAppDetail($universalIdentifier: String!) { publicMarketplaceAppDetail(universalIdentifier: $universalIdentifier) { aboutDescription author category defaultRoleUniversalIdentifier description emailSupport galleryImages id installCount isListed isVetted issueReportUrl latestAvailableVersion logoUrl name pricingDescription requestedCapabilities roles { canAccessAllTools canDestroyAllObjectRecords canReadAllObjectRecords canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description icon label permissionFlagUniversalIdentifiers universalIdentifier } sourcePackage sourceType termsUrl universalIdentifier websiteUrl } }",
+        document="""\
+query PublicMarketplaceAppDetail($universalIdentifier: String!) {
+  publicMarketplaceAppDetail(universalIdentifier: $universalIdentifier) {
+    aboutDescription author category defaultRoleUniversalIdentifier description emailSupport
+    galleryImages id installCount isListed isVetted issueReportUrl latestAvailableVersion
+    logoUrl name pricingDescription requestedCapabilities
+    roles {
+      canAccessAllTools canDestroyAllObjectRecords canReadAllObjectRecords
+      canSoftDeleteAllObjectRecords canUpdateAllObjectRecords canUpdateAllSettings description
+      icon label permissionFlagUniversalIdentifiers universalIdentifier
+    }
+    sourcePackage sourceType termsUrl universalIdentifier websiteUrl
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("publicMarketplaceAppDetail",),
-        result_type=_D_public_marketplace_app_detail,
+        result_type=PublicMarketplaceAppDetailResult,
         idempotent=True,
     )
 )
@@ -3807,17 +5745,23 @@ async def public_marketplace_app_detail(
     return _d.public_marketplace_app_detail
 
 
-class _D_public_marketplace_apps(_msgspec.Struct, frozen=True, kw_only=True):
+class PublicMarketplaceAppsResult(_msgspec.Struct, frozen=True, kw_only=True):
     public_marketplace_apps: list[MarketplaceApp] = _msgspec.field(name="publicMarketplaceApps")
 
 
-PUBLIC_MARKETPLACE_APPS_OP: _runtime.Operation[_D_public_marketplace_apps] = _runtime.Operation(
+PUBLIC_MARKETPLACE_APPS_OP: _runtime.Operation[PublicMarketplaceAppsResult] = _runtime.Operation(
     name="PublicMarketplaceApps",
-    document="query PublicMarketplaceApps($isVetted: Boolean!) { publicMarketplaceApps(isVetted: $isVetted) { author category description id isVetted logoUrl name sourcePackage } }",
+    document="""\
+query PublicMarketplaceApps($isVetted: Boolean!) {
+  publicMarketplaceApps(isVetted: $isVetted) {
+    author category description id isVetted logoUrl name sourcePackage
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("publicMarketplaceApps",),
-    result_type=_D_public_marketplace_apps,
+    result_type=PublicMarketplaceAppsResult,
     idempotent=True,
 )
 
@@ -3835,17 +5779,27 @@ async def public_marketplace_apps(
     return _d.public_marketplace_apps
 
 
-class _D_record_permissions(_msgspec.Struct, frozen=True, kw_only=True):
+class RecordPermissionsResult_2(_msgspec.Struct, frozen=True, kw_only=True):
     record_permissions: list[RecordPermissionsResult] = _msgspec.field(name="recordPermissions")
 
 
-RECORD_PERMISSIONS_OP: _runtime.Operation[_D_record_permissions] = _runtime.Operation(
+RECORD_PERMISSIONS_OP: _runtime.Operation[RecordPermissionsResult_2] = _runtime.Operation(
     name="RecordPermissions",
-    document="query RecordPermissions($targets: [RecordPermissionsTargetInput!]!) { recordPermissions(targets: $targets) { objectMetadataId permissions { canDelete canRead canSoftDelete canUpdate } recordId } }",
+    document="""\
+query RecordPermissions($targets: [RecordPermissionsTargetInput!]!) {
+  recordPermissions(targets: $targets) {
+    objectMetadataId
+    permissions {
+      canDelete canRead canSoftDelete canUpdate
+    }
+    recordId
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("recordPermissions",),
-    result_type=_D_record_permissions,
+    result_type=RecordPermissionsResult_2,
     idempotent=True,
 )
 
@@ -3863,17 +5817,33 @@ async def record_permissions(
     return _d.record_permissions
 
 
-class _D_record_sharing(_msgspec.Struct, frozen=True, kw_only=True):
+class RecordSharingResult(_msgspec.Struct, frozen=True, kw_only=True):
     record_sharing: RecordSharingDTO = _msgspec.field(name="recordSharing")
 
 
-RECORD_SHARING_OP: _runtime.Operation[_D_record_sharing] = _runtime.Operation(
+RECORD_SHARING_OP: _runtime.Operation[RecordSharingResult] = _runtime.Operation(
     name="RecordSharing",
-    document="query RecordSharing($target: RecordSharingTargetInput!) { recordSharing(target: $target) { hasInheritedAccess isEnabled permissions { canDelete canRead canSoftDelete canUpdate } roles { id label } shares { accessLevel id principalId principalType rowCause } viewerAccessLevel } }",
+    document="""\
+query RecordSharing($target: RecordSharingTargetInput!) {
+  recordSharing(target: $target) {
+    hasInheritedAccess isEnabled
+    permissions {
+      canDelete canRead canSoftDelete canUpdate
+    }
+    roles {
+      id label
+    }
+    shares {
+      accessLevel id principalId principalType rowCause
+    }
+    viewerAccessLevel
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("recordSharing",),
-    result_type=_D_record_sharing,
+    result_type=RecordSharingResult,
     idempotent=True,
 )
 
@@ -3891,17 +5861,24 @@ async def record_sharing(
     return _d.record_sharing
 
 
-class _D_skill(_msgspec.Struct, frozen=True, kw_only=True):
+class SkillResult(_msgspec.Struct, frozen=True, kw_only=True):
     skill: Skill | None = None
 
 
-SKILL_OP: _runtime.Operation[_D_skill] = _runtime.Operation(
+SKILL_OP: _runtime.Operation[SkillResult] = _runtime.Operation(
     name="Skill",
-    document="query Skill($id: UUID!) { skill(id: $id) { applicationId content createdAt description icon id isActive isCustom isSystem label name updatedAt } }",
+    document="""\
+query Skill($id: UUID!) {
+  skill(id: $id) {
+    applicationId content createdAt description icon id isActive isCustom isSystem label name
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("skill",),
-    result_type=_D_skill,
+    result_type=SkillResult,
     idempotent=True,
 )
 
@@ -3919,17 +5896,24 @@ async def skill(
     return _d.skill
 
 
-class _D_skills(_msgspec.Struct, frozen=True, kw_only=True):
+class SkillsResult(_msgspec.Struct, frozen=True, kw_only=True):
     skills: list[Skill]
 
 
-SKILLS_OP: _runtime.Operation[_D_skills] = _runtime.Operation(
+SKILLS_OP: _runtime.Operation[SkillsResult] = _runtime.Operation(
     name="Skills",
-    document="query Skills { skills { applicationId content createdAt description icon id isActive isCustom isSystem label name updatedAt } }",
+    document="""\
+query Skills {
+  skills {
+    applicationId content createdAt description icon id isActive isCustom isSystem label name
+    updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("skills",),
-    result_type=_D_skills,
+    result_type=SkillsResult,
     idempotent=True,
 )
 
@@ -3941,19 +5925,30 @@ async def skills(
     return _d.skills
 
 
-class _D_timeline_activity_types(_msgspec.Struct, frozen=True, kw_only=True):
+class TimelineActivityTypesResult(_msgspec.Struct, frozen=True, kw_only=True):
     timeline_activity_types: list[TimelineActivityType] = _msgspec.field(
         name="timelineActivityTypes"
     )
 
 
-TIMELINE_ACTIVITY_TYPES_OP: _runtime.Operation[_D_timeline_activity_types] = _runtime.Operation(
+TIMELINE_ACTIVITY_TYPES_OP: _runtime.Operation[TimelineActivityTypesResult] = _runtime.Operation(
     name="TimelineActivityTypes",
-    document="query TimelineActivityTypes { timelineActivityTypes { applicationId createdAt emit { objectUniversalIdentifier on } frontComponentUniversalIdentifier icon id isActive label name replacesTimelineActivityTypeUniversalIdentifier universalIdentifier updatedAt } }",
+    document="""\
+query TimelineActivityTypes {
+  timelineActivityTypes {
+    applicationId createdAt
+    emit {
+      objectUniversalIdentifier on
+    }
+    frontComponentUniversalIdentifier icon id isActive label name
+    replacesTimelineActivityTypeUniversalIdentifier universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("timelineActivityTypes",),
-    result_type=_D_timeline_activity_types,
+    result_type=TimelineActivityTypesResult,
     idempotent=True,
 )
 
@@ -3965,17 +5960,23 @@ async def timeline_activity_types(
     return _d.timeline_activity_types
 
 
-class _D_unsubscribe_topics(_msgspec.Struct, frozen=True, kw_only=True):
+class UnsubscribeTopicsResult(_msgspec.Struct, frozen=True, kw_only=True):
     unsubscribe_topics: list[UnsubscribeTopic] = _msgspec.field(name="unsubscribeTopics")
 
 
-UNSUBSCRIBE_TOPICS_OP: _runtime.Operation[_D_unsubscribe_topics] = _runtime.Operation(
+UNSUBSCRIBE_TOPICS_OP: _runtime.Operation[UnsubscribeTopicsResult] = _runtime.Operation(
     name="UnsubscribeTopics",
-    document="query UnsubscribeTopics { unsubscribeTopics { createdAt description id name updatedAt visibility } }",
+    document="""\
+query UnsubscribeTopics {
+  unsubscribeTopics {
+    createdAt description id name updatedAt visibility
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("unsubscribeTopics",),
-    result_type=_D_unsubscribe_topics,
+    result_type=UnsubscribeTopicsResult,
     idempotent=True,
 )
 
@@ -3987,17 +5988,24 @@ async def unsubscribe_topics(
     return _d.unsubscribe_topics
 
 
-class _D_usage_limits(_msgspec.Struct, frozen=True, kw_only=True):
+class UsageLimitsResult(_msgspec.Struct, frozen=True, kw_only=True):
     usage_limits: list[UsageLimit] = _msgspec.field(name="usageLimits")
 
 
-USAGE_LIMITS_OP: _runtime.Operation[_D_usage_limits] = _runtime.Operation(
+USAGE_LIMITS_OP: _runtime.Operation[UsageLimitsResult] = _runtime.Operation(
     name="UsageLimits",
-    document="query UsageLimits { usageLimits { burstValue createdAt id limitKind limitValue meter operationType periodCount periodUnit resourceType spenderId spenderType updatedAt } }",
+    document="""\
+query UsageLimits {
+  usageLimits {
+    burstValue createdAt id limitKind limitValue meter operationType periodCount periodUnit
+    resourceType spenderId spenderType updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("usageLimits",),
-    result_type=_D_usage_limits,
+    result_type=UsageLimitsResult,
     idempotent=True,
 )
 
@@ -4009,17 +6017,26 @@ async def usage_limits(
     return _d.usage_limits
 
 
-class _D_usage_quota_definitions(_msgspec.Struct, frozen=True, kw_only=True):
+class UsageQuotaDefinitionsResult(_msgspec.Struct, frozen=True, kw_only=True):
     usage_quota_definitions: UsageQuotaDefinitions = _msgspec.field(name="usageQuotaDefinitions")
 
 
-USAGE_QUOTA_DEFINITIONS_OP: _runtime.Operation[_D_usage_quota_definitions] = _runtime.Operation(
+USAGE_QUOTA_DEFINITIONS_OP: _runtime.Operation[UsageQuotaDefinitionsResult] = _runtime.Operation(
     name="UsageQuotaDefinitions",
-    document="query UsageQuotaDefinitions { usageQuotaDefinitions { definitions { allowedMeters allowedOperationTypes allowedSpenderTypes limitKind resourceType } hasAllowancePeriod isIntraWorkspaceLimitEntitled } }",
+    document="""\
+query UsageQuotaDefinitions {
+  usageQuotaDefinitions {
+    definitions {
+      allowedMeters allowedOperationTypes allowedSpenderTypes limitKind resourceType
+    }
+    hasAllowancePeriod isIntraWorkspaceLimitEntitled
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("usageQuotaDefinitions",),
-    result_type=_D_usage_quota_definitions,
+    result_type=UsageQuotaDefinitionsResult,
     idempotent=True,
 )
 
@@ -4031,20 +6048,26 @@ async def usage_quota_definitions(
     return _d.usage_quota_definitions
 
 
-class _D_usage_quota_scope_consumption(_msgspec.Struct, frozen=True, kw_only=True):
+class UsageQuotaScopeConsumptionResult(_msgspec.Struct, frozen=True, kw_only=True):
     usage_quota_scope_consumption: UsageQuotaScopeConsumption | None = _msgspec.field(
         default=None, name="usageQuotaScopeConsumption"
     )
 
 
-USAGE_QUOTA_SCOPE_CONSUMPTION_OP: _runtime.Operation[_D_usage_quota_scope_consumption] = (
+USAGE_QUOTA_SCOPE_CONSUMPTION_OP: _runtime.Operation[UsageQuotaScopeConsumptionResult] = (
     _runtime.Operation(
         name="UsageQuotaScopeConsumption",
-        document="query UsageQuotaScopeConsumption($input: UsageQuotaScopeInput!) { usageQuotaScopeConsumption(input: $input) { consumedValue periodEnd periodStart } }",
+        document="""\
+query UsageQuotaScopeConsumption($input: UsageQuotaScopeInput!) {
+  usageQuotaScopeConsumption(input: $input) {
+    consumedValue periodEnd periodStart
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("usageQuotaScopeConsumption",),
-        result_type=_D_usage_quota_scope_consumption,
+        result_type=UsageQuotaScopeConsumptionResult,
         idempotent=True,
     )
 )
@@ -4063,20 +6086,27 @@ async def usage_quota_scope_consumption(
     return _d.usage_quota_scope_consumption
 
 
-class _D_usage_quotas_with_consumption(_msgspec.Struct, frozen=True, kw_only=True):
+class UsageQuotasWithConsumptionResult(_msgspec.Struct, frozen=True, kw_only=True):
     usage_quotas_with_consumption: list[UsageQuotaWithConsumption] = _msgspec.field(
         name="usageQuotasWithConsumption"
     )
 
 
-USAGE_QUOTAS_WITH_CONSUMPTION_OP: _runtime.Operation[_D_usage_quotas_with_consumption] = (
+USAGE_QUOTAS_WITH_CONSUMPTION_OP: _runtime.Operation[UsageQuotasWithConsumptionResult] = (
     _runtime.Operation(
         name="UsageQuotasWithConsumption",
-        document="query UsageQuotasWithConsumption { usageQuotasWithConsumption { consumedValue id isEnforced limitValue meter operationType periodEnd periodStart periodUnit remainingValue resourceType spenderId spenderLabel spenderType } }",
+        document="""\
+query UsageQuotasWithConsumption {
+  usageQuotasWithConsumption {
+    consumedValue id isEnforced limitValue meter operationType periodEnd periodStart periodUnit
+    remainingValue resourceType spenderId spenderLabel spenderType
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("usageQuotasWithConsumption",),
-        result_type=_D_usage_quotas_with_consumption,
+        result_type=UsageQuotasWithConsumptionResult,
         idempotent=True,
     )
 )
@@ -4089,20 +6119,26 @@ async def usage_quotas_with_consumption(
     return _d.usage_quotas_with_consumption
 
 
-class _D_validate_password_reset_token(_msgspec.Struct, frozen=True, kw_only=True):
+class ValidatePasswordResetTokenResult(_msgspec.Struct, frozen=True, kw_only=True):
     validate_password_reset_token: ValidatePasswordResetToken = _msgspec.field(
         name="validatePasswordResetToken"
     )
 
 
-VALIDATE_PASSWORD_RESET_TOKEN_OP: _runtime.Operation[_D_validate_password_reset_token] = (
+VALIDATE_PASSWORD_RESET_TOKEN_OP: _runtime.Operation[ValidatePasswordResetTokenResult] = (
     _runtime.Operation(
         name="ValidatePasswordResetToken",
-        document="query ValidatePasswordResetToken($passwordResetToken: String!) { validatePasswordResetToken(passwordResetToken: $passwordResetToken) { email hasPassword id } }",
+        document="""\
+query ValidatePasswordResetToken($passwordResetToken: String!) {
+  validatePasswordResetToken(passwordResetToken: $passwordResetToken) {
+    email hasPassword id
+  }
+}
+""",
         endpoint="metadata",
         kind="query",
         root_fields=("validatePasswordResetToken",),
-        result_type=_D_validate_password_reset_token,
+        result_type=ValidatePasswordResetTokenResult,
         idempotent=True,
     )
 )
@@ -4121,17 +6157,23 @@ async def validate_password_reset_token(
     return _d.validate_password_reset_token
 
 
-class _D_webhook(_msgspec.Struct, frozen=True, kw_only=True):
+class WebhookResult(_msgspec.Struct, frozen=True, kw_only=True):
     webhook: Webhook | None = None
 
 
-WEBHOOK_OP: _runtime.Operation[_D_webhook] = _runtime.Operation(
+WEBHOOK_OP: _runtime.Operation[WebhookResult] = _runtime.Operation(
     name="Webhook",
-    document="query Webhook($id: UUID!) { webhook(id: $id) { applicationId createdAt deletedAt description id operations secret targetUrl updatedAt } }",
+    document="""\
+query Webhook($id: UUID!) {
+  webhook(id: $id) {
+    applicationId createdAt deletedAt description id operations secret targetUrl updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("webhook",),
-    result_type=_D_webhook,
+    result_type=WebhookResult,
     idempotent=True,
 )
 
@@ -4149,17 +6191,23 @@ async def webhook(
     return _d.webhook
 
 
-class _D_webhooks(_msgspec.Struct, frozen=True, kw_only=True):
+class WebhooksResult(_msgspec.Struct, frozen=True, kw_only=True):
     webhooks: list[Webhook]
 
 
-WEBHOOKS_OP: _runtime.Operation[_D_webhooks] = _runtime.Operation(
+WEBHOOKS_OP: _runtime.Operation[WebhooksResult] = _runtime.Operation(
     name="Webhooks",
-    document="query Webhooks { webhooks { applicationId createdAt deletedAt description id operations secret targetUrl updatedAt } }",
+    document="""\
+query Webhooks {
+  webhooks {
+    applicationId createdAt deletedAt description id operations secret targetUrl updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("webhooks",),
-    result_type=_D_webhooks,
+    result_type=WebhooksResult,
     idempotent=True,
 )
 

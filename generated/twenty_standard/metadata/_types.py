@@ -113,6 +113,7 @@ __all__ = [
     "BillingPriceMetered",
     "BillingPriceTier",
     "BillingProduct",
+    "BillingProductDTO",
     "BillingProductKey",
     "BillingProductKeyLiteral",
     "BillingProductMetadata",
@@ -161,6 +162,7 @@ __all__ = [
     "CommandMenuItem",
     "CommandMenuItemAvailabilityType",
     "CommandMenuItemAvailabilityTypeLiteral",
+    "CommandMenuItemPayload",
     "CompleteApplicationFileUploadsResult",
     "ConnectedAccountPublicDTO",
     "ConnectedImapSmtpCaldavAccount",
@@ -428,6 +430,7 @@ __all__ = [
     "PageLayoutWidget",
     "PageLayoutWidgetCanvasPosition",
     "PageLayoutWidgetGridPosition",
+    "PageLayoutWidgetPosition",
     "PageLayoutWidgetVerticalListHeightBehavior",
     "PageLayoutWidgetVerticalListHeightBehaviorLiteral",
     "PageLayoutWidgetVerticalListPosition",
@@ -663,6 +666,7 @@ __all__ = [
     "ViewVisibility",
     "ViewVisibilityLiteral",
     "Webhook",
+    "WidgetConfiguration",
     "WidgetConfigurationType",
     "WidgetConfigurationTypeLiteral",
     "WidgetType",
@@ -3370,8 +3374,8 @@ class BillingSubscription(_msgspec.Struct, frozen=True, kw_only=True):
 
 
 class BillingSubscriptionItem(_msgspec.Struct, frozen=True, kw_only=True):
-    billing_product: BillingLicensedProduct | BillingMeteredProduct | _msgspec.UnsetType = (
-        _msgspec.field(default=_msgspec.UNSET, name="billingProduct")
+    billing_product: BillingProductDTO | _msgspec.UnsetType = _msgspec.field(
+        default=_msgspec.UNSET, name="billingProduct"
     )
     credit_amount: float | None = _msgspec.field(default=None, name="creditAmount")
     has_reached_current_period_cap: bool = _msgspec.field(name="hasReachedCurrentPeriodCap")
@@ -3661,12 +3665,7 @@ class CommandMenuItem(_msgspec.Struct, frozen=True, kw_only=True):
         default=None, name="navigationTargetObjectMetadataId"
     )
     page_layout_id: _uuid.UUID | None = _msgspec.field(default=None, name="pageLayoutId")
-    payload: (
-        ObjectMetadataCommandMenuItemPayload
-        | PathCommandMenuItemPayload
-        | None
-        | _msgspec.UnsetType
-    ) = _msgspec.UNSET
+    payload: CommandMenuItemPayload | None | _msgspec.UnsetType = _msgspec.UNSET
     position: float
     short_label: str | None = _msgspec.field(default=None, name="shortLabel")
     universal_identifier: _uuid.UUID | None = _msgspec.field(
@@ -4826,36 +4825,7 @@ class PageLayoutWidget(_msgspec.Struct, frozen=True, kw_only=True):
         default=None, name="conditionalAvailabilityExpression"
     )
     conditional_display: _t.Any = _msgspec.field(default=None, name="conditionalDisplay")
-    configuration: (
-        AggregateChartConfiguration
-        | BarChartConfiguration
-        | CalendarConfiguration
-        | CallRecordingSummaryConfiguration
-        | CallRecordingTranscriptConfiguration
-        | EmailThreadConfiguration
-        | EmailsConfiguration
-        | FieldConfiguration
-        | FieldRichTextConfiguration
-        | FieldsConfiguration
-        | FilesConfiguration
-        | FormFieldConfiguration
-        | FrontComponentConfiguration
-        | IframeConfiguration
-        | LineChartConfiguration
-        | MessageCampaignBodyConfiguration
-        | MessageCampaignDetailsConfiguration
-        | NotesConfiguration
-        | PieChartConfiguration
-        | RecordTableConfiguration
-        | StandaloneRichTextConfiguration
-        | TasksConfiguration
-        | TimelineConfiguration
-        | ViewConfiguration
-        | WorkflowConfiguration
-        | WorkflowRunConfiguration
-        | WorkflowVersionConfiguration
-        | _msgspec.UnsetType
-    ) = _msgspec.UNSET
+    configuration: WidgetConfiguration | _msgspec.UnsetType = _msgspec.UNSET
     created_at: _dt.datetime = _msgspec.field(name="createdAt")
     deleted_at: _dt.datetime | None = _msgspec.field(default=None, name="deletedAt")
     id: _uuid.UUID
@@ -4863,13 +4833,7 @@ class PageLayoutWidget(_msgspec.Struct, frozen=True, kw_only=True):
     is_system_side_effect: bool = _msgspec.field(name="isSystemSideEffect")
     object_metadata_id: _uuid.UUID | None = _msgspec.field(default=None, name="objectMetadataId")
     page_layout_tab_id: _uuid.UUID = _msgspec.field(name="pageLayoutTabId")
-    position: (
-        PageLayoutWidgetCanvasPosition
-        | PageLayoutWidgetGridPosition
-        | PageLayoutWidgetVerticalListPosition
-        | None
-        | _msgspec.UnsetType
-    ) = _msgspec.UNSET
+    position: PageLayoutWidgetPosition | None | _msgspec.UnsetType = _msgspec.UNSET
     title: str
     type: WidgetType
     universal_identifier: _uuid.UUID = _msgspec.field(name="universalIdentifier")
@@ -6077,6 +6041,52 @@ class WorkspaceUrlsAndId(_msgspec.Struct, frozen=True, kw_only=True):
     workspace_urls: WorkspaceUrls | _msgspec.UnsetType = _msgspec.field(
         default=_msgspec.UNSET, name="workspaceUrls"
     )
+
+
+BillingProductDTO: _t.TypeAlias = BillingLicensedProduct | BillingMeteredProduct
+
+
+CommandMenuItemPayload: _t.TypeAlias = (
+    ObjectMetadataCommandMenuItemPayload | PathCommandMenuItemPayload
+)
+
+
+PageLayoutWidgetPosition: _t.TypeAlias = (
+    PageLayoutWidgetCanvasPosition
+    | PageLayoutWidgetGridPosition
+    | PageLayoutWidgetVerticalListPosition
+)
+
+
+WidgetConfiguration: _t.TypeAlias = (
+    AggregateChartConfiguration
+    | BarChartConfiguration
+    | CalendarConfiguration
+    | CallRecordingSummaryConfiguration
+    | CallRecordingTranscriptConfiguration
+    | EmailThreadConfiguration
+    | EmailsConfiguration
+    | FieldConfiguration
+    | FieldRichTextConfiguration
+    | FieldsConfiguration
+    | FilesConfiguration
+    | FormFieldConfiguration
+    | FrontComponentConfiguration
+    | IframeConfiguration
+    | LineChartConfiguration
+    | MessageCampaignBodyConfiguration
+    | MessageCampaignDetailsConfiguration
+    | NotesConfiguration
+    | PieChartConfiguration
+    | RecordTableConfiguration
+    | StandaloneRichTextConfiguration
+    | TasksConfiguration
+    | TimelineConfiguration
+    | ViewConfiguration
+    | WorkflowConfiguration
+    | WorkflowRunConfiguration
+    | WorkflowVersionConfiguration
+)
 
 
 ActivateWorkspaceInput = _te.TypedDict(

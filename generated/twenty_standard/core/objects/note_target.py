@@ -38,26 +38,14 @@ if _t.TYPE_CHECKING:
     from . import note as _m_note
     from . import opportunity as _m_opportunity
     from . import person as _m_person
-    from .company import (
-        CompanyGroupByInput,
-        CompanyOrderByInput,
-        CompanyRelationInput,
-    )
-    from .note import (
-        NoteGroupByInput,
-        NoteOrderByInput,
-        NoteRelationInput,
-    )
+    from .company import CompanyGroupByInput, CompanyOrderByInput, CompanyRelationInput
+    from .note import NoteGroupByInput, NoteOrderByInput, NoteRelationInput
     from .opportunity import (
         OpportunityGroupByInput,
         OpportunityOrderByInput,
         OpportunityRelationInput,
     )
-    from .person import (
-        PersonGroupByInput,
-        PersonOrderByInput,
-        PersonRelationInput,
-    )
+    from .person import PersonGroupByInput, PersonOrderByInput, PersonRelationInput
 else:
     _m_company = _runtime.lazy_module(__package__, ".company")
     _m_note = _runtime.lazy_module(__package__, ".note")
@@ -67,10 +55,16 @@ else:
 __all__ = [
     "CREATE_NOTE_TARGETS_OP",
     "CREATE_NOTE_TARGET_OP",
+    "CreateNoteTargetResult",
+    "CreateNoteTargetsResult",
     "DELETE_NOTE_TARGETS_OP",
     "DELETE_NOTE_TARGET_OP",
     "DESTROY_NOTE_TARGETS_OP",
     "DESTROY_NOTE_TARGET_OP",
+    "DeleteNoteTargetResult",
+    "DeleteNoteTargetsResult",
+    "DestroyNoteTargetResult",
+    "DestroyNoteTargetsResult",
     "NOTE_TARGETS_GROUP_BY_OP",
     "NOTE_TARGETS_OP",
     "NOTE_TARGET_OP",
@@ -86,14 +80,23 @@ __all__ = [
     "NoteTargetOrderByWithGroupByAggregateInput",
     "NoteTargetOrderByWithGroupByInput",
     "NoteTargetRelationName",
+    "NoteTargetResult",
     "NoteTargetUpdateInput",
     "NoteTargetWithRelations",
     "NoteTargetWithRelationsConnection",
     "NoteTargetWithRelationsEdge",
+    "NoteTargetWithRelationsResult",
+    "NoteTargetsGroupByResult",
+    "NoteTargetsResult",
+    "NoteTargetsWithRelationsResult",
     "RESTORE_NOTE_TARGETS_OP",
     "RESTORE_NOTE_TARGET_OP",
+    "RestoreNoteTargetResult",
+    "RestoreNoteTargetsResult",
     "UPDATE_NOTE_TARGETS_OP",
     "UPDATE_NOTE_TARGET_OP",
+    "UpdateNoteTargetResult",
+    "UpdateNoteTargetsResult",
     "create_note_target",
     "create_note_targets",
     "delete_note_target",
@@ -177,6 +180,21 @@ class NoteTargetWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=Tr
     edges: list[NoteTargetWithRelationsEdge]
     page_info: PageInfo = _msgspec.field(name="pageInfo")
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+_F_NoteTargetFields = """\
+fragment NoteTargetFields on NoteTarget {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId
+  updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}
+"""
 
 
 NoteTargetCreateInput = _te.TypedDict(
@@ -368,17 +386,24 @@ NoteTargetUpdateInput = _te.TypedDict(
 )
 
 
-class _D_note_target(_msgspec.Struct, frozen=True, kw_only=True):
+class NoteTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     note_target: NoteTarget | None = _msgspec.field(default=None, name="noteTarget")
 
 
-NOTE_TARGET_OP: _runtime.Operation[_D_note_target] = _runtime.Operation(
+NOTE_TARGET_OP: _runtime.Operation[NoteTargetResult] = _runtime.Operation(
     name="NoteTarget",
-    document="query NoteTarget($filter: NoteTargetFilterInput!) { noteTarget(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+query NoteTarget($filter: NoteTargetFilterInput!) {
+  noteTarget(filter: $filter) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="query",
     root_fields=("noteTarget",),
-    result_type=_D_note_target,
+    result_type=NoteTargetResult,
     idempotent=True,
 )
 
@@ -396,17 +421,33 @@ async def note_target(
     return _d.note_target
 
 
-class _D_note_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class NoteTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     note_targets: NoteTargetConnection | None = _msgspec.field(default=None, name="noteTargets")
 
 
-NOTE_TARGETS_OP: _runtime.Operation[_D_note_targets] = _runtime.Operation(
+NOTE_TARGETS_OP: _runtime.Operation[NoteTargetsResult] = _runtime.Operation(
     name="NoteTargets",
-    document="query NoteTargets($after: String, $before: String, $filter: NoteTargetFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [NoteTargetOrderByInput]) { noteTargets(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query NoteTargets($after: String, $before: String, $filter: NoteTargetFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [NoteTargetOrderByInput]) {
+  noteTargets(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...NoteTargetFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="query",
     root_fields=("noteTargets",),
-    result_type=_D_note_targets,
+    result_type=NoteTargetsResult,
     idempotent=True,
 )
 
@@ -442,19 +483,36 @@ async def note_targets(
     return _d.note_targets
 
 
-class _D_note_targets_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class NoteTargetsGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     note_targets_group_by: list[NoteTargetGroupByConnection] | None = _msgspec.field(
         default=None, name="noteTargetsGroupBy"
     )
 
 
-NOTE_TARGETS_GROUP_BY_OP: _runtime.Operation[_D_note_targets_group_by] = _runtime.Operation(
+NOTE_TARGETS_GROUP_BY_OP: _runtime.Operation[NoteTargetsGroupByResult] = _runtime.Operation(
     name="NoteTargetsGroupBy",
-    document="query NoteTargetsGroupBy($groupBy: [NoteTargetGroupByInput!]!, $filter: NoteTargetFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [NoteTargetOrderByWithGroupByInput], $orderByForRecords: [NoteTargetOrderByInput], $viewId: UUID) { noteTargetsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query NoteTargetsGroupBy($groupBy: [NoteTargetGroupByInput!]!, $filter: NoteTargetFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [NoteTargetOrderByWithGroupByInput], $orderByForRecords: [NoteTargetOrderByInput], $viewId: UUID) {
+  noteTargetsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...NoteTargetFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="query",
     root_fields=("noteTargetsGroupBy",),
-    result_type=_D_note_targets_group_by,
+    result_type=NoteTargetsGroupByResult,
     idempotent=True,
 )
 
@@ -490,17 +548,24 @@ async def note_targets_group_by(
     return _d.note_targets_group_by
 
 
-class _D_create_note_target(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateNoteTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_note_target: NoteTarget | None = _msgspec.field(default=None, name="createNoteTarget")
 
 
-CREATE_NOTE_TARGET_OP: _runtime.Operation[_D_create_note_target] = _runtime.Operation(
+CREATE_NOTE_TARGET_OP: _runtime.Operation[CreateNoteTargetResult] = _runtime.Operation(
     name="CreateNoteTarget",
-    document="mutation CreateNoteTarget($data: NoteTargetCreateInput!, $upsert: Boolean) { createNoteTarget(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateNoteTarget($data: NoteTargetCreateInput!, $upsert: Boolean) {
+  createNoteTarget(data: $data, upsert: $upsert) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createNoteTarget",),
-    result_type=_D_create_note_target,
+    result_type=CreateNoteTargetResult,
     idempotent=False,
 )
 
@@ -523,19 +588,26 @@ async def create_note_target(
     return _d.create_note_target
 
 
-class _D_create_note_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateNoteTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_note_targets: list[NoteTarget] | None = _msgspec.field(
         default=None, name="createNoteTargets"
     )
 
 
-CREATE_NOTE_TARGETS_OP: _runtime.Operation[_D_create_note_targets] = _runtime.Operation(
+CREATE_NOTE_TARGETS_OP: _runtime.Operation[CreateNoteTargetsResult] = _runtime.Operation(
     name="CreateNoteTargets",
-    document="mutation CreateNoteTargets($data: [NoteTargetCreateInput!]!, $upsert: Boolean) { createNoteTargets(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateNoteTargets($data: [NoteTargetCreateInput!]!, $upsert: Boolean) {
+  createNoteTargets(data: $data, upsert: $upsert) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createNoteTargets",),
-    result_type=_D_create_note_targets,
+    result_type=CreateNoteTargetsResult,
     idempotent=False,
 )
 
@@ -558,17 +630,24 @@ async def create_note_targets(
     return _d.create_note_targets
 
 
-class _D_delete_note_target(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteNoteTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_note_target: NoteTarget | None = _msgspec.field(default=None, name="deleteNoteTarget")
 
 
-DELETE_NOTE_TARGET_OP: _runtime.Operation[_D_delete_note_target] = _runtime.Operation(
+DELETE_NOTE_TARGET_OP: _runtime.Operation[DeleteNoteTargetResult] = _runtime.Operation(
     name="DeleteNoteTarget",
-    document="mutation DeleteNoteTarget($id: UUID!) { deleteNoteTarget(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteNoteTarget($id: UUID!) {
+  deleteNoteTarget(id: $id) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteNoteTarget",),
-    result_type=_D_delete_note_target,
+    result_type=DeleteNoteTargetResult,
     idempotent=True,
 )
 
@@ -586,19 +665,26 @@ async def delete_note_target(
     return _d.delete_note_target
 
 
-class _D_delete_note_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteNoteTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_note_targets: list[NoteTarget] | None = _msgspec.field(
         default=None, name="deleteNoteTargets"
     )
 
 
-DELETE_NOTE_TARGETS_OP: _runtime.Operation[_D_delete_note_targets] = _runtime.Operation(
+DELETE_NOTE_TARGETS_OP: _runtime.Operation[DeleteNoteTargetsResult] = _runtime.Operation(
     name="DeleteNoteTargets",
-    document="mutation DeleteNoteTargets($filter: NoteTargetFilterInput!) { deleteNoteTargets(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteNoteTargets($filter: NoteTargetFilterInput!) {
+  deleteNoteTargets(filter: $filter) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteNoteTargets",),
-    result_type=_D_delete_note_targets,
+    result_type=DeleteNoteTargetsResult,
     idempotent=False,
 )
 
@@ -616,17 +702,24 @@ async def delete_note_targets(
     return _d.delete_note_targets
 
 
-class _D_destroy_note_target(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyNoteTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_note_target: NoteTarget | None = _msgspec.field(default=None, name="destroyNoteTarget")
 
 
-DESTROY_NOTE_TARGET_OP: _runtime.Operation[_D_destroy_note_target] = _runtime.Operation(
+DESTROY_NOTE_TARGET_OP: _runtime.Operation[DestroyNoteTargetResult] = _runtime.Operation(
     name="DestroyNoteTarget",
-    document="mutation DestroyNoteTarget($id: UUID!) { destroyNoteTarget(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyNoteTarget($id: UUID!) {
+  destroyNoteTarget(id: $id) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyNoteTarget",),
-    result_type=_D_destroy_note_target,
+    result_type=DestroyNoteTargetResult,
     idempotent=True,
 )
 
@@ -644,19 +737,26 @@ async def destroy_note_target(
     return _d.destroy_note_target
 
 
-class _D_destroy_note_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyNoteTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_note_targets: list[NoteTarget] | None = _msgspec.field(
         default=None, name="destroyNoteTargets"
     )
 
 
-DESTROY_NOTE_TARGETS_OP: _runtime.Operation[_D_destroy_note_targets] = _runtime.Operation(
+DESTROY_NOTE_TARGETS_OP: _runtime.Operation[DestroyNoteTargetsResult] = _runtime.Operation(
     name="DestroyNoteTargets",
-    document="mutation DestroyNoteTargets($filter: NoteTargetFilterInput!) { destroyNoteTargets(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyNoteTargets($filter: NoteTargetFilterInput!) {
+  destroyNoteTargets(filter: $filter) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyNoteTargets",),
-    result_type=_D_destroy_note_targets,
+    result_type=DestroyNoteTargetsResult,
     idempotent=False,
 )
 
@@ -674,17 +774,24 @@ async def destroy_note_targets(
     return _d.destroy_note_targets
 
 
-class _D_restore_note_target(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreNoteTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_note_target: NoteTarget | None = _msgspec.field(default=None, name="restoreNoteTarget")
 
 
-RESTORE_NOTE_TARGET_OP: _runtime.Operation[_D_restore_note_target] = _runtime.Operation(
+RESTORE_NOTE_TARGET_OP: _runtime.Operation[RestoreNoteTargetResult] = _runtime.Operation(
     name="RestoreNoteTarget",
-    document="mutation RestoreNoteTarget($id: UUID!) { restoreNoteTarget(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreNoteTarget($id: UUID!) {
+  restoreNoteTarget(id: $id) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreNoteTarget",),
-    result_type=_D_restore_note_target,
+    result_type=RestoreNoteTargetResult,
     idempotent=True,
 )
 
@@ -702,19 +809,26 @@ async def restore_note_target(
     return _d.restore_note_target
 
 
-class _D_restore_note_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreNoteTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_note_targets: list[NoteTarget] | None = _msgspec.field(
         default=None, name="restoreNoteTargets"
     )
 
 
-RESTORE_NOTE_TARGETS_OP: _runtime.Operation[_D_restore_note_targets] = _runtime.Operation(
+RESTORE_NOTE_TARGETS_OP: _runtime.Operation[RestoreNoteTargetsResult] = _runtime.Operation(
     name="RestoreNoteTargets",
-    document="mutation RestoreNoteTargets($filter: NoteTargetFilterInput!) { restoreNoteTargets(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreNoteTargets($filter: NoteTargetFilterInput!) {
+  restoreNoteTargets(filter: $filter) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreNoteTargets",),
-    result_type=_D_restore_note_targets,
+    result_type=RestoreNoteTargetsResult,
     idempotent=False,
 )
 
@@ -732,17 +846,24 @@ async def restore_note_targets(
     return _d.restore_note_targets
 
 
-class _D_update_note_target(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateNoteTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_note_target: NoteTarget | None = _msgspec.field(default=None, name="updateNoteTarget")
 
 
-UPDATE_NOTE_TARGET_OP: _runtime.Operation[_D_update_note_target] = _runtime.Operation(
+UPDATE_NOTE_TARGET_OP: _runtime.Operation[UpdateNoteTargetResult] = _runtime.Operation(
     name="UpdateNoteTarget",
-    document="mutation UpdateNoteTarget($data: NoteTargetUpdateInput!, $id: UUID!) { updateNoteTarget(data: $data, id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateNoteTarget($data: NoteTargetUpdateInput!, $id: UUID!) {
+  updateNoteTarget(data: $data, id: $id) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateNoteTarget",),
-    result_type=_D_update_note_target,
+    result_type=UpdateNoteTargetResult,
     idempotent=True,
 )
 
@@ -762,19 +883,26 @@ async def update_note_target(
     return _d.update_note_target
 
 
-class _D_update_note_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateNoteTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_note_targets: list[NoteTarget] | None = _msgspec.field(
         default=None, name="updateNoteTargets"
     )
 
 
-UPDATE_NOTE_TARGETS_OP: _runtime.Operation[_D_update_note_targets] = _runtime.Operation(
+UPDATE_NOTE_TARGETS_OP: _runtime.Operation[UpdateNoteTargetsResult] = _runtime.Operation(
     name="UpdateNoteTargets",
-    document="mutation UpdateNoteTargets($data: NoteTargetUpdateInput!, $filter: NoteTargetFilterInput!) { updateNoteTargets(data: $data, filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateNoteTargets($data: NoteTargetUpdateInput!, $filter: NoteTargetFilterInput!) {
+  updateNoteTargets(data: $data, filter: $filter) {
+    ...NoteTargetFields
+  }
+}
+"""
+    + _F_NoteTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateNoteTargets",),
-    result_type=_D_update_note_targets,
+    result_type=UpdateNoteTargetsResult,
     idempotent=False,
 )
 
@@ -801,105 +929,197 @@ NoteTargetRelationName = _t.Literal[
     "targetPerson",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "note": "note { bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector title updatedAt updatedBy { context name source workspaceMemberId } }",
-    "targetCompany": "targetCompany { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
-    "targetOpportunity": "targetOpportunity { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } }",
-    "targetPerson": "targetPerson { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
+    "note": """\
+note {
+  bodyV2 {
+    blocknote markdown
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id position searchVector title updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
+    "targetCompany": """\
+targetCompany {
+  accountOwnerId
+  address {
+    addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1
+    addressStreet2 addressStreet3
+  }
+  annualRecurringRevenue {
+    amountMicros currencyCode
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  domainName {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  employees id idealCustomerProfile
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
+    "targetOpportunity": """\
+targetOpportunity {
+  amount {
+    amountMicros currencyCode
+  }
+  closeDate companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
+    "targetPerson": """\
+targetPerson {
+  avatarFile {
+    fileCategory fileId label
+  }
+  avatarUrl city companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  emails {
+    additionalEmails primaryEmail
+  }
+  id jobTitle
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name {
+    firstName lastName
+  }
+  phones {
+    additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber
+  }
+  position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
 }
 
 
-class _D_note_targets_with(_msgspec.Struct, frozen=True, kw_only=True):
+class NoteTargetsWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     note_targets: NoteTargetWithRelationsConnection | None = _msgspec.field(
         default=None, name="noteTargets"
     )
 
 
-_NOTE_TARGETS_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_note_targets_with]] = {}
+_NOTE_TARGETS_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[NoteTargetsWithRelationsResult]
+] = {}
 
 
 def _note_targets_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_note_targets_with]:
+) -> _runtime.Operation[NoteTargetsWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _NOTE_TARGETS_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="NoteTargetsWithRelations",
             document=_runtime.include_document(
-                "query NoteTargetsWithRelations($after: String, $before: String, $filter: NoteTargetFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [NoteTargetOrderByInput]) { noteTargets(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query NoteTargetsWithRelations($after: String, $before: String, $filter: NoteTargetFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [NoteTargetOrderByInput]) {
+  noteTargets(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...NoteTargetFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_NoteTargetFields,
             endpoint="graphql",
             kind="query",
             root_fields=("noteTargets",),
-            result_type=_D_note_targets_with,
+            result_type=NoteTargetsWithRelationsResult,
             idempotent=True,
         )
         _NOTE_TARGETS_WITH_CACHE[key] = op
     return op
 
 
-class _D_note_target_with(_msgspec.Struct, frozen=True, kw_only=True):
+class NoteTargetWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     note_target: NoteTargetWithRelations | None = _msgspec.field(default=None, name="noteTarget")
 
 
-_NOTE_TARGET_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_note_target_with]] = {}
+_NOTE_TARGET_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[NoteTargetWithRelationsResult]
+] = {}
 
 
 def _note_target_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_note_target_with]:
+) -> _runtime.Operation[NoteTargetWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _NOTE_TARGET_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="NoteTargetWithRelations",
             document=_runtime.include_document(
-                "query NoteTargetWithRelations($filter: NoteTargetFilterInput!) { noteTarget(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id noteId position searchVector targetCompanyId targetOpportunityId targetPersonId updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query NoteTargetWithRelations($filter: NoteTargetFilterInput!) {
+  noteTarget(filter: $filter) {
+    ...NoteTargetFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_NoteTargetFields,
             endpoint="graphql",
             kind="query",
             root_fields=("noteTarget",),
-            result_type=_D_note_target_with,
+            result_type=NoteTargetWithRelationsResult,
             idempotent=True,
         )
         _NOTE_TARGET_WITH_CACHE[key] = op
     return op
 
 
-class NoteTargetApi:
+class NoteTargetApi(_runtime.Facade):
     """Typed operations on ``NoteTarget`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: NoteTargetFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[NoteTargetOrderByInput | None] | None = None,
-    ) -> NoteTargetConnection | None:
-        """One page of records (``findMany``)."""
-        return await note_targets(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(note_targets, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -925,52 +1145,13 @@ class NoteTargetApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: NoteTargetFilterInput,
-    ) -> NoteTarget | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await note_target(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[NoteTargetGroupByInput],
-        filter: NoteTargetFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[NoteTargetOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[NoteTargetOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[NoteTargetGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await note_targets_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: NoteTargetCreateInput,
-        upsert: bool | None = None,
-    ) -> NoteTarget | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_note_target(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(note_target, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        note_targets_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_note_target, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -992,97 +1173,23 @@ class NoteTargetApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: NoteTargetUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> NoteTarget | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_note_target(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: NoteTargetUpdateInput,
-        filter: NoteTargetFilterInput,
-    ) -> list[NoteTarget] | None:
-        """Update every record matching ``filter``."""
-        return await update_note_targets(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> NoteTarget | None:
-        """Soft-delete one record by id."""
-        return await delete_note_target(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: NoteTargetFilterInput,
-    ) -> list[NoteTarget] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_note_targets(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> NoteTarget | None:
-        """Permanently delete one record by id."""
-        return await destroy_note_target(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: NoteTargetFilterInput,
-    ) -> list[NoteTarget] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_note_targets(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> NoteTarget | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_note_target(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: NoteTargetFilterInput,
-    ) -> list[NoteTarget] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_note_targets(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_note_target,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(update_note_targets, "Update every record matching ``filter``.")
+    delete = _runtime.method(delete_note_target, "Soft-delete one record by id.")
+    delete_many = _runtime.method(
+        delete_note_targets, "Soft-delete every record matching ``filter``."
+    )
+    destroy = _runtime.method(destroy_note_target, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_note_targets, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_note_target, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_note_targets, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

@@ -38,26 +38,14 @@ if _t.TYPE_CHECKING:
     from . import opportunity as _m_opportunity
     from . import person as _m_person
     from . import task as _m_task
-    from .company import (
-        CompanyGroupByInput,
-        CompanyOrderByInput,
-        CompanyRelationInput,
-    )
+    from .company import CompanyGroupByInput, CompanyOrderByInput, CompanyRelationInput
     from .opportunity import (
         OpportunityGroupByInput,
         OpportunityOrderByInput,
         OpportunityRelationInput,
     )
-    from .person import (
-        PersonGroupByInput,
-        PersonOrderByInput,
-        PersonRelationInput,
-    )
-    from .task import (
-        TaskGroupByInput,
-        TaskOrderByInput,
-        TaskRelationInput,
-    )
+    from .person import PersonGroupByInput, PersonOrderByInput, PersonRelationInput
+    from .task import TaskGroupByInput, TaskOrderByInput, TaskRelationInput
 else:
     _m_company = _runtime.lazy_module(__package__, ".company")
     _m_opportunity = _runtime.lazy_module(__package__, ".opportunity")
@@ -67,12 +55,20 @@ else:
 __all__ = [
     "CREATE_TASK_TARGETS_OP",
     "CREATE_TASK_TARGET_OP",
+    "CreateTaskTargetResult",
+    "CreateTaskTargetsResult",
     "DELETE_TASK_TARGETS_OP",
     "DELETE_TASK_TARGET_OP",
     "DESTROY_TASK_TARGETS_OP",
     "DESTROY_TASK_TARGET_OP",
+    "DeleteTaskTargetResult",
+    "DeleteTaskTargetsResult",
+    "DestroyTaskTargetResult",
+    "DestroyTaskTargetsResult",
     "RESTORE_TASK_TARGETS_OP",
     "RESTORE_TASK_TARGET_OP",
+    "RestoreTaskTargetResult",
+    "RestoreTaskTargetsResult",
     "TASK_TARGETS_GROUP_BY_OP",
     "TASK_TARGETS_OP",
     "TASK_TARGET_OP",
@@ -88,12 +84,19 @@ __all__ = [
     "TaskTargetOrderByWithGroupByAggregateInput",
     "TaskTargetOrderByWithGroupByInput",
     "TaskTargetRelationName",
+    "TaskTargetResult",
     "TaskTargetUpdateInput",
     "TaskTargetWithRelations",
     "TaskTargetWithRelationsConnection",
     "TaskTargetWithRelationsEdge",
+    "TaskTargetWithRelationsResult",
+    "TaskTargetsGroupByResult",
+    "TaskTargetsResult",
+    "TaskTargetsWithRelationsResult",
     "UPDATE_TASK_TARGETS_OP",
     "UPDATE_TASK_TARGET_OP",
+    "UpdateTaskTargetResult",
+    "UpdateTaskTargetsResult",
     "create_task_target",
     "create_task_targets",
     "delete_task_target",
@@ -177,6 +180,21 @@ class TaskTargetWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=Tr
     edges: list[TaskTargetWithRelationsEdge]
     page_info: PageInfo = _msgspec.field(name="pageInfo")
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+_F_TaskTargetFields = """\
+fragment TaskTargetFields on TaskTarget {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId
+  updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}
+"""
 
 
 TaskTargetCreateInput = _te.TypedDict(
@@ -368,17 +386,24 @@ TaskTargetUpdateInput = _te.TypedDict(
 )
 
 
-class _D_task_target(_msgspec.Struct, frozen=True, kw_only=True):
+class TaskTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     task_target: TaskTarget | None = _msgspec.field(default=None, name="taskTarget")
 
 
-TASK_TARGET_OP: _runtime.Operation[_D_task_target] = _runtime.Operation(
+TASK_TARGET_OP: _runtime.Operation[TaskTargetResult] = _runtime.Operation(
     name="TaskTarget",
-    document="query TaskTarget($filter: TaskTargetFilterInput!) { taskTarget(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+query TaskTarget($filter: TaskTargetFilterInput!) {
+  taskTarget(filter: $filter) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="query",
     root_fields=("taskTarget",),
-    result_type=_D_task_target,
+    result_type=TaskTargetResult,
     idempotent=True,
 )
 
@@ -396,17 +421,33 @@ async def task_target(
     return _d.task_target
 
 
-class _D_task_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class TaskTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     task_targets: TaskTargetConnection | None = _msgspec.field(default=None, name="taskTargets")
 
 
-TASK_TARGETS_OP: _runtime.Operation[_D_task_targets] = _runtime.Operation(
+TASK_TARGETS_OP: _runtime.Operation[TaskTargetsResult] = _runtime.Operation(
     name="TaskTargets",
-    document="query TaskTargets($after: String, $before: String, $filter: TaskTargetFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TaskTargetOrderByInput]) { taskTargets(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query TaskTargets($after: String, $before: String, $filter: TaskTargetFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TaskTargetOrderByInput]) {
+  taskTargets(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...TaskTargetFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="query",
     root_fields=("taskTargets",),
-    result_type=_D_task_targets,
+    result_type=TaskTargetsResult,
     idempotent=True,
 )
 
@@ -442,19 +483,36 @@ async def task_targets(
     return _d.task_targets
 
 
-class _D_task_targets_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class TaskTargetsGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     task_targets_group_by: list[TaskTargetGroupByConnection] | None = _msgspec.field(
         default=None, name="taskTargetsGroupBy"
     )
 
 
-TASK_TARGETS_GROUP_BY_OP: _runtime.Operation[_D_task_targets_group_by] = _runtime.Operation(
+TASK_TARGETS_GROUP_BY_OP: _runtime.Operation[TaskTargetsGroupByResult] = _runtime.Operation(
     name="TaskTargetsGroupBy",
-    document="query TaskTargetsGroupBy($groupBy: [TaskTargetGroupByInput!]!, $filter: TaskTargetFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [TaskTargetOrderByWithGroupByInput], $orderByForRecords: [TaskTargetOrderByInput], $viewId: UUID) { taskTargetsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query TaskTargetsGroupBy($groupBy: [TaskTargetGroupByInput!]!, $filter: TaskTargetFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [TaskTargetOrderByWithGroupByInput], $orderByForRecords: [TaskTargetOrderByInput], $viewId: UUID) {
+  taskTargetsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...TaskTargetFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="query",
     root_fields=("taskTargetsGroupBy",),
-    result_type=_D_task_targets_group_by,
+    result_type=TaskTargetsGroupByResult,
     idempotent=True,
 )
 
@@ -490,17 +548,24 @@ async def task_targets_group_by(
     return _d.task_targets_group_by
 
 
-class _D_create_task_target(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateTaskTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_task_target: TaskTarget | None = _msgspec.field(default=None, name="createTaskTarget")
 
 
-CREATE_TASK_TARGET_OP: _runtime.Operation[_D_create_task_target] = _runtime.Operation(
+CREATE_TASK_TARGET_OP: _runtime.Operation[CreateTaskTargetResult] = _runtime.Operation(
     name="CreateTaskTarget",
-    document="mutation CreateTaskTarget($data: TaskTargetCreateInput!, $upsert: Boolean) { createTaskTarget(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateTaskTarget($data: TaskTargetCreateInput!, $upsert: Boolean) {
+  createTaskTarget(data: $data, upsert: $upsert) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createTaskTarget",),
-    result_type=_D_create_task_target,
+    result_type=CreateTaskTargetResult,
     idempotent=False,
 )
 
@@ -523,19 +588,26 @@ async def create_task_target(
     return _d.create_task_target
 
 
-class _D_create_task_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateTaskTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_task_targets: list[TaskTarget] | None = _msgspec.field(
         default=None, name="createTaskTargets"
     )
 
 
-CREATE_TASK_TARGETS_OP: _runtime.Operation[_D_create_task_targets] = _runtime.Operation(
+CREATE_TASK_TARGETS_OP: _runtime.Operation[CreateTaskTargetsResult] = _runtime.Operation(
     name="CreateTaskTargets",
-    document="mutation CreateTaskTargets($data: [TaskTargetCreateInput!]!, $upsert: Boolean) { createTaskTargets(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateTaskTargets($data: [TaskTargetCreateInput!]!, $upsert: Boolean) {
+  createTaskTargets(data: $data, upsert: $upsert) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createTaskTargets",),
-    result_type=_D_create_task_targets,
+    result_type=CreateTaskTargetsResult,
     idempotent=False,
 )
 
@@ -558,17 +630,24 @@ async def create_task_targets(
     return _d.create_task_targets
 
 
-class _D_delete_task_target(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteTaskTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_task_target: TaskTarget | None = _msgspec.field(default=None, name="deleteTaskTarget")
 
 
-DELETE_TASK_TARGET_OP: _runtime.Operation[_D_delete_task_target] = _runtime.Operation(
+DELETE_TASK_TARGET_OP: _runtime.Operation[DeleteTaskTargetResult] = _runtime.Operation(
     name="DeleteTaskTarget",
-    document="mutation DeleteTaskTarget($id: UUID!) { deleteTaskTarget(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteTaskTarget($id: UUID!) {
+  deleteTaskTarget(id: $id) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteTaskTarget",),
-    result_type=_D_delete_task_target,
+    result_type=DeleteTaskTargetResult,
     idempotent=True,
 )
 
@@ -586,19 +665,26 @@ async def delete_task_target(
     return _d.delete_task_target
 
 
-class _D_delete_task_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteTaskTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_task_targets: list[TaskTarget] | None = _msgspec.field(
         default=None, name="deleteTaskTargets"
     )
 
 
-DELETE_TASK_TARGETS_OP: _runtime.Operation[_D_delete_task_targets] = _runtime.Operation(
+DELETE_TASK_TARGETS_OP: _runtime.Operation[DeleteTaskTargetsResult] = _runtime.Operation(
     name="DeleteTaskTargets",
-    document="mutation DeleteTaskTargets($filter: TaskTargetFilterInput!) { deleteTaskTargets(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteTaskTargets($filter: TaskTargetFilterInput!) {
+  deleteTaskTargets(filter: $filter) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteTaskTargets",),
-    result_type=_D_delete_task_targets,
+    result_type=DeleteTaskTargetsResult,
     idempotent=False,
 )
 
@@ -616,17 +702,24 @@ async def delete_task_targets(
     return _d.delete_task_targets
 
 
-class _D_destroy_task_target(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyTaskTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_task_target: TaskTarget | None = _msgspec.field(default=None, name="destroyTaskTarget")
 
 
-DESTROY_TASK_TARGET_OP: _runtime.Operation[_D_destroy_task_target] = _runtime.Operation(
+DESTROY_TASK_TARGET_OP: _runtime.Operation[DestroyTaskTargetResult] = _runtime.Operation(
     name="DestroyTaskTarget",
-    document="mutation DestroyTaskTarget($id: UUID!) { destroyTaskTarget(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyTaskTarget($id: UUID!) {
+  destroyTaskTarget(id: $id) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyTaskTarget",),
-    result_type=_D_destroy_task_target,
+    result_type=DestroyTaskTargetResult,
     idempotent=True,
 )
 
@@ -644,19 +737,26 @@ async def destroy_task_target(
     return _d.destroy_task_target
 
 
-class _D_destroy_task_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyTaskTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_task_targets: list[TaskTarget] | None = _msgspec.field(
         default=None, name="destroyTaskTargets"
     )
 
 
-DESTROY_TASK_TARGETS_OP: _runtime.Operation[_D_destroy_task_targets] = _runtime.Operation(
+DESTROY_TASK_TARGETS_OP: _runtime.Operation[DestroyTaskTargetsResult] = _runtime.Operation(
     name="DestroyTaskTargets",
-    document="mutation DestroyTaskTargets($filter: TaskTargetFilterInput!) { destroyTaskTargets(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyTaskTargets($filter: TaskTargetFilterInput!) {
+  destroyTaskTargets(filter: $filter) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyTaskTargets",),
-    result_type=_D_destroy_task_targets,
+    result_type=DestroyTaskTargetsResult,
     idempotent=False,
 )
 
@@ -674,17 +774,24 @@ async def destroy_task_targets(
     return _d.destroy_task_targets
 
 
-class _D_restore_task_target(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreTaskTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_task_target: TaskTarget | None = _msgspec.field(default=None, name="restoreTaskTarget")
 
 
-RESTORE_TASK_TARGET_OP: _runtime.Operation[_D_restore_task_target] = _runtime.Operation(
+RESTORE_TASK_TARGET_OP: _runtime.Operation[RestoreTaskTargetResult] = _runtime.Operation(
     name="RestoreTaskTarget",
-    document="mutation RestoreTaskTarget($id: UUID!) { restoreTaskTarget(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreTaskTarget($id: UUID!) {
+  restoreTaskTarget(id: $id) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreTaskTarget",),
-    result_type=_D_restore_task_target,
+    result_type=RestoreTaskTargetResult,
     idempotent=True,
 )
 
@@ -702,19 +809,26 @@ async def restore_task_target(
     return _d.restore_task_target
 
 
-class _D_restore_task_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreTaskTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_task_targets: list[TaskTarget] | None = _msgspec.field(
         default=None, name="restoreTaskTargets"
     )
 
 
-RESTORE_TASK_TARGETS_OP: _runtime.Operation[_D_restore_task_targets] = _runtime.Operation(
+RESTORE_TASK_TARGETS_OP: _runtime.Operation[RestoreTaskTargetsResult] = _runtime.Operation(
     name="RestoreTaskTargets",
-    document="mutation RestoreTaskTargets($filter: TaskTargetFilterInput!) { restoreTaskTargets(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreTaskTargets($filter: TaskTargetFilterInput!) {
+  restoreTaskTargets(filter: $filter) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreTaskTargets",),
-    result_type=_D_restore_task_targets,
+    result_type=RestoreTaskTargetsResult,
     idempotent=False,
 )
 
@@ -732,17 +846,24 @@ async def restore_task_targets(
     return _d.restore_task_targets
 
 
-class _D_update_task_target(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateTaskTargetResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_task_target: TaskTarget | None = _msgspec.field(default=None, name="updateTaskTarget")
 
 
-UPDATE_TASK_TARGET_OP: _runtime.Operation[_D_update_task_target] = _runtime.Operation(
+UPDATE_TASK_TARGET_OP: _runtime.Operation[UpdateTaskTargetResult] = _runtime.Operation(
     name="UpdateTaskTarget",
-    document="mutation UpdateTaskTarget($data: TaskTargetUpdateInput!, $id: UUID!) { updateTaskTarget(data: $data, id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateTaskTarget($data: TaskTargetUpdateInput!, $id: UUID!) {
+  updateTaskTarget(data: $data, id: $id) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateTaskTarget",),
-    result_type=_D_update_task_target,
+    result_type=UpdateTaskTargetResult,
     idempotent=True,
 )
 
@@ -762,19 +883,26 @@ async def update_task_target(
     return _d.update_task_target
 
 
-class _D_update_task_targets(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateTaskTargetsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_task_targets: list[TaskTarget] | None = _msgspec.field(
         default=None, name="updateTaskTargets"
     )
 
 
-UPDATE_TASK_TARGETS_OP: _runtime.Operation[_D_update_task_targets] = _runtime.Operation(
+UPDATE_TASK_TARGETS_OP: _runtime.Operation[UpdateTaskTargetsResult] = _runtime.Operation(
     name="UpdateTaskTargets",
-    document="mutation UpdateTaskTargets($data: TaskTargetUpdateInput!, $filter: TaskTargetFilterInput!) { updateTaskTargets(data: $data, filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateTaskTargets($data: TaskTargetUpdateInput!, $filter: TaskTargetFilterInput!) {
+  updateTaskTargets(data: $data, filter: $filter) {
+    ...TaskTargetFields
+  }
+}
+"""
+    + _F_TaskTargetFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateTaskTargets",),
-    result_type=_D_update_task_targets,
+    result_type=UpdateTaskTargetsResult,
     idempotent=False,
 )
 
@@ -801,105 +929,198 @@ TaskTargetRelationName = _t.Literal[
     "task",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "targetCompany": "targetCompany { accountOwnerId address { addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1 addressStreet2 addressStreet3 } annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees id idealCustomerProfile linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
-    "targetOpportunity": "targetOpportunity { amount { amountMicros currencyCode } closeDate companyId createdAt createdBy { context name source workspaceMemberId } deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt updatedBy { context name source workspaceMemberId } }",
-    "targetPerson": "targetPerson { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
-    "task": "task { assigneeId bodyV2 { blocknote markdown } createdAt createdBy { context name source workspaceMemberId } deletedAt dueAt id position searchVector status title updatedAt updatedBy { context name source workspaceMemberId } }",
+    "targetCompany": """\
+targetCompany {
+  accountOwnerId
+  address {
+    addressCity addressCountry addressLat addressLng addressPostcode addressState addressStreet1
+    addressStreet2 addressStreet3
+  }
+  annualRecurringRevenue {
+    amountMicros currencyCode
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  domainName {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  employees id idealCustomerProfile
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
+    "targetOpportunity": """\
+targetOpportunity {
+  amount {
+    amountMicros currencyCode
+  }
+  closeDate companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id name ownerId pointOfContactId position searchVector stage updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
+    "targetPerson": """\
+targetPerson {
+  avatarFile {
+    fileCategory fileId label
+  }
+  avatarUrl city companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  emails {
+    additionalEmails primaryEmail
+  }
+  id jobTitle
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name {
+    firstName lastName
+  }
+  phones {
+    additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber
+  }
+  position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
+    "task": """\
+task {
+  assigneeId
+  bodyV2 {
+    blocknote markdown
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt dueAt id position searchVector status title updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
 }
 
 
-class _D_task_targets_with(_msgspec.Struct, frozen=True, kw_only=True):
+class TaskTargetsWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     task_targets: TaskTargetWithRelationsConnection | None = _msgspec.field(
         default=None, name="taskTargets"
     )
 
 
-_TASK_TARGETS_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_task_targets_with]] = {}
+_TASK_TARGETS_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[TaskTargetsWithRelationsResult]
+] = {}
 
 
 def _task_targets_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_task_targets_with]:
+) -> _runtime.Operation[TaskTargetsWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _TASK_TARGETS_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="TaskTargetsWithRelations",
             document=_runtime.include_document(
-                "query TaskTargetsWithRelations($after: String, $before: String, $filter: TaskTargetFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TaskTargetOrderByInput]) { taskTargets(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query TaskTargetsWithRelations($after: String, $before: String, $filter: TaskTargetFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [TaskTargetOrderByInput]) {
+  taskTargets(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...TaskTargetFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_TaskTargetFields,
             endpoint="graphql",
             kind="query",
             root_fields=("taskTargets",),
-            result_type=_D_task_targets_with,
+            result_type=TaskTargetsWithRelationsResult,
             idempotent=True,
         )
         _TASK_TARGETS_WITH_CACHE[key] = op
     return op
 
 
-class _D_task_target_with(_msgspec.Struct, frozen=True, kw_only=True):
+class TaskTargetWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     task_target: TaskTargetWithRelations | None = _msgspec.field(default=None, name="taskTarget")
 
 
-_TASK_TARGET_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_task_target_with]] = {}
+_TASK_TARGET_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[TaskTargetWithRelationsResult]
+] = {}
 
 
 def _task_target_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_task_target_with]:
+) -> _runtime.Operation[TaskTargetWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _TASK_TARGET_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="TaskTargetWithRelations",
             document=_runtime.include_document(
-                "query TaskTargetWithRelations($filter: TaskTargetFilterInput!) { taskTarget(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector targetCompanyId targetOpportunityId targetPersonId taskId updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query TaskTargetWithRelations($filter: TaskTargetFilterInput!) {
+  taskTarget(filter: $filter) {
+    ...TaskTargetFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_TaskTargetFields,
             endpoint="graphql",
             kind="query",
             root_fields=("taskTarget",),
-            result_type=_D_task_target_with,
+            result_type=TaskTargetWithRelationsResult,
             idempotent=True,
         )
         _TASK_TARGET_WITH_CACHE[key] = op
     return op
 
 
-class TaskTargetApi:
+class TaskTargetApi(_runtime.Facade):
     """Typed operations on ``TaskTarget`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: TaskTargetFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[TaskTargetOrderByInput | None] | None = None,
-    ) -> TaskTargetConnection | None:
-        """One page of records (``findMany``)."""
-        return await task_targets(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(task_targets, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -925,52 +1146,13 @@ class TaskTargetApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: TaskTargetFilterInput,
-    ) -> TaskTarget | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await task_target(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[TaskTargetGroupByInput],
-        filter: TaskTargetFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[TaskTargetOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[TaskTargetOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[TaskTargetGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await task_targets_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: TaskTargetCreateInput,
-        upsert: bool | None = None,
-    ) -> TaskTarget | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_task_target(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(task_target, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        task_targets_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_task_target, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -992,97 +1174,23 @@ class TaskTargetApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: TaskTargetUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> TaskTarget | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_task_target(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: TaskTargetUpdateInput,
-        filter: TaskTargetFilterInput,
-    ) -> list[TaskTarget] | None:
-        """Update every record matching ``filter``."""
-        return await update_task_targets(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> TaskTarget | None:
-        """Soft-delete one record by id."""
-        return await delete_task_target(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: TaskTargetFilterInput,
-    ) -> list[TaskTarget] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_task_targets(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> TaskTarget | None:
-        """Permanently delete one record by id."""
-        return await destroy_task_target(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: TaskTargetFilterInput,
-    ) -> list[TaskTarget] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_task_targets(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> TaskTarget | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_task_target(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: TaskTargetFilterInput,
-    ) -> list[TaskTarget] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_task_targets(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_task_target,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(update_task_targets, "Update every record matching ``filter``.")
+    delete = _runtime.method(delete_task_target, "Soft-delete one record by id.")
+    delete_many = _runtime.method(
+        delete_task_targets, "Soft-delete every record matching ``filter``."
+    )
+    destroy = _runtime.method(destroy_task_target, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_task_targets, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_task_target, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_task_targets, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

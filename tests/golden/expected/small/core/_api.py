@@ -23,13 +23,10 @@ __all__ = [
 ]
 
 
-class CoreApi:
+class CoreApi(_runtime.Facade):
     """Typed access to every object of the workspace: ``CoreApi(client).companies``."""
 
-    __slots__ = ("_client",)
-
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
+    __slots__ = ()
 
     @property
     def companies(self) -> _m_company.CompanyApi:

@@ -13,21 +13,26 @@ from .. import _runtime
 
 __all__ = [
     "SERVER_TIME_OP",
+    "ServerTimeResult",
     "server_time",
 ]
 
 
-class _D_server_time(_msgspec.Struct, frozen=True, kw_only=True):
+class ServerTimeResult(_msgspec.Struct, frozen=True, kw_only=True):
     server_time: _dt.datetime = _msgspec.field(name="serverTime")
 
 
-SERVER_TIME_OP: _runtime.Operation[_D_server_time] = _runtime.Operation(
+SERVER_TIME_OP: _runtime.Operation[ServerTimeResult] = _runtime.Operation(
     name="ServerTime",
-    document="query ServerTime { serverTime }",
+    document="""\
+query ServerTime {
+  serverTime
+}
+""",
     endpoint="graphql",
     kind="query",
     root_fields=("serverTime",),
-    result_type=_D_server_time,
+    result_type=ServerTimeResult,
     idempotent=True,
 )
 

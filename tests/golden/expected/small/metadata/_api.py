@@ -5,38 +5,32 @@
 
 from __future__ import annotations
 
+import typing as _t
 import uuid as _uuid
 
 from .. import _runtime
-from ._mutations import (
-    create_one_field,
-    create_one_object,
-    delete_one_field,
-    delete_one_object,
-    update_one_field,
-    update_one_object,
-)
-from ._queries import (
-    field,
-    fields,
-    object_,
-    objects,
-)
-from ._types import (
-    CreateOneFieldMetadataInput,
-    CreateOneObjectInput,
-    CursorPaging,
-    DeleteOneFieldInput,
-    DeleteOneObjectInput,
-    Field,
-    FieldConnection,
-    FieldFilter,
-    Object,
-    ObjectConnection,
-    ObjectFilter,
-    UpdateOneFieldMetadataInput,
-    UpdateOneObjectInput,
-)
+
+if _t.TYPE_CHECKING:
+    from . import _mutations as _m_mutations
+    from . import _queries as _m_queries
+    from ._types import (
+        CreateOneFieldMetadataInput,
+        CreateOneObjectInput,
+        CursorPaging,
+        DeleteOneFieldInput,
+        DeleteOneObjectInput,
+        Field,
+        FieldConnection,
+        FieldFilter,
+        Object,
+        ObjectConnection,
+        ObjectFilter,
+        UpdateOneFieldMetadataInput,
+        UpdateOneObjectInput,
+    )
+else:
+    _m_mutations = _runtime.lazy_module(__package__, "._mutations")
+    _m_queries = _runtime.lazy_module(__package__, "._queries")
 
 __all__ = [
     "FieldsApi",
@@ -45,11 +39,8 @@ __all__ = [
 ]
 
 
-class ObjectsApi:
-    __slots__ = ("_client",)
-
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
+class ObjectsApi(_runtime.Facade):
+    __slots__ = ()
 
     async def find_many(
         self,
@@ -58,7 +49,7 @@ class ObjectsApi:
         paging: CursorPaging | None = None,
     ) -> ObjectConnection:
         """One page (``paging``) of items matching ``filter``."""
-        return await objects(
+        return await _m_queries.objects(
             self._client,
             filter=filter,
             paging=paging,
@@ -70,7 +61,7 @@ class ObjectsApi:
         id: _uuid.UUID | str,
     ) -> Object:
         """One item by id."""
-        return await object_(
+        return await _m_queries.object_(
             self._client,
             id=id,
         )
@@ -81,7 +72,7 @@ class ObjectsApi:
         input: CreateOneObjectInput,
     ) -> Object:
         """Create one item."""
-        return await create_one_object(
+        return await _m_mutations.create_one_object(
             self._client,
             input=input,
         )
@@ -92,7 +83,7 @@ class ObjectsApi:
         input: UpdateOneObjectInput,
     ) -> Object:
         """Update one item (``input={'id': ..., 'update': {...}}``)."""
-        return await update_one_object(
+        return await _m_mutations.update_one_object(
             self._client,
             input=input,
         )
@@ -103,17 +94,14 @@ class ObjectsApi:
         input: DeleteOneObjectInput,
     ) -> Object:
         """Delete one item."""
-        return await delete_one_object(
+        return await _m_mutations.delete_one_object(
             self._client,
             input=input,
         )
 
 
-class FieldsApi:
-    __slots__ = ("_client",)
-
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
+class FieldsApi(_runtime.Facade):
+    __slots__ = ()
 
     async def find_many(
         self,
@@ -122,7 +110,7 @@ class FieldsApi:
         paging: CursorPaging | None = None,
     ) -> FieldConnection:
         """One page (``paging``) of items matching ``filter``."""
-        return await fields(
+        return await _m_queries.fields(
             self._client,
             filter=filter,
             paging=paging,
@@ -134,7 +122,7 @@ class FieldsApi:
         id: _uuid.UUID | str,
     ) -> Field:
         """One item by id."""
-        return await field(
+        return await _m_queries.field(
             self._client,
             id=id,
         )
@@ -145,7 +133,7 @@ class FieldsApi:
         input: CreateOneFieldMetadataInput,
     ) -> Field:
         """Create one item."""
-        return await create_one_field(
+        return await _m_mutations.create_one_field(
             self._client,
             input=input,
         )
@@ -156,7 +144,7 @@ class FieldsApi:
         input: UpdateOneFieldMetadataInput,
     ) -> Field:
         """Update one item (``input={'id': ..., 'update': {...}}``)."""
-        return await update_one_field(
+        return await _m_mutations.update_one_field(
             self._client,
             input=input,
         )
@@ -167,19 +155,16 @@ class FieldsApi:
         input: DeleteOneFieldInput,
     ) -> Field:
         """Delete one item."""
-        return await delete_one_field(
+        return await _m_mutations.delete_one_field(
             self._client,
             input=input,
         )
 
 
-class MetadataApi:
+class MetadataApi(_runtime.Facade):
     """Typed access to the data model: ``MetadataApi(client).objects``."""
 
-    __slots__ = ("_client",)
-
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
+    __slots__ = ()
 
     @property
     def objects(self) -> ObjectsApi:

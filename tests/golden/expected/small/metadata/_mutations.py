@@ -24,10 +24,16 @@ from ._types import (
 __all__ = [
     "CREATE_ONE_FIELD_OP",
     "CREATE_ONE_OBJECT_OP",
+    "CreateOneFieldResult",
+    "CreateOneObjectResult",
     "DELETE_ONE_FIELD_OP",
     "DELETE_ONE_OBJECT_OP",
+    "DeleteOneFieldResult",
+    "DeleteOneObjectResult",
     "UPDATE_ONE_FIELD_OP",
     "UPDATE_ONE_OBJECT_OP",
+    "UpdateOneFieldResult",
+    "UpdateOneObjectResult",
     "create_one_field",
     "create_one_object",
     "delete_one_field",
@@ -37,17 +43,39 @@ __all__ = [
 ]
 
 
-class _D_create_one_field(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateOneFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_one_field: Field = _msgspec.field(name="createOneField")
 
 
-CREATE_ONE_FIELD_OP: _runtime.Operation[_D_create_one_field] = _runtime.Operation(
+CREATE_ONE_FIELD_OP: _runtime.Operation[CreateOneFieldResult] = _runtime.Operation(
     name="CreateOneField",
-    document="mutation CreateOneField($input: CreateOneFieldMetadataInput!) { createOneField(input: $input) { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } }",
+    document="""\
+mutation CreateOneField($input: CreateOneFieldMetadataInput!) {
+  createOneField(input: $input) {
+    applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName
+    isNullable isSystem isUIEditable isUnique label morphId
+    morphRelations {
+      type
+    }
+    name
+    object {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt
+    }
+    objectMetadataId options
+    relation {
+      type
+    }
+    settings type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createOneField",),
-    result_type=_D_create_one_field,
+    result_type=CreateOneFieldResult,
     idempotent=False,
 )
 
@@ -65,17 +93,44 @@ async def create_one_field(
     return _d.create_one_field
 
 
-class _D_create_one_object(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateOneObjectResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_one_object: Object = _msgspec.field(name="createOneObject")
 
 
-CREATE_ONE_OBJECT_OP: _runtime.Operation[_D_create_one_object] = _runtime.Operation(
+CREATE_ONE_OBJECT_OP: _runtime.Operation[CreateOneObjectResult] = _runtime.Operation(
     name="CreateOneObject",
-    document="mutation CreateOneObject($input: CreateOneObjectInput!) { createOneObject(input: $input) { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } }",
+    document="""\
+mutation CreateOneObject($input: CreateOneObjectInput!) {
+  createOneObject(input: $input) {
+    applicationId color createdAt description duplicateCriteria
+    fields {
+      edges {
+        cursor
+        node {
+          applicationId createdAt defaultValue description icon id isActive
+          isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name
+          objectMetadataId options settings type universalIdentifier updatedAt
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    fieldsList {
+      applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName
+      isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options
+      settings type universalIdentifier updatedAt
+    }
+    icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+    isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular
+    namePlural nameSingular shortcut universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("createOneObject",),
-    result_type=_D_create_one_object,
+    result_type=CreateOneObjectResult,
     idempotent=False,
 )
 
@@ -93,17 +148,39 @@ async def create_one_object(
     return _d.create_one_object
 
 
-class _D_delete_one_field(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteOneFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_one_field: Field = _msgspec.field(name="deleteOneField")
 
 
-DELETE_ONE_FIELD_OP: _runtime.Operation[_D_delete_one_field] = _runtime.Operation(
+DELETE_ONE_FIELD_OP: _runtime.Operation[DeleteOneFieldResult] = _runtime.Operation(
     name="DeleteOneField",
-    document="mutation DeleteOneField($input: DeleteOneFieldInput!) { deleteOneField(input: $input) { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } }",
+    document="""\
+mutation DeleteOneField($input: DeleteOneFieldInput!) {
+  deleteOneField(input: $input) {
+    applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName
+    isNullable isSystem isUIEditable isUnique label morphId
+    morphRelations {
+      type
+    }
+    name
+    object {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt
+    }
+    objectMetadataId options
+    relation {
+      type
+    }
+    settings type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteOneField",),
-    result_type=_D_delete_one_field,
+    result_type=DeleteOneFieldResult,
     idempotent=False,
 )
 
@@ -121,17 +198,44 @@ async def delete_one_field(
     return _d.delete_one_field
 
 
-class _D_delete_one_object(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteOneObjectResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_one_object: Object = _msgspec.field(name="deleteOneObject")
 
 
-DELETE_ONE_OBJECT_OP: _runtime.Operation[_D_delete_one_object] = _runtime.Operation(
+DELETE_ONE_OBJECT_OP: _runtime.Operation[DeleteOneObjectResult] = _runtime.Operation(
     name="DeleteOneObject",
-    document="mutation DeleteOneObject($input: DeleteOneObjectInput!) { deleteOneObject(input: $input) { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } }",
+    document="""\
+mutation DeleteOneObject($input: DeleteOneObjectInput!) {
+  deleteOneObject(input: $input) {
+    applicationId color createdAt description duplicateCriteria
+    fields {
+      edges {
+        cursor
+        node {
+          applicationId createdAt defaultValue description icon id isActive
+          isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name
+          objectMetadataId options settings type universalIdentifier updatedAt
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    fieldsList {
+      applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName
+      isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options
+      settings type universalIdentifier updatedAt
+    }
+    icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+    isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular
+    namePlural nameSingular shortcut universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("deleteOneObject",),
-    result_type=_D_delete_one_object,
+    result_type=DeleteOneObjectResult,
     idempotent=False,
 )
 
@@ -149,17 +253,39 @@ async def delete_one_object(
     return _d.delete_one_object
 
 
-class _D_update_one_field(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateOneFieldResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_one_field: Field = _msgspec.field(name="updateOneField")
 
 
-UPDATE_ONE_FIELD_OP: _runtime.Operation[_D_update_one_field] = _runtime.Operation(
+UPDATE_ONE_FIELD_OP: _runtime.Operation[UpdateOneFieldResult] = _runtime.Operation(
     name="UpdateOneField",
-    document="mutation UpdateOneField($input: UpdateOneFieldMetadataInput!) { updateOneField(input: $input) { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } }",
+    document="""\
+mutation UpdateOneField($input: UpdateOneFieldMetadataInput!) {
+  updateOneField(input: $input) {
+    applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName
+    isNullable isSystem isUIEditable isUnique label morphId
+    morphRelations {
+      type
+    }
+    name
+    object {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt
+    }
+    objectMetadataId options
+    relation {
+      type
+    }
+    settings type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateOneField",),
-    result_type=_D_update_one_field,
+    result_type=UpdateOneFieldResult,
     idempotent=False,
 )
 
@@ -177,17 +303,44 @@ async def update_one_field(
     return _d.update_one_field
 
 
-class _D_update_one_object(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateOneObjectResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_one_object: Object = _msgspec.field(name="updateOneObject")
 
 
-UPDATE_ONE_OBJECT_OP: _runtime.Operation[_D_update_one_object] = _runtime.Operation(
+UPDATE_ONE_OBJECT_OP: _runtime.Operation[UpdateOneObjectResult] = _runtime.Operation(
     name="UpdateOneObject",
-    document="mutation UpdateOneObject($input: UpdateOneObjectInput!) { updateOneObject(input: $input) { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } }",
+    document="""\
+mutation UpdateOneObject($input: UpdateOneObjectInput!) {
+  updateOneObject(input: $input) {
+    applicationId color createdAt description duplicateCriteria
+    fields {
+      edges {
+        cursor
+        node {
+          applicationId createdAt defaultValue description icon id isActive
+          isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name
+          objectMetadataId options settings type universalIdentifier updatedAt
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    fieldsList {
+      applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName
+      isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options
+      settings type universalIdentifier updatedAt
+    }
+    icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+    isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular
+    namePlural nameSingular shortcut universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="mutation",
     root_fields=("updateOneObject",),
-    result_type=_D_update_one_object,
+    result_type=UpdateOneObjectResult,
     idempotent=False,
 )
 

@@ -24,8 +24,12 @@ from ._types import (
 __all__ = [
     "FIELDS_OP",
     "FIELD_OP",
+    "FieldResult",
+    "FieldsResult",
     "OBJECTS_OP",
     "OBJECT_OP",
+    "ObjectResult",
+    "ObjectsResult",
     "field",
     "fields",
     "object_",
@@ -33,17 +37,39 @@ __all__ = [
 ]
 
 
-class _D_field(_msgspec.Struct, frozen=True, kw_only=True):
+class FieldResult(_msgspec.Struct, frozen=True, kw_only=True):
     field: Field
 
 
-FIELD_OP: _runtime.Operation[_D_field] = _runtime.Operation(
+FIELD_OP: _runtime.Operation[FieldResult] = _runtime.Operation(
     name="Field",
-    document="query Field($id: UUID!) { field(id: $id) { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } }",
+    document="""\
+query Field($id: UUID!) {
+  field(id: $id) {
+    applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName
+    isNullable isSystem isUIEditable isUnique label morphId
+    morphRelations {
+      type
+    }
+    name
+    object {
+      applicationId color createdAt description duplicateCriteria icon id
+      imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+      isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+      labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt
+    }
+    objectMetadataId options
+    relation {
+      type
+    }
+    settings type universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("field",),
-    result_type=_D_field,
+    result_type=FieldResult,
     idempotent=True,
 )
 
@@ -61,17 +87,47 @@ async def field(
     return _d.field
 
 
-class _D_fields(_msgspec.Struct, frozen=True, kw_only=True):
+class FieldsResult(_msgspec.Struct, frozen=True, kw_only=True):
     fields: FieldConnection
 
 
-FIELDS_OP: _runtime.Operation[_D_fields] = _runtime.Operation(
+FIELDS_OP: _runtime.Operation[FieldsResult] = _runtime.Operation(
     name="Fields",
-    document="query Fields($filter: FieldFilter, $paging: CursorPaging) { fields(filter: $filter, paging: $paging) { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId morphRelations { type } name object { applicationId color createdAt description duplicateCriteria icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } objectMetadataId options relation { type } settings type universalIdentifier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } }",
+    document="""\
+query Fields($filter: FieldFilter, $paging: CursorPaging) {
+  fields(filter: $filter, paging: $paging) {
+    edges {
+      cursor
+      node {
+        applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName
+        isNullable isSystem isUIEditable isUnique label morphId
+        morphRelations {
+          type
+        }
+        name
+        object {
+          applicationId color createdAt description duplicateCriteria icon id
+          imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+          isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural
+          labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt
+        }
+        objectMetadataId options
+        relation {
+          type
+        }
+        settings type universalIdentifier updatedAt
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("fields",),
-    result_type=_D_fields,
+    result_type=FieldsResult,
     idempotent=True,
 )
 
@@ -92,17 +148,44 @@ async def fields(
     return _d.fields
 
 
-class _D_object_(_msgspec.Struct, frozen=True, kw_only=True):
+class ObjectResult(_msgspec.Struct, frozen=True, kw_only=True):
     object: Object
 
 
-OBJECT_OP: _runtime.Operation[_D_object_] = _runtime.Operation(
+OBJECT_OP: _runtime.Operation[ObjectResult] = _runtime.Operation(
     name="Object",
-    document="query Object($id: UUID!) { object(id: $id) { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } }",
+    document="""\
+query Object($id: UUID!) {
+  object(id: $id) {
+    applicationId color createdAt description duplicateCriteria
+    fields {
+      edges {
+        cursor
+        node {
+          applicationId createdAt defaultValue description icon id isActive
+          isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name
+          objectMetadataId options settings type universalIdentifier updatedAt
+        }
+      }
+      pageInfo {
+        endCursor hasNextPage hasPreviousPage startCursor
+      }
+    }
+    fieldsList {
+      applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName
+      isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options
+      settings type universalIdentifier updatedAt
+    }
+    icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable
+    isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular
+    namePlural nameSingular shortcut universalIdentifier updatedAt
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("object",),
-    result_type=_D_object_,
+    result_type=ObjectResult,
     idempotent=True,
 )
 
@@ -120,17 +203,52 @@ async def object_(
     return _d.object
 
 
-class _D_objects(_msgspec.Struct, frozen=True, kw_only=True):
+class ObjectsResult(_msgspec.Struct, frozen=True, kw_only=True):
     objects: ObjectConnection
 
 
-OBJECTS_OP: _runtime.Operation[_D_objects] = _runtime.Operation(
+OBJECTS_OP: _runtime.Operation[ObjectsResult] = _runtime.Operation(
     name="Objects",
-    document="query Objects($filter: ObjectFilter, $paging: CursorPaging) { objects(filter: $filter, paging: $paging) { edges { cursor node { applicationId color createdAt description duplicateCriteria fields { edges { cursor node { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } fieldsList { applicationId createdAt defaultValue description icon id isActive isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name objectMetadataId options settings type universalIdentifier updatedAt } icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } } }",
+    document="""\
+query Objects($filter: ObjectFilter, $paging: CursorPaging) {
+  objects(filter: $filter, paging: $paging) {
+    edges {
+      cursor
+      node {
+        applicationId color createdAt description duplicateCriteria
+        fields {
+          edges {
+            cursor
+            node {
+              applicationId createdAt defaultValue description icon id isActive
+              isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name
+              objectMetadataId options settings type universalIdentifier updatedAt
+            }
+          }
+          pageInfo {
+            endCursor hasNextPage hasPreviousPage startCursor
+          }
+        }
+        fieldsList {
+          applicationId createdAt defaultValue description icon id isActive
+          isLabelSyncedWithName isNullable isSystem isUIEditable isUnique label morphId name
+          objectMetadataId options settings type universalIdentifier updatedAt
+        }
+        icon id imageIdentifierFieldMetadataId isActive isLabelSyncedWithName isRemote
+        isSearchable isSystem isUICreatable isUIEditable labelIdentifierFieldMetadataId
+        labelPlural labelSingular namePlural nameSingular shortcut universalIdentifier updatedAt
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+  }
+}
+""",
     endpoint="metadata",
     kind="query",
     root_fields=("objects",),
-    result_type=_D_objects,
+    result_type=ObjectsResult,
     idempotent=True,
 )
 

@@ -53,12 +53,16 @@ __all__ = [
     "COMPANY_OP",
     "CREATE_COMPANIES_OP",
     "CREATE_COMPANY_OP",
+    "CompaniesGroupByResult",
+    "CompaniesResult",
+    "CompaniesWithRelationsResult",
     "Company",
     "CompanyApi",
     "CompanyConnectInput",
     "CompanyConnection",
     "CompanyCreateInput",
     "CompanyDomainNameWhereInput",
+    "CompanyDuplicatesResult",
     "CompanyEdge",
     "CompanyFilterInput",
     "CompanyGroupByConnection",
@@ -66,6 +70,7 @@ __all__ = [
     "CompanyOrderByInput",
     "CompanyRelationInput",
     "CompanyRelationName",
+    "CompanyResult",
     "CompanyTierEnum",
     "CompanyTierEnumFilter",
     "CompanyTierEnumLiteral",
@@ -74,15 +79,27 @@ __all__ = [
     "CompanyWithRelations",
     "CompanyWithRelationsConnection",
     "CompanyWithRelationsEdge",
+    "CompanyWithRelationsResult",
+    "CreateCompaniesResult",
+    "CreateCompanyResult",
     "DELETE_COMPANIES_OP",
     "DELETE_COMPANY_OP",
     "DESTROY_COMPANIES_OP",
     "DESTROY_COMPANY_OP",
+    "DeleteCompaniesResult",
+    "DeleteCompanyResult",
+    "DestroyCompaniesResult",
+    "DestroyCompanyResult",
     "MERGE_COMPANIES_OP",
+    "MergeCompaniesResult",
     "RESTORE_COMPANIES_OP",
     "RESTORE_COMPANY_OP",
+    "RestoreCompaniesResult",
+    "RestoreCompanyResult",
     "UPDATE_COMPANIES_OP",
     "UPDATE_COMPANY_OP",
+    "UpdateCompaniesResult",
+    "UpdateCompanyResult",
     "companies",
     "companies_group_by",
     "company",
@@ -172,6 +189,25 @@ class CompanyWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=True)
     edges: list[CompanyWithRelationsEdge]
     page_info: PageInfo = _msgspec.field(name="pageInfo")
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+_F_CompanyFields = """\
+fragment CompanyFields on Company {
+  accountOwnerId
+  annualRecurringRevenue {
+    amountMicros currencyCode
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  domainName {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt
+}
+"""
 
 
 CompanyConnectInput = _te.TypedDict(
@@ -301,17 +337,33 @@ CompanyWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_companies(_msgspec.Struct, frozen=True, kw_only=True):
+class CompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
     companies: CompanyConnection | None = None
 
 
-COMPANIES_OP: _runtime.Operation[_D_companies] = _runtime.Operation(
+COMPANIES_OP: _runtime.Operation[CompaniesResult] = _runtime.Operation(
     name="Companies",
-    document="query Companies($after: String, $before: String, $filter: CompanyFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CompanyOrderByInput]) { companies(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query Companies($after: String, $before: String, $filter: CompanyFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CompanyOrderByInput]) {
+  companies(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...CompanyFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="query",
     root_fields=("companies",),
-    result_type=_D_companies,
+    result_type=CompaniesResult,
     idempotent=True,
 )
 
@@ -347,19 +399,36 @@ async def companies(
     return _d.companies
 
 
-class _D_companies_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class CompaniesGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     companies_group_by: list[CompanyGroupByConnection] | None = _msgspec.field(
         default=None, name="companiesGroupBy"
     )
 
 
-COMPANIES_GROUP_BY_OP: _runtime.Operation[_D_companies_group_by] = _runtime.Operation(
+COMPANIES_GROUP_BY_OP: _runtime.Operation[CompaniesGroupByResult] = _runtime.Operation(
     name="CompaniesGroupBy",
-    document="query CompaniesGroupBy($groupBy: [CompanyGroupByInput!]!, $filter: CompanyFilterInput, $limit: Int, $orderByForRecords: [CompanyOrderByInput]) { companiesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, orderByForRecords: $orderByForRecords) { edges { cursor node { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query CompaniesGroupBy($groupBy: [CompanyGroupByInput!]!, $filter: CompanyFilterInput, $limit: Int, $orderByForRecords: [CompanyOrderByInput]) {
+  companiesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, orderByForRecords: $orderByForRecords) {
+    edges {
+      cursor
+      node {
+        ...CompanyFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="query",
     root_fields=("companiesGroupBy",),
-    result_type=_D_companies_group_by,
+    result_type=CompaniesGroupByResult,
     idempotent=True,
 )
 
@@ -386,17 +455,24 @@ async def companies_group_by(
     return _d.companies_group_by
 
 
-class _D_company(_msgspec.Struct, frozen=True, kw_only=True):
+class CompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
     company: Company | None = None
 
 
-COMPANY_OP: _runtime.Operation[_D_company] = _runtime.Operation(
+COMPANY_OP: _runtime.Operation[CompanyResult] = _runtime.Operation(
     name="Company",
-    document="query Company($filter: CompanyFilterInput!) { company(filter: $filter) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+query Company($filter: CompanyFilterInput!) {
+  company(filter: $filter) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="query",
     root_fields=("company",),
-    result_type=_D_company,
+    result_type=CompanyResult,
     idempotent=True,
 )
 
@@ -414,19 +490,35 @@ async def company(
     return _d.company
 
 
-class _D_company_duplicates(_msgspec.Struct, frozen=True, kw_only=True):
+class CompanyDuplicatesResult(_msgspec.Struct, frozen=True, kw_only=True):
     company_duplicates: list[CompanyConnection] | None = _msgspec.field(
         default=None, name="companyDuplicates"
     )
 
 
-COMPANY_DUPLICATES_OP: _runtime.Operation[_D_company_duplicates] = _runtime.Operation(
+COMPANY_DUPLICATES_OP: _runtime.Operation[CompanyDuplicatesResult] = _runtime.Operation(
     name="CompanyDuplicates",
-    document="query CompanyDuplicates($data: [CompanyCreateInput], $ids: [UUID]) { companyDuplicates(data: $data, ids: $ids) { edges { cursor node { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query CompanyDuplicates($data: [CompanyCreateInput], $ids: [UUID]) {
+  companyDuplicates(data: $data, ids: $ids) {
+    edges {
+      cursor
+      node {
+        ...CompanyFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="query",
     root_fields=("companyDuplicates",),
-    result_type=_D_company_duplicates,
+    result_type=CompanyDuplicatesResult,
     idempotent=True,
 )
 
@@ -447,17 +539,24 @@ async def company_duplicates(
     return _d.company_duplicates
 
 
-class _D_create_companies(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_companies: list[Company] | None = _msgspec.field(default=None, name="createCompanies")
 
 
-CREATE_COMPANIES_OP: _runtime.Operation[_D_create_companies] = _runtime.Operation(
+CREATE_COMPANIES_OP: _runtime.Operation[CreateCompaniesResult] = _runtime.Operation(
     name="CreateCompanies",
-    document="mutation CreateCompanies($data: [CompanyCreateInput!]!, $upsert: Boolean) { createCompanies(data: $data, upsert: $upsert) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation CreateCompanies($data: [CompanyCreateInput!]!, $upsert: Boolean) {
+  createCompanies(data: $data, upsert: $upsert) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createCompanies",),
-    result_type=_D_create_companies,
+    result_type=CreateCompaniesResult,
     idempotent=False,
 )
 
@@ -480,17 +579,24 @@ async def create_companies(
     return _d.create_companies
 
 
-class _D_create_company(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_company: Company | None = _msgspec.field(default=None, name="createCompany")
 
 
-CREATE_COMPANY_OP: _runtime.Operation[_D_create_company] = _runtime.Operation(
+CREATE_COMPANY_OP: _runtime.Operation[CreateCompanyResult] = _runtime.Operation(
     name="CreateCompany",
-    document="mutation CreateCompany($data: CompanyCreateInput!, $upsert: Boolean) { createCompany(data: $data, upsert: $upsert) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation CreateCompany($data: CompanyCreateInput!, $upsert: Boolean) {
+  createCompany(data: $data, upsert: $upsert) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createCompany",),
-    result_type=_D_create_company,
+    result_type=CreateCompanyResult,
     idempotent=False,
 )
 
@@ -511,17 +617,24 @@ async def create_company(
     return _d.create_company
 
 
-class _D_delete_companies(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_companies: list[Company] | None = _msgspec.field(default=None, name="deleteCompanies")
 
 
-DELETE_COMPANIES_OP: _runtime.Operation[_D_delete_companies] = _runtime.Operation(
+DELETE_COMPANIES_OP: _runtime.Operation[DeleteCompaniesResult] = _runtime.Operation(
     name="DeleteCompanies",
-    document="mutation DeleteCompanies($filter: CompanyFilterInput!) { deleteCompanies(filter: $filter) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation DeleteCompanies($filter: CompanyFilterInput!) {
+  deleteCompanies(filter: $filter) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteCompanies",),
-    result_type=_D_delete_companies,
+    result_type=DeleteCompaniesResult,
     idempotent=False,
 )
 
@@ -539,17 +652,24 @@ async def delete_companies(
     return _d.delete_companies
 
 
-class _D_delete_company(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_company: Company | None = _msgspec.field(default=None, name="deleteCompany")
 
 
-DELETE_COMPANY_OP: _runtime.Operation[_D_delete_company] = _runtime.Operation(
+DELETE_COMPANY_OP: _runtime.Operation[DeleteCompanyResult] = _runtime.Operation(
     name="DeleteCompany",
-    document="mutation DeleteCompany($id: UUID!) { deleteCompany(id: $id) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation DeleteCompany($id: UUID!) {
+  deleteCompany(id: $id) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteCompany",),
-    result_type=_D_delete_company,
+    result_type=DeleteCompanyResult,
     idempotent=True,
 )
 
@@ -567,17 +687,24 @@ async def delete_company(
     return _d.delete_company
 
 
-class _D_destroy_companies(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_companies: list[Company] | None = _msgspec.field(default=None, name="destroyCompanies")
 
 
-DESTROY_COMPANIES_OP: _runtime.Operation[_D_destroy_companies] = _runtime.Operation(
+DESTROY_COMPANIES_OP: _runtime.Operation[DestroyCompaniesResult] = _runtime.Operation(
     name="DestroyCompanies",
-    document="mutation DestroyCompanies($filter: CompanyFilterInput!) { destroyCompanies(filter: $filter) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation DestroyCompanies($filter: CompanyFilterInput!) {
+  destroyCompanies(filter: $filter) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyCompanies",),
-    result_type=_D_destroy_companies,
+    result_type=DestroyCompaniesResult,
     idempotent=False,
 )
 
@@ -595,17 +722,24 @@ async def destroy_companies(
     return _d.destroy_companies
 
 
-class _D_destroy_company(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_company: Company | None = _msgspec.field(default=None, name="destroyCompany")
 
 
-DESTROY_COMPANY_OP: _runtime.Operation[_D_destroy_company] = _runtime.Operation(
+DESTROY_COMPANY_OP: _runtime.Operation[DestroyCompanyResult] = _runtime.Operation(
     name="DestroyCompany",
-    document="mutation DestroyCompany($id: UUID!) { destroyCompany(id: $id) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation DestroyCompany($id: UUID!) {
+  destroyCompany(id: $id) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyCompany",),
-    result_type=_D_destroy_company,
+    result_type=DestroyCompanyResult,
     idempotent=True,
 )
 
@@ -623,17 +757,24 @@ async def destroy_company(
     return _d.destroy_company
 
 
-class _D_merge_companies(_msgspec.Struct, frozen=True, kw_only=True):
+class MergeCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
     merge_companies: Company | None = _msgspec.field(default=None, name="mergeCompanies")
 
 
-MERGE_COMPANIES_OP: _runtime.Operation[_D_merge_companies] = _runtime.Operation(
+MERGE_COMPANIES_OP: _runtime.Operation[MergeCompaniesResult] = _runtime.Operation(
     name="MergeCompanies",
-    document="mutation MergeCompanies($conflictPriorityIndex: Int!, $ids: [UUID!]!, $dryRun: Boolean) { mergeCompanies(conflictPriorityIndex: $conflictPriorityIndex, ids: $ids, dryRun: $dryRun) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation MergeCompanies($conflictPriorityIndex: Int!, $ids: [UUID!]!, $dryRun: Boolean) {
+  mergeCompanies(conflictPriorityIndex: $conflictPriorityIndex, ids: $ids, dryRun: $dryRun) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("mergeCompanies",),
-    result_type=_D_merge_companies,
+    result_type=MergeCompaniesResult,
     idempotent=False,
 )
 
@@ -656,17 +797,24 @@ async def merge_companies(
     return _d.merge_companies
 
 
-class _D_restore_companies(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_companies: list[Company] | None = _msgspec.field(default=None, name="restoreCompanies")
 
 
-RESTORE_COMPANIES_OP: _runtime.Operation[_D_restore_companies] = _runtime.Operation(
+RESTORE_COMPANIES_OP: _runtime.Operation[RestoreCompaniesResult] = _runtime.Operation(
     name="RestoreCompanies",
-    document="mutation RestoreCompanies($filter: CompanyFilterInput!) { restoreCompanies(filter: $filter) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation RestoreCompanies($filter: CompanyFilterInput!) {
+  restoreCompanies(filter: $filter) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreCompanies",),
-    result_type=_D_restore_companies,
+    result_type=RestoreCompaniesResult,
     idempotent=False,
 )
 
@@ -684,17 +832,24 @@ async def restore_companies(
     return _d.restore_companies
 
 
-class _D_restore_company(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_company: Company | None = _msgspec.field(default=None, name="restoreCompany")
 
 
-RESTORE_COMPANY_OP: _runtime.Operation[_D_restore_company] = _runtime.Operation(
+RESTORE_COMPANY_OP: _runtime.Operation[RestoreCompanyResult] = _runtime.Operation(
     name="RestoreCompany",
-    document="mutation RestoreCompany($id: UUID!) { restoreCompany(id: $id) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation RestoreCompany($id: UUID!) {
+  restoreCompany(id: $id) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreCompany",),
-    result_type=_D_restore_company,
+    result_type=RestoreCompanyResult,
     idempotent=True,
 )
 
@@ -712,17 +867,24 @@ async def restore_company(
     return _d.restore_company
 
 
-class _D_update_companies(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateCompaniesResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_companies: list[Company] | None = _msgspec.field(default=None, name="updateCompanies")
 
 
-UPDATE_COMPANIES_OP: _runtime.Operation[_D_update_companies] = _runtime.Operation(
+UPDATE_COMPANIES_OP: _runtime.Operation[UpdateCompaniesResult] = _runtime.Operation(
     name="UpdateCompanies",
-    document="mutation UpdateCompanies($data: CompanyUpdateInput!, $filter: CompanyFilterInput!) { updateCompanies(data: $data, filter: $filter) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation UpdateCompanies($data: CompanyUpdateInput!, $filter: CompanyFilterInput!) {
+  updateCompanies(data: $data, filter: $filter) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateCompanies",),
-    result_type=_D_update_companies,
+    result_type=UpdateCompaniesResult,
     idempotent=False,
 )
 
@@ -742,17 +904,24 @@ async def update_companies(
     return _d.update_companies
 
 
-class _D_update_company(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateCompanyResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_company: Company | None = _msgspec.field(default=None, name="updateCompany")
 
 
-UPDATE_COMPANY_OP: _runtime.Operation[_D_update_company] = _runtime.Operation(
+UPDATE_COMPANY_OP: _runtime.Operation[UpdateCompanyResult] = _runtime.Operation(
     name="UpdateCompany",
-    document="mutation UpdateCompany($data: CompanyUpdateInput!, $id: UUID!) { updateCompany(data: $data, id: $id) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } }",
+    document="""\
+mutation UpdateCompany($data: CompanyUpdateInput!, $id: UUID!) {
+  updateCompany(data: $data, id: $id) {
+    ...CompanyFields
+  }
+}
+"""
+    + _F_CompanyFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateCompany",),
-    result_type=_D_update_company,
+    result_type=UpdateCompanyResult,
     idempotent=True,
 )
 
@@ -777,101 +946,131 @@ CompanyRelationName = _t.Literal[
     "people",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "accountOwner": "accountOwner { createdAt id name { firstName lastName } userEmail }",
-    "people": "people { edges { cursor node { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
+    "accountOwner": """\
+accountOwner {
+  createdAt id
+  name {
+    firstName lastName
+  }
+  userEmail
+}""",
+    "people": """\
+people {
+  edges {
+    cursor
+    node {
+      city companyId createdAt
+      emails {
+        additionalEmails primaryEmail
+      }
+      id
+      name {
+        firstName lastName
+      }
+      tags
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
 }
 
 
-class _D_companies_with(_msgspec.Struct, frozen=True, kw_only=True):
+class CompaniesWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     companies: CompanyWithRelationsConnection | None = None
 
 
-_COMPANIES_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_companies_with]] = {}
+_COMPANIES_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[CompaniesWithRelationsResult]] = {}
 
 
 def _companies_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_companies_with]:
+) -> _runtime.Operation[CompaniesWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _COMPANIES_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="CompaniesWithRelations",
             document=_runtime.include_document(
-                "query CompaniesWithRelations($after: String, $before: String, $filter: CompanyFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CompanyOrderByInput]) { companies(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt ",
+                """\
+query CompaniesWithRelations($after: String, $before: String, $filter: CompanyFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CompanyOrderByInput]) {
+  companies(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...CompanyFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_CompanyFields,
             endpoint="graphql",
             kind="query",
             root_fields=("companies",),
-            result_type=_D_companies_with,
+            result_type=CompaniesWithRelationsResult,
             idempotent=True,
         )
         _COMPANIES_WITH_CACHE[key] = op
     return op
 
 
-class _D_company_with(_msgspec.Struct, frozen=True, kw_only=True):
+class CompanyWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     company: CompanyWithRelations | None = None
 
 
-_COMPANY_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_company_with]] = {}
+_COMPANY_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[CompanyWithRelationsResult]] = {}
 
 
 def _company_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_company_with]:
+) -> _runtime.Operation[CompanyWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _COMPANY_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="CompanyWithRelations",
             document=_runtime.include_document(
-                "query CompanyWithRelations($filter: CompanyFilterInput!) { company(filter: $filter) { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt ",
+                """\
+query CompanyWithRelations($filter: CompanyFilterInput!) {
+  company(filter: $filter) {
+    ...CompanyFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_CompanyFields,
             endpoint="graphql",
             kind="query",
             root_fields=("company",),
-            result_type=_D_company_with,
+            result_type=CompanyWithRelationsResult,
             idempotent=True,
         )
         _COMPANY_WITH_CACHE[key] = op
     return op
 
 
-class CompanyApi:
+class CompanyApi(_runtime.Facade):
     """Typed operations on ``Company`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: CompanyFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[CompanyOrderByInput | None] | None = None,
-    ) -> CompanyConnection | None:
-        """One page of records (``findMany``)."""
-        return await companies(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(companies, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -897,59 +1096,16 @@ class CompanyApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: CompanyFilterInput,
-    ) -> Company | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await company(
-            self._client,
-            filter=filter,
-        )
-
-    async def find_duplicates(
-        self,
-        *,
-        data: list[CompanyCreateInput | None] | None = None,
-        ids: list[_uuid.UUID | str | None] | None = None,
-    ) -> list[CompanyConnection] | None:
-        """Records that duplicate the given ids or data (``findDuplicates``)."""
-        return await company_duplicates(
-            self._client,
-            data=data,
-            ids=ids,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[CompanyGroupByInput],
-        filter: CompanyFilterInput | None = None,
-        limit: int | None = None,
-        order_by_for_records: list[CompanyOrderByInput | None] | None = None,
-    ) -> list[CompanyGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await companies_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            order_by_for_records=order_by_for_records,
-        )
-
-    async def create(
-        self,
-        *,
-        data: CompanyCreateInput,
-        upsert: bool | None = None,
-    ) -> Company | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_company(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(company, "The record matching ``filter`` (``findOne``).")
+    find_duplicates = _runtime.method(
+        company_duplicates, "Records that duplicate the given ids or data (``findDuplicates``)."
+    )
+    group_by = _runtime.method(
+        companies_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_company, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -974,112 +1130,22 @@ class CompanyApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: CompanyUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> Company | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_company(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: CompanyUpdateInput,
-        filter: CompanyFilterInput,
-    ) -> list[Company] | None:
-        """Update every record matching ``filter``."""
-        return await update_companies(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Company | None:
-        """Soft-delete one record by id."""
-        return await delete_company(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: CompanyFilterInput,
-    ) -> list[Company] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_companies(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Company | None:
-        """Permanently delete one record by id."""
-        return await destroy_company(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: CompanyFilterInput,
-    ) -> list[Company] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_companies(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Company | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_company(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: CompanyFilterInput,
-    ) -> list[Company] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_companies(
-            self._client,
-            filter=filter,
-        )
-
-    async def merge(
-        self,
-        *,
-        conflict_priority_index: int,
-        ids: list[_uuid.UUID | str],
-        dry_run: bool | None = None,
-    ) -> Company | None:
-        """Merge duplicate records into one."""
-        return await merge_companies(
-            self._client,
-            conflict_priority_index=conflict_priority_index,
-            ids=ids,
-            dry_run=dry_run,
-        )
+    update = _runtime.method(
+        update_company,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(update_companies, "Update every record matching ``filter``.")
+    delete = _runtime.method(delete_company, "Soft-delete one record by id.")
+    delete_many = _runtime.method(delete_companies, "Soft-delete every record matching ``filter``.")
+    destroy = _runtime.method(destroy_company, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_companies, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_company, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_companies, "Restore every soft-deleted record matching ``filter``."
+    )
+    merge = _runtime.method(merge_companies, "Merge duplicate records into one.")
 
     async def find_many_with(
         self,

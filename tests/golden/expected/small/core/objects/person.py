@@ -39,9 +39,14 @@ else:
 __all__ = [
     "CREATE_PEOPLE_OP",
     "CREATE_PERSON_OP",
+    "CreatePeopleResult",
+    "CreatePersonResult",
     "DELETE_PERSON_OP",
+    "DeletePersonResult",
     "PEOPLE_OP",
     "PERSON_OP",
+    "PeopleResult",
+    "PeopleWithRelationsResult",
     "Person",
     "PersonApi",
     "PersonConnection",
@@ -51,6 +56,7 @@ __all__ = [
     "PersonFilterInput",
     "PersonOrderByInput",
     "PersonRelationName",
+    "PersonResult",
     "PersonTagsEnum",
     "PersonTagsEnumFilter",
     "PersonTagsEnumLiteral",
@@ -59,7 +65,9 @@ __all__ = [
     "PersonWithRelations",
     "PersonWithRelationsConnection",
     "PersonWithRelationsEdge",
+    "PersonWithRelationsResult",
     "UPDATE_PERSON_OP",
+    "UpdatePersonResult",
     "create_people",
     "create_person",
     "delete_person",
@@ -116,6 +124,21 @@ class PersonWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=True):
     edges: list[PersonWithRelationsEdge]
     page_info: PageInfo = _msgspec.field(name="pageInfo")
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+_F_PersonFields = """\
+fragment PersonFields on Person {
+  city companyId createdAt
+  emails {
+    additionalEmails primaryEmail
+  }
+  id
+  name {
+    firstName lastName
+  }
+  tags
+}
+"""
 
 
 PersonCreateInput = _te.TypedDict(
@@ -200,17 +223,33 @@ PersonWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_people(_msgspec.Struct, frozen=True, kw_only=True):
+class PeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
     people: PersonConnection | None = None
 
 
-PEOPLE_OP: _runtime.Operation[_D_people] = _runtime.Operation(
+PEOPLE_OP: _runtime.Operation[PeopleResult] = _runtime.Operation(
     name="People",
-    document="query People($after: String, $before: String, $filter: PersonFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [PersonOrderByInput]) { people(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query People($after: String, $before: String, $filter: PersonFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [PersonOrderByInput]) {
+  people(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...PersonFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="query",
     root_fields=("people",),
-    result_type=_D_people,
+    result_type=PeopleResult,
     idempotent=True,
 )
 
@@ -246,17 +285,24 @@ async def people(
     return _d.people
 
 
-class _D_person(_msgspec.Struct, frozen=True, kw_only=True):
+class PersonResult(_msgspec.Struct, frozen=True, kw_only=True):
     person: Person | None = None
 
 
-PERSON_OP: _runtime.Operation[_D_person] = _runtime.Operation(
+PERSON_OP: _runtime.Operation[PersonResult] = _runtime.Operation(
     name="Person",
-    document="query Person($filter: PersonFilterInput!) { person(filter: $filter) { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } }",
+    document="""\
+query Person($filter: PersonFilterInput!) {
+  person(filter: $filter) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="query",
     root_fields=("person",),
-    result_type=_D_person,
+    result_type=PersonResult,
     idempotent=True,
 )
 
@@ -274,17 +320,24 @@ async def person(
     return _d.person
 
 
-class _D_create_people(_msgspec.Struct, frozen=True, kw_only=True):
+class CreatePeopleResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_people: list[Person] | None = _msgspec.field(default=None, name="createPeople")
 
 
-CREATE_PEOPLE_OP: _runtime.Operation[_D_create_people] = _runtime.Operation(
+CREATE_PEOPLE_OP: _runtime.Operation[CreatePeopleResult] = _runtime.Operation(
     name="CreatePeople",
-    document="mutation CreatePeople($data: [PersonCreateInput!]!, $upsert: Boolean) { createPeople(data: $data, upsert: $upsert) { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } }",
+    document="""\
+mutation CreatePeople($data: [PersonCreateInput!]!, $upsert: Boolean) {
+  createPeople(data: $data, upsert: $upsert) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createPeople",),
-    result_type=_D_create_people,
+    result_type=CreatePeopleResult,
     idempotent=False,
 )
 
@@ -305,17 +358,24 @@ async def create_people(
     return _d.create_people
 
 
-class _D_create_person(_msgspec.Struct, frozen=True, kw_only=True):
+class CreatePersonResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_person: Person | None = _msgspec.field(default=None, name="createPerson")
 
 
-CREATE_PERSON_OP: _runtime.Operation[_D_create_person] = _runtime.Operation(
+CREATE_PERSON_OP: _runtime.Operation[CreatePersonResult] = _runtime.Operation(
     name="CreatePerson",
-    document="mutation CreatePerson($data: PersonCreateInput!, $upsert: Boolean) { createPerson(data: $data, upsert: $upsert) { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } }",
+    document="""\
+mutation CreatePerson($data: PersonCreateInput!, $upsert: Boolean) {
+  createPerson(data: $data, upsert: $upsert) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createPerson",),
-    result_type=_D_create_person,
+    result_type=CreatePersonResult,
     idempotent=False,
 )
 
@@ -336,17 +396,24 @@ async def create_person(
     return _d.create_person
 
 
-class _D_delete_person(_msgspec.Struct, frozen=True, kw_only=True):
+class DeletePersonResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_person: Person | None = _msgspec.field(default=None, name="deletePerson")
 
 
-DELETE_PERSON_OP: _runtime.Operation[_D_delete_person] = _runtime.Operation(
+DELETE_PERSON_OP: _runtime.Operation[DeletePersonResult] = _runtime.Operation(
     name="DeletePerson",
-    document="mutation DeletePerson($id: UUID!) { deletePerson(id: $id) { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } }",
+    document="""\
+mutation DeletePerson($id: UUID!) {
+  deletePerson(id: $id) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deletePerson",),
-    result_type=_D_delete_person,
+    result_type=DeletePersonResult,
     idempotent=True,
 )
 
@@ -364,17 +431,24 @@ async def delete_person(
     return _d.delete_person
 
 
-class _D_update_person(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdatePersonResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_person: Person | None = _msgspec.field(default=None, name="updatePerson")
 
 
-UPDATE_PERSON_OP: _runtime.Operation[_D_update_person] = _runtime.Operation(
+UPDATE_PERSON_OP: _runtime.Operation[UpdatePersonResult] = _runtime.Operation(
     name="UpdatePerson",
-    document="mutation UpdatePerson($data: PersonUpdateInput!, $id: UUID!) { updatePerson(data: $data, id: $id) { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags } }",
+    document="""\
+mutation UpdatePerson($data: PersonUpdateInput!, $id: UUID!) {
+  updatePerson(data: $data, id: $id) {
+    ...PersonFields
+  }
+}
+"""
+    + _F_PersonFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updatePerson",),
-    result_type=_D_update_person,
+    result_type=UpdatePersonResult,
     idempotent=True,
 )
 
@@ -396,100 +470,118 @@ async def update_person(
 
 PersonRelationName = _t.Literal["company",]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "company": "company { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt }",
+    "company": """\
+company {
+  accountOwnerId
+  annualRecurringRevenue {
+    amountMicros currencyCode
+  }
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  domainName {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt
+}""",
 }
 
 
-class _D_people_with(_msgspec.Struct, frozen=True, kw_only=True):
+class PeopleWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     people: PersonWithRelationsConnection | None = None
 
 
-_PEOPLE_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_people_with]] = {}
+_PEOPLE_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[PeopleWithRelationsResult]] = {}
 
 
 def _people_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_people_with]:
+) -> _runtime.Operation[PeopleWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _PEOPLE_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="PeopleWithRelations",
             document=_runtime.include_document(
-                "query PeopleWithRelations($after: String, $before: String, $filter: PersonFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [PersonOrderByInput]) { people(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags ",
+                """\
+query PeopleWithRelations($after: String, $before: String, $filter: PersonFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [PersonOrderByInput]) {
+  people(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...PersonFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_PersonFields,
             endpoint="graphql",
             kind="query",
             root_fields=("people",),
-            result_type=_D_people_with,
+            result_type=PeopleWithRelationsResult,
             idempotent=True,
         )
         _PEOPLE_WITH_CACHE[key] = op
     return op
 
 
-class _D_person_with(_msgspec.Struct, frozen=True, kw_only=True):
+class PersonWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     person: PersonWithRelations | None = None
 
 
-_PERSON_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_person_with]] = {}
+_PERSON_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[PersonWithRelationsResult]] = {}
 
 
 def _person_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_person_with]:
+) -> _runtime.Operation[PersonWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _PERSON_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="PersonWithRelations",
             document=_runtime.include_document(
-                "query PersonWithRelations($filter: PersonFilterInput!) { person(filter: $filter) { city companyId createdAt emails { additionalEmails primaryEmail } id name { firstName lastName } tags ",
+                """\
+query PersonWithRelations($filter: PersonFilterInput!) {
+  person(filter: $filter) {
+    ...PersonFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_PersonFields,
             endpoint="graphql",
             kind="query",
             root_fields=("person",),
-            result_type=_D_person_with,
+            result_type=PersonWithRelationsResult,
             idempotent=True,
         )
         _PERSON_WITH_CACHE[key] = op
     return op
 
 
-class PersonApi:
+class PersonApi(_runtime.Facade):
     """Typed operations on ``Person`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: PersonFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[PersonOrderByInput | None] | None = None,
-    ) -> PersonConnection | None:
-        """One page of records (``findMany``)."""
-        return await people(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(people, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -515,29 +607,8 @@ class PersonApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: PersonFilterInput,
-    ) -> Person | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await person(
-            self._client,
-            filter=filter,
-        )
-
-    async def create(
-        self,
-        *,
-        data: PersonCreateInput,
-        upsert: bool | None = None,
-    ) -> Person | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_person(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(person, "The record matching ``filter`` (``findOne``).")
+    create = _runtime.method(create_person, "Create (or, with ``upsert=True``, upsert) one record.")
 
     async def create_many(
         self,
@@ -562,29 +633,11 @@ class PersonApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: PersonUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> Person | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_person(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Person | None:
-        """Soft-delete one record by id."""
-        return await delete_person(
-            self._client,
-            id=id,
-        )
+    update = _runtime.method(
+        update_person,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    delete = _runtime.method(delete_person, "Soft-delete one record by id.")
 
     async def find_many_with(
         self,

@@ -39,10 +39,14 @@ __all__ = [
     "WorkspaceMemberOrderByInput",
     "WorkspaceMemberRelationInput",
     "WorkspaceMemberRelationName",
+    "WorkspaceMemberResult",
     "WorkspaceMemberWhereUniqueInput",
     "WorkspaceMemberWithRelations",
     "WorkspaceMemberWithRelationsConnection",
     "WorkspaceMemberWithRelationsEdge",
+    "WorkspaceMemberWithRelationsResult",
+    "WorkspaceMembersResult",
+    "WorkspaceMembersWithRelationsResult",
     "workspace_member",
     "workspace_members",
 ]
@@ -83,6 +87,17 @@ class WorkspaceMemberWithRelationsConnection(_msgspec.Struct, frozen=True, kw_on
     edges: list[WorkspaceMemberWithRelationsEdge]
     page_info: PageInfo = _msgspec.field(name="pageInfo")
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+_F_WorkspaceMemberFields = """\
+fragment WorkspaceMemberFields on WorkspaceMember {
+  createdAt id
+  name {
+    firstName lastName
+  }
+  userEmail
+}
+"""
 
 
 WorkspaceMemberConnectInput = _te.TypedDict(
@@ -136,17 +151,24 @@ WorkspaceMemberWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_workspace_member(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkspaceMemberResult(_msgspec.Struct, frozen=True, kw_only=True):
     workspace_member: WorkspaceMember | None = _msgspec.field(default=None, name="workspaceMember")
 
 
-WORKSPACE_MEMBER_OP: _runtime.Operation[_D_workspace_member] = _runtime.Operation(
+WORKSPACE_MEMBER_OP: _runtime.Operation[WorkspaceMemberResult] = _runtime.Operation(
     name="WorkspaceMember",
-    document="query WorkspaceMember($filter: WorkspaceMemberFilterInput!) { workspaceMember(filter: $filter) { createdAt id name { firstName lastName } userEmail } }",
+    document="""\
+query WorkspaceMember($filter: WorkspaceMemberFilterInput!) {
+  workspaceMember(filter: $filter) {
+    ...WorkspaceMemberFields
+  }
+}
+"""
+    + _F_WorkspaceMemberFields,
     endpoint="graphql",
     kind="query",
     root_fields=("workspaceMember",),
-    result_type=_D_workspace_member,
+    result_type=WorkspaceMemberResult,
     idempotent=True,
 )
 
@@ -164,19 +186,35 @@ async def workspace_member(
     return _d.workspace_member
 
 
-class _D_workspace_members(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkspaceMembersResult(_msgspec.Struct, frozen=True, kw_only=True):
     workspace_members: WorkspaceMemberConnection | None = _msgspec.field(
         default=None, name="workspaceMembers"
     )
 
 
-WORKSPACE_MEMBERS_OP: _runtime.Operation[_D_workspace_members] = _runtime.Operation(
+WORKSPACE_MEMBERS_OP: _runtime.Operation[WorkspaceMembersResult] = _runtime.Operation(
     name="WorkspaceMembers",
-    document="query WorkspaceMembers($after: String, $before: String, $filter: WorkspaceMemberFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkspaceMemberOrderByInput]) { workspaceMembers(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt id name { firstName lastName } userEmail } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query WorkspaceMembers($after: String, $before: String, $filter: WorkspaceMemberFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkspaceMemberOrderByInput]) {
+  workspaceMembers(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...WorkspaceMemberFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_WorkspaceMemberFields,
     endpoint="graphql",
     kind="query",
     root_fields=("workspaceMembers",),
-    result_type=_D_workspace_members,
+    result_type=WorkspaceMembersResult,
     idempotent=True,
 )
 
@@ -214,108 +252,135 @@ async def workspace_members(
 
 WorkspaceMemberRelationName = _t.Literal["accountOwnerForCompanies",]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "accountOwnerForCompanies": "accountOwnerForCompanies { edges { cursor node { accountOwnerId annualRecurringRevenue { amountMicros currencyCode } createdAt createdBy { context name source workspaceMemberId } deletedAt domainName { primaryLinkLabel primaryLinkUrl secondaryLinks } employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
+    "accountOwnerForCompanies": """\
+accountOwnerForCompanies {
+  edges {
+    cursor
+    node {
+      accountOwnerId
+      annualRecurringRevenue {
+        amountMicros currencyCode
+      }
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt
+      domainName {
+        primaryLinkLabel primaryLinkUrl secondaryLinks
+      }
+      employees foundedOn id idealCustomerProfile name position searchVector tier updatedAt
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
 }
 
 
-class _D_workspace_members_with(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkspaceMembersWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     workspace_members: WorkspaceMemberWithRelationsConnection | None = _msgspec.field(
         default=None, name="workspaceMembers"
     )
 
 
 _WORKSPACE_MEMBERS_WITH_CACHE: dict[
-    tuple[str, ...], _runtime.Operation[_D_workspace_members_with]
+    tuple[str, ...], _runtime.Operation[WorkspaceMembersWithRelationsResult]
 ] = {}
 
 
 def _workspace_members_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_workspace_members_with]:
+) -> _runtime.Operation[WorkspaceMembersWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _WORKSPACE_MEMBERS_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="WorkspaceMembersWithRelations",
             document=_runtime.include_document(
-                "query WorkspaceMembersWithRelations($after: String, $before: String, $filter: WorkspaceMemberFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkspaceMemberOrderByInput]) { workspaceMembers(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt id name { firstName lastName } userEmail ",
+                """\
+query WorkspaceMembersWithRelations($after: String, $before: String, $filter: WorkspaceMemberFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkspaceMemberOrderByInput]) {
+  workspaceMembers(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...WorkspaceMemberFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_WorkspaceMemberFields,
             endpoint="graphql",
             kind="query",
             root_fields=("workspaceMembers",),
-            result_type=_D_workspace_members_with,
+            result_type=WorkspaceMembersWithRelationsResult,
             idempotent=True,
         )
         _WORKSPACE_MEMBERS_WITH_CACHE[key] = op
     return op
 
 
-class _D_workspace_member_with(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkspaceMemberWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     workspace_member: WorkspaceMemberWithRelations | None = _msgspec.field(
         default=None, name="workspaceMember"
     )
 
 
 _WORKSPACE_MEMBER_WITH_CACHE: dict[
-    tuple[str, ...], _runtime.Operation[_D_workspace_member_with]
+    tuple[str, ...], _runtime.Operation[WorkspaceMemberWithRelationsResult]
 ] = {}
 
 
 def _workspace_member_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_workspace_member_with]:
+) -> _runtime.Operation[WorkspaceMemberWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _WORKSPACE_MEMBER_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="WorkspaceMemberWithRelations",
             document=_runtime.include_document(
-                "query WorkspaceMemberWithRelations($filter: WorkspaceMemberFilterInput!) { workspaceMember(filter: $filter) { createdAt id name { firstName lastName } userEmail ",
+                """\
+query WorkspaceMemberWithRelations($filter: WorkspaceMemberFilterInput!) {
+  workspaceMember(filter: $filter) {
+    ...WorkspaceMemberFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_WorkspaceMemberFields,
             endpoint="graphql",
             kind="query",
             root_fields=("workspaceMember",),
-            result_type=_D_workspace_member_with,
+            result_type=WorkspaceMemberWithRelationsResult,
             idempotent=True,
         )
         _WORKSPACE_MEMBER_WITH_CACHE[key] = op
     return op
 
 
-class WorkspaceMemberApi:
+class WorkspaceMemberApi(_runtime.Facade):
     """Typed operations on ``WorkspaceMember`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: WorkspaceMemberFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[WorkspaceMemberOrderByInput | None] | None = None,
-    ) -> WorkspaceMemberConnection | None:
-        """One page of records (``findMany``)."""
-        return await workspace_members(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(workspace_members, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -341,16 +406,7 @@ class WorkspaceMemberApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: WorkspaceMemberFilterInput,
-    ) -> WorkspaceMember | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await workspace_member(
-            self._client,
-            filter=filter,
-        )
+    find_one = _runtime.method(workspace_member, "The record matching ``filter`` (``findOne``).")
 
     async def find_many_with(
         self,

@@ -1,0 +1,376 @@
+"""Stage: facades, the object-oriented surface over the typed functions.
+
+Core: one ``<Object>Api`` class per record type (``crm.companies``) whose methods are the
+object's operations matched by :mod:`codegen.conventions`, plus ``iterate`` (pages), bulk
+``create_many`` and the ``include=`` variants of ``find_many``/``find_one``; ``CoreApi`` holds
+one lazily imported attribute per object. Metadata: ``MetadataApi`` with ``objects`` and
+``fields``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from graphql import GraphQLField, GraphQLList, GraphQLNonNull, GraphQLObjectType, get_named_type
+
+from codegen import model as m
+from codegen import naming
+from codegen.conventions import doc_of, unwrap
+from codegen.imports import relative, render_imports
+from codegen.types import TypeBuilder
+
+__all__ = ["core_api_module", "metadata_facades", "record_facade"]
+
+_FACADE_ORDER = (
+    "find_many",
+    "find_one",
+    "find_duplicates",
+    "group_by",
+    "create",
+    "create_many",
+    "update",
+    "update_many",
+    "delete",
+    "delete_many",
+    "destroy",
+    "destroy_many",
+    "restore",
+    "restore_many",
+    "merge",
+)
+_FACADE_DOCS = {
+    "find_many": "One page of records (``findMany``).",
+    "find_one": "The record matching ``filter`` (``findOne``).",
+    "find_duplicates": "Records that duplicate the given ids or data (``findDuplicates``).",
+    "group_by": "Aggregates grouped by the given fields (``groupBy``).",
+    "create": "Create (or, with ``upsert=True``, upsert) one record.",
+    "update": "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    "update_many": "Update every record matching ``filter``.",
+    "delete": "Soft-delete one record by id.",
+    "delete_many": "Soft-delete every record matching ``filter``.",
+    "destroy": "Permanently delete one record by id.",
+    "destroy_many": "Permanently delete every record matching ``filter``.",
+    "restore": "Restore one soft-deleted record by id.",
+    "restore_many": "Restore every soft-deleted record matching ``filter``.",
+    "merge": "Merge duplicate records into one.",
+}
+_PAGING_ARGS = ("first", "last", "before", "after", "offset")
+
+
+def record_facade(
+    b: TypeBuilder,
+    rec: str,
+    key: str,
+    ops: dict[str, m.OperationDef],
+    parts: m.ModuleParts,
+) -> m.FacadeDef:
+    methods: list[m.FacadeMethod] = []
+    for name in _FACADE_ORDER:
+        op = ops.get(name)
+        if op is None:
+            continue
+        if name == "create_many":
+            mutation = b.schema.mutation_type
+            arg = mutation.fields[op.root_fields[0]].args.get("data") if mutation else None
+            records_type = unwrap(arg.type) if arg is not None else None
+            if not isinstance(records_type, GraphQLList):
+                continue
+            rec_ann = b.in_ann(key, records_type.of_type)
+            b.imp(key).aliases.add("_t")
+            b.imp(key).type_checking.setdefault("\0twenty_gql.bulk", set()).add(
+                "BulkResult as _BulkResult"
+            )
+            methods.append(
+                m.FacadeMethod(
+                    name=name,
+                    kind="bulk",
+                    op=op,
+                    doc=(
+                        "Create or upsert any number of records, chunked to the server's batch "
+                        "limit by ``twenty_gql.bulk.create_many``."
+                    ),
+                    unique_fields=b.unique_fields(rec),
+                    params=(
+                        m.Param(
+                            name="records",
+                            key="data",
+                            annotation=f"_t.Iterable[{rec_ann}] | _t.AsyncIterable[{rec_ann}]",
+                            required=True,
+                        ),
+                    ),
+                    return_annotation=f"_BulkResult[{b.cls[rec]}]",
+                )
+            )
+            continue
+        methods.append(
+            m.FacadeMethod(name=name, kind="call", op=op, doc=_FACADE_DOCS.get(name, ""))
+        )
+        if name == "find_many":
+            keep = tuple(p for p in op.params if p.key not in _PAGING_ARGS)
+            keep = _facade_params(keep, "page_size")
+            node_ann = b.cls[rec]
+            methods.append(
+                m.FacadeMethod(
+                    name="iterate",
+                    kind="iterate",
+                    op=op,
+                    doc="Every matching record, page after page (``twenty_gql.pagination``).",
+                    params=keep,
+                    return_annotation=f"_t.AsyncIterator[{node_ann}]",
+                )
+            )
+    rels = b.relations(rec)
+    if rels:
+        _include_variants(b, rec, key, ops, parts, rels, methods)
+    return m.FacadeDef(
+        name=b.cls[f"{rec}\0api"],
+        doc=f"Typed operations on ``{rec}`` records.",
+        methods=tuple(methods),
+    )
+
+
+def _facade_params(params: tuple[m.Param, ...], own: str) -> tuple[m.Param, ...]:
+    """``params`` renamed where they clash with the facade method's own parameter ``own``.
+
+    ``iterate`` adds ``page_size`` and ``find_*_with`` add ``include``: a schema argument that
+    becomes the same identifier (``pageSize``, ``include``) gets ``_2`` in that method only.
+    """
+    ns = naming.Namespace(reserved={own, "self"})
+    for p in params:
+        if p.name not in (own, "self"):
+            ns.claim(p.key, p.name)
+    return tuple(replace(p, name=ns.claim(p.key, p.name)) for p in params)
+
+
+def _include_variants(
+    b: TypeBuilder,
+    rec: str,
+    key: str,
+    ops: dict[str, m.OperationDef],
+    parts: m.ModuleParts,
+    rels: list[tuple[str, GraphQLField, bool]],
+    methods: list[m.FacadeMethod],
+) -> None:
+    t = b.types[rec]
+    assert isinstance(t, GraphQLObjectType)
+    base = parts.struct(b.cls[rec])
+    assert base is not None
+    ns = naming.Namespace(reserved={f.name for f in base.fields})
+    rel_fields = []
+    relations: list[m.Relation] = []
+    for fname, f, _many in rels:
+        attr = ns.claim(fname, naming.struct_attribute_name(fname))
+        rel_fields.append(b._struct_field(key, attr, fname, f.type, doc_of(f), True))
+        target = get_named_type(f.type)
+        sel = b.selection(target, 1, (rec, target.name))
+        relations.append(m.Relation(fname, m.FieldSel(fname, selections=sel)))
+    rel_name = b.cls[f"{rec}\0rel"]
+    with_rel = m.StructDef(
+        name=rel_name,
+        base=b.cls[rec],
+        doc=f"A ``{rec}`` with the relations asked for through ``include=`` (others are UNSET).",
+        fields=tuple(rel_fields),
+    )
+    structs = [with_rel]
+    conn_name = f"{rec}Connection"
+    edge_name = f"{rec}Edge"
+    conn = parts.struct(b.cls.get(conn_name))
+    edge = parts.struct(b.cls.get(edge_name))
+    if conn is not None and edge is not None:
+        edge_fields = tuple(
+            replace(f, annotation=rel_name) if f.name == "node" else f for f in edge.fields
+        )
+        rel_edge = b.cls[f"{rec}\0reledge"]
+        rel_conn = b.cls[f"{rec}\0relconn"]
+        structs.append(m.StructDef(name=rel_edge, doc="", fields=edge_fields))
+        conn_fields = tuple(
+            replace(f, annotation=f"list[{rel_edge}]") if f.name == "edges" else f
+            for f in conn.fields
+        )
+        structs.append(m.StructDef(name=rel_conn, doc="", fields=conn_fields))
+    parts.structs.extend(structs)
+    alias = b.cls[f"{rec}\0relname"]
+    for which, op_key, with_type in (
+        ("find_many_with", "find_many", b.cls.get(f"{rec}\0relconn")),
+        ("find_one_with", "find_one", rel_name),
+    ):
+        op = ops.get(op_key)
+        if op is None or with_type is None:
+            continue
+        root = op.root_fields[0]
+        q = b.schema.query_type
+        assert q is not None
+        f = q.fields[root]
+        if not isinstance(op.document, m.Document):
+            continue
+        document = _with_slot(op.document, f"{rec}Fields")
+        if document is None:
+            continue
+        ann = with_type
+        nullable = not isinstance(f.type, GraphQLNonNull)
+        full_ann = f"{ann} | None" if nullable else ann
+        data_name = b.op_names.claim(
+            f"{op.const_name}\0with",
+            op.data_struct.name.removesuffix("Result") + "WithRelationsResult",
+        )
+        data = b.data_struct(key, data_name, root, f, ann=full_ann)
+        func = f"_{op.func_name}_with_op"
+        variant = m.IncludeVariant(
+            func_name=func,
+            cache_name=f"_{op.func_name.upper()}_WITH_CACHE",
+            op_name=document.name,
+            document=document,
+            relations=tuple(relations),
+            relation_alias=alias,
+            data_struct=data,
+            result_attr=data.fields[0].name,
+            endpoint=op.endpoint,
+            root_field=root,
+        )
+        parts.includes.append(variant)
+        methods.append(
+            m.FacadeMethod(
+                name=which,
+                kind="include",
+                op=op,
+                doc=f"Like ``{op_key}``, also selecting the relations named in ``include``.",
+                extra=func,
+                params=_facade_params(op.params, "include"),
+                return_annotation=full_ann,
+            )
+        )
+    b.imp(key).aliases.update({"_t", "_msgspec"})
+    b.imp(key).needs_runtime_helper = True
+
+
+def _with_slot(doc: m.Document, fragment: str) -> m.Document | None:
+    """``doc`` renamed ``<Name>WithRelations``, with a slot after the record's fragment spread."""
+
+    def walk(sels: tuple[m.Selection, ...]) -> tuple[m.Selection, ...]:
+        out: list[m.Selection] = []
+        for sel in sels:
+            if isinstance(sel, m.FieldSel) and sel.selections:
+                sel = replace(sel, selections=walk(sel.selections))
+            out.append(sel)
+            if sel == m.FragmentSpread(fragment):
+                out.append(m.Slot())
+        return tuple(out)
+
+    selections = walk(doc.selections)
+    if m.Slot() not in _flatten(selections):
+        return None
+    return replace(doc, name=doc.name + "WithRelations", selections=selections)
+
+
+def _flatten(sels: tuple[m.Selection, ...]) -> list[m.Selection]:
+    out: list[m.Selection] = []
+    for sel in sels:
+        out.append(sel)
+        if isinstance(sel, (m.FieldSel, m.InlineFragment)):
+            out += _flatten(sel.selections)
+    return out
+
+
+_LAZY_OPS = {"_queries": "_m_queries", "_mutations": "_m_mutations"}
+
+
+def metadata_facades(
+    b: TypeBuilder, parts: m.ModuleParts, modules: dict[str, m.ModuleParts]
+) -> None:
+    all_ops: dict[str, m.OperationDef] = {}
+    where: dict[str, str] = {}
+    for key in ("_queries", "_mutations"):
+        for o in modules[key].ops if key in modules else ():
+            all_ops[o.root_fields[0]] = o
+            where[o.root_fields[0]] = key
+    groups = (
+        (
+            "\0objs",
+            "objects",
+            {
+                "find_many": "objects",
+                "find_one": "object",
+                "create": "createOneObject",
+                "update": "updateOneObject",
+                "delete": "deleteOneObject",
+            },
+        ),
+        (
+            "\0fields",
+            "fields",
+            {
+                "find_many": "fields",
+                "find_one": "field",
+                "create": "createOneField",
+                "update": "updateOneField",
+                "delete": "deleteOneField",
+            },
+        ),
+    )
+    imp = b.imp("_api")
+    for cls_key, _prop, mapping in groups:
+        methods = []
+        for meth, root in mapping.items():
+            op = all_ops.get(root)
+            if op is None:
+                continue
+            alias = _LAZY_OPS[where[root]]  # imported on the first call: MetadataApi stays cheap
+            imp.lazy[alias] = where[root]
+            _import_types_of(b, root, "_api")
+            methods.append(
+                m.FacadeMethod(
+                    name=meth, kind="lazy_call", op=op, doc=_doc_for_meta(meth), extra=alias
+                )
+            )
+        if methods:
+            parts.facades.append(m.FacadeDef(name=b.cls[cls_key], doc="", methods=tuple(methods)))
+    facades = parts.facades
+    b.meta_props = tuple(
+        (prop, b.cls[ck]) for ck, prop, _ in groups if any(f.name == b.cls[ck] for f in facades)
+    )
+    imp.needs_runtime_helper = True
+
+
+def _doc_for_meta(meth: str) -> str:
+    return {
+        "find_many": "One page (``paging``) of items matching ``filter``.",
+        "find_one": "One item by id.",
+        "create": "Create one item.",
+        "update": "Update one item (``input={'id': ..., 'update': {...}}``).",
+        "delete": "Delete one item.",
+    }[meth]
+
+
+def _import_types_of(b: TypeBuilder, root: str, module: str) -> None:
+    """Make ``module`` import what the annotations of root field ``root`` name, for type
+    checking only (facade annotations are never evaluated at run time)."""
+    for parent in (b.schema.query_type, b.schema.mutation_type):
+        f = parent.fields.get(root) if parent is not None else None
+        if f is not None:
+            for arg in f.args.values():
+                b.in_ann(module, arg.type)
+            b.out_ann(module, f.type)
+            break
+    imp = b.imp(module)
+    for target, names in list(imp.runtime.items()):
+        imp.type_checking.setdefault(target, set()).update(names)
+        del imp.runtime[target]
+
+
+def core_api_module(b: TypeBuilder, props: list[tuple[str, str, str]]) -> m.ModuleDef:
+    imp = b.imp("_api")
+    imp.needs_runtime_helper = True
+    for _, _, key in props:
+        imp.lazy["_m_" + key.rsplit("/", 1)[-1]] = key
+    runtime, tc = render_imports(imp, "_api")
+    return m.ModuleDef(
+        path=f"{b.pkg}/_api.py",
+        doc="``CoreApi(client)``: one attribute per object; each object's module loads on first use.",
+        imports=runtime,
+        type_checking_imports=tc,
+        lazy_modules=tuple((a, relative("_api", t)) for a, t in sorted(imp.lazy.items())),
+        all_names=(b.cls["\0core"],),
+        api_class=b.cls["\0core"],
+        api_doc="Typed access to every object of the workspace: ``CoreApi(client).companies``.",
+        api_props=tuple((prop, f"_m_{key.rsplit('/', 1)[-1]}.{cls}") for prop, cls, key in props),
+    )
