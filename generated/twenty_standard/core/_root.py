@@ -5,33 +5,43 @@
 
 from __future__ import annotations
 
-import typing as _t
-
 import msgspec as _msgspec
 
 from .. import _runtime
-from ._common import (
-    ObjectRecordFilterInput,
-    SearchResultConnection,
-)
+from ._common import ObjectRecordFilterInput, SearchResultConnection
 
 __all__ = [
     "SEARCH_OP",
+    "SearchResult",
     "search",
 ]
 
 
-class _D_search(_msgspec.Struct, frozen=True, kw_only=True):
+class SearchResult(_msgspec.Struct, frozen=True, kw_only=True):
     search: SearchResultConnection
 
 
-SEARCH_OP: _runtime.Operation[_D_search] = _runtime.Operation(
+SEARCH_OP: _runtime.Operation[SearchResult] = _runtime.Operation(
     name="Search",
-    document="query Search($limit: Int!, $searchInput: String!, $after: String, $excludedObjectNameSingulars: [String!], $filter: ObjectRecordFilterInput, $includedObjectNameSingulars: [String!]) { search(limit: $limit, searchInput: $searchInput, after: $after, excludedObjectNameSingulars: $excludedObjectNameSingulars, filter: $filter, includedObjectNameSingulars: $includedObjectNameSingulars) { edges { cursor node { imageUrl label objectNameSingular recordId tsRank tsRankCD } } pageInfo { endCursor hasNextPage } } }",
+    document="""\
+query Search($limit: Int!, $searchInput: String!, $after: String, $excludedObjectNameSingulars: [String!], $filter: ObjectRecordFilterInput, $includedObjectNameSingulars: [String!]) {
+  search(limit: $limit, searchInput: $searchInput, after: $after, excludedObjectNameSingulars: $excludedObjectNameSingulars, filter: $filter, includedObjectNameSingulars: $includedObjectNameSingulars) {
+    edges {
+      cursor
+      node {
+        imageUrl label objectNameSingular recordId tsRank tsRankCD
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage
+    }
+  }
+}
+""",
     endpoint="graphql",
     kind="query",
     root_fields=("search",),
-    result_type=_D_search,
+    result_type=SearchResult,
     idempotent=True,
 )
 

@@ -60,20 +60,35 @@ __all__ = [
     "BlocklistOrderByWithGroupByAggregateInput",
     "BlocklistOrderByWithGroupByInput",
     "BlocklistRelationName",
+    "BlocklistResult",
     "BlocklistUpdateInput",
     "BlocklistWithRelations",
     "BlocklistWithRelationsConnection",
     "BlocklistWithRelationsEdge",
+    "BlocklistWithRelationsResult",
+    "BlocklistsGroupByResult",
+    "BlocklistsResult",
+    "BlocklistsWithRelationsResult",
     "CREATE_BLOCKLISTS_OP",
     "CREATE_BLOCKLIST_OP",
+    "CreateBlocklistResult",
+    "CreateBlocklistsResult",
     "DELETE_BLOCKLISTS_OP",
     "DELETE_BLOCKLIST_OP",
     "DESTROY_BLOCKLISTS_OP",
     "DESTROY_BLOCKLIST_OP",
+    "DeleteBlocklistResult",
+    "DeleteBlocklistsResult",
+    "DestroyBlocklistResult",
+    "DestroyBlocklistsResult",
     "RESTORE_BLOCKLISTS_OP",
     "RESTORE_BLOCKLIST_OP",
+    "RestoreBlocklistResult",
+    "RestoreBlocklistsResult",
     "UPDATE_BLOCKLISTS_OP",
     "UPDATE_BLOCKLIST_OP",
+    "UpdateBlocklistResult",
+    "UpdateBlocklistsResult",
     "blocklist",
     "blocklists",
     "blocklists_group_by",
@@ -149,6 +164,21 @@ class BlocklistWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=Tru
     edges: list[BlocklistWithRelationsEdge]
     page_info: PageInfo = _msgspec.field(name="pageInfo")
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+_F_BlocklistFields = """\
+fragment BlocklistFields on Blocklist {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt handle id position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  workspaceMemberId
+}
+"""
 
 
 BlocklistCreateInput = _te.TypedDict(
@@ -324,17 +354,24 @@ BlocklistUpdateInput = _te.TypedDict(
 )
 
 
-class _D_blocklist(_msgspec.Struct, frozen=True, kw_only=True):
+class BlocklistResult(_msgspec.Struct, frozen=True, kw_only=True):
     blocklist: Blocklist | None = None
 
 
-BLOCKLIST_OP: _runtime.Operation[_D_blocklist] = _runtime.Operation(
+BLOCKLIST_OP: _runtime.Operation[BlocklistResult] = _runtime.Operation(
     name="Blocklist",
-    document="query Blocklist($filter: BlocklistFilterInput!) { blocklist(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt handle id position searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+    document="""\
+query Blocklist($filter: BlocklistFilterInput!) {
+  blocklist(filter: $filter) {
+    ...BlocklistFields
+  }
+}
+"""
+    + _F_BlocklistFields,
     endpoint="graphql",
     kind="query",
     root_fields=("blocklist",),
-    result_type=_D_blocklist,
+    result_type=BlocklistResult,
     idempotent=True,
 )
 
@@ -352,17 +389,33 @@ async def blocklist(
     return _d.blocklist
 
 
-class _D_blocklists(_msgspec.Struct, frozen=True, kw_only=True):
+class BlocklistsResult(_msgspec.Struct, frozen=True, kw_only=True):
     blocklists: BlocklistConnection | None = None
 
 
-BLOCKLISTS_OP: _runtime.Operation[_D_blocklists] = _runtime.Operation(
+BLOCKLISTS_OP: _runtime.Operation[BlocklistsResult] = _runtime.Operation(
     name="Blocklists",
-    document="query Blocklists($after: String, $before: String, $filter: BlocklistFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [BlocklistOrderByInput]) { blocklists(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt handle id position searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query Blocklists($after: String, $before: String, $filter: BlocklistFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [BlocklistOrderByInput]) {
+  blocklists(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...BlocklistFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_BlocklistFields,
     endpoint="graphql",
     kind="query",
     root_fields=("blocklists",),
-    result_type=_D_blocklists,
+    result_type=BlocklistsResult,
     idempotent=True,
 )
 
@@ -398,19 +451,36 @@ async def blocklists(
     return _d.blocklists
 
 
-class _D_blocklists_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class BlocklistsGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     blocklists_group_by: list[BlocklistGroupByConnection] | None = _msgspec.field(
         default=None, name="blocklistsGroupBy"
     )
 
 
-BLOCKLISTS_GROUP_BY_OP: _runtime.Operation[_D_blocklists_group_by] = _runtime.Operation(
+BLOCKLISTS_GROUP_BY_OP: _runtime.Operation[BlocklistsGroupByResult] = _runtime.Operation(
     name="BlocklistsGroupBy",
-    document="query BlocklistsGroupBy($groupBy: [BlocklistGroupByInput!]!, $filter: BlocklistFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [BlocklistOrderByWithGroupByInput], $orderByForRecords: [BlocklistOrderByInput], $viewId: UUID) { blocklistsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt handle id position searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query BlocklistsGroupBy($groupBy: [BlocklistGroupByInput!]!, $filter: BlocklistFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [BlocklistOrderByWithGroupByInput], $orderByForRecords: [BlocklistOrderByInput], $viewId: UUID) {
+  blocklistsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...BlocklistFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_BlocklistFields,
     endpoint="graphql",
     kind="query",
     root_fields=("blocklistsGroupBy",),
-    result_type=_D_blocklists_group_by,
+    result_type=BlocklistsGroupByResult,
     idempotent=True,
 )
 
@@ -446,17 +516,24 @@ async def blocklists_group_by(
     return _d.blocklists_group_by
 
 
-class _D_create_blocklist(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateBlocklistResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_blocklist: Blocklist | None = _msgspec.field(default=None, name="createBlocklist")
 
 
-CREATE_BLOCKLIST_OP: _runtime.Operation[_D_create_blocklist] = _runtime.Operation(
+CREATE_BLOCKLIST_OP: _runtime.Operation[CreateBlocklistResult] = _runtime.Operation(
     name="CreateBlocklist",
-    document="mutation CreateBlocklist($data: BlocklistCreateInput!, $upsert: Boolean) { createBlocklist(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt handle id position searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+    document="""\
+mutation CreateBlocklist($data: BlocklistCreateInput!, $upsert: Boolean) {
+  createBlocklist(data: $data, upsert: $upsert) {
+    ...BlocklistFields
+  }
+}
+"""
+    + _F_BlocklistFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createBlocklist",),
-    result_type=_D_create_blocklist,
+    result_type=CreateBlocklistResult,
     idempotent=False,
 )
 
@@ -479,19 +556,26 @@ async def create_blocklist(
     return _d.create_blocklist
 
 
-class _D_create_blocklists(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateBlocklistsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_blocklists: list[Blocklist] | None = _msgspec.field(
         default=None, name="createBlocklists"
     )
 
 
-CREATE_BLOCKLISTS_OP: _runtime.Operation[_D_create_blocklists] = _runtime.Operation(
+CREATE_BLOCKLISTS_OP: _runtime.Operation[CreateBlocklistsResult] = _runtime.Operation(
     name="CreateBlocklists",
-    document="mutation CreateBlocklists($data: [BlocklistCreateInput!]!, $upsert: Boolean) { createBlocklists(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt handle id position searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+    document="""\
+mutation CreateBlocklists($data: [BlocklistCreateInput!]!, $upsert: Boolean) {
+  createBlocklists(data: $data, upsert: $upsert) {
+    ...BlocklistFields
+  }
+}
+"""
+    + _F_BlocklistFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createBlocklists",),
-    result_type=_D_create_blocklists,
+    result_type=CreateBlocklistsResult,
     idempotent=False,
 )
 
@@ -514,17 +598,24 @@ async def create_blocklists(
     return _d.create_blocklists
 
 
-class _D_delete_blocklist(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteBlocklistResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_blocklist: Blocklist | None = _msgspec.field(default=None, name="deleteBlocklist")
 
 
-DELETE_BLOCKLIST_OP: _runtime.Operation[_D_delete_blocklist] = _runtime.Operation(
+DELETE_BLOCKLIST_OP: _runtime.Operation[DeleteBlocklistResult] = _runtime.Operation(
     name="DeleteBlocklist",
-    document="mutation DeleteBlocklist($id: UUID!) { deleteBlocklist(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt handle id position searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+    document="""\
+mutation DeleteBlocklist($id: UUID!) {
+  deleteBlocklist(id: $id) {
+    ...BlocklistFields
+  }
+}
+"""
+    + _F_BlocklistFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteBlocklist",),
-    result_type=_D_delete_blocklist,
+    result_type=DeleteBlocklistResult,
     idempotent=True,
 )
 
@@ -542,19 +633,26 @@ async def delete_blocklist(
     return _d.delete_blocklist
 
 
-class _D_delete_blocklists(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteBlocklistsResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_blocklists: list[Blocklist] | None = _msgspec.field(
         default=None, name="deleteBlocklists"
     )
 
 
-DELETE_BLOCKLISTS_OP: _runtime.Operation[_D_delete_blocklists] = _runtime.Operation(
+DELETE_BLOCKLISTS_OP: _runtime.Operation[DeleteBlocklistsResult] = _runtime.Operation(
     name="DeleteBlocklists",
-    document="mutation DeleteBlocklists($filter: BlocklistFilterInput!) { deleteBlocklists(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt handle id position searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+    document="""\
+mutation DeleteBlocklists($filter: BlocklistFilterInput!) {
+  deleteBlocklists(filter: $filter) {
+    ...BlocklistFields
+  }
+}
+"""
+    + _F_BlocklistFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteBlocklists",),
-    result_type=_D_delete_blocklists,
+    result_type=DeleteBlocklistsResult,
     idempotent=False,
 )
 
@@ -572,17 +670,24 @@ async def delete_blocklists(
     return _d.delete_blocklists
 
 
-class _D_destroy_blocklist(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyBlocklistResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_blocklist: Blocklist | None = _msgspec.field(default=None, name="destroyBlocklist")
 
 
-DESTROY_BLOCKLIST_OP: _runtime.Operation[_D_destroy_blocklist] = _runtime.Operation(
+DESTROY_BLOCKLIST_OP: _runtime.Operation[DestroyBlocklistResult] = _runtime.Operation(
     name="DestroyBlocklist",
-    document="mutation DestroyBlocklist($id: UUID!) { destroyBlocklist(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt handle id position searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+    document="""\
+mutation DestroyBlocklist($id: UUID!) {
+  destroyBlocklist(id: $id) {
+    ...BlocklistFields
+  }
+}
+"""
+    + _F_BlocklistFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyBlocklist",),
-    result_type=_D_destroy_blocklist,
+    result_type=DestroyBlocklistResult,
     idempotent=True,
 )
 
@@ -600,19 +705,26 @@ async def destroy_blocklist(
     return _d.destroy_blocklist
 
 
-class _D_destroy_blocklists(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyBlocklistsResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_blocklists: list[Blocklist] | None = _msgspec.field(
         default=None, name="destroyBlocklists"
     )
 
 
-DESTROY_BLOCKLISTS_OP: _runtime.Operation[_D_destroy_blocklists] = _runtime.Operation(
+DESTROY_BLOCKLISTS_OP: _runtime.Operation[DestroyBlocklistsResult] = _runtime.Operation(
     name="DestroyBlocklists",
-    document="mutation DestroyBlocklists($filter: BlocklistFilterInput!) { destroyBlocklists(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt handle id position searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+    document="""\
+mutation DestroyBlocklists($filter: BlocklistFilterInput!) {
+  destroyBlocklists(filter: $filter) {
+    ...BlocklistFields
+  }
+}
+"""
+    + _F_BlocklistFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyBlocklists",),
-    result_type=_D_destroy_blocklists,
+    result_type=DestroyBlocklistsResult,
     idempotent=False,
 )
 
@@ -630,17 +742,24 @@ async def destroy_blocklists(
     return _d.destroy_blocklists
 
 
-class _D_restore_blocklist(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreBlocklistResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_blocklist: Blocklist | None = _msgspec.field(default=None, name="restoreBlocklist")
 
 
-RESTORE_BLOCKLIST_OP: _runtime.Operation[_D_restore_blocklist] = _runtime.Operation(
+RESTORE_BLOCKLIST_OP: _runtime.Operation[RestoreBlocklistResult] = _runtime.Operation(
     name="RestoreBlocklist",
-    document="mutation RestoreBlocklist($id: UUID!) { restoreBlocklist(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt handle id position searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+    document="""\
+mutation RestoreBlocklist($id: UUID!) {
+  restoreBlocklist(id: $id) {
+    ...BlocklistFields
+  }
+}
+"""
+    + _F_BlocklistFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreBlocklist",),
-    result_type=_D_restore_blocklist,
+    result_type=RestoreBlocklistResult,
     idempotent=True,
 )
 
@@ -658,19 +777,26 @@ async def restore_blocklist(
     return _d.restore_blocklist
 
 
-class _D_restore_blocklists(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreBlocklistsResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_blocklists: list[Blocklist] | None = _msgspec.field(
         default=None, name="restoreBlocklists"
     )
 
 
-RESTORE_BLOCKLISTS_OP: _runtime.Operation[_D_restore_blocklists] = _runtime.Operation(
+RESTORE_BLOCKLISTS_OP: _runtime.Operation[RestoreBlocklistsResult] = _runtime.Operation(
     name="RestoreBlocklists",
-    document="mutation RestoreBlocklists($filter: BlocklistFilterInput!) { restoreBlocklists(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt handle id position searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+    document="""\
+mutation RestoreBlocklists($filter: BlocklistFilterInput!) {
+  restoreBlocklists(filter: $filter) {
+    ...BlocklistFields
+  }
+}
+"""
+    + _F_BlocklistFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreBlocklists",),
-    result_type=_D_restore_blocklists,
+    result_type=RestoreBlocklistsResult,
     idempotent=False,
 )
 
@@ -688,17 +814,24 @@ async def restore_blocklists(
     return _d.restore_blocklists
 
 
-class _D_update_blocklist(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateBlocklistResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_blocklist: Blocklist | None = _msgspec.field(default=None, name="updateBlocklist")
 
 
-UPDATE_BLOCKLIST_OP: _runtime.Operation[_D_update_blocklist] = _runtime.Operation(
+UPDATE_BLOCKLIST_OP: _runtime.Operation[UpdateBlocklistResult] = _runtime.Operation(
     name="UpdateBlocklist",
-    document="mutation UpdateBlocklist($data: BlocklistUpdateInput!, $id: UUID!) { updateBlocklist(data: $data, id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt handle id position searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+    document="""\
+mutation UpdateBlocklist($data: BlocklistUpdateInput!, $id: UUID!) {
+  updateBlocklist(data: $data, id: $id) {
+    ...BlocklistFields
+  }
+}
+"""
+    + _F_BlocklistFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateBlocklist",),
-    result_type=_D_update_blocklist,
+    result_type=UpdateBlocklistResult,
     idempotent=True,
 )
 
@@ -718,19 +851,26 @@ async def update_blocklist(
     return _d.update_blocklist
 
 
-class _D_update_blocklists(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateBlocklistsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_blocklists: list[Blocklist] | None = _msgspec.field(
         default=None, name="updateBlocklists"
     )
 
 
-UPDATE_BLOCKLISTS_OP: _runtime.Operation[_D_update_blocklists] = _runtime.Operation(
+UPDATE_BLOCKLISTS_OP: _runtime.Operation[UpdateBlocklistsResult] = _runtime.Operation(
     name="UpdateBlocklists",
-    document="mutation UpdateBlocklists($data: BlocklistUpdateInput!, $filter: BlocklistFilterInput!) { updateBlocklists(data: $data, filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt handle id position searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+    document="""\
+mutation UpdateBlocklists($data: BlocklistUpdateInput!, $filter: BlocklistFilterInput!) {
+  updateBlocklists(data: $data, filter: $filter) {
+    ...BlocklistFields
+  }
+}
+"""
+    + _F_BlocklistFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateBlocklists",),
-    result_type=_D_update_blocklists,
+    result_type=UpdateBlocklistsResult,
     idempotent=False,
 )
 
@@ -752,100 +892,120 @@ async def update_blocklists(
 
 BlocklistRelationName = _t.Literal["workspaceMember",]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "workspaceMember": "workspaceMember { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId }",
+    "workspaceMember": """\
+workspaceMember {
+  avatarUrl calendarStartDay colorScheme createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  dateFormat deletedAt id locale
+  name {
+    firstName lastName
+  }
+  numberFormat position searchVector timeFormat timeZone updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  userEmail userId
+}""",
 }
 
 
-class _D_blocklists_with(_msgspec.Struct, frozen=True, kw_only=True):
+class BlocklistsWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     blocklists: BlocklistWithRelationsConnection | None = None
 
 
-_BLOCKLISTS_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_blocklists_with]] = {}
+_BLOCKLISTS_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[BlocklistsWithRelationsResult]
+] = {}
 
 
 def _blocklists_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_blocklists_with]:
+) -> _runtime.Operation[BlocklistsWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _BLOCKLISTS_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="BlocklistsWithRelations",
             document=_runtime.include_document(
-                "query BlocklistsWithRelations($after: String, $before: String, $filter: BlocklistFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [BlocklistOrderByInput]) { blocklists(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt handle id position searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId ",
+                """\
+query BlocklistsWithRelations($after: String, $before: String, $filter: BlocklistFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [BlocklistOrderByInput]) {
+  blocklists(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...BlocklistFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_BlocklistFields,
             endpoint="graphql",
             kind="query",
             root_fields=("blocklists",),
-            result_type=_D_blocklists_with,
+            result_type=BlocklistsWithRelationsResult,
             idempotent=True,
         )
         _BLOCKLISTS_WITH_CACHE[key] = op
     return op
 
 
-class _D_blocklist_with(_msgspec.Struct, frozen=True, kw_only=True):
+class BlocklistWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     blocklist: BlocklistWithRelations | None = None
 
 
-_BLOCKLIST_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_blocklist_with]] = {}
+_BLOCKLIST_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[BlocklistWithRelationsResult]] = {}
 
 
 def _blocklist_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_blocklist_with]:
+) -> _runtime.Operation[BlocklistWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _BLOCKLIST_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="BlocklistWithRelations",
             document=_runtime.include_document(
-                "query BlocklistWithRelations($filter: BlocklistFilterInput!) { blocklist(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt handle id position searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId ",
+                """\
+query BlocklistWithRelations($filter: BlocklistFilterInput!) {
+  blocklist(filter: $filter) {
+    ...BlocklistFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_BlocklistFields,
             endpoint="graphql",
             kind="query",
             root_fields=("blocklist",),
-            result_type=_D_blocklist_with,
+            result_type=BlocklistWithRelationsResult,
             idempotent=True,
         )
         _BLOCKLIST_WITH_CACHE[key] = op
     return op
 
 
-class BlocklistApi:
+class BlocklistApi(_runtime.Facade):
     """Typed operations on ``Blocklist`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: BlocklistFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[BlocklistOrderByInput | None] | None = None,
-    ) -> BlocklistConnection | None:
-        """One page of records (``findMany``)."""
-        return await blocklists(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(blocklists, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -871,52 +1031,13 @@ class BlocklistApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: BlocklistFilterInput,
-    ) -> Blocklist | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await blocklist(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[BlocklistGroupByInput],
-        filter: BlocklistFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[BlocklistOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[BlocklistOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[BlocklistGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await blocklists_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: BlocklistCreateInput,
-        upsert: bool | None = None,
-    ) -> Blocklist | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_blocklist(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(blocklist, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        blocklists_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_blocklist, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -938,97 +1059,23 @@ class BlocklistApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: BlocklistUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> Blocklist | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_blocklist(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: BlocklistUpdateInput,
-        filter: BlocklistFilterInput,
-    ) -> list[Blocklist] | None:
-        """Update every record matching ``filter``."""
-        return await update_blocklists(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Blocklist | None:
-        """Soft-delete one record by id."""
-        return await delete_blocklist(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: BlocklistFilterInput,
-    ) -> list[Blocklist] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_blocklists(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Blocklist | None:
-        """Permanently delete one record by id."""
-        return await destroy_blocklist(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: BlocklistFilterInput,
-    ) -> list[Blocklist] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_blocklists(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Blocklist | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_blocklist(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: BlocklistFilterInput,
-    ) -> list[Blocklist] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_blocklists(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_blocklist,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(update_blocklists, "Update every record matching ``filter``.")
+    delete = _runtime.method(delete_blocklist, "Soft-delete one record by id.")
+    delete_many = _runtime.method(
+        delete_blocklists, "Soft-delete every record matching ``filter``."
+    )
+    destroy = _runtime.method(destroy_blocklist, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_blocklists, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_blocklist, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_blocklists, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

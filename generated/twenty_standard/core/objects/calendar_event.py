@@ -66,19 +66,34 @@ __all__ = [
     "CalendarEventOrderByWithGroupByInput",
     "CalendarEventRelationInput",
     "CalendarEventRelationName",
+    "CalendarEventResult",
     "CalendarEventUpdateInput",
     "CalendarEventWhereUniqueInput",
     "CalendarEventWithRelations",
     "CalendarEventWithRelationsConnection",
     "CalendarEventWithRelationsEdge",
+    "CalendarEventWithRelationsResult",
+    "CalendarEventsGroupByResult",
+    "CalendarEventsResult",
+    "CalendarEventsWithRelationsResult",
+    "CreateCalendarEventResult",
+    "CreateCalendarEventsResult",
     "DELETE_CALENDAR_EVENTS_OP",
     "DELETE_CALENDAR_EVENT_OP",
     "DESTROY_CALENDAR_EVENTS_OP",
     "DESTROY_CALENDAR_EVENT_OP",
+    "DeleteCalendarEventResult",
+    "DeleteCalendarEventsResult",
+    "DestroyCalendarEventResult",
+    "DestroyCalendarEventsResult",
     "RESTORE_CALENDAR_EVENTS_OP",
     "RESTORE_CALENDAR_EVENT_OP",
+    "RestoreCalendarEventResult",
+    "RestoreCalendarEventsResult",
     "UPDATE_CALENDAR_EVENTS_OP",
     "UPDATE_CALENDAR_EVENT_OP",
+    "UpdateCalendarEventResult",
+    "UpdateCalendarEventsResult",
     "calendar_event",
     "calendar_events",
     "calendar_events_group_by",
@@ -179,6 +194,24 @@ class CalendarEventWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only
     edges: list[CalendarEventWithRelationsEdge]
     page_info: PageInfo = _msgspec.field(name="pageInfo")
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+_F_CalendarEventFields = """\
+fragment CalendarEventFields on CalendarEvent {
+  conferenceLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  conferenceSolution createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt description endsAt externalCreatedAt externalUpdatedAt iCalUid id isCanceled
+  isFullDay location position searchVector startsAt title updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}
+"""
 
 
 CalendarEventConnectInput = _te.TypedDict(
@@ -506,17 +539,24 @@ CalendarEventWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_calendar_event(_msgspec.Struct, frozen=True, kw_only=True):
+class CalendarEventResult(_msgspec.Struct, frozen=True, kw_only=True):
     calendar_event: CalendarEvent | None = _msgspec.field(default=None, name="calendarEvent")
 
 
-CALENDAR_EVENT_OP: _runtime.Operation[_D_calendar_event] = _runtime.Operation(
+CALENDAR_EVENT_OP: _runtime.Operation[CalendarEventResult] = _runtime.Operation(
     name="CalendarEvent",
-    document="query CalendarEvent($filter: CalendarEventFilterInput!) { calendarEvent(filter: $filter) { conferenceLink { primaryLinkLabel primaryLinkUrl secondaryLinks } conferenceSolution createdAt createdBy { context name source workspaceMemberId } deletedAt description endsAt externalCreatedAt externalUpdatedAt iCalUid id isCanceled isFullDay location position searchVector startsAt title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+query CalendarEvent($filter: CalendarEventFilterInput!) {
+  calendarEvent(filter: $filter) {
+    ...CalendarEventFields
+  }
+}
+"""
+    + _F_CalendarEventFields,
     endpoint="graphql",
     kind="query",
     root_fields=("calendarEvent",),
-    result_type=_D_calendar_event,
+    result_type=CalendarEventResult,
     idempotent=True,
 )
 
@@ -534,19 +574,35 @@ async def calendar_event(
     return _d.calendar_event
 
 
-class _D_calendar_events(_msgspec.Struct, frozen=True, kw_only=True):
+class CalendarEventsResult(_msgspec.Struct, frozen=True, kw_only=True):
     calendar_events: CalendarEventConnection | None = _msgspec.field(
         default=None, name="calendarEvents"
     )
 
 
-CALENDAR_EVENTS_OP: _runtime.Operation[_D_calendar_events] = _runtime.Operation(
+CALENDAR_EVENTS_OP: _runtime.Operation[CalendarEventsResult] = _runtime.Operation(
     name="CalendarEvents",
-    document="query CalendarEvents($after: String, $before: String, $filter: CalendarEventFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CalendarEventOrderByInput]) { calendarEvents(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { conferenceLink { primaryLinkLabel primaryLinkUrl secondaryLinks } conferenceSolution createdAt createdBy { context name source workspaceMemberId } deletedAt description endsAt externalCreatedAt externalUpdatedAt iCalUid id isCanceled isFullDay location position searchVector startsAt title updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query CalendarEvents($after: String, $before: String, $filter: CalendarEventFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CalendarEventOrderByInput]) {
+  calendarEvents(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...CalendarEventFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_CalendarEventFields,
     endpoint="graphql",
     kind="query",
     root_fields=("calendarEvents",),
-    result_type=_D_calendar_events,
+    result_type=CalendarEventsResult,
     idempotent=True,
 )
 
@@ -582,19 +638,36 @@ async def calendar_events(
     return _d.calendar_events
 
 
-class _D_calendar_events_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class CalendarEventsGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     calendar_events_group_by: list[CalendarEventGroupByConnection] | None = _msgspec.field(
         default=None, name="calendarEventsGroupBy"
     )
 
 
-CALENDAR_EVENTS_GROUP_BY_OP: _runtime.Operation[_D_calendar_events_group_by] = _runtime.Operation(
+CALENDAR_EVENTS_GROUP_BY_OP: _runtime.Operation[CalendarEventsGroupByResult] = _runtime.Operation(
     name="CalendarEventsGroupBy",
-    document="query CalendarEventsGroupBy($groupBy: [CalendarEventGroupByInput!]!, $filter: CalendarEventFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [CalendarEventOrderByWithGroupByInput], $orderByForRecords: [CalendarEventOrderByInput], $viewId: UUID) { calendarEventsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { conferenceLink { primaryLinkLabel primaryLinkUrl secondaryLinks } conferenceSolution createdAt createdBy { context name source workspaceMemberId } deletedAt description endsAt externalCreatedAt externalUpdatedAt iCalUid id isCanceled isFullDay location position searchVector startsAt title updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query CalendarEventsGroupBy($groupBy: [CalendarEventGroupByInput!]!, $filter: CalendarEventFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [CalendarEventOrderByWithGroupByInput], $orderByForRecords: [CalendarEventOrderByInput], $viewId: UUID) {
+  calendarEventsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...CalendarEventFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_CalendarEventFields,
     endpoint="graphql",
     kind="query",
     root_fields=("calendarEventsGroupBy",),
-    result_type=_D_calendar_events_group_by,
+    result_type=CalendarEventsGroupByResult,
     idempotent=True,
 )
 
@@ -630,19 +703,26 @@ async def calendar_events_group_by(
     return _d.calendar_events_group_by
 
 
-class _D_create_calendar_event(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateCalendarEventResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_calendar_event: CalendarEvent | None = _msgspec.field(
         default=None, name="createCalendarEvent"
     )
 
 
-CREATE_CALENDAR_EVENT_OP: _runtime.Operation[_D_create_calendar_event] = _runtime.Operation(
+CREATE_CALENDAR_EVENT_OP: _runtime.Operation[CreateCalendarEventResult] = _runtime.Operation(
     name="CreateCalendarEvent",
-    document="mutation CreateCalendarEvent($data: CalendarEventCreateInput!, $upsert: Boolean) { createCalendarEvent(data: $data, upsert: $upsert) { conferenceLink { primaryLinkLabel primaryLinkUrl secondaryLinks } conferenceSolution createdAt createdBy { context name source workspaceMemberId } deletedAt description endsAt externalCreatedAt externalUpdatedAt iCalUid id isCanceled isFullDay location position searchVector startsAt title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateCalendarEvent($data: CalendarEventCreateInput!, $upsert: Boolean) {
+  createCalendarEvent(data: $data, upsert: $upsert) {
+    ...CalendarEventFields
+  }
+}
+"""
+    + _F_CalendarEventFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createCalendarEvent",),
-    result_type=_D_create_calendar_event,
+    result_type=CreateCalendarEventResult,
     idempotent=False,
 )
 
@@ -665,19 +745,26 @@ async def create_calendar_event(
     return _d.create_calendar_event
 
 
-class _D_create_calendar_events(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateCalendarEventsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_calendar_events: list[CalendarEvent] | None = _msgspec.field(
         default=None, name="createCalendarEvents"
     )
 
 
-CREATE_CALENDAR_EVENTS_OP: _runtime.Operation[_D_create_calendar_events] = _runtime.Operation(
+CREATE_CALENDAR_EVENTS_OP: _runtime.Operation[CreateCalendarEventsResult] = _runtime.Operation(
     name="CreateCalendarEvents",
-    document="mutation CreateCalendarEvents($data: [CalendarEventCreateInput!]!, $upsert: Boolean) { createCalendarEvents(data: $data, upsert: $upsert) { conferenceLink { primaryLinkLabel primaryLinkUrl secondaryLinks } conferenceSolution createdAt createdBy { context name source workspaceMemberId } deletedAt description endsAt externalCreatedAt externalUpdatedAt iCalUid id isCanceled isFullDay location position searchVector startsAt title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateCalendarEvents($data: [CalendarEventCreateInput!]!, $upsert: Boolean) {
+  createCalendarEvents(data: $data, upsert: $upsert) {
+    ...CalendarEventFields
+  }
+}
+"""
+    + _F_CalendarEventFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createCalendarEvents",),
-    result_type=_D_create_calendar_events,
+    result_type=CreateCalendarEventsResult,
     idempotent=False,
 )
 
@@ -700,19 +787,26 @@ async def create_calendar_events(
     return _d.create_calendar_events
 
 
-class _D_delete_calendar_event(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteCalendarEventResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_calendar_event: CalendarEvent | None = _msgspec.field(
         default=None, name="deleteCalendarEvent"
     )
 
 
-DELETE_CALENDAR_EVENT_OP: _runtime.Operation[_D_delete_calendar_event] = _runtime.Operation(
+DELETE_CALENDAR_EVENT_OP: _runtime.Operation[DeleteCalendarEventResult] = _runtime.Operation(
     name="DeleteCalendarEvent",
-    document="mutation DeleteCalendarEvent($id: UUID!) { deleteCalendarEvent(id: $id) { conferenceLink { primaryLinkLabel primaryLinkUrl secondaryLinks } conferenceSolution createdAt createdBy { context name source workspaceMemberId } deletedAt description endsAt externalCreatedAt externalUpdatedAt iCalUid id isCanceled isFullDay location position searchVector startsAt title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteCalendarEvent($id: UUID!) {
+  deleteCalendarEvent(id: $id) {
+    ...CalendarEventFields
+  }
+}
+"""
+    + _F_CalendarEventFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteCalendarEvent",),
-    result_type=_D_delete_calendar_event,
+    result_type=DeleteCalendarEventResult,
     idempotent=True,
 )
 
@@ -730,19 +824,26 @@ async def delete_calendar_event(
     return _d.delete_calendar_event
 
 
-class _D_delete_calendar_events(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteCalendarEventsResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_calendar_events: list[CalendarEvent] | None = _msgspec.field(
         default=None, name="deleteCalendarEvents"
     )
 
 
-DELETE_CALENDAR_EVENTS_OP: _runtime.Operation[_D_delete_calendar_events] = _runtime.Operation(
+DELETE_CALENDAR_EVENTS_OP: _runtime.Operation[DeleteCalendarEventsResult] = _runtime.Operation(
     name="DeleteCalendarEvents",
-    document="mutation DeleteCalendarEvents($filter: CalendarEventFilterInput!) { deleteCalendarEvents(filter: $filter) { conferenceLink { primaryLinkLabel primaryLinkUrl secondaryLinks } conferenceSolution createdAt createdBy { context name source workspaceMemberId } deletedAt description endsAt externalCreatedAt externalUpdatedAt iCalUid id isCanceled isFullDay location position searchVector startsAt title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteCalendarEvents($filter: CalendarEventFilterInput!) {
+  deleteCalendarEvents(filter: $filter) {
+    ...CalendarEventFields
+  }
+}
+"""
+    + _F_CalendarEventFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteCalendarEvents",),
-    result_type=_D_delete_calendar_events,
+    result_type=DeleteCalendarEventsResult,
     idempotent=False,
 )
 
@@ -760,19 +861,26 @@ async def delete_calendar_events(
     return _d.delete_calendar_events
 
 
-class _D_destroy_calendar_event(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyCalendarEventResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_calendar_event: CalendarEvent | None = _msgspec.field(
         default=None, name="destroyCalendarEvent"
     )
 
 
-DESTROY_CALENDAR_EVENT_OP: _runtime.Operation[_D_destroy_calendar_event] = _runtime.Operation(
+DESTROY_CALENDAR_EVENT_OP: _runtime.Operation[DestroyCalendarEventResult] = _runtime.Operation(
     name="DestroyCalendarEvent",
-    document="mutation DestroyCalendarEvent($id: UUID!) { destroyCalendarEvent(id: $id) { conferenceLink { primaryLinkLabel primaryLinkUrl secondaryLinks } conferenceSolution createdAt createdBy { context name source workspaceMemberId } deletedAt description endsAt externalCreatedAt externalUpdatedAt iCalUid id isCanceled isFullDay location position searchVector startsAt title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyCalendarEvent($id: UUID!) {
+  destroyCalendarEvent(id: $id) {
+    ...CalendarEventFields
+  }
+}
+"""
+    + _F_CalendarEventFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyCalendarEvent",),
-    result_type=_D_destroy_calendar_event,
+    result_type=DestroyCalendarEventResult,
     idempotent=True,
 )
 
@@ -790,19 +898,26 @@ async def destroy_calendar_event(
     return _d.destroy_calendar_event
 
 
-class _D_destroy_calendar_events(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyCalendarEventsResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_calendar_events: list[CalendarEvent] | None = _msgspec.field(
         default=None, name="destroyCalendarEvents"
     )
 
 
-DESTROY_CALENDAR_EVENTS_OP: _runtime.Operation[_D_destroy_calendar_events] = _runtime.Operation(
+DESTROY_CALENDAR_EVENTS_OP: _runtime.Operation[DestroyCalendarEventsResult] = _runtime.Operation(
     name="DestroyCalendarEvents",
-    document="mutation DestroyCalendarEvents($filter: CalendarEventFilterInput!) { destroyCalendarEvents(filter: $filter) { conferenceLink { primaryLinkLabel primaryLinkUrl secondaryLinks } conferenceSolution createdAt createdBy { context name source workspaceMemberId } deletedAt description endsAt externalCreatedAt externalUpdatedAt iCalUid id isCanceled isFullDay location position searchVector startsAt title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyCalendarEvents($filter: CalendarEventFilterInput!) {
+  destroyCalendarEvents(filter: $filter) {
+    ...CalendarEventFields
+  }
+}
+"""
+    + _F_CalendarEventFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyCalendarEvents",),
-    result_type=_D_destroy_calendar_events,
+    result_type=DestroyCalendarEventsResult,
     idempotent=False,
 )
 
@@ -820,19 +935,26 @@ async def destroy_calendar_events(
     return _d.destroy_calendar_events
 
 
-class _D_restore_calendar_event(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreCalendarEventResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_calendar_event: CalendarEvent | None = _msgspec.field(
         default=None, name="restoreCalendarEvent"
     )
 
 
-RESTORE_CALENDAR_EVENT_OP: _runtime.Operation[_D_restore_calendar_event] = _runtime.Operation(
+RESTORE_CALENDAR_EVENT_OP: _runtime.Operation[RestoreCalendarEventResult] = _runtime.Operation(
     name="RestoreCalendarEvent",
-    document="mutation RestoreCalendarEvent($id: UUID!) { restoreCalendarEvent(id: $id) { conferenceLink { primaryLinkLabel primaryLinkUrl secondaryLinks } conferenceSolution createdAt createdBy { context name source workspaceMemberId } deletedAt description endsAt externalCreatedAt externalUpdatedAt iCalUid id isCanceled isFullDay location position searchVector startsAt title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreCalendarEvent($id: UUID!) {
+  restoreCalendarEvent(id: $id) {
+    ...CalendarEventFields
+  }
+}
+"""
+    + _F_CalendarEventFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreCalendarEvent",),
-    result_type=_D_restore_calendar_event,
+    result_type=RestoreCalendarEventResult,
     idempotent=True,
 )
 
@@ -850,19 +972,26 @@ async def restore_calendar_event(
     return _d.restore_calendar_event
 
 
-class _D_restore_calendar_events(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreCalendarEventsResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_calendar_events: list[CalendarEvent] | None = _msgspec.field(
         default=None, name="restoreCalendarEvents"
     )
 
 
-RESTORE_CALENDAR_EVENTS_OP: _runtime.Operation[_D_restore_calendar_events] = _runtime.Operation(
+RESTORE_CALENDAR_EVENTS_OP: _runtime.Operation[RestoreCalendarEventsResult] = _runtime.Operation(
     name="RestoreCalendarEvents",
-    document="mutation RestoreCalendarEvents($filter: CalendarEventFilterInput!) { restoreCalendarEvents(filter: $filter) { conferenceLink { primaryLinkLabel primaryLinkUrl secondaryLinks } conferenceSolution createdAt createdBy { context name source workspaceMemberId } deletedAt description endsAt externalCreatedAt externalUpdatedAt iCalUid id isCanceled isFullDay location position searchVector startsAt title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreCalendarEvents($filter: CalendarEventFilterInput!) {
+  restoreCalendarEvents(filter: $filter) {
+    ...CalendarEventFields
+  }
+}
+"""
+    + _F_CalendarEventFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreCalendarEvents",),
-    result_type=_D_restore_calendar_events,
+    result_type=RestoreCalendarEventsResult,
     idempotent=False,
 )
 
@@ -880,19 +1009,26 @@ async def restore_calendar_events(
     return _d.restore_calendar_events
 
 
-class _D_update_calendar_event(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateCalendarEventResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_calendar_event: CalendarEvent | None = _msgspec.field(
         default=None, name="updateCalendarEvent"
     )
 
 
-UPDATE_CALENDAR_EVENT_OP: _runtime.Operation[_D_update_calendar_event] = _runtime.Operation(
+UPDATE_CALENDAR_EVENT_OP: _runtime.Operation[UpdateCalendarEventResult] = _runtime.Operation(
     name="UpdateCalendarEvent",
-    document="mutation UpdateCalendarEvent($data: CalendarEventUpdateInput!, $id: UUID!) { updateCalendarEvent(data: $data, id: $id) { conferenceLink { primaryLinkLabel primaryLinkUrl secondaryLinks } conferenceSolution createdAt createdBy { context name source workspaceMemberId } deletedAt description endsAt externalCreatedAt externalUpdatedAt iCalUid id isCanceled isFullDay location position searchVector startsAt title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateCalendarEvent($data: CalendarEventUpdateInput!, $id: UUID!) {
+  updateCalendarEvent(data: $data, id: $id) {
+    ...CalendarEventFields
+  }
+}
+"""
+    + _F_CalendarEventFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateCalendarEvent",),
-    result_type=_D_update_calendar_event,
+    result_type=UpdateCalendarEventResult,
     idempotent=True,
 )
 
@@ -912,19 +1048,26 @@ async def update_calendar_event(
     return _d.update_calendar_event
 
 
-class _D_update_calendar_events(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateCalendarEventsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_calendar_events: list[CalendarEvent] | None = _msgspec.field(
         default=None, name="updateCalendarEvents"
     )
 
 
-UPDATE_CALENDAR_EVENTS_OP: _runtime.Operation[_D_update_calendar_events] = _runtime.Operation(
+UPDATE_CALENDAR_EVENTS_OP: _runtime.Operation[UpdateCalendarEventsResult] = _runtime.Operation(
     name="UpdateCalendarEvents",
-    document="mutation UpdateCalendarEvents($data: CalendarEventUpdateInput!, $filter: CalendarEventFilterInput!) { updateCalendarEvents(data: $data, filter: $filter) { conferenceLink { primaryLinkLabel primaryLinkUrl secondaryLinks } conferenceSolution createdAt createdBy { context name source workspaceMemberId } deletedAt description endsAt externalCreatedAt externalUpdatedAt iCalUid id isCanceled isFullDay location position searchVector startsAt title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateCalendarEvents($data: CalendarEventUpdateInput!, $filter: CalendarEventFilterInput!) {
+  updateCalendarEvents(data: $data, filter: $filter) {
+    ...CalendarEventFields
+  }
+}
+"""
+    + _F_CalendarEventFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateCalendarEvents",),
-    result_type=_D_update_calendar_events,
+    result_type=UpdateCalendarEventsResult,
     idempotent=False,
 )
 
@@ -946,104 +1089,132 @@ async def update_calendar_events(
 
 CalendarEventRelationName = _t.Literal["calendarEventParticipants",]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "calendarEventParticipants": "calendarEventParticipants { edges { cursor node { calendarEventId createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id isOrganizer personId position responseStatus searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
+    "calendarEventParticipants": """\
+calendarEventParticipants {
+  edges {
+    cursor
+    node {
+      calendarEventId createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt displayName handle id isOrganizer personId position responseStatus searchVector
+      updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      workspaceMemberId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
 }
 
 
-class _D_calendar_events_with(_msgspec.Struct, frozen=True, kw_only=True):
+class CalendarEventsWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     calendar_events: CalendarEventWithRelationsConnection | None = _msgspec.field(
         default=None, name="calendarEvents"
     )
 
 
-_CALENDAR_EVENTS_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_calendar_events_with]] = {}
+_CALENDAR_EVENTS_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[CalendarEventsWithRelationsResult]
+] = {}
 
 
 def _calendar_events_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_calendar_events_with]:
+) -> _runtime.Operation[CalendarEventsWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _CALENDAR_EVENTS_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="CalendarEventsWithRelations",
             document=_runtime.include_document(
-                "query CalendarEventsWithRelations($after: String, $before: String, $filter: CalendarEventFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CalendarEventOrderByInput]) { calendarEvents(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { conferenceLink { primaryLinkLabel primaryLinkUrl secondaryLinks } conferenceSolution createdAt createdBy { context name source workspaceMemberId } deletedAt description endsAt externalCreatedAt externalUpdatedAt iCalUid id isCanceled isFullDay location position searchVector startsAt title updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query CalendarEventsWithRelations($after: String, $before: String, $filter: CalendarEventFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CalendarEventOrderByInput]) {
+  calendarEvents(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...CalendarEventFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_CalendarEventFields,
             endpoint="graphql",
             kind="query",
             root_fields=("calendarEvents",),
-            result_type=_D_calendar_events_with,
+            result_type=CalendarEventsWithRelationsResult,
             idempotent=True,
         )
         _CALENDAR_EVENTS_WITH_CACHE[key] = op
     return op
 
 
-class _D_calendar_event_with(_msgspec.Struct, frozen=True, kw_only=True):
+class CalendarEventWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     calendar_event: CalendarEventWithRelations | None = _msgspec.field(
         default=None, name="calendarEvent"
     )
 
 
-_CALENDAR_EVENT_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_calendar_event_with]] = {}
+_CALENDAR_EVENT_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[CalendarEventWithRelationsResult]
+] = {}
 
 
 def _calendar_event_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_calendar_event_with]:
+) -> _runtime.Operation[CalendarEventWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _CALENDAR_EVENT_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="CalendarEventWithRelations",
             document=_runtime.include_document(
-                "query CalendarEventWithRelations($filter: CalendarEventFilterInput!) { calendarEvent(filter: $filter) { conferenceLink { primaryLinkLabel primaryLinkUrl secondaryLinks } conferenceSolution createdAt createdBy { context name source workspaceMemberId } deletedAt description endsAt externalCreatedAt externalUpdatedAt iCalUid id isCanceled isFullDay location position searchVector startsAt title updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query CalendarEventWithRelations($filter: CalendarEventFilterInput!) {
+  calendarEvent(filter: $filter) {
+    ...CalendarEventFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_CalendarEventFields,
             endpoint="graphql",
             kind="query",
             root_fields=("calendarEvent",),
-            result_type=_D_calendar_event_with,
+            result_type=CalendarEventWithRelationsResult,
             idempotent=True,
         )
         _CALENDAR_EVENT_WITH_CACHE[key] = op
     return op
 
 
-class CalendarEventApi:
+class CalendarEventApi(_runtime.Facade):
     """Typed operations on ``CalendarEvent`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: CalendarEventFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[CalendarEventOrderByInput | None] | None = None,
-    ) -> CalendarEventConnection | None:
-        """One page of records (``findMany``)."""
-        return await calendar_events(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(calendar_events, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -1069,52 +1240,13 @@ class CalendarEventApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: CalendarEventFilterInput,
-    ) -> CalendarEvent | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await calendar_event(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[CalendarEventGroupByInput],
-        filter: CalendarEventFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[CalendarEventOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[CalendarEventOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[CalendarEventGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await calendar_events_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: CalendarEventCreateInput,
-        upsert: bool | None = None,
-    ) -> CalendarEvent | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_calendar_event(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(calendar_event, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        calendar_events_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_calendar_event, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -1136,97 +1268,25 @@ class CalendarEventApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: CalendarEventUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> CalendarEvent | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_calendar_event(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: CalendarEventUpdateInput,
-        filter: CalendarEventFilterInput,
-    ) -> list[CalendarEvent] | None:
-        """Update every record matching ``filter``."""
-        return await update_calendar_events(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> CalendarEvent | None:
-        """Soft-delete one record by id."""
-        return await delete_calendar_event(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: CalendarEventFilterInput,
-    ) -> list[CalendarEvent] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_calendar_events(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> CalendarEvent | None:
-        """Permanently delete one record by id."""
-        return await destroy_calendar_event(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: CalendarEventFilterInput,
-    ) -> list[CalendarEvent] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_calendar_events(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> CalendarEvent | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_calendar_event(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: CalendarEventFilterInput,
-    ) -> list[CalendarEvent] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_calendar_events(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_calendar_event,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(
+        update_calendar_events, "Update every record matching ``filter``."
+    )
+    delete = _runtime.method(delete_calendar_event, "Soft-delete one record by id.")
+    delete_many = _runtime.method(
+        delete_calendar_events, "Soft-delete every record matching ``filter``."
+    )
+    destroy = _runtime.method(destroy_calendar_event, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_calendar_events, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_calendar_event, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_calendar_events, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

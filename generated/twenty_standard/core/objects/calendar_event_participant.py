@@ -47,11 +47,7 @@ if _t.TYPE_CHECKING:
         CalendarEventOrderByInput,
         CalendarEventRelationInput,
     )
-    from .person import (
-        PersonGroupByInput,
-        PersonOrderByInput,
-        PersonRelationInput,
-    )
+    from .person import PersonGroupByInput, PersonOrderByInput, PersonRelationInput
     from .workspace_member import (
         WorkspaceMemberGroupByInput,
         WorkspaceMemberOrderByInput,
@@ -83,18 +79,33 @@ __all__ = [
     "CalendarEventParticipantResponseStatusEnum",
     "CalendarEventParticipantResponseStatusEnumFilter",
     "CalendarEventParticipantResponseStatusEnumLiteral",
+    "CalendarEventParticipantResult",
     "CalendarEventParticipantUpdateInput",
     "CalendarEventParticipantWithRelations",
     "CalendarEventParticipantWithRelationsConnection",
     "CalendarEventParticipantWithRelationsEdge",
+    "CalendarEventParticipantWithRelationsResult",
+    "CalendarEventParticipantsGroupByResult",
+    "CalendarEventParticipantsResult",
+    "CalendarEventParticipantsWithRelationsResult",
+    "CreateCalendarEventParticipantResult",
+    "CreateCalendarEventParticipantsResult",
     "DELETE_CALENDAR_EVENT_PARTICIPANTS_OP",
     "DELETE_CALENDAR_EVENT_PARTICIPANT_OP",
     "DESTROY_CALENDAR_EVENT_PARTICIPANTS_OP",
     "DESTROY_CALENDAR_EVENT_PARTICIPANT_OP",
+    "DeleteCalendarEventParticipantResult",
+    "DeleteCalendarEventParticipantsResult",
+    "DestroyCalendarEventParticipantResult",
+    "DestroyCalendarEventParticipantsResult",
     "RESTORE_CALENDAR_EVENT_PARTICIPANTS_OP",
     "RESTORE_CALENDAR_EVENT_PARTICIPANT_OP",
+    "RestoreCalendarEventParticipantResult",
+    "RestoreCalendarEventParticipantsResult",
     "UPDATE_CALENDAR_EVENT_PARTICIPANTS_OP",
     "UPDATE_CALENDAR_EVENT_PARTICIPANT_OP",
+    "UpdateCalendarEventParticipantResult",
+    "UpdateCalendarEventParticipantsResult",
     "calendar_event_participant",
     "calendar_event_participants",
     "calendar_event_participants_group_by",
@@ -203,6 +214,22 @@ class CalendarEventParticipantWithRelationsConnection(_msgspec.Struct, frozen=Tr
     edges: list[CalendarEventParticipantWithRelationsEdge]
     page_info: PageInfo = _msgspec.field(name="pageInfo")
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+_F_CalendarEventParticipantFields = """\
+fragment CalendarEventParticipantFields on CalendarEventParticipant {
+  calendarEventId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt displayName handle id isOrganizer personId position responseStatus searchVector
+  updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  workspaceMemberId
+}
+"""
 
 
 CalendarEventParticipantCreateInput = _te.TypedDict(
@@ -449,20 +476,27 @@ CalendarEventParticipantUpdateInput = _te.TypedDict(
 )
 
 
-class _D_calendar_event_participant(_msgspec.Struct, frozen=True, kw_only=True):
+class CalendarEventParticipantResult(_msgspec.Struct, frozen=True, kw_only=True):
     calendar_event_participant: CalendarEventParticipant | None = _msgspec.field(
         default=None, name="calendarEventParticipant"
     )
 
 
-CALENDAR_EVENT_PARTICIPANT_OP: _runtime.Operation[_D_calendar_event_participant] = (
+CALENDAR_EVENT_PARTICIPANT_OP: _runtime.Operation[CalendarEventParticipantResult] = (
     _runtime.Operation(
         name="CalendarEventParticipant",
-        document="query CalendarEventParticipant($filter: CalendarEventParticipantFilterInput!) { calendarEventParticipant(filter: $filter) { calendarEventId createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id isOrganizer personId position responseStatus searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+query CalendarEventParticipant($filter: CalendarEventParticipantFilterInput!) {
+  calendarEventParticipant(filter: $filter) {
+    ...CalendarEventParticipantFields
+  }
+}
+"""
+        + _F_CalendarEventParticipantFields,
         endpoint="graphql",
         kind="query",
         root_fields=("calendarEventParticipant",),
-        result_type=_D_calendar_event_participant,
+        result_type=CalendarEventParticipantResult,
         idempotent=True,
     )
 )
@@ -481,20 +515,36 @@ async def calendar_event_participant(
     return _d.calendar_event_participant
 
 
-class _D_calendar_event_participants(_msgspec.Struct, frozen=True, kw_only=True):
+class CalendarEventParticipantsResult(_msgspec.Struct, frozen=True, kw_only=True):
     calendar_event_participants: CalendarEventParticipantConnection | None = _msgspec.field(
         default=None, name="calendarEventParticipants"
     )
 
 
-CALENDAR_EVENT_PARTICIPANTS_OP: _runtime.Operation[_D_calendar_event_participants] = (
+CALENDAR_EVENT_PARTICIPANTS_OP: _runtime.Operation[CalendarEventParticipantsResult] = (
     _runtime.Operation(
         name="CalendarEventParticipants",
-        document="query CalendarEventParticipants($after: String, $before: String, $filter: CalendarEventParticipantFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CalendarEventParticipantOrderByInput]) { calendarEventParticipants(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { calendarEventId createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id isOrganizer personId position responseStatus searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+        document="""\
+query CalendarEventParticipants($after: String, $before: String, $filter: CalendarEventParticipantFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CalendarEventParticipantOrderByInput]) {
+  calendarEventParticipants(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...CalendarEventParticipantFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+        + _F_CalendarEventParticipantFields,
         endpoint="graphql",
         kind="query",
         root_fields=("calendarEventParticipants",),
-        result_type=_D_calendar_event_participants,
+        result_type=CalendarEventParticipantsResult,
         idempotent=True,
     )
 )
@@ -531,21 +581,38 @@ async def calendar_event_participants(
     return _d.calendar_event_participants
 
 
-class _D_calendar_event_participants_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class CalendarEventParticipantsGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     calendar_event_participants_group_by: list[CalendarEventParticipantGroupByConnection] | None = (
         _msgspec.field(default=None, name="calendarEventParticipantsGroupBy")
     )
 
 
 CALENDAR_EVENT_PARTICIPANTS_GROUP_BY_OP: _runtime.Operation[
-    _D_calendar_event_participants_group_by
+    CalendarEventParticipantsGroupByResult
 ] = _runtime.Operation(
     name="CalendarEventParticipantsGroupBy",
-    document="query CalendarEventParticipantsGroupBy($groupBy: [CalendarEventParticipantGroupByInput!]!, $filter: CalendarEventParticipantFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [CalendarEventParticipantOrderByWithGroupByInput], $orderByForRecords: [CalendarEventParticipantOrderByInput], $viewId: UUID) { calendarEventParticipantsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { calendarEventId createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id isOrganizer personId position responseStatus searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query CalendarEventParticipantsGroupBy($groupBy: [CalendarEventParticipantGroupByInput!]!, $filter: CalendarEventParticipantFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [CalendarEventParticipantOrderByWithGroupByInput], $orderByForRecords: [CalendarEventParticipantOrderByInput], $viewId: UUID) {
+  calendarEventParticipantsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...CalendarEventParticipantFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_CalendarEventParticipantFields,
     endpoint="graphql",
     kind="query",
     root_fields=("calendarEventParticipantsGroupBy",),
-    result_type=_D_calendar_event_participants_group_by,
+    result_type=CalendarEventParticipantsGroupByResult,
     idempotent=True,
 )
 
@@ -581,20 +648,27 @@ async def calendar_event_participants_group_by(
     return _d.calendar_event_participants_group_by
 
 
-class _D_create_calendar_event_participant(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateCalendarEventParticipantResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_calendar_event_participant: CalendarEventParticipant | None = _msgspec.field(
         default=None, name="createCalendarEventParticipant"
     )
 
 
-CREATE_CALENDAR_EVENT_PARTICIPANT_OP: _runtime.Operation[_D_create_calendar_event_participant] = (
+CREATE_CALENDAR_EVENT_PARTICIPANT_OP: _runtime.Operation[CreateCalendarEventParticipantResult] = (
     _runtime.Operation(
         name="CreateCalendarEventParticipant",
-        document="mutation CreateCalendarEventParticipant($data: CalendarEventParticipantCreateInput!, $upsert: Boolean) { createCalendarEventParticipant(data: $data, upsert: $upsert) { calendarEventId createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id isOrganizer personId position responseStatus searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation CreateCalendarEventParticipant($data: CalendarEventParticipantCreateInput!, $upsert: Boolean) {
+  createCalendarEventParticipant(data: $data, upsert: $upsert) {
+    ...CalendarEventParticipantFields
+  }
+}
+"""
+        + _F_CalendarEventParticipantFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("createCalendarEventParticipant",),
-        result_type=_D_create_calendar_event_participant,
+        result_type=CreateCalendarEventParticipantResult,
         idempotent=False,
     )
 )
@@ -618,20 +692,27 @@ async def create_calendar_event_participant(
     return _d.create_calendar_event_participant
 
 
-class _D_create_calendar_event_participants(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateCalendarEventParticipantsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_calendar_event_participants: list[CalendarEventParticipant] | None = _msgspec.field(
         default=None, name="createCalendarEventParticipants"
     )
 
 
-CREATE_CALENDAR_EVENT_PARTICIPANTS_OP: _runtime.Operation[_D_create_calendar_event_participants] = (
+CREATE_CALENDAR_EVENT_PARTICIPANTS_OP: _runtime.Operation[CreateCalendarEventParticipantsResult] = (
     _runtime.Operation(
         name="CreateCalendarEventParticipants",
-        document="mutation CreateCalendarEventParticipants($data: [CalendarEventParticipantCreateInput!]!, $upsert: Boolean) { createCalendarEventParticipants(data: $data, upsert: $upsert) { calendarEventId createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id isOrganizer personId position responseStatus searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation CreateCalendarEventParticipants($data: [CalendarEventParticipantCreateInput!]!, $upsert: Boolean) {
+  createCalendarEventParticipants(data: $data, upsert: $upsert) {
+    ...CalendarEventParticipantFields
+  }
+}
+"""
+        + _F_CalendarEventParticipantFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("createCalendarEventParticipants",),
-        result_type=_D_create_calendar_event_participants,
+        result_type=CreateCalendarEventParticipantsResult,
         idempotent=False,
     )
 )
@@ -655,20 +736,27 @@ async def create_calendar_event_participants(
     return _d.create_calendar_event_participants
 
 
-class _D_delete_calendar_event_participant(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteCalendarEventParticipantResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_calendar_event_participant: CalendarEventParticipant | None = _msgspec.field(
         default=None, name="deleteCalendarEventParticipant"
     )
 
 
-DELETE_CALENDAR_EVENT_PARTICIPANT_OP: _runtime.Operation[_D_delete_calendar_event_participant] = (
+DELETE_CALENDAR_EVENT_PARTICIPANT_OP: _runtime.Operation[DeleteCalendarEventParticipantResult] = (
     _runtime.Operation(
         name="DeleteCalendarEventParticipant",
-        document="mutation DeleteCalendarEventParticipant($id: UUID!) { deleteCalendarEventParticipant(id: $id) { calendarEventId createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id isOrganizer personId position responseStatus searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation DeleteCalendarEventParticipant($id: UUID!) {
+  deleteCalendarEventParticipant(id: $id) {
+    ...CalendarEventParticipantFields
+  }
+}
+"""
+        + _F_CalendarEventParticipantFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("deleteCalendarEventParticipant",),
-        result_type=_D_delete_calendar_event_participant,
+        result_type=DeleteCalendarEventParticipantResult,
         idempotent=True,
     )
 )
@@ -687,20 +775,27 @@ async def delete_calendar_event_participant(
     return _d.delete_calendar_event_participant
 
 
-class _D_delete_calendar_event_participants(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteCalendarEventParticipantsResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_calendar_event_participants: list[CalendarEventParticipant] | None = _msgspec.field(
         default=None, name="deleteCalendarEventParticipants"
     )
 
 
-DELETE_CALENDAR_EVENT_PARTICIPANTS_OP: _runtime.Operation[_D_delete_calendar_event_participants] = (
+DELETE_CALENDAR_EVENT_PARTICIPANTS_OP: _runtime.Operation[DeleteCalendarEventParticipantsResult] = (
     _runtime.Operation(
         name="DeleteCalendarEventParticipants",
-        document="mutation DeleteCalendarEventParticipants($filter: CalendarEventParticipantFilterInput!) { deleteCalendarEventParticipants(filter: $filter) { calendarEventId createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id isOrganizer personId position responseStatus searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation DeleteCalendarEventParticipants($filter: CalendarEventParticipantFilterInput!) {
+  deleteCalendarEventParticipants(filter: $filter) {
+    ...CalendarEventParticipantFields
+  }
+}
+"""
+        + _F_CalendarEventParticipantFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("deleteCalendarEventParticipants",),
-        result_type=_D_delete_calendar_event_participants,
+        result_type=DeleteCalendarEventParticipantsResult,
         idempotent=False,
     )
 )
@@ -719,20 +814,27 @@ async def delete_calendar_event_participants(
     return _d.delete_calendar_event_participants
 
 
-class _D_destroy_calendar_event_participant(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyCalendarEventParticipantResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_calendar_event_participant: CalendarEventParticipant | None = _msgspec.field(
         default=None, name="destroyCalendarEventParticipant"
     )
 
 
-DESTROY_CALENDAR_EVENT_PARTICIPANT_OP: _runtime.Operation[_D_destroy_calendar_event_participant] = (
+DESTROY_CALENDAR_EVENT_PARTICIPANT_OP: _runtime.Operation[DestroyCalendarEventParticipantResult] = (
     _runtime.Operation(
         name="DestroyCalendarEventParticipant",
-        document="mutation DestroyCalendarEventParticipant($id: UUID!) { destroyCalendarEventParticipant(id: $id) { calendarEventId createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id isOrganizer personId position responseStatus searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation DestroyCalendarEventParticipant($id: UUID!) {
+  destroyCalendarEventParticipant(id: $id) {
+    ...CalendarEventParticipantFields
+  }
+}
+"""
+        + _F_CalendarEventParticipantFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("destroyCalendarEventParticipant",),
-        result_type=_D_destroy_calendar_event_participant,
+        result_type=DestroyCalendarEventParticipantResult,
         idempotent=True,
     )
 )
@@ -751,21 +853,28 @@ async def destroy_calendar_event_participant(
     return _d.destroy_calendar_event_participant
 
 
-class _D_destroy_calendar_event_participants(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyCalendarEventParticipantsResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_calendar_event_participants: list[CalendarEventParticipant] | None = _msgspec.field(
         default=None, name="destroyCalendarEventParticipants"
     )
 
 
 DESTROY_CALENDAR_EVENT_PARTICIPANTS_OP: _runtime.Operation[
-    _D_destroy_calendar_event_participants
+    DestroyCalendarEventParticipantsResult
 ] = _runtime.Operation(
     name="DestroyCalendarEventParticipants",
-    document="mutation DestroyCalendarEventParticipants($filter: CalendarEventParticipantFilterInput!) { destroyCalendarEventParticipants(filter: $filter) { calendarEventId createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id isOrganizer personId position responseStatus searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+    document="""\
+mutation DestroyCalendarEventParticipants($filter: CalendarEventParticipantFilterInput!) {
+  destroyCalendarEventParticipants(filter: $filter) {
+    ...CalendarEventParticipantFields
+  }
+}
+"""
+    + _F_CalendarEventParticipantFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyCalendarEventParticipants",),
-    result_type=_D_destroy_calendar_event_participants,
+    result_type=DestroyCalendarEventParticipantsResult,
     idempotent=False,
 )
 
@@ -783,20 +892,27 @@ async def destroy_calendar_event_participants(
     return _d.destroy_calendar_event_participants
 
 
-class _D_restore_calendar_event_participant(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreCalendarEventParticipantResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_calendar_event_participant: CalendarEventParticipant | None = _msgspec.field(
         default=None, name="restoreCalendarEventParticipant"
     )
 
 
-RESTORE_CALENDAR_EVENT_PARTICIPANT_OP: _runtime.Operation[_D_restore_calendar_event_participant] = (
+RESTORE_CALENDAR_EVENT_PARTICIPANT_OP: _runtime.Operation[RestoreCalendarEventParticipantResult] = (
     _runtime.Operation(
         name="RestoreCalendarEventParticipant",
-        document="mutation RestoreCalendarEventParticipant($id: UUID!) { restoreCalendarEventParticipant(id: $id) { calendarEventId createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id isOrganizer personId position responseStatus searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation RestoreCalendarEventParticipant($id: UUID!) {
+  restoreCalendarEventParticipant(id: $id) {
+    ...CalendarEventParticipantFields
+  }
+}
+"""
+        + _F_CalendarEventParticipantFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("restoreCalendarEventParticipant",),
-        result_type=_D_restore_calendar_event_participant,
+        result_type=RestoreCalendarEventParticipantResult,
         idempotent=True,
     )
 )
@@ -815,21 +931,28 @@ async def restore_calendar_event_participant(
     return _d.restore_calendar_event_participant
 
 
-class _D_restore_calendar_event_participants(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreCalendarEventParticipantsResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_calendar_event_participants: list[CalendarEventParticipant] | None = _msgspec.field(
         default=None, name="restoreCalendarEventParticipants"
     )
 
 
 RESTORE_CALENDAR_EVENT_PARTICIPANTS_OP: _runtime.Operation[
-    _D_restore_calendar_event_participants
+    RestoreCalendarEventParticipantsResult
 ] = _runtime.Operation(
     name="RestoreCalendarEventParticipants",
-    document="mutation RestoreCalendarEventParticipants($filter: CalendarEventParticipantFilterInput!) { restoreCalendarEventParticipants(filter: $filter) { calendarEventId createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id isOrganizer personId position responseStatus searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+    document="""\
+mutation RestoreCalendarEventParticipants($filter: CalendarEventParticipantFilterInput!) {
+  restoreCalendarEventParticipants(filter: $filter) {
+    ...CalendarEventParticipantFields
+  }
+}
+"""
+    + _F_CalendarEventParticipantFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreCalendarEventParticipants",),
-    result_type=_D_restore_calendar_event_participants,
+    result_type=RestoreCalendarEventParticipantsResult,
     idempotent=False,
 )
 
@@ -847,20 +970,27 @@ async def restore_calendar_event_participants(
     return _d.restore_calendar_event_participants
 
 
-class _D_update_calendar_event_participant(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateCalendarEventParticipantResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_calendar_event_participant: CalendarEventParticipant | None = _msgspec.field(
         default=None, name="updateCalendarEventParticipant"
     )
 
 
-UPDATE_CALENDAR_EVENT_PARTICIPANT_OP: _runtime.Operation[_D_update_calendar_event_participant] = (
+UPDATE_CALENDAR_EVENT_PARTICIPANT_OP: _runtime.Operation[UpdateCalendarEventParticipantResult] = (
     _runtime.Operation(
         name="UpdateCalendarEventParticipant",
-        document="mutation UpdateCalendarEventParticipant($data: CalendarEventParticipantUpdateInput!, $id: UUID!) { updateCalendarEventParticipant(data: $data, id: $id) { calendarEventId createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id isOrganizer personId position responseStatus searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation UpdateCalendarEventParticipant($data: CalendarEventParticipantUpdateInput!, $id: UUID!) {
+  updateCalendarEventParticipant(data: $data, id: $id) {
+    ...CalendarEventParticipantFields
+  }
+}
+"""
+        + _F_CalendarEventParticipantFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("updateCalendarEventParticipant",),
-        result_type=_D_update_calendar_event_participant,
+        result_type=UpdateCalendarEventParticipantResult,
         idempotent=True,
     )
 )
@@ -881,20 +1011,27 @@ async def update_calendar_event_participant(
     return _d.update_calendar_event_participant
 
 
-class _D_update_calendar_event_participants(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateCalendarEventParticipantsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_calendar_event_participants: list[CalendarEventParticipant] | None = _msgspec.field(
         default=None, name="updateCalendarEventParticipants"
     )
 
 
-UPDATE_CALENDAR_EVENT_PARTICIPANTS_OP: _runtime.Operation[_D_update_calendar_event_participants] = (
+UPDATE_CALENDAR_EVENT_PARTICIPANTS_OP: _runtime.Operation[UpdateCalendarEventParticipantsResult] = (
     _runtime.Operation(
         name="UpdateCalendarEventParticipants",
-        document="mutation UpdateCalendarEventParticipants($data: CalendarEventParticipantUpdateInput!, $filter: CalendarEventParticipantFilterInput!) { updateCalendarEventParticipants(data: $data, filter: $filter) { calendarEventId createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id isOrganizer personId position responseStatus searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation UpdateCalendarEventParticipants($data: CalendarEventParticipantUpdateInput!, $filter: CalendarEventParticipantFilterInput!) {
+  updateCalendarEventParticipants(data: $data, filter: $filter) {
+    ...CalendarEventParticipantFields
+  }
+}
+"""
+        + _F_CalendarEventParticipantFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("updateCalendarEventParticipants",),
-        result_type=_D_update_calendar_event_participants,
+        result_type=UpdateCalendarEventParticipantsResult,
         idempotent=False,
     )
 )
@@ -921,110 +1058,172 @@ CalendarEventParticipantRelationName = _t.Literal[
     "workspaceMember",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "calendarEvent": "calendarEvent { conferenceLink { primaryLinkLabel primaryLinkUrl secondaryLinks } conferenceSolution createdAt createdBy { context name source workspaceMemberId } deletedAt description endsAt externalCreatedAt externalUpdatedAt iCalUid id isCanceled isFullDay location position searchVector startsAt title updatedAt updatedBy { context name source workspaceMemberId } }",
-    "person": "person { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
-    "workspaceMember": "workspaceMember { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId }",
+    "calendarEvent": """\
+calendarEvent {
+  conferenceLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  conferenceSolution createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt description endsAt externalCreatedAt externalUpdatedAt iCalUid id isCanceled
+  isFullDay location position searchVector startsAt title updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
+    "person": """\
+person {
+  avatarFile {
+    fileCategory fileId label
+  }
+  avatarUrl city companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  emails {
+    additionalEmails primaryEmail
+  }
+  id jobTitle
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name {
+    firstName lastName
+  }
+  phones {
+    additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber
+  }
+  position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
+    "workspaceMember": """\
+workspaceMember {
+  avatarUrl calendarStartDay colorScheme createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  dateFormat deletedAt id locale
+  name {
+    firstName lastName
+  }
+  numberFormat position searchVector timeFormat timeZone updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  userEmail userId
+}""",
 }
 
 
-class _D_calendar_event_participants_with(_msgspec.Struct, frozen=True, kw_only=True):
+class CalendarEventParticipantsWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     calendar_event_participants: CalendarEventParticipantWithRelationsConnection | None = (
         _msgspec.field(default=None, name="calendarEventParticipants")
     )
 
 
 _CALENDAR_EVENT_PARTICIPANTS_WITH_CACHE: dict[
-    tuple[str, ...], _runtime.Operation[_D_calendar_event_participants_with]
+    tuple[str, ...], _runtime.Operation[CalendarEventParticipantsWithRelationsResult]
 ] = {}
 
 
 def _calendar_event_participants_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_calendar_event_participants_with]:
+) -> _runtime.Operation[CalendarEventParticipantsWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _CALENDAR_EVENT_PARTICIPANTS_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="CalendarEventParticipantsWithRelations",
             document=_runtime.include_document(
-                "query CalendarEventParticipantsWithRelations($after: String, $before: String, $filter: CalendarEventParticipantFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CalendarEventParticipantOrderByInput]) { calendarEventParticipants(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { calendarEventId createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id isOrganizer personId position responseStatus searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId ",
+                """\
+query CalendarEventParticipantsWithRelations($after: String, $before: String, $filter: CalendarEventParticipantFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [CalendarEventParticipantOrderByInput]) {
+  calendarEventParticipants(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...CalendarEventParticipantFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_CalendarEventParticipantFields,
             endpoint="graphql",
             kind="query",
             root_fields=("calendarEventParticipants",),
-            result_type=_D_calendar_event_participants_with,
+            result_type=CalendarEventParticipantsWithRelationsResult,
             idempotent=True,
         )
         _CALENDAR_EVENT_PARTICIPANTS_WITH_CACHE[key] = op
     return op
 
 
-class _D_calendar_event_participant_with(_msgspec.Struct, frozen=True, kw_only=True):
+class CalendarEventParticipantWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     calendar_event_participant: CalendarEventParticipantWithRelations | None = _msgspec.field(
         default=None, name="calendarEventParticipant"
     )
 
 
 _CALENDAR_EVENT_PARTICIPANT_WITH_CACHE: dict[
-    tuple[str, ...], _runtime.Operation[_D_calendar_event_participant_with]
+    tuple[str, ...], _runtime.Operation[CalendarEventParticipantWithRelationsResult]
 ] = {}
 
 
 def _calendar_event_participant_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_calendar_event_participant_with]:
+) -> _runtime.Operation[CalendarEventParticipantWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _CALENDAR_EVENT_PARTICIPANT_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="CalendarEventParticipantWithRelations",
             document=_runtime.include_document(
-                "query CalendarEventParticipantWithRelations($filter: CalendarEventParticipantFilterInput!) { calendarEventParticipant(filter: $filter) { calendarEventId createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id isOrganizer personId position responseStatus searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId ",
+                """\
+query CalendarEventParticipantWithRelations($filter: CalendarEventParticipantFilterInput!) {
+  calendarEventParticipant(filter: $filter) {
+    ...CalendarEventParticipantFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_CalendarEventParticipantFields,
             endpoint="graphql",
             kind="query",
             root_fields=("calendarEventParticipant",),
-            result_type=_D_calendar_event_participant_with,
+            result_type=CalendarEventParticipantWithRelationsResult,
             idempotent=True,
         )
         _CALENDAR_EVENT_PARTICIPANT_WITH_CACHE[key] = op
     return op
 
 
-class CalendarEventParticipantApi:
+class CalendarEventParticipantApi(_runtime.Facade):
     """Typed operations on ``CalendarEventParticipant`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: CalendarEventParticipantFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[CalendarEventParticipantOrderByInput | None] | None = None,
-    ) -> CalendarEventParticipantConnection | None:
-        """One page of records (``findMany``)."""
-        return await calendar_event_participants(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(calendar_event_participants, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -1050,52 +1249,16 @@ class CalendarEventParticipantApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: CalendarEventParticipantFilterInput,
-    ) -> CalendarEventParticipant | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await calendar_event_participant(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[CalendarEventParticipantGroupByInput],
-        filter: CalendarEventParticipantFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[CalendarEventParticipantOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[CalendarEventParticipantOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[CalendarEventParticipantGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await calendar_event_participants_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: CalendarEventParticipantCreateInput,
-        upsert: bool | None = None,
-    ) -> CalendarEventParticipant | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_calendar_event_participant(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(
+        calendar_event_participant, "The record matching ``filter`` (``findOne``)."
+    )
+    group_by = _runtime.method(
+        calendar_event_participants_group_by,
+        "Aggregates grouped by the given fields (``groupBy``).",
+    )
+    create = _runtime.method(
+        create_calendar_event_participant, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -1118,97 +1281,30 @@ class CalendarEventParticipantApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: CalendarEventParticipantUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> CalendarEventParticipant | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_calendar_event_participant(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: CalendarEventParticipantUpdateInput,
-        filter: CalendarEventParticipantFilterInput,
-    ) -> list[CalendarEventParticipant] | None:
-        """Update every record matching ``filter``."""
-        return await update_calendar_event_participants(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> CalendarEventParticipant | None:
-        """Soft-delete one record by id."""
-        return await delete_calendar_event_participant(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: CalendarEventParticipantFilterInput,
-    ) -> list[CalendarEventParticipant] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_calendar_event_participants(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> CalendarEventParticipant | None:
-        """Permanently delete one record by id."""
-        return await destroy_calendar_event_participant(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: CalendarEventParticipantFilterInput,
-    ) -> list[CalendarEventParticipant] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_calendar_event_participants(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> CalendarEventParticipant | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_calendar_event_participant(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: CalendarEventParticipantFilterInput,
-    ) -> list[CalendarEventParticipant] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_calendar_event_participants(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_calendar_event_participant,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(
+        update_calendar_event_participants, "Update every record matching ``filter``."
+    )
+    delete = _runtime.method(delete_calendar_event_participant, "Soft-delete one record by id.")
+    delete_many = _runtime.method(
+        delete_calendar_event_participants, "Soft-delete every record matching ``filter``."
+    )
+    destroy = _runtime.method(
+        destroy_calendar_event_participant, "Permanently delete one record by id."
+    )
+    destroy_many = _runtime.method(
+        destroy_calendar_event_participants, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(
+        restore_calendar_event_participant, "Restore one soft-deleted record by id."
+    )
+    restore_many = _runtime.method(
+        restore_calendar_event_participants,
+        "Restore every soft-deleted record matching ``filter``.",
+    )
 
     async def find_many_with(
         self,

@@ -64,18 +64,33 @@ __all__ = [
     "ConnectedAccountOrderByWithGroupByAggregateInput",
     "ConnectedAccountOrderByWithGroupByInput",
     "ConnectedAccountRelationName",
+    "ConnectedAccountResult",
     "ConnectedAccountUpdateInput",
     "ConnectedAccountWithRelations",
     "ConnectedAccountWithRelationsConnection",
     "ConnectedAccountWithRelationsEdge",
+    "ConnectedAccountWithRelationsResult",
+    "ConnectedAccountsGroupByResult",
+    "ConnectedAccountsResult",
+    "ConnectedAccountsWithRelationsResult",
+    "CreateConnectedAccountResult",
+    "CreateConnectedAccountsResult",
     "DELETE_CONNECTED_ACCOUNTS_OP",
     "DELETE_CONNECTED_ACCOUNT_OP",
     "DESTROY_CONNECTED_ACCOUNTS_OP",
     "DESTROY_CONNECTED_ACCOUNT_OP",
+    "DeleteConnectedAccountResult",
+    "DeleteConnectedAccountsResult",
+    "DestroyConnectedAccountResult",
+    "DestroyConnectedAccountsResult",
     "RESTORE_CONNECTED_ACCOUNTS_OP",
     "RESTORE_CONNECTED_ACCOUNT_OP",
+    "RestoreConnectedAccountResult",
+    "RestoreConnectedAccountsResult",
     "UPDATE_CONNECTED_ACCOUNTS_OP",
     "UPDATE_CONNECTED_ACCOUNT_OP",
+    "UpdateConnectedAccountResult",
+    "UpdateConnectedAccountsResult",
     "connected_account",
     "connected_accounts",
     "connected_accounts_group_by",
@@ -171,6 +186,21 @@ class ConnectedAccountWithRelationsConnection(_msgspec.Struct, frozen=True, kw_o
     edges: list[ConnectedAccountWithRelationsEdge]
     page_info: PageInfo = _msgspec.field(name="pageInfo")
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+_F_ConnectedAccountFields = """\
+fragment ConnectedAccountFields on ConnectedAccount {
+  accessToken accountOwnerId authFailedAt connectionParameters createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt handle handleAliases id lastCredentialsRefreshedAt lastSyncHistoryId position
+  provider refreshToken scopes searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}
+"""
 
 
 ConnectedAccountCreateInput = _te.TypedDict(
@@ -449,19 +479,26 @@ ConnectedAccountUpdateInput = _te.TypedDict(
 )
 
 
-class _D_connected_account(_msgspec.Struct, frozen=True, kw_only=True):
+class ConnectedAccountResult(_msgspec.Struct, frozen=True, kw_only=True):
     connected_account: ConnectedAccount | None = _msgspec.field(
         default=None, name="connectedAccount"
     )
 
 
-CONNECTED_ACCOUNT_OP: _runtime.Operation[_D_connected_account] = _runtime.Operation(
+CONNECTED_ACCOUNT_OP: _runtime.Operation[ConnectedAccountResult] = _runtime.Operation(
     name="ConnectedAccount",
-    document="query ConnectedAccount($filter: ConnectedAccountFilterInput!) { connectedAccount(filter: $filter) { accessToken accountOwnerId authFailedAt connectionParameters createdAt createdBy { context name source workspaceMemberId } deletedAt handle handleAliases id lastCredentialsRefreshedAt lastSyncHistoryId position provider refreshToken scopes searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+query ConnectedAccount($filter: ConnectedAccountFilterInput!) {
+  connectedAccount(filter: $filter) {
+    ...ConnectedAccountFields
+  }
+}
+"""
+    + _F_ConnectedAccountFields,
     endpoint="graphql",
     kind="query",
     root_fields=("connectedAccount",),
-    result_type=_D_connected_account,
+    result_type=ConnectedAccountResult,
     idempotent=True,
 )
 
@@ -479,19 +516,35 @@ async def connected_account(
     return _d.connected_account
 
 
-class _D_connected_accounts(_msgspec.Struct, frozen=True, kw_only=True):
+class ConnectedAccountsResult(_msgspec.Struct, frozen=True, kw_only=True):
     connected_accounts: ConnectedAccountConnection | None = _msgspec.field(
         default=None, name="connectedAccounts"
     )
 
 
-CONNECTED_ACCOUNTS_OP: _runtime.Operation[_D_connected_accounts] = _runtime.Operation(
+CONNECTED_ACCOUNTS_OP: _runtime.Operation[ConnectedAccountsResult] = _runtime.Operation(
     name="ConnectedAccounts",
-    document="query ConnectedAccounts($after: String, $before: String, $filter: ConnectedAccountFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [ConnectedAccountOrderByInput]) { connectedAccounts(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { accessToken accountOwnerId authFailedAt connectionParameters createdAt createdBy { context name source workspaceMemberId } deletedAt handle handleAliases id lastCredentialsRefreshedAt lastSyncHistoryId position provider refreshToken scopes searchVector updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query ConnectedAccounts($after: String, $before: String, $filter: ConnectedAccountFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [ConnectedAccountOrderByInput]) {
+  connectedAccounts(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...ConnectedAccountFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_ConnectedAccountFields,
     endpoint="graphql",
     kind="query",
     root_fields=("connectedAccounts",),
-    result_type=_D_connected_accounts,
+    result_type=ConnectedAccountsResult,
     idempotent=True,
 )
 
@@ -527,20 +580,37 @@ async def connected_accounts(
     return _d.connected_accounts
 
 
-class _D_connected_accounts_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class ConnectedAccountsGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     connected_accounts_group_by: list[ConnectedAccountGroupByConnection] | None = _msgspec.field(
         default=None, name="connectedAccountsGroupBy"
     )
 
 
-CONNECTED_ACCOUNTS_GROUP_BY_OP: _runtime.Operation[_D_connected_accounts_group_by] = (
+CONNECTED_ACCOUNTS_GROUP_BY_OP: _runtime.Operation[ConnectedAccountsGroupByResult] = (
     _runtime.Operation(
         name="ConnectedAccountsGroupBy",
-        document="query ConnectedAccountsGroupBy($groupBy: [ConnectedAccountGroupByInput!]!, $filter: ConnectedAccountFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [ConnectedAccountOrderByWithGroupByInput], $orderByForRecords: [ConnectedAccountOrderByInput], $viewId: UUID) { connectedAccountsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { accessToken accountOwnerId authFailedAt connectionParameters createdAt createdBy { context name source workspaceMemberId } deletedAt handle handleAliases id lastCredentialsRefreshedAt lastSyncHistoryId position provider refreshToken scopes searchVector updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+        document="""\
+query ConnectedAccountsGroupBy($groupBy: [ConnectedAccountGroupByInput!]!, $filter: ConnectedAccountFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [ConnectedAccountOrderByWithGroupByInput], $orderByForRecords: [ConnectedAccountOrderByInput], $viewId: UUID) {
+  connectedAccountsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...ConnectedAccountFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+        + _F_ConnectedAccountFields,
         endpoint="graphql",
         kind="query",
         root_fields=("connectedAccountsGroupBy",),
-        result_type=_D_connected_accounts_group_by,
+        result_type=ConnectedAccountsGroupByResult,
         idempotent=True,
     )
 )
@@ -577,19 +647,26 @@ async def connected_accounts_group_by(
     return _d.connected_accounts_group_by
 
 
-class _D_create_connected_account(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateConnectedAccountResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_connected_account: ConnectedAccount | None = _msgspec.field(
         default=None, name="createConnectedAccount"
     )
 
 
-CREATE_CONNECTED_ACCOUNT_OP: _runtime.Operation[_D_create_connected_account] = _runtime.Operation(
+CREATE_CONNECTED_ACCOUNT_OP: _runtime.Operation[CreateConnectedAccountResult] = _runtime.Operation(
     name="CreateConnectedAccount",
-    document="mutation CreateConnectedAccount($data: ConnectedAccountCreateInput!, $upsert: Boolean) { createConnectedAccount(data: $data, upsert: $upsert) { accessToken accountOwnerId authFailedAt connectionParameters createdAt createdBy { context name source workspaceMemberId } deletedAt handle handleAliases id lastCredentialsRefreshedAt lastSyncHistoryId position provider refreshToken scopes searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateConnectedAccount($data: ConnectedAccountCreateInput!, $upsert: Boolean) {
+  createConnectedAccount(data: $data, upsert: $upsert) {
+    ...ConnectedAccountFields
+  }
+}
+"""
+    + _F_ConnectedAccountFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createConnectedAccount",),
-    result_type=_D_create_connected_account,
+    result_type=CreateConnectedAccountResult,
     idempotent=False,
 )
 
@@ -612,20 +689,29 @@ async def create_connected_account(
     return _d.create_connected_account
 
 
-class _D_create_connected_accounts(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateConnectedAccountsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_connected_accounts: list[ConnectedAccount] | None = _msgspec.field(
         default=None, name="createConnectedAccounts"
     )
 
 
-CREATE_CONNECTED_ACCOUNTS_OP: _runtime.Operation[_D_create_connected_accounts] = _runtime.Operation(
-    name="CreateConnectedAccounts",
-    document="mutation CreateConnectedAccounts($data: [ConnectedAccountCreateInput!]!, $upsert: Boolean) { createConnectedAccounts(data: $data, upsert: $upsert) { accessToken accountOwnerId authFailedAt connectionParameters createdAt createdBy { context name source workspaceMemberId } deletedAt handle handleAliases id lastCredentialsRefreshedAt lastSyncHistoryId position provider refreshToken scopes searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
-    endpoint="graphql",
-    kind="mutation",
-    root_fields=("createConnectedAccounts",),
-    result_type=_D_create_connected_accounts,
-    idempotent=False,
+CREATE_CONNECTED_ACCOUNTS_OP: _runtime.Operation[CreateConnectedAccountsResult] = (
+    _runtime.Operation(
+        name="CreateConnectedAccounts",
+        document="""\
+mutation CreateConnectedAccounts($data: [ConnectedAccountCreateInput!]!, $upsert: Boolean) {
+  createConnectedAccounts(data: $data, upsert: $upsert) {
+    ...ConnectedAccountFields
+  }
+}
+"""
+        + _F_ConnectedAccountFields,
+        endpoint="graphql",
+        kind="mutation",
+        root_fields=("createConnectedAccounts",),
+        result_type=CreateConnectedAccountsResult,
+        idempotent=False,
+    )
 )
 
 
@@ -647,19 +733,26 @@ async def create_connected_accounts(
     return _d.create_connected_accounts
 
 
-class _D_delete_connected_account(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteConnectedAccountResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_connected_account: ConnectedAccount | None = _msgspec.field(
         default=None, name="deleteConnectedAccount"
     )
 
 
-DELETE_CONNECTED_ACCOUNT_OP: _runtime.Operation[_D_delete_connected_account] = _runtime.Operation(
+DELETE_CONNECTED_ACCOUNT_OP: _runtime.Operation[DeleteConnectedAccountResult] = _runtime.Operation(
     name="DeleteConnectedAccount",
-    document="mutation DeleteConnectedAccount($id: UUID!) { deleteConnectedAccount(id: $id) { accessToken accountOwnerId authFailedAt connectionParameters createdAt createdBy { context name source workspaceMemberId } deletedAt handle handleAliases id lastCredentialsRefreshedAt lastSyncHistoryId position provider refreshToken scopes searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteConnectedAccount($id: UUID!) {
+  deleteConnectedAccount(id: $id) {
+    ...ConnectedAccountFields
+  }
+}
+"""
+    + _F_ConnectedAccountFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteConnectedAccount",),
-    result_type=_D_delete_connected_account,
+    result_type=DeleteConnectedAccountResult,
     idempotent=True,
 )
 
@@ -677,20 +770,29 @@ async def delete_connected_account(
     return _d.delete_connected_account
 
 
-class _D_delete_connected_accounts(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteConnectedAccountsResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_connected_accounts: list[ConnectedAccount] | None = _msgspec.field(
         default=None, name="deleteConnectedAccounts"
     )
 
 
-DELETE_CONNECTED_ACCOUNTS_OP: _runtime.Operation[_D_delete_connected_accounts] = _runtime.Operation(
-    name="DeleteConnectedAccounts",
-    document="mutation DeleteConnectedAccounts($filter: ConnectedAccountFilterInput!) { deleteConnectedAccounts(filter: $filter) { accessToken accountOwnerId authFailedAt connectionParameters createdAt createdBy { context name source workspaceMemberId } deletedAt handle handleAliases id lastCredentialsRefreshedAt lastSyncHistoryId position provider refreshToken scopes searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
-    endpoint="graphql",
-    kind="mutation",
-    root_fields=("deleteConnectedAccounts",),
-    result_type=_D_delete_connected_accounts,
-    idempotent=False,
+DELETE_CONNECTED_ACCOUNTS_OP: _runtime.Operation[DeleteConnectedAccountsResult] = (
+    _runtime.Operation(
+        name="DeleteConnectedAccounts",
+        document="""\
+mutation DeleteConnectedAccounts($filter: ConnectedAccountFilterInput!) {
+  deleteConnectedAccounts(filter: $filter) {
+    ...ConnectedAccountFields
+  }
+}
+"""
+        + _F_ConnectedAccountFields,
+        endpoint="graphql",
+        kind="mutation",
+        root_fields=("deleteConnectedAccounts",),
+        result_type=DeleteConnectedAccountsResult,
+        idempotent=False,
+    )
 )
 
 
@@ -707,20 +809,29 @@ async def delete_connected_accounts(
     return _d.delete_connected_accounts
 
 
-class _D_destroy_connected_account(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyConnectedAccountResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_connected_account: ConnectedAccount | None = _msgspec.field(
         default=None, name="destroyConnectedAccount"
     )
 
 
-DESTROY_CONNECTED_ACCOUNT_OP: _runtime.Operation[_D_destroy_connected_account] = _runtime.Operation(
-    name="DestroyConnectedAccount",
-    document="mutation DestroyConnectedAccount($id: UUID!) { destroyConnectedAccount(id: $id) { accessToken accountOwnerId authFailedAt connectionParameters createdAt createdBy { context name source workspaceMemberId } deletedAt handle handleAliases id lastCredentialsRefreshedAt lastSyncHistoryId position provider refreshToken scopes searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
-    endpoint="graphql",
-    kind="mutation",
-    root_fields=("destroyConnectedAccount",),
-    result_type=_D_destroy_connected_account,
-    idempotent=True,
+DESTROY_CONNECTED_ACCOUNT_OP: _runtime.Operation[DestroyConnectedAccountResult] = (
+    _runtime.Operation(
+        name="DestroyConnectedAccount",
+        document="""\
+mutation DestroyConnectedAccount($id: UUID!) {
+  destroyConnectedAccount(id: $id) {
+    ...ConnectedAccountFields
+  }
+}
+"""
+        + _F_ConnectedAccountFields,
+        endpoint="graphql",
+        kind="mutation",
+        root_fields=("destroyConnectedAccount",),
+        result_type=DestroyConnectedAccountResult,
+        idempotent=True,
+    )
 )
 
 
@@ -737,20 +848,27 @@ async def destroy_connected_account(
     return _d.destroy_connected_account
 
 
-class _D_destroy_connected_accounts(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyConnectedAccountsResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_connected_accounts: list[ConnectedAccount] | None = _msgspec.field(
         default=None, name="destroyConnectedAccounts"
     )
 
 
-DESTROY_CONNECTED_ACCOUNTS_OP: _runtime.Operation[_D_destroy_connected_accounts] = (
+DESTROY_CONNECTED_ACCOUNTS_OP: _runtime.Operation[DestroyConnectedAccountsResult] = (
     _runtime.Operation(
         name="DestroyConnectedAccounts",
-        document="mutation DestroyConnectedAccounts($filter: ConnectedAccountFilterInput!) { destroyConnectedAccounts(filter: $filter) { accessToken accountOwnerId authFailedAt connectionParameters createdAt createdBy { context name source workspaceMemberId } deletedAt handle handleAliases id lastCredentialsRefreshedAt lastSyncHistoryId position provider refreshToken scopes searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+        document="""\
+mutation DestroyConnectedAccounts($filter: ConnectedAccountFilterInput!) {
+  destroyConnectedAccounts(filter: $filter) {
+    ...ConnectedAccountFields
+  }
+}
+"""
+        + _F_ConnectedAccountFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("destroyConnectedAccounts",),
-        result_type=_D_destroy_connected_accounts,
+        result_type=DestroyConnectedAccountsResult,
         idempotent=False,
     )
 )
@@ -769,20 +887,29 @@ async def destroy_connected_accounts(
     return _d.destroy_connected_accounts
 
 
-class _D_restore_connected_account(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreConnectedAccountResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_connected_account: ConnectedAccount | None = _msgspec.field(
         default=None, name="restoreConnectedAccount"
     )
 
 
-RESTORE_CONNECTED_ACCOUNT_OP: _runtime.Operation[_D_restore_connected_account] = _runtime.Operation(
-    name="RestoreConnectedAccount",
-    document="mutation RestoreConnectedAccount($id: UUID!) { restoreConnectedAccount(id: $id) { accessToken accountOwnerId authFailedAt connectionParameters createdAt createdBy { context name source workspaceMemberId } deletedAt handle handleAliases id lastCredentialsRefreshedAt lastSyncHistoryId position provider refreshToken scopes searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
-    endpoint="graphql",
-    kind="mutation",
-    root_fields=("restoreConnectedAccount",),
-    result_type=_D_restore_connected_account,
-    idempotent=True,
+RESTORE_CONNECTED_ACCOUNT_OP: _runtime.Operation[RestoreConnectedAccountResult] = (
+    _runtime.Operation(
+        name="RestoreConnectedAccount",
+        document="""\
+mutation RestoreConnectedAccount($id: UUID!) {
+  restoreConnectedAccount(id: $id) {
+    ...ConnectedAccountFields
+  }
+}
+"""
+        + _F_ConnectedAccountFields,
+        endpoint="graphql",
+        kind="mutation",
+        root_fields=("restoreConnectedAccount",),
+        result_type=RestoreConnectedAccountResult,
+        idempotent=True,
+    )
 )
 
 
@@ -799,20 +926,27 @@ async def restore_connected_account(
     return _d.restore_connected_account
 
 
-class _D_restore_connected_accounts(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreConnectedAccountsResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_connected_accounts: list[ConnectedAccount] | None = _msgspec.field(
         default=None, name="restoreConnectedAccounts"
     )
 
 
-RESTORE_CONNECTED_ACCOUNTS_OP: _runtime.Operation[_D_restore_connected_accounts] = (
+RESTORE_CONNECTED_ACCOUNTS_OP: _runtime.Operation[RestoreConnectedAccountsResult] = (
     _runtime.Operation(
         name="RestoreConnectedAccounts",
-        document="mutation RestoreConnectedAccounts($filter: ConnectedAccountFilterInput!) { restoreConnectedAccounts(filter: $filter) { accessToken accountOwnerId authFailedAt connectionParameters createdAt createdBy { context name source workspaceMemberId } deletedAt handle handleAliases id lastCredentialsRefreshedAt lastSyncHistoryId position provider refreshToken scopes searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+        document="""\
+mutation RestoreConnectedAccounts($filter: ConnectedAccountFilterInput!) {
+  restoreConnectedAccounts(filter: $filter) {
+    ...ConnectedAccountFields
+  }
+}
+"""
+        + _F_ConnectedAccountFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("restoreConnectedAccounts",),
-        result_type=_D_restore_connected_accounts,
+        result_type=RestoreConnectedAccountsResult,
         idempotent=False,
     )
 )
@@ -831,19 +965,26 @@ async def restore_connected_accounts(
     return _d.restore_connected_accounts
 
 
-class _D_update_connected_account(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateConnectedAccountResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_connected_account: ConnectedAccount | None = _msgspec.field(
         default=None, name="updateConnectedAccount"
     )
 
 
-UPDATE_CONNECTED_ACCOUNT_OP: _runtime.Operation[_D_update_connected_account] = _runtime.Operation(
+UPDATE_CONNECTED_ACCOUNT_OP: _runtime.Operation[UpdateConnectedAccountResult] = _runtime.Operation(
     name="UpdateConnectedAccount",
-    document="mutation UpdateConnectedAccount($data: ConnectedAccountUpdateInput!, $id: UUID!) { updateConnectedAccount(data: $data, id: $id) { accessToken accountOwnerId authFailedAt connectionParameters createdAt createdBy { context name source workspaceMemberId } deletedAt handle handleAliases id lastCredentialsRefreshedAt lastSyncHistoryId position provider refreshToken scopes searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateConnectedAccount($data: ConnectedAccountUpdateInput!, $id: UUID!) {
+  updateConnectedAccount(data: $data, id: $id) {
+    ...ConnectedAccountFields
+  }
+}
+"""
+    + _F_ConnectedAccountFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateConnectedAccount",),
-    result_type=_D_update_connected_account,
+    result_type=UpdateConnectedAccountResult,
     idempotent=True,
 )
 
@@ -863,20 +1004,29 @@ async def update_connected_account(
     return _d.update_connected_account
 
 
-class _D_update_connected_accounts(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateConnectedAccountsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_connected_accounts: list[ConnectedAccount] | None = _msgspec.field(
         default=None, name="updateConnectedAccounts"
     )
 
 
-UPDATE_CONNECTED_ACCOUNTS_OP: _runtime.Operation[_D_update_connected_accounts] = _runtime.Operation(
-    name="UpdateConnectedAccounts",
-    document="mutation UpdateConnectedAccounts($data: ConnectedAccountUpdateInput!, $filter: ConnectedAccountFilterInput!) { updateConnectedAccounts(data: $data, filter: $filter) { accessToken accountOwnerId authFailedAt connectionParameters createdAt createdBy { context name source workspaceMemberId } deletedAt handle handleAliases id lastCredentialsRefreshedAt lastSyncHistoryId position provider refreshToken scopes searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
-    endpoint="graphql",
-    kind="mutation",
-    root_fields=("updateConnectedAccounts",),
-    result_type=_D_update_connected_accounts,
-    idempotent=False,
+UPDATE_CONNECTED_ACCOUNTS_OP: _runtime.Operation[UpdateConnectedAccountsResult] = (
+    _runtime.Operation(
+        name="UpdateConnectedAccounts",
+        document="""\
+mutation UpdateConnectedAccounts($data: ConnectedAccountUpdateInput!, $filter: ConnectedAccountFilterInput!) {
+  updateConnectedAccounts(data: $data, filter: $filter) {
+    ...ConnectedAccountFields
+  }
+}
+"""
+        + _F_ConnectedAccountFields,
+        endpoint="graphql",
+        kind="mutation",
+        root_fields=("updateConnectedAccounts",),
+        result_type=UpdateConnectedAccountsResult,
+        idempotent=False,
+    )
 )
 
 
@@ -897,108 +1047,126 @@ async def update_connected_accounts(
 
 ConnectedAccountRelationName = _t.Literal["accountOwner",]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "accountOwner": "accountOwner { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId }",
+    "accountOwner": """\
+accountOwner {
+  avatarUrl calendarStartDay colorScheme createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  dateFormat deletedAt id locale
+  name {
+    firstName lastName
+  }
+  numberFormat position searchVector timeFormat timeZone updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  userEmail userId
+}""",
 }
 
 
-class _D_connected_accounts_with(_msgspec.Struct, frozen=True, kw_only=True):
+class ConnectedAccountsWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     connected_accounts: ConnectedAccountWithRelationsConnection | None = _msgspec.field(
         default=None, name="connectedAccounts"
     )
 
 
 _CONNECTED_ACCOUNTS_WITH_CACHE: dict[
-    tuple[str, ...], _runtime.Operation[_D_connected_accounts_with]
+    tuple[str, ...], _runtime.Operation[ConnectedAccountsWithRelationsResult]
 ] = {}
 
 
 def _connected_accounts_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_connected_accounts_with]:
+) -> _runtime.Operation[ConnectedAccountsWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _CONNECTED_ACCOUNTS_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="ConnectedAccountsWithRelations",
             document=_runtime.include_document(
-                "query ConnectedAccountsWithRelations($after: String, $before: String, $filter: ConnectedAccountFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [ConnectedAccountOrderByInput]) { connectedAccounts(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { accessToken accountOwnerId authFailedAt connectionParameters createdAt createdBy { context name source workspaceMemberId } deletedAt handle handleAliases id lastCredentialsRefreshedAt lastSyncHistoryId position provider refreshToken scopes searchVector updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query ConnectedAccountsWithRelations($after: String, $before: String, $filter: ConnectedAccountFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [ConnectedAccountOrderByInput]) {
+  connectedAccounts(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...ConnectedAccountFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_ConnectedAccountFields,
             endpoint="graphql",
             kind="query",
             root_fields=("connectedAccounts",),
-            result_type=_D_connected_accounts_with,
+            result_type=ConnectedAccountsWithRelationsResult,
             idempotent=True,
         )
         _CONNECTED_ACCOUNTS_WITH_CACHE[key] = op
     return op
 
 
-class _D_connected_account_with(_msgspec.Struct, frozen=True, kw_only=True):
+class ConnectedAccountWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     connected_account: ConnectedAccountWithRelations | None = _msgspec.field(
         default=None, name="connectedAccount"
     )
 
 
 _CONNECTED_ACCOUNT_WITH_CACHE: dict[
-    tuple[str, ...], _runtime.Operation[_D_connected_account_with]
+    tuple[str, ...], _runtime.Operation[ConnectedAccountWithRelationsResult]
 ] = {}
 
 
 def _connected_account_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_connected_account_with]:
+) -> _runtime.Operation[ConnectedAccountWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _CONNECTED_ACCOUNT_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="ConnectedAccountWithRelations",
             document=_runtime.include_document(
-                "query ConnectedAccountWithRelations($filter: ConnectedAccountFilterInput!) { connectedAccount(filter: $filter) { accessToken accountOwnerId authFailedAt connectionParameters createdAt createdBy { context name source workspaceMemberId } deletedAt handle handleAliases id lastCredentialsRefreshedAt lastSyncHistoryId position provider refreshToken scopes searchVector updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query ConnectedAccountWithRelations($filter: ConnectedAccountFilterInput!) {
+  connectedAccount(filter: $filter) {
+    ...ConnectedAccountFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_ConnectedAccountFields,
             endpoint="graphql",
             kind="query",
             root_fields=("connectedAccount",),
-            result_type=_D_connected_account_with,
+            result_type=ConnectedAccountWithRelationsResult,
             idempotent=True,
         )
         _CONNECTED_ACCOUNT_WITH_CACHE[key] = op
     return op
 
 
-class ConnectedAccountApi:
+class ConnectedAccountApi(_runtime.Facade):
     """Typed operations on ``ConnectedAccount`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: ConnectedAccountFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[ConnectedAccountOrderByInput | None] | None = None,
-    ) -> ConnectedAccountConnection | None:
-        """One page of records (``findMany``)."""
-        return await connected_accounts(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(connected_accounts, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -1024,52 +1192,13 @@ class ConnectedAccountApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: ConnectedAccountFilterInput,
-    ) -> ConnectedAccount | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await connected_account(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[ConnectedAccountGroupByInput],
-        filter: ConnectedAccountFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[ConnectedAccountOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[ConnectedAccountOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[ConnectedAccountGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await connected_accounts_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: ConnectedAccountCreateInput,
-        upsert: bool | None = None,
-    ) -> ConnectedAccount | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_connected_account(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(connected_account, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        connected_accounts_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_connected_account, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -1092,97 +1221,25 @@ class ConnectedAccountApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: ConnectedAccountUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> ConnectedAccount | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_connected_account(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: ConnectedAccountUpdateInput,
-        filter: ConnectedAccountFilterInput,
-    ) -> list[ConnectedAccount] | None:
-        """Update every record matching ``filter``."""
-        return await update_connected_accounts(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> ConnectedAccount | None:
-        """Soft-delete one record by id."""
-        return await delete_connected_account(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: ConnectedAccountFilterInput,
-    ) -> list[ConnectedAccount] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_connected_accounts(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> ConnectedAccount | None:
-        """Permanently delete one record by id."""
-        return await destroy_connected_account(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: ConnectedAccountFilterInput,
-    ) -> list[ConnectedAccount] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_connected_accounts(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> ConnectedAccount | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_connected_account(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: ConnectedAccountFilterInput,
-    ) -> list[ConnectedAccount] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_connected_accounts(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_connected_account,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(
+        update_connected_accounts, "Update every record matching ``filter``."
+    )
+    delete = _runtime.method(delete_connected_account, "Soft-delete one record by id.")
+    delete_many = _runtime.method(
+        delete_connected_accounts, "Soft-delete every record matching ``filter``."
+    )
+    destroy = _runtime.method(destroy_connected_account, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_connected_accounts, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_connected_account, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_connected_accounts, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

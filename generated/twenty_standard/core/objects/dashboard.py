@@ -46,6 +46,8 @@ else:
 __all__ = [
     "CREATE_DASHBOARDS_OP",
     "CREATE_DASHBOARD_OP",
+    "CreateDashboardResult",
+    "CreateDashboardsResult",
     "DASHBOARDS_GROUP_BY_OP",
     "DASHBOARDS_OP",
     "DASHBOARD_OP",
@@ -67,15 +69,28 @@ __all__ = [
     "DashboardOrderByWithGroupByInput",
     "DashboardRelationInput",
     "DashboardRelationName",
+    "DashboardResult",
     "DashboardUpdateInput",
     "DashboardWhereUniqueInput",
     "DashboardWithRelations",
     "DashboardWithRelationsConnection",
     "DashboardWithRelationsEdge",
+    "DashboardWithRelationsResult",
+    "DashboardsGroupByResult",
+    "DashboardsResult",
+    "DashboardsWithRelationsResult",
+    "DeleteDashboardResult",
+    "DeleteDashboardsResult",
+    "DestroyDashboardResult",
+    "DestroyDashboardsResult",
     "RESTORE_DASHBOARDS_OP",
     "RESTORE_DASHBOARD_OP",
+    "RestoreDashboardResult",
+    "RestoreDashboardsResult",
     "UPDATE_DASHBOARDS_OP",
     "UPDATE_DASHBOARD_OP",
+    "UpdateDashboardResult",
+    "UpdateDashboardsResult",
     "create_dashboard",
     "create_dashboards",
     "dashboard",
@@ -154,6 +169,20 @@ class DashboardWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=Tru
     edges: list[DashboardWithRelationsEdge]
     page_info: PageInfo = _msgspec.field(name="pageInfo")
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+_F_DashboardFields = """\
+fragment DashboardFields on Dashboard {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id pageLayoutId position searchVector title updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}
+"""
 
 
 DashboardConnectInput = _te.TypedDict(
@@ -359,17 +388,24 @@ DashboardWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_dashboard(_msgspec.Struct, frozen=True, kw_only=True):
+class DashboardResult(_msgspec.Struct, frozen=True, kw_only=True):
     dashboard: Dashboard | None = None
 
 
-DASHBOARD_OP: _runtime.Operation[_D_dashboard] = _runtime.Operation(
+DASHBOARD_OP: _runtime.Operation[DashboardResult] = _runtime.Operation(
     name="Dashboard",
-    document="query Dashboard($filter: DashboardFilterInput!) { dashboard(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id pageLayoutId position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+query Dashboard($filter: DashboardFilterInput!) {
+  dashboard(filter: $filter) {
+    ...DashboardFields
+  }
+}
+"""
+    + _F_DashboardFields,
     endpoint="graphql",
     kind="query",
     root_fields=("dashboard",),
-    result_type=_D_dashboard,
+    result_type=DashboardResult,
     idempotent=True,
 )
 
@@ -387,17 +423,33 @@ async def dashboard(
     return _d.dashboard
 
 
-class _D_dashboards(_msgspec.Struct, frozen=True, kw_only=True):
+class DashboardsResult(_msgspec.Struct, frozen=True, kw_only=True):
     dashboards: DashboardConnection | None = None
 
 
-DASHBOARDS_OP: _runtime.Operation[_D_dashboards] = _runtime.Operation(
+DASHBOARDS_OP: _runtime.Operation[DashboardsResult] = _runtime.Operation(
     name="Dashboards",
-    document="query Dashboards($after: String, $before: String, $filter: DashboardFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [DashboardOrderByInput]) { dashboards(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id pageLayoutId position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query Dashboards($after: String, $before: String, $filter: DashboardFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [DashboardOrderByInput]) {
+  dashboards(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...DashboardFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_DashboardFields,
     endpoint="graphql",
     kind="query",
     root_fields=("dashboards",),
-    result_type=_D_dashboards,
+    result_type=DashboardsResult,
     idempotent=True,
 )
 
@@ -433,19 +485,36 @@ async def dashboards(
     return _d.dashboards
 
 
-class _D_dashboards_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class DashboardsGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     dashboards_group_by: list[DashboardGroupByConnection] | None = _msgspec.field(
         default=None, name="dashboardsGroupBy"
     )
 
 
-DASHBOARDS_GROUP_BY_OP: _runtime.Operation[_D_dashboards_group_by] = _runtime.Operation(
+DASHBOARDS_GROUP_BY_OP: _runtime.Operation[DashboardsGroupByResult] = _runtime.Operation(
     name="DashboardsGroupBy",
-    document="query DashboardsGroupBy($groupBy: [DashboardGroupByInput!]!, $filter: DashboardFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [DashboardOrderByWithGroupByInput], $orderByForRecords: [DashboardOrderByInput], $viewId: UUID) { dashboardsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id pageLayoutId position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query DashboardsGroupBy($groupBy: [DashboardGroupByInput!]!, $filter: DashboardFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [DashboardOrderByWithGroupByInput], $orderByForRecords: [DashboardOrderByInput], $viewId: UUID) {
+  dashboardsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...DashboardFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_DashboardFields,
     endpoint="graphql",
     kind="query",
     root_fields=("dashboardsGroupBy",),
-    result_type=_D_dashboards_group_by,
+    result_type=DashboardsGroupByResult,
     idempotent=True,
 )
 
@@ -481,17 +550,24 @@ async def dashboards_group_by(
     return _d.dashboards_group_by
 
 
-class _D_create_dashboard(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateDashboardResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_dashboard: Dashboard | None = _msgspec.field(default=None, name="createDashboard")
 
 
-CREATE_DASHBOARD_OP: _runtime.Operation[_D_create_dashboard] = _runtime.Operation(
+CREATE_DASHBOARD_OP: _runtime.Operation[CreateDashboardResult] = _runtime.Operation(
     name="CreateDashboard",
-    document="mutation CreateDashboard($data: DashboardCreateInput!, $upsert: Boolean) { createDashboard(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id pageLayoutId position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateDashboard($data: DashboardCreateInput!, $upsert: Boolean) {
+  createDashboard(data: $data, upsert: $upsert) {
+    ...DashboardFields
+  }
+}
+"""
+    + _F_DashboardFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createDashboard",),
-    result_type=_D_create_dashboard,
+    result_type=CreateDashboardResult,
     idempotent=False,
 )
 
@@ -514,19 +590,26 @@ async def create_dashboard(
     return _d.create_dashboard
 
 
-class _D_create_dashboards(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateDashboardsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_dashboards: list[Dashboard] | None = _msgspec.field(
         default=None, name="createDashboards"
     )
 
 
-CREATE_DASHBOARDS_OP: _runtime.Operation[_D_create_dashboards] = _runtime.Operation(
+CREATE_DASHBOARDS_OP: _runtime.Operation[CreateDashboardsResult] = _runtime.Operation(
     name="CreateDashboards",
-    document="mutation CreateDashboards($data: [DashboardCreateInput!]!, $upsert: Boolean) { createDashboards(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id pageLayoutId position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateDashboards($data: [DashboardCreateInput!]!, $upsert: Boolean) {
+  createDashboards(data: $data, upsert: $upsert) {
+    ...DashboardFields
+  }
+}
+"""
+    + _F_DashboardFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createDashboards",),
-    result_type=_D_create_dashboards,
+    result_type=CreateDashboardsResult,
     idempotent=False,
 )
 
@@ -549,17 +632,24 @@ async def create_dashboards(
     return _d.create_dashboards
 
 
-class _D_delete_dashboard(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteDashboardResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_dashboard: Dashboard | None = _msgspec.field(default=None, name="deleteDashboard")
 
 
-DELETE_DASHBOARD_OP: _runtime.Operation[_D_delete_dashboard] = _runtime.Operation(
+DELETE_DASHBOARD_OP: _runtime.Operation[DeleteDashboardResult] = _runtime.Operation(
     name="DeleteDashboard",
-    document="mutation DeleteDashboard($id: UUID!) { deleteDashboard(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id pageLayoutId position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteDashboard($id: UUID!) {
+  deleteDashboard(id: $id) {
+    ...DashboardFields
+  }
+}
+"""
+    + _F_DashboardFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteDashboard",),
-    result_type=_D_delete_dashboard,
+    result_type=DeleteDashboardResult,
     idempotent=True,
 )
 
@@ -577,19 +667,26 @@ async def delete_dashboard(
     return _d.delete_dashboard
 
 
-class _D_delete_dashboards(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteDashboardsResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_dashboards: list[Dashboard] | None = _msgspec.field(
         default=None, name="deleteDashboards"
     )
 
 
-DELETE_DASHBOARDS_OP: _runtime.Operation[_D_delete_dashboards] = _runtime.Operation(
+DELETE_DASHBOARDS_OP: _runtime.Operation[DeleteDashboardsResult] = _runtime.Operation(
     name="DeleteDashboards",
-    document="mutation DeleteDashboards($filter: DashboardFilterInput!) { deleteDashboards(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id pageLayoutId position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteDashboards($filter: DashboardFilterInput!) {
+  deleteDashboards(filter: $filter) {
+    ...DashboardFields
+  }
+}
+"""
+    + _F_DashboardFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteDashboards",),
-    result_type=_D_delete_dashboards,
+    result_type=DeleteDashboardsResult,
     idempotent=False,
 )
 
@@ -607,17 +704,24 @@ async def delete_dashboards(
     return _d.delete_dashboards
 
 
-class _D_destroy_dashboard(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyDashboardResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_dashboard: Dashboard | None = _msgspec.field(default=None, name="destroyDashboard")
 
 
-DESTROY_DASHBOARD_OP: _runtime.Operation[_D_destroy_dashboard] = _runtime.Operation(
+DESTROY_DASHBOARD_OP: _runtime.Operation[DestroyDashboardResult] = _runtime.Operation(
     name="DestroyDashboard",
-    document="mutation DestroyDashboard($id: UUID!) { destroyDashboard(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id pageLayoutId position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyDashboard($id: UUID!) {
+  destroyDashboard(id: $id) {
+    ...DashboardFields
+  }
+}
+"""
+    + _F_DashboardFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyDashboard",),
-    result_type=_D_destroy_dashboard,
+    result_type=DestroyDashboardResult,
     idempotent=True,
 )
 
@@ -635,19 +739,26 @@ async def destroy_dashboard(
     return _d.destroy_dashboard
 
 
-class _D_destroy_dashboards(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyDashboardsResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_dashboards: list[Dashboard] | None = _msgspec.field(
         default=None, name="destroyDashboards"
     )
 
 
-DESTROY_DASHBOARDS_OP: _runtime.Operation[_D_destroy_dashboards] = _runtime.Operation(
+DESTROY_DASHBOARDS_OP: _runtime.Operation[DestroyDashboardsResult] = _runtime.Operation(
     name="DestroyDashboards",
-    document="mutation DestroyDashboards($filter: DashboardFilterInput!) { destroyDashboards(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id pageLayoutId position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyDashboards($filter: DashboardFilterInput!) {
+  destroyDashboards(filter: $filter) {
+    ...DashboardFields
+  }
+}
+"""
+    + _F_DashboardFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyDashboards",),
-    result_type=_D_destroy_dashboards,
+    result_type=DestroyDashboardsResult,
     idempotent=False,
 )
 
@@ -665,17 +776,24 @@ async def destroy_dashboards(
     return _d.destroy_dashboards
 
 
-class _D_restore_dashboard(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreDashboardResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_dashboard: Dashboard | None = _msgspec.field(default=None, name="restoreDashboard")
 
 
-RESTORE_DASHBOARD_OP: _runtime.Operation[_D_restore_dashboard] = _runtime.Operation(
+RESTORE_DASHBOARD_OP: _runtime.Operation[RestoreDashboardResult] = _runtime.Operation(
     name="RestoreDashboard",
-    document="mutation RestoreDashboard($id: UUID!) { restoreDashboard(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id pageLayoutId position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreDashboard($id: UUID!) {
+  restoreDashboard(id: $id) {
+    ...DashboardFields
+  }
+}
+"""
+    + _F_DashboardFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreDashboard",),
-    result_type=_D_restore_dashboard,
+    result_type=RestoreDashboardResult,
     idempotent=True,
 )
 
@@ -693,19 +811,26 @@ async def restore_dashboard(
     return _d.restore_dashboard
 
 
-class _D_restore_dashboards(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreDashboardsResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_dashboards: list[Dashboard] | None = _msgspec.field(
         default=None, name="restoreDashboards"
     )
 
 
-RESTORE_DASHBOARDS_OP: _runtime.Operation[_D_restore_dashboards] = _runtime.Operation(
+RESTORE_DASHBOARDS_OP: _runtime.Operation[RestoreDashboardsResult] = _runtime.Operation(
     name="RestoreDashboards",
-    document="mutation RestoreDashboards($filter: DashboardFilterInput!) { restoreDashboards(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id pageLayoutId position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreDashboards($filter: DashboardFilterInput!) {
+  restoreDashboards(filter: $filter) {
+    ...DashboardFields
+  }
+}
+"""
+    + _F_DashboardFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreDashboards",),
-    result_type=_D_restore_dashboards,
+    result_type=RestoreDashboardsResult,
     idempotent=False,
 )
 
@@ -723,17 +848,24 @@ async def restore_dashboards(
     return _d.restore_dashboards
 
 
-class _D_update_dashboard(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateDashboardResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_dashboard: Dashboard | None = _msgspec.field(default=None, name="updateDashboard")
 
 
-UPDATE_DASHBOARD_OP: _runtime.Operation[_D_update_dashboard] = _runtime.Operation(
+UPDATE_DASHBOARD_OP: _runtime.Operation[UpdateDashboardResult] = _runtime.Operation(
     name="UpdateDashboard",
-    document="mutation UpdateDashboard($data: DashboardUpdateInput!, $id: UUID!) { updateDashboard(data: $data, id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id pageLayoutId position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateDashboard($data: DashboardUpdateInput!, $id: UUID!) {
+  updateDashboard(data: $data, id: $id) {
+    ...DashboardFields
+  }
+}
+"""
+    + _F_DashboardFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateDashboard",),
-    result_type=_D_update_dashboard,
+    result_type=UpdateDashboardResult,
     idempotent=True,
 )
 
@@ -753,19 +885,26 @@ async def update_dashboard(
     return _d.update_dashboard
 
 
-class _D_update_dashboards(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateDashboardsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_dashboards: list[Dashboard] | None = _msgspec.field(
         default=None, name="updateDashboards"
     )
 
 
-UPDATE_DASHBOARDS_OP: _runtime.Operation[_D_update_dashboards] = _runtime.Operation(
+UPDATE_DASHBOARDS_OP: _runtime.Operation[UpdateDashboardsResult] = _runtime.Operation(
     name="UpdateDashboards",
-    document="mutation UpdateDashboards($data: DashboardUpdateInput!, $filter: DashboardFilterInput!) { updateDashboards(data: $data, filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id pageLayoutId position searchVector title updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateDashboards($data: DashboardUpdateInput!, $filter: DashboardFilterInput!) {
+  updateDashboards(data: $data, filter: $filter) {
+    ...DashboardFields
+  }
+}
+"""
+    + _F_DashboardFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateDashboards",),
-    result_type=_D_update_dashboards,
+    result_type=UpdateDashboardsResult,
     idempotent=False,
 )
 
@@ -791,102 +930,175 @@ DashboardRelationName = _t.Literal[
     "timelineActivities",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "attachments": "attachments { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetDashboardId targetNoteId targetOpportunityId targetPersonId targetTaskId targetWorkflowId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "favorites": "favorites { edges { cursor node { companyId createdAt createdBy { context name source workspaceMemberId } dashboardId deletedAt favoriteFolderId forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId workflowId workflowRunId workflowVersionId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "timelineActivities": "timelineActivities { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetDashboardId targetNoteId targetOpportunityId targetPersonId targetTaskId targetWorkflowId targetWorkflowRunId targetWorkflowVersionId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
+    "attachments": """\
+attachments {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt
+      file {
+        fileCategory fileId label
+      }
+      fileCategory fullPath id name position searchVector targetCompanyId targetDashboardId
+      targetNoteId targetOpportunityId targetPersonId targetTaskId targetWorkflowId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "favorites": """\
+favorites {
+  edges {
+    cursor
+    node {
+      companyId createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      dashboardId deletedAt favoriteFolderId forWorkspaceMemberId id noteId opportunityId
+      personId position searchVector taskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      viewId workflowId workflowRunId workflowVersionId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "timelineActivities": """\
+timelineActivities {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name
+      position properties searchVector targetCompanyId targetDashboardId targetNoteId
+      targetOpportunityId targetPersonId targetTaskId targetWorkflowId targetWorkflowRunId
+      targetWorkflowVersionId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      workspaceMemberId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
 }
 
 
-class _D_dashboards_with(_msgspec.Struct, frozen=True, kw_only=True):
+class DashboardsWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     dashboards: DashboardWithRelationsConnection | None = None
 
 
-_DASHBOARDS_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_dashboards_with]] = {}
+_DASHBOARDS_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[DashboardsWithRelationsResult]
+] = {}
 
 
 def _dashboards_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_dashboards_with]:
+) -> _runtime.Operation[DashboardsWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _DASHBOARDS_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="DashboardsWithRelations",
             document=_runtime.include_document(
-                "query DashboardsWithRelations($after: String, $before: String, $filter: DashboardFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [DashboardOrderByInput]) { dashboards(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id pageLayoutId position searchVector title updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query DashboardsWithRelations($after: String, $before: String, $filter: DashboardFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [DashboardOrderByInput]) {
+  dashboards(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...DashboardFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_DashboardFields,
             endpoint="graphql",
             kind="query",
             root_fields=("dashboards",),
-            result_type=_D_dashboards_with,
+            result_type=DashboardsWithRelationsResult,
             idempotent=True,
         )
         _DASHBOARDS_WITH_CACHE[key] = op
     return op
 
 
-class _D_dashboard_with(_msgspec.Struct, frozen=True, kw_only=True):
+class DashboardWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     dashboard: DashboardWithRelations | None = None
 
 
-_DASHBOARD_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_dashboard_with]] = {}
+_DASHBOARD_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[DashboardWithRelationsResult]] = {}
 
 
 def _dashboard_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_dashboard_with]:
+) -> _runtime.Operation[DashboardWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _DASHBOARD_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="DashboardWithRelations",
             document=_runtime.include_document(
-                "query DashboardWithRelations($filter: DashboardFilterInput!) { dashboard(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id pageLayoutId position searchVector title updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query DashboardWithRelations($filter: DashboardFilterInput!) {
+  dashboard(filter: $filter) {
+    ...DashboardFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_DashboardFields,
             endpoint="graphql",
             kind="query",
             root_fields=("dashboard",),
-            result_type=_D_dashboard_with,
+            result_type=DashboardWithRelationsResult,
             idempotent=True,
         )
         _DASHBOARD_WITH_CACHE[key] = op
     return op
 
 
-class DashboardApi:
+class DashboardApi(_runtime.Facade):
     """Typed operations on ``Dashboard`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: DashboardFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[DashboardOrderByInput | None] | None = None,
-    ) -> DashboardConnection | None:
-        """One page of records (``findMany``)."""
-        return await dashboards(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(dashboards, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -912,52 +1124,13 @@ class DashboardApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: DashboardFilterInput,
-    ) -> Dashboard | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await dashboard(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[DashboardGroupByInput],
-        filter: DashboardFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[DashboardOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[DashboardOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[DashboardGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await dashboards_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: DashboardCreateInput,
-        upsert: bool | None = None,
-    ) -> Dashboard | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_dashboard(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(dashboard, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        dashboards_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_dashboard, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -979,97 +1152,23 @@ class DashboardApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: DashboardUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> Dashboard | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_dashboard(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: DashboardUpdateInput,
-        filter: DashboardFilterInput,
-    ) -> list[Dashboard] | None:
-        """Update every record matching ``filter``."""
-        return await update_dashboards(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Dashboard | None:
-        """Soft-delete one record by id."""
-        return await delete_dashboard(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: DashboardFilterInput,
-    ) -> list[Dashboard] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_dashboards(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Dashboard | None:
-        """Permanently delete one record by id."""
-        return await destroy_dashboard(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: DashboardFilterInput,
-    ) -> list[Dashboard] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_dashboards(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Dashboard | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_dashboard(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: DashboardFilterInput,
-    ) -> list[Dashboard] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_dashboards(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_dashboard,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(update_dashboards, "Update every record matching ``filter``.")
+    delete = _runtime.method(delete_dashboard, "Soft-delete one record by id.")
+    delete_many = _runtime.method(
+        delete_dashboards, "Soft-delete every record matching ``filter``."
+    )
+    destroy = _runtime.method(destroy_dashboard, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_dashboards, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_dashboard, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_dashboards, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

@@ -42,10 +42,16 @@ else:
 __all__ = [
     "CREATE_FAVORITE_FOLDERS_OP",
     "CREATE_FAVORITE_FOLDER_OP",
+    "CreateFavoriteFolderResult",
+    "CreateFavoriteFoldersResult",
     "DELETE_FAVORITE_FOLDERS_OP",
     "DELETE_FAVORITE_FOLDER_OP",
     "DESTROY_FAVORITE_FOLDERS_OP",
     "DESTROY_FAVORITE_FOLDER_OP",
+    "DeleteFavoriteFolderResult",
+    "DeleteFavoriteFoldersResult",
+    "DestroyFavoriteFolderResult",
+    "DestroyFavoriteFoldersResult",
     "FAVORITE_FOLDERS_GROUP_BY_OP",
     "FAVORITE_FOLDERS_OP",
     "FAVORITE_FOLDER_OP",
@@ -63,15 +69,24 @@ __all__ = [
     "FavoriteFolderOrderByWithGroupByInput",
     "FavoriteFolderRelationInput",
     "FavoriteFolderRelationName",
+    "FavoriteFolderResult",
     "FavoriteFolderUpdateInput",
     "FavoriteFolderWhereUniqueInput",
     "FavoriteFolderWithRelations",
     "FavoriteFolderWithRelationsConnection",
     "FavoriteFolderWithRelationsEdge",
+    "FavoriteFolderWithRelationsResult",
+    "FavoriteFoldersGroupByResult",
+    "FavoriteFoldersResult",
+    "FavoriteFoldersWithRelationsResult",
     "RESTORE_FAVORITE_FOLDERS_OP",
     "RESTORE_FAVORITE_FOLDER_OP",
+    "RestoreFavoriteFolderResult",
+    "RestoreFavoriteFoldersResult",
     "UPDATE_FAVORITE_FOLDERS_OP",
     "UPDATE_FAVORITE_FOLDER_OP",
+    "UpdateFavoriteFolderResult",
+    "UpdateFavoriteFoldersResult",
     "create_favorite_folder",
     "create_favorite_folders",
     "delete_favorite_folder",
@@ -144,6 +159,20 @@ class FavoriteFolderWithRelationsConnection(_msgspec.Struct, frozen=True, kw_onl
     edges: list[FavoriteFolderWithRelationsEdge]
     page_info: PageInfo = _msgspec.field(name="pageInfo")
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+_F_FavoriteFolderFields = """\
+fragment FavoriteFolderFields on FavoriteFolder {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id name position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}
+"""
 
 
 FavoriteFolderConnectInput = _te.TypedDict(
@@ -342,17 +371,24 @@ FavoriteFolderWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_favorite_folder(_msgspec.Struct, frozen=True, kw_only=True):
+class FavoriteFolderResult(_msgspec.Struct, frozen=True, kw_only=True):
     favorite_folder: FavoriteFolder | None = _msgspec.field(default=None, name="favoriteFolder")
 
 
-FAVORITE_FOLDER_OP: _runtime.Operation[_D_favorite_folder] = _runtime.Operation(
+FAVORITE_FOLDER_OP: _runtime.Operation[FavoriteFolderResult] = _runtime.Operation(
     name="FavoriteFolder",
-    document="query FavoriteFolder($filter: FavoriteFolderFilterInput!) { favoriteFolder(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+query FavoriteFolder($filter: FavoriteFolderFilterInput!) {
+  favoriteFolder(filter: $filter) {
+    ...FavoriteFolderFields
+  }
+}
+"""
+    + _F_FavoriteFolderFields,
     endpoint="graphql",
     kind="query",
     root_fields=("favoriteFolder",),
-    result_type=_D_favorite_folder,
+    result_type=FavoriteFolderResult,
     idempotent=True,
 )
 
@@ -370,19 +406,35 @@ async def favorite_folder(
     return _d.favorite_folder
 
 
-class _D_favorite_folders(_msgspec.Struct, frozen=True, kw_only=True):
+class FavoriteFoldersResult(_msgspec.Struct, frozen=True, kw_only=True):
     favorite_folders: FavoriteFolderConnection | None = _msgspec.field(
         default=None, name="favoriteFolders"
     )
 
 
-FAVORITE_FOLDERS_OP: _runtime.Operation[_D_favorite_folders] = _runtime.Operation(
+FAVORITE_FOLDERS_OP: _runtime.Operation[FavoriteFoldersResult] = _runtime.Operation(
     name="FavoriteFolders",
-    document="query FavoriteFolders($after: String, $before: String, $filter: FavoriteFolderFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [FavoriteFolderOrderByInput]) { favoriteFolders(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query FavoriteFolders($after: String, $before: String, $filter: FavoriteFolderFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [FavoriteFolderOrderByInput]) {
+  favoriteFolders(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...FavoriteFolderFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_FavoriteFolderFields,
     endpoint="graphql",
     kind="query",
     root_fields=("favoriteFolders",),
-    result_type=_D_favorite_folders,
+    result_type=FavoriteFoldersResult,
     idempotent=True,
 )
 
@@ -418,19 +470,36 @@ async def favorite_folders(
     return _d.favorite_folders
 
 
-class _D_favorite_folders_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class FavoriteFoldersGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     favorite_folders_group_by: list[FavoriteFolderGroupByConnection] | None = _msgspec.field(
         default=None, name="favoriteFoldersGroupBy"
     )
 
 
-FAVORITE_FOLDERS_GROUP_BY_OP: _runtime.Operation[_D_favorite_folders_group_by] = _runtime.Operation(
+FAVORITE_FOLDERS_GROUP_BY_OP: _runtime.Operation[FavoriteFoldersGroupByResult] = _runtime.Operation(
     name="FavoriteFoldersGroupBy",
-    document="query FavoriteFoldersGroupBy($groupBy: [FavoriteFolderGroupByInput!]!, $filter: FavoriteFolderFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [FavoriteFolderOrderByWithGroupByInput], $orderByForRecords: [FavoriteFolderOrderByInput], $viewId: UUID) { favoriteFoldersGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query FavoriteFoldersGroupBy($groupBy: [FavoriteFolderGroupByInput!]!, $filter: FavoriteFolderFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [FavoriteFolderOrderByWithGroupByInput], $orderByForRecords: [FavoriteFolderOrderByInput], $viewId: UUID) {
+  favoriteFoldersGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...FavoriteFolderFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_FavoriteFolderFields,
     endpoint="graphql",
     kind="query",
     root_fields=("favoriteFoldersGroupBy",),
-    result_type=_D_favorite_folders_group_by,
+    result_type=FavoriteFoldersGroupByResult,
     idempotent=True,
 )
 
@@ -466,19 +535,26 @@ async def favorite_folders_group_by(
     return _d.favorite_folders_group_by
 
 
-class _D_create_favorite_folder(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateFavoriteFolderResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_favorite_folder: FavoriteFolder | None = _msgspec.field(
         default=None, name="createFavoriteFolder"
     )
 
 
-CREATE_FAVORITE_FOLDER_OP: _runtime.Operation[_D_create_favorite_folder] = _runtime.Operation(
+CREATE_FAVORITE_FOLDER_OP: _runtime.Operation[CreateFavoriteFolderResult] = _runtime.Operation(
     name="CreateFavoriteFolder",
-    document="mutation CreateFavoriteFolder($data: FavoriteFolderCreateInput!, $upsert: Boolean) { createFavoriteFolder(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateFavoriteFolder($data: FavoriteFolderCreateInput!, $upsert: Boolean) {
+  createFavoriteFolder(data: $data, upsert: $upsert) {
+    ...FavoriteFolderFields
+  }
+}
+"""
+    + _F_FavoriteFolderFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createFavoriteFolder",),
-    result_type=_D_create_favorite_folder,
+    result_type=CreateFavoriteFolderResult,
     idempotent=False,
 )
 
@@ -501,19 +577,26 @@ async def create_favorite_folder(
     return _d.create_favorite_folder
 
 
-class _D_create_favorite_folders(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateFavoriteFoldersResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_favorite_folders: list[FavoriteFolder] | None = _msgspec.field(
         default=None, name="createFavoriteFolders"
     )
 
 
-CREATE_FAVORITE_FOLDERS_OP: _runtime.Operation[_D_create_favorite_folders] = _runtime.Operation(
+CREATE_FAVORITE_FOLDERS_OP: _runtime.Operation[CreateFavoriteFoldersResult] = _runtime.Operation(
     name="CreateFavoriteFolders",
-    document="mutation CreateFavoriteFolders($data: [FavoriteFolderCreateInput!]!, $upsert: Boolean) { createFavoriteFolders(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateFavoriteFolders($data: [FavoriteFolderCreateInput!]!, $upsert: Boolean) {
+  createFavoriteFolders(data: $data, upsert: $upsert) {
+    ...FavoriteFolderFields
+  }
+}
+"""
+    + _F_FavoriteFolderFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createFavoriteFolders",),
-    result_type=_D_create_favorite_folders,
+    result_type=CreateFavoriteFoldersResult,
     idempotent=False,
 )
 
@@ -536,19 +619,26 @@ async def create_favorite_folders(
     return _d.create_favorite_folders
 
 
-class _D_delete_favorite_folder(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteFavoriteFolderResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_favorite_folder: FavoriteFolder | None = _msgspec.field(
         default=None, name="deleteFavoriteFolder"
     )
 
 
-DELETE_FAVORITE_FOLDER_OP: _runtime.Operation[_D_delete_favorite_folder] = _runtime.Operation(
+DELETE_FAVORITE_FOLDER_OP: _runtime.Operation[DeleteFavoriteFolderResult] = _runtime.Operation(
     name="DeleteFavoriteFolder",
-    document="mutation DeleteFavoriteFolder($id: UUID!) { deleteFavoriteFolder(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteFavoriteFolder($id: UUID!) {
+  deleteFavoriteFolder(id: $id) {
+    ...FavoriteFolderFields
+  }
+}
+"""
+    + _F_FavoriteFolderFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteFavoriteFolder",),
-    result_type=_D_delete_favorite_folder,
+    result_type=DeleteFavoriteFolderResult,
     idempotent=True,
 )
 
@@ -566,19 +656,26 @@ async def delete_favorite_folder(
     return _d.delete_favorite_folder
 
 
-class _D_delete_favorite_folders(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteFavoriteFoldersResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_favorite_folders: list[FavoriteFolder] | None = _msgspec.field(
         default=None, name="deleteFavoriteFolders"
     )
 
 
-DELETE_FAVORITE_FOLDERS_OP: _runtime.Operation[_D_delete_favorite_folders] = _runtime.Operation(
+DELETE_FAVORITE_FOLDERS_OP: _runtime.Operation[DeleteFavoriteFoldersResult] = _runtime.Operation(
     name="DeleteFavoriteFolders",
-    document="mutation DeleteFavoriteFolders($filter: FavoriteFolderFilterInput!) { deleteFavoriteFolders(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteFavoriteFolders($filter: FavoriteFolderFilterInput!) {
+  deleteFavoriteFolders(filter: $filter) {
+    ...FavoriteFolderFields
+  }
+}
+"""
+    + _F_FavoriteFolderFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteFavoriteFolders",),
-    result_type=_D_delete_favorite_folders,
+    result_type=DeleteFavoriteFoldersResult,
     idempotent=False,
 )
 
@@ -596,19 +693,26 @@ async def delete_favorite_folders(
     return _d.delete_favorite_folders
 
 
-class _D_destroy_favorite_folder(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyFavoriteFolderResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_favorite_folder: FavoriteFolder | None = _msgspec.field(
         default=None, name="destroyFavoriteFolder"
     )
 
 
-DESTROY_FAVORITE_FOLDER_OP: _runtime.Operation[_D_destroy_favorite_folder] = _runtime.Operation(
+DESTROY_FAVORITE_FOLDER_OP: _runtime.Operation[DestroyFavoriteFolderResult] = _runtime.Operation(
     name="DestroyFavoriteFolder",
-    document="mutation DestroyFavoriteFolder($id: UUID!) { destroyFavoriteFolder(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyFavoriteFolder($id: UUID!) {
+  destroyFavoriteFolder(id: $id) {
+    ...FavoriteFolderFields
+  }
+}
+"""
+    + _F_FavoriteFolderFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyFavoriteFolder",),
-    result_type=_D_destroy_favorite_folder,
+    result_type=DestroyFavoriteFolderResult,
     idempotent=True,
 )
 
@@ -626,19 +730,26 @@ async def destroy_favorite_folder(
     return _d.destroy_favorite_folder
 
 
-class _D_destroy_favorite_folders(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyFavoriteFoldersResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_favorite_folders: list[FavoriteFolder] | None = _msgspec.field(
         default=None, name="destroyFavoriteFolders"
     )
 
 
-DESTROY_FAVORITE_FOLDERS_OP: _runtime.Operation[_D_destroy_favorite_folders] = _runtime.Operation(
+DESTROY_FAVORITE_FOLDERS_OP: _runtime.Operation[DestroyFavoriteFoldersResult] = _runtime.Operation(
     name="DestroyFavoriteFolders",
-    document="mutation DestroyFavoriteFolders($filter: FavoriteFolderFilterInput!) { destroyFavoriteFolders(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyFavoriteFolders($filter: FavoriteFolderFilterInput!) {
+  destroyFavoriteFolders(filter: $filter) {
+    ...FavoriteFolderFields
+  }
+}
+"""
+    + _F_FavoriteFolderFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyFavoriteFolders",),
-    result_type=_D_destroy_favorite_folders,
+    result_type=DestroyFavoriteFoldersResult,
     idempotent=False,
 )
 
@@ -656,19 +767,26 @@ async def destroy_favorite_folders(
     return _d.destroy_favorite_folders
 
 
-class _D_restore_favorite_folder(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreFavoriteFolderResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_favorite_folder: FavoriteFolder | None = _msgspec.field(
         default=None, name="restoreFavoriteFolder"
     )
 
 
-RESTORE_FAVORITE_FOLDER_OP: _runtime.Operation[_D_restore_favorite_folder] = _runtime.Operation(
+RESTORE_FAVORITE_FOLDER_OP: _runtime.Operation[RestoreFavoriteFolderResult] = _runtime.Operation(
     name="RestoreFavoriteFolder",
-    document="mutation RestoreFavoriteFolder($id: UUID!) { restoreFavoriteFolder(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreFavoriteFolder($id: UUID!) {
+  restoreFavoriteFolder(id: $id) {
+    ...FavoriteFolderFields
+  }
+}
+"""
+    + _F_FavoriteFolderFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreFavoriteFolder",),
-    result_type=_D_restore_favorite_folder,
+    result_type=RestoreFavoriteFolderResult,
     idempotent=True,
 )
 
@@ -686,19 +804,26 @@ async def restore_favorite_folder(
     return _d.restore_favorite_folder
 
 
-class _D_restore_favorite_folders(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreFavoriteFoldersResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_favorite_folders: list[FavoriteFolder] | None = _msgspec.field(
         default=None, name="restoreFavoriteFolders"
     )
 
 
-RESTORE_FAVORITE_FOLDERS_OP: _runtime.Operation[_D_restore_favorite_folders] = _runtime.Operation(
+RESTORE_FAVORITE_FOLDERS_OP: _runtime.Operation[RestoreFavoriteFoldersResult] = _runtime.Operation(
     name="RestoreFavoriteFolders",
-    document="mutation RestoreFavoriteFolders($filter: FavoriteFolderFilterInput!) { restoreFavoriteFolders(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreFavoriteFolders($filter: FavoriteFolderFilterInput!) {
+  restoreFavoriteFolders(filter: $filter) {
+    ...FavoriteFolderFields
+  }
+}
+"""
+    + _F_FavoriteFolderFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreFavoriteFolders",),
-    result_type=_D_restore_favorite_folders,
+    result_type=RestoreFavoriteFoldersResult,
     idempotent=False,
 )
 
@@ -716,19 +841,26 @@ async def restore_favorite_folders(
     return _d.restore_favorite_folders
 
 
-class _D_update_favorite_folder(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateFavoriteFolderResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_favorite_folder: FavoriteFolder | None = _msgspec.field(
         default=None, name="updateFavoriteFolder"
     )
 
 
-UPDATE_FAVORITE_FOLDER_OP: _runtime.Operation[_D_update_favorite_folder] = _runtime.Operation(
+UPDATE_FAVORITE_FOLDER_OP: _runtime.Operation[UpdateFavoriteFolderResult] = _runtime.Operation(
     name="UpdateFavoriteFolder",
-    document="mutation UpdateFavoriteFolder($data: FavoriteFolderUpdateInput!, $id: UUID!) { updateFavoriteFolder(data: $data, id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateFavoriteFolder($data: FavoriteFolderUpdateInput!, $id: UUID!) {
+  updateFavoriteFolder(data: $data, id: $id) {
+    ...FavoriteFolderFields
+  }
+}
+"""
+    + _F_FavoriteFolderFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateFavoriteFolder",),
-    result_type=_D_update_favorite_folder,
+    result_type=UpdateFavoriteFolderResult,
     idempotent=True,
 )
 
@@ -748,19 +880,26 @@ async def update_favorite_folder(
     return _d.update_favorite_folder
 
 
-class _D_update_favorite_folders(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateFavoriteFoldersResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_favorite_folders: list[FavoriteFolder] | None = _msgspec.field(
         default=None, name="updateFavoriteFolders"
     )
 
 
-UPDATE_FAVORITE_FOLDERS_OP: _runtime.Operation[_D_update_favorite_folders] = _runtime.Operation(
+UPDATE_FAVORITE_FOLDERS_OP: _runtime.Operation[UpdateFavoriteFoldersResult] = _runtime.Operation(
     name="UpdateFavoriteFolders",
-    document="mutation UpdateFavoriteFolders($data: FavoriteFolderUpdateInput!, $filter: FavoriteFolderFilterInput!) { updateFavoriteFolders(data: $data, filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateFavoriteFolders($data: FavoriteFolderUpdateInput!, $filter: FavoriteFolderFilterInput!) {
+  updateFavoriteFolders(data: $data, filter: $filter) {
+    ...FavoriteFolderFields
+  }
+}
+"""
+    + _F_FavoriteFolderFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateFavoriteFolders",),
-    result_type=_D_update_favorite_folders,
+    result_type=UpdateFavoriteFoldersResult,
     idempotent=False,
 )
 
@@ -782,106 +921,132 @@ async def update_favorite_folders(
 
 FavoriteFolderRelationName = _t.Literal["favorites",]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "favorites": "favorites { edges { cursor node { companyId createdAt createdBy { context name source workspaceMemberId } dashboardId deletedAt favoriteFolderId forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId workflowId workflowRunId workflowVersionId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
+    "favorites": """\
+favorites {
+  edges {
+    cursor
+    node {
+      companyId createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      dashboardId deletedAt favoriteFolderId forWorkspaceMemberId id noteId opportunityId
+      personId position searchVector taskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      viewId workflowId workflowRunId workflowVersionId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
 }
 
 
-class _D_favorite_folders_with(_msgspec.Struct, frozen=True, kw_only=True):
+class FavoriteFoldersWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     favorite_folders: FavoriteFolderWithRelationsConnection | None = _msgspec.field(
         default=None, name="favoriteFolders"
     )
 
 
 _FAVORITE_FOLDERS_WITH_CACHE: dict[
-    tuple[str, ...], _runtime.Operation[_D_favorite_folders_with]
+    tuple[str, ...], _runtime.Operation[FavoriteFoldersWithRelationsResult]
 ] = {}
 
 
 def _favorite_folders_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_favorite_folders_with]:
+) -> _runtime.Operation[FavoriteFoldersWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _FAVORITE_FOLDERS_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="FavoriteFoldersWithRelations",
             document=_runtime.include_document(
-                "query FavoriteFoldersWithRelations($after: String, $before: String, $filter: FavoriteFolderFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [FavoriteFolderOrderByInput]) { favoriteFolders(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query FavoriteFoldersWithRelations($after: String, $before: String, $filter: FavoriteFolderFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [FavoriteFolderOrderByInput]) {
+  favoriteFolders(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...FavoriteFolderFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_FavoriteFolderFields,
             endpoint="graphql",
             kind="query",
             root_fields=("favoriteFolders",),
-            result_type=_D_favorite_folders_with,
+            result_type=FavoriteFoldersWithRelationsResult,
             idempotent=True,
         )
         _FAVORITE_FOLDERS_WITH_CACHE[key] = op
     return op
 
 
-class _D_favorite_folder_with(_msgspec.Struct, frozen=True, kw_only=True):
+class FavoriteFolderWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     favorite_folder: FavoriteFolderWithRelations | None = _msgspec.field(
         default=None, name="favoriteFolder"
     )
 
 
-_FAVORITE_FOLDER_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_favorite_folder_with]] = {}
+_FAVORITE_FOLDER_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[FavoriteFolderWithRelationsResult]
+] = {}
 
 
 def _favorite_folder_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_favorite_folder_with]:
+) -> _runtime.Operation[FavoriteFolderWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _FAVORITE_FOLDER_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="FavoriteFolderWithRelations",
             document=_runtime.include_document(
-                "query FavoriteFolderWithRelations($filter: FavoriteFolderFilterInput!) { favoriteFolder(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query FavoriteFolderWithRelations($filter: FavoriteFolderFilterInput!) {
+  favoriteFolder(filter: $filter) {
+    ...FavoriteFolderFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_FavoriteFolderFields,
             endpoint="graphql",
             kind="query",
             root_fields=("favoriteFolder",),
-            result_type=_D_favorite_folder_with,
+            result_type=FavoriteFolderWithRelationsResult,
             idempotent=True,
         )
         _FAVORITE_FOLDER_WITH_CACHE[key] = op
     return op
 
 
-class FavoriteFolderApi:
+class FavoriteFolderApi(_runtime.Facade):
     """Typed operations on ``FavoriteFolder`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: FavoriteFolderFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[FavoriteFolderOrderByInput | None] | None = None,
-    ) -> FavoriteFolderConnection | None:
-        """One page of records (``findMany``)."""
-        return await favorite_folders(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(favorite_folders, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -907,52 +1072,13 @@ class FavoriteFolderApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: FavoriteFolderFilterInput,
-    ) -> FavoriteFolder | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await favorite_folder(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[FavoriteFolderGroupByInput],
-        filter: FavoriteFolderFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[FavoriteFolderOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[FavoriteFolderOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[FavoriteFolderGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await favorite_folders_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: FavoriteFolderCreateInput,
-        upsert: bool | None = None,
-    ) -> FavoriteFolder | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_favorite_folder(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(favorite_folder, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        favorite_folders_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_favorite_folder, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -975,97 +1101,25 @@ class FavoriteFolderApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: FavoriteFolderUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> FavoriteFolder | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_favorite_folder(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: FavoriteFolderUpdateInput,
-        filter: FavoriteFolderFilterInput,
-    ) -> list[FavoriteFolder] | None:
-        """Update every record matching ``filter``."""
-        return await update_favorite_folders(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> FavoriteFolder | None:
-        """Soft-delete one record by id."""
-        return await delete_favorite_folder(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: FavoriteFolderFilterInput,
-    ) -> list[FavoriteFolder] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_favorite_folders(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> FavoriteFolder | None:
-        """Permanently delete one record by id."""
-        return await destroy_favorite_folder(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: FavoriteFolderFilterInput,
-    ) -> list[FavoriteFolder] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_favorite_folders(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> FavoriteFolder | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_favorite_folder(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: FavoriteFolderFilterInput,
-    ) -> list[FavoriteFolder] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_favorite_folders(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_favorite_folder,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(
+        update_favorite_folders, "Update every record matching ``filter``."
+    )
+    delete = _runtime.method(delete_favorite_folder, "Soft-delete one record by id.")
+    delete_many = _runtime.method(
+        delete_favorite_folders, "Soft-delete every record matching ``filter``."
+    )
+    destroy = _runtime.method(destroy_favorite_folder, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_favorite_folders, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_favorite_folder, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_favorite_folders, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

@@ -52,10 +52,16 @@ else:
 __all__ = [
     "CREATE_MESSAGES_OP",
     "CREATE_MESSAGE_OP",
+    "CreateMessageResult",
+    "CreateMessagesResult",
     "DELETE_MESSAGES_OP",
     "DELETE_MESSAGE_OP",
     "DESTROY_MESSAGES_OP",
     "DESTROY_MESSAGE_OP",
+    "DeleteMessageResult",
+    "DeleteMessagesResult",
+    "DestroyMessageResult",
+    "DestroyMessagesResult",
     "MESSAGES_GROUP_BY_OP",
     "MESSAGES_OP",
     "MESSAGE_OP",
@@ -76,15 +82,24 @@ __all__ = [
     "MessageOrderByWithGroupByInput",
     "MessageRelationInput",
     "MessageRelationName",
+    "MessageResult",
     "MessageUpdateInput",
     "MessageWhereUniqueInput",
     "MessageWithRelations",
     "MessageWithRelationsConnection",
     "MessageWithRelationsEdge",
+    "MessageWithRelationsResult",
+    "MessagesGroupByResult",
+    "MessagesResult",
+    "MessagesWithRelationsResult",
     "RESTORE_MESSAGES_OP",
     "RESTORE_MESSAGE_OP",
+    "RestoreMessageResult",
+    "RestoreMessagesResult",
     "UPDATE_MESSAGES_OP",
     "UPDATE_MESSAGE_OP",
+    "UpdateMessageResult",
+    "UpdateMessagesResult",
     "create_message",
     "create_messages",
     "delete_message",
@@ -184,6 +199,21 @@ class MessageWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=True)
     edges: list[MessageWithRelationsEdge]
     page_info: PageInfo = _msgspec.field(name="pageInfo")
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+_F_MessageFields = """\
+fragment MessageFields on Message {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector
+  subject text updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}
+"""
 
 
 MessageConnectInput = _te.TypedDict(
@@ -451,17 +481,24 @@ MessageWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_message(_msgspec.Struct, frozen=True, kw_only=True):
+class MessageResult(_msgspec.Struct, frozen=True, kw_only=True):
     message: Message | None = None
 
 
-MESSAGE_OP: _runtime.Operation[_D_message] = _runtime.Operation(
+MESSAGE_OP: _runtime.Operation[MessageResult] = _runtime.Operation(
     name="Message",
-    document="query Message($filter: MessageFilterInput!) { message(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector subject text updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+query Message($filter: MessageFilterInput!) {
+  message(filter: $filter) {
+    ...MessageFields
+  }
+}
+"""
+    + _F_MessageFields,
     endpoint="graphql",
     kind="query",
     root_fields=("message",),
-    result_type=_D_message,
+    result_type=MessageResult,
     idempotent=True,
 )
 
@@ -479,17 +516,33 @@ async def message(
     return _d.message
 
 
-class _D_messages(_msgspec.Struct, frozen=True, kw_only=True):
+class MessagesResult(_msgspec.Struct, frozen=True, kw_only=True):
     messages: MessageConnection | None = None
 
 
-MESSAGES_OP: _runtime.Operation[_D_messages] = _runtime.Operation(
+MESSAGES_OP: _runtime.Operation[MessagesResult] = _runtime.Operation(
     name="Messages",
-    document="query Messages($after: String, $before: String, $filter: MessageFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [MessageOrderByInput]) { messages(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector subject text updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query Messages($after: String, $before: String, $filter: MessageFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [MessageOrderByInput]) {
+  messages(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...MessageFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_MessageFields,
     endpoint="graphql",
     kind="query",
     root_fields=("messages",),
-    result_type=_D_messages,
+    result_type=MessagesResult,
     idempotent=True,
 )
 
@@ -525,19 +578,36 @@ async def messages(
     return _d.messages
 
 
-class _D_messages_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class MessagesGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     messages_group_by: list[MessageGroupByConnection] | None = _msgspec.field(
         default=None, name="messagesGroupBy"
     )
 
 
-MESSAGES_GROUP_BY_OP: _runtime.Operation[_D_messages_group_by] = _runtime.Operation(
+MESSAGES_GROUP_BY_OP: _runtime.Operation[MessagesGroupByResult] = _runtime.Operation(
     name="MessagesGroupBy",
-    document="query MessagesGroupBy($groupBy: [MessageGroupByInput!]!, $filter: MessageFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [MessageOrderByWithGroupByInput], $orderByForRecords: [MessageOrderByInput], $viewId: UUID) { messagesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector subject text updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query MessagesGroupBy($groupBy: [MessageGroupByInput!]!, $filter: MessageFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [MessageOrderByWithGroupByInput], $orderByForRecords: [MessageOrderByInput], $viewId: UUID) {
+  messagesGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...MessageFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_MessageFields,
     endpoint="graphql",
     kind="query",
     root_fields=("messagesGroupBy",),
-    result_type=_D_messages_group_by,
+    result_type=MessagesGroupByResult,
     idempotent=True,
 )
 
@@ -573,17 +643,24 @@ async def messages_group_by(
     return _d.messages_group_by
 
 
-class _D_create_message(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateMessageResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_message: Message | None = _msgspec.field(default=None, name="createMessage")
 
 
-CREATE_MESSAGE_OP: _runtime.Operation[_D_create_message] = _runtime.Operation(
+CREATE_MESSAGE_OP: _runtime.Operation[CreateMessageResult] = _runtime.Operation(
     name="CreateMessage",
-    document="mutation CreateMessage($data: MessageCreateInput!, $upsert: Boolean) { createMessage(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector subject text updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateMessage($data: MessageCreateInput!, $upsert: Boolean) {
+  createMessage(data: $data, upsert: $upsert) {
+    ...MessageFields
+  }
+}
+"""
+    + _F_MessageFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createMessage",),
-    result_type=_D_create_message,
+    result_type=CreateMessageResult,
     idempotent=False,
 )
 
@@ -604,17 +681,24 @@ async def create_message(
     return _d.create_message
 
 
-class _D_create_messages(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateMessagesResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_messages: list[Message] | None = _msgspec.field(default=None, name="createMessages")
 
 
-CREATE_MESSAGES_OP: _runtime.Operation[_D_create_messages] = _runtime.Operation(
+CREATE_MESSAGES_OP: _runtime.Operation[CreateMessagesResult] = _runtime.Operation(
     name="CreateMessages",
-    document="mutation CreateMessages($data: [MessageCreateInput!]!, $upsert: Boolean) { createMessages(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector subject text updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateMessages($data: [MessageCreateInput!]!, $upsert: Boolean) {
+  createMessages(data: $data, upsert: $upsert) {
+    ...MessageFields
+  }
+}
+"""
+    + _F_MessageFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createMessages",),
-    result_type=_D_create_messages,
+    result_type=CreateMessagesResult,
     idempotent=False,
 )
 
@@ -637,17 +721,24 @@ async def create_messages(
     return _d.create_messages
 
 
-class _D_delete_message(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteMessageResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_message: Message | None = _msgspec.field(default=None, name="deleteMessage")
 
 
-DELETE_MESSAGE_OP: _runtime.Operation[_D_delete_message] = _runtime.Operation(
+DELETE_MESSAGE_OP: _runtime.Operation[DeleteMessageResult] = _runtime.Operation(
     name="DeleteMessage",
-    document="mutation DeleteMessage($id: UUID!) { deleteMessage(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector subject text updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteMessage($id: UUID!) {
+  deleteMessage(id: $id) {
+    ...MessageFields
+  }
+}
+"""
+    + _F_MessageFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteMessage",),
-    result_type=_D_delete_message,
+    result_type=DeleteMessageResult,
     idempotent=True,
 )
 
@@ -665,17 +756,24 @@ async def delete_message(
     return _d.delete_message
 
 
-class _D_delete_messages(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteMessagesResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_messages: list[Message] | None = _msgspec.field(default=None, name="deleteMessages")
 
 
-DELETE_MESSAGES_OP: _runtime.Operation[_D_delete_messages] = _runtime.Operation(
+DELETE_MESSAGES_OP: _runtime.Operation[DeleteMessagesResult] = _runtime.Operation(
     name="DeleteMessages",
-    document="mutation DeleteMessages($filter: MessageFilterInput!) { deleteMessages(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector subject text updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteMessages($filter: MessageFilterInput!) {
+  deleteMessages(filter: $filter) {
+    ...MessageFields
+  }
+}
+"""
+    + _F_MessageFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteMessages",),
-    result_type=_D_delete_messages,
+    result_type=DeleteMessagesResult,
     idempotent=False,
 )
 
@@ -693,17 +791,24 @@ async def delete_messages(
     return _d.delete_messages
 
 
-class _D_destroy_message(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyMessageResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_message: Message | None = _msgspec.field(default=None, name="destroyMessage")
 
 
-DESTROY_MESSAGE_OP: _runtime.Operation[_D_destroy_message] = _runtime.Operation(
+DESTROY_MESSAGE_OP: _runtime.Operation[DestroyMessageResult] = _runtime.Operation(
     name="DestroyMessage",
-    document="mutation DestroyMessage($id: UUID!) { destroyMessage(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector subject text updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyMessage($id: UUID!) {
+  destroyMessage(id: $id) {
+    ...MessageFields
+  }
+}
+"""
+    + _F_MessageFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyMessage",),
-    result_type=_D_destroy_message,
+    result_type=DestroyMessageResult,
     idempotent=True,
 )
 
@@ -721,17 +826,24 @@ async def destroy_message(
     return _d.destroy_message
 
 
-class _D_destroy_messages(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyMessagesResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_messages: list[Message] | None = _msgspec.field(default=None, name="destroyMessages")
 
 
-DESTROY_MESSAGES_OP: _runtime.Operation[_D_destroy_messages] = _runtime.Operation(
+DESTROY_MESSAGES_OP: _runtime.Operation[DestroyMessagesResult] = _runtime.Operation(
     name="DestroyMessages",
-    document="mutation DestroyMessages($filter: MessageFilterInput!) { destroyMessages(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector subject text updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyMessages($filter: MessageFilterInput!) {
+  destroyMessages(filter: $filter) {
+    ...MessageFields
+  }
+}
+"""
+    + _F_MessageFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyMessages",),
-    result_type=_D_destroy_messages,
+    result_type=DestroyMessagesResult,
     idempotent=False,
 )
 
@@ -749,17 +861,24 @@ async def destroy_messages(
     return _d.destroy_messages
 
 
-class _D_restore_message(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreMessageResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_message: Message | None = _msgspec.field(default=None, name="restoreMessage")
 
 
-RESTORE_MESSAGE_OP: _runtime.Operation[_D_restore_message] = _runtime.Operation(
+RESTORE_MESSAGE_OP: _runtime.Operation[RestoreMessageResult] = _runtime.Operation(
     name="RestoreMessage",
-    document="mutation RestoreMessage($id: UUID!) { restoreMessage(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector subject text updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreMessage($id: UUID!) {
+  restoreMessage(id: $id) {
+    ...MessageFields
+  }
+}
+"""
+    + _F_MessageFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreMessage",),
-    result_type=_D_restore_message,
+    result_type=RestoreMessageResult,
     idempotent=True,
 )
 
@@ -777,17 +896,24 @@ async def restore_message(
     return _d.restore_message
 
 
-class _D_restore_messages(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreMessagesResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_messages: list[Message] | None = _msgspec.field(default=None, name="restoreMessages")
 
 
-RESTORE_MESSAGES_OP: _runtime.Operation[_D_restore_messages] = _runtime.Operation(
+RESTORE_MESSAGES_OP: _runtime.Operation[RestoreMessagesResult] = _runtime.Operation(
     name="RestoreMessages",
-    document="mutation RestoreMessages($filter: MessageFilterInput!) { restoreMessages(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector subject text updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreMessages($filter: MessageFilterInput!) {
+  restoreMessages(filter: $filter) {
+    ...MessageFields
+  }
+}
+"""
+    + _F_MessageFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreMessages",),
-    result_type=_D_restore_messages,
+    result_type=RestoreMessagesResult,
     idempotent=False,
 )
 
@@ -805,17 +931,24 @@ async def restore_messages(
     return _d.restore_messages
 
 
-class _D_update_message(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateMessageResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_message: Message | None = _msgspec.field(default=None, name="updateMessage")
 
 
-UPDATE_MESSAGE_OP: _runtime.Operation[_D_update_message] = _runtime.Operation(
+UPDATE_MESSAGE_OP: _runtime.Operation[UpdateMessageResult] = _runtime.Operation(
     name="UpdateMessage",
-    document="mutation UpdateMessage($data: MessageUpdateInput!, $id: UUID!) { updateMessage(data: $data, id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector subject text updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateMessage($data: MessageUpdateInput!, $id: UUID!) {
+  updateMessage(data: $data, id: $id) {
+    ...MessageFields
+  }
+}
+"""
+    + _F_MessageFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateMessage",),
-    result_type=_D_update_message,
+    result_type=UpdateMessageResult,
     idempotent=True,
 )
 
@@ -835,17 +968,24 @@ async def update_message(
     return _d.update_message
 
 
-class _D_update_messages(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateMessagesResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_messages: list[Message] | None = _msgspec.field(default=None, name="updateMessages")
 
 
-UPDATE_MESSAGES_OP: _runtime.Operation[_D_update_messages] = _runtime.Operation(
+UPDATE_MESSAGES_OP: _runtime.Operation[UpdateMessagesResult] = _runtime.Operation(
     name="UpdateMessages",
-    document="mutation UpdateMessages($data: MessageUpdateInput!, $filter: MessageFilterInput!) { updateMessages(data: $data, filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector subject text updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateMessages($data: MessageUpdateInput!, $filter: MessageFilterInput!) {
+  updateMessages(data: $data, filter: $filter) {
+    ...MessageFields
+  }
+}
+"""
+    + _F_MessageFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateMessages",),
-    result_type=_D_update_messages,
+    result_type=UpdateMessagesResult,
     idempotent=False,
 )
 
@@ -870,101 +1010,134 @@ MessageRelationName = _t.Literal[
     "messageThread",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "messageParticipants": "messageParticipants { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id messageId personId position role searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "messageThread": "messageThread { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector updatedAt updatedBy { context name source workspaceMemberId } }",
+    "messageParticipants": """\
+messageParticipants {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt displayName handle id messageId personId position role searchVector updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      workspaceMemberId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "messageThread": """\
+messageThread {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
 }
 
 
-class _D_messages_with(_msgspec.Struct, frozen=True, kw_only=True):
+class MessagesWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     messages: MessageWithRelationsConnection | None = None
 
 
-_MESSAGES_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_messages_with]] = {}
+_MESSAGES_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[MessagesWithRelationsResult]] = {}
 
 
 def _messages_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_messages_with]:
+) -> _runtime.Operation[MessagesWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _MESSAGES_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="MessagesWithRelations",
             document=_runtime.include_document(
-                "query MessagesWithRelations($after: String, $before: String, $filter: MessageFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [MessageOrderByInput]) { messages(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector subject text updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query MessagesWithRelations($after: String, $before: String, $filter: MessageFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [MessageOrderByInput]) {
+  messages(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...MessageFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_MessageFields,
             endpoint="graphql",
             kind="query",
             root_fields=("messages",),
-            result_type=_D_messages_with,
+            result_type=MessagesWithRelationsResult,
             idempotent=True,
         )
         _MESSAGES_WITH_CACHE[key] = op
     return op
 
 
-class _D_message_with(_msgspec.Struct, frozen=True, kw_only=True):
+class MessageWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     message: MessageWithRelations | None = None
 
 
-_MESSAGE_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_message_with]] = {}
+_MESSAGE_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[MessageWithRelationsResult]] = {}
 
 
 def _message_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_message_with]:
+) -> _runtime.Operation[MessageWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _MESSAGE_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="MessageWithRelations",
             document=_runtime.include_document(
-                "query MessageWithRelations($filter: MessageFilterInput!) { message(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector subject text updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query MessageWithRelations($filter: MessageFilterInput!) {
+  message(filter: $filter) {
+    ...MessageFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_MessageFields,
             endpoint="graphql",
             kind="query",
             root_fields=("message",),
-            result_type=_D_message_with,
+            result_type=MessageWithRelationsResult,
             idempotent=True,
         )
         _MESSAGE_WITH_CACHE[key] = op
     return op
 
 
-class MessageApi:
+class MessageApi(_runtime.Facade):
     """Typed operations on ``Message`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: MessageFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[MessageOrderByInput | None] | None = None,
-    ) -> MessageConnection | None:
-        """One page of records (``findMany``)."""
-        return await messages(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(messages, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -990,52 +1163,13 @@ class MessageApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: MessageFilterInput,
-    ) -> Message | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await message(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[MessageGroupByInput],
-        filter: MessageFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[MessageOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[MessageOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[MessageGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await messages_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: MessageCreateInput,
-        upsert: bool | None = None,
-    ) -> Message | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_message(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(message, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        messages_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_message, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -1057,97 +1191,21 @@ class MessageApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: MessageUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> Message | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_message(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: MessageUpdateInput,
-        filter: MessageFilterInput,
-    ) -> list[Message] | None:
-        """Update every record matching ``filter``."""
-        return await update_messages(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Message | None:
-        """Soft-delete one record by id."""
-        return await delete_message(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: MessageFilterInput,
-    ) -> list[Message] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_messages(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Message | None:
-        """Permanently delete one record by id."""
-        return await destroy_message(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: MessageFilterInput,
-    ) -> list[Message] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_messages(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Message | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_message(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: MessageFilterInput,
-    ) -> list[Message] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_messages(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_message,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(update_messages, "Update every record matching ``filter``.")
+    delete = _runtime.method(delete_message, "Soft-delete one record by id.")
+    delete_many = _runtime.method(delete_messages, "Soft-delete every record matching ``filter``.")
+    destroy = _runtime.method(destroy_message, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_messages, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_message, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_messages, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

@@ -41,16 +41,8 @@ if _t.TYPE_CHECKING:
     from . import message as _m_message
     from . import person as _m_person
     from . import workspace_member as _m_workspace_member
-    from .message import (
-        MessageGroupByInput,
-        MessageOrderByInput,
-        MessageRelationInput,
-    )
-    from .person import (
-        PersonGroupByInput,
-        PersonOrderByInput,
-        PersonRelationInput,
-    )
+    from .message import MessageGroupByInput, MessageOrderByInput, MessageRelationInput
+    from .person import PersonGroupByInput, PersonOrderByInput, PersonRelationInput
     from .workspace_member import (
         WorkspaceMemberGroupByInput,
         WorkspaceMemberOrderByInput,
@@ -64,10 +56,16 @@ else:
 __all__ = [
     "CREATE_MESSAGE_PARTICIPANTS_OP",
     "CREATE_MESSAGE_PARTICIPANT_OP",
+    "CreateMessageParticipantResult",
+    "CreateMessageParticipantsResult",
     "DELETE_MESSAGE_PARTICIPANTS_OP",
     "DELETE_MESSAGE_PARTICIPANT_OP",
     "DESTROY_MESSAGE_PARTICIPANTS_OP",
     "DESTROY_MESSAGE_PARTICIPANT_OP",
+    "DeleteMessageParticipantResult",
+    "DeleteMessageParticipantsResult",
+    "DestroyMessageParticipantResult",
+    "DestroyMessageParticipantsResult",
     "MESSAGE_PARTICIPANTS_GROUP_BY_OP",
     "MESSAGE_PARTICIPANTS_OP",
     "MESSAGE_PARTICIPANT_OP",
@@ -83,6 +81,7 @@ __all__ = [
     "MessageParticipantOrderByWithGroupByAggregateInput",
     "MessageParticipantOrderByWithGroupByInput",
     "MessageParticipantRelationName",
+    "MessageParticipantResult",
     "MessageParticipantRoleEnum",
     "MessageParticipantRoleEnumFilter",
     "MessageParticipantRoleEnumLiteral",
@@ -90,10 +89,18 @@ __all__ = [
     "MessageParticipantWithRelations",
     "MessageParticipantWithRelationsConnection",
     "MessageParticipantWithRelationsEdge",
+    "MessageParticipantWithRelationsResult",
+    "MessageParticipantsGroupByResult",
+    "MessageParticipantsResult",
+    "MessageParticipantsWithRelationsResult",
     "RESTORE_MESSAGE_PARTICIPANTS_OP",
     "RESTORE_MESSAGE_PARTICIPANT_OP",
+    "RestoreMessageParticipantResult",
+    "RestoreMessageParticipantsResult",
     "UPDATE_MESSAGE_PARTICIPANTS_OP",
     "UPDATE_MESSAGE_PARTICIPANT_OP",
+    "UpdateMessageParticipantResult",
+    "UpdateMessageParticipantsResult",
     "create_message_participant",
     "create_message_participants",
     "delete_message_participant",
@@ -196,6 +203,21 @@ class MessageParticipantWithRelationsConnection(_msgspec.Struct, frozen=True, kw
     edges: list[MessageParticipantWithRelationsEdge]
     page_info: PageInfo = _msgspec.field(name="pageInfo")
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+_F_MessageParticipantFields = """\
+fragment MessageParticipantFields on MessageParticipant {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt displayName handle id messageId personId position role searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  workspaceMemberId
+}
+"""
 
 
 MessageParticipantCreateInput = _te.TypedDict(
@@ -429,19 +451,26 @@ MessageParticipantUpdateInput = _te.TypedDict(
 )
 
 
-class _D_message_participant(_msgspec.Struct, frozen=True, kw_only=True):
+class MessageParticipantResult(_msgspec.Struct, frozen=True, kw_only=True):
     message_participant: MessageParticipant | None = _msgspec.field(
         default=None, name="messageParticipant"
     )
 
 
-MESSAGE_PARTICIPANT_OP: _runtime.Operation[_D_message_participant] = _runtime.Operation(
+MESSAGE_PARTICIPANT_OP: _runtime.Operation[MessageParticipantResult] = _runtime.Operation(
     name="MessageParticipant",
-    document="query MessageParticipant($filter: MessageParticipantFilterInput!) { messageParticipant(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id messageId personId position role searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+    document="""\
+query MessageParticipant($filter: MessageParticipantFilterInput!) {
+  messageParticipant(filter: $filter) {
+    ...MessageParticipantFields
+  }
+}
+"""
+    + _F_MessageParticipantFields,
     endpoint="graphql",
     kind="query",
     root_fields=("messageParticipant",),
-    result_type=_D_message_participant,
+    result_type=MessageParticipantResult,
     idempotent=True,
 )
 
@@ -459,19 +488,35 @@ async def message_participant(
     return _d.message_participant
 
 
-class _D_message_participants(_msgspec.Struct, frozen=True, kw_only=True):
+class MessageParticipantsResult(_msgspec.Struct, frozen=True, kw_only=True):
     message_participants: MessageParticipantConnection | None = _msgspec.field(
         default=None, name="messageParticipants"
     )
 
 
-MESSAGE_PARTICIPANTS_OP: _runtime.Operation[_D_message_participants] = _runtime.Operation(
+MESSAGE_PARTICIPANTS_OP: _runtime.Operation[MessageParticipantsResult] = _runtime.Operation(
     name="MessageParticipants",
-    document="query MessageParticipants($after: String, $before: String, $filter: MessageParticipantFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [MessageParticipantOrderByInput]) { messageParticipants(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id messageId personId position role searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query MessageParticipants($after: String, $before: String, $filter: MessageParticipantFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [MessageParticipantOrderByInput]) {
+  messageParticipants(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...MessageParticipantFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_MessageParticipantFields,
     endpoint="graphql",
     kind="query",
     root_fields=("messageParticipants",),
-    result_type=_D_message_participants,
+    result_type=MessageParticipantsResult,
     idempotent=True,
 )
 
@@ -507,20 +552,37 @@ async def message_participants(
     return _d.message_participants
 
 
-class _D_message_participants_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class MessageParticipantsGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     message_participants_group_by: list[MessageParticipantGroupByConnection] | None = (
         _msgspec.field(default=None, name="messageParticipantsGroupBy")
     )
 
 
-MESSAGE_PARTICIPANTS_GROUP_BY_OP: _runtime.Operation[_D_message_participants_group_by] = (
+MESSAGE_PARTICIPANTS_GROUP_BY_OP: _runtime.Operation[MessageParticipantsGroupByResult] = (
     _runtime.Operation(
         name="MessageParticipantsGroupBy",
-        document="query MessageParticipantsGroupBy($groupBy: [MessageParticipantGroupByInput!]!, $filter: MessageParticipantFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [MessageParticipantOrderByWithGroupByInput], $orderByForRecords: [MessageParticipantOrderByInput], $viewId: UUID) { messageParticipantsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id messageId personId position role searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+        document="""\
+query MessageParticipantsGroupBy($groupBy: [MessageParticipantGroupByInput!]!, $filter: MessageParticipantFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [MessageParticipantOrderByWithGroupByInput], $orderByForRecords: [MessageParticipantOrderByInput], $viewId: UUID) {
+  messageParticipantsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...MessageParticipantFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+        + _F_MessageParticipantFields,
         endpoint="graphql",
         kind="query",
         root_fields=("messageParticipantsGroupBy",),
-        result_type=_D_message_participants_group_by,
+        result_type=MessageParticipantsGroupByResult,
         idempotent=True,
     )
 )
@@ -557,20 +619,27 @@ async def message_participants_group_by(
     return _d.message_participants_group_by
 
 
-class _D_create_message_participant(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateMessageParticipantResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_message_participant: MessageParticipant | None = _msgspec.field(
         default=None, name="createMessageParticipant"
     )
 
 
-CREATE_MESSAGE_PARTICIPANT_OP: _runtime.Operation[_D_create_message_participant] = (
+CREATE_MESSAGE_PARTICIPANT_OP: _runtime.Operation[CreateMessageParticipantResult] = (
     _runtime.Operation(
         name="CreateMessageParticipant",
-        document="mutation CreateMessageParticipant($data: MessageParticipantCreateInput!, $upsert: Boolean) { createMessageParticipant(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id messageId personId position role searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation CreateMessageParticipant($data: MessageParticipantCreateInput!, $upsert: Boolean) {
+  createMessageParticipant(data: $data, upsert: $upsert) {
+    ...MessageParticipantFields
+  }
+}
+"""
+        + _F_MessageParticipantFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("createMessageParticipant",),
-        result_type=_D_create_message_participant,
+        result_type=CreateMessageParticipantResult,
         idempotent=False,
     )
 )
@@ -594,20 +663,27 @@ async def create_message_participant(
     return _d.create_message_participant
 
 
-class _D_create_message_participants(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateMessageParticipantsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_message_participants: list[MessageParticipant] | None = _msgspec.field(
         default=None, name="createMessageParticipants"
     )
 
 
-CREATE_MESSAGE_PARTICIPANTS_OP: _runtime.Operation[_D_create_message_participants] = (
+CREATE_MESSAGE_PARTICIPANTS_OP: _runtime.Operation[CreateMessageParticipantsResult] = (
     _runtime.Operation(
         name="CreateMessageParticipants",
-        document="mutation CreateMessageParticipants($data: [MessageParticipantCreateInput!]!, $upsert: Boolean) { createMessageParticipants(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id messageId personId position role searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation CreateMessageParticipants($data: [MessageParticipantCreateInput!]!, $upsert: Boolean) {
+  createMessageParticipants(data: $data, upsert: $upsert) {
+    ...MessageParticipantFields
+  }
+}
+"""
+        + _F_MessageParticipantFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("createMessageParticipants",),
-        result_type=_D_create_message_participants,
+        result_type=CreateMessageParticipantsResult,
         idempotent=False,
     )
 )
@@ -631,20 +707,27 @@ async def create_message_participants(
     return _d.create_message_participants
 
 
-class _D_delete_message_participant(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteMessageParticipantResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_message_participant: MessageParticipant | None = _msgspec.field(
         default=None, name="deleteMessageParticipant"
     )
 
 
-DELETE_MESSAGE_PARTICIPANT_OP: _runtime.Operation[_D_delete_message_participant] = (
+DELETE_MESSAGE_PARTICIPANT_OP: _runtime.Operation[DeleteMessageParticipantResult] = (
     _runtime.Operation(
         name="DeleteMessageParticipant",
-        document="mutation DeleteMessageParticipant($id: UUID!) { deleteMessageParticipant(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id messageId personId position role searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation DeleteMessageParticipant($id: UUID!) {
+  deleteMessageParticipant(id: $id) {
+    ...MessageParticipantFields
+  }
+}
+"""
+        + _F_MessageParticipantFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("deleteMessageParticipant",),
-        result_type=_D_delete_message_participant,
+        result_type=DeleteMessageParticipantResult,
         idempotent=True,
     )
 )
@@ -663,20 +746,27 @@ async def delete_message_participant(
     return _d.delete_message_participant
 
 
-class _D_delete_message_participants(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteMessageParticipantsResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_message_participants: list[MessageParticipant] | None = _msgspec.field(
         default=None, name="deleteMessageParticipants"
     )
 
 
-DELETE_MESSAGE_PARTICIPANTS_OP: _runtime.Operation[_D_delete_message_participants] = (
+DELETE_MESSAGE_PARTICIPANTS_OP: _runtime.Operation[DeleteMessageParticipantsResult] = (
     _runtime.Operation(
         name="DeleteMessageParticipants",
-        document="mutation DeleteMessageParticipants($filter: MessageParticipantFilterInput!) { deleteMessageParticipants(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id messageId personId position role searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation DeleteMessageParticipants($filter: MessageParticipantFilterInput!) {
+  deleteMessageParticipants(filter: $filter) {
+    ...MessageParticipantFields
+  }
+}
+"""
+        + _F_MessageParticipantFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("deleteMessageParticipants",),
-        result_type=_D_delete_message_participants,
+        result_type=DeleteMessageParticipantsResult,
         idempotent=False,
     )
 )
@@ -695,20 +785,27 @@ async def delete_message_participants(
     return _d.delete_message_participants
 
 
-class _D_destroy_message_participant(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyMessageParticipantResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_message_participant: MessageParticipant | None = _msgspec.field(
         default=None, name="destroyMessageParticipant"
     )
 
 
-DESTROY_MESSAGE_PARTICIPANT_OP: _runtime.Operation[_D_destroy_message_participant] = (
+DESTROY_MESSAGE_PARTICIPANT_OP: _runtime.Operation[DestroyMessageParticipantResult] = (
     _runtime.Operation(
         name="DestroyMessageParticipant",
-        document="mutation DestroyMessageParticipant($id: UUID!) { destroyMessageParticipant(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id messageId personId position role searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation DestroyMessageParticipant($id: UUID!) {
+  destroyMessageParticipant(id: $id) {
+    ...MessageParticipantFields
+  }
+}
+"""
+        + _F_MessageParticipantFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("destroyMessageParticipant",),
-        result_type=_D_destroy_message_participant,
+        result_type=DestroyMessageParticipantResult,
         idempotent=True,
     )
 )
@@ -727,20 +824,27 @@ async def destroy_message_participant(
     return _d.destroy_message_participant
 
 
-class _D_destroy_message_participants(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyMessageParticipantsResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_message_participants: list[MessageParticipant] | None = _msgspec.field(
         default=None, name="destroyMessageParticipants"
     )
 
 
-DESTROY_MESSAGE_PARTICIPANTS_OP: _runtime.Operation[_D_destroy_message_participants] = (
+DESTROY_MESSAGE_PARTICIPANTS_OP: _runtime.Operation[DestroyMessageParticipantsResult] = (
     _runtime.Operation(
         name="DestroyMessageParticipants",
-        document="mutation DestroyMessageParticipants($filter: MessageParticipantFilterInput!) { destroyMessageParticipants(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id messageId personId position role searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation DestroyMessageParticipants($filter: MessageParticipantFilterInput!) {
+  destroyMessageParticipants(filter: $filter) {
+    ...MessageParticipantFields
+  }
+}
+"""
+        + _F_MessageParticipantFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("destroyMessageParticipants",),
-        result_type=_D_destroy_message_participants,
+        result_type=DestroyMessageParticipantsResult,
         idempotent=False,
     )
 )
@@ -759,20 +863,27 @@ async def destroy_message_participants(
     return _d.destroy_message_participants
 
 
-class _D_restore_message_participant(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreMessageParticipantResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_message_participant: MessageParticipant | None = _msgspec.field(
         default=None, name="restoreMessageParticipant"
     )
 
 
-RESTORE_MESSAGE_PARTICIPANT_OP: _runtime.Operation[_D_restore_message_participant] = (
+RESTORE_MESSAGE_PARTICIPANT_OP: _runtime.Operation[RestoreMessageParticipantResult] = (
     _runtime.Operation(
         name="RestoreMessageParticipant",
-        document="mutation RestoreMessageParticipant($id: UUID!) { restoreMessageParticipant(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id messageId personId position role searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation RestoreMessageParticipant($id: UUID!) {
+  restoreMessageParticipant(id: $id) {
+    ...MessageParticipantFields
+  }
+}
+"""
+        + _F_MessageParticipantFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("restoreMessageParticipant",),
-        result_type=_D_restore_message_participant,
+        result_type=RestoreMessageParticipantResult,
         idempotent=True,
     )
 )
@@ -791,20 +902,27 @@ async def restore_message_participant(
     return _d.restore_message_participant
 
 
-class _D_restore_message_participants(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreMessageParticipantsResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_message_participants: list[MessageParticipant] | None = _msgspec.field(
         default=None, name="restoreMessageParticipants"
     )
 
 
-RESTORE_MESSAGE_PARTICIPANTS_OP: _runtime.Operation[_D_restore_message_participants] = (
+RESTORE_MESSAGE_PARTICIPANTS_OP: _runtime.Operation[RestoreMessageParticipantsResult] = (
     _runtime.Operation(
         name="RestoreMessageParticipants",
-        document="mutation RestoreMessageParticipants($filter: MessageParticipantFilterInput!) { restoreMessageParticipants(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id messageId personId position role searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation RestoreMessageParticipants($filter: MessageParticipantFilterInput!) {
+  restoreMessageParticipants(filter: $filter) {
+    ...MessageParticipantFields
+  }
+}
+"""
+        + _F_MessageParticipantFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("restoreMessageParticipants",),
-        result_type=_D_restore_message_participants,
+        result_type=RestoreMessageParticipantsResult,
         idempotent=False,
     )
 )
@@ -823,20 +941,27 @@ async def restore_message_participants(
     return _d.restore_message_participants
 
 
-class _D_update_message_participant(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateMessageParticipantResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_message_participant: MessageParticipant | None = _msgspec.field(
         default=None, name="updateMessageParticipant"
     )
 
 
-UPDATE_MESSAGE_PARTICIPANT_OP: _runtime.Operation[_D_update_message_participant] = (
+UPDATE_MESSAGE_PARTICIPANT_OP: _runtime.Operation[UpdateMessageParticipantResult] = (
     _runtime.Operation(
         name="UpdateMessageParticipant",
-        document="mutation UpdateMessageParticipant($data: MessageParticipantUpdateInput!, $id: UUID!) { updateMessageParticipant(data: $data, id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id messageId personId position role searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation UpdateMessageParticipant($data: MessageParticipantUpdateInput!, $id: UUID!) {
+  updateMessageParticipant(data: $data, id: $id) {
+    ...MessageParticipantFields
+  }
+}
+"""
+        + _F_MessageParticipantFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("updateMessageParticipant",),
-        result_type=_D_update_message_participant,
+        result_type=UpdateMessageParticipantResult,
         idempotent=True,
     )
 )
@@ -857,20 +982,27 @@ async def update_message_participant(
     return _d.update_message_participant
 
 
-class _D_update_message_participants(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateMessageParticipantsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_message_participants: list[MessageParticipant] | None = _msgspec.field(
         default=None, name="updateMessageParticipants"
     )
 
 
-UPDATE_MESSAGE_PARTICIPANTS_OP: _runtime.Operation[_D_update_message_participants] = (
+UPDATE_MESSAGE_PARTICIPANTS_OP: _runtime.Operation[UpdateMessageParticipantsResult] = (
     _runtime.Operation(
         name="UpdateMessageParticipants",
-        document="mutation UpdateMessageParticipants($data: MessageParticipantUpdateInput!, $filter: MessageParticipantFilterInput!) { updateMessageParticipants(data: $data, filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id messageId personId position role searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } }",
+        document="""\
+mutation UpdateMessageParticipants($data: MessageParticipantUpdateInput!, $filter: MessageParticipantFilterInput!) {
+  updateMessageParticipants(data: $data, filter: $filter) {
+    ...MessageParticipantFields
+  }
+}
+"""
+        + _F_MessageParticipantFields,
         endpoint="graphql",
         kind="mutation",
         root_fields=("updateMessageParticipants",),
-        result_type=_D_update_message_participants,
+        result_type=UpdateMessageParticipantsResult,
         idempotent=False,
     )
 )
@@ -897,110 +1029,169 @@ MessageParticipantRelationName = _t.Literal[
     "workspaceMember",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "message": "message { createdAt createdBy { context name source workspaceMemberId } deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector subject text updatedAt updatedBy { context name source workspaceMemberId } }",
-    "person": "person { avatarFile { fileCategory fileId label } avatarUrl city companyId createdAt createdBy { context name source workspaceMemberId } deletedAt emails { additionalEmails primaryEmail } id jobTitle linkedinLink { primaryLinkLabel primaryLinkUrl secondaryLinks } name { firstName lastName } phones { additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber } position searchVector updatedAt updatedBy { context name source workspaceMemberId } xLink { primaryLinkLabel primaryLinkUrl secondaryLinks } }",
-    "workspaceMember": "workspaceMember { avatarUrl calendarStartDay colorScheme createdAt createdBy { context name source workspaceMemberId } dateFormat deletedAt id locale name { firstName lastName } numberFormat position searchVector timeFormat timeZone updatedAt updatedBy { context name source workspaceMemberId } userEmail userId }",
+    "message": """\
+message {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector
+  subject text updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
+    "person": """\
+person {
+  avatarFile {
+    fileCategory fileId label
+  }
+  avatarUrl city companyId createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt
+  emails {
+    additionalEmails primaryEmail
+  }
+  id jobTitle
+  linkedinLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+  name {
+    firstName lastName
+  }
+  phones {
+    additionalPhones primaryPhoneCallingCode primaryPhoneCountryCode primaryPhoneNumber
+  }
+  position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  xLink {
+    primaryLinkLabel primaryLinkUrl secondaryLinks
+  }
+}""",
+    "workspaceMember": """\
+workspaceMember {
+  avatarUrl calendarStartDay colorScheme createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  dateFormat deletedAt id locale
+  name {
+    firstName lastName
+  }
+  numberFormat position searchVector timeFormat timeZone updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  userEmail userId
+}""",
 }
 
 
-class _D_message_participants_with(_msgspec.Struct, frozen=True, kw_only=True):
+class MessageParticipantsWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     message_participants: MessageParticipantWithRelationsConnection | None = _msgspec.field(
         default=None, name="messageParticipants"
     )
 
 
 _MESSAGE_PARTICIPANTS_WITH_CACHE: dict[
-    tuple[str, ...], _runtime.Operation[_D_message_participants_with]
+    tuple[str, ...], _runtime.Operation[MessageParticipantsWithRelationsResult]
 ] = {}
 
 
 def _message_participants_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_message_participants_with]:
+) -> _runtime.Operation[MessageParticipantsWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _MESSAGE_PARTICIPANTS_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="MessageParticipantsWithRelations",
             document=_runtime.include_document(
-                "query MessageParticipantsWithRelations($after: String, $before: String, $filter: MessageParticipantFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [MessageParticipantOrderByInput]) { messageParticipants(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id messageId personId position role searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId ",
+                """\
+query MessageParticipantsWithRelations($after: String, $before: String, $filter: MessageParticipantFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [MessageParticipantOrderByInput]) {
+  messageParticipants(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...MessageParticipantFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_MessageParticipantFields,
             endpoint="graphql",
             kind="query",
             root_fields=("messageParticipants",),
-            result_type=_D_message_participants_with,
+            result_type=MessageParticipantsWithRelationsResult,
             idempotent=True,
         )
         _MESSAGE_PARTICIPANTS_WITH_CACHE[key] = op
     return op
 
 
-class _D_message_participant_with(_msgspec.Struct, frozen=True, kw_only=True):
+class MessageParticipantWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     message_participant: MessageParticipantWithRelations | None = _msgspec.field(
         default=None, name="messageParticipant"
     )
 
 
 _MESSAGE_PARTICIPANT_WITH_CACHE: dict[
-    tuple[str, ...], _runtime.Operation[_D_message_participant_with]
+    tuple[str, ...], _runtime.Operation[MessageParticipantWithRelationsResult]
 ] = {}
 
 
 def _message_participant_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_message_participant_with]:
+) -> _runtime.Operation[MessageParticipantWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _MESSAGE_PARTICIPANT_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="MessageParticipantWithRelations",
             document=_runtime.include_document(
-                "query MessageParticipantWithRelations($filter: MessageParticipantFilterInput!) { messageParticipant(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt displayName handle id messageId personId position role searchVector updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId ",
+                """\
+query MessageParticipantWithRelations($filter: MessageParticipantFilterInput!) {
+  messageParticipant(filter: $filter) {
+    ...MessageParticipantFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_MessageParticipantFields,
             endpoint="graphql",
             kind="query",
             root_fields=("messageParticipant",),
-            result_type=_D_message_participant_with,
+            result_type=MessageParticipantWithRelationsResult,
             idempotent=True,
         )
         _MESSAGE_PARTICIPANT_WITH_CACHE[key] = op
     return op
 
 
-class MessageParticipantApi:
+class MessageParticipantApi(_runtime.Facade):
     """Typed operations on ``MessageParticipant`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: MessageParticipantFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[MessageParticipantOrderByInput | None] | None = None,
-    ) -> MessageParticipantConnection | None:
-        """One page of records (``findMany``)."""
-        return await message_participants(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(message_participants, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -1026,52 +1217,13 @@ class MessageParticipantApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: MessageParticipantFilterInput,
-    ) -> MessageParticipant | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await message_participant(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[MessageParticipantGroupByInput],
-        filter: MessageParticipantFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[MessageParticipantOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[MessageParticipantOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[MessageParticipantGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await message_participants_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: MessageParticipantCreateInput,
-        upsert: bool | None = None,
-    ) -> MessageParticipant | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_message_participant(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(message_participant, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        message_participants_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_message_participant, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -1094,97 +1246,25 @@ class MessageParticipantApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: MessageParticipantUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> MessageParticipant | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_message_participant(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: MessageParticipantUpdateInput,
-        filter: MessageParticipantFilterInput,
-    ) -> list[MessageParticipant] | None:
-        """Update every record matching ``filter``."""
-        return await update_message_participants(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> MessageParticipant | None:
-        """Soft-delete one record by id."""
-        return await delete_message_participant(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: MessageParticipantFilterInput,
-    ) -> list[MessageParticipant] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_message_participants(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> MessageParticipant | None:
-        """Permanently delete one record by id."""
-        return await destroy_message_participant(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: MessageParticipantFilterInput,
-    ) -> list[MessageParticipant] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_message_participants(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> MessageParticipant | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_message_participant(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: MessageParticipantFilterInput,
-    ) -> list[MessageParticipant] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_message_participants(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_message_participant,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(
+        update_message_participants, "Update every record matching ``filter``."
+    )
+    delete = _runtime.method(delete_message_participant, "Soft-delete one record by id.")
+    delete_many = _runtime.method(
+        delete_message_participants, "Soft-delete every record matching ``filter``."
+    )
+    destroy = _runtime.method(destroy_message_participant, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_message_participants, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_message_participant, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_message_participants, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

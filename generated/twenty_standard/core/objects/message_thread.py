@@ -41,10 +41,16 @@ else:
 __all__ = [
     "CREATE_MESSAGE_THREADS_OP",
     "CREATE_MESSAGE_THREAD_OP",
+    "CreateMessageThreadResult",
+    "CreateMessageThreadsResult",
     "DELETE_MESSAGE_THREADS_OP",
     "DELETE_MESSAGE_THREAD_OP",
     "DESTROY_MESSAGE_THREADS_OP",
     "DESTROY_MESSAGE_THREAD_OP",
+    "DeleteMessageThreadResult",
+    "DeleteMessageThreadsResult",
+    "DestroyMessageThreadResult",
+    "DestroyMessageThreadsResult",
     "MESSAGE_THREADS_GROUP_BY_OP",
     "MESSAGE_THREADS_OP",
     "MESSAGE_THREAD_OP",
@@ -62,15 +68,24 @@ __all__ = [
     "MessageThreadOrderByWithGroupByInput",
     "MessageThreadRelationInput",
     "MessageThreadRelationName",
+    "MessageThreadResult",
     "MessageThreadUpdateInput",
     "MessageThreadWhereUniqueInput",
     "MessageThreadWithRelations",
     "MessageThreadWithRelationsConnection",
     "MessageThreadWithRelationsEdge",
+    "MessageThreadWithRelationsResult",
+    "MessageThreadsGroupByResult",
+    "MessageThreadsResult",
+    "MessageThreadsWithRelationsResult",
     "RESTORE_MESSAGE_THREADS_OP",
     "RESTORE_MESSAGE_THREAD_OP",
+    "RestoreMessageThreadResult",
+    "RestoreMessageThreadsResult",
     "UPDATE_MESSAGE_THREADS_OP",
     "UPDATE_MESSAGE_THREAD_OP",
+    "UpdateMessageThreadResult",
+    "UpdateMessageThreadsResult",
     "create_message_thread",
     "create_message_threads",
     "delete_message_thread",
@@ -141,6 +156,20 @@ class MessageThreadWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only
     edges: list[MessageThreadWithRelationsEdge]
     page_info: PageInfo = _msgspec.field(name="pageInfo")
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+_F_MessageThreadFields = """\
+fragment MessageThreadFields on MessageThread {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id position searchVector updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}
+"""
 
 
 MessageThreadConnectInput = _te.TypedDict(
@@ -324,17 +353,24 @@ MessageThreadWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_message_thread(_msgspec.Struct, frozen=True, kw_only=True):
+class MessageThreadResult(_msgspec.Struct, frozen=True, kw_only=True):
     message_thread: MessageThread | None = _msgspec.field(default=None, name="messageThread")
 
 
-MESSAGE_THREAD_OP: _runtime.Operation[_D_message_thread] = _runtime.Operation(
+MESSAGE_THREAD_OP: _runtime.Operation[MessageThreadResult] = _runtime.Operation(
     name="MessageThread",
-    document="query MessageThread($filter: MessageThreadFilterInput!) { messageThread(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+query MessageThread($filter: MessageThreadFilterInput!) {
+  messageThread(filter: $filter) {
+    ...MessageThreadFields
+  }
+}
+"""
+    + _F_MessageThreadFields,
     endpoint="graphql",
     kind="query",
     root_fields=("messageThread",),
-    result_type=_D_message_thread,
+    result_type=MessageThreadResult,
     idempotent=True,
 )
 
@@ -352,19 +388,35 @@ async def message_thread(
     return _d.message_thread
 
 
-class _D_message_threads(_msgspec.Struct, frozen=True, kw_only=True):
+class MessageThreadsResult(_msgspec.Struct, frozen=True, kw_only=True):
     message_threads: MessageThreadConnection | None = _msgspec.field(
         default=None, name="messageThreads"
     )
 
 
-MESSAGE_THREADS_OP: _runtime.Operation[_D_message_threads] = _runtime.Operation(
+MESSAGE_THREADS_OP: _runtime.Operation[MessageThreadsResult] = _runtime.Operation(
     name="MessageThreads",
-    document="query MessageThreads($after: String, $before: String, $filter: MessageThreadFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [MessageThreadOrderByInput]) { messageThreads(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query MessageThreads($after: String, $before: String, $filter: MessageThreadFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [MessageThreadOrderByInput]) {
+  messageThreads(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...MessageThreadFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_MessageThreadFields,
     endpoint="graphql",
     kind="query",
     root_fields=("messageThreads",),
-    result_type=_D_message_threads,
+    result_type=MessageThreadsResult,
     idempotent=True,
 )
 
@@ -400,19 +452,36 @@ async def message_threads(
     return _d.message_threads
 
 
-class _D_message_threads_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class MessageThreadsGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     message_threads_group_by: list[MessageThreadGroupByConnection] | None = _msgspec.field(
         default=None, name="messageThreadsGroupBy"
     )
 
 
-MESSAGE_THREADS_GROUP_BY_OP: _runtime.Operation[_D_message_threads_group_by] = _runtime.Operation(
+MESSAGE_THREADS_GROUP_BY_OP: _runtime.Operation[MessageThreadsGroupByResult] = _runtime.Operation(
     name="MessageThreadsGroupBy",
-    document="query MessageThreadsGroupBy($groupBy: [MessageThreadGroupByInput!]!, $filter: MessageThreadFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [MessageThreadOrderByWithGroupByInput], $orderByForRecords: [MessageThreadOrderByInput], $viewId: UUID) { messageThreadsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query MessageThreadsGroupBy($groupBy: [MessageThreadGroupByInput!]!, $filter: MessageThreadFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [MessageThreadOrderByWithGroupByInput], $orderByForRecords: [MessageThreadOrderByInput], $viewId: UUID) {
+  messageThreadsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...MessageThreadFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_MessageThreadFields,
     endpoint="graphql",
     kind="query",
     root_fields=("messageThreadsGroupBy",),
-    result_type=_D_message_threads_group_by,
+    result_type=MessageThreadsGroupByResult,
     idempotent=True,
 )
 
@@ -448,19 +517,26 @@ async def message_threads_group_by(
     return _d.message_threads_group_by
 
 
-class _D_create_message_thread(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateMessageThreadResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_message_thread: MessageThread | None = _msgspec.field(
         default=None, name="createMessageThread"
     )
 
 
-CREATE_MESSAGE_THREAD_OP: _runtime.Operation[_D_create_message_thread] = _runtime.Operation(
+CREATE_MESSAGE_THREAD_OP: _runtime.Operation[CreateMessageThreadResult] = _runtime.Operation(
     name="CreateMessageThread",
-    document="mutation CreateMessageThread($data: MessageThreadCreateInput!, $upsert: Boolean) { createMessageThread(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateMessageThread($data: MessageThreadCreateInput!, $upsert: Boolean) {
+  createMessageThread(data: $data, upsert: $upsert) {
+    ...MessageThreadFields
+  }
+}
+"""
+    + _F_MessageThreadFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createMessageThread",),
-    result_type=_D_create_message_thread,
+    result_type=CreateMessageThreadResult,
     idempotent=False,
 )
 
@@ -483,19 +559,26 @@ async def create_message_thread(
     return _d.create_message_thread
 
 
-class _D_create_message_threads(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateMessageThreadsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_message_threads: list[MessageThread] | None = _msgspec.field(
         default=None, name="createMessageThreads"
     )
 
 
-CREATE_MESSAGE_THREADS_OP: _runtime.Operation[_D_create_message_threads] = _runtime.Operation(
+CREATE_MESSAGE_THREADS_OP: _runtime.Operation[CreateMessageThreadsResult] = _runtime.Operation(
     name="CreateMessageThreads",
-    document="mutation CreateMessageThreads($data: [MessageThreadCreateInput!]!, $upsert: Boolean) { createMessageThreads(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateMessageThreads($data: [MessageThreadCreateInput!]!, $upsert: Boolean) {
+  createMessageThreads(data: $data, upsert: $upsert) {
+    ...MessageThreadFields
+  }
+}
+"""
+    + _F_MessageThreadFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createMessageThreads",),
-    result_type=_D_create_message_threads,
+    result_type=CreateMessageThreadsResult,
     idempotent=False,
 )
 
@@ -518,19 +601,26 @@ async def create_message_threads(
     return _d.create_message_threads
 
 
-class _D_delete_message_thread(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteMessageThreadResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_message_thread: MessageThread | None = _msgspec.field(
         default=None, name="deleteMessageThread"
     )
 
 
-DELETE_MESSAGE_THREAD_OP: _runtime.Operation[_D_delete_message_thread] = _runtime.Operation(
+DELETE_MESSAGE_THREAD_OP: _runtime.Operation[DeleteMessageThreadResult] = _runtime.Operation(
     name="DeleteMessageThread",
-    document="mutation DeleteMessageThread($id: UUID!) { deleteMessageThread(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteMessageThread($id: UUID!) {
+  deleteMessageThread(id: $id) {
+    ...MessageThreadFields
+  }
+}
+"""
+    + _F_MessageThreadFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteMessageThread",),
-    result_type=_D_delete_message_thread,
+    result_type=DeleteMessageThreadResult,
     idempotent=True,
 )
 
@@ -548,19 +638,26 @@ async def delete_message_thread(
     return _d.delete_message_thread
 
 
-class _D_delete_message_threads(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteMessageThreadsResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_message_threads: list[MessageThread] | None = _msgspec.field(
         default=None, name="deleteMessageThreads"
     )
 
 
-DELETE_MESSAGE_THREADS_OP: _runtime.Operation[_D_delete_message_threads] = _runtime.Operation(
+DELETE_MESSAGE_THREADS_OP: _runtime.Operation[DeleteMessageThreadsResult] = _runtime.Operation(
     name="DeleteMessageThreads",
-    document="mutation DeleteMessageThreads($filter: MessageThreadFilterInput!) { deleteMessageThreads(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteMessageThreads($filter: MessageThreadFilterInput!) {
+  deleteMessageThreads(filter: $filter) {
+    ...MessageThreadFields
+  }
+}
+"""
+    + _F_MessageThreadFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteMessageThreads",),
-    result_type=_D_delete_message_threads,
+    result_type=DeleteMessageThreadsResult,
     idempotent=False,
 )
 
@@ -578,19 +675,26 @@ async def delete_message_threads(
     return _d.delete_message_threads
 
 
-class _D_destroy_message_thread(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyMessageThreadResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_message_thread: MessageThread | None = _msgspec.field(
         default=None, name="destroyMessageThread"
     )
 
 
-DESTROY_MESSAGE_THREAD_OP: _runtime.Operation[_D_destroy_message_thread] = _runtime.Operation(
+DESTROY_MESSAGE_THREAD_OP: _runtime.Operation[DestroyMessageThreadResult] = _runtime.Operation(
     name="DestroyMessageThread",
-    document="mutation DestroyMessageThread($id: UUID!) { destroyMessageThread(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyMessageThread($id: UUID!) {
+  destroyMessageThread(id: $id) {
+    ...MessageThreadFields
+  }
+}
+"""
+    + _F_MessageThreadFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyMessageThread",),
-    result_type=_D_destroy_message_thread,
+    result_type=DestroyMessageThreadResult,
     idempotent=True,
 )
 
@@ -608,19 +712,26 @@ async def destroy_message_thread(
     return _d.destroy_message_thread
 
 
-class _D_destroy_message_threads(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyMessageThreadsResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_message_threads: list[MessageThread] | None = _msgspec.field(
         default=None, name="destroyMessageThreads"
     )
 
 
-DESTROY_MESSAGE_THREADS_OP: _runtime.Operation[_D_destroy_message_threads] = _runtime.Operation(
+DESTROY_MESSAGE_THREADS_OP: _runtime.Operation[DestroyMessageThreadsResult] = _runtime.Operation(
     name="DestroyMessageThreads",
-    document="mutation DestroyMessageThreads($filter: MessageThreadFilterInput!) { destroyMessageThreads(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyMessageThreads($filter: MessageThreadFilterInput!) {
+  destroyMessageThreads(filter: $filter) {
+    ...MessageThreadFields
+  }
+}
+"""
+    + _F_MessageThreadFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyMessageThreads",),
-    result_type=_D_destroy_message_threads,
+    result_type=DestroyMessageThreadsResult,
     idempotent=False,
 )
 
@@ -638,19 +749,26 @@ async def destroy_message_threads(
     return _d.destroy_message_threads
 
 
-class _D_restore_message_thread(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreMessageThreadResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_message_thread: MessageThread | None = _msgspec.field(
         default=None, name="restoreMessageThread"
     )
 
 
-RESTORE_MESSAGE_THREAD_OP: _runtime.Operation[_D_restore_message_thread] = _runtime.Operation(
+RESTORE_MESSAGE_THREAD_OP: _runtime.Operation[RestoreMessageThreadResult] = _runtime.Operation(
     name="RestoreMessageThread",
-    document="mutation RestoreMessageThread($id: UUID!) { restoreMessageThread(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreMessageThread($id: UUID!) {
+  restoreMessageThread(id: $id) {
+    ...MessageThreadFields
+  }
+}
+"""
+    + _F_MessageThreadFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreMessageThread",),
-    result_type=_D_restore_message_thread,
+    result_type=RestoreMessageThreadResult,
     idempotent=True,
 )
 
@@ -668,19 +786,26 @@ async def restore_message_thread(
     return _d.restore_message_thread
 
 
-class _D_restore_message_threads(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreMessageThreadsResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_message_threads: list[MessageThread] | None = _msgspec.field(
         default=None, name="restoreMessageThreads"
     )
 
 
-RESTORE_MESSAGE_THREADS_OP: _runtime.Operation[_D_restore_message_threads] = _runtime.Operation(
+RESTORE_MESSAGE_THREADS_OP: _runtime.Operation[RestoreMessageThreadsResult] = _runtime.Operation(
     name="RestoreMessageThreads",
-    document="mutation RestoreMessageThreads($filter: MessageThreadFilterInput!) { restoreMessageThreads(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreMessageThreads($filter: MessageThreadFilterInput!) {
+  restoreMessageThreads(filter: $filter) {
+    ...MessageThreadFields
+  }
+}
+"""
+    + _F_MessageThreadFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreMessageThreads",),
-    result_type=_D_restore_message_threads,
+    result_type=RestoreMessageThreadsResult,
     idempotent=False,
 )
 
@@ -698,19 +823,26 @@ async def restore_message_threads(
     return _d.restore_message_threads
 
 
-class _D_update_message_thread(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateMessageThreadResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_message_thread: MessageThread | None = _msgspec.field(
         default=None, name="updateMessageThread"
     )
 
 
-UPDATE_MESSAGE_THREAD_OP: _runtime.Operation[_D_update_message_thread] = _runtime.Operation(
+UPDATE_MESSAGE_THREAD_OP: _runtime.Operation[UpdateMessageThreadResult] = _runtime.Operation(
     name="UpdateMessageThread",
-    document="mutation UpdateMessageThread($data: MessageThreadUpdateInput!, $id: UUID!) { updateMessageThread(data: $data, id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateMessageThread($data: MessageThreadUpdateInput!, $id: UUID!) {
+  updateMessageThread(data: $data, id: $id) {
+    ...MessageThreadFields
+  }
+}
+"""
+    + _F_MessageThreadFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateMessageThread",),
-    result_type=_D_update_message_thread,
+    result_type=UpdateMessageThreadResult,
     idempotent=True,
 )
 
@@ -730,19 +862,26 @@ async def update_message_thread(
     return _d.update_message_thread
 
 
-class _D_update_message_threads(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateMessageThreadsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_message_threads: list[MessageThread] | None = _msgspec.field(
         default=None, name="updateMessageThreads"
     )
 
 
-UPDATE_MESSAGE_THREADS_OP: _runtime.Operation[_D_update_message_threads] = _runtime.Operation(
+UPDATE_MESSAGE_THREADS_OP: _runtime.Operation[UpdateMessageThreadsResult] = _runtime.Operation(
     name="UpdateMessageThreads",
-    document="mutation UpdateMessageThreads($data: MessageThreadUpdateInput!, $filter: MessageThreadFilterInput!) { updateMessageThreads(data: $data, filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateMessageThreads($data: MessageThreadUpdateInput!, $filter: MessageThreadFilterInput!) {
+  updateMessageThreads(data: $data, filter: $filter) {
+    ...MessageThreadFields
+  }
+}
+"""
+    + _F_MessageThreadFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateMessageThreads",),
-    result_type=_D_update_message_threads,
+    result_type=UpdateMessageThreadsResult,
     idempotent=False,
 )
 
@@ -764,104 +903,131 @@ async def update_message_threads(
 
 MessageThreadRelationName = _t.Literal["messages",]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "messages": "messages { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector subject text updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
+    "messages": """\
+messages {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt direction headerMessageId id messageThreadId position receivedAt searchVector
+      subject text updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
 }
 
 
-class _D_message_threads_with(_msgspec.Struct, frozen=True, kw_only=True):
+class MessageThreadsWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     message_threads: MessageThreadWithRelationsConnection | None = _msgspec.field(
         default=None, name="messageThreads"
     )
 
 
-_MESSAGE_THREADS_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_message_threads_with]] = {}
+_MESSAGE_THREADS_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[MessageThreadsWithRelationsResult]
+] = {}
 
 
 def _message_threads_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_message_threads_with]:
+) -> _runtime.Operation[MessageThreadsWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _MESSAGE_THREADS_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="MessageThreadsWithRelations",
             document=_runtime.include_document(
-                "query MessageThreadsWithRelations($after: String, $before: String, $filter: MessageThreadFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [MessageThreadOrderByInput]) { messageThreads(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query MessageThreadsWithRelations($after: String, $before: String, $filter: MessageThreadFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [MessageThreadOrderByInput]) {
+  messageThreads(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...MessageThreadFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_MessageThreadFields,
             endpoint="graphql",
             kind="query",
             root_fields=("messageThreads",),
-            result_type=_D_message_threads_with,
+            result_type=MessageThreadsWithRelationsResult,
             idempotent=True,
         )
         _MESSAGE_THREADS_WITH_CACHE[key] = op
     return op
 
 
-class _D_message_thread_with(_msgspec.Struct, frozen=True, kw_only=True):
+class MessageThreadWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     message_thread: MessageThreadWithRelations | None = _msgspec.field(
         default=None, name="messageThread"
     )
 
 
-_MESSAGE_THREAD_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_message_thread_with]] = {}
+_MESSAGE_THREAD_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[MessageThreadWithRelationsResult]
+] = {}
 
 
 def _message_thread_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_message_thread_with]:
+) -> _runtime.Operation[MessageThreadWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _MESSAGE_THREAD_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="MessageThreadWithRelations",
             document=_runtime.include_document(
-                "query MessageThreadWithRelations($filter: MessageThreadFilterInput!) { messageThread(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id position searchVector updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query MessageThreadWithRelations($filter: MessageThreadFilterInput!) {
+  messageThread(filter: $filter) {
+    ...MessageThreadFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_MessageThreadFields,
             endpoint="graphql",
             kind="query",
             root_fields=("messageThread",),
-            result_type=_D_message_thread_with,
+            result_type=MessageThreadWithRelationsResult,
             idempotent=True,
         )
         _MESSAGE_THREAD_WITH_CACHE[key] = op
     return op
 
 
-class MessageThreadApi:
+class MessageThreadApi(_runtime.Facade):
     """Typed operations on ``MessageThread`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: MessageThreadFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[MessageThreadOrderByInput | None] | None = None,
-    ) -> MessageThreadConnection | None:
-        """One page of records (``findMany``)."""
-        return await message_threads(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(message_threads, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -887,52 +1053,13 @@ class MessageThreadApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: MessageThreadFilterInput,
-    ) -> MessageThread | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await message_thread(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[MessageThreadGroupByInput],
-        filter: MessageThreadFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[MessageThreadOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[MessageThreadOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[MessageThreadGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await message_threads_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: MessageThreadCreateInput,
-        upsert: bool | None = None,
-    ) -> MessageThread | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_message_thread(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(message_thread, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        message_threads_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_message_thread, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -954,97 +1081,25 @@ class MessageThreadApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: MessageThreadUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> MessageThread | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_message_thread(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: MessageThreadUpdateInput,
-        filter: MessageThreadFilterInput,
-    ) -> list[MessageThread] | None:
-        """Update every record matching ``filter``."""
-        return await update_message_threads(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> MessageThread | None:
-        """Soft-delete one record by id."""
-        return await delete_message_thread(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: MessageThreadFilterInput,
-    ) -> list[MessageThread] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_message_threads(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> MessageThread | None:
-        """Permanently delete one record by id."""
-        return await destroy_message_thread(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: MessageThreadFilterInput,
-    ) -> list[MessageThread] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_message_threads(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> MessageThread | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_message_thread(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: MessageThreadFilterInput,
-    ) -> list[MessageThread] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_message_threads(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_message_thread,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(
+        update_message_threads, "Update every record matching ``filter``."
+    )
+    delete = _runtime.method(delete_message_thread, "Soft-delete one record by id.")
+    delete_many = _runtime.method(
+        delete_message_threads, "Soft-delete every record matching ``filter``."
+    )
+    destroy = _runtime.method(destroy_message_thread, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_message_threads, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_message_thread, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_message_threads, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

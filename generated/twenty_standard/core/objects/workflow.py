@@ -53,14 +53,24 @@ else:
 __all__ = [
     "CREATE_WORKFLOWS_OP",
     "CREATE_WORKFLOW_OP",
+    "CreateWorkflowResult",
+    "CreateWorkflowsResult",
     "DELETE_WORKFLOWS_OP",
     "DELETE_WORKFLOW_OP",
     "DESTROY_WORKFLOWS_OP",
     "DESTROY_WORKFLOW_OP",
+    "DeleteWorkflowResult",
+    "DeleteWorkflowsResult",
+    "DestroyWorkflowResult",
+    "DestroyWorkflowsResult",
     "RESTORE_WORKFLOWS_OP",
     "RESTORE_WORKFLOW_OP",
+    "RestoreWorkflowResult",
+    "RestoreWorkflowsResult",
     "UPDATE_WORKFLOWS_OP",
     "UPDATE_WORKFLOW_OP",
+    "UpdateWorkflowResult",
+    "UpdateWorkflowsResult",
     "WORKFLOWS_GROUP_BY_OP",
     "WORKFLOWS_OP",
     "WORKFLOW_OP",
@@ -78,6 +88,7 @@ __all__ = [
     "WorkflowOrderByWithGroupByInput",
     "WorkflowRelationInput",
     "WorkflowRelationName",
+    "WorkflowResult",
     "WorkflowStatusesEnum",
     "WorkflowStatusesEnumFilter",
     "WorkflowStatusesEnumLiteral",
@@ -86,6 +97,10 @@ __all__ = [
     "WorkflowWithRelations",
     "WorkflowWithRelationsConnection",
     "WorkflowWithRelationsEdge",
+    "WorkflowWithRelationsResult",
+    "WorkflowsGroupByResult",
+    "WorkflowsResult",
+    "WorkflowsWithRelationsResult",
     "create_workflow",
     "create_workflows",
     "delete_workflow",
@@ -188,6 +203,20 @@ class WorkflowWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=True
     edges: list[WorkflowWithRelationsEdge]
     page_info: PageInfo = _msgspec.field(name="pageInfo")
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+_F_WorkflowFields = """\
+fragment WorkflowFields on Workflow {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}
+"""
 
 
 WorkflowConnectInput = _te.TypedDict(
@@ -418,17 +447,24 @@ WorkflowWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_workflow(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkflowResult(_msgspec.Struct, frozen=True, kw_only=True):
     workflow: Workflow | None = None
 
 
-WORKFLOW_OP: _runtime.Operation[_D_workflow] = _runtime.Operation(
+WORKFLOW_OP: _runtime.Operation[WorkflowResult] = _runtime.Operation(
     name="Workflow",
-    document="query Workflow($filter: WorkflowFilterInput!) { workflow(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+query Workflow($filter: WorkflowFilterInput!) {
+  workflow(filter: $filter) {
+    ...WorkflowFields
+  }
+}
+"""
+    + _F_WorkflowFields,
     endpoint="graphql",
     kind="query",
     root_fields=("workflow",),
-    result_type=_D_workflow,
+    result_type=WorkflowResult,
     idempotent=True,
 )
 
@@ -446,17 +482,33 @@ async def workflow(
     return _d.workflow
 
 
-class _D_workflows(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkflowsResult(_msgspec.Struct, frozen=True, kw_only=True):
     workflows: WorkflowConnection | None = None
 
 
-WORKFLOWS_OP: _runtime.Operation[_D_workflows] = _runtime.Operation(
+WORKFLOWS_OP: _runtime.Operation[WorkflowsResult] = _runtime.Operation(
     name="Workflows",
-    document="query Workflows($after: String, $before: String, $filter: WorkflowFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkflowOrderByInput]) { workflows(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query Workflows($after: String, $before: String, $filter: WorkflowFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkflowOrderByInput]) {
+  workflows(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...WorkflowFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_WorkflowFields,
     endpoint="graphql",
     kind="query",
     root_fields=("workflows",),
-    result_type=_D_workflows,
+    result_type=WorkflowsResult,
     idempotent=True,
 )
 
@@ -492,19 +544,36 @@ async def workflows(
     return _d.workflows
 
 
-class _D_workflows_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkflowsGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     workflows_group_by: list[WorkflowGroupByConnection] | None = _msgspec.field(
         default=None, name="workflowsGroupBy"
     )
 
 
-WORKFLOWS_GROUP_BY_OP: _runtime.Operation[_D_workflows_group_by] = _runtime.Operation(
+WORKFLOWS_GROUP_BY_OP: _runtime.Operation[WorkflowsGroupByResult] = _runtime.Operation(
     name="WorkflowsGroupBy",
-    document="query WorkflowsGroupBy($groupBy: [WorkflowGroupByInput!]!, $filter: WorkflowFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [WorkflowOrderByWithGroupByInput], $orderByForRecords: [WorkflowOrderByInput], $viewId: UUID) { workflowsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt updatedBy { context name source workspaceMemberId } } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query WorkflowsGroupBy($groupBy: [WorkflowGroupByInput!]!, $filter: WorkflowFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [WorkflowOrderByWithGroupByInput], $orderByForRecords: [WorkflowOrderByInput], $viewId: UUID) {
+  workflowsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...WorkflowFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_WorkflowFields,
     endpoint="graphql",
     kind="query",
     root_fields=("workflowsGroupBy",),
-    result_type=_D_workflows_group_by,
+    result_type=WorkflowsGroupByResult,
     idempotent=True,
 )
 
@@ -540,17 +609,24 @@ async def workflows_group_by(
     return _d.workflows_group_by
 
 
-class _D_create_workflow(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateWorkflowResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_workflow: Workflow | None = _msgspec.field(default=None, name="createWorkflow")
 
 
-CREATE_WORKFLOW_OP: _runtime.Operation[_D_create_workflow] = _runtime.Operation(
+CREATE_WORKFLOW_OP: _runtime.Operation[CreateWorkflowResult] = _runtime.Operation(
     name="CreateWorkflow",
-    document="mutation CreateWorkflow($data: WorkflowCreateInput!, $upsert: Boolean) { createWorkflow(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateWorkflow($data: WorkflowCreateInput!, $upsert: Boolean) {
+  createWorkflow(data: $data, upsert: $upsert) {
+    ...WorkflowFields
+  }
+}
+"""
+    + _F_WorkflowFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createWorkflow",),
-    result_type=_D_create_workflow,
+    result_type=CreateWorkflowResult,
     idempotent=False,
 )
 
@@ -573,17 +649,24 @@ async def create_workflow(
     return _d.create_workflow
 
 
-class _D_create_workflows(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateWorkflowsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_workflows: list[Workflow] | None = _msgspec.field(default=None, name="createWorkflows")
 
 
-CREATE_WORKFLOWS_OP: _runtime.Operation[_D_create_workflows] = _runtime.Operation(
+CREATE_WORKFLOWS_OP: _runtime.Operation[CreateWorkflowsResult] = _runtime.Operation(
     name="CreateWorkflows",
-    document="mutation CreateWorkflows($data: [WorkflowCreateInput!]!, $upsert: Boolean) { createWorkflows(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation CreateWorkflows($data: [WorkflowCreateInput!]!, $upsert: Boolean) {
+  createWorkflows(data: $data, upsert: $upsert) {
+    ...WorkflowFields
+  }
+}
+"""
+    + _F_WorkflowFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createWorkflows",),
-    result_type=_D_create_workflows,
+    result_type=CreateWorkflowsResult,
     idempotent=False,
 )
 
@@ -606,17 +689,24 @@ async def create_workflows(
     return _d.create_workflows
 
 
-class _D_delete_workflow(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteWorkflowResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_workflow: Workflow | None = _msgspec.field(default=None, name="deleteWorkflow")
 
 
-DELETE_WORKFLOW_OP: _runtime.Operation[_D_delete_workflow] = _runtime.Operation(
+DELETE_WORKFLOW_OP: _runtime.Operation[DeleteWorkflowResult] = _runtime.Operation(
     name="DeleteWorkflow",
-    document="mutation DeleteWorkflow($id: UUID!) { deleteWorkflow(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteWorkflow($id: UUID!) {
+  deleteWorkflow(id: $id) {
+    ...WorkflowFields
+  }
+}
+"""
+    + _F_WorkflowFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteWorkflow",),
-    result_type=_D_delete_workflow,
+    result_type=DeleteWorkflowResult,
     idempotent=True,
 )
 
@@ -634,17 +724,24 @@ async def delete_workflow(
     return _d.delete_workflow
 
 
-class _D_delete_workflows(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteWorkflowsResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_workflows: list[Workflow] | None = _msgspec.field(default=None, name="deleteWorkflows")
 
 
-DELETE_WORKFLOWS_OP: _runtime.Operation[_D_delete_workflows] = _runtime.Operation(
+DELETE_WORKFLOWS_OP: _runtime.Operation[DeleteWorkflowsResult] = _runtime.Operation(
     name="DeleteWorkflows",
-    document="mutation DeleteWorkflows($filter: WorkflowFilterInput!) { deleteWorkflows(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DeleteWorkflows($filter: WorkflowFilterInput!) {
+  deleteWorkflows(filter: $filter) {
+    ...WorkflowFields
+  }
+}
+"""
+    + _F_WorkflowFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteWorkflows",),
-    result_type=_D_delete_workflows,
+    result_type=DeleteWorkflowsResult,
     idempotent=False,
 )
 
@@ -662,17 +759,24 @@ async def delete_workflows(
     return _d.delete_workflows
 
 
-class _D_destroy_workflow(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyWorkflowResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_workflow: Workflow | None = _msgspec.field(default=None, name="destroyWorkflow")
 
 
-DESTROY_WORKFLOW_OP: _runtime.Operation[_D_destroy_workflow] = _runtime.Operation(
+DESTROY_WORKFLOW_OP: _runtime.Operation[DestroyWorkflowResult] = _runtime.Operation(
     name="DestroyWorkflow",
-    document="mutation DestroyWorkflow($id: UUID!) { destroyWorkflow(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyWorkflow($id: UUID!) {
+  destroyWorkflow(id: $id) {
+    ...WorkflowFields
+  }
+}
+"""
+    + _F_WorkflowFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyWorkflow",),
-    result_type=_D_destroy_workflow,
+    result_type=DestroyWorkflowResult,
     idempotent=True,
 )
 
@@ -690,17 +794,24 @@ async def destroy_workflow(
     return _d.destroy_workflow
 
 
-class _D_destroy_workflows(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyWorkflowsResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_workflows: list[Workflow] | None = _msgspec.field(default=None, name="destroyWorkflows")
 
 
-DESTROY_WORKFLOWS_OP: _runtime.Operation[_D_destroy_workflows] = _runtime.Operation(
+DESTROY_WORKFLOWS_OP: _runtime.Operation[DestroyWorkflowsResult] = _runtime.Operation(
     name="DestroyWorkflows",
-    document="mutation DestroyWorkflows($filter: WorkflowFilterInput!) { destroyWorkflows(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation DestroyWorkflows($filter: WorkflowFilterInput!) {
+  destroyWorkflows(filter: $filter) {
+    ...WorkflowFields
+  }
+}
+"""
+    + _F_WorkflowFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyWorkflows",),
-    result_type=_D_destroy_workflows,
+    result_type=DestroyWorkflowsResult,
     idempotent=False,
 )
 
@@ -718,17 +829,24 @@ async def destroy_workflows(
     return _d.destroy_workflows
 
 
-class _D_restore_workflow(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreWorkflowResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_workflow: Workflow | None = _msgspec.field(default=None, name="restoreWorkflow")
 
 
-RESTORE_WORKFLOW_OP: _runtime.Operation[_D_restore_workflow] = _runtime.Operation(
+RESTORE_WORKFLOW_OP: _runtime.Operation[RestoreWorkflowResult] = _runtime.Operation(
     name="RestoreWorkflow",
-    document="mutation RestoreWorkflow($id: UUID!) { restoreWorkflow(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreWorkflow($id: UUID!) {
+  restoreWorkflow(id: $id) {
+    ...WorkflowFields
+  }
+}
+"""
+    + _F_WorkflowFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreWorkflow",),
-    result_type=_D_restore_workflow,
+    result_type=RestoreWorkflowResult,
     idempotent=True,
 )
 
@@ -746,17 +864,24 @@ async def restore_workflow(
     return _d.restore_workflow
 
 
-class _D_restore_workflows(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreWorkflowsResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_workflows: list[Workflow] | None = _msgspec.field(default=None, name="restoreWorkflows")
 
 
-RESTORE_WORKFLOWS_OP: _runtime.Operation[_D_restore_workflows] = _runtime.Operation(
+RESTORE_WORKFLOWS_OP: _runtime.Operation[RestoreWorkflowsResult] = _runtime.Operation(
     name="RestoreWorkflows",
-    document="mutation RestoreWorkflows($filter: WorkflowFilterInput!) { restoreWorkflows(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation RestoreWorkflows($filter: WorkflowFilterInput!) {
+  restoreWorkflows(filter: $filter) {
+    ...WorkflowFields
+  }
+}
+"""
+    + _F_WorkflowFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreWorkflows",),
-    result_type=_D_restore_workflows,
+    result_type=RestoreWorkflowsResult,
     idempotent=False,
 )
 
@@ -774,17 +899,24 @@ async def restore_workflows(
     return _d.restore_workflows
 
 
-class _D_update_workflow(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateWorkflowResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_workflow: Workflow | None = _msgspec.field(default=None, name="updateWorkflow")
 
 
-UPDATE_WORKFLOW_OP: _runtime.Operation[_D_update_workflow] = _runtime.Operation(
+UPDATE_WORKFLOW_OP: _runtime.Operation[UpdateWorkflowResult] = _runtime.Operation(
     name="UpdateWorkflow",
-    document="mutation UpdateWorkflow($data: WorkflowUpdateInput!, $id: UUID!) { updateWorkflow(data: $data, id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateWorkflow($data: WorkflowUpdateInput!, $id: UUID!) {
+  updateWorkflow(data: $data, id: $id) {
+    ...WorkflowFields
+  }
+}
+"""
+    + _F_WorkflowFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateWorkflow",),
-    result_type=_D_update_workflow,
+    result_type=UpdateWorkflowResult,
     idempotent=True,
 )
 
@@ -804,17 +936,24 @@ async def update_workflow(
     return _d.update_workflow
 
 
-class _D_update_workflows(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateWorkflowsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_workflows: list[Workflow] | None = _msgspec.field(default=None, name="updateWorkflows")
 
 
-UPDATE_WORKFLOWS_OP: _runtime.Operation[_D_update_workflows] = _runtime.Operation(
+UPDATE_WORKFLOWS_OP: _runtime.Operation[UpdateWorkflowsResult] = _runtime.Operation(
     name="UpdateWorkflows",
-    document="mutation UpdateWorkflows($data: WorkflowUpdateInput!, $filter: WorkflowFilterInput!) { updateWorkflows(data: $data, filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt updatedBy { context name source workspaceMemberId } } }",
+    document="""\
+mutation UpdateWorkflows($data: WorkflowUpdateInput!, $filter: WorkflowFilterInput!) {
+  updateWorkflows(data: $data, filter: $filter) {
+    ...WorkflowFields
+  }
+}
+"""
+    + _F_WorkflowFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateWorkflows",),
-    result_type=_D_update_workflows,
+    result_type=UpdateWorkflowsResult,
     idempotent=False,
 )
 
@@ -842,104 +981,216 @@ WorkflowRelationName = _t.Literal[
     "versions",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "attachments": "attachments { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt file { fileCategory fileId label } fileCategory fullPath id name position searchVector targetCompanyId targetDashboardId targetNoteId targetOpportunityId targetPersonId targetTaskId targetWorkflowId updatedAt updatedBy { context name source workspaceMemberId } } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "favorites": "favorites { edges { cursor node { companyId createdAt createdBy { context name source workspaceMemberId } dashboardId deletedAt favoriteFolderId forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId workflowId workflowRunId workflowVersionId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "runs": "runs { edges { cursor node { context createdAt createdBy { context name source workspaceMemberId } deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status updatedAt updatedBy { context name source workspaceMemberId } workflowId workflowVersionId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "timelineActivities": "timelineActivities { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetDashboardId targetNoteId targetOpportunityId targetPersonId targetTaskId targetWorkflowId targetWorkflowRunId targetWorkflowVersionId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "versions": "versions { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector status steps trigger updatedAt updatedBy { context name source workspaceMemberId } workflowId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
+    "attachments": """\
+attachments {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt
+      file {
+        fileCategory fileId label
+      }
+      fileCategory fullPath id name position searchVector targetCompanyId targetDashboardId
+      targetNoteId targetOpportunityId targetPersonId targetTaskId targetWorkflowId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "favorites": """\
+favorites {
+  edges {
+    cursor
+    node {
+      companyId createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      dashboardId deletedAt favoriteFolderId forWorkspaceMemberId id noteId opportunityId
+      personId position searchVector taskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      viewId workflowId workflowRunId workflowVersionId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "runs": """\
+runs {
+  edges {
+    cursor
+    node {
+      context createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status
+      updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      workflowId workflowVersionId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "timelineActivities": """\
+timelineActivities {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name
+      position properties searchVector targetCompanyId targetDashboardId targetNoteId
+      targetOpportunityId targetPersonId targetTaskId targetWorkflowId targetWorkflowRunId
+      targetWorkflowVersionId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      workspaceMemberId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "versions": """\
+versions {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt id name position searchVector status steps trigger updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      workflowId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
 }
 
 
-class _D_workflows_with(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkflowsWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     workflows: WorkflowWithRelationsConnection | None = None
 
 
-_WORKFLOWS_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_workflows_with]] = {}
+_WORKFLOWS_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[WorkflowsWithRelationsResult]] = {}
 
 
 def _workflows_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_workflows_with]:
+) -> _runtime.Operation[WorkflowsWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _WORKFLOWS_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="WorkflowsWithRelations",
             document=_runtime.include_document(
-                "query WorkflowsWithRelations($after: String, $before: String, $filter: WorkflowFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkflowOrderByInput]) { workflows(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query WorkflowsWithRelations($after: String, $before: String, $filter: WorkflowFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkflowOrderByInput]) {
+  workflows(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...WorkflowFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_WorkflowFields,
             endpoint="graphql",
             kind="query",
             root_fields=("workflows",),
-            result_type=_D_workflows_with,
+            result_type=WorkflowsWithRelationsResult,
             idempotent=True,
         )
         _WORKFLOWS_WITH_CACHE[key] = op
     return op
 
 
-class _D_workflow_with(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkflowWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     workflow: WorkflowWithRelations | None = None
 
 
-_WORKFLOW_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_workflow_with]] = {}
+_WORKFLOW_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[WorkflowWithRelationsResult]] = {}
 
 
 def _workflow_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_workflow_with]:
+) -> _runtime.Operation[WorkflowWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _WORKFLOW_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="WorkflowWithRelations",
             document=_runtime.include_document(
-                "query WorkflowWithRelations($filter: WorkflowFilterInput!) { workflow(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt updatedBy { context name source workspaceMemberId } ",
+                """\
+query WorkflowWithRelations($filter: WorkflowFilterInput!) {
+  workflow(filter: $filter) {
+    ...WorkflowFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_WorkflowFields,
             endpoint="graphql",
             kind="query",
             root_fields=("workflow",),
-            result_type=_D_workflow_with,
+            result_type=WorkflowWithRelationsResult,
             idempotent=True,
         )
         _WORKFLOW_WITH_CACHE[key] = op
     return op
 
 
-class WorkflowApi:
+class WorkflowApi(_runtime.Facade):
     """Typed operations on ``Workflow`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: WorkflowFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[WorkflowOrderByInput | None] | None = None,
-    ) -> WorkflowConnection | None:
-        """One page of records (``findMany``)."""
-        return await workflows(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(workflows, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -965,52 +1216,13 @@ class WorkflowApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: WorkflowFilterInput,
-    ) -> Workflow | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await workflow(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[WorkflowGroupByInput],
-        filter: WorkflowFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[WorkflowOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[WorkflowOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[WorkflowGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await workflows_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: WorkflowCreateInput,
-        upsert: bool | None = None,
-    ) -> Workflow | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_workflow(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(workflow, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        workflows_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_workflow, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -1032,97 +1244,21 @@ class WorkflowApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: WorkflowUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> Workflow | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_workflow(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: WorkflowUpdateInput,
-        filter: WorkflowFilterInput,
-    ) -> list[Workflow] | None:
-        """Update every record matching ``filter``."""
-        return await update_workflows(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Workflow | None:
-        """Soft-delete one record by id."""
-        return await delete_workflow(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: WorkflowFilterInput,
-    ) -> list[Workflow] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_workflows(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Workflow | None:
-        """Permanently delete one record by id."""
-        return await destroy_workflow(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: WorkflowFilterInput,
-    ) -> list[Workflow] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_workflows(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> Workflow | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_workflow(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: WorkflowFilterInput,
-    ) -> list[Workflow] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_workflows(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_workflow,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(update_workflows, "Update every record matching ``filter``.")
+    delete = _runtime.method(delete_workflow, "Soft-delete one record by id.")
+    delete_many = _runtime.method(delete_workflows, "Soft-delete every record matching ``filter``.")
+    destroy = _runtime.method(destroy_workflow, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_workflows, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_workflow, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_workflows, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

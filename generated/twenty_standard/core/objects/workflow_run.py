@@ -43,11 +43,7 @@ if _t.TYPE_CHECKING:
     from . import timeline_activity as _m_timeline_activity
     from . import workflow as _m_workflow
     from . import workflow_version as _m_workflow_version
-    from .workflow import (
-        WorkflowGroupByInput,
-        WorkflowOrderByInput,
-        WorkflowRelationInput,
-    )
+    from .workflow import WorkflowGroupByInput, WorkflowOrderByInput, WorkflowRelationInput
     from .workflow_version import (
         WorkflowVersionGroupByInput,
         WorkflowVersionOrderByInput,
@@ -62,14 +58,24 @@ else:
 __all__ = [
     "CREATE_WORKFLOW_RUNS_OP",
     "CREATE_WORKFLOW_RUN_OP",
+    "CreateWorkflowRunResult",
+    "CreateWorkflowRunsResult",
     "DELETE_WORKFLOW_RUNS_OP",
     "DELETE_WORKFLOW_RUN_OP",
     "DESTROY_WORKFLOW_RUNS_OP",
     "DESTROY_WORKFLOW_RUN_OP",
+    "DeleteWorkflowRunResult",
+    "DeleteWorkflowRunsResult",
+    "DestroyWorkflowRunResult",
+    "DestroyWorkflowRunsResult",
     "RESTORE_WORKFLOW_RUNS_OP",
     "RESTORE_WORKFLOW_RUN_OP",
+    "RestoreWorkflowRunResult",
+    "RestoreWorkflowRunsResult",
     "UPDATE_WORKFLOW_RUNS_OP",
     "UPDATE_WORKFLOW_RUN_OP",
+    "UpdateWorkflowRunResult",
+    "UpdateWorkflowRunsResult",
     "WORKFLOW_RUNS_GROUP_BY_OP",
     "WORKFLOW_RUNS_OP",
     "WORKFLOW_RUN_OP",
@@ -87,6 +93,7 @@ __all__ = [
     "WorkflowRunOrderByWithGroupByInput",
     "WorkflowRunRelationInput",
     "WorkflowRunRelationName",
+    "WorkflowRunResult",
     "WorkflowRunStatusEnum",
     "WorkflowRunStatusEnumFilter",
     "WorkflowRunStatusEnumLiteral",
@@ -95,6 +102,10 @@ __all__ = [
     "WorkflowRunWithRelations",
     "WorkflowRunWithRelationsConnection",
     "WorkflowRunWithRelationsEdge",
+    "WorkflowRunWithRelationsResult",
+    "WorkflowRunsGroupByResult",
+    "WorkflowRunsResult",
+    "WorkflowRunsWithRelationsResult",
     "create_workflow_run",
     "create_workflow_runs",
     "delete_workflow_run",
@@ -218,6 +229,22 @@ class WorkflowRunWithRelationsConnection(_msgspec.Struct, frozen=True, kw_only=T
     edges: list[WorkflowRunWithRelationsEdge]
     page_info: PageInfo = _msgspec.field(name="pageInfo")
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+_F_WorkflowRunFields = """\
+fragment WorkflowRunFields on WorkflowRun {
+  context createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status
+  updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  workflowId workflowVersionId
+}
+"""
 
 
 WorkflowRunConnectInput = _te.TypedDict(
@@ -531,17 +558,24 @@ WorkflowRunWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_workflow_run(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkflowRunResult(_msgspec.Struct, frozen=True, kw_only=True):
     workflow_run: WorkflowRun | None = _msgspec.field(default=None, name="workflowRun")
 
 
-WORKFLOW_RUN_OP: _runtime.Operation[_D_workflow_run] = _runtime.Operation(
+WORKFLOW_RUN_OP: _runtime.Operation[WorkflowRunResult] = _runtime.Operation(
     name="WorkflowRun",
-    document="query WorkflowRun($filter: WorkflowRunFilterInput!) { workflowRun(filter: $filter) { context createdAt createdBy { context name source workspaceMemberId } deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status updatedAt updatedBy { context name source workspaceMemberId } workflowId workflowVersionId } }",
+    document="""\
+query WorkflowRun($filter: WorkflowRunFilterInput!) {
+  workflowRun(filter: $filter) {
+    ...WorkflowRunFields
+  }
+}
+"""
+    + _F_WorkflowRunFields,
     endpoint="graphql",
     kind="query",
     root_fields=("workflowRun",),
-    result_type=_D_workflow_run,
+    result_type=WorkflowRunResult,
     idempotent=True,
 )
 
@@ -559,17 +593,33 @@ async def workflow_run(
     return _d.workflow_run
 
 
-class _D_workflow_runs(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkflowRunsResult(_msgspec.Struct, frozen=True, kw_only=True):
     workflow_runs: WorkflowRunConnection | None = _msgspec.field(default=None, name="workflowRuns")
 
 
-WORKFLOW_RUNS_OP: _runtime.Operation[_D_workflow_runs] = _runtime.Operation(
+WORKFLOW_RUNS_OP: _runtime.Operation[WorkflowRunsResult] = _runtime.Operation(
     name="WorkflowRuns",
-    document="query WorkflowRuns($after: String, $before: String, $filter: WorkflowRunFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkflowRunOrderByInput]) { workflowRuns(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { context createdAt createdBy { context name source workspaceMemberId } deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status updatedAt updatedBy { context name source workspaceMemberId } workflowId workflowVersionId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query WorkflowRuns($after: String, $before: String, $filter: WorkflowRunFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkflowRunOrderByInput]) {
+  workflowRuns(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...WorkflowRunFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_WorkflowRunFields,
     endpoint="graphql",
     kind="query",
     root_fields=("workflowRuns",),
-    result_type=_D_workflow_runs,
+    result_type=WorkflowRunsResult,
     idempotent=True,
 )
 
@@ -605,19 +655,36 @@ async def workflow_runs(
     return _d.workflow_runs
 
 
-class _D_workflow_runs_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkflowRunsGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     workflow_runs_group_by: list[WorkflowRunGroupByConnection] | None = _msgspec.field(
         default=None, name="workflowRunsGroupBy"
     )
 
 
-WORKFLOW_RUNS_GROUP_BY_OP: _runtime.Operation[_D_workflow_runs_group_by] = _runtime.Operation(
+WORKFLOW_RUNS_GROUP_BY_OP: _runtime.Operation[WorkflowRunsGroupByResult] = _runtime.Operation(
     name="WorkflowRunsGroupBy",
-    document="query WorkflowRunsGroupBy($groupBy: [WorkflowRunGroupByInput!]!, $filter: WorkflowRunFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [WorkflowRunOrderByWithGroupByInput], $orderByForRecords: [WorkflowRunOrderByInput], $viewId: UUID) { workflowRunsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { context createdAt createdBy { context name source workspaceMemberId } deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status updatedAt updatedBy { context name source workspaceMemberId } workflowId workflowVersionId } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query WorkflowRunsGroupBy($groupBy: [WorkflowRunGroupByInput!]!, $filter: WorkflowRunFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [WorkflowRunOrderByWithGroupByInput], $orderByForRecords: [WorkflowRunOrderByInput], $viewId: UUID) {
+  workflowRunsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...WorkflowRunFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_WorkflowRunFields,
     endpoint="graphql",
     kind="query",
     root_fields=("workflowRunsGroupBy",),
-    result_type=_D_workflow_runs_group_by,
+    result_type=WorkflowRunsGroupByResult,
     idempotent=True,
 )
 
@@ -653,17 +720,24 @@ async def workflow_runs_group_by(
     return _d.workflow_runs_group_by
 
 
-class _D_create_workflow_run(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateWorkflowRunResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_workflow_run: WorkflowRun | None = _msgspec.field(default=None, name="createWorkflowRun")
 
 
-CREATE_WORKFLOW_RUN_OP: _runtime.Operation[_D_create_workflow_run] = _runtime.Operation(
+CREATE_WORKFLOW_RUN_OP: _runtime.Operation[CreateWorkflowRunResult] = _runtime.Operation(
     name="CreateWorkflowRun",
-    document="mutation CreateWorkflowRun($data: WorkflowRunCreateInput!, $upsert: Boolean) { createWorkflowRun(data: $data, upsert: $upsert) { context createdAt createdBy { context name source workspaceMemberId } deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status updatedAt updatedBy { context name source workspaceMemberId } workflowId workflowVersionId } }",
+    document="""\
+mutation CreateWorkflowRun($data: WorkflowRunCreateInput!, $upsert: Boolean) {
+  createWorkflowRun(data: $data, upsert: $upsert) {
+    ...WorkflowRunFields
+  }
+}
+"""
+    + _F_WorkflowRunFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createWorkflowRun",),
-    result_type=_D_create_workflow_run,
+    result_type=CreateWorkflowRunResult,
     idempotent=False,
 )
 
@@ -686,19 +760,26 @@ async def create_workflow_run(
     return _d.create_workflow_run
 
 
-class _D_create_workflow_runs(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateWorkflowRunsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_workflow_runs: list[WorkflowRun] | None = _msgspec.field(
         default=None, name="createWorkflowRuns"
     )
 
 
-CREATE_WORKFLOW_RUNS_OP: _runtime.Operation[_D_create_workflow_runs] = _runtime.Operation(
+CREATE_WORKFLOW_RUNS_OP: _runtime.Operation[CreateWorkflowRunsResult] = _runtime.Operation(
     name="CreateWorkflowRuns",
-    document="mutation CreateWorkflowRuns($data: [WorkflowRunCreateInput!]!, $upsert: Boolean) { createWorkflowRuns(data: $data, upsert: $upsert) { context createdAt createdBy { context name source workspaceMemberId } deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status updatedAt updatedBy { context name source workspaceMemberId } workflowId workflowVersionId } }",
+    document="""\
+mutation CreateWorkflowRuns($data: [WorkflowRunCreateInput!]!, $upsert: Boolean) {
+  createWorkflowRuns(data: $data, upsert: $upsert) {
+    ...WorkflowRunFields
+  }
+}
+"""
+    + _F_WorkflowRunFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createWorkflowRuns",),
-    result_type=_D_create_workflow_runs,
+    result_type=CreateWorkflowRunsResult,
     idempotent=False,
 )
 
@@ -721,17 +802,24 @@ async def create_workflow_runs(
     return _d.create_workflow_runs
 
 
-class _D_delete_workflow_run(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteWorkflowRunResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_workflow_run: WorkflowRun | None = _msgspec.field(default=None, name="deleteWorkflowRun")
 
 
-DELETE_WORKFLOW_RUN_OP: _runtime.Operation[_D_delete_workflow_run] = _runtime.Operation(
+DELETE_WORKFLOW_RUN_OP: _runtime.Operation[DeleteWorkflowRunResult] = _runtime.Operation(
     name="DeleteWorkflowRun",
-    document="mutation DeleteWorkflowRun($id: UUID!) { deleteWorkflowRun(id: $id) { context createdAt createdBy { context name source workspaceMemberId } deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status updatedAt updatedBy { context name source workspaceMemberId } workflowId workflowVersionId } }",
+    document="""\
+mutation DeleteWorkflowRun($id: UUID!) {
+  deleteWorkflowRun(id: $id) {
+    ...WorkflowRunFields
+  }
+}
+"""
+    + _F_WorkflowRunFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteWorkflowRun",),
-    result_type=_D_delete_workflow_run,
+    result_type=DeleteWorkflowRunResult,
     idempotent=True,
 )
 
@@ -749,19 +837,26 @@ async def delete_workflow_run(
     return _d.delete_workflow_run
 
 
-class _D_delete_workflow_runs(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteWorkflowRunsResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_workflow_runs: list[WorkflowRun] | None = _msgspec.field(
         default=None, name="deleteWorkflowRuns"
     )
 
 
-DELETE_WORKFLOW_RUNS_OP: _runtime.Operation[_D_delete_workflow_runs] = _runtime.Operation(
+DELETE_WORKFLOW_RUNS_OP: _runtime.Operation[DeleteWorkflowRunsResult] = _runtime.Operation(
     name="DeleteWorkflowRuns",
-    document="mutation DeleteWorkflowRuns($filter: WorkflowRunFilterInput!) { deleteWorkflowRuns(filter: $filter) { context createdAt createdBy { context name source workspaceMemberId } deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status updatedAt updatedBy { context name source workspaceMemberId } workflowId workflowVersionId } }",
+    document="""\
+mutation DeleteWorkflowRuns($filter: WorkflowRunFilterInput!) {
+  deleteWorkflowRuns(filter: $filter) {
+    ...WorkflowRunFields
+  }
+}
+"""
+    + _F_WorkflowRunFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteWorkflowRuns",),
-    result_type=_D_delete_workflow_runs,
+    result_type=DeleteWorkflowRunsResult,
     idempotent=False,
 )
 
@@ -779,19 +874,26 @@ async def delete_workflow_runs(
     return _d.delete_workflow_runs
 
 
-class _D_destroy_workflow_run(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyWorkflowRunResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_workflow_run: WorkflowRun | None = _msgspec.field(
         default=None, name="destroyWorkflowRun"
     )
 
 
-DESTROY_WORKFLOW_RUN_OP: _runtime.Operation[_D_destroy_workflow_run] = _runtime.Operation(
+DESTROY_WORKFLOW_RUN_OP: _runtime.Operation[DestroyWorkflowRunResult] = _runtime.Operation(
     name="DestroyWorkflowRun",
-    document="mutation DestroyWorkflowRun($id: UUID!) { destroyWorkflowRun(id: $id) { context createdAt createdBy { context name source workspaceMemberId } deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status updatedAt updatedBy { context name source workspaceMemberId } workflowId workflowVersionId } }",
+    document="""\
+mutation DestroyWorkflowRun($id: UUID!) {
+  destroyWorkflowRun(id: $id) {
+    ...WorkflowRunFields
+  }
+}
+"""
+    + _F_WorkflowRunFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyWorkflowRun",),
-    result_type=_D_destroy_workflow_run,
+    result_type=DestroyWorkflowRunResult,
     idempotent=True,
 )
 
@@ -809,19 +911,26 @@ async def destroy_workflow_run(
     return _d.destroy_workflow_run
 
 
-class _D_destroy_workflow_runs(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyWorkflowRunsResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_workflow_runs: list[WorkflowRun] | None = _msgspec.field(
         default=None, name="destroyWorkflowRuns"
     )
 
 
-DESTROY_WORKFLOW_RUNS_OP: _runtime.Operation[_D_destroy_workflow_runs] = _runtime.Operation(
+DESTROY_WORKFLOW_RUNS_OP: _runtime.Operation[DestroyWorkflowRunsResult] = _runtime.Operation(
     name="DestroyWorkflowRuns",
-    document="mutation DestroyWorkflowRuns($filter: WorkflowRunFilterInput!) { destroyWorkflowRuns(filter: $filter) { context createdAt createdBy { context name source workspaceMemberId } deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status updatedAt updatedBy { context name source workspaceMemberId } workflowId workflowVersionId } }",
+    document="""\
+mutation DestroyWorkflowRuns($filter: WorkflowRunFilterInput!) {
+  destroyWorkflowRuns(filter: $filter) {
+    ...WorkflowRunFields
+  }
+}
+"""
+    + _F_WorkflowRunFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyWorkflowRuns",),
-    result_type=_D_destroy_workflow_runs,
+    result_type=DestroyWorkflowRunsResult,
     idempotent=False,
 )
 
@@ -839,19 +948,26 @@ async def destroy_workflow_runs(
     return _d.destroy_workflow_runs
 
 
-class _D_restore_workflow_run(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreWorkflowRunResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_workflow_run: WorkflowRun | None = _msgspec.field(
         default=None, name="restoreWorkflowRun"
     )
 
 
-RESTORE_WORKFLOW_RUN_OP: _runtime.Operation[_D_restore_workflow_run] = _runtime.Operation(
+RESTORE_WORKFLOW_RUN_OP: _runtime.Operation[RestoreWorkflowRunResult] = _runtime.Operation(
     name="RestoreWorkflowRun",
-    document="mutation RestoreWorkflowRun($id: UUID!) { restoreWorkflowRun(id: $id) { context createdAt createdBy { context name source workspaceMemberId } deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status updatedAt updatedBy { context name source workspaceMemberId } workflowId workflowVersionId } }",
+    document="""\
+mutation RestoreWorkflowRun($id: UUID!) {
+  restoreWorkflowRun(id: $id) {
+    ...WorkflowRunFields
+  }
+}
+"""
+    + _F_WorkflowRunFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreWorkflowRun",),
-    result_type=_D_restore_workflow_run,
+    result_type=RestoreWorkflowRunResult,
     idempotent=True,
 )
 
@@ -869,19 +985,26 @@ async def restore_workflow_run(
     return _d.restore_workflow_run
 
 
-class _D_restore_workflow_runs(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreWorkflowRunsResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_workflow_runs: list[WorkflowRun] | None = _msgspec.field(
         default=None, name="restoreWorkflowRuns"
     )
 
 
-RESTORE_WORKFLOW_RUNS_OP: _runtime.Operation[_D_restore_workflow_runs] = _runtime.Operation(
+RESTORE_WORKFLOW_RUNS_OP: _runtime.Operation[RestoreWorkflowRunsResult] = _runtime.Operation(
     name="RestoreWorkflowRuns",
-    document="mutation RestoreWorkflowRuns($filter: WorkflowRunFilterInput!) { restoreWorkflowRuns(filter: $filter) { context createdAt createdBy { context name source workspaceMemberId } deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status updatedAt updatedBy { context name source workspaceMemberId } workflowId workflowVersionId } }",
+    document="""\
+mutation RestoreWorkflowRuns($filter: WorkflowRunFilterInput!) {
+  restoreWorkflowRuns(filter: $filter) {
+    ...WorkflowRunFields
+  }
+}
+"""
+    + _F_WorkflowRunFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreWorkflowRuns",),
-    result_type=_D_restore_workflow_runs,
+    result_type=RestoreWorkflowRunsResult,
     idempotent=False,
 )
 
@@ -899,17 +1022,24 @@ async def restore_workflow_runs(
     return _d.restore_workflow_runs
 
 
-class _D_update_workflow_run(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateWorkflowRunResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_workflow_run: WorkflowRun | None = _msgspec.field(default=None, name="updateWorkflowRun")
 
 
-UPDATE_WORKFLOW_RUN_OP: _runtime.Operation[_D_update_workflow_run] = _runtime.Operation(
+UPDATE_WORKFLOW_RUN_OP: _runtime.Operation[UpdateWorkflowRunResult] = _runtime.Operation(
     name="UpdateWorkflowRun",
-    document="mutation UpdateWorkflowRun($data: WorkflowRunUpdateInput!, $id: UUID!) { updateWorkflowRun(data: $data, id: $id) { context createdAt createdBy { context name source workspaceMemberId } deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status updatedAt updatedBy { context name source workspaceMemberId } workflowId workflowVersionId } }",
+    document="""\
+mutation UpdateWorkflowRun($data: WorkflowRunUpdateInput!, $id: UUID!) {
+  updateWorkflowRun(data: $data, id: $id) {
+    ...WorkflowRunFields
+  }
+}
+"""
+    + _F_WorkflowRunFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateWorkflowRun",),
-    result_type=_D_update_workflow_run,
+    result_type=UpdateWorkflowRunResult,
     idempotent=True,
 )
 
@@ -929,19 +1059,26 @@ async def update_workflow_run(
     return _d.update_workflow_run
 
 
-class _D_update_workflow_runs(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateWorkflowRunsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_workflow_runs: list[WorkflowRun] | None = _msgspec.field(
         default=None, name="updateWorkflowRuns"
     )
 
 
-UPDATE_WORKFLOW_RUNS_OP: _runtime.Operation[_D_update_workflow_runs] = _runtime.Operation(
+UPDATE_WORKFLOW_RUNS_OP: _runtime.Operation[UpdateWorkflowRunsResult] = _runtime.Operation(
     name="UpdateWorkflowRuns",
-    document="mutation UpdateWorkflowRuns($data: WorkflowRunUpdateInput!, $filter: WorkflowRunFilterInput!) { updateWorkflowRuns(data: $data, filter: $filter) { context createdAt createdBy { context name source workspaceMemberId } deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status updatedAt updatedBy { context name source workspaceMemberId } workflowId workflowVersionId } }",
+    document="""\
+mutation UpdateWorkflowRuns($data: WorkflowRunUpdateInput!, $filter: WorkflowRunFilterInput!) {
+  updateWorkflowRuns(data: $data, filter: $filter) {
+    ...WorkflowRunFields
+  }
+}
+"""
+    + _F_WorkflowRunFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateWorkflowRuns",),
-    result_type=_D_update_workflow_runs,
+    result_type=UpdateWorkflowRunsResult,
     idempotent=False,
 )
 
@@ -968,105 +1105,177 @@ WorkflowRunRelationName = _t.Literal[
     "workflowVersion",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "favorites": "favorites { edges { cursor node { companyId createdAt createdBy { context name source workspaceMemberId } dashboardId deletedAt favoriteFolderId forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId workflowId workflowRunId workflowVersionId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "timelineActivities": "timelineActivities { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetDashboardId targetNoteId targetOpportunityId targetPersonId targetTaskId targetWorkflowId targetWorkflowRunId targetWorkflowVersionId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "workflow": "workflow { createdAt createdBy { context name source workspaceMemberId } deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt updatedBy { context name source workspaceMemberId } }",
-    "workflowVersion": "workflowVersion { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector status steps trigger updatedAt updatedBy { context name source workspaceMemberId } workflowId }",
+    "favorites": """\
+favorites {
+  edges {
+    cursor
+    node {
+      companyId createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      dashboardId deletedAt favoriteFolderId forWorkspaceMemberId id noteId opportunityId
+      personId position searchVector taskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      viewId workflowId workflowRunId workflowVersionId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "timelineActivities": """\
+timelineActivities {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name
+      position properties searchVector targetCompanyId targetDashboardId targetNoteId
+      targetOpportunityId targetPersonId targetTaskId targetWorkflowId targetWorkflowRunId
+      targetWorkflowVersionId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      workspaceMemberId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "workflow": """\
+workflow {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
+    "workflowVersion": """\
+workflowVersion {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id name position searchVector status steps trigger updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  workflowId
+}""",
 }
 
 
-class _D_workflow_runs_with(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkflowRunsWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     workflow_runs: WorkflowRunWithRelationsConnection | None = _msgspec.field(
         default=None, name="workflowRuns"
     )
 
 
-_WORKFLOW_RUNS_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_workflow_runs_with]] = {}
+_WORKFLOW_RUNS_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[WorkflowRunsWithRelationsResult]
+] = {}
 
 
 def _workflow_runs_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_workflow_runs_with]:
+) -> _runtime.Operation[WorkflowRunsWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _WORKFLOW_RUNS_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="WorkflowRunsWithRelations",
             document=_runtime.include_document(
-                "query WorkflowRunsWithRelations($after: String, $before: String, $filter: WorkflowRunFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkflowRunOrderByInput]) { workflowRuns(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { context createdAt createdBy { context name source workspaceMemberId } deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status updatedAt updatedBy { context name source workspaceMemberId } workflowId workflowVersionId ",
+                """\
+query WorkflowRunsWithRelations($after: String, $before: String, $filter: WorkflowRunFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkflowRunOrderByInput]) {
+  workflowRuns(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...WorkflowRunFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_WorkflowRunFields,
             endpoint="graphql",
             kind="query",
             root_fields=("workflowRuns",),
-            result_type=_D_workflow_runs_with,
+            result_type=WorkflowRunsWithRelationsResult,
             idempotent=True,
         )
         _WORKFLOW_RUNS_WITH_CACHE[key] = op
     return op
 
 
-class _D_workflow_run_with(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkflowRunWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     workflow_run: WorkflowRunWithRelations | None = _msgspec.field(default=None, name="workflowRun")
 
 
-_WORKFLOW_RUN_WITH_CACHE: dict[tuple[str, ...], _runtime.Operation[_D_workflow_run_with]] = {}
+_WORKFLOW_RUN_WITH_CACHE: dict[
+    tuple[str, ...], _runtime.Operation[WorkflowRunWithRelationsResult]
+] = {}
 
 
 def _workflow_run_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_workflow_run_with]:
+) -> _runtime.Operation[WorkflowRunWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _WORKFLOW_RUN_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="WorkflowRunWithRelations",
             document=_runtime.include_document(
-                "query WorkflowRunWithRelations($filter: WorkflowRunFilterInput!) { workflowRun(filter: $filter) { context createdAt createdBy { context name source workspaceMemberId } deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status updatedAt updatedBy { context name source workspaceMemberId } workflowId workflowVersionId ",
+                """\
+query WorkflowRunWithRelations($filter: WorkflowRunFilterInput!) {
+  workflowRun(filter: $filter) {
+    ...WorkflowRunFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_WorkflowRunFields,
             endpoint="graphql",
             kind="query",
             root_fields=("workflowRun",),
-            result_type=_D_workflow_run_with,
+            result_type=WorkflowRunWithRelationsResult,
             idempotent=True,
         )
         _WORKFLOW_RUN_WITH_CACHE[key] = op
     return op
 
 
-class WorkflowRunApi:
+class WorkflowRunApi(_runtime.Facade):
     """Typed operations on ``WorkflowRun`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: WorkflowRunFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[WorkflowRunOrderByInput | None] | None = None,
-    ) -> WorkflowRunConnection | None:
-        """One page of records (``findMany``)."""
-        return await workflow_runs(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(workflow_runs, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -1092,52 +1301,13 @@ class WorkflowRunApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: WorkflowRunFilterInput,
-    ) -> WorkflowRun | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await workflow_run(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[WorkflowRunGroupByInput],
-        filter: WorkflowRunFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[WorkflowRunOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[WorkflowRunOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[WorkflowRunGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await workflow_runs_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: WorkflowRunCreateInput,
-        upsert: bool | None = None,
-    ) -> WorkflowRun | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_workflow_run(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(workflow_run, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        workflow_runs_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_workflow_run, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -1159,97 +1329,23 @@ class WorkflowRunApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: WorkflowRunUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> WorkflowRun | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_workflow_run(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: WorkflowRunUpdateInput,
-        filter: WorkflowRunFilterInput,
-    ) -> list[WorkflowRun] | None:
-        """Update every record matching ``filter``."""
-        return await update_workflow_runs(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> WorkflowRun | None:
-        """Soft-delete one record by id."""
-        return await delete_workflow_run(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: WorkflowRunFilterInput,
-    ) -> list[WorkflowRun] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_workflow_runs(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> WorkflowRun | None:
-        """Permanently delete one record by id."""
-        return await destroy_workflow_run(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: WorkflowRunFilterInput,
-    ) -> list[WorkflowRun] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_workflow_runs(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> WorkflowRun | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_workflow_run(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: WorkflowRunFilterInput,
-    ) -> list[WorkflowRun] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_workflow_runs(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_workflow_run,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(update_workflow_runs, "Update every record matching ``filter``.")
+    delete = _runtime.method(delete_workflow_run, "Soft-delete one record by id.")
+    delete_many = _runtime.method(
+        delete_workflow_runs, "Soft-delete every record matching ``filter``."
+    )
+    destroy = _runtime.method(destroy_workflow_run, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_workflow_runs, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_workflow_run, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_workflow_runs, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

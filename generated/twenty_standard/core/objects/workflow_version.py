@@ -43,11 +43,7 @@ if _t.TYPE_CHECKING:
     from . import timeline_activity as _m_timeline_activity
     from . import workflow as _m_workflow
     from . import workflow_run as _m_workflow_run
-    from .workflow import (
-        WorkflowGroupByInput,
-        WorkflowOrderByInput,
-        WorkflowRelationInput,
-    )
+    from .workflow import WorkflowGroupByInput, WorkflowOrderByInput, WorkflowRelationInput
 else:
     _m_favorite = _runtime.lazy_module(__package__, ".favorite")
     _m_timeline_activity = _runtime.lazy_module(__package__, ".timeline_activity")
@@ -57,14 +53,24 @@ else:
 __all__ = [
     "CREATE_WORKFLOW_VERSIONS_OP",
     "CREATE_WORKFLOW_VERSION_OP",
+    "CreateWorkflowVersionResult",
+    "CreateWorkflowVersionsResult",
     "DELETE_WORKFLOW_VERSIONS_OP",
     "DELETE_WORKFLOW_VERSION_OP",
     "DESTROY_WORKFLOW_VERSIONS_OP",
     "DESTROY_WORKFLOW_VERSION_OP",
+    "DeleteWorkflowVersionResult",
+    "DeleteWorkflowVersionsResult",
+    "DestroyWorkflowVersionResult",
+    "DestroyWorkflowVersionsResult",
     "RESTORE_WORKFLOW_VERSIONS_OP",
     "RESTORE_WORKFLOW_VERSION_OP",
+    "RestoreWorkflowVersionResult",
+    "RestoreWorkflowVersionsResult",
     "UPDATE_WORKFLOW_VERSIONS_OP",
     "UPDATE_WORKFLOW_VERSION_OP",
+    "UpdateWorkflowVersionResult",
+    "UpdateWorkflowVersionsResult",
     "WORKFLOW_VERSIONS_GROUP_BY_OP",
     "WORKFLOW_VERSIONS_OP",
     "WORKFLOW_VERSION_OP",
@@ -82,6 +88,7 @@ __all__ = [
     "WorkflowVersionOrderByWithGroupByInput",
     "WorkflowVersionRelationInput",
     "WorkflowVersionRelationName",
+    "WorkflowVersionResult",
     "WorkflowVersionStatusEnum",
     "WorkflowVersionStatusEnumFilter",
     "WorkflowVersionStatusEnumLiteral",
@@ -90,6 +97,10 @@ __all__ = [
     "WorkflowVersionWithRelations",
     "WorkflowVersionWithRelationsConnection",
     "WorkflowVersionWithRelationsEdge",
+    "WorkflowVersionWithRelationsResult",
+    "WorkflowVersionsGroupByResult",
+    "WorkflowVersionsResult",
+    "WorkflowVersionsWithRelationsResult",
     "create_workflow_version",
     "create_workflow_versions",
     "delete_workflow_version",
@@ -193,6 +204,21 @@ class WorkflowVersionWithRelationsConnection(_msgspec.Struct, frozen=True, kw_on
     edges: list[WorkflowVersionWithRelationsEdge]
     page_info: PageInfo = _msgspec.field(name="pageInfo")
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+_F_WorkflowVersionFields = """\
+fragment WorkflowVersionFields on WorkflowVersion {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id name position searchVector status steps trigger updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+  workflowId
+}
+"""
 
 
 WorkflowVersionConnectInput = _te.TypedDict(
@@ -447,17 +473,24 @@ WorkflowVersionWhereUniqueInput = _te.TypedDict(
 )
 
 
-class _D_workflow_version(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkflowVersionResult(_msgspec.Struct, frozen=True, kw_only=True):
     workflow_version: WorkflowVersion | None = _msgspec.field(default=None, name="workflowVersion")
 
 
-WORKFLOW_VERSION_OP: _runtime.Operation[_D_workflow_version] = _runtime.Operation(
+WORKFLOW_VERSION_OP: _runtime.Operation[WorkflowVersionResult] = _runtime.Operation(
     name="WorkflowVersion",
-    document="query WorkflowVersion($filter: WorkflowVersionFilterInput!) { workflowVersion(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector status steps trigger updatedAt updatedBy { context name source workspaceMemberId } workflowId } }",
+    document="""\
+query WorkflowVersion($filter: WorkflowVersionFilterInput!) {
+  workflowVersion(filter: $filter) {
+    ...WorkflowVersionFields
+  }
+}
+"""
+    + _F_WorkflowVersionFields,
     endpoint="graphql",
     kind="query",
     root_fields=("workflowVersion",),
-    result_type=_D_workflow_version,
+    result_type=WorkflowVersionResult,
     idempotent=True,
 )
 
@@ -475,19 +508,35 @@ async def workflow_version(
     return _d.workflow_version
 
 
-class _D_workflow_versions(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkflowVersionsResult(_msgspec.Struct, frozen=True, kw_only=True):
     workflow_versions: WorkflowVersionConnection | None = _msgspec.field(
         default=None, name="workflowVersions"
     )
 
 
-WORKFLOW_VERSIONS_OP: _runtime.Operation[_D_workflow_versions] = _runtime.Operation(
+WORKFLOW_VERSIONS_OP: _runtime.Operation[WorkflowVersionsResult] = _runtime.Operation(
     name="WorkflowVersions",
-    document="query WorkflowVersions($after: String, $before: String, $filter: WorkflowVersionFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkflowVersionOrderByInput]) { workflowVersions(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector status steps trigger updatedAt updatedBy { context name source workspaceMemberId } workflowId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+    document="""\
+query WorkflowVersions($after: String, $before: String, $filter: WorkflowVersionFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkflowVersionOrderByInput]) {
+  workflowVersions(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...WorkflowVersionFields
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+    + _F_WorkflowVersionFields,
     endpoint="graphql",
     kind="query",
     root_fields=("workflowVersions",),
-    result_type=_D_workflow_versions,
+    result_type=WorkflowVersionsResult,
     idempotent=True,
 )
 
@@ -523,20 +572,37 @@ async def workflow_versions(
     return _d.workflow_versions
 
 
-class _D_workflow_versions_group_by(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkflowVersionsGroupByResult(_msgspec.Struct, frozen=True, kw_only=True):
     workflow_versions_group_by: list[WorkflowVersionGroupByConnection] | None = _msgspec.field(
         default=None, name="workflowVersionsGroupBy"
     )
 
 
-WORKFLOW_VERSIONS_GROUP_BY_OP: _runtime.Operation[_D_workflow_versions_group_by] = (
+WORKFLOW_VERSIONS_GROUP_BY_OP: _runtime.Operation[WorkflowVersionsGroupByResult] = (
     _runtime.Operation(
         name="WorkflowVersionsGroupBy",
-        document="query WorkflowVersionsGroupBy($groupBy: [WorkflowVersionGroupByInput!]!, $filter: WorkflowVersionFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [WorkflowVersionOrderByWithGroupByInput], $orderByForRecords: [WorkflowVersionOrderByInput], $viewId: UUID) { workflowVersionsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector status steps trigger updatedAt updatedBy { context name source workspaceMemberId } workflowId } } groupByDimensionValues pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
+        document="""\
+query WorkflowVersionsGroupBy($groupBy: [WorkflowVersionGroupByInput!]!, $filter: WorkflowVersionFilterInput, $limit: Int, $offsetForRecords: Int, $orderBy: [WorkflowVersionOrderByWithGroupByInput], $orderByForRecords: [WorkflowVersionOrderByInput], $viewId: UUID) {
+  workflowVersionsGroupBy(groupBy: $groupBy, filter: $filter, limit: $limit, offsetForRecords: $offsetForRecords, orderBy: $orderBy, orderByForRecords: $orderByForRecords, viewId: $viewId) {
+    edges {
+      cursor
+      node {
+        ...WorkflowVersionFields
+      }
+    }
+    groupByDimensionValues
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+"""
+        + _F_WorkflowVersionFields,
         endpoint="graphql",
         kind="query",
         root_fields=("workflowVersionsGroupBy",),
-        result_type=_D_workflow_versions_group_by,
+        result_type=WorkflowVersionsGroupByResult,
         idempotent=True,
     )
 )
@@ -573,19 +639,26 @@ async def workflow_versions_group_by(
     return _d.workflow_versions_group_by
 
 
-class _D_create_workflow_version(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateWorkflowVersionResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_workflow_version: WorkflowVersion | None = _msgspec.field(
         default=None, name="createWorkflowVersion"
     )
 
 
-CREATE_WORKFLOW_VERSION_OP: _runtime.Operation[_D_create_workflow_version] = _runtime.Operation(
+CREATE_WORKFLOW_VERSION_OP: _runtime.Operation[CreateWorkflowVersionResult] = _runtime.Operation(
     name="CreateWorkflowVersion",
-    document="mutation CreateWorkflowVersion($data: WorkflowVersionCreateInput!, $upsert: Boolean) { createWorkflowVersion(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector status steps trigger updatedAt updatedBy { context name source workspaceMemberId } workflowId } }",
+    document="""\
+mutation CreateWorkflowVersion($data: WorkflowVersionCreateInput!, $upsert: Boolean) {
+  createWorkflowVersion(data: $data, upsert: $upsert) {
+    ...WorkflowVersionFields
+  }
+}
+"""
+    + _F_WorkflowVersionFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createWorkflowVersion",),
-    result_type=_D_create_workflow_version,
+    result_type=CreateWorkflowVersionResult,
     idempotent=False,
 )
 
@@ -608,19 +681,26 @@ async def create_workflow_version(
     return _d.create_workflow_version
 
 
-class _D_create_workflow_versions(_msgspec.Struct, frozen=True, kw_only=True):
+class CreateWorkflowVersionsResult(_msgspec.Struct, frozen=True, kw_only=True):
     create_workflow_versions: list[WorkflowVersion] | None = _msgspec.field(
         default=None, name="createWorkflowVersions"
     )
 
 
-CREATE_WORKFLOW_VERSIONS_OP: _runtime.Operation[_D_create_workflow_versions] = _runtime.Operation(
+CREATE_WORKFLOW_VERSIONS_OP: _runtime.Operation[CreateWorkflowVersionsResult] = _runtime.Operation(
     name="CreateWorkflowVersions",
-    document="mutation CreateWorkflowVersions($data: [WorkflowVersionCreateInput!]!, $upsert: Boolean) { createWorkflowVersions(data: $data, upsert: $upsert) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector status steps trigger updatedAt updatedBy { context name source workspaceMemberId } workflowId } }",
+    document="""\
+mutation CreateWorkflowVersions($data: [WorkflowVersionCreateInput!]!, $upsert: Boolean) {
+  createWorkflowVersions(data: $data, upsert: $upsert) {
+    ...WorkflowVersionFields
+  }
+}
+"""
+    + _F_WorkflowVersionFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("createWorkflowVersions",),
-    result_type=_D_create_workflow_versions,
+    result_type=CreateWorkflowVersionsResult,
     idempotent=False,
 )
 
@@ -643,19 +723,26 @@ async def create_workflow_versions(
     return _d.create_workflow_versions
 
 
-class _D_delete_workflow_version(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteWorkflowVersionResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_workflow_version: WorkflowVersion | None = _msgspec.field(
         default=None, name="deleteWorkflowVersion"
     )
 
 
-DELETE_WORKFLOW_VERSION_OP: _runtime.Operation[_D_delete_workflow_version] = _runtime.Operation(
+DELETE_WORKFLOW_VERSION_OP: _runtime.Operation[DeleteWorkflowVersionResult] = _runtime.Operation(
     name="DeleteWorkflowVersion",
-    document="mutation DeleteWorkflowVersion($id: UUID!) { deleteWorkflowVersion(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector status steps trigger updatedAt updatedBy { context name source workspaceMemberId } workflowId } }",
+    document="""\
+mutation DeleteWorkflowVersion($id: UUID!) {
+  deleteWorkflowVersion(id: $id) {
+    ...WorkflowVersionFields
+  }
+}
+"""
+    + _F_WorkflowVersionFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteWorkflowVersion",),
-    result_type=_D_delete_workflow_version,
+    result_type=DeleteWorkflowVersionResult,
     idempotent=True,
 )
 
@@ -673,19 +760,26 @@ async def delete_workflow_version(
     return _d.delete_workflow_version
 
 
-class _D_delete_workflow_versions(_msgspec.Struct, frozen=True, kw_only=True):
+class DeleteWorkflowVersionsResult(_msgspec.Struct, frozen=True, kw_only=True):
     delete_workflow_versions: list[WorkflowVersion] | None = _msgspec.field(
         default=None, name="deleteWorkflowVersions"
     )
 
 
-DELETE_WORKFLOW_VERSIONS_OP: _runtime.Operation[_D_delete_workflow_versions] = _runtime.Operation(
+DELETE_WORKFLOW_VERSIONS_OP: _runtime.Operation[DeleteWorkflowVersionsResult] = _runtime.Operation(
     name="DeleteWorkflowVersions",
-    document="mutation DeleteWorkflowVersions($filter: WorkflowVersionFilterInput!) { deleteWorkflowVersions(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector status steps trigger updatedAt updatedBy { context name source workspaceMemberId } workflowId } }",
+    document="""\
+mutation DeleteWorkflowVersions($filter: WorkflowVersionFilterInput!) {
+  deleteWorkflowVersions(filter: $filter) {
+    ...WorkflowVersionFields
+  }
+}
+"""
+    + _F_WorkflowVersionFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("deleteWorkflowVersions",),
-    result_type=_D_delete_workflow_versions,
+    result_type=DeleteWorkflowVersionsResult,
     idempotent=False,
 )
 
@@ -703,19 +797,26 @@ async def delete_workflow_versions(
     return _d.delete_workflow_versions
 
 
-class _D_destroy_workflow_version(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyWorkflowVersionResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_workflow_version: WorkflowVersion | None = _msgspec.field(
         default=None, name="destroyWorkflowVersion"
     )
 
 
-DESTROY_WORKFLOW_VERSION_OP: _runtime.Operation[_D_destroy_workflow_version] = _runtime.Operation(
+DESTROY_WORKFLOW_VERSION_OP: _runtime.Operation[DestroyWorkflowVersionResult] = _runtime.Operation(
     name="DestroyWorkflowVersion",
-    document="mutation DestroyWorkflowVersion($id: UUID!) { destroyWorkflowVersion(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector status steps trigger updatedAt updatedBy { context name source workspaceMemberId } workflowId } }",
+    document="""\
+mutation DestroyWorkflowVersion($id: UUID!) {
+  destroyWorkflowVersion(id: $id) {
+    ...WorkflowVersionFields
+  }
+}
+"""
+    + _F_WorkflowVersionFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("destroyWorkflowVersion",),
-    result_type=_D_destroy_workflow_version,
+    result_type=DestroyWorkflowVersionResult,
     idempotent=True,
 )
 
@@ -733,20 +834,29 @@ async def destroy_workflow_version(
     return _d.destroy_workflow_version
 
 
-class _D_destroy_workflow_versions(_msgspec.Struct, frozen=True, kw_only=True):
+class DestroyWorkflowVersionsResult(_msgspec.Struct, frozen=True, kw_only=True):
     destroy_workflow_versions: list[WorkflowVersion] | None = _msgspec.field(
         default=None, name="destroyWorkflowVersions"
     )
 
 
-DESTROY_WORKFLOW_VERSIONS_OP: _runtime.Operation[_D_destroy_workflow_versions] = _runtime.Operation(
-    name="DestroyWorkflowVersions",
-    document="mutation DestroyWorkflowVersions($filter: WorkflowVersionFilterInput!) { destroyWorkflowVersions(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector status steps trigger updatedAt updatedBy { context name source workspaceMemberId } workflowId } }",
-    endpoint="graphql",
-    kind="mutation",
-    root_fields=("destroyWorkflowVersions",),
-    result_type=_D_destroy_workflow_versions,
-    idempotent=False,
+DESTROY_WORKFLOW_VERSIONS_OP: _runtime.Operation[DestroyWorkflowVersionsResult] = (
+    _runtime.Operation(
+        name="DestroyWorkflowVersions",
+        document="""\
+mutation DestroyWorkflowVersions($filter: WorkflowVersionFilterInput!) {
+  destroyWorkflowVersions(filter: $filter) {
+    ...WorkflowVersionFields
+  }
+}
+"""
+        + _F_WorkflowVersionFields,
+        endpoint="graphql",
+        kind="mutation",
+        root_fields=("destroyWorkflowVersions",),
+        result_type=DestroyWorkflowVersionsResult,
+        idempotent=False,
+    )
 )
 
 
@@ -763,19 +873,26 @@ async def destroy_workflow_versions(
     return _d.destroy_workflow_versions
 
 
-class _D_restore_workflow_version(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreWorkflowVersionResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_workflow_version: WorkflowVersion | None = _msgspec.field(
         default=None, name="restoreWorkflowVersion"
     )
 
 
-RESTORE_WORKFLOW_VERSION_OP: _runtime.Operation[_D_restore_workflow_version] = _runtime.Operation(
+RESTORE_WORKFLOW_VERSION_OP: _runtime.Operation[RestoreWorkflowVersionResult] = _runtime.Operation(
     name="RestoreWorkflowVersion",
-    document="mutation RestoreWorkflowVersion($id: UUID!) { restoreWorkflowVersion(id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector status steps trigger updatedAt updatedBy { context name source workspaceMemberId } workflowId } }",
+    document="""\
+mutation RestoreWorkflowVersion($id: UUID!) {
+  restoreWorkflowVersion(id: $id) {
+    ...WorkflowVersionFields
+  }
+}
+"""
+    + _F_WorkflowVersionFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("restoreWorkflowVersion",),
-    result_type=_D_restore_workflow_version,
+    result_type=RestoreWorkflowVersionResult,
     idempotent=True,
 )
 
@@ -793,20 +910,29 @@ async def restore_workflow_version(
     return _d.restore_workflow_version
 
 
-class _D_restore_workflow_versions(_msgspec.Struct, frozen=True, kw_only=True):
+class RestoreWorkflowVersionsResult(_msgspec.Struct, frozen=True, kw_only=True):
     restore_workflow_versions: list[WorkflowVersion] | None = _msgspec.field(
         default=None, name="restoreWorkflowVersions"
     )
 
 
-RESTORE_WORKFLOW_VERSIONS_OP: _runtime.Operation[_D_restore_workflow_versions] = _runtime.Operation(
-    name="RestoreWorkflowVersions",
-    document="mutation RestoreWorkflowVersions($filter: WorkflowVersionFilterInput!) { restoreWorkflowVersions(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector status steps trigger updatedAt updatedBy { context name source workspaceMemberId } workflowId } }",
-    endpoint="graphql",
-    kind="mutation",
-    root_fields=("restoreWorkflowVersions",),
-    result_type=_D_restore_workflow_versions,
-    idempotent=False,
+RESTORE_WORKFLOW_VERSIONS_OP: _runtime.Operation[RestoreWorkflowVersionsResult] = (
+    _runtime.Operation(
+        name="RestoreWorkflowVersions",
+        document="""\
+mutation RestoreWorkflowVersions($filter: WorkflowVersionFilterInput!) {
+  restoreWorkflowVersions(filter: $filter) {
+    ...WorkflowVersionFields
+  }
+}
+"""
+        + _F_WorkflowVersionFields,
+        endpoint="graphql",
+        kind="mutation",
+        root_fields=("restoreWorkflowVersions",),
+        result_type=RestoreWorkflowVersionsResult,
+        idempotent=False,
+    )
 )
 
 
@@ -823,19 +949,26 @@ async def restore_workflow_versions(
     return _d.restore_workflow_versions
 
 
-class _D_update_workflow_version(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateWorkflowVersionResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_workflow_version: WorkflowVersion | None = _msgspec.field(
         default=None, name="updateWorkflowVersion"
     )
 
 
-UPDATE_WORKFLOW_VERSION_OP: _runtime.Operation[_D_update_workflow_version] = _runtime.Operation(
+UPDATE_WORKFLOW_VERSION_OP: _runtime.Operation[UpdateWorkflowVersionResult] = _runtime.Operation(
     name="UpdateWorkflowVersion",
-    document="mutation UpdateWorkflowVersion($data: WorkflowVersionUpdateInput!, $id: UUID!) { updateWorkflowVersion(data: $data, id: $id) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector status steps trigger updatedAt updatedBy { context name source workspaceMemberId } workflowId } }",
+    document="""\
+mutation UpdateWorkflowVersion($data: WorkflowVersionUpdateInput!, $id: UUID!) {
+  updateWorkflowVersion(data: $data, id: $id) {
+    ...WorkflowVersionFields
+  }
+}
+"""
+    + _F_WorkflowVersionFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateWorkflowVersion",),
-    result_type=_D_update_workflow_version,
+    result_type=UpdateWorkflowVersionResult,
     idempotent=True,
 )
 
@@ -855,19 +988,26 @@ async def update_workflow_version(
     return _d.update_workflow_version
 
 
-class _D_update_workflow_versions(_msgspec.Struct, frozen=True, kw_only=True):
+class UpdateWorkflowVersionsResult(_msgspec.Struct, frozen=True, kw_only=True):
     update_workflow_versions: list[WorkflowVersion] | None = _msgspec.field(
         default=None, name="updateWorkflowVersions"
     )
 
 
-UPDATE_WORKFLOW_VERSIONS_OP: _runtime.Operation[_D_update_workflow_versions] = _runtime.Operation(
+UPDATE_WORKFLOW_VERSIONS_OP: _runtime.Operation[UpdateWorkflowVersionsResult] = _runtime.Operation(
     name="UpdateWorkflowVersions",
-    document="mutation UpdateWorkflowVersions($data: WorkflowVersionUpdateInput!, $filter: WorkflowVersionFilterInput!) { updateWorkflowVersions(data: $data, filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector status steps trigger updatedAt updatedBy { context name source workspaceMemberId } workflowId } }",
+    document="""\
+mutation UpdateWorkflowVersions($data: WorkflowVersionUpdateInput!, $filter: WorkflowVersionFilterInput!) {
+  updateWorkflowVersions(data: $data, filter: $filter) {
+    ...WorkflowVersionFields
+  }
+}
+"""
+    + _F_WorkflowVersionFields,
     endpoint="graphql",
     kind="mutation",
     root_fields=("updateWorkflowVersions",),
-    result_type=_D_update_workflow_versions,
+    result_type=UpdateWorkflowVersionsResult,
     idempotent=False,
 )
 
@@ -894,111 +1034,189 @@ WorkflowVersionRelationName = _t.Literal[
     "workflow",
 ]
 _RELATION_SELECTIONS: dict[str, str] = {
-    "favorites": "favorites { edges { cursor node { companyId createdAt createdBy { context name source workspaceMemberId } dashboardId deletedAt favoriteFolderId forWorkspaceMemberId id noteId opportunityId personId position searchVector taskId updatedAt updatedBy { context name source workspaceMemberId } viewId workflowId workflowRunId workflowVersionId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "runs": "runs { edges { cursor node { context createdAt createdBy { context name source workspaceMemberId } deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status updatedAt updatedBy { context name source workspaceMemberId } workflowId workflowVersionId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "timelineActivities": "timelineActivities { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name position properties searchVector targetCompanyId targetDashboardId targetNoteId targetOpportunityId targetPersonId targetTaskId targetWorkflowId targetWorkflowRunId targetWorkflowVersionId updatedAt updatedBy { context name source workspaceMemberId } workspaceMemberId } } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount }",
-    "workflow": "workflow { createdAt createdBy { context name source workspaceMemberId } deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt updatedBy { context name source workspaceMemberId } }",
+    "favorites": """\
+favorites {
+  edges {
+    cursor
+    node {
+      companyId createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      dashboardId deletedAt favoriteFolderId forWorkspaceMemberId id noteId opportunityId
+      personId position searchVector taskId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      viewId workflowId workflowRunId workflowVersionId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "runs": """\
+runs {
+  edges {
+    cursor
+    node {
+      context createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt endedAt enqueuedAt id name output position searchVector startedAt state status
+      updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      workflowId workflowVersionId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "timelineActivities": """\
+timelineActivities {
+  edges {
+    cursor
+    node {
+      createdAt
+      createdBy {
+        context name source workspaceMemberId
+      }
+      deletedAt happensAt id linkedObjectMetadataId linkedRecordCachedName linkedRecordId name
+      position properties searchVector targetCompanyId targetDashboardId targetNoteId
+      targetOpportunityId targetPersonId targetTaskId targetWorkflowId targetWorkflowRunId
+      targetWorkflowVersionId updatedAt
+      updatedBy {
+        context name source workspaceMemberId
+      }
+      workspaceMemberId
+    }
+  }
+  pageInfo {
+    endCursor hasNextPage hasPreviousPage startCursor
+  }
+  totalCount
+}""",
+    "workflow": """\
+workflow {
+  createdAt
+  createdBy {
+    context name source workspaceMemberId
+  }
+  deletedAt id lastPublishedVersionId name position searchVector statuses updatedAt
+  updatedBy {
+    context name source workspaceMemberId
+  }
+}""",
 }
 
 
-class _D_workflow_versions_with(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkflowVersionsWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     workflow_versions: WorkflowVersionWithRelationsConnection | None = _msgspec.field(
         default=None, name="workflowVersions"
     )
 
 
 _WORKFLOW_VERSIONS_WITH_CACHE: dict[
-    tuple[str, ...], _runtime.Operation[_D_workflow_versions_with]
+    tuple[str, ...], _runtime.Operation[WorkflowVersionsWithRelationsResult]
 ] = {}
 
 
 def _workflow_versions_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_workflow_versions_with]:
+) -> _runtime.Operation[WorkflowVersionsWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _WORKFLOW_VERSIONS_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="WorkflowVersionsWithRelations",
             document=_runtime.include_document(
-                "query WorkflowVersionsWithRelations($after: String, $before: String, $filter: WorkflowVersionFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkflowVersionOrderByInput]) { workflowVersions(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) { edges { cursor node { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector status steps trigger updatedAt updatedBy { context name source workspaceMemberId } workflowId ",
+                """\
+query WorkflowVersionsWithRelations($after: String, $before: String, $filter: WorkflowVersionFilterInput, $first: Int, $last: Int, $offset: Int, $orderBy: [WorkflowVersionOrderByInput]) {
+  workflowVersions(after: $after, before: $before, filter: $filter, first: $first, last: $last, offset: $offset, orderBy: $orderBy) {
+    edges {
+      cursor
+      node {
+        ...WorkflowVersionFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount } }",
-            ),
+                """\
+      }
+    }
+    pageInfo {
+      endCursor hasNextPage hasPreviousPage startCursor
+    }
+    totalCount
+  }
+}
+""",
+                depth=4,
+            )
+            + _F_WorkflowVersionFields,
             endpoint="graphql",
             kind="query",
             root_fields=("workflowVersions",),
-            result_type=_D_workflow_versions_with,
+            result_type=WorkflowVersionsWithRelationsResult,
             idempotent=True,
         )
         _WORKFLOW_VERSIONS_WITH_CACHE[key] = op
     return op
 
 
-class _D_workflow_version_with(_msgspec.Struct, frozen=True, kw_only=True):
+class WorkflowVersionWithRelationsResult(_msgspec.Struct, frozen=True, kw_only=True):
     workflow_version: WorkflowVersionWithRelations | None = _msgspec.field(
         default=None, name="workflowVersion"
     )
 
 
 _WORKFLOW_VERSION_WITH_CACHE: dict[
-    tuple[str, ...], _runtime.Operation[_D_workflow_version_with]
+    tuple[str, ...], _runtime.Operation[WorkflowVersionWithRelationsResult]
 ] = {}
 
 
 def _workflow_version_with_op(
     include: _t.Iterable[str],
-) -> _runtime.Operation[_D_workflow_version_with]:
+) -> _runtime.Operation[WorkflowVersionWithRelationsResult]:
     key = _runtime.include_key(include, _RELATION_SELECTIONS)
     op = _WORKFLOW_VERSION_WITH_CACHE.get(key)
     if op is None:
         op = _runtime.Operation(
             name="WorkflowVersionWithRelations",
             document=_runtime.include_document(
-                "query WorkflowVersionWithRelations($filter: WorkflowVersionFilterInput!) { workflowVersion(filter: $filter) { createdAt createdBy { context name source workspaceMemberId } deletedAt id name position searchVector status steps trigger updatedAt updatedBy { context name source workspaceMemberId } workflowId ",
+                """\
+query WorkflowVersionWithRelations($filter: WorkflowVersionFilterInput!) {
+  workflowVersion(filter: $filter) {
+    ...WorkflowVersionFields
+""",
                 [_RELATION_SELECTIONS[n] for n in key],
-                "} }",
-            ),
+                """\
+  }
+}
+""",
+                depth=2,
+            )
+            + _F_WorkflowVersionFields,
             endpoint="graphql",
             kind="query",
             root_fields=("workflowVersion",),
-            result_type=_D_workflow_version_with,
+            result_type=WorkflowVersionWithRelationsResult,
             idempotent=True,
         )
         _WORKFLOW_VERSION_WITH_CACHE[key] = op
     return op
 
 
-class WorkflowVersionApi:
+class WorkflowVersionApi(_runtime.Facade):
     """Typed operations on ``WorkflowVersion`` records."""
 
-    __slots__ = ("_client",)
+    __slots__ = ()
 
-    def __init__(self, client: _runtime.Executor) -> None:
-        self._client = client
-
-    async def find_many(
-        self,
-        *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: WorkflowVersionFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[WorkflowVersionOrderByInput | None] | None = None,
-    ) -> WorkflowVersionConnection | None:
-        """One page of records (``findMany``)."""
-        return await workflow_versions(
-            self._client,
-            after=after,
-            before=before,
-            filter=filter,
-            first=first,
-            last=last,
-            offset=offset,
-            order_by=order_by,
-        )
+    find_many = _runtime.method(workflow_versions, "One page of records (``findMany``).")
 
     def iterate(
         self,
@@ -1024,52 +1242,13 @@ class WorkflowVersionApi:
             page_size=page_size,
         )
 
-    async def find_one(
-        self,
-        *,
-        filter: WorkflowVersionFilterInput,
-    ) -> WorkflowVersion | None:
-        """The record matching ``filter`` (``findOne``)."""
-        return await workflow_version(
-            self._client,
-            filter=filter,
-        )
-
-    async def group_by(
-        self,
-        *,
-        group_by: list[WorkflowVersionGroupByInput],
-        filter: WorkflowVersionFilterInput | None = None,
-        limit: int | None = None,
-        offset_for_records: int | None = None,
-        order_by: list[WorkflowVersionOrderByWithGroupByInput | None] | None = None,
-        order_by_for_records: list[WorkflowVersionOrderByInput | None] | None = None,
-        view_id: _uuid.UUID | str | None = None,
-    ) -> list[WorkflowVersionGroupByConnection] | None:
-        """Aggregates grouped by the given fields (``groupBy``)."""
-        return await workflow_versions_group_by(
-            self._client,
-            group_by=group_by,
-            filter=filter,
-            limit=limit,
-            offset_for_records=offset_for_records,
-            order_by=order_by,
-            order_by_for_records=order_by_for_records,
-            view_id=view_id,
-        )
-
-    async def create(
-        self,
-        *,
-        data: WorkflowVersionCreateInput,
-        upsert: bool | None = None,
-    ) -> WorkflowVersion | None:
-        """Create (or, with ``upsert=True``, upsert) one record."""
-        return await create_workflow_version(
-            self._client,
-            data=data,
-            upsert=upsert,
-        )
+    find_one = _runtime.method(workflow_version, "The record matching ``filter`` (``findOne``).")
+    group_by = _runtime.method(
+        workflow_versions_group_by, "Aggregates grouped by the given fields (``groupBy``)."
+    )
+    create = _runtime.method(
+        create_workflow_version, "Create (or, with ``upsert=True``, upsert) one record."
+    )
 
     async def create_many(
         self,
@@ -1092,97 +1271,25 @@ class WorkflowVersionApi:
             **options,
         )
 
-    async def update(
-        self,
-        *,
-        data: WorkflowVersionUpdateInput,
-        id: _uuid.UUID | str,
-    ) -> WorkflowVersion | None:
-        """Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null."""
-        return await update_workflow_version(
-            self._client,
-            data=data,
-            id=id,
-        )
-
-    async def update_many(
-        self,
-        *,
-        data: WorkflowVersionUpdateInput,
-        filter: WorkflowVersionFilterInput,
-    ) -> list[WorkflowVersion] | None:
-        """Update every record matching ``filter``."""
-        return await update_workflow_versions(
-            self._client,
-            data=data,
-            filter=filter,
-        )
-
-    async def delete(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> WorkflowVersion | None:
-        """Soft-delete one record by id."""
-        return await delete_workflow_version(
-            self._client,
-            id=id,
-        )
-
-    async def delete_many(
-        self,
-        *,
-        filter: WorkflowVersionFilterInput,
-    ) -> list[WorkflowVersion] | None:
-        """Soft-delete every record matching ``filter``."""
-        return await delete_workflow_versions(
-            self._client,
-            filter=filter,
-        )
-
-    async def destroy(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> WorkflowVersion | None:
-        """Permanently delete one record by id."""
-        return await destroy_workflow_version(
-            self._client,
-            id=id,
-        )
-
-    async def destroy_many(
-        self,
-        *,
-        filter: WorkflowVersionFilterInput,
-    ) -> list[WorkflowVersion] | None:
-        """Permanently delete every record matching ``filter``."""
-        return await destroy_workflow_versions(
-            self._client,
-            filter=filter,
-        )
-
-    async def restore(
-        self,
-        *,
-        id: _uuid.UUID | str,
-    ) -> WorkflowVersion | None:
-        """Restore one soft-deleted record by id."""
-        return await restore_workflow_version(
-            self._client,
-            id=id,
-        )
-
-    async def restore_many(
-        self,
-        *,
-        filter: WorkflowVersionFilterInput,
-    ) -> list[WorkflowVersion] | None:
-        """Restore every soft-deleted record matching ``filter``."""
-        return await restore_workflow_versions(
-            self._client,
-            filter=filter,
-        )
+    update = _runtime.method(
+        update_workflow_version,
+        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
+    )
+    update_many = _runtime.method(
+        update_workflow_versions, "Update every record matching ``filter``."
+    )
+    delete = _runtime.method(delete_workflow_version, "Soft-delete one record by id.")
+    delete_many = _runtime.method(
+        delete_workflow_versions, "Soft-delete every record matching ``filter``."
+    )
+    destroy = _runtime.method(destroy_workflow_version, "Permanently delete one record by id.")
+    destroy_many = _runtime.method(
+        destroy_workflow_versions, "Permanently delete every record matching ``filter``."
+    )
+    restore = _runtime.method(restore_workflow_version, "Restore one soft-deleted record by id.")
+    restore_many = _runtime.method(
+        restore_workflow_versions, "Restore every soft-deleted record matching ``filter``."
+    )
 
     async def find_many_with(
         self,

@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import typing as _t
-
 import msgspec as _msgspec
 
 from .. import _runtime

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import typing as _t
 import uuid as _uuid
 
 import msgspec as _msgspec
