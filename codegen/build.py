@@ -61,7 +61,9 @@ def build_endpoint(ep: EndpointInput) -> tuple[list[m.ModuleDef], m.InitDef]:
     facade_ops = _build_operations(b, mod)
     api_props: list[tuple[str, str, str]] = []
     if b.is_core:
-        props = naming.Namespace()
+        # CoreApi's accessors are @property methods: one named ``property`` would shadow the
+        # decorator for the accessors after it in the class body
+        props = naming.Namespace(reserved=("property",))
         for rec, ops in sorted(facade_ops.items()):
             key = b.record_module[rec]
             facade = record_facade(b, rec, key, ops, mod(key))

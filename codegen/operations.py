@@ -290,6 +290,8 @@ class _Compiler:
         kind = "query" if op.operation == OperationType.QUERY else "mutation"
         data = m.StructDef(name=result_name, doc="", fields=())
         self.b.imp(self.key).needs_runtime_helper = True
+        if params:
+            self.b.imp(self.key).aliases.add("_t")
         self.ops.append(
             m.OperationDef(
                 func_name=func,

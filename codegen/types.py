@@ -275,6 +275,8 @@ class TypeBuilder(Selections):
         doc = doc_of(f)
         if deprecated(f):
             doc = (doc + "\n\n" if doc else "") + f"Deprecated: {f.deprecation_reason}"
+        if params:
+            self.imp(module).aliases.add("_t")
         self.imp(module).needs_runtime_helper = True
         return m.OperationDef(
             func_name=func_name,
