@@ -2,8 +2,9 @@
 
 ``standard`` is built from the package's copy of the standard-objects fixture
 (``data/standard-objects.json``): every object, field, option, relation pair and duplicate
-criterion. Relations whose target object is not part of the fixture (workflow, dashboard, ...) are
-left out, since the emulator cannot serve a type for them. Legacy ``RICH_TEXT_V2`` fields become
+criterion (29 objects: the CRM ones, messaging, calendar, connected accounts, workflows,
+dashboards, favorites). Relations whose target object is not part of the fixture are left out,
+since the emulator cannot serve a type for them (none are, today). Legacy ``RICH_TEXT_V2`` fields become
 ``RICH_TEXT`` (the composite of the newest servers, the only spelling the 2.43 metadata schema
 knows).
 
