@@ -8,6 +8,7 @@ import json
 from importlib import resources
 from typing import Any
 
+from twenty_gql.testing.seeds import demo_records
 from twenty_gql.testing.workspace import Workspace
 
 from .conftest import Core
@@ -292,3 +293,51 @@ def test_records_through_the_channels(core: Core) -> None:
         w=wid,
     )["workflow"]["automatedTriggers"]["edges"]
     assert triggers == [{"node": {"type": "CRON", "settings": {"pattern": "0 2 * * *"}}}]
+
+
+def test_demo_seed_has_favorites_a_mailbox_and_a_calendar() -> None:
+    assert demo_records() == demo_records()
+    ws = Workspace("demo")
+    favorites = ws.execute_core(
+        "{ favorites { totalCount edges { node { favoriteFolder { name } "
+        "company { id } person { id } opportunity { id } dashboard { title } } } } }"
+    )
+    assert favorites.errors is None and favorites.data is not None
+    nodes = [e["node"] for e in favorites.data["favorites"]["edges"]]
+    assert favorites.data["favorites"]["totalCount"] == 6
+    assert sorted(n["favoriteFolder"]["name"] for n in nodes if n["favoriteFolder"]) == [
+        "Hiring",
+        "Key accounts",
+        "Key accounts",
+    ]
+    assert {"title": "Pipeline overview"} in [n["dashboard"] for n in nodes]
+    mail = ws.execute_core(
+        "{ messages { totalCount edges { node { subject direction messageThread { id } "
+        "messageParticipants { edges { node { role handle "
+        "person { emails { primaryEmail } } workspaceMember { userEmail } } } } } } } }"
+    )
+    assert mail.errors is None and mail.data is not None
+    assert mail.data["messages"]["totalCount"] == 6
+    threads = {e["node"]["messageThread"]["id"] for e in mail.data["messages"]["edges"]}
+    assert len(threads) == 3
+    for edge in mail.data["messages"]["edges"]:
+        parts = [e["node"] for e in edge["node"]["messageParticipants"]["edges"]]
+        assert sorted(p["role"] for p in parts) == ["from", "to"]
+        for part in parts:
+            who = part["person"]["emails"]["primaryEmail"] if part["person"] else None
+            member = part["workspaceMember"]["userEmail"] if part["workspaceMember"] else None
+            assert part["handle"] == (who or member)
+        sender = next(p for p in parts if p["role"] == "from")
+        assert (sender["workspaceMember"] is not None) == (edge["node"]["direction"] == "OUTGOING")
+    events = ws.execute_core(
+        "{ calendarEvents { totalCount edges { node { title calendarChannelEventAssociations "
+        "{ edges { node { calendarChannel { handle } } } } calendarEventParticipants "
+        "{ edges { node { isOrganizer person { id } workspaceMember { id } } } } } } } }"
+    )
+    assert events.errors is None and events.data is not None
+    assert events.data["calendarEvents"]["totalCount"] == 3
+    for edge in events.data["calendarEvents"]["edges"]:
+        parts = [e["node"] for e in edge["node"]["calendarEventParticipants"]["edges"]]
+        assert [p["workspaceMember"] is not None for p in parts if p["isOrganizer"]] == [True]
+        assert any(p["person"] for p in parts)
+        assert len(edge["node"]["calendarChannelEventAssociations"]["edges"]) == 1
