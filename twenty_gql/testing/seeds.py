@@ -34,6 +34,15 @@ __all__ = ["DEMO_ORDER", "SEEDS", "demo_records", "standard_fixture", "standard_
 SEEDS = ("standard", "demo", "empty")
 
 
+@lru_cache(maxsize=4096)
+def _model_id(kind: str, object_name: str, field_name: str = "") -> str:
+    """``deterministic_id`` of a standard object or field, memoised: every emulator start and
+    reset rebuilds the standard model, and the uuid5 calls were half of that cost."""
+    if kind == "object":
+        return deterministic_id(kind, object_name)
+    return deterministic_id(kind, object_name, field_name)
+
+
 @lru_cache(maxsize=1)
 def _fixture_text() -> str:
     return (resources.files("twenty_gql.testing") / "data" / "standard-objects.json").read_text(
@@ -57,7 +66,7 @@ def field_from_fixture(object_id: str, object_name: str, raw: dict[str, Any]) ->
             settings.setdefault("joinColumnName", raw.get("joinColumnName") or f"{raw['name']}Id")
             if raw.get("onDelete"):
                 settings.setdefault("onDelete", raw["onDelete"])
-    fid = deterministic_id("field", object_name, raw["name"])
+    fid = _model_id("field", object_name, raw["name"])
     return FieldMeta(
         id=fid,
         universalIdentifier=fid,
@@ -88,7 +97,7 @@ def standard_model() -> tuple[list[ObjectMeta], list[FieldMeta]]:
     names = {o["nameSingular"] for o in data["objects"]}
     for raw_obj in data["objects"]:
         name = raw_obj["nameSingular"]
-        oid = deterministic_id("object", name)
+        oid = _model_id("object", name)
         obj = ObjectMeta(
             id=oid,
             universalIdentifier=raw_obj.get("universalIdentifier") or oid,
@@ -117,7 +126,7 @@ def standard_model() -> tuple[list[ObjectMeta], list[FieldMeta]]:
             fld = field_from_fixture(obj.id, obj.nameSingular, raw)
             if fld.type in ("RELATION", "MORPH_RELATION"):
                 fld.relationTargetObjectMetadataId = by_name[raw["targetObject"]].id
-                fld.relationTargetFieldMetadataId = deterministic_id(
+                fld.relationTargetFieldMetadataId = _model_id(
                     "field", raw["targetObject"], raw["inverseFieldName"]
                 )
             fields.append(fld)
