@@ -2,12 +2,16 @@
 
 ``standard`` is built from the package's copy of the standard-objects fixture
 (``data/standard-objects.json``): every object, field, option, relation pair and duplicate
-criterion. Relations whose target object is not part of the fixture (workflow, dashboard, ...) are
-left out, since the emulator cannot serve a type for them. Legacy ``RICH_TEXT_V2`` fields become
+criterion (29 objects: the CRM ones, messaging, calendar, connected accounts, workflows,
+dashboards, favorites). Relations whose target object is not part of the fixture are left out,
+since the emulator cannot serve a type for them (none are, today). Legacy ``RICH_TEXT_V2`` fields become
 ``RICH_TEXT`` (the composite of the newest servers, the only spelling the 2.43 metadata schema
 knows).
 
-``demo`` adds a few hundred deterministic records (``random.Random(20)``).
+``demo`` adds a few hundred deterministic records (``random.Random(20)``): the CRM objects, plus
+a few favorites (two in folders), a dashboard, the first member's connected account with a
+mailbox (three threads of two messages, participants linked to people and the member) and a
+calendar (three events with participants).
 """
 
 from __future__ import annotations
@@ -28,6 +32,15 @@ from twenty_gql.testing.model import (
 __all__ = ["DEMO_ORDER", "SEEDS", "demo_records", "standard_fixture", "standard_model"]
 
 SEEDS = ("standard", "demo", "empty")
+
+
+@lru_cache(maxsize=4096)
+def _model_id(kind: str, object_name: str, field_name: str = "") -> str:
+    """``deterministic_id`` of a standard object or field, memoised: every emulator start and
+    reset rebuilds the standard model, and the uuid5 calls were half of that cost."""
+    if kind == "object":
+        return deterministic_id(kind, object_name)
+    return deterministic_id(kind, object_name, field_name)
 
 
 @lru_cache(maxsize=1)
@@ -53,7 +66,7 @@ def field_from_fixture(object_id: str, object_name: str, raw: dict[str, Any]) ->
             settings.setdefault("joinColumnName", raw.get("joinColumnName") or f"{raw['name']}Id")
             if raw.get("onDelete"):
                 settings.setdefault("onDelete", raw["onDelete"])
-    fid = deterministic_id("field", object_name, raw["name"])
+    fid = _model_id("field", object_name, raw["name"])
     return FieldMeta(
         id=fid,
         universalIdentifier=fid,
@@ -84,7 +97,7 @@ def standard_model() -> tuple[list[ObjectMeta], list[FieldMeta]]:
     names = {o["nameSingular"] for o in data["objects"]}
     for raw_obj in data["objects"]:
         name = raw_obj["nameSingular"]
-        oid = deterministic_id("object", name)
+        oid = _model_id("object", name)
         obj = ObjectMeta(
             id=oid,
             universalIdentifier=raw_obj.get("universalIdentifier") or oid,
@@ -113,7 +126,7 @@ def standard_model() -> tuple[list[ObjectMeta], list[FieldMeta]]:
             fld = field_from_fixture(obj.id, obj.nameSingular, raw)
             if fld.type in ("RELATION", "MORPH_RELATION"):
                 fld.relationTargetObjectMetadataId = by_name[raw["targetObject"]].id
-                fld.relationTargetFieldMetadataId = deterministic_id(
+                fld.relationTargetFieldMetadataId = _model_id(
                     "field", raw["targetObject"], raw["inverseFieldName"]
                 )
             fields.append(fld)
@@ -296,6 +309,21 @@ DEMO_COUNTS = {
     "task": 30,
     "noteTarget": 30,
     "taskTarget": 30,
+    # what a CRM user sees beside the records: favorites, a dashboard, an inbox, a calendar
+    "dashboard": 1,
+    "favoriteFolder": 2,
+    "favorite": 6,
+    "connectedAccount": 1,
+    "messageChannel": 1,
+    "messageFolder": 2,
+    "calendarChannel": 1,
+    "messageThread": 3,
+    "message": 6,
+    "messageParticipant": 12,
+    "messageChannelMessageAssociation": 6,
+    "calendarEvent": 3,
+    "calendarEventParticipant": 6,
+    "calendarChannelEventAssociation": 3,
 }
 #: creation order of the demo objects (relations point backwards only)
 DEMO_ORDER = tuple(DEMO_COUNTS)
@@ -451,8 +479,153 @@ def demo_records() -> dict[str, list[dict[str, Any]]]:
                 "position": float(i),
             }
         )
+    _demo_workspace_items(out, members, [c for c, _ in companies], [p for p, _ in people])
     for records in out.values():
         for rec in records:
             rec.setdefault("createdAt", "2025-01-01T00:00:00.000Z")
             rec.setdefault("updatedAt", rec["createdAt"])
     return out
+
+
+def _rid(name: str, i: int) -> str:
+    return deterministic_id("demo", name, str(i))
+
+
+def _demo_workspace_items(
+    out: dict[str, list[dict[str, Any]]],
+    members: list[str],
+    companies: list[str],
+    people: list[str],
+) -> None:
+    """Favorites, a dashboard, the first member's mailbox and calendar: fixed values, no rng
+    (the CRM records above keep their sequence)."""
+    out["dashboard"].append({"id": _rid("dashboard", 0), "title": "Pipeline overview"})
+    for i, name in enumerate(("Key accounts", "Hiring")):
+        out["favoriteFolder"].append(
+            {"id": _rid("favoriteFolder", i), "name": name, "position": float(i)}
+        )
+    targets: list[dict[str, Any]] = [
+        {"companyId": companies[0], "favoriteFolderId": _rid("favoriteFolder", 0)},
+        {"companyId": companies[1], "favoriteFolderId": _rid("favoriteFolder", 0)},
+        {"personId": people[0], "favoriteFolderId": _rid("favoriteFolder", 1)},
+        {"personId": people[1]},
+        {"opportunityId": _rid("opportunity", 0)},
+        {"dashboardId": _rid("dashboard", 0)},
+    ]
+    for i, target in enumerate(targets):
+        out["favorite"].append(
+            {
+                "id": _rid("favorite", i),
+                "forWorkspaceMemberId": members[0],
+                "position": float(i),
+                **target,
+            }
+        )
+    _demo_mailbox(out, members[0], people)
+    _demo_calendar(out, members[0], people)
+
+
+def _demo_mailbox(out: dict[str, list[dict[str, Any]]], member: str, people: list[str]) -> None:
+    account, channel = _rid("connectedAccount", 0), _rid("messageChannel", 0)
+    handle = out["workspaceMember"][0]["userEmail"]
+    out["connectedAccount"].append({"id": account, "handle": handle, "accountOwnerId": member})
+    out["messageChannel"].append({"id": channel, "handle": handle, "connectedAccountId": account})
+    for i, (name, sent) in enumerate((("INBOX", False), ("Sent", True))):
+        out["messageFolder"].append(
+            {
+                "id": _rid("messageFolder", i),
+                "name": name,
+                "isSentFolder": sent,
+                "isSynced": True,
+                "messageChannelId": channel,
+            }
+        )
+    subjects = ("Intro call", "Proposal follow-up", "Contract questions")
+    for t, subject in enumerate(subjects):
+        thread = _rid("messageThread", t)
+        out["messageThread"].append({"id": thread})
+        for k in range(2):
+            i = t * 2 + k
+            outgoing = k == 1
+            message = _rid("message", i)
+            contact = people[t]
+            out["message"].append(
+                {
+                    "id": message,
+                    "subject": subject if not outgoing else f"Re: {subject}",
+                    "text": f"Message {i + 1} of the '{subject}' thread.",
+                    "direction": "OUTGOING" if outgoing else "INCOMING",
+                    "headerMessageId": f"<demo-{i}@example.com>",
+                    "receivedAt": f"2025-03-{t + 1:02d}T{9 + k:02d}:00:00.000Z",
+                    "messageThreadId": thread,
+                }
+            )
+            sender = {"workspaceMemberId": member} if outgoing else {"personId": contact}
+            recipient = {"personId": contact} if outgoing else {"workspaceMemberId": member}
+            for j, (role, who) in enumerate((("from", sender), ("to", recipient))):
+                out["messageParticipant"].append(
+                    {
+                        "id": _rid("messageParticipant", i * 2 + j),
+                        "messageId": message,
+                        "role": role,
+                        "handle": handle
+                        if "workspaceMemberId" in who
+                        else out["person"][t]["emails"]["primaryEmail"],
+                        **who,
+                    }
+                )
+            out["messageChannelMessageAssociation"].append(
+                {
+                    "id": _rid("messageChannelMessageAssociation", i),
+                    "messageChannelId": channel,
+                    "messageThreadId": thread,
+                    "messageId": message,
+                    "direction": "OUTGOING" if outgoing else "INCOMING",
+                    "messageExternalId": f"demo-{i}",
+                }
+            )
+
+
+def _demo_calendar(out: dict[str, list[dict[str, Any]]], member: str, people: list[str]) -> None:
+    channel = _rid("calendarChannel", 0)
+    handle = out["workspaceMember"][0]["userEmail"]
+    out["calendarChannel"].append(
+        {
+            "id": channel,
+            "handle": handle,
+            "connectedAccountId": _rid("connectedAccount", 0),
+        }
+    )
+    for i, title in enumerate(("Discovery call", "Demo", "Quarterly review")):
+        event = _rid("calendarEvent", i)
+        out["calendarEvent"].append(
+            {
+                "id": event,
+                "title": title,
+                "startsAt": f"2025-04-{i + 1:02d}T14:00:00.000Z",
+                "endsAt": f"2025-04-{i + 1:02d}T14:30:00.000Z",
+                "location": "Video call",
+                "iCalUid": f"demo-event-{i}@example.com",
+            }
+        )
+        participants = (
+            {"workspaceMemberId": member, "isOrganizer": True, "responseStatus": "ACCEPTED"},
+            {"personId": people[i], "isOrganizer": False, "responseStatus": "TENTATIVE"},
+        )
+        for j, who in enumerate(participants):
+            out["calendarEventParticipant"].append(
+                {
+                    "id": _rid("calendarEventParticipant", i * 2 + j),
+                    "calendarEventId": event,
+                    "handle": handle if j == 0 else out["person"][i]["emails"]["primaryEmail"],
+                    **who,
+                }
+            )
+        out["calendarChannelEventAssociation"].append(
+            {
+                "id": _rid("calendarChannelEventAssociation", i),
+                "calendarChannelId": channel,
+                "calendarEventId": event,
+                "eventExternalId": f"demo-event-{i}",
+            }
+        )
