@@ -22,7 +22,7 @@ from graphql import (
 from codegen import model as m
 from codegen import naming
 from codegen.facades import core_api_module, metadata_facades, record_facade
-from codegen.imports import relative, render_imports
+from codegen.imports import with_imports
 from codegen.scalars import ScalarMap
 from codegen.types import TypeBuilder
 
@@ -122,18 +122,13 @@ def _build_operations(
 
 
 def _module_def(b: TypeBuilder, key: str, parts: m.ModuleParts) -> m.ModuleDef:
-    imp = b.imp(key)
-    runtime, tc = render_imports(imp, key)
     names = parts.names()
     is_meta_api = key == "_api" and not b.is_core
     if is_meta_api:
         names.append(b.cls["\0meta"])
-    return m.ModuleDef(
+    mod = m.ModuleDef(
         path=f"{b.pkg}/{key}.py",
         doc=_module_doc(b, key),
-        imports=runtime,
-        type_checking_imports=tc,
-        lazy_modules=tuple((a, relative(key, t)) for a, t in sorted(imp.lazy.items())),
         enums=tuple(parts.enums),
         inputs=tuple(parts.inputs),
         structs=tuple(parts.structs),
@@ -150,6 +145,7 @@ def _module_def(b: TypeBuilder, key: str, parts: m.ModuleParts) -> m.ModuleDef:
         api_props=b.meta_props if is_meta_api else (),
         fragments=_fragments(parts),
     )
+    return with_imports(mod, b.imp(key), key)
 
 
 def _fragments(parts: m.ModuleParts) -> tuple[m.Fragment, ...]:
