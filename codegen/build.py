@@ -1,7 +1,8 @@
 """Stage: graphql-core schema -> IR (:mod:`codegen.model`) for one endpoint.
 
 The stages it runs, one module each: :mod:`codegen.conventions` (what the schema means),
-:mod:`codegen.selections` (what is selected), :mod:`codegen.types` (types and operations),
+:mod:`codegen.selections` (what is selected), :mod:`codegen.placement` (metadata modules),
+:mod:`codegen.types` (types and operations),
 :mod:`codegen.facades` (the object surface) and :mod:`codegen.imports`.
 """
 
@@ -23,6 +24,7 @@ from codegen import model as m
 from codegen import naming
 from codegen.facades import core_api_module, metadata_facades, record_facade
 from codegen.imports import with_imports
+from codegen.placement import INPUTS, SCALAR_OPS, TYPES_DIR, op_module
 from codegen.scalars import ScalarMap
 from codegen.types import TypeBuilder
 
@@ -108,7 +110,7 @@ def _build_operations(
             if b.is_core:
                 key = b.record_module[cls[0]] if cls else "_root"
             else:
-                key = "_queries" if kind == "query" else "_mutations"
+                key = op_module(b.owner, f)
             func, const, data = _op_names(b.op_names, kind, fname)
             op = b.operation(key, kind, fname, f, (func, const, data))
             mod(key).ops.append(op)
@@ -116,7 +118,7 @@ def _build_operations(
                 facade_ops.setdefault(cls[0], {}).setdefault(cls[1], op)
     sub = b.schema.subscription_type
     if sub is not None:
-        skipped = mod("_root" if b.is_core else "_queries").skipped
+        skipped = mod("_root" if b.is_core else SCALAR_OPS).skipped
         skipped += [_SKIPPED.format(fname) for fname in sub.fields]
     return facade_ops
 
@@ -183,10 +185,12 @@ def _module_doc(b: TypeBuilder, key: str) -> str:
         return "Types shared by several objects (composites, filters, enums, page info)."
     if key == "_root":
         return "Root fields that follow no per-object convention (generic typed functions)."
-    if key == "_queries":
-        return "Metadata queries: one typed function per root field."
-    if key == "_mutations":
-        return "Metadata mutations: one typed function per root field."
+    if key == SCALAR_OPS:
+        return "Metadata root fields that return a scalar: one typed function each."
+    if key == INPUTS:
+        return "Metadata input types (TypedDicts) and the enums only inputs use."
+    if key.startswith(TYPES_DIR + "/"):
+        return "Metadata types loaded together on first use, and the root fields returning them."
     if key == "_api":
         return "Facades over the metadata API: ``MetadataApi(client).objects`` / ``.fields``."
     recs = [r for r, k in b.record_module.items() if k == key]

@@ -271,18 +271,15 @@ def _flatten(sels: tuple[m.Selection, ...]) -> list[m.Selection]:
     return out
 
 
-_LAZY_OPS = {"_queries": "_m_queries", "_mutations": "_m_mutations"}
-
-
 def metadata_facades(
     b: TypeBuilder, parts: m.ModuleParts, modules: dict[str, m.ModuleParts]
 ) -> None:
-    all_ops: dict[str, m.OperationDef] = {}
-    where: dict[str, str] = {}
-    for key in ("_queries", "_mutations"):
-        for o in modules[key].ops if key in modules else ():
-            all_ops[o.root_fields[0]] = o
-            where[o.root_fields[0]] = key
+    all_ops: dict[tuple[str, str], m.OperationDef] = {}
+    where: dict[tuple[str, str], str] = {}
+    for key, mod in sorted(modules.items()):
+        for o in mod.ops:
+            all_ops[o.kind, o.root_fields[0]] = o
+            where[o.kind, o.root_fields[0]] = key
     groups = (
         (
             "\0objs",
@@ -311,15 +308,23 @@ def metadata_facades(
     for cls_key, _prop, mapping in groups:
         methods = []
         for meth, root in mapping.items():
-            op = all_ops.get(root)
+            kind = "query" if meth.startswith("find") else "mutation"
+            op = all_ops.get((kind, root))
             if op is None:
                 continue
-            alias = _LAZY_OPS[where[root]]  # imported on the first call: MetadataApi stays cheap
-            imp.lazy[alias] = where[root]
-            _import_types_of(b, root, "_api")
+            # the operation's module is imported on the first call: MetadataApi stays cheap
+            alias = "_m_" + where[kind, root].rsplit("/", 1)[-1]
+            imp.lazy[alias] = where[kind, root]
+            params, returns = _annotations_in(b, kind, root, op, "_api")
             methods.append(
                 m.FacadeMethod(
-                    name=meth, kind="lazy_call", op=op, doc=_doc_for_meta(meth), extra=alias
+                    name=meth,
+                    kind="lazy_call",
+                    op=op,
+                    doc=_doc_for_meta(meth),
+                    extra=alias,
+                    params=params,
+                    return_annotation=returns,
                 )
             )
         if methods:
@@ -343,20 +348,27 @@ def _doc_for_meta(meth: str) -> str:
     }[meth]
 
 
-def _import_types_of(b: TypeBuilder, root: str, module: str) -> None:
-    """Make ``module`` import what the annotations of root field ``root`` name, for type
-    checking only (facade annotations are never evaluated at run time)."""
-    for parent in (b.schema.query_type, b.schema.mutation_type):
-        f = parent.fields.get(root) if parent is not None else None
-        if f is not None:
-            for arg in f.args.values():
-                b.in_ann(module, arg.type)
-            b.out_ann(module, f.type)
-            break
+def _annotations_in(
+    b: TypeBuilder, kind: str, root: str, op: m.OperationDef, module: str
+) -> tuple[tuple[m.Param, ...], PyType]:
+    """``op``'s parameters and return type as written in ``module``, whose imports of them are
+    for type checking only (facade annotations are never evaluated at run time)."""
+    parent = b.schema.query_type if kind == "query" else b.schema.mutation_type
+    assert parent is not None
+    f = parent.fields[root]
+    params = []
+    for p in op.params:
+        arg = f.args[p.key]
+        ann = b.in_ann(module, arg.type)
+        if not p.required and isinstance(arg.type, GraphQLNonNull):
+            ann = Nullable(ann)
+        params.append(replace(p, annotation=ann))
+    returns = b.out_ann(module, f.type, runtime=False)
     imp = b.imp(module)
     for target, names in list(imp.runtime.items()):
         imp.type_checking.setdefault(target, set()).update(names)
         del imp.runtime[target]
+    return tuple(params), returns
 
 
 def core_api_module(b: TypeBuilder, props: list[tuple[str, str, str]]) -> m.ModuleDef:

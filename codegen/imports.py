@@ -53,10 +53,7 @@ def _rendered_types(mod: m.ModuleDef) -> Iterator[PyType]:
         yield o.return_annotation
     for facade in mod.facades:
         for meth in facade.methods:
-            if meth.kind == "lazy_call":
-                yield from (p.annotation for p in meth.op.params)
-                yield meth.op.return_annotation
-            elif meth.kind != "call":
+            if meth.kind != "call":
                 yield from (p.annotation for p in meth.params)
             if meth.return_annotation is not None:
                 yield meth.return_annotation

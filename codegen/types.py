@@ -31,6 +31,7 @@ from codegen import model as m
 from codegen import naming
 from codegen.conventions import deprecated, doc_of, has_default, is_required_input
 from codegen.imports import ModuleImports
+from codegen.placement import place_metadata
 from codegen.pytypes import DICT_ANY, Named, Nullable, PyType, list_of, optional, union
 from codegen.scalars import ScalarMap
 from codegen.selections import Selections
@@ -47,6 +48,8 @@ class TypeBuilder(Selections):
         self, endpoint: str, schema: GraphQLSchema, scalars: ScalarMap | None = None
     ) -> None:
         super().__init__(endpoint, schema)
+        if not self.is_core:
+            self.owner.update(place_metadata(self))
         self.scalars = scalars if scalars is not None else ScalarMap()
         self.imports: dict[str, ModuleImports] = {}
         self.meta_props: tuple[tuple[str, PyType], ...] = ()
@@ -76,15 +79,16 @@ class TypeBuilder(Selections):
         imp.type_checking.setdefault(owner, set()).add(name)
         return Named(name)
 
-    def out_ann(self, module: str, t: GraphQLType) -> PyType:
-        """Type of an output value (``X | None`` when nullable)."""
+    def out_ann(self, module: str, t: GraphQLType, *, runtime: bool = True) -> PyType:
+        """Type of an output value (``X | None`` when nullable); ``runtime=False``: for an
+        annotation never evaluated (other modules' types imported for type checking only)."""
         if isinstance(t, GraphQLNonNull):
-            return self._out_inner(module, t.of_type)
-        return optional(self._out_inner(module, t))
+            return self._out_inner(module, t.of_type, runtime)
+        return optional(self._out_inner(module, t, runtime))
 
-    def _out_inner(self, module: str, t: GraphQLType) -> PyType:
+    def _out_inner(self, module: str, t: GraphQLType, runtime: bool) -> PyType:
         if isinstance(t, GraphQLList):
-            return list_of(self.out_ann(module, t.of_type))
+            return list_of(self.out_ann(module, t.of_type, runtime=runtime))
         named = get_named_type(t)
         if isinstance(named, GraphQLScalarType):
             return self.scalars.types(named.name, self.endpoint)[0]
@@ -93,16 +97,17 @@ class TypeBuilder(Selections):
             if not members:
                 return DICT_ANY
             if self.named_union(named):
-                return self.ref(module, named.name, runtime=True)
-            return union(*(self.ref(module, x, runtime=True) for x in members))
-        return self.ref(module, named.name, runtime=True)
+                return self.ref(module, named.name, runtime=runtime)
+            return union(*(self.ref(module, x, runtime=runtime) for x in members))
+        return self.ref(module, named.name, runtime=runtime)
 
     def named_union(self, t: GraphQLUnionType | GraphQLInterfaceType) -> bool:
-        """Whether ``t`` becomes a named alias (``X: TypeAlias = A | B``) in the shared module:
-        when it has members and they all live there (an alias of members of other modules
-        would import them eagerly)."""
+        """Whether ``t`` becomes a named alias (``X: TypeAlias = A | B``) in its module: when it
+        has members and they all live there (an alias of members of other modules would import
+        them eagerly)."""
         members = self.possible(t)
-        return bool(members) and all(self.owner.get(x.name) == self.common for x in members)
+        home = self.owner.get(t.name)
+        return bool(members) and all(self.owner.get(x.name) == home for x in members)
 
     def union_alias(self, module: str, t: GraphQLUnionType | GraphQLInterfaceType) -> m.AliasDef:
         """``t`` as a named type alias of its members (see :meth:`named_union`)."""

@@ -47,11 +47,11 @@ type Mutation { make(input: ThingInput!): Thing }
 
 def _modules(sdl: str, scalars: ScalarMap | None = None) -> dict[str, m.ModuleDef]:
     mods, _ = build_endpoint(EndpointInput("metadata", build_schema(sdl), scalars or ScalarMap()))
-    return {mod.path.rsplit("/", 1)[-1]: mod for mod in mods}
+    return {mod.path.removeprefix("metadata/"): mod for mod in mods}
 
 
 def test_struct_fields_are_type_values() -> None:
-    thing = next(s for s in _modules(SDL)["_types.py"].structs if s.name == "Thing")
+    thing = next(s for s in _modules(SDL)["types/thing.py"].structs if s.name == "Thing")
     fields = {f.name: f.annotation for f in thing.fields}
     dt = Named("datetime", "datetime")
     assert fields == {
@@ -66,7 +66,7 @@ def test_struct_fields_are_type_values() -> None:
 
 
 def test_inputs_carry_required_unions_and_literals() -> None:
-    types = _modules(SDL)["_types.py"]
+    types = _modules(SDL)["_inputs.py"]
     inp = next(i for i in types.inputs if i.name == "ThingInput")
     fields = {f.key: f.annotation for f in inp.fields}
     dt = Named("datetime", "datetime")
@@ -79,7 +79,7 @@ def test_inputs_carry_required_unions_and_literals() -> None:
 
 
 def test_parameters_and_returns_are_type_values() -> None:
-    queries = _modules(SDL)["_queries.py"]
+    queries = _modules(SDL)["types/thing.py"]
     thing = next(o for o in queries.operations if o.func_name == "thing")
     params = {p.name: p.annotation for p in thing.params}
     assert params["id"] == union(Named("UUID", "uuid"), STR)
@@ -91,38 +91,37 @@ def test_parameters_and_returns_are_type_values() -> None:
 
 def test_imports_are_derived_from_the_types_a_module_uses() -> None:
     mods = _modules(SDL)
-    # _types: uuid/datetime (fields), typing (JSON -> Any, Literal alias of Color), enum,
-    # msgspec (structs), typing_extensions (TypedDict), decimal (BigFloat input)
-    assert used_modules(mods["_types.py"]) == {
+    # _inputs: the TypedDict (typing_extensions) and the enum only it uses (enum, typing for
+    # the Literal alias), datetime and decimal (at, big), typing (Position's Literal)
+    assert used_modules(mods["_inputs.py"]) == {
         "datetime",
         "decimal",
         "enum",
-        "msgspec",
         "typing",
         "typing_extensions",
-        "uuid",
     }
-    assert "import decimal as _decimal" in mods["_types.py"].imports
-    # _queries: params name uuid and datetime; results are msgspec structs; Thing comes from
-    # _types at run time; no enum, no TypedDict, no decimal
-    queries = mods["_queries.py"]
-    assert used_modules(queries) == {"datetime", "msgspec", "uuid"}
-    assert "from ._types import Thing" in queries.imports
+    assert "import decimal as _decimal" in mods["_inputs.py"].imports
+    # types/thing: the struct and the three root fields returning it: uuid/datetime (fields and
+    # parameters), typing (JSON -> Any; the TYPE_CHECKING block importing ThingInput), msgspec;
+    # no enum, no TypedDict, no decimal
+    thing = mods["types/thing.py"]
+    assert used_modules(thing) == {"datetime", "msgspec", "typing", "uuid"}
+    assert "    from .._inputs import ThingInput" in thing.type_checking_imports
 
 
 def test_a_module_without_such_types_imports_nothing_for_them() -> None:
     sdl = "type T { n: Int! } type Query { t: T! }"
     mods = _modules(sdl)
-    assert used_modules(mods["_types.py"]) == {"msgspec"}
-    assert mods["_types.py"].imports == ("import msgspec as _msgspec",)
+    assert used_modules(mods["types/t.py"]) == {"msgspec"}
+    assert mods["types/t.py"].imports == ("import msgspec as _msgspec", "from ... import _runtime")
 
 
 def test_a_project_scalar_type_brings_its_own_import() -> None:
     sdl = "scalar Money type T { m: [Money] } type Query { t: T! }"
     mods = _modules(sdl, ScalarMap.from_config({"Money": "shop.money.Money"}))
-    t = next(s for s in mods["_types.py"].structs if s.name == "T")
+    t = next(s for s in mods["types/t.py"].structs if s.name == "T")
     assert t.fields[0].annotation == Nullable(list_of(Nullable(Named("Money", "shop.money"))))
-    assert "import shop.money as _s_shop_money" in mods["_types.py"].imports
+    assert "import shop.money as _s_shop_money" in mods["types/t.py"].imports
 
 
 def test_helpers() -> None:

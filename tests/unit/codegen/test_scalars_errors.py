@@ -28,7 +28,7 @@ type Query { thing(id: UUID!): Thing prices: [Money!]! }
 
 def _thing_fields(scalars: ScalarMap) -> dict[str, str]:
     modules, _ = build_endpoint(EndpointInput("metadata", build_schema(SDL), scalars))
-    types = next(mod for mod in modules if mod.path == "metadata/_types.py")
+    types = next(mod for mod in modules if mod.path == "metadata/types/thing.py")
     thing = next(s for s in types.structs if s.name == "Thing")
     return {f.name: render(f.annotation) for f in thing.fields}
 
@@ -64,7 +64,7 @@ def test_a_mapped_project_type_is_imported_under_a_private_alias() -> None:
             "metadata", build_schema(SDL), ScalarMap.from_config({"Money": "shop.money.Money"})
         )
     )
-    types = next(mod for mod in modules if mod.path == "metadata/_types.py")
+    types = next(mod for mod in modules if mod.path == "metadata/types/thing.py")
     thing = next(s for s in types.structs if s.name == "Thing")
     assert {f.name: f.annotation for f in thing.fields}["cost"] == Named("Money", "shop.money")
     assert "import shop.money as _s_shop_money" in types.imports
@@ -112,7 +112,7 @@ def test_cli_exits_2_on_an_unknown_scalar_and_generates_once_mapped(
     assert "unknown custom scalar 'Money'" in capsys.readouterr().err
     cfg.write_text('[tool.twenty-gql.scalars]\nMoney = "str"\n', encoding="utf-8")
     assert generate_main([*args, "--config", str(cfg)]) == 0
-    text = (tmp_path / "o" / "p" / "metadata" / "_types.py").read_text(encoding="utf-8")
+    text = (tmp_path / "o" / "p" / "metadata" / "types" / "thing.py").read_text(encoding="utf-8")
     assert "price: str | None = None" in text
 
 
