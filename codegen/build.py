@@ -1,7 +1,8 @@
 """Stage: graphql-core schema -> IR (:mod:`codegen.model`) for one endpoint.
 
 The stages it runs, one module each: :mod:`codegen.conventions` (what the schema means),
-:mod:`codegen.selections` (what is selected), :mod:`codegen.types` (types and operations),
+:mod:`codegen.selections` (what is selected), :mod:`codegen.placement` (metadata modules),
+:mod:`codegen.types` (types and operations),
 :mod:`codegen.facades` (the object surface) and :mod:`codegen.imports`.
 """
 
@@ -22,7 +23,8 @@ from graphql import (
 from codegen import model as m
 from codegen import naming
 from codegen.facades import core_api_module, metadata_facades, record_facade
-from codegen.imports import relative, render_imports
+from codegen.imports import with_imports
+from codegen.placement import INPUTS, SCALAR_OPS, TYPES_DIR, op_module
 from codegen.scalars import ScalarMap
 from codegen.types import TypeBuilder
 
@@ -110,7 +112,7 @@ def _build_operations(
             if b.is_core:
                 key = b.record_module[cls[0]] if cls else "_root"
             else:
-                key = "_queries" if kind == "query" else "_mutations"
+                key = op_module(b.owner, f)
             func, const, data = _op_names(b.op_names, kind, fname)
             op = b.operation(key, kind, fname, f, (func, const, data))
             mod(key).ops.append(op)
@@ -118,24 +120,19 @@ def _build_operations(
                 facade_ops.setdefault(cls[0], {}).setdefault(cls[1], op)
     sub = b.schema.subscription_type
     if sub is not None:
-        skipped = mod("_root" if b.is_core else "_queries").skipped
+        skipped = mod("_root" if b.is_core else SCALAR_OPS).skipped
         skipped += [_SKIPPED.format(fname) for fname in sub.fields]
     return facade_ops
 
 
 def _module_def(b: TypeBuilder, key: str, parts: m.ModuleParts) -> m.ModuleDef:
-    imp = b.imp(key)
-    runtime, tc = render_imports(imp, key)
     names = parts.names()
     is_meta_api = key == "_api" and not b.is_core
     if is_meta_api:
         names.append(b.cls["\0meta"])
-    return m.ModuleDef(
+    mod = m.ModuleDef(
         path=f"{b.pkg}/{key}.py",
         doc=_module_doc(b, key),
-        imports=runtime,
-        type_checking_imports=tc,
-        lazy_modules=tuple((a, relative(key, t)) for a, t in sorted(imp.lazy.items())),
         enums=tuple(parts.enums),
         inputs=tuple(parts.inputs),
         structs=tuple(parts.structs),
@@ -152,6 +149,7 @@ def _module_def(b: TypeBuilder, key: str, parts: m.ModuleParts) -> m.ModuleDef:
         api_props=b.meta_props if is_meta_api else (),
         fragments=_fragments(parts),
     )
+    return with_imports(mod, b.imp(key), key)
 
 
 def _fragments(parts: m.ModuleParts) -> tuple[m.Fragment, ...]:
@@ -189,10 +187,12 @@ def _module_doc(b: TypeBuilder, key: str) -> str:
         return "Types shared by several objects (composites, filters, enums, page info)."
     if key == "_root":
         return "Root fields that follow no per-object convention (generic typed functions)."
-    if key == "_queries":
-        return "Metadata queries: one typed function per root field."
-    if key == "_mutations":
-        return "Metadata mutations: one typed function per root field."
+    if key == SCALAR_OPS:
+        return "Metadata root fields that return a scalar: one typed function each."
+    if key == INPUTS:
+        return "Metadata input types (TypedDicts) and the enums only inputs use."
+    if key.startswith(TYPES_DIR + "/"):
+        return "Metadata types loaded together on first use, and the root fields returning them."
     if key == "_api":
         return "Facades over the metadata API: ``MetadataApi(client).objects`` / ``.fields``."
     recs = [r for r, k in b.record_module.items() if k == key]

@@ -16,7 +16,8 @@ from graphql import GraphQLField, GraphQLList, GraphQLNonNull, GraphQLObjectType
 from codegen import model as m
 from codegen import naming
 from codegen.conventions import doc_of, unwrap
-from codegen.imports import relative, render_imports
+from codegen.imports import with_imports
+from codegen.pytypes import Named, Nullable, PyType, list_of, union
 from codegen.types import TypeBuilder
 
 __all__ = ["core_api_module", "metadata_facades", "record_facade"]
@@ -76,7 +77,6 @@ def record_facade(
             if not isinstance(records_type, GraphQLList):
                 continue
             rec_ann = b.in_ann(key, records_type.of_type)
-            b.imp(key).aliases.add("_t")
             b.imp(key).type_checking.setdefault("\0twenty_gql.bulk", set()).add(
                 "BulkResult as _BulkResult"
             )
@@ -94,11 +94,14 @@ def record_facade(
                         m.Param(
                             name="records",
                             key="data",
-                            annotation=f"_t.Iterable[{rec_ann}] | _t.AsyncIterable[{rec_ann}]",
+                            annotation=union(
+                                Named("Iterable", "typing", (rec_ann,)),
+                                Named("AsyncIterable", "typing", (rec_ann,)),
+                            ),
                             required=True,
                         ),
                     ),
-                    return_annotation=f"_BulkResult[{b.cls[rec]}]",
+                    return_annotation=Named("_BulkResult", args=(Named(b.cls[rec]),)),
                 )
             )
             continue
@@ -108,7 +111,6 @@ def record_facade(
         if name == "find_many":
             keep = tuple(p for p in op.params if p.key not in _PAGING_ARGS)
             keep = _facade_params(keep, "page_size")
-            node_ann = b.cls[rec]
             methods.append(
                 m.FacadeMethod(
                     name="iterate",
@@ -116,7 +118,7 @@ def record_facade(
                     op=op,
                     doc="Every matching record, page after page (``twenty_gql.pagination``).",
                     params=keep,
-                    return_annotation=f"_t.AsyncIterator[{node_ann}]",
+                    return_annotation=Named("AsyncIterator", "typing", (Named(b.cls[rec]),)),
                 )
             )
     rels = b.relations(rec)
@@ -178,13 +180,13 @@ def _include_variants(
     edge = parts.struct(b.cls.get(edge_name))
     if conn is not None and edge is not None:
         edge_fields = tuple(
-            replace(f, annotation=rel_name) if f.name == "node" else f for f in edge.fields
+            replace(f, annotation=Named(rel_name)) if f.name == "node" else f for f in edge.fields
         )
         rel_edge = b.cls[f"{rec}\0reledge"]
         rel_conn = b.cls[f"{rec}\0relconn"]
         structs.append(m.StructDef(name=rel_edge, doc="", fields=edge_fields))
         conn_fields = tuple(
-            replace(f, annotation=f"list[{rel_edge}]") if f.name == "edges" else f
+            replace(f, annotation=list_of(Named(rel_edge))) if f.name == "edges" else f
             for f in conn.fields
         )
         structs.append(m.StructDef(name=rel_conn, doc="", fields=conn_fields))
@@ -206,9 +208,8 @@ def _include_variants(
         document = _with_slot(op.document, f"{rec}Fields")
         if document is None:
             continue
-        ann = with_type
-        nullable = not isinstance(f.type, GraphQLNonNull)
-        full_ann = f"{ann} | None" if nullable else ann
+        ann = Named(with_type)
+        full_ann: PyType = ann if isinstance(f.type, GraphQLNonNull) else Nullable(ann)
         data_name = b.op_names.claim(
             f"{op.const_name}\0with",
             op.data_struct.name.removesuffix("Result") + "WithRelationsResult",
@@ -239,7 +240,6 @@ def _include_variants(
                 return_annotation=full_ann,
             )
         )
-    b.imp(key).aliases.update({"_t", "_msgspec"})
     b.imp(key).needs_runtime_helper = True
 
 
@@ -271,18 +271,15 @@ def _flatten(sels: tuple[m.Selection, ...]) -> list[m.Selection]:
     return out
 
 
-_LAZY_OPS = {"_queries": "_m_queries", "_mutations": "_m_mutations"}
-
-
 def metadata_facades(
     b: TypeBuilder, parts: m.ModuleParts, modules: dict[str, m.ModuleParts]
 ) -> None:
-    all_ops: dict[str, m.OperationDef] = {}
-    where: dict[str, str] = {}
-    for key in ("_queries", "_mutations"):
-        for o in modules[key].ops if key in modules else ():
-            all_ops[o.root_fields[0]] = o
-            where[o.root_fields[0]] = key
+    all_ops: dict[tuple[str, str], m.OperationDef] = {}
+    where: dict[tuple[str, str], str] = {}
+    for key, mod in sorted(modules.items()):
+        for o in mod.ops:
+            all_ops[o.kind, o.root_fields[0]] = o
+            where[o.kind, o.root_fields[0]] = key
     groups = (
         (
             "\0objs",
@@ -311,22 +308,32 @@ def metadata_facades(
     for cls_key, _prop, mapping in groups:
         methods = []
         for meth, root in mapping.items():
-            op = all_ops.get(root)
+            kind = "query" if meth.startswith("find") else "mutation"
+            op = all_ops.get((kind, root))
             if op is None:
                 continue
-            alias = _LAZY_OPS[where[root]]  # imported on the first call: MetadataApi stays cheap
-            imp.lazy[alias] = where[root]
-            _import_types_of(b, root, "_api")
+            # the operation's module is imported on the first call: MetadataApi stays cheap
+            alias = "_m_" + where[kind, root].rsplit("/", 1)[-1]
+            imp.lazy[alias] = where[kind, root]
+            params, returns = _annotations_in(b, kind, root, op, "_api")
             methods.append(
                 m.FacadeMethod(
-                    name=meth, kind="lazy_call", op=op, doc=_doc_for_meta(meth), extra=alias
+                    name=meth,
+                    kind="lazy_call",
+                    op=op,
+                    doc=_doc_for_meta(meth),
+                    extra=alias,
+                    params=params,
+                    return_annotation=returns,
                 )
             )
         if methods:
             parts.facades.append(m.FacadeDef(name=b.cls[cls_key], doc="", methods=tuple(methods)))
     facades = parts.facades
     b.meta_props = tuple(
-        (prop, b.cls[ck]) for ck, prop, _ in groups if any(f.name == b.cls[ck] for f in facades)
+        (prop, Named(b.cls[ck]))
+        for ck, prop, _ in groups
+        if any(f.name == b.cls[ck] for f in facades)
     )
     imp.needs_runtime_helper = True
 
@@ -341,20 +348,27 @@ def _doc_for_meta(meth: str) -> str:
     }[meth]
 
 
-def _import_types_of(b: TypeBuilder, root: str, module: str) -> None:
-    """Make ``module`` import what the annotations of root field ``root`` name, for type
-    checking only (facade annotations are never evaluated at run time)."""
-    for parent in (b.schema.query_type, b.schema.mutation_type):
-        f = parent.fields.get(root) if parent is not None else None
-        if f is not None:
-            for arg in f.args.values():
-                b.in_ann(module, arg.type)
-            b.out_ann(module, f.type)
-            break
+def _annotations_in(
+    b: TypeBuilder, kind: str, root: str, op: m.OperationDef, module: str
+) -> tuple[tuple[m.Param, ...], PyType]:
+    """``op``'s parameters and return type as written in ``module``, whose imports of them are
+    for type checking only (facade annotations are never evaluated at run time)."""
+    parent = b.schema.query_type if kind == "query" else b.schema.mutation_type
+    assert parent is not None
+    f = parent.fields[root]
+    params = []
+    for p in op.params:
+        arg = f.args[p.key]
+        ann = b.in_ann(module, arg.type)
+        if not p.required and isinstance(arg.type, GraphQLNonNull):
+            ann = Nullable(ann)
+        params.append(replace(p, annotation=ann))
+    returns = b.out_ann(module, f.type, runtime=False)
     imp = b.imp(module)
     for target, names in list(imp.runtime.items()):
         imp.type_checking.setdefault(target, set()).update(names)
         del imp.runtime[target]
+    return tuple(params), returns
 
 
 def core_api_module(b: TypeBuilder, props: list[tuple[str, str, str]]) -> m.ModuleDef:
@@ -362,15 +376,14 @@ def core_api_module(b: TypeBuilder, props: list[tuple[str, str, str]]) -> m.Modu
     imp.needs_runtime_helper = True
     for _, _, key in props:
         imp.lazy["_m_" + key.rsplit("/", 1)[-1]] = key
-    runtime, tc = render_imports(imp, "_api")
-    return m.ModuleDef(
+    mod = m.ModuleDef(
         path=f"{b.pkg}/_api.py",
         doc="``CoreApi(client)``: one attribute per object; each object's module loads on first use.",
-        imports=runtime,
-        type_checking_imports=tc,
-        lazy_modules=tuple((a, relative("_api", t)) for a, t in sorted(imp.lazy.items())),
         all_names=(b.cls["\0core"],),
         api_class=b.cls["\0core"],
         api_doc="Typed access to every object of the workspace: ``CoreApi(client).companies``.",
-        api_props=tuple((prop, f"_m_{key.rsplit('/', 1)[-1]}.{cls}") for prop, cls, key in props),
+        api_props=tuple(
+            (prop, Named(cls, via=f"_m_{key.rsplit('/', 1)[-1]}")) for prop, cls, key in props
+        ),
     )
+    return with_imports(mod, imp, "_api")

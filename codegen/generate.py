@@ -124,6 +124,11 @@ def generate(config: GenerateConfig) -> dict[str, str]:
     return dict(sorted(format_sources(files).items()))
 
 
+_FOLDER_DOCS = {
+    "objects": "One module per object; import names from the parent package.",
+    "types": "Metadata types in modules loaded on first use; import names from the parent package.",
+}
+
 Built = dict[str, tuple[list[m.ModuleDef], m.InitDef]]
 
 
@@ -136,10 +141,13 @@ def _render(
     for endpoint, (modules, init) in built.items():
         for module in modules:
             files[f"{pkg}/{module.path}"] = render_module(module, header)
-            if "/objects/" in module.path:
-                files[f"{pkg}/{module.path.split('/')[0]}/objects/__init__.py"] = (
-                    f'{header}\n"""One module per object; import names from the parent package."""\n'
+            sub, _, rest = module.path.partition("/")
+            if "/" in rest:  # objects/<object>.py, types/<group>.py: their package's __init__
+                folder = rest.split("/")[0]
+                files[f"{pkg}/{sub}/{folder}/__init__.py"] = (
+                    f'{header}\n"""{_FOLDER_DOCS[folder]}"""\n'
                 )
+
         sub = init.path.split("/")[0]
         names = sorted(e.name for e in init.exports)
         files[f"{pkg}/{init.path}"] = render_init(init, header, _tc_lines(init.exports), names)

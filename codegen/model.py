@@ -1,16 +1,18 @@
 """The IR: what the templates see, and nothing else.
 
-Every decision (Python names, annotations, defaults, optionality, imports, documents) is made
-in :mod:`codegen.build` and stored here as plain text fields. Templates only lay these out.
-Names and values are raw (GraphQL names, enum values): templates quote them with the ``pystr``
-filter. Annotations and struct field right-hand sides are still code text built from safe
-identifiers; free text (``doc``/``comment``) is raw
-schema text and is escaped by the template filters at render time.
+Every decision (Python names, types, defaults, optionality, imports, documents) is made by the
+build stages and stored here as values. Templates only lay these out. Names and values are raw
+(GraphQL names, enum values): templates quote them with the ``pystr`` filter. Every annotation
+is a :data:`~codegen.pytypes.PyType` value, written as text only by the ``ann`` filter
+(:func:`codegen.pytypes.render`); free text (``doc``/``comment``) is raw schema text and is
+escaped by the template filters at render time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from codegen.pytypes import PyType
 
 __all__ = [
     "AliasDef",
@@ -116,7 +118,7 @@ class AliasDef:
 
     name: str
     doc: str
-    members: tuple[str, ...]  # the member structs' names (same module)
+    members: tuple[PyType, ...]  # the member structs
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ class EnumDef:
 @dataclass(frozen=True)
 class InputField:
     key: str  # GraphQL field name
-    annotation: str  # e.g. "_te.Required[str]" (written as a string forward reference)
+    annotation: PyType  # written as a string forward reference
     comment: str
 
 
@@ -151,7 +153,7 @@ class InputDef:
 @dataclass(frozen=True)
 class StructField:
     name: str
-    annotation: str
+    annotation: PyType
     wire: str  # the response key the attribute decodes (``_msgspec.field(name=...)``)
     default: str  # "required" | "none" (default None) | "unset" (default msgspec.UNSET)
     doc: str
@@ -172,7 +174,7 @@ class StructDef:
 class Param:
     name: str  # Python parameter name
     key: str  # GraphQL variable name
-    annotation: str
+    annotation: PyType
     required: bool
 
 
@@ -190,7 +192,7 @@ class OperationDef:
     upsert_param: str  # name of an ``upsert`` parameter that makes the call idempotent, or ""
     params: tuple[Param, ...]
     result_attr: str
-    return_annotation: str
+    return_annotation: PyType
     doc: str
     # name of the records parameter (``data``) of an upsert-capable create, or "": the call is
     # resent after a possible send only when every record carries its ``id``
@@ -208,7 +210,7 @@ class FacadeMethod:
     extra: str = ""
     unique_fields: tuple[str, ...] = ()  # "bulk": the keys of an upsert (``XWhereUniqueInput``)
     params: tuple[Param, ...] = ()
-    return_annotation: str = ""
+    return_annotation: PyType | None = None
 
 
 @dataclass(frozen=True)
@@ -230,9 +232,9 @@ class ModuleDef:
 
     path: str
     doc: str
-    imports: tuple[str, ...]  # runtime import lines, already sorted and grouped ("" = blank)
-    type_checking_imports: tuple[str, ...]
-    lazy_modules: tuple[tuple[str, str], ...]  # (alias, relative module) resolved on first use
+    imports: tuple[str, ...] = ()  # run-time import lines (ordered by ruff later)
+    type_checking_imports: tuple[str, ...] = ()
+    lazy_modules: tuple[tuple[str, str], ...] = ()  # (alias, relative module) loaded on first use
     enums: tuple[EnumDef, ...] = ()
     inputs: tuple[InputDef, ...] = ()
     structs: tuple[StructDef, ...] = ()
@@ -244,7 +246,7 @@ class ModuleDef:
     skipped: tuple[str, ...] = ()  # comments about skipped root fields (subscriptions)
     api_class: str = ""  # a top facade class (CoreApi / MetadataApi) defined in this module
     api_doc: str = ""
-    api_props: tuple[tuple[str, str], ...] = ()  # (attribute, facade class expression)
+    api_props: tuple[tuple[str, PyType], ...] = ()  # (attribute, facade class)
     fragments: tuple[Fragment, ...] = ()  # named fragments the module's documents spread
     user_operations: bool = False  # functions return the whole ``data`` struct
 

@@ -50,8 +50,9 @@ from graphql import (
 from codegen import model as m
 from codegen import naming
 from codegen.errors import OperationsError
-from codegen.imports import relative, render_imports
+from codegen.imports import with_imports
 from codegen.introspect import LoadedSchema
+from codegen.pytypes import DICT_ANY, Named, Nullable, PyType, list_of, union
 from codegen.render import render_module
 from codegen.scalars import ScalarMap
 from codegen.types import TypeBuilder
@@ -130,21 +131,20 @@ class _Compiler:
         parent: GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType,
         selection: SelectionSetNode,
         frags: dict[str, FragmentDefinitionNode],
-    ) -> str:
-        """Annotation text for a selection on ``parent`` (struct or tagged union)."""
+    ) -> PyType:
+        """The type of a selection on ``parent`` (struct or tagged union)."""
         if isinstance(parent, (GraphQLInterfaceType, GraphQLUnionType)):
             members = self.b.possible(parent)
             names = [
-                self._concrete(
-                    f"{name_hint}{naming.class_name(t.name)}", t, selection, frags, tag=True
+                Named(
+                    self._concrete(
+                        f"{name_hint}{naming.class_name(t.name)}", t, selection, frags, tag=True
+                    )
                 )
                 for t in members
             ]
-            if not names:
-                self.b.imp(self.key).aliases.add("_t")
-                return "dict[str, _t.Any]"
-            return " | ".join(names)
-        return self._concrete(name_hint, parent, selection, frags, tag=False)
+            return union(*names) if names else DICT_ANY
+        return Named(self._concrete(name_hint, parent, selection, frags, tag=False))
 
     def _collect(
         self,
@@ -212,7 +212,6 @@ class _Compiler:
                     name_hint + naming.class_name(key), named, merged, frags
                 )
                 ann = self._wrap(fdef.type, inner)
-            self.b.imp(self.key).scan(ann)
             fields.append(
                 m.StructField(
                     name=attrs.assigned[key],
@@ -225,17 +224,16 @@ class _Compiler:
         self.structs.append(
             m.StructDef(name=name, doc="", fields=tuple(fields), tag=parent.name if tag else "")
         )
-        self.b.imp(self.key).aliases.add("_msgspec")
         return name
 
-    def _wrap(self, t: GraphQLType, inner: str) -> str:
+    def _wrap(self, t: GraphQLType, inner: PyType) -> PyType:
         if isinstance(t, GraphQLNonNull):
             return self._wrap_inner(t.of_type, inner)
-        return f"{self._wrap_inner(t, inner)} | None"
+        return Nullable(self._wrap_inner(t, inner))
 
-    def _wrap_inner(self, t: GraphQLType, inner: str) -> str:
+    def _wrap_inner(self, t: GraphQLType, inner: PyType) -> PyType:
         if isinstance(t, GraphQLList):
-            return f"list[{self._wrap(t.of_type, inner)}]"
+            return list_of(self._wrap(t.of_type, inner))
         return inner
 
     def operation(
@@ -256,8 +254,8 @@ class _Compiler:
         assert root is not None
         func = self.funcs.claim(op_name, naming.function_name(op_name))
         const = self.funcs.claim(op_name + "\0op", func.upper().strip("_") + "_OP")
-        result_name = self.struct_for_selection(
-            f"{naming.class_name(op_name)}Result", root, op.selection_set, frags
+        result_name = self._concrete(
+            f"{naming.class_name(op_name)}Result", root, op.selection_set, frags, tag=False
         )
         params: list[m.Param] = []
         pns = naming.Namespace(reserved={"client", "self"})
@@ -270,7 +268,7 @@ class _Compiler:
             required = isinstance(vtype, GraphQLNonNull) and var.default_value is None
             ann = self.b.in_ann(self.key, vtype)
             if not required and isinstance(vtype, GraphQLNonNull):
-                ann += " | None"
+                ann = Nullable(ann)
             params.append(
                 m.Param(
                     name=pns.assigned[vname],
@@ -290,8 +288,6 @@ class _Compiler:
         kind = "query" if op.operation == OperationType.QUERY else "mutation"
         data = m.StructDef(name=result_name, doc="", fields=())
         self.b.imp(self.key).needs_runtime_helper = True
-        if params:
-            self.b.imp(self.key).aliases.add("_t")
         self.ops.append(
             m.OperationDef(
                 func_name=func,
@@ -306,31 +302,26 @@ class _Compiler:
                 upsert_param="",
                 params=tuple(params),
                 result_attr="",
-                return_annotation=result_name,
+                return_annotation=Named(result_name),
                 doc=f"The ``{op_name}`` {kind} from {label}.",
             )
         )
 
     def module(self) -> m.ModuleDef:
-        runtime, tc = render_imports(self.b.imp(self.key), self.key)
         names = sorted(
             [s.name for s in self.structs]
             + [o.func_name for o in self.ops]
             + [o.const_name for o in self.ops]
         )
-        return m.ModuleDef(
+        mod = m.ModuleDef(
             path=f"{self.b.pkg}/operations.py",
             doc="Your own operations (``--operations``), typed to their exact selections.",
-            imports=runtime,
-            type_checking_imports=tc,
-            lazy_modules=tuple(
-                (a, relative(self.key, t)) for a, t in sorted(self.b.imp(self.key).lazy.items())
-            ),
             structs=tuple(self.structs),
             operations=tuple(self.ops),
             all_names=tuple(names),
             user_operations=True,
         )
+        return with_imports(mod, self.b.imp(self.key), self.key)
 
 
 def _with_typenames(doc: DocumentNode, schema: GraphQLSchema) -> DocumentNode:

@@ -1,24 +1,22 @@
 """Stage 3: IR -> source text, through one Jinja2 environment.
 
 Templates see only :mod:`codegen.model` objects. ``StrictUndefined`` turns any template typo
-into an error; autoescaping is off (this is Python, not HTML); free text reaches the output
-only through the ``docstring``/``comment``/``pystr`` filters (see :mod:`codegen.text`).
+into an error; autoescaping is off (this is Python, not HTML); annotations only through the
+``ann`` filter (:func:`codegen.pytypes.render`); free text reaches the output only through the ``docstring``/``comment``/``pystr`` filters (see :mod:`codegen.text`).
 """
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import jinja2
 
 from codegen import model as m
 from codegen.documents import print_document, print_fragment, print_selection, split_at_slot
+from codegen.pytypes import render as render_type
 from codegen.text import comment_text, docstring_body, py_block, py_str
 
 __all__ = ["environment", "render_init", "render_module", "render_runtime"]
-
-_BLANKS = re.compile(r"\n{4,}")
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +32,7 @@ def environment() -> jinja2.Environment:
     env.filters["docstring"] = docstring_body
     env.filters["comment"] = comment_text
     env.filters["pystr"] = py_str
+    env.filters["ann"] = render_type
     env.filters["pyblock"] = py_block
     env.filters["gql"] = print_document
     env.filters["gql_fragment"] = print_fragment
@@ -63,7 +62,8 @@ def fragment_var(name: str) -> str:
 
 
 def _tidy(text: str) -> str:
-    text = _BLANKS.sub("\n\n\n", text)
+    while "\n\n\n\n" in text:  # at most two blank lines in a row
+        text = text.replace("\n\n\n\n", "\n\n\n")
     return text.rstrip("\n") + "\n"
 
 

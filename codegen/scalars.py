@@ -4,9 +4,10 @@ Twenty's scalars are built in (:data:`BUILTIN`). Any other scalar must be mapped
 ``[tool.twenty-gql.scalars]`` (``Money = "decimal.Decimal"``): a scalar the generator does not know
 is an :class:`~codegen.errors.UnknownScalarError` naming it, never a silent ``Any``.
 
-A mapped type is a :class:`PyType` value: where it lives and what it is called. Its annotation
-text and the import it needs are derived from it (standard modules through the package-wide
-aliases such as ``_dt``; any other module through one ``import a.b as _s_a_b`` line).
+Every type is a :mod:`codegen.pytypes` value: where it lives and what it is called. Its
+annotation text and the import it needs are derived from it (standard modules through the
+package-wide aliases such as ``_dt``; any other module through one ``import a.b as _s_a_b``
+line).
 """
 
 from __future__ import annotations
@@ -16,65 +17,53 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from codegen.errors import ConfigError, UnknownScalarError
+from codegen.pytypes import (
+    ANY,
+    BOOL,
+    DICT_ANY,
+    FLOAT,
+    INT,
+    STR,
+    LiteralOf,
+    Named,
+    PyType,
+    union,
+)
 
-__all__ = ["BUILTIN", "GRAPHQL_BUILTIN", "PyType", "ScalarMap", "parse_py_type"]
+__all__ = ["BUILTIN", "GRAPHQL_BUILTIN", "ScalarMap", "parse_py_type"]
 
-# GraphQL scalar -> (output annotation, input annotation)
-BUILTIN: dict[str, tuple[str, str]] = {
-    "ID": ("str", "str | _uuid.UUID"),
-    "String": ("str", "str"),
-    "Int": ("int", "int"),
-    "Float": ("float", "float"),
-    "Boolean": ("bool", "bool"),
-    "UUID": ("_uuid.UUID", "_uuid.UUID | str"),
-    "DateTime": ("_dt.datetime", "_dt.datetime | str"),
-    "Date": ("str", "_dt.date | str"),
-    "Time": ("str", "str"),
-    "JSON": ("_t.Any", "_t.Any"),
-    "RawJSONScalar": ("_t.Any", "_t.Any"),
-    "JSONObject": ("dict[str, _t.Any]", "dict[str, _t.Any]"),
-    "BigFloat": ("float", "float | _decimal.Decimal | str"),
-    "BigInt": ("int", "int"),
-    "Position": ("float", 'float | _t.Literal["first", "last"]'),
-    "Cursor": ("str", "str"),
-    "ConnectionCursor": ("str", "str"),
-    "TSVector": ("str", "str"),
-    "FieldPath": ("str", "str"),
-    "Upload": ("_t.Any", "_t.Any"),
+_UUID = Named("UUID", "uuid")
+_DATETIME = Named("datetime", "datetime")
+
+# GraphQL scalar -> (output type, input type)
+BUILTIN: dict[str, tuple[PyType, PyType]] = {
+    "ID": (STR, union(STR, _UUID)),
+    "String": (STR, STR),
+    "Int": (INT, INT),
+    "Float": (FLOAT, FLOAT),
+    "Boolean": (BOOL, BOOL),
+    "UUID": (_UUID, union(_UUID, STR)),
+    "DateTime": (_DATETIME, union(_DATETIME, STR)),
+    "Date": (STR, union(Named("date", "datetime"), STR)),
+    "Time": (STR, STR),
+    "JSON": (ANY, ANY),
+    "RawJSONScalar": (ANY, ANY),
+    "JSONObject": (DICT_ANY, DICT_ANY),
+    "BigFloat": (FLOAT, union(FLOAT, Named("Decimal", "decimal"), STR)),
+    "BigInt": (INT, INT),
+    "Position": (FLOAT, union(FLOAT, LiteralOf(("first", "last")))),
+    "Cursor": (STR, STR),
+    "ConnectionCursor": (STR, STR),
+    "TSVector": (STR, STR),
+    "FieldPath": (STR, STR),
+    "Upload": (ANY, ANY),
 }
 GRAPHQL_BUILTIN = frozenset({"ID", "String", "Int", "Float", "Boolean"})
-
-# standard modules reach generated code through these aliases (see codegen.imports)
-STD_ALIASES = {"datetime": "_dt", "decimal": "_decimal", "typing": "_t", "uuid": "_uuid"}
 _BUILTIN_TYPES = frozenset({"str", "int", "float", "bool", "bytes"})
 
 
-@dataclass(frozen=True)
-class PyType:
-    """A Python type by location: ``PyType("decimal", "Decimal")``; ``module`` "" = builtin."""
-
-    module: str
-    name: str
-
-    @property
-    def alias(self) -> str:
-        """The name generated code imports ``module`` as ("" for builtins)."""
-        if not self.module:
-            return ""
-        return STD_ALIASES.get(self.module) or "_s_" + self.module.replace(".", "_")
-
-    @property
-    def annotation(self) -> str:
-        return f"{self.alias}.{self.name}" if self.module else self.name
-
-    @property
-    def import_line(self) -> str:
-        """The import statement the annotation needs ("" for builtins)."""
-        return f"import {self.module} as {self.alias}" if self.module else ""
-
-
-def parse_py_type(spec: str, scalar: str) -> PyType:
-    """``"str"`` / ``"typing.Any"`` / ``"package.module.Type"`` -> :class:`PyType`."""
+def parse_py_type(spec: str, scalar: str) -> Named:
+    """``"str"`` / ``"typing.Any"`` / ``"package.module.Type"`` -> a :class:`~codegen.pytypes.Named`."""
     parts = spec.strip().split(".")
     if not all(p.isidentifier() and not keyword.iskeyword(p) for p in parts):
         raise ConfigError(
@@ -87,26 +76,26 @@ def parse_py_type(spec: str, scalar: str) -> PyType:
                 f"[tool.twenty-gql.scalars] {scalar} = {spec!r}: a bare name must be one of "
                 f"{', '.join(sorted(_BUILTIN_TYPES))}; write other types as package.module.Type"
             )
-        return PyType("", parts[0])
-    return PyType(".".join(parts[:-1]), parts[-1])
+        return Named(parts[0])
+    return Named(parts[-1], ".".join(parts[:-1]))
 
 
 @dataclass(frozen=True)
 class ScalarMap:
     """Twenty's scalars plus the project's own (``[tool.twenty-gql.scalars]``)."""
 
-    custom: Mapping[str, PyType] = field(default_factory=dict)
+    custom: Mapping[str, Named] = field(default_factory=dict)
 
     @classmethod
     def from_config(cls, table: Mapping[str, str]) -> ScalarMap:
         return cls({name: parse_py_type(spec, name) for name, spec in sorted(table.items())})
 
-    def annotations(self, scalar: str, endpoint: str) -> tuple[str, str, PyType | None]:
-        """(output annotation, input annotation, custom type needing an import or None)."""
+    def types(self, scalar: str, endpoint: str) -> tuple[PyType, PyType]:
+        """(output type, input type) of ``scalar``."""
         custom = self.custom.get(scalar)
         if custom is not None and scalar not in GRAPHQL_BUILTIN:
-            return custom.annotation, custom.annotation, custom
+            return custom, custom
         known = BUILTIN.get(scalar)
         if known is None:
             raise UnknownScalarError(scalar, endpoint)
-        return known[0], known[1], None
+        return known

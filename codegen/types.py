@@ -31,12 +31,14 @@ from codegen import model as m
 from codegen import naming
 from codegen.conventions import deprecated, doc_of, has_default, is_required_input
 from codegen.imports import ModuleImports
-from codegen.scalars import STD_ALIASES, ScalarMap
+from codegen.placement import place_metadata
+from codegen.pytypes import DICT_ANY, Named, Nullable, PyType, list_of, optional, union
+from codegen.scalars import ScalarMap
 from codegen.selections import Selections
 
 __all__ = ["TypeBuilder"]
 
-STD_MODULES = frozenset(STD_ALIASES)
+UNSET_TYPE = Named("UnsetType", "msgspec")
 
 
 class TypeBuilder(Selections):
@@ -46,9 +48,11 @@ class TypeBuilder(Selections):
         self, endpoint: str, schema: GraphQLSchema, scalars: ScalarMap | None = None
     ) -> None:
         super().__init__(endpoint, schema)
+        if not self.is_core:
+            self.owner.update(place_metadata(self))
         self.scalars = scalars if scalars is not None else ScalarMap()
         self.imports: dict[str, ModuleImports] = {}
-        self.meta_props: tuple[tuple[str, str], ...] = ()
+        self.meta_props: tuple[tuple[str, PyType], ...] = ()
         # functions, OP constants and result structs (see codegen.build._op_names)
         self.op_names = naming.Namespace(reserved=set(self.cls.values()))
 
@@ -58,85 +62,77 @@ class TypeBuilder(Selections):
             found = self.imports[module] = ModuleImports()
         return found
 
-    def ref(self, module: str, type_name: str, *, runtime: bool, key: str | None = None) -> str:
+    def ref(self, module: str, type_name: str, *, runtime: bool, key: str | None = None) -> Named:
+        """The generated class of ``type_name`` as seen from ``module`` (its import recorded)."""
         owner = self.owner[type_name]
         name = self.cls[key if key is not None else type_name]
         if owner == module:
-            return name
+            return Named(name)
         imp = self.imp(module)
         if owner == self.common:
             imp.runtime.setdefault(owner, set()).add(name)
-            return name
+            return Named(name)
         if runtime:
             alias = "_m_" + owner.rsplit("/", 1)[-1]
             imp.lazy[alias] = owner
-            return f"{alias}.{name}"
+            return Named(name, via=alias)
         imp.type_checking.setdefault(owner, set()).add(name)
-        return name
+        return Named(name)
 
-    def out_ann(self, module: str, t: GraphQLType, *, nullable_ok: bool = True) -> str:
-        """Annotation of an output value (``X | None`` when nullable)."""
+    def out_ann(self, module: str, t: GraphQLType, *, runtime: bool = True) -> PyType:
+        """Type of an output value (``X | None`` when nullable); ``runtime=False``: for an
+        annotation never evaluated (other modules' types imported for type checking only)."""
         if isinstance(t, GraphQLNonNull):
-            return self._out_inner(module, t.of_type)
-        inner = self._out_inner(module, t)
-        return inner if inner == "_t.Any" else f"{inner} | None"
+            return self._out_inner(module, t.of_type, runtime)
+        return optional(self._out_inner(module, t, runtime))
 
-    def _out_inner(self, module: str, t: GraphQLType) -> str:
-        imp = self.imp(module)
+    def _out_inner(self, module: str, t: GraphQLType, runtime: bool) -> PyType:
         if isinstance(t, GraphQLList):
-            return imp.scan(f"list[{self.out_ann(module, t.of_type)}]")
+            return list_of(self.out_ann(module, t.of_type, runtime=runtime))
         named = get_named_type(t)
         if isinstance(named, GraphQLScalarType):
-            return imp.scan(self.scalar(module, named.name)[0])
+            return self.scalars.types(named.name, self.endpoint)[0]
         if isinstance(named, (GraphQLUnionType, GraphQLInterfaceType)):
             members = [x.name for x in self.possible(named)]
             if not members:
-                return imp.scan("dict[str, _t.Any]")
+                return DICT_ANY
             if self.named_union(named):
-                return self.ref(module, named.name, runtime=True)
-            return " | ".join(self.ref(module, x, runtime=True) for x in members)
-        return self.ref(module, named.name, runtime=True)
+                return self.ref(module, named.name, runtime=runtime)
+            return union(*(self.ref(module, x, runtime=runtime) for x in members))
+        return self.ref(module, named.name, runtime=runtime)
 
     def named_union(self, t: GraphQLUnionType | GraphQLInterfaceType) -> bool:
-        """Whether ``t`` becomes a named alias (``X: TypeAlias = A | B``) in the shared module:
-        when it has members and they all live there (an alias of members of other modules
-        would import them eagerly)."""
+        """Whether ``t`` becomes a named alias (``X: TypeAlias = A | B``) in its module: when it
+        has members and they all live there (an alias of members of other modules would import
+        them eagerly)."""
         members = self.possible(t)
-        return bool(members) and all(self.owner.get(x.name) == self.common for x in members)
+        home = self.owner.get(t.name)
+        return bool(members) and all(self.owner.get(x.name) == home for x in members)
 
     def union_alias(self, module: str, t: GraphQLUnionType | GraphQLInterfaceType) -> m.AliasDef:
         """``t`` as a named type alias of its members (see :meth:`named_union`)."""
-        self.imp(module).aliases.add("_t")
         return m.AliasDef(
             name=self.cls[t.name],
             doc=doc_of(t),
             members=tuple(self.ref(module, x.name, runtime=True) for x in self.possible(t)),
         )
 
-    def scalar(self, module: str, name: str) -> tuple[str, str]:
-        """(output, input) annotations of scalar ``name``; a custom type's import is noted."""
-        out, inp, custom = self.scalars.annotations(name, self.endpoint)
-        if custom is not None and custom.import_line and custom.module not in STD_MODULES:
-            self.imp(module).modules.add(custom.import_line)
-        return out, inp
-
-    def in_ann(self, module: str, t: GraphQLType) -> str:
+    def in_ann(self, module: str, t: GraphQLType) -> PyType:
+        """Type of an input value (``X | None`` when nullable)."""
         if isinstance(t, GraphQLNonNull):
             return self._in_inner(module, t.of_type)
-        inner = self._in_inner(module, t)
-        return inner if inner == "_t.Any" else f"{inner} | None"
+        return optional(self._in_inner(module, t))
 
-    def _in_inner(self, module: str, t: GraphQLType) -> str:
-        imp = self.imp(module)
+    def _in_inner(self, module: str, t: GraphQLType) -> PyType:
         if isinstance(t, GraphQLList):
-            return imp.scan(f"list[{self.in_ann(module, t.of_type)}]")
+            return list_of(self.in_ann(module, t.of_type))
         named = get_named_type(t)
         if isinstance(named, GraphQLScalarType):
-            return imp.scan(self.scalar(module, named.name)[1])
+            return self.scalars.types(named.name, self.endpoint)[1]
         if isinstance(named, GraphQLEnumType):
             enum = self.ref(module, named.name, runtime=False)
             lit = self.ref(module, named.name, runtime=False, key=f"{named.name}\0lit")
-            return f"{enum} | {lit}"
+            return union(enum, lit)
         return self.ref(module, named.name, runtime=False)
 
     # ---- selections -----------------------------------------------------------------
@@ -163,7 +159,6 @@ class TypeBuilder(Selections):
                     optional_unset,
                 )
             )
-        self.imp(module).aliases.add("_msgspec")
         tag = t.name if t.name in self.tagged else ""
         return m.StructDef(name=self.cls[t.name], doc=doc_of(t), fields=tuple(fields), tag=tag)
 
@@ -173,12 +168,10 @@ class TypeBuilder(Selections):
         ann = self.out_ann(module, gtype)
         default = "required"
         if optional_unset:
-            ann = f"{ann} | _msgspec.UnsetType"
+            ann = union(ann, UNSET_TYPE)
             default = "unset"
         elif not isinstance(gtype, GraphQLNonNull):
             default = "none"
-        self.imp(module).scan(ann)
-        self.imp(module).aliases.add("_msgspec")
         return m.StructField(name=attr, annotation=ann, wire=wire, default=default, doc=doc)
 
     def enum_for(self, module: str, t: GraphQLEnumType) -> m.EnumDef:
@@ -193,7 +186,6 @@ class TypeBuilder(Selections):
                     doc=doc_of(v),
                 )
             )
-        self.imp(module).aliases.update({"_enum", "_t"})
         return m.EnumDef(
             name=self.cls[t.name],
             literal_alias=self.cls[f"{t.name}\0lit"],
@@ -206,11 +198,10 @@ class TypeBuilder(Selections):
         for fname, f in t.fields.items():
             ann = self.in_ann(module, f.type)
             if is_required_input(f):
-                ann = f"_te.Required[{ann}]"
+                ann = Named("Required", "typing_extensions", (ann,))
             elif isinstance(f.type, GraphQLNonNull):
                 pass  # has a default: may be left out, but not null
             fields.append(m.InputField(key=fname, annotation=ann, comment=doc_of(f)))
-        self.imp(module).aliases.add("_te")
         return m.InputDef(
             name=self.cls[t.name],
             doc=doc_of(t),
@@ -233,7 +224,7 @@ class TypeBuilder(Selections):
             required = is_required_input(arg)
             ann = self.in_ann(module, arg.type)
             if not required and isinstance(arg.type, GraphQLNonNull):
-                ann = f"{ann} | None"
+                ann = Nullable(ann)
             params.append(
                 m.Param(
                     name=pns.assigned[aname],
@@ -275,8 +266,6 @@ class TypeBuilder(Selections):
         doc = doc_of(f)
         if deprecated(f):
             doc = (doc + "\n\n" if doc else "") + f"Deprecated: {f.deprecation_reason}"
-        if params:
-            self.imp(module).aliases.add("_t")
         self.imp(module).needs_runtime_helper = True
         return m.OperationDef(
             func_name=func_name,
@@ -297,7 +286,7 @@ class TypeBuilder(Selections):
         )
 
     def data_struct(
-        self, module: str, name: str, fname: str, f: GraphQLField, ann: str | None = None
+        self, module: str, name: str, fname: str, f: GraphQLField, ann: PyType | None = None
     ) -> m.StructDef:
         sf = self._struct_field(
             module, naming.struct_attribute_name(fname), fname, f.type, "", False
@@ -305,7 +294,6 @@ class TypeBuilder(Selections):
         if ann is not None:
             default = "required" if isinstance(f.type, GraphQLNonNull) else "none"
             sf = replace(sf, annotation=ann, default=default)
-        self.imp(module).aliases.add("_msgspec")
         return m.StructDef(name=name, doc="", fields=(sf,))
 
     # ---- Twenty conventions ---------------------------------------------------------

@@ -68,7 +68,9 @@ def test_expected_layout() -> None:
         "small/core/objects/workspace_member.py",
         "small/metadata/__init__.py",
         "small/metadata/_api.py",
-        "small/metadata/_types.py",
+        "small/metadata/_inputs.py",
+        "small/metadata/types/__init__.py",
+        "small/metadata/types/object_connection.py",
         "small/schema/graphql.graphql",
         "small/schema/metadata.graphql",
     ]:

@@ -11,26 +11,27 @@ import uuid as _uuid
 from .. import _runtime
 
 if _t.TYPE_CHECKING:
-    from . import _mutations as _m_mutations
-    from . import _queries as _m_queries
-    from ._types import (
+    from ._inputs import (
         CreateOneFieldMetadataInput,
         CreateOneObjectInput,
         CursorPaging,
         DeleteOneFieldInput,
         DeleteOneObjectInput,
-        Field,
-        FieldConnection,
         FieldFilter,
-        Object,
-        ObjectConnection,
         ObjectFilter,
         UpdateOneFieldMetadataInput,
         UpdateOneObjectInput,
     )
+    from .types import field as _m_field
+    from .types import field_connection as _m_field_connection
+    from .types import object_connection as _m_object_connection
+    from .types.field import Field, Object
+    from .types.field_connection import FieldConnection
+    from .types.object_connection import ObjectConnection
 else:
-    _m_mutations = _runtime.lazy_module(__package__, "._mutations")
-    _m_queries = _runtime.lazy_module(__package__, "._queries")
+    _m_field = _runtime.lazy_module(__package__, ".types.field")
+    _m_field_connection = _runtime.lazy_module(__package__, ".types.field_connection")
+    _m_object_connection = _runtime.lazy_module(__package__, ".types.object_connection")
 
 __all__ = [
     "FieldsApi",
@@ -49,7 +50,7 @@ class ObjectsApi(_runtime.Facade):
         paging: CursorPaging | None = None,
     ) -> ObjectConnection:
         """One page (``paging``) of items matching ``filter``."""
-        return await _m_queries.objects(
+        return await _m_object_connection.objects(
             self._client,
             filter=filter,
             paging=paging,
@@ -61,7 +62,7 @@ class ObjectsApi(_runtime.Facade):
         id: _uuid.UUID | str,
     ) -> Object:
         """One item by id."""
-        return await _m_queries.object_(
+        return await _m_field.object_(
             self._client,
             id=id,
         )
@@ -72,7 +73,7 @@ class ObjectsApi(_runtime.Facade):
         input: CreateOneObjectInput,
     ) -> Object:
         """Create one item."""
-        return await _m_mutations.create_one_object(
+        return await _m_field.create_one_object(
             self._client,
             input=input,
         )
@@ -83,7 +84,7 @@ class ObjectsApi(_runtime.Facade):
         input: UpdateOneObjectInput,
     ) -> Object:
         """Update one item (``input={'id': ..., 'update': {...}}``)."""
-        return await _m_mutations.update_one_object(
+        return await _m_field.update_one_object(
             self._client,
             input=input,
         )
@@ -94,7 +95,7 @@ class ObjectsApi(_runtime.Facade):
         input: DeleteOneObjectInput,
     ) -> Object:
         """Delete one item."""
-        return await _m_mutations.delete_one_object(
+        return await _m_field.delete_one_object(
             self._client,
             input=input,
         )
@@ -110,7 +111,7 @@ class FieldsApi(_runtime.Facade):
         paging: CursorPaging | None = None,
     ) -> FieldConnection:
         """One page (``paging``) of items matching ``filter``."""
-        return await _m_queries.fields(
+        return await _m_field_connection.fields(
             self._client,
             filter=filter,
             paging=paging,
@@ -122,7 +123,7 @@ class FieldsApi(_runtime.Facade):
         id: _uuid.UUID | str,
     ) -> Field:
         """One item by id."""
-        return await _m_queries.field(
+        return await _m_field.field(
             self._client,
             id=id,
         )
@@ -133,7 +134,7 @@ class FieldsApi(_runtime.Facade):
         input: CreateOneFieldMetadataInput,
     ) -> Field:
         """Create one item."""
-        return await _m_mutations.create_one_field(
+        return await _m_field.create_one_field(
             self._client,
             input=input,
         )
@@ -144,7 +145,7 @@ class FieldsApi(_runtime.Facade):
         input: UpdateOneFieldMetadataInput,
     ) -> Field:
         """Update one item (``input={'id': ..., 'update': {...}}``)."""
-        return await _m_mutations.update_one_field(
+        return await _m_field.update_one_field(
             self._client,
             input=input,
         )
@@ -155,7 +156,7 @@ class FieldsApi(_runtime.Facade):
         input: DeleteOneFieldInput,
     ) -> Field:
         """Delete one item."""
-        return await _m_mutations.delete_one_field(
+        return await _m_field.delete_one_field(
             self._client,
             input=input,
         )

@@ -8,6 +8,7 @@ from codegen import model as m
 from codegen.build import EndpointInput, build_endpoint
 from codegen.conventions import Conventions
 from codegen.documents import print_document, print_fragment, split_at_slot
+from codegen.pytypes import Named, list_of
 
 CORE = """
 scalar UUID
@@ -101,8 +102,8 @@ def test_result_structs_have_public_names() -> None:
 
 
 def test_a_union_of_shared_structs_is_a_named_alias() -> None:
-    types = _modules(META, "metadata")["metadata/_types.py"]
-    assert types.aliases == (m.AliasDef(name="AB", doc="", members=("A", "B")),)
-    queries = _modules(META, "metadata")["metadata/_queries.py"]
-    things = next(o for o in queries.operations if o.func_name == "things")
-    assert things.return_annotation == "list[AB]"
+    # the union, its members and the root field returning it share one module
+    types = _modules(META, "metadata")["metadata/types/ab.py"]
+    assert types.aliases == (m.AliasDef(name="AB", doc="", members=(Named("A"), Named("B"))),)
+    things = next(o for o in types.operations if o.func_name == "things")
+    assert things.return_annotation == list_of(Named("AB"))

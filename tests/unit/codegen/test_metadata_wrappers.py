@@ -11,7 +11,7 @@ import msgspec
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "generated"))
 
-from twenty_standard.metadata import _mutations, _queries, _types  # noqa: E402
+from twenty_standard import metadata as _types  # noqa: E402
 
 
 def test_connection_and_edge_fields_are_always_present() -> None:
@@ -26,8 +26,9 @@ def test_connection_and_edge_fields_are_always_present() -> None:
 def test_no_document_selects_a_connection_without_its_nodes() -> None:
     documents = [
         op.document
-        for module in (_queries, _mutations)
-        for op in vars(module).values()
+        for name in _types.__all__
+        if name.endswith("_OP")
+        for op in [getattr(_types, name)]
         if hasattr(op, "document") and hasattr(op, "endpoint")
     ]
     assert len(documents) > 300

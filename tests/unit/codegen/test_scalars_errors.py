@@ -15,7 +15,8 @@ from codegen.generate import GenerateConfig, generate
 from codegen.generate_cli import main as generate_main
 from codegen.introspect import SchemaSourceError
 from codegen.operations import OperationsError
-from codegen.scalars import PyType, ScalarMap, parse_py_type
+from codegen.pytypes import Named, import_line, render
+from codegen.scalars import ScalarMap, parse_py_type
 
 SDL = """
 scalar Money
@@ -27,9 +28,9 @@ type Query { thing(id: UUID!): Thing prices: [Money!]! }
 
 def _thing_fields(scalars: ScalarMap) -> dict[str, str]:
     modules, _ = build_endpoint(EndpointInput("metadata", build_schema(SDL), scalars))
-    types = next(mod for mod in modules if mod.path == "metadata/_types.py")
+    types = next(mod for mod in modules if mod.path == "metadata/types/thing.py")
     thing = next(s for s in types.structs if s.name == "Thing")
-    return {f.name: f.annotation for f in thing.fields}
+    return {f.name: render(f.annotation) for f in thing.fields}
 
 
 def test_every_generator_error_is_a_codegen_error() -> None:
@@ -63,9 +64,9 @@ def test_a_mapped_project_type_is_imported_under_a_private_alias() -> None:
             "metadata", build_schema(SDL), ScalarMap.from_config({"Money": "shop.money.Money"})
         )
     )
-    types = next(mod for mod in modules if mod.path == "metadata/_types.py")
+    types = next(mod for mod in modules if mod.path == "metadata/types/thing.py")
     thing = next(s for s in types.structs if s.name == "Thing")
-    assert {f.name: f.annotation for f in thing.fields}["cost"] == "_s_shop_money.Money"
+    assert {f.name: f.annotation for f in thing.fields}["cost"] == Named("Money", "shop.money")
     assert "import shop.money as _s_shop_money" in types.imports
 
 
@@ -76,13 +77,14 @@ def test_a_bad_type_spec_is_a_config_error(spec: str) -> None:
 
 
 def test_py_type_derives_annotation_and_import() -> None:
-    t = PyType("shop.money", "Money")
-    assert (t.annotation, t.import_line) == (
+    t = parse_py_type("shop.money.Money", "Money")
+    assert t == Named("Money", "shop.money")
+    assert (render(t), import_line(t.module)) == (
         "_s_shop_money.Money",
         "import shop.money as _s_shop_money",
     )
-    assert PyType("", "str").import_line == ""
-    assert PyType("datetime", "date").annotation == "_dt.date"
+    assert parse_py_type("str", "Money") == Named("str")
+    assert render(parse_py_type("datetime.date", "Money")) == "_dt.date"
 
 
 def test_scalars_table_is_read_from_pyproject(tmp_path: Path) -> None:
@@ -110,7 +112,7 @@ def test_cli_exits_2_on_an_unknown_scalar_and_generates_once_mapped(
     assert "unknown custom scalar 'Money'" in capsys.readouterr().err
     cfg.write_text('[tool.twenty-gql.scalars]\nMoney = "str"\n', encoding="utf-8")
     assert generate_main([*args, "--config", str(cfg)]) == 0
-    text = (tmp_path / "o" / "p" / "metadata" / "_types.py").read_text(encoding="utf-8")
+    text = (tmp_path / "o" / "p" / "metadata" / "types" / "thing.py").read_text(encoding="utf-8")
     assert "price: str | None = None" in text
 
 
