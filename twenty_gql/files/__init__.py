@@ -51,7 +51,6 @@ from __future__ import annotations
 # names of ``__all__``, the type aliases and the default chunk size, and (as ``x as x``) the
 # internal helpers the unit tests reach for.
 from twenty_gql.files._client import Files
-from twenty_gql.files._client import logger as logger
 from twenty_gql.files._errors import (
     DownloadUrlUnavailableError,
     FileMissingError,
@@ -71,6 +70,7 @@ from twenty_gql.files._sources import _prepare as _prepare
 from twenty_gql.files._storage import _scrub as _scrub
 from twenty_gql.files._storage import _shown as _shown
 from twenty_gql.files._storage import _storage_status as _storage_status
+from twenty_gql.files._upload import logger as logger
 from twenty_gql.files._values import FileRef as FileRef
 from twenty_gql.files._values import RecordFile, UploadedFile
 
