@@ -55,9 +55,7 @@ type Query {
 '''
 
 
-def _obj(
-    attribute: str, object_name: str, cls: str, module: str, doc: str = ""
-) -> m.EventObject:
+def _obj(attribute: str, object_name: str, cls: str, module: str, doc: str = "") -> m.EventObject:
     return m.EventObject(
         attribute=attribute,
         object_name=object_name,
