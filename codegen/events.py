@@ -4,7 +4,7 @@ Twenty names a webhook event ``<objectNameSingular>.<action>``; the GraphQL sche
 ``nameSingular`` as the ``findOne`` root field of the object (``company(filter: ...)``), and the
 record type as its capitalised form (``Company``), the fallback when an object has no
 ``findOne``. Per core record (:mod:`codegen.conventions`) the module gets one attribute
-``ObjectEvents(<nameSingular>, <record struct>)``, named by :func:`codegen.naming.attribute_name`
+``ObjectEvents(<nameSingular>, <record struct>)``, named by :func:`codegen.naming.function_name` (no keyword, no builtin)
 in a namespace that keeps the module's own names (``dispatcher``, ``ALL_OBJECTS``,
 ``AnyEvent``) free. Record structs are imported for type checking only and on first use at run
 time, so importing the events module loads no object module.
@@ -60,7 +60,8 @@ def build_events(schema: GraphQLSchema, package: str = "") -> m.EventsModuleDef:
     attrs = naming.Namespace(reserved=RESERVED)
     # claim in sorted order of the object names: the outcome depends only on the set of names
     for rec in sorted(names, key=lambda r: (names[r], r)):
-        attrs.claim(rec, naming.attribute_name(names[rec]))
+        # module globals: builtins the module calls (``globals``, ``tuple``) stay unshadowed
+        attrs.claim(rec, naming.function_name(names[rec]))
     objects = []
     for rec in sorted(names, key=lambda r: attrs.assigned[r]):
         folder, _, module = conv.record_module[rec].rpartition("/")

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from graphql import build_schema
 
@@ -13,10 +17,13 @@ from codegen.pytypes import Named
 from codegen.render import render_events
 from codegen.text import comment_text
 
+ROOT = Path(__file__).resolve().parents[3]
+
 # ``Company`` and ``Person`` have a findOne (nameSingular = the field name); ``WorkspaceMember``
 # has none (nameSingular = the type name, lower-first); ``Dispatcher`` would take a name the
 # module defines itself; ``FooBar`` / ``Foo_bar`` become the same attribute; ``Thing`` is
-# no record (no connection) and gets no events.
+# no record (no connection) and gets no events; ``Globals`` would shadow a builtin the module
+# calls.
 CORE = '''
 scalar UUID
 type PageInfo { hasNextPage: Boolean! endCursor: String }
@@ -38,6 +45,9 @@ type FooBarConnection { edges: [FooBarEdge!]! pageInfo: PageInfo! }
 type Foo_bar { id: UUID! }
 type Foo_barEdge { node: Foo_bar! cursor: String! }
 type Foo_barConnection { edges: [Foo_barEdge!]! pageInfo: PageInfo! }
+type Globals { id: UUID! }
+type GlobalsEdge { node: Globals! cursor: String! }
+type GlobalsConnection { edges: [GlobalsEdge!]! pageInfo: PageInfo! }
 type Thing { id: UUID! }
 input CompanyFilterInput { name: String }
 input PersonFilterInput { jobTitle: String }
@@ -50,6 +60,7 @@ type Query {
   dispatchers: DispatcherConnection
   fooBars: FooBarConnection
   foo_bars: Foo_barConnection
+  globalsList: GlobalsConnection
   thing: Thing
 }
 '''
@@ -75,6 +86,7 @@ def test_sdl_snippet_becomes_events_ir() -> None:
         _obj("dispatcher_2", "dispatcher", "Dispatcher", "dispatcher"),
         _obj("foo_bar", "fooBar", "FooBar", "foo_bar"),
         _obj("foo_bar_2", "foo_bar", "Foo_bar", "foo_bar_2"),
+        _obj("globals_", "globals", "Globals", "globals_"),
         _obj("person", "person", "Person", "person"),
         _obj("workspace_member", "workspaceMember", "WorkspaceMember", "workspace_member"),
     )
@@ -106,6 +118,7 @@ def test_rendered_module_declares_every_object_and_escapes_descriptions() -> Non
         "dispatcher_2",
         "foo_bar",
         "foo_bar_2",
+        "globals_",
         "person",
         "workspace_member",
         "ALL_OBJECTS",
@@ -133,3 +146,35 @@ def test_events_module_only_with_a_core_schema() -> None:
     assert "p/events.py" in with_core
     meta_only = generate(GenerateConfig(package="p", metadata_schema=SMALL_META))
     assert "p/events.py" not in meta_only
+
+
+def test_generated_events_module_runs(tmp_path: Path) -> None:
+    """The snippet's package imports; every object (``globals_`` too) loads on first use."""
+    from codegen.generate import write_package
+
+    sdl = tmp_path / "core.graphql"
+    sdl.write_text(CORE, encoding="utf-8")
+    write_package(generate(GenerateConfig(package="evpkg", core_schema=sdl)), tmp_path / "out")
+    code = (
+        "import sys, typing\n"
+        "import evpkg.events as ev\n"
+        "assert not [m for m in sys.modules if m.startswith('evpkg.core')]\n"
+        "assert ev.globals_.object_name == 'globals' and ev.globals_ is ev.globals_\n"
+        "print(sorted(e.object_name for e in ev.ALL_OBJECTS))\n"
+        "print(len(typing.get_args(ev.AnyEvent)), type(ev.dispatcher('s')).__name__)\n"
+        "assert sorted(dir(ev)) == sorted(ev.__all__)\n"
+        "try:\n    ev.thing\nexcept AttributeError as e:\n    print(e)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env={"PYTHONPATH": f"{tmp_path / 'out'}{os.pathsep}{ROOT}", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    objects, counts, missing = proc.stdout.splitlines()
+    assert objects == str(
+        ["company", "dispatcher", "fooBar", "foo_bar", "globals", "person", "workspaceMember"]
+    )
+    assert counts == "8 WebhookDispatcher"  # 7 typed events + UntypedEvent
+    assert missing == "module 'evpkg.events' has no attribute 'thing'"
