@@ -16,6 +16,7 @@ from codegen import __version__
 from codegen import model as m
 from codegen.build import EndpointInput, build_endpoint
 from codegen.errors import GenerateError
+from codegen.events import build_events
 from codegen.formatting import format_sources
 from codegen.imports import from_import
 from codegen.introspect import (
@@ -25,7 +26,7 @@ from codegen.introspect import (
     fetch_schemas,
     load_schema_file,
 )
-from codegen.render import render_init, render_module, render_runtime
+from codegen.render import render_events, render_init, render_module, render_runtime
 from codegen.scalars import ScalarMap
 from codegen.text import comment_text, py_str
 
@@ -116,6 +117,9 @@ def generate(config: GenerateConfig) -> dict[str, str]:
     }
     header = _header(schemas)
     files = _render(config.package, header, schemas, built)
+    if "graphql" in schemas:  # typed webhook events of every core object
+        events = build_events(schemas["graphql"].schema, config.package)
+        files[events.path] = render_events(events, header)
     if config.operations is not None:
         from codegen.operations import compile_operations
 

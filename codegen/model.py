@@ -19,6 +19,8 @@ __all__ = [
     "Document",
     "EnumDef",
     "EnumMember",
+    "EventObject",
+    "EventsModuleDef",
     "FacadeDef",
     "FacadeMethod",
     "FieldSel",
@@ -318,3 +320,25 @@ class ModuleParts:
             if inc.relation_alias not in names:
                 names.append(inc.relation_alias)
         return names
+
+
+@dataclass(frozen=True)
+class EventObject:
+    """One core object's webhook events: ``<attribute> = ObjectEvents(object_name, record)``."""
+
+    attribute: str  # the events module's attribute, e.g. ``company``
+    object_name: str  # Twenty's ``nameSingular`` (events are named ``<object_name>.<action>``)
+    record: PyType  # the record struct, reached through ``module_alias``
+    module_alias: str  # alias of the record's module under TYPE_CHECKING (``_m_company``)
+    package: str  # relative package of the record's module (``.core.objects``)
+    module: str  # the record's module name in ``package`` (``company``)
+    doc: str  # raw schema description of the object
+
+
+@dataclass(frozen=True)
+class EventsModuleDef:
+    """``<pkg>/events.py``: typed webhook events of every core object, loaded on first use."""
+
+    path: str
+    doc: str
+    objects: tuple[EventObject, ...]

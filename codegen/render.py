@@ -16,7 +16,7 @@ from codegen.documents import print_document, print_fragment, print_selection, s
 from codegen.pytypes import render as render_type
 from codegen.text import comment_text, docstring_body, py_block, py_str
 
-__all__ = ["environment", "render_init", "render_module", "render_runtime"]
+__all__ = ["environment", "render_events", "render_init", "render_module", "render_runtime"]
 
 
 @lru_cache(maxsize=1)
@@ -81,3 +81,7 @@ def render_init(init: m.InitDef, header: str, tc_lines: list[str], all_names: li
 
 def render_runtime(header: str) -> str:
     return _tidy(environment().get_template("runtime.py.j2").render(header=header))
+
+
+def render_events(module: m.EventsModuleDef, header: str) -> str:
+    return _tidy(environment().get_template("events.py.j2").render(module=module, header=header))

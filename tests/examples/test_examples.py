@@ -156,7 +156,9 @@ def test_files_example_round_trips_and_retries_a_dropped_upload() -> None:
 def test_webhooks_example_runs() -> None:
     proc = run([sys.executable, str(EXAMPLES / "webhooks.py")])
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "deliveries: 64, failed: 0" in proc.stdout
+    assert "deliveries: 65, failed: 0" in proc.stdout  # 60+1+2 + opportunity + gadget
     assert "company 'Hooked Prime' updated: name, employees" in proc.stdout
+    assert "opportunity 'Deal' created" in proc.stdout  # typed by the generated events
+    assert "untyped gadget.created: no record type for object 'gadget'" in proc.stdout
     assert "forged delivery -> HTTP 401 MissingHeaderError" in proc.stdout
     assert "webhooks example OK" in proc.stdout

@@ -871,6 +871,7 @@ ALLOWED_IMPORTS = frozenset(
         "twenty_gql.bulk",
         "twenty_gql.operation",
         "twenty_gql.pagination",
+        "twenty_gql.webhooks",  # events.py: ObjectEvents, WebhookDispatcher, loaded on first use
     }
 )
 ALLOWED_CALLED_BUILTINS = frozenset(
@@ -912,7 +913,7 @@ def generator_vocabulary() -> frozenset[str]:
                 words.update(_IDENT.findall(node.value))
     words.update(n for n in dir(builtins))
     words.update(ALLOWED_IMPORTS)
-    words.update({"annotations", "twenty_gql", "operation", "bulk", "pagination"})
+    words.update({"annotations", "twenty_gql", "operation", "bulk", "pagination", "webhooks"})
     return frozenset(words - FORBIDDEN_NAMES)
 
 

@@ -13,11 +13,13 @@ from twenty_gql import TwentyClient
 from twenty_gql.testing import TwentyEmulator
 
 ROOT = Path(__file__).resolve().parents[3]
-EVENTS = "tests.unit.webhooks.typed.generated_events:ALL_OBJECT_EVENTS"
+# the generated events module of the committed bindings (generated/twenty_standard/events.py)
+EVENTS = "twenty_standard.events:ALL_OBJECTS"
 
 
 async def start(*args: str) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if k != "TWENTY_API_KEY"}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "generated"), env.get("PYTHONPATH", "")])
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -1,5 +1,6 @@
-"""What generated bindings will emit per workspace (hand-written here until codegen does):
-the record structs (already generated today) and one ``ObjectEvents`` per object."""
+"""A hand-written stand-in for generated bindings: record structs and one ``ObjectEvents`` per
+object, to type-check the runtime on its own. The generated module itself
+(``generated/twenty_standard/events.py``) is checked by ``test_generated_events_typing.py``."""
 
 from __future__ import annotations
 
