@@ -96,7 +96,8 @@ def param_name(name: str) -> str:
 def function_name(name: str) -> str:
     """A module-level function: snake_case, keywords and builtins escaped (``object_``)."""
     ident = attribute_name(name)
-    return ident + "_" if ident in _BUILTINS else ident
+    # ``annotations`` is bound by every generated module's ``from __future__ import annotations``
+    return ident + "_" if ident in _BUILTINS or ident == "annotations" else ident
 
 
 # Module names become file names (``name.py``, ``__pycache__/name.cpython-3XX.pyc``); most

@@ -36,6 +36,32 @@ from codegen.pytypes import DICT_ANY, Named, Nullable, PyType, list_of, optional
 from codegen.scalars import ScalarMap
 from codegen.selections import Selections
 
+# Attribute names the generated facade classes define (see codegen.facades).
+FACADE_ATTRIBUTES = frozenset(
+    {
+        "find_many",
+        "find_one",
+        "find_duplicates",
+        "group_by",
+        "create",
+        "create_many",
+        "update",
+        "update_many",
+        "delete",
+        "delete_many",
+        "destroy",
+        "destroy_many",
+        "restore",
+        "restore_many",
+        "merge",
+        "find_many_with",
+        "find_one_with",
+        "iterate",
+        "attach_file",
+        "files",
+    }
+)
+
 __all__ = ["TypeBuilder"]
 
 UNSET_TYPE = Named("UnsetType", "msgspec")
@@ -54,7 +80,10 @@ class TypeBuilder(Selections):
         self.imports: dict[str, ModuleImports] = {}
         self.meta_props: tuple[tuple[str, PyType], ...] = ()
         # functions, OP constants and result structs (see codegen.build._op_names)
-        self.op_names = naming.Namespace(reserved=set(self.cls.values()))
+        # Facade classes bind module functions by name in their body (``find_one =
+        # _runtime.method(companies, ...)``): a function named like a facade attribute would be
+        # shadowed by that attribute for the lines after it, so those names are taken.
+        self.op_names = naming.Namespace(reserved=set(self.cls.values()) | FACADE_ATTRIBUTES)
 
     def imp(self, module: str) -> ModuleImports:
         found = self.imports.get(module)

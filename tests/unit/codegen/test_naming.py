@@ -32,6 +32,8 @@ def test_keywords_get_trailing_underscore(kw: str) -> None:
 def test_builtins_are_escaped_for_functions_and_modules_only() -> None:
     assert naming.function_name("object") == "object_"
     assert naming.module_name("object") == "object_"
+    # every generated module binds ``annotations`` (``from __future__ import annotations``)
+    assert naming.function_name("annotations") == "annotations_"
     # parameters may shadow builtins (``filter=`` is the natural name for Twenty's argument)
     assert naming.param_name("filter") == "filter"
     assert naming.param_name("client") == "client_"
