@@ -213,7 +213,8 @@ def file_methods(
     ns = naming.Namespace(reserved={meth.name for meth in taken} | {"self"})
     b.imp(key).type_checking.setdefault("\0twenty_gql.files", set()).update(_FILES_IMPORTS)
     record_file, uploaded, source = Named("_RecordFile"), Named("_UploadedFile"), Named("_Source")
-    ident = m.Param(name="id", key="id", annotation=STR, required=True)
+    # a record id as read (``uuid.UUID``) or as text; sent as ``str(id)``, checked by Files
+    ident = m.Param("id", "id", union(STR, Named("UUID", "uuid")), required=True)
     progress = m.Param("progress", "progress", Nullable(Named("_Progress")), required=False)
     methods: list[m.FacadeMethod] = []
     if attach:

@@ -31,6 +31,9 @@ async def use(client: TwentyClient, company: str, person: str) -> int:
         company, Path("c.pdf"), name="Contract", progress=lambda done, total: None
     )
     await crm.opportunities.attach_file(company, b"bytes", filename="o.txt")
+    created = await crm.companies.create(data={"name": "Acme"})
+    if created is not None:  # a record id as read (uuid.UUID) is accepted as is
+        await crm.companies.attach_file(created.id, b"x", filename="x.txt")
     listed: list[RecordFile] = await crm.companies.files(company)
     avatar: list[RecordFile] = await crm.people.set_avatar_file(
         person, [("a.png", b"png"), att], append=False

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,7 @@ async def test_facade_errors_are_the_runtime_typed_errors(
         with pytest.raises(ValueError, match="record_id"):
             await crm.companies.files("not-a-uuid")
         assert await crm.companies.files(company_id) == []
+        assert await crm.companies.files(uuid.UUID(company_id)) == []  # an id as read
 
 
 def test_only_objects_attachments_can_target_get_attach_file(ts: Any) -> None:

@@ -123,7 +123,7 @@ def test_file_method_types_and_imports() -> None:
         meth for meth in facades["CompanyApi"].methods if meth.kind != "call" and meth.object_name
     )
     assert [(p.name, render(p.annotation), p.required) for p in attach.params] == [
-        ("id", "str", True),
+        ("id", "str | _uuid.UUID", True),
         ("file", "_UploadedFile | _Source", True),
         ("name", "str | None", False),
         ("filename", "str | None", False),
@@ -173,7 +173,7 @@ def test_rendered_methods_delegate_to_the_shared_files(tmp_path: Path) -> None:
     code = (tmp_path / "files_pkg/core/objects/company.py").read_text(encoding="utf-8")
     assert 'return await _runtime.files_of(self._client).attach(\n            "company",' in code
     assert (
-        '.set_files_field(\n            "company",\n            id,\n            "logo_files",'
+        '.set_files_field(\n            "company",\n            str(id),\n            "logo_files",'
         in code
     )
     probe = (

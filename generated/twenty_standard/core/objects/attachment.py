@@ -1444,13 +1444,13 @@ class AttachmentApi(_runtime.Facade):
         _d = await self._client.execute(_attachment_with_op(include), _v)
         return _d.attachment
 
-    async def files(self, id: str) -> list[_RecordFile]:
+    async def files(self, id: str | _uuid.UUID) -> list[_RecordFile]:
         """The files of the ``attachment`` record ``id``: its FILES fields, then its attachments (``twenty_gql.files.Files.list``)."""
-        return await _runtime.files_of(self._client).list("attachment", id)
+        return await _runtime.files_of(self._client).list("attachment", str(id))
 
     async def set_file(
         self,
-        id: str,
+        id: str | _uuid.UUID,
         files: _t.Sequence[_UploadedFile | _RecordFile | _Source | tuple[str, _Source]],
         *,
         append: bool = False,
@@ -1459,7 +1459,7 @@ class AttachmentApi(_runtime.Facade):
         """Set the FILES field ``file`` of the ``attachment`` record ``id`` to ``files`` (sources, or ``(filename, source)`` pairs, are uploaded first; ``append=True`` keeps the files already there; ``twenty_gql.files.Files.set_files_field``)."""
         return await _runtime.files_of(self._client).set_files_field(
             "attachment",
-            id,
+            str(id),
             "file",
             files,
             append=append,

@@ -1222,7 +1222,7 @@ class DashboardApi(_runtime.Facade):
 
     async def attach_file(
         self,
-        id: str,
+        id: str | _uuid.UUID,
         file: _UploadedFile | _Source,
         *,
         name: str | None = None,
@@ -1233,7 +1233,7 @@ class DashboardApi(_runtime.Facade):
         """Upload ``file`` (a path, bytes, an async byte iterator or an ``UploadedFile``) and attach it to the ``dashboard`` record ``id`` (``twenty_gql.files.Files.attach``); ``name`` defaults to the filename."""
         return await _runtime.files_of(self._client).attach(
             "dashboard",
-            id,
+            str(id),
             file,
             name=name,
             filename=filename,
@@ -1241,6 +1241,6 @@ class DashboardApi(_runtime.Facade):
             progress=progress,
         )
 
-    async def files(self, id: str) -> list[_RecordFile]:
+    async def files(self, id: str | _uuid.UUID) -> list[_RecordFile]:
         """The files of the ``dashboard`` record ``id``: its FILES fields, then its attachments (``twenty_gql.files.Files.list``)."""
-        return await _runtime.files_of(self._client).list("dashboard", id)
+        return await _runtime.files_of(self._client).list("dashboard", str(id))

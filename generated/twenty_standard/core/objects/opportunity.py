@@ -1497,7 +1497,7 @@ class OpportunityApi(_runtime.Facade):
 
     async def attach_file(
         self,
-        id: str,
+        id: str | _uuid.UUID,
         file: _UploadedFile | _Source,
         *,
         name: str | None = None,
@@ -1508,7 +1508,7 @@ class OpportunityApi(_runtime.Facade):
         """Upload ``file`` (a path, bytes, an async byte iterator or an ``UploadedFile``) and attach it to the ``opportunity`` record ``id`` (``twenty_gql.files.Files.attach``); ``name`` defaults to the filename."""
         return await _runtime.files_of(self._client).attach(
             "opportunity",
-            id,
+            str(id),
             file,
             name=name,
             filename=filename,
@@ -1516,6 +1516,6 @@ class OpportunityApi(_runtime.Facade):
             progress=progress,
         )
 
-    async def files(self, id: str) -> list[_RecordFile]:
+    async def files(self, id: str | _uuid.UUID) -> list[_RecordFile]:
         """The files of the ``opportunity`` record ``id``: its FILES fields, then its attachments (``twenty_gql.files.Files.list``)."""
-        return await _runtime.files_of(self._client).list("opportunity", id)
+        return await _runtime.files_of(self._client).list("opportunity", str(id))

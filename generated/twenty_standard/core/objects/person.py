@@ -1636,7 +1636,7 @@ class PersonApi(_runtime.Facade):
 
     async def attach_file(
         self,
-        id: str,
+        id: str | _uuid.UUID,
         file: _UploadedFile | _Source,
         *,
         name: str | None = None,
@@ -1647,7 +1647,7 @@ class PersonApi(_runtime.Facade):
         """Upload ``file`` (a path, bytes, an async byte iterator or an ``UploadedFile``) and attach it to the ``person`` record ``id`` (``twenty_gql.files.Files.attach``); ``name`` defaults to the filename."""
         return await _runtime.files_of(self._client).attach(
             "person",
-            id,
+            str(id),
             file,
             name=name,
             filename=filename,
@@ -1655,13 +1655,13 @@ class PersonApi(_runtime.Facade):
             progress=progress,
         )
 
-    async def files(self, id: str) -> list[_RecordFile]:
+    async def files(self, id: str | _uuid.UUID) -> list[_RecordFile]:
         """The files of the ``person`` record ``id``: its FILES fields, then its attachments (``twenty_gql.files.Files.list``)."""
-        return await _runtime.files_of(self._client).list("person", id)
+        return await _runtime.files_of(self._client).list("person", str(id))
 
     async def set_avatar_file(
         self,
-        id: str,
+        id: str | _uuid.UUID,
         files: _t.Sequence[_UploadedFile | _RecordFile | _Source | tuple[str, _Source]],
         *,
         append: bool = False,
@@ -1670,7 +1670,7 @@ class PersonApi(_runtime.Facade):
         """Set the FILES field ``avatarFile`` of the ``person`` record ``id`` to ``files`` (sources, or ``(filename, source)`` pairs, are uploaded first; ``append=True`` keeps the files already there; ``twenty_gql.files.Files.set_files_field``)."""
         return await _runtime.files_of(self._client).set_files_field(
             "person",
-            id,
+            str(id),
             "avatarFile",
             files,
             append=append,

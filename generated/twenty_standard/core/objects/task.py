@@ -1342,7 +1342,7 @@ class TaskApi(_runtime.Facade):
 
     async def attach_file(
         self,
-        id: str,
+        id: str | _uuid.UUID,
         file: _UploadedFile | _Source,
         *,
         name: str | None = None,
@@ -1353,7 +1353,7 @@ class TaskApi(_runtime.Facade):
         """Upload ``file`` (a path, bytes, an async byte iterator or an ``UploadedFile``) and attach it to the ``task`` record ``id`` (``twenty_gql.files.Files.attach``); ``name`` defaults to the filename."""
         return await _runtime.files_of(self._client).attach(
             "task",
-            id,
+            str(id),
             file,
             name=name,
             filename=filename,
@@ -1361,6 +1361,6 @@ class TaskApi(_runtime.Facade):
             progress=progress,
         )
 
-    async def files(self, id: str) -> list[_RecordFile]:
+    async def files(self, id: str | _uuid.UUID) -> list[_RecordFile]:
         """The files of the ``task`` record ``id``: its FILES fields, then its attachments (``twenty_gql.files.Files.list``)."""
-        return await _runtime.files_of(self._client).list("task", id)
+        return await _runtime.files_of(self._client).list("task", str(id))

@@ -1339,7 +1339,7 @@ class WorkflowApi(_runtime.Facade):
 
     async def attach_file(
         self,
-        id: str,
+        id: str | _uuid.UUID,
         file: _UploadedFile | _Source,
         *,
         name: str | None = None,
@@ -1350,7 +1350,7 @@ class WorkflowApi(_runtime.Facade):
         """Upload ``file`` (a path, bytes, an async byte iterator or an ``UploadedFile``) and attach it to the ``workflow`` record ``id`` (``twenty_gql.files.Files.attach``); ``name`` defaults to the filename."""
         return await _runtime.files_of(self._client).attach(
             "workflow",
-            id,
+            str(id),
             file,
             name=name,
             filename=filename,
@@ -1358,6 +1358,6 @@ class WorkflowApi(_runtime.Facade):
             progress=progress,
         )
 
-    async def files(self, id: str) -> list[_RecordFile]:
+    async def files(self, id: str | _uuid.UUID) -> list[_RecordFile]:
         """The files of the ``workflow`` record ``id``: its FILES fields, then its attachments (``twenty_gql.files.Files.list``)."""
-        return await _runtime.files_of(self._client).list("workflow", id)
+        return await _runtime.files_of(self._client).list("workflow", str(id))
