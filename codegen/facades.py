@@ -11,16 +11,30 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from graphql import GraphQLField, GraphQLList, GraphQLNonNull, GraphQLObjectType, get_named_type
+from graphql import (
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    get_named_type,
+)
 
 from codegen import model as m
 from codegen import naming
 from codegen.conventions import doc_of, unwrap
 from codegen.imports import with_imports
-from codegen.pytypes import Named, Nullable, PyType, list_of, union
+from codegen.pytypes import BOOL, INT, STR, Named, Nullable, PyType, list_of, union
 from codegen.types import TypeBuilder
 
-__all__ = ["core_api_module", "metadata_facades", "record_facade"]
+__all__ = [
+    "attachment_targets",
+    "core_api_module",
+    "file_methods",
+    "files_fields",
+    "metadata_facades",
+    "record_facade",
+]
 
 _FACADE_ORDER = (
     "find_many",
@@ -124,11 +138,147 @@ def record_facade(
     rels = b.relations(rec)
     if rels:
         _include_variants(b, rec, key, ops, parts, rels, methods)
+    methods += file_methods(b, rec, key, ops, methods)
     return m.FacadeDef(
         name=b.cls[f"{rec}\0api"],
         doc=f"Typed operations on ``{rec}`` records.",
         methods=tuple(methods),
     )
+
+
+#: the core schema's type of one FILES field value (``[FileObject]``; Twenty's
+#: ``files.object-type.ts``)
+FILE_OBJECT = "FileObject"
+_FILES_IMPORTS = (
+    "Progress as _Progress",
+    "RecordFile as _RecordFile",
+    "Source as _Source",
+    "UploadedFile as _UploadedFile",
+)
+
+
+def object_name(rec: str, ops: dict[str, m.OperationDef]) -> str:
+    """The object's GraphQL name (``company``): its ``findOne`` root field, else ``rec`` with
+    a lower-case first letter (Twenty's naming)."""
+    op = ops.get("find_one")
+    if op is not None:
+        return op.root_fields[0]
+    return rec[:1].lower() + rec[1:]
+
+
+def attachment_targets(schema: GraphQLSchema, rec: str, obj: str) -> bool:
+    """Whether the standard ``Attachment`` object can point at records of ``rec``: it has the
+    relation ``target<Rec>`` with its ``target<Rec>Id`` (Twenty >= 1.x morph relation), or
+    the older ``<obj>`` / ``<obj>Id`` pair."""
+    att = schema.type_map.get("Attachment")
+    if not isinstance(att, GraphQLObjectType) or rec == "Attachment":
+        return False
+    fields = att.fields
+    return any(
+        rel in fields
+        and f"{rel}Id" in fields
+        and isinstance(get_named_type(fields[rel].type), GraphQLObjectType)
+        and get_named_type(fields[rel].type).name == rec
+        for rel in (f"target{rec}", obj)
+    )
+
+
+def files_fields(t: GraphQLObjectType) -> list[str]:
+    """The FILES fields of a record type: lists of ``FileObject``, in schema order."""
+    return [
+        name
+        for name, f in t.fields.items()
+        if isinstance(unwrap(f.type), GraphQLList) and get_named_type(f.type).name == FILE_OBJECT
+    ]
+
+
+def file_methods(
+    b: TypeBuilder,
+    rec: str,
+    key: str,
+    ops: dict[str, m.OperationDef],
+    taken: list[m.FacadeMethod],
+) -> list[m.FacadeMethod]:
+    """``attach_file``/``files`` where attachments can target ``rec``, one ``set_<field>`` per
+    FILES field; each delegates to the client's shared ``twenty_gql.files.Files``."""
+    t = b.types.get(rec)
+    if not isinstance(t, GraphQLObjectType) or not ops:
+        return []
+    obj = object_name(rec, ops)
+    attach = attachment_targets(b.schema, rec, obj)
+    fields = files_fields(t)
+    if not attach and not fields:
+        return []
+    anchor = ops.get("find_one") or next(iter(ops.values()))
+    ns = naming.Namespace(reserved={meth.name for meth in taken} | {"self"})
+    b.imp(key).type_checking.setdefault("\0twenty_gql.files", set()).update(_FILES_IMPORTS)
+    record_file, uploaded, source = Named("_RecordFile"), Named("_UploadedFile"), Named("_Source")
+    # a record id as read (``uuid.UUID``) or as text; sent as ``str(id)``, checked by Files
+    ident = m.Param("id", "id", union(STR, Named("UUID", "uuid")), required=True)
+    progress = m.Param("progress", "progress", Nullable(Named("_Progress")), required=False)
+    methods: list[m.FacadeMethod] = []
+    if attach:
+        methods.append(
+            m.FacadeMethod(
+                name=ns.claim("\0attach", "attach_file"),
+                kind="attach_file",
+                op=anchor,
+                doc=(
+                    "Upload ``file`` (a path, bytes, an async byte iterator or an "
+                    f"``UploadedFile``) and attach it to the ``{obj}`` record ``id`` "
+                    "(``twenty_gql.files.Files.attach``); ``name`` defaults to the filename."
+                ),
+                params=(
+                    ident,
+                    m.Param("file", "file", union(uploaded, source), required=True),
+                    m.Param("name", "name", Nullable(STR), required=False),
+                    m.Param("filename", "filename", Nullable(STR), required=False),
+                    m.Param("size", "size", Nullable(INT), required=False),
+                    progress,
+                ),
+                return_annotation=record_file,
+                object_name=obj,
+            )
+        )
+    methods.append(
+        m.FacadeMethod(
+            name=ns.claim("\0files", "files"),
+            kind="files",
+            op=anchor,
+            doc=(
+                f"The files of the ``{obj}`` record ``id``: its FILES fields, then its "
+                "attachments (``twenty_gql.files.Files.list``)."
+            ),
+            params=(ident,),
+            return_annotation=list_of(record_file),
+            object_name=obj,
+        )
+    )
+    item = union(uploaded, record_file, source, Named("tuple", args=(STR, source)))
+    for fname in fields:
+        methods.append(
+            m.FacadeMethod(
+                name=ns.claim(fname, "set_" + naming.attribute_name(fname)),
+                kind="set_files",
+                op=anchor,
+                doc=(
+                    f"Set the FILES field ``{fname}`` of the ``{obj}`` record ``id`` to ``files`` "
+                    "(sources, or ``(filename, source)`` pairs, are uploaded first; "
+                    "``append=True`` keeps the files already there; "
+                    "``twenty_gql.files.Files.set_files_field``)."
+                ),
+                params=(
+                    ident,
+                    m.Param("files", "files", Named("Sequence", "typing", (item,)), required=True),
+                    m.Param("append", "append", BOOL, required=False),
+                    progress,
+                ),
+                return_annotation=list_of(record_file),
+                object_name=obj,
+                field_name=fname,
+            )
+        )
+    return methods
 
 
 def _facade_params(params: tuple[m.Param, ...], own: str) -> tuple[m.Param, ...]:
@@ -376,8 +526,16 @@ def core_api_module(b: TypeBuilder, props: list[tuple[str, str, str]]) -> m.Modu
     imp.needs_runtime_helper = True
     for _, _, key in props:
         imp.lazy["_m_" + key.rsplit("/", 1)[-1]] = key
+    # the client's shared Files, when some facade has file methods (not an object accessor:
+    # an object whose accessor is ``files`` keeps it and this one becomes ``files_2``)
+    api_files = ""
+    if any("\0twenty_gql.files" in i.type_checking for i in b.imports.values()):
+        taken = naming.Namespace(reserved={prop for prop, _, _ in props} | {"property"})
+        api_files = taken.claim("\0files", "files")
+        imp.type_checking.setdefault("\0twenty_gql.files", set()).add("Files as _Files")
     mod = m.ModuleDef(
         path=f"{b.pkg}/_api.py",
+        api_files=api_files,
         doc="``CoreApi(client)``: one attribute per object; each object's module loads on first use.",
         all_names=(b.cls["\0core"],),
         api_class=b.cls["\0core"],

@@ -204,8 +204,9 @@ class OperationDef:
 @dataclass(frozen=True)
 class FacadeMethod:
     name: str
-    kind: str  # "call" | "lazy_call" | "iterate" | "bulk" | "include"
-    op: OperationDef
+    # "call" | "lazy_call" | "iterate" | "bulk" | "include" | "attach_file" | "files" | "set_files"
+    kind: str
+    op: OperationDef  # file methods: the record's find_one (or any) operation, for reference
     doc: str
     # "lazy_call": the lazy module alias holding the function; "bulk": unique fields tuple
     # "include": name of the include-variant helper.
@@ -213,6 +214,10 @@ class FacadeMethod:
     unique_fields: tuple[str, ...] = ()  # "bulk": the keys of an upsert (``XWhereUniqueInput``)
     params: tuple[Param, ...] = ()
     return_annotation: PyType | None = None
+    # file methods: the object's GraphQL name (``company``), and for "set_files" the FILES
+    # field (``avatarFile``); raw schema names, quoted by the template
+    object_name: str = ""
+    field_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -249,6 +254,8 @@ class ModuleDef:
     api_class: str = ""  # a top facade class (CoreApi / MetadataApi) defined in this module
     api_doc: str = ""
     api_props: tuple[tuple[str, PyType], ...] = ()  # (attribute, facade class)
+    # attribute of the api class returning the client's shared ``twenty_gql.files.Files``, or ""
+    api_files: str = ""
     fragments: tuple[Fragment, ...] = ()  # named fragments the module's documents spread
     user_operations: bool = False  # functions return the whole ``data`` struct
 

@@ -1,13 +1,16 @@
-"""Files against the embedded emulator: attach a document to a company, set a person's avatar,
-list, download, and see a dropped upload retried.
+"""Files against the embedded emulator, through the generated typed facade
+(``generated/twenty_standard``): attach a document to a company, set a person's avatar, list,
+download, and see a dropped upload retried.
 
     .venv/bin/python examples/files.py
 
 1. starts a local Twenty emulator (its storage lives in a temporary directory);
 2. writes a 5 MB "contract.pdf", attaches it to a new company with a progress callback (the
    bytes go straight to the signed upload url, read from disk in 512 KiB chunks);
-3. sets ``person.avatarFile`` (a FILES field) from bytes;
-4. lists the company's files and downloads the contract back, comparing sha256;
+   (``crm.companies.attach_file``);
+3. sets ``person.avatarFile`` (a FILES field) from bytes (``crm.people.set_avatar_file``);
+4. lists the company's files (``crm.companies.files``) and downloads the contract back through
+   the client's shared ``Files`` (``crm.files``), comparing sha256;
 5. makes the emulator drop the next upload halfway: the PUT is resent to the same signed url
    and one file is stored.
 
@@ -26,9 +29,13 @@ import tempfile
 from pathlib import Path
 
 from twenty_gql import TwentyClient
-from twenty_gql.files import Files
 from twenty_gql.testing import TwentyEmulator
-from twenty_gql.testing.files import files_for
+from twenty_gql.testing.files import FileService, files_for
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "generated"))
+
+from twenty_standard import CoreApi  # noqa: E402
 
 SIZE = 5 * 1024 * 1024
 
@@ -39,15 +46,6 @@ def sha256(path: Path) -> str:
         while chunk := f.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
-
-
-async def create(client: TwentyClient, object: str, data: dict[str, object]) -> str:
-    name = object.capitalize()
-    out = await client.execute_raw(
-        f"mutation C($data: {name}CreateInput!) {{ create{name}(data: $data) {{ id }} }}",
-        {"data": data},
-    )
-    return str(out[f"create{name}"]["id"])
 
 
 async def main() -> int:
@@ -66,41 +64,50 @@ async def main() -> int:
 async def run(work: Path, contract: Path) -> int:
     async with TwentyEmulator(rate_limit=None) as emu:
         storage = files_for(emu.workspace)
-        async with TwentyClient(emu.url, emu.api_key) as client, Files(client) as files:
-            company = await create(client, "company", {"name": "Acme Documents"})
-            marks: list[int] = []
+        async with TwentyClient(emu.url, emu.api_key) as client:
+            crm = CoreApi(client)
+            files = crm.files  # one Files per client, shared by the facades' file methods
+            async with files:  # closes its storage session
+                return await steps(crm, storage, work, contract)
 
-            def progress(done: int, total: int | None) -> None:
-                if total and done * 4 // total > len(marks):  # every quarter
-                    marks.append(done)
 
-            att = await files.attach("company", company, contract, progress=progress)
-            print(f"attached {att.label!r} to company {company} ({len(marks)} progress marks)")
+async def steps(crm: CoreApi, storage: FileService, work: Path, contract: Path) -> int:
+    files = crm.files
+    created = await crm.companies.create(data={"name": "Acme Documents"})
+    assert created is not None
+    company = created.id
+    marks: list[int] = []
 
-            person = await create(client, "person", {"name": {"firstName": "Ada"}})
-            avatar = await files.set_files_field(
-                "person", person, "avatarFile", [("ada.png", b"\x89PNG\r\n\x1a\n" + b"0" * 1024)]
-            )
-            print(f"person.avatarFile = {[f.label for f in avatar]}")
+    def progress(done: int, total: int | None) -> None:
+        if total and done * 4 // total > len(marks):  # every quarter
+            marks.append(done)
 
-            listed = await files.list("company", company)
-            print(f"company files: {[(f.label, f.field) for f in listed]}")
-            back = work / "contract-downloaded.pdf"
-            size = await files.download(listed[0], back)
-            same = sha256(back) == sha256(contract)
-            print(f"downloaded {size} bytes, sha256 {'matches' if same else 'DIFFERS'}")
+    att = await crm.companies.attach_file(company, contract, progress=progress)
+    print(f"attached {att.label!r} to company {company} ({len(marks)} progress marks)")
 
-            storage.drop_next_put(after_bytes=SIZE // 2)
-            again = await files.attach("company", company, contract, name="contract-v2.pdf")
-            blobs = [p for p in storage.root.iterdir() if p.name.startswith(again.file_id)]
-            print(
-                f"dropped upload retried: {files.stats['put_retries']} retry, "
-                f"{storage.stats['dropped_puts']} connection dropped, "
-                f"{len(blobs)} stored file for it"
-            )
-            print(
-                f"Authorization headers seen by storage: {storage.stats['authorization_headers']}"
-            )
+    person = await crm.people.create(data={"name": {"firstName": "Ada"}})
+    assert person is not None
+    avatar = await crm.people.set_avatar_file(
+        person.id, [("ada.png", b"\x89PNG\r\n\x1a\n" + b"0" * 1024)]
+    )
+    print(f"person.avatarFile = {[f.label for f in avatar]}")
+
+    listed = await crm.companies.files(company)
+    print(f"company files: {[(f.label, f.field) for f in listed]}")
+    back = work / "contract-downloaded.pdf"
+    size = await files.download(listed[0], back)
+    same = sha256(back) == sha256(contract)
+    print(f"downloaded {size} bytes, sha256 {'matches' if same else 'DIFFERS'}")
+
+    storage.drop_next_put(after_bytes=SIZE // 2)
+    again = await crm.companies.attach_file(company, contract, name="contract-v2.pdf")
+    blobs = [p for p in storage.root.iterdir() if p.name.startswith(again.file_id)]
+    print(
+        f"dropped upload retried: {files.stats['put_retries']} retry, "
+        f"{storage.stats['dropped_puts']} connection dropped, "
+        f"{len(blobs)} stored file for it"
+    )
+    print(f"Authorization headers seen by storage: {storage.stats['authorization_headers']}")
     return 0 if same else 1
 
 

@@ -868,7 +868,9 @@ ALLOWED_IMPORTS = frozenset(
         "typing",
         "typing_extensions",
         "uuid",
+        "weakref",  # _runtime.files_of: one shared Files per client
         "twenty_gql.bulk",
+        "twenty_gql.files",
         "twenty_gql.operation",
         "twenty_gql.pagination",
         "twenty_gql.webhooks",  # events.py: ObjectEvents, WebhookDispatcher, loaded on first use
@@ -876,7 +878,7 @@ ALLOWED_IMPORTS = frozenset(
 )
 ALLOWED_CALLED_BUILTINS = frozenset(
     {"all", "bool", "frozenset", "getattr", "globals", "isinstance", "map", "repr", "set"}
-    | {"sorted", "tuple"}
+    | {"sorted", "str", "tuple"}
     | {"AttributeError", "ImportError", "TypeError", "ValueError"}
 )
 FORBIDDEN_NAMES = frozenset(
@@ -913,7 +915,9 @@ def generator_vocabulary() -> frozenset[str]:
                 words.update(_IDENT.findall(node.value))
     words.update(n for n in dir(builtins))
     words.update(ALLOWED_IMPORTS)
-    words.update({"annotations", "twenty_gql", "operation", "bulk", "pagination", "webhooks"})
+    words.update(
+        {"annotations", "twenty_gql", "operation", "bulk", "pagination", "webhooks", "files"}
+    )
     return frozenset(words - FORBIDDEN_NAMES)
 
 

@@ -10,6 +10,8 @@ import typing as _t
 from .. import _runtime
 
 if _t.TYPE_CHECKING:
+    from twenty_gql.files import Files as _Files
+
     from .objects import attachment as _m_attachment
     from .objects import blocklist as _m_blocklist
     from .objects import calendar_channel as _m_calendar_channel
@@ -217,3 +219,10 @@ class CoreApi(_runtime.Facade):
     @property
     def workspace_members(self) -> _m_workspace_member.WorkspaceMemberApi:
         return _m_workspace_member.WorkspaceMemberApi(self._client)
+
+    @property
+    def files(self) -> _Files:
+        """The client's shared ``twenty_gql.files.Files`` (the one the file methods use): for
+        ``download``/``stream``; ``async with`` it, or ``aclose()`` it, to close its storage
+        session."""
+        return _runtime.files_of(self._client)

@@ -40,6 +40,10 @@ from .._common import (
 
 if _t.TYPE_CHECKING:
     from twenty_gql.bulk import BulkResult as _BulkResult
+    from twenty_gql.files import Progress as _Progress
+    from twenty_gql.files import RecordFile as _RecordFile
+    from twenty_gql.files import Source as _Source
+    from twenty_gql.files import UploadedFile as _UploadedFile
 
     from . import company as _m_company
     from . import dashboard as _m_dashboard
@@ -1439,3 +1443,25 @@ class AttachmentApi(_runtime.Facade):
 
         _d = await self._client.execute(_attachment_with_op(include), _v)
         return _d.attachment
+
+    async def files(self, id: str | _uuid.UUID) -> list[_RecordFile]:
+        """The files of the ``attachment`` record ``id``: its FILES fields, then its attachments (``twenty_gql.files.Files.list``)."""
+        return await _runtime.files_of(self._client).list("attachment", str(id))
+
+    async def set_file(
+        self,
+        id: str | _uuid.UUID,
+        files: _t.Sequence[_UploadedFile | _RecordFile | _Source | tuple[str, _Source]],
+        *,
+        append: bool = False,
+        progress: _Progress | None = None,
+    ) -> list[_RecordFile]:
+        """Set the FILES field ``file`` of the ``attachment`` record ``id`` to ``files`` (sources, or ``(filename, source)`` pairs, are uploaded first; ``append=True`` keeps the files already there; ``twenty_gql.files.Files.set_files_field``)."""
+        return await _runtime.files_of(self._client).set_files_field(
+            "attachment",
+            str(id),
+            "file",
+            files,
+            append=append,
+            progress=progress,
+        )

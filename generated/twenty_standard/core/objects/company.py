@@ -53,6 +53,10 @@ from .._common import (
 
 if _t.TYPE_CHECKING:
     from twenty_gql.bulk import BulkResult as _BulkResult
+    from twenty_gql.files import Progress as _Progress
+    from twenty_gql.files import RecordFile as _RecordFile
+    from twenty_gql.files import Source as _Source
+    from twenty_gql.files import UploadedFile as _UploadedFile
 
     from . import attachment as _m_attachment
     from . import favorite as _m_favorite
@@ -1602,3 +1606,28 @@ class CompanyApi(_runtime.Facade):
 
         _d = await self._client.execute(_company_with_op(include), _v)
         return _d.company
+
+    async def attach_file(
+        self,
+        id: str | _uuid.UUID,
+        file: _UploadedFile | _Source,
+        *,
+        name: str | None = None,
+        filename: str | None = None,
+        size: int | None = None,
+        progress: _Progress | None = None,
+    ) -> _RecordFile:
+        """Upload ``file`` (a path, bytes, an async byte iterator or an ``UploadedFile``) and attach it to the ``company`` record ``id`` (``twenty_gql.files.Files.attach``); ``name`` defaults to the filename."""
+        return await _runtime.files_of(self._client).attach(
+            "company",
+            str(id),
+            file,
+            name=name,
+            filename=filename,
+            size=size,
+            progress=progress,
+        )
+
+    async def files(self, id: str | _uuid.UUID) -> list[_RecordFile]:
+        """The files of the ``company`` record ``id``: its FILES fields, then its attachments (``twenty_gql.files.Files.list``)."""
+        return await _runtime.files_of(self._client).list("company", str(id))

@@ -40,6 +40,10 @@ from .._common import (
 
 if _t.TYPE_CHECKING:
     from twenty_gql.bulk import BulkResult as _BulkResult
+    from twenty_gql.files import Progress as _Progress
+    from twenty_gql.files import RecordFile as _RecordFile
+    from twenty_gql.files import Source as _Source
+    from twenty_gql.files import UploadedFile as _UploadedFile
 
     from . import attachment as _m_attachment
     from . import favorite as _m_favorite
@@ -1231,3 +1235,28 @@ class NoteApi(_runtime.Facade):
 
         _d = await self._client.execute(_note_with_op(include), _v)
         return _d.note
+
+    async def attach_file(
+        self,
+        id: str | _uuid.UUID,
+        file: _UploadedFile | _Source,
+        *,
+        name: str | None = None,
+        filename: str | None = None,
+        size: int | None = None,
+        progress: _Progress | None = None,
+    ) -> _RecordFile:
+        """Upload ``file`` (a path, bytes, an async byte iterator or an ``UploadedFile``) and attach it to the ``note`` record ``id`` (``twenty_gql.files.Files.attach``); ``name`` defaults to the filename."""
+        return await _runtime.files_of(self._client).attach(
+            "note",
+            str(id),
+            file,
+            name=name,
+            filename=filename,
+            size=size,
+            progress=progress,
+        )
+
+    async def files(self, id: str | _uuid.UUID) -> list[_RecordFile]:
+        """The files of the ``note`` record ``id``: its FILES fields, then its attachments (``twenty_gql.files.Files.list``)."""
+        return await _runtime.files_of(self._client).list("note", str(id))

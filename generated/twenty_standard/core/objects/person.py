@@ -61,6 +61,10 @@ from .._common import (
 
 if _t.TYPE_CHECKING:
     from twenty_gql.bulk import BulkResult as _BulkResult
+    from twenty_gql.files import Progress as _Progress
+    from twenty_gql.files import RecordFile as _RecordFile
+    from twenty_gql.files import Source as _Source
+    from twenty_gql.files import UploadedFile as _UploadedFile
 
     from . import attachment as _m_attachment
     from . import calendar_event_participant as _m_calendar_event_participant
@@ -1629,3 +1633,46 @@ class PersonApi(_runtime.Facade):
 
         _d = await self._client.execute(_person_with_op(include), _v)
         return _d.person
+
+    async def attach_file(
+        self,
+        id: str | _uuid.UUID,
+        file: _UploadedFile | _Source,
+        *,
+        name: str | None = None,
+        filename: str | None = None,
+        size: int | None = None,
+        progress: _Progress | None = None,
+    ) -> _RecordFile:
+        """Upload ``file`` (a path, bytes, an async byte iterator or an ``UploadedFile``) and attach it to the ``person`` record ``id`` (``twenty_gql.files.Files.attach``); ``name`` defaults to the filename."""
+        return await _runtime.files_of(self._client).attach(
+            "person",
+            str(id),
+            file,
+            name=name,
+            filename=filename,
+            size=size,
+            progress=progress,
+        )
+
+    async def files(self, id: str | _uuid.UUID) -> list[_RecordFile]:
+        """The files of the ``person`` record ``id``: its FILES fields, then its attachments (``twenty_gql.files.Files.list``)."""
+        return await _runtime.files_of(self._client).list("person", str(id))
+
+    async def set_avatar_file(
+        self,
+        id: str | _uuid.UUID,
+        files: _t.Sequence[_UploadedFile | _RecordFile | _Source | tuple[str, _Source]],
+        *,
+        append: bool = False,
+        progress: _Progress | None = None,
+    ) -> list[_RecordFile]:
+        """Set the FILES field ``avatarFile`` of the ``person`` record ``id`` to ``files`` (sources, or ``(filename, source)`` pairs, are uploaded first; ``append=True`` keeps the files already there; ``twenty_gql.files.Files.set_files_field``)."""
+        return await _runtime.files_of(self._client).set_files_field(
+            "person",
+            str(id),
+            "avatarFile",
+            files,
+            append=append,
+            progress=progress,
+        )

@@ -8,14 +8,19 @@ from __future__ import annotations
 import functools
 import importlib
 import typing as _t
+import weakref
 
 from twenty_gql.operation import Operation
+
+if _t.TYPE_CHECKING:
+    from twenty_gql.files import Files
 
 __all__ = [
     "Executor",
     "Facade",
     "Operation",
     "Variables",
+    "files_of",
     "include_document",
     "include_key",
     "keyed_upsert",
@@ -142,3 +147,18 @@ def keyed_upsert(upsert: bool | None, data: object) -> bool | None:
         return None
     records = data if isinstance(data, (list, tuple)) else [data]
     return bool(records) and all(isinstance(r, _t.Mapping) and r.get("id") for r in records) or None
+
+
+_FILES: weakref.WeakKeyDictionary[_t.Any, Files] = weakref.WeakKeyDictionary()
+
+
+def files_of(client: Executor) -> Files:
+    """The one ``twenty_gql.files.Files`` of ``client`` the file methods of the facades share
+    (created on first use; its data-model cache lives as long as the client). Close its storage
+    session with ``async with files_of(client):`` or ``await files_of(client).aclose()``."""
+    files = _FILES.get(client)
+    if files is None:
+        from twenty_gql.files import Files
+
+        files = _FILES[client] = Files(client)  # type: ignore[arg-type]
+    return files
