@@ -36,23 +36,6 @@ __all__ = [
     "record_facade",
 ]
 
-_FACADE_ORDER = (
-    "find_many",
-    "find_one",
-    "find_duplicates",
-    "group_by",
-    "create",
-    "create_many",
-    "update",
-    "update_many",
-    "delete",
-    "delete_many",
-    "destroy",
-    "destroy_many",
-    "restore",
-    "restore_many",
-    "merge",
-)
 _FACADE_DOCS = {
     "find_many": "One page of records (``findMany``).",
     "find_one": "The record matching ``filter`` (``findOne``).",
@@ -80,7 +63,7 @@ def record_facade(
     parts: m.ModuleParts,
 ) -> m.FacadeDef:
     methods: list[m.FacadeMethod] = []
-    for name in _FACADE_ORDER:
+    for name in m.FACADE_ORDER:
         op = ops.get(name)
         if op is None:
             continue

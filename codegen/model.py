@@ -14,7 +14,38 @@ from dataclasses import dataclass, field
 
 from codegen.pytypes import PyType
 
+# The record facade's operation methods, in the order they are rendered.
+FACADE_ORDER = (
+    "find_many",
+    "find_one",
+    "find_duplicates",
+    "group_by",
+    "create",
+    "create_many",
+    "update",
+    "update_many",
+    "delete",
+    "delete_many",
+    "destroy",
+    "destroy_many",
+    "restore",
+    "restore_many",
+    "merge",
+)
+# Every attribute a record facade class may define: module functions avoid these names, since
+# a facade class body binds functions by name (``find_one = _runtime.method(companies, ...)``)
+# and an attribute defined earlier in the body would shadow a function of the same name.
+FACADE_ATTRIBUTES = frozenset(FACADE_ORDER) | {
+    "find_many_with",
+    "find_one_with",
+    "iterate",
+    "attach_file",
+    "files",
+}
+
 __all__ = [
+    "FACADE_ATTRIBUTES",
+    "FACADE_ORDER",
     "AliasDef",
     "Document",
     "EnumDef",

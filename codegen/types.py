@@ -36,32 +36,6 @@ from codegen.pytypes import DICT_ANY, Named, Nullable, PyType, list_of, optional
 from codegen.scalars import ScalarMap
 from codegen.selections import Selections
 
-# Attribute names the generated facade classes define (see codegen.facades).
-FACADE_ATTRIBUTES = frozenset(
-    {
-        "find_many",
-        "find_one",
-        "find_duplicates",
-        "group_by",
-        "create",
-        "create_many",
-        "update",
-        "update_many",
-        "delete",
-        "delete_many",
-        "destroy",
-        "destroy_many",
-        "restore",
-        "restore_many",
-        "merge",
-        "find_many_with",
-        "find_one_with",
-        "iterate",
-        "attach_file",
-        "files",
-    }
-)
-
 __all__ = ["TypeBuilder"]
 
 UNSET_TYPE = Named("UnsetType", "msgspec")
@@ -83,7 +57,7 @@ class TypeBuilder(Selections):
         # Facade classes bind module functions by name in their body (``find_one =
         # _runtime.method(companies, ...)``): a function named like a facade attribute would be
         # shadowed by that attribute for the lines after it, so those names are taken.
-        self.op_names = naming.Namespace(reserved=set(self.cls.values()) | FACADE_ATTRIBUTES)
+        self.op_names = naming.Namespace(reserved=set(self.cls.values()) | m.FACADE_ATTRIBUTES)
 
     def imp(self, module: str) -> ModuleImports:
         found = self.imports.get(module)
