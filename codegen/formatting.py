@@ -1,8 +1,7 @@
 """Stage: format the rendered sources with ruff (line length 100, Python 3.10 target).
 
-One ruff run over the whole batch, from a temporary directory: ``ruff check --select I,F401
---fix`` sorts and groups every import block and drops imports a module ended up not using
-(templates and builders emit imports in any order, and conservatively), then
+One ruff run over the whole batch, from a temporary directory: ``ruff check --select I --fix``
+sorts and groups every import block (templates and builders emit imports in any order), then
 ``ruff format`` settles line wrapping, which depends on the lengths of schema names. Formatting
 is part of the output contract, so a missing or failing ruff is a :class:`FormatError`, never a
 silently unformatted package.
@@ -23,7 +22,7 @@ __all__ = ["RUFF_ARGS", "find_ruff", "format_sources"]
 RUFF_ARGS = ("--isolated", "--line-length", "100", "--target-version", "py310")
 # isort settings pinned so the output never depends on the machine: nothing is first-party
 # except relative imports, and ``import x as y`` lines are sorted like ruff's default.
-_SORT_ARGS = ("--select", "I,F401", "--fix", "--exit-zero", "--no-cache", "--quiet")
+_SORT_ARGS = ("--select", "I", "--fix", "--exit-zero", "--no-cache", "--quiet")
 
 
 def find_ruff() -> str | None:
@@ -59,7 +58,7 @@ def format_sources(files: dict[str, str]) -> dict[str, str]:
             path = root / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        _run([ruff, "check", *RUFF_ARGS, *_SORT_ARGS, str(root)], "check --select I,F401")
+        _run([ruff, "check", *RUFF_ARGS, *_SORT_ARGS, str(root)], "check --select I")
         _run([ruff, "format", *RUFF_ARGS, "--no-cache", "--quiet", str(root)], "format")
         out = dict(files)
         for rel in py:
