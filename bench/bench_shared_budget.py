@@ -38,7 +38,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from twenty_gql.operation import Operation
+from bench.bench_bulk import COUNT, CREATE  # the same createCompanies and count documents
 
 WORKERS = 3
 RECORDS = 3_000
@@ -46,20 +46,6 @@ BATCH = 60
 SHORT, LONG = (100, 1000), (300, 60_000)  # (tokens, window ms)
 LATENCY_MS = 50
 
-CREATE: Operation[dict[str, Any]] = Operation(
-    name="BudgetCreateCompanies",
-    document="mutation BudgetCreateCompanies($data: [CompanyCreateInput!]!, $upsert: Boolean) "
-    "{ createCompanies(data: $data, upsert: $upsert) { id } }",
-    endpoint="graphql",
-    kind="mutation",
-    root_fields=("createCompanies",),
-    result_type=dict,
-    idempotent=True,
-)
-COUNT = (
-    "query BudgetCount($prefix: String) { companies(filter: {name: {like: $prefix}}) "
-    "{ totalCount } }"
-)
 PING = "query BudgetPing { companies(first: 1) { totalCount } }"
 
 
