@@ -10,9 +10,12 @@ one lazily imported attribute per object. Metadata: ``MetadataApi`` with ``objec
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from graphql import (
     GraphQLField,
+    GraphQLInputField,
+    GraphQLInputObjectType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -24,7 +27,7 @@ from codegen import model as m
 from codegen import naming
 from codegen.conventions import doc_of, unwrap
 from codegen.imports import with_imports
-from codegen.pytypes import BOOL, INT, STR, Named, Nullable, PyType, list_of, union
+from codegen.pytypes import BOOL, INT, STR, Named, Nullable, PyType, list_of, omittable, union
 from codegen.types import TypeBuilder
 
 __all__ = [
@@ -37,22 +40,63 @@ __all__ = [
 ]
 
 _FACADE_DOCS = {
-    "find_many": "One page of records (``findMany``).",
-    "find_one": "The record matching ``filter`` (``findOne``).",
+    "get": (
+        "The record with this id; ``RecordNotFoundError`` when there is none (or it is in "
+        "the trash)."
+    ),
+    "find_one": "The record matching ``filter``; ``RecordNotFoundError`` when none does.",
+    "find_one_or_none": "The record matching ``filter``, or None when none does.",
+    "find_many": (
+        "One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; "
+        "continue with ``after=page.end_cursor`` while ``page.has_next_page``."
+    ),
+    "count": "How many records match ``filter`` (a query selecting only ``totalCount``).",
+    "iterate": "Every matching record, page after page (``twenty_gql.pagination``).",
+    "find_deleted": (
+        "One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."
+    ),
+    "iterate_deleted": "Every soft-deleted record matching ``filter``, page after page.",
     "find_duplicates": "Records that duplicate the given ids or data (``findDuplicates``).",
     "group_by": "Aggregates grouped by the given fields (``groupBy``).",
-    "create": "Create (or, with ``upsert=True``, upsert) one record.",
-    "update": "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    "update_many": "Update every record matching ``filter``.",
-    "delete": "Soft-delete one record by id.",
-    "delete_many": "Soft-delete every record matching ``filter``.",
-    "destroy": "Permanently delete one record by id.",
-    "destroy_many": "Permanently delete every record matching ``filter``.",
-    "restore": "Restore one soft-deleted record by id.",
-    "restore_many": "Restore every soft-deleted record matching ``filter``.",
+    "create": (
+        "Create (or, with ``upsert=True``, upsert) one record and return it; "
+        "``EmptyResultError`` if the server answers null."
+    ),
+    "update": (
+        "Update the record ``id`` and return it: keys left out of ``data`` are not sent, "
+        "``None`` sets null."
+    ),
+    "update_where": "Update every record matching ``filter``; returns them.",
+    "delete": "Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it).",
+    "delete_where": "Soft-delete every record matching ``filter``; returns them.",
+    "restore": "Restore the soft-deleted record ``id`` from the trash.",
+    "restore_where": "Restore every soft-deleted record matching ``filter``; returns them.",
+    "destroy": "Permanently delete the record ``id`` (also from the trash).",
+    "destroy_where": "Permanently delete every record matching ``filter``; returns them.",
     "merge": "Merge duplicate records into one.",
 }
 _PAGING_ARGS = ("first", "last", "before", "after", "offset")
+# facade method -> the operation role (``conventions.classify``) it calls
+_ROLE = {
+    "get": "find_one",
+    "find_one": "find_one",
+    "find_one_or_none": "find_one",
+    "find_many": "find_many",
+    "count": "find_many",
+    "iterate": "find_many",
+    "find_deleted": "find_many",
+    "iterate_deleted": "find_many",
+    "create": "create",
+    "update": "update",
+    "update_where": "update_many",
+    "delete": "delete",
+    "delete_where": "delete_many",
+    "restore": "restore",
+    "restore_where": "restore_many",
+    "destroy": "destroy",
+    "destroy_where": "destroy_many",
+}
+_UUID_OR_STR = union(Named("UUID", "uuid"), STR)
 
 
 def record_facade(
@@ -64,6 +108,11 @@ def record_facade(
 ) -> m.FacadeDef:
     methods: list[m.FacadeMethod] = []
     for name in m.FACADE_ORDER:
+        if name in _ROLE:
+            meth = _designed(b, rec, key, name, ops, parts)
+            if meth is not None:
+                methods.append(meth)
+            continue
         op = ops.get(name)
         if op is None:
             continue
@@ -105,19 +154,6 @@ def record_facade(
         methods.append(
             m.FacadeMethod(name=name, kind="call", op=op, doc=_FACADE_DOCS.get(name, ""))
         )
-        if name == "find_many":
-            keep = tuple(p for p in op.params if p.key not in _PAGING_ARGS)
-            keep = _facade_params(keep, "page_size")
-            methods.append(
-                m.FacadeMethod(
-                    name="iterate",
-                    kind="iterate",
-                    op=op,
-                    doc="Every matching record, page after page (``twenty_gql.pagination``).",
-                    params=keep,
-                    return_annotation=Named("AsyncIterator", "typing", (Named(b.cls[rec]),)),
-                )
-            )
     rels = b.relations(rec)
     if rels:
         _include_variants(b, rec, key, ops, parts, rels, methods)
@@ -127,6 +163,274 @@ def record_facade(
         doc=f"Typed operations on ``{rec}`` records.",
         methods=tuple(methods),
     )
+
+
+def _designed(
+    b: TypeBuilder,
+    rec: str,
+    key: str,
+    name: str,
+    ops: dict[str, m.OperationDef],
+    parts: m.ModuleParts,
+) -> m.FacadeMethod | None:
+    """The designed method ``name`` of ``rec``'s facade, or None when the schema lacks what it
+    needs (its operation, an ``id`` filter for ``get``, ``deletedAt`` and ``and`` for the
+    trash, a connection with ``pageInfo`` and ``totalCount`` for pages)."""
+    op = ops.get(_ROLE[name])
+    if op is None or not isinstance(op.document, m.Document):
+        return None
+    record: PyType = Named(b.cls[rec])
+    doc = _FACADE_DOCS[name]
+    root = op.root_fields[0]
+    obj = object_name(rec, ops)
+    common: dict[str, Any] = {
+        "name": name,
+        "op": op,
+        "doc": doc,
+        "root_field": root,
+        "object_name": obj,
+    }
+    by_key = {p.key: p for p in op.params}
+    if name == "get":
+        if not _has_id_filter(b, rec):
+            return None
+        return m.FacadeMethod(
+            kind="get",
+            params=(m.Param("id", "id", _UUID_OR_STR, required=True),),
+            positional=1,
+            asked="id",
+            return_annotation=record,
+            **common,
+        )
+    if name in ("find_one", "find_one_or_none"):
+        flt = by_key.get("filter")
+        if flt is None:
+            return None
+        return m.FacadeMethod(
+            kind=name,
+            params=op.params,
+            asked=flt.name,
+            return_annotation=record if name == "find_one" else Nullable(record),
+            **common,
+        )
+    if name in ("find_many", "find_deleted", "iterate", "iterate_deleted", "count"):
+        return _listing(b, rec, key, name, op, parts, common)
+    return _write(name, op, record, common)
+
+
+def _listing(
+    b: TypeBuilder,
+    rec: str,
+    key: str,
+    name: str,
+    op: m.OperationDef,
+    parts: m.ModuleParts,
+    common: dict[str, Any],
+) -> m.FacadeMethod | None:
+    """``find_many``/``find_deleted`` (a ``Page``), ``iterate``/``iterate_deleted``, ``count``."""
+    record: PyType = Named(b.cls[rec])
+    by_key = {p.key: p for p in op.params}
+    if not _pageable(b, rec):
+        return None
+    deleted = name.endswith("_deleted")
+    if deleted and not _has_trash_filter(b, rec):
+        return None
+    if name == "count":
+        flt = by_key.get("filter")
+        if flt is None:
+            return None
+        return m.FacadeMethod(
+            kind="count",
+            params=(flt,),
+            count_op=_count_op(b, rec, key, op, parts),
+            field_name="total_count",
+            return_annotation=INT,
+            **common,
+        )
+    if name.startswith("iterate"):
+        keep = tuple(p for p in op.params if p.key not in _PAGING_ARGS)
+        return m.FacadeMethod(
+            kind="iterate",
+            params=_facade_params(keep, "page_size"),
+            deleted=deleted,
+            return_annotation=Named("AsyncIterator", "typing", (record,)),
+            **common,
+        )
+    return m.FacadeMethod(
+        kind="page",
+        params=op.params,
+        deleted=deleted,
+        return_annotation=Named("Page", via="_runtime", args=(record,)),
+        **common,
+    )
+
+
+def _write(
+    name: str, op: m.OperationDef, record: PyType, common: dict[str, Any]
+) -> m.FacadeMethod | None:
+    """``create``, ``update``/``delete``/``restore``/``destroy`` (by id), the ``*_where``."""
+    by_key = {p.key: p for p in op.params}
+    if name == "create":
+        data = by_key.get("data")
+        if data is None or any(p.required and p is not data for p in op.params):
+            return None
+        params = [data]
+        if op.upsert_param:
+            params.append(m.Param(op.upsert_param, "upsert", BOOL, required=False))
+        return m.FacadeMethod(
+            kind="create",
+            params=tuple(params),
+            positional=1,
+            return_annotation=record,
+            **common,
+        )
+    if name.endswith("_where"):
+        return m.FacadeMethod(
+            kind="where",
+            params=op.params,
+            return_annotation=list_of(record),
+            **common,
+        )
+    # update / delete / restore / destroy: the required arguments positional, ``id`` first
+    required = sorted((p for p in op.params if p.required), key=lambda p: p.key != "id")
+    optional = [p for p in op.params if not p.required]
+    return m.FacadeMethod(
+        kind="record",
+        params=tuple(required + optional),
+        positional=len(required),
+        return_annotation=record,
+        **common,
+    )
+
+
+def _filter_fields(b: TypeBuilder, rec: str) -> dict[str, GraphQLInputField]:
+    t = b.types.get(f"{rec}FilterInput")
+    return dict(t.fields) if isinstance(t, GraphQLInputObjectType) else {}
+
+
+def _has_id_filter(b: TypeBuilder, rec: str) -> bool:
+    """``{"id": {"eq": ...}}`` is a valid ``<Rec>FilterInput``."""
+    f = _filter_fields(b, rec).get("id")
+    t = get_named_type(f.type) if f is not None else None
+    return isinstance(t, GraphQLInputObjectType) and "eq" in t.fields
+
+
+def _has_trash_filter(b: TypeBuilder, rec: str) -> bool:
+    """``{"and": [filter, {"deletedAt": {"is": "NOT_NULL"}}]}`` is a valid filter."""
+    fields = _filter_fields(b, rec)
+    d = fields.get("deletedAt")
+    t = get_named_type(d.type) if d is not None else None
+    return "and" in fields and isinstance(t, GraphQLInputObjectType) and "is" in t.fields
+
+
+def _pageable(b: TypeBuilder, rec: str) -> bool:
+    """``<Rec>Connection`` has ``edges { node }``, ``pageInfo`` (the four fields ``Page``
+    reads, as Twenty types them) and ``totalCount``: what ``twenty_gql.page.page_of`` reads."""
+    conn = b.types.get(f"{rec}Connection")
+    if not isinstance(conn, GraphQLObjectType):
+        return False
+    need = {"edges", "pageInfo", "totalCount"}
+    if not need <= set(conn.fields):
+        return False
+    if get_named_type(conn.fields["totalCount"].type).name != "Int":
+        return False
+    edge = get_named_type(conn.fields["edges"].type)
+    if not isinstance(edge, GraphQLObjectType) or "node" not in edge.fields:
+        return False
+    if not isinstance(unwrap(conn.fields["edges"].type), GraphQLList):
+        return False
+    info = get_named_type(conn.fields["pageInfo"].type)
+    if not isinstance(info, GraphQLObjectType):
+        return False
+    want = {
+        "hasNextPage": ("Boolean", True),
+        "hasPreviousPage": ("Boolean", True),
+        "startCursor": (None, False),
+        "endCursor": (None, False),
+    }
+    for fname, (scalar, non_null) in want.items():
+        f = info.fields.get(fname)
+        if f is None:
+            return False
+        named = get_named_type(f.type)
+        if scalar is not None and named.name != scalar:
+            return False
+        if scalar is None and b.out_ann("_", f.type, runtime=False) != Nullable(STR):
+            return False
+        if non_null and not isinstance(f.type, GraphQLNonNull):
+            return False
+    return isinstance(conn.fields["pageInfo"].type, GraphQLNonNull) and isinstance(
+        edge.fields["node"].type, GraphQLNonNull
+    )
+
+
+def _count_op(
+    b: TypeBuilder, rec: str, key: str, find_many: m.OperationDef, parts: m.ModuleParts
+) -> m.OperationDef:
+    """``<find_many>_count(client, filter=...)``: the ``findMany`` root field selecting only
+    ``totalCount`` (no records), for the facade's ``count``; a module function of its own."""
+    root = find_many.root_fields[0]
+    base = f"{root}\0count"
+    func = b.op_names.claim(base, find_many.func_name + "_count")
+    const = b.op_names.claim(base + "\0op", func.upper().strip("_") + "_OP")
+    conn_name = b.op_names.claim(base + "\0conn", b.cls[rec] + "TotalCount")
+    data_name = b.op_names.claim(base + "\0data", naming.class_name(root) + "CountResult")
+    flt = next(p for p in find_many.params if p.key == "filter")
+    assert isinstance(find_many.document, m.Document)
+    variable = next(v for v in find_many.document.variables if v.name == "filter")
+    conn = m.StructDef(
+        name=conn_name,
+        doc=f"The number of ``{rec}`` records matching a filter (``totalCount`` only).",
+        fields=(
+            m.StructField(
+                name="total_count",
+                annotation=Nullable(INT),
+                wire="totalCount",
+                default="none",
+                doc="",
+            ),
+        ),
+    )
+    parts.structs.append(conn)
+    attr = naming.struct_attribute_name(root)
+    data = m.StructDef(
+        name=data_name,
+        doc="",
+        fields=(
+            m.StructField(
+                name=attr,
+                annotation=Nullable(Named(conn_name)),
+                wire=root,
+                default="none",
+                doc="",
+            ),
+        ),
+    )
+    document = m.Document(
+        kind="query",
+        name=naming.class_name(root) + "Count",
+        variables=(variable,),
+        field=root,
+        selections=(m.FieldSel("totalCount"),),
+    )
+    op = m.OperationDef(
+        func_name=func,
+        const_name=const,
+        data_struct=data,
+        op_name=document.name,
+        document=document,
+        endpoint=find_many.endpoint,
+        kind="query",
+        root_fields=(root,),
+        idempotent=True,
+        upsert_param="",
+        params=(flt,),
+        result_attr=attr,
+        return_annotation=Nullable(Named(conn_name)),
+        doc=f"How many ``{rec}`` records match ``filter`` (``totalCount`` of ``{root}``).",
+    )
+    parts.ops.append(op)
+    return op
 
 
 #: the core schema's type of one FILES field value (``[FileObject]``; Twenty's
@@ -362,17 +666,60 @@ def _include_variants(
             root_field=root,
         )
         parts.includes.append(variant)
+        common: dict[str, Any] = {
+            "op": op,
+            "extra": func,
+            "root_field": root,
+            "object_name": object_name(rec, ops),
+        }
+        if which == "find_many_with":
+            if not _pageable(b, rec):
+                continue
+            methods.append(
+                m.FacadeMethod(
+                    name=which,
+                    kind="include_page",
+                    doc="Like ``find_many``, also selecting the relations named in ``include``.",
+                    params=_facade_params(op.params, "include"),
+                    return_annotation=Named("Page", via="_runtime", args=(Named(rel_name),)),
+                    **common,
+                )
+            )
+            continue
+        params = _facade_params(op.params, "include")
+        flt = next((p for p in params if p.key == "filter"), None)
+        if flt is None:
+            continue
         methods.append(
             m.FacadeMethod(
                 name=which,
-                kind="include",
-                op=op,
-                doc=f"Like ``{op_key}``, also selecting the relations named in ``include``.",
-                extra=func,
-                params=_facade_params(op.params, "include"),
-                return_annotation=full_ann,
+                kind="include_one",
+                doc=(
+                    "Like ``find_one``, also selecting the relations named in ``include``; "
+                    "``RecordNotFoundError`` when no record matches."
+                ),
+                params=params,
+                asked=flt.name,
+                return_annotation=ann,
+                **common,
             )
         )
+        if _has_id_filter(b, rec):
+            methods.append(
+                m.FacadeMethod(
+                    name="get_with",
+                    kind="include_get",
+                    doc=(
+                        "Like ``get``, also selecting the relations named in ``include``; "
+                        "``RecordNotFoundError`` when there is no such record."
+                    ),
+                    params=(m.Param("id", "id", _UUID_OR_STR, required=True),),
+                    positional=1,
+                    asked="id",
+                    return_annotation=ann,
+                    **common,
+                )
+            )
     b.imp(key).needs_runtime_helper = True
 
 
@@ -493,9 +840,7 @@ def _annotations_in(
     for p in op.params:
         arg = f.args[p.key]
         ann = b.in_ann(module, arg.type)
-        if not p.required and isinstance(arg.type, GraphQLNonNull):
-            ann = Nullable(ann)
-        params.append(replace(p, annotation=ann))
+        params.append(replace(p, annotation=ann if p.required else omittable(ann)))
     returns = b.out_ann(module, f.type, runtime=False)
     imp = b.imp(module)
     for target, names in list(imp.runtime.items()):

@@ -14,31 +14,39 @@ from dataclasses import dataclass, field
 
 from codegen.pytypes import PyType
 
-# The record facade's operation methods, in the order they are rendered.
+# The record facade's methods, in the order they are rendered. Reads and writes are designed
+# methods (non-null records, ``Page``, typed errors; codegen.facades); ``find_duplicates``,
+# ``group_by`` and ``merge`` are the module functions bound to the facade's client.
 FACADE_ORDER = (
-    "find_many",
+    "get",
     "find_one",
+    "find_one_or_none",
+    "find_many",
+    "count",
+    "iterate",
+    "find_deleted",
+    "iterate_deleted",
     "find_duplicates",
     "group_by",
     "create",
     "create_many",
     "update",
-    "update_many",
+    "update_where",
     "delete",
-    "delete_many",
-    "destroy",
-    "destroy_many",
+    "delete_where",
     "restore",
-    "restore_many",
+    "restore_where",
+    "destroy",
+    "destroy_where",
     "merge",
 )
 # Every attribute a record facade class may define: module functions avoid these names, since
-# a facade class body binds functions by name (``find_one = _runtime.method(companies, ...)``)
+# a facade class body binds functions by name (``merge = _runtime.method(merge_companies, ...)``)
 # and an attribute defined earlier in the body would shadow a function of the same name.
 FACADE_ATTRIBUTES = frozenset(FACADE_ORDER) | {
     "find_many_with",
     "find_one_with",
-    "iterate",
+    "get_with",
     "attach_file",
     "files",
 }
@@ -209,6 +217,10 @@ class Param:
     key: str  # GraphQL variable name
     annotation: PyType
     required: bool
+    # an optional GraphQL argument: defaults to ``NOT_GIVEN`` (left out of the variables) and
+    # its annotation admits ``NotGiven``, so ``None`` sends null; other optional parameters
+    # (the facades' own, like ``progress``) default to ``None``
+    omittable: bool = False
 
 
 @dataclass(frozen=True)
@@ -235,7 +247,9 @@ class OperationDef:
 @dataclass(frozen=True)
 class FacadeMethod:
     name: str
-    # "call" | "lazy_call" | "iterate" | "bulk" | "include" | "attach_file" | "files" | "set_files"
+    # "call" | "lazy_call" | "get" | "find_one" | "find_one_or_none" | "page" | "count" |
+    # "iterate" | "create" | "record" | "where" | "bulk" | "include_page" | "include_one" |
+    # "include_get" | "attach_file" | "files" | "set_files"
     kind: str
     op: OperationDef  # file methods: the record's find_one (or any) operation, for reference
     doc: str
@@ -249,6 +263,16 @@ class FacadeMethod:
     # field (``avatarFile``); raw schema names, quoted by the template
     object_name: str = ""
     field_name: str = ""
+    # designed methods: how many leading ``params`` are positional (``update(id, data)``);
+    # the Python name of the parameter a ``RecordNotFoundError`` reports (``id``/``filter``);
+    # the root field a null answer names (``EmptyResultError``); for trash listings, whether
+    # the user's filter is and-ed with ``deletedAt IS NOT_NULL``; for ``count``, the count
+    # operation (its connection attribute is ``op.result_attr``, the count ``field_name``)
+    positional: int = 0
+    asked: str = ""
+    root_field: str = ""
+    deleted: bool = False
+    count_op: OperationDef | None = None
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ from codegen import naming
 from codegen.errors import OperationsError
 from codegen.imports import with_imports
 from codegen.introspect import LoadedSchema
-from codegen.pytypes import DICT_ANY, Named, Nullable, PyType, list_of, union
+from codegen.pytypes import DICT_ANY, Named, Nullable, PyType, list_of, omittable, union
 from codegen.render import render_module
 from codegen.scalars import ScalarMap
 from codegen.types import TypeBuilder
@@ -267,14 +267,13 @@ class _Compiler:
             assert vtype is not None
             required = isinstance(vtype, GraphQLNonNull) and var.default_value is None
             ann = self.b.in_ann(self.key, vtype)
-            if not required and isinstance(vtype, GraphQLNonNull):
-                ann = Nullable(ann)
             params.append(
                 m.Param(
                     name=pns.assigned[vname],
                     key=vname,
-                    annotation=ann,
+                    annotation=ann if required else omittable(ann),
                     required=required,
+                    omittable=not required,
                 )
             )
         params.sort(key=lambda p: not p.required)

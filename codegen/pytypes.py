@@ -24,6 +24,7 @@ __all__ = [
     "DICT_ANY",
     "FLOAT",
     "INT",
+    "NOT_GIVEN_TYPE",
     "STR",
     "LiteralOf",
     "Named",
@@ -34,6 +35,7 @@ __all__ = [
     "import_line",
     "list_of",
     "modules",
+    "omittable",
     "optional",
     "render",
     "union",
@@ -95,6 +97,15 @@ FLOAT = Named("float")
 BOOL = Named("bool")
 ANY = Named("Any", "typing")
 DICT_ANY = Named("dict", args=(STR, ANY))
+
+
+# ``twenty_gql.NotGiven``, through the generated package's ``_runtime`` (which re-exports it)
+NOT_GIVEN_TYPE = Named("NotGiven", via="_runtime")
+
+
+def omittable(t: PyType) -> PyType:
+    """``t | NotGiven``: the annotation of an optional argument (left out = not sent)."""
+    return union(t, NOT_GIVEN_TYPE)
 
 
 def list_of(t: PyType) -> Named:

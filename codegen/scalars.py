@@ -30,14 +30,14 @@ from codegen.pytypes import (
     union,
 )
 
-__all__ = ["BUILTIN", "GRAPHQL_BUILTIN", "ScalarMap", "parse_py_type"]
+__all__ = ["BUILTIN", "CORE_ID", "GRAPHQL_BUILTIN", "ScalarMap", "parse_py_type"]
 
 _UUID = Named("UUID", "uuid")
 _DATETIME = Named("datetime", "datetime")
 
 # GraphQL scalar -> (output type, input type)
 BUILTIN: dict[str, tuple[PyType, PyType]] = {
-    "ID": (STR, union(STR, _UUID)),
+    "ID": (STR, union(_UUID, STR)),
     "String": (STR, STR),
     "Int": (INT, INT),
     "Float": (FLOAT, FLOAT),
@@ -58,6 +58,14 @@ BUILTIN: dict[str, tuple[PyType, PyType]] = {
     "FieldPath": (STR, STR),
     "Upload": (ANY, ANY),
 }
+# One identity type. In Twenty's core (workspace) schema ``ID`` types exactly the join columns
+# of relations (``accountOwnerId``, ``targetCompanyId``, every ``<relation>Id``): the workspace
+# schema builder maps a RELATION's join column to ``ID`` while the record's own ``id`` is
+# ``UUID``, and both are ``uuid`` columns in Postgres. So a core ``ID`` decodes to
+# ``uuid.UUID``, like ``id``, and ``person.company_id == company.id`` compares like with like.
+# (The metadata schema's ``ID`` stays ``str``: it is not a record join column there.)
+CORE_ENDPOINT = "graphql"
+CORE_ID: tuple[PyType, PyType] = (_UUID, union(_UUID, STR))
 GRAPHQL_BUILTIN = frozenset({"ID", "String", "Int", "Float", "Boolean"})
 _BUILTIN_TYPES = frozenset({"str", "int", "float", "bool", "bytes"})
 
@@ -95,6 +103,8 @@ class ScalarMap:
         custom = self.custom.get(scalar)
         if custom is not None and scalar not in GRAPHQL_BUILTIN:
             return custom, custom
+        if scalar == "ID" and endpoint == CORE_ENDPOINT:
+            return CORE_ID
         known = BUILTIN.get(scalar)
         if known is None:
             raise UnknownScalarError(scalar, endpoint)

@@ -32,7 +32,7 @@ from codegen import naming
 from codegen.conventions import deprecated, doc_of, has_default, is_required_input
 from codegen.imports import ModuleImports
 from codegen.placement import place_metadata
-from codegen.pytypes import DICT_ANY, Named, Nullable, PyType, list_of, optional, union
+from codegen.pytypes import DICT_ANY, Named, PyType, list_of, omittable, optional, union
 from codegen.scalars import ScalarMap
 from codegen.selections import Selections
 
@@ -226,14 +226,15 @@ class TypeBuilder(Selections):
         for aname, arg in args:
             required = is_required_input(arg)
             ann = self.in_ann(module, arg.type)
-            if not required and isinstance(arg.type, GraphQLNonNull):
-                ann = Nullable(ann)
             params.append(
                 m.Param(
                     name=pns.assigned[aname],
                     key=aname,
-                    annotation=ann,
+                    # optional: left out unless given; None sends null only where the
+                    # argument is nullable (a non-null one with a default is ``T | NotGiven``)
+                    annotation=ann if required else omittable(ann),
                     required=required,
+                    omittable=not required,
                 )
             )
         op_name = fname[0].upper() + fname[1:]

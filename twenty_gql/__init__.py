@@ -13,6 +13,7 @@ from twenty_gql.bulk import (
     partial_result,
     update_many,
 )
+from twenty_gql._sentinel import NOT_GIVEN, NotGiven
 from twenty_gql.circuit import CircuitPolicy
 from twenty_gql.client import TwentyClient
 from twenty_gql.errors import (
@@ -24,12 +25,14 @@ from twenty_gql.errors import (
     ConnectionDroppedError,
     DeadlineExceededError,
     DecodeError,
+    EmptyResultError,
     ForbiddenError,
     GraphQLResponseError,
     HTTPStatusError,
     InvalidVariablesError,
     NotFoundError,
     PermissionDeniedError,
+    RecordNotFoundError,
     ResponseTooLargeError,
     ServiceUnavailableError,
     ThrottledError,
@@ -41,6 +44,7 @@ from twenty_gql.errors import (
 )
 from twenty_gql.observability import ClientEvent, ClientStats
 from twenty_gql.operation import Endpoint, Operation, OperationKind
+from twenty_gql.page import Page
 from twenty_gql.pagination import PaginationError, collect, paginate
 from twenty_gql.scheduling import RateLimit, RetryPolicy
 from twenty_gql.transport import MockTransport, MockTransportError, Request, Response, Transport
@@ -61,6 +65,7 @@ __all__ = [
     "ConnectionDroppedError",
     "DeadlineExceededError",
     "DecodeError",
+    "EmptyResultError",
     "Endpoint",
     "ForbiddenError",
     "GraphQLResponseError",
@@ -68,12 +73,16 @@ __all__ = [
     "InvalidVariablesError",
     "MockTransport",
     "MockTransportError",
+    "NOT_GIVEN",
     "NotFoundError",
+    "NotGiven",
     "Operation",
     "OperationKind",
+    "Page",
     "PaginationError",
     "PermissionDeniedError",
     "RateLimit",
+    "RecordNotFoundError",
     "Request",
     "Response",
     "ResponseTooLargeError",

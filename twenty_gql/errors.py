@@ -18,11 +18,13 @@
     ├── DeadlineExceededError (also TimeoutError)  a call's or a bulk run's ``deadline`` passed
     ├── HTTPStatusError                        a non-2xx answer that is not a GraphQL body
     ├── DecodeError                            non-JSON, HTML, truncated, or neither data nor errors
+    │   └── EmptyResultError                   a write answered null where a record is expected
     └── GraphQLResponseError                   the answer carried ``errors`` (Twenty sends HTTP 200)
         ├── UnauthenticatedError               UNAUTHENTICATED (bad / expired key)
         ├── ForbiddenError                     FORBIDDEN (missing / revoked key, no permission)
         │   └── PermissionDeniedError          subCode PERMISSION_DENIED: the key's role forbids it
         ├── NotFoundError                      NOT_FOUND
+        │   └── RecordNotFoundError            a facade's get/find_one matched no record
         ├── ThrottledError                     LIMIT_REACHED / RATE_LIMITED / HTTP 429
         └── BadUserInputError                  BAD_USER_INPUT
             ├── BatchLimitExceededError        "Maximum number of records to upsert is N."
@@ -49,12 +51,14 @@ __all__ = [
     "ConnectionDroppedError",
     "DeadlineExceededError",
     "DecodeError",
+    "EmptyResultError",
     "ForbiddenError",
     "GraphQLResponseError",
     "HTTPStatusError",
     "InvalidVariablesError",
     "NotFoundError",
     "PermissionDeniedError",
+    "RecordNotFoundError",
     "ResponseTooLargeError",
     "ServiceUnavailableError",
     "ThrottledError",
@@ -204,6 +208,17 @@ class DecodeError(TwentyError):
         super().__init__(f"{message} (HTTP {status}): {self.body!r}" if body else message)
 
 
+class EmptyResultError(DecodeError):
+    """The server answered a write (or a read that must return a record) with ``null`` where
+    a record was expected. ``root_field`` names the field (``createCompany``)."""
+
+    def __init__(self, root_field: str, *, operation: str | None = None) -> None:
+        self.root_field = root_field
+        self.operation = operation
+        where = f" (operation {operation})" if operation else ""
+        super().__init__(f"{root_field} answered null where a record was expected{where}")
+
+
 class GraphQLResponseError(TwentyError):
     """The server answered with GraphQL ``errors``.
 
@@ -262,6 +277,36 @@ class PermissionDeniedError(ForbiddenError):
 
 class NotFoundError(GraphQLResponseError):
     """NOT_FOUND: the record / object does not exist."""
+
+
+class RecordNotFoundError(NotFoundError):
+    """A record facade's ``get(id)`` / ``find_one(filter=...)`` matched no record (whether
+    the server answered null or NOT_FOUND). ``object_name`` is the object (``company``),
+    ``id`` / ``filter`` what was asked for (one of them is None); both are in the message."""
+
+    def __init__(
+        self,
+        object_name: str,
+        *,
+        id: object = None,
+        filter: object = None,
+        cause: GraphQLResponseError | None = None,
+    ) -> None:
+        self.object_name = object_name
+        self.id = id
+        self.filter = filter
+        asked = f"id {id}" if id is not None else f"filter {filter!r}"
+        kw: dict[str, Any] = {}
+        if cause is not None:
+            kw = {
+                "code": cause.code,
+                "sub_code": cause.sub_code,
+                "path": cause.path,
+                "errors": cause.errors,
+                "operation": cause.operation,
+                "status": cause.status,
+            }
+        super().__init__(f"no {object_name} record matches {asked}"[:_EXCERPT * 2], **kw)
 
 
 class BadUserInputError(GraphQLResponseError):

@@ -51,22 +51,22 @@ async def search(
     *,
     limit: int,
     search_input: str,
-    after: str | None = None,
-    excluded_object_name_singulars: list[str] | None = None,
-    filter: ObjectRecordFilterInput | None = None,
-    included_object_name_singulars: list[str] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    excluded_object_name_singulars: list[str] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: ObjectRecordFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    included_object_name_singulars: list[str] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> SearchResultConnection:
     _v: _runtime.Variables = {
         "limit": limit,
         "searchInput": search_input,
     }
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if excluded_object_name_singulars is not None:
+    if excluded_object_name_singulars is not _runtime.NOT_GIVEN:
         _v["excludedObjectNameSingulars"] = excluded_object_name_singulars
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if included_object_name_singulars is not None:
+    if included_object_name_singulars is not _runtime.NOT_GIVEN:
         _v["includedObjectNameSingulars"] = included_object_name_singulars
 
     _d = await client.execute(SEARCH_OP, _v)

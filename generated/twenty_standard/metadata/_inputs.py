@@ -1441,7 +1441,7 @@ LogicFunctionIdInput = _te.TypedDict(
     "LogicFunctionIdInput",
     {
         # The id of the function.
-        "id": "_te.Required[str | _uuid.UUID]",
+        "id": "_te.Required[_uuid.UUID | str]",
     },
     total=False,
 )
@@ -1578,7 +1578,7 @@ RemoveQueryFromEventStreamInput = _te.TypedDict(
 ReportAppConnectionAuthFailureInput = _te.TypedDict(
     "ReportAppConnectionAuthFailureInput",
     {
-        "id": "_te.Required[str | _uuid.UUID]",
+        "id": "_te.Required[_uuid.UUID | str]",
         "reason": "str | None",
     },
     total=False,

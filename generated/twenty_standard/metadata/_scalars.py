@@ -337,10 +337,10 @@ query EnterpriseCheckoutSession($billingInterval: String) {
 async def enterprise_checkout_session(
     client: _runtime.Executor,
     *,
-    billing_interval: str | None = None,
+    billing_interval: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> str | None:
     _v: _runtime.Variables = {}
-    if billing_interval is not None:
+    if billing_interval is not _runtime.NOT_GIVEN:
         _v["billingInterval"] = billing_interval
 
     _d = await client.execute(ENTERPRISE_CHECKOUT_SESSION_OP, _v)
@@ -373,10 +373,10 @@ query EnterprisePortalSession($returnUrlPath: String) {
 async def enterprise_portal_session(
     client: _runtime.Executor,
     *,
-    return_url_path: str | None = None,
+    return_url_path: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> str | None:
     _v: _runtime.Variables = {}
-    if return_url_path is not None:
+    if return_url_path is not _runtime.NOT_GIVEN:
         _v["returnUrlPath"] = return_url_path
 
     _d = await client.execute(ENTERPRISE_PORTAL_SESSION_OP, _v)
@@ -746,12 +746,15 @@ async def delete_app_key_value(
     client: _runtime.Executor,
     *,
     key: str,
-    scope: AppKeyValueScope | AppKeyValueScopeLiteral | None = None,
+    scope: AppKeyValueScope
+    | AppKeyValueScopeLiteral
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> bool:
     _v: _runtime.Variables = {
         "key": key,
     }
-    if scope is not None:
+    if scope is not _runtime.NOT_GIVEN:
         _v["scope"] = scope
 
     _d = await client.execute(DELETE_APP_KEY_VALUE_OP, _v)
@@ -1507,13 +1510,13 @@ async def install_marketplace_app(
     client: _runtime.Executor,
     *,
     universal_identifier: str,
-    version: str | None = None,
+    version: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> bool:
     """Deprecated: Use installApplication instead"""
     _v: _runtime.Variables = {
         "universalIdentifier": universal_identifier,
     }
-    if version is not None:
+    if version is not _runtime.NOT_GIVEN:
         _v["version"] = version
 
     _d = await client.execute(INSTALL_MARKETPLACE_APP_OP, _v)
@@ -1764,10 +1767,10 @@ mutation SignOut($refreshToken: String) {
 async def sign_out(
     client: _runtime.Executor,
     *,
-    refresh_token: str | None = None,
+    refresh_token: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> bool:
     _v: _runtime.Variables = {}
-    if refresh_token is not None:
+    if refresh_token is not _runtime.NOT_GIVEN:
         _v["refreshToken"] = refresh_token
 
     _d = await client.execute(SIGN_OUT_OP, _v)
@@ -1890,13 +1893,13 @@ async def update_one_application_variable(
     *,
     key: str,
     value: str,
-    application_id: _uuid.UUID | str | None = None,
+    application_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> bool:
     _v: _runtime.Variables = {
         "key": key,
         "value": value,
     }
-    if application_id is not None:
+    if application_id is not _runtime.NOT_GIVEN:
         _v["applicationId"] = application_id
 
     _d = await client.execute(UPDATE_ONE_APPLICATION_VARIABLE_OP, _v)
@@ -1958,12 +1961,12 @@ async def update_user_email(
     client: _runtime.Executor,
     *,
     new_email: str,
-    verify_email_redirect_path: str | None = None,
+    verify_email_redirect_path: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> bool:
     _v: _runtime.Variables = {
         "newEmail": new_email,
     }
-    if verify_email_redirect_path is not None:
+    if verify_email_redirect_path is not _runtime.NOT_GIVEN:
         _v["verifyEmailRedirectPath"] = verify_email_redirect_path
 
     _d = await client.execute(UPDATE_USER_EMAIL_OP, _v)

@@ -73,6 +73,7 @@ else:
     _m_workflow = _runtime.lazy_module(__package__, ".workflow")
 
 __all__ = [
+    "ATTACHMENTS_COUNT_OP",
     "ATTACHMENTS_GROUP_BY_OP",
     "ATTACHMENTS_OP",
     "ATTACHMENT_OP",
@@ -92,11 +93,13 @@ __all__ = [
     "AttachmentOrderByWithGroupByInput",
     "AttachmentRelationName",
     "AttachmentResult",
+    "AttachmentTotalCount",
     "AttachmentUpdateInput",
     "AttachmentWithRelations",
     "AttachmentWithRelationsConnection",
     "AttachmentWithRelationsEdge",
     "AttachmentWithRelationsResult",
+    "AttachmentsCountResult",
     "AttachmentsGroupByResult",
     "AttachmentsResult",
     "AttachmentsWithRelationsResult",
@@ -122,6 +125,7 @@ __all__ = [
     "UpdateAttachmentsResult",
     "attachment",
     "attachments",
+    "attachments_count",
     "attachments_group_by",
     "create_attachment",
     "create_attachments",
@@ -190,13 +194,15 @@ class Attachment(_msgspec.Struct, frozen=True, kw_only=True):
     position: float
     # Field used for full-text search
     search_vector: str | None = _msgspec.field(default=None, name="searchVector")
-    target_company_id: str | None = _msgspec.field(default=None, name="targetCompanyId")
-    target_dashboard_id: str | None = _msgspec.field(default=None, name="targetDashboardId")
-    target_note_id: str | None = _msgspec.field(default=None, name="targetNoteId")
-    target_opportunity_id: str | None = _msgspec.field(default=None, name="targetOpportunityId")
-    target_person_id: str | None = _msgspec.field(default=None, name="targetPersonId")
-    target_task_id: str | None = _msgspec.field(default=None, name="targetTaskId")
-    target_workflow_id: str | None = _msgspec.field(default=None, name="targetWorkflowId")
+    target_company_id: _uuid.UUID | None = _msgspec.field(default=None, name="targetCompanyId")
+    target_dashboard_id: _uuid.UUID | None = _msgspec.field(default=None, name="targetDashboardId")
+    target_note_id: _uuid.UUID | None = _msgspec.field(default=None, name="targetNoteId")
+    target_opportunity_id: _uuid.UUID | None = _msgspec.field(
+        default=None, name="targetOpportunityId"
+    )
+    target_person_id: _uuid.UUID | None = _msgspec.field(default=None, name="targetPersonId")
+    target_task_id: _uuid.UUID | None = _msgspec.field(default=None, name="targetTaskId")
+    target_workflow_id: _uuid.UUID | None = _msgspec.field(default=None, name="targetWorkflowId")
     # Last time the record was changed
     updated_at: _dt.datetime = _msgspec.field(name="updatedAt")
     # The workspace member who last updated the record
@@ -218,6 +224,12 @@ class AttachmentGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True):
     edges: list[AttachmentEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class AttachmentTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``Attachment`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -286,23 +298,23 @@ AttachmentCreateInput = _te.TypedDict(
         "file": "list[FileInput | None] | None",
         "fileCategory": "AttachmentFileCategoryEnum | AttachmentFileCategoryEnumLiteral | None",
         "fullPath": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "name": "str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "targetCompany": "CompanyRelationInput | None",
-        "targetCompanyId": "str | _uuid.UUID | None",
+        "targetCompanyId": "_uuid.UUID | str | None",
         "targetDashboard": "DashboardRelationInput | None",
-        "targetDashboardId": "str | _uuid.UUID | None",
+        "targetDashboardId": "_uuid.UUID | str | None",
         "targetNote": "NoteRelationInput | None",
-        "targetNoteId": "str | _uuid.UUID | None",
+        "targetNoteId": "_uuid.UUID | str | None",
         "targetOpportunity": "OpportunityRelationInput | None",
-        "targetOpportunityId": "str | _uuid.UUID | None",
+        "targetOpportunityId": "_uuid.UUID | str | None",
         "targetPerson": "PersonRelationInput | None",
-        "targetPersonId": "str | _uuid.UUID | None",
+        "targetPersonId": "_uuid.UUID | str | None",
         "targetTask": "TaskRelationInput | None",
-        "targetTaskId": "str | _uuid.UUID | None",
+        "targetTaskId": "_uuid.UUID | str | None",
         "targetWorkflow": "WorkflowRelationInput | None",
-        "targetWorkflowId": "str | _uuid.UUID | None",
+        "targetWorkflowId": "_uuid.UUID | str | None",
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorCreateInput | None",
     },
@@ -531,23 +543,23 @@ AttachmentUpdateInput = _te.TypedDict(
         "file": "list[FileInput | None] | None",
         "fileCategory": "AttachmentFileCategoryEnum | AttachmentFileCategoryEnumLiteral | None",
         "fullPath": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "name": "str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "targetCompany": "CompanyRelationInput | None",
-        "targetCompanyId": "str | _uuid.UUID | None",
+        "targetCompanyId": "_uuid.UUID | str | None",
         "targetDashboard": "DashboardRelationInput | None",
-        "targetDashboardId": "str | _uuid.UUID | None",
+        "targetDashboardId": "_uuid.UUID | str | None",
         "targetNote": "NoteRelationInput | None",
-        "targetNoteId": "str | _uuid.UUID | None",
+        "targetNoteId": "_uuid.UUID | str | None",
         "targetOpportunity": "OpportunityRelationInput | None",
-        "targetOpportunityId": "str | _uuid.UUID | None",
+        "targetOpportunityId": "_uuid.UUID | str | None",
         "targetPerson": "PersonRelationInput | None",
-        "targetPersonId": "str | _uuid.UUID | None",
+        "targetPersonId": "_uuid.UUID | str | None",
         "targetTask": "TaskRelationInput | None",
-        "targetTaskId": "str | _uuid.UUID | None",
+        "targetTaskId": "_uuid.UUID | str | None",
         "targetWorkflow": "WorkflowRelationInput | None",
-        "targetWorkflowId": "str | _uuid.UUID | None",
+        "targetWorkflowId": "_uuid.UUID | str | None",
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorUpdateInput | None",
     },
@@ -624,28 +636,28 @@ query Attachments($after: String, $before: String, $filter: AttachmentFilterInpu
 async def attachments(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: AttachmentFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[AttachmentOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: AttachmentFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[AttachmentOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> AttachmentConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(ATTACHMENTS_OP, _v)
@@ -690,27 +702,31 @@ async def attachments_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[AttachmentGroupByInput],
-    filter: AttachmentFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[AttachmentOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[AttachmentOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: AttachmentFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[AttachmentOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[AttachmentOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[AttachmentGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(ATTACHMENTS_GROUP_BY_OP, _v)
@@ -743,12 +759,12 @@ async def create_attachment(
     client: _runtime.Executor,
     *,
     data: AttachmentCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> Attachment | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -785,12 +801,12 @@ async def create_attachments(
     client: _runtime.Executor,
     *,
     data: list[AttachmentCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[Attachment] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -1091,6 +1107,41 @@ async def update_attachments(
     return _d.update_attachments
 
 
+class AttachmentsCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    attachments: AttachmentTotalCount | None = None
+
+
+ATTACHMENTS_COUNT_OP: _runtime.Operation[AttachmentsCountResult] = _runtime.Operation(
+    name="AttachmentsCount",
+    document="""\
+query AttachmentsCount($filter: AttachmentFilterInput) {
+  attachments(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("attachments",),
+    result_type=AttachmentsCountResult,
+    idempotent=True,
+)
+
+
+async def attachments_count(
+    client: _runtime.Executor,
+    *,
+    filter: AttachmentFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> AttachmentTotalCount | None:
+    """How many ``Attachment`` records match ``filter`` (``totalCount`` of ``attachments``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(ATTACHMENTS_COUNT_OP, _v)
+    return _d.attachments
+
+
 AttachmentRelationName = _t.Literal[
     "targetCompany",
     "targetDashboard",
@@ -1326,22 +1377,122 @@ class AttachmentApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(attachments, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Attachment:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(ATTACHMENT_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("attachment", id=id, cause=_e) from _e
+        _r = _d.attachment
+        if _r is None:
+            raise _runtime.RecordNotFoundError("attachment", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: AttachmentFilterInput,
+    ) -> Attachment:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(ATTACHMENT_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("attachment", filter=filter, cause=_e) from _e
+        _r = _d.attachment
+        if _r is None:
+            raise _runtime.RecordNotFoundError("attachment", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: AttachmentFilterInput,
+    ) -> Attachment | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(ATTACHMENT_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.attachment
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: AttachmentFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[AttachmentOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Attachment]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(ATTACHMENTS_OP, _v)
+        return _runtime.page_of(_d.attachments, "attachments")
+
+    async def count(
+        self,
+        *,
+        filter: AttachmentFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(ATTACHMENTS_COUNT_OP, _v)
+        _c = _d.attachments
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("attachments")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: AttachmentFilterInput | None = None,
-        order_by: list[AttachmentOrderByInput | None] | None = None,
+        filter: AttachmentFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[AttachmentOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[Attachment]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1352,13 +1503,90 @@ class AttachmentApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(attachment, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: AttachmentFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[AttachmentOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Attachment]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(ATTACHMENTS_OP, _v)
+        return _runtime.page_of(_d.attachments, "attachments")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: AttachmentFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[AttachmentOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[Attachment]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            ATTACHMENTS_OP,
+            _v,
+            connection=lambda _d: _d.attachments,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         attachments_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_attachment, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: AttachmentCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> Attachment:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_ATTACHMENT_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_attachment
+        if _r is None:
+            raise _runtime.EmptyResultError("createAttachment")
+        return _r
 
     async def create_many(
         self,
@@ -1380,69 +1608,204 @@ class AttachmentApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_attachment,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(update_attachments, "Update every record matching ``filter``.")
-    delete = _runtime.method(delete_attachment, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_attachments, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(destroy_attachment, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_attachments, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_attachment, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_attachments, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: AttachmentUpdateInput,
+    ) -> Attachment:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_ATTACHMENT_OP, _v)
+        _r = _d.update_attachment
+        if _r is None:
+            raise _runtime.EmptyResultError("updateAttachment")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: AttachmentUpdateInput,
+        filter: AttachmentFilterInput,
+    ) -> list[Attachment]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_ATTACHMENTS_OP, _v)
+        _r = _d.update_attachments
+        if _r is None:
+            raise _runtime.EmptyResultError("updateAttachments")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Attachment:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_ATTACHMENT_OP, _v)
+        _r = _d.delete_attachment
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteAttachment")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: AttachmentFilterInput,
+    ) -> list[Attachment]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_ATTACHMENTS_OP, _v)
+        _r = _d.delete_attachments
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteAttachments")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Attachment:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_ATTACHMENT_OP, _v)
+        _r = _d.restore_attachment
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreAttachment")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: AttachmentFilterInput,
+    ) -> list[Attachment]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_ATTACHMENTS_OP, _v)
+        _r = _d.restore_attachments
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreAttachments")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Attachment:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_ATTACHMENT_OP, _v)
+        _r = _d.destroy_attachment
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyAttachment")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: AttachmentFilterInput,
+    ) -> list[Attachment]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_ATTACHMENTS_OP, _v)
+        _r = _d.destroy_attachments
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyAttachments")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[AttachmentRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: AttachmentFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[AttachmentOrderByInput | None] | None = None,
-    ) -> AttachmentWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: AttachmentFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[AttachmentOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[AttachmentWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_attachments_with_op(include), _v)
-        return _d.attachments
+        return _runtime.page_of(_d.attachments, "attachments")
 
     async def find_one_with(
         self,
         include: _t.Iterable[AttachmentRelationName],
         *,
         filter: AttachmentFilterInput,
-    ) -> AttachmentWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> AttachmentWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_attachment_with_op(include), _v)
-        return _d.attachment
+        try:
+            _d = await self._client.execute(_attachment_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("attachment", filter=filter, cause=_e) from _e
+        _r = _d.attachment
+        if _r is None:
+            raise _runtime.RecordNotFoundError("attachment", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[AttachmentRelationName],
+        id: _uuid.UUID | str,
+    ) -> AttachmentWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _attachment_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("attachment", id=id, cause=_e) from _e
+        _r = _d.attachment
+        if _r is None:
+            raise _runtime.RecordNotFoundError("attachment", id=id)
+        return _r
 
     async def files(self, id: str | _uuid.UUID) -> list[_RecordFile]:
         """The files of the ``attachment`` record ``id``: its FILES fields, then its attachments (``twenty_gql.files.Files.list``)."""

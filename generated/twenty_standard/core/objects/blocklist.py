@@ -45,6 +45,7 @@ else:
     _m_workspace_member = _runtime.lazy_module(__package__, ".workspace_member")
 
 __all__ = [
+    "BLOCKLISTS_COUNT_OP",
     "BLOCKLISTS_GROUP_BY_OP",
     "BLOCKLISTS_OP",
     "BLOCKLIST_OP",
@@ -61,11 +62,13 @@ __all__ = [
     "BlocklistOrderByWithGroupByInput",
     "BlocklistRelationName",
     "BlocklistResult",
+    "BlocklistTotalCount",
     "BlocklistUpdateInput",
     "BlocklistWithRelations",
     "BlocklistWithRelationsConnection",
     "BlocklistWithRelationsEdge",
     "BlocklistWithRelationsResult",
+    "BlocklistsCountResult",
     "BlocklistsGroupByResult",
     "BlocklistsResult",
     "BlocklistsWithRelationsResult",
@@ -91,6 +94,7 @@ __all__ = [
     "UpdateBlocklistsResult",
     "blocklist",
     "blocklists",
+    "blocklists_count",
     "blocklists_group_by",
     "create_blocklist",
     "create_blocklists",
@@ -126,7 +130,7 @@ class Blocklist(_msgspec.Struct, frozen=True, kw_only=True):
     updated_at: _dt.datetime = _msgspec.field(name="updatedAt")
     # The workspace member who last updated the record
     updated_by: Actor = _msgspec.field(name="updatedBy")
-    workspace_member_id: str = _msgspec.field(name="workspaceMemberId")
+    workspace_member_id: _uuid.UUID = _msgspec.field(name="workspaceMemberId")
 
 
 class BlocklistConnection(_msgspec.Struct, frozen=True, kw_only=True):
@@ -144,6 +148,12 @@ class BlocklistGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True):
     edges: list[BlocklistEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class BlocklistTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``Blocklist`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -188,12 +198,12 @@ BlocklistCreateInput = _te.TypedDict(
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
         "handle": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorCreateInput | None",
         "workspaceMember": "WorkspaceMemberRelationInput | None",
-        "workspaceMemberId": "str | _uuid.UUID | None",
+        "workspaceMemberId": "_uuid.UUID | str | None",
     },
     total=False,
 )
@@ -343,12 +353,12 @@ BlocklistUpdateInput = _te.TypedDict(
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
         "handle": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorUpdateInput | None",
         "workspaceMember": "WorkspaceMemberRelationInput | None",
-        "workspaceMemberId": "str | _uuid.UUID | None",
+        "workspaceMemberId": "_uuid.UUID | str | None",
     },
     total=False,
 )
@@ -423,28 +433,28 @@ query Blocklists($after: String, $before: String, $filter: BlocklistFilterInput,
 async def blocklists(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: BlocklistFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[BlocklistOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: BlocklistFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[BlocklistOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> BlocklistConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(BLOCKLISTS_OP, _v)
@@ -489,27 +499,31 @@ async def blocklists_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[BlocklistGroupByInput],
-    filter: BlocklistFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[BlocklistOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[BlocklistOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: BlocklistFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[BlocklistOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[BlocklistOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[BlocklistGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(BLOCKLISTS_GROUP_BY_OP, _v)
@@ -542,12 +556,12 @@ async def create_blocklist(
     client: _runtime.Executor,
     *,
     data: BlocklistCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> Blocklist | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -584,12 +598,12 @@ async def create_blocklists(
     client: _runtime.Executor,
     *,
     data: list[BlocklistCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[Blocklist] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -890,6 +904,41 @@ async def update_blocklists(
     return _d.update_blocklists
 
 
+class BlocklistsCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    blocklists: BlocklistTotalCount | None = None
+
+
+BLOCKLISTS_COUNT_OP: _runtime.Operation[BlocklistsCountResult] = _runtime.Operation(
+    name="BlocklistsCount",
+    document="""\
+query BlocklistsCount($filter: BlocklistFilterInput) {
+  blocklists(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("blocklists",),
+    result_type=BlocklistsCountResult,
+    idempotent=True,
+)
+
+
+async def blocklists_count(
+    client: _runtime.Executor,
+    *,
+    filter: BlocklistFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> BlocklistTotalCount | None:
+    """How many ``Blocklist`` records match ``filter`` (``totalCount`` of ``blocklists``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(BLOCKLISTS_COUNT_OP, _v)
+    return _d.blocklists
+
+
 BlocklistRelationName = _t.Literal["workspaceMember",]
 _RELATION_SELECTIONS: dict[str, str] = {
     "workspaceMember": """\
@@ -1005,22 +1054,122 @@ class BlocklistApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(blocklists, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Blocklist:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(BLOCKLIST_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("blocklist", id=id, cause=_e) from _e
+        _r = _d.blocklist
+        if _r is None:
+            raise _runtime.RecordNotFoundError("blocklist", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: BlocklistFilterInput,
+    ) -> Blocklist:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(BLOCKLIST_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("blocklist", filter=filter, cause=_e) from _e
+        _r = _d.blocklist
+        if _r is None:
+            raise _runtime.RecordNotFoundError("blocklist", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: BlocklistFilterInput,
+    ) -> Blocklist | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(BLOCKLIST_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.blocklist
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: BlocklistFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[BlocklistOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Blocklist]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(BLOCKLISTS_OP, _v)
+        return _runtime.page_of(_d.blocklists, "blocklists")
+
+    async def count(
+        self,
+        *,
+        filter: BlocklistFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(BLOCKLISTS_COUNT_OP, _v)
+        _c = _d.blocklists
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("blocklists")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: BlocklistFilterInput | None = None,
-        order_by: list[BlocklistOrderByInput | None] | None = None,
+        filter: BlocklistFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[BlocklistOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[Blocklist]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1031,13 +1180,90 @@ class BlocklistApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(blocklist, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: BlocklistFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[BlocklistOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Blocklist]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(BLOCKLISTS_OP, _v)
+        return _runtime.page_of(_d.blocklists, "blocklists")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: BlocklistFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[BlocklistOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[Blocklist]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            BLOCKLISTS_OP,
+            _v,
+            connection=lambda _d: _d.blocklists,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         blocklists_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_blocklist, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: BlocklistCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> Blocklist:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_BLOCKLIST_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_blocklist
+        if _r is None:
+            raise _runtime.EmptyResultError("createBlocklist")
+        return _r
 
     async def create_many(
         self,
@@ -1059,66 +1285,201 @@ class BlocklistApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_blocklist,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(update_blocklists, "Update every record matching ``filter``.")
-    delete = _runtime.method(delete_blocklist, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_blocklists, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(destroy_blocklist, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_blocklists, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_blocklist, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_blocklists, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: BlocklistUpdateInput,
+    ) -> Blocklist:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_BLOCKLIST_OP, _v)
+        _r = _d.update_blocklist
+        if _r is None:
+            raise _runtime.EmptyResultError("updateBlocklist")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: BlocklistUpdateInput,
+        filter: BlocklistFilterInput,
+    ) -> list[Blocklist]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_BLOCKLISTS_OP, _v)
+        _r = _d.update_blocklists
+        if _r is None:
+            raise _runtime.EmptyResultError("updateBlocklists")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Blocklist:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_BLOCKLIST_OP, _v)
+        _r = _d.delete_blocklist
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteBlocklist")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: BlocklistFilterInput,
+    ) -> list[Blocklist]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_BLOCKLISTS_OP, _v)
+        _r = _d.delete_blocklists
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteBlocklists")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Blocklist:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_BLOCKLIST_OP, _v)
+        _r = _d.restore_blocklist
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreBlocklist")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: BlocklistFilterInput,
+    ) -> list[Blocklist]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_BLOCKLISTS_OP, _v)
+        _r = _d.restore_blocklists
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreBlocklists")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Blocklist:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_BLOCKLIST_OP, _v)
+        _r = _d.destroy_blocklist
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyBlocklist")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: BlocklistFilterInput,
+    ) -> list[Blocklist]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_BLOCKLISTS_OP, _v)
+        _r = _d.destroy_blocklists
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyBlocklists")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[BlocklistRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: BlocklistFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[BlocklistOrderByInput | None] | None = None,
-    ) -> BlocklistWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: BlocklistFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[BlocklistOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[BlocklistWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_blocklists_with_op(include), _v)
-        return _d.blocklists
+        return _runtime.page_of(_d.blocklists, "blocklists")
 
     async def find_one_with(
         self,
         include: _t.Iterable[BlocklistRelationName],
         *,
         filter: BlocklistFilterInput,
-    ) -> BlocklistWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> BlocklistWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_blocklist_with_op(include), _v)
-        return _d.blocklist
+        try:
+            _d = await self._client.execute(_blocklist_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("blocklist", filter=filter, cause=_e) from _e
+        _r = _d.blocklist
+        if _r is None:
+            raise _runtime.RecordNotFoundError("blocklist", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[BlocklistRelationName],
+        id: _uuid.UUID | str,
+    ) -> BlocklistWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _blocklist_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("blocklist", id=id, cause=_e) from _e
+        _r = _d.blocklist
+        if _r is None:
+            raise _runtime.RecordNotFoundError("blocklist", id=id)
+        return _r

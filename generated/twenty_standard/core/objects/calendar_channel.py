@@ -53,6 +53,7 @@ else:
     _m_connected_account = _runtime.lazy_module(__package__, ".connected_account")
 
 __all__ = [
+    "CALENDAR_CHANNELS_COUNT_OP",
     "CALENDAR_CHANNELS_GROUP_BY_OP",
     "CALENDAR_CHANNELS_OP",
     "CALENDAR_CHANNEL_OP",
@@ -82,6 +83,7 @@ __all__ = [
     "CalendarChannelSyncStatusEnum",
     "CalendarChannelSyncStatusEnumFilter",
     "CalendarChannelSyncStatusEnumLiteral",
+    "CalendarChannelTotalCount",
     "CalendarChannelUpdateInput",
     "CalendarChannelVisibilityEnum",
     "CalendarChannelVisibilityEnumFilter",
@@ -91,6 +93,7 @@ __all__ = [
     "CalendarChannelWithRelationsConnection",
     "CalendarChannelWithRelationsEdge",
     "CalendarChannelWithRelationsResult",
+    "CalendarChannelsCountResult",
     "CalendarChannelsGroupByResult",
     "CalendarChannelsResult",
     "CalendarChannelsWithRelationsResult",
@@ -114,6 +117,7 @@ __all__ = [
     "UpdateCalendarChannelsResult",
     "calendar_channel",
     "calendar_channels",
+    "calendar_channels_count",
     "calendar_channels_group_by",
     "create_calendar_channel",
     "create_calendar_channels",
@@ -216,7 +220,7 @@ CalendarChannelVisibilityEnumLiteral = _t.Literal[
 class CalendarChannel(_msgspec.Struct, frozen=True, kw_only=True):
     """Calendar Channels"""
 
-    connected_account_id: str = _msgspec.field(name="connectedAccountId")
+    connected_account_id: _uuid.UUID = _msgspec.field(name="connectedAccountId")
     # Automatically create records for people you participated with in an event.
     contact_auto_creation_policy: CalendarChannelContactAutoCreationPolicyEnum = _msgspec.field(
         name="contactAutoCreationPolicy"
@@ -278,6 +282,12 @@ class CalendarChannelGroupByConnection(_msgspec.Struct, frozen=True, kw_only=Tru
     edges: list[CalendarChannelEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class CalendarChannelTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``CalendarChannel`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -352,13 +362,13 @@ CalendarChannelCreateInput = _te.TypedDict(
     "CalendarChannelCreateInput",
     {
         "connectedAccount": "ConnectedAccountRelationInput | None",
-        "connectedAccountId": "str | _uuid.UUID | None",
+        "connectedAccountId": "_uuid.UUID | str | None",
         "contactAutoCreationPolicy": "CalendarChannelContactAutoCreationPolicyEnum | CalendarChannelContactAutoCreationPolicyEnumLiteral | None",
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
         "handle": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "isContactAutoCreationEnabled": "bool | None",
         "isSyncEnabled": "bool | None",
         "position": 'float | _t.Literal["first", "last"] | None',
@@ -665,13 +675,13 @@ CalendarChannelUpdateInput = _te.TypedDict(
     "CalendarChannelUpdateInput",
     {
         "connectedAccount": "ConnectedAccountRelationInput | None",
-        "connectedAccountId": "str | _uuid.UUID | None",
+        "connectedAccountId": "_uuid.UUID | str | None",
         "contactAutoCreationPolicy": "CalendarChannelContactAutoCreationPolicyEnum | CalendarChannelContactAutoCreationPolicyEnumLiteral | None",
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
         "handle": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "isContactAutoCreationEnabled": "bool | None",
         "isSyncEnabled": "bool | None",
         "position": 'float | _t.Literal["first", "last"] | None',
@@ -787,28 +797,30 @@ query CalendarChannels($after: String, $before: String, $filter: CalendarChannel
 async def calendar_channels(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: CalendarChannelFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[CalendarChannelOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: CalendarChannelFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[CalendarChannelOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> CalendarChannelConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(CALENDAR_CHANNELS_OP, _v)
@@ -855,27 +867,31 @@ async def calendar_channels_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[CalendarChannelGroupByInput],
-    filter: CalendarChannelFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[CalendarChannelOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[CalendarChannelOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: CalendarChannelFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[CalendarChannelOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[CalendarChannelOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[CalendarChannelGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(CALENDAR_CHANNELS_GROUP_BY_OP, _v)
@@ -910,12 +926,12 @@ async def create_calendar_channel(
     client: _runtime.Executor,
     *,
     data: CalendarChannelCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> CalendarChannel | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -952,12 +968,12 @@ async def create_calendar_channels(
     client: _runtime.Executor,
     *,
     data: list[CalendarChannelCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[CalendarChannel] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -1270,6 +1286,43 @@ async def update_calendar_channels(
     return _d.update_calendar_channels
 
 
+class CalendarChannelsCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    calendar_channels: CalendarChannelTotalCount | None = _msgspec.field(
+        default=None, name="calendarChannels"
+    )
+
+
+CALENDAR_CHANNELS_COUNT_OP: _runtime.Operation[CalendarChannelsCountResult] = _runtime.Operation(
+    name="CalendarChannelsCount",
+    document="""\
+query CalendarChannelsCount($filter: CalendarChannelFilterInput) {
+  calendarChannels(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("calendarChannels",),
+    result_type=CalendarChannelsCountResult,
+    idempotent=True,
+)
+
+
+async def calendar_channels_count(
+    client: _runtime.Executor,
+    *,
+    filter: CalendarChannelFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> CalendarChannelTotalCount | None:
+    """How many ``CalendarChannel`` records match ``filter`` (``totalCount`` of ``calendarChannels``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(CALENDAR_CHANNELS_COUNT_OP, _v)
+    return _d.calendar_channels
+
+
 CalendarChannelRelationName = _t.Literal[
     "calendarChannelEventAssociations",
     "connectedAccount",
@@ -1410,22 +1463,124 @@ class CalendarChannelApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(calendar_channels, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> CalendarChannel:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(
+                CALENDAR_CHANNEL_OP, {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("calendarChannel", id=id, cause=_e) from _e
+        _r = _d.calendar_channel
+        if _r is None:
+            raise _runtime.RecordNotFoundError("calendarChannel", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: CalendarChannelFilterInput,
+    ) -> CalendarChannel:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(CALENDAR_CHANNEL_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("calendarChannel", filter=filter, cause=_e) from _e
+        _r = _d.calendar_channel
+        if _r is None:
+            raise _runtime.RecordNotFoundError("calendarChannel", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: CalendarChannelFilterInput,
+    ) -> CalendarChannel | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(CALENDAR_CHANNEL_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.calendar_channel
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: CalendarChannelFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarChannelOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[CalendarChannel]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(CALENDAR_CHANNELS_OP, _v)
+        return _runtime.page_of(_d.calendar_channels, "calendarChannels")
+
+    async def count(
+        self,
+        *,
+        filter: CalendarChannelFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(CALENDAR_CHANNELS_COUNT_OP, _v)
+        _c = _d.calendar_channels
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("calendarChannels")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: CalendarChannelFilterInput | None = None,
-        order_by: list[CalendarChannelOrderByInput | None] | None = None,
+        filter: CalendarChannelFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarChannelOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[CalendarChannel]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1436,13 +1591,90 @@ class CalendarChannelApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(calendar_channel, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: CalendarChannelFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarChannelOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[CalendarChannel]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(CALENDAR_CHANNELS_OP, _v)
+        return _runtime.page_of(_d.calendar_channels, "calendarChannels")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: CalendarChannelFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarChannelOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[CalendarChannel]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            CALENDAR_CHANNELS_OP,
+            _v,
+            connection=lambda _d: _d.calendar_channels,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         calendar_channels_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_calendar_channel, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: CalendarChannelCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> CalendarChannel:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_CALENDAR_CHANNEL_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_calendar_channel
+        if _r is None:
+            raise _runtime.EmptyResultError("createCalendarChannel")
+        return _r
 
     async def create_many(
         self,
@@ -1465,68 +1697,201 @@ class CalendarChannelApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_calendar_channel,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(
-        update_calendar_channels, "Update every record matching ``filter``."
-    )
-    delete = _runtime.method(delete_calendar_channel, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_calendar_channels, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(destroy_calendar_channel, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_calendar_channels, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_calendar_channel, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_calendar_channels, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: CalendarChannelUpdateInput,
+    ) -> CalendarChannel:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_CALENDAR_CHANNEL_OP, _v)
+        _r = _d.update_calendar_channel
+        if _r is None:
+            raise _runtime.EmptyResultError("updateCalendarChannel")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: CalendarChannelUpdateInput,
+        filter: CalendarChannelFilterInput,
+    ) -> list[CalendarChannel]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_CALENDAR_CHANNELS_OP, _v)
+        _r = _d.update_calendar_channels
+        if _r is None:
+            raise _runtime.EmptyResultError("updateCalendarChannels")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> CalendarChannel:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_CALENDAR_CHANNEL_OP, _v)
+        _r = _d.delete_calendar_channel
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteCalendarChannel")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: CalendarChannelFilterInput,
+    ) -> list[CalendarChannel]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_CALENDAR_CHANNELS_OP, _v)
+        _r = _d.delete_calendar_channels
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteCalendarChannels")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> CalendarChannel:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_CALENDAR_CHANNEL_OP, _v)
+        _r = _d.restore_calendar_channel
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreCalendarChannel")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: CalendarChannelFilterInput,
+    ) -> list[CalendarChannel]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_CALENDAR_CHANNELS_OP, _v)
+        _r = _d.restore_calendar_channels
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreCalendarChannels")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> CalendarChannel:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_CALENDAR_CHANNEL_OP, _v)
+        _r = _d.destroy_calendar_channel
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyCalendarChannel")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: CalendarChannelFilterInput,
+    ) -> list[CalendarChannel]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_CALENDAR_CHANNELS_OP, _v)
+        _r = _d.destroy_calendar_channels
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyCalendarChannels")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[CalendarChannelRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: CalendarChannelFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[CalendarChannelOrderByInput | None] | None = None,
-    ) -> CalendarChannelWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: CalendarChannelFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarChannelOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[CalendarChannelWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_calendar_channels_with_op(include), _v)
-        return _d.calendar_channels
+        return _runtime.page_of(_d.calendar_channels, "calendarChannels")
 
     async def find_one_with(
         self,
         include: _t.Iterable[CalendarChannelRelationName],
         *,
         filter: CalendarChannelFilterInput,
-    ) -> CalendarChannelWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> CalendarChannelWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_calendar_channel_with_op(include), _v)
-        return _d.calendar_channel
+        try:
+            _d = await self._client.execute(_calendar_channel_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("calendarChannel", filter=filter, cause=_e) from _e
+        _r = _d.calendar_channel
+        if _r is None:
+            raise _runtime.RecordNotFoundError("calendarChannel", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[CalendarChannelRelationName],
+        id: _uuid.UUID | str,
+    ) -> CalendarChannelWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _calendar_channel_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("calendarChannel", id=id, cause=_e) from _e
+        _r = _d.calendar_channel
+        if _r is None:
+            raise _runtime.RecordNotFoundError("calendarChannel", id=id)
+        return _r

@@ -52,6 +52,7 @@ else:
     _m_calendar_event = _runtime.lazy_module(__package__, ".calendar_event")
 
 __all__ = [
+    "CALENDAR_CHANNEL_EVENT_ASSOCIATIONS_COUNT_OP",
     "CALENDAR_CHANNEL_EVENT_ASSOCIATIONS_GROUP_BY_OP",
     "CALENDAR_CHANNEL_EVENT_ASSOCIATIONS_OP",
     "CALENDAR_CHANNEL_EVENT_ASSOCIATION_OP",
@@ -70,11 +71,13 @@ __all__ = [
     "CalendarChannelEventAssociationOrderByWithGroupByInput",
     "CalendarChannelEventAssociationRelationName",
     "CalendarChannelEventAssociationResult",
+    "CalendarChannelEventAssociationTotalCount",
     "CalendarChannelEventAssociationUpdateInput",
     "CalendarChannelEventAssociationWithRelations",
     "CalendarChannelEventAssociationWithRelationsConnection",
     "CalendarChannelEventAssociationWithRelationsEdge",
     "CalendarChannelEventAssociationWithRelationsResult",
+    "CalendarChannelEventAssociationsCountResult",
     "CalendarChannelEventAssociationsGroupByResult",
     "CalendarChannelEventAssociationsResult",
     "CalendarChannelEventAssociationsWithRelationsResult",
@@ -98,6 +101,7 @@ __all__ = [
     "UpdateCalendarChannelEventAssociationsResult",
     "calendar_channel_event_association",
     "calendar_channel_event_associations",
+    "calendar_channel_event_associations_count",
     "calendar_channel_event_associations_group_by",
     "create_calendar_channel_event_association",
     "create_calendar_channel_event_associations",
@@ -115,8 +119,8 @@ __all__ = [
 class CalendarChannelEventAssociation(_msgspec.Struct, frozen=True, kw_only=True):
     """Calendar Channel Event Associations"""
 
-    calendar_channel_id: str = _msgspec.field(name="calendarChannelId")
-    calendar_event_id: str = _msgspec.field(name="calendarEventId")
+    calendar_channel_id: _uuid.UUID = _msgspec.field(name="calendarChannelId")
+    calendar_event_id: _uuid.UUID = _msgspec.field(name="calendarEventId")
     # Creation date
     created_at: _dt.datetime = _msgspec.field(name="createdAt")
     # The creator of the record
@@ -156,6 +160,12 @@ class CalendarChannelEventAssociationGroupByConnection(_msgspec.Struct, frozen=T
     edges: list[CalendarChannelEventAssociationEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class CalendarChannelEventAssociationTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``CalendarChannelEventAssociation`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -203,14 +213,14 @@ CalendarChannelEventAssociationCreateInput = _te.TypedDict(
     "CalendarChannelEventAssociationCreateInput",
     {
         "calendarChannel": "CalendarChannelRelationInput | None",
-        "calendarChannelId": "str | _uuid.UUID | None",
+        "calendarChannelId": "_uuid.UUID | str | None",
         "calendarEvent": "CalendarEventRelationInput | None",
-        "calendarEventId": "str | _uuid.UUID | None",
+        "calendarEventId": "_uuid.UUID | str | None",
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
         "eventExternalId": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "recurringEventExternalId": "str | None",
         "updatedAt": "_dt.datetime | str | None",
@@ -375,14 +385,14 @@ CalendarChannelEventAssociationUpdateInput = _te.TypedDict(
     "CalendarChannelEventAssociationUpdateInput",
     {
         "calendarChannel": "CalendarChannelRelationInput | None",
-        "calendarChannelId": "str | _uuid.UUID | None",
+        "calendarChannelId": "_uuid.UUID | str | None",
         "calendarEvent": "CalendarEventRelationInput | None",
-        "calendarEventId": "str | _uuid.UUID | None",
+        "calendarEventId": "_uuid.UUID | str | None",
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
         "eventExternalId": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "recurringEventExternalId": "str | None",
         "updatedAt": "_dt.datetime | str | None",
@@ -469,28 +479,32 @@ query CalendarChannelEventAssociations($after: String, $before: String, $filter:
 async def calendar_channel_event_associations(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: CalendarChannelEventAssociationFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[CalendarChannelEventAssociationOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: CalendarChannelEventAssociationFilterInput
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[CalendarChannelEventAssociationOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> CalendarChannelEventAssociationConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(CALENDAR_CHANNEL_EVENT_ASSOCIATIONS_OP, _v)
@@ -537,27 +551,33 @@ async def calendar_channel_event_associations_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[CalendarChannelEventAssociationGroupByInput],
-    filter: CalendarChannelEventAssociationFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[CalendarChannelEventAssociationOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[CalendarChannelEventAssociationOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: CalendarChannelEventAssociationFilterInput
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[CalendarChannelEventAssociationOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[CalendarChannelEventAssociationOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[CalendarChannelEventAssociationGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(CALENDAR_CHANNEL_EVENT_ASSOCIATIONS_GROUP_BY_OP, _v)
@@ -594,12 +614,12 @@ async def create_calendar_channel_event_association(
     client: _runtime.Executor,
     *,
     data: CalendarChannelEventAssociationCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> CalendarChannelEventAssociation | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -640,12 +660,12 @@ async def create_calendar_channel_event_associations(
     client: _runtime.Executor,
     *,
     data: list[CalendarChannelEventAssociationCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[CalendarChannelEventAssociation] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -972,6 +992,47 @@ async def update_calendar_channel_event_associations(
     return _d.update_calendar_channel_event_associations
 
 
+class CalendarChannelEventAssociationsCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    calendar_channel_event_associations: CalendarChannelEventAssociationTotalCount | None = (
+        _msgspec.field(default=None, name="calendarChannelEventAssociations")
+    )
+
+
+CALENDAR_CHANNEL_EVENT_ASSOCIATIONS_COUNT_OP: _runtime.Operation[
+    CalendarChannelEventAssociationsCountResult
+] = _runtime.Operation(
+    name="CalendarChannelEventAssociationsCount",
+    document="""\
+query CalendarChannelEventAssociationsCount($filter: CalendarChannelEventAssociationFilterInput) {
+  calendarChannelEventAssociations(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("calendarChannelEventAssociations",),
+    result_type=CalendarChannelEventAssociationsCountResult,
+    idempotent=True,
+)
+
+
+async def calendar_channel_event_associations_count(
+    client: _runtime.Executor,
+    *,
+    filter: CalendarChannelEventAssociationFilterInput
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> CalendarChannelEventAssociationTotalCount | None:
+    """How many ``CalendarChannelEventAssociation`` records match ``filter`` (``totalCount`` of ``calendarChannelEventAssociations``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(CALENDAR_CHANNEL_EVENT_ASSOCIATIONS_COUNT_OP, _v)
+    return _d.calendar_channel_event_associations
+
+
 CalendarChannelEventAssociationRelationName = _t.Literal[
     "calendarChannel",
     "calendarEvent",
@@ -1112,24 +1173,136 @@ class CalendarChannelEventAssociationApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(
-        calendar_channel_event_associations, "One page of records (``findMany``)."
-    )
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> CalendarChannelEventAssociation:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(
+                CALENDAR_CHANNEL_EVENT_ASSOCIATION_OP, {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError(
+                "calendarChannelEventAssociation", id=id, cause=_e
+            ) from _e
+        _r = _d.calendar_channel_event_association
+        if _r is None:
+            raise _runtime.RecordNotFoundError("calendarChannelEventAssociation", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: CalendarChannelEventAssociationFilterInput,
+    ) -> CalendarChannelEventAssociation:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(CALENDAR_CHANNEL_EVENT_ASSOCIATION_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError(
+                "calendarChannelEventAssociation", filter=filter, cause=_e
+            ) from _e
+        _r = _d.calendar_channel_event_association
+        if _r is None:
+            raise _runtime.RecordNotFoundError("calendarChannelEventAssociation", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: CalendarChannelEventAssociationFilterInput,
+    ) -> CalendarChannelEventAssociation | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(CALENDAR_CHANNEL_EVENT_ASSOCIATION_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.calendar_channel_event_association
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: CalendarChannelEventAssociationFilterInput
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarChannelEventAssociationOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[CalendarChannelEventAssociation]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(CALENDAR_CHANNEL_EVENT_ASSOCIATIONS_OP, _v)
+        return _runtime.page_of(
+            _d.calendar_channel_event_associations, "calendarChannelEventAssociations"
+        )
+
+    async def count(
+        self,
+        *,
+        filter: CalendarChannelEventAssociationFilterInput
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(CALENDAR_CHANNEL_EVENT_ASSOCIATIONS_COUNT_OP, _v)
+        _c = _d.calendar_channel_event_associations
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("calendarChannelEventAssociations")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: CalendarChannelEventAssociationFilterInput | None = None,
-        order_by: list[CalendarChannelEventAssociationOrderByInput | None] | None = None,
+        filter: CalendarChannelEventAssociationFilterInput
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarChannelEventAssociationOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[CalendarChannelEventAssociation]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1140,17 +1313,99 @@ class CalendarChannelEventAssociationApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(
-        calendar_channel_event_association, "The record matching ``filter`` (``findOne``)."
-    )
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: CalendarChannelEventAssociationFilterInput
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarChannelEventAssociationOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[CalendarChannelEventAssociation]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(CALENDAR_CHANNEL_EVENT_ASSOCIATIONS_OP, _v)
+        return _runtime.page_of(
+            _d.calendar_channel_event_associations, "calendarChannelEventAssociations"
+        )
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: CalendarChannelEventAssociationFilterInput
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarChannelEventAssociationOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[CalendarChannelEventAssociation]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            CALENDAR_CHANNEL_EVENT_ASSOCIATIONS_OP,
+            _v,
+            connection=lambda _d: _d.calendar_channel_event_associations,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         calendar_channel_event_associations_group_by,
         "Aggregates grouped by the given fields (``groupBy``).",
     )
-    create = _runtime.method(
-        create_calendar_channel_event_association,
-        "Create (or, with ``upsert=True``, upsert) one record.",
-    )
+
+    async def create(
+        self,
+        data: CalendarChannelEventAssociationCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> CalendarChannelEventAssociation:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_CALENDAR_CHANNEL_EVENT_ASSOCIATION_OP,
+            _v,
+            idempotent=_runtime.keyed_upsert(upsert, data),
+        )
+        _r = _d.create_calendar_channel_event_association
+        if _r is None:
+            raise _runtime.EmptyResultError("createCalendarChannelEventAssociation")
+        return _r
 
     async def create_many(
         self,
@@ -1173,76 +1428,212 @@ class CalendarChannelEventAssociationApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_calendar_channel_event_association,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(
-        update_calendar_channel_event_associations, "Update every record matching ``filter``."
-    )
-    delete = _runtime.method(
-        delete_calendar_channel_event_association, "Soft-delete one record by id."
-    )
-    delete_many = _runtime.method(
-        delete_calendar_channel_event_associations, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(
-        destroy_calendar_channel_event_association, "Permanently delete one record by id."
-    )
-    destroy_many = _runtime.method(
-        destroy_calendar_channel_event_associations,
-        "Permanently delete every record matching ``filter``.",
-    )
-    restore = _runtime.method(
-        restore_calendar_channel_event_association, "Restore one soft-deleted record by id."
-    )
-    restore_many = _runtime.method(
-        restore_calendar_channel_event_associations,
-        "Restore every soft-deleted record matching ``filter``.",
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: CalendarChannelEventAssociationUpdateInput,
+    ) -> CalendarChannelEventAssociation:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_CALENDAR_CHANNEL_EVENT_ASSOCIATION_OP, _v)
+        _r = _d.update_calendar_channel_event_association
+        if _r is None:
+            raise _runtime.EmptyResultError("updateCalendarChannelEventAssociation")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: CalendarChannelEventAssociationUpdateInput,
+        filter: CalendarChannelEventAssociationFilterInput,
+    ) -> list[CalendarChannelEventAssociation]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_CALENDAR_CHANNEL_EVENT_ASSOCIATIONS_OP, _v)
+        _r = _d.update_calendar_channel_event_associations
+        if _r is None:
+            raise _runtime.EmptyResultError("updateCalendarChannelEventAssociations")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> CalendarChannelEventAssociation:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_CALENDAR_CHANNEL_EVENT_ASSOCIATION_OP, _v)
+        _r = _d.delete_calendar_channel_event_association
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteCalendarChannelEventAssociation")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: CalendarChannelEventAssociationFilterInput,
+    ) -> list[CalendarChannelEventAssociation]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_CALENDAR_CHANNEL_EVENT_ASSOCIATIONS_OP, _v)
+        _r = _d.delete_calendar_channel_event_associations
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteCalendarChannelEventAssociations")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> CalendarChannelEventAssociation:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_CALENDAR_CHANNEL_EVENT_ASSOCIATION_OP, _v)
+        _r = _d.restore_calendar_channel_event_association
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreCalendarChannelEventAssociation")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: CalendarChannelEventAssociationFilterInput,
+    ) -> list[CalendarChannelEventAssociation]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_CALENDAR_CHANNEL_EVENT_ASSOCIATIONS_OP, _v)
+        _r = _d.restore_calendar_channel_event_associations
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreCalendarChannelEventAssociations")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> CalendarChannelEventAssociation:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_CALENDAR_CHANNEL_EVENT_ASSOCIATION_OP, _v)
+        _r = _d.destroy_calendar_channel_event_association
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyCalendarChannelEventAssociation")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: CalendarChannelEventAssociationFilterInput,
+    ) -> list[CalendarChannelEventAssociation]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_CALENDAR_CHANNEL_EVENT_ASSOCIATIONS_OP, _v)
+        _r = _d.destroy_calendar_channel_event_associations
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyCalendarChannelEventAssociations")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[CalendarChannelEventAssociationRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: CalendarChannelEventAssociationFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[CalendarChannelEventAssociationOrderByInput | None] | None = None,
-    ) -> CalendarChannelEventAssociationWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: CalendarChannelEventAssociationFilterInput
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarChannelEventAssociationOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[CalendarChannelEventAssociationWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_calendar_channel_event_associations_with_op(include), _v)
-        return _d.calendar_channel_event_associations
+        return _runtime.page_of(
+            _d.calendar_channel_event_associations, "calendarChannelEventAssociations"
+        )
 
     async def find_one_with(
         self,
         include: _t.Iterable[CalendarChannelEventAssociationRelationName],
         *,
         filter: CalendarChannelEventAssociationFilterInput,
-    ) -> CalendarChannelEventAssociationWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> CalendarChannelEventAssociationWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_calendar_channel_event_association_with_op(include), _v)
-        return _d.calendar_channel_event_association
+        try:
+            _d = await self._client.execute(
+                _calendar_channel_event_association_with_op(include), _v
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError(
+                "calendarChannelEventAssociation", filter=filter, cause=_e
+            ) from _e
+        _r = _d.calendar_channel_event_association
+        if _r is None:
+            raise _runtime.RecordNotFoundError("calendarChannelEventAssociation", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[CalendarChannelEventAssociationRelationName],
+        id: _uuid.UUID | str,
+    ) -> CalendarChannelEventAssociationWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _calendar_channel_event_association_with_op(include),
+                {"filter": {"id": {"eq": str(id)}}},
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError(
+                "calendarChannelEventAssociation", id=id, cause=_e
+            ) from _e
+        _r = _d.calendar_channel_event_association
+        if _r is None:
+            raise _runtime.RecordNotFoundError("calendarChannelEventAssociation", id=id)
+        return _r

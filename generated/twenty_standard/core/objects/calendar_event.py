@@ -51,6 +51,7 @@ else:
     _m_calendar_event_participant = _runtime.lazy_module(__package__, ".calendar_event_participant")
 
 __all__ = [
+    "CALENDAR_EVENTS_COUNT_OP",
     "CALENDAR_EVENTS_GROUP_BY_OP",
     "CALENDAR_EVENTS_OP",
     "CALENDAR_EVENT_OP",
@@ -71,12 +72,14 @@ __all__ = [
     "CalendarEventRelationInput",
     "CalendarEventRelationName",
     "CalendarEventResult",
+    "CalendarEventTotalCount",
     "CalendarEventUpdateInput",
     "CalendarEventWhereUniqueInput",
     "CalendarEventWithRelations",
     "CalendarEventWithRelationsConnection",
     "CalendarEventWithRelationsEdge",
     "CalendarEventWithRelationsResult",
+    "CalendarEventsCountResult",
     "CalendarEventsGroupByResult",
     "CalendarEventsResult",
     "CalendarEventsWithRelationsResult",
@@ -100,6 +103,7 @@ __all__ = [
     "UpdateCalendarEventsResult",
     "calendar_event",
     "calendar_events",
+    "calendar_events_count",
     "calendar_events_group_by",
     "create_calendar_event",
     "create_calendar_events",
@@ -181,6 +185,12 @@ class CalendarEventGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True)
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+class CalendarEventTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``CalendarEvent`` records matching a filter (``totalCount`` only)."""
+
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
 class CalendarEventWithRelations(CalendarEvent, frozen=True, kw_only=True):
     """A ``CalendarEvent`` with the relations asked for through ``include=`` (others are UNSET)."""
 
@@ -245,7 +255,7 @@ CalendarEventCreateInput = _te.TypedDict(
         "externalCreatedAt": "_dt.datetime | str | None",
         "externalUpdatedAt": "_dt.datetime | str | None",
         "iCalUid": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "isCanceled": "bool | None",
         "isFullDay": "bool | None",
         "location": "str | None",
@@ -525,7 +535,7 @@ CalendarEventUpdateInput = _te.TypedDict(
         "externalCreatedAt": "_dt.datetime | str | None",
         "externalUpdatedAt": "_dt.datetime | str | None",
         "iCalUid": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "isCanceled": "bool | None",
         "isFullDay": "bool | None",
         "location": "str | None",
@@ -619,28 +629,30 @@ query CalendarEvents($after: String, $before: String, $filter: CalendarEventFilt
 async def calendar_events(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: CalendarEventFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[CalendarEventOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: CalendarEventFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[CalendarEventOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> CalendarEventConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(CALENDAR_EVENTS_OP, _v)
@@ -685,27 +697,31 @@ async def calendar_events_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[CalendarEventGroupByInput],
-    filter: CalendarEventFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[CalendarEventOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[CalendarEventOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: CalendarEventFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[CalendarEventOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[CalendarEventOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[CalendarEventGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(CALENDAR_EVENTS_GROUP_BY_OP, _v)
@@ -740,12 +756,12 @@ async def create_calendar_event(
     client: _runtime.Executor,
     *,
     data: CalendarEventCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> CalendarEvent | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -782,12 +798,12 @@ async def create_calendar_events(
     client: _runtime.Executor,
     *,
     data: list[CalendarEventCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[CalendarEvent] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -1096,6 +1112,43 @@ async def update_calendar_events(
     return _d.update_calendar_events
 
 
+class CalendarEventsCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    calendar_events: CalendarEventTotalCount | None = _msgspec.field(
+        default=None, name="calendarEvents"
+    )
+
+
+CALENDAR_EVENTS_COUNT_OP: _runtime.Operation[CalendarEventsCountResult] = _runtime.Operation(
+    name="CalendarEventsCount",
+    document="""\
+query CalendarEventsCount($filter: CalendarEventFilterInput) {
+  calendarEvents(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("calendarEvents",),
+    result_type=CalendarEventsCountResult,
+    idempotent=True,
+)
+
+
+async def calendar_events_count(
+    client: _runtime.Executor,
+    *,
+    filter: CalendarEventFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> CalendarEventTotalCount | None:
+    """How many ``CalendarEvent`` records match ``filter`` (``totalCount`` of ``calendarEvents``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(CALENDAR_EVENTS_COUNT_OP, _v)
+    return _d.calendar_events
+
+
 CalendarEventRelationName = _t.Literal[
     "calendarChannelEventAssociations",
     "calendarEventParticipants",
@@ -1246,22 +1299,122 @@ class CalendarEventApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(calendar_events, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> CalendarEvent:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(CALENDAR_EVENT_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("calendarEvent", id=id, cause=_e) from _e
+        _r = _d.calendar_event
+        if _r is None:
+            raise _runtime.RecordNotFoundError("calendarEvent", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: CalendarEventFilterInput,
+    ) -> CalendarEvent:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(CALENDAR_EVENT_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("calendarEvent", filter=filter, cause=_e) from _e
+        _r = _d.calendar_event
+        if _r is None:
+            raise _runtime.RecordNotFoundError("calendarEvent", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: CalendarEventFilterInput,
+    ) -> CalendarEvent | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(CALENDAR_EVENT_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.calendar_event
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: CalendarEventFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarEventOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[CalendarEvent]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(CALENDAR_EVENTS_OP, _v)
+        return _runtime.page_of(_d.calendar_events, "calendarEvents")
+
+    async def count(
+        self,
+        *,
+        filter: CalendarEventFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(CALENDAR_EVENTS_COUNT_OP, _v)
+        _c = _d.calendar_events
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("calendarEvents")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: CalendarEventFilterInput | None = None,
-        order_by: list[CalendarEventOrderByInput | None] | None = None,
+        filter: CalendarEventFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarEventOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[CalendarEvent]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1272,13 +1425,90 @@ class CalendarEventApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(calendar_event, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: CalendarEventFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarEventOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[CalendarEvent]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(CALENDAR_EVENTS_OP, _v)
+        return _runtime.page_of(_d.calendar_events, "calendarEvents")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: CalendarEventFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarEventOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[CalendarEvent]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            CALENDAR_EVENTS_OP,
+            _v,
+            connection=lambda _d: _d.calendar_events,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         calendar_events_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_calendar_event, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: CalendarEventCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> CalendarEvent:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_CALENDAR_EVENT_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_calendar_event
+        if _r is None:
+            raise _runtime.EmptyResultError("createCalendarEvent")
+        return _r
 
     async def create_many(
         self,
@@ -1300,68 +1530,201 @@ class CalendarEventApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_calendar_event,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(
-        update_calendar_events, "Update every record matching ``filter``."
-    )
-    delete = _runtime.method(delete_calendar_event, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_calendar_events, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(destroy_calendar_event, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_calendar_events, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_calendar_event, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_calendar_events, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: CalendarEventUpdateInput,
+    ) -> CalendarEvent:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_CALENDAR_EVENT_OP, _v)
+        _r = _d.update_calendar_event
+        if _r is None:
+            raise _runtime.EmptyResultError("updateCalendarEvent")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: CalendarEventUpdateInput,
+        filter: CalendarEventFilterInput,
+    ) -> list[CalendarEvent]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_CALENDAR_EVENTS_OP, _v)
+        _r = _d.update_calendar_events
+        if _r is None:
+            raise _runtime.EmptyResultError("updateCalendarEvents")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> CalendarEvent:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_CALENDAR_EVENT_OP, _v)
+        _r = _d.delete_calendar_event
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteCalendarEvent")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: CalendarEventFilterInput,
+    ) -> list[CalendarEvent]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_CALENDAR_EVENTS_OP, _v)
+        _r = _d.delete_calendar_events
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteCalendarEvents")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> CalendarEvent:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_CALENDAR_EVENT_OP, _v)
+        _r = _d.restore_calendar_event
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreCalendarEvent")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: CalendarEventFilterInput,
+    ) -> list[CalendarEvent]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_CALENDAR_EVENTS_OP, _v)
+        _r = _d.restore_calendar_events
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreCalendarEvents")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> CalendarEvent:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_CALENDAR_EVENT_OP, _v)
+        _r = _d.destroy_calendar_event
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyCalendarEvent")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: CalendarEventFilterInput,
+    ) -> list[CalendarEvent]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_CALENDAR_EVENTS_OP, _v)
+        _r = _d.destroy_calendar_events
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyCalendarEvents")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[CalendarEventRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: CalendarEventFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[CalendarEventOrderByInput | None] | None = None,
-    ) -> CalendarEventWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: CalendarEventFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarEventOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[CalendarEventWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_calendar_events_with_op(include), _v)
-        return _d.calendar_events
+        return _runtime.page_of(_d.calendar_events, "calendarEvents")
 
     async def find_one_with(
         self,
         include: _t.Iterable[CalendarEventRelationName],
         *,
         filter: CalendarEventFilterInput,
-    ) -> CalendarEventWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> CalendarEventWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_calendar_event_with_op(include), _v)
-        return _d.calendar_event
+        try:
+            _d = await self._client.execute(_calendar_event_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("calendarEvent", filter=filter, cause=_e) from _e
+        _r = _d.calendar_event
+        if _r is None:
+            raise _runtime.RecordNotFoundError("calendarEvent", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[CalendarEventRelationName],
+        id: _uuid.UUID | str,
+    ) -> CalendarEventWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _calendar_event_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("calendarEvent", id=id, cause=_e) from _e
+        _r = _d.calendar_event
+        if _r is None:
+            raise _runtime.RecordNotFoundError("calendarEvent", id=id)
+        return _r

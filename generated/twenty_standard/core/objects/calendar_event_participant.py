@@ -59,6 +59,7 @@ else:
     _m_workspace_member = _runtime.lazy_module(__package__, ".workspace_member")
 
 __all__ = [
+    "CALENDAR_EVENT_PARTICIPANTS_COUNT_OP",
     "CALENDAR_EVENT_PARTICIPANTS_GROUP_BY_OP",
     "CALENDAR_EVENT_PARTICIPANTS_OP",
     "CALENDAR_EVENT_PARTICIPANT_OP",
@@ -80,11 +81,13 @@ __all__ = [
     "CalendarEventParticipantResponseStatusEnumFilter",
     "CalendarEventParticipantResponseStatusEnumLiteral",
     "CalendarEventParticipantResult",
+    "CalendarEventParticipantTotalCount",
     "CalendarEventParticipantUpdateInput",
     "CalendarEventParticipantWithRelations",
     "CalendarEventParticipantWithRelationsConnection",
     "CalendarEventParticipantWithRelationsEdge",
     "CalendarEventParticipantWithRelationsResult",
+    "CalendarEventParticipantsCountResult",
     "CalendarEventParticipantsGroupByResult",
     "CalendarEventParticipantsResult",
     "CalendarEventParticipantsWithRelationsResult",
@@ -108,6 +111,7 @@ __all__ = [
     "UpdateCalendarEventParticipantsResult",
     "calendar_event_participant",
     "calendar_event_participants",
+    "calendar_event_participants_count",
     "calendar_event_participants_group_by",
     "create_calendar_event_participant",
     "create_calendar_event_participants",
@@ -144,7 +148,7 @@ CalendarEventParticipantResponseStatusEnumLiteral = _t.Literal[
 class CalendarEventParticipant(_msgspec.Struct, frozen=True, kw_only=True):
     """A calendar event participant"""
 
-    calendar_event_id: str = _msgspec.field(name="calendarEventId")
+    calendar_event_id: _uuid.UUID = _msgspec.field(name="calendarEventId")
     # Creation date
     created_at: _dt.datetime = _msgspec.field(name="createdAt")
     # The creator of the record
@@ -159,7 +163,7 @@ class CalendarEventParticipant(_msgspec.Struct, frozen=True, kw_only=True):
     id: _uuid.UUID
     # Is Organizer
     is_organizer: bool = _msgspec.field(name="isOrganizer")
-    person_id: str | None = _msgspec.field(default=None, name="personId")
+    person_id: _uuid.UUID | None = _msgspec.field(default=None, name="personId")
     # Record position
     position: float
     # Response Status
@@ -172,7 +176,7 @@ class CalendarEventParticipant(_msgspec.Struct, frozen=True, kw_only=True):
     updated_at: _dt.datetime = _msgspec.field(name="updatedAt")
     # The workspace member who last updated the record
     updated_by: Actor = _msgspec.field(name="updatedBy")
-    workspace_member_id: str | None = _msgspec.field(default=None, name="workspaceMemberId")
+    workspace_member_id: _uuid.UUID | None = _msgspec.field(default=None, name="workspaceMemberId")
 
 
 class CalendarEventParticipantConnection(_msgspec.Struct, frozen=True, kw_only=True):
@@ -190,6 +194,12 @@ class CalendarEventParticipantGroupByConnection(_msgspec.Struct, frozen=True, kw
     edges: list[CalendarEventParticipantEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class CalendarEventParticipantTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``CalendarEventParticipant`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -236,22 +246,22 @@ CalendarEventParticipantCreateInput = _te.TypedDict(
     "CalendarEventParticipantCreateInput",
     {
         "calendarEvent": "CalendarEventRelationInput | None",
-        "calendarEventId": "str | _uuid.UUID | None",
+        "calendarEventId": "_uuid.UUID | str | None",
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
         "displayName": "str | None",
         "handle": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "isOrganizer": "bool | None",
         "person": "PersonRelationInput | None",
-        "personId": "str | _uuid.UUID | None",
+        "personId": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "responseStatus": "CalendarEventParticipantResponseStatusEnum | CalendarEventParticipantResponseStatusEnumLiteral | None",
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorCreateInput | None",
         "workspaceMember": "WorkspaceMemberRelationInput | None",
-        "workspaceMemberId": "str | _uuid.UUID | None",
+        "workspaceMemberId": "_uuid.UUID | str | None",
     },
     total=False,
 )
@@ -455,22 +465,22 @@ CalendarEventParticipantUpdateInput = _te.TypedDict(
     "CalendarEventParticipantUpdateInput",
     {
         "calendarEvent": "CalendarEventRelationInput | None",
-        "calendarEventId": "str | _uuid.UUID | None",
+        "calendarEventId": "_uuid.UUID | str | None",
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
         "displayName": "str | None",
         "handle": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "isOrganizer": "bool | None",
         "person": "PersonRelationInput | None",
-        "personId": "str | _uuid.UUID | None",
+        "personId": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "responseStatus": "CalendarEventParticipantResponseStatusEnum | CalendarEventParticipantResponseStatusEnumLiteral | None",
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorUpdateInput | None",
         "workspaceMember": "WorkspaceMemberRelationInput | None",
-        "workspaceMemberId": "str | _uuid.UUID | None",
+        "workspaceMemberId": "_uuid.UUID | str | None",
     },
     total=False,
 )
@@ -553,28 +563,30 @@ query CalendarEventParticipants($after: String, $before: String, $filter: Calend
 async def calendar_event_participants(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: CalendarEventParticipantFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[CalendarEventParticipantOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: CalendarEventParticipantFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[CalendarEventParticipantOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> CalendarEventParticipantConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(CALENDAR_EVENT_PARTICIPANTS_OP, _v)
@@ -621,27 +633,31 @@ async def calendar_event_participants_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[CalendarEventParticipantGroupByInput],
-    filter: CalendarEventParticipantFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[CalendarEventParticipantOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[CalendarEventParticipantOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: CalendarEventParticipantFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[CalendarEventParticipantOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[CalendarEventParticipantOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[CalendarEventParticipantGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(CALENDAR_EVENT_PARTICIPANTS_GROUP_BY_OP, _v)
@@ -678,12 +694,12 @@ async def create_calendar_event_participant(
     client: _runtime.Executor,
     *,
     data: CalendarEventParticipantCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> CalendarEventParticipant | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -722,12 +738,12 @@ async def create_calendar_event_participants(
     client: _runtime.Executor,
     *,
     data: list[CalendarEventParticipantCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[CalendarEventParticipant] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -1052,6 +1068,45 @@ async def update_calendar_event_participants(
     return _d.update_calendar_event_participants
 
 
+class CalendarEventParticipantsCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    calendar_event_participants: CalendarEventParticipantTotalCount | None = _msgspec.field(
+        default=None, name="calendarEventParticipants"
+    )
+
+
+CALENDAR_EVENT_PARTICIPANTS_COUNT_OP: _runtime.Operation[CalendarEventParticipantsCountResult] = (
+    _runtime.Operation(
+        name="CalendarEventParticipantsCount",
+        document="""\
+query CalendarEventParticipantsCount($filter: CalendarEventParticipantFilterInput) {
+  calendarEventParticipants(filter: $filter) {
+    totalCount
+  }
+}
+""",
+        endpoint="graphql",
+        kind="query",
+        root_fields=("calendarEventParticipants",),
+        result_type=CalendarEventParticipantsCountResult,
+        idempotent=True,
+    )
+)
+
+
+async def calendar_event_participants_count(
+    client: _runtime.Executor,
+    *,
+    filter: CalendarEventParticipantFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> CalendarEventParticipantTotalCount | None:
+    """How many ``CalendarEventParticipant`` records match ``filter`` (``totalCount`` of ``calendarEventParticipants``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(CALENDAR_EVENT_PARTICIPANTS_COUNT_OP, _v)
+    return _d.calendar_event_participants
+
+
 CalendarEventParticipantRelationName = _t.Literal[
     "calendarEvent",
     "person",
@@ -1223,22 +1278,126 @@ class CalendarEventParticipantApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(calendar_event_participants, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> CalendarEventParticipant:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(
+                CALENDAR_EVENT_PARTICIPANT_OP, {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("calendarEventParticipant", id=id, cause=_e) from _e
+        _r = _d.calendar_event_participant
+        if _r is None:
+            raise _runtime.RecordNotFoundError("calendarEventParticipant", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: CalendarEventParticipantFilterInput,
+    ) -> CalendarEventParticipant:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(CALENDAR_EVENT_PARTICIPANT_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError(
+                "calendarEventParticipant", filter=filter, cause=_e
+            ) from _e
+        _r = _d.calendar_event_participant
+        if _r is None:
+            raise _runtime.RecordNotFoundError("calendarEventParticipant", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: CalendarEventParticipantFilterInput,
+    ) -> CalendarEventParticipant | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(CALENDAR_EVENT_PARTICIPANT_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.calendar_event_participant
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: CalendarEventParticipantFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarEventParticipantOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[CalendarEventParticipant]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(CALENDAR_EVENT_PARTICIPANTS_OP, _v)
+        return _runtime.page_of(_d.calendar_event_participants, "calendarEventParticipants")
+
+    async def count(
+        self,
+        *,
+        filter: CalendarEventParticipantFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(CALENDAR_EVENT_PARTICIPANTS_COUNT_OP, _v)
+        _c = _d.calendar_event_participants
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("calendarEventParticipants")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: CalendarEventParticipantFilterInput | None = None,
-        order_by: list[CalendarEventParticipantOrderByInput | None] | None = None,
+        filter: CalendarEventParticipantFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarEventParticipantOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[CalendarEventParticipant]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1249,16 +1408,91 @@ class CalendarEventParticipantApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(
-        calendar_event_participant, "The record matching ``filter`` (``findOne``)."
-    )
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: CalendarEventParticipantFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarEventParticipantOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[CalendarEventParticipant]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(CALENDAR_EVENT_PARTICIPANTS_OP, _v)
+        return _runtime.page_of(_d.calendar_event_participants, "calendarEventParticipants")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: CalendarEventParticipantFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarEventParticipantOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[CalendarEventParticipant]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            CALENDAR_EVENT_PARTICIPANTS_OP,
+            _v,
+            connection=lambda _d: _d.calendar_event_participants,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         calendar_event_participants_group_by,
         "Aggregates grouped by the given fields (``groupBy``).",
     )
-    create = _runtime.method(
-        create_calendar_event_participant, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: CalendarEventParticipantCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> CalendarEventParticipant:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_CALENDAR_EVENT_PARTICIPANT_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_calendar_event_participant
+        if _r is None:
+            raise _runtime.EmptyResultError("createCalendarEventParticipant")
+        return _r
 
     async def create_many(
         self,
@@ -1281,73 +1515,203 @@ class CalendarEventParticipantApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_calendar_event_participant,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(
-        update_calendar_event_participants, "Update every record matching ``filter``."
-    )
-    delete = _runtime.method(delete_calendar_event_participant, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_calendar_event_participants, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(
-        destroy_calendar_event_participant, "Permanently delete one record by id."
-    )
-    destroy_many = _runtime.method(
-        destroy_calendar_event_participants, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(
-        restore_calendar_event_participant, "Restore one soft-deleted record by id."
-    )
-    restore_many = _runtime.method(
-        restore_calendar_event_participants,
-        "Restore every soft-deleted record matching ``filter``.",
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: CalendarEventParticipantUpdateInput,
+    ) -> CalendarEventParticipant:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_CALENDAR_EVENT_PARTICIPANT_OP, _v)
+        _r = _d.update_calendar_event_participant
+        if _r is None:
+            raise _runtime.EmptyResultError("updateCalendarEventParticipant")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: CalendarEventParticipantUpdateInput,
+        filter: CalendarEventParticipantFilterInput,
+    ) -> list[CalendarEventParticipant]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_CALENDAR_EVENT_PARTICIPANTS_OP, _v)
+        _r = _d.update_calendar_event_participants
+        if _r is None:
+            raise _runtime.EmptyResultError("updateCalendarEventParticipants")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> CalendarEventParticipant:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_CALENDAR_EVENT_PARTICIPANT_OP, _v)
+        _r = _d.delete_calendar_event_participant
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteCalendarEventParticipant")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: CalendarEventParticipantFilterInput,
+    ) -> list[CalendarEventParticipant]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_CALENDAR_EVENT_PARTICIPANTS_OP, _v)
+        _r = _d.delete_calendar_event_participants
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteCalendarEventParticipants")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> CalendarEventParticipant:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_CALENDAR_EVENT_PARTICIPANT_OP, _v)
+        _r = _d.restore_calendar_event_participant
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreCalendarEventParticipant")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: CalendarEventParticipantFilterInput,
+    ) -> list[CalendarEventParticipant]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_CALENDAR_EVENT_PARTICIPANTS_OP, _v)
+        _r = _d.restore_calendar_event_participants
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreCalendarEventParticipants")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> CalendarEventParticipant:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_CALENDAR_EVENT_PARTICIPANT_OP, _v)
+        _r = _d.destroy_calendar_event_participant
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyCalendarEventParticipant")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: CalendarEventParticipantFilterInput,
+    ) -> list[CalendarEventParticipant]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_CALENDAR_EVENT_PARTICIPANTS_OP, _v)
+        _r = _d.destroy_calendar_event_participants
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyCalendarEventParticipants")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[CalendarEventParticipantRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: CalendarEventParticipantFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[CalendarEventParticipantOrderByInput | None] | None = None,
-    ) -> CalendarEventParticipantWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: CalendarEventParticipantFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CalendarEventParticipantOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[CalendarEventParticipantWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_calendar_event_participants_with_op(include), _v)
-        return _d.calendar_event_participants
+        return _runtime.page_of(_d.calendar_event_participants, "calendarEventParticipants")
 
     async def find_one_with(
         self,
         include: _t.Iterable[CalendarEventParticipantRelationName],
         *,
         filter: CalendarEventParticipantFilterInput,
-    ) -> CalendarEventParticipantWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> CalendarEventParticipantWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_calendar_event_participant_with_op(include), _v)
-        return _d.calendar_event_participant
+        try:
+            _d = await self._client.execute(_calendar_event_participant_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError(
+                "calendarEventParticipant", filter=filter, cause=_e
+            ) from _e
+        _r = _d.calendar_event_participant
+        if _r is None:
+            raise _runtime.RecordNotFoundError("calendarEventParticipant", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[CalendarEventParticipantRelationName],
+        id: _uuid.UUID | str,
+    ) -> CalendarEventParticipantWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _calendar_event_participant_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("calendarEventParticipant", id=id, cause=_e) from _e
+        _r = _d.calendar_event_participant
+        if _r is None:
+            raise _runtime.RecordNotFoundError("calendarEventParticipant", id=id)
+        return _r

@@ -51,6 +51,7 @@ else:
     _m_workspace_member = _runtime.lazy_module(__package__, ".workspace_member")
 
 __all__ = [
+    "CONNECTED_ACCOUNTS_COUNT_OP",
     "CONNECTED_ACCOUNTS_GROUP_BY_OP",
     "CONNECTED_ACCOUNTS_OP",
     "CONNECTED_ACCOUNT_OP",
@@ -71,12 +72,14 @@ __all__ = [
     "ConnectedAccountRelationInput",
     "ConnectedAccountRelationName",
     "ConnectedAccountResult",
+    "ConnectedAccountTotalCount",
     "ConnectedAccountUpdateInput",
     "ConnectedAccountWhereUniqueInput",
     "ConnectedAccountWithRelations",
     "ConnectedAccountWithRelationsConnection",
     "ConnectedAccountWithRelationsEdge",
     "ConnectedAccountWithRelationsResult",
+    "ConnectedAccountsCountResult",
     "ConnectedAccountsGroupByResult",
     "ConnectedAccountsResult",
     "ConnectedAccountsWithRelationsResult",
@@ -100,6 +103,7 @@ __all__ = [
     "UpdateConnectedAccountsResult",
     "connected_account",
     "connected_accounts",
+    "connected_accounts_count",
     "connected_accounts_group_by",
     "create_connected_account",
     "create_connected_accounts",
@@ -119,7 +123,7 @@ class ConnectedAccount(_msgspec.Struct, frozen=True, kw_only=True):
 
     # Messaging provider access token
     access_token: str | None = _msgspec.field(default=None, name="accessToken")
-    account_owner_id: str = _msgspec.field(name="accountOwnerId")
+    account_owner_id: _uuid.UUID = _msgspec.field(name="accountOwnerId")
     # Auth failed at
     auth_failed_at: _dt.datetime | None = _msgspec.field(default=None, name="authFailedAt")
     # JSON object containing custom connection parameters
@@ -173,6 +177,12 @@ class ConnectedAccountGroupByConnection(_msgspec.Struct, frozen=True, kw_only=Tr
     edges: list[ConnectedAccountEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class ConnectedAccountTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``ConnectedAccount`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -230,7 +240,7 @@ ConnectedAccountCreateInput = _te.TypedDict(
     {
         "accessToken": "str | None",
         "accountOwner": "WorkspaceMemberRelationInput | None",
-        "accountOwnerId": "str | _uuid.UUID | None",
+        "accountOwnerId": "_uuid.UUID | str | None",
         "authFailedAt": "_dt.datetime | str | None",
         "connectionParameters": "_t.Any",
         "createdAt": "_dt.datetime | str | None",
@@ -238,7 +248,7 @@ ConnectedAccountCreateInput = _te.TypedDict(
         "deletedAt": "_dt.datetime | str | None",
         "handle": "str | None",
         "handleAliases": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "lastCredentialsRefreshedAt": "_dt.datetime | str | None",
         "lastSyncHistoryId": "str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
@@ -489,7 +499,7 @@ ConnectedAccountUpdateInput = _te.TypedDict(
     {
         "accessToken": "str | None",
         "accountOwner": "WorkspaceMemberRelationInput | None",
-        "accountOwnerId": "str | _uuid.UUID | None",
+        "accountOwnerId": "_uuid.UUID | str | None",
         "authFailedAt": "_dt.datetime | str | None",
         "connectionParameters": "_t.Any",
         "createdAt": "_dt.datetime | str | None",
@@ -497,7 +507,7 @@ ConnectedAccountUpdateInput = _te.TypedDict(
         "deletedAt": "_dt.datetime | str | None",
         "handle": "str | None",
         "handleAliases": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "lastCredentialsRefreshedAt": "_dt.datetime | str | None",
         "lastSyncHistoryId": "str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
@@ -593,28 +603,30 @@ query ConnectedAccounts($after: String, $before: String, $filter: ConnectedAccou
 async def connected_accounts(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: ConnectedAccountFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[ConnectedAccountOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: ConnectedAccountFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[ConnectedAccountOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> ConnectedAccountConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(CONNECTED_ACCOUNTS_OP, _v)
@@ -661,27 +673,31 @@ async def connected_accounts_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[ConnectedAccountGroupByInput],
-    filter: ConnectedAccountFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[ConnectedAccountOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[ConnectedAccountOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: ConnectedAccountFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[ConnectedAccountOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[ConnectedAccountOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[ConnectedAccountGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(CONNECTED_ACCOUNTS_GROUP_BY_OP, _v)
@@ -716,12 +732,12 @@ async def create_connected_account(
     client: _runtime.Executor,
     *,
     data: ConnectedAccountCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> ConnectedAccount | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -760,12 +776,12 @@ async def create_connected_accounts(
     client: _runtime.Executor,
     *,
     data: list[ConnectedAccountCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[ConnectedAccount] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -1086,6 +1102,43 @@ async def update_connected_accounts(
     return _d.update_connected_accounts
 
 
+class ConnectedAccountsCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    connected_accounts: ConnectedAccountTotalCount | None = _msgspec.field(
+        default=None, name="connectedAccounts"
+    )
+
+
+CONNECTED_ACCOUNTS_COUNT_OP: _runtime.Operation[ConnectedAccountsCountResult] = _runtime.Operation(
+    name="ConnectedAccountsCount",
+    document="""\
+query ConnectedAccountsCount($filter: ConnectedAccountFilterInput) {
+  connectedAccounts(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("connectedAccounts",),
+    result_type=ConnectedAccountsCountResult,
+    idempotent=True,
+)
+
+
+async def connected_accounts_count(
+    client: _runtime.Executor,
+    *,
+    filter: ConnectedAccountFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> ConnectedAccountTotalCount | None:
+    """How many ``ConnectedAccount`` records match ``filter`` (``totalCount`` of ``connectedAccounts``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(CONNECTED_ACCOUNTS_COUNT_OP, _v)
+    return _d.connected_accounts
+
+
 ConnectedAccountRelationName = _t.Literal[
     "accountOwner",
     "calendarChannels",
@@ -1257,22 +1310,124 @@ class ConnectedAccountApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(connected_accounts, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> ConnectedAccount:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(
+                CONNECTED_ACCOUNT_OP, {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("connectedAccount", id=id, cause=_e) from _e
+        _r = _d.connected_account
+        if _r is None:
+            raise _runtime.RecordNotFoundError("connectedAccount", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: ConnectedAccountFilterInput,
+    ) -> ConnectedAccount:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(CONNECTED_ACCOUNT_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("connectedAccount", filter=filter, cause=_e) from _e
+        _r = _d.connected_account
+        if _r is None:
+            raise _runtime.RecordNotFoundError("connectedAccount", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: ConnectedAccountFilterInput,
+    ) -> ConnectedAccount | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(CONNECTED_ACCOUNT_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.connected_account
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: ConnectedAccountFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[ConnectedAccountOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[ConnectedAccount]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(CONNECTED_ACCOUNTS_OP, _v)
+        return _runtime.page_of(_d.connected_accounts, "connectedAccounts")
+
+    async def count(
+        self,
+        *,
+        filter: ConnectedAccountFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(CONNECTED_ACCOUNTS_COUNT_OP, _v)
+        _c = _d.connected_accounts
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("connectedAccounts")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: ConnectedAccountFilterInput | None = None,
-        order_by: list[ConnectedAccountOrderByInput | None] | None = None,
+        filter: ConnectedAccountFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[ConnectedAccountOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[ConnectedAccount]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1283,13 +1438,90 @@ class ConnectedAccountApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(connected_account, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: ConnectedAccountFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[ConnectedAccountOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[ConnectedAccount]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(CONNECTED_ACCOUNTS_OP, _v)
+        return _runtime.page_of(_d.connected_accounts, "connectedAccounts")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: ConnectedAccountFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[ConnectedAccountOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[ConnectedAccount]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            CONNECTED_ACCOUNTS_OP,
+            _v,
+            connection=lambda _d: _d.connected_accounts,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         connected_accounts_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_connected_account, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: ConnectedAccountCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> ConnectedAccount:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_CONNECTED_ACCOUNT_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_connected_account
+        if _r is None:
+            raise _runtime.EmptyResultError("createConnectedAccount")
+        return _r
 
     async def create_many(
         self,
@@ -1312,68 +1544,201 @@ class ConnectedAccountApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_connected_account,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(
-        update_connected_accounts, "Update every record matching ``filter``."
-    )
-    delete = _runtime.method(delete_connected_account, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_connected_accounts, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(destroy_connected_account, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_connected_accounts, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_connected_account, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_connected_accounts, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: ConnectedAccountUpdateInput,
+    ) -> ConnectedAccount:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_CONNECTED_ACCOUNT_OP, _v)
+        _r = _d.update_connected_account
+        if _r is None:
+            raise _runtime.EmptyResultError("updateConnectedAccount")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: ConnectedAccountUpdateInput,
+        filter: ConnectedAccountFilterInput,
+    ) -> list[ConnectedAccount]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_CONNECTED_ACCOUNTS_OP, _v)
+        _r = _d.update_connected_accounts
+        if _r is None:
+            raise _runtime.EmptyResultError("updateConnectedAccounts")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> ConnectedAccount:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_CONNECTED_ACCOUNT_OP, _v)
+        _r = _d.delete_connected_account
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteConnectedAccount")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: ConnectedAccountFilterInput,
+    ) -> list[ConnectedAccount]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_CONNECTED_ACCOUNTS_OP, _v)
+        _r = _d.delete_connected_accounts
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteConnectedAccounts")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> ConnectedAccount:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_CONNECTED_ACCOUNT_OP, _v)
+        _r = _d.restore_connected_account
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreConnectedAccount")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: ConnectedAccountFilterInput,
+    ) -> list[ConnectedAccount]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_CONNECTED_ACCOUNTS_OP, _v)
+        _r = _d.restore_connected_accounts
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreConnectedAccounts")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> ConnectedAccount:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_CONNECTED_ACCOUNT_OP, _v)
+        _r = _d.destroy_connected_account
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyConnectedAccount")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: ConnectedAccountFilterInput,
+    ) -> list[ConnectedAccount]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_CONNECTED_ACCOUNTS_OP, _v)
+        _r = _d.destroy_connected_accounts
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyConnectedAccounts")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[ConnectedAccountRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: ConnectedAccountFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[ConnectedAccountOrderByInput | None] | None = None,
-    ) -> ConnectedAccountWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: ConnectedAccountFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[ConnectedAccountOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[ConnectedAccountWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_connected_accounts_with_op(include), _v)
-        return _d.connected_accounts
+        return _runtime.page_of(_d.connected_accounts, "connectedAccounts")
 
     async def find_one_with(
         self,
         include: _t.Iterable[ConnectedAccountRelationName],
         *,
         filter: ConnectedAccountFilterInput,
-    ) -> ConnectedAccountWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> ConnectedAccountWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_connected_account_with_op(include), _v)
-        return _d.connected_account
+        try:
+            _d = await self._client.execute(_connected_account_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("connectedAccount", filter=filter, cause=_e) from _e
+        _r = _d.connected_account
+        if _r is None:
+            raise _runtime.RecordNotFoundError("connectedAccount", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[ConnectedAccountRelationName],
+        id: _uuid.UUID | str,
+    ) -> ConnectedAccountWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _connected_account_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("connectedAccount", id=id, cause=_e) from _e
+        _r = _d.connected_account
+        if _r is None:
+            raise _runtime.RecordNotFoundError("connectedAccount", id=id)
+        return _r

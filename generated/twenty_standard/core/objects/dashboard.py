@@ -52,6 +52,7 @@ __all__ = [
     "CREATE_DASHBOARD_OP",
     "CreateDashboardResult",
     "CreateDashboardsResult",
+    "DASHBOARDS_COUNT_OP",
     "DASHBOARDS_GROUP_BY_OP",
     "DASHBOARDS_OP",
     "DASHBOARD_OP",
@@ -74,12 +75,14 @@ __all__ = [
     "DashboardRelationInput",
     "DashboardRelationName",
     "DashboardResult",
+    "DashboardTotalCount",
     "DashboardUpdateInput",
     "DashboardWhereUniqueInput",
     "DashboardWithRelations",
     "DashboardWithRelationsConnection",
     "DashboardWithRelationsEdge",
     "DashboardWithRelationsResult",
+    "DashboardsCountResult",
     "DashboardsGroupByResult",
     "DashboardsResult",
     "DashboardsWithRelationsResult",
@@ -99,6 +102,7 @@ __all__ = [
     "create_dashboards",
     "dashboard",
     "dashboards",
+    "dashboards_count",
     "dashboards_group_by",
     "delete_dashboard",
     "delete_dashboards",
@@ -154,6 +158,12 @@ class DashboardGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True):
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+class DashboardTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``Dashboard`` records matching a filter (``totalCount`` only)."""
+
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
 class DashboardWithRelations(Dashboard, frozen=True, kw_only=True):
     """A ``Dashboard`` with the relations asked for through ``include=`` (others are UNSET)."""
 
@@ -204,7 +214,7 @@ DashboardCreateInput = _te.TypedDict(
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "pageLayoutId": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "title": "str | None",
@@ -372,7 +382,7 @@ DashboardUpdateInput = _te.TypedDict(
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "pageLayoutId": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "title": "str | None",
@@ -461,28 +471,28 @@ query Dashboards($after: String, $before: String, $filter: DashboardFilterInput,
 async def dashboards(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: DashboardFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[DashboardOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: DashboardFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[DashboardOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> DashboardConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(DASHBOARDS_OP, _v)
@@ -527,27 +537,31 @@ async def dashboards_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[DashboardGroupByInput],
-    filter: DashboardFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[DashboardOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[DashboardOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: DashboardFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[DashboardOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[DashboardOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[DashboardGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(DASHBOARDS_GROUP_BY_OP, _v)
@@ -580,12 +594,12 @@ async def create_dashboard(
     client: _runtime.Executor,
     *,
     data: DashboardCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> Dashboard | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -622,12 +636,12 @@ async def create_dashboards(
     client: _runtime.Executor,
     *,
     data: list[DashboardCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[Dashboard] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -928,6 +942,41 @@ async def update_dashboards(
     return _d.update_dashboards
 
 
+class DashboardsCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    dashboards: DashboardTotalCount | None = None
+
+
+DASHBOARDS_COUNT_OP: _runtime.Operation[DashboardsCountResult] = _runtime.Operation(
+    name="DashboardsCount",
+    document="""\
+query DashboardsCount($filter: DashboardFilterInput) {
+  dashboards(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("dashboards",),
+    result_type=DashboardsCountResult,
+    idempotent=True,
+)
+
+
+async def dashboards_count(
+    client: _runtime.Executor,
+    *,
+    filter: DashboardFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> DashboardTotalCount | None:
+    """How many ``Dashboard`` records match ``filter`` (``totalCount`` of ``dashboards``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(DASHBOARDS_COUNT_OP, _v)
+    return _d.dashboards
+
+
 DashboardRelationName = _t.Literal[
     "attachments",
     "favorites",
@@ -1102,22 +1151,122 @@ class DashboardApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(dashboards, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Dashboard:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(DASHBOARD_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("dashboard", id=id, cause=_e) from _e
+        _r = _d.dashboard
+        if _r is None:
+            raise _runtime.RecordNotFoundError("dashboard", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: DashboardFilterInput,
+    ) -> Dashboard:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(DASHBOARD_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("dashboard", filter=filter, cause=_e) from _e
+        _r = _d.dashboard
+        if _r is None:
+            raise _runtime.RecordNotFoundError("dashboard", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: DashboardFilterInput,
+    ) -> Dashboard | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(DASHBOARD_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.dashboard
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: DashboardFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[DashboardOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Dashboard]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(DASHBOARDS_OP, _v)
+        return _runtime.page_of(_d.dashboards, "dashboards")
+
+    async def count(
+        self,
+        *,
+        filter: DashboardFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(DASHBOARDS_COUNT_OP, _v)
+        _c = _d.dashboards
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("dashboards")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: DashboardFilterInput | None = None,
-        order_by: list[DashboardOrderByInput | None] | None = None,
+        filter: DashboardFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[DashboardOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[Dashboard]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1128,13 +1277,90 @@ class DashboardApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(dashboard, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: DashboardFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[DashboardOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Dashboard]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(DASHBOARDS_OP, _v)
+        return _runtime.page_of(_d.dashboards, "dashboards")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: DashboardFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[DashboardOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[Dashboard]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            DASHBOARDS_OP,
+            _v,
+            connection=lambda _d: _d.dashboards,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         dashboards_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_dashboard, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: DashboardCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> Dashboard:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_DASHBOARD_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_dashboard
+        if _r is None:
+            raise _runtime.EmptyResultError("createDashboard")
+        return _r
 
     async def create_many(
         self,
@@ -1156,69 +1382,204 @@ class DashboardApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_dashboard,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(update_dashboards, "Update every record matching ``filter``.")
-    delete = _runtime.method(delete_dashboard, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_dashboards, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(destroy_dashboard, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_dashboards, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_dashboard, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_dashboards, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: DashboardUpdateInput,
+    ) -> Dashboard:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_DASHBOARD_OP, _v)
+        _r = _d.update_dashboard
+        if _r is None:
+            raise _runtime.EmptyResultError("updateDashboard")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: DashboardUpdateInput,
+        filter: DashboardFilterInput,
+    ) -> list[Dashboard]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_DASHBOARDS_OP, _v)
+        _r = _d.update_dashboards
+        if _r is None:
+            raise _runtime.EmptyResultError("updateDashboards")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Dashboard:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_DASHBOARD_OP, _v)
+        _r = _d.delete_dashboard
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteDashboard")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: DashboardFilterInput,
+    ) -> list[Dashboard]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_DASHBOARDS_OP, _v)
+        _r = _d.delete_dashboards
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteDashboards")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Dashboard:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_DASHBOARD_OP, _v)
+        _r = _d.restore_dashboard
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreDashboard")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: DashboardFilterInput,
+    ) -> list[Dashboard]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_DASHBOARDS_OP, _v)
+        _r = _d.restore_dashboards
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreDashboards")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Dashboard:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_DASHBOARD_OP, _v)
+        _r = _d.destroy_dashboard
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyDashboard")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: DashboardFilterInput,
+    ) -> list[Dashboard]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_DASHBOARDS_OP, _v)
+        _r = _d.destroy_dashboards
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyDashboards")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[DashboardRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: DashboardFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[DashboardOrderByInput | None] | None = None,
-    ) -> DashboardWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: DashboardFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[DashboardOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[DashboardWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_dashboards_with_op(include), _v)
-        return _d.dashboards
+        return _runtime.page_of(_d.dashboards, "dashboards")
 
     async def find_one_with(
         self,
         include: _t.Iterable[DashboardRelationName],
         *,
         filter: DashboardFilterInput,
-    ) -> DashboardWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> DashboardWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_dashboard_with_op(include), _v)
-        return _d.dashboard
+        try:
+            _d = await self._client.execute(_dashboard_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("dashboard", filter=filter, cause=_e) from _e
+        _r = _d.dashboard
+        if _r is None:
+            raise _runtime.RecordNotFoundError("dashboard", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[DashboardRelationName],
+        id: _uuid.UUID | str,
+    ) -> DashboardWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _dashboard_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("dashboard", id=id, cause=_e) from _e
+        _r = _d.dashboard
+        if _r is None:
+            raise _runtime.RecordNotFoundError("dashboard", id=id)
+        return _r
 
     async def attach_file(
         self,

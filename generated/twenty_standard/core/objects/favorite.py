@@ -102,6 +102,7 @@ __all__ = [
     "DeleteFavoritesResult",
     "DestroyFavoriteResult",
     "DestroyFavoritesResult",
+    "FAVORITES_COUNT_OP",
     "FAVORITES_GROUP_BY_OP",
     "FAVORITES_OP",
     "FAVORITE_OP",
@@ -118,11 +119,13 @@ __all__ = [
     "FavoriteOrderByWithGroupByInput",
     "FavoriteRelationName",
     "FavoriteResult",
+    "FavoriteTotalCount",
     "FavoriteUpdateInput",
     "FavoriteWithRelations",
     "FavoriteWithRelationsConnection",
     "FavoriteWithRelationsEdge",
     "FavoriteWithRelationsResult",
+    "FavoritesCountResult",
     "FavoritesGroupByResult",
     "FavoritesResult",
     "FavoritesWithRelationsResult",
@@ -142,6 +145,7 @@ __all__ = [
     "destroy_favorites",
     "favorite",
     "favorites",
+    "favorites_count",
     "favorites_group_by",
     "restore_favorite",
     "restore_favorites",
@@ -153,35 +157,37 @@ __all__ = [
 class Favorite(_msgspec.Struct, frozen=True, kw_only=True):
     """A favorite"""
 
-    company_id: str | None = _msgspec.field(default=None, name="companyId")
+    company_id: _uuid.UUID | None = _msgspec.field(default=None, name="companyId")
     # Creation date
     created_at: _dt.datetime = _msgspec.field(name="createdAt")
     # The creator of the record
     created_by: Actor = _msgspec.field(name="createdBy")
-    dashboard_id: str | None = _msgspec.field(default=None, name="dashboardId")
+    dashboard_id: _uuid.UUID | None = _msgspec.field(default=None, name="dashboardId")
     # Date when the record was deleted
     deleted_at: _dt.datetime | None = _msgspec.field(default=None, name="deletedAt")
-    favorite_folder_id: str | None = _msgspec.field(default=None, name="favoriteFolderId")
-    for_workspace_member_id: str | None = _msgspec.field(default=None, name="forWorkspaceMemberId")
+    favorite_folder_id: _uuid.UUID | None = _msgspec.field(default=None, name="favoriteFolderId")
+    for_workspace_member_id: _uuid.UUID | None = _msgspec.field(
+        default=None, name="forWorkspaceMemberId"
+    )
     # Id
     id: _uuid.UUID
-    note_id: str | None = _msgspec.field(default=None, name="noteId")
-    opportunity_id: str | None = _msgspec.field(default=None, name="opportunityId")
-    person_id: str | None = _msgspec.field(default=None, name="personId")
+    note_id: _uuid.UUID | None = _msgspec.field(default=None, name="noteId")
+    opportunity_id: _uuid.UUID | None = _msgspec.field(default=None, name="opportunityId")
+    person_id: _uuid.UUID | None = _msgspec.field(default=None, name="personId")
     # Favorite position
     position: float
     # Field used for full-text search
     search_vector: str | None = _msgspec.field(default=None, name="searchVector")
-    task_id: str | None = _msgspec.field(default=None, name="taskId")
+    task_id: _uuid.UUID | None = _msgspec.field(default=None, name="taskId")
     # Last time the record was changed
     updated_at: _dt.datetime = _msgspec.field(name="updatedAt")
     # The workspace member who last updated the record
     updated_by: Actor = _msgspec.field(name="updatedBy")
     # ViewId
     view_id: _uuid.UUID | None = _msgspec.field(default=None, name="viewId")
-    workflow_id: str | None = _msgspec.field(default=None, name="workflowId")
-    workflow_run_id: str | None = _msgspec.field(default=None, name="workflowRunId")
-    workflow_version_id: str | None = _msgspec.field(default=None, name="workflowVersionId")
+    workflow_id: _uuid.UUID | None = _msgspec.field(default=None, name="workflowId")
+    workflow_run_id: _uuid.UUID | None = _msgspec.field(default=None, name="workflowRunId")
+    workflow_version_id: _uuid.UUID | None = _msgspec.field(default=None, name="workflowVersionId")
 
 
 class FavoriteConnection(_msgspec.Struct, frozen=True, kw_only=True):
@@ -199,6 +205,12 @@ class FavoriteGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True):
     edges: list[FavoriteEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class FavoriteTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``Favorite`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -257,35 +269,35 @@ FavoriteCreateInput = _te.TypedDict(
     "FavoriteCreateInput",
     {
         "company": "CompanyRelationInput | None",
-        "companyId": "str | _uuid.UUID | None",
+        "companyId": "_uuid.UUID | str | None",
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorCreateInput | None",
         "dashboard": "DashboardRelationInput | None",
-        "dashboardId": "str | _uuid.UUID | None",
+        "dashboardId": "_uuid.UUID | str | None",
         "deletedAt": "_dt.datetime | str | None",
         "favoriteFolder": "FavoriteFolderRelationInput | None",
-        "favoriteFolderId": "str | _uuid.UUID | None",
+        "favoriteFolderId": "_uuid.UUID | str | None",
         "forWorkspaceMember": "WorkspaceMemberRelationInput | None",
-        "forWorkspaceMemberId": "str | _uuid.UUID | None",
-        "id": "str | _uuid.UUID | None",
+        "forWorkspaceMemberId": "_uuid.UUID | str | None",
+        "id": "_uuid.UUID | str | None",
         "note": "NoteRelationInput | None",
-        "noteId": "str | _uuid.UUID | None",
+        "noteId": "_uuid.UUID | str | None",
         "opportunity": "OpportunityRelationInput | None",
-        "opportunityId": "str | _uuid.UUID | None",
+        "opportunityId": "_uuid.UUID | str | None",
         "person": "PersonRelationInput | None",
-        "personId": "str | _uuid.UUID | None",
+        "personId": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "task": "TaskRelationInput | None",
-        "taskId": "str | _uuid.UUID | None",
+        "taskId": "_uuid.UUID | str | None",
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorCreateInput | None",
         "viewId": "_uuid.UUID | str | None",
         "workflow": "WorkflowRelationInput | None",
-        "workflowId": "str | _uuid.UUID | None",
+        "workflowId": "_uuid.UUID | str | None",
         "workflowRun": "WorkflowRunRelationInput | None",
-        "workflowRunId": "str | _uuid.UUID | None",
+        "workflowRunId": "_uuid.UUID | str | None",
         "workflowVersion": "WorkflowVersionRelationInput | None",
-        "workflowVersionId": "str | _uuid.UUID | None",
+        "workflowVersionId": "_uuid.UUID | str | None",
     },
     total=False,
 )
@@ -482,35 +494,35 @@ FavoriteUpdateInput = _te.TypedDict(
     "FavoriteUpdateInput",
     {
         "company": "CompanyRelationInput | None",
-        "companyId": "str | _uuid.UUID | None",
+        "companyId": "_uuid.UUID | str | None",
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorUpdateInput | None",
         "dashboard": "DashboardRelationInput | None",
-        "dashboardId": "str | _uuid.UUID | None",
+        "dashboardId": "_uuid.UUID | str | None",
         "deletedAt": "_dt.datetime | str | None",
         "favoriteFolder": "FavoriteFolderRelationInput | None",
-        "favoriteFolderId": "str | _uuid.UUID | None",
+        "favoriteFolderId": "_uuid.UUID | str | None",
         "forWorkspaceMember": "WorkspaceMemberRelationInput | None",
-        "forWorkspaceMemberId": "str | _uuid.UUID | None",
-        "id": "str | _uuid.UUID | None",
+        "forWorkspaceMemberId": "_uuid.UUID | str | None",
+        "id": "_uuid.UUID | str | None",
         "note": "NoteRelationInput | None",
-        "noteId": "str | _uuid.UUID | None",
+        "noteId": "_uuid.UUID | str | None",
         "opportunity": "OpportunityRelationInput | None",
-        "opportunityId": "str | _uuid.UUID | None",
+        "opportunityId": "_uuid.UUID | str | None",
         "person": "PersonRelationInput | None",
-        "personId": "str | _uuid.UUID | None",
+        "personId": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "task": "TaskRelationInput | None",
-        "taskId": "str | _uuid.UUID | None",
+        "taskId": "_uuid.UUID | str | None",
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorUpdateInput | None",
         "viewId": "_uuid.UUID | str | None",
         "workflow": "WorkflowRelationInput | None",
-        "workflowId": "str | _uuid.UUID | None",
+        "workflowId": "_uuid.UUID | str | None",
         "workflowRun": "WorkflowRunRelationInput | None",
-        "workflowRunId": "str | _uuid.UUID | None",
+        "workflowRunId": "_uuid.UUID | str | None",
         "workflowVersion": "WorkflowVersionRelationInput | None",
-        "workflowVersionId": "str | _uuid.UUID | None",
+        "workflowVersionId": "_uuid.UUID | str | None",
     },
     total=False,
 )
@@ -585,28 +597,28 @@ query Favorites($after: String, $before: String, $filter: FavoriteFilterInput, $
 async def favorites(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: FavoriteFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[FavoriteOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: FavoriteFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[FavoriteOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> FavoriteConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(FAVORITES_OP, _v)
@@ -651,27 +663,31 @@ async def favorites_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[FavoriteGroupByInput],
-    filter: FavoriteFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[FavoriteOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[FavoriteOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: FavoriteFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[FavoriteOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[FavoriteOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[FavoriteGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(FAVORITES_GROUP_BY_OP, _v)
@@ -704,12 +720,12 @@ async def create_favorite(
     client: _runtime.Executor,
     *,
     data: FavoriteCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> Favorite | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -744,12 +760,12 @@ async def create_favorites(
     client: _runtime.Executor,
     *,
     data: list[FavoriteCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[Favorite] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -1042,6 +1058,41 @@ async def update_favorites(
     return _d.update_favorites
 
 
+class FavoritesCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    favorites: FavoriteTotalCount | None = None
+
+
+FAVORITES_COUNT_OP: _runtime.Operation[FavoritesCountResult] = _runtime.Operation(
+    name="FavoritesCount",
+    document="""\
+query FavoritesCount($filter: FavoriteFilterInput) {
+  favorites(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("favorites",),
+    result_type=FavoritesCountResult,
+    idempotent=True,
+)
+
+
+async def favorites_count(
+    client: _runtime.Executor,
+    *,
+    filter: FavoriteFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> FavoriteTotalCount | None:
+    """How many ``Favorite`` records match ``filter`` (``totalCount`` of ``favorites``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(FAVORITES_COUNT_OP, _v)
+    return _d.favorites
+
+
 FavoriteRelationName = _t.Literal[
     "company",
     "dashboard",
@@ -1329,22 +1380,118 @@ class FavoriteApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(favorites, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Favorite:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(FAVORITE_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("favorite", id=id, cause=_e) from _e
+        _r = _d.favorite
+        if _r is None:
+            raise _runtime.RecordNotFoundError("favorite", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: FavoriteFilterInput,
+    ) -> Favorite:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(FAVORITE_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("favorite", filter=filter, cause=_e) from _e
+        _r = _d.favorite
+        if _r is None:
+            raise _runtime.RecordNotFoundError("favorite", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: FavoriteFilterInput,
+    ) -> Favorite | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(FAVORITE_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.favorite
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: FavoriteFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[FavoriteOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Favorite]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(FAVORITES_OP, _v)
+        return _runtime.page_of(_d.favorites, "favorites")
+
+    async def count(
+        self,
+        *,
+        filter: FavoriteFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(FAVORITES_COUNT_OP, _v)
+        _c = _d.favorites
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("favorites")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: FavoriteFilterInput | None = None,
-        order_by: list[FavoriteOrderByInput | None] | None = None,
+        filter: FavoriteFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[FavoriteOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[Favorite]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1355,13 +1502,86 @@ class FavoriteApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(favorite, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: FavoriteFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[FavoriteOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Favorite]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(FAVORITES_OP, _v)
+        return _runtime.page_of(_d.favorites, "favorites")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: FavoriteFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[FavoriteOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[Favorite]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            FAVORITES_OP,
+            _v,
+            connection=lambda _d: _d.favorites,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         favorites_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_favorite, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: FavoriteCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> Favorite:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_FAVORITE_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_favorite
+        if _r is None:
+            raise _runtime.EmptyResultError("createFavorite")
+        return _r
 
     async def create_many(
         self,
@@ -1383,64 +1603,199 @@ class FavoriteApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_favorite,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(update_favorites, "Update every record matching ``filter``.")
-    delete = _runtime.method(delete_favorite, "Soft-delete one record by id.")
-    delete_many = _runtime.method(delete_favorites, "Soft-delete every record matching ``filter``.")
-    destroy = _runtime.method(destroy_favorite, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_favorites, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_favorite, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_favorites, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: FavoriteUpdateInput,
+    ) -> Favorite:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_FAVORITE_OP, _v)
+        _r = _d.update_favorite
+        if _r is None:
+            raise _runtime.EmptyResultError("updateFavorite")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: FavoriteUpdateInput,
+        filter: FavoriteFilterInput,
+    ) -> list[Favorite]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_FAVORITES_OP, _v)
+        _r = _d.update_favorites
+        if _r is None:
+            raise _runtime.EmptyResultError("updateFavorites")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Favorite:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_FAVORITE_OP, _v)
+        _r = _d.delete_favorite
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteFavorite")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: FavoriteFilterInput,
+    ) -> list[Favorite]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_FAVORITES_OP, _v)
+        _r = _d.delete_favorites
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteFavorites")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Favorite:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_FAVORITE_OP, _v)
+        _r = _d.restore_favorite
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreFavorite")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: FavoriteFilterInput,
+    ) -> list[Favorite]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_FAVORITES_OP, _v)
+        _r = _d.restore_favorites
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreFavorites")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Favorite:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_FAVORITE_OP, _v)
+        _r = _d.destroy_favorite
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyFavorite")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: FavoriteFilterInput,
+    ) -> list[Favorite]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_FAVORITES_OP, _v)
+        _r = _d.destroy_favorites
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyFavorites")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[FavoriteRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: FavoriteFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[FavoriteOrderByInput | None] | None = None,
-    ) -> FavoriteWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: FavoriteFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[FavoriteOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[FavoriteWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_favorites_with_op(include), _v)
-        return _d.favorites
+        return _runtime.page_of(_d.favorites, "favorites")
 
     async def find_one_with(
         self,
         include: _t.Iterable[FavoriteRelationName],
         *,
         filter: FavoriteFilterInput,
-    ) -> FavoriteWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> FavoriteWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_favorite_with_op(include), _v)
-        return _d.favorite
+        try:
+            _d = await self._client.execute(_favorite_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("favorite", filter=filter, cause=_e) from _e
+        _r = _d.favorite
+        if _r is None:
+            raise _runtime.RecordNotFoundError("favorite", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[FavoriteRelationName],
+        id: _uuid.UUID | str,
+    ) -> FavoriteWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _favorite_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("favorite", id=id, cause=_e) from _e
+        _r = _d.favorite
+        if _r is None:
+            raise _runtime.RecordNotFoundError("favorite", id=id)
+        return _r

@@ -52,6 +52,7 @@ __all__ = [
     "DeleteFavoriteFoldersResult",
     "DestroyFavoriteFolderResult",
     "DestroyFavoriteFoldersResult",
+    "FAVORITE_FOLDERS_COUNT_OP",
     "FAVORITE_FOLDERS_GROUP_BY_OP",
     "FAVORITE_FOLDERS_OP",
     "FAVORITE_FOLDER_OP",
@@ -70,12 +71,14 @@ __all__ = [
     "FavoriteFolderRelationInput",
     "FavoriteFolderRelationName",
     "FavoriteFolderResult",
+    "FavoriteFolderTotalCount",
     "FavoriteFolderUpdateInput",
     "FavoriteFolderWhereUniqueInput",
     "FavoriteFolderWithRelations",
     "FavoriteFolderWithRelationsConnection",
     "FavoriteFolderWithRelationsEdge",
     "FavoriteFolderWithRelationsResult",
+    "FavoriteFoldersCountResult",
     "FavoriteFoldersGroupByResult",
     "FavoriteFoldersResult",
     "FavoriteFoldersWithRelationsResult",
@@ -95,6 +98,7 @@ __all__ = [
     "destroy_favorite_folders",
     "favorite_folder",
     "favorite_folders",
+    "favorite_folders_count",
     "favorite_folders_group_by",
     "restore_favorite_folder",
     "restore_favorite_folders",
@@ -144,6 +148,12 @@ class FavoriteFolderGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+class FavoriteFolderTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``FavoriteFolder`` records matching a filter (``totalCount`` only)."""
+
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
 class FavoriteFolderWithRelations(FavoriteFolder, frozen=True, kw_only=True):
     """A ``FavoriteFolder`` with the relations asked for through ``include=`` (others are UNSET)."""
 
@@ -190,7 +200,7 @@ FavoriteFolderCreateInput = _te.TypedDict(
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "name": "str | None",
         "position": "float | None",
         "updatedAt": "_dt.datetime | str | None",
@@ -352,7 +362,7 @@ FavoriteFolderUpdateInput = _te.TypedDict(
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "name": "str | None",
         "position": "float | None",
         "updatedAt": "_dt.datetime | str | None",
@@ -442,28 +452,30 @@ query FavoriteFolders($after: String, $before: String, $filter: FavoriteFolderFi
 async def favorite_folders(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: FavoriteFolderFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[FavoriteFolderOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: FavoriteFolderFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[FavoriteFolderOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> FavoriteFolderConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(FAVORITE_FOLDERS_OP, _v)
@@ -508,27 +520,31 @@ async def favorite_folders_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[FavoriteFolderGroupByInput],
-    filter: FavoriteFolderFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[FavoriteFolderOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[FavoriteFolderOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: FavoriteFolderFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[FavoriteFolderOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[FavoriteFolderOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[FavoriteFolderGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(FAVORITE_FOLDERS_GROUP_BY_OP, _v)
@@ -563,12 +579,12 @@ async def create_favorite_folder(
     client: _runtime.Executor,
     *,
     data: FavoriteFolderCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> FavoriteFolder | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -605,12 +621,12 @@ async def create_favorite_folders(
     client: _runtime.Executor,
     *,
     data: list[FavoriteFolderCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[FavoriteFolder] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -919,6 +935,43 @@ async def update_favorite_folders(
     return _d.update_favorite_folders
 
 
+class FavoriteFoldersCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    favorite_folders: FavoriteFolderTotalCount | None = _msgspec.field(
+        default=None, name="favoriteFolders"
+    )
+
+
+FAVORITE_FOLDERS_COUNT_OP: _runtime.Operation[FavoriteFoldersCountResult] = _runtime.Operation(
+    name="FavoriteFoldersCount",
+    document="""\
+query FavoriteFoldersCount($filter: FavoriteFolderFilterInput) {
+  favoriteFolders(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("favoriteFolders",),
+    result_type=FavoriteFoldersCountResult,
+    idempotent=True,
+)
+
+
+async def favorite_folders_count(
+    client: _runtime.Executor,
+    *,
+    filter: FavoriteFolderFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> FavoriteFolderTotalCount | None:
+    """How many ``FavoriteFolder`` records match ``filter`` (``totalCount`` of ``favoriteFolders``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(FAVORITE_FOLDERS_COUNT_OP, _v)
+    return _d.favorite_folders
+
+
 FavoriteFolderRelationName = _t.Literal["favorites",]
 _RELATION_SELECTIONS: dict[str, str] = {
     "favorites": """\
@@ -1046,22 +1099,122 @@ class FavoriteFolderApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(favorite_folders, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> FavoriteFolder:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(FAVORITE_FOLDER_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("favoriteFolder", id=id, cause=_e) from _e
+        _r = _d.favorite_folder
+        if _r is None:
+            raise _runtime.RecordNotFoundError("favoriteFolder", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: FavoriteFolderFilterInput,
+    ) -> FavoriteFolder:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(FAVORITE_FOLDER_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("favoriteFolder", filter=filter, cause=_e) from _e
+        _r = _d.favorite_folder
+        if _r is None:
+            raise _runtime.RecordNotFoundError("favoriteFolder", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: FavoriteFolderFilterInput,
+    ) -> FavoriteFolder | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(FAVORITE_FOLDER_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.favorite_folder
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: FavoriteFolderFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[FavoriteFolderOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[FavoriteFolder]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(FAVORITE_FOLDERS_OP, _v)
+        return _runtime.page_of(_d.favorite_folders, "favoriteFolders")
+
+    async def count(
+        self,
+        *,
+        filter: FavoriteFolderFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(FAVORITE_FOLDERS_COUNT_OP, _v)
+        _c = _d.favorite_folders
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("favoriteFolders")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: FavoriteFolderFilterInput | None = None,
-        order_by: list[FavoriteFolderOrderByInput | None] | None = None,
+        filter: FavoriteFolderFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[FavoriteFolderOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[FavoriteFolder]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1072,13 +1225,90 @@ class FavoriteFolderApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(favorite_folder, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: FavoriteFolderFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[FavoriteFolderOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[FavoriteFolder]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(FAVORITE_FOLDERS_OP, _v)
+        return _runtime.page_of(_d.favorite_folders, "favoriteFolders")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: FavoriteFolderFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[FavoriteFolderOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[FavoriteFolder]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            FAVORITE_FOLDERS_OP,
+            _v,
+            connection=lambda _d: _d.favorite_folders,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         favorite_folders_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_favorite_folder, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: FavoriteFolderCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> FavoriteFolder:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_FAVORITE_FOLDER_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_favorite_folder
+        if _r is None:
+            raise _runtime.EmptyResultError("createFavoriteFolder")
+        return _r
 
     async def create_many(
         self,
@@ -1101,68 +1331,201 @@ class FavoriteFolderApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_favorite_folder,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(
-        update_favorite_folders, "Update every record matching ``filter``."
-    )
-    delete = _runtime.method(delete_favorite_folder, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_favorite_folders, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(destroy_favorite_folder, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_favorite_folders, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_favorite_folder, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_favorite_folders, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: FavoriteFolderUpdateInput,
+    ) -> FavoriteFolder:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_FAVORITE_FOLDER_OP, _v)
+        _r = _d.update_favorite_folder
+        if _r is None:
+            raise _runtime.EmptyResultError("updateFavoriteFolder")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: FavoriteFolderUpdateInput,
+        filter: FavoriteFolderFilterInput,
+    ) -> list[FavoriteFolder]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_FAVORITE_FOLDERS_OP, _v)
+        _r = _d.update_favorite_folders
+        if _r is None:
+            raise _runtime.EmptyResultError("updateFavoriteFolders")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> FavoriteFolder:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_FAVORITE_FOLDER_OP, _v)
+        _r = _d.delete_favorite_folder
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteFavoriteFolder")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: FavoriteFolderFilterInput,
+    ) -> list[FavoriteFolder]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_FAVORITE_FOLDERS_OP, _v)
+        _r = _d.delete_favorite_folders
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteFavoriteFolders")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> FavoriteFolder:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_FAVORITE_FOLDER_OP, _v)
+        _r = _d.restore_favorite_folder
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreFavoriteFolder")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: FavoriteFolderFilterInput,
+    ) -> list[FavoriteFolder]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_FAVORITE_FOLDERS_OP, _v)
+        _r = _d.restore_favorite_folders
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreFavoriteFolders")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> FavoriteFolder:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_FAVORITE_FOLDER_OP, _v)
+        _r = _d.destroy_favorite_folder
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyFavoriteFolder")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: FavoriteFolderFilterInput,
+    ) -> list[FavoriteFolder]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_FAVORITE_FOLDERS_OP, _v)
+        _r = _d.destroy_favorite_folders
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyFavoriteFolders")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[FavoriteFolderRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: FavoriteFolderFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[FavoriteFolderOrderByInput | None] | None = None,
-    ) -> FavoriteFolderWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: FavoriteFolderFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[FavoriteFolderOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[FavoriteFolderWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_favorite_folders_with_op(include), _v)
-        return _d.favorite_folders
+        return _runtime.page_of(_d.favorite_folders, "favoriteFolders")
 
     async def find_one_with(
         self,
         include: _t.Iterable[FavoriteFolderRelationName],
         *,
         filter: FavoriteFolderFilterInput,
-    ) -> FavoriteFolderWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> FavoriteFolderWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_favorite_folder_with_op(include), _v)
-        return _d.favorite_folder
+        try:
+            _d = await self._client.execute(_favorite_folder_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("favoriteFolder", filter=filter, cause=_e) from _e
+        _r = _d.favorite_folder
+        if _r is None:
+            raise _runtime.RecordNotFoundError("favoriteFolder", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[FavoriteFolderRelationName],
+        id: _uuid.UUID | str,
+    ) -> FavoriteFolderWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _favorite_folder_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("favoriteFolder", id=id, cause=_e) from _e
+        _r = _d.favorite_folder
+        if _r is None:
+            raise _runtime.RecordNotFoundError("favoriteFolder", id=id)
+        return _r

@@ -66,6 +66,7 @@ __all__ = [
     "DeleteMessagesResult",
     "DestroyMessageResult",
     "DestroyMessagesResult",
+    "MESSAGES_COUNT_OP",
     "MESSAGES_GROUP_BY_OP",
     "MESSAGES_OP",
     "MESSAGE_OP",
@@ -87,12 +88,14 @@ __all__ = [
     "MessageRelationInput",
     "MessageRelationName",
     "MessageResult",
+    "MessageTotalCount",
     "MessageUpdateInput",
     "MessageWhereUniqueInput",
     "MessageWithRelations",
     "MessageWithRelationsConnection",
     "MessageWithRelationsEdge",
     "MessageWithRelationsResult",
+    "MessagesCountResult",
     "MessagesGroupByResult",
     "MessagesResult",
     "MessagesWithRelationsResult",
@@ -112,6 +115,7 @@ __all__ = [
     "destroy_messages",
     "message",
     "messages",
+    "messages_count",
     "messages_group_by",
     "restore_message",
     "restore_messages",
@@ -148,7 +152,7 @@ class Message(_msgspec.Struct, frozen=True, kw_only=True):
     header_message_id: str | None = _msgspec.field(default=None, name="headerMessageId")
     # Id
     id: _uuid.UUID
-    message_thread_id: str | None = _msgspec.field(default=None, name="messageThreadId")
+    message_thread_id: _uuid.UUID | None = _msgspec.field(default=None, name="messageThreadId")
     # Record position
     position: float
     # The date the message was received
@@ -180,6 +184,12 @@ class MessageGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True):
     edges: list[MessageEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class MessageTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``Message`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -242,9 +252,9 @@ MessageCreateInput = _te.TypedDict(
         "deletedAt": "_dt.datetime | str | None",
         "direction": "MessageDirectionEnum | MessageDirectionEnumLiteral | None",
         "headerMessageId": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "messageThread": "MessageThreadRelationInput | None",
-        "messageThreadId": "str | _uuid.UUID | None",
+        "messageThreadId": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "receivedAt": "_dt.datetime | str | None",
         "subject": "str | None",
@@ -467,9 +477,9 @@ MessageUpdateInput = _te.TypedDict(
         "deletedAt": "_dt.datetime | str | None",
         "direction": "MessageDirectionEnum | MessageDirectionEnumLiteral | None",
         "headerMessageId": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "messageThread": "MessageThreadRelationInput | None",
-        "messageThreadId": "str | _uuid.UUID | None",
+        "messageThreadId": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "receivedAt": "_dt.datetime | str | None",
         "subject": "str | None",
@@ -559,28 +569,28 @@ query Messages($after: String, $before: String, $filter: MessageFilterInput, $fi
 async def messages(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: MessageFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[MessageOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: MessageFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[MessageOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> MessageConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(MESSAGES_OP, _v)
@@ -625,27 +635,31 @@ async def messages_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[MessageGroupByInput],
-    filter: MessageFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[MessageOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[MessageOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: MessageFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[MessageOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[MessageOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[MessageGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(MESSAGES_GROUP_BY_OP, _v)
@@ -678,12 +692,12 @@ async def create_message(
     client: _runtime.Executor,
     *,
     data: MessageCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> Message | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(CREATE_MESSAGE_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data))
@@ -716,12 +730,12 @@ async def create_messages(
     client: _runtime.Executor,
     *,
     data: list[MessageCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[Message] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -1014,6 +1028,41 @@ async def update_messages(
     return _d.update_messages
 
 
+class MessagesCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    messages: MessageTotalCount | None = None
+
+
+MESSAGES_COUNT_OP: _runtime.Operation[MessagesCountResult] = _runtime.Operation(
+    name="MessagesCount",
+    document="""\
+query MessagesCount($filter: MessageFilterInput) {
+  messages(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("messages",),
+    result_type=MessagesCountResult,
+    idempotent=True,
+)
+
+
+async def messages_count(
+    client: _runtime.Executor,
+    *,
+    filter: MessageFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> MessageTotalCount | None:
+    """How many ``Message`` records match ``filter`` (``totalCount`` of ``messages``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(MESSAGES_COUNT_OP, _v)
+    return _d.messages
+
+
 MessageRelationName = _t.Literal[
     "messageChannelMessageAssociations",
     "messageParticipants",
@@ -1168,22 +1217,118 @@ class MessageApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(messages, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Message:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(MESSAGE_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("message", id=id, cause=_e) from _e
+        _r = _d.message
+        if _r is None:
+            raise _runtime.RecordNotFoundError("message", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: MessageFilterInput,
+    ) -> Message:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(MESSAGE_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("message", filter=filter, cause=_e) from _e
+        _r = _d.message
+        if _r is None:
+            raise _runtime.RecordNotFoundError("message", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: MessageFilterInput,
+    ) -> Message | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(MESSAGE_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.message
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: MessageFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Message]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(MESSAGES_OP, _v)
+        return _runtime.page_of(_d.messages, "messages")
+
+    async def count(
+        self,
+        *,
+        filter: MessageFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(MESSAGES_COUNT_OP, _v)
+        _c = _d.messages
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("messages")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: MessageFilterInput | None = None,
-        order_by: list[MessageOrderByInput | None] | None = None,
+        filter: MessageFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[Message]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1194,13 +1339,86 @@ class MessageApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(message, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: MessageFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Message]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(MESSAGES_OP, _v)
+        return _runtime.page_of(_d.messages, "messages")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: MessageFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[Message]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            MESSAGES_OP,
+            _v,
+            connection=lambda _d: _d.messages,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         messages_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_message, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: MessageCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> Message:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_MESSAGE_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_message
+        if _r is None:
+            raise _runtime.EmptyResultError("createMessage")
+        return _r
 
     async def create_many(
         self,
@@ -1222,64 +1440,199 @@ class MessageApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_message,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(update_messages, "Update every record matching ``filter``.")
-    delete = _runtime.method(delete_message, "Soft-delete one record by id.")
-    delete_many = _runtime.method(delete_messages, "Soft-delete every record matching ``filter``.")
-    destroy = _runtime.method(destroy_message, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_messages, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_message, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_messages, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: MessageUpdateInput,
+    ) -> Message:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_MESSAGE_OP, _v)
+        _r = _d.update_message
+        if _r is None:
+            raise _runtime.EmptyResultError("updateMessage")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: MessageUpdateInput,
+        filter: MessageFilterInput,
+    ) -> list[Message]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_MESSAGES_OP, _v)
+        _r = _d.update_messages
+        if _r is None:
+            raise _runtime.EmptyResultError("updateMessages")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Message:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_MESSAGE_OP, _v)
+        _r = _d.delete_message
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteMessage")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: MessageFilterInput,
+    ) -> list[Message]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_MESSAGES_OP, _v)
+        _r = _d.delete_messages
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteMessages")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Message:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_MESSAGE_OP, _v)
+        _r = _d.restore_message
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreMessage")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: MessageFilterInput,
+    ) -> list[Message]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_MESSAGES_OP, _v)
+        _r = _d.restore_messages
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreMessages")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Message:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_MESSAGE_OP, _v)
+        _r = _d.destroy_message
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyMessage")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: MessageFilterInput,
+    ) -> list[Message]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_MESSAGES_OP, _v)
+        _r = _d.destroy_messages
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyMessages")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[MessageRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: MessageFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[MessageOrderByInput | None] | None = None,
-    ) -> MessageWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: MessageFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[MessageWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_messages_with_op(include), _v)
-        return _d.messages
+        return _runtime.page_of(_d.messages, "messages")
 
     async def find_one_with(
         self,
         include: _t.Iterable[MessageRelationName],
         *,
         filter: MessageFilterInput,
-    ) -> MessageWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> MessageWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_message_with_op(include), _v)
-        return _d.message
+        try:
+            _d = await self._client.execute(_message_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("message", filter=filter, cause=_e) from _e
+        _r = _d.message
+        if _r is None:
+            raise _runtime.RecordNotFoundError("message", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[MessageRelationName],
+        id: _uuid.UUID | str,
+    ) -> MessageWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _message_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("message", id=id, cause=_e) from _e
+        _r = _d.message
+        if _r is None:
+            raise _runtime.RecordNotFoundError("message", id=id)
+        return _r

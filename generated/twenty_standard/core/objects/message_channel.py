@@ -67,6 +67,7 @@ __all__ = [
     "DeleteMessageChannelsResult",
     "DestroyMessageChannelResult",
     "DestroyMessageChannelsResult",
+    "MESSAGE_CHANNELS_COUNT_OP",
     "MESSAGE_CHANNELS_GROUP_BY_OP",
     "MESSAGE_CHANNELS_OP",
     "MESSAGE_CHANNEL_OP",
@@ -100,6 +101,7 @@ __all__ = [
     "MessageChannelSyncStatusEnum",
     "MessageChannelSyncStatusEnumFilter",
     "MessageChannelSyncStatusEnumLiteral",
+    "MessageChannelTotalCount",
     "MessageChannelTypeEnum",
     "MessageChannelTypeEnumFilter",
     "MessageChannelTypeEnumLiteral",
@@ -112,6 +114,7 @@ __all__ = [
     "MessageChannelWithRelationsConnection",
     "MessageChannelWithRelationsEdge",
     "MessageChannelWithRelationsResult",
+    "MessageChannelsCountResult",
     "MessageChannelsGroupByResult",
     "MessageChannelsResult",
     "MessageChannelsWithRelationsResult",
@@ -131,6 +134,7 @@ __all__ = [
     "destroy_message_channels",
     "message_channel",
     "message_channels",
+    "message_channels_count",
     "message_channels_group_by",
     "restore_message_channel",
     "restore_message_channels",
@@ -269,7 +273,7 @@ MessageChannelVisibilityEnumLiteral = _t.Literal[
 class MessageChannel(_msgspec.Struct, frozen=True, kw_only=True):
     """Message Channels"""
 
-    connected_account_id: str = _msgspec.field(name="connectedAccountId")
+    connected_account_id: _uuid.UUID = _msgspec.field(name="connectedAccountId")
     # Automatically create People records when receiving or sending emails
     contact_auto_creation_policy: MessageChannelContactAutoCreationPolicyEnum = _msgspec.field(
         name="contactAutoCreationPolicy"
@@ -345,6 +349,12 @@ class MessageChannelGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True
     edges: list[MessageChannelEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class MessageChannelTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``MessageChannel`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -424,7 +434,7 @@ MessageChannelCreateInput = _te.TypedDict(
     "MessageChannelCreateInput",
     {
         "connectedAccount": "ConnectedAccountRelationInput | None",
-        "connectedAccountId": "str | _uuid.UUID | None",
+        "connectedAccountId": "_uuid.UUID | str | None",
         "contactAutoCreationPolicy": "MessageChannelContactAutoCreationPolicyEnum | MessageChannelContactAutoCreationPolicyEnumLiteral | None",
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorCreateInput | None",
@@ -432,7 +442,7 @@ MessageChannelCreateInput = _te.TypedDict(
         "excludeGroupEmails": "bool | None",
         "excludeNonProfessionalEmails": "bool | None",
         "handle": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "isContactAutoCreationEnabled": "bool | None",
         "isSyncEnabled": "bool | None",
         "messageFolderImportPolicy": "MessageChannelMessageFolderImportPolicyEnum | MessageChannelMessageFolderImportPolicyEnumLiteral | None",
@@ -845,7 +855,7 @@ MessageChannelUpdateInput = _te.TypedDict(
     "MessageChannelUpdateInput",
     {
         "connectedAccount": "ConnectedAccountRelationInput | None",
-        "connectedAccountId": "str | _uuid.UUID | None",
+        "connectedAccountId": "_uuid.UUID | str | None",
         "contactAutoCreationPolicy": "MessageChannelContactAutoCreationPolicyEnum | MessageChannelContactAutoCreationPolicyEnumLiteral | None",
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorUpdateInput | None",
@@ -853,7 +863,7 @@ MessageChannelUpdateInput = _te.TypedDict(
         "excludeGroupEmails": "bool | None",
         "excludeNonProfessionalEmails": "bool | None",
         "handle": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "isContactAutoCreationEnabled": "bool | None",
         "isSyncEnabled": "bool | None",
         "messageFolderImportPolicy": "MessageChannelMessageFolderImportPolicyEnum | MessageChannelMessageFolderImportPolicyEnumLiteral | None",
@@ -972,28 +982,30 @@ query MessageChannels($after: String, $before: String, $filter: MessageChannelFi
 async def message_channels(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: MessageChannelFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[MessageChannelOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: MessageChannelFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[MessageChannelOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> MessageChannelConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(MESSAGE_CHANNELS_OP, _v)
@@ -1038,27 +1050,31 @@ async def message_channels_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[MessageChannelGroupByInput],
-    filter: MessageChannelFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[MessageChannelOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[MessageChannelOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: MessageChannelFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[MessageChannelOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[MessageChannelOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[MessageChannelGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(MESSAGE_CHANNELS_GROUP_BY_OP, _v)
@@ -1093,12 +1109,12 @@ async def create_message_channel(
     client: _runtime.Executor,
     *,
     data: MessageChannelCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> MessageChannel | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -1135,12 +1151,12 @@ async def create_message_channels(
     client: _runtime.Executor,
     *,
     data: list[MessageChannelCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[MessageChannel] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -1449,6 +1465,43 @@ async def update_message_channels(
     return _d.update_message_channels
 
 
+class MessageChannelsCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    message_channels: MessageChannelTotalCount | None = _msgspec.field(
+        default=None, name="messageChannels"
+    )
+
+
+MESSAGE_CHANNELS_COUNT_OP: _runtime.Operation[MessageChannelsCountResult] = _runtime.Operation(
+    name="MessageChannelsCount",
+    document="""\
+query MessageChannelsCount($filter: MessageChannelFilterInput) {
+  messageChannels(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("messageChannels",),
+    result_type=MessageChannelsCountResult,
+    idempotent=True,
+)
+
+
+async def message_channels_count(
+    client: _runtime.Executor,
+    *,
+    filter: MessageChannelFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> MessageChannelTotalCount | None:
+    """How many ``MessageChannel`` records match ``filter`` (``totalCount`` of ``messageChannels``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(MESSAGE_CHANNELS_COUNT_OP, _v)
+    return _d.message_channels
+
+
 MessageChannelRelationName = _t.Literal[
     "connectedAccount",
     "messageChannelMessageAssociations",
@@ -1612,22 +1665,122 @@ class MessageChannelApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(message_channels, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageChannel:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(MESSAGE_CHANNEL_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("messageChannel", id=id, cause=_e) from _e
+        _r = _d.message_channel
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageChannel", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: MessageChannelFilterInput,
+    ) -> MessageChannel:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(MESSAGE_CHANNEL_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("messageChannel", filter=filter, cause=_e) from _e
+        _r = _d.message_channel
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageChannel", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: MessageChannelFilterInput,
+    ) -> MessageChannel | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(MESSAGE_CHANNEL_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.message_channel
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: MessageChannelFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageChannelOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[MessageChannel]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(MESSAGE_CHANNELS_OP, _v)
+        return _runtime.page_of(_d.message_channels, "messageChannels")
+
+    async def count(
+        self,
+        *,
+        filter: MessageChannelFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(MESSAGE_CHANNELS_COUNT_OP, _v)
+        _c = _d.message_channels
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("messageChannels")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: MessageChannelFilterInput | None = None,
-        order_by: list[MessageChannelOrderByInput | None] | None = None,
+        filter: MessageChannelFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageChannelOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[MessageChannel]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1638,13 +1791,90 @@ class MessageChannelApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(message_channel, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: MessageChannelFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageChannelOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[MessageChannel]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(MESSAGE_CHANNELS_OP, _v)
+        return _runtime.page_of(_d.message_channels, "messageChannels")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: MessageChannelFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageChannelOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[MessageChannel]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            MESSAGE_CHANNELS_OP,
+            _v,
+            connection=lambda _d: _d.message_channels,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         message_channels_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_message_channel, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: MessageChannelCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> MessageChannel:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_MESSAGE_CHANNEL_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_message_channel
+        if _r is None:
+            raise _runtime.EmptyResultError("createMessageChannel")
+        return _r
 
     async def create_many(
         self,
@@ -1667,68 +1897,201 @@ class MessageChannelApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_message_channel,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(
-        update_message_channels, "Update every record matching ``filter``."
-    )
-    delete = _runtime.method(delete_message_channel, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_message_channels, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(destroy_message_channel, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_message_channels, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_message_channel, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_message_channels, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: MessageChannelUpdateInput,
+    ) -> MessageChannel:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_MESSAGE_CHANNEL_OP, _v)
+        _r = _d.update_message_channel
+        if _r is None:
+            raise _runtime.EmptyResultError("updateMessageChannel")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: MessageChannelUpdateInput,
+        filter: MessageChannelFilterInput,
+    ) -> list[MessageChannel]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_MESSAGE_CHANNELS_OP, _v)
+        _r = _d.update_message_channels
+        if _r is None:
+            raise _runtime.EmptyResultError("updateMessageChannels")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageChannel:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_MESSAGE_CHANNEL_OP, _v)
+        _r = _d.delete_message_channel
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteMessageChannel")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: MessageChannelFilterInput,
+    ) -> list[MessageChannel]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_MESSAGE_CHANNELS_OP, _v)
+        _r = _d.delete_message_channels
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteMessageChannels")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageChannel:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_MESSAGE_CHANNEL_OP, _v)
+        _r = _d.restore_message_channel
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreMessageChannel")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: MessageChannelFilterInput,
+    ) -> list[MessageChannel]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_MESSAGE_CHANNELS_OP, _v)
+        _r = _d.restore_message_channels
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreMessageChannels")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageChannel:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_MESSAGE_CHANNEL_OP, _v)
+        _r = _d.destroy_message_channel
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyMessageChannel")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: MessageChannelFilterInput,
+    ) -> list[MessageChannel]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_MESSAGE_CHANNELS_OP, _v)
+        _r = _d.destroy_message_channels
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyMessageChannels")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[MessageChannelRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: MessageChannelFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[MessageChannelOrderByInput | None] | None = None,
-    ) -> MessageChannelWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: MessageChannelFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageChannelOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[MessageChannelWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_message_channels_with_op(include), _v)
-        return _d.message_channels
+        return _runtime.page_of(_d.message_channels, "messageChannels")
 
     async def find_one_with(
         self,
         include: _t.Iterable[MessageChannelRelationName],
         *,
         filter: MessageChannelFilterInput,
-    ) -> MessageChannelWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> MessageChannelWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_message_channel_with_op(include), _v)
-        return _d.message_channel
+        try:
+            _d = await self._client.execute(_message_channel_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("messageChannel", filter=filter, cause=_e) from _e
+        _r = _d.message_channel
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageChannel", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[MessageChannelRelationName],
+        id: _uuid.UUID | str,
+    ) -> MessageChannelWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _message_channel_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("messageChannel", id=id, cause=_e) from _e
+        _r = _d.message_channel
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageChannel", id=id)
+        return _r

@@ -70,6 +70,7 @@ __all__ = [
     "DeleteMessageChannelMessageAssociationsResult",
     "DestroyMessageChannelMessageAssociationResult",
     "DestroyMessageChannelMessageAssociationsResult",
+    "MESSAGE_CHANNEL_MESSAGE_ASSOCIATIONS_COUNT_OP",
     "MESSAGE_CHANNEL_MESSAGE_ASSOCIATIONS_GROUP_BY_OP",
     "MESSAGE_CHANNEL_MESSAGE_ASSOCIATIONS_OP",
     "MESSAGE_CHANNEL_MESSAGE_ASSOCIATION_OP",
@@ -89,11 +90,13 @@ __all__ = [
     "MessageChannelMessageAssociationOrderByWithGroupByInput",
     "MessageChannelMessageAssociationRelationName",
     "MessageChannelMessageAssociationResult",
+    "MessageChannelMessageAssociationTotalCount",
     "MessageChannelMessageAssociationUpdateInput",
     "MessageChannelMessageAssociationWithRelations",
     "MessageChannelMessageAssociationWithRelationsConnection",
     "MessageChannelMessageAssociationWithRelationsEdge",
     "MessageChannelMessageAssociationWithRelationsResult",
+    "MessageChannelMessageAssociationsCountResult",
     "MessageChannelMessageAssociationsGroupByResult",
     "MessageChannelMessageAssociationsResult",
     "MessageChannelMessageAssociationsWithRelationsResult",
@@ -113,6 +116,7 @@ __all__ = [
     "destroy_message_channel_message_associations",
     "message_channel_message_association",
     "message_channel_message_associations",
+    "message_channel_message_associations_count",
     "message_channel_message_associations_group_by",
     "restore_message_channel_message_association",
     "restore_message_channel_message_associations",
@@ -147,15 +151,15 @@ class MessageChannelMessageAssociation(_msgspec.Struct, frozen=True, kw_only=Tru
     direction: MessageChannelMessageAssociationDirectionEnum
     # Id
     id: _uuid.UUID
-    message_channel_id: str | None = _msgspec.field(default=None, name="messageChannelId")
+    message_channel_id: _uuid.UUID | None = _msgspec.field(default=None, name="messageChannelId")
     # Message id from the messaging provider
     message_external_id: str | None = _msgspec.field(default=None, name="messageExternalId")
-    message_id: str | None = _msgspec.field(default=None, name="messageId")
+    message_id: _uuid.UUID | None = _msgspec.field(default=None, name="messageId")
     # Thread id from the messaging provider
     message_thread_external_id: str | None = _msgspec.field(
         default=None, name="messageThreadExternalId"
     )
-    message_thread_id: str | None = _msgspec.field(default=None, name="messageThreadId")
+    message_thread_id: _uuid.UUID | None = _msgspec.field(default=None, name="messageThreadId")
     # Record position
     position: float
     # Field used for full-text search
@@ -181,6 +185,12 @@ class MessageChannelMessageAssociationGroupByConnection(_msgspec.Struct, frozen=
     edges: list[MessageChannelMessageAssociationEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class MessageChannelMessageAssociationTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``MessageChannelMessageAssociation`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -233,15 +243,15 @@ MessageChannelMessageAssociationCreateInput = _te.TypedDict(
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
         "direction": "MessageChannelMessageAssociationDirectionEnum | MessageChannelMessageAssociationDirectionEnumLiteral | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "message": "MessageRelationInput | None",
         "messageChannel": "MessageChannelRelationInput | None",
-        "messageChannelId": "str | _uuid.UUID | None",
+        "messageChannelId": "_uuid.UUID | str | None",
         "messageExternalId": "str | None",
-        "messageId": "str | _uuid.UUID | None",
+        "messageId": "_uuid.UUID | str | None",
         "messageThread": "MessageThreadRelationInput | None",
         "messageThreadExternalId": "str | None",
-        "messageThreadId": "str | _uuid.UUID | None",
+        "messageThreadId": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorCreateInput | None",
@@ -440,15 +450,15 @@ MessageChannelMessageAssociationUpdateInput = _te.TypedDict(
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
         "direction": "MessageChannelMessageAssociationDirectionEnum | MessageChannelMessageAssociationDirectionEnumLiteral | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "message": "MessageRelationInput | None",
         "messageChannel": "MessageChannelRelationInput | None",
-        "messageChannelId": "str | _uuid.UUID | None",
+        "messageChannelId": "_uuid.UUID | str | None",
         "messageExternalId": "str | None",
-        "messageId": "str | _uuid.UUID | None",
+        "messageId": "_uuid.UUID | str | None",
         "messageThread": "MessageThreadRelationInput | None",
         "messageThreadExternalId": "str | None",
-        "messageThreadId": "str | _uuid.UUID | None",
+        "messageThreadId": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorUpdateInput | None",
@@ -534,28 +544,32 @@ query MessageChannelMessageAssociations($after: String, $before: String, $filter
 async def message_channel_message_associations(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: MessageChannelMessageAssociationFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[MessageChannelMessageAssociationOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: MessageChannelMessageAssociationFilterInput
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[MessageChannelMessageAssociationOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> MessageChannelMessageAssociationConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(MESSAGE_CHANNEL_MESSAGE_ASSOCIATIONS_OP, _v)
@@ -602,27 +616,33 @@ async def message_channel_message_associations_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[MessageChannelMessageAssociationGroupByInput],
-    filter: MessageChannelMessageAssociationFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[MessageChannelMessageAssociationOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[MessageChannelMessageAssociationOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: MessageChannelMessageAssociationFilterInput
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[MessageChannelMessageAssociationOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[MessageChannelMessageAssociationOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[MessageChannelMessageAssociationGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(MESSAGE_CHANNEL_MESSAGE_ASSOCIATIONS_GROUP_BY_OP, _v)
@@ -659,12 +679,12 @@ async def create_message_channel_message_association(
     client: _runtime.Executor,
     *,
     data: MessageChannelMessageAssociationCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> MessageChannelMessageAssociation | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -705,12 +725,12 @@ async def create_message_channel_message_associations(
     client: _runtime.Executor,
     *,
     data: list[MessageChannelMessageAssociationCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[MessageChannelMessageAssociation] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -1037,6 +1057,47 @@ async def update_message_channel_message_associations(
     return _d.update_message_channel_message_associations
 
 
+class MessageChannelMessageAssociationsCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    message_channel_message_associations: MessageChannelMessageAssociationTotalCount | None = (
+        _msgspec.field(default=None, name="messageChannelMessageAssociations")
+    )
+
+
+MESSAGE_CHANNEL_MESSAGE_ASSOCIATIONS_COUNT_OP: _runtime.Operation[
+    MessageChannelMessageAssociationsCountResult
+] = _runtime.Operation(
+    name="MessageChannelMessageAssociationsCount",
+    document="""\
+query MessageChannelMessageAssociationsCount($filter: MessageChannelMessageAssociationFilterInput) {
+  messageChannelMessageAssociations(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("messageChannelMessageAssociations",),
+    result_type=MessageChannelMessageAssociationsCountResult,
+    idempotent=True,
+)
+
+
+async def message_channel_message_associations_count(
+    client: _runtime.Executor,
+    *,
+    filter: MessageChannelMessageAssociationFilterInput
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> MessageChannelMessageAssociationTotalCount | None:
+    """How many ``MessageChannelMessageAssociation`` records match ``filter`` (``totalCount`` of ``messageChannelMessageAssociations``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(MESSAGE_CHANNEL_MESSAGE_ASSOCIATIONS_COUNT_OP, _v)
+    return _d.message_channel_message_associations
+
+
 MessageChannelMessageAssociationRelationName = _t.Literal[
     "message",
     "messageChannel",
@@ -1188,24 +1249,136 @@ class MessageChannelMessageAssociationApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(
-        message_channel_message_associations, "One page of records (``findMany``)."
-    )
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageChannelMessageAssociation:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(
+                MESSAGE_CHANNEL_MESSAGE_ASSOCIATION_OP, {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError(
+                "messageChannelMessageAssociation", id=id, cause=_e
+            ) from _e
+        _r = _d.message_channel_message_association
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageChannelMessageAssociation", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: MessageChannelMessageAssociationFilterInput,
+    ) -> MessageChannelMessageAssociation:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(MESSAGE_CHANNEL_MESSAGE_ASSOCIATION_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError(
+                "messageChannelMessageAssociation", filter=filter, cause=_e
+            ) from _e
+        _r = _d.message_channel_message_association
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageChannelMessageAssociation", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: MessageChannelMessageAssociationFilterInput,
+    ) -> MessageChannelMessageAssociation | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(MESSAGE_CHANNEL_MESSAGE_ASSOCIATION_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.message_channel_message_association
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: MessageChannelMessageAssociationFilterInput
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageChannelMessageAssociationOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[MessageChannelMessageAssociation]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(MESSAGE_CHANNEL_MESSAGE_ASSOCIATIONS_OP, _v)
+        return _runtime.page_of(
+            _d.message_channel_message_associations, "messageChannelMessageAssociations"
+        )
+
+    async def count(
+        self,
+        *,
+        filter: MessageChannelMessageAssociationFilterInput
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(MESSAGE_CHANNEL_MESSAGE_ASSOCIATIONS_COUNT_OP, _v)
+        _c = _d.message_channel_message_associations
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("messageChannelMessageAssociations")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: MessageChannelMessageAssociationFilterInput | None = None,
-        order_by: list[MessageChannelMessageAssociationOrderByInput | None] | None = None,
+        filter: MessageChannelMessageAssociationFilterInput
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageChannelMessageAssociationOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[MessageChannelMessageAssociation]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1216,17 +1389,99 @@ class MessageChannelMessageAssociationApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(
-        message_channel_message_association, "The record matching ``filter`` (``findOne``)."
-    )
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: MessageChannelMessageAssociationFilterInput
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageChannelMessageAssociationOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[MessageChannelMessageAssociation]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(MESSAGE_CHANNEL_MESSAGE_ASSOCIATIONS_OP, _v)
+        return _runtime.page_of(
+            _d.message_channel_message_associations, "messageChannelMessageAssociations"
+        )
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: MessageChannelMessageAssociationFilterInput
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageChannelMessageAssociationOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[MessageChannelMessageAssociation]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            MESSAGE_CHANNEL_MESSAGE_ASSOCIATIONS_OP,
+            _v,
+            connection=lambda _d: _d.message_channel_message_associations,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         message_channel_message_associations_group_by,
         "Aggregates grouped by the given fields (``groupBy``).",
     )
-    create = _runtime.method(
-        create_message_channel_message_association,
-        "Create (or, with ``upsert=True``, upsert) one record.",
-    )
+
+    async def create(
+        self,
+        data: MessageChannelMessageAssociationCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> MessageChannelMessageAssociation:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_MESSAGE_CHANNEL_MESSAGE_ASSOCIATION_OP,
+            _v,
+            idempotent=_runtime.keyed_upsert(upsert, data),
+        )
+        _r = _d.create_message_channel_message_association
+        if _r is None:
+            raise _runtime.EmptyResultError("createMessageChannelMessageAssociation")
+        return _r
 
     async def create_many(
         self,
@@ -1249,76 +1504,212 @@ class MessageChannelMessageAssociationApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_message_channel_message_association,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(
-        update_message_channel_message_associations, "Update every record matching ``filter``."
-    )
-    delete = _runtime.method(
-        delete_message_channel_message_association, "Soft-delete one record by id."
-    )
-    delete_many = _runtime.method(
-        delete_message_channel_message_associations, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(
-        destroy_message_channel_message_association, "Permanently delete one record by id."
-    )
-    destroy_many = _runtime.method(
-        destroy_message_channel_message_associations,
-        "Permanently delete every record matching ``filter``.",
-    )
-    restore = _runtime.method(
-        restore_message_channel_message_association, "Restore one soft-deleted record by id."
-    )
-    restore_many = _runtime.method(
-        restore_message_channel_message_associations,
-        "Restore every soft-deleted record matching ``filter``.",
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: MessageChannelMessageAssociationUpdateInput,
+    ) -> MessageChannelMessageAssociation:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_MESSAGE_CHANNEL_MESSAGE_ASSOCIATION_OP, _v)
+        _r = _d.update_message_channel_message_association
+        if _r is None:
+            raise _runtime.EmptyResultError("updateMessageChannelMessageAssociation")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: MessageChannelMessageAssociationUpdateInput,
+        filter: MessageChannelMessageAssociationFilterInput,
+    ) -> list[MessageChannelMessageAssociation]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_MESSAGE_CHANNEL_MESSAGE_ASSOCIATIONS_OP, _v)
+        _r = _d.update_message_channel_message_associations
+        if _r is None:
+            raise _runtime.EmptyResultError("updateMessageChannelMessageAssociations")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageChannelMessageAssociation:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_MESSAGE_CHANNEL_MESSAGE_ASSOCIATION_OP, _v)
+        _r = _d.delete_message_channel_message_association
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteMessageChannelMessageAssociation")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: MessageChannelMessageAssociationFilterInput,
+    ) -> list[MessageChannelMessageAssociation]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_MESSAGE_CHANNEL_MESSAGE_ASSOCIATIONS_OP, _v)
+        _r = _d.delete_message_channel_message_associations
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteMessageChannelMessageAssociations")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageChannelMessageAssociation:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_MESSAGE_CHANNEL_MESSAGE_ASSOCIATION_OP, _v)
+        _r = _d.restore_message_channel_message_association
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreMessageChannelMessageAssociation")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: MessageChannelMessageAssociationFilterInput,
+    ) -> list[MessageChannelMessageAssociation]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_MESSAGE_CHANNEL_MESSAGE_ASSOCIATIONS_OP, _v)
+        _r = _d.restore_message_channel_message_associations
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreMessageChannelMessageAssociations")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageChannelMessageAssociation:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_MESSAGE_CHANNEL_MESSAGE_ASSOCIATION_OP, _v)
+        _r = _d.destroy_message_channel_message_association
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyMessageChannelMessageAssociation")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: MessageChannelMessageAssociationFilterInput,
+    ) -> list[MessageChannelMessageAssociation]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_MESSAGE_CHANNEL_MESSAGE_ASSOCIATIONS_OP, _v)
+        _r = _d.destroy_message_channel_message_associations
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyMessageChannelMessageAssociations")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[MessageChannelMessageAssociationRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: MessageChannelMessageAssociationFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[MessageChannelMessageAssociationOrderByInput | None] | None = None,
-    ) -> MessageChannelMessageAssociationWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: MessageChannelMessageAssociationFilterInput
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageChannelMessageAssociationOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[MessageChannelMessageAssociationWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_message_channel_message_associations_with_op(include), _v)
-        return _d.message_channel_message_associations
+        return _runtime.page_of(
+            _d.message_channel_message_associations, "messageChannelMessageAssociations"
+        )
 
     async def find_one_with(
         self,
         include: _t.Iterable[MessageChannelMessageAssociationRelationName],
         *,
         filter: MessageChannelMessageAssociationFilterInput,
-    ) -> MessageChannelMessageAssociationWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> MessageChannelMessageAssociationWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_message_channel_message_association_with_op(include), _v)
-        return _d.message_channel_message_association
+        try:
+            _d = await self._client.execute(
+                _message_channel_message_association_with_op(include), _v
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError(
+                "messageChannelMessageAssociation", filter=filter, cause=_e
+            ) from _e
+        _r = _d.message_channel_message_association
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageChannelMessageAssociation", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[MessageChannelMessageAssociationRelationName],
+        id: _uuid.UUID | str,
+    ) -> MessageChannelMessageAssociationWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _message_channel_message_association_with_op(include),
+                {"filter": {"id": {"eq": str(id)}}},
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError(
+                "messageChannelMessageAssociation", id=id, cause=_e
+            ) from _e
+        _r = _d.message_channel_message_association
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageChannelMessageAssociation", id=id)
+        return _r

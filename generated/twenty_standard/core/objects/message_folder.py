@@ -61,6 +61,7 @@ __all__ = [
     "DeleteMessageFoldersResult",
     "DestroyMessageFolderResult",
     "DestroyMessageFoldersResult",
+    "MESSAGE_FOLDERS_COUNT_OP",
     "MESSAGE_FOLDERS_GROUP_BY_OP",
     "MESSAGE_FOLDERS_OP",
     "MESSAGE_FOLDER_OP",
@@ -80,11 +81,13 @@ __all__ = [
     "MessageFolderPendingSyncActionEnumLiteral",
     "MessageFolderRelationName",
     "MessageFolderResult",
+    "MessageFolderTotalCount",
     "MessageFolderUpdateInput",
     "MessageFolderWithRelations",
     "MessageFolderWithRelationsConnection",
     "MessageFolderWithRelationsEdge",
     "MessageFolderWithRelationsResult",
+    "MessageFoldersCountResult",
     "MessageFoldersGroupByResult",
     "MessageFoldersResult",
     "MessageFoldersWithRelationsResult",
@@ -104,6 +107,7 @@ __all__ = [
     "destroy_message_folders",
     "message_folder",
     "message_folders",
+    "message_folders_count",
     "message_folders_group_by",
     "restore_message_folder",
     "restore_message_folders",
@@ -142,7 +146,7 @@ class MessageFolder(_msgspec.Struct, frozen=True, kw_only=True):
     is_sent_folder: bool = _msgspec.field(name="isSentFolder")
     # Is Synced
     is_synced: bool = _msgspec.field(name="isSynced")
-    message_channel_id: str = _msgspec.field(name="messageChannelId")
+    message_channel_id: _uuid.UUID = _msgspec.field(name="messageChannelId")
     # Folder name
     name: str | None = None
     # Parent Folder ID
@@ -178,6 +182,12 @@ class MessageFolderGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True)
     edges: list[MessageFolderEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class MessageFolderTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``MessageFolder`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -222,11 +232,11 @@ MessageFolderCreateInput = _te.TypedDict(
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
         "externalId": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "isSentFolder": "bool | None",
         "isSynced": "bool | None",
         "messageChannel": "MessageChannelRelationInput | None",
-        "messageChannelId": "str | _uuid.UUID | None",
+        "messageChannelId": "_uuid.UUID | str | None",
         "name": "str | None",
         "parentFolderId": "str | None",
         "pendingSyncAction": "MessageFolderPendingSyncActionEnum | MessageFolderPendingSyncActionEnumLiteral | None",
@@ -459,11 +469,11 @@ MessageFolderUpdateInput = _te.TypedDict(
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
         "externalId": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "isSentFolder": "bool | None",
         "isSynced": "bool | None",
         "messageChannel": "MessageChannelRelationInput | None",
-        "messageChannelId": "str | _uuid.UUID | None",
+        "messageChannelId": "_uuid.UUID | str | None",
         "name": "str | None",
         "parentFolderId": "str | None",
         "pendingSyncAction": "MessageFolderPendingSyncActionEnum | MessageFolderPendingSyncActionEnumLiteral | None",
@@ -547,28 +557,30 @@ query MessageFolders($after: String, $before: String, $filter: MessageFolderFilt
 async def message_folders(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: MessageFolderFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[MessageFolderOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: MessageFolderFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[MessageFolderOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> MessageFolderConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(MESSAGE_FOLDERS_OP, _v)
@@ -613,27 +625,31 @@ async def message_folders_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[MessageFolderGroupByInput],
-    filter: MessageFolderFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[MessageFolderOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[MessageFolderOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: MessageFolderFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[MessageFolderOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[MessageFolderOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[MessageFolderGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(MESSAGE_FOLDERS_GROUP_BY_OP, _v)
@@ -668,12 +684,12 @@ async def create_message_folder(
     client: _runtime.Executor,
     *,
     data: MessageFolderCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> MessageFolder | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -710,12 +726,12 @@ async def create_message_folders(
     client: _runtime.Executor,
     *,
     data: list[MessageFolderCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[MessageFolder] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -1024,6 +1040,43 @@ async def update_message_folders(
     return _d.update_message_folders
 
 
+class MessageFoldersCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    message_folders: MessageFolderTotalCount | None = _msgspec.field(
+        default=None, name="messageFolders"
+    )
+
+
+MESSAGE_FOLDERS_COUNT_OP: _runtime.Operation[MessageFoldersCountResult] = _runtime.Operation(
+    name="MessageFoldersCount",
+    document="""\
+query MessageFoldersCount($filter: MessageFolderFilterInput) {
+  messageFolders(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("messageFolders",),
+    result_type=MessageFoldersCountResult,
+    idempotent=True,
+)
+
+
+async def message_folders_count(
+    client: _runtime.Executor,
+    *,
+    filter: MessageFolderFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> MessageFolderTotalCount | None:
+    """How many ``MessageFolder`` records match ``filter`` (``totalCount`` of ``messageFolders``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(MESSAGE_FOLDERS_COUNT_OP, _v)
+    return _d.message_folders
+
+
 MessageFolderRelationName = _t.Literal["messageChannel",]
 _RELATION_SELECTIONS: dict[str, str] = {
     "messageChannel": """\
@@ -1144,22 +1197,122 @@ class MessageFolderApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(message_folders, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageFolder:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(MESSAGE_FOLDER_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("messageFolder", id=id, cause=_e) from _e
+        _r = _d.message_folder
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageFolder", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: MessageFolderFilterInput,
+    ) -> MessageFolder:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(MESSAGE_FOLDER_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("messageFolder", filter=filter, cause=_e) from _e
+        _r = _d.message_folder
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageFolder", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: MessageFolderFilterInput,
+    ) -> MessageFolder | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(MESSAGE_FOLDER_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.message_folder
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: MessageFolderFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageFolderOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[MessageFolder]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(MESSAGE_FOLDERS_OP, _v)
+        return _runtime.page_of(_d.message_folders, "messageFolders")
+
+    async def count(
+        self,
+        *,
+        filter: MessageFolderFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(MESSAGE_FOLDERS_COUNT_OP, _v)
+        _c = _d.message_folders
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("messageFolders")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: MessageFolderFilterInput | None = None,
-        order_by: list[MessageFolderOrderByInput | None] | None = None,
+        filter: MessageFolderFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageFolderOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[MessageFolder]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1170,13 +1323,90 @@ class MessageFolderApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(message_folder, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: MessageFolderFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageFolderOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[MessageFolder]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(MESSAGE_FOLDERS_OP, _v)
+        return _runtime.page_of(_d.message_folders, "messageFolders")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: MessageFolderFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageFolderOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[MessageFolder]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            MESSAGE_FOLDERS_OP,
+            _v,
+            connection=lambda _d: _d.message_folders,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         message_folders_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_message_folder, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: MessageFolderCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> MessageFolder:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_MESSAGE_FOLDER_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_message_folder
+        if _r is None:
+            raise _runtime.EmptyResultError("createMessageFolder")
+        return _r
 
     async def create_many(
         self,
@@ -1198,68 +1428,201 @@ class MessageFolderApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_message_folder,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(
-        update_message_folders, "Update every record matching ``filter``."
-    )
-    delete = _runtime.method(delete_message_folder, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_message_folders, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(destroy_message_folder, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_message_folders, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_message_folder, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_message_folders, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: MessageFolderUpdateInput,
+    ) -> MessageFolder:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_MESSAGE_FOLDER_OP, _v)
+        _r = _d.update_message_folder
+        if _r is None:
+            raise _runtime.EmptyResultError("updateMessageFolder")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: MessageFolderUpdateInput,
+        filter: MessageFolderFilterInput,
+    ) -> list[MessageFolder]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_MESSAGE_FOLDERS_OP, _v)
+        _r = _d.update_message_folders
+        if _r is None:
+            raise _runtime.EmptyResultError("updateMessageFolders")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageFolder:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_MESSAGE_FOLDER_OP, _v)
+        _r = _d.delete_message_folder
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteMessageFolder")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: MessageFolderFilterInput,
+    ) -> list[MessageFolder]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_MESSAGE_FOLDERS_OP, _v)
+        _r = _d.delete_message_folders
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteMessageFolders")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageFolder:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_MESSAGE_FOLDER_OP, _v)
+        _r = _d.restore_message_folder
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreMessageFolder")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: MessageFolderFilterInput,
+    ) -> list[MessageFolder]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_MESSAGE_FOLDERS_OP, _v)
+        _r = _d.restore_message_folders
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreMessageFolders")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageFolder:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_MESSAGE_FOLDER_OP, _v)
+        _r = _d.destroy_message_folder
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyMessageFolder")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: MessageFolderFilterInput,
+    ) -> list[MessageFolder]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_MESSAGE_FOLDERS_OP, _v)
+        _r = _d.destroy_message_folders
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyMessageFolders")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[MessageFolderRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: MessageFolderFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[MessageFolderOrderByInput | None] | None = None,
-    ) -> MessageFolderWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: MessageFolderFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageFolderOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[MessageFolderWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_message_folders_with_op(include), _v)
-        return _d.message_folders
+        return _runtime.page_of(_d.message_folders, "messageFolders")
 
     async def find_one_with(
         self,
         include: _t.Iterable[MessageFolderRelationName],
         *,
         filter: MessageFolderFilterInput,
-    ) -> MessageFolderWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> MessageFolderWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_message_folder_with_op(include), _v)
-        return _d.message_folder
+        try:
+            _d = await self._client.execute(_message_folder_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("messageFolder", filter=filter, cause=_e) from _e
+        _r = _d.message_folder
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageFolder", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[MessageFolderRelationName],
+        id: _uuid.UUID | str,
+    ) -> MessageFolderWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _message_folder_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("messageFolder", id=id, cause=_e) from _e
+        _r = _d.message_folder
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageFolder", id=id)
+        return _r

@@ -66,6 +66,7 @@ __all__ = [
     "DeleteMessageParticipantsResult",
     "DestroyMessageParticipantResult",
     "DestroyMessageParticipantsResult",
+    "MESSAGE_PARTICIPANTS_COUNT_OP",
     "MESSAGE_PARTICIPANTS_GROUP_BY_OP",
     "MESSAGE_PARTICIPANTS_OP",
     "MESSAGE_PARTICIPANT_OP",
@@ -85,11 +86,13 @@ __all__ = [
     "MessageParticipantRoleEnum",
     "MessageParticipantRoleEnumFilter",
     "MessageParticipantRoleEnumLiteral",
+    "MessageParticipantTotalCount",
     "MessageParticipantUpdateInput",
     "MessageParticipantWithRelations",
     "MessageParticipantWithRelationsConnection",
     "MessageParticipantWithRelationsEdge",
     "MessageParticipantWithRelationsResult",
+    "MessageParticipantsCountResult",
     "MessageParticipantsGroupByResult",
     "MessageParticipantsResult",
     "MessageParticipantsWithRelationsResult",
@@ -109,6 +112,7 @@ __all__ = [
     "destroy_message_participants",
     "message_participant",
     "message_participants",
+    "message_participants_count",
     "message_participants_group_by",
     "restore_message_participant",
     "restore_message_participants",
@@ -151,8 +155,8 @@ class MessageParticipant(_msgspec.Struct, frozen=True, kw_only=True):
     handle: str | None = None
     # Id
     id: _uuid.UUID
-    message_id: str = _msgspec.field(name="messageId")
-    person_id: str | None = _msgspec.field(default=None, name="personId")
+    message_id: _uuid.UUID = _msgspec.field(name="messageId")
+    person_id: _uuid.UUID | None = _msgspec.field(default=None, name="personId")
     # Record position
     position: float
     # Role
@@ -163,7 +167,7 @@ class MessageParticipant(_msgspec.Struct, frozen=True, kw_only=True):
     updated_at: _dt.datetime = _msgspec.field(name="updatedAt")
     # The workspace member who last updated the record
     updated_by: Actor = _msgspec.field(name="updatedBy")
-    workspace_member_id: str | None = _msgspec.field(default=None, name="workspaceMemberId")
+    workspace_member_id: _uuid.UUID | None = _msgspec.field(default=None, name="workspaceMemberId")
 
 
 class MessageParticipantConnection(_msgspec.Struct, frozen=True, kw_only=True):
@@ -181,6 +185,12 @@ class MessageParticipantGroupByConnection(_msgspec.Struct, frozen=True, kw_only=
     edges: list[MessageParticipantEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class MessageParticipantTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``MessageParticipant`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -228,17 +238,17 @@ MessageParticipantCreateInput = _te.TypedDict(
         "deletedAt": "_dt.datetime | str | None",
         "displayName": "str | None",
         "handle": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "message": "MessageRelationInput | None",
-        "messageId": "str | _uuid.UUID | None",
+        "messageId": "_uuid.UUID | str | None",
         "person": "PersonRelationInput | None",
-        "personId": "str | _uuid.UUID | None",
+        "personId": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "role": "MessageParticipantRoleEnum | MessageParticipantRoleEnumLiteral | None",
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorCreateInput | None",
         "workspaceMember": "WorkspaceMemberRelationInput | None",
-        "workspaceMemberId": "str | _uuid.UUID | None",
+        "workspaceMemberId": "_uuid.UUID | str | None",
     },
     total=False,
 )
@@ -435,17 +445,17 @@ MessageParticipantUpdateInput = _te.TypedDict(
         "deletedAt": "_dt.datetime | str | None",
         "displayName": "str | None",
         "handle": "str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "message": "MessageRelationInput | None",
-        "messageId": "str | _uuid.UUID | None",
+        "messageId": "_uuid.UUID | str | None",
         "person": "PersonRelationInput | None",
-        "personId": "str | _uuid.UUID | None",
+        "personId": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "role": "MessageParticipantRoleEnum | MessageParticipantRoleEnumLiteral | None",
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorUpdateInput | None",
         "workspaceMember": "WorkspaceMemberRelationInput | None",
-        "workspaceMemberId": "str | _uuid.UUID | None",
+        "workspaceMemberId": "_uuid.UUID | str | None",
     },
     total=False,
 )
@@ -524,28 +534,30 @@ query MessageParticipants($after: String, $before: String, $filter: MessageParti
 async def message_participants(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: MessageParticipantFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[MessageParticipantOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: MessageParticipantFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[MessageParticipantOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> MessageParticipantConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(MESSAGE_PARTICIPANTS_OP, _v)
@@ -592,27 +604,31 @@ async def message_participants_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[MessageParticipantGroupByInput],
-    filter: MessageParticipantFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[MessageParticipantOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[MessageParticipantOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: MessageParticipantFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[MessageParticipantOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[MessageParticipantOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[MessageParticipantGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(MESSAGE_PARTICIPANTS_GROUP_BY_OP, _v)
@@ -649,12 +665,12 @@ async def create_message_participant(
     client: _runtime.Executor,
     *,
     data: MessageParticipantCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> MessageParticipant | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -693,12 +709,12 @@ async def create_message_participants(
     client: _runtime.Executor,
     *,
     data: list[MessageParticipantCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[MessageParticipant] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -1023,6 +1039,45 @@ async def update_message_participants(
     return _d.update_message_participants
 
 
+class MessageParticipantsCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    message_participants: MessageParticipantTotalCount | None = _msgspec.field(
+        default=None, name="messageParticipants"
+    )
+
+
+MESSAGE_PARTICIPANTS_COUNT_OP: _runtime.Operation[MessageParticipantsCountResult] = (
+    _runtime.Operation(
+        name="MessageParticipantsCount",
+        document="""\
+query MessageParticipantsCount($filter: MessageParticipantFilterInput) {
+  messageParticipants(filter: $filter) {
+    totalCount
+  }
+}
+""",
+        endpoint="graphql",
+        kind="query",
+        root_fields=("messageParticipants",),
+        result_type=MessageParticipantsCountResult,
+        idempotent=True,
+    )
+)
+
+
+async def message_participants_count(
+    client: _runtime.Executor,
+    *,
+    filter: MessageParticipantFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> MessageParticipantTotalCount | None:
+    """How many ``MessageParticipant`` records match ``filter`` (``totalCount`` of ``messageParticipants``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(MESSAGE_PARTICIPANTS_COUNT_OP, _v)
+    return _d.message_participants
+
+
 MessageParticipantRelationName = _t.Literal[
     "message",
     "person",
@@ -1191,22 +1246,126 @@ class MessageParticipantApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(message_participants, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageParticipant:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(
+                MESSAGE_PARTICIPANT_OP, {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("messageParticipant", id=id, cause=_e) from _e
+        _r = _d.message_participant
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageParticipant", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: MessageParticipantFilterInput,
+    ) -> MessageParticipant:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(MESSAGE_PARTICIPANT_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError(
+                "messageParticipant", filter=filter, cause=_e
+            ) from _e
+        _r = _d.message_participant
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageParticipant", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: MessageParticipantFilterInput,
+    ) -> MessageParticipant | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(MESSAGE_PARTICIPANT_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.message_participant
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: MessageParticipantFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageParticipantOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[MessageParticipant]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(MESSAGE_PARTICIPANTS_OP, _v)
+        return _runtime.page_of(_d.message_participants, "messageParticipants")
+
+    async def count(
+        self,
+        *,
+        filter: MessageParticipantFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(MESSAGE_PARTICIPANTS_COUNT_OP, _v)
+        _c = _d.message_participants
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("messageParticipants")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: MessageParticipantFilterInput | None = None,
-        order_by: list[MessageParticipantOrderByInput | None] | None = None,
+        filter: MessageParticipantFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageParticipantOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[MessageParticipant]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1217,13 +1376,90 @@ class MessageParticipantApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(message_participant, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: MessageParticipantFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageParticipantOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[MessageParticipant]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(MESSAGE_PARTICIPANTS_OP, _v)
+        return _runtime.page_of(_d.message_participants, "messageParticipants")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: MessageParticipantFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageParticipantOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[MessageParticipant]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            MESSAGE_PARTICIPANTS_OP,
+            _v,
+            connection=lambda _d: _d.message_participants,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         message_participants_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_message_participant, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: MessageParticipantCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> MessageParticipant:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_MESSAGE_PARTICIPANT_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_message_participant
+        if _r is None:
+            raise _runtime.EmptyResultError("createMessageParticipant")
+        return _r
 
     async def create_many(
         self,
@@ -1246,68 +1482,203 @@ class MessageParticipantApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_message_participant,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(
-        update_message_participants, "Update every record matching ``filter``."
-    )
-    delete = _runtime.method(delete_message_participant, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_message_participants, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(destroy_message_participant, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_message_participants, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_message_participant, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_message_participants, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: MessageParticipantUpdateInput,
+    ) -> MessageParticipant:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_MESSAGE_PARTICIPANT_OP, _v)
+        _r = _d.update_message_participant
+        if _r is None:
+            raise _runtime.EmptyResultError("updateMessageParticipant")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: MessageParticipantUpdateInput,
+        filter: MessageParticipantFilterInput,
+    ) -> list[MessageParticipant]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_MESSAGE_PARTICIPANTS_OP, _v)
+        _r = _d.update_message_participants
+        if _r is None:
+            raise _runtime.EmptyResultError("updateMessageParticipants")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageParticipant:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_MESSAGE_PARTICIPANT_OP, _v)
+        _r = _d.delete_message_participant
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteMessageParticipant")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: MessageParticipantFilterInput,
+    ) -> list[MessageParticipant]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_MESSAGE_PARTICIPANTS_OP, _v)
+        _r = _d.delete_message_participants
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteMessageParticipants")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageParticipant:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_MESSAGE_PARTICIPANT_OP, _v)
+        _r = _d.restore_message_participant
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreMessageParticipant")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: MessageParticipantFilterInput,
+    ) -> list[MessageParticipant]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_MESSAGE_PARTICIPANTS_OP, _v)
+        _r = _d.restore_message_participants
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreMessageParticipants")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageParticipant:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_MESSAGE_PARTICIPANT_OP, _v)
+        _r = _d.destroy_message_participant
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyMessageParticipant")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: MessageParticipantFilterInput,
+    ) -> list[MessageParticipant]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_MESSAGE_PARTICIPANTS_OP, _v)
+        _r = _d.destroy_message_participants
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyMessageParticipants")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[MessageParticipantRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: MessageParticipantFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[MessageParticipantOrderByInput | None] | None = None,
-    ) -> MessageParticipantWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: MessageParticipantFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageParticipantOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[MessageParticipantWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_message_participants_with_op(include), _v)
-        return _d.message_participants
+        return _runtime.page_of(_d.message_participants, "messageParticipants")
 
     async def find_one_with(
         self,
         include: _t.Iterable[MessageParticipantRelationName],
         *,
         filter: MessageParticipantFilterInput,
-    ) -> MessageParticipantWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> MessageParticipantWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_message_participant_with_op(include), _v)
-        return _d.message_participant
+        try:
+            _d = await self._client.execute(_message_participant_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError(
+                "messageParticipant", filter=filter, cause=_e
+            ) from _e
+        _r = _d.message_participant
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageParticipant", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[MessageParticipantRelationName],
+        id: _uuid.UUID | str,
+    ) -> MessageParticipantWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _message_participant_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("messageParticipant", id=id, cause=_e) from _e
+        _r = _d.message_participant
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageParticipant", id=id)
+        return _r

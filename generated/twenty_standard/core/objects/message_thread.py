@@ -55,6 +55,7 @@ __all__ = [
     "DeleteMessageThreadsResult",
     "DestroyMessageThreadResult",
     "DestroyMessageThreadsResult",
+    "MESSAGE_THREADS_COUNT_OP",
     "MESSAGE_THREADS_GROUP_BY_OP",
     "MESSAGE_THREADS_OP",
     "MESSAGE_THREAD_OP",
@@ -73,12 +74,14 @@ __all__ = [
     "MessageThreadRelationInput",
     "MessageThreadRelationName",
     "MessageThreadResult",
+    "MessageThreadTotalCount",
     "MessageThreadUpdateInput",
     "MessageThreadWhereUniqueInput",
     "MessageThreadWithRelations",
     "MessageThreadWithRelationsConnection",
     "MessageThreadWithRelationsEdge",
     "MessageThreadWithRelationsResult",
+    "MessageThreadsCountResult",
     "MessageThreadsGroupByResult",
     "MessageThreadsResult",
     "MessageThreadsWithRelationsResult",
@@ -98,6 +101,7 @@ __all__ = [
     "destroy_message_threads",
     "message_thread",
     "message_threads",
+    "message_threads_count",
     "message_threads_group_by",
     "restore_message_thread",
     "restore_message_threads",
@@ -142,6 +146,12 @@ class MessageThreadGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True)
     edges: list[MessageThreadEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class MessageThreadTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``MessageThread`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -196,7 +206,7 @@ MessageThreadCreateInput = _te.TypedDict(
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorCreateInput | None",
@@ -344,7 +354,7 @@ MessageThreadUpdateInput = _te.TypedDict(
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorUpdateInput | None",
@@ -433,28 +443,30 @@ query MessageThreads($after: String, $before: String, $filter: MessageThreadFilt
 async def message_threads(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: MessageThreadFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[MessageThreadOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: MessageThreadFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[MessageThreadOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> MessageThreadConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(MESSAGE_THREADS_OP, _v)
@@ -499,27 +511,31 @@ async def message_threads_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[MessageThreadGroupByInput],
-    filter: MessageThreadFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[MessageThreadOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[MessageThreadOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: MessageThreadFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[MessageThreadOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[MessageThreadOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[MessageThreadGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(MESSAGE_THREADS_GROUP_BY_OP, _v)
@@ -554,12 +570,12 @@ async def create_message_thread(
     client: _runtime.Executor,
     *,
     data: MessageThreadCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> MessageThread | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -596,12 +612,12 @@ async def create_message_threads(
     client: _runtime.Executor,
     *,
     data: list[MessageThreadCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[MessageThread] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -910,6 +926,43 @@ async def update_message_threads(
     return _d.update_message_threads
 
 
+class MessageThreadsCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    message_threads: MessageThreadTotalCount | None = _msgspec.field(
+        default=None, name="messageThreads"
+    )
+
+
+MESSAGE_THREADS_COUNT_OP: _runtime.Operation[MessageThreadsCountResult] = _runtime.Operation(
+    name="MessageThreadsCount",
+    document="""\
+query MessageThreadsCount($filter: MessageThreadFilterInput) {
+  messageThreads(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("messageThreads",),
+    result_type=MessageThreadsCountResult,
+    idempotent=True,
+)
+
+
+async def message_threads_count(
+    client: _runtime.Executor,
+    *,
+    filter: MessageThreadFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> MessageThreadTotalCount | None:
+    """How many ``MessageThread`` records match ``filter`` (``totalCount`` of ``messageThreads``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(MESSAGE_THREADS_COUNT_OP, _v)
+    return _d.message_threads
+
+
 MessageThreadRelationName = _t.Literal[
     "messageChannelMessageAssociations",
     "messages",
@@ -1060,22 +1113,122 @@ class MessageThreadApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(message_threads, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageThread:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(MESSAGE_THREAD_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("messageThread", id=id, cause=_e) from _e
+        _r = _d.message_thread
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageThread", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: MessageThreadFilterInput,
+    ) -> MessageThread:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(MESSAGE_THREAD_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("messageThread", filter=filter, cause=_e) from _e
+        _r = _d.message_thread
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageThread", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: MessageThreadFilterInput,
+    ) -> MessageThread | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(MESSAGE_THREAD_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.message_thread
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: MessageThreadFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageThreadOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[MessageThread]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(MESSAGE_THREADS_OP, _v)
+        return _runtime.page_of(_d.message_threads, "messageThreads")
+
+    async def count(
+        self,
+        *,
+        filter: MessageThreadFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(MESSAGE_THREADS_COUNT_OP, _v)
+        _c = _d.message_threads
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("messageThreads")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: MessageThreadFilterInput | None = None,
-        order_by: list[MessageThreadOrderByInput | None] | None = None,
+        filter: MessageThreadFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageThreadOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[MessageThread]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1086,13 +1239,90 @@ class MessageThreadApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(message_thread, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: MessageThreadFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageThreadOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[MessageThread]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(MESSAGE_THREADS_OP, _v)
+        return _runtime.page_of(_d.message_threads, "messageThreads")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: MessageThreadFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageThreadOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[MessageThread]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            MESSAGE_THREADS_OP,
+            _v,
+            connection=lambda _d: _d.message_threads,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         message_threads_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_message_thread, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: MessageThreadCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> MessageThread:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_MESSAGE_THREAD_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_message_thread
+        if _r is None:
+            raise _runtime.EmptyResultError("createMessageThread")
+        return _r
 
     async def create_many(
         self,
@@ -1114,68 +1344,201 @@ class MessageThreadApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_message_thread,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(
-        update_message_threads, "Update every record matching ``filter``."
-    )
-    delete = _runtime.method(delete_message_thread, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_message_threads, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(destroy_message_thread, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_message_threads, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_message_thread, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_message_threads, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: MessageThreadUpdateInput,
+    ) -> MessageThread:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_MESSAGE_THREAD_OP, _v)
+        _r = _d.update_message_thread
+        if _r is None:
+            raise _runtime.EmptyResultError("updateMessageThread")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: MessageThreadUpdateInput,
+        filter: MessageThreadFilterInput,
+    ) -> list[MessageThread]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_MESSAGE_THREADS_OP, _v)
+        _r = _d.update_message_threads
+        if _r is None:
+            raise _runtime.EmptyResultError("updateMessageThreads")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageThread:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_MESSAGE_THREAD_OP, _v)
+        _r = _d.delete_message_thread
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteMessageThread")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: MessageThreadFilterInput,
+    ) -> list[MessageThread]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_MESSAGE_THREADS_OP, _v)
+        _r = _d.delete_message_threads
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteMessageThreads")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageThread:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_MESSAGE_THREAD_OP, _v)
+        _r = _d.restore_message_thread
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreMessageThread")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: MessageThreadFilterInput,
+    ) -> list[MessageThread]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_MESSAGE_THREADS_OP, _v)
+        _r = _d.restore_message_threads
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreMessageThreads")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> MessageThread:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_MESSAGE_THREAD_OP, _v)
+        _r = _d.destroy_message_thread
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyMessageThread")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: MessageThreadFilterInput,
+    ) -> list[MessageThread]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_MESSAGE_THREADS_OP, _v)
+        _r = _d.destroy_message_threads
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyMessageThreads")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[MessageThreadRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: MessageThreadFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[MessageThreadOrderByInput | None] | None = None,
-    ) -> MessageThreadWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: MessageThreadFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[MessageThreadOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[MessageThreadWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_message_threads_with_op(include), _v)
-        return _d.message_threads
+        return _runtime.page_of(_d.message_threads, "messageThreads")
 
     async def find_one_with(
         self,
         include: _t.Iterable[MessageThreadRelationName],
         *,
         filter: MessageThreadFilterInput,
-    ) -> MessageThreadWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> MessageThreadWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_message_thread_with_op(include), _v)
-        return _d.message_thread
+        try:
+            _d = await self._client.execute(_message_thread_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("messageThread", filter=filter, cause=_e) from _e
+        _r = _d.message_thread
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageThread", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[MessageThreadRelationName],
+        id: _uuid.UUID | str,
+    ) -> MessageThreadWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _message_thread_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("messageThread", id=id, cause=_e) from _e
+        _r = _d.message_thread
+        if _r is None:
+            raise _runtime.RecordNotFoundError("messageThread", id=id)
+        return _r

@@ -68,6 +68,7 @@ __all__ = [
     "DeleteNotesResult",
     "DestroyNoteResult",
     "DestroyNotesResult",
+    "NOTES_COUNT_OP",
     "NOTES_GROUP_BY_OP",
     "NOTES_OP",
     "NOTE_OP",
@@ -86,12 +87,14 @@ __all__ = [
     "NoteRelationInput",
     "NoteRelationName",
     "NoteResult",
+    "NoteTotalCount",
     "NoteUpdateInput",
     "NoteWhereUniqueInput",
     "NoteWithRelations",
     "NoteWithRelationsConnection",
     "NoteWithRelationsEdge",
     "NoteWithRelationsResult",
+    "NotesCountResult",
     "NotesGroupByResult",
     "NotesResult",
     "NotesWithRelationsResult",
@@ -111,6 +114,7 @@ __all__ = [
     "destroy_notes",
     "note",
     "notes",
+    "notes_count",
     "notes_group_by",
     "restore_note",
     "restore_notes",
@@ -159,6 +163,12 @@ class NoteGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True):
     edges: list[NoteEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class NoteTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``Note`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -219,7 +229,7 @@ NoteCreateInput = _te.TypedDict(
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "title": "str | None",
         "updatedAt": "_dt.datetime | str | None",
@@ -387,7 +397,7 @@ NoteUpdateInput = _te.TypedDict(
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "title": "str | None",
         "updatedAt": "_dt.datetime | str | None",
@@ -475,28 +485,28 @@ query Notes($after: String, $before: String, $filter: NoteFilterInput, $first: I
 async def notes(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: NoteFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[NoteOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: NoteFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[NoteOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> NoteConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(NOTES_OP, _v)
@@ -541,27 +551,31 @@ async def notes_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[NoteGroupByInput],
-    filter: NoteFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[NoteOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[NoteOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: NoteFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[NoteOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[NoteOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[NoteGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(NOTES_GROUP_BY_OP, _v)
@@ -594,12 +608,12 @@ async def create_note(
     client: _runtime.Executor,
     *,
     data: NoteCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> Note | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(CREATE_NOTE_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data))
@@ -632,12 +646,12 @@ async def create_notes(
     client: _runtime.Executor,
     *,
     data: list[NoteCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[Note] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(CREATE_NOTES_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data))
@@ -928,6 +942,41 @@ async def update_notes(
     return _d.update_notes
 
 
+class NotesCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    notes: NoteTotalCount | None = None
+
+
+NOTES_COUNT_OP: _runtime.Operation[NotesCountResult] = _runtime.Operation(
+    name="NotesCount",
+    document="""\
+query NotesCount($filter: NoteFilterInput) {
+  notes(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("notes",),
+    result_type=NotesCountResult,
+    idempotent=True,
+)
+
+
+async def notes_count(
+    client: _runtime.Executor,
+    *,
+    filter: NoteFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> NoteTotalCount | None:
+    """How many ``Note`` records match ``filter`` (``totalCount`` of ``notes``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(NOTES_COUNT_OP, _v)
+    return _d.notes
+
+
 NoteRelationName = _t.Literal[
     "attachments",
     "favorites",
@@ -1122,22 +1171,118 @@ class NoteApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(notes, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Note:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(NOTE_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("note", id=id, cause=_e) from _e
+        _r = _d.note
+        if _r is None:
+            raise _runtime.RecordNotFoundError("note", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: NoteFilterInput,
+    ) -> Note:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(NOTE_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("note", filter=filter, cause=_e) from _e
+        _r = _d.note
+        if _r is None:
+            raise _runtime.RecordNotFoundError("note", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: NoteFilterInput,
+    ) -> Note | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(NOTE_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.note
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: NoteFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[NoteOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Note]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(NOTES_OP, _v)
+        return _runtime.page_of(_d.notes, "notes")
+
+    async def count(
+        self,
+        *,
+        filter: NoteFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(NOTES_COUNT_OP, _v)
+        _c = _d.notes
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("notes")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: NoteFilterInput | None = None,
-        order_by: list[NoteOrderByInput | None] | None = None,
+        filter: NoteFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[NoteOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[Note]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1148,11 +1293,86 @@ class NoteApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(note, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: NoteFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[NoteOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Note]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(NOTES_OP, _v)
+        return _runtime.page_of(_d.notes, "notes")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: NoteFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[NoteOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[Note]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            NOTES_OP,
+            _v,
+            connection=lambda _d: _d.notes,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         notes_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(create_note, "Create (or, with ``upsert=True``, upsert) one record.")
+
+    async def create(
+        self,
+        data: NoteCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> Note:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_NOTE_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_note
+        if _r is None:
+            raise _runtime.EmptyResultError("createNote")
+        return _r
 
     async def create_many(
         self,
@@ -1174,67 +1394,202 @@ class NoteApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_note,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(update_notes, "Update every record matching ``filter``.")
-    delete = _runtime.method(delete_note, "Soft-delete one record by id.")
-    delete_many = _runtime.method(delete_notes, "Soft-delete every record matching ``filter``.")
-    destroy = _runtime.method(destroy_note, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_notes, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_note, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_notes, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: NoteUpdateInput,
+    ) -> Note:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_NOTE_OP, _v)
+        _r = _d.update_note
+        if _r is None:
+            raise _runtime.EmptyResultError("updateNote")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: NoteUpdateInput,
+        filter: NoteFilterInput,
+    ) -> list[Note]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_NOTES_OP, _v)
+        _r = _d.update_notes
+        if _r is None:
+            raise _runtime.EmptyResultError("updateNotes")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Note:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_NOTE_OP, _v)
+        _r = _d.delete_note
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteNote")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: NoteFilterInput,
+    ) -> list[Note]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_NOTES_OP, _v)
+        _r = _d.delete_notes
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteNotes")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Note:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_NOTE_OP, _v)
+        _r = _d.restore_note
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreNote")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: NoteFilterInput,
+    ) -> list[Note]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_NOTES_OP, _v)
+        _r = _d.restore_notes
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreNotes")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Note:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_NOTE_OP, _v)
+        _r = _d.destroy_note
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyNote")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: NoteFilterInput,
+    ) -> list[Note]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_NOTES_OP, _v)
+        _r = _d.destroy_notes
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyNotes")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[NoteRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: NoteFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[NoteOrderByInput | None] | None = None,
-    ) -> NoteWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: NoteFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[NoteOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[NoteWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_notes_with_op(include), _v)
-        return _d.notes
+        return _runtime.page_of(_d.notes, "notes")
 
     async def find_one_with(
         self,
         include: _t.Iterable[NoteRelationName],
         *,
         filter: NoteFilterInput,
-    ) -> NoteWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> NoteWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_note_with_op(include), _v)
-        return _d.note
+        try:
+            _d = await self._client.execute(_note_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("note", filter=filter, cause=_e) from _e
+        _r = _d.note
+        if _r is None:
+            raise _runtime.RecordNotFoundError("note", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[NoteRelationName],
+        id: _uuid.UUID | str,
+    ) -> NoteWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _note_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("note", id=id, cause=_e) from _e
+        _r = _d.note
+        if _r is None:
+            raise _runtime.RecordNotFoundError("note", id=id)
+        return _r
 
     async def attach_file(
         self,

@@ -65,6 +65,7 @@ __all__ = [
     "DeleteNoteTargetsResult",
     "DestroyNoteTargetResult",
     "DestroyNoteTargetsResult",
+    "NOTE_TARGETS_COUNT_OP",
     "NOTE_TARGETS_GROUP_BY_OP",
     "NOTE_TARGETS_OP",
     "NOTE_TARGET_OP",
@@ -81,11 +82,13 @@ __all__ = [
     "NoteTargetOrderByWithGroupByInput",
     "NoteTargetRelationName",
     "NoteTargetResult",
+    "NoteTargetTotalCount",
     "NoteTargetUpdateInput",
     "NoteTargetWithRelations",
     "NoteTargetWithRelationsConnection",
     "NoteTargetWithRelationsEdge",
     "NoteTargetWithRelationsResult",
+    "NoteTargetsCountResult",
     "NoteTargetsGroupByResult",
     "NoteTargetsResult",
     "NoteTargetsWithRelationsResult",
@@ -105,6 +108,7 @@ __all__ = [
     "destroy_note_targets",
     "note_target",
     "note_targets",
+    "note_targets_count",
     "note_targets_group_by",
     "restore_note_target",
     "restore_note_targets",
@@ -124,14 +128,16 @@ class NoteTarget(_msgspec.Struct, frozen=True, kw_only=True):
     deleted_at: _dt.datetime | None = _msgspec.field(default=None, name="deletedAt")
     # Id
     id: _uuid.UUID
-    note_id: str | None = _msgspec.field(default=None, name="noteId")
+    note_id: _uuid.UUID | None = _msgspec.field(default=None, name="noteId")
     # NoteTarget record position
     position: float
     # Field used for full-text search
     search_vector: str | None = _msgspec.field(default=None, name="searchVector")
-    target_company_id: str | None = _msgspec.field(default=None, name="targetCompanyId")
-    target_opportunity_id: str | None = _msgspec.field(default=None, name="targetOpportunityId")
-    target_person_id: str | None = _msgspec.field(default=None, name="targetPersonId")
+    target_company_id: _uuid.UUID | None = _msgspec.field(default=None, name="targetCompanyId")
+    target_opportunity_id: _uuid.UUID | None = _msgspec.field(
+        default=None, name="targetOpportunityId"
+    )
+    target_person_id: _uuid.UUID | None = _msgspec.field(default=None, name="targetPersonId")
     # Last time the record was changed
     updated_at: _dt.datetime = _msgspec.field(name="updatedAt")
     # The workspace member who last updated the record
@@ -153,6 +159,12 @@ class NoteTargetGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True):
     edges: list[NoteTargetEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class NoteTargetTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``NoteTarget`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -203,16 +215,16 @@ NoteTargetCreateInput = _te.TypedDict(
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "note": "NoteRelationInput | None",
-        "noteId": "str | _uuid.UUID | None",
+        "noteId": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "targetCompany": "CompanyRelationInput | None",
-        "targetCompanyId": "str | _uuid.UUID | None",
+        "targetCompanyId": "_uuid.UUID | str | None",
         "targetOpportunity": "OpportunityRelationInput | None",
-        "targetOpportunityId": "str | _uuid.UUID | None",
+        "targetOpportunityId": "_uuid.UUID | str | None",
         "targetPerson": "PersonRelationInput | None",
-        "targetPersonId": "str | _uuid.UUID | None",
+        "targetPersonId": "_uuid.UUID | str | None",
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorCreateInput | None",
     },
@@ -369,16 +381,16 @@ NoteTargetUpdateInput = _te.TypedDict(
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "note": "NoteRelationInput | None",
-        "noteId": "str | _uuid.UUID | None",
+        "noteId": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "targetCompany": "CompanyRelationInput | None",
-        "targetCompanyId": "str | _uuid.UUID | None",
+        "targetCompanyId": "_uuid.UUID | str | None",
         "targetOpportunity": "OpportunityRelationInput | None",
-        "targetOpportunityId": "str | _uuid.UUID | None",
+        "targetOpportunityId": "_uuid.UUID | str | None",
         "targetPerson": "PersonRelationInput | None",
-        "targetPersonId": "str | _uuid.UUID | None",
+        "targetPersonId": "_uuid.UUID | str | None",
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorUpdateInput | None",
     },
@@ -455,28 +467,28 @@ query NoteTargets($after: String, $before: String, $filter: NoteTargetFilterInpu
 async def note_targets(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: NoteTargetFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[NoteTargetOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: NoteTargetFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[NoteTargetOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> NoteTargetConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(NOTE_TARGETS_OP, _v)
@@ -521,27 +533,31 @@ async def note_targets_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[NoteTargetGroupByInput],
-    filter: NoteTargetFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[NoteTargetOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[NoteTargetOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: NoteTargetFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[NoteTargetOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[NoteTargetOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[NoteTargetGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(NOTE_TARGETS_GROUP_BY_OP, _v)
@@ -574,12 +590,12 @@ async def create_note_target(
     client: _runtime.Executor,
     *,
     data: NoteTargetCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> NoteTarget | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -616,12 +632,12 @@ async def create_note_targets(
     client: _runtime.Executor,
     *,
     data: list[NoteTargetCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[NoteTarget] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -922,6 +938,41 @@ async def update_note_targets(
     return _d.update_note_targets
 
 
+class NoteTargetsCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    note_targets: NoteTargetTotalCount | None = _msgspec.field(default=None, name="noteTargets")
+
+
+NOTE_TARGETS_COUNT_OP: _runtime.Operation[NoteTargetsCountResult] = _runtime.Operation(
+    name="NoteTargetsCount",
+    document="""\
+query NoteTargetsCount($filter: NoteTargetFilterInput) {
+  noteTargets(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("noteTargets",),
+    result_type=NoteTargetsCountResult,
+    idempotent=True,
+)
+
+
+async def note_targets_count(
+    client: _runtime.Executor,
+    *,
+    filter: NoteTargetFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> NoteTargetTotalCount | None:
+    """How many ``NoteTarget`` records match ``filter`` (``totalCount`` of ``noteTargets``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(NOTE_TARGETS_COUNT_OP, _v)
+    return _d.note_targets
+
+
 NoteTargetRelationName = _t.Literal[
     "note",
     "targetCompany",
@@ -1119,22 +1170,122 @@ class NoteTargetApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(note_targets, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> NoteTarget:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(NOTE_TARGET_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("noteTarget", id=id, cause=_e) from _e
+        _r = _d.note_target
+        if _r is None:
+            raise _runtime.RecordNotFoundError("noteTarget", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: NoteTargetFilterInput,
+    ) -> NoteTarget:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(NOTE_TARGET_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("noteTarget", filter=filter, cause=_e) from _e
+        _r = _d.note_target
+        if _r is None:
+            raise _runtime.RecordNotFoundError("noteTarget", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: NoteTargetFilterInput,
+    ) -> NoteTarget | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(NOTE_TARGET_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.note_target
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: NoteTargetFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[NoteTargetOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[NoteTarget]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(NOTE_TARGETS_OP, _v)
+        return _runtime.page_of(_d.note_targets, "noteTargets")
+
+    async def count(
+        self,
+        *,
+        filter: NoteTargetFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(NOTE_TARGETS_COUNT_OP, _v)
+        _c = _d.note_targets
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("noteTargets")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: NoteTargetFilterInput | None = None,
-        order_by: list[NoteTargetOrderByInput | None] | None = None,
+        filter: NoteTargetFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[NoteTargetOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[NoteTarget]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1145,13 +1296,90 @@ class NoteTargetApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(note_target, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: NoteTargetFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[NoteTargetOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[NoteTarget]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(NOTE_TARGETS_OP, _v)
+        return _runtime.page_of(_d.note_targets, "noteTargets")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: NoteTargetFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[NoteTargetOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[NoteTarget]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            NOTE_TARGETS_OP,
+            _v,
+            connection=lambda _d: _d.note_targets,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         note_targets_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_note_target, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: NoteTargetCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> NoteTarget:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_NOTE_TARGET_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_note_target
+        if _r is None:
+            raise _runtime.EmptyResultError("createNoteTarget")
+        return _r
 
     async def create_many(
         self,
@@ -1173,66 +1401,201 @@ class NoteTargetApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_note_target,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(update_note_targets, "Update every record matching ``filter``.")
-    delete = _runtime.method(delete_note_target, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_note_targets, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(destroy_note_target, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_note_targets, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_note_target, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_note_targets, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: NoteTargetUpdateInput,
+    ) -> NoteTarget:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_NOTE_TARGET_OP, _v)
+        _r = _d.update_note_target
+        if _r is None:
+            raise _runtime.EmptyResultError("updateNoteTarget")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: NoteTargetUpdateInput,
+        filter: NoteTargetFilterInput,
+    ) -> list[NoteTarget]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_NOTE_TARGETS_OP, _v)
+        _r = _d.update_note_targets
+        if _r is None:
+            raise _runtime.EmptyResultError("updateNoteTargets")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> NoteTarget:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_NOTE_TARGET_OP, _v)
+        _r = _d.delete_note_target
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteNoteTarget")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: NoteTargetFilterInput,
+    ) -> list[NoteTarget]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_NOTE_TARGETS_OP, _v)
+        _r = _d.delete_note_targets
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteNoteTargets")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> NoteTarget:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_NOTE_TARGET_OP, _v)
+        _r = _d.restore_note_target
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreNoteTarget")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: NoteTargetFilterInput,
+    ) -> list[NoteTarget]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_NOTE_TARGETS_OP, _v)
+        _r = _d.restore_note_targets
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreNoteTargets")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> NoteTarget:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_NOTE_TARGET_OP, _v)
+        _r = _d.destroy_note_target
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyNoteTarget")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: NoteTargetFilterInput,
+    ) -> list[NoteTarget]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_NOTE_TARGETS_OP, _v)
+        _r = _d.destroy_note_targets
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyNoteTargets")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[NoteTargetRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: NoteTargetFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[NoteTargetOrderByInput | None] | None = None,
-    ) -> NoteTargetWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: NoteTargetFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[NoteTargetOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[NoteTargetWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_note_targets_with_op(include), _v)
-        return _d.note_targets
+        return _runtime.page_of(_d.note_targets, "noteTargets")
 
     async def find_one_with(
         self,
         include: _t.Iterable[NoteTargetRelationName],
         *,
         filter: NoteTargetFilterInput,
-    ) -> NoteTargetWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> NoteTargetWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_note_target_with_op(include), _v)
-        return _d.note_target
+        try:
+            _d = await self._client.execute(_note_target_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("noteTarget", filter=filter, cause=_e) from _e
+        _r = _d.note_target
+        if _r is None:
+            raise _runtime.RecordNotFoundError("noteTarget", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[NoteTargetRelationName],
+        id: _uuid.UUID | str,
+    ) -> NoteTargetWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _note_target_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("noteTarget", id=id, cause=_e) from _e
+        _r = _d.note_target
+        if _r is None:
+            raise _runtime.RecordNotFoundError("noteTarget", id=id)
+        return _r

@@ -86,9 +86,11 @@ __all__ = [
     "DeleteOpportunityResult",
     "DestroyOpportunitiesResult",
     "DestroyOpportunityResult",
+    "OPPORTUNITIES_COUNT_OP",
     "OPPORTUNITIES_GROUP_BY_OP",
     "OPPORTUNITIES_OP",
     "OPPORTUNITY_OP",
+    "OpportunitiesCountResult",
     "OpportunitiesGroupByResult",
     "OpportunitiesResult",
     "OpportunitiesWithRelationsResult",
@@ -110,6 +112,7 @@ __all__ = [
     "OpportunityStageEnum",
     "OpportunityStageEnumFilter",
     "OpportunityStageEnumLiteral",
+    "OpportunityTotalCount",
     "OpportunityUpdateInput",
     "OpportunityWhereUniqueInput",
     "OpportunityWithRelations",
@@ -131,6 +134,7 @@ __all__ = [
     "destroy_opportunities",
     "destroy_opportunity",
     "opportunities",
+    "opportunities_count",
     "opportunities_group_by",
     "opportunity",
     "restore_opportunities",
@@ -169,7 +173,7 @@ class Opportunity(_msgspec.Struct, frozen=True, kw_only=True):
     amount: Currency | None = None
     # Opportunity close date
     close_date: _dt.datetime | None = _msgspec.field(default=None, name="closeDate")
-    company_id: str | None = _msgspec.field(default=None, name="companyId")
+    company_id: _uuid.UUID | None = _msgspec.field(default=None, name="companyId")
     # Creation date
     created_at: _dt.datetime = _msgspec.field(name="createdAt")
     # The creator of the record
@@ -180,8 +184,8 @@ class Opportunity(_msgspec.Struct, frozen=True, kw_only=True):
     id: _uuid.UUID
     # The opportunity name
     name: str | None = None
-    owner_id: str | None = _msgspec.field(default=None, name="ownerId")
-    point_of_contact_id: str | None = _msgspec.field(default=None, name="pointOfContactId")
+    owner_id: _uuid.UUID | None = _msgspec.field(default=None, name="ownerId")
+    point_of_contact_id: _uuid.UUID | None = _msgspec.field(default=None, name="pointOfContactId")
     # Opportunity record position
     position: float
     # Field used for full-text search
@@ -209,6 +213,12 @@ class OpportunityGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True):
     edges: list[OpportunityEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class OpportunityTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``Opportunity`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -276,16 +286,16 @@ OpportunityCreateInput = _te.TypedDict(
         "amount": "CurrencyCreateInput | None",
         "closeDate": "_dt.datetime | str | None",
         "company": "CompanyRelationInput | None",
-        "companyId": "str | _uuid.UUID | None",
+        "companyId": "_uuid.UUID | str | None",
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "name": "str | None",
         "owner": "WorkspaceMemberRelationInput | None",
-        "ownerId": "str | _uuid.UUID | None",
+        "ownerId": "_uuid.UUID | str | None",
         "pointOfContact": "PersonRelationInput | None",
-        "pointOfContactId": "str | _uuid.UUID | None",
+        "pointOfContactId": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "stage": "OpportunityStageEnum | OpportunityStageEnumLiteral | None",
         "updatedAt": "_dt.datetime | str | None",
@@ -509,16 +519,16 @@ OpportunityUpdateInput = _te.TypedDict(
         "amount": "CurrencyUpdateInput | None",
         "closeDate": "_dt.datetime | str | None",
         "company": "CompanyRelationInput | None",
-        "companyId": "str | _uuid.UUID | None",
+        "companyId": "_uuid.UUID | str | None",
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "name": "str | None",
         "owner": "WorkspaceMemberRelationInput | None",
-        "ownerId": "str | _uuid.UUID | None",
+        "ownerId": "_uuid.UUID | str | None",
         "pointOfContact": "PersonRelationInput | None",
-        "pointOfContactId": "str | _uuid.UUID | None",
+        "pointOfContactId": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "stage": "OpportunityStageEnum | OpportunityStageEnumLiteral | None",
         "updatedAt": "_dt.datetime | str | None",
@@ -571,28 +581,28 @@ query Opportunities($after: String, $before: String, $filter: OpportunityFilterI
 async def opportunities(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: OpportunityFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[OpportunityOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: OpportunityFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[OpportunityOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> OpportunityConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(OPPORTUNITIES_OP, _v)
@@ -637,27 +647,31 @@ async def opportunities_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[OpportunityGroupByInput],
-    filter: OpportunityFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[OpportunityOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[OpportunityOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: OpportunityFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[OpportunityOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[OpportunityOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[OpportunityGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(OPPORTUNITIES_GROUP_BY_OP, _v)
@@ -727,12 +741,12 @@ async def create_opportunities(
     client: _runtime.Executor,
     *,
     data: list[OpportunityCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[Opportunity] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -767,12 +781,12 @@ async def create_opportunity(
     client: _runtime.Executor,
     *,
     data: OpportunityCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> Opportunity | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -1077,6 +1091,41 @@ async def update_opportunity(
     return _d.update_opportunity
 
 
+class OpportunitiesCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    opportunities: OpportunityTotalCount | None = None
+
+
+OPPORTUNITIES_COUNT_OP: _runtime.Operation[OpportunitiesCountResult] = _runtime.Operation(
+    name="OpportunitiesCount",
+    document="""\
+query OpportunitiesCount($filter: OpportunityFilterInput) {
+  opportunities(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("opportunities",),
+    result_type=OpportunitiesCountResult,
+    idempotent=True,
+)
+
+
+async def opportunities_count(
+    client: _runtime.Executor,
+    *,
+    filter: OpportunityFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> OpportunityTotalCount | None:
+    """How many ``Opportunity`` records match ``filter`` (``totalCount`` of ``opportunities``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(OPPORTUNITIES_COUNT_OP, _v)
+    return _d.opportunities
+
+
 OpportunityRelationName = _t.Literal[
     "attachments",
     "company",
@@ -1377,22 +1426,122 @@ class OpportunityApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(opportunities, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Opportunity:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(OPPORTUNITY_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("opportunity", id=id, cause=_e) from _e
+        _r = _d.opportunity
+        if _r is None:
+            raise _runtime.RecordNotFoundError("opportunity", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: OpportunityFilterInput,
+    ) -> Opportunity:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(OPPORTUNITY_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("opportunity", filter=filter, cause=_e) from _e
+        _r = _d.opportunity
+        if _r is None:
+            raise _runtime.RecordNotFoundError("opportunity", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: OpportunityFilterInput,
+    ) -> Opportunity | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(OPPORTUNITY_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.opportunity
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: OpportunityFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[OpportunityOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Opportunity]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(OPPORTUNITIES_OP, _v)
+        return _runtime.page_of(_d.opportunities, "opportunities")
+
+    async def count(
+        self,
+        *,
+        filter: OpportunityFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(OPPORTUNITIES_COUNT_OP, _v)
+        _c = _d.opportunities
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("opportunities")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: OpportunityFilterInput | None = None,
-        order_by: list[OpportunityOrderByInput | None] | None = None,
+        filter: OpportunityFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[OpportunityOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[Opportunity]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1403,13 +1552,90 @@ class OpportunityApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(opportunity, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: OpportunityFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[OpportunityOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Opportunity]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(OPPORTUNITIES_OP, _v)
+        return _runtime.page_of(_d.opportunities, "opportunities")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: OpportunityFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[OpportunityOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[Opportunity]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            OPPORTUNITIES_OP,
+            _v,
+            connection=lambda _d: _d.opportunities,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         opportunities_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_opportunity, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: OpportunityCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> Opportunity:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_OPPORTUNITY_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_opportunity
+        if _r is None:
+            raise _runtime.EmptyResultError("createOpportunity")
+        return _r
 
     async def create_many(
         self,
@@ -1431,69 +1657,204 @@ class OpportunityApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_opportunity,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(update_opportunities, "Update every record matching ``filter``.")
-    delete = _runtime.method(delete_opportunity, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_opportunities, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(destroy_opportunity, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_opportunities, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_opportunity, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_opportunities, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: OpportunityUpdateInput,
+    ) -> Opportunity:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_OPPORTUNITY_OP, _v)
+        _r = _d.update_opportunity
+        if _r is None:
+            raise _runtime.EmptyResultError("updateOpportunity")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: OpportunityUpdateInput,
+        filter: OpportunityFilterInput,
+    ) -> list[Opportunity]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_OPPORTUNITIES_OP, _v)
+        _r = _d.update_opportunities
+        if _r is None:
+            raise _runtime.EmptyResultError("updateOpportunities")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Opportunity:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_OPPORTUNITY_OP, _v)
+        _r = _d.delete_opportunity
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteOpportunity")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: OpportunityFilterInput,
+    ) -> list[Opportunity]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_OPPORTUNITIES_OP, _v)
+        _r = _d.delete_opportunities
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteOpportunities")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Opportunity:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_OPPORTUNITY_OP, _v)
+        _r = _d.restore_opportunity
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreOpportunity")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: OpportunityFilterInput,
+    ) -> list[Opportunity]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_OPPORTUNITIES_OP, _v)
+        _r = _d.restore_opportunities
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreOpportunities")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Opportunity:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_OPPORTUNITY_OP, _v)
+        _r = _d.destroy_opportunity
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyOpportunity")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: OpportunityFilterInput,
+    ) -> list[Opportunity]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_OPPORTUNITIES_OP, _v)
+        _r = _d.destroy_opportunities
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyOpportunities")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[OpportunityRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: OpportunityFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[OpportunityOrderByInput | None] | None = None,
-    ) -> OpportunityWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: OpportunityFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[OpportunityOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[OpportunityWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_opportunities_with_op(include), _v)
-        return _d.opportunities
+        return _runtime.page_of(_d.opportunities, "opportunities")
 
     async def find_one_with(
         self,
         include: _t.Iterable[OpportunityRelationName],
         *,
         filter: OpportunityFilterInput,
-    ) -> OpportunityWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> OpportunityWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_opportunity_with_op(include), _v)
-        return _d.opportunity
+        try:
+            _d = await self._client.execute(_opportunity_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("opportunity", filter=filter, cause=_e) from _e
+        _r = _d.opportunity
+        if _r is None:
+            raise _runtime.RecordNotFoundError("opportunity", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[OpportunityRelationName],
+        id: _uuid.UUID | str,
+    ) -> OpportunityWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _opportunity_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("opportunity", id=id, cause=_e) from _e
+        _r = _d.opportunity
+        if _r is None:
+            raise _runtime.RecordNotFoundError("opportunity", id=id)
+        return _r
 
     async def attach_file(
         self,

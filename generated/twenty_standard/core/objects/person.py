@@ -102,10 +102,12 @@ __all__ = [
     "DestroyPersonResult",
     "MERGE_PEOPLE_OP",
     "MergePeopleResult",
+    "PEOPLE_COUNT_OP",
     "PEOPLE_GROUP_BY_OP",
     "PEOPLE_OP",
     "PERSON_DUPLICATES_OP",
     "PERSON_OP",
+    "PeopleCountResult",
     "PeopleGroupByResult",
     "PeopleResult",
     "PeopleWithRelationsResult",
@@ -126,6 +128,7 @@ __all__ = [
     "PersonRelationInput",
     "PersonRelationName",
     "PersonResult",
+    "PersonTotalCount",
     "PersonUpdateInput",
     "PersonWhereUniqueInput",
     "PersonWithRelations",
@@ -148,6 +151,7 @@ __all__ = [
     "destroy_person",
     "merge_people",
     "people",
+    "people_count",
     "people_group_by",
     "person",
     "person_duplicates",
@@ -167,7 +171,7 @@ class Person(_msgspec.Struct, frozen=True, kw_only=True):
     avatar_url: str | None = _msgspec.field(default=None, name="avatarUrl")
     # Contact's city
     city: str | None = None
-    company_id: str | None = _msgspec.field(default=None, name="companyId")
+    company_id: _uuid.UUID | None = _msgspec.field(default=None, name="companyId")
     # Creation date
     created_at: _dt.datetime = _msgspec.field(name="createdAt")
     # The creator of the record
@@ -213,6 +217,12 @@ class PersonGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True):
     edges: list[PersonEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class PersonTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``Person`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -303,12 +313,12 @@ PersonCreateInput = _te.TypedDict(
         "avatarUrl": "str | None",
         "city": "str | None",
         "company": "CompanyRelationInput | None",
-        "companyId": "str | _uuid.UUID | None",
+        "companyId": "_uuid.UUID | str | None",
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
         "emails": "EmailsCreateInput | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "jobTitle": "str | None",
         "linkedinLink": "LinksCreateInput | None",
         "name": "FullNameCreateInput | None",
@@ -557,12 +567,12 @@ PersonUpdateInput = _te.TypedDict(
         "avatarUrl": "str | None",
         "city": "str | None",
         "company": "CompanyRelationInput | None",
-        "companyId": "str | _uuid.UUID | None",
+        "companyId": "_uuid.UUID | str | None",
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
         "emails": "EmailsUpdateInput | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "jobTitle": "str | None",
         "linkedinLink": "LinksUpdateInput | None",
         "name": "FullNameUpdateInput | None",
@@ -620,28 +630,28 @@ query People($after: String, $before: String, $filter: PersonFilterInput, $first
 async def people(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: PersonFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[PersonOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: PersonFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[PersonOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> PersonConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(PEOPLE_OP, _v)
@@ -686,27 +696,31 @@ async def people_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[PersonGroupByInput],
-    filter: PersonFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[PersonOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[PersonOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: PersonFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[PersonOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[PersonOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[PersonGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(PEOPLE_GROUP_BY_OP, _v)
@@ -784,13 +798,13 @@ query PersonDuplicates($data: [PersonCreateInput], $ids: [UUID]) {
 async def person_duplicates(
     client: _runtime.Executor,
     *,
-    data: list[PersonCreateInput | None] | None = None,
-    ids: list[_uuid.UUID | str | None] | None = None,
+    data: list[PersonCreateInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ids: list[_uuid.UUID | str | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[PersonConnection] | None:
     _v: _runtime.Variables = {}
-    if data is not None:
+    if data is not _runtime.NOT_GIVEN:
         _v["data"] = data
-    if ids is not None:
+    if ids is not _runtime.NOT_GIVEN:
         _v["ids"] = ids
 
     _d = await client.execute(PERSON_DUPLICATES_OP, _v)
@@ -823,12 +837,12 @@ async def create_people(
     client: _runtime.Executor,
     *,
     data: list[PersonCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[Person] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(CREATE_PEOPLE_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data))
@@ -861,12 +875,12 @@ async def create_person(
     client: _runtime.Executor,
     *,
     data: PersonCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> Person | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(CREATE_PERSON_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data))
@@ -1040,13 +1054,13 @@ async def merge_people(
     *,
     conflict_priority_index: int,
     ids: list[_uuid.UUID | str],
-    dry_run: bool | None = None,
+    dry_run: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> Person | None:
     _v: _runtime.Variables = {
         "conflictPriorityIndex": conflict_priority_index,
         "ids": ids,
     }
-    if dry_run is not None:
+    if dry_run is not _runtime.NOT_GIVEN:
         _v["dryRun"] = dry_run
 
     _d = await client.execute(MERGE_PEOPLE_OP, _v)
@@ -1195,6 +1209,41 @@ async def update_person(
 
     _d = await client.execute(UPDATE_PERSON_OP, _v)
     return _d.update_person
+
+
+class PeopleCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    people: PersonTotalCount | None = None
+
+
+PEOPLE_COUNT_OP: _runtime.Operation[PeopleCountResult] = _runtime.Operation(
+    name="PeopleCount",
+    document="""\
+query PeopleCount($filter: PersonFilterInput) {
+  people(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("people",),
+    result_type=PeopleCountResult,
+    idempotent=True,
+)
+
+
+async def people_count(
+    client: _runtime.Executor,
+    *,
+    filter: PersonFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> PersonTotalCount | None:
+    """How many ``Person`` records match ``filter`` (``totalCount`` of ``people``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(PEOPLE_COUNT_OP, _v)
+    return _d.people
 
 
 PersonRelationName = _t.Literal[
@@ -1513,22 +1562,118 @@ class PersonApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(people, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Person:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(PERSON_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("person", id=id, cause=_e) from _e
+        _r = _d.person
+        if _r is None:
+            raise _runtime.RecordNotFoundError("person", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: PersonFilterInput,
+    ) -> Person:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(PERSON_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("person", filter=filter, cause=_e) from _e
+        _r = _d.person
+        if _r is None:
+            raise _runtime.RecordNotFoundError("person", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: PersonFilterInput,
+    ) -> Person | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(PERSON_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.person
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: PersonFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[PersonOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Person]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(PEOPLE_OP, _v)
+        return _runtime.page_of(_d.people, "people")
+
+    async def count(
+        self,
+        *,
+        filter: PersonFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(PEOPLE_COUNT_OP, _v)
+        _c = _d.people
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("people")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: PersonFilterInput | None = None,
-        order_by: list[PersonOrderByInput | None] | None = None,
+        filter: PersonFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[PersonOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[Person]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1539,14 +1684,89 @@ class PersonApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(person, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: PersonFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[PersonOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Person]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(PEOPLE_OP, _v)
+        return _runtime.page_of(_d.people, "people")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: PersonFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[PersonOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[Person]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            PEOPLE_OP,
+            _v,
+            connection=lambda _d: _d.people,
+            page_size=page_size,
+        )
+
     find_duplicates = _runtime.method(
         person_duplicates, "Records that duplicate the given ids or data (``findDuplicates``)."
     )
     group_by = _runtime.method(
         people_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(create_person, "Create (or, with ``upsert=True``, upsert) one record.")
+
+    async def create(
+        self,
+        data: PersonCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> Person:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_PERSON_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_person
+        if _r is None:
+            raise _runtime.EmptyResultError("createPerson")
+        return _r
 
     async def create_many(
         self,
@@ -1571,68 +1791,204 @@ class PersonApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_person,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(update_people, "Update every record matching ``filter``.")
-    delete = _runtime.method(delete_person, "Soft-delete one record by id.")
-    delete_many = _runtime.method(delete_people, "Soft-delete every record matching ``filter``.")
-    destroy = _runtime.method(destroy_person, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_people, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_person, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_people, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: PersonUpdateInput,
+    ) -> Person:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_PERSON_OP, _v)
+        _r = _d.update_person
+        if _r is None:
+            raise _runtime.EmptyResultError("updatePerson")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: PersonUpdateInput,
+        filter: PersonFilterInput,
+    ) -> list[Person]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_PEOPLE_OP, _v)
+        _r = _d.update_people
+        if _r is None:
+            raise _runtime.EmptyResultError("updatePeople")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Person:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_PERSON_OP, _v)
+        _r = _d.delete_person
+        if _r is None:
+            raise _runtime.EmptyResultError("deletePerson")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: PersonFilterInput,
+    ) -> list[Person]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_PEOPLE_OP, _v)
+        _r = _d.delete_people
+        if _r is None:
+            raise _runtime.EmptyResultError("deletePeople")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Person:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_PERSON_OP, _v)
+        _r = _d.restore_person
+        if _r is None:
+            raise _runtime.EmptyResultError("restorePerson")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: PersonFilterInput,
+    ) -> list[Person]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_PEOPLE_OP, _v)
+        _r = _d.restore_people
+        if _r is None:
+            raise _runtime.EmptyResultError("restorePeople")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Person:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_PERSON_OP, _v)
+        _r = _d.destroy_person
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyPerson")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: PersonFilterInput,
+    ) -> list[Person]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_PEOPLE_OP, _v)
+        _r = _d.destroy_people
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyPeople")
+        return _r
+
     merge = _runtime.method(merge_people, "Merge duplicate records into one.")
 
     async def find_many_with(
         self,
         include: _t.Iterable[PersonRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: PersonFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[PersonOrderByInput | None] | None = None,
-    ) -> PersonWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: PersonFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[PersonOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[PersonWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_people_with_op(include), _v)
-        return _d.people
+        return _runtime.page_of(_d.people, "people")
 
     async def find_one_with(
         self,
         include: _t.Iterable[PersonRelationName],
         *,
         filter: PersonFilterInput,
-    ) -> PersonWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> PersonWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_person_with_op(include), _v)
-        return _d.person
+        try:
+            _d = await self._client.execute(_person_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("person", filter=filter, cause=_e) from _e
+        _r = _d.person
+        if _r is None:
+            raise _runtime.RecordNotFoundError("person", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[PersonRelationName],
+        id: _uuid.UUID | str,
+    ) -> PersonWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _person_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("person", id=id, cause=_e) from _e
+        _r = _d.person
+        if _r is None:
+            raise _runtime.RecordNotFoundError("person", id=id)
+        return _r
 
     async def attach_file(
         self,

@@ -82,6 +82,7 @@ __all__ = [
     "RESTORE_TASK_OP",
     "RestoreTaskResult",
     "RestoreTasksResult",
+    "TASKS_COUNT_OP",
     "TASKS_GROUP_BY_OP",
     "TASKS_OP",
     "TASK_OP",
@@ -103,12 +104,14 @@ __all__ = [
     "TaskStatusEnum",
     "TaskStatusEnumFilter",
     "TaskStatusEnumLiteral",
+    "TaskTotalCount",
     "TaskUpdateInput",
     "TaskWhereUniqueInput",
     "TaskWithRelations",
     "TaskWithRelationsConnection",
     "TaskWithRelationsEdge",
     "TaskWithRelationsResult",
+    "TasksCountResult",
     "TasksGroupByResult",
     "TasksResult",
     "TasksWithRelationsResult",
@@ -126,6 +129,7 @@ __all__ = [
     "restore_tasks",
     "task",
     "tasks",
+    "tasks_count",
     "tasks_group_by",
     "update_task",
     "update_tasks",
@@ -151,7 +155,7 @@ TaskStatusEnumLiteral = _t.Literal[
 class Task(_msgspec.Struct, frozen=True, kw_only=True):
     """A task"""
 
-    assignee_id: str | None = _msgspec.field(default=None, name="assigneeId")
+    assignee_id: _uuid.UUID | None = _msgspec.field(default=None, name="assigneeId")
     # Task body
     body_v2: RichText | None = _msgspec.field(default=None, name="bodyV2")
     # Creation date
@@ -193,6 +197,12 @@ class TaskGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True):
     edges: list[TaskEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class TaskTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``Task`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -252,13 +262,13 @@ TaskCreateInput = _te.TypedDict(
     "TaskCreateInput",
     {
         "assignee": "WorkspaceMemberRelationInput | None",
-        "assigneeId": "str | _uuid.UUID | None",
+        "assigneeId": "_uuid.UUID | str | None",
         "bodyV2": "RichTextCreateInput | None",
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
         "dueAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "status": "TaskStatusEnum | TaskStatusEnumLiteral | None",
         "title": "str | None",
@@ -467,13 +477,13 @@ TaskUpdateInput = _te.TypedDict(
     "TaskUpdateInput",
     {
         "assignee": "WorkspaceMemberRelationInput | None",
-        "assigneeId": "str | _uuid.UUID | None",
+        "assigneeId": "_uuid.UUID | str | None",
         "bodyV2": "RichTextUpdateInput | None",
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
         "dueAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "status": "TaskStatusEnum | TaskStatusEnumLiteral | None",
         "title": "str | None",
@@ -562,28 +572,28 @@ query Tasks($after: String, $before: String, $filter: TaskFilterInput, $first: I
 async def tasks(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: TaskFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[TaskOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: TaskFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[TaskOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> TaskConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(TASKS_OP, _v)
@@ -628,27 +638,31 @@ async def tasks_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[TaskGroupByInput],
-    filter: TaskFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[TaskOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[TaskOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: TaskFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[TaskOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[TaskOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[TaskGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(TASKS_GROUP_BY_OP, _v)
@@ -681,12 +695,12 @@ async def create_task(
     client: _runtime.Executor,
     *,
     data: TaskCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> Task | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(CREATE_TASK_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data))
@@ -719,12 +733,12 @@ async def create_tasks(
     client: _runtime.Executor,
     *,
     data: list[TaskCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[Task] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(CREATE_TASKS_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data))
@@ -1015,6 +1029,41 @@ async def update_tasks(
     return _d.update_tasks
 
 
+class TasksCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    tasks: TaskTotalCount | None = None
+
+
+TASKS_COUNT_OP: _runtime.Operation[TasksCountResult] = _runtime.Operation(
+    name="TasksCount",
+    document="""\
+query TasksCount($filter: TaskFilterInput) {
+  tasks(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("tasks",),
+    result_type=TasksCountResult,
+    idempotent=True,
+)
+
+
+async def tasks_count(
+    client: _runtime.Executor,
+    *,
+    filter: TaskFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> TaskTotalCount | None:
+    """How many ``Task`` records match ``filter`` (``totalCount`` of ``tasks``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(TASKS_COUNT_OP, _v)
+    return _d.tasks
+
+
 TaskRelationName = _t.Literal[
     "assignee",
     "attachments",
@@ -1226,22 +1275,118 @@ class TaskApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(tasks, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Task:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(TASK_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("task", id=id, cause=_e) from _e
+        _r = _d.task
+        if _r is None:
+            raise _runtime.RecordNotFoundError("task", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: TaskFilterInput,
+    ) -> Task:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(TASK_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("task", filter=filter, cause=_e) from _e
+        _r = _d.task
+        if _r is None:
+            raise _runtime.RecordNotFoundError("task", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: TaskFilterInput,
+    ) -> Task | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(TASK_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.task
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: TaskFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[TaskOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Task]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(TASKS_OP, _v)
+        return _runtime.page_of(_d.tasks, "tasks")
+
+    async def count(
+        self,
+        *,
+        filter: TaskFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(TASKS_COUNT_OP, _v)
+        _c = _d.tasks
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("tasks")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: TaskFilterInput | None = None,
-        order_by: list[TaskOrderByInput | None] | None = None,
+        filter: TaskFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[TaskOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[Task]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1252,11 +1397,86 @@ class TaskApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(task, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: TaskFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[TaskOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Task]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(TASKS_OP, _v)
+        return _runtime.page_of(_d.tasks, "tasks")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: TaskFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[TaskOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[Task]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            TASKS_OP,
+            _v,
+            connection=lambda _d: _d.tasks,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         tasks_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(create_task, "Create (or, with ``upsert=True``, upsert) one record.")
+
+    async def create(
+        self,
+        data: TaskCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> Task:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_TASK_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_task
+        if _r is None:
+            raise _runtime.EmptyResultError("createTask")
+        return _r
 
     async def create_many(
         self,
@@ -1278,67 +1498,202 @@ class TaskApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_task,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(update_tasks, "Update every record matching ``filter``.")
-    delete = _runtime.method(delete_task, "Soft-delete one record by id.")
-    delete_many = _runtime.method(delete_tasks, "Soft-delete every record matching ``filter``.")
-    destroy = _runtime.method(destroy_task, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_tasks, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_task, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_tasks, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: TaskUpdateInput,
+    ) -> Task:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_TASK_OP, _v)
+        _r = _d.update_task
+        if _r is None:
+            raise _runtime.EmptyResultError("updateTask")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: TaskUpdateInput,
+        filter: TaskFilterInput,
+    ) -> list[Task]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_TASKS_OP, _v)
+        _r = _d.update_tasks
+        if _r is None:
+            raise _runtime.EmptyResultError("updateTasks")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Task:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_TASK_OP, _v)
+        _r = _d.delete_task
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteTask")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: TaskFilterInput,
+    ) -> list[Task]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_TASKS_OP, _v)
+        _r = _d.delete_tasks
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteTasks")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Task:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_TASK_OP, _v)
+        _r = _d.restore_task
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreTask")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: TaskFilterInput,
+    ) -> list[Task]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_TASKS_OP, _v)
+        _r = _d.restore_tasks
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreTasks")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Task:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_TASK_OP, _v)
+        _r = _d.destroy_task
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyTask")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: TaskFilterInput,
+    ) -> list[Task]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_TASKS_OP, _v)
+        _r = _d.destroy_tasks
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyTasks")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[TaskRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: TaskFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[TaskOrderByInput | None] | None = None,
-    ) -> TaskWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: TaskFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[TaskOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[TaskWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_tasks_with_op(include), _v)
-        return _d.tasks
+        return _runtime.page_of(_d.tasks, "tasks")
 
     async def find_one_with(
         self,
         include: _t.Iterable[TaskRelationName],
         *,
         filter: TaskFilterInput,
-    ) -> TaskWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> TaskWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_task_with_op(include), _v)
-        return _d.task
+        try:
+            _d = await self._client.execute(_task_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("task", filter=filter, cause=_e) from _e
+        _r = _d.task
+        if _r is None:
+            raise _runtime.RecordNotFoundError("task", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[TaskRelationName],
+        id: _uuid.UUID | str,
+    ) -> TaskWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _task_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("task", id=id, cause=_e) from _e
+        _r = _d.task
+        if _r is None:
+            raise _runtime.RecordNotFoundError("task", id=id)
+        return _r
 
     async def attach_file(
         self,

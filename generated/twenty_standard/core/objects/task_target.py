@@ -69,6 +69,7 @@ __all__ = [
     "RESTORE_TASK_TARGET_OP",
     "RestoreTaskTargetResult",
     "RestoreTaskTargetsResult",
+    "TASK_TARGETS_COUNT_OP",
     "TASK_TARGETS_GROUP_BY_OP",
     "TASK_TARGETS_OP",
     "TASK_TARGET_OP",
@@ -85,11 +86,13 @@ __all__ = [
     "TaskTargetOrderByWithGroupByInput",
     "TaskTargetRelationName",
     "TaskTargetResult",
+    "TaskTargetTotalCount",
     "TaskTargetUpdateInput",
     "TaskTargetWithRelations",
     "TaskTargetWithRelationsConnection",
     "TaskTargetWithRelationsEdge",
     "TaskTargetWithRelationsResult",
+    "TaskTargetsCountResult",
     "TaskTargetsGroupByResult",
     "TaskTargetsResult",
     "TaskTargetsWithRelationsResult",
@@ -107,6 +110,7 @@ __all__ = [
     "restore_task_targets",
     "task_target",
     "task_targets",
+    "task_targets_count",
     "task_targets_group_by",
     "update_task_target",
     "update_task_targets",
@@ -128,10 +132,12 @@ class TaskTarget(_msgspec.Struct, frozen=True, kw_only=True):
     position: float
     # Field used for full-text search
     search_vector: str | None = _msgspec.field(default=None, name="searchVector")
-    target_company_id: str | None = _msgspec.field(default=None, name="targetCompanyId")
-    target_opportunity_id: str | None = _msgspec.field(default=None, name="targetOpportunityId")
-    target_person_id: str | None = _msgspec.field(default=None, name="targetPersonId")
-    task_id: str | None = _msgspec.field(default=None, name="taskId")
+    target_company_id: _uuid.UUID | None = _msgspec.field(default=None, name="targetCompanyId")
+    target_opportunity_id: _uuid.UUID | None = _msgspec.field(
+        default=None, name="targetOpportunityId"
+    )
+    target_person_id: _uuid.UUID | None = _msgspec.field(default=None, name="targetPersonId")
+    task_id: _uuid.UUID | None = _msgspec.field(default=None, name="taskId")
     # Last time the record was changed
     updated_at: _dt.datetime = _msgspec.field(name="updatedAt")
     # The workspace member who last updated the record
@@ -153,6 +159,12 @@ class TaskTargetGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True):
     edges: list[TaskTargetEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class TaskTargetTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``TaskTarget`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -203,16 +215,16 @@ TaskTargetCreateInput = _te.TypedDict(
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "targetCompany": "CompanyRelationInput | None",
-        "targetCompanyId": "str | _uuid.UUID | None",
+        "targetCompanyId": "_uuid.UUID | str | None",
         "targetOpportunity": "OpportunityRelationInput | None",
-        "targetOpportunityId": "str | _uuid.UUID | None",
+        "targetOpportunityId": "_uuid.UUID | str | None",
         "targetPerson": "PersonRelationInput | None",
-        "targetPersonId": "str | _uuid.UUID | None",
+        "targetPersonId": "_uuid.UUID | str | None",
         "task": "TaskRelationInput | None",
-        "taskId": "str | _uuid.UUID | None",
+        "taskId": "_uuid.UUID | str | None",
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorCreateInput | None",
     },
@@ -369,16 +381,16 @@ TaskTargetUpdateInput = _te.TypedDict(
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "targetCompany": "CompanyRelationInput | None",
-        "targetCompanyId": "str | _uuid.UUID | None",
+        "targetCompanyId": "_uuid.UUID | str | None",
         "targetOpportunity": "OpportunityRelationInput | None",
-        "targetOpportunityId": "str | _uuid.UUID | None",
+        "targetOpportunityId": "_uuid.UUID | str | None",
         "targetPerson": "PersonRelationInput | None",
-        "targetPersonId": "str | _uuid.UUID | None",
+        "targetPersonId": "_uuid.UUID | str | None",
         "task": "TaskRelationInput | None",
-        "taskId": "str | _uuid.UUID | None",
+        "taskId": "_uuid.UUID | str | None",
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorUpdateInput | None",
     },
@@ -455,28 +467,28 @@ query TaskTargets($after: String, $before: String, $filter: TaskTargetFilterInpu
 async def task_targets(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: TaskTargetFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[TaskTargetOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: TaskTargetFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[TaskTargetOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> TaskTargetConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(TASK_TARGETS_OP, _v)
@@ -521,27 +533,31 @@ async def task_targets_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[TaskTargetGroupByInput],
-    filter: TaskTargetFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[TaskTargetOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[TaskTargetOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: TaskTargetFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[TaskTargetOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[TaskTargetOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[TaskTargetGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(TASK_TARGETS_GROUP_BY_OP, _v)
@@ -574,12 +590,12 @@ async def create_task_target(
     client: _runtime.Executor,
     *,
     data: TaskTargetCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> TaskTarget | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -616,12 +632,12 @@ async def create_task_targets(
     client: _runtime.Executor,
     *,
     data: list[TaskTargetCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[TaskTarget] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -922,6 +938,41 @@ async def update_task_targets(
     return _d.update_task_targets
 
 
+class TaskTargetsCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    task_targets: TaskTargetTotalCount | None = _msgspec.field(default=None, name="taskTargets")
+
+
+TASK_TARGETS_COUNT_OP: _runtime.Operation[TaskTargetsCountResult] = _runtime.Operation(
+    name="TaskTargetsCount",
+    document="""\
+query TaskTargetsCount($filter: TaskTargetFilterInput) {
+  taskTargets(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("taskTargets",),
+    result_type=TaskTargetsCountResult,
+    idempotent=True,
+)
+
+
+async def task_targets_count(
+    client: _runtime.Executor,
+    *,
+    filter: TaskTargetFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> TaskTargetTotalCount | None:
+    """How many ``TaskTarget`` records match ``filter`` (``totalCount`` of ``taskTargets``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(TASK_TARGETS_COUNT_OP, _v)
+    return _d.task_targets
+
+
 TaskTargetRelationName = _t.Literal[
     "targetCompany",
     "targetOpportunity",
@@ -1120,22 +1171,122 @@ class TaskTargetApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(task_targets, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> TaskTarget:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(TASK_TARGET_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("taskTarget", id=id, cause=_e) from _e
+        _r = _d.task_target
+        if _r is None:
+            raise _runtime.RecordNotFoundError("taskTarget", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: TaskTargetFilterInput,
+    ) -> TaskTarget:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(TASK_TARGET_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("taskTarget", filter=filter, cause=_e) from _e
+        _r = _d.task_target
+        if _r is None:
+            raise _runtime.RecordNotFoundError("taskTarget", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: TaskTargetFilterInput,
+    ) -> TaskTarget | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(TASK_TARGET_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.task_target
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: TaskTargetFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[TaskTargetOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[TaskTarget]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(TASK_TARGETS_OP, _v)
+        return _runtime.page_of(_d.task_targets, "taskTargets")
+
+    async def count(
+        self,
+        *,
+        filter: TaskTargetFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(TASK_TARGETS_COUNT_OP, _v)
+        _c = _d.task_targets
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("taskTargets")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: TaskTargetFilterInput | None = None,
-        order_by: list[TaskTargetOrderByInput | None] | None = None,
+        filter: TaskTargetFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[TaskTargetOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[TaskTarget]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1146,13 +1297,90 @@ class TaskTargetApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(task_target, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: TaskTargetFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[TaskTargetOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[TaskTarget]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(TASK_TARGETS_OP, _v)
+        return _runtime.page_of(_d.task_targets, "taskTargets")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: TaskTargetFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[TaskTargetOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[TaskTarget]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            TASK_TARGETS_OP,
+            _v,
+            connection=lambda _d: _d.task_targets,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         task_targets_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_task_target, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: TaskTargetCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> TaskTarget:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_TASK_TARGET_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_task_target
+        if _r is None:
+            raise _runtime.EmptyResultError("createTaskTarget")
+        return _r
 
     async def create_many(
         self,
@@ -1174,66 +1402,201 @@ class TaskTargetApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_task_target,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(update_task_targets, "Update every record matching ``filter``.")
-    delete = _runtime.method(delete_task_target, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_task_targets, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(destroy_task_target, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_task_targets, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_task_target, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_task_targets, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: TaskTargetUpdateInput,
+    ) -> TaskTarget:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_TASK_TARGET_OP, _v)
+        _r = _d.update_task_target
+        if _r is None:
+            raise _runtime.EmptyResultError("updateTaskTarget")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: TaskTargetUpdateInput,
+        filter: TaskTargetFilterInput,
+    ) -> list[TaskTarget]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_TASK_TARGETS_OP, _v)
+        _r = _d.update_task_targets
+        if _r is None:
+            raise _runtime.EmptyResultError("updateTaskTargets")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> TaskTarget:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_TASK_TARGET_OP, _v)
+        _r = _d.delete_task_target
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteTaskTarget")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: TaskTargetFilterInput,
+    ) -> list[TaskTarget]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_TASK_TARGETS_OP, _v)
+        _r = _d.delete_task_targets
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteTaskTargets")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> TaskTarget:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_TASK_TARGET_OP, _v)
+        _r = _d.restore_task_target
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreTaskTarget")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: TaskTargetFilterInput,
+    ) -> list[TaskTarget]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_TASK_TARGETS_OP, _v)
+        _r = _d.restore_task_targets
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreTaskTargets")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> TaskTarget:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_TASK_TARGET_OP, _v)
+        _r = _d.destroy_task_target
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyTaskTarget")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: TaskTargetFilterInput,
+    ) -> list[TaskTarget]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_TASK_TARGETS_OP, _v)
+        _r = _d.destroy_task_targets
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyTaskTargets")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[TaskTargetRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: TaskTargetFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[TaskTargetOrderByInput | None] | None = None,
-    ) -> TaskTargetWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: TaskTargetFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[TaskTargetOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[TaskTargetWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_task_targets_with_op(include), _v)
-        return _d.task_targets
+        return _runtime.page_of(_d.task_targets, "taskTargets")
 
     async def find_one_with(
         self,
         include: _t.Iterable[TaskTargetRelationName],
         *,
         filter: TaskTargetFilterInput,
-    ) -> TaskTargetWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> TaskTargetWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_task_target_with_op(include), _v)
-        return _d.task_target
+        try:
+            _d = await self._client.execute(_task_target_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("taskTarget", filter=filter, cause=_e) from _e
+        _r = _d.task_target
+        if _r is None:
+            raise _runtime.RecordNotFoundError("taskTarget", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[TaskTargetRelationName],
+        id: _uuid.UUID | str,
+    ) -> TaskTargetWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _task_target_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("taskTarget", id=id, cause=_e) from _e
+        _r = _d.task_target
+        if _r is None:
+            raise _runtime.RecordNotFoundError("taskTarget", id=id)
+        return _r

@@ -101,9 +101,11 @@ __all__ = [
     "RESTORE_TIMELINE_ACTIVITY_OP",
     "RestoreTimelineActivitiesResult",
     "RestoreTimelineActivityResult",
+    "TIMELINE_ACTIVITIES_COUNT_OP",
     "TIMELINE_ACTIVITIES_GROUP_BY_OP",
     "TIMELINE_ACTIVITIES_OP",
     "TIMELINE_ACTIVITY_OP",
+    "TimelineActivitiesCountResult",
     "TimelineActivitiesGroupByResult",
     "TimelineActivitiesResult",
     "TimelineActivitiesWithRelationsResult",
@@ -120,6 +122,7 @@ __all__ = [
     "TimelineActivityOrderByWithGroupByInput",
     "TimelineActivityRelationName",
     "TimelineActivityResult",
+    "TimelineActivityTotalCount",
     "TimelineActivityUpdateInput",
     "TimelineActivityWithRelations",
     "TimelineActivityWithRelationsConnection",
@@ -138,6 +141,7 @@ __all__ = [
     "restore_timeline_activities",
     "restore_timeline_activity",
     "timeline_activities",
+    "timeline_activities_count",
     "timeline_activities_group_by",
     "timeline_activity",
     "update_timeline_activities",
@@ -176,22 +180,26 @@ class TimelineActivity(_msgspec.Struct, frozen=True, kw_only=True):
     properties: _t.Any = None
     # Field used for full-text search
     search_vector: str | None = _msgspec.field(default=None, name="searchVector")
-    target_company_id: str | None = _msgspec.field(default=None, name="targetCompanyId")
-    target_dashboard_id: str | None = _msgspec.field(default=None, name="targetDashboardId")
-    target_note_id: str | None = _msgspec.field(default=None, name="targetNoteId")
-    target_opportunity_id: str | None = _msgspec.field(default=None, name="targetOpportunityId")
-    target_person_id: str | None = _msgspec.field(default=None, name="targetPersonId")
-    target_task_id: str | None = _msgspec.field(default=None, name="targetTaskId")
-    target_workflow_id: str | None = _msgspec.field(default=None, name="targetWorkflowId")
-    target_workflow_run_id: str | None = _msgspec.field(default=None, name="targetWorkflowRunId")
-    target_workflow_version_id: str | None = _msgspec.field(
+    target_company_id: _uuid.UUID | None = _msgspec.field(default=None, name="targetCompanyId")
+    target_dashboard_id: _uuid.UUID | None = _msgspec.field(default=None, name="targetDashboardId")
+    target_note_id: _uuid.UUID | None = _msgspec.field(default=None, name="targetNoteId")
+    target_opportunity_id: _uuid.UUID | None = _msgspec.field(
+        default=None, name="targetOpportunityId"
+    )
+    target_person_id: _uuid.UUID | None = _msgspec.field(default=None, name="targetPersonId")
+    target_task_id: _uuid.UUID | None = _msgspec.field(default=None, name="targetTaskId")
+    target_workflow_id: _uuid.UUID | None = _msgspec.field(default=None, name="targetWorkflowId")
+    target_workflow_run_id: _uuid.UUID | None = _msgspec.field(
+        default=None, name="targetWorkflowRunId"
+    )
+    target_workflow_version_id: _uuid.UUID | None = _msgspec.field(
         default=None, name="targetWorkflowVersionId"
     )
     # Last time the record was changed
     updated_at: _dt.datetime = _msgspec.field(name="updatedAt")
     # The workspace member who last updated the record
     updated_by: Actor = _msgspec.field(name="updatedBy")
-    workspace_member_id: str | None = _msgspec.field(default=None, name="workspaceMemberId")
+    workspace_member_id: _uuid.UUID | None = _msgspec.field(default=None, name="workspaceMemberId")
 
 
 class TimelineActivityConnection(_msgspec.Struct, frozen=True, kw_only=True):
@@ -209,6 +217,12 @@ class TimelineActivityGroupByConnection(_msgspec.Struct, frozen=True, kw_only=Tr
     edges: list[TimelineActivityEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class TimelineActivityTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``TimelineActivity`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -283,7 +297,7 @@ TimelineActivityCreateInput = _te.TypedDict(
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
         "happensAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "linkedObjectMetadataId": "_uuid.UUID | str | None",
         "linkedRecordCachedName": "str | None",
         "linkedRecordId": "_uuid.UUID | str | None",
@@ -291,27 +305,27 @@ TimelineActivityCreateInput = _te.TypedDict(
         "position": 'float | _t.Literal["first", "last"] | None',
         "properties": "_t.Any",
         "targetCompany": "CompanyRelationInput | None",
-        "targetCompanyId": "str | _uuid.UUID | None",
+        "targetCompanyId": "_uuid.UUID | str | None",
         "targetDashboard": "DashboardRelationInput | None",
-        "targetDashboardId": "str | _uuid.UUID | None",
+        "targetDashboardId": "_uuid.UUID | str | None",
         "targetNote": "NoteRelationInput | None",
-        "targetNoteId": "str | _uuid.UUID | None",
+        "targetNoteId": "_uuid.UUID | str | None",
         "targetOpportunity": "OpportunityRelationInput | None",
-        "targetOpportunityId": "str | _uuid.UUID | None",
+        "targetOpportunityId": "_uuid.UUID | str | None",
         "targetPerson": "PersonRelationInput | None",
-        "targetPersonId": "str | _uuid.UUID | None",
+        "targetPersonId": "_uuid.UUID | str | None",
         "targetTask": "TaskRelationInput | None",
-        "targetTaskId": "str | _uuid.UUID | None",
+        "targetTaskId": "_uuid.UUID | str | None",
         "targetWorkflow": "WorkflowRelationInput | None",
-        "targetWorkflowId": "str | _uuid.UUID | None",
+        "targetWorkflowId": "_uuid.UUID | str | None",
         "targetWorkflowRun": "WorkflowRunRelationInput | None",
-        "targetWorkflowRunId": "str | _uuid.UUID | None",
+        "targetWorkflowRunId": "_uuid.UUID | str | None",
         "targetWorkflowVersion": "WorkflowVersionRelationInput | None",
-        "targetWorkflowVersionId": "str | _uuid.UUID | None",
+        "targetWorkflowVersionId": "_uuid.UUID | str | None",
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorCreateInput | None",
         "workspaceMember": "WorkspaceMemberRelationInput | None",
-        "workspaceMemberId": "str | _uuid.UUID | None",
+        "workspaceMemberId": "_uuid.UUID | str | None",
     },
     total=False,
 )
@@ -553,7 +567,7 @@ TimelineActivityUpdateInput = _te.TypedDict(
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
         "happensAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "linkedObjectMetadataId": "_uuid.UUID | str | None",
         "linkedRecordCachedName": "str | None",
         "linkedRecordId": "_uuid.UUID | str | None",
@@ -561,27 +575,27 @@ TimelineActivityUpdateInput = _te.TypedDict(
         "position": 'float | _t.Literal["first", "last"] | None',
         "properties": "_t.Any",
         "targetCompany": "CompanyRelationInput | None",
-        "targetCompanyId": "str | _uuid.UUID | None",
+        "targetCompanyId": "_uuid.UUID | str | None",
         "targetDashboard": "DashboardRelationInput | None",
-        "targetDashboardId": "str | _uuid.UUID | None",
+        "targetDashboardId": "_uuid.UUID | str | None",
         "targetNote": "NoteRelationInput | None",
-        "targetNoteId": "str | _uuid.UUID | None",
+        "targetNoteId": "_uuid.UUID | str | None",
         "targetOpportunity": "OpportunityRelationInput | None",
-        "targetOpportunityId": "str | _uuid.UUID | None",
+        "targetOpportunityId": "_uuid.UUID | str | None",
         "targetPerson": "PersonRelationInput | None",
-        "targetPersonId": "str | _uuid.UUID | None",
+        "targetPersonId": "_uuid.UUID | str | None",
         "targetTask": "TaskRelationInput | None",
-        "targetTaskId": "str | _uuid.UUID | None",
+        "targetTaskId": "_uuid.UUID | str | None",
         "targetWorkflow": "WorkflowRelationInput | None",
-        "targetWorkflowId": "str | _uuid.UUID | None",
+        "targetWorkflowId": "_uuid.UUID | str | None",
         "targetWorkflowRun": "WorkflowRunRelationInput | None",
-        "targetWorkflowRunId": "str | _uuid.UUID | None",
+        "targetWorkflowRunId": "_uuid.UUID | str | None",
         "targetWorkflowVersion": "WorkflowVersionRelationInput | None",
-        "targetWorkflowVersionId": "str | _uuid.UUID | None",
+        "targetWorkflowVersionId": "_uuid.UUID | str | None",
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorUpdateInput | None",
         "workspaceMember": "WorkspaceMemberRelationInput | None",
-        "workspaceMemberId": "str | _uuid.UUID | None",
+        "workspaceMemberId": "_uuid.UUID | str | None",
     },
     total=False,
 )
@@ -623,28 +637,30 @@ query TimelineActivities($after: String, $before: String, $filter: TimelineActiv
 async def timeline_activities(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: TimelineActivityFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[TimelineActivityOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: TimelineActivityFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[TimelineActivityOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> TimelineActivityConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(TIMELINE_ACTIVITIES_OP, _v)
@@ -691,27 +707,31 @@ async def timeline_activities_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[TimelineActivityGroupByInput],
-    filter: TimelineActivityFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[TimelineActivityOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[TimelineActivityOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: TimelineActivityFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[TimelineActivityOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[TimelineActivityOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[TimelineActivityGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(TIMELINE_ACTIVITIES_GROUP_BY_OP, _v)
@@ -785,12 +805,12 @@ async def create_timeline_activities(
     client: _runtime.Executor,
     *,
     data: list[TimelineActivityCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[TimelineActivity] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -827,12 +847,12 @@ async def create_timeline_activity(
     client: _runtime.Executor,
     *,
     data: TimelineActivityCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> TimelineActivity | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -1153,6 +1173,45 @@ async def update_timeline_activity(
     return _d.update_timeline_activity
 
 
+class TimelineActivitiesCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    timeline_activities: TimelineActivityTotalCount | None = _msgspec.field(
+        default=None, name="timelineActivities"
+    )
+
+
+TIMELINE_ACTIVITIES_COUNT_OP: _runtime.Operation[TimelineActivitiesCountResult] = (
+    _runtime.Operation(
+        name="TimelineActivitiesCount",
+        document="""\
+query TimelineActivitiesCount($filter: TimelineActivityFilterInput) {
+  timelineActivities(filter: $filter) {
+    totalCount
+  }
+}
+""",
+        endpoint="graphql",
+        kind="query",
+        root_fields=("timelineActivities",),
+        result_type=TimelineActivitiesCountResult,
+        idempotent=True,
+    )
+)
+
+
+async def timeline_activities_count(
+    client: _runtime.Executor,
+    *,
+    filter: TimelineActivityFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> TimelineActivityTotalCount | None:
+    """How many ``TimelineActivity`` records match ``filter`` (``totalCount`` of ``timelineActivities``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(TIMELINE_ACTIVITIES_COUNT_OP, _v)
+    return _d.timeline_activities
+
+
 TimelineActivityRelationName = _t.Literal[
     "targetCompany",
     "targetDashboard",
@@ -1436,22 +1495,124 @@ class TimelineActivityApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(timeline_activities, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> TimelineActivity:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(
+                TIMELINE_ACTIVITY_OP, {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("timelineActivity", id=id, cause=_e) from _e
+        _r = _d.timeline_activity
+        if _r is None:
+            raise _runtime.RecordNotFoundError("timelineActivity", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: TimelineActivityFilterInput,
+    ) -> TimelineActivity:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(TIMELINE_ACTIVITY_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("timelineActivity", filter=filter, cause=_e) from _e
+        _r = _d.timeline_activity
+        if _r is None:
+            raise _runtime.RecordNotFoundError("timelineActivity", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: TimelineActivityFilterInput,
+    ) -> TimelineActivity | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(TIMELINE_ACTIVITY_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.timeline_activity
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: TimelineActivityFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[TimelineActivityOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[TimelineActivity]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(TIMELINE_ACTIVITIES_OP, _v)
+        return _runtime.page_of(_d.timeline_activities, "timelineActivities")
+
+    async def count(
+        self,
+        *,
+        filter: TimelineActivityFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(TIMELINE_ACTIVITIES_COUNT_OP, _v)
+        _c = _d.timeline_activities
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("timelineActivities")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: TimelineActivityFilterInput | None = None,
-        order_by: list[TimelineActivityOrderByInput | None] | None = None,
+        filter: TimelineActivityFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[TimelineActivityOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[TimelineActivity]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1462,13 +1623,90 @@ class TimelineActivityApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(timeline_activity, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: TimelineActivityFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[TimelineActivityOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[TimelineActivity]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(TIMELINE_ACTIVITIES_OP, _v)
+        return _runtime.page_of(_d.timeline_activities, "timelineActivities")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: TimelineActivityFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[TimelineActivityOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[TimelineActivity]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            TIMELINE_ACTIVITIES_OP,
+            _v,
+            connection=lambda _d: _d.timeline_activities,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         timeline_activities_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_timeline_activity, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: TimelineActivityCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> TimelineActivity:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_TIMELINE_ACTIVITY_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_timeline_activity
+        if _r is None:
+            raise _runtime.EmptyResultError("createTimelineActivity")
+        return _r
 
     async def create_many(
         self,
@@ -1491,68 +1729,201 @@ class TimelineActivityApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_timeline_activity,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(
-        update_timeline_activities, "Update every record matching ``filter``."
-    )
-    delete = _runtime.method(delete_timeline_activity, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_timeline_activities, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(destroy_timeline_activity, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_timeline_activities, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_timeline_activity, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_timeline_activities, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: TimelineActivityUpdateInput,
+    ) -> TimelineActivity:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_TIMELINE_ACTIVITY_OP, _v)
+        _r = _d.update_timeline_activity
+        if _r is None:
+            raise _runtime.EmptyResultError("updateTimelineActivity")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: TimelineActivityUpdateInput,
+        filter: TimelineActivityFilterInput,
+    ) -> list[TimelineActivity]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_TIMELINE_ACTIVITIES_OP, _v)
+        _r = _d.update_timeline_activities
+        if _r is None:
+            raise _runtime.EmptyResultError("updateTimelineActivities")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> TimelineActivity:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_TIMELINE_ACTIVITY_OP, _v)
+        _r = _d.delete_timeline_activity
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteTimelineActivity")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: TimelineActivityFilterInput,
+    ) -> list[TimelineActivity]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_TIMELINE_ACTIVITIES_OP, _v)
+        _r = _d.delete_timeline_activities
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteTimelineActivities")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> TimelineActivity:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_TIMELINE_ACTIVITY_OP, _v)
+        _r = _d.restore_timeline_activity
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreTimelineActivity")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: TimelineActivityFilterInput,
+    ) -> list[TimelineActivity]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_TIMELINE_ACTIVITIES_OP, _v)
+        _r = _d.restore_timeline_activities
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreTimelineActivities")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> TimelineActivity:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_TIMELINE_ACTIVITY_OP, _v)
+        _r = _d.destroy_timeline_activity
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyTimelineActivity")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: TimelineActivityFilterInput,
+    ) -> list[TimelineActivity]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_TIMELINE_ACTIVITIES_OP, _v)
+        _r = _d.destroy_timeline_activities
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyTimelineActivities")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[TimelineActivityRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: TimelineActivityFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[TimelineActivityOrderByInput | None] | None = None,
-    ) -> TimelineActivityWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: TimelineActivityFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[TimelineActivityOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[TimelineActivityWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_timeline_activities_with_op(include), _v)
-        return _d.timeline_activities
+        return _runtime.page_of(_d.timeline_activities, "timelineActivities")
 
     async def find_one_with(
         self,
         include: _t.Iterable[TimelineActivityRelationName],
         *,
         filter: TimelineActivityFilterInput,
-    ) -> TimelineActivityWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> TimelineActivityWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_timeline_activity_with_op(include), _v)
-        return _d.timeline_activity
+        try:
+            _d = await self._client.execute(_timeline_activity_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("timelineActivity", filter=filter, cause=_e) from _e
+        _r = _d.timeline_activity
+        if _r is None:
+            raise _runtime.RecordNotFoundError("timelineActivity", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[TimelineActivityRelationName],
+        id: _uuid.UUID | str,
+    ) -> TimelineActivityWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _timeline_activity_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("timelineActivity", id=id, cause=_e) from _e
+        _r = _d.timeline_activity
+        if _r is None:
+            raise _runtime.RecordNotFoundError("timelineActivity", id=id)
+        return _r

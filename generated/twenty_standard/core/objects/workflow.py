@@ -77,6 +77,7 @@ __all__ = [
     "UPDATE_WORKFLOW_OP",
     "UpdateWorkflowResult",
     "UpdateWorkflowsResult",
+    "WORKFLOWS_COUNT_OP",
     "WORKFLOWS_GROUP_BY_OP",
     "WORKFLOWS_OP",
     "WORKFLOW_OP",
@@ -98,12 +99,14 @@ __all__ = [
     "WorkflowStatusesEnum",
     "WorkflowStatusesEnumFilter",
     "WorkflowStatusesEnumLiteral",
+    "WorkflowTotalCount",
     "WorkflowUpdateInput",
     "WorkflowWhereUniqueInput",
     "WorkflowWithRelations",
     "WorkflowWithRelationsConnection",
     "WorkflowWithRelationsEdge",
     "WorkflowWithRelationsResult",
+    "WorkflowsCountResult",
     "WorkflowsGroupByResult",
     "WorkflowsResult",
     "WorkflowsWithRelationsResult",
@@ -119,6 +122,7 @@ __all__ = [
     "update_workflows",
     "workflow",
     "workflows",
+    "workflows_count",
     "workflows_group_by",
 ]
 
@@ -186,6 +190,12 @@ class WorkflowGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True):
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+class WorkflowTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``Workflow`` records matching a filter (``totalCount`` only)."""
+
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
 class WorkflowWithRelations(Workflow, frozen=True, kw_only=True):
     """A ``Workflow`` with the relations asked for through ``include=`` (others are UNSET)."""
 
@@ -243,7 +253,7 @@ WorkflowCreateInput = _te.TypedDict(
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "lastPublishedVersionId": "str | None",
         "name": "str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
@@ -435,7 +445,7 @@ WorkflowUpdateInput = _te.TypedDict(
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "lastPublishedVersionId": "str | None",
         "name": "str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
@@ -525,28 +535,28 @@ query Workflows($after: String, $before: String, $filter: WorkflowFilterInput, $
 async def workflows(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: WorkflowFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[WorkflowOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: WorkflowFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[WorkflowOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> WorkflowConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(WORKFLOWS_OP, _v)
@@ -591,27 +601,31 @@ async def workflows_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[WorkflowGroupByInput],
-    filter: WorkflowFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[WorkflowOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[WorkflowOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: WorkflowFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[WorkflowOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[WorkflowOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[WorkflowGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(WORKFLOWS_GROUP_BY_OP, _v)
@@ -644,12 +658,12 @@ async def create_workflow(
     client: _runtime.Executor,
     *,
     data: WorkflowCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> Workflow | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -684,12 +698,12 @@ async def create_workflows(
     client: _runtime.Executor,
     *,
     data: list[WorkflowCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[Workflow] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -982,6 +996,41 @@ async def update_workflows(
     return _d.update_workflows
 
 
+class WorkflowsCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    workflows: WorkflowTotalCount | None = None
+
+
+WORKFLOWS_COUNT_OP: _runtime.Operation[WorkflowsCountResult] = _runtime.Operation(
+    name="WorkflowsCount",
+    document="""\
+query WorkflowsCount($filter: WorkflowFilterInput) {
+  workflows(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("workflows",),
+    result_type=WorkflowsCountResult,
+    idempotent=True,
+)
+
+
+async def workflows_count(
+    client: _runtime.Executor,
+    *,
+    filter: WorkflowFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> WorkflowTotalCount | None:
+    """How many ``Workflow`` records match ``filter`` (``totalCount`` of ``workflows``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(WORKFLOWS_COUNT_OP, _v)
+    return _d.workflows
+
+
 WorkflowRelationName = _t.Literal[
     "attachments",
     "automatedTriggers",
@@ -1221,22 +1270,118 @@ class WorkflowApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(workflows, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Workflow:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(WORKFLOW_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workflow", id=id, cause=_e) from _e
+        _r = _d.workflow
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workflow", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: WorkflowFilterInput,
+    ) -> Workflow:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(WORKFLOW_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workflow", filter=filter, cause=_e) from _e
+        _r = _d.workflow
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workflow", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: WorkflowFilterInput,
+    ) -> Workflow | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(WORKFLOW_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.workflow
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: WorkflowFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Workflow]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(WORKFLOWS_OP, _v)
+        return _runtime.page_of(_d.workflows, "workflows")
+
+    async def count(
+        self,
+        *,
+        filter: WorkflowFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(WORKFLOWS_COUNT_OP, _v)
+        _c = _d.workflows
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("workflows")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: WorkflowFilterInput | None = None,
-        order_by: list[WorkflowOrderByInput | None] | None = None,
+        filter: WorkflowFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[Workflow]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1247,13 +1392,86 @@ class WorkflowApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(workflow, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: WorkflowFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Workflow]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(WORKFLOWS_OP, _v)
+        return _runtime.page_of(_d.workflows, "workflows")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: WorkflowFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[Workflow]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            WORKFLOWS_OP,
+            _v,
+            connection=lambda _d: _d.workflows,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         workflows_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_workflow, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: WorkflowCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> Workflow:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_WORKFLOW_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_workflow
+        if _r is None:
+            raise _runtime.EmptyResultError("createWorkflow")
+        return _r
 
     async def create_many(
         self,
@@ -1275,67 +1493,202 @@ class WorkflowApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_workflow,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(update_workflows, "Update every record matching ``filter``.")
-    delete = _runtime.method(delete_workflow, "Soft-delete one record by id.")
-    delete_many = _runtime.method(delete_workflows, "Soft-delete every record matching ``filter``.")
-    destroy = _runtime.method(destroy_workflow, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_workflows, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_workflow, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_workflows, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: WorkflowUpdateInput,
+    ) -> Workflow:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_WORKFLOW_OP, _v)
+        _r = _d.update_workflow
+        if _r is None:
+            raise _runtime.EmptyResultError("updateWorkflow")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: WorkflowUpdateInput,
+        filter: WorkflowFilterInput,
+    ) -> list[Workflow]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_WORKFLOWS_OP, _v)
+        _r = _d.update_workflows
+        if _r is None:
+            raise _runtime.EmptyResultError("updateWorkflows")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Workflow:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_WORKFLOW_OP, _v)
+        _r = _d.delete_workflow
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteWorkflow")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: WorkflowFilterInput,
+    ) -> list[Workflow]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_WORKFLOWS_OP, _v)
+        _r = _d.delete_workflows
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteWorkflows")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Workflow:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_WORKFLOW_OP, _v)
+        _r = _d.restore_workflow
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreWorkflow")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: WorkflowFilterInput,
+    ) -> list[Workflow]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_WORKFLOWS_OP, _v)
+        _r = _d.restore_workflows
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreWorkflows")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Workflow:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_WORKFLOW_OP, _v)
+        _r = _d.destroy_workflow
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyWorkflow")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: WorkflowFilterInput,
+    ) -> list[Workflow]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_WORKFLOWS_OP, _v)
+        _r = _d.destroy_workflows
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyWorkflows")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[WorkflowRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: WorkflowFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[WorkflowOrderByInput | None] | None = None,
-    ) -> WorkflowWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: WorkflowFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[WorkflowWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_workflows_with_op(include), _v)
-        return _d.workflows
+        return _runtime.page_of(_d.workflows, "workflows")
 
     async def find_one_with(
         self,
         include: _t.Iterable[WorkflowRelationName],
         *,
         filter: WorkflowFilterInput,
-    ) -> WorkflowWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> WorkflowWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_workflow_with_op(include), _v)
-        return _d.workflow
+        try:
+            _d = await self._client.execute(_workflow_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workflow", filter=filter, cause=_e) from _e
+        _r = _d.workflow
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workflow", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[WorkflowRelationName],
+        id: _uuid.UUID | str,
+    ) -> WorkflowWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _workflow_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workflow", id=id, cause=_e) from _e
+        _r = _d.workflow
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workflow", id=id)
+        return _r
 
     async def attach_file(
         self,

@@ -64,6 +64,7 @@ __all__ = [
     "UPDATE_WORKFLOW_AUTOMATED_TRIGGER_OP",
     "UpdateWorkflowAutomatedTriggerResult",
     "UpdateWorkflowAutomatedTriggersResult",
+    "WORKFLOW_AUTOMATED_TRIGGERS_COUNT_OP",
     "WORKFLOW_AUTOMATED_TRIGGERS_GROUP_BY_OP",
     "WORKFLOW_AUTOMATED_TRIGGERS_OP",
     "WORKFLOW_AUTOMATED_TRIGGER_OP",
@@ -80,6 +81,7 @@ __all__ = [
     "WorkflowAutomatedTriggerOrderByWithGroupByInput",
     "WorkflowAutomatedTriggerRelationName",
     "WorkflowAutomatedTriggerResult",
+    "WorkflowAutomatedTriggerTotalCount",
     "WorkflowAutomatedTriggerTypeEnum",
     "WorkflowAutomatedTriggerTypeEnumFilter",
     "WorkflowAutomatedTriggerTypeEnumLiteral",
@@ -88,6 +90,7 @@ __all__ = [
     "WorkflowAutomatedTriggerWithRelationsConnection",
     "WorkflowAutomatedTriggerWithRelationsEdge",
     "WorkflowAutomatedTriggerWithRelationsResult",
+    "WorkflowAutomatedTriggersCountResult",
     "WorkflowAutomatedTriggersGroupByResult",
     "WorkflowAutomatedTriggersResult",
     "WorkflowAutomatedTriggersWithRelationsResult",
@@ -103,6 +106,7 @@ __all__ = [
     "update_workflow_automated_triggers",
     "workflow_automated_trigger",
     "workflow_automated_triggers",
+    "workflow_automated_triggers_count",
     "workflow_automated_triggers_group_by",
 ]
 
@@ -143,7 +147,7 @@ class WorkflowAutomatedTrigger(_msgspec.Struct, frozen=True, kw_only=True):
     updated_at: _dt.datetime = _msgspec.field(name="updatedAt")
     # The workspace member who last updated the record
     updated_by: Actor = _msgspec.field(name="updatedBy")
-    workflow_id: str = _msgspec.field(name="workflowId")
+    workflow_id: _uuid.UUID = _msgspec.field(name="workflowId")
 
 
 class WorkflowAutomatedTriggerConnection(_msgspec.Struct, frozen=True, kw_only=True):
@@ -161,6 +165,12 @@ class WorkflowAutomatedTriggerGroupByConnection(_msgspec.Struct, frozen=True, kw
     edges: list[WorkflowAutomatedTriggerEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class WorkflowAutomatedTriggerTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``WorkflowAutomatedTrigger`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -202,14 +212,14 @@ WorkflowAutomatedTriggerCreateInput = _te.TypedDict(
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "settings": "_te.Required[_t.Any]",
         "type": "_te.Required[WorkflowAutomatedTriggerTypeEnum | WorkflowAutomatedTriggerTypeEnumLiteral]",
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorCreateInput | None",
         "workflow": "WorkflowRelationInput | None",
-        "workflowId": "str | _uuid.UUID | None",
+        "workflowId": "_uuid.UUID | str | None",
     },
     total=False,
 )
@@ -385,14 +395,14 @@ WorkflowAutomatedTriggerUpdateInput = _te.TypedDict(
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "settings": "_t.Any",
         "type": "WorkflowAutomatedTriggerTypeEnum | WorkflowAutomatedTriggerTypeEnumLiteral | None",
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorUpdateInput | None",
         "workflow": "WorkflowRelationInput | None",
-        "workflowId": "str | _uuid.UUID | None",
+        "workflowId": "_uuid.UUID | str | None",
     },
     total=False,
 )
@@ -475,28 +485,30 @@ query WorkflowAutomatedTriggers($after: String, $before: String, $filter: Workfl
 async def workflow_automated_triggers(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: WorkflowAutomatedTriggerFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[WorkflowAutomatedTriggerOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: WorkflowAutomatedTriggerFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[WorkflowAutomatedTriggerOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> WorkflowAutomatedTriggerConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(WORKFLOW_AUTOMATED_TRIGGERS_OP, _v)
@@ -543,27 +555,31 @@ async def workflow_automated_triggers_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[WorkflowAutomatedTriggerGroupByInput],
-    filter: WorkflowAutomatedTriggerFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[WorkflowAutomatedTriggerOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[WorkflowAutomatedTriggerOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: WorkflowAutomatedTriggerFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[WorkflowAutomatedTriggerOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[WorkflowAutomatedTriggerOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[WorkflowAutomatedTriggerGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(WORKFLOW_AUTOMATED_TRIGGERS_GROUP_BY_OP, _v)
@@ -600,12 +616,12 @@ async def create_workflow_automated_trigger(
     client: _runtime.Executor,
     *,
     data: WorkflowAutomatedTriggerCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> WorkflowAutomatedTrigger | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -644,12 +660,12 @@ async def create_workflow_automated_triggers(
     client: _runtime.Executor,
     *,
     data: list[WorkflowAutomatedTriggerCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[WorkflowAutomatedTrigger] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -974,6 +990,45 @@ async def update_workflow_automated_triggers(
     return _d.update_workflow_automated_triggers
 
 
+class WorkflowAutomatedTriggersCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    workflow_automated_triggers: WorkflowAutomatedTriggerTotalCount | None = _msgspec.field(
+        default=None, name="workflowAutomatedTriggers"
+    )
+
+
+WORKFLOW_AUTOMATED_TRIGGERS_COUNT_OP: _runtime.Operation[WorkflowAutomatedTriggersCountResult] = (
+    _runtime.Operation(
+        name="WorkflowAutomatedTriggersCount",
+        document="""\
+query WorkflowAutomatedTriggersCount($filter: WorkflowAutomatedTriggerFilterInput) {
+  workflowAutomatedTriggers(filter: $filter) {
+    totalCount
+  }
+}
+""",
+        endpoint="graphql",
+        kind="query",
+        root_fields=("workflowAutomatedTriggers",),
+        result_type=WorkflowAutomatedTriggersCountResult,
+        idempotent=True,
+    )
+)
+
+
+async def workflow_automated_triggers_count(
+    client: _runtime.Executor,
+    *,
+    filter: WorkflowAutomatedTriggerFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> WorkflowAutomatedTriggerTotalCount | None:
+    """How many ``WorkflowAutomatedTrigger`` records match ``filter`` (``totalCount`` of ``workflowAutomatedTriggers``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(WORKFLOW_AUTOMATED_TRIGGERS_COUNT_OP, _v)
+    return _d.workflow_automated_triggers
+
+
 WorkflowAutomatedTriggerRelationName = _t.Literal["workflow",]
 _RELATION_SELECTIONS: dict[str, str] = {
     "workflow": """\
@@ -1090,22 +1145,126 @@ class WorkflowAutomatedTriggerApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(workflow_automated_triggers, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> WorkflowAutomatedTrigger:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(
+                WORKFLOW_AUTOMATED_TRIGGER_OP, {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workflowAutomatedTrigger", id=id, cause=_e) from _e
+        _r = _d.workflow_automated_trigger
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workflowAutomatedTrigger", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: WorkflowAutomatedTriggerFilterInput,
+    ) -> WorkflowAutomatedTrigger:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(WORKFLOW_AUTOMATED_TRIGGER_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError(
+                "workflowAutomatedTrigger", filter=filter, cause=_e
+            ) from _e
+        _r = _d.workflow_automated_trigger
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workflowAutomatedTrigger", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: WorkflowAutomatedTriggerFilterInput,
+    ) -> WorkflowAutomatedTrigger | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(WORKFLOW_AUTOMATED_TRIGGER_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.workflow_automated_trigger
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: WorkflowAutomatedTriggerFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowAutomatedTriggerOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[WorkflowAutomatedTrigger]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(WORKFLOW_AUTOMATED_TRIGGERS_OP, _v)
+        return _runtime.page_of(_d.workflow_automated_triggers, "workflowAutomatedTriggers")
+
+    async def count(
+        self,
+        *,
+        filter: WorkflowAutomatedTriggerFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(WORKFLOW_AUTOMATED_TRIGGERS_COUNT_OP, _v)
+        _c = _d.workflow_automated_triggers
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("workflowAutomatedTriggers")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: WorkflowAutomatedTriggerFilterInput | None = None,
-        order_by: list[WorkflowAutomatedTriggerOrderByInput | None] | None = None,
+        filter: WorkflowAutomatedTriggerFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowAutomatedTriggerOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[WorkflowAutomatedTrigger]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1116,16 +1275,91 @@ class WorkflowAutomatedTriggerApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(
-        workflow_automated_trigger, "The record matching ``filter`` (``findOne``)."
-    )
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: WorkflowAutomatedTriggerFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowAutomatedTriggerOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[WorkflowAutomatedTrigger]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(WORKFLOW_AUTOMATED_TRIGGERS_OP, _v)
+        return _runtime.page_of(_d.workflow_automated_triggers, "workflowAutomatedTriggers")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: WorkflowAutomatedTriggerFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowAutomatedTriggerOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[WorkflowAutomatedTrigger]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            WORKFLOW_AUTOMATED_TRIGGERS_OP,
+            _v,
+            connection=lambda _d: _d.workflow_automated_triggers,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         workflow_automated_triggers_group_by,
         "Aggregates grouped by the given fields (``groupBy``).",
     )
-    create = _runtime.method(
-        create_workflow_automated_trigger, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: WorkflowAutomatedTriggerCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> WorkflowAutomatedTrigger:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_WORKFLOW_AUTOMATED_TRIGGER_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_workflow_automated_trigger
+        if _r is None:
+            raise _runtime.EmptyResultError("createWorkflowAutomatedTrigger")
+        return _r
 
     async def create_many(
         self,
@@ -1148,73 +1382,203 @@ class WorkflowAutomatedTriggerApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_workflow_automated_trigger,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(
-        update_workflow_automated_triggers, "Update every record matching ``filter``."
-    )
-    delete = _runtime.method(delete_workflow_automated_trigger, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_workflow_automated_triggers, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(
-        destroy_workflow_automated_trigger, "Permanently delete one record by id."
-    )
-    destroy_many = _runtime.method(
-        destroy_workflow_automated_triggers, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(
-        restore_workflow_automated_trigger, "Restore one soft-deleted record by id."
-    )
-    restore_many = _runtime.method(
-        restore_workflow_automated_triggers,
-        "Restore every soft-deleted record matching ``filter``.",
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: WorkflowAutomatedTriggerUpdateInput,
+    ) -> WorkflowAutomatedTrigger:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_WORKFLOW_AUTOMATED_TRIGGER_OP, _v)
+        _r = _d.update_workflow_automated_trigger
+        if _r is None:
+            raise _runtime.EmptyResultError("updateWorkflowAutomatedTrigger")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: WorkflowAutomatedTriggerUpdateInput,
+        filter: WorkflowAutomatedTriggerFilterInput,
+    ) -> list[WorkflowAutomatedTrigger]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_WORKFLOW_AUTOMATED_TRIGGERS_OP, _v)
+        _r = _d.update_workflow_automated_triggers
+        if _r is None:
+            raise _runtime.EmptyResultError("updateWorkflowAutomatedTriggers")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> WorkflowAutomatedTrigger:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_WORKFLOW_AUTOMATED_TRIGGER_OP, _v)
+        _r = _d.delete_workflow_automated_trigger
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteWorkflowAutomatedTrigger")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: WorkflowAutomatedTriggerFilterInput,
+    ) -> list[WorkflowAutomatedTrigger]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_WORKFLOW_AUTOMATED_TRIGGERS_OP, _v)
+        _r = _d.delete_workflow_automated_triggers
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteWorkflowAutomatedTriggers")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> WorkflowAutomatedTrigger:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_WORKFLOW_AUTOMATED_TRIGGER_OP, _v)
+        _r = _d.restore_workflow_automated_trigger
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreWorkflowAutomatedTrigger")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: WorkflowAutomatedTriggerFilterInput,
+    ) -> list[WorkflowAutomatedTrigger]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_WORKFLOW_AUTOMATED_TRIGGERS_OP, _v)
+        _r = _d.restore_workflow_automated_triggers
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreWorkflowAutomatedTriggers")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> WorkflowAutomatedTrigger:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_WORKFLOW_AUTOMATED_TRIGGER_OP, _v)
+        _r = _d.destroy_workflow_automated_trigger
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyWorkflowAutomatedTrigger")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: WorkflowAutomatedTriggerFilterInput,
+    ) -> list[WorkflowAutomatedTrigger]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_WORKFLOW_AUTOMATED_TRIGGERS_OP, _v)
+        _r = _d.destroy_workflow_automated_triggers
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyWorkflowAutomatedTriggers")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[WorkflowAutomatedTriggerRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: WorkflowAutomatedTriggerFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[WorkflowAutomatedTriggerOrderByInput | None] | None = None,
-    ) -> WorkflowAutomatedTriggerWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: WorkflowAutomatedTriggerFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowAutomatedTriggerOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[WorkflowAutomatedTriggerWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_workflow_automated_triggers_with_op(include), _v)
-        return _d.workflow_automated_triggers
+        return _runtime.page_of(_d.workflow_automated_triggers, "workflowAutomatedTriggers")
 
     async def find_one_with(
         self,
         include: _t.Iterable[WorkflowAutomatedTriggerRelationName],
         *,
         filter: WorkflowAutomatedTriggerFilterInput,
-    ) -> WorkflowAutomatedTriggerWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> WorkflowAutomatedTriggerWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_workflow_automated_trigger_with_op(include), _v)
-        return _d.workflow_automated_trigger
+        try:
+            _d = await self._client.execute(_workflow_automated_trigger_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError(
+                "workflowAutomatedTrigger", filter=filter, cause=_e
+            ) from _e
+        _r = _d.workflow_automated_trigger
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workflowAutomatedTrigger", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[WorkflowAutomatedTriggerRelationName],
+        id: _uuid.UUID | str,
+    ) -> WorkflowAutomatedTriggerWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _workflow_automated_trigger_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workflowAutomatedTrigger", id=id, cause=_e) from _e
+        _r = _d.workflow_automated_trigger
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workflowAutomatedTrigger", id=id)
+        return _r

@@ -76,6 +76,7 @@ __all__ = [
     "UPDATE_WORKFLOW_RUN_OP",
     "UpdateWorkflowRunResult",
     "UpdateWorkflowRunsResult",
+    "WORKFLOW_RUNS_COUNT_OP",
     "WORKFLOW_RUNS_GROUP_BY_OP",
     "WORKFLOW_RUNS_OP",
     "WORKFLOW_RUN_OP",
@@ -97,12 +98,14 @@ __all__ = [
     "WorkflowRunStatusEnum",
     "WorkflowRunStatusEnumFilter",
     "WorkflowRunStatusEnumLiteral",
+    "WorkflowRunTotalCount",
     "WorkflowRunUpdateInput",
     "WorkflowRunWhereUniqueInput",
     "WorkflowRunWithRelations",
     "WorkflowRunWithRelationsConnection",
     "WorkflowRunWithRelationsEdge",
     "WorkflowRunWithRelationsResult",
+    "WorkflowRunsCountResult",
     "WorkflowRunsGroupByResult",
     "WorkflowRunsResult",
     "WorkflowRunsWithRelationsResult",
@@ -118,6 +121,7 @@ __all__ = [
     "update_workflow_runs",
     "workflow_run",
     "workflow_runs",
+    "workflow_runs_count",
     "workflow_runs_group_by",
 ]
 
@@ -185,8 +189,8 @@ class WorkflowRun(_msgspec.Struct, frozen=True, kw_only=True):
     updated_at: _dt.datetime = _msgspec.field(name="updatedAt")
     # The workspace member who last updated the record
     updated_by: Actor = _msgspec.field(name="updatedBy")
-    workflow_id: str = _msgspec.field(name="workflowId")
-    workflow_version_id: str = _msgspec.field(name="workflowVersionId")
+    workflow_id: _uuid.UUID = _msgspec.field(name="workflowId")
+    workflow_version_id: _uuid.UUID = _msgspec.field(name="workflowVersionId")
 
 
 class WorkflowRunConnection(_msgspec.Struct, frozen=True, kw_only=True):
@@ -204,6 +208,12 @@ class WorkflowRunGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True):
     edges: list[WorkflowRunEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class WorkflowRunTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``WorkflowRun`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -265,7 +275,7 @@ WorkflowRunCreateInput = _te.TypedDict(
         "deletedAt": "_dt.datetime | str | None",
         "endedAt": "_dt.datetime | str | None",
         "enqueuedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "name": "str | None",
         "output": "_t.Any",
         "position": 'float | _t.Literal["first", "last"] | None',
@@ -275,9 +285,9 @@ WorkflowRunCreateInput = _te.TypedDict(
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorCreateInput | None",
         "workflow": "WorkflowRelationInput | None",
-        "workflowId": "str | _uuid.UUID | None",
+        "workflowId": "_uuid.UUID | str | None",
         "workflowVersion": "WorkflowVersionRelationInput | None",
-        "workflowVersionId": "str | _uuid.UUID | None",
+        "workflowVersionId": "_uuid.UUID | str | None",
     },
     total=False,
 )
@@ -531,7 +541,7 @@ WorkflowRunUpdateInput = _te.TypedDict(
         "deletedAt": "_dt.datetime | str | None",
         "endedAt": "_dt.datetime | str | None",
         "enqueuedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "name": "str | None",
         "output": "_t.Any",
         "position": 'float | _t.Literal["first", "last"] | None',
@@ -541,9 +551,9 @@ WorkflowRunUpdateInput = _te.TypedDict(
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorUpdateInput | None",
         "workflow": "WorkflowRelationInput | None",
-        "workflowId": "str | _uuid.UUID | None",
+        "workflowId": "_uuid.UUID | str | None",
         "workflowVersion": "WorkflowVersionRelationInput | None",
-        "workflowVersionId": "str | _uuid.UUID | None",
+        "workflowVersionId": "_uuid.UUID | str | None",
     },
     total=False,
 )
@@ -627,28 +637,28 @@ query WorkflowRuns($after: String, $before: String, $filter: WorkflowRunFilterIn
 async def workflow_runs(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: WorkflowRunFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[WorkflowRunOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: WorkflowRunFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[WorkflowRunOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> WorkflowRunConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(WORKFLOW_RUNS_OP, _v)
@@ -693,27 +703,31 @@ async def workflow_runs_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[WorkflowRunGroupByInput],
-    filter: WorkflowRunFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[WorkflowRunOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[WorkflowRunOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: WorkflowRunFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[WorkflowRunOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[WorkflowRunOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[WorkflowRunGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(WORKFLOW_RUNS_GROUP_BY_OP, _v)
@@ -746,12 +760,12 @@ async def create_workflow_run(
     client: _runtime.Executor,
     *,
     data: WorkflowRunCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> WorkflowRun | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -788,12 +802,12 @@ async def create_workflow_runs(
     client: _runtime.Executor,
     *,
     data: list[WorkflowRunCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[WorkflowRun] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -1098,6 +1112,41 @@ async def update_workflow_runs(
     return _d.update_workflow_runs
 
 
+class WorkflowRunsCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    workflow_runs: WorkflowRunTotalCount | None = _msgspec.field(default=None, name="workflowRuns")
+
+
+WORKFLOW_RUNS_COUNT_OP: _runtime.Operation[WorkflowRunsCountResult] = _runtime.Operation(
+    name="WorkflowRunsCount",
+    document="""\
+query WorkflowRunsCount($filter: WorkflowRunFilterInput) {
+  workflowRuns(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("workflowRuns",),
+    result_type=WorkflowRunsCountResult,
+    idempotent=True,
+)
+
+
+async def workflow_runs_count(
+    client: _runtime.Executor,
+    *,
+    filter: WorkflowRunFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> WorkflowRunTotalCount | None:
+    """How many ``WorkflowRun`` records match ``filter`` (``totalCount`` of ``workflowRuns``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(WORKFLOW_RUNS_COUNT_OP, _v)
+    return _d.workflow_runs
+
+
 WorkflowRunRelationName = _t.Literal[
     "favorites",
     "timelineActivities",
@@ -1275,22 +1324,122 @@ class WorkflowRunApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(workflow_runs, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> WorkflowRun:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(WORKFLOW_RUN_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workflowRun", id=id, cause=_e) from _e
+        _r = _d.workflow_run
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workflowRun", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: WorkflowRunFilterInput,
+    ) -> WorkflowRun:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(WORKFLOW_RUN_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workflowRun", filter=filter, cause=_e) from _e
+        _r = _d.workflow_run
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workflowRun", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: WorkflowRunFilterInput,
+    ) -> WorkflowRun | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(WORKFLOW_RUN_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.workflow_run
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: WorkflowRunFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowRunOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[WorkflowRun]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(WORKFLOW_RUNS_OP, _v)
+        return _runtime.page_of(_d.workflow_runs, "workflowRuns")
+
+    async def count(
+        self,
+        *,
+        filter: WorkflowRunFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(WORKFLOW_RUNS_COUNT_OP, _v)
+        _c = _d.workflow_runs
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("workflowRuns")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: WorkflowRunFilterInput | None = None,
-        order_by: list[WorkflowRunOrderByInput | None] | None = None,
+        filter: WorkflowRunFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowRunOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[WorkflowRun]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1301,13 +1450,90 @@ class WorkflowRunApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(workflow_run, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: WorkflowRunFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowRunOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[WorkflowRun]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(WORKFLOW_RUNS_OP, _v)
+        return _runtime.page_of(_d.workflow_runs, "workflowRuns")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: WorkflowRunFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowRunOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[WorkflowRun]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            WORKFLOW_RUNS_OP,
+            _v,
+            connection=lambda _d: _d.workflow_runs,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         workflow_runs_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_workflow_run, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: WorkflowRunCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> WorkflowRun:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_WORKFLOW_RUN_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_workflow_run
+        if _r is None:
+            raise _runtime.EmptyResultError("createWorkflowRun")
+        return _r
 
     async def create_many(
         self,
@@ -1329,66 +1555,201 @@ class WorkflowRunApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_workflow_run,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(update_workflow_runs, "Update every record matching ``filter``.")
-    delete = _runtime.method(delete_workflow_run, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_workflow_runs, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(destroy_workflow_run, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_workflow_runs, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_workflow_run, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_workflow_runs, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: WorkflowRunUpdateInput,
+    ) -> WorkflowRun:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_WORKFLOW_RUN_OP, _v)
+        _r = _d.update_workflow_run
+        if _r is None:
+            raise _runtime.EmptyResultError("updateWorkflowRun")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: WorkflowRunUpdateInput,
+        filter: WorkflowRunFilterInput,
+    ) -> list[WorkflowRun]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_WORKFLOW_RUNS_OP, _v)
+        _r = _d.update_workflow_runs
+        if _r is None:
+            raise _runtime.EmptyResultError("updateWorkflowRuns")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> WorkflowRun:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_WORKFLOW_RUN_OP, _v)
+        _r = _d.delete_workflow_run
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteWorkflowRun")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: WorkflowRunFilterInput,
+    ) -> list[WorkflowRun]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_WORKFLOW_RUNS_OP, _v)
+        _r = _d.delete_workflow_runs
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteWorkflowRuns")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> WorkflowRun:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_WORKFLOW_RUN_OP, _v)
+        _r = _d.restore_workflow_run
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreWorkflowRun")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: WorkflowRunFilterInput,
+    ) -> list[WorkflowRun]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_WORKFLOW_RUNS_OP, _v)
+        _r = _d.restore_workflow_runs
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreWorkflowRuns")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> WorkflowRun:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_WORKFLOW_RUN_OP, _v)
+        _r = _d.destroy_workflow_run
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyWorkflowRun")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: WorkflowRunFilterInput,
+    ) -> list[WorkflowRun]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_WORKFLOW_RUNS_OP, _v)
+        _r = _d.destroy_workflow_runs
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyWorkflowRuns")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[WorkflowRunRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: WorkflowRunFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[WorkflowRunOrderByInput | None] | None = None,
-    ) -> WorkflowRunWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: WorkflowRunFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowRunOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[WorkflowRunWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_workflow_runs_with_op(include), _v)
-        return _d.workflow_runs
+        return _runtime.page_of(_d.workflow_runs, "workflowRuns")
 
     async def find_one_with(
         self,
         include: _t.Iterable[WorkflowRunRelationName],
         *,
         filter: WorkflowRunFilterInput,
-    ) -> WorkflowRunWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> WorkflowRunWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_workflow_run_with_op(include), _v)
-        return _d.workflow_run
+        try:
+            _d = await self._client.execute(_workflow_run_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workflowRun", filter=filter, cause=_e) from _e
+        _r = _d.workflow_run
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workflowRun", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[WorkflowRunRelationName],
+        id: _uuid.UUID | str,
+    ) -> WorkflowRunWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _workflow_run_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workflowRun", id=id, cause=_e) from _e
+        _r = _d.workflow_run
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workflowRun", id=id)
+        return _r

@@ -71,6 +71,7 @@ __all__ = [
     "UPDATE_WORKFLOW_VERSION_OP",
     "UpdateWorkflowVersionResult",
     "UpdateWorkflowVersionsResult",
+    "WORKFLOW_VERSIONS_COUNT_OP",
     "WORKFLOW_VERSIONS_GROUP_BY_OP",
     "WORKFLOW_VERSIONS_OP",
     "WORKFLOW_VERSION_OP",
@@ -92,12 +93,14 @@ __all__ = [
     "WorkflowVersionStatusEnum",
     "WorkflowVersionStatusEnumFilter",
     "WorkflowVersionStatusEnumLiteral",
+    "WorkflowVersionTotalCount",
     "WorkflowVersionUpdateInput",
     "WorkflowVersionWhereUniqueInput",
     "WorkflowVersionWithRelations",
     "WorkflowVersionWithRelationsConnection",
     "WorkflowVersionWithRelationsEdge",
     "WorkflowVersionWithRelationsResult",
+    "WorkflowVersionsCountResult",
     "WorkflowVersionsGroupByResult",
     "WorkflowVersionsResult",
     "WorkflowVersionsWithRelationsResult",
@@ -113,6 +116,7 @@ __all__ = [
     "update_workflow_versions",
     "workflow_version",
     "workflow_versions",
+    "workflow_versions_count",
     "workflow_versions_group_by",
 ]
 
@@ -163,7 +167,7 @@ class WorkflowVersion(_msgspec.Struct, frozen=True, kw_only=True):
     updated_at: _dt.datetime = _msgspec.field(name="updatedAt")
     # The workspace member who last updated the record
     updated_by: Actor = _msgspec.field(name="updatedBy")
-    workflow_id: str | None = _msgspec.field(default=None, name="workflowId")
+    workflow_id: _uuid.UUID | None = _msgspec.field(default=None, name="workflowId")
 
 
 class WorkflowVersionConnection(_msgspec.Struct, frozen=True, kw_only=True):
@@ -181,6 +185,12 @@ class WorkflowVersionGroupByConnection(_msgspec.Struct, frozen=True, kw_only=Tru
     edges: list[WorkflowVersionEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class WorkflowVersionTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``WorkflowVersion`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -236,7 +246,7 @@ WorkflowVersionCreateInput = _te.TypedDict(
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorCreateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "name": "str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "status": "WorkflowVersionStatusEnum | WorkflowVersionStatusEnumLiteral | None",
@@ -245,7 +255,7 @@ WorkflowVersionCreateInput = _te.TypedDict(
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorCreateInput | None",
         "workflow": "WorkflowRelationInput | None",
-        "workflowId": "str | _uuid.UUID | None",
+        "workflowId": "_uuid.UUID | str | None",
     },
     total=False,
 )
@@ -449,7 +459,7 @@ WorkflowVersionUpdateInput = _te.TypedDict(
         "createdAt": "_dt.datetime | str | None",
         "createdBy": "ActorUpdateInput | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "name": "str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "status": "WorkflowVersionStatusEnum | WorkflowVersionStatusEnumLiteral | None",
@@ -458,7 +468,7 @@ WorkflowVersionUpdateInput = _te.TypedDict(
         "updatedAt": "_dt.datetime | str | None",
         "updatedBy": "ActorUpdateInput | None",
         "workflow": "WorkflowRelationInput | None",
-        "workflowId": "str | _uuid.UUID | None",
+        "workflowId": "_uuid.UUID | str | None",
     },
     total=False,
 )
@@ -544,28 +554,30 @@ query WorkflowVersions($after: String, $before: String, $filter: WorkflowVersion
 async def workflow_versions(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: WorkflowVersionFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[WorkflowVersionOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: WorkflowVersionFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[WorkflowVersionOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> WorkflowVersionConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(WORKFLOW_VERSIONS_OP, _v)
@@ -612,27 +624,31 @@ async def workflow_versions_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[WorkflowVersionGroupByInput],
-    filter: WorkflowVersionFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[WorkflowVersionOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[WorkflowVersionOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: WorkflowVersionFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[WorkflowVersionOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[WorkflowVersionOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[WorkflowVersionGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(WORKFLOW_VERSIONS_GROUP_BY_OP, _v)
@@ -667,12 +683,12 @@ async def create_workflow_version(
     client: _runtime.Executor,
     *,
     data: WorkflowVersionCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> WorkflowVersion | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -709,12 +725,12 @@ async def create_workflow_versions(
     client: _runtime.Executor,
     *,
     data: list[WorkflowVersionCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[WorkflowVersion] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -1027,6 +1043,43 @@ async def update_workflow_versions(
     return _d.update_workflow_versions
 
 
+class WorkflowVersionsCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    workflow_versions: WorkflowVersionTotalCount | None = _msgspec.field(
+        default=None, name="workflowVersions"
+    )
+
+
+WORKFLOW_VERSIONS_COUNT_OP: _runtime.Operation[WorkflowVersionsCountResult] = _runtime.Operation(
+    name="WorkflowVersionsCount",
+    document="""\
+query WorkflowVersionsCount($filter: WorkflowVersionFilterInput) {
+  workflowVersions(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("workflowVersions",),
+    result_type=WorkflowVersionsCountResult,
+    idempotent=True,
+)
+
+
+async def workflow_versions_count(
+    client: _runtime.Executor,
+    *,
+    filter: WorkflowVersionFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> WorkflowVersionTotalCount | None:
+    """How many ``WorkflowVersion`` records match ``filter`` (``totalCount`` of ``workflowVersions``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(WORKFLOW_VERSIONS_COUNT_OP, _v)
+    return _d.workflow_versions
+
+
 WorkflowVersionRelationName = _t.Literal[
     "favorites",
     "runs",
@@ -1216,22 +1269,124 @@ class WorkflowVersionApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(workflow_versions, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> WorkflowVersion:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(
+                WORKFLOW_VERSION_OP, {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workflowVersion", id=id, cause=_e) from _e
+        _r = _d.workflow_version
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workflowVersion", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: WorkflowVersionFilterInput,
+    ) -> WorkflowVersion:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(WORKFLOW_VERSION_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workflowVersion", filter=filter, cause=_e) from _e
+        _r = _d.workflow_version
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workflowVersion", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: WorkflowVersionFilterInput,
+    ) -> WorkflowVersion | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(WORKFLOW_VERSION_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.workflow_version
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: WorkflowVersionFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowVersionOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[WorkflowVersion]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(WORKFLOW_VERSIONS_OP, _v)
+        return _runtime.page_of(_d.workflow_versions, "workflowVersions")
+
+    async def count(
+        self,
+        *,
+        filter: WorkflowVersionFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(WORKFLOW_VERSIONS_COUNT_OP, _v)
+        _c = _d.workflow_versions
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("workflowVersions")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: WorkflowVersionFilterInput | None = None,
-        order_by: list[WorkflowVersionOrderByInput | None] | None = None,
+        filter: WorkflowVersionFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowVersionOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[WorkflowVersion]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1242,13 +1397,90 @@ class WorkflowVersionApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(workflow_version, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: WorkflowVersionFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowVersionOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[WorkflowVersion]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(WORKFLOW_VERSIONS_OP, _v)
+        return _runtime.page_of(_d.workflow_versions, "workflowVersions")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: WorkflowVersionFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowVersionOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[WorkflowVersion]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            WORKFLOW_VERSIONS_OP,
+            _v,
+            connection=lambda _d: _d.workflow_versions,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         workflow_versions_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_workflow_version, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: WorkflowVersionCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> WorkflowVersion:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_WORKFLOW_VERSION_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_workflow_version
+        if _r is None:
+            raise _runtime.EmptyResultError("createWorkflowVersion")
+        return _r
 
     async def create_many(
         self,
@@ -1271,68 +1503,201 @@ class WorkflowVersionApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_workflow_version,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(
-        update_workflow_versions, "Update every record matching ``filter``."
-    )
-    delete = _runtime.method(delete_workflow_version, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_workflow_versions, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(destroy_workflow_version, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_workflow_versions, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_workflow_version, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_workflow_versions, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: WorkflowVersionUpdateInput,
+    ) -> WorkflowVersion:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_WORKFLOW_VERSION_OP, _v)
+        _r = _d.update_workflow_version
+        if _r is None:
+            raise _runtime.EmptyResultError("updateWorkflowVersion")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: WorkflowVersionUpdateInput,
+        filter: WorkflowVersionFilterInput,
+    ) -> list[WorkflowVersion]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_WORKFLOW_VERSIONS_OP, _v)
+        _r = _d.update_workflow_versions
+        if _r is None:
+            raise _runtime.EmptyResultError("updateWorkflowVersions")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> WorkflowVersion:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_WORKFLOW_VERSION_OP, _v)
+        _r = _d.delete_workflow_version
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteWorkflowVersion")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: WorkflowVersionFilterInput,
+    ) -> list[WorkflowVersion]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_WORKFLOW_VERSIONS_OP, _v)
+        _r = _d.delete_workflow_versions
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteWorkflowVersions")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> WorkflowVersion:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_WORKFLOW_VERSION_OP, _v)
+        _r = _d.restore_workflow_version
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreWorkflowVersion")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: WorkflowVersionFilterInput,
+    ) -> list[WorkflowVersion]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_WORKFLOW_VERSIONS_OP, _v)
+        _r = _d.restore_workflow_versions
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreWorkflowVersions")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> WorkflowVersion:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_WORKFLOW_VERSION_OP, _v)
+        _r = _d.destroy_workflow_version
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyWorkflowVersion")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: WorkflowVersionFilterInput,
+    ) -> list[WorkflowVersion]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_WORKFLOW_VERSIONS_OP, _v)
+        _r = _d.destroy_workflow_versions
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyWorkflowVersions")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[WorkflowVersionRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: WorkflowVersionFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[WorkflowVersionOrderByInput | None] | None = None,
-    ) -> WorkflowVersionWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: WorkflowVersionFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkflowVersionOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[WorkflowVersionWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_workflow_versions_with_op(include), _v)
-        return _d.workflow_versions
+        return _runtime.page_of(_d.workflow_versions, "workflowVersions")
 
     async def find_one_with(
         self,
         include: _t.Iterable[WorkflowVersionRelationName],
         *,
         filter: WorkflowVersionFilterInput,
-    ) -> WorkflowVersionWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> WorkflowVersionWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_workflow_version_with_op(include), _v)
-        return _d.workflow_version
+        try:
+            _d = await self._client.execute(_workflow_version_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workflowVersion", filter=filter, cause=_e) from _e
+        _r = _d.workflow_version
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workflowVersion", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[WorkflowVersionRelationName],
+        id: _uuid.UUID | str,
+    ) -> WorkflowVersionWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _workflow_version_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workflowVersion", id=id, cause=_e) from _e
+        _r = _d.workflow_version
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workflowVersion", id=id)
+        return _r

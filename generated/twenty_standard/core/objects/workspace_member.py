@@ -86,6 +86,7 @@ __all__ = [
     "UPDATE_WORKSPACE_MEMBER_OP",
     "UpdateWorkspaceMemberResult",
     "UpdateWorkspaceMembersResult",
+    "WORKSPACE_MEMBERS_COUNT_OP",
     "WORKSPACE_MEMBERS_GROUP_BY_OP",
     "WORKSPACE_MEMBERS_OP",
     "WORKSPACE_MEMBER_OP",
@@ -113,12 +114,14 @@ __all__ = [
     "WorkspaceMemberTimeFormatEnum",
     "WorkspaceMemberTimeFormatEnumFilter",
     "WorkspaceMemberTimeFormatEnumLiteral",
+    "WorkspaceMemberTotalCount",
     "WorkspaceMemberUpdateInput",
     "WorkspaceMemberWhereUniqueInput",
     "WorkspaceMemberWithRelations",
     "WorkspaceMemberWithRelationsConnection",
     "WorkspaceMemberWithRelationsEdge",
     "WorkspaceMemberWithRelationsResult",
+    "WorkspaceMembersCountResult",
     "WorkspaceMembersGroupByResult",
     "WorkspaceMembersResult",
     "WorkspaceMembersWithRelationsResult",
@@ -134,6 +137,7 @@ __all__ = [
     "update_workspace_members",
     "workspace_member",
     "workspace_members",
+    "workspace_members_count",
     "workspace_members_group_by",
 ]
 
@@ -256,6 +260,12 @@ class WorkspaceMemberGroupByConnection(_msgspec.Struct, frozen=True, kw_only=Tru
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
+class WorkspaceMemberTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``WorkspaceMember`` records matching a filter (``totalCount`` only)."""
+
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
 class WorkspaceMemberWithRelations(WorkspaceMember, frozen=True, kw_only=True):
     """A ``WorkspaceMember`` with the relations asked for through ``include=`` (others are UNSET)."""
 
@@ -333,7 +343,7 @@ WorkspaceMemberCreateInput = _te.TypedDict(
         "createdBy": "ActorCreateInput | None",
         "dateFormat": "WorkspaceMemberDateFormatEnum | WorkspaceMemberDateFormatEnumLiteral | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "locale": "str | None",
         "name": "_te.Required[FullNameCreateInput]",
         "numberFormat": "WorkspaceMemberNumberFormatEnum | WorkspaceMemberNumberFormatEnumLiteral | None",
@@ -649,7 +659,7 @@ WorkspaceMemberUpdateInput = _te.TypedDict(
         "createdBy": "ActorUpdateInput | None",
         "dateFormat": "WorkspaceMemberDateFormatEnum | WorkspaceMemberDateFormatEnumLiteral | None",
         "deletedAt": "_dt.datetime | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "locale": "str | None",
         "name": "FullNameUpdateInput | None",
         "numberFormat": "WorkspaceMemberNumberFormatEnum | WorkspaceMemberNumberFormatEnumLiteral | None",
@@ -746,28 +756,30 @@ query WorkspaceMembers($after: String, $before: String, $filter: WorkspaceMember
 async def workspace_members(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: WorkspaceMemberFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[WorkspaceMemberOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: WorkspaceMemberFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[WorkspaceMemberOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> WorkspaceMemberConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(WORKSPACE_MEMBERS_OP, _v)
@@ -814,27 +826,31 @@ async def workspace_members_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[WorkspaceMemberGroupByInput],
-    filter: WorkspaceMemberFilterInput | None = None,
-    limit: int | None = None,
-    offset_for_records: int | None = None,
-    order_by: list[WorkspaceMemberOrderByWithGroupByInput | None] | None = None,
-    order_by_for_records: list[WorkspaceMemberOrderByInput | None] | None = None,
-    view_id: _uuid.UUID | str | None = None,
+    filter: WorkspaceMemberFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset_for_records: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[WorkspaceMemberOrderByWithGroupByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[WorkspaceMemberOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[WorkspaceMemberGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if offset_for_records is not None:
+    if offset_for_records is not _runtime.NOT_GIVEN:
         _v["offsetForRecords"] = offset_for_records
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(WORKSPACE_MEMBERS_GROUP_BY_OP, _v)
@@ -869,12 +885,12 @@ async def create_workspace_member(
     client: _runtime.Executor,
     *,
     data: WorkspaceMemberCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> WorkspaceMember | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -911,12 +927,12 @@ async def create_workspace_members(
     client: _runtime.Executor,
     *,
     data: list[WorkspaceMemberCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[WorkspaceMember] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -1227,6 +1243,43 @@ async def update_workspace_members(
 
     _d = await client.execute(UPDATE_WORKSPACE_MEMBERS_OP, _v)
     return _d.update_workspace_members
+
+
+class WorkspaceMembersCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    workspace_members: WorkspaceMemberTotalCount | None = _msgspec.field(
+        default=None, name="workspaceMembers"
+    )
+
+
+WORKSPACE_MEMBERS_COUNT_OP: _runtime.Operation[WorkspaceMembersCountResult] = _runtime.Operation(
+    name="WorkspaceMembersCount",
+    document="""\
+query WorkspaceMembersCount($filter: WorkspaceMemberFilterInput) {
+  workspaceMembers(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("workspaceMembers",),
+    result_type=WorkspaceMembersCountResult,
+    idempotent=True,
+)
+
+
+async def workspace_members_count(
+    client: _runtime.Executor,
+    *,
+    filter: WorkspaceMemberFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> WorkspaceMemberTotalCount | None:
+    """How many ``WorkspaceMember`` records match ``filter`` (``totalCount`` of ``workspaceMembers``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(WORKSPACE_MEMBERS_COUNT_OP, _v)
+    return _d.workspace_members
 
 
 WorkspaceMemberRelationName = _t.Literal[
@@ -1561,22 +1614,124 @@ class WorkspaceMemberApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(workspace_members, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> WorkspaceMember:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(
+                WORKSPACE_MEMBER_OP, {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workspaceMember", id=id, cause=_e) from _e
+        _r = _d.workspace_member
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workspaceMember", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: WorkspaceMemberFilterInput,
+    ) -> WorkspaceMember:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(WORKSPACE_MEMBER_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workspaceMember", filter=filter, cause=_e) from _e
+        _r = _d.workspace_member
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workspaceMember", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: WorkspaceMemberFilterInput,
+    ) -> WorkspaceMember | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(WORKSPACE_MEMBER_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.workspace_member
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: WorkspaceMemberFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkspaceMemberOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[WorkspaceMember]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(WORKSPACE_MEMBERS_OP, _v)
+        return _runtime.page_of(_d.workspace_members, "workspaceMembers")
+
+    async def count(
+        self,
+        *,
+        filter: WorkspaceMemberFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(WORKSPACE_MEMBERS_COUNT_OP, _v)
+        _c = _d.workspace_members
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("workspaceMembers")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: WorkspaceMemberFilterInput | None = None,
-        order_by: list[WorkspaceMemberOrderByInput | None] | None = None,
+        filter: WorkspaceMemberFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkspaceMemberOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[WorkspaceMember]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1587,13 +1742,90 @@ class WorkspaceMemberApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(workspace_member, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: WorkspaceMemberFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkspaceMemberOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[WorkspaceMember]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(WORKSPACE_MEMBERS_OP, _v)
+        return _runtime.page_of(_d.workspace_members, "workspaceMembers")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: WorkspaceMemberFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkspaceMemberOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[WorkspaceMember]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            WORKSPACE_MEMBERS_OP,
+            _v,
+            connection=lambda _d: _d.workspace_members,
+            page_size=page_size,
+        )
+
     group_by = _runtime.method(
         workspace_members_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_workspace_member, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: WorkspaceMemberCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> WorkspaceMember:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_WORKSPACE_MEMBER_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_workspace_member
+        if _r is None:
+            raise _runtime.EmptyResultError("createWorkspaceMember")
+        return _r
 
     async def create_many(
         self,
@@ -1619,68 +1851,201 @@ class WorkspaceMemberApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_workspace_member,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(
-        update_workspace_members, "Update every record matching ``filter``."
-    )
-    delete = _runtime.method(delete_workspace_member, "Soft-delete one record by id.")
-    delete_many = _runtime.method(
-        delete_workspace_members, "Soft-delete every record matching ``filter``."
-    )
-    destroy = _runtime.method(destroy_workspace_member, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_workspace_members, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_workspace_member, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_workspace_members, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: WorkspaceMemberUpdateInput,
+    ) -> WorkspaceMember:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_WORKSPACE_MEMBER_OP, _v)
+        _r = _d.update_workspace_member
+        if _r is None:
+            raise _runtime.EmptyResultError("updateWorkspaceMember")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: WorkspaceMemberUpdateInput,
+        filter: WorkspaceMemberFilterInput,
+    ) -> list[WorkspaceMember]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_WORKSPACE_MEMBERS_OP, _v)
+        _r = _d.update_workspace_members
+        if _r is None:
+            raise _runtime.EmptyResultError("updateWorkspaceMembers")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> WorkspaceMember:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_WORKSPACE_MEMBER_OP, _v)
+        _r = _d.delete_workspace_member
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteWorkspaceMember")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: WorkspaceMemberFilterInput,
+    ) -> list[WorkspaceMember]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_WORKSPACE_MEMBERS_OP, _v)
+        _r = _d.delete_workspace_members
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteWorkspaceMembers")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> WorkspaceMember:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_WORKSPACE_MEMBER_OP, _v)
+        _r = _d.restore_workspace_member
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreWorkspaceMember")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: WorkspaceMemberFilterInput,
+    ) -> list[WorkspaceMember]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_WORKSPACE_MEMBERS_OP, _v)
+        _r = _d.restore_workspace_members
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreWorkspaceMembers")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> WorkspaceMember:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_WORKSPACE_MEMBER_OP, _v)
+        _r = _d.destroy_workspace_member
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyWorkspaceMember")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: WorkspaceMemberFilterInput,
+    ) -> list[WorkspaceMember]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_WORKSPACE_MEMBERS_OP, _v)
+        _r = _d.destroy_workspace_members
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyWorkspaceMembers")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[WorkspaceMemberRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: WorkspaceMemberFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[WorkspaceMemberOrderByInput | None] | None = None,
-    ) -> WorkspaceMemberWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: WorkspaceMemberFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkspaceMemberOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[WorkspaceMemberWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_workspace_members_with_op(include), _v)
-        return _d.workspace_members
+        return _runtime.page_of(_d.workspace_members, "workspaceMembers")
 
     async def find_one_with(
         self,
         include: _t.Iterable[WorkspaceMemberRelationName],
         *,
         filter: WorkspaceMemberFilterInput,
-    ) -> WorkspaceMemberWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> WorkspaceMemberWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_workspace_member_with_op(include), _v)
-        return _d.workspace_member
+        try:
+            _d = await self._client.execute(_workspace_member_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workspaceMember", filter=filter, cause=_e) from _e
+        _r = _d.workspace_member
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workspaceMember", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[WorkspaceMemberRelationName],
+        id: _uuid.UUID | str,
+    ) -> WorkspaceMemberWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _workspace_member_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workspaceMember", id=id, cause=_e) from _e
+        _r = _d.workspace_member
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workspaceMember", id=id)
+        return _r

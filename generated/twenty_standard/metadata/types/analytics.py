@@ -58,14 +58,14 @@ async def create_object_event(
     event: str,
     object_metadata_id: _uuid.UUID | str,
     record_id: _uuid.UUID | str,
-    properties: _t.Any = None,
+    properties: _t.Any | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> Analytics:
     _v: _runtime.Variables = {
         "event": event,
         "objectMetadataId": object_metadata_id,
         "recordId": record_id,
     }
-    if properties is not None:
+    if properties is not _runtime.NOT_GIVEN:
         _v["properties"] = properties
 
     _d = await client.execute(CREATE_OBJECT_EVENT_OP, _v)
@@ -97,18 +97,18 @@ async def track_analytics(
     client: _runtime.Executor,
     *,
     type: AnalyticsType | AnalyticsTypeLiteral,
-    event: str | None = None,
-    name: str | None = None,
-    properties: _t.Any = None,
+    event: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    name: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    properties: _t.Any | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> Analytics:
     _v: _runtime.Variables = {
         "type": type,
     }
-    if event is not None:
+    if event is not _runtime.NOT_GIVEN:
         _v["event"] = event
-    if name is not None:
+    if name is not _runtime.NOT_GIVEN:
         _v["name"] = name
-    if properties is not None:
+    if properties is not _runtime.NOT_GIVEN:
         _v["properties"] = properties
 
     _d = await client.execute(TRACK_ANALYTICS_OP, _v)

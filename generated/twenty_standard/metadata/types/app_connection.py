@@ -65,7 +65,7 @@ query AppConnection($id: ID!) {
 async def app_connection(
     client: _runtime.Executor,
     *,
-    id: str | _uuid.UUID,
+    id: _uuid.UUID | str,
 ) -> AppConnection:
     _v: _runtime.Variables = {
         "id": id,
@@ -100,10 +100,10 @@ query AppConnections($filter: ListAppConnectionsInput) {
 async def app_connections(
     client: _runtime.Executor,
     *,
-    filter: ListAppConnectionsInput | None = None,
+    filter: ListAppConnectionsInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[AppConnection]:
     _v: _runtime.Variables = {}
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
 
     _d = await client.execute(APP_CONNECTIONS_OP, _v)

@@ -72,12 +72,15 @@ async def app_key_value(
     client: _runtime.Executor,
     *,
     key: str,
-    scope: AppKeyValueScope | AppKeyValueScopeLiteral | None = None,
+    scope: AppKeyValueScope
+    | AppKeyValueScopeLiteral
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> AppKeyValue | None:
     _v: _runtime.Variables = {
         "key": key,
     }
-    if scope is not None:
+    if scope is not _runtime.NOT_GIVEN:
         _v["scope"] = scope
 
     _d = await client.execute(APP_KEY_VALUE_OP, _v)

@@ -312,13 +312,13 @@ query FindOneApplication($id: UUID, $universalIdentifier: UUID) {
 async def find_one_application(
     client: _runtime.Executor,
     *,
-    id: _uuid.UUID | str | None = None,
-    universal_identifier: _uuid.UUID | str | None = None,
+    id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    universal_identifier: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> Application:
     _v: _runtime.Variables = {}
-    if id is not None:
+    if id is not _runtime.NOT_GIVEN:
         _v["id"] = id
-    if universal_identifier is not None:
+    if universal_identifier is not _runtime.NOT_GIVEN:
         _v["universalIdentifier"] = universal_identifier
 
     _d = await client.execute(FIND_ONE_APPLICATION_OP, _v)
@@ -403,12 +403,12 @@ async def install_application(
     client: _runtime.Executor,
     *,
     universal_identifier: str,
-    version: str | None = None,
+    version: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> Application:
     _v: _runtime.Variables = {
         "universalIdentifier": universal_identifier,
     }
-    if version is not None:
+    if version is not _runtime.NOT_GIVEN:
         _v["version"] = version
 
     _d = await client.execute(INSTALL_APPLICATION_OP, _v)

@@ -380,13 +380,13 @@ async def upload_app_tarball(
     client: _runtime.Executor,
     *,
     file: _t.Any,
-    universal_identifier: str | None = None,
+    universal_identifier: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> ApplicationRegistration:
     """Deprecated: Use createFileUpload with the AppTarball folder and completeAppTarballUpload, which send the tarball straight to file storage."""
     _v: _runtime.Variables = {
         "file": file,
     }
-    if universal_identifier is not None:
+    if universal_identifier is not _runtime.NOT_GIVEN:
         _v["universalIdentifier"] = universal_identifier
 
     _d = await client.execute(UPLOAD_APP_TARBALL_OP, _v)

@@ -108,14 +108,14 @@ async def get_auth_tokens_from_otp(
     login_token: str,
     origin: str,
     otp: str,
-    captcha_token: str | None = None,
+    captcha_token: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> AuthTokens:
     _v: _runtime.Variables = {
         "loginToken": login_token,
         "origin": origin,
         "otp": otp,
     }
-    if captcha_token is not None:
+    if captcha_token is not _runtime.NOT_GIVEN:
         _v["captchaToken"] = captcha_token
 
     _d = await client.execute(GET_AUTH_TOKENS_FROM_OTP_OP, _v)

@@ -47,22 +47,22 @@ async def authorize_app(
     *,
     client_id: str,
     redirect_url: str,
-    code_challenge: str | None = None,
-    issuer: str | None = None,
-    scope: str | None = None,
-    state: str | None = None,
+    code_challenge: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    issuer: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    scope: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    state: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> AuthorizeApp:
     _v: _runtime.Variables = {
         "clientId": client_id,
         "redirectUrl": redirect_url,
     }
-    if code_challenge is not None:
+    if code_challenge is not _runtime.NOT_GIVEN:
         _v["codeChallenge"] = code_challenge
-    if issuer is not None:
+    if issuer is not _runtime.NOT_GIVEN:
         _v["issuer"] = issuer
-    if scope is not None:
+    if scope is not _runtime.NOT_GIVEN:
         _v["scope"] = scope
-    if state is not None:
+    if state is not _runtime.NOT_GIVEN:
         _v["state"] = state
 
     _d = await client.execute(AUTHORIZE_APP_OP, _v)

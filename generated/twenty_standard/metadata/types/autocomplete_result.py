@@ -50,16 +50,16 @@ async def get_auto_complete_address(
     *,
     address: str,
     token: str,
-    country: str | None = None,
-    is_field_city: bool | None = None,
+    country: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    is_field_city: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[AutocompleteResult]:
     _v: _runtime.Variables = {
         "address": address,
         "token": token,
     }
-    if country is not None:
+    if country is not _runtime.NOT_GIVEN:
         _v["country"] = country
-    if is_field_city is not None:
+    if is_field_city is not _runtime.NOT_GIVEN:
         _v["isFieldCity"] = is_field_city
 
     _d = await client.execute(GET_AUTO_COMPLETE_ADDRESS_OP, _v)

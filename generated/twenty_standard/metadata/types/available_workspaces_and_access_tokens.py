@@ -70,19 +70,19 @@ async def sign_in(
     *,
     email: str,
     password: str,
-    captcha_token: str | None = None,
-    locale: str | None = None,
-    verify_email_redirect_path: str | None = None,
+    captcha_token: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    locale: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    verify_email_redirect_path: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> AvailableWorkspacesAndAccessTokens:
     _v: _runtime.Variables = {
         "email": email,
         "password": password,
     }
-    if captcha_token is not None:
+    if captcha_token is not _runtime.NOT_GIVEN:
         _v["captchaToken"] = captcha_token
-    if locale is not None:
+    if locale is not _runtime.NOT_GIVEN:
         _v["locale"] = locale
-    if verify_email_redirect_path is not None:
+    if verify_email_redirect_path is not _runtime.NOT_GIVEN:
         _v["verifyEmailRedirectPath"] = verify_email_redirect_path
 
     _d = await client.execute(SIGN_IN_OP, _v)
@@ -120,19 +120,19 @@ async def sign_up(
     *,
     email: str,
     password: str,
-    captcha_token: str | None = None,
-    locale: str | None = None,
-    verify_email_redirect_path: str | None = None,
+    captcha_token: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    locale: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    verify_email_redirect_path: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> AvailableWorkspacesAndAccessTokens:
     _v: _runtime.Variables = {
         "email": email,
         "password": password,
     }
-    if captcha_token is not None:
+    if captcha_token is not _runtime.NOT_GIVEN:
         _v["captchaToken"] = captcha_token
-    if locale is not None:
+    if locale is not _runtime.NOT_GIVEN:
         _v["locale"] = locale
-    if verify_email_redirect_path is not None:
+    if verify_email_redirect_path is not _runtime.NOT_GIVEN:
         _v["verifyEmailRedirectPath"] = verify_email_redirect_path
 
     _d = await client.execute(SIGN_UP_OP, _v)
@@ -174,13 +174,13 @@ async def verify_email_and_get_workspace_agnostic_token(
     *,
     email: str,
     email_verification_token: str,
-    captcha_token: str | None = None,
+    captcha_token: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> AvailableWorkspacesAndAccessTokens:
     _v: _runtime.Variables = {
         "email": email,
         "emailVerificationToken": email_verification_token,
     }
-    if captcha_token is not None:
+    if captcha_token is not _runtime.NOT_GIVEN:
         _v["captchaToken"] = captcha_token
 
     _d = await client.execute(VERIFY_EMAIL_AND_GET_WORKSPACE_AGNOSTIC_TOKEN_OP, _v)

@@ -99,7 +99,7 @@ async def create_subscription_payment_intent(
     plan: BillingPlanKey | BillingPlanKeyLiteral,
     recurring_interval: SubscriptionInterval | SubscriptionIntervalLiteral,
     require_payment_method: bool,
-    success_url_path: str | None = None,
+    success_url_path: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> BillingPaymentIntent:
     _v: _runtime.Variables = {
         "idempotencyKey": idempotency_key,
@@ -107,7 +107,7 @@ async def create_subscription_payment_intent(
         "recurringInterval": recurring_interval,
         "requirePaymentMethod": require_payment_method,
     }
-    if success_url_path is not None:
+    if success_url_path is not _runtime.NOT_GIVEN:
         _v["successUrlPath"] = success_url_path
 
     _d = await client.execute(CREATE_SUBSCRIPTION_PAYMENT_INTENT_OP, _v)

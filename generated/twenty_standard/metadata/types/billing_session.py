@@ -58,13 +58,13 @@ query BillingPortalSession($forPaymentMethodUpdate: Boolean, $returnUrlPath: Str
 async def billing_portal_session(
     client: _runtime.Executor,
     *,
-    for_payment_method_update: bool | None = None,
-    return_url_path: str | None = None,
+    for_payment_method_update: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    return_url_path: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> BillingSession:
     _v: _runtime.Variables = {}
-    if for_payment_method_update is not None:
+    if for_payment_method_update is not _runtime.NOT_GIVEN:
         _v["forPaymentMethodUpdate"] = for_payment_method_update
-    if return_url_path is not None:
+    if return_url_path is not _runtime.NOT_GIVEN:
         _v["returnUrlPath"] = return_url_path
 
     _d = await client.execute(BILLING_PORTAL_SESSION_OP, _v)
@@ -98,14 +98,14 @@ async def checkout_session(
     plan: BillingPlanKey | BillingPlanKeyLiteral,
     recurring_interval: SubscriptionInterval | SubscriptionIntervalLiteral,
     require_payment_method: bool,
-    success_url_path: str | None = None,
+    success_url_path: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> BillingSession:
     _v: _runtime.Variables = {
         "plan": plan,
         "recurringInterval": recurring_interval,
         "requirePaymentMethod": require_payment_method,
     }
-    if success_url_path is not None:
+    if success_url_path is not _runtime.NOT_GIVEN:
         _v["successUrlPath"] = success_url_path
 
     _d = await client.execute(CHECKOUT_SESSION_OP, _v)

@@ -149,10 +149,10 @@ query MyCalendarChannels($connectedAccountId: UUID) {
 async def my_calendar_channels(
     client: _runtime.Executor,
     *,
-    connected_account_id: _uuid.UUID | str | None = None,
+    connected_account_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[CalendarChannel]:
     _v: _runtime.Variables = {}
-    if connected_account_id is not None:
+    if connected_account_id is not _runtime.NOT_GIVEN:
         _v["connectedAccountId"] = connected_account_id
 
     _d = await client.execute(MY_CALENDAR_CHANNELS_OP, _v)

@@ -48,12 +48,12 @@ async def check_user_exists(
     client: _runtime.Executor,
     *,
     email: str,
-    captcha_token: str | None = None,
+    captcha_token: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> CheckUserExist:
     _v: _runtime.Variables = {
         "email": email,
     }
-    if captcha_token is not None:
+    if captcha_token is not _runtime.NOT_GIVEN:
         _v["captchaToken"] = captcha_token
 
     _d = await client.execute(CHECK_USER_EXISTS_OP, _v)

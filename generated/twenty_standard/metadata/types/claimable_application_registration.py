@@ -56,13 +56,13 @@ query FindClaimableApplicationRegistration($sourcePackage: String, $universalIde
 async def find_claimable_application_registration(
     client: _runtime.Executor,
     *,
-    source_package: str | None = None,
-    universal_identifier: str | None = None,
+    source_package: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    universal_identifier: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> ClaimableApplicationRegistration | None:
     _v: _runtime.Variables = {}
-    if source_package is not None:
+    if source_package is not _runtime.NOT_GIVEN:
         _v["sourcePackage"] = source_package
-    if universal_identifier is not None:
+    if universal_identifier is not _runtime.NOT_GIVEN:
         _v["universalIdentifier"] = universal_identifier
 
     _d = await client.execute(FIND_CLAIMABLE_APPLICATION_REGISTRATION_OP, _v)

@@ -51,15 +51,15 @@ async def email_password_reset_link(
     client: _runtime.Executor,
     *,
     email: str,
-    captcha_token: str | None = None,
-    workspace_id: _uuid.UUID | str | None = None,
+    captcha_token: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    workspace_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> EmailPasswordResetLink:
     _v: _runtime.Variables = {
         "email": email,
     }
-    if captcha_token is not None:
+    if captcha_token is not _runtime.NOT_GIVEN:
         _v["captchaToken"] = captcha_token
-    if workspace_id is not None:
+    if workspace_id is not _runtime.NOT_GIVEN:
         _v["workspaceId"] = workspace_id
 
     _d = await client.execute(EMAIL_PASSWORD_RESET_LINK_OP, _v)

@@ -61,17 +61,17 @@ async def create_file_upload(
     file_folder: FileFolder | FileFolderLiteral,
     filename: str,
     size: float,
-    field_metadata_id: str | None = None,
-    field_metadata_universal_identifier: str | None = None,
+    field_metadata_id: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    field_metadata_universal_identifier: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> FileUploadTarget:
     _v: _runtime.Variables = {
         "fileFolder": file_folder,
         "filename": filename,
         "size": size,
     }
-    if field_metadata_id is not None:
+    if field_metadata_id is not _runtime.NOT_GIVEN:
         _v["fieldMetadataId"] = field_metadata_id
-    if field_metadata_universal_identifier is not None:
+    if field_metadata_universal_identifier is not _runtime.NOT_GIVEN:
         _v["fieldMetadataUniversalIdentifier"] = field_metadata_universal_identifier
 
     _d = await client.execute(CREATE_FILE_UPLOAD_OP, _v)

@@ -58,13 +58,13 @@ async def save_imap_smtp_caldav_account(
     *,
     connection_parameters: EmailAccountConnectionParameters,
     handle: str,
-    id: _uuid.UUID | str | None = None,
+    id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> ImapSmtpCaldavConnectionSuccess:
     _v: _runtime.Variables = {
         "connectionParameters": connection_parameters,
         "handle": handle,
     }
-    if id is not None:
+    if id is not _runtime.NOT_GIVEN:
         _v["id"] = id
 
     _d = await client.execute(SAVE_IMAP_SMTP_CALDAV_ACCOUNT_OP, _v)

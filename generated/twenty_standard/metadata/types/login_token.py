@@ -63,20 +63,20 @@ async def get_login_token_from_credentials(
     email: str,
     origin: str,
     password: str,
-    captcha_token: str | None = None,
-    locale: str | None = None,
-    verify_email_redirect_path: str | None = None,
+    captcha_token: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    locale: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    verify_email_redirect_path: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> LoginToken:
     _v: _runtime.Variables = {
         "email": email,
         "origin": origin,
         "password": password,
     }
-    if captcha_token is not None:
+    if captcha_token is not _runtime.NOT_GIVEN:
         _v["captchaToken"] = captcha_token
-    if locale is not None:
+    if locale is not _runtime.NOT_GIVEN:
         _v["locale"] = locale
-    if verify_email_redirect_path is not None:
+    if verify_email_redirect_path is not _runtime.NOT_GIVEN:
         _v["verifyEmailRedirectPath"] = verify_email_redirect_path
 
     _d = await client.execute(GET_LOGIN_TOKEN_FROM_CREDENTIALS_OP, _v)

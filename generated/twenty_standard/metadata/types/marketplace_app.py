@@ -59,10 +59,10 @@ query FindManyMarketplaceApps($universalIdentifiers: [String!]) {
 async def find_many_marketplace_apps(
     client: _runtime.Executor,
     *,
-    universal_identifiers: list[str] | None = None,
+    universal_identifiers: list[str] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[MarketplaceApp]:
     _v: _runtime.Variables = {}
-    if universal_identifiers is not None:
+    if universal_identifiers is not _runtime.NOT_GIVEN:
         _v["universalIdentifiers"] = universal_identifiers
 
     _d = await client.execute(FIND_MANY_MARKETPLACE_APPS_OP, _v)

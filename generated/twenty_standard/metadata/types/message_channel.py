@@ -245,10 +245,10 @@ query AppMessageChannels($filter: ListAppMessageChannelsInput) {
 async def app_message_channels(
     client: _runtime.Executor,
     *,
-    filter: ListAppMessageChannelsInput | None = None,
+    filter: ListAppMessageChannelsInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[MessageChannel]:
     _v: _runtime.Variables = {}
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
 
     _d = await client.execute(APP_MESSAGE_CHANNELS_OP, _v)
@@ -287,10 +287,10 @@ query MyMessageChannels($connectedAccountId: UUID) {
 async def my_message_channels(
     client: _runtime.Executor,
     *,
-    connected_account_id: _uuid.UUID | str | None = None,
+    connected_account_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[MessageChannel]:
     _v: _runtime.Variables = {}
-    if connected_account_id is not None:
+    if connected_account_id is not _runtime.NOT_GIVEN:
         _v["connectedAccountId"] = connected_account_id
 
     _d = await client.execute(MY_MESSAGE_CHANNELS_OP, _v)

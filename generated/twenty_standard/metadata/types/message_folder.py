@@ -84,10 +84,10 @@ query MyMessageFolders($messageChannelId: UUID) {
 async def my_message_folders(
     client: _runtime.Executor,
     *,
-    message_channel_id: _uuid.UUID | str | None = None,
+    message_channel_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[MessageFolder]:
     _v: _runtime.Variables = {}
-    if message_channel_id is not None:
+    if message_channel_id is not _runtime.NOT_GIVEN:
         _v["messageChannelId"] = message_channel_id
 
     _d = await client.execute(MY_MESSAGE_FOLDERS_OP, _v)

@@ -154,13 +154,16 @@ query GetPageLayouts($objectMetadataId: String, $pageLayoutType: PageLayoutType)
 async def get_page_layouts(
     client: _runtime.Executor,
     *,
-    object_metadata_id: str | None = None,
-    page_layout_type: PageLayoutType | PageLayoutTypeLiteral | None = None,
+    object_metadata_id: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    page_layout_type: PageLayoutType
+    | PageLayoutTypeLiteral
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[PageLayout]:
     _v: _runtime.Variables = {}
-    if object_metadata_id is not None:
+    if object_metadata_id is not _runtime.NOT_GIVEN:
         _v["objectMetadataId"] = object_metadata_id
-    if page_layout_type is not None:
+    if page_layout_type is not _runtime.NOT_GIVEN:
         _v["pageLayoutType"] = page_layout_type
 
     _d = await client.execute(GET_PAGE_LAYOUTS_OP, _v)

@@ -104,10 +104,10 @@ query GetPublicWorkspaceDataByDomain($origin: String) {
 async def get_public_workspace_data_by_domain(
     client: _runtime.Executor,
     *,
-    origin: str | None = None,
+    origin: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> PublicWorkspaceData:
     _v: _runtime.Variables = {}
-    if origin is not None:
+    if origin is not _runtime.NOT_GIVEN:
         _v["origin"] = origin
 
     _d = await client.execute(GET_PUBLIC_WORKSPACE_DATA_BY_DOMAIN_OP, _v)

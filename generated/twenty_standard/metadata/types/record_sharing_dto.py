@@ -154,14 +154,17 @@ async def set_record_share(
     enabled: bool,
     principal: RecordSharePrincipalInput,
     target: RecordSharingTargetInput,
-    access_level: RecordShareAccessLevel | RecordShareAccessLevelLiteral | None = None,
+    access_level: RecordShareAccessLevel
+    | RecordShareAccessLevelLiteral
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> RecordSharingDTO:
     _v: _runtime.Variables = {
         "enabled": enabled,
         "principal": principal,
         "target": target,
     }
-    if access_level is not None:
+    if access_level is not _runtime.NOT_GIVEN:
         _v["accessLevel"] = access_level
 
     _d = await client.execute(SET_RECORD_SHARE_OP, _v)

@@ -66,17 +66,17 @@ async def answer_agent_chat_question(
     answers: list[AgentChatQuestionAnswerInput],
     message_id: _uuid.UUID | str,
     thread_id: _uuid.UUID | str,
-    file_attachments: list[FileAttachmentInput] | None = None,
-    model_id: str | None = None,
+    file_attachments: list[FileAttachmentInput] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    model_id: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> SendChatMessageResult:
     _v: _runtime.Variables = {
         "answers": answers,
         "messageId": message_id,
         "threadId": thread_id,
     }
-    if file_attachments is not None:
+    if file_attachments is not _runtime.NOT_GIVEN:
         _v["fileAttachments"] = file_attachments
-    if model_id is not None:
+    if model_id is not _runtime.NOT_GIVEN:
         _v["modelId"] = model_id
 
     _d = await client.execute(ANSWER_AGENT_CHAT_QUESTION_OP, _v)
@@ -108,12 +108,12 @@ async def retry_chat_message(
     client: _runtime.Executor,
     *,
     thread_id: _uuid.UUID | str,
-    model_id: str | None = None,
+    model_id: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> SendChatMessageResult:
     _v: _runtime.Variables = {
         "threadId": thread_id,
     }
-    if model_id is not None:
+    if model_id is not _runtime.NOT_GIVEN:
         _v["modelId"] = model_id
 
     _d = await client.execute(RETRY_CHAT_MESSAGE_OP, _v)
@@ -147,20 +147,20 @@ async def send_chat_message(
     message_id: _uuid.UUID | str,
     text: str,
     thread_id: _uuid.UUID | str,
-    browsing_context: _t.Any = None,
-    file_attachments: list[FileAttachmentInput] | None = None,
-    model_id: str | None = None,
+    browsing_context: _t.Any | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    file_attachments: list[FileAttachmentInput] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    model_id: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> SendChatMessageResult:
     _v: _runtime.Variables = {
         "messageId": message_id,
         "text": text,
         "threadId": thread_id,
     }
-    if browsing_context is not None:
+    if browsing_context is not _runtime.NOT_GIVEN:
         _v["browsingContext"] = browsing_context
-    if file_attachments is not None:
+    if file_attachments is not _runtime.NOT_GIVEN:
         _v["fileAttachments"] = file_attachments
-    if model_id is not None:
+    if model_id is not _runtime.NOT_GIVEN:
         _v["modelId"] = model_id
 
     _d = await client.execute(SEND_CHAT_MESSAGE_OP, _v)

@@ -104,12 +104,12 @@ async def send_invitations(
     client: _runtime.Executor,
     *,
     emails: list[str],
-    role_id: _uuid.UUID | str | None = None,
+    role_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> SendInvitations:
     _v: _runtime.Variables = {
         "emails": emails,
     }
-    if role_id is not None:
+    if role_id is not _runtime.NOT_GIVEN:
         _v["roleId"] = role_id
 
     _d = await client.execute(SEND_INVITATIONS_OP, _v)

@@ -67,10 +67,10 @@ mutation SignUpInNewWorkspace($input: SignUpInNewWorkspaceInput) {
 async def sign_up_in_new_workspace(
     client: _runtime.Executor,
     *,
-    input: SignUpInNewWorkspaceInput | None = None,
+    input: SignUpInNewWorkspaceInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> SignUp:
     _v: _runtime.Variables = {}
-    if input is not None:
+    if input is not _runtime.NOT_GIVEN:
         _v["input"] = input
 
     _d = await client.execute(SIGN_UP_IN_NEW_WORKSPACE_OP, _v)
@@ -108,28 +108,28 @@ async def sign_up_in_workspace(
     *,
     email: str,
     password: str,
-    captcha_token: str | None = None,
-    locale: str | None = None,
-    verify_email_redirect_path: str | None = None,
-    workspace_id: _uuid.UUID | str | None = None,
-    workspace_invite_hash: str | None = None,
-    workspace_personal_invite_token: str | None = None,
+    captcha_token: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    locale: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    verify_email_redirect_path: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    workspace_id: _uuid.UUID | str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    workspace_invite_hash: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    workspace_personal_invite_token: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> SignUp:
     _v: _runtime.Variables = {
         "email": email,
         "password": password,
     }
-    if captcha_token is not None:
+    if captcha_token is not _runtime.NOT_GIVEN:
         _v["captchaToken"] = captcha_token
-    if locale is not None:
+    if locale is not _runtime.NOT_GIVEN:
         _v["locale"] = locale
-    if verify_email_redirect_path is not None:
+    if verify_email_redirect_path is not _runtime.NOT_GIVEN:
         _v["verifyEmailRedirectPath"] = verify_email_redirect_path
-    if workspace_id is not None:
+    if workspace_id is not _runtime.NOT_GIVEN:
         _v["workspaceId"] = workspace_id
-    if workspace_invite_hash is not None:
+    if workspace_invite_hash is not _runtime.NOT_GIVEN:
         _v["workspaceInviteHash"] = workspace_invite_hash
-    if workspace_personal_invite_token is not None:
+    if workspace_personal_invite_token is not _runtime.NOT_GIVEN:
         _v["workspacePersonalInviteToken"] = workspace_personal_invite_token
 
     _d = await client.execute(SIGN_UP_IN_WORKSPACE_OP, _v)

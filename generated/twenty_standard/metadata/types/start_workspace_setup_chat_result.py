@@ -78,13 +78,13 @@ mutation StartWorkspaceSetupChat($companyContext: JSON, $personContext: JSON) {
 async def start_workspace_setup_chat(
     client: _runtime.Executor,
     *,
-    company_context: _t.Any = None,
-    person_context: _t.Any = None,
+    company_context: _t.Any | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    person_context: _t.Any | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> StartWorkspaceSetupChatResult:
     _v: _runtime.Variables = {}
-    if company_context is not None:
+    if company_context is not _runtime.NOT_GIVEN:
         _v["companyContext"] = company_context
-    if person_context is not None:
+    if person_context is not _runtime.NOT_GIVEN:
         _v["personContext"] = person_context
 
     _d = await client.execute(START_WORKSPACE_SETUP_CHAT_OP, _v)

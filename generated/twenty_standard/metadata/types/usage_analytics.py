@@ -109,10 +109,10 @@ query GetUsageAnalytics($input: UsageAnalyticsInput) {
 async def get_usage_analytics(
     client: _runtime.Executor,
     *,
-    input: UsageAnalyticsInput | None = None,
+    input: UsageAnalyticsInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> UsageAnalytics:
     _v: _runtime.Variables = {}
-    if input is not None:
+    if input is not _runtime.NOT_GIVEN:
         _v["input"] = input
 
     _d = await client.execute(GET_USAGE_ANALYTICS_OP, _v)

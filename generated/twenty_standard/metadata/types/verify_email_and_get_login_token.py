@@ -71,14 +71,14 @@ async def verify_email_and_get_login_token(
     email: str,
     email_verification_token: str,
     origin: str,
-    captcha_token: str | None = None,
+    captcha_token: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> VerifyEmailAndGetLoginToken:
     _v: _runtime.Variables = {
         "email": email,
         "emailVerificationToken": email_verification_token,
         "origin": origin,
     }
-    if captcha_token is not None:
+    if captcha_token is not _runtime.NOT_GIVEN:
         _v["captchaToken"] = captcha_token
 
     _d = await client.execute(VERIFY_EMAIL_AND_GET_LOGIN_TOKEN_OP, _v)

@@ -267,13 +267,13 @@ query GetViews($objectMetadataId: String, $viewTypes: [ViewType!]) {
 async def get_views(
     client: _runtime.Executor,
     *,
-    object_metadata_id: str | None = None,
-    view_types: list[ViewType | ViewTypeLiteral] | None = None,
+    object_metadata_id: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    view_types: list[ViewType | ViewTypeLiteral] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[View]:
     _v: _runtime.Variables = {}
-    if object_metadata_id is not None:
+    if object_metadata_id is not _runtime.NOT_GIVEN:
         _v["objectMetadataId"] = object_metadata_id
-    if view_types is not None:
+    if view_types is not _runtime.NOT_GIVEN:
         _v["viewTypes"] = view_types
 
     _d = await client.execute(GET_VIEWS_OP, _v)

@@ -168,10 +168,10 @@ query GetViewFilters($viewId: String) {
 async def get_view_filters(
     client: _runtime.Executor,
     *,
-    view_id: str | None = None,
+    view_id: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[ViewFilter]:
     _v: _runtime.Variables = {}
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(GET_VIEW_FILTERS_OP, _v)

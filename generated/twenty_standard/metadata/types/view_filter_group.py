@@ -127,10 +127,10 @@ query GetViewFilterGroups($viewId: String) {
 async def get_view_filter_groups(
     client: _runtime.Executor,
     *,
-    view_id: str | None = None,
+    view_id: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[ViewFilterGroup]:
     _v: _runtime.Variables = {}
-    if view_id is not None:
+    if view_id is not _runtime.NOT_GIVEN:
         _v["viewId"] = view_id
 
     _d = await client.execute(GET_VIEW_FILTER_GROUPS_OP, _v)

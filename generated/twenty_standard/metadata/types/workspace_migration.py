@@ -49,15 +49,15 @@ async def sync_application(
     client: _runtime.Executor,
     *,
     manifest: _t.Any,
-    dry_run: bool | None = None,
-    infer_deletion_from_missing_entities: bool | None = None,
+    dry_run: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    infer_deletion_from_missing_entities: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> WorkspaceMigration:
     _v: _runtime.Variables = {
         "manifest": manifest,
     }
-    if dry_run is not None:
+    if dry_run is not _runtime.NOT_GIVEN:
         _v["dryRun"] = dry_run
-    if infer_deletion_from_missing_entities is not None:
+    if infer_deletion_from_missing_entities is not _runtime.NOT_GIVEN:
         _v["inferDeletionFromMissingEntities"] = infer_deletion_from_missing_entities
 
     _d = await client.execute(SYNC_APPLICATION_OP, _v)
