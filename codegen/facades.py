@@ -230,14 +230,12 @@ def _listing(
     """``find_many``/``find_deleted`` (a ``Page``), ``iterate``/``iterate_deleted``, ``count``."""
     record: PyType = Named(b.cls[rec])
     by_key = {p.key: p for p in op.params}
-    if not _pageable(b, rec):
-        return None
     deleted = name.endswith("_deleted")
     if deleted and not _has_trash_filter(b, rec):
         return None
     if name == "count":
         flt = by_key.get("filter")
-        if flt is None:
+        if flt is None or not _countable(b, rec):
             return None
         return m.FacadeMethod(
             kind="count",
@@ -255,6 +253,13 @@ def _listing(
             deleted=deleted,
             return_annotation=Named("AsyncIterator", "typing", (record,)),
             **common,
+        )
+    if not _pageable(b, rec):
+        # not a connection ``Page`` can type: ``find_many`` is the module function, bound
+        return (
+            m.FacadeMethod(name=name, kind="call", op=op, doc=common["doc"])
+            if not deleted
+            else None
         )
     return m.FacadeMethod(
         kind="page",
@@ -324,44 +329,24 @@ def _has_trash_filter(b: TypeBuilder, rec: str) -> bool:
 
 
 def _pageable(b: TypeBuilder, rec: str) -> bool:
-    """``<Rec>Connection`` has ``edges { node }``, ``pageInfo`` (the four fields ``Page``
-    reads, as Twenty types them) and ``totalCount``: what ``twenty_gql.page.page_of`` reads."""
+    """``<Rec>Connection`` has ``edges: [<Rec>Edge]`` with a non-null ``node``: what
+    ``twenty_gql.page.page_of`` types a page by (``pageInfo``/``totalCount`` it reads when
+    there: Twenty always has both)."""
     conn = b.types.get(f"{rec}Connection")
-    if not isinstance(conn, GraphQLObjectType):
-        return False
-    need = {"edges", "pageInfo", "totalCount"}
-    if not need <= set(conn.fields):
-        return False
-    if get_named_type(conn.fields["totalCount"].type).name != "Int":
-        return False
-    edge = get_named_type(conn.fields["edges"].type)
-    if not isinstance(edge, GraphQLObjectType) or "node" not in edge.fields:
+    if not isinstance(conn, GraphQLObjectType) or "edges" not in conn.fields:
         return False
     if not isinstance(unwrap(conn.fields["edges"].type), GraphQLList):
         return False
-    info = get_named_type(conn.fields["pageInfo"].type)
-    if not isinstance(info, GraphQLObjectType):
-        return False
-    want = {
-        "hasNextPage": ("Boolean", True),
-        "hasPreviousPage": ("Boolean", True),
-        "startCursor": (None, False),
-        "endCursor": (None, False),
-    }
-    for fname, (scalar, non_null) in want.items():
-        f = info.fields.get(fname)
-        if f is None:
-            return False
-        named = get_named_type(f.type)
-        if scalar is not None and named.name != scalar:
-            return False
-        if scalar is None and b.out_ann("_", f.type, runtime=False) != Nullable(STR):
-            return False
-        if non_null and not isinstance(f.type, GraphQLNonNull):
-            return False
-    return isinstance(conn.fields["pageInfo"].type, GraphQLNonNull) and isinstance(
-        edge.fields["node"].type, GraphQLNonNull
-    )
+    edge = get_named_type(conn.fields["edges"].type)
+    node = edge.fields.get("node") if isinstance(edge, GraphQLObjectType) else None
+    return node is not None and isinstance(node.type, GraphQLNonNull)
+
+
+def _countable(b: TypeBuilder, rec: str) -> bool:
+    """``<Rec>Connection`` has an ``Int`` ``totalCount``."""
+    conn = b.types.get(f"{rec}Connection")
+    f = conn.fields.get("totalCount") if isinstance(conn, GraphQLObjectType) else None
+    return f is not None and get_named_type(f.type).name == "Int"
 
 
 def _count_op(

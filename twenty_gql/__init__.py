@@ -3,6 +3,7 @@
 The public surface is exactly ``__all__`` (sorted; checked by tests/unit/test_public_api.py).
 """
 
+from twenty_gql._sentinel import NOT_GIVEN, NotGiven
 from twenty_gql.bulk import (
     BulkFailure,
     BulkFailuresError,
@@ -13,7 +14,6 @@ from twenty_gql.bulk import (
     partial_result,
     update_many,
 )
-from twenty_gql._sentinel import NOT_GIVEN, NotGiven
 from twenty_gql.circuit import CircuitPolicy
 from twenty_gql.client import TwentyClient
 from twenty_gql.errors import (
@@ -50,6 +50,7 @@ from twenty_gql.scheduling import RateLimit, RetryPolicy
 from twenty_gql.transport import MockTransport, MockTransportError, Request, Response, Transport
 
 __all__ = [
+    "NOT_GIVEN",
     "BadUserInputError",
     "BatchLimitExceededError",
     "BulkFailure",
@@ -73,7 +74,6 @@ __all__ = [
     "InvalidVariablesError",
     "MockTransport",
     "MockTransportError",
-    "NOT_GIVEN",
     "NotFoundError",
     "NotGiven",
     "Operation",

@@ -306,7 +306,7 @@ class RecordNotFoundError(NotFoundError):
                 "operation": cause.operation,
                 "status": cause.status,
             }
-        super().__init__(f"no {object_name} record matches {asked}"[:_EXCERPT * 2], **kw)
+        super().__init__(f"no {object_name} record matches {asked}"[: _EXCERPT * 2], **kw)
 
 
 class BadUserInputError(GraphQLResponseError):

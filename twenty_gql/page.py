@@ -20,31 +20,18 @@ T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
 
-class _PageInfo(Protocol):
-    @property
-    def has_next_page(self) -> bool: ...
-    @property
-    def has_previous_page(self) -> bool: ...
-    @property
-    def start_cursor(self) -> str | None: ...
-    @property
-    def end_cursor(self) -> str | None: ...
-
-
 class _Edge(Protocol[T_co]):
     @property
     def node(self) -> T_co: ...
 
 
 class Connection(Protocol[T_co]):
-    """A decoded connection struct (``CompanyConnection``): what :func:`page_of` reads."""
+    """A decoded connection struct (``CompanyConnection``): what :func:`page_of` types a page
+    by. It also reads ``page_info`` (``has_next_page``, ``end_cursor``, ...) and
+    ``total_count`` when the connection has them (Twenty's always do)."""
 
     @property
     def edges(self) -> Sequence[_Edge[T_co]]: ...
-    @property
-    def page_info(self) -> _PageInfo: ...
-    @property
-    def total_count(self) -> int | None: ...
 
 
 def _get(obj: Any, attr: str, key: str) -> Any:
@@ -107,14 +94,18 @@ def page_of(conn: Connection[T] | None, root_field: str) -> Page[T]:
     nodes; ``EmptyResultError`` when the server answered null."""
     if conn is None:
         raise EmptyResultError(root_field)
-    info = conn.page_info
     nodes = [n for e in conn.edges if (n := e.node) is not None]
-    total = conn.total_count
+    total = getattr(conn, "total_count", None)
+    info = getattr(conn, "page_info", None)
+    if info is None:
+        return Page(
+            nodes, total if isinstance(total, int) else len(nodes), False, False, None, None
+        )
     return Page(
         nodes,
-        total if total is not None else len(nodes),
-        info.has_next_page,
-        info.has_previous_page,
-        info.start_cursor,
-        info.end_cursor,
+        total if isinstance(total, int) else len(nodes),
+        bool(getattr(info, "has_next_page", False)),
+        bool(getattr(info, "has_previous_page", False)),
+        getattr(info, "start_cursor", None),
+        getattr(info, "end_cursor", None),
     )

@@ -161,17 +161,14 @@ def keyed_upsert(upsert: bool | NotGiven | None, data: object) -> bool | None:
     return bool(records) and all(isinstance(r, _t.Mapping) and r.get("id") for r in records) or None
 
 
-# Twenty returns soft-deleted records only when the filter mentions ``deletedAt`` (anywhere):
-# the trash listings and the user's filter together.
-_IN_TRASH: dict[str, _t.Any] = {"deletedAt": {"is": "NOT_NULL"}}
-
-
 def trash_filter(filter: object) -> dict[str, _t.Any]:
     """The filter of a trash listing: soft-deleted records (``deletedAt IS NOT_NULL``), and-ed
-    with the user's ``filter`` when there is one."""
+    with the user's ``filter`` when there is one. Twenty returns soft-deleted records only
+    when the filter mentions ``deletedAt`` (anywhere in it)."""
+    in_trash: dict[str, _t.Any] = {"deletedAt": {"is": "NOT_NULL"}}
     if filter is None:
-        return dict(_IN_TRASH)
-    return {"and": [filter, _IN_TRASH]}
+        return in_trash
+    return {"and": [filter, in_trash]}
 
 
 _FILES: weakref.WeakKeyDictionary[_t.Any, Files] = weakref.WeakKeyDictionary()

@@ -235,8 +235,10 @@ def test_union_members_with_clashing_fields_are_aliased(tmp_path: Path) -> None:
         "import json, msgspec\n"
         "from union_pkg.core._root import AB_OP\n"
         "print(json.dumps(AB_OP.document))\n"
-        'raw = {"ab": [{"__typename": "A", "id": "1", "v__A": 3, "inner__A": {"x": 1}},'
-        ' {"__typename": "B", "id": "2", "v__B": ["s"], "inner__B": {"x": "y"}}]}\n'
+        # a core schema's ID decodes to uuid.UUID (codegen.scalars.CORE_ID)
+        'raw = {"ab": [{"__typename": "A", "id": "00000000-0000-4000-8000-000000000001",'
+        ' "v__A": 3, "inner__A": {"x": 1}}, {"__typename": "B",'
+        ' "id": "00000000-0000-4000-8000-000000000002", "v__B": ["s"], "inner__B": {"x": "y"}}]}\n'
         "d = msgspec.convert(raw, AB_OP.result_type)\n"
         "print(d.ab[0].v, d.ab[1].v, d.ab[0].inner.x, d.ab[1].inner.x)\n"
     )

@@ -869,9 +869,12 @@ ALLOWED_IMPORTS = frozenset(
         "typing_extensions",
         "uuid",
         "weakref",  # _runtime.files_of: one shared Files per client
+        "twenty_gql._sentinel",  # _runtime: NOT_GIVEN / NotGiven (optional arguments)
         "twenty_gql.bulk",
+        "twenty_gql.errors",  # _runtime: RecordNotFoundError / EmptyResultError of the facades
         "twenty_gql.files",
         "twenty_gql.operation",
+        "twenty_gql.page",  # _runtime: Page / page_of
         "twenty_gql.pagination",
         "twenty_gql.webhooks",  # events.py: ObjectEvents, WebhookDispatcher, loaded on first use
     }

@@ -14,17 +14,23 @@ PUBLIC_MODULES = [
     "twenty_gql.errors",
     "twenty_gql.importer",
     "twenty_gql.observability",
+    "twenty_gql.page",
     "twenty_gql.pagination",
     "twenty_gql.scheduling",
     "twenty_gql.transport",
 ]
 
 
+def _isort_style(name: str) -> tuple[int, str]:
+    return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
+
+
 @pytest.mark.parametrize("name", PUBLIC_MODULES)
 def test_all_is_sorted_and_complete(name: str) -> None:
     module = importlib.import_module(name)
     exported = list(module.__all__)
-    assert exported == sorted(exported), f"{name}.__all__ is not sorted"
+    # ruff's RUF022 order: SCREAMING_CASE constants (NOT_GIVEN), then classes, then the rest
+    assert exported == sorted(exported, key=_isort_style), f"{name}.__all__ is not sorted"
     assert len(exported) == len(set(exported)), f"{name}.__all__ has duplicates"
     for symbol in exported:
         assert hasattr(module, symbol), f"{name}.__all__ names missing {symbol!r}"

@@ -1,4 +1,5 @@
-"""A facade method is the module function bound to the facade's client (one implementation)."""
+"""A facade method that only calls a module function is that function bound to the facade's
+client (one implementation); the designed methods (``find_many`` -> ``Page``, ...) are their own."""
 
 from __future__ import annotations
 
@@ -24,17 +25,19 @@ class _Recorder:
 def test_bound_method_keeps_the_function_signature(ts: Any) -> None:
     core = ts.core
     api = ts.CoreApi(_Recorder(None)).companies
-    assert inspect.signature(api.find_many) == inspect.signature(core.companies).replace(
-        parameters=list(inspect.signature(core.companies).parameters.values())[1:]
+    assert inspect.signature(api.merge) == inspect.signature(core.merge_companies).replace(
+        parameters=list(inspect.signature(core.merge_companies).parameters.values())[1:]
     )
-    assert "findMany" in type(api).find_many.__doc__
+    assert "Merge" in type(api).merge.__doc__
 
 
-async def test_bound_method_sends_through_the_facade_client(ts: Any) -> None:
+async def test_designed_method_sends_through_the_facade_client(ts: Any) -> None:
+    from twenty_gql import EmptyResultError
+
     core = ts.core
     client = _Recorder(core.COMPANIES_OP.result_type(companies=None))
-    page = await ts.CoreApi(client).companies.find_many(first=3, filter={"name": {"eq": "A"}})
-    assert page is None
+    with pytest.raises(EmptyResultError, match="companies"):
+        await ts.CoreApi(client).companies.find_many(first=3, filter={"name": {"eq": "A"}})
     assert client.calls == [(core.COMPANIES_OP, {"first": 3, "filter": {"name": {"eq": "A"}}})]
 
 

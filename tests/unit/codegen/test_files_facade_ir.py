@@ -120,7 +120,9 @@ def test_facade_ir_has_typed_file_methods_per_workspace() -> None:
 def test_file_method_types_and_imports() -> None:
     facades, modules = _facades(SDL)
     attach, files, set_logo, _ = (
-        meth for meth in facades["CompanyApi"].methods if meth.kind != "call" and meth.object_name
+        meth
+        for meth in facades["CompanyApi"].methods
+        if meth.kind in ("attach_file", "files", "set_files")
     )
     assert [(p.name, render(p.annotation), p.required) for p in attach.params] == [
         ("id", "str | _uuid.UUID", True),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import uuid
 import json
 import sys
 from pathlib import Path
@@ -120,13 +121,14 @@ async def test_unions_and_interfaces_become_tagged_structs(tmp_path: Path, impor
     client = FakeClient(
         {
             "pets": [{"__typename": "Cat", "meows": 3}, {"__typename": "Dog", "barks": None}],
-            "node": {"__typename": "Dog", "id": "d1"},
+            # the core schema's ID is a record join column: a uuid (codegen.scalars.CORE_ID)
+            "node": {"__typename": "Dog", "id": "0b8e1c9e-8f53-4a8e-9d7a-0b5f2f0e7d11"},
         }
     )
     result = await mod.pets(client)
     assert [type(p).__name__ for p in result.pets] == ["PetsResultPetsCat", "PetsResultPetsDog"]
     assert result.pets[0].meows == 3
-    assert result.node.id == "d1"
+    assert result.node.id == uuid.UUID("0b8e1c9e-8f53-4a8e-9d7a-0b5f2f0e7d11")
 
 
 @pytest.mark.parametrize(

@@ -83,7 +83,11 @@ def test_parameters_and_returns_are_type_values() -> None:
     thing = next(o for o in queries.operations if o.func_name == "thing")
     params = {p.name: p.annotation for p in thing.params}
     assert params["id"] == union(Named("UUID", "uuid"), STR)
-    assert params["at"] == Nullable(union(Named("datetime", "datetime"), STR))
+    # optional: ``NOT_GIVEN`` = not sent, None = null
+    assert params["at"] == union(
+        Nullable(union(Named("datetime", "datetime"), STR)), Named("NotGiven", via="_runtime")
+    )
+    assert render(params["at"]) == "_dt.datetime | str | None | _runtime.NotGiven"
     assert thing.return_annotation == Nullable(Named("Thing"))
     things = next(o for o in queries.operations if o.func_name == "things")
     assert things.return_annotation == list_of(Named("Thing"))

@@ -10,15 +10,24 @@ import importlib
 import typing as _t
 import weakref
 
+from twenty_gql._sentinel import NOT_GIVEN, NotGiven
+from twenty_gql.errors import EmptyResultError, NotFoundError, RecordNotFoundError
 from twenty_gql.operation import Operation
+from twenty_gql.page import Page, page_of
 
 if _t.TYPE_CHECKING:
     from twenty_gql.files import Files
 
 __all__ = [
+    "EmptyResultError",
     "Executor",
     "Facade",
+    "NOT_GIVEN",
+    "NotFoundError",
+    "NotGiven",
     "Operation",
+    "Page",
+    "RecordNotFoundError",
     "Variables",
     "files_of",
     "include_document",
@@ -26,6 +35,8 @@ __all__ = [
     "keyed_upsert",
     "lazy_module",
     "method",
+    "page_of",
+    "trash_filter",
 ]
 
 _T = _t.TypeVar("_T")
@@ -139,14 +150,25 @@ def include_document(prefix: str, selections: list[str], suffix: str, *, depth: 
     return prefix + "".join(lines) + suffix
 
 
-def keyed_upsert(upsert: bool | None, data: object) -> bool | None:
+def keyed_upsert(upsert: bool | NotGiven | None, data: object) -> bool | None:
     """Whether an upsert may be resent after it possibly reached the server: only when every
     record carries its ``id`` (an upsert keyed on nothing creates a second record when the
-    first attempt was applied). None leaves the operation's own setting (no resend)."""
+    first attempt was applied). None leaves the operation's own setting (no resend); an
+    upsert left out (``NOT_GIVEN``, falsy) is no upsert."""
     if not upsert:
         return None
     records = data if isinstance(data, (list, tuple)) else [data]
     return bool(records) and all(isinstance(r, _t.Mapping) and r.get("id") for r in records) or None
+
+
+def trash_filter(filter: object) -> dict[str, _t.Any]:
+    """The filter of a trash listing: soft-deleted records (``deletedAt IS NOT_NULL``), and-ed
+    with the user's ``filter`` when there is one. Twenty returns soft-deleted records only
+    when the filter mentions ``deletedAt`` (anywhere in it)."""
+    in_trash: dict[str, _t.Any] = {"deletedAt": {"is": "NOT_NULL"}}
+    if filter is None:
+        return in_trash
+    return {"and": [filter, in_trash]}
 
 
 _FILES: weakref.WeakKeyDictionary[_t.Any, Files] = weakref.WeakKeyDictionary()

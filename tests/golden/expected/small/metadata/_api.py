@@ -46,8 +46,8 @@ class ObjectsApi(_runtime.Facade):
     async def find_many(
         self,
         *,
-        filter: ObjectFilter | None = None,
-        paging: CursorPaging | None = None,
+        filter: ObjectFilter | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        paging: CursorPaging | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
     ) -> ObjectConnection:
         """One page (``paging``) of items matching ``filter``."""
         return await _m_object_connection.objects(
@@ -107,8 +107,8 @@ class FieldsApi(_runtime.Facade):
     async def find_many(
         self,
         *,
-        filter: FieldFilter | None = None,
-        paging: CursorPaging | None = None,
+        filter: FieldFilter | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        paging: CursorPaging | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
     ) -> FieldConnection:
         """One page (``paging``) of items matching ``filter``."""
         return await _m_field_connection.fields(

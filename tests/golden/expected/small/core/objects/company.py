@@ -47,12 +47,14 @@ else:
     _m_workspace_member = _runtime.lazy_module(__package__, ".workspace_member")
 
 __all__ = [
+    "COMPANIES_COUNT_OP",
     "COMPANIES_GROUP_BY_OP",
     "COMPANIES_OP",
     "COMPANY_DUPLICATES_OP",
     "COMPANY_OP",
     "CREATE_COMPANIES_OP",
     "CREATE_COMPANY_OP",
+    "CompaniesCountResult",
     "CompaniesGroupByResult",
     "CompaniesResult",
     "CompaniesWithRelationsResult",
@@ -74,6 +76,7 @@ __all__ = [
     "CompanyTierEnum",
     "CompanyTierEnumFilter",
     "CompanyTierEnumLiteral",
+    "CompanyTotalCount",
     "CompanyUpdateInput",
     "CompanyWhereUniqueInput",
     "CompanyWithRelations",
@@ -101,6 +104,7 @@ __all__ = [
     "UpdateCompaniesResult",
     "UpdateCompanyResult",
     "companies",
+    "companies_count",
     "companies_group_by",
     "company",
     "company_duplicates",
@@ -133,7 +137,7 @@ CompanyTierEnumLiteral = _t.Literal[
 class Company(_msgspec.Struct, frozen=True, kw_only=True):
     """A company"""
 
-    account_owner_id: str | None = _msgspec.field(default=None, name="accountOwnerId")
+    account_owner_id: _uuid.UUID | None = _msgspec.field(default=None, name="accountOwnerId")
     annual_recurring_revenue: Currency | None = _msgspec.field(
         default=None, name="annualRecurringRevenue"
     )
@@ -168,6 +172,12 @@ class CompanyGroupByConnection(_msgspec.Struct, frozen=True, kw_only=True):
     edges: list[CompanyEdge]
     group_by_dimension_values: list[str] = _msgspec.field(name="groupByDimensionValues")
     page_info: PageInfo = _msgspec.field(name="pageInfo")
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
+
+
+class CompanyTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``Company`` records matching a filter (``totalCount`` only)."""
+
     total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
@@ -223,13 +233,13 @@ CompanyCreateInput = _te.TypedDict(
     "CompanyCreateInput",
     {
         "accountOwner": "WorkspaceMemberRelationInput | None",
-        "accountOwnerId": "str | _uuid.UUID | None",
+        "accountOwnerId": "_uuid.UUID | str | None",
         "annualRecurringRevenue": "CurrencyCreateInput | None",
         "createdBy": "ActorCreateInput | None",
         "domainName": "LinksCreateInput | None",
         "employees": "float | None",
         "foundedOn": "_dt.date | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "idealCustomerProfile": "bool | None",
         "name": "str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
@@ -314,11 +324,11 @@ CompanyTierEnumFilter = _te.TypedDict(
 CompanyUpdateInput = _te.TypedDict(
     "CompanyUpdateInput",
     {
-        "accountOwnerId": "str | _uuid.UUID | None",
+        "accountOwnerId": "_uuid.UUID | str | None",
         "domainName": "LinksUpdateInput | None",
         "employees": "float | None",
         "foundedOn": "_dt.date | str | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "name": "str | None",
         "position": 'float | _t.Literal["first", "last"] | None',
         "tier": "CompanyTierEnum | CompanyTierEnumLiteral | None",
@@ -371,28 +381,28 @@ query Companies($after: String, $before: String, $filter: CompanyFilterInput, $f
 async def companies(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: CompanyFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[CompanyOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: CompanyFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[CompanyOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> CompanyConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(COMPANIES_OP, _v)
@@ -437,18 +447,20 @@ async def companies_group_by(
     client: _runtime.Executor,
     *,
     group_by: list[CompanyGroupByInput],
-    filter: CompanyFilterInput | None = None,
-    limit: int | None = None,
-    order_by_for_records: list[CompanyOrderByInput | None] | None = None,
+    filter: CompanyFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    limit: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by_for_records: list[CompanyOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[CompanyGroupByConnection] | None:
     _v: _runtime.Variables = {
         "groupBy": group_by,
     }
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if limit is not None:
+    if limit is not _runtime.NOT_GIVEN:
         _v["limit"] = limit
-    if order_by_for_records is not None:
+    if order_by_for_records is not _runtime.NOT_GIVEN:
         _v["orderByForRecords"] = order_by_for_records
 
     _d = await client.execute(COMPANIES_GROUP_BY_OP, _v)
@@ -526,13 +538,13 @@ query CompanyDuplicates($data: [CompanyCreateInput], $ids: [UUID]) {
 async def company_duplicates(
     client: _runtime.Executor,
     *,
-    data: list[CompanyCreateInput | None] | None = None,
-    ids: list[_uuid.UUID | str | None] | None = None,
+    data: list[CompanyCreateInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ids: list[_uuid.UUID | str | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[CompanyConnection] | None:
     _v: _runtime.Variables = {}
-    if data is not None:
+    if data is not _runtime.NOT_GIVEN:
         _v["data"] = data
-    if ids is not None:
+    if ids is not _runtime.NOT_GIVEN:
         _v["ids"] = ids
 
     _d = await client.execute(COMPANY_DUPLICATES_OP, _v)
@@ -565,12 +577,12 @@ async def create_companies(
     client: _runtime.Executor,
     *,
     data: list[CompanyCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[Company] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(
@@ -605,12 +617,12 @@ async def create_company(
     client: _runtime.Executor,
     *,
     data: CompanyCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> Company | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(CREATE_COMPANY_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data))
@@ -784,13 +796,13 @@ async def merge_companies(
     *,
     conflict_priority_index: int,
     ids: list[_uuid.UUID | str],
-    dry_run: bool | None = None,
+    dry_run: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> Company | None:
     _v: _runtime.Variables = {
         "conflictPriorityIndex": conflict_priority_index,
         "ids": ids,
     }
-    if dry_run is not None:
+    if dry_run is not _runtime.NOT_GIVEN:
         _v["dryRun"] = dry_run
 
     _d = await client.execute(MERGE_COMPANIES_OP, _v)
@@ -941,6 +953,41 @@ async def update_company(
     return _d.update_company
 
 
+class CompaniesCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    companies: CompanyTotalCount | None = None
+
+
+COMPANIES_COUNT_OP: _runtime.Operation[CompaniesCountResult] = _runtime.Operation(
+    name="CompaniesCount",
+    document="""\
+query CompaniesCount($filter: CompanyFilterInput) {
+  companies(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("companies",),
+    result_type=CompaniesCountResult,
+    idempotent=True,
+)
+
+
+async def companies_count(
+    client: _runtime.Executor,
+    *,
+    filter: CompanyFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> CompanyTotalCount | None:
+    """How many ``Company`` records match ``filter`` (``totalCount`` of ``companies``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(COMPANIES_COUNT_OP, _v)
+    return _d.companies
+
+
 CompanyRelationName = _t.Literal[
     "accountOwner",
     "people",
@@ -1070,22 +1117,118 @@ class CompanyApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(companies, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Company:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(COMPANY_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("company", id=id, cause=_e) from _e
+        _r = _d.company
+        if _r is None:
+            raise _runtime.RecordNotFoundError("company", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: CompanyFilterInput,
+    ) -> Company:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(COMPANY_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("company", filter=filter, cause=_e) from _e
+        _r = _d.company
+        if _r is None:
+            raise _runtime.RecordNotFoundError("company", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: CompanyFilterInput,
+    ) -> Company | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(COMPANY_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.company
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: CompanyFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CompanyOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Company]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(COMPANIES_OP, _v)
+        return _runtime.page_of(_d.companies, "companies")
+
+    async def count(
+        self,
+        *,
+        filter: CompanyFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(COMPANIES_COUNT_OP, _v)
+        _c = _d.companies
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("companies")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: CompanyFilterInput | None = None,
-        order_by: list[CompanyOrderByInput | None] | None = None,
+        filter: CompanyFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CompanyOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[Company]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -1096,16 +1239,89 @@ class CompanyApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(company, "The record matching ``filter`` (``findOne``).")
+    async def find_deleted(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: CompanyFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CompanyOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Company]:
+        """One page of the trash: soft-deleted records (``deletedAt`` set) matching ``filter``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        _d = await self._client.execute(COMPANIES_OP, _v)
+        return _runtime.page_of(_d.companies, "companies")
+
+    def iterate_deleted(
+        self,
+        *,
+        filter: CompanyFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CompanyOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        page_size: int | None = None,
+    ) -> _t.AsyncIterator[Company]:
+        """Every soft-deleted record matching ``filter``, page after page."""
+        from twenty_gql.pagination import paginate as _paginate
+
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _v["filter"] = _runtime.trash_filter(_v.get("filter"))
+        return _paginate(
+            self._client,
+            COMPANIES_OP,
+            _v,
+            connection=lambda _d: _d.companies,
+            page_size=page_size,
+        )
+
     find_duplicates = _runtime.method(
         company_duplicates, "Records that duplicate the given ids or data (``findDuplicates``)."
     )
     group_by = _runtime.method(
         companies_group_by, "Aggregates grouped by the given fields (``groupBy``)."
     )
-    create = _runtime.method(
-        create_company, "Create (or, with ``upsert=True``, upsert) one record."
-    )
+
+    async def create(
+        self,
+        data: CompanyCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> Company:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_COMPANY_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_company
+        if _r is None:
+            raise _runtime.EmptyResultError("createCompany")
+        return _r
 
     async def create_many(
         self,
@@ -1130,65 +1346,201 @@ class CompanyApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_company,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    update_many = _runtime.method(update_companies, "Update every record matching ``filter``.")
-    delete = _runtime.method(delete_company, "Soft-delete one record by id.")
-    delete_many = _runtime.method(delete_companies, "Soft-delete every record matching ``filter``.")
-    destroy = _runtime.method(destroy_company, "Permanently delete one record by id.")
-    destroy_many = _runtime.method(
-        destroy_companies, "Permanently delete every record matching ``filter``."
-    )
-    restore = _runtime.method(restore_company, "Restore one soft-deleted record by id.")
-    restore_many = _runtime.method(
-        restore_companies, "Restore every soft-deleted record matching ``filter``."
-    )
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: CompanyUpdateInput,
+    ) -> Company:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_COMPANY_OP, _v)
+        _r = _d.update_company
+        if _r is None:
+            raise _runtime.EmptyResultError("updateCompany")
+        return _r
+
+    async def update_where(
+        self,
+        *,
+        data: CompanyUpdateInput,
+        filter: CompanyFilterInput,
+    ) -> list[Company]:
+        """Update every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "data": data,
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(UPDATE_COMPANIES_OP, _v)
+        _r = _d.update_companies
+        if _r is None:
+            raise _runtime.EmptyResultError("updateCompanies")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Company:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_COMPANY_OP, _v)
+        _r = _d.delete_company
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteCompany")
+        return _r
+
+    async def delete_where(
+        self,
+        *,
+        filter: CompanyFilterInput,
+    ) -> list[Company]:
+        """Soft-delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DELETE_COMPANIES_OP, _v)
+        _r = _d.delete_companies
+        if _r is None:
+            raise _runtime.EmptyResultError("deleteCompanies")
+        return _r
+
+    async def restore(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Company:
+        """Restore the soft-deleted record ``id`` from the trash."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(RESTORE_COMPANY_OP, _v)
+        _r = _d.restore_company
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreCompany")
+        return _r
+
+    async def restore_where(
+        self,
+        *,
+        filter: CompanyFilterInput,
+    ) -> list[Company]:
+        """Restore every soft-deleted record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(RESTORE_COMPANIES_OP, _v)
+        _r = _d.restore_companies
+        if _r is None:
+            raise _runtime.EmptyResultError("restoreCompanies")
+        return _r
+
+    async def destroy(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Company:
+        """Permanently delete the record ``id`` (also from the trash)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DESTROY_COMPANY_OP, _v)
+        _r = _d.destroy_company
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyCompany")
+        return _r
+
+    async def destroy_where(
+        self,
+        *,
+        filter: CompanyFilterInput,
+    ) -> list[Company]:
+        """Permanently delete every record matching ``filter``; returns them."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        _d = await self._client.execute(DESTROY_COMPANIES_OP, _v)
+        _r = _d.destroy_companies
+        if _r is None:
+            raise _runtime.EmptyResultError("destroyCompanies")
+        return _r
+
     merge = _runtime.method(merge_companies, "Merge duplicate records into one.")
 
     async def find_many_with(
         self,
         include: _t.Iterable[CompanyRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: CompanyFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[CompanyOrderByInput | None] | None = None,
-    ) -> CompanyWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: CompanyFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[CompanyOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[CompanyWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_companies_with_op(include), _v)
-        return _d.companies
+        return _runtime.page_of(_d.companies, "companies")
 
     async def find_one_with(
         self,
         include: _t.Iterable[CompanyRelationName],
         *,
         filter: CompanyFilterInput,
-    ) -> CompanyWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> CompanyWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_company_with_op(include), _v)
-        return _d.company
+        try:
+            _d = await self._client.execute(_company_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("company", filter=filter, cause=_e) from _e
+        _r = _d.company
+        if _r is None:
+            raise _runtime.RecordNotFoundError("company", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[CompanyRelationName],
+        id: _uuid.UUID | str,
+    ) -> CompanyWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _company_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("company", id=id, cause=_e) from _e
+        _r = _d.company
+        if _r is None:
+            raise _runtime.RecordNotFoundError("company", id=id)
+        return _r

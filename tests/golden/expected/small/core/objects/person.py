@@ -43,8 +43,10 @@ __all__ = [
     "CreatePersonResult",
     "DELETE_PERSON_OP",
     "DeletePersonResult",
+    "PEOPLE_COUNT_OP",
     "PEOPLE_OP",
     "PERSON_OP",
+    "PeopleCountResult",
     "PeopleResult",
     "PeopleWithRelationsResult",
     "Person",
@@ -60,6 +62,7 @@ __all__ = [
     "PersonTagsEnum",
     "PersonTagsEnumFilter",
     "PersonTagsEnumLiteral",
+    "PersonTotalCount",
     "PersonUpdateInput",
     "PersonWhereUniqueInput",
     "PersonWithRelations",
@@ -72,6 +75,7 @@ __all__ = [
     "create_person",
     "delete_person",
     "people",
+    "people_count",
     "person",
     "update_person",
 ]
@@ -90,7 +94,7 @@ PersonTagsEnumLiteral = _t.Literal[
 
 class Person(_msgspec.Struct, frozen=True, kw_only=True):
     city: str | None = None
-    company_id: str | None = _msgspec.field(default=None, name="companyId")
+    company_id: _uuid.UUID | None = _msgspec.field(default=None, name="companyId")
     created_at: _dt.datetime = _msgspec.field(name="createdAt")
     emails: Emails | None = None
     id: _uuid.UUID
@@ -107,6 +111,12 @@ class PersonConnection(_msgspec.Struct, frozen=True, kw_only=True):
 class PersonEdge(_msgspec.Struct, frozen=True, kw_only=True):
     cursor: str
     node: Person
+
+
+class PersonTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``Person`` records matching a filter (``totalCount`` only)."""
+
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
 class PersonWithRelations(Person, frozen=True, kw_only=True):
@@ -146,9 +156,9 @@ PersonCreateInput = _te.TypedDict(
     {
         "city": "str | None",
         "company": "CompanyRelationInput | None",
-        "companyId": "str | _uuid.UUID | None",
+        "companyId": "_uuid.UUID | str | None",
         "emails": "EmailsCreateInput | None",
-        "id": "str | _uuid.UUID | None",
+        "id": "_uuid.UUID | str | None",
         "name": "FullNameCreateInput | None",
         "tags": "list[PersonTagsEnum | PersonTagsEnumLiteral | None] | None",
     },
@@ -204,7 +214,7 @@ PersonUpdateInput = _te.TypedDict(
     "PersonUpdateInput",
     {
         "city": "str | None",
-        "companyId": "str | _uuid.UUID | None",
+        "companyId": "_uuid.UUID | str | None",
         "emails": "EmailsCreateInput | None",
         "name": "FullNameCreateInput | None",
         "tags": "list[PersonTagsEnum | PersonTagsEnumLiteral | None] | None",
@@ -257,28 +267,28 @@ query People($after: String, $before: String, $filter: PersonFilterInput, $first
 async def people(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: PersonFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[PersonOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: PersonFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[PersonOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> PersonConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(PEOPLE_OP, _v)
@@ -346,12 +356,12 @@ async def create_people(
     client: _runtime.Executor,
     *,
     data: list[PersonCreateInput],
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> list[Person] | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(CREATE_PEOPLE_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data))
@@ -384,12 +394,12 @@ async def create_person(
     client: _runtime.Executor,
     *,
     data: PersonCreateInput,
-    upsert: bool | None = None,
+    upsert: bool | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> Person | None:
     _v: _runtime.Variables = {
         "data": data,
     }
-    if upsert is not None:
+    if upsert is not _runtime.NOT_GIVEN:
         _v["upsert"] = upsert
 
     _d = await client.execute(CREATE_PERSON_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data))
@@ -466,6 +476,41 @@ async def update_person(
 
     _d = await client.execute(UPDATE_PERSON_OP, _v)
     return _d.update_person
+
+
+class PeopleCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    people: PersonTotalCount | None = None
+
+
+PEOPLE_COUNT_OP: _runtime.Operation[PeopleCountResult] = _runtime.Operation(
+    name="PeopleCount",
+    document="""\
+query PeopleCount($filter: PersonFilterInput) {
+  people(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("people",),
+    result_type=PeopleCountResult,
+    idempotent=True,
+)
+
+
+async def people_count(
+    client: _runtime.Executor,
+    *,
+    filter: PersonFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> PersonTotalCount | None:
+    """How many ``Person`` records match ``filter`` (``totalCount`` of ``people``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(PEOPLE_COUNT_OP, _v)
+    return _d.people
 
 
 PersonRelationName = _t.Literal["company",]
@@ -581,22 +626,118 @@ class PersonApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(people, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Person:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(PERSON_OP, {"filter": {"id": {"eq": str(id)}}})
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("person", id=id, cause=_e) from _e
+        _r = _d.person
+        if _r is None:
+            raise _runtime.RecordNotFoundError("person", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: PersonFilterInput,
+    ) -> Person:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(PERSON_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("person", filter=filter, cause=_e) from _e
+        _r = _d.person
+        if _r is None:
+            raise _runtime.RecordNotFoundError("person", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: PersonFilterInput,
+    ) -> Person | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(PERSON_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.person
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: PersonFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[PersonOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[Person]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(PEOPLE_OP, _v)
+        return _runtime.page_of(_d.people, "people")
+
+    async def count(
+        self,
+        *,
+        filter: PersonFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(PEOPLE_COUNT_OP, _v)
+        _c = _d.people
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("people")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: PersonFilterInput | None = None,
-        order_by: list[PersonOrderByInput | None] | None = None,
+        filter: PersonFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[PersonOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[Person]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -607,8 +748,25 @@ class PersonApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(person, "The record matching ``filter`` (``findOne``).")
-    create = _runtime.method(create_person, "Create (or, with ``upsert=True``, upsert) one record.")
+    async def create(
+        self,
+        data: PersonCreateInput,
+        *,
+        upsert: bool = False,
+    ) -> Person:
+        """Create (or, with ``upsert=True``, upsert) one record and return it; ``EmptyResultError`` if the server answers null."""
+        _v: _runtime.Variables = {
+            "data": data,
+        }
+        if upsert:
+            _v["upsert"] = True
+        _d = await self._client.execute(
+            CREATE_PERSON_OP, _v, idempotent=_runtime.keyed_upsert(upsert, data)
+        )
+        _r = _d.create_person
+        if _r is None:
+            raise _runtime.EmptyResultError("createPerson")
+        return _r
 
     async def create_many(
         self,
@@ -633,54 +791,103 @@ class PersonApi(_runtime.Facade):
             **options,
         )
 
-    update = _runtime.method(
-        update_person,
-        "Update one record by id; keys left out of ``data`` are not sent, ``None`` sets null.",
-    )
-    delete = _runtime.method(delete_person, "Soft-delete one record by id.")
+    async def update(
+        self,
+        id: _uuid.UUID | str,
+        data: PersonUpdateInput,
+    ) -> Person:
+        """Update the record ``id`` and return it: keys left out of ``data`` are not sent, ``None`` sets null."""
+        _v: _runtime.Variables = {
+            "id": id,
+            "data": data,
+        }
+
+        _d = await self._client.execute(UPDATE_PERSON_OP, _v)
+        _r = _d.update_person
+        if _r is None:
+            raise _runtime.EmptyResultError("updatePerson")
+        return _r
+
+    async def delete(
+        self,
+        id: _uuid.UUID | str,
+    ) -> Person:
+        """Soft-delete the record ``id`` (it goes to the trash; ``restore`` undoes it)."""
+        _v: _runtime.Variables = {
+            "id": id,
+        }
+
+        _d = await self._client.execute(DELETE_PERSON_OP, _v)
+        _r = _d.delete_person
+        if _r is None:
+            raise _runtime.EmptyResultError("deletePerson")
+        return _r
 
     async def find_many_with(
         self,
         include: _t.Iterable[PersonRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: PersonFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[PersonOrderByInput | None] | None = None,
-    ) -> PersonWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: PersonFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[PersonOrderByInput | None] | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[PersonWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_people_with_op(include), _v)
-        return _d.people
+        return _runtime.page_of(_d.people, "people")
 
     async def find_one_with(
         self,
         include: _t.Iterable[PersonRelationName],
         *,
         filter: PersonFilterInput,
-    ) -> PersonWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> PersonWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_person_with_op(include), _v)
-        return _d.person
+        try:
+            _d = await self._client.execute(_person_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("person", filter=filter, cause=_e) from _e
+        _r = _d.person
+        if _r is None:
+            raise _runtime.RecordNotFoundError("person", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[PersonRelationName],
+        id: _uuid.UUID | str,
+    ) -> PersonWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _person_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("person", id=id, cause=_e) from _e
+        _r = _d.person
+        if _r is None:
+            raise _runtime.RecordNotFoundError("person", id=id)
+        return _r

@@ -28,6 +28,7 @@ else:
     _m_company = _runtime.lazy_module(__package__, ".company")
 
 __all__ = [
+    "WORKSPACE_MEMBERS_COUNT_OP",
     "WORKSPACE_MEMBERS_OP",
     "WORKSPACE_MEMBER_OP",
     "WorkspaceMember",
@@ -40,15 +41,18 @@ __all__ = [
     "WorkspaceMemberRelationInput",
     "WorkspaceMemberRelationName",
     "WorkspaceMemberResult",
+    "WorkspaceMemberTotalCount",
     "WorkspaceMemberWhereUniqueInput",
     "WorkspaceMemberWithRelations",
     "WorkspaceMemberWithRelationsConnection",
     "WorkspaceMemberWithRelationsEdge",
     "WorkspaceMemberWithRelationsResult",
+    "WorkspaceMembersCountResult",
     "WorkspaceMembersResult",
     "WorkspaceMembersWithRelationsResult",
     "workspace_member",
     "workspace_members",
+    "workspace_members_count",
 ]
 
 
@@ -68,6 +72,12 @@ class WorkspaceMemberConnection(_msgspec.Struct, frozen=True, kw_only=True):
 class WorkspaceMemberEdge(_msgspec.Struct, frozen=True, kw_only=True):
     cursor: str
     node: WorkspaceMember
+
+
+class WorkspaceMemberTotalCount(_msgspec.Struct, frozen=True, kw_only=True):
+    """The number of ``WorkspaceMember`` records matching a filter (``totalCount`` only)."""
+
+    total_count: int | None = _msgspec.field(default=None, name="totalCount")
 
 
 class WorkspaceMemberWithRelations(WorkspaceMember, frozen=True, kw_only=True):
@@ -222,31 +232,70 @@ query WorkspaceMembers($after: String, $before: String, $filter: WorkspaceMember
 async def workspace_members(
     client: _runtime.Executor,
     *,
-    after: str | None = None,
-    before: str | None = None,
-    filter: WorkspaceMemberFilterInput | None = None,
-    first: int | None = None,
-    last: int | None = None,
-    offset: int | None = None,
-    order_by: list[WorkspaceMemberOrderByInput | None] | None = None,
+    after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    filter: WorkspaceMemberFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    order_by: list[WorkspaceMemberOrderByInput | None]
+    | None
+    | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> WorkspaceMemberConnection | None:
     _v: _runtime.Variables = {}
-    if after is not None:
+    if after is not _runtime.NOT_GIVEN:
         _v["after"] = after
-    if before is not None:
+    if before is not _runtime.NOT_GIVEN:
         _v["before"] = before
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if first is not None:
+    if first is not _runtime.NOT_GIVEN:
         _v["first"] = first
-    if last is not None:
+    if last is not _runtime.NOT_GIVEN:
         _v["last"] = last
-    if offset is not None:
+    if offset is not _runtime.NOT_GIVEN:
         _v["offset"] = offset
-    if order_by is not None:
+    if order_by is not _runtime.NOT_GIVEN:
         _v["orderBy"] = order_by
 
     _d = await client.execute(WORKSPACE_MEMBERS_OP, _v)
+    return _d.workspace_members
+
+
+class WorkspaceMembersCountResult(_msgspec.Struct, frozen=True, kw_only=True):
+    workspace_members: WorkspaceMemberTotalCount | None = _msgspec.field(
+        default=None, name="workspaceMembers"
+    )
+
+
+WORKSPACE_MEMBERS_COUNT_OP: _runtime.Operation[WorkspaceMembersCountResult] = _runtime.Operation(
+    name="WorkspaceMembersCount",
+    document="""\
+query WorkspaceMembersCount($filter: WorkspaceMemberFilterInput) {
+  workspaceMembers(filter: $filter) {
+    totalCount
+  }
+}
+""",
+    endpoint="graphql",
+    kind="query",
+    root_fields=("workspaceMembers",),
+    result_type=WorkspaceMembersCountResult,
+    idempotent=True,
+)
+
+
+async def workspace_members_count(
+    client: _runtime.Executor,
+    *,
+    filter: WorkspaceMemberFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+) -> WorkspaceMemberTotalCount | None:
+    """How many ``WorkspaceMember`` records match ``filter`` (``totalCount`` of ``workspaceMembers``)."""
+    _v: _runtime.Variables = {}
+    if filter is not _runtime.NOT_GIVEN:
+        _v["filter"] = filter
+
+    _d = await client.execute(WORKSPACE_MEMBERS_COUNT_OP, _v)
     return _d.workspace_members
 
 
@@ -380,22 +429,124 @@ class WorkspaceMemberApi(_runtime.Facade):
 
     __slots__ = ()
 
-    find_many = _runtime.method(workspace_members, "One page of records (``findMany``).")
+    async def get(
+        self,
+        id: _uuid.UUID | str,
+    ) -> WorkspaceMember:
+        """The record with this id; ``RecordNotFoundError`` when there is none (or it is in the trash)."""
+        try:
+            _d = await self._client.execute(
+                WORKSPACE_MEMBER_OP, {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workspaceMember", id=id, cause=_e) from _e
+        _r = _d.workspace_member
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workspaceMember", id=id)
+        return _r
+
+    async def find_one(
+        self,
+        *,
+        filter: WorkspaceMemberFilterInput,
+    ) -> WorkspaceMember:
+        """The record matching ``filter``; ``RecordNotFoundError`` when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(WORKSPACE_MEMBER_OP, _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workspaceMember", filter=filter, cause=_e) from _e
+        _r = _d.workspace_member
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workspaceMember", filter=filter)
+        return _r
+
+    async def find_one_or_none(
+        self,
+        *,
+        filter: WorkspaceMemberFilterInput,
+    ) -> WorkspaceMember | None:
+        """The record matching ``filter``, or None when none does."""
+        _v: _runtime.Variables = {
+            "filter": filter,
+        }
+
+        try:
+            _d = await self._client.execute(WORKSPACE_MEMBER_OP, _v)
+        except _runtime.NotFoundError:
+            return None
+        _r = _d.workspace_member
+        return _r
+
+    async def find_many(
+        self,
+        *,
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: WorkspaceMemberFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkspaceMemberOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[WorkspaceMember]:
+        """One page of the records matching ``filter``: ``page.nodes``, ``page.total_count``; continue with ``after=page.end_cursor`` while ``page.has_next_page``."""
+        _v: _runtime.Variables = {}
+        if after is not _runtime.NOT_GIVEN:
+            _v["after"] = after
+        if before is not _runtime.NOT_GIVEN:
+            _v["before"] = before
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+        if first is not _runtime.NOT_GIVEN:
+            _v["first"] = first
+        if last is not _runtime.NOT_GIVEN:
+            _v["last"] = last
+        if offset is not _runtime.NOT_GIVEN:
+            _v["offset"] = offset
+        if order_by is not _runtime.NOT_GIVEN:
+            _v["orderBy"] = order_by
+
+        _d = await self._client.execute(WORKSPACE_MEMBERS_OP, _v)
+        return _runtime.page_of(_d.workspace_members, "workspaceMembers")
+
+    async def count(
+        self,
+        *,
+        filter: WorkspaceMemberFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> int:
+        """How many records match ``filter`` (a query selecting only ``totalCount``)."""
+        _v: _runtime.Variables = {}
+        if filter is not _runtime.NOT_GIVEN:
+            _v["filter"] = filter
+
+        _d = await self._client.execute(WORKSPACE_MEMBERS_COUNT_OP, _v)
+        _c = _d.workspace_members
+        _n = _c.total_count if _c is not None else None
+        if _n is None:
+            raise _runtime.EmptyResultError("workspaceMembers")
+        return _n
 
     def iterate(
         self,
         *,
-        filter: WorkspaceMemberFilterInput | None = None,
-        order_by: list[WorkspaceMemberOrderByInput | None] | None = None,
+        filter: WorkspaceMemberFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkspaceMemberOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
         page_size: int | None = None,
     ) -> _t.AsyncIterator[WorkspaceMember]:
         """Every matching record, page after page (``twenty_gql.pagination``)."""
         from twenty_gql.pagination import paginate as _paginate
 
         _v: _runtime.Variables = {}
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         return _paginate(
@@ -406,50 +557,73 @@ class WorkspaceMemberApi(_runtime.Facade):
             page_size=page_size,
         )
 
-    find_one = _runtime.method(workspace_member, "The record matching ``filter`` (``findOne``).")
-
     async def find_many_with(
         self,
         include: _t.Iterable[WorkspaceMemberRelationName],
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: WorkspaceMemberFilterInput | None = None,
-        first: int | None = None,
-        last: int | None = None,
-        offset: int | None = None,
-        order_by: list[WorkspaceMemberOrderByInput | None] | None = None,
-    ) -> WorkspaceMemberWithRelationsConnection | None:
+        after: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        before: str | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        filter: WorkspaceMemberFilterInput | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        first: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        last: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        offset: int | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+        order_by: list[WorkspaceMemberOrderByInput | None]
+        | None
+        | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    ) -> _runtime.Page[WorkspaceMemberWithRelations]:
         """Like ``find_many``, also selecting the relations named in ``include``."""
         _v: _runtime.Variables = {}
-        if after is not None:
+        if after is not _runtime.NOT_GIVEN:
             _v["after"] = after
-        if before is not None:
+        if before is not _runtime.NOT_GIVEN:
             _v["before"] = before
-        if filter is not None:
+        if filter is not _runtime.NOT_GIVEN:
             _v["filter"] = filter
-        if first is not None:
+        if first is not _runtime.NOT_GIVEN:
             _v["first"] = first
-        if last is not None:
+        if last is not _runtime.NOT_GIVEN:
             _v["last"] = last
-        if offset is not None:
+        if offset is not _runtime.NOT_GIVEN:
             _v["offset"] = offset
-        if order_by is not None:
+        if order_by is not _runtime.NOT_GIVEN:
             _v["orderBy"] = order_by
 
         _d = await self._client.execute(_workspace_members_with_op(include), _v)
-        return _d.workspace_members
+        return _runtime.page_of(_d.workspace_members, "workspaceMembers")
 
     async def find_one_with(
         self,
         include: _t.Iterable[WorkspaceMemberRelationName],
         *,
         filter: WorkspaceMemberFilterInput,
-    ) -> WorkspaceMemberWithRelations | None:
-        """Like ``find_one``, also selecting the relations named in ``include``."""
+    ) -> WorkspaceMemberWithRelations:
+        """Like ``find_one``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when no record matches."""
         _v: _runtime.Variables = {
             "filter": filter,
         }
 
-        _d = await self._client.execute(_workspace_member_with_op(include), _v)
-        return _d.workspace_member
+        try:
+            _d = await self._client.execute(_workspace_member_with_op(include), _v)
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workspaceMember", filter=filter, cause=_e) from _e
+        _r = _d.workspace_member
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workspaceMember", filter=filter)
+        return _r
+
+    async def get_with(
+        self,
+        include: _t.Iterable[WorkspaceMemberRelationName],
+        id: _uuid.UUID | str,
+    ) -> WorkspaceMemberWithRelations:
+        """Like ``get``, also selecting the relations named in ``include``; ``RecordNotFoundError`` when there is no such record."""
+        try:
+            _d = await self._client.execute(
+                _workspace_member_with_op(include), {"filter": {"id": {"eq": str(id)}}}
+            )
+        except _runtime.NotFoundError as _e:
+            raise _runtime.RecordNotFoundError("workspaceMember", id=id, cause=_e) from _e
+        _r = _d.workspace_member
+        if _r is None:
+            raise _runtime.RecordNotFoundError("workspaceMember", id=id)
+        return _r

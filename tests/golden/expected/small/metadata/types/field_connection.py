@@ -78,13 +78,13 @@ query Fields($filter: FieldFilter, $paging: CursorPaging) {
 async def fields(
     client: _runtime.Executor,
     *,
-    filter: FieldFilter | None = None,
-    paging: CursorPaging | None = None,
+    filter: FieldFilter | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    paging: CursorPaging | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> FieldConnection:
     _v: _runtime.Variables = {}
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if paging is not None:
+    if paging is not _runtime.NOT_GIVEN:
         _v["paging"] = paging
 
     _d = await client.execute(FIELDS_OP, _v)

@@ -89,13 +89,13 @@ query Objects($filter: ObjectFilter, $paging: CursorPaging) {
 async def objects(
     client: _runtime.Executor,
     *,
-    filter: ObjectFilter | None = None,
-    paging: CursorPaging | None = None,
+    filter: ObjectFilter | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
+    paging: CursorPaging | None | _runtime.NotGiven = _runtime.NOT_GIVEN,
 ) -> ObjectConnection:
     _v: _runtime.Variables = {}
-    if filter is not None:
+    if filter is not _runtime.NOT_GIVEN:
         _v["filter"] = filter
-    if paging is not None:
+    if paging is not _runtime.NOT_GIVEN:
         _v["paging"] = paging
 
     _d = await client.execute(OBJECTS_OP, _v)
