@@ -75,7 +75,7 @@ async def still_works(env: Env) -> None:
     created = await env.crm.companies.create(data={"name": name})
     assert created is not None and created.name == name
     page = await env.crm.companies.find_many(filter={"name": {"eq": name}})
-    assert [e.node.id for e in page.edges] == [created.id]
+    assert [c.id for c in page] == [created.id]
 
 
 def raw_create(env: Env, data: Any) -> Awaitable[dict[str, Any]]:
@@ -177,7 +177,7 @@ async def test_a_set_is_sent_as_a_list(env: Env) -> None:
     b = await env.crm.companies.create(data={"name": "b"})
     assert a is not None and b is not None
     page = await env.crm.companies.find_many(filter={"id": {"in": {str(a.id), str(b.id)}}})
-    assert {e.node.id for e in page.edges} == {a.id, b.id}
+    assert {c.id for c in page} == {a.id, b.id}
 
 
 # -- refused by the server -----------------------------------------------------------------------

@@ -48,7 +48,7 @@ SCRIPT = textwrap.dedent(
             created = await crm.companies.create(data={"name": "Slim Install Inc"})
             page = await crm.companies.find_many(filter={"id": {"eq": created.id}}, first=5)
             first_calls = time.perf_counter() - t1
-            names = [edge.node.name for edge in page.edges]
+            names = [c.name for c in page]
             return names, type(created).__module__, first_calls
 
     names, module, first_calls = asyncio.run(main())

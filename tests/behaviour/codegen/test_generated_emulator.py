@@ -34,7 +34,7 @@ async def client() -> AsyncIterator[TwentyClient]:
 async def test_company_person_round_trip_every_field_type(ts: Any, client: TwentyClient) -> None:
     crm = ts.CoreApi(client)
     members = await crm.workspace_members.find_many(first=1)
-    owner = members.edges[0].node
+    owner = members[0]
     company = await crm.companies.create(
         data={
             "name": "Acme Rockets",
@@ -61,7 +61,7 @@ async def test_company_person_round_trip_every_field_type(ts: Any, client: Twent
     assert company.address.address_city == "Lyon" and company.address.address_lat == 45.76
     assert company.ideal_customer_profile is True
     assert company.position == 7.5
-    assert company.account_owner_id == str(owner.id)
+    assert company.account_owner_id == owner.id  # a foreign key is a uuid.UUID like id
     assert company.created_by.source is ts.core.ActorSourceEnum.API
     assert company.created_at.tzinfo is not None and company.deleted_at is None
 
@@ -79,7 +79,7 @@ async def test_company_person_round_trip_every_field_type(ts: Any, client: Twent
     assert person.emails.primary_email == "ada@acme-rockets.test"
     assert person.emails.additional_emails == ["a@x.test"]
     assert person.phones.primary_phone_number == "612345678"
-    assert person.company_id == str(company.id)
+    assert person.company_id == company.id
     assert person.avatar_file[0].label == "ada.png"
 
     # to-one and one-to-many relations through include=
@@ -135,7 +135,7 @@ async def test_select_datetime_richtext_morph_and_readonly_types(
     )
     assert note.body_v2.markdown == "# Hello" and note.body_v2.blocknote is None
     target = await crm.note_targets.create(data={"noteId": note.id, "targetCompanyId": company.id})
-    assert target.target_company_id == str(company.id) and target.target_person_id is None
+    assert target.target_company_id == company.id and target.target_person_id is None
 
     linked = uuid.uuid4()
     activity = await crm.timeline_activities.create(
@@ -149,7 +149,7 @@ async def test_select_datetime_richtext_morph_and_readonly_types(
     assert activity.properties == {"diff": {"title": [None, "Kickoff"]}, "n": [1, 2.5, True, None]}
     assert activity.linked_record_id == linked  # UUID scalar decoded to uuid.UUID
     found = await crm.companies.find_many(filter={"searchVector": {"search": "Morph"}})
-    assert isinstance(found.edges, list)  # TS_VECTOR filter accepted; searchVector typed str
+    assert isinstance(found.nodes, list)  # TS_VECTOR filter accepted; searchVector typed str
 
 
 async def test_iterate_bulk_upsert_and_soft_delete(ts: Any, client: TwentyClient) -> None:
@@ -179,7 +179,7 @@ async def test_iterate_bulk_upsert_and_soft_delete(ts: Any, client: TwentyClient
     deleted = await crm.companies.delete(id=ids[0])
     assert deleted.deleted_at is not None
     gone = await crm.companies.find_many(filter={"id": {"eq": ids[0]}})
-    assert gone.edges == []
+    assert gone.nodes == []
     restored = await crm.companies.restore(id=ids[0])
     assert restored.deleted_at is None
     await crm.companies.delete(id=ids[1])

@@ -60,13 +60,13 @@ async def test_service_receives_exactly_the_expected_typed_verified_events(ts: A
             assert len(batch.records) == 60
             await crm.companies.update(id=acme.id, data={"name": "Acme Corp", "employees": 12})
             batch_filter = {"name": {"like": "Batch %"}}
-            updated = await crm.companies.update_many(data={"employees": 1000}, filter=batch_filter)
+            updated = await crm.companies.update_where(data={"employees": 1000}, filter=batch_filter)
             assert len(updated) == 60
             await crm.companies.delete(id=acme.id)
             await crm.companies.restore(id=acme.id)
-            await crm.companies.delete_many(filter=batch_filter)
+            await crm.companies.delete_where(filter=batch_filter)
             await crm.companies.destroy(id=acme.id)
-            await crm.companies.destroy_many(filter=batch_filter)
+            await crm.companies.destroy_where(filter=batch_filter)
             await emu.webhooks_idle()
             deliveries = list(emu.webhooks.deliveries)
     finally:

@@ -136,10 +136,10 @@ async def test_include_selects_relations_and_caches_documents(small: Any) -> Non
     }
     fake = Fake(data)
     api = small.CoreApi(fake).companies
-    conn = await api.find_many_with(["people"], first=1)
-    node = conn.edges[0].node
+    page = await api.find_many_with(["people"], first=1)
+    node = page.nodes[0]
     assert isinstance(node, small.core.CompanyWithRelations)
-    assert node.people.edges[0].node.company_id == CID
+    assert node.people.edges[0].node.company_id == uuid.UUID(CID)
     assert node.account_owner is msgspec.UNSET  # not asked for
     op1 = fake.calls[0]["op"]
     assert "people {" in op1.document and "accountOwner {" not in op1.document

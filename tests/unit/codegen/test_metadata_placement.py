@@ -92,7 +92,7 @@ async def main():
     async with TwentyClient("http://127.0.0.1:9", "k", rate_limit=None, transport=transport) as c:
         from twenty_standard import MetadataApi
         page = await MetadataApi(c).objects.find_many(paging={"first": 1})
-        assert page.edges == [], page
+        assert page.edges == [], page  # metadata facade: the connection struct
     print(" ".join(sorted(m for m in sys.modules if m.startswith("twenty_standard."))))
 
 
