@@ -73,8 +73,7 @@ async def run(work: Path, contract: Path) -> int:
 
 async def steps(crm: CoreApi, storage: FileService, work: Path, contract: Path) -> int:
     files = crm.files
-    created = await crm.companies.create(data={"name": "Acme Documents"})
-    assert created is not None
+    created = await crm.companies.create({"name": "Acme Documents"})
     company = created.id
     marks: list[int] = []
 
@@ -85,8 +84,7 @@ async def steps(crm: CoreApi, storage: FileService, work: Path, contract: Path) 
     att = await crm.companies.attach_file(company, contract, progress=progress)
     print(f"attached {att.label!r} to company {company} ({len(marks)} progress marks)")
 
-    person = await crm.people.create(data={"name": {"firstName": "Ada"}})
-    assert person is not None
+    person = await crm.people.create({"name": {"firstName": "Ada"}})
     avatar = await crm.people.set_avatar_file(
         person.id, [("ada.png", b"\x89PNG\r\n\x1a\n" + b"0" * 1024)]
     )

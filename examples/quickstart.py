@@ -45,15 +45,13 @@ async def records(client: TwentyClient) -> None:
     page = await crm.companies.find_many(
         filter={"name": {"ilike": "%partners%"}}, order_by=[{"name": "AscNullsLast"}], first=10
     )
-    assert page is not None
-    names = [edge.node.name for edge in page.edges]
+    names = [company.name for company in page]
     report(f"companies named like '%partners%': {page.total_count} (first page: {names[:3]} ...)")
 
     # 2. A person linked to a company (the relation is set through its foreign key).
-    acme = await crm.companies.find_one(filter={"name": {"eq": "Acme Partners"}})
+    acme = await crm.companies.find_one_or_none(filter={"name": {"eq": "Acme Partners"}})
     if acme is None:
-        acme = await crm.companies.create(data={"name": "Acme Partners"})
-    assert acme is not None
+        acme = await crm.companies.create({"name": "Acme Partners"})
     ada = await crm.people.create(
         data={
             "name": {"firstName": "Ada", "lastName": "Lovelace"},
@@ -62,9 +60,9 @@ async def records(client: TwentyClient) -> None:
             "companyId": acme.id,
         }
     )
-    assert ada is not None
-    with_company = await crm.people.find_one_with(["company"], filter={"id": {"eq": ada.id}})
-    company = with_company.company if with_company is not None else None
+    with_company = await crm.people.get_with(["company"], ada.id)
+    company = with_company.company
+    assert ada.company_id == acme.id  # ids and foreign keys are both uuid.UUID
     report(f"created person {ada.id} at {company.name if company else None!r}")
 
     # 3. Bulk upsert: chunked to the batch limit, paced by the rate limit, matched on domainName.
@@ -161,7 +159,6 @@ async def contracts(client: TwentyClient) -> None:
 
     crm = CoreApi(client)
     acme = await crm.companies.find_one(filter={"name": {"eq": "Acme Partners"}})
-    assert acme is not None
     first = await crm.contracts.create(
         data={
             "name": "Acme 2026",
@@ -170,7 +167,6 @@ async def contracts(client: TwentyClient) -> None:
             "companyId": acme.id,
         }
     )
-    assert first is not None
     more = await crm.contracts.create_many(
         [
             {"name": "Acme pilot", "plan": "STARTER", "seats": 5, "companyId": acme.id},
@@ -184,14 +180,13 @@ async def contracts(client: TwentyClient) -> None:
     report(f"contracts with >= 10 seats: {sorted((c.name or '', c.seats) for c in big)}")
 
     page = await crm.contracts.find_many_with(["company"], order_by=[{"seats": "DescNullsLast"}])
-    assert page is not None
     rows = [
         (
-            edge.node.name,
-            edge.node.plan.value if edge.node.plan else None,
-            edge.node.company.name if edge.node.company else None,
+            contract.name,
+            contract.plan.value if contract.plan else None,
+            contract.company.name if contract.company else None,
         )
-        for edge in page.edges
+        for contract in page
     ]
     report(f"contracts with their company: {rows}")
 

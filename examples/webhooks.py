@@ -93,9 +93,8 @@ async def main() -> int:
             first = batch.records[0]
             assert first is not None
             await crm.companies.update(id=first.id, data={"name": "Hooked Prime", "employees": 7})
-            person = await crm.people.create(data={"jobTitle": "CTO"})
-            assert person is not None
-            await crm.people.delete(id=person.id)
+            person = await crm.people.create({"jobTitle": "CTO"})
+            await crm.people.delete(person.id)
             await crm.opportunities.create(data={"name": "Deal"})
             # an object added after the bindings were generated: its events arrive untyped
             emu.workspace.create_object(

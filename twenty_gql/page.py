@@ -95,12 +95,21 @@ def page_of(conn: Connection[T] | None, root_field: str) -> Page[T]:
     if conn is None:
         raise EmptyResultError(root_field)
     nodes = [n for e in conn.edges if (n := e.node) is not None]
+    try:  # Twenty's connections: both, read directly (this is every find_many's path)
+        info = conn.page_info  # type: ignore[attr-defined]
+        total = conn.total_count  # type: ignore[attr-defined]
+        return Page(
+            nodes,
+            total if total is not None else len(nodes),
+            info.has_next_page,
+            info.has_previous_page,
+            info.start_cursor,
+            info.end_cursor,
+        )
+    except AttributeError:
+        pass
     total = getattr(conn, "total_count", None)
     info = getattr(conn, "page_info", None)
-    if info is None:
-        return Page(
-            nodes, total if isinstance(total, int) else len(nodes), False, False, None, None
-        )
     return Page(
         nodes,
         total if isinstance(total, int) else len(nodes),
