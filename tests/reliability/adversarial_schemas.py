@@ -940,6 +940,10 @@ _SUFFIXES = (
     "RelationName",
     "Result",  # operation result structs (CompaniesResult)
     "WithRelationsResult",
+    "_count",  # the count operation of a facade's count() (companies_count, COMPANIES_COUNT_OP)
+    "_COUNT",
+    "CountResult",
+    "TotalCount",  # its connection struct (CompanyTotalCount)
     "Fields",  # record fragments (_F_CompanyFields)
 )
 
