@@ -60,7 +60,9 @@ async def test_service_receives_exactly_the_expected_typed_verified_events(ts: A
             assert len(batch.records) == 60
             await crm.companies.update(id=acme.id, data={"name": "Acme Corp", "employees": 12})
             batch_filter = {"name": {"like": "Batch %"}}
-            updated = await crm.companies.update_where(data={"employees": 1000}, filter=batch_filter)
+            updated = await crm.companies.update_where(
+                data={"employees": 1000}, filter=batch_filter
+            )
             assert len(updated) == 60
             await crm.companies.delete(id=acme.id)
             await crm.companies.restore(id=acme.id)

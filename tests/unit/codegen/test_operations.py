@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib
-import uuid
 import json
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
