@@ -5,6 +5,7 @@
     TwentyError
     ├── ConfigurationError (also ValueError)   bad url / key / option, raised at construction
     ├── ClientClosedError                      the client was used after aclose()
+    ├── MetadataNameError (also ValueError)   a data-model name/label/option refused before sending
     ├── InvalidVariablesError (also TypeError, ValueError)  variables that cannot be sent
     │                                          faithfully (NaN/inf, naive datetime, an object
     │                                          JSON cannot carry): raised before sending
@@ -18,11 +19,16 @@
     ├── DeadlineExceededError (also TimeoutError)  a call's or a bulk run's ``deadline`` passed
     ├── HTTPStatusError                        a non-2xx answer that is not a GraphQL body
     ├── DecodeError                            non-JSON, HTML, truncated, or neither data nor errors
+    │   └── EmptyResultError                   null where a record is expected (names the field)
     └── GraphQLResponseError                   the answer carried ``errors`` (Twenty sends HTTP 200)
         ├── UnauthenticatedError               UNAUTHENTICATED (bad / expired key)
         ├── ForbiddenError                     FORBIDDEN (missing / revoked key, no permission)
         │   └── PermissionDeniedError          subCode PERMISSION_DENIED: the key's role forbids it
         ├── NotFoundError                      NOT_FOUND
+        │   ├── RecordNotFoundError            get / find_one: no record matches
+        │   └── ObjectNotFoundError            the data model has no object/field of that name
+        ├── SchemaDriftError                   GRAPHQL_VALIDATION_FAILED naming a field / argument /
+        │                                      type that no longer exists: regenerate the bindings
         ├── ThrottledError                     LIMIT_REACHED / RATE_LIMITED / HTTP 429
         └── BadUserInputError                  BAD_USER_INPUT
             ├── BatchLimitExceededError        "Maximum number of records to upsert is N."
@@ -49,13 +55,18 @@ __all__ = [
     "ConnectionDroppedError",
     "DeadlineExceededError",
     "DecodeError",
+    "EmptyResultError",
     "ForbiddenError",
     "GraphQLResponseError",
     "HTTPStatusError",
     "InvalidVariablesError",
+    "MetadataNameError",
     "NotFoundError",
+    "ObjectNotFoundError",
     "PermissionDeniedError",
+    "RecordNotFoundError",
     "ResponseTooLargeError",
+    "SchemaDriftError",
     "ServiceUnavailableError",
     "ThrottledError",
     "TransportError",
@@ -66,6 +77,7 @@ __all__ = [
     "WriteFailure",
     "error_from_graphql",
     "record_positions",
+    "schema_drift",
     "write_failure",
 ]
 
@@ -84,6 +96,17 @@ class ConfigurationError(TwentyError, ValueError):
 
 class ClientClosedError(TwentyError, RuntimeError):
     """The client was used after ``aclose()`` / leaving ``async with``."""
+
+
+class MetadataNameError(TwentyError, ValueError):
+    """A name, label or option given to :class:`twenty_gql.datamodel.DataModel` breaks Twenty's
+    rules (camelCase names of at most 63 characters, enum-like option values): nothing was
+    sent. ``what`` names the argument, ``value`` the refused value."""
+
+    def __init__(self, message: str, *, what: str, value: Any) -> None:
+        super().__init__(message)
+        self.what = what
+        self.value = value
 
 
 class InvalidVariablesError(TwentyError, TypeError, ValueError):
@@ -204,6 +227,15 @@ class DecodeError(TwentyError):
         super().__init__(f"{message} (HTTP {status}): {self.body!r}" if body else message)
 
 
+class EmptyResultError(DecodeError):
+    """The server answered null where a record is expected (a write's root field);
+    ``root_field`` names it."""
+
+    def __init__(self, message: str, *, root_field: str) -> None:
+        super().__init__(message)
+        self.root_field = root_field
+
+
 class GraphQLResponseError(TwentyError):
     """The server answered with GraphQL ``errors``.
 
@@ -262,6 +294,53 @@ class PermissionDeniedError(ForbiddenError):
 
 class NotFoundError(GraphQLResponseError):
     """NOT_FOUND: the record / object does not exist."""
+
+
+class ObjectNotFoundError(NotFoundError):
+    """The workspace's data model has no object (or no field on an object) by this name.
+    ``object_name`` is the object asked for, ``field_name`` the field (or None)."""
+
+    def __init__(self, message: str, *, object_name: str, field_name: str | None = None) -> None:
+        super().__init__(message, code="NOT_FOUND")
+        self.object_name = object_name
+        self.field_name = field_name
+
+
+class RecordNotFoundError(NotFoundError):
+    """No record matched where one is required (``get``, ``find_one``). ``object_name`` is
+    the object, ``id`` / ``filter`` what was asked for."""
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        object_name: str,
+        id: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+    ) -> None:
+        asked = f"id {id!r}" if id is not None else f"filter {dict(filter or {})!r}"
+        super().__init__(message or f"no {object_name} record matches {asked}", code="NOT_FOUND")
+        self.object_name = object_name
+        self.id = id
+        self.filter = dict(filter) if filter is not None else None
+
+
+class SchemaDriftError(GraphQLResponseError):
+    """The server rejected the operation because a field, argument, type or object it names
+    no longer exists in the workspace: the generated bindings are older than the data model.
+    ``missing`` is the name that is gone, ``parent`` the type it was looked up on (when the
+    message says). Run ``twenty-gql generate`` (or ``twenty-gql check`` to see the drift)."""
+
+    def __init__(self, message: str, *, missing: str, parent: str | None = None, **kw: Any) -> None:
+        self.missing = missing
+        self.parent = parent
+        super().__init__(message, **kw)
+        where = f" on {parent}" if parent else ""
+        self.args = (
+            f"{self.args[0]} -- the workspace no longer has {missing!r}{where}: the generated "
+            "bindings are stale; run `twenty-gql generate` (or `twenty-gql check` to list the "
+            "drift)",
+        )
 
 
 class BadUserInputError(GraphQLResponseError):
@@ -333,6 +412,28 @@ _BY_CODE: dict[str, type[GraphQLResponseError]] = {
 }
 
 
+#: graphql-js / graphql-core document validation messages that mean "this name is gone"
+#: (graphql-js quotes with ", graphql-core 3.2 with '). Variable-value errors ("Variable
+#: '$data' got invalid value ...") are about the values sent, not the bindings: not drift.
+_Q = "[\"']"
+_DRIFT_RES = (
+    re.compile(rf"^Cannot query field {_Q}(\w+){_Q} on type {_Q}(\w+){_Q}"),
+    re.compile(rf"^Unknown argument {_Q}(\w+){_Q} on field {_Q}([\w.]+){_Q}"),
+    re.compile(rf"^Unknown type {_Q}(\w+){_Q}()"),
+    re.compile(rf"^Field {_Q}(\w+){_Q} is not defined by type {_Q}(\w+){_Q}"),
+)
+
+
+def schema_drift(message: str) -> tuple[str, str | None] | None:
+    """``(missing name, type it was looked up on or None)`` when ``message`` is a validation
+    error saying a field / argument / type of the document does not exist; else None."""
+    for rx in _DRIFT_RES:
+        m = rx.match(message)
+        if m:
+            return m.group(1), m.group(2) or None
+    return None
+
+
 def _str(v: Any) -> str | None:
     return v if isinstance(v, str) else None
 
@@ -392,6 +493,9 @@ def error_from_graphql(
             retry_after=retry_after,
             **kw,
         )
+    drift = schema_drift(message) if code in (None, "GRAPHQL_VALIDATION_FAILED") else None
+    if drift is not None:
+        return SchemaDriftError(message, missing=drift[0], parent=drift[1], **kw)
     b = BATCH_LIMIT_RE.search(message)
     if b and int(b.group(1)) > 0 and code in (None, "BAD_USER_INPUT"):
         return BatchLimitExceededError(message, limit=int(b.group(1)), **kw)
