@@ -15,6 +15,8 @@ from twenty_gql.bulk import (
 )
 from twenty_gql.circuit import CircuitPolicy
 from twenty_gql.client import TwentyClient
+from twenty_gql.datamodel import DataModel
+from twenty_gql.dynamic import DynamicObjectApi
 from twenty_gql.errors import (
     BadUserInputError,
     BatchLimitExceededError,
@@ -28,9 +30,12 @@ from twenty_gql.errors import (
     GraphQLResponseError,
     HTTPStatusError,
     InvalidVariablesError,
+    MetadataNameError,
     NotFoundError,
+    ObjectNotFoundError,
     PermissionDeniedError,
     ResponseTooLargeError,
+    SchemaDriftError,
     ServiceUnavailableError,
     ThrottledError,
     TransportError,
@@ -59,16 +64,20 @@ __all__ = [
     "ConfigurationError",
     "ConnectError",
     "ConnectionDroppedError",
+    "DataModel",
     "DeadlineExceededError",
     "DecodeError",
+    "DynamicObjectApi",
     "Endpoint",
     "ForbiddenError",
     "GraphQLResponseError",
     "HTTPStatusError",
     "InvalidVariablesError",
+    "MetadataNameError",
     "MockTransport",
     "MockTransportError",
     "NotFoundError",
+    "ObjectNotFoundError",
     "Operation",
     "OperationKind",
     "PaginationError",
@@ -78,6 +87,7 @@ __all__ = [
     "Response",
     "ResponseTooLargeError",
     "RetryPolicy",
+    "SchemaDriftError",
     "ServiceUnavailableError",
     "ThrottledError",
     "Transport",

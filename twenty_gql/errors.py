@@ -42,6 +42,7 @@ or attribute ever holds the API key: the client scrubs text it puts into an erro
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -274,9 +275,45 @@ class GraphQLResponseError(TwentyError):
         if operation:
             text += f" (operation {operation}"
             text += f", path {'.'.join(map(str, self.path))})" if self.path else ")"
+        if user_friendly_message and _adds(user_friendly_message, message):
+            text += f" -- {user_friendly_message}"
+        self.enum_name: str | None = None
+        self.enum_values: tuple[str, ...] | None = None
+        bad = ENUM_VALUE_RE.search(message)
+        if bad:
+            self.enum_name = bad.group(2)
+            self.enum_values = known_enum_values(self.enum_name)
+            if self.enum_values and "valid values" not in message:
+                text += f" (valid values of {self.enum_name}: {', '.join(self.enum_values)})"
         if len(self.errors) > 1:
             text += f" [+{len(self.errors) - 1} more error(s)]"
         super().__init__(text)
+
+
+#: Twenty's default ``userFriendlyMessage``: says nothing the message does not
+_GENERIC_FRIENDLY = frozenset({"An error occurred.", "An error occurred", ""})
+#: graphql-js 'Value "X" does not exist in "Y" enum.' (graphql-core quotes with ')
+ENUM_VALUE_RE = re.compile(r"""Value ["'](.*?)["'] does not exist in ["'](\w+)["'] enum""")
+
+
+def _adds(friendly: str, message: str) -> bool:
+    """Whether ``userFriendlyMessage`` says something ``message`` does not."""
+    f = friendly.strip()
+    return f not in _GENERIC_FRIENDLY and f.rstrip(".") not in message
+
+
+def known_enum_values(name: str) -> tuple[str, ...] | None:
+    """The values of the enum type ``name`` as the generated bindings loaded in this process
+    define it (generated enums are ``str`` ``Enum`` classes named like the GraphQL type), or
+    None when no loaded binding defines it (or two define it differently)."""
+    found: set[tuple[str, ...]] = set()
+    stack = list(enum.Enum.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__name__ == name and issubclass(cls, str):
+            found.add(tuple(str(m.value) for m in cls))
+    return found.pop() if len(found) == 1 else None
 
 
 class UnauthenticatedError(GraphQLResponseError):

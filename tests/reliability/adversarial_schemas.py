@@ -870,6 +870,8 @@ ALLOWED_IMPORTS = frozenset(
         "uuid",
         "weakref",  # _runtime.files_of: one shared Files per client
         "twenty_gql.bulk",
+        "twenty_gql.datamodel",  # CoreApi.data_model, loaded on first use
+        "twenty_gql.dynamic",  # CoreApi.object(name), loaded on first use
         "twenty_gql.files",
         "twenty_gql.operation",
         "twenty_gql.pagination",
@@ -917,6 +919,7 @@ def generator_vocabulary() -> frozenset[str]:
     words.update(ALLOWED_IMPORTS)
     words.update(
         {"annotations", "twenty_gql", "operation", "bulk", "pagination", "webhooks", "files"}
+        | {"datamodel", "dynamic"}
     )
     return frozenset(words - FORBIDDEN_NAMES)
 
