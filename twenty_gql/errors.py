@@ -530,9 +530,17 @@ def error_from_graphql(
             retry_after=retry_after,
             **kw,
         )
-    drift = schema_drift(message) if code in (None, "GRAPHQL_VALIDATION_FAILED") else None
-    if drift is not None:
-        return SchemaDriftError(message, missing=drift[0], parent=drift[1], **kw)
+    if code in (None, "GRAPHQL_VALIDATION_FAILED"):
+        # every validation error of the document counts; a missing field / argument (it
+        # names where it was looked up) says more than the unknown input type it implies
+        drifts = [
+            (d, msg)
+            for e in objs
+            if isinstance(msg := e.get("message"), str) and (d := schema_drift(msg)) is not None
+        ]
+        if drifts:
+            (gone, parent), text = next(((d, t) for d, t in drifts if d[1]), drifts[0])
+            return SchemaDriftError(text, missing=gone, parent=parent, **kw)
     b = BATCH_LIMIT_RE.search(message)
     if b and int(b.group(1)) > 0 and code in (None, "BAD_USER_INPUT"):
         return BatchLimitExceededError(message, limit=int(b.group(1)), **kw)
