@@ -28,6 +28,7 @@ from twenty_gql._sentinel import NOT_GIVEN, NotGiven
 from twenty_gql.datamodel import DataModel, FieldInfo, ObjectInfo
 from twenty_gql.errors import (
     EmptyResultError,
+    GraphQLResponseError,
     NotFoundError,
     ObjectNotFoundError,
     RecordNotFoundError,
@@ -301,12 +302,34 @@ class DynamicObjectApi:
         )
         op = await self._op(kind, args)
         try:
-            data = await self._client.execute(op, variables)
-        except SchemaDriftError:
-            await self._refresh()
-            op = await self._op(kind, args)
-            data = await self._client.execute(op, variables)
+            try:
+                data = await self._client.execute(op, variables)
+            except SchemaDriftError:
+                await self._refresh()
+                op = await self._op(kind, args)
+                data = await self._client.execute(op, variables)
+        except GraphQLResponseError as exc:
+            self._name_enum_values(exc)
+            raise
         return data.get(op.root_fields[0]) if isinstance(data, dict) else None
+
+    def _name_enum_values(self, exc: GraphQLResponseError) -> None:
+        """A wrong SELECT / MULTI_SELECT value: no generated enum names the valid values, the
+        field's options (``<Object><Field>Enum``, twenty-api.md 2.3) do."""
+        if not exc.enum_name or exc.enum_values or not exc.args:
+            return
+        obj = self._catalog.objects.get(self.name)
+        for f in obj.fields if obj is not None else ():
+            if f"{_pascal(self.name)}{_pascal(f.name)}Enum" == exc.enum_name and isinstance(
+                f.options, list
+            ):
+                values = tuple(str(o.get("value")) for o in f.options if isinstance(o, dict))
+                exc.enum_values = values
+                exc.args = (
+                    f"{exc.args[0]} (valid values of {exc.enum_name}: {', '.join(values)})",
+                    *exc.args[1:],
+                )
+                return
 
     def _one(self, value: Any, root: str) -> Record:
         if not isinstance(value, dict):

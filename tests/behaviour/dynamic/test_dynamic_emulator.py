@@ -12,6 +12,7 @@ import pytest
 from twenty_gql import (
     DataModel,
     DynamicObjectApi,
+    GraphQLResponseError,
     ObjectNotFoundError,
     Operation,
     SchemaDriftError,
@@ -211,3 +212,14 @@ async def test_schema_drift_is_typed_for_any_operation(client: TwentyClient) -> 
     assert (e.value.missing, e.value.parent) == ("gone", "Company")
     assert e.value.code == "GRAPHQL_VALIDATION_FAILED"
     assert "twenty-gql generate" in str(e.value)
+
+
+async def test_wrong_select_value_lists_the_options(client: TwentyClient) -> None:
+    await _invoice_model(client)
+    inv = DynamicObjectApi(client, "invoice")
+    with pytest.raises(GraphQLResponseError) as e:
+        await inv.create({"name": "x", "status": "SENT"})
+    assert e.value.enum_name == "InvoiceStatusEnum"
+    assert e.value.enum_values == ("DRAFT", "PAID")
+    assert str(e.value).endswith("(valid values of InvoiceStatusEnum: DRAFT, PAID)")
+    assert 'Value "SENT" does not exist in "InvoiceStatusEnum" enum' in e.value.message
