@@ -13,13 +13,16 @@ that picks the object at run time::
 What a record selects comes from the workspace's data model (``/metadata``), read once per
 client and read again when an object is unknown or the server says a selected field is gone
 (so an object or field created a second ago works at once): every active scalar field, every
-composite field with its sub-fields, and each many-to-one relation as its ``<name>Id``.
+composite field with its sub-fields (their shape read once by introspection: the newest
+Twenty makes ``secondaryLinks`` a list of objects where 2.43 has JSON), and each many-to-one
+relation as its ``<name>Id``.
 One-to-many relations and polymorphic (MORPH_RELATION) targets are not selected.
 Documents are built once per object (and argument set) and reused.
 """
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
@@ -40,7 +43,7 @@ from twenty_gql.page import Page
 if TYPE_CHECKING:  # the bulk engine loads on first create_many
     from twenty_gql.bulk import BulkProgress, BulkResult
 
-__all__ = ["DynamicObjectApi", "selection_for"]
+__all__ = ["COMPOSITE_SUBFIELDS", "DynamicObjectApi", "composite_selections", "selection_for"]
 
 T = TypeVar("T")
 Record = dict[str, Any]
@@ -90,8 +93,10 @@ class _Client(Protocol):
     ) -> T: ...
 
 
-def selection_for(obj: ObjectInfo) -> str:
-    """The selection set (without braces) a dynamic record reads for ``obj``."""
+def selection_for(obj: ObjectInfo, composites: Mapping[str, str] | None = None) -> str:
+    """The selection set (without braces) a dynamic record reads for ``obj``; ``composites``
+    maps a composite field type to its sub-selection as the server's schema has it (else
+    :data:`COMPOSITE_SUBFIELDS`)."""
     parts: list[str] = []
     for f in obj.fields:
         if f.is_active is False or f.type in _UNSELECTED:
@@ -100,8 +105,10 @@ def selection_for(obj: ObjectInfo) -> str:
             if f.relation is not None and f.relation.kind == "MANY_TO_ONE":
                 parts.append(f"{f.name}Id")
             continue
-        subs = COMPOSITE_SUBFIELDS.get(f.type)
-        parts.append(f"{f.name} {{ {' '.join(subs)} }}" if subs else f.name)
+        sub = (composites or {}).get(f.type)
+        if sub is None and f.type in COMPOSITE_SUBFIELDS:
+            sub = " ".join(COMPOSITE_SUBFIELDS[f.type])
+        parts.append(f"{f.name} {{ {sub} }}" if sub else f.name)
     if "id" not in parts:
         parts.insert(0, "id")
     return " ".join(parts)
@@ -111,12 +118,91 @@ def _pascal(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+_TYPE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TYPE_REF = "kind name ofType { kind name ofType { kind name ofType { kind name } } }"
+TypeFields = dict[str, list[tuple[str, str, str]]]  # type -> [(field, kind, named type)]
+
+
+def _composite_type_name(field_type: str) -> str:
+    """GraphQL output type of a composite field type (twenty-api.md 2.2): ``FULL_NAME`` ->
+    ``FullName``; FILES fields are lists of ``FileObject``."""
+    if field_type == "FILES":
+        return "FileObject"
+    return "".join(w[:1].upper() + w[1:].lower() for w in field_type.split("_"))
+
+
+def _unwrap(ref: Any) -> tuple[str, str]:
+    while isinstance(ref, Mapping) and ref.get("kind") in ("NON_NULL", "LIST"):
+        ref = ref.get("ofType")
+    if not isinstance(ref, Mapping):
+        return "", ""
+    return str(ref.get("kind") or ""), str(ref.get("name") or "")
+
+
+async def _type_fields(client: _Client, names: Iterable[str]) -> TypeFields:
+    """The fields of the named output types, by introspection (one request)."""
+    ordered = sorted(n for n in set(names) if _TYPE_NAME.match(n))
+    if not ordered:
+        return {}
+    body = " ".join(
+        f't{i}: __type(name: "{n}") {{ name fields {{ name type {{ {_TYPE_REF} }} }} }}'
+        for i, n in enumerate(ordered)
+    )
+    op: Operation[dict[str, Any]] = Operation(
+        name="DynCompositeTypes",
+        document=f"query DynCompositeTypes {{ {body} }}",
+        endpoint="graphql",
+        kind="query",
+        root_fields=("__type",),
+        result_type=dict,
+        idempotent=True,
+    )
+    data = await client.execute(op)
+    out: TypeFields = {}
+    for t in data.values() if isinstance(data, dict) else ():
+        if isinstance(t, Mapping) and isinstance(t.get("fields"), list):
+            out[str(t.get("name"))] = [
+                (str(f.get("name")), *_unwrap(f.get("type")))
+                for f in t["fields"]
+                if isinstance(f, Mapping)
+            ]
+    return out
+
+
+async def composite_selections(client: _Client, field_types: Iterable[str]) -> dict[str, str]:
+    """Composite field type -> its sub-selection, as the server's schema has it: Twenty's newest
+    versions make some sub-fields objects (``secondaryLinks { label url }``) where older ones
+    have JSON scalars. Empty when the server refuses introspection (then the static table)."""
+    names = {t: _composite_type_name(t) for t in field_types if t in COMPOSITE_SUBFIELDS}
+    try:
+        fields = await _type_fields(client, names.values())
+        nested = {sub for fl in fields.values() for _, kind, sub in fl if kind == "OBJECT"}
+        fields.update(await _type_fields(client, nested - fields.keys()))
+    except GraphQLResponseError:
+        return {}
+    out: dict[str, str] = {}
+    for field_type, type_name in names.items():
+        parts: list[str] = []
+        for name, kind, sub in fields.get(type_name, ()):
+            if kind in ("SCALAR", "ENUM"):
+                parts.append(name)
+            elif kind == "OBJECT":
+                leaves = [n for n, k, _ in fields.get(sub, ()) if k in ("SCALAR", "ENUM")]
+                if leaves:
+                    parts.append(f"{name} {{ {' '.join(leaves)} }}")
+        if parts:
+            out[field_type] = " ".join(parts)
+    return out
+
+
 class _Catalog:
     """The data model as one client last read it, and the documents built from it."""
 
     def __init__(self) -> None:
         self.objects: dict[str, ObjectInfo] = {}
         self.ops: dict[tuple[str, str, frozenset[str]], Operation[Any]] = {}
+        self.composites: dict[str, str] = {}
+        self.asked: set[str] = set()
 
     def load(self, objects: Iterable[ObjectInfo]) -> None:
         self.objects = {o.name_singular: o for o in objects}
@@ -154,9 +240,11 @@ Kind = Literal[
 _BY_ID = {"update": "update", "delete": "delete", "restore": "restore", "destroy": "destroy"}
 
 
-def _document(obj: ObjectInfo, kind: Kind, args: frozenset[str]) -> Operation[Any]:
+def _document(
+    obj: ObjectInfo, kind: Kind, args: frozenset[str], composites: Mapping[str, str]
+) -> Operation[Any]:
     one, many = _pascal(obj.name_singular), _pascal(obj.name_plural)
-    sel = selection_for(obj)
+    sel = selection_for(obj, composites)
     flt = f"{one}FilterInput"
     name = f"Dyn{_pascal(kind.replace('_', ' ').title().replace(' ', ''))}{one}"
     q: Literal["query", "mutation"] = "mutation"
@@ -256,7 +344,13 @@ class DynamicObjectApi:
     # -- plumbing -------------------------------------------------------------------------------
 
     async def _refresh(self) -> None:
-        self._catalog.load(await DataModel(self._client).objects())
+        cat = self._catalog
+        cat.load(await DataModel(self._client).objects())
+        used = {f.type for o in cat.objects.values() for f in o.fields}
+        new = (used & COMPOSITE_SUBFIELDS.keys()) - cat.asked
+        if new:  # composite types are asked about once per client
+            cat.asked |= new
+            cat.composites.update(await composite_selections(self._client, new))
 
     async def info(self) -> ObjectInfo:
         """The object's metadata (read from the workspace on first use)."""
@@ -289,7 +383,7 @@ class DynamicObjectApi:
         key = (self.name, kind, args)
         op = self._catalog.ops.get(key)
         if op is None:
-            op = self._catalog.ops[key] = _document(obj, kind, args)
+            op = self._catalog.ops[key] = _document(obj, kind, args, self._catalog.composites)
         return op
 
     async def _run(self, kind: Kind, variables: dict[str, Any]) -> Any:
