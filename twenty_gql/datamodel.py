@@ -578,7 +578,7 @@ class DataModel:
             "targetObjectMetadataId": str(target.id),
             "targetFieldName": target_name,
             "targetFieldLabel": target_label,
-            "targetFieldIcon": target_icon or "IconBuildingSkyscraper",
+            "targetFieldIcon": target_icon or "IconLink",
         }
         extra = self._common(description, None, icon)
         extra["relationCreationPayload"] = payload

@@ -374,9 +374,9 @@ class SchemaDriftError(GraphQLResponseError):
         super().__init__(message, **kw)
         where = f" on {parent}" if parent else ""
         self.args = (
-            f"{self.args[0]} -- the workspace no longer has {missing!r}{where}: the generated "
-            "bindings are stale; run `twenty-gql generate` (or `twenty-gql check` to list the "
-            "drift)",
+            f"{self.args[0]} -- the workspace has no {missing!r}{where} (gone since the bindings "
+            "were generated?): run `twenty-gql generate` to regenerate them (or `twenty-gql "
+            "check` to list the drift)",
         )
 
 

@@ -48,7 +48,7 @@ async def test_generated_operation_after_field_and_object_deletion(tmp_path: Pat
             assert err.code == "GRAPHQL_VALIDATION_FAILED"
             assert 'Cannot query field "amount" on type "Invoice"' in err.message
             text = str(err)
-            assert "no longer has 'amount' on Invoice" in text
+            assert "the workspace has no 'amount' on Invoice" in text
             assert "twenty-gql generate" in text and "twenty-gql check" in text
             assert write_failure(err) == "batch_fatal"  # a bulk run stops, not bisects
 
