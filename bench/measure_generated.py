@@ -58,7 +58,7 @@ def answer(request):
 
 async def main():
     transport = MockTransport(answer)
-    async with TwentyClient("http://127.0.0.1:9", "k", rate_limit=None, transport=transport) as c:
+    async with TwentyClient("http://127.0.0.1:9", "unit-test-key", rate_limit=None, transport=transport) as c:
         await c.execute_raw("{ __typename }", endpoint="metadata")  # the runtime's first use
         t0 = time.perf_counter()
         from twenty_standard import MetadataApi

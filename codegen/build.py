@@ -65,7 +65,9 @@ def build_endpoint(ep: EndpointInput) -> tuple[list[m.ModuleDef], m.InitDef]:
     if b.is_core:
         # CoreApi's accessors are @property methods: one named ``property`` would shadow the
         # decorator for the accessors after it in the class body
-        props = naming.Namespace(reserved=("property",))
+        # ``object`` / ``data_model`` are CoreApi's untyped accessors: an object whose
+        # accessor would take one of those names gets a suffix instead
+        props = naming.Namespace(reserved=("property", *naming.CORE_API_RESERVED))
         for rec, ops in sorted(facade_ops.items()):
             key = b.record_module[rec]
             facade = record_facade(b, rec, key, ops, mod(key))

@@ -843,12 +843,20 @@ def core_api_module(b: TypeBuilder, props: list[tuple[str, str, str]]) -> m.Modu
     # an object whose accessor is ``files`` keeps it and this one becomes ``files_2``)
     api_files = ""
     if any("\0twenty_gql.files" in i.type_checking for i in b.imports.values()):
-        taken = naming.Namespace(reserved={prop for prop, _, _ in props} | {"property"})
+        taken = naming.Namespace(
+            reserved={prop for prop, _, _ in props} | {"property", *naming.CORE_API_RESERVED}
+        )
         api_files = taken.claim("\0files", "files")
         imp.type_checking.setdefault("\0twenty_gql.files", set()).add("Files as _Files")
+    imp.type_checking.setdefault("\0twenty_gql.dynamic", set()).add(
+        "DynamicObjectApi as _DynamicObjectApi"
+    )
+    imp.type_checking.setdefault("\0twenty_gql.datamodel", set()).add("DataModel as _DataModel")
     mod = m.ModuleDef(
         path=f"{b.pkg}/_api.py",
         api_files=api_files,
+        api_object="object",
+        api_data_model="data_model",
         doc="``CoreApi(client)``: one attribute per object; each object's module loads on first use.",
         all_names=(b.cls["\0core"],),
         api_class=b.cls["\0core"],

@@ -311,6 +311,10 @@ class ModuleDef:
     api_props: tuple[tuple[str, PyType], ...] = ()  # (attribute, facade class)
     # attribute of the api class returning the client's shared ``twenty_gql.files.Files``, or ""
     api_files: str = ""
+    # CoreApi's untyped accessors: ``object(name)`` (twenty_gql.dynamic.DynamicObjectApi) and
+    # the ``data_model`` property (twenty_gql.datamodel.DataModel); "" elsewhere
+    api_object: str = ""
+    api_data_model: str = ""
     fragments: tuple[Fragment, ...] = ()  # named fragments the module's documents spread
     user_operations: bool = False  # functions return the whole ``data`` struct
 

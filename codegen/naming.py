@@ -19,6 +19,7 @@ The scheme (every generated identifier goes through one of these functions):
   or ``Foo`` and ``foo`` as classes) are resolved deterministically by :class:`Namespace`: names
   are claimed in sorted order of their schema spelling, the first keeps the plain identifier and
   later ones get ``_2``, ``_3``, ... The result never depends on dict or set iteration order.
+  ``CoreApi``'s own attributes (``object``, ``data_model``) are reserved among its accessors.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import re
 from collections.abc import Callable, Iterable
 
 __all__ = [
+    "CORE_API_RESERVED",
     "Namespace",
     "attribute_name",
     "class_name",
@@ -40,6 +42,10 @@ __all__ = [
     "snake_case",
     "struct_attribute_name",
 ]
+
+#: CoreApi's own attributes (the untyped ``object(name)`` and the ``data_model`` metadata facade):
+#: an object accessor that would be named so gets ``_2`` (``CoreApi.object`` stays the method)
+CORE_API_RESERVED = ("data_model", "object")
 
 _RESERVED_WORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"print"}
 _BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))

@@ -14,7 +14,8 @@ the regenerated, typed facade::
 
 Stage 1 (``records``): list companies with a filter; create a person linked to a company;
 upsert 500 companies in bulk with a progress bar; add a custom object ``contract`` with a SELECT
-field, a NUMBER field and a relation to ``company`` through the metadata API.
+field, a NUMBER field and a relation to ``company`` through the flat metadata facade
+(``crm.data_model``), and use it at once, untyped, through ``crm.object("contract")``.
 Stage 2 (``contracts``): create contracts, list them with a filter, read them with their company.
 
 Each step prints one ``=> `` line with its result. Running a stage again is harmless: the bulk
@@ -28,7 +29,7 @@ import sys
 import time
 
 from tqdm import tqdm
-from twenty_crm import CoreApi, MetadataApi  # your generated package
+from twenty_crm import CoreApi  # your generated package
 from twenty_crm.core import CompanyCreateInput
 
 from twenty_gql import BulkProgress, TwentyClient, collect
@@ -88,68 +89,45 @@ async def records(client: TwentyClient) -> None:
         f"{time.perf_counter() - started:.1f} s"
     )
 
-    # 4. A custom object through the metadata API: the object, then its fields.
-    meta = MetadataApi(client)
-    objects = await meta.objects.find_many(paging={"first": 200})
-    by_name = {edge.node.name_singular: edge.node for edge in objects.edges}
-    if "contract" in by_name:
-        report(f"custom object 'contract' already exists ({by_name['contract'].id})")
+    # 4. A custom object through the flat metadata facade (crm.data_model), usable at once
+    #    through the untyped facade crm.object(...), before any regeneration.
+    dm = crm.data_model
+    if "contract" in {o.name_singular for o in await dm.objects()}:
+        report(f"custom object 'contract' already exists ({(await dm.get_object('contract')).id})")
         return
-    contract = await meta.objects.create(
-        input={
-            "object": {
-                "nameSingular": "contract",
-                "namePlural": "contracts",
-                "labelSingular": "Contract",
-                "labelPlural": "Contracts",
-                "icon": "IconFileText",
-            }
-        }
+    contract = await dm.create_object(
+        name_singular="contract",
+        name_plural="contracts",
+        label_singular="Contract",
+        label_plural="Contracts",
+        icon="IconFileText",
     )
-    plan = await meta.fields.create(
-        input={
-            "field": {
-                "objectMetadataId": contract.id,
-                "type": "SELECT",
-                "name": "plan",
-                "label": "Plan",
-                "options": [
-                    {"value": "STARTER", "label": "Starter", "position": 0, "color": "green"},
-                    {"value": "GROWTH", "label": "Growth", "position": 1, "color": "blue"},
-                    {"value": "ENTERPRISE", "label": "Enterprise", "position": 2, "color": "red"},
-                ],
-            }
-        }
+    plan = await dm.create_select_field(
+        "contract",
+        name="plan",
+        label="Plan",
+        options=[("STARTER", "Starter"), ("GROWTH", "Growth"), ("ENTERPRISE", "Enterprise")],
     )
-    seats = await meta.fields.create(
-        input={
-            "field": {
-                "objectMetadataId": contract.id,
-                "type": "NUMBER",
-                "name": "seats",
-                "label": "Seats",
-            }
-        }
-    )
-    link = await meta.fields.create(
-        input={
-            "field": {
-                "objectMetadataId": contract.id,
-                "type": "RELATION",
-                "name": "company",
-                "label": "Company",
-                "relationCreationPayload": {
-                    "type": "MANY_TO_ONE",
-                    "targetObjectMetadataId": by_name["company"].id,
-                    "targetFieldLabel": "Contracts",
-                    "targetFieldIcon": "IconFileText",
-                },
-            }
-        }
+    seats = await dm.create_number_field("contract", name="seats", label="Seats")
+    link = await dm.create_relation_field(
+        from_object="contract",
+        to_object="company",
+        name="company",
+        label="Company",
+        target_name="contracts",
+        target_label="Contracts",
+        target_icon="IconFileText",
     )
     report(
         f"custom object 'contract' {contract.id} with fields "
-        f"{[plan.name, seats.name, link.name]}: regenerate the package to use it"
+        f"{[plan.name, seats.name, link.name]}: regenerate the package to use it typed"
+    )
+    pilot = await crm.object("contract").create(
+        {"name": "Pilot", "plan": "STARTER", "seats": 5, "companyId": str(acme.id)}
+    )
+    await crm.object("contract").destroy(pilot["id"])
+    report(
+        f"untyped crm.object('contract') before regenerating: created and removed {pilot['name']!r}"
     )
 
 

@@ -16,6 +16,8 @@ from twenty_gql.bulk import (
 )
 from twenty_gql.circuit import CircuitPolicy
 from twenty_gql.client import TwentyClient
+from twenty_gql.datamodel import DataModel
+from twenty_gql.dynamic import DynamicObjectApi
 from twenty_gql.errors import (
     BadUserInputError,
     BatchLimitExceededError,
@@ -30,10 +32,13 @@ from twenty_gql.errors import (
     GraphQLResponseError,
     HTTPStatusError,
     InvalidVariablesError,
+    MetadataNameError,
     NotFoundError,
+    ObjectNotFoundError,
     PermissionDeniedError,
     RecordNotFoundError,
     ResponseTooLargeError,
+    SchemaDriftError,
     ServiceUnavailableError,
     ThrottledError,
     TransportError,
@@ -64,18 +69,22 @@ __all__ = [
     "ConfigurationError",
     "ConnectError",
     "ConnectionDroppedError",
+    "DataModel",
     "DeadlineExceededError",
     "DecodeError",
     "EmptyResultError",
+    "DynamicObjectApi",
     "Endpoint",
     "ForbiddenError",
     "GraphQLResponseError",
     "HTTPStatusError",
     "InvalidVariablesError",
+    "MetadataNameError",
     "MockTransport",
     "MockTransportError",
     "NotFoundError",
     "NotGiven",
+    "ObjectNotFoundError",
     "Operation",
     "OperationKind",
     "Page",
@@ -87,6 +96,7 @@ __all__ = [
     "Response",
     "ResponseTooLargeError",
     "RetryPolicy",
+    "SchemaDriftError",
     "ServiceUnavailableError",
     "ThrottledError",
     "Transport",

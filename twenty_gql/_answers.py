@@ -4,6 +4,7 @@ the API key masked in every text that may hold it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -21,8 +22,30 @@ E = TypeVar("E", bound=BaseException)
 _MASK = "***"
 
 
+# A long key is masked wherever it appears (inside a longer run it still leaks); a short one
+# (test keys) only where it stands as a whole word, so a key "know" never turns "known" into
+# "***n". Word edges count only on the key's alphanumeric ends.
+_WHOLE_TOKEN_BELOW = 20
+_KEY_RES: dict[str, re.Pattern[str]] = {}
+
+
+def _key_re(key: str) -> re.Pattern[str]:
+    rx = _KEY_RES.get(key)
+    if rx is None:
+        if len(_KEY_RES) > 64:
+            _KEY_RES.clear()
+        before = "(?<![A-Za-z0-9])" if key[:1].isalnum() else ""
+        after = "(?![A-Za-z0-9])" if key[-1:].isalnum() else ""
+        rx = _KEY_RES[key] = re.compile(before + re.escape(key) + after)
+    return rx
+
+
 def _scrub(key: str, text: str) -> str:
-    return text.replace(key, _MASK) if key in text else text
+    if not key or key not in text:
+        return text
+    if len(key) >= _WHOLE_TOKEN_BELOW:
+        return text.replace(key, _MASK)
+    return _key_re(key).sub(_MASK, text)
 
 
 def decode_answer(
@@ -105,4 +128,17 @@ def scrubbed(err: E, key: str) -> E:
         for name, value in vars(err).items():
             if isinstance(value, str) and key in value:
                 setattr(err, name, _scrub(key, value))
+            elif isinstance(value, (list, dict)) and key in repr(value):
+                setattr(err, name, _scrub_tree(key, value))
     return err
+
+
+def _scrub_tree(key: str, value: Any) -> Any:
+    """``value`` (JSON-like: the ``errors`` list, partial ``data``) with the key masked."""
+    if isinstance(value, str):
+        return _scrub(key, value)
+    if isinstance(value, list):
+        return [_scrub_tree(key, v) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub_tree(key, v) for k, v in value.items()}
+    return value

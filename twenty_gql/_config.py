@@ -69,6 +69,10 @@ def check_url(url: str, allow_insecure_http: bool) -> str:
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 
+#: keys shorter than this are refused at construction (real Twenty keys are JWTs of 100+)
+MIN_KEY_LENGTH = 8
+
+
 def check_key(api_key: str | None) -> str:
     if api_key is None or api_key == "":
         raise ConfigurationError("no API key: pass api_key=... or set TWENTY_API_KEY")
@@ -76,6 +80,13 @@ def check_key(api_key: str | None) -> str:
         raise ConfigurationError(f"api_key must be a str, not {type(api_key).__name__}")
     if any(c.isspace() for c in api_key) or not api_key.isprintable():
         raise ConfigurationError("api_key contains whitespace or control characters")
+    if len(api_key) < MIN_KEY_LENGTH:
+        # a Twenty API key is a JWT (well over 100 characters); a few characters is a
+        # placeholder or a truncated paste, and too short to be masked reliably in errors
+        raise ConfigurationError(
+            f"api_key is implausibly short ({len(api_key)} characters, at least "
+            f"{MIN_KEY_LENGTH} expected): Twenty API keys are long JWTs; check TWENTY_API_KEY"
+        )
     return api_key
 
 

@@ -5,6 +5,7 @@
     TwentyError
     ├── ConfigurationError (also ValueError)   bad url / key / option, raised at construction
     ├── ClientClosedError                      the client was used after aclose()
+    ├── MetadataNameError (also ValueError)   a data-model name/label/option refused before sending
     ├── InvalidVariablesError (also TypeError, ValueError)  variables that cannot be sent
     │                                          faithfully (NaN/inf, naive datetime, an object
     │                                          JSON cannot carry): raised before sending
@@ -24,7 +25,10 @@
         ├── ForbiddenError                     FORBIDDEN (missing / revoked key, no permission)
         │   └── PermissionDeniedError          subCode PERMISSION_DENIED: the key's role forbids it
         ├── NotFoundError                      NOT_FOUND
-        │   └── RecordNotFoundError            a facade's get/find_one matched no record
+        │   ├── RecordNotFoundError            a facade's get/find_one matched no record
+        │   └── ObjectNotFoundError            the data model has no object/field of that name
+        ├── SchemaDriftError                   GRAPHQL_VALIDATION_FAILED naming a field / argument /
+        │                                      type that no longer exists: regenerate the bindings
         ├── ThrottledError                     LIMIT_REACHED / RATE_LIMITED / HTTP 429
         └── BadUserInputError                  BAD_USER_INPUT
             ├── BatchLimitExceededError        "Maximum number of records to upsert is N."
@@ -38,6 +42,7 @@ or attribute ever holds the API key: the client scrubs text it puts into an erro
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -56,10 +61,13 @@ __all__ = [
     "GraphQLResponseError",
     "HTTPStatusError",
     "InvalidVariablesError",
+    "MetadataNameError",
     "NotFoundError",
+    "ObjectNotFoundError",
     "PermissionDeniedError",
     "RecordNotFoundError",
     "ResponseTooLargeError",
+    "SchemaDriftError",
     "ServiceUnavailableError",
     "ThrottledError",
     "TransportError",
@@ -70,6 +78,7 @@ __all__ = [
     "WriteFailure",
     "error_from_graphql",
     "record_positions",
+    "schema_drift",
     "write_failure",
 ]
 
@@ -88,6 +97,17 @@ class ConfigurationError(TwentyError, ValueError):
 
 class ClientClosedError(TwentyError, RuntimeError):
     """The client was used after ``aclose()`` / leaving ``async with``."""
+
+
+class MetadataNameError(TwentyError, ValueError):
+    """A name, label or option given to :class:`twenty_gql.datamodel.DataModel` breaks Twenty's
+    rules (camelCase names of at most 63 characters, enum-like option values): nothing was
+    sent. ``what`` names the argument, ``value`` the refused value."""
+
+    def __init__(self, message: str, *, what: str, value: Any) -> None:
+        super().__init__(message)
+        self.what = what
+        self.value = value
 
 
 class InvalidVariablesError(TwentyError, TypeError, ValueError):
@@ -257,9 +277,45 @@ class GraphQLResponseError(TwentyError):
         if operation:
             text += f" (operation {operation}"
             text += f", path {'.'.join(map(str, self.path))})" if self.path else ")"
+        if user_friendly_message and _adds(user_friendly_message, message):
+            text += f" -- {user_friendly_message}"
+        self.enum_name: str | None = None
+        self.enum_values: tuple[str, ...] | None = None
+        bad = ENUM_VALUE_RE.search(message)
+        if bad:
+            self.enum_name = bad.group(2)
+            self.enum_values = known_enum_values(self.enum_name)
+            if self.enum_values and "valid values" not in message:
+                text += f" (valid values of {self.enum_name}: {', '.join(self.enum_values)})"
         if len(self.errors) > 1:
             text += f" [+{len(self.errors) - 1} more error(s)]"
         super().__init__(text)
+
+
+#: Twenty's default ``userFriendlyMessage``: says nothing the message does not
+_GENERIC_FRIENDLY = frozenset({"An error occurred.", "An error occurred", ""})
+#: graphql-js 'Value "X" does not exist in "Y" enum.' (graphql-core quotes with ')
+ENUM_VALUE_RE = re.compile(r"""Value ["'](.*?)["'] does not exist in ["'](\w+)["'] enum""")
+
+
+def _adds(friendly: str, message: str) -> bool:
+    """Whether ``userFriendlyMessage`` says something ``message`` does not."""
+    f = friendly.strip()
+    return f not in _GENERIC_FRIENDLY and f.rstrip(".") not in message
+
+
+def known_enum_values(name: str) -> tuple[str, ...] | None:
+    """The values of the enum type ``name`` as the generated bindings loaded in this process
+    define it (generated enums are ``str`` ``Enum`` classes named like the GraphQL type), or
+    None when no loaded binding defines it (or two define it differently)."""
+    found: set[tuple[str, ...]] = set()
+    stack = list(enum.Enum.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__name__ == name and issubclass(cls, str):
+            found.add(tuple(str(m.value) for m in cls))
+    return found.pop() if len(found) == 1 else None
 
 
 class UnauthenticatedError(GraphQLResponseError):
@@ -277,6 +333,16 @@ class PermissionDeniedError(ForbiddenError):
 
 class NotFoundError(GraphQLResponseError):
     """NOT_FOUND: the record / object does not exist."""
+
+
+class ObjectNotFoundError(NotFoundError):
+    """The workspace's data model has no object (or no field on an object) by this name.
+    ``object_name`` is the object asked for, ``field_name`` the field (or None)."""
+
+    def __init__(self, message: str, *, object_name: str, field_name: str | None = None) -> None:
+        super().__init__(message, code="NOT_FOUND")
+        self.object_name = object_name
+        self.field_name = field_name
 
 
 class RecordNotFoundError(NotFoundError):
@@ -307,6 +373,24 @@ class RecordNotFoundError(NotFoundError):
                 "status": cause.status,
             }
         super().__init__(f"no {object_name} record matches {asked}"[: _EXCERPT * 2], **kw)
+
+
+class SchemaDriftError(GraphQLResponseError):
+    """The server rejected the operation because a field, argument, type or object it names
+    no longer exists in the workspace: the generated bindings are older than the data model.
+    ``missing`` is the name that is gone, ``parent`` the type it was looked up on (when the
+    message says). Run ``twenty-gql generate`` (or ``twenty-gql check`` to see the drift)."""
+
+    def __init__(self, message: str, *, missing: str, parent: str | None = None, **kw: Any) -> None:
+        self.missing = missing
+        self.parent = parent
+        super().__init__(message, **kw)
+        where = f" on {parent}" if parent else ""
+        self.args = (
+            f"{self.args[0]} -- the workspace has no {missing!r}{where} (gone since the bindings "
+            "were generated?): run `twenty-gql generate` to regenerate them (or `twenty-gql "
+            "check` to list the drift)",
+        )
 
 
 class BadUserInputError(GraphQLResponseError):
@@ -378,6 +462,28 @@ _BY_CODE: dict[str, type[GraphQLResponseError]] = {
 }
 
 
+#: graphql-js / graphql-core document validation messages that mean "this name is gone"
+#: (graphql-js quotes with ", graphql-core 3.2 with '). Variable-value errors ("Variable
+#: '$data' got invalid value ...") are about the values sent, not the bindings: not drift.
+_Q = "[\"']"
+_DRIFT_RES = (
+    re.compile(rf"^Cannot query field {_Q}(\w+){_Q} on type {_Q}(\w+){_Q}"),
+    re.compile(rf"^Unknown argument {_Q}(\w+){_Q} on field {_Q}([\w.]+){_Q}"),
+    re.compile(rf"^Unknown type {_Q}(\w+){_Q}()"),
+    re.compile(rf"^Field {_Q}(\w+){_Q} is not defined by type {_Q}(\w+){_Q}"),
+)
+
+
+def schema_drift(message: str) -> tuple[str, str | None] | None:
+    """``(missing name, type it was looked up on or None)`` when ``message`` is a validation
+    error saying a field / argument / type of the document does not exist; else None."""
+    for rx in _DRIFT_RES:
+        m = rx.match(message)
+        if m:
+            return m.group(1), m.group(2) or None
+    return None
+
+
 def _str(v: Any) -> str | None:
     return v if isinstance(v, str) else None
 
@@ -437,6 +543,17 @@ def error_from_graphql(
             retry_after=retry_after,
             **kw,
         )
+    if code in (None, "GRAPHQL_VALIDATION_FAILED"):
+        # every validation error of the document counts; a missing field / argument (it
+        # names where it was looked up) says more than the unknown input type it implies
+        drifts = [
+            (d, msg)
+            for e in objs
+            if isinstance(msg := e.get("message"), str) and (d := schema_drift(msg)) is not None
+        ]
+        if drifts:
+            (gone, parent), text = next(((d, t) for d, t in drifts if d[1]), drifts[0])
+            return SchemaDriftError(text, missing=gone, parent=parent, **kw)
     b = BATCH_LIMIT_RE.search(message)
     if b and int(b.group(1)) > 0 and code in (None, "BAD_USER_INPUT"):
         return BatchLimitExceededError(message, limit=int(b.group(1)), **kw)

@@ -44,6 +44,9 @@ def test_demo_runs_every_step_and_exits_0() -> None:
     assert re.search(r"created person [0-9a-f-]{36} at 'Acme Partners'", summary)
     assert "bulk upsert: 500 landed, 0 failed, 9 requests" in summary
     assert re.search(r"custom object 'contract' [0-9a-f-]{36} with fields", summary)
+    assert "untyped crm.object('contract') before regenerating: created and removed 'Pilot'" in (
+        summary
+    )
     assert "29 object modules" in summary and "30 object modules" in summary
     assert "created contracts: " in summary and " and 2 more" in summary
     assert "('Acme 2026', 'ENTERPRISE', 'Acme Partners')" in summary

@@ -872,6 +872,8 @@ ALLOWED_IMPORTS = frozenset(
         "twenty_gql._sentinel",  # _runtime: NOT_GIVEN / NotGiven (optional arguments)
         "twenty_gql.bulk",
         "twenty_gql.errors",  # _runtime: RecordNotFoundError / EmptyResultError of the facades
+        "twenty_gql.datamodel",  # CoreApi.data_model, loaded on first use
+        "twenty_gql.dynamic",  # CoreApi.object(name), loaded on first use
         "twenty_gql.files",
         "twenty_gql.operation",
         "twenty_gql.page",  # _runtime: Page / page_of
@@ -920,6 +922,7 @@ def generator_vocabulary() -> frozenset[str]:
     words.update(ALLOWED_IMPORTS)
     words.update(
         {"annotations", "twenty_gql", "operation", "bulk", "pagination", "webhooks", "files"}
+        | {"datamodel", "dynamic"}
     )
     return frozenset(words - FORBIDDEN_NAMES)
 

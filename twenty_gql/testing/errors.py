@@ -3,6 +3,7 @@ gives any ``GraphQLError`` Twenty's ``extensions`` (``code``, ``subCode``, ``use
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from graphql import GraphQLError
@@ -53,6 +54,44 @@ def not_found() -> TwentyApiError:
     return TwentyApiError("Record not found", "NOT_FOUND", "RECORD_NOT_FOUND", NOT_FOUND_FRIENDLY)
 
 
+# graphql-core 3.3 quotes names with ', Twenty's graphql-js with ": the messages a client
+# parses to name what is gone (schema drift) or a wrong enum value are quoted like graphql-js
+_JS_QUOTED = (
+    re.compile(r"^(Cannot query field )'(\w+)'( on type )'(\w+)'"),
+    re.compile(r"^(Unknown argument )'(\w+)'( on field )'([\w.]+)'"),
+    re.compile(r"^(Unknown type )'(\w+)'()()"),
+)
+_JS_ENUM = re.compile(r"Value '(.*?)' does not exist in '(\w+)' enum")
+_JS_SUGGEST = re.compile(r"(Did you mean (?:the enum value )?)(.*)\?$")
+
+
+_UNKNOWN_INPUT_FIELD = re.compile(
+    r"^Expected value of type '(\w+)' not to include unknown field '(\w+)'\.( Did you mean [^?]*\?)?"
+)
+
+
+def graphql_js_message(message: str) -> str:
+    """``message`` worded as graphql-js (Twenty's GraphQL library) words it, where graphql-core
+    differs by quoting or wording, for the messages clients parse (drift, enum values)."""
+    u = _UNKNOWN_INPUT_FIELD.match(message)
+    if u:
+        message = f"Field '{u.group(2)}' is not defined by type '{u.group(1)}'." + (
+            u.group(3) or ""
+        )
+        message = re.sub(r"'(\w+)'", r'"\1"', message)
+    for rx in _JS_QUOTED:
+        m = rx.match(message)
+        if m:
+            a, name, b, parent = m.groups()
+            head = f'{a}"{name}"{b}"{parent}"' if b else f'{a}"{name}"'
+            message = head + message[m.end() :]
+            break
+    message = _JS_ENUM.sub(
+        lambda m: f'Value "{m.group(1)}" does not exist in "{m.group(2)}" enum', message
+    )
+    return _JS_SUGGEST.sub(lambda m: m.group(1) + m.group(2).replace("'", '"') + "?", message)
+
+
 def with_code(
     error: GraphQLError, code: str, extensions: dict[str, Any] | None = None
 ) -> GraphQLError:
@@ -61,7 +100,7 @@ def with_code(
     ext.setdefault("code", code)
     ext.setdefault("userFriendlyMessage", DEFAULT_USER_MESSAGE)
     return GraphQLError(
-        error.message,
+        graphql_js_message(error.message),
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,

@@ -10,6 +10,8 @@ import typing as _t
 from .. import _runtime
 
 if _t.TYPE_CHECKING:
+    from twenty_gql.datamodel import DataModel as _DataModel
+    from twenty_gql.dynamic import DynamicObjectApi as _DynamicObjectApi
     from twenty_gql.files import Files as _Files
 
     from .objects import attachment as _m_attachment
@@ -226,3 +228,19 @@ class CoreApi(_runtime.Facade):
         ``download``/``stream``; ``async with`` it, or ``aclose()`` it, to close its storage
         session."""
         return _runtime.files_of(self._client)
+
+    @property
+    def data_model(self) -> _DataModel:
+        """The data model with flat keyword arguments (``twenty_gql.datamodel.DataModel``):
+        create / update / delete objects and fields by name."""
+        from twenty_gql.datamodel import DataModel
+
+        return DataModel(self._client)
+
+    def object(self, name: str) -> _DynamicObjectApi:
+        """The untyped facade of the object named ``name`` (its ``nameSingular``): the same
+        methods as a typed facade, dicts in and out; works at once for objects created after
+        generation (``twenty_gql.dynamic.DynamicObjectApi``)."""
+        from twenty_gql.dynamic import DynamicObjectApi
+
+        return DynamicObjectApi(self._client, name)

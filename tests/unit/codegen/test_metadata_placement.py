@@ -89,7 +89,7 @@ BODY = (
 
 async def main():
     transport = MockTransport(lambda request: Response(200, BODY))
-    async with TwentyClient("http://127.0.0.1:9", "k", rate_limit=None, transport=transport) as c:
+    async with TwentyClient("http://127.0.0.1:9", "unit-test-key", rate_limit=None, transport=transport) as c:
         from twenty_standard import MetadataApi
         page = await MetadataApi(c).objects.find_many(paging={"first": 1})
         assert page.edges == [], page  # metadata facade: the connection struct

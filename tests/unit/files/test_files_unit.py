@@ -224,7 +224,10 @@ async def test_upload_checks_the_field_and_sends_create_once() -> None:
         )
 
     transport = MockTransport(handler)
-    async with TwentyClient("http://127.0.0.1:1", "k", transport=transport) as c, Files(c) as f:
+    async with (
+        TwentyClient("http://127.0.0.1:1", "unit-test-key", transport=transport) as c,
+        Files(c) as f,
+    ):
         with pytest.raises(FileTooLargeError):
             await f.upload(b"123456789", filename="n.bin")
         with pytest.raises(ValueError, match="no field 'nope'"):
@@ -240,7 +243,9 @@ async def test_upload_checks_the_field_and_sends_create_once() -> None:
 async def test_files_needs_a_client_and_closes() -> None:
     with pytest.raises(TypeError):
         Files(object())  # type: ignore[arg-type]
-    async with TwentyClient("http://127.0.0.1:1", "k", transport=MockTransport([])) as c:
+    async with TwentyClient(
+        "http://127.0.0.1:1", "unit-test-key", transport=MockTransport([])
+    ) as c:
         f = Files(c)
         await f.aclose()
         with pytest.raises(TwentyError):
@@ -344,7 +349,11 @@ async def test_create_file_upload_is_not_resent_after_a_drop_but_complete_is() -
     transport = MockTransport(handler)
     async with (
         TwentyClient(
-            "http://127.0.0.1:1", "k", transport=transport, sleep=no_sleep, max_retries=2
+            "http://127.0.0.1:1",
+            "unit-test-key",
+            transport=transport,
+            sleep=no_sleep,
+            max_retries=2,
         ) as c,
         Files(c) as f,
     ):

@@ -10,6 +10,9 @@ import typing as _t
 from .. import _runtime
 
 if _t.TYPE_CHECKING:
+    from twenty_gql.datamodel import DataModel as _DataModel
+    from twenty_gql.dynamic import DynamicObjectApi as _DynamicObjectApi
+
     from .objects import company as _m_company
     from .objects import person as _m_person
     from .objects import workspace_member as _m_workspace_member
@@ -39,3 +42,19 @@ class CoreApi(_runtime.Facade):
     @property
     def workspace_members(self) -> _m_workspace_member.WorkspaceMemberApi:
         return _m_workspace_member.WorkspaceMemberApi(self._client)
+
+    @property
+    def data_model(self) -> _DataModel:
+        """The data model with flat keyword arguments (``twenty_gql.datamodel.DataModel``):
+        create / update / delete objects and fields by name."""
+        from twenty_gql.datamodel import DataModel
+
+        return DataModel(self._client)
+
+    def object(self, name: str) -> _DynamicObjectApi:
+        """The untyped facade of the object named ``name`` (its ``nameSingular``): the same
+        methods as a typed facade, dicts in and out; works at once for objects created after
+        generation (``twenty_gql.dynamic.DynamicObjectApi``)."""
+        from twenty_gql.dynamic import DynamicObjectApi
+
+        return DynamicObjectApi(self._client, name)
