@@ -39,10 +39,11 @@ updates, upsert records that carry their ``id`` with :func:`create_many`.)
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, overload
 from urllib.parse import urlsplit, urlunsplit
 
 from twenty_gql._bulk_engine import (
@@ -74,6 +75,8 @@ from twenty_gql._checkpoint import Checkpoint, CheckpointMismatchError, record_d
 from twenty_gql.operation import Operation
 
 __all__ = [
+    "BoundBulkCreator",
+    "BulkCreator",
     "BulkEntry",
     "BulkFailure",
     "BulkFailuresError",
@@ -675,3 +678,93 @@ async def delete_many(
         outage_tolerance,
         deadline,
     )
+
+
+# -- the generated facades' ``create_many`` ------------------------------------------------------
+
+
+class BulkCreator(Generic[R, I]):
+    """``create_many`` of a generated record facade, bound in one line of the generated class::
+
+        create_many: BulkCreator[Company, CompanyCreateInput] = BulkCreator(
+            CREATE_COMPANIES_OP, lambda d: d.create_companies, unique_fields=("domainName", "id")
+        )
+
+    Read from a facade (``crm.companies.create_many``) it is a :class:`BoundBulkCreator`, whose
+    call has explicit, typed keyword parameters (a misspelt one is a type error).
+    """
+
+    def __init__(
+        self,
+        op: Operation[T],
+        result: Callable[[T], Sequence[R] | None],
+        *,
+        unique_fields: Sequence[str] = (),
+        doc: str = "",
+    ) -> None:
+        self.op: Operation[Any] = op
+        self.result: Callable[[Any], Sequence[R] | None] = result
+        self.unique_fields = tuple(unique_fields)
+        self.__doc__ = doc or BoundBulkCreator.__call__.__doc__
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> BulkCreator[R, I]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> BoundBulkCreator[R, I]: ...
+    def __get__(
+        self, obj: object | None, owner: type | None = None
+    ) -> BulkCreator[R, I] | BoundBulkCreator[R, I]:
+        if obj is None:
+            return self
+        return BoundBulkCreator(self, getattr(obj, "_client"))  # noqa: B009 - the facade's client
+
+
+class BoundBulkCreator(Generic[R, I]):
+    """:class:`BulkCreator` bound to a facade's client: call it like :func:`create_many`."""
+
+    __slots__ = ("_client", "_creator")
+
+    def __init__(self, creator: BulkCreator[R, I], client: _BulkClient) -> None:
+        self._creator = creator
+        self._client = client
+
+    async def __call__(
+        self,
+        records: Iterable[I] | AsyncIterable[I],
+        *,
+        upsert: bool = False,
+        on_duplicate: OnDuplicate = "error",
+        batch_size: int | None = None,
+        concurrency: int | None = None,
+        on_progress: Callable[[BulkProgress], object] | None = None,
+        checkpoint: str | os.PathLike[str] | None = None,
+        keep_records: bool = True,
+        max_retries: int = 8,
+        retry_base: float | None = None,
+        retry_cap: float | None = None,
+        outage_tolerance: float = DEFAULT_OUTAGE_TOLERANCE,
+        deadline: float | None = None,
+    ) -> BulkResult[R, I]:
+        """Create or upsert any number of records, chunked to the server's batch limit, with an
+        :class:`Outcome` per input position (see :func:`twenty_gql.bulk.create_many` for every
+        parameter; ``on_duplicate`` handles input records sharing a unique key)."""
+        c = self._creator
+        return await create_many(
+            self._client,
+            c.op,
+            records,
+            upsert=upsert,
+            result=c.result,
+            unique_fields=c.unique_fields,
+            on_duplicate=on_duplicate,
+            batch_size=batch_size,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            checkpoint=checkpoint,
+            keep_records=keep_records,
+            max_retries=max_retries,
+            retry_base=retry_base,
+            retry_cap=retry_cap,
+            outage_tolerance=outage_tolerance,
+            deadline=deadline,
+        )

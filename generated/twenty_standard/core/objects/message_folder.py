@@ -13,6 +13,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _s_twenty_gql_bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -37,8 +39,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import message_channel as _m_message_channel
     from .message_channel import (
         MessageChannelGroupByInput,
@@ -1178,25 +1178,14 @@ class MessageFolderApi(_runtime.Facade):
         create_message_folder, "Create (or, with ``upsert=True``, upsert) one record."
     )
 
-    async def create_many(
-        self,
-        records: _t.Iterable[MessageFolderCreateInput] | _t.AsyncIterable[MessageFolderCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[MessageFolder]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
+    create_many: _s_twenty_gql_bulk.BulkCreator[MessageFolder, MessageFolderCreateInput] = (
+        _s_twenty_gql_bulk.BulkCreator(
             CREATE_MESSAGE_FOLDERS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_message_folders,
+            lambda _d: _d.create_message_folders,
             unique_fields=(),
-            **options,
+            doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
         )
+    )
 
     update = _runtime.method(
         update_message_folder,

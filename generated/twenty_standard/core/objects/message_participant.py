@@ -13,6 +13,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _s_twenty_gql_bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -36,8 +38,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import message as _m_message
     from . import person as _m_person
     from . import workspace_member as _m_workspace_member
@@ -1225,26 +1225,14 @@ class MessageParticipantApi(_runtime.Facade):
         create_message_participant, "Create (or, with ``upsert=True``, upsert) one record."
     )
 
-    async def create_many(
-        self,
-        records: _t.Iterable[MessageParticipantCreateInput]
-        | _t.AsyncIterable[MessageParticipantCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[MessageParticipant]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_MESSAGE_PARTICIPANTS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_message_participants,
-            unique_fields=(),
-            **options,
-        )
+    create_many: _s_twenty_gql_bulk.BulkCreator[
+        MessageParticipant, MessageParticipantCreateInput
+    ] = _s_twenty_gql_bulk.BulkCreator(
+        CREATE_MESSAGE_PARTICIPANTS_OP,
+        lambda _d: _d.create_message_participants,
+        unique_fields=(),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     update = _runtime.method(
         update_message_participant,

@@ -12,6 +12,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _s_twenty_gql_bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -32,8 +34,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import company as _m_company
     from . import note as _m_note
     from . import opportunity as _m_opportunity
@@ -1153,25 +1153,14 @@ class NoteTargetApi(_runtime.Facade):
         create_note_target, "Create (or, with ``upsert=True``, upsert) one record."
     )
 
-    async def create_many(
-        self,
-        records: _t.Iterable[NoteTargetCreateInput] | _t.AsyncIterable[NoteTargetCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[NoteTarget]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
+    create_many: _s_twenty_gql_bulk.BulkCreator[NoteTarget, NoteTargetCreateInput] = (
+        _s_twenty_gql_bulk.BulkCreator(
             CREATE_NOTE_TARGETS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_note_targets,
+            lambda _d: _d.create_note_targets,
             unique_fields=(),
-            **options,
+            doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
         )
+    )
 
     update = _runtime.method(
         update_note_target,

@@ -13,6 +13,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _s_twenty_gql_bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -37,8 +39,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import favorite as _m_favorite
     from . import timeline_activity as _m_timeline_activity
     from . import workflow as _m_workflow
@@ -1309,25 +1309,14 @@ class WorkflowRunApi(_runtime.Facade):
         create_workflow_run, "Create (or, with ``upsert=True``, upsert) one record."
     )
 
-    async def create_many(
-        self,
-        records: _t.Iterable[WorkflowRunCreateInput] | _t.AsyncIterable[WorkflowRunCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[WorkflowRun]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
+    create_many: _s_twenty_gql_bulk.BulkCreator[WorkflowRun, WorkflowRunCreateInput] = (
+        _s_twenty_gql_bulk.BulkCreator(
             CREATE_WORKFLOW_RUNS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_workflow_runs,
+            lambda _d: _d.create_workflow_runs,
             unique_fields=("id",),
-            **options,
+            doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
         )
+    )
 
     update = _runtime.method(
         update_workflow_run,

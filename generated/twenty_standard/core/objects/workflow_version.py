@@ -13,6 +13,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _s_twenty_gql_bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -37,8 +39,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import favorite as _m_favorite
     from . import timeline_activity as _m_timeline_activity
     from . import workflow as _m_workflow
@@ -1250,26 +1250,14 @@ class WorkflowVersionApi(_runtime.Facade):
         create_workflow_version, "Create (or, with ``upsert=True``, upsert) one record."
     )
 
-    async def create_many(
-        self,
-        records: _t.Iterable[WorkflowVersionCreateInput]
-        | _t.AsyncIterable[WorkflowVersionCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[WorkflowVersion]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
+    create_many: _s_twenty_gql_bulk.BulkCreator[WorkflowVersion, WorkflowVersionCreateInput] = (
+        _s_twenty_gql_bulk.BulkCreator(
             CREATE_WORKFLOW_VERSIONS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_workflow_versions,
+            lambda _d: _d.create_workflow_versions,
             unique_fields=("id",),
-            **options,
+            doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
         )
+    )
 
     update = _runtime.method(
         update_workflow_version,

@@ -13,6 +13,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _s_twenty_gql_bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -43,8 +45,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import blocklist as _m_blocklist
     from . import calendar_event_participant as _m_calendar_event_participant
     from . import company as _m_company
@@ -1595,29 +1595,17 @@ class WorkspaceMemberApi(_runtime.Facade):
         create_workspace_member, "Create (or, with ``upsert=True``, upsert) one record."
     )
 
-    async def create_many(
-        self,
-        records: _t.Iterable[WorkspaceMemberCreateInput]
-        | _t.AsyncIterable[WorkspaceMemberCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[WorkspaceMember]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
+    create_many: _s_twenty_gql_bulk.BulkCreator[WorkspaceMember, WorkspaceMemberCreateInput] = (
+        _s_twenty_gql_bulk.BulkCreator(
             CREATE_WORKSPACE_MEMBERS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_workspace_members,
+            lambda _d: _d.create_workspace_members,
             unique_fields=(
                 "id",
                 "userEmail",
             ),
-            **options,
+            doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
         )
+    )
 
     update = _runtime.method(
         update_workspace_member,
