@@ -13,6 +13,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _s_twenty_gql_bulk
+
 from ... import _runtime
 from .._common import (
     Emails,
@@ -29,8 +31,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import company as _m_company
     from .company import CompanyRelationInput
 else:
@@ -610,28 +610,17 @@ class PersonApi(_runtime.Facade):
     find_one = _runtime.method(person, "The record matching ``filter`` (``findOne``).")
     create = _runtime.method(create_person, "Create (or, with ``upsert=True``, upsert) one record.")
 
-    async def create_many(
-        self,
-        records: _t.Iterable[PersonCreateInput] | _t.AsyncIterable[PersonCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[Person]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
+    create_many: _s_twenty_gql_bulk.BulkCreator[Person, PersonCreateInput] = (
+        _s_twenty_gql_bulk.BulkCreator(
             CREATE_PEOPLE_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_people,
+            lambda _d: _d.create_people,
             unique_fields=(
                 "emails",
                 "id",
             ),
-            **options,
+            doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
         )
+    )
 
     update = _runtime.method(
         update_person,
