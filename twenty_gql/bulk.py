@@ -287,7 +287,9 @@ async def _note_existing(
     (once per item: a resend keeps what the first attempt saw)."""
     todo = [it for it in items if it.client_id is None and it.existed is None]
     wanted = [(it, _get_id(it.payload)) for it in todo]
-    wanted = [(it, rid) for it, rid in wanted if rid is not None]
+    wanted = [(it, rid) for it, rid in wanted if rid is not None and _is_uuid(rid)]
+    for it in todo:
+        it.existed = False  # not a UUID: the write itself rejects it
     for start in range(0, len(wanted), _LOOKUP_PAGE):
         part = wanted[start : start + _LOOKUP_PAGE]
         ids = [rid for _, rid in part]
@@ -301,6 +303,14 @@ async def _note_existing(
         }
         for it, rid in part:
             it.existed = rid in found
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_create_args(records: object, upsert: object, unique_fields: object) -> None:
