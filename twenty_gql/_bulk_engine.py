@@ -548,29 +548,6 @@ def _get_id(obj: Any) -> str | None:
     return str(value).lower()
 
 
-def _has_value(value: Any) -> bool:
-    if value is None or value == "":
-        return False
-    if isinstance(value, Mapping):
-        return any(_has_value(v) for v in value.values())
-    return True
-
-
-def _has_unique_key(record: Mapping[str, Any], unique_fields: Sequence[str]) -> bool:
-    """Whether the record carries a non-empty value for one of the upsert keys.
-
-    Names may be dotted (``"domainName.primaryLinkUrl"``) to require a composite sub-field;
-    a plain composite name counts when any of its sub-fields has a value.
-    """
-    for name in unique_fields:
-        value: Any = record
-        for part in name.split("."):
-            value = value.get(part) if isinstance(value, Mapping) else None
-        if _has_value(value):
-            return True
-    return False
-
-
 async def _aiter(records: Iterable[T] | AsyncIterable[T]) -> AsyncIterable[T]:
     if isinstance(records, AsyncIterable):
         async for r in records:

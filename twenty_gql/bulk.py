@@ -9,9 +9,11 @@ rate-limit token per call, and answers a bad batch with one error for the whole 
   to upsert is N."* the chunk is re-split at N and ``client.learn_batch_limit(N)`` keeps it;
 * keeps at most ``concurrency`` chunks in flight (bounded memory whatever the input length); the
   client's scheduler paces them under Twenty's rate limits;
-* makes every resend safe: a record without ``id`` (and, when upserting, without a value for
-  any of ``unique_fields``) gets a client-generated UUID before its first send, so a chunk
-  resent after a dropped connection upserts onto what the first attempt wrote. A plain create
+* finds input records sharing a unique key (``unique_fields``: id, e-mail, domain...) before
+  anything is sent and handles them by ``on_duplicate`` (``"error"`` / ``"first"`` / ``"last"``);
+* makes every resend safe: a record without ``id`` gets a client-generated UUID before its first
+  send, so a chunk resent after a dropped connection upserts onto what the first attempt wrote
+  (and the id the server answers with tells ``created`` from ``updated``). A plain create
   whose outcome is unknown (dropped connection, 5xx, or not journaled when a checkpointed run
   was killed) is resent as an upsert keyed on those ids. (Caveat: such a resent record that also
   carries a unique value already used by *another* record updates that record instead of
@@ -24,9 +26,9 @@ rate-limit token per call, and answers a bad batch with one error for the whole 
   new is sent and the run waits for the circuit's probes, up to ``outage_tolerance`` seconds;
   beyond it (or past ``deadline``) the run stops and reports every record it did not land as
   ``not_attempted`` or ``unknown`` (a rerun with the checkpoint lands them exactly once);
-* returns a :class:`BulkResult`: the server's records in input order, one
-  :class:`BulkFailure` (input index, record, typed error) per failed record, counts, and
-  :meth:`BulkResult.raise_for_failures`. Nothing is silently dropped;
+* returns a :class:`BulkResult`: an :class:`Outcome` per input position, the server's records
+  in input order, one :class:`BulkFailure` (input index, record, typed error) per failed
+  record, counts, and :meth:`BulkResult.raise_for_failures`. Nothing is silently dropped;
 * optionally reports progress (:class:`BulkProgress`) and journals landed records to a
   checkpoint file so a killed run can be rerun to the same final state (see
   ``twenty_gql._checkpoint``).

@@ -276,6 +276,11 @@ async def test_checkpoint_resume_after_kill_gives_the_exact_final_state(
     assert res.ok, res.failures[:2]
     assert res.skipped > 0 and res.skipped + res.succeeded == 600
     assert len(server.by_id) == 600
+    # records that landed in the killed run without being journaled are resent onto the same
+    # (checkpoint-derived) ids: still ``created``, never flipped to ``updated``
+    assert landed_before > res.skipped
+    assert (res.created, res.updated) == (600 - res.skipped, 0)
+    assert res.counts[Outcome.SKIPPED] == res.skipped
     assert names_in(server) == Counter(r["name"] for r in records)
     # a third run has nothing left to send
     calls = server.calls
