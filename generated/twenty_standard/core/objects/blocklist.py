@@ -12,7 +12,7 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
-import twenty_gql.bulk as _s_twenty_gql_bulk
+import twenty_gql.bulk as _bulk
 
 from ... import _runtime
 from .._common import (
@@ -1039,13 +1039,11 @@ class BlocklistApi(_runtime.Facade):
         create_blocklist, "Create (or, with ``upsert=True``, upsert) one record."
     )
 
-    create_many: _s_twenty_gql_bulk.BulkCreator[Blocklist, BlocklistCreateInput] = (
-        _s_twenty_gql_bulk.BulkCreator(
-            CREATE_BLOCKLISTS_OP,
-            lambda _d: _d.create_blocklists,
-            unique_fields=(),
-            doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
-        )
+    create_many: _bulk.BulkCreator[Blocklist, BlocklistCreateInput] = _bulk.BulkCreator(
+        CREATE_BLOCKLISTS_OP,
+        lambda _d: _d.create_blocklists,
+        unique_fields=(),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
     )
 
     update = _runtime.method(

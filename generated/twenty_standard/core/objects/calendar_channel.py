@@ -13,7 +13,7 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
-import twenty_gql.bulk as _s_twenty_gql_bulk
+import twenty_gql.bulk as _bulk
 
 from ... import _runtime
 from .._common import (
@@ -1444,13 +1444,11 @@ class CalendarChannelApi(_runtime.Facade):
         create_calendar_channel, "Create (or, with ``upsert=True``, upsert) one record."
     )
 
-    create_many: _s_twenty_gql_bulk.BulkCreator[CalendarChannel, CalendarChannelCreateInput] = (
-        _s_twenty_gql_bulk.BulkCreator(
-            CREATE_CALENDAR_CHANNELS_OP,
-            lambda _d: _d.create_calendar_channels,
-            unique_fields=("id",),
-            doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
-        )
+    create_many: _bulk.BulkCreator[CalendarChannel, CalendarChannelCreateInput] = _bulk.BulkCreator(
+        CREATE_CALENDAR_CHANNELS_OP,
+        lambda _d: _d.create_calendar_channels,
+        unique_fields=("id",),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
     )
 
     update = _runtime.method(

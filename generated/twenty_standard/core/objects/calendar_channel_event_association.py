@@ -12,7 +12,7 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
-import twenty_gql.bulk as _s_twenty_gql_bulk
+import twenty_gql.bulk as _bulk
 
 from ... import _runtime
 from .._common import (
@@ -1152,9 +1152,9 @@ class CalendarChannelEventAssociationApi(_runtime.Facade):
         "Create (or, with ``upsert=True``, upsert) one record.",
     )
 
-    create_many: _s_twenty_gql_bulk.BulkCreator[
+    create_many: _bulk.BulkCreator[
         CalendarChannelEventAssociation, CalendarChannelEventAssociationCreateInput
-    ] = _s_twenty_gql_bulk.BulkCreator(
+    ] = _bulk.BulkCreator(
         CREATE_CALENDAR_CHANNEL_EVENT_ASSOCIATIONS_OP,
         lambda _d: _d.create_calendar_channel_event_associations,
         unique_fields=(),

@@ -13,7 +13,7 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
-import twenty_gql.bulk as _s_twenty_gql_bulk
+import twenty_gql.bulk as _bulk
 
 from ... import _runtime
 from .._common import (
@@ -1260,9 +1260,9 @@ class CalendarEventParticipantApi(_runtime.Facade):
         create_calendar_event_participant, "Create (or, with ``upsert=True``, upsert) one record."
     )
 
-    create_many: _s_twenty_gql_bulk.BulkCreator[
+    create_many: _bulk.BulkCreator[
         CalendarEventParticipant, CalendarEventParticipantCreateInput
-    ] = _s_twenty_gql_bulk.BulkCreator(
+    ] = _bulk.BulkCreator(
         CREATE_CALENDAR_EVENT_PARTICIPANTS_OP,
         lambda _d: _d.create_calendar_event_participants,
         unique_fields=(),

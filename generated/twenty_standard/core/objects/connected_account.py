@@ -12,7 +12,7 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
-import twenty_gql.bulk as _s_twenty_gql_bulk
+import twenty_gql.bulk as _bulk
 
 from ... import _runtime
 from .._common import (
@@ -1291,8 +1291,8 @@ class ConnectedAccountApi(_runtime.Facade):
         create_connected_account, "Create (or, with ``upsert=True``, upsert) one record."
     )
 
-    create_many: _s_twenty_gql_bulk.BulkCreator[ConnectedAccount, ConnectedAccountCreateInput] = (
-        _s_twenty_gql_bulk.BulkCreator(
+    create_many: _bulk.BulkCreator[ConnectedAccount, ConnectedAccountCreateInput] = (
+        _bulk.BulkCreator(
             CREATE_CONNECTED_ACCOUNTS_OP,
             lambda _d: _d.create_connected_accounts,
             unique_fields=("id",),

@@ -12,7 +12,7 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
-import twenty_gql.bulk as _s_twenty_gql_bulk
+import twenty_gql.bulk as _bulk
 
 from ... import _runtime
 from .._common import (
@@ -1080,13 +1080,11 @@ class FavoriteFolderApi(_runtime.Facade):
         create_favorite_folder, "Create (or, with ``upsert=True``, upsert) one record."
     )
 
-    create_many: _s_twenty_gql_bulk.BulkCreator[FavoriteFolder, FavoriteFolderCreateInput] = (
-        _s_twenty_gql_bulk.BulkCreator(
-            CREATE_FAVORITE_FOLDERS_OP,
-            lambda _d: _d.create_favorite_folders,
-            unique_fields=("id",),
-            doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
-        )
+    create_many: _bulk.BulkCreator[FavoriteFolder, FavoriteFolderCreateInput] = _bulk.BulkCreator(
+        CREATE_FAVORITE_FOLDERS_OP,
+        lambda _d: _d.create_favorite_folders,
+        unique_fields=("id",),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
     )
 
     update = _runtime.method(

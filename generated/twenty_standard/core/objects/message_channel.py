@@ -13,7 +13,7 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
-import twenty_gql.bulk as _s_twenty_gql_bulk
+import twenty_gql.bulk as _bulk
 
 from ... import _runtime
 from .._common import (
@@ -1646,13 +1646,11 @@ class MessageChannelApi(_runtime.Facade):
         create_message_channel, "Create (or, with ``upsert=True``, upsert) one record."
     )
 
-    create_many: _s_twenty_gql_bulk.BulkCreator[MessageChannel, MessageChannelCreateInput] = (
-        _s_twenty_gql_bulk.BulkCreator(
-            CREATE_MESSAGE_CHANNELS_OP,
-            lambda _d: _d.create_message_channels,
-            unique_fields=("id",),
-            doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
-        )
+    create_many: _bulk.BulkCreator[MessageChannel, MessageChannelCreateInput] = _bulk.BulkCreator(
+        CREATE_MESSAGE_CHANNELS_OP,
+        lambda _d: _d.create_message_channels,
+        unique_fields=("id",),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
     )
 
     update = _runtime.method(

@@ -13,7 +13,7 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
-import twenty_gql.bulk as _s_twenty_gql_bulk
+import twenty_gql.bulk as _bulk
 
 from ... import _runtime
 from .._common import (
@@ -1228,9 +1228,9 @@ class MessageChannelMessageAssociationApi(_runtime.Facade):
         "Create (or, with ``upsert=True``, upsert) one record.",
     )
 
-    create_many: _s_twenty_gql_bulk.BulkCreator[
+    create_many: _bulk.BulkCreator[
         MessageChannelMessageAssociation, MessageChannelMessageAssociationCreateInput
-    ] = _s_twenty_gql_bulk.BulkCreator(
+    ] = _bulk.BulkCreator(
         CREATE_MESSAGE_CHANNEL_MESSAGE_ASSOCIATIONS_OP,
         lambda _d: _d.create_message_channel_message_associations,
         unique_fields=(),

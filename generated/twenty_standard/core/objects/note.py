@@ -12,7 +12,7 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
-import twenty_gql.bulk as _s_twenty_gql_bulk
+import twenty_gql.bulk as _bulk
 
 from ... import _runtime
 from .._common import (
@@ -1155,13 +1155,11 @@ class NoteApi(_runtime.Facade):
     )
     create = _runtime.method(create_note, "Create (or, with ``upsert=True``, upsert) one record.")
 
-    create_many: _s_twenty_gql_bulk.BulkCreator[Note, NoteCreateInput] = (
-        _s_twenty_gql_bulk.BulkCreator(
-            CREATE_NOTES_OP,
-            lambda _d: _d.create_notes,
-            unique_fields=("id",),
-            doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
-        )
+    create_many: _bulk.BulkCreator[Note, NoteCreateInput] = _bulk.BulkCreator(
+        CREATE_NOTES_OP,
+        lambda _d: _d.create_notes,
+        unique_fields=("id",),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
     )
 
     update = _runtime.method(

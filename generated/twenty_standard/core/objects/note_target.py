@@ -12,7 +12,7 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
-import twenty_gql.bulk as _s_twenty_gql_bulk
+import twenty_gql.bulk as _bulk
 
 from ... import _runtime
 from .._common import (
@@ -1153,13 +1153,11 @@ class NoteTargetApi(_runtime.Facade):
         create_note_target, "Create (or, with ``upsert=True``, upsert) one record."
     )
 
-    create_many: _s_twenty_gql_bulk.BulkCreator[NoteTarget, NoteTargetCreateInput] = (
-        _s_twenty_gql_bulk.BulkCreator(
-            CREATE_NOTE_TARGETS_OP,
-            lambda _d: _d.create_note_targets,
-            unique_fields=(),
-            doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
-        )
+    create_many: _bulk.BulkCreator[NoteTarget, NoteTargetCreateInput] = _bulk.BulkCreator(
+        CREATE_NOTE_TARGETS_OP,
+        lambda _d: _d.create_note_targets,
+        unique_fields=(),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
     )
 
     update = _runtime.method(

@@ -12,7 +12,7 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
-import twenty_gql.bulk as _s_twenty_gql_bulk
+import twenty_gql.bulk as _bulk
 
 from ... import _runtime
 from .._common import (
@@ -1470,8 +1470,8 @@ class TimelineActivityApi(_runtime.Facade):
         create_timeline_activity, "Create (or, with ``upsert=True``, upsert) one record."
     )
 
-    create_many: _s_twenty_gql_bulk.BulkCreator[TimelineActivity, TimelineActivityCreateInput] = (
-        _s_twenty_gql_bulk.BulkCreator(
+    create_many: _bulk.BulkCreator[TimelineActivity, TimelineActivityCreateInput] = (
+        _bulk.BulkCreator(
             CREATE_TIMELINE_ACTIVITIES_OP,
             lambda _d: _d.create_timeline_activities,
             unique_fields=(),

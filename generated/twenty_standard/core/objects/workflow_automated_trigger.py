@@ -13,7 +13,7 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
-import twenty_gql.bulk as _s_twenty_gql_bulk
+import twenty_gql.bulk as _bulk
 
 from ... import _runtime
 from .._common import (
@@ -1127,9 +1127,9 @@ class WorkflowAutomatedTriggerApi(_runtime.Facade):
         create_workflow_automated_trigger, "Create (or, with ``upsert=True``, upsert) one record."
     )
 
-    create_many: _s_twenty_gql_bulk.BulkCreator[
+    create_many: _bulk.BulkCreator[
         WorkflowAutomatedTrigger, WorkflowAutomatedTriggerCreateInput
-    ] = _s_twenty_gql_bulk.BulkCreator(
+    ] = _bulk.BulkCreator(
         CREATE_WORKFLOW_AUTOMATED_TRIGGERS_OP,
         lambda _d: _d.create_workflow_automated_triggers,
         unique_fields=(),

@@ -13,7 +13,7 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
-import twenty_gql.bulk as _s_twenty_gql_bulk
+import twenty_gql.bulk as _bulk
 
 from ... import _runtime
 from .._common import (
@@ -1309,13 +1309,11 @@ class WorkflowRunApi(_runtime.Facade):
         create_workflow_run, "Create (or, with ``upsert=True``, upsert) one record."
     )
 
-    create_many: _s_twenty_gql_bulk.BulkCreator[WorkflowRun, WorkflowRunCreateInput] = (
-        _s_twenty_gql_bulk.BulkCreator(
-            CREATE_WORKFLOW_RUNS_OP,
-            lambda _d: _d.create_workflow_runs,
-            unique_fields=("id",),
-            doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
-        )
+    create_many: _bulk.BulkCreator[WorkflowRun, WorkflowRunCreateInput] = _bulk.BulkCreator(
+        CREATE_WORKFLOW_RUNS_OP,
+        lambda _d: _d.create_workflow_runs,
+        unique_fields=("id",),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
     )
 
     update = _runtime.method(

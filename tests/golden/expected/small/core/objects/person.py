@@ -13,7 +13,7 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
-import twenty_gql.bulk as _s_twenty_gql_bulk
+import twenty_gql.bulk as _bulk
 
 from ... import _runtime
 from .._common import (
@@ -610,16 +610,14 @@ class PersonApi(_runtime.Facade):
     find_one = _runtime.method(person, "The record matching ``filter`` (``findOne``).")
     create = _runtime.method(create_person, "Create (or, with ``upsert=True``, upsert) one record.")
 
-    create_many: _s_twenty_gql_bulk.BulkCreator[Person, PersonCreateInput] = (
-        _s_twenty_gql_bulk.BulkCreator(
-            CREATE_PEOPLE_OP,
-            lambda _d: _d.create_people,
-            unique_fields=(
-                "emails",
-                "id",
-            ),
-            doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
-        )
+    create_many: _bulk.BulkCreator[Person, PersonCreateInput] = _bulk.BulkCreator(
+        CREATE_PEOPLE_OP,
+        lambda _d: _d.create_people,
+        unique_fields=(
+            "emails",
+            "id",
+        ),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
     )
 
     update = _runtime.method(
