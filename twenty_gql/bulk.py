@@ -344,7 +344,7 @@ _UNIQUE_PARTS = (
 _Key = tuple[str, Any]
 
 
-def _normalise(part: str, value: Any) -> Any:
+def normalise_unique_value(part: str, value: Any) -> Any:
     """A unique value as Twenty stores it: ``transformEmailsValue`` lower-cases e-mails;
     ``transformLinksValue`` lower-cases a URL's scheme and host and drops a trailing slash
     (``lowercaseUrlOriginAndRemoveTrailingSlash``). Everything else compares exactly."""
@@ -392,10 +392,10 @@ def _key_of(name: str, record: Mapping[str, Any]) -> Any:
         subs = [p for p in _UNIQUE_PARTS if p in value]
         if not subs or not any(_present(value[p]) for p in subs if p in _UNIQUE_PARTS[:3]):
             return None
-        return tuple((p, _normalise(p, value[p])) for p in subs)
+        return tuple((p, normalise_unique_value(p, value[p])) for p in subs)
     if not _present(value) or isinstance(value, (list, dict)):
         return None
-    return _normalise(parts[-1], value)
+    return normalise_unique_value(parts[-1], value)
 
 
 class _Dedup:

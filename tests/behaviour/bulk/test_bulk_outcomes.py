@@ -118,6 +118,19 @@ async def test_people_twins_by_email_ignore_case_like_twenty(ts: Any) -> None:
             "created",
         ]
         assert len(live(emu, "person")) - before == 2
+        # the emulator stores e-mails and URL hosts as Twenty does (lower-cased), so a later
+        # upsert spelled differently matches the stored record
+        assert {p["emails"]["primaryEmail"] for p in live(emu, "person")} >= {"ann@x.io"}
+        again = await crm.people.create_many(
+            [{"name": {"firstName": "Ann3"}, "emails": {"primaryEmail": "Ann@X.IO"}}], upsert=True
+        )
+        assert again.outcome(0) is Outcome.UPDATED and str(again.records[0].id) == str(
+            res.records[0].id
+        )
+        co = await crm.companies.create_many(
+            [{"name": "Up", "domainName": {"primaryLinkUrl": "HTTPS://Up.Example/Path/"}}]
+        )
+        assert co.records[0].domain_name.primary_link_url == "https://up.example/Path"
 
 
 async def _thousand(crm: Any, emu: TwentyEmulator, keep: bool) -> None:
