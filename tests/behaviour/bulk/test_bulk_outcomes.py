@@ -18,8 +18,10 @@ from twenty_gql.testing import TwentyEmulator
 LIMITS: dict[str, Any] = {"seed": "standard", "batch_limit": 60}
 
 
-def client_for(emu: TwentyEmulator) -> TwentyClient:
-    return TwentyClient(emu.url, emu.api_key, rate_limit=RateLimit(((1000, 1.0),)))
+def client_for(emu: TwentyEmulator, max_retries: int = 4) -> TwentyClient:
+    return TwentyClient(
+        emu.url, emu.api_key, rate_limit=RateLimit(((1000, 1.0),)), max_retries=max_retries
+    )
 
 
 def live(emu: TwentyEmulator, obj: str = "company") -> list[dict[str, Any]]:
@@ -173,7 +175,8 @@ async def test_keep_records_false_keeps_counts_and_outcomes_exact(ts: Any) -> No
 async def test_resends_after_dropped_connections_keep_created_and_updated_exact(
     upsert: bool, ts: Any
 ) -> None:
-    async with TwentyEmulator(**LIMITS) as emu, client_for(emu) as client:
+    # the client does not resend (max_retries=0): every dropped chunk is resent by bulk itself
+    async with TwentyEmulator(**LIMITS) as emu, client_for(emu, max_retries=0) as client:
         crm = ts.core.CoreApi(client)
         old = [
             {"name": f"old-{i}", "domainName": {"primaryLinkUrl": f"k{i}.io"}} for i in range(60)
@@ -182,8 +185,15 @@ async def test_resends_after_dropped_connections_keep_created_and_updated_exact(
         before = len(live(emu))
         # every fourth request is answered by a dropped connection after the write applied
         emu.set_faults(drop_rate=0.25, drop_after_apply=True, seed=7)
-        new = [{"name": f"new-{i}", "employees": i} for i in range(600)]
+        new: list[dict[str, Any]] = [{"name": f"new-{i}", "employees": i} for i in range(600)]
+        for rec in new[::6]:  # 100 new records carry their own id (looked up once, not again
+            rec["id"] = str(uuid.uuid4())  # when their chunk is resent)
+        id_of = {r["name"]: r["id"] for r in live(emu)}
         again = [dict(r, name=f"old-{i}-v2") for i, r in enumerate(old)] if upsert else []
+        # the first 30 matched by id, the other 30 by their domain
+        again[:30] = [
+            {"id": id_of[f"old-{i}"], "name": f"old-{i}-v3"} for i in range(len(again[:30]))
+        ]
         res = await crm.companies.create_many(
             new + again, upsert=upsert, retry_base=0.01, retry_cap=0.05
         )
