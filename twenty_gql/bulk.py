@@ -288,10 +288,14 @@ async def _note_existing(
     """Set ``existed`` on the items carrying the caller's own id that were not looked up yet
     (once per item: a resend keeps what the first attempt saw)."""
     todo = [it for it in items if it.client_id is None and it.existed is None]
-    wanted = [(it, _get_id(it.payload)) for it in todo]
-    wanted = [(it, rid) for it, rid in wanted if rid is not None and _is_uuid(rid)]
+    wanted: list[tuple[_Item, str]] = []
     for it in todo:
-        it.existed = False  # not a UUID: the write itself rejects it
+        rid = _get_id(it.payload)
+        if rid is not None and _is_uuid(rid):
+            wanted.append((it, rid))
+        else:
+            it.existed = False  # not a UUID: the write itself rejects it
+    # ``existed`` is set only from an answer: a failed lookup is redone with the resend
     for start in range(0, len(wanted), _LOOKUP_PAGE):
         part = wanted[start : start + _LOOKUP_PAGE]
         ids = [rid for _, rid in part]
