@@ -231,6 +231,12 @@ class _Engine(Generic[R]):
         s.landed_count += len(items)
         if self.checkpoint is not None:
             self.checkpoint.record([(it.index, it.digest) for it in items])
+        as_upsert = self.upsert or ambiguous
+        if not (self.keep_records or as_upsert):
+            # a plain create: the outcome does not depend on the answer, nothing is kept
+            for it in items:
+                self.mark(it.index, self.classify(it, None, as_upsert))
+            return
         rows = list(returned or [])
         assigned: dict[int, Any] = {}
         if self.match_by_id and rows:
@@ -250,7 +256,6 @@ class _Engine(Generic[R]):
             rest = iter([row for row in rows if id(row) not in used])
         else:
             rest = iter(rows)
-        as_upsert = self.upsert or ambiguous
         for pos, it in enumerate(items):
             row = assigned[pos] if pos in assigned else next(rest, None)
             self.mark(it.index, self.classify(it, row, as_upsert))
@@ -540,6 +545,9 @@ def _client_wait_count(client: object) -> int:
 
 
 def _get_id(obj: Any) -> str | None:
+    if type(obj) is dict:  # the common case, without the ABC check
+        value = obj.get("id")
+        return None if value is None else str(value).lower()
     if isinstance(obj, (str, uuid.UUID)):
         return str(obj).lower()
     value = obj.get("id") if isinstance(obj, Mapping) else getattr(obj, "id", None)

@@ -41,12 +41,12 @@ updates, upsert records that carry their ``id`` with :func:`create_many`.)
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 import uuid
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, Literal, TypeVar, overload
-from urllib.parse import urlsplit, urlunsplit
 
 from twenty_gql._bulk_engine import (
     EngineOptions,
@@ -92,6 +92,7 @@ __all__ = [
     "Outcome",
     "create_many",
     "delete_many",
+    "normalise_unique_value",
     "partial_result",
     "update_many",
 ]
@@ -357,21 +358,14 @@ def normalise_unique_value(part: str, value: Any) -> Any:
     if part == "primaryEmail":
         return value.lower()
     if part == "primaryLinkUrl":
-        if "://" in value:
-            parts = urlsplit(value)
-            value = urlunsplit(
-                (
-                    parts.scheme.lower(),
-                    parts.netloc.lower(),
-                    parts.path,
-                    parts.query,
-                    parts.fragment,
-                )
-            )
-        else:
-            host, sep, rest = value.partition("/")
-            value = host.lower() + sep + rest
-        return value.rstrip("/")
+        scheme = value.find("://")
+        start = scheme + 3 if scheme >= 0 else 0
+        end = len(value)
+        for stop in "/?#":
+            at = value.find(stop, start)
+            if 0 <= at < end:
+                end = at
+        return (value[:end].lower() + value[end:]).rstrip("/")
     if part == "id":
         try:
             return str(uuid.UUID(value))
@@ -387,12 +381,16 @@ def _present(value: Any) -> bool:
 def _key_of(name: str, record: Mapping[str, Any]) -> Any:
     """The normalised key of unique field ``name`` in ``record``, None when it has none."""
     value: Any = record
-    parts = name.split(".")
+    parts = name.split(".") if "." in name else (name,)
     for part in parts:
-        value = value.get(part) if isinstance(value, Mapping) else None
+        value = value.get(part) if type(value) is dict or isinstance(value, Mapping) else None
+    if value is None or value == "":
+        return None
+    if type(value) is str:
+        return normalise_unique_value(parts[-1], value)
     if isinstance(value, uuid.UUID):
         value = str(value)
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):
         subs = [p for p in _UNIQUE_PARTS if p in value]
         if not subs or not any(_present(value[p]) for p in subs if p in _UNIQUE_PARTS[:3]):
             return None
@@ -408,7 +406,7 @@ class _Dedup:
     def __init__(self, unique_fields: Sequence[str], policy: OnDuplicate) -> None:
         self.fields = tuple(unique_fields)
         self.policy = policy
-        self.seen: dict[_Key, int] = {}
+        self.seen: dict[bytes, int] = {}
         self.winner: dict[int, int] = {}
 
     @property
@@ -422,6 +420,12 @@ class _Dedup:
             if key is not None:
                 out.append((name, key))
         return out
+
+    def remembered(self, key: _Key) -> bytes:
+        """``key`` as a 128-bit digest: what ``seen`` holds for every key of the input (about
+        100 bytes a key; a false match is as likely as a collision of 128-bit hashes)."""
+        name, value = key
+        return hashlib.blake2b(f"{name}\0{value!r}".encode(), digest_size=16).digest()
 
     def plan_last(self, records: Sequence[Any]) -> None:
         """``on_duplicate="last"``: every position whose key occurs again later points at the
@@ -450,12 +454,13 @@ class _Dedup:
             w = self.winner.get(index)
             return None if w is None else (w, "", None)
         keys = self.keys(record)
-        for name, value in keys:
-            first = self.seen.get((name, value))
+        compact = [self.remembered(k) for k in keys]
+        for (name, value), text in zip(keys, compact, strict=True):
+            first = self.seen.get(text)
             if first is not None:
                 return first, name, value
-        for key in keys:
-            self.seen[key] = index
+        for text in compact:
+            self.seen[text] = index
         return None
 
 
