@@ -96,7 +96,7 @@ async def _until_drained(client: Any, prefix: str) -> AsyncIterator[dict[str, An
 
 async def _bulk(
     client: Any, records: list[dict[str, Any]] | AsyncIterator[dict[str, Any]]
-) -> BulkResult[Any]:
+) -> BulkResult[Any, Any]:
     return await create_many(
         client,
         CREATE,

@@ -230,7 +230,7 @@ class _Run(SoakCalls):
                 else:
                     led.unknown.add(marker)
                 continue
-            record = result.records[i]
+            record = result.entry(i).record
             if record is None or record.name != marker:
                 self._inconsistent(f"upsert {marker} returned {record!r}")
                 continue

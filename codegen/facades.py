@@ -27,7 +27,18 @@ from codegen import model as m
 from codegen import naming
 from codegen.conventions import doc_of, unwrap
 from codegen.imports import with_imports
-from codegen.pytypes import BOOL, INT, STR, Named, Nullable, PyType, list_of, omittable, union
+from codegen.pytypes import (
+    BOOL,
+    INT,
+    STR,
+    Named,
+    Nullable,
+    PyType,
+    alias,
+    list_of,
+    omittable,
+    union,
+)
 from codegen.types import TypeBuilder
 
 __all__ = [
@@ -123,9 +134,8 @@ def record_facade(
             if not isinstance(records_type, GraphQLList):
                 continue
             rec_ann = b.in_ann(key, records_type.of_type)
-            b.imp(key).type_checking.setdefault("\0twenty_gql.bulk", set()).add(
-                "BulkResult as _BulkResult"
-            )
+            # ``create_many: BulkCreator[Company, CompanyCreateInput] = BulkCreator(...)``: the
+            # runtime descriptor's bound call has the explicit, typed keyword parameters.
             methods.append(
                 m.FacadeMethod(
                     name=name,
@@ -133,21 +143,13 @@ def record_facade(
                     op=op,
                     doc=(
                         "Create or upsert any number of records, chunked to the server's batch "
-                        "limit by ``twenty_gql.bulk.create_many``."
+                        "limit, with an outcome per input record (``twenty_gql.bulk``)."
                     ),
+                    extra=f"{alias('twenty_gql.bulk')}.BulkCreator",
                     unique_fields=b.unique_fields(rec),
-                    params=(
-                        m.Param(
-                            name="records",
-                            key="data",
-                            annotation=union(
-                                Named("Iterable", "typing", (rec_ann,)),
-                                Named("AsyncIterable", "typing", (rec_ann,)),
-                            ),
-                            required=True,
-                        ),
+                    return_annotation=Named(
+                        "BulkCreator", "twenty_gql.bulk", (Named(b.cls[rec]), rec_ann)
                     ),
-                    return_annotation=Named("_BulkResult", args=(Named(b.cls[rec]),)),
                 )
             )
             continue

@@ -47,6 +47,7 @@ FIXED_ALIASES = {
     "decimal": "_decimal",
     "enum": "_enum",
     "msgspec": "_msgspec",
+    "twenty_gql.bulk": "_bulk",  # the facades' ``create_many`` descriptor
     "typing": "_t",
     "typing_extensions": "_te",
     "uuid": "_uuid",

@@ -5,9 +5,11 @@
 1. starts a local Twenty emulator (batch limit 60, 100 calls per 2 s);
 2. upserts 240 companies from examples/data/companies.csv through the generated facade
    (``crm.companies.create_many``), with one deliberately broken record to show per-record
-   failures, a progress callback and a checkpoint file;
+   failures, one row repeating another's domain (``on_duplicate="first"`` merges it into its
+   twin), a progress callback and a checkpoint file, and prints the outcome counts;
 3. runs ``twenty-gql import company examples/data/companies.csv --upsert`` as a subprocess:
-   the same rows upsert onto the same records (matched by ``domainName``), nothing duplicates.
+   the same rows upsert onto the same records (matched by ``domainName``), nothing duplicates;
+   its summary says how many rows were created and how many updated.
 """
 
 from __future__ import annotations
@@ -56,6 +58,9 @@ async def main() -> None:
         before = len(emu.workspace.records("company"))
         records = rows_from_csv(CSV_PATH)
         records[17]["employees"] = "lots"  # a bad value: reported, the other 239 still land
+        twin = dict(records[3], name="Sample Co 004 (again)")
+        twin["domainName"] = {"primaryLinkUrl": records[3]["domainName"]["primaryLinkUrl"].upper()}
+        records.append(twin)  # the same domain (Twenty lower-cases URL hosts): merged, not sent
 
         def show(p: BulkProgress) -> None:
             print(f"  progress: {p.done} landed, {p.failed} failed, {p.requests} requests")
@@ -66,12 +71,20 @@ async def main() -> None:
                 result = await crm.companies.create_many(
                     records,
                     upsert=True,
+                    on_duplicate="first",
                     on_progress=show,
                     checkpoint=os.path.join(tmp, "companies.ckpt"),
                 )
-        print(f"create_many: {result.succeeded} landed, {result.failed} failed")
+        print(
+            f"create_many: {result.succeeded} landed ({result.created} created, "
+            f"{result.updated} updated), {result.duplicate_in_input} merged into a twin, "
+            f"{result.failed} failed"
+        )
         for failure in result.failures:
             print(f"  record #{failure.index} ({failure.record['name']}): {failure.reason}")
+        for index, into in result.duplicates.items():
+            outcome = result.outcome(index).value
+            print(f"  record #{index} repeats the domain of record #{into}: {outcome}")
         print(f"companies in the workspace: {len(emu.workspace.records('company')) - before} new")
 
         env = {**os.environ, "TWENTY_URL": emu.url, "TWENTY_API_KEY": emu.api_key}

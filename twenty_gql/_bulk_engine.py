@@ -17,7 +17,14 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mappin
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
-from twenty_gql._bulk_result import BulkFailure, BulkProgress, BulkResult
+from twenty_gql._bulk_result import (
+    BulkFailure,
+    BulkProgress,
+    BulkResult,
+    Outcome,
+    outcome_code,
+    typed_error,
+)
 from twenty_gql._checkpoint import Checkpoint
 from twenty_gql.errors import (
     BatchLimitExceededError,
@@ -55,14 +62,19 @@ class _Item:
     payload: Any  # what is sent (prepared record, or an id)
     original: Any  # what the caller gave (reported on failure)
     digest: bytes = b""
+    client_id: str | None = None  # the id bulk generated for it (None: the caller's own id)
+    existed: bool | None = None  # own-id upserts: whether the id existed before the first send
 
 
 @dataclass
 class _State(Generic[R]):
     batch_size: int
-    landed: dict[int, R | None] = field(default_factory=dict)
+    landed: dict[int, R] = field(default_factory=dict)
     landed_count: int = 0
-    failures: list[BulkFailure] = field(default_factory=list)
+    codes: bytearray = field(default_factory=bytearray)  # outcome per input position
+    inputs: dict[int, Any] = field(default_factory=dict)  # kept with keep_records
+    duplicates: dict[int, int] = field(default_factory=dict)
+    failures: list[BulkFailure[Any]] = field(default_factory=list)
     skipped: int = 0
     requests: int = 0
     throttled: int = 0
@@ -89,6 +101,12 @@ class _Tries:
 
 
 _Sender = Callable[[list[_Item], bool], Awaitable[Sequence[Any] | None]]
+#: (item, the row the server returned for it or None, sent as an upsert) -> its outcome
+_Classifier = Callable[[_Item, Any, bool], Outcome]
+
+
+def _landed_as_updated(item: _Item, row: Any, as_upsert: bool) -> Outcome:
+    return Outcome.UPDATED
 
 
 @dataclass(frozen=True)
@@ -136,6 +154,8 @@ class _Engine(Generic[R]):
         options: EngineOptions,
         match_by_id: bool,
         learn_limit: bool,
+        upsert: bool = False,
+        classify: _Classifier = _landed_as_updated,
     ) -> None:
         self.client = client
         self.send = send
@@ -149,6 +169,8 @@ class _Engine(Generic[R]):
         self.retry = options.retry
         self.match_by_id = match_by_id
         self.learn_limit = learn_limit
+        self.upsert = upsert
+        self.classify = classify
         self._pacing_base = _client_wait_count(client)
         # A rerun from a checkpoint: any record not journaled may have landed in the killed run.
         self.resumed = checkpoint is not None and checkpoint.resumed
@@ -177,16 +199,43 @@ class _Engine(Generic[R]):
 
     # outcomes ---------------------------------------------------------------------------------
 
-    def fail(self, items: Iterable[_Item], error: BaseException) -> None:
-        for it in items:
-            self.state.failures.append(BulkFailure(it.index, it.original, error))
+    def mark(self, index: int, outcome: Outcome) -> None:
+        codes = self.state.codes
+        if index >= len(codes):
+            codes.extend(bytes(index + 1 - len(codes)))
+        codes[index] = outcome_code(outcome)
 
-    def succeed(self, items: list[_Item], returned: Sequence[Any] | None) -> None:
+    def keep_input(self, index: int, record: Any) -> None:
+        if self.keep_records:
+            self.state.inputs[index] = record
+
+    def skip(self, index: int) -> None:
+        """Position ``index`` landed in an earlier run (checkpoint)."""
+        self.state.skipped += 1
+        self.mark(index, Outcome.SKIPPED)
+
+    def duplicate(self, index: int, into: int) -> None:
+        self.state.duplicates[index] = into
+        self.mark(index, Outcome.DUPLICATE_IN_INPUT)
+
+    def fail(self, items: Iterable[_Item], error: BaseException) -> None:
+        typed = typed_error(error)
+        for it in items:
+            self.state.failures.append(BulkFailure(it.index, it.original, typed))
+            self.mark(it.index, Outcome.FAILED)
+
+    def succeed(
+        self, items: list[_Item], returned: Sequence[Any] | None, ambiguous: bool = False
+    ) -> None:
         s = self.state
         s.landed_count += len(items)
         if self.checkpoint is not None:
             self.checkpoint.record([(it.index, it.digest) for it in items])
-        if not self.keep_records:
+        as_upsert = self.upsert or ambiguous
+        if not (self.keep_records or as_upsert):
+            # a plain create: the outcome does not depend on the answer, nothing is kept
+            for it in items:
+                self.mark(it.index, self.classify(it, None, as_upsert))
             return
         rows = list(returned or [])
         assigned: dict[int, Any] = {}
@@ -202,11 +251,16 @@ class _Engine(Generic[R]):
                 if rid is not None and rid in by_id:
                     assigned[pos] = by_id[rid]
                     used.add(id(by_id[rid]))
+            # Rows the sent ids did not find are records an upsert matched by a unique field
+            # (Twenty answers with the matched record's id); they keep their relative order.
             rest = iter([row for row in rows if id(row) not in used])
         else:
             rest = iter(rows)
         for pos, it in enumerate(items):
-            s.landed[it.index] = assigned[pos] if pos in assigned else next(rest, None)
+            row = assigned[pos] if pos in assigned else next(rest, None)
+            self.mark(it.index, self.classify(it, row, as_upsert))
+            if self.keep_records and row is not None:
+                s.landed[it.index] = row
 
     def not_sent(self, items: Iterable[_Item], ambiguous: bool) -> None:
         """The run stopped (outage, deadline) before these records' request got an answer:
@@ -214,6 +268,8 @@ class _Engine(Generic[R]):
         (self.state.unknown if ambiguous else self.state.not_attempted).extend(
             it.index for it in items
         )
+        for it in items:
+            self.mark(it.index, Outcome.UNKNOWN if ambiguous else Outcome.NOT_ATTEMPTED)
 
     # sending ----------------------------------------------------------------------------------
 
@@ -238,7 +294,7 @@ class _Engine(Generic[R]):
                     continue
                 return
             self.state.outage_since = None
-            self.succeed(items, returned)
+            self.succeed(items, returned, ambiguous)
             self.progress()
             return
 
@@ -437,11 +493,19 @@ class _Engine(Generic[R]):
             exc.bulk_result = self.result(count())  # type: ignore[attr-defined]
             raise
 
-    def result(self, total: int) -> BulkResult[R]:
+    def result(self, total: int) -> BulkResult[R, Any]:
         s = self.state
         s.failures.sort(key=lambda f: f.index)
         order = sorted(s.landed)
-        records: list[R | None] = [s.landed[i] for i in order]
+        records: list[R] = [s.landed[i] for i in order]
+        in_flight = sorted(it.index for items in s.in_flight.values() for it in items)
+        codes = bytearray(s.codes[:total])
+        codes.extend(bytes(total - len(codes)))
+        for i in in_flight:
+            if codes[i] == 0:
+                codes[i] = outcome_code(Outcome.UNKNOWN)
+        pending = outcome_code(Outcome.NOT_ATTEMPTED)
+        codes = codes.replace(b"\x00", bytes([pending]))
         return BulkResult(
             records=records,
             indexes=order,
@@ -452,10 +516,13 @@ class _Engine(Generic[R]):
             requests=s.requests,
             throttled=self._throttled(),
             batch_size=s.batch_size,
-            in_flight=sorted(it.index for items in s.in_flight.values() for it in items),
+            in_flight=in_flight,
             not_attempted=sorted(s.not_attempted),
             unknown=sorted(s.unknown),
             stopped=s.stop,
+            duplicates=dict(s.duplicates),
+            codes=codes,
+            inputs=s.inputs,
         )
 
 
@@ -478,35 +545,15 @@ def _client_wait_count(client: object) -> int:
 
 
 def _get_id(obj: Any) -> str | None:
+    if type(obj) is dict:  # the common case, without the ABC check
+        value = obj.get("id")
+        return None if value is None else str(value).lower()
     if isinstance(obj, (str, uuid.UUID)):
         return str(obj).lower()
     value = obj.get("id") if isinstance(obj, Mapping) else getattr(obj, "id", None)
     if value is None:
         return None
     return str(value).lower()
-
-
-def _has_value(value: Any) -> bool:
-    if value is None or value == "":
-        return False
-    if isinstance(value, Mapping):
-        return any(_has_value(v) for v in value.values())
-    return True
-
-
-def _has_unique_key(record: Mapping[str, Any], unique_fields: Sequence[str]) -> bool:
-    """Whether the record carries a non-empty value for one of the upsert keys.
-
-    Names may be dotted (``"domainName.primaryLinkUrl"``) to require a composite sub-field;
-    a plain composite name counts when any of its sub-fields has a value.
-    """
-    for name in unique_fields:
-        value: Any = record
-        for part in name.split("."):
-            value = value.get(part) if isinstance(value, Mapping) else None
-        if _has_value(value):
-            return True
-    return False
 
 
 async def _aiter(records: Iterable[T] | AsyncIterable[T]) -> AsyncIterable[T]:

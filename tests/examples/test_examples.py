@@ -124,8 +124,12 @@ def test_drift_check_needs_its_settings() -> None:
 def test_bulk_import_example_runs() -> None:
     proc = run([sys.executable, str(EXAMPLES / "bulk_import.py")])
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "create_many: 239 landed, 1 failed" in proc.stdout
-    assert "record #17 (Sample Co 018)" in proc.stdout
+    out = proc.stdout
+    assert "create_many: 239 landed (239 created, 0 updated), 1 merged into a twin, 1 failed" in out
+    assert "record #17 (Sample Co 018)" in out
+    assert "record #240 repeats the domain of record #3" in out
+    # the CLI upserts the same file: the failed row is created, the others matched and updated
+    assert "(1 created, 239 updated)" in proc.stderr
     assert "exit code 0; companies now: 240 new" in proc.stdout
 
 

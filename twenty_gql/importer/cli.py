@@ -40,6 +40,7 @@ from twenty_gql.bulk import (
     BulkProgress,
     BulkResult,
     CheckpointMismatchError,
+    Outcome,
     create_many,
     partial_result,
 )
@@ -66,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
         "--api-key", metavar="KEY", help="API key (default: $TWENTY_API_KEY; prefer the variable)"
     )
     p.add_argument("--upsert", action="store_true", help="update records matching id/unique keys")
+    p.add_argument(
+        "--on-duplicate",
+        choices=("error", "first", "last"),
+        default="error",
+        help="rows repeating a unique key (id, email, domain...) of another row: fail them "
+        "(error, default), keep the first row, or keep the last row (reads the file into memory)",
+    )
     p.add_argument(
         "--checkpoint",
         type=Path,
@@ -266,7 +274,9 @@ def default_checkpoint(path: Path) -> Path:
     return path.with_name(path.name + ".twenty-gql-checkpoint")
 
 
-async def _interruptible(work: Awaitable[BulkResult[Any]], job: _Job) -> BulkResult[Any] | None:
+async def _interruptible(
+    work: Awaitable[BulkResult[Any, Any]], job: _Job
+) -> BulkResult[Any, Any] | None:
     """Run ``work``; SIGINT / SIGTERM cancel it cleanly (landed chunks are journaled in the
     checkpoint) and print the command that resumes the import. None when interrupted."""
     task = asyncio.ensure_future(work)
@@ -355,7 +365,7 @@ class _Job:
             idempotent=bool(self.args.upsert),
         )
 
-    async def run(self, client: Any, unique_fields: tuple[str, ...]) -> BulkResult[Any]:
+    async def run(self, client: Any, unique_fields: tuple[str, ...]) -> BulkResult[Any, Any]:
         bar = _progress_bar(self.checked.count, disabled=self.args.no_progress)
         seen = 0
 
@@ -378,6 +388,7 @@ class _Job:
                 upsert=bool(self.args.upsert),
                 result=lambda d: d.get(root) if isinstance(d, Mapping) else None,
                 unique_fields=unique_fields,
+                on_duplicate=self.args.on_duplicate,
                 batch_size=self.args.batch_size,
                 concurrency=self.args.concurrency,
                 on_progress=on_progress,
@@ -388,7 +399,7 @@ class _Job:
             if bar is not None:
                 bar.close()
 
-    def interrupted(self, sig: int, partial: BulkResult[Any] | None) -> None:
+    def interrupted(self, sig: int, partial: BulkResult[Any, Any] | None) -> None:
         name = signal.Signals(sig).name
         self.interrupted_code = 128 + sig
         landed = partial.succeeded + partial.skipped if partial is not None else 0
@@ -401,7 +412,7 @@ class _Job:
             file=sys.stderr,
         )
 
-    def summarize(self, result: BulkResult[Any]) -> int:
+    def summarize(self, result: BulkResult[Any, Any]) -> int:
         checked, path = self.checked, self.path
         report_lines = [_error_line(e) for e in checked.errors]
         for f in result.failures:
@@ -414,11 +425,29 @@ class _Job:
                     "code": f.code,
                 }
             )
+        for index, into in sorted(result.duplicates.items()):
+            report_lines.append(
+                {
+                    "row": self._row(index),
+                    "index": index,
+                    "outcome": Outcome.DUPLICATE_IN_INPUT.value,
+                    "merged_into_row": self._row(into),
+                    "code": "DUPLICATE_IN_INPUT",
+                }
+            )
         if self.args.report:
             _write_report(self.args.report, report_lines)
         skipped = f", {result.skipped} already imported (checkpoint)" if result.skipped else ""
+        merged = (
+            f", {result.duplicate_in_input} duplicate row(s) merged into a twin"
+            if result.duplicate_in_input
+            else ""
+        )
+        unclassified = result.counts[Outcome.UNKNOWN] - len(result.unknown)
+        unsure = f", {unclassified} landed (created or updated: unknown)" if unclassified else ""
         print(
-            f"imported {result.succeeded} record(s) into {self.root}{skipped}; "
+            f"imported {result.succeeded} record(s) into {self.root} ({result.created} created, "
+            f"{result.updated} updated{unsure}){merged}{skipped}; "
             f"{result.failed} failed, {len(checked.invalid_rows)} invalid; "
             f"{result.requests} request(s)",
             file=sys.stderr,

@@ -86,7 +86,7 @@ class RecordWriter(RecordIndex):
                 if not isinstance(base, dict):
                     base = default_value(fld)
                 base.update(value)
-                out[key] = base
+                out[key] = _transform_composite(fld.type, base)
             elif fld.type == "POSITION":
                 out[key] = self._position(view, value)
             elif fld.type == "UUID":
@@ -234,3 +234,16 @@ def _check_required(view: ObjectView, rec: Record) -> None:
             and fld.type != "TS_VECTOR"
         ):
             raise bad_input(f"Field {fld.name} is required", "INVALID_ARGS_DATA")
+
+
+def _transform_composite(kind: str, value: Record) -> Record:
+    """Twenty's record transformers: ``transformEmailsValue`` lower-cases e-mails,
+    ``transformLinksValue`` lower-cases a URL's scheme and host and drops a trailing slash
+    (``lowercaseUrlOriginAndRemoveTrailingSlash``); upserts match on the transformed values."""
+    from twenty_gql.bulk import normalise_unique_value
+
+    if kind == "EMAILS" and isinstance(value.get("primaryEmail"), str):
+        value["primaryEmail"] = normalise_unique_value("primaryEmail", value["primaryEmail"])
+    elif kind == "LINKS" and isinstance(value.get("primaryLinkUrl"), str):
+        value["primaryLinkUrl"] = normalise_unique_value("primaryLinkUrl", value["primaryLinkUrl"])
+    return value

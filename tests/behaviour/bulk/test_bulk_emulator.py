@@ -82,7 +82,7 @@ def assert_exactly_once(emu: TwentyEmulator, tag: str, records: list[dict[str, A
             assert got["domainName"]["primaryLinkUrl"] == rec["domainName"]["primaryLinkUrl"]
 
 
-async def run(client: TwentyClient, records: Any, **kw: Any) -> BulkResult[Any]:
+async def run(client: TwentyClient, records: Any, **kw: Any) -> BulkResult[Any, Any]:
     kw.setdefault("upsert", True)
     return await create_many(
         client,

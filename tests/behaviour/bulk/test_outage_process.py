@@ -89,7 +89,7 @@ async def stored_names(client: TwentyClient, prefix: str) -> Counter[str]:
         after = conn["pageInfo"]["endCursor"]
 
 
-def accounted(res: BulkResult[Any]) -> list[int]:
+def accounted(res: BulkResult[Any, Any]) -> list[int]:
     return sorted(res.indexes + [f.index for f in res.failures] + res.not_attempted + res.unknown)
 
 

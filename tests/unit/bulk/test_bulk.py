@@ -15,8 +15,10 @@ from twenty_gql.bulk import (
     BulkProgress,
     CheckpointMismatchError,
     InvalidRecordError,
+    Outcome,
     create_many,
     delete_many,
+    normalise_unique_value,
     update_many,
 )
 
@@ -275,6 +277,11 @@ async def test_checkpoint_resume_after_kill_gives_the_exact_final_state(
     assert res.ok, res.failures[:2]
     assert res.skipped > 0 and res.skipped + res.succeeded == 600
     assert len(server.by_id) == 600
+    # records that landed in the killed run without being journaled are resent onto the same
+    # (checkpoint-derived) ids: still ``created``, never flipped to ``updated``
+    assert landed_before > res.skipped
+    assert (res.created, res.updated) == (600 - res.skipped, 0)
+    assert res.counts[Outcome.SKIPPED] == res.skipped
     assert names_in(server) == Counter(r["name"] for r in records)
     # a third run has nothing left to send
     calls = server.calls
@@ -377,7 +384,8 @@ async def test_a_failing_result_picker_does_not_turn_landed_records_into_failure
         FakeClient(server), CREATE_OP, companies(70), upsert=True, result=lambda d: d["nope"]
     )
     assert res.ok and res.succeeded == 70 and len(server.by_id) == 70
-    assert res.records == [None] * 70
+    # landed, but the answer did not say whether as inserts or updates
+    assert res.records == [] and res.counts[Outcome.UNKNOWN] == 70
 
 
 async def test_resume_sends_records_before_a_journaled_tail(tmp_path: Any) -> None:
@@ -398,3 +406,51 @@ async def test_resume_sends_records_before_a_journaled_tail(tmp_path: Any) -> No
     assert res.ok and res.skipped == 60 and res.succeeded == 60
     assert res.indexes == list(range(60))
     assert names_in(server) == Counter(r["name"] for r in records)
+
+
+def test_unique_values_are_normalised_like_twenty_stores_them() -> None:
+    norm = normalise_unique_value
+    assert norm("primaryEmail", "Ann@Example.COM") == "ann@example.com"
+    # scheme and host lower-cased, the path kept, a trailing slash dropped
+    assert norm("primaryLinkUrl", "HTTPS://Acme.IO/Path/") == "https://acme.io/Path"
+    assert norm("primaryLinkUrl", "Acme.IO/About") == "acme.io/About"
+    assert norm("primaryLinkUrl", "https://Acme.IO?Q=1") == "https://acme.io?Q=1"
+    assert norm("id", "6F2B2C2E-0000-4000-8000-00000000000A") == (
+        "6f2b2c2e-0000-4000-8000-00000000000a"
+    )
+    assert norm("name", "Acme") == "Acme"  # any other unique value compares exactly
+
+
+async def test_on_duplicate_last_reads_a_stream_first_and_sends_the_last_twin() -> None:
+    server = FakeServer(batch_limit=60)
+
+    def stream() -> Iterator[dict[str, Any]]:
+        yield from companies(100, keyed=True)
+        yield {"name": "late twin of 7", "domainName": {"primaryLinkUrl": "HTTPS://C7.example/"}}
+
+    res = await create_many(
+        FakeClient(server),
+        CREATE_OP,
+        stream(),
+        upsert=True,
+        result=rows,
+        unique_fields=("domainName", "id"),
+        on_duplicate="last",
+    )
+    assert res.ok and res.total == 101
+    assert res.duplicates == {7: 100} and res.outcome(7) is Outcome.DUPLICATE_IN_INPUT
+    assert (res.created, res.updated, res.duplicate_in_input) == (100, 0, 1)
+    assert names_in(server)["late twin of 7"] == 1 and names_in(server)["Company 7"] == 0
+    assert res.entry(7).record is res.entry(100).record is not None
+
+
+async def test_on_duplicate_must_be_one_of_the_policies() -> None:
+    with pytest.raises(ValueError, match="on_duplicate must be"):
+        await create_many(
+            FakeClient(FakeServer()),
+            CREATE_OP,
+            [],
+            upsert=True,
+            result=rows,
+            on_duplicate="merge",  # type: ignore[arg-type]
+        )

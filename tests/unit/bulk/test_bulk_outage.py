@@ -68,7 +68,7 @@ def names(ws: Workspace, prefix: str) -> Counter[str]:
     return Counter(r["name"] for r in ws.records("company") if r["name"].startswith(prefix))
 
 
-def accounted(res: BulkResult[Any]) -> list[int]:
+def accounted(res: BulkResult[Any, Any]) -> list[int]:
     every = res.indexes + [f.index for f in res.failures] + res.not_attempted + res.unknown
     return sorted(every)
 

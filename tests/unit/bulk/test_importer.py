@@ -178,7 +178,9 @@ def test_send_time_failures_exit_1_with_a_report(workspace: Workspace, tmp_path:
     assert importer.main(["company", str(path), "--report", str(report), "--no-progress"]) == 1
     failed = [json.loads(x) for x in report.read_text().splitlines()]
     assert len(failed) == 1 and failed[0]["row"] in (2, 3)
-    assert failed[0]["code"] == "BAD_USER_INPUT" and "uplicate" in failed[0]["error"]
+    # found before sending (the server is never asked): the later twin fails, naming the first
+    assert failed[0]["row"] == 3 and failed[0]["code"] == "DUPLICATE_IN_INPUT"
+    assert "repeats domainName.primaryLinkUrl" in failed[0]["error"]
 
 
 @pytest.mark.parametrize(

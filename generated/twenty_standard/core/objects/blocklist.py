@@ -12,6 +12,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -33,8 +35,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import workspace_member as _m_workspace_member
     from .workspace_member import (
         WorkspaceMemberGroupByInput,
@@ -1265,25 +1265,12 @@ class BlocklistApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createBlocklist")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[BlocklistCreateInput] | _t.AsyncIterable[BlocklistCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[Blocklist]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_BLOCKLISTS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_blocklists,
-            unique_fields=(),
-            **options,
-        )
+    create_many: _bulk.BulkCreator[Blocklist, BlocklistCreateInput] = _bulk.BulkCreator(
+        CREATE_BLOCKLISTS_OP,
+        lambda _d: _d.create_blocklists,
+        unique_fields=(),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     async def update(
         self,

@@ -13,6 +13,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -37,8 +39,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import calendar_channel_event_association as _m_calendar_channel_event_association
     from . import connected_account as _m_connected_account
     from .connected_account import (
@@ -1676,26 +1676,12 @@ class CalendarChannelApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createCalendarChannel")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[CalendarChannelCreateInput]
-        | _t.AsyncIterable[CalendarChannelCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[CalendarChannel]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_CALENDAR_CHANNELS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_calendar_channels,
-            unique_fields=("id",),
-            **options,
-        )
+    create_many: _bulk.BulkCreator[CalendarChannel, CalendarChannelCreateInput] = _bulk.BulkCreator(
+        CREATE_CALENDAR_CHANNELS_OP,
+        lambda _d: _d.create_calendar_channels,
+        unique_fields=("id",),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     async def update(
         self,

@@ -12,6 +12,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -33,8 +35,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import calendar_channel as _m_calendar_channel
     from . import calendar_event as _m_calendar_event
     from .calendar_channel import (
@@ -1407,26 +1407,14 @@ class CalendarChannelEventAssociationApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createCalendarChannelEventAssociation")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[CalendarChannelEventAssociationCreateInput]
-        | _t.AsyncIterable[CalendarChannelEventAssociationCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[CalendarChannelEventAssociation]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_CALENDAR_CHANNEL_EVENT_ASSOCIATIONS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_calendar_channel_event_associations,
-            unique_fields=(),
-            **options,
-        )
+    create_many: _bulk.BulkCreator[
+        CalendarChannelEventAssociation, CalendarChannelEventAssociationCreateInput
+    ] = _bulk.BulkCreator(
+        CREATE_CALENDAR_CHANNEL_EVENT_ASSOCIATIONS_OP,
+        lambda _d: _d.create_calendar_channel_event_associations,
+        unique_fields=(),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     async def update(
         self,

@@ -12,6 +12,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -40,8 +42,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import calendar_channel_event_association as _m_calendar_channel_event_association
     from . import calendar_event_participant as _m_calendar_event_participant
 else:
@@ -1510,25 +1510,12 @@ class CalendarEventApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createCalendarEvent")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[CalendarEventCreateInput] | _t.AsyncIterable[CalendarEventCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[CalendarEvent]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_CALENDAR_EVENTS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_calendar_events,
-            unique_fields=("id",),
-            **options,
-        )
+    create_many: _bulk.BulkCreator[CalendarEvent, CalendarEventCreateInput] = _bulk.BulkCreator(
+        CREATE_CALENDAR_EVENTS_OP,
+        lambda _d: _d.create_calendar_events,
+        unique_fields=("id",),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     async def update(
         self,

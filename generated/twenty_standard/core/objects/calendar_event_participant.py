@@ -13,6 +13,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -37,8 +39,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import calendar_event as _m_calendar_event
     from . import person as _m_person
     from . import workspace_member as _m_workspace_member
@@ -1494,26 +1494,14 @@ class CalendarEventParticipantApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createCalendarEventParticipant")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[CalendarEventParticipantCreateInput]
-        | _t.AsyncIterable[CalendarEventParticipantCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[CalendarEventParticipant]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_CALENDAR_EVENT_PARTICIPANTS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_calendar_event_participants,
-            unique_fields=(),
-            **options,
-        )
+    create_many: _bulk.BulkCreator[
+        CalendarEventParticipant, CalendarEventParticipantCreateInput
+    ] = _bulk.BulkCreator(
+        CREATE_CALENDAR_EVENT_PARTICIPANTS_OP,
+        lambda _d: _d.create_calendar_event_participants,
+        unique_fields=(),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     async def update(
         self,

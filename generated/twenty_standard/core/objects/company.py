@@ -12,6 +12,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -52,7 +54,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
     from twenty_gql.files import Progress as _Progress
     from twenty_gql.files import RecordFile as _RecordFile
     from twenty_gql.files import Source as _Source
@@ -1739,28 +1740,15 @@ class CompanyApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createCompany")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[CompanyCreateInput] | _t.AsyncIterable[CompanyCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[Company]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_COMPANIES_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_companies,
-            unique_fields=(
-                "domainName",
-                "id",
-            ),
-            **options,
-        )
+    create_many: _bulk.BulkCreator[Company, CompanyCreateInput] = _bulk.BulkCreator(
+        CREATE_COMPANIES_OP,
+        lambda _d: _d.create_companies,
+        unique_fields=(
+            "domainName",
+            "id",
+        ),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     async def update(
         self,

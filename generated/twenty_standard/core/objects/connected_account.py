@@ -12,6 +12,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -35,8 +37,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import calendar_channel as _m_calendar_channel
     from . import message_channel as _m_message_channel
     from . import workspace_member as _m_workspace_member
@@ -1523,26 +1523,14 @@ class ConnectedAccountApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createConnectedAccount")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[ConnectedAccountCreateInput]
-        | _t.AsyncIterable[ConnectedAccountCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[ConnectedAccount]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
+    create_many: _bulk.BulkCreator[ConnectedAccount, ConnectedAccountCreateInput] = (
+        _bulk.BulkCreator(
             CREATE_CONNECTED_ACCOUNTS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_connected_accounts,
+            lambda _d: _d.create_connected_accounts,
             unique_fields=("id",),
-            **options,
+            doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
         )
+    )
 
     async def update(
         self,

@@ -12,6 +12,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -33,8 +35,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import favorite as _m_favorite
 else:
     _m_favorite = _runtime.lazy_module(__package__, ".favorite")
@@ -1310,26 +1310,12 @@ class FavoriteFolderApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createFavoriteFolder")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[FavoriteFolderCreateInput]
-        | _t.AsyncIterable[FavoriteFolderCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[FavoriteFolder]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_FAVORITE_FOLDERS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_favorite_folders,
-            unique_fields=("id",),
-            **options,
-        )
+    create_many: _bulk.BulkCreator[FavoriteFolder, FavoriteFolderCreateInput] = _bulk.BulkCreator(
+        CREATE_FAVORITE_FOLDERS_OP,
+        lambda _d: _d.create_favorite_folders,
+        unique_fields=("id",),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     async def update(
         self,

@@ -13,6 +13,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -36,8 +38,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import message_channel_message_association as _m_message_channel_message_association
     from . import message_participant as _m_message_participant
     from . import message_thread as _m_message_thread
@@ -1420,25 +1420,12 @@ class MessageApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createMessage")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[MessageCreateInput] | _t.AsyncIterable[MessageCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[Message]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_MESSAGES_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_messages,
-            unique_fields=("id",),
-            **options,
-        )
+    create_many: _bulk.BulkCreator[Message, MessageCreateInput] = _bulk.BulkCreator(
+        CREATE_MESSAGES_OP,
+        lambda _d: _d.create_messages,
+        unique_fields=("id",),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     async def update(
         self,

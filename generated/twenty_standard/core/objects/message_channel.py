@@ -13,6 +13,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -37,8 +39,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import connected_account as _m_connected_account
     from . import message_channel_message_association as _m_message_channel_message_association
     from . import message_folder as _m_message_folder
@@ -1876,26 +1876,12 @@ class MessageChannelApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createMessageChannel")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[MessageChannelCreateInput]
-        | _t.AsyncIterable[MessageChannelCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[MessageChannel]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_MESSAGE_CHANNELS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_message_channels,
-            unique_fields=("id",),
-            **options,
-        )
+    create_many: _bulk.BulkCreator[MessageChannel, MessageChannelCreateInput] = _bulk.BulkCreator(
+        CREATE_MESSAGE_CHANNELS_OP,
+        lambda _d: _d.create_message_channels,
+        unique_fields=("id",),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     async def update(
         self,

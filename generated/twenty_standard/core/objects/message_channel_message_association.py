@@ -13,6 +13,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -36,8 +38,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import message as _m_message
     from . import message_channel as _m_message_channel
     from . import message_thread as _m_message_thread
@@ -1483,26 +1483,14 @@ class MessageChannelMessageAssociationApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createMessageChannelMessageAssociation")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[MessageChannelMessageAssociationCreateInput]
-        | _t.AsyncIterable[MessageChannelMessageAssociationCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[MessageChannelMessageAssociation]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_MESSAGE_CHANNEL_MESSAGE_ASSOCIATIONS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_message_channel_message_associations,
-            unique_fields=(),
-            **options,
-        )
+    create_many: _bulk.BulkCreator[
+        MessageChannelMessageAssociation, MessageChannelMessageAssociationCreateInput
+    ] = _bulk.BulkCreator(
+        CREATE_MESSAGE_CHANNEL_MESSAGE_ASSOCIATIONS_OP,
+        lambda _d: _d.create_message_channel_message_associations,
+        unique_fields=(),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     async def update(
         self,

@@ -13,6 +13,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -36,8 +38,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import message as _m_message
     from . import person as _m_person
     from . import workspace_member as _m_workspace_member
@@ -1461,26 +1461,14 @@ class MessageParticipantApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createMessageParticipant")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[MessageParticipantCreateInput]
-        | _t.AsyncIterable[MessageParticipantCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[MessageParticipant]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
+    create_many: _bulk.BulkCreator[MessageParticipant, MessageParticipantCreateInput] = (
+        _bulk.BulkCreator(
             CREATE_MESSAGE_PARTICIPANTS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_message_participants,
+            lambda _d: _d.create_message_participants,
             unique_fields=(),
-            **options,
+            doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
         )
+    )
 
     async def update(
         self,

@@ -12,6 +12,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -32,8 +34,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import message as _m_message
     from . import message_channel_message_association as _m_message_channel_message_association
 else:
@@ -1324,25 +1324,12 @@ class MessageThreadApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createMessageThread")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[MessageThreadCreateInput] | _t.AsyncIterable[MessageThreadCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[MessageThread]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_MESSAGE_THREADS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_message_threads,
-            unique_fields=("id",),
-            **options,
-        )
+    create_many: _bulk.BulkCreator[MessageThread, MessageThreadCreateInput] = _bulk.BulkCreator(
+        CREATE_MESSAGE_THREADS_OP,
+        lambda _d: _d.create_message_threads,
+        unique_fields=("id",),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     async def update(
         self,

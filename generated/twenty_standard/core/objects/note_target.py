@@ -12,6 +12,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -32,8 +34,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import company as _m_company
     from . import note as _m_note
     from . import opportunity as _m_opportunity
@@ -1381,25 +1381,12 @@ class NoteTargetApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createNoteTarget")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[NoteTargetCreateInput] | _t.AsyncIterable[NoteTargetCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[NoteTarget]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_NOTE_TARGETS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_note_targets,
-            unique_fields=(),
-            **options,
-        )
+    create_many: _bulk.BulkCreator[NoteTarget, NoteTargetCreateInput] = _bulk.BulkCreator(
+        CREATE_NOTE_TARGETS_OP,
+        lambda _d: _d.create_note_targets,
+        unique_fields=(),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     async def update(
         self,

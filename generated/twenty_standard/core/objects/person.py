@@ -12,6 +12,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -60,7 +62,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
     from twenty_gql.files import Progress as _Progress
     from twenty_gql.files import RecordFile as _RecordFile
     from twenty_gql.files import Source as _Source
@@ -1768,28 +1769,15 @@ class PersonApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createPerson")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[PersonCreateInput] | _t.AsyncIterable[PersonCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[Person]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_PEOPLE_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_people,
-            unique_fields=(
-                "emails",
-                "id",
-            ),
-            **options,
-        )
+    create_many: _bulk.BulkCreator[Person, PersonCreateInput] = _bulk.BulkCreator(
+        CREATE_PEOPLE_OP,
+        lambda _d: _d.create_people,
+        unique_fields=(
+            "emails",
+            "id",
+        ),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     async def update(
         self,

@@ -12,6 +12,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -32,8 +34,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import company as _m_company
     from . import opportunity as _m_opportunity
     from . import person as _m_person
@@ -1382,25 +1382,12 @@ class TaskTargetApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createTaskTarget")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[TaskTargetCreateInput] | _t.AsyncIterable[TaskTargetCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[TaskTarget]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_TASK_TARGETS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_task_targets,
-            unique_fields=(),
-            **options,
-        )
+    create_many: _bulk.BulkCreator[TaskTarget, TaskTargetCreateInput] = _bulk.BulkCreator(
+        CREATE_TASK_TARGETS_OP,
+        lambda _d: _d.create_task_targets,
+        unique_fields=(),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     async def update(
         self,

@@ -12,6 +12,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -34,8 +36,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import company as _m_company
     from . import dashboard as _m_dashboard
     from . import note as _m_note
@@ -1708,26 +1708,14 @@ class TimelineActivityApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createTimelineActivity")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[TimelineActivityCreateInput]
-        | _t.AsyncIterable[TimelineActivityCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[TimelineActivity]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
+    create_many: _bulk.BulkCreator[TimelineActivity, TimelineActivityCreateInput] = (
+        _bulk.BulkCreator(
             CREATE_TIMELINE_ACTIVITIES_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_timeline_activities,
+            lambda _d: _d.create_timeline_activities,
             unique_fields=(),
-            **options,
+            doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
         )
+    )
 
     async def update(
         self,

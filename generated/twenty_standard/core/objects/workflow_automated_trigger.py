@@ -13,6 +13,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -36,8 +38,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import workflow as _m_workflow
     from .workflow import WorkflowGroupByInput, WorkflowOrderByInput, WorkflowRelationInput
 else:
@@ -1361,26 +1361,14 @@ class WorkflowAutomatedTriggerApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createWorkflowAutomatedTrigger")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[WorkflowAutomatedTriggerCreateInput]
-        | _t.AsyncIterable[WorkflowAutomatedTriggerCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[WorkflowAutomatedTrigger]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_WORKFLOW_AUTOMATED_TRIGGERS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_workflow_automated_triggers,
-            unique_fields=(),
-            **options,
-        )
+    create_many: _bulk.BulkCreator[
+        WorkflowAutomatedTrigger, WorkflowAutomatedTriggerCreateInput
+    ] = _bulk.BulkCreator(
+        CREATE_WORKFLOW_AUTOMATED_TRIGGERS_OP,
+        lambda _d: _d.create_workflow_automated_triggers,
+        unique_fields=(),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     async def update(
         self,

@@ -13,6 +13,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -37,8 +39,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import favorite as _m_favorite
     from . import timeline_activity as _m_timeline_activity
     from . import workflow as _m_workflow
@@ -1535,25 +1535,12 @@ class WorkflowRunApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createWorkflowRun")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[WorkflowRunCreateInput] | _t.AsyncIterable[WorkflowRunCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[WorkflowRun]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_WORKFLOW_RUNS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_workflow_runs,
-            unique_fields=("id",),
-            **options,
-        )
+    create_many: _bulk.BulkCreator[WorkflowRun, WorkflowRunCreateInput] = _bulk.BulkCreator(
+        CREATE_WORKFLOW_RUNS_OP,
+        lambda _d: _d.create_workflow_runs,
+        unique_fields=("id",),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     async def update(
         self,

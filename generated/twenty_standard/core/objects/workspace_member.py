@@ -13,6 +13,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Actor,
@@ -43,8 +45,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import blocklist as _m_blocklist
     from . import calendar_event_participant as _m_calendar_event_participant
     from . import company as _m_company
@@ -1827,29 +1827,15 @@ class WorkspaceMemberApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createWorkspaceMember")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[WorkspaceMemberCreateInput]
-        | _t.AsyncIterable[WorkspaceMemberCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[WorkspaceMember]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_WORKSPACE_MEMBERS_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_workspace_members,
-            unique_fields=(
-                "id",
-                "userEmail",
-            ),
-            **options,
-        )
+    create_many: _bulk.BulkCreator[WorkspaceMember, WorkspaceMemberCreateInput] = _bulk.BulkCreator(
+        CREATE_WORKSPACE_MEMBERS_OP,
+        lambda _d: _d.create_workspace_members,
+        unique_fields=(
+            "id",
+            "userEmail",
+        ),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     async def update(
         self,

@@ -13,6 +13,8 @@ import uuid as _uuid
 import msgspec as _msgspec
 import typing_extensions as _te
 
+import twenty_gql.bulk as _bulk
+
 from ... import _runtime
 from .._common import (
     Emails,
@@ -29,8 +31,6 @@ from .._common import (
 )
 
 if _t.TYPE_CHECKING:
-    from twenty_gql.bulk import BulkResult as _BulkResult
-
     from . import company as _m_company
     from .company import CompanyRelationInput
 else:
@@ -768,28 +768,15 @@ class PersonApi(_runtime.Facade):
             raise _runtime.EmptyResultError("createPerson")
         return _r
 
-    async def create_many(
-        self,
-        records: _t.Iterable[PersonCreateInput] | _t.AsyncIterable[PersonCreateInput],
-        *,
-        upsert: bool = False,
-        **options: _t.Any,
-    ) -> _BulkResult[Person]:
-        """Create or upsert any number of records, chunked to the server's batch limit by ``twenty_gql.bulk.create_many``."""
-        from twenty_gql.bulk import create_many as _create_many
-
-        return await _create_many(
-            self._client,
-            CREATE_PEOPLE_OP,
-            records,
-            upsert=upsert,
-            result=lambda _d: _d.create_people,
-            unique_fields=(
-                "emails",
-                "id",
-            ),
-            **options,
-        )
+    create_many: _bulk.BulkCreator[Person, PersonCreateInput] = _bulk.BulkCreator(
+        CREATE_PEOPLE_OP,
+        lambda _d: _d.create_people,
+        unique_fields=(
+            "emails",
+            "id",
+        ),
+        doc="Create or upsert any number of records, chunked to the server's batch limit, with an outcome per input record (``twenty_gql.bulk``).",
+    )
 
     async def update(
         self,
