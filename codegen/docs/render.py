@@ -235,4 +235,6 @@ def render_markdown(site: SiteDoc) -> dict[str, str]:
     tpl = env.get_template("object.md.j2")
     for o in site.objects:
         files[f"objects/{o.slug}.md"] = _tidy(tpl.render(o=o, site=site))
+    # the diagram as an image beside the Markdown (its boxes link to the HTML pages)
+    files["diagram.svg"] = _tidy(str(diagram_svg(site.objects, prefix="../")))
     return dict(sorted(files.items()))

@@ -1,0 +1,177 @@
+"""The site's content, from the bindings' IR of the emulator's standard workspace."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+
+from graphql import build_schema
+
+from codegen import model as m
+from codegen.build import EndpointInput, build_endpoint
+from codegen.docs.build import build_site, method_parts, show_type
+from codegen.docs.datamodel import standard_model_info
+from codegen.docs.render import render_markdown, render_site
+from codegen.docs.site import DocsInput, docs_files
+from codegen.pytypes import STR, Named, Nullable
+from tests.docs_site.conftest import STANDARD, standard_config
+
+from .conftest import write
+
+
+def _search_index(html: str) -> list[list[str]]:
+    found = re.search(r'<script type="application/json" id="search-index">(.*?)</script>', html)
+    assert found is not None
+    data: list[list[str]] = json.loads(found.group(1))
+    return data
+
+
+def test_pages_and_markdown_exist(standard_site: dict[str, str]) -> None:
+    for page in ("index", "diagram", "filters", "metadata", "changelog"):
+        assert f"{page}.html" in standard_site
+        assert page == "diagram" or f"markdown/{page}.md" in standard_site
+    assert standard_site["markdown/diagram.svg"].startswith("<svg")
+    assert "objects/company.html" in standard_site and "markdown/objects/company.md" in standard_site
+    objects = [p for p in standard_site if p.startswith("objects/")]
+    assert len(objects) == 29  # the emulator's standard objects
+
+
+def test_company_page_fields_relations_and_metadata(standard_site: dict[str, str]) -> None:
+    page = standard_site["objects/company.html"]
+    # wire name, Python attribute, Python type, nullability
+    row = re.search(r'<tr id="f-annualRecurringRevenue">.*?</tr>', page)
+    assert row is not None
+    assert "<code>annual_recurring_revenue</code>" in row.group(0)
+    assert "<code>Currency | None</code>" in row.group(0)
+    assert "<td>yes</td>" in row.group(0)  # nullable
+    assert "CurrencyFilterInput" in row.group(0)
+    # uniqueness (CompanyWhereUniqueInput) and defaults (the standard list: no server read)
+    domain = re.search(r'<tr id="f-domainName">.*?</tr>', page)
+    assert domain is not None and "unique" in domain.group(0)
+    created = re.search(r'<tr id="f-createdAt">.*?</tr>', page)
+    assert created is not None and "&#34;now&#34;" in created.group(0)
+    # relations both ways: Company.people (this -> other), Person.company (other -> this)
+    assert '<code>people</code></td><td><a href="person.html">Person</a>' in page
+    assert '<code>Person.company</code></td><td><a href="person.html">Person</a>' in page
+    assert '<span class="badge">standard</span>' in page
+
+
+def test_select_options_come_from_the_enum(standard_site: dict[str, str]) -> None:
+    page = standard_site["objects/opportunity.html"]
+    row = re.search(r'<tr id="f-stage">.*?</tr>', page)
+    assert row is not None
+    assert "Options:" in row.group(0) and "<code>NEW</code>" in row.group(0)
+
+
+def test_every_facade_method_of_the_ir_is_documented(standard_site: dict[str, str]) -> None:
+    """Methods come from the facade IR as it is, not from a list in the docs code."""
+    schema = build_schema((STANDARD / "schema" / "graphql.graphql").read_text("utf-8"))
+    modules, _ = build_endpoint(EndpointInput("graphql", schema))
+    mod = next(md for md in modules if md.path == "core/objects/company.py")
+    (facade,) = mod.facades
+    page = standard_site["objects/company.html"]
+    assert facade.methods
+    for meth in facade.methods:
+        params, returns = method_parts(meth)
+        assert f'id="m-{meth.name}"' in page
+        sig = f"{meth.name}(" + ", ".join(
+            f"{p.name}: {show_type(p.annotation)}" + ("" if p.required else " = ...")
+            for p in params
+        )
+        assert sig.replace('"', "&#34;") in page, sig
+        assert f"-&gt; {show_type(returns)}" in page.replace("&gt;", "&gt;")
+
+
+def test_methods_follow_whatever_the_facade_ir_holds() -> None:
+    """A facade method the docs code never heard of is documented with its own signature and
+    an example derived from its parameters."""
+    schema = build_schema((STANDARD / "schema" / "graphql.graphql").read_text("utf-8"))
+    built = build_endpoint(EndpointInput("graphql", schema))
+    modules, init = built
+    mod = next(md for md in modules if md.path == "core/objects/company.py")
+    (facade,) = mod.facades
+    extra = m.FacadeMethod(
+        name="find_one_or_none",
+        kind="find_one_or_none",
+        op=facade.methods[0].op,
+        doc="The record matching ``filter``, or None.",
+        params=(
+            m.Param("filter", "filter", Named("CompanyFilterInput"), required=True),
+            m.Param("hint", "hint", Nullable(STR), required=False),
+        ),
+        return_annotation=Nullable(Named("Company")),
+    )
+    new_mod = replace(mod, facades=(replace(facade, methods=(extra,)),))
+    modules = [new_mod if md is mod else md for md in modules]
+    site = build_site(
+        "pkg",
+        {"graphql": schema},
+        {"graphql": "h"},
+        {"graphql": (modules, init)},
+        standard_model_info(),
+    )
+    (company,) = [o for o in site.objects if o.name == "Company"]
+    (meth,) = company.methods
+    assert meth.signature == (
+        "find_one_or_none(filter: CompanyFilterInput, hint: str | None = ...) -> Company | None"
+    )
+    assert meth.example.startswith(
+        'result = await crm.companies.find_one_or_none(filter={"name": {"eq": "Acme"}})'
+    )
+    assert "find_one_or_none" in render_site(site)["objects/company.html"]
+
+
+def test_filters_metadata_and_search_index(standard_site: dict[str, str]) -> None:
+    filters = standard_site["filters.html"]
+    assert '<section id="StringFilter">' in filters and "<code>ilike</code>" in filters
+    meta = standard_site["metadata.html"]
+    assert "<code>meta.objects.find_many</code>" in meta and "create_one_field" in meta
+    index = _search_index(standard_site["index.html"])
+    assert ["field", "Company.employees", "float | None", "objects/company.html#f-employees"] in (
+        index
+    )
+    assert all(not e[3].startswith(("javascript:", "/", "http")) for e in index)
+
+
+def test_standard_custom_marking_says_where_it_comes_from(standard_site: dict[str, str]) -> None:
+    index = standard_site["index.html"]
+    assert "emulator&#39;s list of Twenty&#39;s standard objects" in index
+    assert "29 objects (0 custom)" in index
+
+
+def test_changelog_page_since_the_committed_bindings_is_empty(
+    standard_site: dict[str, str],
+) -> None:
+    page = standard_site["changelog.html"]
+    assert "No object or field changed." in page and "core schema" in page
+
+
+def test_diagram_has_every_object_and_relations(standard_site: dict[str, str]) -> None:
+    svg = re.search(r"<svg class=\"diagram\".*?</svg>", standard_site["diagram.html"])
+    assert svg is not None
+    assert svg.group(0).count("<rect ") == 29
+    assert svg.group(0).count("<path ") > 20
+    assert 'href="objects/company.html"' in svg.group(0)
+
+
+def test_same_schema_same_bytes(standard_site: dict[str, str], tmp_path: object) -> None:
+    again = docs_files(DocsInput(standard_config(), since=STANDARD))
+    assert again == standard_site
+
+
+def test_markdown_reference(standard_site: dict[str, str]) -> None:
+    md = standard_site["markdown/objects/company.md"]
+    assert "| `annualRecurringRevenue` | `annual_recurring_revenue` | `Currency \\| None` |" in md
+    assert "```python\nresult = await crm.companies." in md
+    assert "[Company](objects/company.md)" in standard_site["markdown/index.md"]
+    assert render_markdown  # the Markdown renderer is the one used for these files
+
+
+def test_writes_to_disk(standard_site: dict[str, str], tmp_path: object) -> None:
+    from pathlib import Path
+
+    out = write(standard_site, Path(str(tmp_path)))
+    assert (out / "objects" / "company.html").read_text("utf-8") == standard_site[
+        "objects/company.html"
+    ]
