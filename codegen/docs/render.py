@@ -134,11 +134,14 @@ def _md(text: str) -> str:
 
 
 def _code(text: str) -> str:
-    flat = " ".join(str(text).split()).replace("|", "\\|")
+    """A code span; text a span cannot hold inertly (backticks end it early; ``<``/``&`` are
+    literal inside one) is written as escaped plain text instead."""
+    flat = " ".join(str(text).split())
     if not flat:
         return ""
-    ticks = "``" if "`" in flat else "`"
-    return f"{ticks} {flat} {ticks}" if ticks == "``" else f"`{flat}`"
+    if any(ch in flat for ch in "`<>&\\"):
+        return _md(flat)
+    return "`" + flat.replace("|", "\\|") + "`"
 
 
 def _fence(text: str) -> str:
