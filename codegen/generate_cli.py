@@ -136,7 +136,10 @@ def _docs(
     bindings about to be replaced), computed before they are overwritten."""
     from codegen.docs.datamodel import fetch_model_info
     from codegen.docs.site import DocsInput, docs_files
+    from codegen.introspect import LoadedSchema
 
-    info = fetch_model_info(url, api_key_from(api_key)) if url else None
+    meta = config.metadata_schema
+    meta_schema = meta.schema if isinstance(meta, LoadedSchema) else None
+    info = fetch_model_info(url, api_key_from(api_key), meta_schema) if url else None
     since = previous if (previous / "schema" / "graphql.graphql").is_file() else None
     return docs_files(DocsInput(config, since=since, info=info))

@@ -3,7 +3,9 @@
 Two sources, and the site says which one it used:
 
 * the workspace's metadata API (``objects { isCustom fieldsList { isUnique defaultValue } }``)
-  when the docs are built from a live server (``--url``);
+  when the docs are built from a live server (``--url``); Twenty's newest metadata schema has
+  no ``isCustom`` (twenty-api.md §4.2): the query selects what the schema has and standard vs
+  custom then comes from the list below;
 * otherwise the emulator's list of Twenty's standard objects
   (``twenty_gql/testing/data/standard-objects.json``): an object in that list is standard,
   any other is custom; defaults and uniqueness come from that list (custom objects: Twenty's
@@ -17,6 +19,8 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
+
+from graphql import GraphQLObjectType, GraphQLSchema
 
 __all__ = ["FieldMeta", "ModelInfo", "fetch_model_info", "standard_model_info"]
 
@@ -79,13 +83,28 @@ def standard_model_info() -> ModelInfo:
     )
 
 
-_QUERY = (
-    "query TwentyGqlDocsModel { objects(paging: {first: 1000}) { edges { node { "
-    "nameSingular isCustom fieldsList { name isUnique defaultValue } } } } }"
-)
+def _query(schema: GraphQLSchema | None) -> tuple[str, bool]:
+    """The metadata query this schema can answer, and whether it selects ``isCustom`` (gone
+    from Twenty's newest Object DTO: twenty-api.md §4.2); "" when there is no ``objects``."""
+    q = schema.query_type if schema is not None else None
+    obj = schema.type_map.get("Object") if schema is not None else None
+    fld = schema.type_map.get("Field") if schema is not None else None
+    if q is None or "objects" not in q.fields or not isinstance(obj, GraphQLObjectType):
+        return "", False
+    has_custom = "isCustom" in obj.fields
+    field_sel = ""
+    if "fieldsList" in obj.fields and isinstance(fld, GraphQLObjectType):
+        wanted = [n for n in ("name", "isUnique", "defaultValue") if n in fld.fields]
+        field_sel = f" fieldsList {{ {' '.join(wanted)} }}" if "name" in wanted else ""
+    custom = " isCustom" if has_custom else ""
+    return (
+        "query TwentyGqlDocsModel { objects(paging: {first: 1000}) { edges { node { "
+        f"nameSingular{custom}{field_sel} }} }} }} }}",
+        has_custom,
+    )
 
 
-async def _post(url: str, api_key: str | None) -> Any:
+async def _post(url: str, api_key: str | None, query: str) -> Any:
     import aiohttp
 
     from codegen.introspect import endpoint_url
@@ -96,25 +115,40 @@ async def _post(url: str, api_key: str | None) -> Any:
     timeout = aiohttp.ClientTimeout(total=30)
     async with (
         aiohttp.ClientSession(timeout=timeout) as session,
-        session.post(
-            endpoint_url(url, "metadata"), json={"query": _QUERY}, headers=headers
-        ) as resp,
+        session.post(endpoint_url(url, "metadata"), json={"query": query}, headers=headers) as resp,
     ):
         return json.loads(await resp.read())
 
 
-def fetch_model_info(url: str, api_key: str | None) -> ModelInfo | None:
-    """``isCustom``, defaults and uniqueness from the live metadata API; None when it cannot
-    answer (the caller falls back to :func:`standard_model_info`). The key is never kept."""
+def fetch_model_info(
+    url: str, api_key: str | None, schema: GraphQLSchema | None
+) -> ModelInfo | None:
+    """Defaults and uniqueness from the live metadata API, and ``isCustom`` where the
+    workspace's metadata ``schema`` still has it (else standard vs custom from the standard
+    list); None when the API cannot answer (the caller falls back to
+    :func:`standard_model_info`). The key is never kept."""
+    query, has_custom = _query(schema)
+    if not query:
+        return None
     try:
-        payload = asyncio.run(_post(url, api_key))
-        edges = payload["data"]["objects"]["edges"]
-        nodes = [e["node"] for e in edges]
-        return ModelInfo(
-            source="standard vs custom, defaults and uniqueness from the workspace's metadata API "
-            "(isCustom, defaultValue, isUnique)",
-            custom={n["nameSingular"]: n["isCustom"] is True for n in nodes},
-            fields={n["nameSingular"]: _fields(n.get("fieldsList")) for n in nodes},
-        )
+        payload = asyncio.run(_post(url, api_key, query))
+        nodes = [e["node"] for e in payload["data"]["objects"]["edges"]]
+        fields = {n["nameSingular"]: _fields(n.get("fieldsList")) for n in nodes}
     except Exception:
         return None
+    if has_custom:
+        return ModelInfo(
+            source="standard vs custom, defaults and uniqueness from the workspace's metadata "
+            "API (isCustom, defaultValue, isUnique)",
+            custom={n["nameSingular"]: n.get("isCustom") is True for n in nodes},
+            fields=fields,
+        )
+    standard = standard_model_info()
+    return ModelInfo(
+        source="standard vs custom from the emulator's list of Twenty's standard objects (this "
+        "workspace's metadata schema has no isCustom; an object not in the list is marked "
+        "custom); defaults and uniqueness from the workspace's metadata API (defaultValue, "
+        "isUnique)",
+        custom={n["nameSingular"]: standard.is_custom(n["nameSingular"]) for n in nodes},
+        fields=fields,
+    )

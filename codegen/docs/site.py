@@ -50,7 +50,8 @@ def site_doc(inp: DocsInput, schemas: dict[str, LoadedSchema] | None = None) -> 
     }
     info = inp.info
     if info is None and cfg.url:
-        info = fetch_model_info(cfg.url, cfg.api_key)
+        meta = schemas.get("metadata")
+        info = fetch_model_info(cfg.url, cfg.api_key, meta.schema if meta else None)
     if info is None:
         info = standard_model_info()
     changes: list[Change] | None = None
