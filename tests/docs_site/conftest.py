@@ -10,7 +10,8 @@ import pytest
 
 from codegen.docs.datamodel import FieldMeta, ModelInfo
 from codegen.docs.site import DocsInput, docs_files
-from codegen.generate import GenerateConfig
+from codegen.generate import GenerateConfig, load_schemas
+from codegen.introspect import LoadedSchema
 
 ROOT = Path(__file__).resolve().parents[2]
 STANDARD = ROOT / "generated" / "twenty_standard"
@@ -108,9 +109,15 @@ def hostile_files(tmp: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def standard_site() -> dict[str, str]:
+def standard_schemas() -> dict[str, LoadedSchema]:
+    """The committed bindings' schemas, loaded (parsed, canonicalised) once."""
+    return load_schemas(standard_config())
+
+
+@pytest.fixture(scope="session")
+def standard_site(standard_schemas: dict[str, LoadedSchema]) -> dict[str, str]:
     """The standard workspace's site, with the (empty) changelog since the committed bindings."""
-    return docs_files(DocsInput(standard_config(), since=STANDARD))
+    return docs_files(DocsInput(standard_config(), since=STANDARD), standard_schemas)
 
 
 def write(files: dict[str, str], out: Path) -> Path:

@@ -32,15 +32,12 @@ type Query {
 type Mutation { createCompany(data: CompanyCreateInput!): Company }
 """
 # a day later: Company.employees retyped, Company.tagline added, a custom object Pet
-CORE_V2 = (
-    CORE.replace("employees: Int", "employees: Float tagline: String")
-    .replace(
-        "type Query {",
-        "type Pet { id: UUID! name: String }\n"
-        "type PetEdge { node: Pet! cursor: String! }\n"
-        "type PetConnection { edges: [PetEdge!]! pageInfo: PageInfo! totalCount: Int! }\n"
-        "type Query {\n  pets(first: Int): PetConnection",
-    )
+CORE_V2 = CORE.replace("employees: Int", "employees: Float tagline: String").replace(
+    "type Query {",
+    "type Pet { id: UUID! name: String }\n"
+    "type PetEdge { node: Pet! cursor: String! }\n"
+    "type PetConnection { edges: [PetEdge!]! pageInfo: PageInfo! totalCount: Int! }\n"
+    "type Query {\n  pets(first: Int): PetConnection",
 )
 
 
@@ -117,9 +114,9 @@ def test_generate_docs_carries_the_changelog_since_the_replaced_bindings(
 def test_serve_previews_on_loopback(tmp_path: Path) -> None:
     core = _schema(tmp_path, "core.graphql", CORE)
     out = tmp_path / "site"
+    argv = ["docs", "--core-schema", core, "--out", str(out), "--serve"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "codegen.cli", "docs", "--core-schema", core, "--out", str(out)]
-        + ["--serve"],
+        [sys.executable, "-m", "codegen.cli", *argv],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -32,11 +32,11 @@ async def test_custom_object_shows_in_regenerated_site_and_check_changelog(
         out = tmp_path / "site"
         docs = [*live, "--package", "twenty_standard", "--out", str(out), "--since", str(STANDARD)]
         headers = {"Authorization": f"Bearer {emu.api_key}"}
-        async with aiohttp.ClientSession() as session:
-            async with session.post(
-                f"{emu.url}/metadata", json={"query": CREATE}, headers=headers
-            ) as resp:
-                body = await resp.json()
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(f"{emu.url}/metadata", json={"query": CREATE}, headers=headers) as resp,
+        ):
+            body = await resp.json()
         assert body["data"]["createOneObject"]["nameSingular"] == "pet", body
 
         capsys.readouterr()

@@ -5,19 +5,18 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-
-from graphql import build_schema
+from pathlib import Path
 
 from codegen import model as m
 from codegen.build import EndpointInput, build_endpoint
 from codegen.docs.build import build_site, method_parts, show_type
 from codegen.docs.datamodel import standard_model_info
-from codegen.docs.render import render_markdown, render_site
+from codegen.docs.render import render_site
 from codegen.docs.site import DocsInput, docs_files
+from codegen.introspect import LoadedSchema
 from codegen.pytypes import STR, Named, Nullable
-from tests.docs_site.conftest import STANDARD, standard_config
 
-from .conftest import write
+from .conftest import STANDARD, standard_config, write
 
 
 def _search_index(html: str) -> list[list[str]]:
@@ -32,7 +31,9 @@ def test_pages_and_markdown_exist(standard_site: dict[str, str]) -> None:
         assert f"{page}.html" in standard_site
         assert page == "diagram" or f"markdown/{page}.md" in standard_site
     assert standard_site["markdown/diagram.svg"].startswith("<svg")
-    assert "objects/company.html" in standard_site and "markdown/objects/company.md" in standard_site
+    assert (
+        "objects/company.html" in standard_site and "markdown/objects/company.md" in standard_site
+    )
     objects = [p for p in standard_site if p.startswith("objects/")]
     assert len(objects) == 29  # the emulator's standard objects
 
@@ -64,9 +65,11 @@ def test_select_options_come_from_the_enum(standard_site: dict[str, str]) -> Non
     assert "Options:" in row.group(0) and "<code>NEW</code>" in row.group(0)
 
 
-def test_every_facade_method_of_the_ir_is_documented(standard_site: dict[str, str]) -> None:
+def test_every_facade_method_of_the_ir_is_documented(
+    standard_site: dict[str, str], standard_schemas: dict[str, LoadedSchema]
+) -> None:
     """Methods come from the facade IR as it is, not from a list in the docs code."""
-    schema = build_schema((STANDARD / "schema" / "graphql.graphql").read_text("utf-8"))
+    schema = standard_schemas["graphql"].schema
     modules, _ = build_endpoint(EndpointInput("graphql", schema))
     mod = next(md for md in modules if md.path == "core/objects/company.py")
     (facade,) = mod.facades
@@ -83,10 +86,12 @@ def test_every_facade_method_of_the_ir_is_documented(standard_site: dict[str, st
         assert f"-&gt; {show_type(returns)}" in page.replace("&gt;", "&gt;")
 
 
-def test_methods_follow_whatever_the_facade_ir_holds() -> None:
+def test_methods_follow_whatever_the_facade_ir_holds(
+    standard_schemas: dict[str, LoadedSchema],
+) -> None:
     """A facade method the docs code never heard of is documented with its own signature and
     an example derived from its parameters."""
-    schema = build_schema((STANDARD / "schema" / "graphql.graphql").read_text("utf-8"))
+    schema = standard_schemas["graphql"].schema
     built = build_endpoint(EndpointInput("graphql", schema))
     modules, init = built
     mod = next(md for md in modules if md.path == "core/objects/company.py")
@@ -155,8 +160,11 @@ def test_diagram_has_every_object_and_relations(standard_site: dict[str, str]) -
     assert 'href="objects/company.html"' in svg.group(0)
 
 
-def test_same_schema_same_bytes(standard_site: dict[str, str], tmp_path: object) -> None:
-    again = docs_files(DocsInput(standard_config(), since=STANDARD))
+def test_same_schema_same_bytes(
+    standard_site: dict[str, str], standard_schemas: dict[str, LoadedSchema]
+) -> None:
+    """The whole build from the IR on, again from the same loaded schemas: the same bytes."""
+    again = docs_files(DocsInput(standard_config(), since=STANDARD), dict(standard_schemas))
     assert again == standard_site
 
 
@@ -165,13 +173,10 @@ def test_markdown_reference(standard_site: dict[str, str]) -> None:
     assert "| `annualRecurringRevenue` | `annual_recurring_revenue` | `Currency \\| None` |" in md
     assert "```python\nresult = await crm.companies." in md
     assert "[Company](objects/company.md)" in standard_site["markdown/index.md"]
-    assert render_markdown  # the Markdown renderer is the one used for these files
 
 
-def test_writes_to_disk(standard_site: dict[str, str], tmp_path: object) -> None:
-    from pathlib import Path
-
-    out = write(standard_site, Path(str(tmp_path)))
+def test_writes_to_disk(standard_site: dict[str, str], tmp_path: Path) -> None:
+    out = write(standard_site, tmp_path)
     assert (out / "objects" / "company.html").read_text("utf-8") == standard_site[
         "objects/company.html"
     ]
