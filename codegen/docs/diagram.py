@@ -1,4 +1,4 @@
-"""The data-model diagram: objects on a circle, one curve per related pair, as inline SVG.
+"""The data-model diagram: objects on an ellipse, one curve per related pair, as inline SVG.
 
 A deterministic layout in pure Python (no system binary): objects sorted by name are placed at
 equal angles; each pair of related objects gets one quadratic curve bent towards the centre.
@@ -23,6 +23,29 @@ def _num(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
+def _ellipse(
+    objects: tuple[ObjectDoc, ...], rx: float, ry: float
+) -> dict[str, tuple[float, float]]:
+    n = len(objects)
+    return {
+        o.name: (
+            rx * math.cos(2 * math.pi * i / n - math.pi / 2),
+            ry * math.sin(2 * math.pi * i / n - math.pi / 2),
+        )
+        for i, o in enumerate(objects)
+    }
+
+
+def _overlap(centres: dict[str, tuple[float, float]], widths: dict[str, float]) -> bool:
+    names = list(centres)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            (xa, ya), (xb, yb) = centres[a], centres[b]
+            if abs(xa - xb) < (widths[a] + widths[b]) / 2 + 6 and abs(ya - yb) < _BOX_H + 6:
+                return True
+    return False
+
+
 def diagram_svg(objects: tuple[ObjectDoc, ...], prefix: str = "") -> Markup:
     """The ``<svg>`` element; ``prefix`` is the path from the page to the site root."""
     n = len(objects)
@@ -30,14 +53,18 @@ def diagram_svg(objects: tuple[ObjectDoc, ...], prefix: str = "") -> Markup:
         return Markup('<svg class="diagram" role="img" aria-label="no objects"></svg>')
     widths = {o.name: len(o.name) * _CHAR + 20 for o in objects}
     widest = max(widths.values())
-    radius = max(160.0, n * 30 / math.pi)
-    margin = widest / 2 + 20
-    size = 2 * (radius + margin)
-    c = size / 2
-    pos: dict[str, tuple[float, float]] = {}
-    for i, o in enumerate(objects):
-        angle = 2 * math.pi * i / n - math.pi / 2
-        pos[o.name] = (c + radius * math.cos(angle), c + radius * math.sin(angle))
+    # an ellipse, grown until no two boxes overlap (deterministic: a fixed number of steps)
+    rx = max(220.0, sum(widths.values()) / (2 * math.pi))
+    ry = max(160.0, n * (_BOX_H + 18) / (2 * math.pi))
+    for _ in range(40):
+        centres = _ellipse(objects, rx, ry)
+        if not _overlap(centres, widths):
+            break
+        rx, ry = rx * 1.08, ry * 1.08
+    width = 2 * rx + widest + 40
+    height = 2 * ry + _BOX_H + 40
+    cx, cy = width / 2, height / 2
+    pos = {name: (cx + x, cy + y) for name, (x, y) in centres.items()}
     pairs: dict[tuple[str, str], bool] = {}
     for o in objects:
         for r in o.outgoing:
@@ -46,14 +73,14 @@ def diagram_svg(objects: tuple[ObjectDoc, ...], prefix: str = "") -> Markup:
                 pairs[key] = pairs.get(key, False) or r.many
     parts = [
         f'<svg class="diagram" xmlns="http://www.w3.org/2000/svg" '
-        f'viewBox="0 0 {_num(size)} {_num(size)}" width="{_num(size)}" height="{_num(size)}" '
+        f'viewBox="0 0 {_num(width)} {_num(height)}" width="{_num(width)}" height="{_num(height)}" '
         f'role="img" aria-label="Data model: {n} objects, {len(pairs)} relations">'
     ]
     parts.append('<g class="edges">')
     for a, b in sorted(pairs):
         (x1, y1), (x2, y2) = pos[a], pos[b]
         mx, my = (x1 + x2) / 2, (y1 + y2) / 2
-        qx, qy = mx + (c - mx) * 0.45, my + (c - my) * 0.45
+        qx, qy = mx + (cx - mx) * 0.45, my + (cy - my) * 0.45
         parts.append(
             f'<path d="M{_num(x1)},{_num(y1)} Q{_num(qx)},{_num(qy)} {_num(x2)},{_num(y2)}">'
             f"<title>{escape(a)} \u2013 {escape(b)}</title></path>"

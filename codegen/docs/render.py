@@ -38,7 +38,7 @@ nav a{margin-right:12px;color:var(--acc);text-decoration:none}
 #search-results{position:absolute;right:0;width:440px;max-height:420px;overflow:auto;margin:4px 0 0;padding:6px 0;list-style:none;background:#fff;border:1px solid var(--line);border-radius:6px;box-shadow:0 6px 24px rgba(0,0,0,.12)}
 #search-results li{padding:3px 12px}#search-results .kind{color:var(--muted);font-size:12px}
 main{padding:8px 24px 40px;max-width:1400px}
-h1{font-size:24px}h2{margin-top:28px;font-size:18px}h3{margin:0;font-size:15px}
+h1{font-size:24px}h2{margin-top:28px;font-size:18px}h3{margin:0;font-size:15px}h3 code{font-size:15px}
 .lead{font-size:15px}.note{color:var(--muted)}
 table{border-collapse:collapse;width:100%;margin:8px 0}
 th,td{text-align:left;vertical-align:top;padding:5px 8px;border-bottom:1px solid var(--line)}
@@ -51,6 +51,7 @@ pre{background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:
 .options{color:var(--muted);font-size:12px;margin-top:2px}
 .method{border-top:1px solid var(--line);padding-top:10px;margin-top:10px}
 .diagram-wrap{overflow:auto;border:1px solid var(--line);border-radius:6px}
+.diagram{display:block;max-width:100%;height:auto;margin:0 auto}
 .diagram .edges path{fill:none;stroke:#9aa6bd;stroke-width:1}
 .diagram .node rect{fill:#eef2ff;stroke:var(--acc)}.diagram .node.custom rect{fill:#ffedd5;stroke:var(--cus)}
 .diagram text{font:12px system-ui,sans-serif;fill:var(--fg)}
