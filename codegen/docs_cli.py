@@ -106,6 +106,8 @@ def main(argv: Sequence[str]) -> int:
         if not (url or core or meta):
             raise ConfigError("give --url, or --core-schema/--metadata-schema files")
         package = args.package or cfg.get("package") or "twenty_crm"
+        if not package.isidentifier():
+            raise ConfigError(f"invalid package name {package!r}: use a Python identifier")
         out = Path(args.out or "twenty-docs")
         config = GenerateConfig(
             package=package,

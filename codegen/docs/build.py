@@ -66,10 +66,13 @@ def _signature(name: str, params: tuple[ParamDoc, ...], returns: str) -> str:
 def method_parts(meth: m.FacadeMethod) -> tuple[tuple[m.Param, ...], PyType]:
     """A facade method's own parameters and return annotation; a method that only binds its
     operation's function (no own parameters or return in the IR) has the operation's."""
-    if meth.params or meth.return_annotation is not None:
+    op: m.OperationDef | None = getattr(meth, "op", None)
+    if meth.params or meth.return_annotation is not None or op is None:
         ret = meth.return_annotation
-        return meth.params, ret if ret is not None else meth.op.return_annotation
-    return meth.op.params, meth.op.return_annotation
+        if ret is None:
+            ret = op.return_annotation if op is not None else Named("None")
+        return meth.params, ret
+    return op.params, op.return_annotation
 
 
 class _Examples:
@@ -251,7 +254,9 @@ def _metadata_ops(modules: list[m.ModuleDef]) -> tuple[OperationDoc, ...]:
         prop_of = {show_type(t): prop for prop, t in api.api_props}
         for fd in api.facades:
             for meth in fd.methods:
-                facade_of[meth.op.func_name] = f"meta.{prop_of.get(fd.name, fd.name)}.{meth.name}"
+                op: m.OperationDef | None = getattr(meth, "op", None)
+                if op is not None:
+                    facade_of[op.func_name] = f"meta.{prop_of.get(fd.name, fd.name)}.{meth.name}"
     ops = sorted(
         (op for mod in modules for op in mod.operations), key=lambda o: (o.kind, o.func_name)
     )

@@ -53,6 +53,7 @@ async def test_custom_object_shows_in_regenerated_site_and_check_changelog(
         changelog = (out / "changelog.html").read_text("utf-8")
         assert '<tr class="op-added"><td>+</td><td><a href="objects/pet.html">Pet</a>' in changelog
         assert (out / "markdown" / "objects" / "pet.md").is_file()
+        assert all(emu.api_key not in p.read_text("utf-8") for p in out.rglob("*.*"))
 
         capsys.readouterr()
         check = [*live, "--package", str(STANDARD)]
