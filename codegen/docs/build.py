@@ -92,10 +92,12 @@ class _Examples:
             if self.text_field:
                 return f'{{"{self.text_field}": {{"eq": "Acme"}}}}'
             return '{"id": {"eq": "..."}}'
-        if name in ("data", "input") or ann.startswith(("list[", "Iterable[", "Sequence[")):
+        many = ann.startswith(("list[", "Iterable[", "Sequence["))
+        if name in ("data", "records") or "CreateInput" in ann or "UpdateInput" in ann:
             one = f'{{"{self.text_field}": "Acme"}}' if self.text_field else "{...}"
-            many = ann.startswith(("list[", "Iterable[", "Sequence[")) or name == "records"
-            return f"[{one}]" if many else one
+            return f"[{one}]" if many or name == "records" else one
+        if many:
+            return "[...]"
         if name == "include":
             return f'["{self.relation}"]' if self.relation else "[...]"
         if ann.startswith("int"):

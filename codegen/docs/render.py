@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from codegen import __version__
 from codegen.docs.diagram import diagram_svg
@@ -129,7 +129,7 @@ def script_json(value: object) -> Markup:
 
 
 def _md(text: str) -> str:
-    flat = " ".join(str(text).split())
+    flat = re.sub(r"\s+", " ", str(text))
     flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return re.sub(r"([\\`*_{}\[\]()#+!|~])", r"\\\1", flat)
 
@@ -143,6 +143,23 @@ def _code(text: str) -> str:
     if any(ch in flat for ch in "`<>&\\"):
         return _md(flat)
     return "`" + flat.replace("|", "\\|") + "`"
+
+
+_LITERAL = re.compile(r"``(.+?)``")
+
+
+def doc_html(text: str) -> Markup:
+    """Docstring text with its ````literal```` spans as ``<code>``; every part escaped first."""
+    parts = _LITERAL.split(str(text))
+    return Markup("").join(
+        Markup("<code>%s</code>") % part if i % 2 else escape(part) for i, part in enumerate(parts)
+    )
+
+
+def doc_md(text: str) -> str:
+    """The same for Markdown: literals become code spans (or escaped text, see ``_code``)."""
+    parts = _LITERAL.split(" ".join(str(text).split()))
+    return "".join(_code(part) if i % 2 else _md(part) for i, part in enumerate(parts))
 
 
 def _fence(text: str) -> str:
@@ -163,6 +180,7 @@ def _env(markdown: bool) -> jinja2.Environment:
     env.filters["md"] = _md
     env.filters["code"] = _code
     env.filters["fence"] = _fence
+    env.filters["doc"] = doc_md if markdown else doc_html
     return env
 
 
