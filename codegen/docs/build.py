@@ -54,13 +54,68 @@ def show_type(t: PyType) -> str:
     return f"Literal[{', '.join(py_str(v) for v in t.values)}]"
 
 
+# What an optional argument defaults to when the IR does not say: the runtime's sentinel for
+# "not sent" (an argument left at ``NOT_GIVEN`` is not sent at all).
+NOT_GIVEN = "NOT_GIVEN"
+
+
+def param_default(p: m.Param) -> str:
+    """The default of an optional parameter as source text: the Param's own ``default`` when
+    the IR carries one (text as is, any other value as its ``repr``), else ``NOT_GIVEN``;
+    "" for a required parameter."""
+    if p.required:
+        return ""
+    own: object = getattr(p, "default", None)
+    if own is None or own == "":
+        return NOT_GIVEN
+    return own if isinstance(own, str) else repr(own)
+
+
 def _params(params: tuple[m.Param, ...]) -> tuple[ParamDoc, ...]:
-    return tuple(ParamDoc(p.name, show_type(p.annotation), p.required) for p in params)
+    return tuple(
+        ParamDoc(p.name, show_type(p.annotation), p.required, param_default(p)) for p in params
+    )
 
 
 def _signature(name: str, params: tuple[ParamDoc, ...], returns: str) -> str:
-    args = [f"{p.name}: {p.annotation}" + ("" if p.required else " = ...") for p in params]
+    args = [
+        f"{p.name}: {p.annotation}" + (f" = {p.default}" if p.default else "") for p in params
+    ]
     return f"{name}({', '.join(args)}) -> {returns}"
+
+
+def _is_unset(t: PyType) -> bool:
+    return isinstance(t, Named) and t.name == "UnsetType"
+
+
+def user_type(t: PyType) -> PyType:
+    """``t`` as a user reads the value: ``msgspec.UNSET`` (a relation not selected) dropped."""
+    if isinstance(t, UnionOf):
+        kept = tuple(x for x in t.members if not _is_unset(x))
+        if len(kept) == 1:
+            return kept[0]
+        return UnionOf(kept) if kept != t.members else t
+    return t
+
+
+def _core(t: PyType) -> PyType:
+    """The type under ``| None`` and ``| UnsetType``."""
+    t = user_type(t)
+    while isinstance(t, Nullable):
+        t = user_type(t.inner)
+    return t
+
+
+def _include_method(facade: m.FacadeDef | None, with_struct: str) -> str:
+    """The facade's include method returning one ``with_struct`` record (else any include
+    method), as the IR lists it; "" when the facade has none."""
+    found = [meth for meth in (facade.methods if facade else ()) if meth.kind == "include"]
+    for meth in found:
+        ret = meth.return_annotation
+        core = _core(ret) if ret is not None else None
+        if isinstance(core, Named) and core.name == with_struct:
+            return meth.name
+    return found[0].name if found else ""
 
 
 def method_parts(meth: m.FacadeMethod) -> tuple[tuple[m.Param, ...], PyType]:
@@ -181,6 +236,10 @@ def _core_objects(
             s = structs.get(conv.cls.get(key, ""))
             by_wire.update((f.wire, f) for f in (s.fields if s else ()))
         facade = next((fd for fd in mod.facades if fd.name == conv.cls[f"{rec}\0api"]), None)
+        facade_name = facade.name if facade else ""
+        attr = attr_of.get(facade_name, "")
+        include = _include_method(facade, conv.cls.get(f"{rec}\0rel", ""))
+        many_of = {r.field: r for r in rels_out.get(rec, ())}
         obj_name = one_names.get(rec, rec[:1].lower() + rec[1:])
         unique = set(conv.unique_fields(rec)) - {"id"}
         own_filters = filters.get(rec, {})
@@ -191,11 +250,19 @@ def _core_objects(
             named = get_named_type(f.type)
             meta = info.field(obj_name, wire)
             target = conv.record_connections.get(named.name, named.name)
+            py_type = show_type(user_type(sf.annotation)) if sf else ""
+            via = ""
+            rel = many_of.get(wire)
+            if rel is not None and sf is not None:
+                if rel.many:
+                    py_type = f"list of {rel.target} (connection)"
+                if include:
+                    via = f'crm.{attr or obj_name}.{include}([{py_str(wire)}], ...)'
             fields.append(
                 FieldDoc(
                     wire=wire,
                     attr=sf.name if sf else "",
-                    py_type=show_type(sf.annotation) if sf else "",
+                    py_type=py_type,
                     graphql_type=str(f.type),
                     nullable=not isinstance(f.type, GraphQLNonNull),
                     description=doc_of(f),
@@ -206,6 +273,7 @@ def _core_objects(
                     unique=wire in unique or meta.unique,
                     filter_type=own_filters.get(wire, ""),
                     relation=target if target in conv.records else "",
+                    via=via,
                 )
             )
         outgoing = tuple(rels_out.get(rec, ()))
@@ -213,8 +281,7 @@ def _core_objects(
             r for other in sorted(rels_out) for r in rels_out[other] if r.target == rec
         )
         ex = _Examples(obj_name, tuple(fields), outgoing)
-        facade_name = facade.name if facade else ""
-        attr = attr_of.get(facade_name, obj_name)
+        attr = attr or obj_name
         methods = []
         for meth in facade.methods if facade else ():
             raw_params, raw_ret = method_parts(meth)

@@ -28,6 +28,7 @@ class ParamDoc:
     name: str  # the Python parameter name
     annotation: str
     required: bool
+    default: str = ""  # the default as source text (``NOT_GIVEN``); "" for a required one
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class MethodDoc:
 class FieldDoc:
     wire: str  # the GraphQL field name (the response key)
     attr: str  # the Python attribute ("" when the record struct has none)
-    py_type: str
+    py_type: str  # what a user gets: ``WorkspaceMember | None``, ``list of Attachment (connection)``
     graphql_type: str
     nullable: bool
     description: str
@@ -56,6 +57,7 @@ class FieldDoc:
     unique: bool
     filter_type: str  # the filter input type of this field in ``<Object>FilterInput``, or ""
     relation: str  # the record type this field points at, or ""
+    via: str = ""  # a relation: the call that selects it (``crm.companies.find_one_with([...])``)
 
 
 @dataclass(frozen=True)

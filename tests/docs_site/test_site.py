@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from codegen import model as m
@@ -14,9 +14,16 @@ from codegen.docs.datamodel import standard_model_info
 from codegen.docs.render import render_site
 from codegen.docs.site import DocsInput, docs_files
 from codegen.introspect import LoadedSchema
-from codegen.pytypes import STR, Named, Nullable
+from codegen.pytypes import INT, STR, Named, Nullable
 
 from .conftest import STANDARD, standard_config, write
+
+
+@dataclass(frozen=True)
+class _ParamWithDefault(m.Param):
+    """A Param as the IR may carry it later: with its own default (source text)."""
+
+    default: str = ""
 
 
 def _search_index(html: str) -> list[list[str]]:
@@ -65,6 +72,23 @@ def test_select_options_come_from_the_enum(standard_site: dict[str, str]) -> Non
     assert "Options:" in row.group(0) and "<code>NEW</code>" in row.group(0)
 
 
+def test_relation_fields_show_what_a_user_gets(standard_site: dict[str, str]) -> None:
+    """A relation is typed as the value a user reads after selecting it (no ``UnsetType``),
+    with the include call that selects it; one-to-many relations as a connection."""
+    page = standard_site["objects/company.html"]
+    one = re.search(r'<tr id="f-accountOwner">.*?</tr>', page)
+    many = re.search(r'<tr id="f-attachments">.*?</tr>', page)
+    assert one is not None and many is not None
+    assert "<code>WorkspaceMember | None</code>" in one.group(0)
+    assert "via <code>crm.companies.find_one_with([&#34;accountOwner&#34;], ...)</code>" in (
+        one.group(0)
+    )
+    assert "<code>list of Attachment (connection)</code>" in many.group(0)
+    assert not [k for k, text in standard_site.items() if "UnsetType" in text]
+    md = standard_site["markdown/objects/company.md"]
+    assert '`WorkspaceMember \\| None` via `crm.companies.find_one_with(["accountOwner"], ...)`' in md
+
+
 def test_every_facade_method_of_the_ir_is_documented(
     standard_site: dict[str, str], standard_schemas: dict[str, LoadedSchema]
 ) -> None:
@@ -79,7 +103,7 @@ def test_every_facade_method_of_the_ir_is_documented(
         params, returns = method_parts(meth)
         assert f'id="m-{meth.name}"' in page
         sig = f"{meth.name}(" + ", ".join(
-            f"{p.name}: {show_type(p.annotation)}" + ("" if p.required else " = ...")
+            f"{p.name}: {show_type(p.annotation)}" + ("" if p.required else " = NOT_GIVEN")
             for p in params
         )
         assert sig.replace('"', "&#34;") in page, sig
@@ -104,6 +128,7 @@ def test_methods_follow_whatever_the_facade_ir_holds(
         params=(
             m.Param("filter", "filter", Named("CompanyFilterInput"), required=True),
             m.Param("hint", "hint", Nullable(STR), required=False),
+            _ParamWithDefault("limit", "limit", INT, required=False, default="10"),
         ),
         return_annotation=Nullable(Named("Company")),
     )
@@ -119,7 +144,8 @@ def test_methods_follow_whatever_the_facade_ir_holds(
     (company,) = [o for o in site.objects if o.name == "Company"]
     (meth,) = company.methods
     assert meth.signature == (
-        "find_one_or_none(filter: CompanyFilterInput, hint: str | None = ...) -> Company | None"
+        "find_one_or_none(filter: CompanyFilterInput, hint: str | None = NOT_GIVEN, "
+        "limit: int = 10) -> Company | None"
     )
     assert meth.example.startswith(
         'result = await crm.companies.find_one_or_none(filter={"name": {"eq": "Acme"}})'
