@@ -78,9 +78,7 @@ def _params(params: tuple[m.Param, ...]) -> tuple[ParamDoc, ...]:
 
 
 def _signature(name: str, params: tuple[ParamDoc, ...], returns: str) -> str:
-    args = [
-        f"{p.name}: {p.annotation}" + (f" = {p.default}" if p.default else "") for p in params
-    ]
+    args = [f"{p.name}: {p.annotation}" + (f" = {p.default}" if p.default else "") for p in params]
     return f"{name}({', '.join(args)}) -> {returns}"
 
 
@@ -257,7 +255,7 @@ def _core_objects(
                 if rel.many:
                     py_type = f"list of {rel.target} (connection)"
                 if include:
-                    via = f'crm.{attr or obj_name}.{include}([{py_str(wire)}], ...)'
+                    via = f"crm.{attr or obj_name}.{include}([{py_str(wire)}], ...)"
             fields.append(
                 FieldDoc(
                     wire=wire,

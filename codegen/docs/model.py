@@ -48,7 +48,7 @@ class MethodDoc:
 class FieldDoc:
     wire: str  # the GraphQL field name (the response key)
     attr: str  # the Python attribute ("" when the record struct has none)
-    py_type: str  # what a user gets: ``WorkspaceMember | None``, ``list of Attachment (connection)``
+    py_type: str  # what a user gets: ``WorkspaceMember | None``, ``list of X (connection)``
     graphql_type: str
     nullable: bool
     description: str

@@ -86,7 +86,9 @@ def test_relation_fields_show_what_a_user_gets(standard_site: dict[str, str]) ->
     assert "<code>list of Attachment (connection)</code>" in many.group(0)
     assert not [k for k, text in standard_site.items() if "UnsetType" in text]
     md = standard_site["markdown/objects/company.md"]
-    assert '`WorkspaceMember \\| None` via `crm.companies.find_one_with(["accountOwner"], ...)`' in md
+    assert (
+        '`WorkspaceMember \\| None` via `crm.companies.find_one_with(["accountOwner"], ...)`' in md
+    )
 
 
 def test_every_facade_method_of_the_ir_is_documented(
