@@ -21,7 +21,7 @@ from graphql import (
 
 from codegen import model as m
 from codegen.conventions import Conventions, doc_of
-from codegen.docs.datamodel import ModelInfo
+from codegen.docs.datamodel import FieldMeta, ModelInfo
 from codegen.docs.model import (
     Change,
     FieldDoc,
@@ -29,6 +29,7 @@ from codegen.docs.model import (
     MethodDoc,
     ObjectDoc,
     OperationDoc,
+    OptionDoc,
     ParamDoc,
     RelationDoc,
     SiteDoc,
@@ -170,6 +171,18 @@ class _Examples:
         return f"result = await {call}\n# result: {returns}"
 
 
+def _options(values: list[str], meta: FieldMeta) -> tuple[OptionDoc, ...]:
+    """The enum's values, in the metadata's order when it lists them (labels and colors
+    from it), any other value after them sorted."""
+    known = {o.value: o for o in meta.options}
+    listed = [o.value for o in meta.options if o.value in values]
+    rest = sorted(v for v in values if v not in known)
+    return tuple(
+        OptionDoc(v, known[v].label, known[v].color) if v in known else OptionDoc(v)
+        for v in listed + rest
+    )
+
+
 def _filter_types(schema: GraphQLSchema, conv: Conventions) -> dict[str, dict[str, str]]:
     """Per record: field -> its filter input type, from ``<Record>FilterInput``."""
     out: dict[str, dict[str, str]] = {}
@@ -264,7 +277,7 @@ def _core_objects(
                     graphql_type=str(f.type),
                     nullable=not isinstance(f.type, GraphQLNonNull),
                     description=doc_of(f),
-                    options=tuple(sorted(named.values))
+                    options=_options(list(named.values), meta)
                     if isinstance(named, GraphQLEnumType)
                     else (),
                     default=meta.default,
@@ -365,6 +378,7 @@ def build_site(
         package=package,
         sources=tuple(sorted(hashes.items())),
         custom_source=info.source,
+        options_source=info.options_source,
         objects=objects,
         filters=filters,
         metadata_ops=meta_ops,

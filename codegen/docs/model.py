@@ -17,6 +17,7 @@ __all__ = [
     "MethodDoc",
     "ObjectDoc",
     "OperationDoc",
+    "OptionDoc",
     "ParamDoc",
     "RelationDoc",
     "SiteDoc",
@@ -45,6 +46,15 @@ class MethodDoc:
 
 
 @dataclass(frozen=True)
+class OptionDoc:
+    """One SELECT / MULTI_SELECT value; label and color only from the live metadata API."""
+
+    value: str  # the GraphQL enum value (what the API takes and returns)
+    label: str = ""
+    color: str = ""  # Twenty's color name (``red``, ``sky``, ...), "" when unknown
+
+
+@dataclass(frozen=True)
 class FieldDoc:
     wire: str  # the GraphQL field name (the response key)
     attr: str  # the Python attribute ("" when the record struct has none)
@@ -52,7 +62,7 @@ class FieldDoc:
     graphql_type: str
     nullable: bool
     description: str
-    options: tuple[str, ...]  # SELECT / MULTI_SELECT values
+    options: tuple[OptionDoc, ...]  # SELECT / MULTI_SELECT values
     default: str  # the metadata default as JSON text, "" when unknown or none
     unique: bool
     filter_type: str  # the filter input type of this field in ``<Object>FilterInput``, or ""
@@ -130,6 +140,7 @@ class SiteDoc:
     package: str  # the generated package the examples import (``twenty_crm``)
     sources: tuple[tuple[str, str], ...]  # (endpoint, schema hash)
     custom_source: str  # how standard/custom was decided, in one sentence
+    options_source: str  # where option labels come from (or that they are values only)
     objects: tuple[ObjectDoc, ...]
     filters: tuple[FilterDoc, ...]
     metadata_ops: tuple[OperationDoc, ...]

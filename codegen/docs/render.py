@@ -49,6 +49,10 @@ pre{background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:
 .badge{display:inline-block;padding:0 7px;border-radius:10px;font-size:12px;background:#e7ebf3;color:var(--muted);vertical-align:middle}
 .badge.custom{background:#ffedd5;color:var(--cus)}
 .options{color:var(--muted);font-size:12px;margin-top:2px}
+.opt{white-space:nowrap}.dot{display:inline-block;width:8px;height:8px;margin-right:3px;border-radius:50%;background:#c3c9d4}
+.dot.c-green{background:#2f9e44}.dot.c-turquoise{background:#12b886}.dot.c-sky{background:#22b8cf}
+.dot.c-blue{background:#3b5bdb}.dot.c-purple{background:#7048e8}.dot.c-pink{background:#d6336c}.dot.c-red{background:#e03131}
+.dot.c-orange{background:#f76707}.dot.c-yellow{background:#f59f00}.dot.c-gray{background:#868e96}
 .method{border-top:1px solid var(--line);padding-top:10px;margin-top:10px}
 .diagram-wrap{overflow:auto;border:1px solid var(--line);border-radius:6px}
 .diagram{display:block;max-width:100%;height:auto;margin:0 auto}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen.docs.datamodel import FieldMeta, ModelInfo
+from codegen.docs.datamodel import FieldMeta, ModelInfo, OptionMeta
 from codegen.docs.site import DocsInput, docs_files
 from codegen.generate import GenerateConfig, load_schemas
 from codegen.introspect import LoadedSchema
@@ -88,7 +88,14 @@ type Query {{ """{HOSTILE_TEXT}""" object(id: ID!): Object }}
 HOSTILE_INFO = ModelInfo(
     source=f"test metadata {HOSTILE_TEXT}",
     custom={"pet": True, "owner": False},
-    fields={"pet": {"constructor": FieldMeta(default=HOSTILE_TEXT, unique=True)}},
+    fields={
+        "pet": {
+            "constructor": FieldMeta(default=HOSTILE_TEXT, unique=True),
+            # option labels and colors (live metadata) are untrusted too
+            "javascript": FieldMeta(options=(OptionMeta("script", HOSTILE_TEXT, HOSTILE_TEXT),)),
+        }
+    },
+    options_source=f"test options {HOSTILE_TEXT}",
 )
 
 

@@ -53,6 +53,10 @@ async def test_custom_object_shows_in_regenerated_site_and_check_changelog(
         changelog = (out / "changelog.html").read_text("utf-8")
         assert '<tr class="op-added"><td>+</td><td><a href="objects/pet.html">Pet</a>' in changelog
         assert (out / "markdown" / "objects" / "pet.md").is_file()
+        # SELECT options with the labels and colors the live metadata API lists
+        opportunity = (out / "objects" / "opportunity.html").read_text("utf-8")
+        assert '<i class="dot c-red" title="red"></i><code>NEW</code> New</span>' in opportunity
+        assert "option labels and colors from the workspace&#39;s metadata API" in opportunity
         assert all(emu.api_key not in p.read_text("utf-8") for p in out.rglob("*.*"))
 
         capsys.readouterr()

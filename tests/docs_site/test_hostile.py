@@ -28,7 +28,11 @@ def test_hostile_schema_is_escaped_everywhere(tmp_path: Path) -> None:
     pet = pages["objects/pet.html"]
     # every description and the metadata default show as text, escaped
     escaped = "&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;"
-    assert pet.count(escaped) >= 4  # object, field descriptions and the default value
+    # object, field descriptions, the default value, the option's label and color
+    assert pet.count(escaped) >= 6
+    # the color reaches the page only as an [A-Za-z0-9_-] class name
+    dots = re.findall(r'<i class="dot ([^"]*)"', pet)
+    assert dots and all(re.fullmatch(r"c-[A-Za-z0-9_-]+", d) for d in dots)
     assert "{{ 7*7 }}" in pet  # inserted, never evaluated
     assert "<code>constructor</code>" in pet and '<span class="badge custom">custom</span>' in pet
 

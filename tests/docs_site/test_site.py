@@ -10,7 +10,7 @@ from pathlib import Path
 from codegen import model as m
 from codegen.build import EndpointInput, build_endpoint
 from codegen.docs.build import build_site, method_parts, show_type
-from codegen.docs.datamodel import standard_model_info
+from codegen.docs.datamodel import WITH_LABELS, FieldMeta, OptionMeta, standard_model_info
 from codegen.docs.render import render_site
 from codegen.docs.site import DocsInput, docs_files
 from codegen.introspect import LoadedSchema
@@ -70,6 +70,34 @@ def test_select_options_come_from_the_enum(standard_site: dict[str, str]) -> Non
     row = re.search(r'<tr id="f-stage">.*?</tr>', page)
     assert row is not None
     assert "Options:" in row.group(0) and "<code>NEW</code>" in row.group(0)
+    # no live metadata API: values only, and the page says so
+    assert "<code>NEW</code></span>" in row.group(0) and 'class="dot' not in row.group(0)
+    assert "shown by value only" in page and "build the docs with --url" in page
+    assert "shown by value only" in standard_site["markdown/objects/opportunity.md"]
+
+
+def test_select_option_labels_and_colors_from_live_metadata(
+    standard_schemas: dict[str, LoadedSchema],
+) -> None:
+    """With the metadata API's ``options`` (here given as a ModelInfo), each value shows its
+    label and color, in the metadata's order."""
+    options = (OptionMeta("SCREENING", "Screening", "purple"), OptionMeta("NEW", "New", "red"))
+    info = replace(
+        standard_model_info(),
+        fields={"opportunity": {"stage": FieldMeta(options=options)}},
+        options_source=WITH_LABELS,
+    )
+    files = docs_files(DocsInput(standard_config(), info=info), standard_schemas)
+    page = files["objects/opportunity.html"]
+    row = re.search(r'<tr id="f-stage">.*?</tr>', page)
+    assert row is not None
+    text = row.group(0)
+    assert '<i class="dot c-red" title="red"></i><code>NEW</code> New</span>' in text
+    assert text.index("SCREENING") < text.index("NEW") < text.index("MEETING")
+    assert "<code>MEETING</code></span>" in text  # not in the metadata: value only
+    assert "option labels and colors from the workspace" in page
+    md = files["markdown/objects/opportunity.md"]
+    assert "`SCREENING` (Screening, purple), `NEW` (New, red), `CUSTOMER`" in md
 
 
 def test_relation_fields_show_what_a_user_gets(standard_site: dict[str, str]) -> None:
