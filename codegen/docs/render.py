@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 from functools import lru_cache
+from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
@@ -24,7 +25,7 @@ from codegen import __version__
 from codegen.docs.diagram import diagram_svg
 from codegen.docs.model import SiteDoc
 
-__all__ = ["render_markdown", "render_site", "search_entries"]
+__all__ = ["expand_index", "render_markdown", "render_site", "search_entries", "search_index"]
 
 _CSS = """
 :root{--fg:#1d2330;--muted:#5b6475;--line:#dde2ea;--bg:#f7f8fa;--acc:#3b5bdb;--cus:#c2410c}
@@ -68,7 +69,24 @@ footer{padding:16px 24px;color:var(--muted);border-top:1px solid var(--line);fon
 _SCRIPT = """
 (function () {
   "use strict";
-  var data = JSON.parse(document.getElementById("search-index").textContent);
+  // the compact index (see search_index in codegen/docs/render.py) -> [kind, name, detail, url]
+  var idx = JSON.parse(document.getElementById("search-index").textContent);
+  function anchor(s) { return s.replace(/[^A-Za-z0-9_-]/g, "-"); }
+  var data = [];
+  idx.o.forEach(function (o) {
+    var page = "objects/" + anchor(o[1]) + ".html";
+    data.push(["object", o[0], o[2] ? "custom" : "standard", page]);
+    o[4].forEach(function (f) {
+      data.push(["field", o[0] + "." + f[0], idx.t[f[1]] || "", page + "#f-" + anchor(f[0])]);
+    });
+    o[5].forEach(function (m) {
+      data.push(["method", "crm." + o[3] + "." + m, "", page + "#m-" + anchor(m)]);
+    });
+  });
+  idx.f.forEach(function (f) { data.push(["filter", f, "", "filters.html#" + anchor(f)]); });
+  idx.m.forEach(function (m) {
+    data.push(["metadata", m[0], m[1], "metadata.html#op-" + anchor(m[0])]);
+  });
   var root = document.body.getAttribute("data-root") || "";
   var box = document.getElementById("search");
   var out = document.getElementById("search-results");
@@ -188,36 +206,56 @@ def _env(markdown: bool) -> jinja2.Environment:
     return env
 
 
-def search_entries(site: SiteDoc) -> list[list[str]]:
-    """``[kind, name, detail, url]`` per object, field and method (url from the site root)."""
+def search_index(site: SiteDoc) -> dict[str, Any]:
+    """The compact search index every page carries (names and where they are, nothing the
+    script can derive: URLs are rebuilt from slugs and names, field types are indices into
+    one table)::
+
+        {"t": [field type, ...],
+         "o": [[record, slug, custom (0/1), crm attribute, [[field, type index], ...],
+                [method, ...]], ...],
+         "f": [filter input, ...],
+         "m": [[metadata function, its facade method or ""], ...]}
+
+    :func:`expand_index` (and the page script) turn it into :func:`search_entries`."""
+    types = sorted({f.py_type or f.graphql_type for o in site.objects for f in o.fields})
+    at = {t: i for i, t in enumerate(types)}
+    return {
+        "t": types,
+        "o": [
+            [
+                o.name,
+                o.slug,
+                1 if o.custom else 0,
+                o.api_attr,
+                [[f.wire, at[f.py_type or f.graphql_type]] for f in o.fields],
+                [meth.name for meth in o.methods],
+            ]
+            for o in site.objects
+        ],
+        "f": [flt.name for flt in site.filters],
+        "m": [[op.func, op.facade] for op in site.metadata_ops],
+    }
+
+
+def expand_index(idx: dict[str, Any]) -> list[list[str]]:
+    """What the page script makes of :func:`search_index`: ``[kind, name, detail, url]``."""
     out: list[list[str]] = []
-    for o in site.objects:
-        page = f"objects/{o.slug}.html"
-        out.append(["object", o.name, "custom" if o.custom else "standard", page])
-        out += [
-            [
-                "field",
-                f"{o.name}.{f.wire}",
-                f.py_type or f.graphql_type,
-                f"{page}#f-{anchor(f.wire)}",
-            ]
-            for f in o.fields
-        ]
-        out += [
-            [
-                "method",
-                f"crm.{o.api_attr}.{meth.name}",
-                meth.returns,
-                f"{page}#m-{anchor(meth.name)}",
-            ]
-            for meth in o.methods
-        ]
-    out += [["filter", flt.name, "", f"filters.html#{anchor(flt.name)}"] for flt in site.filters]
-    out += [
-        ["metadata", op.func, op.facade, f"metadata.html#op-{anchor(op.func)}"]
-        for op in site.metadata_ops
-    ]
+    types: list[str] = idx["t"]
+    for name, slug, custom, attr, fields, methods in idx["o"]:
+        page = f"objects/{anchor(slug)}.html"
+        out.append(["object", name, "custom" if custom else "standard", page])
+        out += [["field", f"{name}.{w}", types[t], f"{page}#f-{anchor(w)}"] for w, t in fields]
+        out += [["method", f"crm.{attr}.{m}", "", f"{page}#m-{anchor(m)}"] for m in methods]
+    out += [["filter", f, "", f"filters.html#{anchor(f)}"] for f in idx["f"]]
+    out += [["metadata", f, fac, f"metadata.html#op-{anchor(f)}"] for f, fac in idx["m"]]
     return out
+
+
+def search_entries(site: SiteDoc) -> list[list[str]]:
+    """``[kind, name, detail, url]`` per object, field, method, filter and metadata function
+    (url from the site root): what the search looks through."""
+    return expand_index(search_index(site))
 
 
 def _tidy(text: str) -> str:
@@ -236,7 +274,7 @@ def render_site(site: SiteDoc) -> dict[str, str]:
         "css": Markup(_CSS),
         "script": Markup(_SCRIPT),
         "script_hash": f"sha256-{digest}",
-        "search_json": script_json(search_entries(site)),
+        "search_json": script_json(search_index(site)),
         "slugs": slugs,
     }
     files: dict[str, str] = {}

@@ -80,6 +80,9 @@ def test_standard_site_in_chromium(
     page.fill("#search", "annualRecurring")
     hit = page.locator("#search-results a", has_text="Company.annualRecurringRevenue")
     hit.first.wait_for(state="visible", timeout=5000)
+    # the detail the script rebuilt from the compact index: the field's Python type
+    kind = page.locator("#search-results li", has_text="Company.annualRecurringRevenue")
+    assert "field · Currency | None" in kind.first.inner_text()
     hit.first.click()
     page.wait_for_url("**/objects/company.html#f-annualRecurringRevenue")
     assert page.locator("#f-annualRecurringRevenue").is_visible()
@@ -92,6 +95,14 @@ def test_standard_site_in_chromium(
     page.fill("#search", "find_many")
     page.locator("#search-results a", has_text="crm.people.find_many").first.click()
     page.wait_for_url("**/objects/person.html#m-find_many")
+    # every kind of entry links to its anchor: a filter, a metadata function
+    page.fill("#search", "StringFilter")
+    page.locator("#search-results a", has_text="StringFilter").first.click()
+    page.wait_for_url("**/filters.html#StringFilter")
+    page.fill("#search", "create_one_field")
+    page.locator("#search-results a", has_text="create_one_field").first.click()
+    page.wait_for_url("**/metadata.html#op-create_one_field")
+    assert page.locator("#op-create_one_field").is_visible()
     assert errors == []
 
 

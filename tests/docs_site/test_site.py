@@ -11,8 +11,8 @@ from codegen import model as m
 from codegen.build import EndpointInput, build_endpoint
 from codegen.docs.build import build_site, method_parts, show_type
 from codegen.docs.datamodel import WITH_LABELS, FieldMeta, OptionMeta, standard_model_info
-from codegen.docs.render import render_site
-from codegen.docs.site import DocsInput, docs_files
+from codegen.docs.render import expand_index, render_site, search_entries
+from codegen.docs.site import DocsInput, docs_files, site_doc
 from codegen.introspect import LoadedSchema
 from codegen.pytypes import INT, STR, Named, Nullable
 
@@ -26,11 +26,15 @@ class _ParamWithDefault(m.Param):
     default: str = ""
 
 
-def _search_index(html: str) -> list[list[str]]:
+def _search_json(html: str) -> str:
     found = re.search(r'<script type="application/json" id="search-index">(.*?)</script>', html)
     assert found is not None
-    data: list[list[str]] = json.loads(found.group(1))
-    return data
+    return found.group(1)
+
+
+def _search_index(html: str) -> list[list[str]]:
+    """The page's compact index, expanded as the page script does."""
+    return expand_index(json.loads(_search_json(html)))
 
 
 def test_pages_and_markdown_exist(standard_site: dict[str, str]) -> None:
@@ -193,6 +197,40 @@ def test_filters_metadata_and_search_index(standard_site: dict[str, str]) -> Non
         index
     )
     assert all(not e[3].startswith(("javascript:", "/", "http")) for e in index)
+    assert ["object", "Company", "standard", "objects/company.html"] in index
+    assert ["method", "crm.companies.find_many", "", "objects/company.html#m-find_many"] in index
+    assert ["filter", "StringFilter", "", "filters.html#StringFilter"] in index
+    assert [
+        "metadata",
+        "create_one_field",
+        "meta.fields.create",
+        "metadata.html#op-create_one_field",
+    ] in index
+
+
+def test_search_index_is_compact_and_the_same_on_every_page(
+    standard_site: dict[str, str], standard_schemas: dict[str, LoadedSchema]
+) -> None:
+    """Every page carries the same compact index; expanded, it names every object, field,
+    method, filter and metadata function of the site, each linking to its anchor."""
+    texts = {_search_json(t) for p, t in standard_site.items() if p.endswith(".html")}
+    assert len(texts) == 1
+    (text,) = texts
+    # names and where they are only: 1524 entries in about 35 KB (the full
+    # [kind, name, detail, url] rows were 152 KB on every page)
+    assert len(text) < 40_000
+    site = site_doc(DocsInput(standard_config()), standard_schemas)
+    entries = _search_index(standard_site["index.html"])
+    assert entries == search_entries(site)
+    expected = {o.name for o in site.objects}
+    expected |= {f"{o.name}.{f.wire}" for o in site.objects for f in o.fields}
+    expected |= {f"crm.{o.api_attr}.{m.name}" for o in site.objects for m in o.methods}
+    expected |= {f.name for f in site.filters} | {op.func for op in site.metadata_ops}
+    assert {e[1] for e in entries} == expected
+    for kind, name, _, url in entries:
+        page, _, frag = url.partition("#")
+        assert page in standard_site, url
+        assert kind == "object" or f'id="{frag}"' in standard_site[page], url
 
 
 def test_standard_custom_marking_says_where_it_comes_from(standard_site: dict[str, str]) -> None:
