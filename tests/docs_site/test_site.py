@@ -227,7 +227,7 @@ def test_search_index_is_compact_and_the_same_on_every_page(
     expected |= {f"crm.{o.api_attr}.{m.name}" for o in site.objects for m in o.methods}
     expected |= {f.name for f in site.filters} | {op.func for op in site.metadata_ops}
     assert {e[1] for e in entries} == expected
-    for kind, name, _, url in entries:
+    for kind, _name, _, url in entries:
         page, _, frag = url.partition("#")
         assert page in standard_site, url
         assert kind == "object" or f'id="{frag}"' in standard_site[page], url
