@@ -129,6 +129,18 @@ def method_parts(meth: m.FacadeMethod) -> tuple[tuple[m.Param, ...], PyType]:
     return op.params, op.return_annotation
 
 
+def _include_param(meth: m.FacadeMethod, mod: m.ModuleDef) -> tuple[ParamDoc, ...]:
+    """The leading ``include`` parameter of an include method, which the module renders from
+    its include variant (typed by its relation-name alias) rather than listing it in the
+    method's params; () when the method lists it itself or is no include method."""
+    if meth.kind != "include" or any(p.name == "include" for p in meth.params):
+        return ()
+    if not mod.include_variants:
+        return ()
+    alias = mod.include_variants[0].relation_alias
+    return (ParamDoc("include", f"Iterable[{alias}]", True),)
+
+
 class _Examples:
     """Short example calls, derived from each parameter's name and type."""
 
@@ -146,14 +158,14 @@ class _Examples:
             if self.text_field:
                 return f'{{"{self.text_field}": {{"eq": "Acme"}}}}'
             return '{"id": {"eq": "..."}}'
+        if name == "include":
+            return f'["{self.relation}"]' if self.relation else "[...]"
         many = ann.startswith(("list[", "Iterable[", "Sequence["))
         if name in ("data", "records") or "CreateInput" in ann or "UpdateInput" in ann:
             one = f'{{"{self.text_field}": "Acme"}}' if self.text_field else "{...}"
             return f"[{one}]" if many or name == "records" else one
         if many:
             return "[...]"
-        if name == "include":
-            return f'["{self.relation}"]' if self.relation else "[...]"
         if ann.startswith("int"):
             return "10"
         if ann.startswith("bool"):
@@ -296,7 +308,7 @@ def _core_objects(
         methods = []
         for meth in facade.methods if facade else ():
             raw_params, raw_ret = method_parts(meth)
-            params, returns = _params(raw_params), show_type(raw_ret)
+            params, returns = _include_param(meth, mod) + _params(raw_params), show_type(raw_ret)
             methods.append(
                 MethodDoc(
                     name=meth.name,

@@ -136,12 +136,19 @@ def test_every_facade_method_of_the_ir_is_documented(
     for meth in facade.methods:
         params, returns = method_parts(meth)
         assert f'id="m-{meth.name}"' in page
+        # an include method takes the relation names first (rendered from the module's
+        # include variant, not listed in the method's params)
+        lead = ["include: Iterable[CompanyRelationName]"] if meth.kind == "include" else []
         sig = f"{meth.name}(" + ", ".join(
-            f"{p.name}: {show_type(p.annotation)}" + ("" if p.required else " = NOT_GIVEN")
-            for p in params
+            lead
+            + [
+                f"{p.name}: {show_type(p.annotation)}" + ("" if p.required else " = NOT_GIVEN")
+                for p in params
+            ]
         )
         assert sig.replace('"', "&#34;") in page, sig
         assert f"-&gt; {show_type(returns)}" in page.replace("&gt;", "&gt;")
+    assert "await crm.companies.find_one_with(include=[&#34;accountOwner&#34;], filter=" in page
 
 
 def test_methods_follow_whatever_the_facade_ir_holds(
