@@ -1,9 +1,11 @@
 """``twenty-gql check``: are generated bindings still in step with the live schema?
 
     twenty-gql check --url URL --package DIR/NAME [--api-key KEY]
+    twenty-gql check --core-schema core.graphql [--metadata-schema m.graphql] --package DIR/NAME
 
 Exit 0 when fresh, 1 with a readable diff (objects and fields added, removed, retyped; enum
-values) when the workspace drifted, 2 on error with one clear line (connection refused, bad key,
+values) and the data-model changelog (objects and fields added, removed, retyped, in
+Twenty's terms) when the workspace drifted, 2 on error with one clear line (connection refused, bad key,
 HTML or non-GraphQL answers, not a generated package). Never a traceback.
 """
 
@@ -78,7 +80,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="twenty-gql check",
         description="Compare generated bindings with the live workspace schema.",
     )
-    p.add_argument("--url", required=True, help="Twenty server base URL")
+    p.add_argument("--url", help="Twenty server base URL")
+    p.add_argument("--core-schema", help="compare with this core schema file instead of --url")
+    p.add_argument("--metadata-schema", help="compare with this metadata schema file")
     p.add_argument("--package", required=True, help="path of the generated package, DIR/NAME")
     p.add_argument("--api-key", help="API key (default: $TWENTY_API_KEY)")
     return p
@@ -89,7 +93,7 @@ def main(argv: Sequence[str]) -> int:
     try:
         from codegen.config import api_key_from
         from codegen.errors import CodegenError
-        from codegen.introspect import fetch_schemas, schema_hash
+        from codegen.introspect import LoadedSchema, fetch_schemas, load_schema_file, schema_hash
 
         pkg = Path(args.package)
         stored: dict[str, str] = {}
@@ -104,7 +108,16 @@ def main(argv: Sequence[str]) -> int:
                 file=sys.stderr,
             )
             return 2
-        live = fetch_schemas(args.url, api_key_from(args.api_key), tuple(stored))
+        live: dict[str, LoadedSchema] = {}
+        for endpoint, given in (("graphql", args.core_schema), ("metadata", args.metadata_schema)):
+            if given and endpoint in stored:
+                live[endpoint] = load_schema_file(given)
+        wanted = tuple(e for e in stored if e not in live)
+        if wanted and args.url:
+            live.update(fetch_schemas(args.url, api_key_from(args.api_key), wanted))
+        elif not live:
+            print("twenty-gql check: error: give --url or --core-schema", file=sys.stderr)
+            return 2
     except CodegenError as exc:
         print(f"twenty-gql check: error: {exc}", file=sys.stderr)
         return 2
@@ -112,18 +125,28 @@ def main(argv: Sequence[str]) -> int:
         print(f"twenty-gql check: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     drift: list[str] = []
+    changelog: list[str] = []
     for endpoint, sdl in stored.items():
-        if schema_hash(sdl) == live[endpoint].hash:
+        if endpoint not in live or schema_hash(sdl) == live[endpoint].hash:
             continue
         lines = schema_diff(build_schema(sdl), live[endpoint].schema)
         drift.append(f"{endpoint}: schema changed ({len(lines)} difference(s))")
         drift += [f"  {line}" for line in lines]
+        if endpoint == "graphql":
+            from codegen.docs.changelog import data_model_changes, format_changes
+
+            changes = data_model_changes(build_schema(sdl), live[endpoint].schema)
+            changelog = [
+                "data-model changelog since the bindings were generated "
+                f"({len(changes)} change(s); `twenty-gql docs --since {pkg}` shows it in the site):",
+                *format_changes(changes),
+            ]
     from codegen.generate import safe_source
 
-    where = safe_source(args.url)
+    where = safe_source(args.url) if args.url else ", ".join(s.source for s in live.values())
     if not drift:
         print(f"{pkg} is up to date with {where}")
         return 0
     print(f"{pkg} is out of date with {where}; regenerate with `twenty-gql generate`:")
-    print("\n".join(drift))
+    print("\n".join(drift + changelog))
     return 1

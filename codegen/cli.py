@@ -3,6 +3,7 @@
 Sub-commands:
     generate   render a typed package from a workspace (codegen.generate_cli)
     check      compare generated bindings with the live schema (codegen.check_cli)
+    docs       write a browsable reference site of a workspace (codegen.docs_cli)
     emulator   run the local Twenty emulator (twenty_gql.testing.cli)
     import     bulk-import CSV / JSONL records (twenty_gql.importer)
     listen     register a webhook and print verified events (twenty_gql.webhooks_cli)
@@ -21,6 +22,7 @@ __all__ = ["main"]
 _COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("codegen.generate_cli", "generate a typed async package from a workspace schema"),
     "check": ("codegen.check_cli", "check generated bindings against the live schema (drift)"),
+    "docs": ("codegen.docs_cli", "write a browsable reference (HTML + Markdown) of a workspace"),
     "emulator": ("twenty_gql.testing.cli", "run the local Twenty API emulator on loopback"),
     "import": ("twenty_gql.importer", "bulk-import records from CSV or JSONL"),
     "listen": ("twenty_gql.webhooks_cli", "register a webhook and print verified, typed events"),
@@ -31,6 +33,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
 _NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "generate": ("codegen", ("graphql", "jinja2", "ruff")),
     "check": ("codegen", ("graphql",)),
+    "docs": ("codegen", ("graphql", "jinja2")),
     "emulator": ("emulator", ("graphql",)),
     "import": ("import", ("graphql", "tqdm")),
     "listen": ("emulator", ()),  # the runtime is enough; a local emulator needs the extra

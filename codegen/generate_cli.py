@@ -15,9 +15,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codegen.config import ConfigError, api_key_from, read_pyproject, read_scalars
 from codegen.errors import CodegenError
+
+if TYPE_CHECKING:
+    from codegen.generate import GenerateConfig
 
 __all__ = ["main"]
 
@@ -38,6 +42,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--operations", help="directory of your own .graphql operations to compile")
     p.add_argument(
         "--config", help="pyproject.toml holding [tool.twenty-gql] (default: ./pyproject.toml)"
+    )
+    p.add_argument(
+        "--docs",
+        nargs="?",
+        const="",
+        metavar="DIR",
+        help="also write the reference site (twenty-gql docs) to DIR (default: OUT/NAME-docs), "
+        "with the data-model changelog since the bindings being replaced",
     )
     return p
 
@@ -81,6 +93,20 @@ def main(argv: Sequence[str]) -> int:
             operations=args.operations or cfg.get("operations"),
             scalars=read_scalars(args.config),
         )
+        if args.docs is not None:  # load once: the docs read the very schemas generated from
+            from dataclasses import replace
+
+            from codegen.generate import load_schemas
+
+            loaded = load_schemas(config)
+            config = replace(
+                config,
+                core_schema=loaded.get("graphql"),
+                metadata_schema=loaded.get("metadata"),
+                url=None,
+            )
+            docs_out = Path(args.docs or out / f"{package}-docs")
+            docs = _docs(config, out / package, url, args.api_key)
         files = generate(config)
         written = write_package(files, out)
         removed = _remove_stale(out / package, {out / rel for rel in files})
@@ -95,4 +121,25 @@ def main(argv: Sequence[str]) -> int:
     print(
         f"generated {out / package}: {len(files)} files ({len(written)} written, {removed} removed)"
     )
+    if args.docs is not None:
+        from codegen.docs_cli import write_docs
+
+        n, gone = write_docs(docs, docs_out)
+        print(f"docs written to {docs_out}: {len(docs)} files ({n} written, {gone} removed)")
     return 0
+
+
+def _docs(
+    config: GenerateConfig, previous: Path, url: str | None, api_key: str | None
+) -> dict[str, str]:
+    """The reference site of ``config``'s schemas, with the changelog since ``previous`` (the
+    bindings about to be replaced), computed before they are overwritten."""
+    from codegen.docs.datamodel import fetch_model_info
+    from codegen.docs.site import DocsInput, docs_files
+    from codegen.introspect import LoadedSchema
+
+    meta = config.metadata_schema
+    meta_schema = meta.schema if isinstance(meta, LoadedSchema) else None
+    info = fetch_model_info(url, api_key_from(api_key), meta_schema) if url else None
+    since = previous if (previous / "schema" / "graphql.graphql").is_file() else None
+    return docs_files(DocsInput(config, since=since, info=info))

@@ -41,7 +41,10 @@ from twenty_gql.operation import Operation
 from twenty_gql.page import Page
 
 if TYPE_CHECKING:  # the bulk engine loads on first create_many
-    from twenty_gql.bulk import BulkProgress, BulkResult
+    from twenty_gql.bulk import BulkProgress, BulkResult, OnDuplicate
+
+# twenty_gql.bulk.DEFAULT_OUTAGE_TOLERANCE, not imported so the bulk engine loads on first use
+DEFAULT_OUTAGE_TOLERANCE = 60.0
 
 __all__ = ["COMPOSITE_SUBFIELDS", "DynamicObjectApi", "composite_selections", "selection_for"]
 
@@ -567,12 +570,16 @@ class DynamicObjectApi:
         records: Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]],
         *,
         upsert: bool = False,
+        on_duplicate: OnDuplicate = "error",
         batch_size: int | None = None,
         concurrency: int | None = None,
         on_progress: Callable[[BulkProgress], object] | None = None,
+        checkpoint: str | None = None,
         keep_records: bool = True,
+        max_retries: int = 8,
+        outage_tolerance: float = DEFAULT_OUTAGE_TOLERANCE,
         deadline: float | None = None,
-    ) -> BulkResult[Record]:
+    ) -> BulkResult[Record, Mapping[str, Any]]:
         """Create or upsert any number of records through ``twenty_gql.bulk.create_many``
         (chunked to the batch limit, per-record outcome)."""
         from twenty_gql.bulk import create_many as _create_many
@@ -588,10 +595,14 @@ class DynamicObjectApi:
             upsert=upsert,
             result=lambda d: self._list(d.get(root)) if isinstance(d, dict) else None,
             unique_fields=unique,
+            on_duplicate=on_duplicate,
             batch_size=batch_size,
             concurrency=concurrency,
             on_progress=on_progress,
+            checkpoint=checkpoint,
             keep_records=keep_records,
+            max_retries=max_retries,
+            outage_tolerance=outage_tolerance,
             deadline=deadline,
         )
 

@@ -125,3 +125,16 @@ def test_selection_from_metadata() -> None:
     assert selection_for(obj, {"LINKS": "primaryLinkUrl secondaryLinks { url }"}) == (
         "id amount site { primaryLinkUrl secondaryLinks { url } } companyId"
     )
+
+
+def test_untyped_create_many_defaults_follow_the_bulk_engine() -> None:
+    import inspect
+
+    from twenty_gql import bulk, dynamic
+
+    assert dynamic.DEFAULT_OUTAGE_TOLERANCE == bulk.DEFAULT_OUTAGE_TOLERANCE
+    untyped = inspect.signature(dynamic.DynamicObjectApi.create_many).parameters
+    engine = inspect.signature(bulk.create_many).parameters
+    for name in ("upsert", "on_duplicate", "batch_size", "keep_records", "max_retries", "deadline"):
+        if engine[name].default is not inspect.Parameter.empty:
+            assert untyped[name].default == engine[name].default, name
