@@ -108,7 +108,7 @@ def _core(t: PyType) -> PyType:
 def _include_method(facade: m.FacadeDef | None, with_struct: str) -> str:
     """The facade's include method returning one ``with_struct`` record (else any include
     method), as the IR lists it; "" when the facade has none."""
-    found = [meth for meth in (facade.methods if facade else ()) if meth.kind == "include"]
+    found = [meth for meth in (facade.methods if facade else ()) if meth.kind.startswith("include")]
     for meth in found:
         ret = meth.return_annotation
         core = _core(ret) if ret is not None else None
@@ -133,7 +133,7 @@ def _include_param(meth: m.FacadeMethod, mod: m.ModuleDef) -> tuple[ParamDoc, ..
     """The leading ``include`` parameter of an include method, which the module renders from
     its include variant (typed by its relation-name alias) rather than listing it in the
     method's params; () when the method lists it itself or is no include method."""
-    if meth.kind != "include" or any(p.name == "include" for p in meth.params):
+    if not meth.kind.startswith("include") or any(p.name == "include" for p in meth.params):
         return ()
     if not mod.include_variants:
         return ()
