@@ -110,6 +110,29 @@ def test_service_runs_both_stages_and_passes_mypy_strict() -> None:
     print(f"make service wall time: {wall.group(1)} s")
 
 
+@pytest.mark.slow
+def test_service_driver_fails_when_mypy_finds_an_issue(tmp_path: Path) -> None:
+    """The mypy gate is real: a copy of service.py whose stage 2 misuses a typed FK fails it."""
+    source = (EXAMPLES / "service.py").read_text(encoding="utf-8")
+    marker = "    linked = paid.company_id == customer.id\n"
+    assert marker in source
+    broken = tmp_path / "service.py"
+    broken.write_text(source.replace(marker, "    bad: str = paid.company_id\n" + marker))
+    code = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(EXAMPLES)!r})\n"
+        "import pathlib, run_service\n"
+        f"run_service.SERVICE = pathlib.Path({str(broken)!r})\n"
+        "sys.exit(run_service.main())\n"
+    )
+    proc = run([sys.executable, "-c", code])
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert 'expression has type "UUID | None", variable has type "str"' in proc.stdout
+    assert "service FAILED: mypy --strict examples/service.py failed (exit 1)" in proc.stderr
+    assert "emulator stopped (exit 0)" in proc.stdout
+    assert "typed create" not in proc.stdout  # stage 2 never ran
+
+
 def test_demo_fails_cleanly_when_a_step_fails() -> None:
     """The first ``twenty-gql generate`` gets a bad flag: exit 1, step named, emulator stopped."""
     code = (
