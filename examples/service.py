@@ -31,7 +31,7 @@ import logging
 import os
 import sys
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,15 +61,21 @@ def report(text: str) -> None:
 # -- reads ----------------------------------------------------------------------------------------
 
 
-async def largest_companies(crm: CoreApi, *, min_employees: int, limit: int) -> Page[Company]:
-    """One page of the companies with at least ``min_employees``, biggest first."""
+async def top_accounts(crm: CoreApi, *, limit: int) -> Page[Company]:
+    """One page of the ideal-customer-profile companies, highest annual revenue first."""
     page = await crm.companies.find_many(
-        filter={"employees": {"gte": min_employees}},
-        order_by=[{"employees": "DescNullsLast"}, {"name": "AscNullsLast"}],
+        filter={"idealCustomerProfile": {"eq": True}},
+        order_by=[{"annualRecurringRevenue": {"amountMicros": "DescNullsLast"}}],
         first=limit,
     )
     log.info("listed %d of %d companies", len(page), page.total_count)
     return page
+
+
+def annual_revenue(company: Company) -> float:
+    """The company's annual recurring revenue in currency units (0 when unknown)."""
+    arr = company.annual_recurring_revenue
+    return (arr.amount_micros or 0) / 1_000_000 if arr else 0.0
 
 
 async def company_by_id(crm: CoreApi, company_id: uuid.UUID) -> Company:
@@ -77,9 +83,9 @@ async def company_by_id(crm: CoreApi, company_id: uuid.UUID) -> Company:
     return await crm.companies.get(company_id)
 
 
-async def company_domains(crm: CoreApi) -> dict[str, uuid.UUID]:
-    """Every company that has a web domain, read page by page: domain -> company id."""
-    domains: dict[str, uuid.UUID] = {}
+async def company_domains(crm: CoreApi) -> dict[str, Company]:
+    """Every company that has a web domain, read page by page: domain -> company."""
+    domains: dict[str, Company] = {}
     async for company in crm.companies.iterate(
         filter={"domainName": {"primaryLinkUrl": {"like": "https://%"}}},
         order_by=[{"position": "AscNullsLast"}],
@@ -87,7 +93,7 @@ async def company_domains(crm: CoreApi) -> dict[str, uuid.UUID]:
     ):
         url = company.domain_name.primary_link_url if company.domain_name else None
         if url:
-            domains[url] = company.id
+            domains[url] = company
     log.info("read %d company domains", len(domains))
     return domains
 
@@ -104,7 +110,8 @@ class Customer:
 async def onboard_customer(
     crm: CoreApi, *, name: str, domain: str, first_name: str, last_name: str, email: str
 ) -> Customer:
-    """Find or create the company (by domain), then create its first contact linked to it."""
+    """Find or create the company (by domain), then upsert its contact (matched by e-mail, so a
+    rerun updates the same person) linked to it through the foreign key."""
     company = await crm.companies.find_one_or_none(
         filter={"domainName": {"primaryLinkUrl": {"eq": domain}}}
     )
@@ -119,9 +126,10 @@ async def onboard_customer(
             "emails": {"primaryEmail": email},
             "jobTitle": "Head of Data",
             "companyId": company.id,
-        }
+        },
+        upsert=True,
     )
-    log.info("created person %s at company %s", contact.id, contact.company_id)
+    log.info("upserted person %s at company %s", contact.id, contact.company_id)
     return Customer(company, contact)
 
 
@@ -142,20 +150,26 @@ async def update_company(
     return await crm.companies.update(company_id, data)
 
 
-def import_rows(existing: Sequence[str], *, total: int, repeats: int) -> list[CompanyCreateInput]:
-    """A feed of ``total`` rows: every ``existing`` domain, new ones, and ``repeats`` rows that
-    repeat an earlier row's domain (in upper case: Twenty compares hosts case-insensitively)."""
-    fresh = [f"https://sync-{i:04d}.example.com" for i in range(total - repeats - len(existing))]
-    urls = [*existing, *fresh]
+def import_rows(
+    known: Mapping[str, str | None], *, total: int, repeats: int
+) -> list[CompanyCreateInput]:
+    """A partner feed of ``total`` rows with a headcount each: every ``known`` domain (with its
+    company name), new companies, and ``repeats`` later rows that repeat an earlier row's domain
+    (host in upper case: Twenty compares hosts case-insensitively) with a newer headcount."""
+    fresh = {
+        f"https://sync-{i:04d}.example.com": f"Sync Prospect {i:04d}"
+        for i in range(total - repeats - len(known))
+    }
+    feed = [(url, name or url[8:]) for url, name in [*known.items(), *fresh.items()]]
     rows: list[CompanyCreateInput] = [
-        {"name": f"Synced {url[8:]}", "domainName": {"primaryLinkUrl": url}, "employees": 50}
-        for url in urls
+        {"name": name, "domainName": {"primaryLinkUrl": url}, "employees": 50} for url, name in feed
     ]
     for n in range(repeats):
-        host = urls[n * 7][8:]  # after "https://"
+        url, name = feed[n * 7]
+        host = url.removeprefix("https://")
         rows.append(
             {
-                "name": f"Synced again {n}",
+                "name": name,
                 "domainName": {"primaryLinkUrl": f"https://{host.upper()}"},
                 "employees": 75,
             }
@@ -252,16 +266,16 @@ async def bill_untyped(crm: CoreApi, company_id: uuid.UUID) -> Page[dict[str, An
 
 
 async def sync(crm: CoreApi, url: str) -> None:
-    page = await largest_companies(crm, min_employees=400, limit=5)
-    names = [c.name for c in page]
+    page = await top_accounts(crm, limit=5)
+    arr = [(c.name, f"${annual_revenue(c):,.0f}") for c in page]
     report(
-        f"list: {len(page)} of {page.total_count} companies with >= 400 employees, "
-        f"biggest first: {names[:3]} (has_next_page={page.has_next_page})"
+        f"list: {len(page)} of {page.total_count} ideal-profile companies, highest ARR first: "
+        f"{arr[:2]} (has_next_page={page.has_next_page})"
     )
 
-    first = page[0]
-    again = await company_by_id(crm, first.id)
-    report(f"get: {again.name!r} by id {again.id} (same record: {again == first})")
+    for top in page.nodes[:1]:
+        again = await company_by_id(crm, top.id)
+        report(f"get: {again.name!r} by id {again.id} (same record: {again == top})")
 
     customer = await onboard_customer(
         crm,
@@ -289,7 +303,7 @@ async def sync(crm: CoreApi, url: str) -> None:
     report(f"iterate: {len(domains)} companies with a domain, read 20 at a time")
 
     before = await crm.companies.count()
-    rows = import_rows(sorted(domains), total=1000, repeats=50)
+    rows = import_rows({url: c.name for url, c in sorted(domains.items())}, total=1000, repeats=50)
     result = await sync_companies(crm, rows)
     after = await crm.companies.count()
     report(
@@ -300,9 +314,11 @@ async def sync(crm: CoreApi, url: str) -> None:
     twin = result.entry(0)
     if twin.duplicate_of is not None:
         kept = result.entry(twin.duplicate_of)
+        landed = kept.record
         report(
             f"bulk row 0: {twin.outcome.value} of row {kept.index} ({kept.outcome.value}), "
-            f"landed as {kept.record.name if kept.record else None!r}"
+            f"landed as {landed.name if landed else None!r} with employees="
+            f"{landed.employees if landed else None} (the last row's)"
         )
 
     archived = await archive_and_restore(crm, customer.company.id)

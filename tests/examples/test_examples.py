@@ -74,7 +74,7 @@ def test_service_runs_both_stages_and_passes_mypy_strict() -> None:
     assert "Success: no issues found in 1 source file" in out  # mypy --strict, stage 2 included
     results = out[out.index("\nresults\n") :]
     lines = [line.strip() for line in results.splitlines()]
-    assert re.search(r"list: 5 of \d+ companies with >= 400 employees, biggest first", results)
+    assert re.search(r"list: 5 of 26 ideal-profile companies, highest ARR first: \[\('", results)
     assert re.search(r"get: '[^']+' by id [0-9a-f-]{36} \(same record: True\)", results)
     assert "person.company_id == company.id: True (UUID both sides)" in results
     assert "null: employees 12.0 -> None, name not sent so kept: 'Lovelace Analytics'" in lines
@@ -84,13 +84,13 @@ def test_service_runs_both_stages_and_passes_mypy_strict() -> None:
         "bulk upsert of 1000 rows (on_duplicate='last'): created=889, updated=61, "
         "duplicate_in_input=50, failed=0; companies 61 -> 950" in results
     )
-    assert "bulk row 0: duplicate_in_input of row 950 (updated), landed as 'Synced again 0'" in (
-        lines
+    assert (
+        "bulk row 0: duplicate_in_input of row 950 (updated), landed as 'Acme Partners' with "
+        "employees=75.0 (the last row's)" in lines
     )
-    assert re.search(
-        r"trash: deleted '[^']+' \(deleted_at set: True\), find_deleted -> \['[^']+'\] "
-        r"\(total 1\), restored: deleted_at=None, back in reads: 1",
-        results,
+    assert (
+        "trash: deleted 'Lovelace Analytics' (deleted_at set: True), find_deleted -> "
+        "['Lovelace Analytics'] (total 1), restored: deleted_at=None, back in reads: 1" in lines
     )
     assert "wrong key -> UnauthenticatedError: " in results
     assert "key in message: False" in results
