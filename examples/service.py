@@ -253,12 +253,12 @@ async def ensure_invoice_model(crm: CoreApi) -> ObjectInfo:
 async def bill_untyped(crm: CoreApi, company_id: uuid.UUID) -> Page[dict[str, Any]]:
     """Bill a company through the untyped facade: works before any regeneration."""
     invoices = crm.object("invoice")
-    await invoices.create({"name": "INV-0001", "amount": 1200, "companyId": str(company_id)})
+    await invoices.create({"name": "INV-0001", "amount": 1200, "companyId": company_id})
     await invoices.create(
-        {"name": "INV-0002", "amount": 300, "status": "SENT", "companyId": str(company_id)}
+        {"name": "INV-0002", "amount": 300, "status": "SENT", "companyId": company_id}
     )
     return await invoices.find_many(
-        filter={"companyId": {"eq": str(company_id)}}, order_by=[{"name": "AscNullsLast"}]
+        filter={"companyId": {"eq": company_id}}, order_by=[{"name": "AscNullsLast"}]
     )
 
 
