@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-lowest lint bench regen check-generated soak fuzz format clean
+.PHONY: demo service test test-lowest lint bench regen check-generated soak fuzz format clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
+
+# examples/service.py (a typed CRM sync service) against the emulator, both stages, mypy --strict
+service: $(STAMP)
+	$(BIN)/python examples/run_service.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -57,6 +57,82 @@ def test_demo_runs_every_step_and_exits_0() -> None:
     print(f"make demo wall time: {wall.group(1)} s")
 
 
+def test_service_has_no_assert_cast_or_type_ignore() -> None:
+    """The must-show of issue 12: the designed API needs none of them (mypy --strict is run on
+    the file by the test below, against the regenerated package)."""
+    source = (EXAMPLES / "service.py").read_text(encoding="utf-8")
+    for banned in ("assert", "cast(", "type: ignore"):
+        assert banned not in source, banned
+
+
+@pytest.mark.slow
+def test_service_runs_both_stages_and_passes_mypy_strict() -> None:
+    proc = run([sys.executable, str(EXAMPLES / "run_service.py")])
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr
+    assert "TWENTY_API_KEY=" not in out + proc.stderr
+    assert "Success: no issues found in 1 source file" in out  # mypy --strict, stage 2 included
+    results = out[out.index("\nresults\n") :]
+    lines = [line.strip() for line in results.splitlines()]
+    assert re.search(r"list: 5 of 26 ideal-profile companies, highest ARR first: \[\('", results)
+    assert re.search(r"get: '[^']+' by id [0-9a-f-]{36} \(same record: True\)", results)
+    assert "person.company_id == company.id: True (UUID both sides)" in results
+    assert "null: employees 12.0 -> None, name not sent so kept: 'Lovelace Analytics'" in lines
+    assert "iterate: 61 companies with a domain, read 20 at a time" in lines
+    # 60 seeded companies + the one created above are matched by domain; 50 repeated keys
+    assert (
+        "bulk upsert of 1000 rows (on_duplicate='last'): created=889, updated=61, "
+        "duplicate_in_input=50, failed=0; companies 61 -> 950" in results
+    )
+    assert (
+        "bulk row 0: duplicate_in_input of row 950 (updated), landed as 'Acme Partners' with "
+        "employees=75.0 (the last row's)" in lines
+    )
+    assert (
+        "trash: deleted 'Lovelace Analytics' (deleted_at set: True), find_deleted -> "
+        "['Lovelace Analytics'] (total 1), restored: deleted_at=None, back in reads: 1" in lines
+    )
+    assert "wrong key -> UnauthenticatedError: " in results
+    assert "key in message: False" in results
+    assert (
+        "custom object 'invoice' with ['amount', 'company', 'status'], untyped at once: "
+        "[('INV-0001', 1200.0, 'DRAFT'), ('INV-0002', 300.0, 'SENT')] (total 2)" in lines
+    )
+    assert (
+        "typed create: INV-0003 status=InvoiceStatusEnum.PAID company_id is UUID, "
+        "== company.id: True" in lines
+    )
+    assert "typed find_many: Page[Invoice] total 3: " in results
+    assert "('INV-0003', 450.0, 'PAID')]" in results
+    assert "emulator stopped (exit 0)" in out
+    wall = re.search(r"service OK in ([\d.]+) s wall time", out)
+    assert wall is not None
+    print(f"make service wall time: {wall.group(1)} s")
+
+
+@pytest.mark.slow
+def test_service_driver_fails_when_mypy_finds_an_issue(tmp_path: Path) -> None:
+    """The mypy gate is real: a copy of service.py whose stage 2 misuses a typed FK fails it."""
+    source = (EXAMPLES / "service.py").read_text(encoding="utf-8")
+    marker = "    linked = paid.company_id == customer.id\n"
+    assert marker in source
+    broken = tmp_path / "service.py"
+    broken.write_text(source.replace(marker, "    bad: str = paid.company_id\n" + marker))
+    code = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(EXAMPLES)!r})\n"
+        "import pathlib, run_service\n"
+        f"run_service.SERVICE = pathlib.Path({str(broken)!r})\n"
+        "sys.exit(run_service.main())\n"
+    )
+    proc = run([sys.executable, "-c", code])
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert 'expression has type "UUID | None", variable has type "str"' in proc.stdout
+    assert "service FAILED: mypy --strict examples/service.py failed (exit 1)" in proc.stderr
+    assert "emulator stopped (exit 0)" in proc.stdout
+    assert "typed create" not in proc.stdout  # stage 2 never ran
+
+
 def test_demo_fails_cleanly_when_a_step_fails() -> None:
     """The first ``twenty-gql generate`` gets a bad flag: exit 1, step named, emulator stopped."""
     code = (
