@@ -42,11 +42,11 @@ from twenty_gql import (
     NOT_GIVEN,
     BulkResult,
     NotGiven,
+    ObjectInfo,
     Page,
     TwentyClient,
     UnauthenticatedError,
 )
-from twenty_gql.datamodel import ObjectInfo
 
 log = logging.getLogger("crm_sync")
 
@@ -343,7 +343,8 @@ async def sync(crm: CoreApi, url: str) -> None:
     bills = await bill_untyped(crm, customer.company.id)
     report(
         f"custom object 'invoice' with {fields}, untyped at once: "
-        f"{[(b['name'], b['amount'], b['status']) for b in bills]} (total {bills.total_count})"
+        f"{[(b['name'], b['amount'], b['status']) for b in bills]} (total {bills.total_count}), "
+        f"companyId == company.id: {all(b['companyId'] == customer.company.id for b in bills)}"
     )
 
 

@@ -16,7 +16,7 @@ from twenty_gql.bulk import (
 )
 from twenty_gql.circuit import CircuitPolicy
 from twenty_gql.client import TwentyClient
-from twenty_gql.datamodel import DataModel
+from twenty_gql.datamodel import DataModel, FieldInfo, ObjectInfo
 from twenty_gql.dynamic import DynamicObjectApi
 from twenty_gql.errors import (
     BadUserInputError,
@@ -75,6 +75,7 @@ __all__ = [
     "DynamicObjectApi",
     "EmptyResultError",
     "Endpoint",
+    "FieldInfo",
     "ForbiddenError",
     "GraphQLResponseError",
     "HTTPStatusError",
@@ -84,6 +85,7 @@ __all__ = [
     "MockTransportError",
     "NotFoundError",
     "NotGiven",
+    "ObjectInfo",
     "ObjectNotFoundError",
     "Operation",
     "OperationKind",

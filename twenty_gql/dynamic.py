@@ -22,7 +22,9 @@ Documents are built once per object (and argument set) and reused.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import uuid
 import weakref
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
@@ -408,7 +410,8 @@ class DynamicObjectApi:
         except GraphQLResponseError as exc:
             self._name_enum_values(exc)
             raise
-        return data.get(op.root_fields[0]) if isinstance(data, dict) else None
+        value = data.get(op.root_fields[0]) if isinstance(data, dict) else None
+        return _with_uuids(value, _id_keys(await self.info()))
 
     def _name_enum_values(self, exc: GraphQLResponseError) -> None:
         """A wrong SELECT / MULTI_SELECT value: no generated enum names the valid values, the
@@ -588,12 +591,15 @@ class DynamicObjectApi:
         op = await self._op("create_many", frozenset({"upsert"}) if upsert else frozenset())
         root = op.root_fields[0]
         unique = tuple(sorted(f.name for f in obj.fields if _upsert_key(f)))
+        keys = _id_keys(obj)
         return await _create_many(
             cast(Any, self._client),
             op,
             records,
             upsert=upsert,
-            result=lambda d: self._list(d.get(root)) if isinstance(d, dict) else None,
+            result=lambda d: (
+                _with_uuids(self._list(d.get(root)), keys) if isinstance(d, dict) else None
+            ),
             unique_fields=unique,
             on_duplicate=on_duplicate,
             batch_size=batch_size,
@@ -645,6 +651,36 @@ class DynamicObjectApi:
     async def destroy_where(self, *, filter: Mapping[str, Any]) -> list[Record]:
         """Permanently delete every record matching ``filter``."""
         return self._list(await self._run("destroy_where", {"filter": dict(filter)}))
+
+
+def _id_keys(obj: ObjectInfo) -> frozenset[str]:
+    """The record keys holding a record id: ``id``, each many-to-one relation's ``<name>Id``
+    and UUID fields. They decode to ``uuid.UUID`` like the typed facade's (one identity type:
+    ``rec["companyId"] == company.id`` holds whichever facade read them)."""
+    keys = {"id"}
+    for f in obj.fields:
+        if f.type == "UUID":
+            keys.add(f.name)
+        elif f.type == "RELATION" and f.relation is not None and f.relation.kind == "MANY_TO_ONE":
+            keys.add(f"{f.name}Id")
+    return frozenset(keys)
+
+
+def _with_uuids(value: Any, keys: frozenset[str]) -> Any:
+    """``value`` (a record, a list of records or a connection) with the id strings under
+    ``keys`` turned into ``uuid.UUID`` (in place; a string that is no UUID is left as is)."""
+    if isinstance(value, list):
+        for item in value:
+            _with_uuids(item, keys)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(v, str):
+                if k in keys:
+                    with contextlib.suppress(ValueError):
+                        value[k] = uuid.UUID(v)
+            elif isinstance(v, (dict, list)):
+                _with_uuids(v, keys)
+    return value
 
 
 def _upsert_key(f: FieldInfo) -> bool:

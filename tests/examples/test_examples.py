@@ -96,7 +96,8 @@ def test_service_runs_both_stages_and_passes_mypy_strict() -> None:
     assert "key in message: False" in results
     assert (
         "custom object 'invoice' with ['amount', 'company', 'status'], untyped at once: "
-        "[('INV-0001', 1200.0, 'DRAFT'), ('INV-0002', 300.0, 'SENT')] (total 2)" in lines
+        "[('INV-0001', 1200.0, 'DRAFT'), ('INV-0002', 300.0, 'SENT')] (total 2), "
+        "companyId == company.id: True" in lines
     )
     assert (
         "typed create: INV-0003 status=InvoiceStatusEnum.PAID company_id is UUID, "

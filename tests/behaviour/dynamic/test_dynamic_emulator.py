@@ -73,8 +73,8 @@ async def test_core_api_object_works_at_once_for_an_object_created_after_generat
         {"name": "INV-1", "amount": 120, "status": "DRAFT", "companyId": str(acme.id)}
     )
     assert inv["name"] == "INV-1" and inv["amount"] == 120
-    assert inv["status"] == "DRAFT" and inv["companyId"] == str(acme.id)
-    assert uuid.UUID(inv["id"])
+    assert inv["status"] == "DRAFT" and inv["companyId"] == acme.id  # UUID both sides
+    assert isinstance(inv["id"], uuid.UUID)
     assert inv["createdBy"]["source"] == "API"  # composite sub-fields are selected
     assert await invoices.get(inv["id"]) == inv
 
@@ -188,12 +188,12 @@ async def test_standard_object_matches_the_typed_facade(client: TwentyClient, ts
         data={"name": "Typed", "domainName": {"primaryLinkUrl": "https://typed.example"}}
     )
     row = await crm.object("company").get(typed.id)
-    assert row["id"] == str(typed.id) and row["name"] == "Typed"
+    assert row["id"] == typed.id and row["name"] == "Typed"
     assert row["domainName"]["primaryLinkUrl"] == "https://typed.example"
     person = await crm.object("person").create(
         {"name": {"firstName": "Ada", "lastName": "L"}, "companyId": str(typed.id)}
     )
-    assert person["companyId"] == str(typed.id)
+    assert person["companyId"] == typed.id
     assert person["name"] == {"firstName": "Ada", "lastName": "L"}
 
 
