@@ -25,7 +25,7 @@ from graphql import (
     build_schema,
 )
 
-__all__ = ["main", "schema_diff"]
+__all__ = ["field_changes", "main", "schema_diff"]
 
 _DERIVED = ("Connection", "Edge")
 
@@ -41,6 +41,22 @@ def _fields(schema: GraphQLSchema) -> dict[str, tuple[str, dict[str, str]]]:
             out[name] = ("input", {f: str(v.type) for f, v in t.fields.items()})
         elif isinstance(t, GraphQLEnumType):
             out[name] = ("enum", {v: "" for v in t.values})
+    return out
+
+
+def field_changes(
+    old: dict[str, str], new: dict[str, str]
+) -> list[tuple[str, str, str | None, str | None]]:
+    """``(sign, field, old type, new type)`` for each field added (+), removed (-) or retyped
+    (~) between two ``{field: type}`` maps, sorted by field."""
+    out: list[tuple[str, str, str | None, str | None]] = []
+    for f in sorted(set(old) | set(new)):
+        if f not in old:
+            out.append(("+", f, None, new[f]))
+        elif f not in new:
+            out.append(("-", f, old[f], None))
+        elif old[f] != new[f]:
+            out.append(("~", f, old[f], new[f]))
     return out
 
 
@@ -62,14 +78,12 @@ def schema_diff(old: GraphQLSchema, new: GraphQLSchema) -> list[str]:
         if name not in b:
             lines.append(f"- {kind} {name}")
             continue
-        fa, fb = a[name][1], b[name][1]
-        for f in sorted(set(fa) | set(fb)):
-            if f not in fa:
-                lines.append(f"+ {name}.{f}" + (f": {fb[f]}" if fb[f] else ""))
-            elif f not in fb:
-                lines.append(f"- {name}.{f}" + (f": {fa[f]}" if fa[f] else ""))
-            elif fa[f] != fb[f]:
-                lines.append(f"~ {name}.{f}: {fa[f]} -> {fb[f]}")
+        for sign, f, was, now in field_changes(a[name][1], b[name][1]):
+            if sign == "~":
+                lines.append(f"~ {name}.{f}: {was} -> {now}")
+            else:
+                typed = now if sign == "+" else was
+                lines.append(f"{sign} {name}.{f}" + (f": {typed}" if typed else ""))
     if inputs_changed:
         lines.append(f"~ {inputs_changed} input type(s) changed")
     return lines
@@ -129,13 +143,14 @@ def main(argv: Sequence[str]) -> int:
     for endpoint, sdl in stored.items():
         if endpoint not in live or schema_hash(sdl) == live[endpoint].hash:
             continue
-        lines = schema_diff(build_schema(sdl), live[endpoint].schema)
+        generated_from = build_schema(sdl)
+        lines = schema_diff(generated_from, live[endpoint].schema)
         drift.append(f"{endpoint}: schema changed ({len(lines)} difference(s))")
         drift += [f"  {line}" for line in lines]
         if endpoint == "graphql":
             from codegen.docs.changelog import data_model_changes, format_changes
 
-            changes = data_model_changes(build_schema(sdl), live[endpoint].schema)
+            changes = data_model_changes(generated_from, live[endpoint].schema)
             changelog = [
                 "data-model changelog since the bindings were generated "
                 f"({len(changes)} change(s); `twenty-gql docs --since {pkg}` shows it in the site):",

@@ -39,6 +39,7 @@ __all__ = [
     "fetch_schema",
     "fetch_schemas",
     "from_schema",
+    "json_headers",
     "load_schema_file",
     "schema_from_introspection",
     "schema_hash",
@@ -186,6 +187,14 @@ def _redact(text: str, secret: str | None) -> str:
     return text.replace(secret, "***") if secret else text
 
 
+def json_headers(api_key: str | None) -> dict[str, str]:
+    """The headers of a GraphQL POST to Twenty (with the bearer key when there is one)."""
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if api_key:
+        headers["Authorization"] = f"Bearer {api_key}"
+    return headers
+
+
 def endpoint_url(base: str, endpoint: str) -> str:
     """``base`` + ``/endpoint`` without credentials, query or fragment (they never leak)."""
     parts = urlsplit(base)
@@ -200,9 +209,7 @@ async def fetch_schema(
 ) -> LoadedSchema:
     """POST the introspection query to ``url/endpoint`` and build the schema."""
     target = endpoint_url(url, endpoint)
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if api_key:
-        headers["Authorization"] = f"Bearer {api_key}"
+    headers = json_headers(api_key)
     body = {"query": get_introspection_query(descriptions=True)}
     try:
         async with session.post(target, json=body, headers=headers) as resp:

@@ -27,9 +27,16 @@ import re
 import uuid
 import weakref
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 from twenty_gql._sentinel import NOT_GIVEN, NotGiven
+from twenty_gql.bulk import (
+    DEFAULT_OUTAGE_TOLERANCE,
+    BulkProgress,
+    BulkResult,
+    OnDuplicate,
+)
+from twenty_gql.bulk import create_many as _create_many
 from twenty_gql.datamodel import DataModel, FieldInfo, ObjectInfo
 from twenty_gql.errors import (
     EmptyResultError,
@@ -41,12 +48,7 @@ from twenty_gql.errors import (
 )
 from twenty_gql.operation import Operation
 from twenty_gql.page import Page
-
-if TYPE_CHECKING:  # the bulk engine loads on first create_many
-    from twenty_gql.bulk import BulkProgress, BulkResult, OnDuplicate
-
-# twenty_gql.bulk.DEFAULT_OUTAGE_TOLERANCE, not imported so the bulk engine loads on first use
-DEFAULT_OUTAGE_TOLERANCE = 60.0
+from twenty_gql.pagination import trash_filter, walk
 
 __all__ = ["COMPOSITE_SUBFIELDS", "DynamicObjectApi", "composite_selections", "selection_for"]
 
@@ -315,14 +317,8 @@ def _document(
     )
 
 
-def _and(*filters: Mapping[str, Any] | NotGiven | None) -> dict[str, Any] | NotGiven:
-    given = [dict(f) for f in filters if isinstance(f, Mapping) and f]
-    if not given:
-        return NOT_GIVEN
-    return given[0] if len(given) == 1 else {"and": given}
-
-
-_TRASH: dict[str, Any] = {"deletedAt": {"is": "NOT_NULL"}}
+def _given(value: Any) -> Any:
+    return None if isinstance(value, NotGiven) else value
 
 
 class DynamicObjectApi:
@@ -391,9 +387,11 @@ class DynamicObjectApi:
             op = self._catalog.ops[key] = _document(obj, kind, args, self._catalog.composites)
         return op
 
-    async def _run(self, kind: Kind, variables: dict[str, Any]) -> Any:
+    async def _run(self, kind: Kind, variables: dict[str, Any], *, record: bool = False) -> Any:
         """Execute and return the root field's value; on a drift answer (the data model
-        changed since it was read) read it again and retry once: nothing was executed."""
+        changed since it was read) read it again and retry once: nothing was executed.
+        ``record``: the value must be an object (a record or a connection), else
+        ``EmptyResultError`` naming the root field."""
         args = (
             frozenset(variables)
             if kind in ("find_many", "count")
@@ -410,7 +408,10 @@ class DynamicObjectApi:
         except GraphQLResponseError as exc:
             self._name_enum_values(exc)
             raise
-        value = data.get(op.root_fields[0]) if isinstance(data, dict) else None
+        root = op.root_fields[0]
+        value = data.get(root) if isinstance(data, dict) else None
+        if record and not isinstance(value, dict):
+            raise EmptyResultError(root, operation=self.name)
         return _with_uuids(value, _id_keys(await self.info()))
 
     def _name_enum_values(self, exc: GraphQLResponseError) -> None:
@@ -430,11 +431,6 @@ class DynamicObjectApi:
                     *exc.args[1:],
                 )
                 return
-
-    def _one(self, value: Any, root: str) -> Record:
-        if not isinstance(value, dict):
-            raise EmptyResultError(root, operation=self.name)
-        return value
 
     @staticmethod
     def _list(value: Any) -> list[Record]:
@@ -497,10 +493,7 @@ class DynamicObjectApi:
             before=before,
             offset=offset,
         )
-        conn = await self._run("find_many", v)
-        if not isinstance(conn, dict):
-            raise EmptyResultError("find_many", operation=self.name)
-        page: Page[Record] = Page.from_connection(conn)
+        page: Page[Record] = Page.from_connection(await self._run("find_many", v, record=True))
         return page
 
     async def count(self, *, filter: Mapping[str, Any] | NotGiven = NOT_GIVEN) -> int:
@@ -517,15 +510,21 @@ class DynamicObjectApi:
     ) -> AsyncIterator[Record]:
         """Every record matching ``filter``, page by page (``page_size`` defaults to the
         client's ``page_size_max``)."""
-        size = page_size or self._client.page_size_max
-        after: str | NotGiven = NOT_GIVEN
-        while True:
-            page = await self.find_many(filter=filter, order_by=order_by, first=size, after=after)
-            for rec in page:
-                yield rec
-            if not page.has_next_page or not page.end_cursor:
-                return
-            after = page.end_cursor
+        if isinstance(order_by, Mapping):
+            order_by = [order_by]
+        variables = self._vars(filter=filter, orderBy=order_by)
+
+        async def fetch(page_variables: dict[str, Any]) -> Any:
+            return await self._run("find_many", page_variables, record=True)
+
+        async for rec in walk(
+            fetch,
+            variables,
+            page_size=page_size,
+            limit=self._client.page_size_max,
+            name=f"{self.name} find_many",
+        ):
+            yield rec
 
     async def find_deleted(
         self,
@@ -539,7 +538,7 @@ class DynamicObjectApi:
     ) -> Page[Record]:
         """One page of soft-deleted records (the trash) matching ``filter``."""
         return await self.find_many(
-            filter=_and(_TRASH, filter),
+            filter=trash_filter(_given(filter)),
             order_by=order_by,
             first=first,
             after=after,
@@ -555,7 +554,9 @@ class DynamicObjectApi:
         page_size: int | None = None,
     ) -> AsyncIterator[Record]:
         """Every soft-deleted record matching ``filter``."""
-        return self.iterate(filter=_and(_TRASH, filter), order_by=order_by, page_size=page_size)
+        return self.iterate(
+            filter=trash_filter(_given(filter)), order_by=order_by, page_size=page_size
+        )
 
     # -- writes ---------------------------------------------------------------------------------
 
@@ -566,7 +567,8 @@ class DynamicObjectApi:
         v: dict[str, Any] = {"data": dict(data)}
         if upsert:
             v["upsert"] = True
-        return self._one(await self._run("create", v), f"create{_pascal(self.name)}")
+        rec: Record = await self._run("create", v, record=True)
+        return rec
 
     async def create_many(
         self,
@@ -585,8 +587,6 @@ class DynamicObjectApi:
     ) -> BulkResult[Record, Mapping[str, Any]]:
         """Create or upsert any number of records through ``twenty_gql.bulk.create_many``
         (chunked to the batch limit, per-record outcome)."""
-        from twenty_gql.bulk import create_many as _create_many
-
         obj = await self.info()
         op = await self._op("create_many", frozenset({"upsert"}) if upsert else frozenset())
         root = op.root_fields[0]
@@ -615,8 +615,8 @@ class DynamicObjectApi:
     async def update(self, id: Any, data: Mapping[str, Any]) -> Record:
         """Update one record by id; keys left out are not sent, ``None`` sets null."""
         await self._fresh_for(data)
-        rec = await self._run("update", {"id": str(id), "data": dict(data)})
-        return self._one(rec, f"update{_pascal(self.name)}")
+        rec: Record = await self._run("update", {"id": str(id), "data": dict(data)}, record=True)
+        return rec
 
     async def update_where(
         self, *, filter: Mapping[str, Any], data: Mapping[str, Any]
@@ -628,7 +628,8 @@ class DynamicObjectApi:
 
     async def delete(self, id: Any) -> Record:
         """Soft-delete one record (to the trash; ``restore`` brings it back)."""
-        return self._one(await self._run("delete", {"id": str(id)}), f"delete{_pascal(self.name)}")
+        rec: Record = await self._run("delete", {"id": str(id)}, record=True)
+        return rec
 
     async def delete_where(self, *, filter: Mapping[str, Any]) -> list[Record]:
         """Soft-delete every record matching ``filter``."""
@@ -636,8 +637,8 @@ class DynamicObjectApi:
 
     async def restore(self, id: Any) -> Record:
         """Restore one soft-deleted record."""
-        rec = await self._run("restore", {"id": str(id)})
-        return self._one(rec, f"restore{_pascal(self.name)}")
+        rec: Record = await self._run("restore", {"id": str(id)}, record=True)
+        return rec
 
     async def restore_where(self, *, filter: Mapping[str, Any]) -> list[Record]:
         """Restore every soft-deleted record matching ``filter``."""
@@ -645,8 +646,8 @@ class DynamicObjectApi:
 
     async def destroy(self, id: Any) -> Record:
         """Permanently delete one record."""
-        rec = await self._run("destroy", {"id": str(id)})
-        return self._one(rec, f"destroy{_pascal(self.name)}")
+        rec: Record = await self._run("destroy", {"id": str(id)}, record=True)
+        return rec
 
     async def destroy_where(self, *, filter: Mapping[str, Any]) -> list[Record]:
         """Permanently delete every record matching ``filter``."""

@@ -8,11 +8,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar, overload
 
 from twenty_gql.errors import DecodeError, EmptyResultError
+from twenty_gql.pagination import _get
 
 __all__ = ["Connection", "Page", "page_of"]
 
@@ -32,12 +33,6 @@ class Connection(Protocol[T_co]):
 
     @property
     def edges(self) -> Sequence[_Edge[T_co]]: ...
-
-
-def _get(obj: Any, attr: str, key: str) -> Any:
-    if isinstance(obj, Mapping):
-        return obj.get(key)
-    return getattr(obj, attr, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +89,8 @@ def page_of(conn: Connection[T] | None, root_field: str) -> Page[T]:
     nodes; ``EmptyResultError`` when the server answered null."""
     if conn is None:
         raise EmptyResultError(root_field)
-    nodes = [n for e in conn.edges if (n := e.node) is not None]
     try:  # Twenty's connections: both, read directly (this is every find_many's path)
+        nodes = [n for e in conn.edges if (n := e.node) is not None]
         info = conn.page_info  # type: ignore[attr-defined]
         total = conn.total_count  # type: ignore[attr-defined]
         return Page(
@@ -106,15 +101,6 @@ def page_of(conn: Connection[T] | None, root_field: str) -> Page[T]:
             info.start_cursor,
             info.end_cursor,
         )
-    except AttributeError:
-        pass
-    total = getattr(conn, "total_count", None)
-    info = getattr(conn, "page_info", None)
-    return Page(
-        nodes,
-        total if isinstance(total, int) else len(nodes),
-        bool(getattr(info, "has_next_page", False)),
-        bool(getattr(info, "has_previous_page", False)),
-        getattr(info, "start_cursor", None),
-        getattr(info, "end_cursor", None),
-    )
+    except AttributeError:  # another connection shape: read what it has
+        page: Page[T] = Page.from_connection(conn)
+        return page

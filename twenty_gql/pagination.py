@@ -8,13 +8,13 @@ page; ``collect(...)`` gathers them into a list. The connection may be a Struct
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import Any, Protocol, TypeVar
 
 from twenty_gql.errors import DecodeError
 from twenty_gql.operation import Operation
 
-__all__ = ["PaginationError", "collect", "paginate"]
+__all__ = ["PaginationError", "collect", "paginate", "trash_filter", "walk"]
 
 T = TypeVar("T")
 N = TypeVar("N")
@@ -57,8 +57,29 @@ async def paginate(
 ) -> AsyncIterator[Any]:
     """Yield every node, page after page, each record once (ids already seen are skipped,
     so a record that shifts across a page boundary is not yielded twice)."""
+
+    async def fetch(page_variables: dict[str, Any]) -> Any:
+        return connection(await client.execute(op, page_variables))
+
+    async for node in walk(
+        fetch, variables, page_size=page_size, limit=client.page_size_max, name=op.name
+    ):
+        yield node
+
+
+async def walk(
+    fetch: Callable[[dict[str, Any]], Awaitable[Any]],
+    variables: Mapping[str, Any] | None,
+    *,
+    page_size: int | None,
+    limit: int,
+    name: str,
+) -> AsyncIterator[Any]:
+    """:func:`paginate` over any page fetcher: ``fetch(variables)`` answers one connection
+    (``first``/``after`` set here) or None; ``name`` names the query in a
+    :class:`PaginationError`."""
     base = _base_variables(variables)
-    size = _page_size(page_size, client.page_size_max)
+    size = _page_size(page_size, limit)
     seen: set[Any] = set()
     cursor: str | None = None
     pages = 0
@@ -66,16 +87,26 @@ async def paginate(
         vars_ = dict(base, first=size)
         if cursor is not None:
             vars_["after"] = cursor
-        conn = connection(await client.execute(op, vars_))
+        conn = await fetch(vars_)
         pages += 1
         if conn is None:
             return
         edges = _get(conn, "edges", "edges") or ()
         for node in _new_nodes(edges, seen):
             yield node
-        cursor = _next_cursor(op, conn, cursor, pages, bool(edges))
+        cursor = _next_cursor(name, conn, cursor, pages, bool(edges))
         if cursor is None:
             return
+
+
+def trash_filter(filter: object) -> dict[str, Any]:
+    """The filter of a trash listing: soft-deleted records (``deletedAt IS NOT_NULL``), and-ed
+    with the user's ``filter`` when there is one. Twenty returns soft-deleted records only
+    when the filter mentions ``deletedAt`` (anywhere in it)."""
+    in_trash: dict[str, Any] = {"deletedAt": {"is": "NOT_NULL"}}
+    if not filter:
+        return in_trash
+    return {"and": [filter, in_trash]}
 
 
 def _base_variables(variables: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -108,7 +139,7 @@ def _new_nodes(edges: Any, seen: set[Any]) -> Iterator[Any]:
 
 
 def _next_cursor(
-    op: Operation[Any], conn: Any, cursor: str | None, pages: int, had_edges: bool
+    name: str, conn: Any, cursor: str | None, pages: int, had_edges: bool
 ) -> str | None:
     """The cursor of the next page; None at the end; PaginationError for a broken answer."""
     info = _get(conn, "page_info", "pageInfo")
@@ -116,11 +147,9 @@ def _next_cursor(
         return None
     nxt = _get(info, "end_cursor", "endCursor")
     if not isinstance(nxt, str) or not nxt or nxt == cursor:
-        raise PaginationError(
-            f"{op.name}: page {pages} says hasNextPage but its endCursor is {nxt!r}"
-        )
+        raise PaginationError(f"{name}: page {pages} says hasNextPage but its endCursor is {nxt!r}")
     if not had_edges:
-        raise PaginationError(f"{op.name}: page {pages} is empty but says hasNextPage")
+        raise PaginationError(f"{name}: page {pages} is empty but says hasNextPage")
     return nxt
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from graphql import GraphQLObjectType, GraphQLSchema
 
+from codegen.check_cli import field_changes
 from codegen.conventions import Conventions
 from codegen.docs.model import Change
 
@@ -35,14 +36,10 @@ def data_model_changes(old: GraphQLSchema, new: GraphQLSchema) -> list[Change]:
         elif name not in b:
             changes.append(Change("-", name))
         else:
-            fa, fb = a[name], b[name]
-            for f in sorted(set(fa) | set(fb)):
-                if f not in fa:
-                    changes.append(Change("+", name, f, new=fb[f]))
-                elif f not in fb:
-                    changes.append(Change("-", name, f, old=fa[f]))
-                elif fa[f] != fb[f]:
-                    changes.append(Change("~", name, f, old=fa[f], new=fb[f]))
+            changes += [
+                Change(sign, name, f, old=was or "", new=now or "")
+                for sign, f, was, now in field_changes(a[name], b[name])
+            ]
     return changes
 
 

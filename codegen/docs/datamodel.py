@@ -155,11 +155,9 @@ def _query(schema: GraphQLSchema | None) -> tuple[str, bool]:
 async def _post(url: str, api_key: str | None, query: str) -> Any:
     import aiohttp
 
-    from codegen.introspect import endpoint_url
+    from codegen.introspect import endpoint_url, json_headers
 
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if api_key:
-        headers["Authorization"] = f"Bearer {api_key}"
+    headers = json_headers(api_key)
     timeout = aiohttp.ClientTimeout(total=30)
     async with (
         aiohttp.ClientSession(timeout=timeout) as session,

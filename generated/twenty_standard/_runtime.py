@@ -14,6 +14,7 @@ from twenty_gql._sentinel import NOT_GIVEN, NotGiven
 from twenty_gql.errors import EmptyResultError, NotFoundError, RecordNotFoundError
 from twenty_gql.operation import Operation
 from twenty_gql.page import Page, page_of
+from twenty_gql.pagination import trash_filter
 
 if _t.TYPE_CHECKING:
     from twenty_gql.files import Files
@@ -159,16 +160,6 @@ def keyed_upsert(upsert: bool | NotGiven | None, data: object) -> bool | None:
         return None
     records = data if isinstance(data, (list, tuple)) else [data]
     return bool(records) and all(isinstance(r, _t.Mapping) and r.get("id") for r in records) or None
-
-
-def trash_filter(filter: object) -> dict[str, _t.Any]:
-    """The filter of a trash listing: soft-deleted records (``deletedAt IS NOT_NULL``), and-ed
-    with the user's ``filter`` when there is one. Twenty returns soft-deleted records only
-    when the filter mentions ``deletedAt`` (anywhere in it)."""
-    in_trash: dict[str, _t.Any] = {"deletedAt": {"is": "NOT_NULL"}}
-    if filter is None:
-        return in_trash
-    return {"and": [filter, in_trash]}
 
 
 _FILES: weakref.WeakKeyDictionary[_t.Any, Files] = weakref.WeakKeyDictionary()
